@@ -1,0 +1,8 @@
+"""qualify: a documented, evidence-backed selection workflow engine."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("qualify")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"

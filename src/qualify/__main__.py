@@ -1,0 +1,5 @@
+"""Run the CLI as `python -m qualify`."""
+
+from qualify.cli.main import run
+
+run()

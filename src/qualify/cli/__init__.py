@@ -1,0 +1,1 @@
+"""The command-line interface: thin Typer sub-apps that parse, call one service, and print."""

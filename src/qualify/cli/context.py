@@ -1,0 +1,72 @@
+"""What every command gets: settings, the actor's name, and a way to open a session."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import typer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.store import db
+
+
+@dataclass
+class AppContext:
+    """Global options resolved once per invocation."""
+
+    settings: Settings
+    as_user: str | None = None
+    _checked: bool = field(default=False, repr=False)
+
+    @property
+    def actor(self) -> str:
+        """The acting user: --as, else QUALIFY_USER, else the OS login name."""
+        return self.as_user or os.environ.get("QUALIFY_USER") or getpass.getuser()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return db.make_engine(self.settings.database_url)
+
+    def close(self) -> None:
+        """Close pooled connections, if an engine was made."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on a database that is at this version's schema."""
+        if not self._checked:
+            db.require_current_schema(self.engine)
+            self._checked = True
+        with db.session_scope(self.engine) as session:
+            yield session
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    """The AppContext the root callback stored."""
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj
+
+
+def print_json(data: Any) -> None:
+    """Print data as stable, indented JSON."""
+    typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """Print rows as a plain aligned table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    for line in [headers, ["-" * w for w in widths], *rows]:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())

@@ -1,0 +1,85 @@
+"""The `qualify` command: global options, sub-apps, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from qualify import __version__
+from qualify.cli.context import AppContext, app_context
+from qualify.config import Settings
+from qualify.errors import QualifyError
+
+app = typer.Typer(
+    name="qualify",
+    help="Run a fair, documented selection of candidates for a sensitive position.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualify {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db_url: str | None = typer.Option(
+        None,
+        "--db",
+        help="Database URL (default: $QUALIFY_DATABASE_URL, else sqlite:///qualify.db).",
+    ),
+    as_user: str | None = typer.Option(
+        None, "--as", help="Act as this user (default: $QUALIFY_USER, else your login name)."
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Run a fair, documented selection of candidates for a sensitive position."""
+    context = AppContext(settings=Settings.from_env(database_url=db_url), as_user=as_user)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade it to this version's schema. Safe to run again."""
+    from qualify.store import db
+
+    context = app_context(ctx)
+    before, after = db.upgrade(context.engine)
+    shown = context.engine.url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"database {shown} is up to date (schema {after})")
+    else:
+        typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; a QualifyError prints one line on stderr."""
+    command = typer.main.get_command(app)
+    try:
+        # Standalone mode: usage errors print help and exit 2, Ctrl-C aborts with exit 1.
+        command.main(args=argv, prog_name="qualify", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    except QualifyError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            typer.echo(f"error: {line}", err=True)
+        return exc.exit_code
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

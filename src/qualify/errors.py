@@ -1,0 +1,53 @@
+"""Errors qualify raises on purpose; the CLI turns each into one line and an exit code.
+
+QualifyError                 base; exit 1 (refused by the rules)
+├── NotFound                 a record named by the user does not exist
+├── NotPermitted             the actor's roles do not allow the action
+├── RuleViolation            a check, guard or workflow rule refused the action
+├── Conflict                 someone else changed the record first (optimistic lock)
+├── DatabaseError            the database cannot be reached or is at an unknown revision
+└── BadInput                 exit 2: the user's input is malformed
+    └── WorkflowError        a workflow file is invalid; carries every problem found
+"""
+
+from __future__ import annotations
+
+
+class QualifyError(Exception):
+    """A failure to report to the user as one line, never as a traceback."""
+
+    exit_code = 1
+
+
+class NotFound(QualifyError):
+    """A record named by the user does not exist."""
+
+
+class NotPermitted(QualifyError):
+    """The actor's roles do not allow the action."""
+
+
+class RuleViolation(QualifyError):
+    """A check, guard or workflow rule refused the action."""
+
+
+class Conflict(QualifyError):
+    """Someone else changed the record first; nothing was saved."""
+
+
+class DatabaseError(QualifyError):
+    """The database cannot be reached, or its schema is at a revision this version does not know."""
+
+
+class BadInput(QualifyError):
+    """The user's input is malformed: a bad value, file, row or option."""
+
+    exit_code = 2
+
+
+class WorkflowError(BadInput):
+    """A workflow file is invalid; `problems` lists every problem as `file:line: path: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))

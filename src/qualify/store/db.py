@@ -1,0 +1,157 @@
+"""One engine factory for SQLite and PostgreSQL, sessions, and schema migrations (Alembic)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, create_engine
+
+from qualify.errors import BadInput, DatabaseError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_PRAGMAS = {
+    "foreign_keys": "ON",
+    "journal_mode": "WAL",
+    "synchronous": "FULL",
+    "busy_timeout": str(SQLITE_BUSY_TIMEOUT_MS),
+}
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def normalize_url(url: str) -> URL:
+    """Parse a database URL; plain `postgresql://` means the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadInput(f"--db: not a database URL: {url!r}") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise BadInput(
+            f"--db: unsupported database {parsed.drivername!r} (use sqlite or postgresql)"
+        )
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite connections get qualify's pragmas and real transactions."""
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, poolclass=NullPool)
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # The sqlite3 driver's legacy transaction handling starts transactions late and commits
+    # before DDL; switch it off and let the "begin" hook issue BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for name, value in SQLITE_PRAGMAS.items():
+        cursor.execute(f"PRAGMA {name}={value}")
+    cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock at the start, so two writers queue on the busy timeout
+    # instead of failing when a read lock cannot be upgraded.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session whose connection errors become one clear DatabaseError line."""
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except OperationalError as exc:
+        raise DatabaseError(describe_operational_error(engine, exc)) from None
+
+
+def describe_operational_error(engine: Engine, exc: OperationalError) -> str:
+    """Say which database failed and why, in one line."""
+    url = engine.url
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    if url.get_backend_name() == "postgresql":
+        where = f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}"
+        if "connect" in reason.lower() or "connection" in reason.lower():
+            return f"cannot connect to {where}: {reason}"
+        return f"{where}: {reason}"
+    return f"SQLite database {url.database}: {reason}"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic configured in code: qualify ships no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration this version of qualify knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision the database is at, or None for a database qualify never initialised."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _refuse_unknown_revision(revision: str | None, url: URL) -> None:
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if revision is not None and revision not in known:
+        shown = url.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"database {shown} is at schema revision {revision}, which this version of qualify "
+            "does not know: a newer qualify made it; upgrade qualify to use it"
+        )
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Create or upgrade the database to the newest revision; return (before, after)."""
+    try:
+        with engine.begin() as connection:
+            before = current_revision(connection)
+            _refuse_unknown_revision(before, engine.url)
+            command.upgrade(alembic_config(connection), "head")
+            after = current_revision(connection)
+    except OperationalError as exc:
+        raise DatabaseError(describe_operational_error(engine, exc)) from None
+    assert after is not None
+    return before, after
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database that is missing, older or newer than this version."""
+    try:
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+    except OperationalError as exc:
+        raise DatabaseError(describe_operational_error(engine, exc)) from None
+    _refuse_unknown_revision(revision, engine.url)
+    shown = engine.url.render_as_string(hide_password=True)
+    if revision is None:
+        raise DatabaseError(f"database {shown} is not set up; run 'qualify init' first")
+    if revision != head_revision():
+        raise DatabaseError(
+            f"database {shown} is at an older schema; run 'qualify init' to upgrade it"
+        )

@@ -1,0 +1,84 @@
+"""SQLModel tables. Table models do not validate on construction: services validate first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    """A person who acts in qualify, with the workflow roles they hold."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime
+
+
+class Selection(SQLModel, table=True):
+    """One round of a workflow; its workflow text and hash are frozen when it opens."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    workflow_name: str = Field(max_length=100)
+    workflow_version: str = Field(max_length=50)
+    workflow_sha256: str = Field(max_length=64)
+    workflow_text: str
+    as_of: date
+    opened_at: datetime
+    opened_by: str = Field(max_length=100)
+
+
+class Candidate(SQLModel, table=True):
+    """One person in one selection; `version` is the optimistic lock."""
+
+    __table_args__ = (UniqueConstraint("selection_id", "employee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    employee_id: str = Field(max_length=50)
+    name: str = Field(max_length=200)
+    rank: str = Field(default="", max_length=100)
+    unit: str = Field(default="", max_length=100)
+    supervisor: str = Field(default="", max_length=100)
+    email: str = Field(default="", max_length=200)
+    state: str = Field(max_length=50, index=True)
+    version: int = 1
+    created_at: datetime
+
+
+class Evidence(SQLModel, table=True):
+    """A fact on file about a candidate. Never edited: a newer record of a kind supersedes."""
+
+    __table_args__ = (Index("ix_evidence_candidate_kind", "candidate_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id")
+    kind: str = Field(max_length=50)
+    fields: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    file_sha256: str | None = Field(default=None, max_length=64)
+    file_name: str | None = Field(default=None, max_length=255)
+    recorded_at: datetime
+    recorded_by: str = Field(max_length=100)
+
+
+class AuditEvent(SQLModel, table=True):
+    """One appended, hash-chained record of who did what, when, on what, and how it ended."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    role: str = Field(default="", max_length=50)
+    action: str = Field(max_length=50)
+    subject: str = Field(max_length=100)
+    selection_id: int | None = Field(default=None, index=True)
+    candidate_id: int | None = Field(default=None, index=True)
+    outcome: str = Field(max_length=20)
+    details: str
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)

@@ -1,0 +1,115 @@
+"""Shared fixtures: fresh SQLite and PostgreSQL databases, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import Engine
+
+from qualify.store import db
+
+PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        with psycopg.connect(**PG_ADMIN, connect_timeout=3):  # type: ignore[arg-type]
+            return None
+    except psycopg.OperationalError as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """Skip (or fail, where CI sets QUALIFY_REQUIRE_POSTGRES) without a server."""
+    problem = _postgres_unavailable()
+    if problem is not None:
+        message = f"PostgreSQL is not reachable at 127.0.0.1:5432 ({problem})"
+        if os.environ.get("QUALIFY_REQUIRE_POSTGRES"):
+            pytest.fail(message + "; QUALIFY_REQUIRE_POSTGRES is set, so this is an error")
+        pytest.skip(message)
+    return "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def make_postgres_db(postgres_server: str) -> Iterator[Callable[[], str]]:
+    """Create throwaway PostgreSQL databases; drop them after the test."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"qualify_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        return f"{postgres_server}/{name}"
+
+    yield make
+    with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:  # type: ignore[arg-type]
+        for name in created:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'qualify.db'}"
+    make: Callable[[], str] = request.getfixturevalue("make_postgres_db")
+    return make()
+
+
+@pytest.fixture
+def engine_for() -> Iterator[Callable[[str], Engine]]:
+    """Make engines that are disposed of (their pooled connections closed) after the test."""
+    engines: list[Engine] = []
+
+    def make(url: str) -> Engine:
+        engines.append(db.make_engine(url))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'qualify.db'}"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., Result]:
+    """Run `qualify ARGS` in-process and capture its exit code and output."""
+    from qualify.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QUALIFY_DATABASE_URL", raising=False)
+    monkeypatch.delenv("QUALIFY_USER", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run

@@ -1,0 +1,156 @@
+"""The database: migrations, SQLite pragmas, real transactions, clear connection errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, SQLModel, select
+
+import qualify.store.tables  # noqa: F401
+from qualify.errors import DatabaseError
+from qualify.store import db
+from qualify.store.tables import User
+
+
+def test_init_creates_the_schema_and_a_second_run_changes_nothing(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(database_url)
+    before, after = db.upgrade(engine)
+    assert before is None
+    assert after == db.head_revision()
+    assert db.upgrade(engine) == (after, after)
+    db.require_current_schema(engine)
+
+
+def test_migrated_schema_matches_the_models(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(database_url)
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_a_database_from_a_newer_version_is_refused(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(database_url)
+    db.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    with pytest.raises(DatabaseError, match=r"9999_future.*newer qualify"):
+        db.upgrade(engine)
+    with pytest.raises(DatabaseError, match="newer qualify"):
+        db.require_current_schema(engine)
+
+
+def test_commands_refuse_a_database_that_was_never_initialised(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    with pytest.raises(DatabaseError, match="run 'qualify init'"):
+        db.require_current_schema(engine_for(database_url))
+
+
+def test_audit_table_refuses_update_and_delete(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(database_url)
+    db.upgrade(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (at, actor, role, action, subject, outcome, details,"
+                " prev_hash, hash) VALUES (:at, 'a', '', 'x', 's', 'ok', '{}', '', 'h1')"
+            ),
+            {"at": now},
+        )
+    for statement in ("UPDATE audit_event SET actor = 'b'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT actor FROM audit_event")).scalar_one() == "a"
+
+
+def test_every_new_sqlite_connection_has_the_pragmas(
+    tmp_path: Path, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'p.db'}")
+    expected = {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 2, "busy_timeout": 30000}
+    for _ in range(3):  # NullPool: each connect() is a new sqlite3 connection
+        with engine.connect() as connection:
+            seen = {
+                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar_one() for name in expected
+            }
+        assert seen == expected
+
+
+def test_sqlite_foreign_keys_are_enforced(
+    sqlite_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(sqlite_url)
+    db.upgrade(engine)
+    with pytest.raises(DBAPIError, match="FOREIGN KEY"), engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO candidate (selection_id, employee_id, name, rank, unit, supervisor,"
+                " email, state, version, created_at) VALUES (42, 'e1', 'n', '', '', '', '', 's', 1,"
+                " '2026-01-01')"
+            )
+        )
+
+
+def test_sqlite_rollback_undoes_writes_and_ddl(
+    sqlite_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    engine = engine_for(sqlite_url)
+    db.upgrade(engine)
+    with Session(engine) as session:
+        session.add(User(name="ann", roles=["hr"], created_at=datetime.now(UTC)))
+        session.flush()
+        session.exec(text("CREATE TABLE scratch (x INTEGER)"))  # type: ignore[call-overload]
+        session.rollback()
+    with Session(engine) as session:
+        assert session.exec(select(User)).all() == []
+        tables = session.exec(  # type: ignore[call-overload]
+            text("SELECT name FROM sqlite_master WHERE name = 'scratch'")
+        ).all()
+        assert tables == []
+
+
+def test_a_sqlite_writer_holds_the_write_lock_from_begin(
+    sqlite_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    # BEGIN IMMEDIATE: a second writer cannot start while the first transaction is open.
+    engine = engine_for(sqlite_url)
+    db.upgrade(engine)
+    with engine.begin() as first:
+        first.execute(text("SELECT 1"))
+        raw = engine_for(sqlite_url).raw_connection()
+        try:
+            raw.execute("PRAGMA busy_timeout=0")  # type: ignore[attr-defined]
+            with pytest.raises(Exception, match="locked"):
+                raw.execute("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+        finally:
+            raw.close()
+
+
+def test_unreachable_postgres_is_one_line_naming_host_and_port(
+    engine_for: Callable[[str], Engine],
+) -> None:
+    engine = engine_for("postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(DatabaseError) as info:
+        db.upgrade(engine)
+    message = str(info.value)
+    assert message.startswith("cannot connect to PostgreSQL at 127.0.0.1:1")
+    assert "\n" not in message
