@@ -65,6 +65,15 @@ def init(ctx: typer.Context) -> None:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
 
 
+def _add_sub_apps() -> None:
+    from qualify.cli import workflow
+
+    app.add_typer(workflow.app, name="workflow")
+
+
+_add_sub_apps()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; a QualifyError prints one line on stderr."""
     command = typer.main.get_command(app)

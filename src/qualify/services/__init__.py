@@ -1,0 +1,1 @@
+"""Use cases: one keyword-only function each; the only layer that commits."""

@@ -1,0 +1,77 @@
+"""Finding, validating and drawing workflow files."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from qualify.config import Settings
+from qualify.errors import BadInput, NotFound, QualifyError, WorkflowError
+from qualify.workflow.diagram import to_dot, to_mermaid
+from qualify.workflow.loader import LoadedWorkflow, load_path, load_text
+
+
+def available_templates(templates_dir: Path) -> list[str] | None:
+    """Packet template names (file stems) in the templates folder; None when there is none."""
+    if not templates_dir.is_dir():
+        return None
+    return sorted(p.stem for p in templates_dir.glob("*.html") if not p.stem.startswith("_"))
+
+
+def load_file(settings: Settings, path: Path) -> LoadedWorkflow:
+    """Load a workflow file, checking its packet templates exist."""
+    return load_path(path, templates=available_templates(settings.templates_dir))
+
+
+def load_frozen(text: str, *, source: str) -> LoadedWorkflow:
+    """Load the workflow text a selection froze when it opened (templates are not re-checked)."""
+    return load_text(text, source=source)
+
+
+def find(settings: Settings, name: str) -> LoadedWorkflow:
+    """The workflow named NAME in the workflows folder (file NAME.yaml, or a file declaring it)."""
+    folder = settings.workflows_dir
+    direct = folder / f"{name}.yaml"
+    if direct.is_file():
+        return load_file(settings, direct)
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            loaded = load_file(settings, path)
+        except WorkflowError:
+            continue
+        if loaded.spec.name == name:
+            return loaded
+    known = ", ".join(sorted(p.stem for p in folder.glob("*.y*ml"))) or "none"
+    raise NotFound(f"no workflow named '{name}' in {folder} (found: {known})")
+
+
+def validate(settings: Settings, paths: list[Path]) -> tuple[list[LoadedWorkflow], list[str]]:
+    """Validate every file; return the valid ones and every problem in the others."""
+    valid, problems = [], []
+    for path in paths:
+        try:
+            valid.append(load_file(settings, path))
+        except WorkflowError as exc:
+            problems.extend(exc.problems)
+    return valid, problems
+
+
+def diagram(loaded: LoadedWorkflow, fmt: str) -> str:
+    """The workflow as Mermaid text, or as SVG drawn by Graphviz `dot`."""
+    if fmt == "mermaid":
+        return to_mermaid(loaded.spec)
+    if fmt != "svg":
+        raise BadInput(f"--format: unknown format '{fmt}' (use mermaid or svg)")
+    dot = shutil.which("dot")
+    if dot is None:
+        raise QualifyError(
+            "SVG needs Graphviz's `dot`, which is not installed "
+            "(apt-get install graphviz), or use --format mermaid"
+        )
+    done = subprocess.run(
+        [dot, "-Tsvg"], input=to_dot(loaded.spec), capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise QualifyError(f"dot failed: {done.stderr.strip().splitlines()[0]}")
+    return done.stdout

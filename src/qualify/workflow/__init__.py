@@ -1,0 +1,1 @@
+"""The workflow engine: pure domain code (no database, PDF or CLI imports)."""

@@ -1,0 +1,324 @@
+"""Check kinds: pure functions of a candidate's facts and a date, giving pass, fail or pending.
+
+A workflow names a kind and gives its parameters; the kind's parameter model validates them and
+says which evidence kinds and fields they refer to, so the loader can check those exist. Kinds are
+looked up in CHECK_KINDS only: a workflow can never name code to run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, NamedTuple
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+
+from qualify.workflow.facts import CandidateFacts, EvidenceRecord
+
+Status = Literal["pass", "fail", "pending"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check for one candidate as of a date, with a reason citing evidence."""
+
+    check: str
+    status: Status
+    reason: str
+    evidence_ids: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "status": self.status,
+            "reason": self.reason,
+            "evidence": list(self.evidence_ids),
+        }
+
+
+class FieldRef(NamedTuple):
+    """A parameter that names an evidence field, and the field types it accepts."""
+
+    param: str
+    evidence: str
+    field: str
+    types: tuple[str, ...]
+    evidence_param: str = "evidence"
+
+
+class Params(BaseModel):
+    """Parameters shared by every check kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def references(self) -> list[FieldRef]:
+        """The evidence fields these parameters name."""
+        return []
+
+
+class AttestationParams(Params):
+    evidence: str
+    field: str
+
+    def references(self) -> list[FieldRef]:
+        return [FieldRef("field", self.evidence, self.field, ("yes_no",))]
+
+
+class MinServiceParams(Params):
+    evidence: str
+    field: str
+    years: PositiveInt
+    months: int = Field(default=0, ge=0, le=11)
+
+    def references(self) -> list[FieldRef]:
+        return [FieldRef("field", self.evidence, self.field, ("date",))]
+
+
+class EventCompletedParams(Params):
+    evidence: str
+    field: str
+
+    def references(self) -> list[FieldRef]:
+        return [FieldRef("field", self.evidence, self.field, ("date",))]
+
+
+class DocumentByRoleParams(Params):
+    evidence: str
+    author_field: str
+    role: str
+    file_field: str | None = None
+    author_is_candidates_supervisor: bool = False
+
+    def references(self) -> list[FieldRef]:
+        refs = [FieldRef("author_field", self.evidence, self.author_field, ("user",))]
+        if self.file_field is not None:
+            refs.append(FieldRef("file_field", self.evidence, self.file_field, ("file",)))
+        return refs
+
+
+class RecentResultParams(Params):
+    evidence: str
+    result_field: str
+    date_field: str
+    max_age_days: PositiveInt
+
+    def references(self) -> list[FieldRef]:
+        return [
+            FieldRef("result_field", self.evidence, self.result_field, ("pass_fail",)),
+            FieldRef("date_field", self.evidence, self.date_field, ("date",)),
+        ]
+
+
+class NoSustainedFindingsParams(Params):
+    review_evidence: str
+    review_field: str
+    finding_evidence: str
+    date_field: str
+    disposition_field: str
+    counted: tuple[str, ...] = ("sustained",)
+    years: PositiveInt
+
+    def references(self) -> list[FieldRef]:
+        return [
+            FieldRef("review_field", self.review_evidence, self.review_field, ("date",)),
+            FieldRef("date_field", self.finding_evidence, self.date_field, ("date",)),
+            FieldRef(
+                "disposition_field", self.finding_evidence, self.disposition_field, ("choice",)
+            ),
+        ]
+
+
+def elapsed(start: date, end: date) -> relativedelta:
+    """Whole years, then months, then days from start to end (a Feb 29 anniversary is Feb 28)."""
+    years = end.year - start.year
+    if start + relativedelta(years=years) > end:
+        years -= 1
+    anchor = start + relativedelta(years=years)
+    months = (end.year - anchor.year) * 12 + end.month - anchor.month
+    if anchor + relativedelta(months=months) > end:
+        months -= 1
+    days = (end - (start + relativedelta(years=years, months=months))).days
+    return relativedelta(years=years, months=months, days=days)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def describe(span: relativedelta) -> str:
+    """'2 years 3 months', '1 year 11 months 30 days', '0 days'."""
+    parts = [
+        _plural(n, w)
+        for n, w in ((span.years, "year"), (span.months, "month"), (span.days, "day"))
+        if n
+    ]
+    return " ".join(parts) or "0 days"
+
+
+def _cite(record: EvidenceRecord) -> str:
+    return f"record #{record.id}"
+
+
+def _pending(check: str, kind: str) -> CheckResult:
+    return CheckResult(check, "pending", f"no {kind} evidence on file")
+
+
+def attestation(
+    check: str, p: AttestationParams, facts: CandidateFacts, as_of: date
+) -> CheckResult:
+    record = facts.current(p.evidence)
+    if record is None:
+        return _pending(check, p.evidence)
+    ok = record.fields.get(p.field) is True
+    status: Status = "pass" if ok else "fail"
+    answer = "yes" if ok else "no"
+    return CheckResult(check, status, f"{p.field} = {answer} ({_cite(record)})", (record.id,))
+
+
+def min_service(check: str, p: MinServiceParams, facts: CandidateFacts, as_of: date) -> CheckResult:
+    record = facts.current(p.evidence)
+    if record is None:
+        return _pending(check, p.evidence)
+    start: date = record.fields[p.field]
+    required = describe(relativedelta(years=p.years, months=p.months))
+    cited = (record.id,)
+    if start > as_of:
+        return CheckResult(
+            check, "fail", f"full-time service starts {start}, after the as-of date {as_of}", cited
+        )
+    served = describe(elapsed(start, as_of))
+    text = f"{served} of full-time service as of {as_of} (full-time since {start}, {_cite(record)})"
+    if start + relativedelta(years=p.years, months=p.months) <= as_of:
+        return CheckResult(check, "pass", text, cited)
+    return CheckResult(check, "fail", f"{text}; {required} required", cited)
+
+
+def event_completed(
+    check: str, p: EventCompletedParams, facts: CandidateFacts, as_of: date
+) -> CheckResult:
+    record = facts.current(p.evidence)
+    if record is None:
+        return _pending(check, p.evidence)
+    when: date = record.fields[p.field]
+    cited = (record.id,)
+    if when > as_of:
+        text = f"{p.evidence} completes {when}, after the as-of date {as_of} ({_cite(record)})"
+        return CheckResult(check, "fail", text, cited)
+    return CheckResult(check, "pass", f"{p.evidence} completed {when} ({_cite(record)})", cited)
+
+
+def document_by_role(
+    check: str, p: DocumentByRoleParams, facts: CandidateFacts, as_of: date
+) -> CheckResult:
+    record = facts.current(p.evidence)
+    if record is None:
+        return _pending(check, p.evidence)
+    author: str = record.fields[p.author_field]
+    cited = (record.id,)
+    where = _cite(record)
+    if p.author_is_candidates_supervisor:
+        if not facts.supervisor:
+            return CheckResult(
+                check, "pending", "no supervisor is on file for the candidate", cited
+            )
+        if author != facts.supervisor:
+            text = (
+                f"{p.evidence} on file is by {author}, who is not the candidate's "
+                f"supervisor ({facts.supervisor}) ({where})"
+            )
+            return CheckResult(check, "fail", text, cited)
+    if p.role not in facts.user_roles.get(author, ()):
+        return CheckResult(
+            check,
+            "fail",
+            f"{p.evidence} on file is by {author}, who is not a {p.role} ({where})",
+            cited,
+        )
+    return CheckResult(check, "pass", f"{p.evidence} by {p.role} {author} on file ({where})", cited)
+
+
+def recent_result(
+    check: str, p: RecentResultParams, facts: CandidateFacts, as_of: date
+) -> CheckResult:
+    record = facts.current(p.evidence)
+    if record is None:
+        return _pending(check, p.evidence)
+    result: str = record.fields[p.result_field]
+    when: date = record.fields[p.date_field]
+    cited = (record.id,)
+    where = _cite(record)
+    if when > as_of:
+        text = f"{p.evidence} result dated {when}, after the as-of date {as_of} ({where})"
+        return CheckResult(check, "fail", text, cited)
+    age = (as_of - when).days
+    if age > p.max_age_days:
+        text = (
+            f"{p.evidence} result of {when} is {age} days old as of {as_of}; "
+            f"at most {p.max_age_days} allowed ({where})"
+        )
+        return CheckResult(check, "fail", text, cited)
+    if result != "pass":
+        return CheckResult(
+            check, "fail", f"{p.evidence} result of {when}: {result} ({where})", cited
+        )
+    text = f"{p.evidence} result of {when}: pass, {age} days old as of {as_of} ({where})"
+    return CheckResult(check, "pass", text, cited)
+
+
+def no_sustained_findings(
+    check: str, p: NoSustainedFindingsParams, facts: CandidateFacts, as_of: date
+) -> CheckResult:
+    review = facts.current(p.review_evidence)
+    if review is None:
+        return _pending(check, p.review_evidence)
+    since = as_of - relativedelta(years=p.years)
+    counted, ignored = [], []
+    for finding in facts.records(p.finding_evidence):
+        when: date = finding.fields[p.date_field]
+        if since <= when <= as_of and finding.fields[p.disposition_field] in p.counted:
+            counted.append(finding)
+        else:
+            ignored.append(finding)
+    reviewed = f"conduct record reviewed {review.fields[p.review_field]} ({_cite(review)})"
+    if counted:
+        listed = ", ".join(
+            f"{f.fields[p.disposition_field]} finding of {f.fields[p.date_field]} ({_cite(f)})"
+            for f in counted
+        )
+        text = f"{listed} within {_plural(p.years, 'year')} before {as_of}"
+        return CheckResult(check, "fail", text, tuple(f.id for f in counted))
+    text = f"{reviewed}; no {' or '.join(p.counted)} findings since {since}"
+    if ignored:
+        text += f" ({_plural(len(ignored), 'other finding')} not counted)"
+    return CheckResult(check, "pass", text, (review.id, *(f.id for f in ignored)))
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """A check kind: its parameter model and its pure evaluation function."""
+
+    params: type[Params]
+    evaluate: Callable[[str, Any, CandidateFacts, date], CheckResult]
+    summary: str
+
+
+CHECK_KINDS: dict[str, CheckKind] = {
+    "attestation": CheckKind(AttestationParams, attestation, "a yes/no attestation is yes"),
+    "min_service": CheckKind(
+        MinServiceParams, min_service, "at least N years of service as of the date"
+    ),
+    "event_completed": CheckKind(
+        EventCompletedParams, event_completed, "a dated event completed by the date"
+    ),
+    "document_by_role": CheckKind(
+        DocumentByRoleParams, document_by_role, "a document on file by a person of a role"
+    ),
+    "recent_result": CheckKind(
+        RecentResultParams, recent_result, "a passing result no older than N days"
+    ),
+    "no_sustained_findings": CheckKind(
+        NoSustainedFindingsParams, no_sustained_findings, "no counted findings within N years"
+    ),
+}

@@ -1,0 +1,42 @@
+"""What checks and scoring read about a candidate: plain values, loaded by the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One evidence record as the checks see it."""
+
+    id: int
+    kind: str
+    fields: dict[str, Any]
+    recorded_at: datetime
+    recorded_by: str
+    file_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    """Everything on file about one candidate that a check may read."""
+
+    supervisor: str
+    evidence: tuple[EvidenceRecord, ...] = ()
+    user_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def known_on(self, as_of: date) -> CandidateFacts:
+        """Only the evidence recorded on or before `as_of`: later records were not on file."""
+        kept = tuple(e for e in self.evidence if e.recorded_at.date() <= as_of)
+        return CandidateFacts(self.supervisor, kept, self.user_roles)
+
+    def records(self, kind: str) -> list[EvidenceRecord]:
+        """Every record of a kind, oldest first."""
+        return sorted((e for e in self.evidence if e.kind == kind), key=lambda e: e.id)
+
+    def current(self, kind: str) -> EvidenceRecord | None:
+        """The newest record of a kind: it supersedes the older ones."""
+        records = self.records(kind)
+        return records[-1] if records else None

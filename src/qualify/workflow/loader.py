@@ -1,0 +1,348 @@
+"""Load a workflow file safely and validate it; every problem names file, line and key path.
+
+YAML is read with the safe loader only. Check kinds come from CHECK_KINDS; nothing in a file is
+ever imported or called.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from qualify.errors import WorkflowError
+from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
+from qualify.workflow.spec import ALL_KEYS, Workflow
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedWorkflow:
+    """A validated workflow with its parsed check parameters, exact text and sha256."""
+
+    spec: Workflow
+    params: dict[str, Params]
+    text: str
+    sha256: str
+    source: str
+
+
+def load_path(path: Path, *, templates: Iterable[str] | None = None) -> LoadedWorkflow:
+    """Load and validate a workflow file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkflowError([f"{path}: cannot read: {exc}"]) from None
+    return load_text(text, source=str(path), templates=templates)
+
+
+def load_text(text: str, *, source: str, templates: Iterable[str] | None = None) -> LoadedWorkflow:
+    """Validate workflow text. `templates`, when given, are the packet template names available."""
+    data, lines = _parse(text, source)
+    problems = _Problems(source, lines)
+    if not isinstance(data, dict):
+        problems.add((), "a workflow file must be a mapping of keys such as name, states, checks")
+        problems.raise_if_any()
+    try:
+        spec = Workflow.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            problems.add(tuple(error["loc"]), _pydantic_message(error))
+        problems.raise_if_any()
+        raise AssertionError("unreachable") from exc
+    params = _validate_semantics(spec, problems, None if templates is None else set(templates))
+    problems.raise_if_any()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedWorkflow(spec=spec, params=params, text=text, sha256=digest, source=source)
+
+
+class _Problems:
+    def __init__(self, source: str, lines: dict[Path_, int]) -> None:
+        self.source = source
+        self.lines = lines
+        self.items: list[tuple[int, str]] = []
+
+    def add(self, path: Path_, message: str) -> None:
+        line = self._line(path)
+        where = f"{self.source}:{line}" if line else self.source
+        shown = _format_path(path)
+        self.items.append(
+            (line, f"{where}: {shown}: {message}" if shown else f"{where}: {message}")
+        )
+
+    def _line(self, path: Path_) -> int:
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return 0
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise WorkflowError([message for _, message in sorted(self.items, key=lambda i: i[0])])
+
+
+def _format_path(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _parse(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
+    lines: dict[Path_, int] = {}
+    duplicates: list[str] = []
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _index(node, (), lines, duplicates)
+            data = loader.construct_document(node) if node is not None and not duplicates else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise WorkflowError([f"{source}{line}: YAML syntax error: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        reason = str(exc).splitlines()[0]
+        raise WorkflowError([f"{source}: YAML error: {reason}"]) from None
+    if duplicates:
+        raise WorkflowError([f"{source}:{d}" for d in duplicates])
+    return data, lines
+
+
+def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[str]) -> None:
+    """Record the line of every key path, and any key given twice in one mapping."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if key in seen:
+                shown = _format_path((*path, key))
+                duplicates.append(f"{key_node.start_mark.line + 1}: {shown}: key given twice")
+            seen.add(key)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            _index(value_node, (*path, key), lines, duplicates)
+            if key.isdigit():  # anchors: {1: ...} reach pydantic as int keys
+                lines.setdefault((*path, int(key)), key_node.start_mark.line + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, duplicates)
+
+
+def _suggest(word: object, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _pydantic_message(error: Any) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{loc[-1]}'{_suggest(loc[-1], ALL_KEYS)}"
+    if kind == "missing":
+        return "missing key"
+    if kind == "literal_error":
+        return f"{error['msg'].lower()}, not {error['input']!r}"
+    return f"{error['msg'].lower()} (got {error['input']!r})" if "input" in error else error["msg"]
+
+
+def _validate_semantics(
+    spec: Workflow, problems: _Problems, templates: set[str] | None
+) -> dict[str, Params]:
+    """Cross-reference checks; add every problem found."""
+
+    def known(path: Path_, value: str, choices: Iterable[str], what: str, of: str = "") -> bool:
+        names = list(choices)
+        if value in names:
+            return True
+        problems.add(path, f"unknown {what} '{value}'{of}{_suggest(value, names)}")
+        return False
+
+    states, roles = spec.states, spec.roles
+    initial = [name for name, s in states.items() if s.initial]
+    if len(initial) != 1:
+        problems.add(("states",), f"exactly one state must be initial, found {len(initial)}")
+    for name, state in states.items():
+        if state.initial and state.final:
+            problems.add(("states", name), "a state cannot be both initial and final")
+
+    state_refs_ok = True
+    seen_moves: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(spec.transitions):
+        here: Path_ = ("transitions", i)
+        for j, source in enumerate(t.source):
+            state_refs_ok &= known((*here, "source", j), source, states, "state")
+            if source in states and states[source].final:
+                problems.add((*here, "source", j), f"state '{source}' is final: nothing leaves it")
+            if (source, t.trigger) in seen_moves:
+                first = seen_moves[(source, t.trigger)]
+                problems.add(
+                    (*here, "trigger"),
+                    f"trigger '{t.trigger}' from state '{source}' is already "
+                    f"defined by transitions[{first}]",
+                )
+            seen_moves.setdefault((source, t.trigger), i)
+        state_refs_ok &= known((*here, "dest"), t.dest, states, "state")
+        if not t.roles:
+            problems.add((*here, "roles"), "name at least one role that may fire it")
+        for j, role in enumerate(t.roles):
+            known((*here, "roles", j), role, roles, "role")
+        for j, guard in enumerate(t.guards):
+            known((*here, "guards", j), guard, spec.checks, "check")
+
+    if len(initial) == 1 and state_refs_ok:  # with unknown states, fix those first
+        reachable = _reachable(spec, initial[0])
+        for name in states:
+            if name not in reachable:
+                problems.add(("states", name), "unreachable: no transition leads here")
+    sources = {s for t in spec.transitions for s in t.source}
+    for name, state in states.items():
+        if not state.final and name not in sources:
+            problems.add(
+                ("states", name), "not final and no transition leaves it (mark it final: true?)"
+            )
+
+    for kind, ev in spec.evidence.items():
+        if not ev.fields:
+            problems.add(("evidence", kind, "fields"), "declare at least one field")
+        for fname, f in ev.fields.items():
+            if f.type == "choice" and not f.choices:
+                problems.add(("evidence", kind, "fields", fname), "a choice field needs choices")
+            if f.type != "choice" and f.choices:
+                problems.add(("evidence", kind, "fields", fname, "choices"), "only for type choice")
+
+    params: dict[str, Params] = {}
+    for check_id, check in spec.checks.items():
+        here = ("checks", check_id)
+        if not known((*here, "kind"), check.kind, CHECK_KINDS, "check kind"):
+            continue
+        try:
+            parsed = CHECK_KINDS[check.kind].params.model_validate(check.params)
+        except ValidationError as exc:
+            for error in exc.errors():
+                problems.add((*here, "params", *error["loc"]), _pydantic_message(error))
+            continue
+        params[check_id] = parsed
+        for ref in parsed.references():
+            at = (*here, "params", ref.param)
+            ev_path = (*here, "params", ref.evidence_param)
+            if not known(ev_path, ref.evidence, spec.evidence, "evidence kind"):
+                continue
+            fields = spec.evidence[ref.evidence].fields
+            if known(at, ref.field, fields, "field", f" of evidence '{ref.evidence}'"):
+                actual = fields[ref.field].type
+                if actual not in ref.types:
+                    problems.add(
+                        at, f"field '{ref.field}' is {actual}; needs {' or '.join(ref.types)}"
+                    )
+        if isinstance(parsed, DocumentByRoleParams):
+            known((*here, "params", "role"), parsed.role, roles, "role")
+
+    for seat_id, seat in spec.panel.seats.items():
+        known(("panel", "seats", seat_id, "role"), seat.role, roles, "role")
+        if seat.count < 1:
+            problems.add(("panel", "seats", seat_id, "count"), "a seat count must be at least 1")
+    if not spec.panel.seats:
+        problems.add(("panel", "seats"), "declare at least one seat")
+
+    _validate_rubric(spec, problems)
+
+    for i, q in enumerate(spec.qualifications):
+        for j, target in enumerate(q.enforced_by):
+            _validate_reference(
+                spec, ("qualifications", i, "enforced_by", j), target, problems, known
+            )
+
+    for state_name, names in spec.packets.items():
+        known(("packets", state_name), state_name, states, "state")
+        if templates is not None:
+            for j, template in enumerate(names):
+                known(("packets", state_name, j), template, templates, "packet template")
+    return params
+
+
+def _reachable(spec: Workflow, start: str) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        state = queue.popleft()
+        for t in spec.transitions:
+            if state in t.source and t.dest not in seen:
+                seen.add(t.dest)
+                queue.append(t.dest)
+    return seen
+
+
+def _validate_rubric(spec: Workflow, problems: _Problems) -> None:
+    rubric = spec.rubric
+    low, high = rubric.scale_min, rubric.scale_max
+    if low >= high:
+        problems.add(("rubric", "scale_max"), f"scale_max must be above scale_min ({low})")
+    required = sorted({low, (low + high) // 2, high})
+    ids: set[str] = set()
+    for i, c in enumerate(rubric.criteria):
+        here: Path_ = ("rubric", "criteria", i)
+        if c.id in ids:
+            problems.add((*here, "id"), f"criterion id '{c.id}' is used twice")
+        ids.add(c.id)
+        if c.weight <= 0:
+            problems.add((*here, "weight"), f"weight must be positive (got {c.weight})")
+        missing = [score for score in required if not c.anchors.get(score, "").strip()]
+        if missing:
+            problems.add(
+                (*here, "anchors"),
+                f"write behavioural anchors for scores {', '.join(map(str, missing))}",
+            )
+        for score in c.anchors:
+            if not low <= score <= high:
+                problems.add(
+                    (*here, "anchors", score), f"score {score} is off the scale {low}-{high}"
+                )
+        for key in ("minimum_mean", "minimum_mean_above"):
+            value = getattr(c, key)
+            if value is not None and not low <= value <= high:
+                problems.add((*here, key), f"{value} is off the scale {low}-{high}")
+    if not rubric.criteria:
+        problems.add(("rubric", "criteria"), "declare at least one criterion")
+    if not low <= rubric.pass_mark <= high:
+        problems.add(("rubric", "pass_mark"), f"{rubric.pass_mark} is off the scale {low}-{high}")
+    if rubric.disagreement_threshold < 1:
+        problems.add(("rubric", "disagreement_threshold"), "must be at least 1")
+    for i, rule in enumerate(rubric.tie_breaks):
+        here = ("rubric", "tie_breaks", i)
+        if rule.startswith("criterion:"):
+            name = rule.split(":", 1)[1]
+            if name not in ids:
+                problems.add(here, f"unknown criterion '{name}'{_suggest(name, ids)}")
+        elif rule not in ("fewest_flags", "employee_id"):
+            choices = ["fewest_flags", "employee_id", *(f"criterion:{x}" for x in ids)]
+            problems.add(here, f"unknown tie-break rule '{rule}'{_suggest(rule, choices)}")
+
+
+def _validate_reference(
+    spec: Workflow, path: Path_, ref: str, problems: _Problems, known: Any
+) -> None:
+    kind, _, name = ref.partition(":")
+    targets: dict[str, Iterable[str]] = {
+        "check": spec.checks,
+        "criterion": [c.id for c in spec.rubric.criteria],
+        "transition": {t.trigger for t in spec.transitions},
+        "seat": spec.panel.seats,
+    }
+    if ref == "panel":
+        return
+    if kind not in targets or not name:
+        problems.add(
+            path, f"'{ref}' must be panel, check:ID, criterion:ID, seat:ID or transition:TRIGGER"
+        )
+        return
+    known(path, name, targets[kind], kind)
