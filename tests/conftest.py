@@ -12,8 +12,12 @@ import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from qualify.config import Settings
+from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
+from qualify.store.tables import Selection
 
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 PROJECT = Path(__file__).resolve().parents[1]
@@ -113,3 +117,31 @@ def cli(
         return Result(code, out, err)
 
     return run
+
+
+SCENARIO = PROJECT / "docs" / "examples" / "sro-demo.yaml"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, engine_for: Callable[[str], Engine]) -> Settings:
+    """Settings on a fresh, initialised database, with files kept in tmp_path."""
+    db.upgrade(engine_for(database_url))
+    return Settings.from_env(
+        {"QUALIFY_FILES": str(tmp_path / "files"), "QUALIFY_OUTPUT": str(tmp_path / "out")},
+        database_url=database_url,
+    )
+
+
+@pytest.fixture
+def session(settings: Settings, engine_for: Callable[[str], Engine]) -> Iterator[Session]:
+    with Session(engine_for(settings.database_url), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def sro(session: Session, settings: Settings) -> tuple[Scenario, Selection]:
+    """The sample SRO selection: users, selection and roster, with every evidence record."""
+    scenario = Scenario.load(SCENARIO)
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    return scenario, selection

@@ -34,7 +34,7 @@ def test_validate_lists_every_problem_of_every_file_and_exits_2(cli: Callable[..
     errors = result.stderr.splitlines()
     assert len(errors) == 3
     assert errors[0] == (
-        f"error: {BROKEN / 'two_problems.yaml'}:15: transitions[0].dest: "
+        f"error: {BROKEN / 'two_problems.yaml'}:24: transitions[0].dest: "
         "unknown state 'okay' (did you mean 'ok'?)"
     )
     assert "Traceback" not in result.stderr

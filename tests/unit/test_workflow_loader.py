@@ -19,48 +19,49 @@ TEMPLATES = [p.stem for p in (ROOT / "templates").glob("*.html") if not p.stem.s
 
 BROKEN = {
     "criterion_without_anchors": [
-        "39: rubric.criteria[0].anchors: write behavioural anchors for scores 1, 3, 5"
+        "48: rubric.criteria[0].anchors: write behavioural anchors for scores 1, 3, 5"
     ],
     "dead_end_state": [
-        "11: states.stuck: not final and no transition leaves it (mark it final: true?)"
+        "20: states.stuck: not final and no transition leaves it (mark it final: true?)"
     ],
     "duplicate_key": ["7: roles.hr: key given twice"],
     "missing_key": ["1: title: missing key"],
     "not_a_mapping": ["1: a workflow file must be a mapping of keys such as name, states, checks"],
     "same_trigger_twice": [
-        "18: transitions[1].trigger: trigger 'approve' from state 'new' is already defined by "
+        "27: transitions[1].trigger: trigger 'approve' from state 'new' is already defined by "
         "transitions[0]"
     ],
-    "seat_unknown_role": ["34: panel.seats.boss.role: unknown role 'chief'"],
-    "syntax_error": ["16: YAML syntax error: expected ',' or ']', but got ':'"],
+    "seat_unknown_role": ["43: panel.seats.boss.role: unknown role 'chief'"],
+    "syntax_error": ["25: YAML syntax error: expected ',' or ']', but got ':'"],
     "two_problems": [
-        "15: transitions[0].dest: unknown state 'okay' (did you mean 'ok'?)",
-        "21: transitions[1].roles[0]: unknown role 'hrr' (did you mean 'hr'?)",
+        "24: transitions[0].dest: unknown state 'okay' (did you mean 'ok'?)",
+        "30: transitions[1].roles[0]: unknown role 'hrr' (did you mean 'hr'?)",
     ],
-    "unknown_check_kind": ["29: checks.served.kind: unknown check kind 'os.system'"],
+    "unknown_check_kind": ["38: checks.served.kind: unknown check kind 'os.system'"],
     "unknown_criterion_tie_break": [
-        "37: rubric.tie_breaks[0]: unknown criterion 'skil' (did you mean 'skill'?)"
+        "46: rubric.tie_breaks[0]: unknown criterion 'skil' (did you mean 'skill'?)"
     ],
-    "unknown_dest_state": ["15: transitions[0].dest: unknown state 'okay' (did you mean 'ok'?)"],
+    "unknown_dest_state": ["24: transitions[0].dest: unknown state 'okay' (did you mean 'ok'?)"],
     "unknown_evidence_field": [
-        "31: checks.served.params.field: unknown field 'start' of evidence 'service'"
+        "40: checks.served.params.field: unknown field 'start' of evidence 'service'"
     ],
     "unknown_evidence_kind": [
-        "31: checks.served.params.evidence: unknown evidence kind 'services' "
+        "40: checks.served.params.evidence: unknown evidence kind 'services' "
         "(did you mean 'service'?)"
     ],
     "unknown_guard": [
-        "17: transitions[0].guards[0]: unknown check 'serve' (did you mean 'served'?)"
+        "26: transitions[0].guards[0]: unknown check 'serve' (did you mean 'served'?)"
     ],
-    "unknown_key": ["16: transitions[0].gaurds: unknown key 'gaurds' (did you mean 'guards'?)"],
-    "unknown_role": ["16: transitions[0].roles[0]: unknown role 'bos' (did you mean 'boss'?)"],
-    "unreachable_state": ["12: states.limbo: unreachable: no transition leads here"],
-    "weight_not_positive": ["41: rubric.criteria[0].weight: weight must be positive (got 0.0)"],
-    "wrong_field_type": ["31: checks.served.params.field: field 'since' is text; needs date"],
+    "unknown_key": ["25: transitions[0].gaurds: unknown key 'gaurds' (did you mean 'guards'?)"],
+    "unknown_role": ["25: transitions[0].roles[0]: unknown role 'bos' (did you mean 'boss'?)"],
+    "unreachable_state": ["21: states.limbo: unreachable: no transition leads here"],
+    "weight_not_positive": ["50: rubric.criteria[0].weight: weight must be positive (got 0.0)"],
+    "wrong_field_type": ["40: checks.served.params.field: field 'since' is text; needs date"],
     "wrong_type": [
-        "41: rubric.criteria[0].weight: input should be a valid number, unable to parse string "
+        "50: rubric.criteria[0].weight: input should be a valid number, unable to parse string "
         "as a number (got 'heavy')"
     ],
+    "unknown_permission_role": ["12: permissions.add_evidence[0]: unknown role 'clerk'"],
 }
 
 
@@ -106,7 +107,7 @@ def test_a_missing_packet_template_is_named() -> None:
     with pytest.raises(WorkflowError) as info:
         load_text(text, source="w.yaml", templates=["eligibility_review"])
     assert info.value.problems == [
-        "w.yaml:44: packets.ok[0]: unknown packet template 'eligibilty_review' "
+        "w.yaml:53: packets.ok[0]: unknown packet template 'eligibilty_review' "
         "(did you mean 'eligibility_review'?)"
     ]
 

@@ -66,9 +66,14 @@ def init(ctx: typer.Context) -> None:
 
 
 def _add_sub_apps() -> None:
-    from qualify.cli import workflow
+    from qualify.cli import candidates, people, workflow
 
     app.add_typer(workflow.app, name="workflow")
+    app.add_typer(people.users, name="user")
+    app.add_typer(people.selections, name="selection")
+    app.add_typer(candidates.candidates, name="candidate")
+    app.add_typer(candidates.evidence, name="evidence")
+    app.command("check")(candidates.check)
 
 
 _add_sub_apps()

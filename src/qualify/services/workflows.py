@@ -46,6 +46,17 @@ def find(settings: Settings, name: str) -> LoadedWorkflow:
     raise NotFound(f"no workflow named '{name}' in {folder} (found: {known})")
 
 
+def all_workflows(folder: Path) -> list[LoadedWorkflow]:
+    """Every valid workflow in the folder (invalid files are skipped: `workflow validate` them)."""
+    found = []
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            found.append(load_path(path))
+        except WorkflowError:
+            continue
+    return found
+
+
 def validate(settings: Settings, paths: list[Path]) -> tuple[list[LoadedWorkflow], list[str]]:
     """Validate every file; return the valid ones and every problem in the others."""
     valid, problems = [], []

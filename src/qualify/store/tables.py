@@ -63,6 +63,7 @@ class Evidence(SQLModel, table=True):
     file_name: str | None = Field(default=None, max_length=255)
     recorded_at: datetime
     recorded_by: str = Field(max_length=100)
+    attested_by: str = Field(max_length=100)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -140,7 +140,7 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
             _index(item, (*path, i), lines, duplicates)
 
 
-def _suggest(word: object, choices: Iterable[str]) -> str:
+def suggest(word: object, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -148,7 +148,7 @@ def _suggest(word: object, choices: Iterable[str]) -> str:
 def _pydantic_message(error: Any) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'{_suggest(loc[-1], ALL_KEYS)}"
+        return f"unknown key '{loc[-1]}'{suggest(loc[-1], ALL_KEYS)}"
     if kind == "missing":
         return "missing key"
     if kind == "literal_error":
@@ -165,7 +165,7 @@ def _validate_semantics(
         names = list(choices)
         if value in names:
             return True
-        problems.add(path, f"unknown {what} '{value}'{of}{_suggest(value, names)}")
+        problems.add(path, f"unknown {what} '{value}'{of}{suggest(value, names)}")
         return False
 
     states, roles = spec.states, spec.roles
@@ -248,6 +248,10 @@ def _validate_semantics(
         if isinstance(parsed, DocumentByRoleParams):
             known((*here, "params", "role"), parsed.role, roles, "role")
 
+    for action, allowed in spec.permissions:
+        for j, role in enumerate(allowed):
+            known(("permissions", action, j), role, roles, "role")
+
     for seat_id, seat in spec.panel.seats.items():
         known(("panel", "seats", seat_id, "role"), seat.role, roles, "role")
         if seat.count < 1:
@@ -322,10 +326,10 @@ def _validate_rubric(spec: Workflow, problems: _Problems) -> None:
         if rule.startswith("criterion:"):
             name = rule.split(":", 1)[1]
             if name not in ids:
-                problems.add(here, f"unknown criterion '{name}'{_suggest(name, ids)}")
+                problems.add(here, f"unknown criterion '{name}'{suggest(name, ids)}")
         elif rule not in ("fewest_flags", "employee_id"):
             choices = ["fewest_flags", "employee_id", *(f"criterion:{x}" for x in ids)]
-            problems.add(here, f"unknown tie-break rule '{rule}'{_suggest(rule, choices)}")
+            problems.add(here, f"unknown tie-break rule '{rule}'{suggest(rule, choices)}")
 
 
 def _validate_reference(

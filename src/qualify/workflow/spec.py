@@ -99,6 +99,19 @@ class RubricSpec(Strict):
     tie_breaks: list[str] = Field(default_factory=list)
 
 
+class PermissionsSpec(Strict):
+    """Which roles may do the things that are not state transitions."""
+
+    manage_users: Names
+    open_selection: Names
+    manage_candidates: Names
+    add_evidence: Names
+    manage_panel: Names
+    view_results: Names
+    print_packets: Names
+    view_audit: Names
+
+
 class QualificationSpec(Strict):
     id: int
     text: str
@@ -112,6 +125,7 @@ class Workflow(Strict):
     description: str = ""
     letterhead: str
     roles: dict[str, RoleSpec]
+    permissions: PermissionsSpec
     states: dict[str, StateSpec]
     transitions: list[TransitionSpec]
     evidence: dict[str, EvidenceSpec]

@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
         sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("attested_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.ForeignKeyConstraint(
             ["candidate_id"],
             ["candidate.id"],

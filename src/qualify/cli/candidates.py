@@ -1,0 +1,220 @@
+"""`qualify candidate`, `qualify evidence` and `qualify check`: the records HR keeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from qualify.cli.context import app_context, print_json, print_table
+from qualify.errors import BadInput
+
+candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
+evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
+
+STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending"}
+
+
+@candidates.command("add")
+def candidate_add(
+    ctx: typer.Context,
+    selection: int = typer.Option(..., "--selection", help="Selection id."),
+    employee_id: str = typer.Option(
+        ..., "--employee-id", help="Employee id (unique per selection)."
+    ),
+    name: str = typer.Option(..., "--name", help="Full name."),
+    rank: str = typer.Option("", "--rank"),
+    unit: str = typer.Option("", "--unit"),
+    supervisor: str = typer.Option("", "--supervisor", help="User name of their supervisor."),
+    email: str = typer.Option("", "--email"),
+) -> None:
+    """Add one candidate to a selection."""
+    from qualify.services.candidates import add_candidate
+
+    context = app_context(ctx)
+    values = {
+        "employee_id": employee_id,
+        "name": name,
+        "rank": rank,
+        "unit": unit,
+        "supervisor": supervisor,
+        "email": email,
+    }
+    with context.session() as session:
+        candidate = add_candidate(
+            session=session, selection_id=selection, values=values, actor=context.actor
+        )
+    typer.echo(f"added candidate {candidate.id}: {candidate.name} ({candidate.state})")
+
+
+@candidates.command("import")
+def candidate_import(
+    ctx: typer.Context,
+    csv_path: Path = typer.Argument(..., metavar="CSV", help="Roster: employee_id,name,rank,..."),
+    selection: int = typer.Option(..., "--selection", help="Selection id."),
+) -> None:
+    """Import a roster CSV: every row, or (when any row is bad) none, with every problem listed."""
+    from qualify.services.candidates import import_roster
+
+    context = app_context(ctx)
+    with context.session() as session:
+        count = import_roster(
+            session=session, selection_id=selection, path=csv_path, actor=context.actor
+        )
+    typer.echo(f"imported {count} candidates into selection {selection}")
+
+
+@candidates.command("list")
+def candidate_list(
+    ctx: typer.Context,
+    selection: int | None = typer.Option(None, "--selection", help="Only this selection."),
+    state: str | None = typer.Option(None, "--state", help="Only candidates in this state."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List candidates."""
+    from qualify.services.access import actor_user
+    from qualify.services.candidates import candidate_dict, list_candidates
+
+    context = app_context(ctx)
+    with context.session() as session:
+        actor_user(session, context.actor)
+        found = [
+            candidate_dict(c)
+            for c in list_candidates(session=session, selection_id=selection, state=state)
+        ]
+    if as_json:
+        print_json(found)
+        return
+    print_table(
+        ["id", "selection", "employee", "name", "rank", "unit", "state"],
+        [
+            [
+                str(c["id"]),
+                str(c["selection_id"]),
+                c["employee_id"],
+                c["name"],
+                c["rank"],
+                c["unit"],
+                c["state"],
+            ]
+            for c in found
+        ],
+    )
+
+
+@candidates.command("show")
+def candidate_show(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show a candidate: facts, evidence, check results, what you may do next, and history."""
+    from qualify.services.candidates import describe_candidate
+
+    context = app_context(ctx)
+    with context.session() as session:
+        data = describe_candidate(session=session, candidate_id=candidate_id, actor=context.actor)
+    if as_json:
+        print_json(data)
+        return
+    _print_candidate(data)
+
+
+def _print_candidate(data: dict[str, Any]) -> None:
+    typer.echo(f"candidate {data['id']}: {data['name']} (employee {data['employee_id']})")
+    rank, unit, supervisor = (data[k] or "-" for k in ("rank", "unit", "supervisor"))
+    typer.echo(f"  rank {rank}, unit {unit}, supervisor {supervisor}")
+    typer.echo(f"  selection {data['selection']['id']}: {data['selection']['title']}")
+    typer.echo(f"  state {data['state']} (version {data['version']})")
+    if "may_fire" in data:
+        typer.echo(f"  you may fire: {', '.join(data['may_fire']) or 'nothing from this state'}")
+    typer.echo(f"\nChecks as of {data['selection']['as_of']}:")
+    for check in data["checks"]:
+        typer.echo(f"  {STATUS[check['status']]:<7} {check['label']}: {check['reason']}")
+    typer.echo("\nEvidence:")
+    for item in data["evidence"]:
+        mark = " (superseded)" if item["superseded"] else ""
+        fields = ", ".join(f"{k}={v}" for k, v in item["fields"].items())
+        typer.echo(f"  #{item['id']} {item['kind']}{mark}: {fields} (by {item['attested_by']})")
+    if not data["evidence"]:
+        typer.echo("  none on file")
+    if data["sensitive_evidence_hidden"]:
+        typer.echo(
+            f"  {data['sensitive_evidence_hidden']} sensitive records not shown to your role"
+        )
+    typer.echo("\nHistory:")
+    for event in data["history"]:
+        typer.echo(f"  {event['at']} {event['actor']} {event['action']} {event['outcome']}")
+
+
+@evidence.command("add")
+def evidence_add(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    kind: str = typer.Argument(..., help="An evidence kind of the workflow, e.g. service."),
+    date: str | None = typer.Option(None, "--date", help="The kind's date field (YYYY-MM-DD)."),
+    result: str | None = typer.Option(None, "--result", help="pass or fail."),
+    file: Path | None = typer.Option(None, "--file", help="A document, stored by its sha256."),
+    by: str | None = typer.Option(None, "--by", help="Who attests it (default: you)."),
+    fields: list[str] = typer.Option([], "--field", help="NAME=VALUE; repeat for more."),
+) -> None:
+    """Record evidence; a newer record of a kind supersedes the older, which is kept."""
+    from qualify.services.evidence import add_evidence
+
+    values: dict[str, str] = {}
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--field {item!r}: use NAME=VALUE")
+        values[name.strip()] = value
+    context = app_context(ctx)
+    with context.session() as session:
+        record = add_evidence(
+            session=session,
+            files_dir=context.settings.files_dir,
+            candidate_id=candidate_id,
+            kind=kind,
+            fields=values,
+            date=date,
+            result=result,
+            file=file,
+            attested_by=by,
+            actor=context.actor,
+        )
+    typer.echo(f"recorded {kind} evidence #{record.id} for candidate {candidate_id}")
+
+
+def check(
+    ctx: typer.Context,
+    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]"),
+    selection: int | None = typer.Option(
+        None, "--selection", help="Every candidate of a selection."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Evaluate the eligibility checks as of the selection's date: a row per candidate."""
+    from qualify.services.eligibility import run_checks
+
+    if (candidate_id is None) == (selection is None):
+        raise BadInput("give a CANDIDATE or --selection ID (one of them)")
+    context = app_context(ctx)
+    with context.session() as session:
+        report = run_checks(
+            session=session, candidate_id=candidate_id, selection_id=selection, actor=context.actor
+        )
+    if as_json:
+        print_json(report)
+        return
+    checks: list[str] = report["checks"]
+    print_table(
+        ["id", "name", *checks],
+        [
+            [str(row["candidate_id"]), row["name"], *(STATUS[r["status"]] for r in row["results"])]
+            for row in report["candidates"]
+        ],
+    )
+    if candidate_id is not None:
+        typer.echo("")
+        for r in report["candidates"][0]["results"]:
+            typer.echo(f"{r['check']}: {STATUS[r['status']]}: {r['reason']}")

@@ -1,0 +1,150 @@
+"""`qualify user` and `qualify selection`: who acts, and the rounds they act in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from qualify.cli.context import app_context, print_json, print_table
+from qualify.errors import BadInput
+
+users = typer.Typer(help="Register users and their roles.", no_args_is_help=True)
+selections = typer.Typer(help="Open and list selections.", no_args_is_help=True)
+
+
+def parse_date(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{option}: {text!r} is not a date; use YYYY-MM-DD") from None
+
+
+@users.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Login-style name, e.g. jsmith."),
+    roles: list[str] = typer.Option(..., "--role", help="A role from a workflow; repeat for more."),
+) -> None:
+    """Register a user with one or more roles (the first user may be added by anyone)."""
+    from qualify.services.users import add_user
+
+    context = app_context(ctx)
+    with context.session() as session:
+        user = add_user(
+            session=session,
+            workflows_dir=context.settings.workflows_dir,
+            name=name,
+            roles=roles,
+            actor=context.actor,
+        )
+    typer.echo(f"added user {user.name} ({', '.join(user.roles)})")
+
+
+@users.command("list")
+def user_list(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
+    """List users and their roles."""
+    from qualify.services.users import list_users
+
+    with app_context(ctx).session() as session:
+        found = list_users(session=session)
+    if as_json:
+        print_json([{"name": u.name, "roles": u.roles} for u in found])
+        return
+    print_table(["name", "roles"], [[u.name, ", ".join(u.roles)] for u in found])
+
+
+@selections.command("open")
+def selection_open(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="e.g. 'School Resource Officer 2027'."),
+    workflow: str = typer.Option(..., "--workflow", help="Workflow name, e.g. sro-selection."),
+    as_of: str = typer.Option(
+        ..., "--as-of", help="Date qualifications are measured at (YYYY-MM-DD), e.g. the deadline."
+    ),
+) -> None:
+    """Open a selection; it freezes the workflow's text and hash from now on."""
+    from qualify.services.selections import open_selection
+
+    context = app_context(ctx)
+    when = parse_date(as_of, "--as-of")
+    with context.session() as session:
+        selection = open_selection(
+            session=session,
+            settings=context.settings,
+            title=title,
+            workflow=workflow,
+            as_of=when,
+            actor=context.actor,
+        )
+    typer.echo(
+        f"opened selection {selection.id}: {selection.title} "
+        f"({selection.workflow_name} {selection.workflow_version}, as of {selection.as_of})"
+    )
+
+
+def _selection_dict(selection: object) -> dict[str, object]:
+    from qualify.store.tables import Selection
+
+    assert isinstance(selection, Selection)
+    return {
+        "id": selection.id,
+        "title": selection.title,
+        "workflow": selection.workflow_name,
+        "version": selection.workflow_version,
+        "sha256": selection.workflow_sha256,
+        "as_of": selection.as_of.isoformat(),
+        "opened_at": selection.opened_at.isoformat(),
+        "opened_by": selection.opened_by,
+    }
+
+
+@selections.command("list")
+def selection_list(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
+    """List selections."""
+    from qualify.services.selections import list_selections
+
+    with app_context(ctx).session() as session:
+        found = [_selection_dict(s) for s in list_selections(session=session)]
+    if as_json:
+        print_json(found)
+        return
+    print_table(
+        ["id", "title", "workflow", "version", "as of"],
+        [
+            [str(s["id"]), str(s["title"]), str(s["workflow"]), str(s["version"]), str(s["as_of"])]
+            for s in found
+        ],
+    )
+
+
+@selections.command("show")
+def selection_show(
+    ctx: typer.Context,
+    selection_id: int = typer.Argument(..., metavar="ID"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show a selection: the workflow version and hash it runs on, and candidates by state."""
+    from qualify.services.access import get_selection
+    from qualify.services.candidates import count_by_state
+
+    with app_context(ctx).session() as session:
+        selection = get_selection(session, selection_id)
+        data = _selection_dict(selection)
+        data["candidates_by_state"] = count_by_state(session=session, selection_id=selection_id)
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(f"selection {data['id']}: {data['title']}")
+    typer.echo(f"workflow {data['workflow']} version {data['version']}")
+    typer.echo(f"workflow sha256 {data['sha256']}")
+    typer.echo(f"qualifications as of {data['as_of']}")
+    typer.echo(f"opened {data['opened_at']} by {data['opened_by']}")
+    counts = data["candidates_by_state"]
+    assert isinstance(counts, dict)
+    shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none yet"
+    typer.echo(f"candidates: {shown}")

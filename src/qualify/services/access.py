@@ -1,0 +1,84 @@
+"""Who is acting, what they may do, and loading the records a command names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from qualify.errors import Conflict, NotFound, NotPermitted
+from qualify.services.workflows import load_frozen
+from qualify.store.tables import Candidate, Selection, User
+from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.machine import CompiledWorkflow, compile_workflow
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def actor_user(session: Session, name: str) -> User:
+    """The registered user acting; anyone else is refused."""
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        raise NotPermitted(
+            f"unknown user '{name}': act as a registered user with --as NAME, or ask HR to "
+            f"add you with 'qualify user add {name} --role ROLE'"
+        )
+    return user
+
+
+def role_for(user: User, allowed: Iterable[str], doing: str) -> str:
+    """The first of the user's roles that allows `doing`; refuse when none does."""
+    allowed = list(allowed)
+    for role in user.roles:
+        if role in allowed:
+            return role
+    held = ", ".join(user.roles) or "no role"
+    raise NotPermitted(
+        f"{user.name} may not {doing}: that needs the role {' or '.join(allowed)}; "
+        f"{user.name} holds {held}"
+    )
+
+
+_FROZEN: dict[str, LoadedWorkflow] = {}
+
+
+def workflow_of(selection: Selection) -> LoadedWorkflow:
+    """The workflow text frozen in the selection, parsed once per process."""
+    loaded = _FROZEN.get(selection.workflow_sha256)
+    if loaded is None:
+        source = (
+            f"selection {selection.id} ({selection.workflow_name} {selection.workflow_version})"
+        )
+        loaded = _FROZEN[selection.workflow_sha256] = load_frozen(
+            selection.workflow_text, source=source
+        )
+    return loaded
+
+
+def machine_of(selection: Selection) -> CompiledWorkflow:
+    return compile_workflow(workflow_of(selection))
+
+
+def changed_by_someone_else(candidate_id: int) -> Conflict:
+    """The optimistic lock lost: another command changed the candidate first."""
+    return Conflict(
+        f"candidate {candidate_id} was changed by someone else; nothing was saved; "
+        "run the command again"
+    )
+
+
+def get_selection(session: Session, selection_id: int) -> Selection:
+    selection = session.get(Selection, selection_id)
+    if selection is None:
+        raise NotFound(f"no selection {selection_id} (see 'qualify selection list')")
+    return selection
+
+
+def get_candidate(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
+    candidate = session.get(Candidate, candidate_id, with_for_update=for_update)
+    if candidate is None:
+        raise NotFound(f"no candidate {candidate_id} (see 'qualify candidate list')")
+    return candidate

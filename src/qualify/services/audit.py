@@ -1,0 +1,149 @@
+"""The tamper-evident audit log: append hash-chained events, list them, verify the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from qualify.store.tables import AuditEvent
+
+GENESIS = "0" * 64
+# Any constant works: one advisory lock serialises appends to the chain on PostgreSQL.
+_PG_AUDIT_LOCK = 0x5155414C
+
+
+def canonical(value: Any) -> str:
+    """Stable JSON: sorted keys, no spaces, dates as ISO text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def _content(event: AuditEvent) -> str:
+    return canonical(
+        {
+            "at": event.at.astimezone(UTC).isoformat(),
+            "actor": event.actor,
+            "role": event.role,
+            "action": event.action,
+            "subject": event.subject,
+            "selection_id": event.selection_id,
+            "candidate_id": event.candidate_id,
+            "outcome": event.outcome,
+            "details": event.details,
+        }
+    )
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    """sha256 over the previous event's hash and this event's canonical content."""
+    return hashlib.sha256(f"{prev_hash}\n{_content(event)}".encode()).hexdigest()
+
+
+def head(session: Session) -> AuditEvent | None:
+    """The newest event, or None for an empty log."""
+    return session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+
+
+def head_hash(session: Session) -> str:
+    last = head(session)
+    return last.hash if last else GENESIS
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    at: datetime,
+    role: str = "",
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+    selection_id: int | None = None,
+    candidate_id: int | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
+    event = AuditEvent(
+        at=at.astimezone(UTC),
+        actor=actor,
+        role=role,
+        action=action,
+        subject=subject,
+        selection_id=selection_id,
+        candidate_id=candidate_id,
+        outcome=outcome,
+        details=canonical(details or {}),
+        prev_hash=head_hash(session),
+        hash="",
+    )
+    event.hash = event_hash(event.prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events(
+    session: Session, *, candidate_id: int | None = None, selection_id: int | None = None
+) -> list[AuditEvent]:
+    """Events in order, optionally for one candidate or one selection."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id))
+    if candidate_id is not None:
+        query = query.where(AuditEvent.candidate_id == candidate_id)
+    if selection_id is not None:
+        query = query.where(AuditEvent.selection_id == selection_id)
+    return list(session.exec(query))
+
+
+def as_dict(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "at": event.at.astimezone(UTC).isoformat(),
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "subject": event.subject,
+        "selection_id": event.selection_id,
+        "candidate_id": event.candidate_id,
+        "outcome": event.outcome,
+        "details": json.loads(event.details),
+        "hash": event.hash,
+    }
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The result of walking the chain."""
+
+    ok: bool
+    count: int
+    head_hash: str
+    problem: str = ""
+
+
+def verify(session: Session) -> Verification:
+    """Walk the chain from the first event; stop at the first event that does not fit."""
+    prev_hash, count, prev_id = GENESIS, 0, 0
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+        count += 1
+        if event.prev_hash != prev_hash:
+            where = f"the event before it (#{prev_id})" if prev_id else "the start of the log"
+            problem = (
+                f"event #{event.id} does not follow {where}: an event was deleted, inserted "
+                "or reordered here"
+            )
+            return Verification(False, count, prev_hash, problem)
+        if event_hash(event.prev_hash, event) != event.hash:
+            problem = (
+                f"event #{event.id} ({event.action}) was edited: "
+                "its content no longer matches its hash"
+            )
+            return Verification(False, count, prev_hash, problem)
+        prev_hash, prev_id = event.hash, event.id or 0
+    return Verification(True, count, prev_hash)

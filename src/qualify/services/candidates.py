@@ -1,0 +1,262 @@
+"""Adding, importing, listing and showing candidates."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
+
+from qualify.errors import BadInput, Conflict
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    role_for,
+    utcnow,
+    workflow_of,
+)
+from qualify.services.roster import COLUMNS, check_candidate_values, parse_roster
+from qualify.store.tables import Candidate, Evidence, Selection
+from qualify.workflow.evidence import sees_sensitive
+
+
+def _may_manage(session: Session, selection: Selection, actor: str, doing: str) -> str:
+    spec = workflow_of(selection).spec
+    return role_for(actor_user(session, actor), spec.permissions.manage_candidates, doing)
+
+
+def add_candidate(
+    *,
+    session: Session,
+    selection_id: int,
+    values: dict[str, str],
+    actor: str,
+    now: datetime | None = None,
+) -> Candidate:
+    """Add one candidate to a selection, in the workflow's initial state."""
+    at = now or utcnow()
+    selection = get_selection(session, selection_id)
+    role = _may_manage(session, selection, actor, "add candidates")
+    values = {k: (v or "").strip() for k, v in values.items() if k in COLUMNS}
+    problems = check_candidate_values(values)
+    if problems:
+        raise BadInput("\n".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
+    existing = session.exec(
+        select(Candidate).where(
+            Candidate.selection_id == selection_id, Candidate.employee_id == values["employee_id"]
+        )
+    ).first()
+    if existing is not None:
+        raise Conflict(
+            f"employee {values['employee_id']} is already candidate {existing.id} in selection "
+            f"{selection_id}"
+        )
+    candidate = Candidate.model_validate(
+        {
+            **values,
+            "selection_id": selection_id,
+            "state": workflow_of(selection).spec.initial_state,
+            "created_at": at,
+        }
+    )
+    session.add(candidate)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="candidate_added",
+        subject=f"candidate:{candidate.id}",
+        at=at,
+        selection_id=selection_id,
+        candidate_id=candidate.id,
+        details={
+            "employee_id": candidate.employee_id,
+            "name": candidate.name,
+            "state": candidate.state,
+        },
+    )
+    session.commit()
+    return candidate
+
+
+def import_roster(
+    *,
+    session: Session,
+    selection_id: int,
+    path: Path,
+    actor: str,
+    now: datetime | None = None,
+) -> int:
+    """Import every row of a roster CSV in one transaction, or none of them."""
+    at = now or utcnow()
+    selection = get_selection(session, selection_id)
+    role = _may_manage(session, selection, actor, "import candidates")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    rows = parse_roster(data, str(path))
+    if not rows:
+        raise BadInput(f"{path}: no candidates in the file, only a header")
+    taken = dict(
+        session.exec(
+            select(Candidate.employee_id, Candidate.id).where(
+                Candidate.selection_id == selection_id
+            )
+        ).all()
+    )
+    clashes = [
+        f"{path}:{row.line}: employee_id: {row.values['employee_id']} is already candidate "
+        f"{taken[row.values['employee_id']]} in selection {selection_id}"
+        for row in rows
+        if row.values["employee_id"] in taken
+    ]
+    if clashes:
+        raise BadInput("\n".join(clashes))
+    state = workflow_of(selection).spec.initial_state
+    session.execute(
+        insert(Candidate),
+        [
+            {
+                **{c: row.values.get(c, "") for c in COLUMNS},
+                "selection_id": selection_id,
+                "state": state,
+                "version": 1,
+                "created_at": at,
+            }
+            for row in rows
+        ],
+    )
+    audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="candidates_imported",
+        subject=f"selection:{selection_id}",
+        at=at,
+        selection_id=selection_id,
+        details={
+            "file": path.name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "count": len(rows),
+            "employee_ids": [row.values["employee_id"] for row in rows],
+            "state": state,
+        },
+    )
+    session.commit()
+    return len(rows)
+
+
+def list_candidates(
+    *, session: Session, selection_id: int | None = None, state: str | None = None
+) -> list[Candidate]:
+    query = select(Candidate).order_by(col(Candidate.id))
+    if selection_id is not None:
+        get_selection(session, selection_id)
+        query = query.where(Candidate.selection_id == selection_id)
+    if state is not None:
+        query = query.where(Candidate.state == state)
+    return list(session.exec(query))
+
+
+def count_by_state(*, session: Session, selection_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Candidate.state, func.count())
+        .where(Candidate.selection_id == selection_id)
+        .group_by(Candidate.state)
+    ).all()
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """What `candidate show` prints."""
+
+    candidate: Candidate
+    data: dict[str, Any]
+
+
+def candidate_dict(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "id": candidate.id,
+        "selection_id": candidate.selection_id,
+        "employee_id": candidate.employee_id,
+        "name": candidate.name,
+        "rank": candidate.rank,
+        "unit": candidate.unit,
+        "supervisor": candidate.supervisor,
+        "email": candidate.email,
+        "state": candidate.state,
+        "version": candidate.version,
+    }
+
+
+def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+    """Everything `candidate show` prints: facts, evidence, checks and history, as the actor
+    may see them (sensitive evidence only for roles the workflow allows)."""
+    from qualify.services.eligibility import check_candidates
+
+    viewer = actor_user(session, actor)
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    loaded = workflow_of(selection)
+    spec = loaded.spec
+    may_see = sees_sensitive(spec, viewer.roles)
+    evidence = []
+    hidden = 0
+    for row in session.exec(
+        select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
+    ):
+        kind = spec.evidence.get(row.kind)
+        if kind is not None and kind.sensitive and not may_see:
+            hidden += 1
+            continue
+        evidence.append(
+            {
+                "id": row.id,
+                "kind": row.kind,
+                "fields": row.fields,
+                "file": row.file_name,
+                "file_sha256": row.file_sha256,
+                "recorded_at": row.recorded_at.isoformat(),
+                "recorded_by": row.recorded_by,
+                "attested_by": row.attested_by,
+            }
+        )
+    current: dict[str, int] = {}
+    for item in evidence:
+        kind = spec.evidence.get(str(item["kind"]))
+        if kind is not None and not kind.multiple:
+            current[str(item["kind"])] = int(str(item["id"]))
+    for item in evidence:
+        kind = spec.evidence.get(str(item["kind"]))
+        item["superseded"] = bool(
+            kind and not kind.multiple and current[str(item["kind"])] != item["id"]
+        )
+    checks = check_candidates(
+        session=session, selection=selection, candidates=[candidate], viewer_roles=viewer.roles
+    )[0].results
+    history = [
+        audit.as_dict(e)
+        for e in audit.events(session, candidate_id=candidate_id)
+        if may_see or e.action != "evidence_added" or "(sensitive)" not in e.details
+    ]
+    return {
+        **candidate_dict(candidate),
+        "selection": {
+            "id": selection.id,
+            "title": selection.title,
+            "as_of": selection.as_of.isoformat(),
+        },
+        "evidence": evidence,
+        "sensitive_evidence_hidden": hidden,
+        "checks": [r.as_dict() | {"label": spec.checks[r.check].label} for r in checks],
+        "history": history,
+    }

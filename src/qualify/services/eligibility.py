@@ -1,0 +1,135 @@
+"""Evaluating a selection's checks on the evidence on file, as of its date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from qualify.services.access import actor_user, get_candidate, get_selection, workflow_of
+from qualify.store.tables import Candidate, Evidence, Selection, User
+from qualify.workflow.checks import CHECK_KINDS, CheckResult
+from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
+from qualify.workflow.facts import CandidateFacts, EvidenceRecord
+from qualify.workflow.loader import LoadedWorkflow
+
+HIDDEN = "(sensitive: not shown to your role)"
+
+
+def evidence_record(loaded: LoadedWorkflow, row: Evidence) -> EvidenceRecord:
+    kind = loaded.spec.evidence.get(row.kind)
+    fields = decode(kind, row.fields) if kind else dict(row.fields)
+    assert row.id is not None
+    return EvidenceRecord(
+        id=row.id,
+        kind=row.kind,
+        fields=fields,
+        recorded_at=row.recorded_at,
+        recorded_by=row.recorded_by,
+        file_sha256=row.file_sha256,
+    )
+
+
+def user_roles(session: Session) -> dict[str, tuple[str, ...]]:
+    return {u.name: tuple(u.roles) for u in session.exec(select(User))}
+
+
+def load_facts(
+    session: Session, selection: Selection, candidates: Iterable[Candidate]
+) -> dict[int, CandidateFacts]:
+    """Facts for many candidates with one evidence query."""
+    loaded = workflow_of(selection)
+    wanted = {c.id: c for c in candidates if c.id is not None}
+    by_candidate: dict[int, list[EvidenceRecord]] = defaultdict(list)
+    query = select(Evidence).order_by(col(Evidence.id))
+    if len(wanted) == 1:
+        query = query.where(Evidence.candidate_id == next(iter(wanted)))
+    else:
+        query = query.join(Candidate).where(Candidate.selection_id == selection.id)
+    for row in session.exec(query):
+        if row.candidate_id in wanted:
+            by_candidate[row.candidate_id].append(evidence_record(loaded, row))
+    roles = user_roles(session)
+    return {
+        cid: CandidateFacts(c.supervisor, tuple(by_candidate[cid]), roles)
+        for cid, c in wanted.items()
+    }
+
+
+def evaluate(loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date) -> list[CheckResult]:
+    """Every check of the workflow on the facts known on the as-of date."""
+    known = facts.known_on(as_of)
+    return [
+        CHECK_KINDS[check.kind].evaluate(check_id, loaded.params[check_id], known, as_of)
+        for check_id, check in loaded.spec.checks.items()
+    ]
+
+
+@dataclass(frozen=True)
+class CandidateChecks:
+    candidate: Candidate
+    results: list[CheckResult]
+
+
+def check_candidates(
+    *, session: Session, selection: Selection, candidates: list[Candidate], viewer_roles: list[str]
+) -> list[CandidateChecks]:
+    """Check results per candidate, with sensitive reasons hidden from roles without access."""
+    loaded = workflow_of(selection)
+    facts = load_facts(session, selection, candidates)
+    hidden = (
+        set()
+        if sees_sensitive(loaded.spec, viewer_roles)
+        else sensitive_checks(loaded.spec, loaded.params)
+    )
+    out = []
+    for candidate in candidates:
+        assert candidate.id is not None
+        results = [
+            CheckResult(r.check, r.status, HIDDEN) if r.check in hidden else r
+            for r in evaluate(loaded, facts[candidate.id], selection.as_of)
+        ]
+        out.append(CandidateChecks(candidate, results))
+    return out
+
+
+def run_checks(
+    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
+) -> dict[str, Any]:
+    """The check table for one candidate or a whole selection, as the actor may see it."""
+    viewer = actor_user(session, actor)
+    if candidate_id is not None:
+        candidate = get_candidate(session, candidate_id)
+        selection = get_selection(session, candidate.selection_id)
+        candidates = [candidate]
+    else:
+        assert selection_id is not None
+        selection = get_selection(session, selection_id)
+        candidates = list(
+            session.exec(
+                select(Candidate)
+                .where(Candidate.selection_id == selection_id)
+                .order_by(col(Candidate.id))
+            )
+        )
+    rows = check_candidates(
+        session=session, selection=selection, candidates=candidates, viewer_roles=viewer.roles
+    )
+    return {
+        "selection_id": selection.id,
+        "as_of": selection.as_of.isoformat(),
+        "checks": list(workflow_of(selection).spec.checks),
+        "candidates": [
+            {
+                "candidate_id": row.candidate.id,
+                "name": row.candidate.name,
+                "state": row.candidate.state,
+                "results": [r.as_dict() for r in row.results],
+            }
+            for row in rows
+        ],
+    }

@@ -1,0 +1,180 @@
+"""Adding evidence: type-checked fields, files stored by sha256, never edited in place."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from qualify.errors import BadInput
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    changed_by_someone_else,
+    get_candidate,
+    get_selection,
+    role_for,
+    utcnow,
+    workflow_of,
+)
+from qualify.store.tables import Candidate, Evidence, User
+from qualify.workflow.evidence import FieldValueError, parse_value
+from qualify.workflow.loader import suggest
+from qualify.workflow.spec import FieldSpec
+
+
+def store_file(files_dir: Path, source: Path) -> tuple[str, Path]:
+    """Copy a file into the store under its sha256; an existing copy is never overwritten."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"--file {source}: cannot read: {exc.strerror}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    target = files_dir / digest[:2] / digest
+    if target.exists():
+        return digest, target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(tmp, target)  # fails if another process stored it first: theirs is identical
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return digest, target
+
+
+def add_evidence(
+    *,
+    session: Session,
+    files_dir: Path,
+    candidate_id: int,
+    kind: str,
+    fields: dict[str, str],
+    actor: str,
+    date: str | None = None,
+    result: str | None = None,
+    file: Path | None = None,
+    attested_by: str | None = None,
+    now: datetime | None = None,
+) -> Evidence:
+    """Record evidence of a kind the workflow declares; a newer record supersedes older ones."""
+    at = now or utcnow()
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    spec = workflow_of(selection).spec
+    role = role_for(actor_user(session, actor), spec.permissions.add_evidence, "add evidence")
+    if kind not in spec.evidence:
+        raise BadInput(
+            f"KIND: {spec.name} has no evidence kind '{kind}'{suggest(kind, spec.evidence)} "
+            f"(kinds: {', '.join(spec.evidence)})"
+        )
+    declared = spec.evidence[kind].fields
+    raw = dict(fields)
+    for option, value, field_type in (("--date", date, "date"), ("--result", result, "pass_fail")):
+        if value is not None:
+            raw[_sole_field(kind, declared, field_type, option)] = value
+    file_field = None
+    if file is not None:
+        file_field = _sole_field(kind, declared, "file", "--file")
+    values: dict[str, object] = {}
+    problems = []
+    for name, text in raw.items():
+        if name not in declared:
+            problems.append(
+                f"--field {name}: {kind} has no field '{name}'{suggest(name, declared)} "
+                f"(fields: {', '.join(declared)})"
+            )
+            continue
+        try:
+            values[name] = parse_value(declared[name], text)
+        except FieldValueError as exc:
+            problems.append(f"--field {name}: {exc}")
+    for name, field_spec in declared.items():
+        named = values.get(name)
+        if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):
+            problems.append(f"--field {name}: '{named}' is not a registered user")
+    file_name = file_sha = None
+    if file is not None and file_field is not None:
+        file_sha, _ = store_file(files_dir, file)
+        values[file_field] = file_sha
+        file_name = file.name
+    missing = [n for n, f in declared.items() if f.required and n not in values]
+    problems += [
+        f"{kind}: missing field '{n}'"
+        + (" (use --file PATH)" if declared[n].type == "file" else "")
+        for n in missing
+    ]
+    if attested_by is not None and not _is_user(session, attested_by):
+        problems.append(f"--by: '{attested_by}' is not a registered user")
+    if problems:
+        raise BadInput("\n".join(problems))
+    # Adding evidence changes what an advance would decide: bump the candidate's version so an
+    # advance that read the old evidence cannot commit on it.
+    bumped = session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate_id, Candidate.version == candidate.version)  # type: ignore[arg-type]
+        .values(version=candidate.version + 1)
+    )
+    if bumped.rowcount != 1:  # type: ignore[attr-defined]
+        raise changed_by_someone_else(candidate_id)
+    superseded = session.exec(
+        select(Evidence.id).where(Evidence.candidate_id == candidate_id, Evidence.kind == kind)
+    ).all()
+    record = Evidence(
+        candidate_id=candidate_id,
+        kind=kind,
+        fields=values,
+        file_sha256=file_sha,
+        file_name=file_name,
+        recorded_at=at,
+        recorded_by=actor,
+        attested_by=attested_by or actor,
+    )
+    session.add(record)
+    session.flush()
+    sensitive = spec.evidence[kind].sensitive
+    audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="evidence_added",
+        subject=f"evidence:{record.id}",
+        at=at,
+        selection_id=selection.id,
+        candidate_id=candidate_id,
+        details={
+            "kind": kind,
+            # Sensitive values stay out of the log, which panelists' packets excerpt.
+            "fields": "(sensitive)" if sensitive else values,
+            "file": file_name,
+            "file_sha256": file_sha,
+            "attested_by": record.attested_by,
+            "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
+        },
+    )
+    session.commit()
+    return record
+
+
+def _is_user(session: Session, name: str) -> bool:
+    return session.exec(select(User).where(User.name == name)).first() is not None
+
+
+def _sole_field(kind: str, declared: dict[str, FieldSpec], field_type: str, option: str) -> str:
+    names = [n for n, f in declared.items() if f.type == field_type]
+    if len(names) != 1:
+        shown = "no" if not names else f"{len(names)}"
+        raise BadInput(
+            f"{option}: evidence '{kind}' has {shown} {field_type} fields; use --field NAME=VALUE"
+        )
+    return names[0]

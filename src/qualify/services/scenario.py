@@ -1,0 +1,130 @@
+"""Run a scenario file (users, a selection, a roster, evidence) through the ordinary services.
+
+The demo and the tests use it; it holds nothing specific to one workflow: the file says it all.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, select
+
+from qualify.config import Settings
+from qualify.errors import BadInput
+from qualify.services import candidates, evidence, selections, users
+from qualify.store.tables import Candidate, Selection
+
+
+@dataclass
+class Scenario:
+    """A parsed scenario file."""
+
+    path: Path
+    data: dict[str, Any]
+    clock: list[datetime] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> Scenario:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise BadInput(f"{path}: cannot read the scenario: {exc}") from None
+        if not isinstance(data, dict):
+            raise BadInput(f"{path}: a scenario must be a mapping")
+        return cls(path, data)
+
+    def tick(self) -> datetime:
+        """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC."""
+        if not self.clock:
+            day = date.fromisoformat(str(self.data["recorded_on"]))
+            self.clock.append(datetime.combine(day, time(9, 0), tzinfo=UTC))
+        else:
+            self.clock.append(self.clock[-1].replace(microsecond=0) + _SECOND)
+        return self.clock[-1]
+
+    @property
+    def first_user(self) -> str:
+        return str(next(iter(self.data["users"])))
+
+
+_SECOND = timedelta(seconds=1)
+
+
+def user_with_role(scenario: Scenario, role: str) -> str:
+    return str(next(name for name, roles in scenario.data["users"].items() if role in roles))
+
+
+def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selection:
+    """Users, the selection and the roster: everything before evidence."""
+    data = scenario.data
+    hr = scenario.first_user
+    for name, roles in data["users"].items():
+        users.add_user(
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            name=name,
+            roles=list(roles),
+            actor=hr,
+            now=scenario.tick(),
+        )
+    selection = selections.open_selection(
+        session=session,
+        settings=settings,
+        title=str(data["title"]),
+        workflow=str(data["workflow"]),
+        as_of=date.fromisoformat(str(data["as_of"])),
+        actor=hr,
+        now=scenario.tick(),
+    )
+    assert selection.id is not None
+    candidates.import_roster(
+        session=session,
+        selection_id=selection.id,
+        path=scenario.path.parent / str(data["roster"]),
+        actor=hr,
+        now=scenario.tick(),
+    )
+    return selection
+
+
+def candidate_ids(session: Session, selection_id: int) -> dict[str, int]:
+    rows = session.exec(
+        select(Candidate.employee_id, Candidate.id).where(Candidate.selection_id == selection_id)
+    ).all()
+    return {employee: cid for employee, cid in rows if cid is not None}
+
+
+def add_evidence(
+    session: Session, settings: Settings, scenario: Scenario, selection: Selection
+) -> None:
+    """Every evidence record of the scenario, entered by its first (HR) user."""
+    from qualify.services.access import workflow_of
+
+    spec = workflow_of(selection).spec
+    assert selection.id is not None
+    ids = candidate_ids(session, selection.id)
+    with tempfile.TemporaryDirectory() as tmp:
+        for employee, records in scenario.data.get("evidence", {}).items():
+            for record in records:
+                values = {k: str(v) for k, v in record.items() if k != "kind"}
+                kind = str(record["kind"])
+                file = None
+                for name, fspec in spec.evidence[kind].fields.items():
+                    if fspec.type == "file" and name in values:
+                        file = Path(tmp) / f"{employee}-{kind}.txt"
+                        file.write_text(values.pop(name) + "\n", encoding="utf-8")
+                evidence.add_evidence(
+                    session=session,
+                    files_dir=settings.files_dir,
+                    candidate_id=ids[employee],
+                    kind=kind,
+                    fields=values,
+                    file=file,
+                    actor=scenario.first_user,
+                    now=scenario.tick(),
+                )

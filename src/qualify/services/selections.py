@@ -1,0 +1,68 @@
+"""Opening and listing selections; each freezes its workflow's text and hash."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from qualify.config import Settings
+from qualify.errors import BadInput
+from qualify.services import audit, workflows
+from qualify.services.access import actor_user, role_for, utcnow
+from qualify.store.tables import Selection
+
+
+def open_selection(
+    *,
+    session: Session,
+    settings: Settings,
+    title: str,
+    workflow: str,
+    as_of: date,
+    actor: str,
+    now: datetime | None = None,
+) -> Selection:
+    """Open a selection on the current text of a workflow file, frozen from now on."""
+    at = now or utcnow()
+    title = title.strip()
+    if not title:
+        raise BadInput("TITLE: give the selection a title, such as 'School Resource Officer 2027'")
+    loaded = workflows.find(settings, workflow)
+    role = role_for(
+        actor_user(session, actor), loaded.spec.permissions.open_selection, "open a selection"
+    )
+    selection = Selection(
+        title=title,
+        workflow_name=loaded.spec.name,
+        workflow_version=loaded.spec.version,
+        workflow_sha256=loaded.sha256,
+        workflow_text=loaded.text,
+        as_of=as_of,
+        opened_at=at,
+        opened_by=actor,
+    )
+    session.add(selection)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="selection_opened",
+        subject=f"selection:{selection.id}",
+        at=at,
+        selection_id=selection.id,
+        details={
+            "title": title,
+            "workflow": loaded.spec.name,
+            "version": loaded.spec.version,
+            "sha256": loaded.sha256,
+            "as_of": as_of.isoformat(),
+        },
+    )
+    session.commit()
+    return selection
+
+
+def list_selections(*, session: Session) -> list[Selection]:
+    return list(session.exec(select(Selection).order_by(col(Selection.id))))

@@ -1,0 +1,203 @@
+"""The sample roster's checks, evidence rules and sensitive data, through the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from qualify.config import Settings
+from qualify.errors import BadInput, NotPermitted
+from qualify.services.access import workflow_of
+from qualify.services.candidates import describe_candidate
+from qualify.services.eligibility import HIDDEN, run_checks
+from qualify.services.evidence import add_evidence
+from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.tables import Evidence, Selection
+
+
+def test_sample_roster_gives_the_expected_check_results(
+    session: Session, sro: tuple[Scenario, Selection]
+) -> None:
+    scenario, selection = sro
+    report = run_checks(
+        session=session, candidate_id=None, selection_id=selection.id, actor="hr.alvarez"
+    )
+    ids = {v: k for k, v in candidate_ids(session, selection.id or 0).items()}
+    seen_status: dict[str, set[str]] = {}
+    for row in report["candidates"]:
+        employee = ids[row["candidate_id"]]
+        expected = scenario.data["expected_checks"][employee]
+        actual = {r["check"]: r["status"] for r in row["results"]}
+        wanted = dict.fromkeys(actual, "pass") | ({} if expected == "all pass" else expected)
+        assert actual == wanted, employee
+        for r in row["results"]:
+            seen_status.setdefault(workflow_of(selection).spec.checks[r["check"]].kind, set()).add(
+                r["status"]
+            )
+    # Every check kind the SRO workflow uses shows both a pass and a fail on this roster.
+    assert all({"pass", "fail"} <= statuses for statuses in seen_status.values()), seen_status
+
+
+def test_reasons_cite_the_evidence(session: Session, sro: tuple[Scenario, Selection]) -> None:
+    _, selection = sro
+    reyes = candidate_ids(session, selection.id or 0)["MPD-1077"]
+    results = run_checks(session=session, candidate_id=reyes, selection_id=None, actor="hr.alvarez")
+    by_check = {r["check"]: r for r in results["candidates"][0]["results"]}
+    service = by_check["two_years_full_time"]
+    assert service["reason"].startswith(
+        "2 years of full-time service as of 2027-01-15 (full-time since 2025-01-15, record #"
+    )
+    assert len(service["evidence"]) == 1
+
+
+@pytest.mark.parametrize("viewer", ["cmdr.obrien", "rep.chen"])
+def test_sensitive_evidence_is_hidden_from_panel_roles(
+    session: Session, sro: tuple[Scenario, Selection], viewer: str
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1181"]
+    shown = describe_candidate(session=session, candidate_id=cid, actor=viewer)
+    kinds = {e["kind"] for e in shown["evidence"]}
+    assert kinds.isdisjoint({"fitness", "drug_screen", "tobacco"})
+    assert shown["sensitive_evidence_hidden"] == 3
+    checks = {c["check"]: c for c in shown["checks"]}
+    assert checks["physical_fitness"]["reason"] == HIDDEN
+    assert checks["physical_fitness"]["status"] == "fail"
+    assert "fitness" not in str(shown["history"])
+    hr_view = describe_candidate(session=session, candidate_id=cid, actor="hr.alvarez")
+    assert {"fitness", "drug_screen", "tobacco"} <= {e["kind"] for e in hr_view["evidence"]}
+
+
+def test_a_newer_record_supersedes_and_the_old_one_is_kept(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1181"]
+    add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=cid,
+        kind="fitness",
+        fields={"tested_on": "2026-12-20"},
+        result="pass",
+        actor="hr.alvarez",
+    )
+    rows = session.exec(
+        select(Evidence).where(Evidence.candidate_id == cid, Evidence.kind == "fitness")
+    ).all()
+    assert len(rows) == 2
+    assert rows[0].fields == {"result": "pass", "tested_on": "2026-07-18"}
+    shown = describe_candidate(session=session, candidate_id=cid, actor="hr.alvarez")
+    fitness = [e for e in shown["evidence"] if e["kind"] == "fitness"]
+    assert [e["superseded"] for e in fitness] == [True, False]
+
+
+def test_the_letter_is_stored_by_sha256_and_never_overwritten(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    letter = session.exec(
+        select(Evidence).where(Evidence.candidate_id == cid, Evidence.kind == "recommendation")
+    ).one()
+    assert letter.file_sha256 is not None
+    stored = settings.files_dir / letter.file_sha256[:2] / letter.file_sha256
+    assert stored.read_text() == "Officer Whitfield has my full support.\n"
+    before = stored.stat().st_mtime_ns
+    again = tmp_path / "same.txt"
+    again.write_text("Officer Whitfield has my full support.\n")
+    add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=cid,
+        kind="recommendation",
+        fields={"author": "sgt.moreau", "written_on": "2026-12-02"},
+        file=again,
+        actor="hr.alvarez",
+    )
+    assert stored.stat().st_mtime_ns == before
+
+
+def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object) -> Evidence:
+    return add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=cid,
+        kind=kind,
+        actor=str(kw.pop("actor", "hr.alvarez")),
+        fields=dict(kw.pop("fields", {})),  # type: ignore[call-overload]
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "kw", "message"),
+    [
+        (
+            "fitnes",
+            {},
+            "KIND: sro-selection has no evidence kind 'fitnes' (did you mean 'fitness'?)",
+        ),
+        ("service", {"date": "2024-13-01"}, "--field full_time_since: '2024-13-01' is not a date"),
+        (
+            "fitness",
+            {"result": "passed", "fields": {"tested_on": "2026-12-01"}},
+            "is not pass or fail",
+        ),
+        ("certification", {"fields": {"full_time_certified": "maybe"}}, "is not yes or no"),
+        (
+            "conduct_finding",
+            {"fields": {"date": "2026-01-01", "disposition": "guilty"}},
+            "is not one of",
+        ),
+        (
+            "service",
+            {"fields": {"since": "2020-01-01"}},
+            "--field since: service has no field 'since'",
+        ),
+        ("probation", {}, "probation: missing field 'completed_on'"),
+        (
+            "recommendation",
+            {"fields": {"author": "nobody", "written_on": "2026-12-01"}},
+            "'nobody' is not a registered user",
+        ),
+        (
+            "recommendation",
+            {"fields": {"author": "sgt.moreau", "written_on": "2026-12-01"}},
+            "missing field 'letter' (use --file PATH)",
+        ),
+        ("service", {"result": "pass"}, "--result: evidence 'service' has no pass_fail fields"),
+    ],
+)
+def test_evidence_values_are_type_checked_with_clear_errors(
+    session: Session,
+    settings: Settings,
+    sro: tuple[Scenario, Selection],
+    kind: str,
+    kw: dict[str, object],
+    message: str,
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    count = len(session.exec(select(Evidence)).all())
+    with pytest.raises(
+        BadInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")
+    ):
+        _add(session, settings, cid, kind, **kw)
+    session.rollback()
+    assert len(session.exec(select(Evidence)).all()) == count
+
+
+def test_only_roles_allowed_by_the_workflow_add_evidence(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    with pytest.raises(
+        NotPermitted, match=r"cmdr\.obrien may not add evidence: that needs the role hr"
+    ):
+        _add(session, settings, cid, "service", date="2020-01-01", actor="cmdr.obrien")
+    with pytest.raises(NotPermitted, match="unknown user 'mallory'"):
+        _add(session, settings, cid, "service", date="2020-01-01", actor="mallory")

@@ -1,0 +1,251 @@
+"""Check kinds as pure functions: the boundary dates and dispositions that decide eligibility."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from qualify.workflow.checks import (
+    AttestationParams,
+    DocumentByRoleParams,
+    EventCompletedParams,
+    MinServiceParams,
+    NoSustainedFindingsParams,
+    RecentResultParams,
+    attestation,
+    describe,
+    document_by_role,
+    elapsed,
+    event_completed,
+    min_service,
+    no_sustained_findings,
+    recent_result,
+)
+from qualify.workflow.facts import CandidateFacts, EvidenceRecord
+
+AS_OF = date(2027, 1, 15)
+ON_FILE = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def facts(
+    *records: tuple[str, dict[str, object]], supervisor: str = "sgt", **kw: object
+) -> CandidateFacts:
+    evidence = tuple(
+        EvidenceRecord(id=i, kind=kind, fields=dict(fields), recorded_at=ON_FILE, recorded_by="hr")
+        for i, (kind, fields) in enumerate(records, start=1)
+    )
+    roles = {"sgt": ("supervisor",), "other": ("supervisor",), "clerk": ("hr",)}
+    return CandidateFacts(supervisor, evidence, roles)
+
+
+SERVICE = MinServiceParams(evidence="service", field="since", years=2)
+
+
+def service(start: date, as_of: date = AS_OF) -> tuple[str, str]:
+    result = min_service("svc", SERVICE, facts(("service", {"since": start})), as_of)
+    return result.status, result.reason
+
+
+def test_exactly_two_years_of_service_passes() -> None:
+    status, reason = service(date(2025, 1, 15))
+    assert status == "pass"
+    assert reason.startswith(
+        "2 years of full-time service as of 2027-01-15 (full-time since 2025-01-15"
+    )
+
+
+def test_one_day_short_of_two_years_fails() -> None:
+    status, reason = service(date(2025, 1, 16))
+    assert status == "fail"
+    assert reason.startswith("1 year 11 months 30 days of full-time service")
+    assert reason.endswith("; 2 years required")
+
+
+def test_reason_reads_years_and_months() -> None:
+    assert service(date(2024, 10, 2))[1].startswith("2 years 3 months 13 days of full-time service")
+
+
+def test_a_february_29_start_reaches_two_years_on_february_28() -> None:
+    start = date(2024, 2, 29)
+    assert service(start, date(2026, 2, 28)) == (
+        "pass",
+        "2 years of full-time service as of 2026-02-28 (full-time since 2024-02-29, record #1)",
+    )
+    assert service(start, date(2026, 2, 27))[0] == "fail"
+    assert service(start, date(2028, 2, 29))[1].startswith("4 years of full-time service")
+
+
+def test_a_service_start_after_the_as_of_date_fails() -> None:
+    assert service(date(2027, 2, 1)) == (
+        "fail",
+        "full-time service starts 2027-02-01, after the as-of date 2027-01-15",
+    )
+
+
+def test_missing_evidence_is_pending() -> None:
+    result = min_service("svc", SERVICE, facts(), AS_OF)
+    assert (result.status, result.reason) == ("pending", "no service evidence on file")
+
+
+def test_the_newest_record_of_a_kind_supersedes_older_ones() -> None:
+    both = facts(("service", {"since": date(2026, 1, 1)}), ("service", {"since": date(2020, 1, 1)}))
+    result = min_service("svc", SERVICE, both, AS_OF)
+    assert result.status == "pass"
+    assert result.evidence_ids == (2,)
+
+
+def test_evidence_recorded_after_the_as_of_date_is_not_used() -> None:
+    late = EvidenceRecord(
+        id=1,
+        kind="service",
+        fields={"since": date(2020, 1, 1)},
+        recorded_at=datetime(2027, 1, 16, 0, 1, tzinfo=UTC),
+        recorded_by="hr",
+    )
+    on_day = CandidateFacts("sgt", (late,)).known_on(AS_OF)
+    assert min_service("svc", SERVICE, on_day, AS_OF).status == "pending"
+    assert CandidateFacts("sgt", (late,)).known_on(date(2027, 1, 16)).evidence == (late,)
+
+
+PROBATION = EventCompletedParams(evidence="probation", field="done")
+
+
+@pytest.mark.parametrize(
+    ("done", "status"),
+    [(date(2027, 1, 15), "pass"), (date(2027, 1, 16), "fail"), (date(2020, 5, 1), "pass")],
+)
+def test_probation_completed_by_the_as_of_date(done: date, status: str) -> None:
+    result = event_completed("prob", PROBATION, facts(("probation", {"done": done})), AS_OF)
+    assert result.status == status
+
+
+def test_probation_completing_in_the_future_says_when() -> None:
+    result = event_completed(
+        "prob", PROBATION, facts(("probation", {"done": date(2027, 3, 1)})), AS_OF
+    )
+    assert (
+        result.reason
+        == "probation completes 2027-03-01, after the as-of date 2027-01-15 (record #1)"
+    )
+
+
+LETTER = DocumentByRoleParams(
+    evidence="recommendation",
+    author_field="author",
+    role="supervisor",
+    author_is_candidates_supervisor=True,
+)
+
+
+def letter_by(author: str, supervisor: str = "sgt") -> tuple[str, str]:
+    f = facts(("recommendation", {"author": author}), supervisor=supervisor)
+    result = document_by_role("rec", LETTER, f, AS_OF)
+    return result.status, result.reason
+
+
+def test_a_recommendation_from_the_candidates_supervisor_passes() -> None:
+    assert letter_by("sgt") == ("pass", "recommendation by supervisor sgt on file (record #1)")
+
+
+def test_a_recommendation_from_someone_not_the_candidates_supervisor_fails() -> None:
+    assert letter_by("other") == (
+        "fail",
+        "recommendation on file is by other, who is not the candidate's supervisor (sgt) (record #1)",
+    )
+
+
+def test_a_recommendation_by_the_supervisor_who_lacks_the_role_fails() -> None:
+    assert letter_by("clerk", supervisor="clerk")[0] == "fail"
+    assert "who is not a supervisor" in letter_by("clerk", supervisor="clerk")[1]
+
+
+def test_a_recommendation_with_no_supervisor_on_file_is_pending() -> None:
+    assert letter_by("sgt", supervisor="")[0] == "pending"
+
+
+FITNESS = RecentResultParams(
+    evidence="fitness", result_field="result", date_field="on", max_age_days=180
+)
+
+
+def fitness(result: str, on: date) -> tuple[str, str]:
+    r = recent_result("fit", FITNESS, facts(("fitness", {"result": result, "on": on})), AS_OF)
+    return r.status, r.reason
+
+
+def test_a_fitness_result_exactly_180_days_old_passes() -> None:
+    assert fitness("pass", date(2026, 7, 19))[0] == "pass"
+
+
+def test_a_fitness_result_one_day_too_old_fails() -> None:
+    assert fitness("pass", date(2026, 7, 18)) == (
+        "fail",
+        "fitness result of 2026-07-18 is 181 days old as of 2027-01-15; at most 180 allowed (record #1)",
+    )
+
+
+def test_a_failed_result_fails_and_a_future_dated_one_is_refused() -> None:
+    assert fitness("fail", date(2026, 12, 1))[0] == "fail"
+    assert fitness("pass", date(2027, 1, 16))[1].startswith(
+        "fitness result dated 2027-01-16, after the as-of date"
+    )
+
+
+CONDUCT = NoSustainedFindingsParams(
+    review_evidence="review",
+    review_field="on",
+    finding_evidence="finding",
+    date_field="on",
+    disposition_field="disposition",
+    years=5,
+)
+REVIEW = ("review", {"on": date(2027, 1, 5)})
+
+
+def conduct(*findings: tuple[date, str]) -> tuple[str, str]:
+    f = facts(REVIEW, *(("finding", {"on": d, "disposition": disp}) for d, disp in findings))
+    r = no_sustained_findings("conduct", CONDUCT, f, AS_OF)
+    return r.status, r.reason
+
+
+def test_a_sustained_finding_just_inside_the_window_fails() -> None:
+    assert conduct((date(2022, 1, 15), "sustained")) == (
+        "fail",
+        "sustained finding of 2022-01-15 (record #2) within 5 years before 2027-01-15",
+    )
+
+
+def test_a_sustained_finding_just_outside_the_window_passes() -> None:
+    status, reason = conduct((date(2022, 1, 14), "sustained"))
+    assert status == "pass"
+    assert reason.endswith("no sustained findings since 2022-01-15 (1 other finding not counted)")
+
+
+@pytest.mark.parametrize("disposition", ["not_sustained", "unfounded", "exonerated"])
+def test_findings_that_were_not_sustained_do_not_count(disposition: str) -> None:
+    assert conduct((date(2026, 6, 1), disposition))[0] == "pass"
+
+
+def test_several_findings_are_all_counted_not_superseded() -> None:
+    status, reason = conduct((date(2026, 1, 1), "sustained"), (date(2026, 6, 1), "unfounded"))
+    assert status == "fail"
+    assert reason.startswith("sustained finding of 2026-01-01 (record #2) within 5 years")
+
+
+def test_no_conduct_review_on_file_is_pending() -> None:
+    r = no_sustained_findings("conduct", CONDUCT, facts(), AS_OF)
+    assert (r.status, r.reason) == ("pending", "no review evidence on file")
+
+
+CERT = AttestationParams(evidence="cert", field="full_time")
+
+
+@pytest.mark.parametrize(("answer", "status"), [(True, "pass"), (False, "fail")])
+def test_a_yes_no_attestation(answer: bool, status: str) -> None:
+    assert attestation("cert", CERT, facts(("cert", {"full_time": answer})), AS_OF).status == status
+
+
+def test_elapsed_counts_whole_years_then_months_then_days() -> None:
+    assert describe(elapsed(date(2025, 1, 31), date(2025, 3, 1))) == "1 month 1 day"
+    assert describe(elapsed(date(2027, 1, 15), date(2027, 1, 15))) == "0 days"
