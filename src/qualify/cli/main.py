@@ -66,7 +66,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def _add_sub_apps() -> None:
-    from qualify.cli import candidates, people, workflow
+    from qualify.cli import candidates, decisions, people, workflow
 
     app.add_typer(workflow.app, name="workflow")
     app.add_typer(people.users, name="user")
@@ -74,6 +74,8 @@ def _add_sub_apps() -> None:
     app.add_typer(candidates.candidates, name="candidate")
     app.add_typer(candidates.evidence, name="evidence")
     app.command("check")(candidates.check)
+    app.command("advance")(decisions.advance)
+    app.add_typer(decisions.audit_app, name="audit")
 
 
 _add_sub_apps()

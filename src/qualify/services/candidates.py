@@ -248,8 +248,11 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
         for e in audit.events(session, candidate_id=candidate_id)
         if may_see or e.action != "evidence_added" or "(sensitive)" not in e.details
     ]
+    from qualify.services.advance import may_fire
+
     return {
         **candidate_dict(candidate),
+        "may_fire": may_fire(spec, candidate.state, viewer.roles),
         "selection": {
             "id": selection.id,
             "title": selection.title,

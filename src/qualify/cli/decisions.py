@@ -1,0 +1,82 @@
+"""`qualify advance` and `qualify audit`: moving candidates on, and the record of it."""
+
+from __future__ import annotations
+
+import typer
+
+from qualify.cli.context import app_context, print_json, print_table
+from qualify.errors import QualifyError
+
+audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
+
+
+def advance(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    trigger: str = typer.Argument(..., help="A trigger of the workflow, e.g. confirm_eligible."),
+    reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
+) -> None:
+    """Fire a workflow trigger on a candidate, as the acting user."""
+    from qualify.services.advance import advance as run_advance
+
+    context = app_context(ctx)
+    with context.session() as session:
+        done = run_advance(
+            session=session,
+            candidate_id=candidate_id,
+            trigger=trigger,
+            actor=context.actor,
+            reason=reason,
+        )
+    passed = f" ({len(done.checks)} checks passed)" if done.checks else ""
+    typer.echo(
+        f"candidate {done.candidate_id}: {done.from_state} -> {done.to_state}{passed}, "
+        f"audit event #{done.event_id}"
+    )
+
+
+@audit_app.command("log")
+def audit_log(
+    ctx: typer.Context,
+    candidate: int | None = typer.Option(None, "--candidate", help="Only this candidate."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List audit events, oldest first."""
+    from qualify.services.audit_view import visible_events
+
+    context = app_context(ctx)
+    with context.session() as session:
+        found = visible_events(session=session, actor=context.actor, candidate_id=candidate)
+    if as_json:
+        print_json(found)
+        return
+    print_table(
+        ["id", "at (UTC)", "actor", "role", "action", "subject", "outcome"],
+        [
+            [
+                str(e["id"]),
+                e["at"][:19],
+                e["actor"],
+                e["role"],
+                e["action"],
+                e["subject"],
+                e["outcome"],
+            ]
+            for e in found
+        ],
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Walk the hash chain and replay every candidate's state; exit 1 at the first bad event."""
+    from qualify.services.access import actor_user
+    from qualify.services.integrity import verify
+
+    context = app_context(ctx)
+    with context.session() as session:
+        actor_user(session, context.actor)
+        result = verify(session)
+    if not result.ok:
+        raise QualifyError(f"audit log does not verify: {result.problem}")
+    typer.echo(f"audit log verified: {result.count} events; head {result.head_hash}")

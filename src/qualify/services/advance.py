@@ -1,0 +1,191 @@
+"""Advancing a candidate: roles, guards, the shared machine, the optimistic lock, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    changed_by_someone_else,
+    get_candidate,
+    get_selection,
+    machine_of,
+    utcnow,
+)
+from qualify.services.eligibility import HIDDEN, evaluate, load_facts
+from qualify.store.tables import Candidate
+from qualify.workflow.checks import CheckResult
+from qualify.workflow.evidence import sees_sensitive, sensitive_checks
+from qualify.workflow.loader import suggest
+from qualify.workflow.spec import Workflow
+
+
+@dataclass(frozen=True)
+class Advanced:
+    """What an advance did."""
+
+    candidate_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+    version: int
+    checks: list[CheckResult]
+    event_id: int
+
+
+def may_fire(spec: Workflow, state: str, roles: list[str]) -> list[str]:
+    """Triggers a holder of `roles` may fire from `state`."""
+    return [t.trigger for t in spec.triggers_from(state) if set(t.roles) & set(roles)]
+
+
+def advance(
+    *,
+    session: Session,
+    candidate_id: int,
+    trigger: str,
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Advanced:
+    """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised."""
+    at = now or utcnow()
+    try:
+        return _advance(session, candidate_id, trigger, actor, reason, at)
+    except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
+        session.rollback()
+        _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
+        raise
+
+
+def _advance(
+    session: Session,
+    candidate_id: int,
+    trigger: str,
+    actor: str,
+    reason: str | None,
+    at: datetime,
+) -> Advanced:
+    user = actor_user(session, actor)
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    compiled = machine_of(selection)
+    spec = compiled.spec
+    state, version = candidate.state, candidate.version
+    triggers = {t.trigger for t in spec.transitions}
+    if trigger not in triggers:
+        raise BadInput(
+            f"TRIGGER: {spec.name} has no trigger '{trigger}'{suggest(trigger, triggers)}"
+        )
+    allowed_here = may_fire(spec, state, user.roles)
+    transition = spec.transition(state, trigger)
+    if transition is None:
+        raise RuleViolation(
+            f"cannot {trigger} candidate {candidate_id}: it is in state {state}; from {state}, "
+            f"{user.name} may fire {', '.join(allowed_here) or 'nothing'}"
+        )
+    role = next((r for r in user.roles if r in transition.roles), None)
+    if role is None:
+        raise NotPermitted(
+            f"{user.name} may not {trigger}: that needs the role {' or '.join(transition.roles)}; "
+            f"{user.name} holds {', '.join(user.roles)}; from {state}, {user.name} may fire "
+            f"{', '.join(allowed_here) or 'nothing'}"
+        )
+    reason = (reason or "").strip() or None
+    if transition.reason_required and reason is None:
+        raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+    loaded = compiled.loaded
+    results = evaluate(
+        loaded, load_facts(session, selection, [candidate])[candidate_id], selection.as_of
+    )
+    guards = [r for r in results if r.check in transition.guards]
+    failed = [r for r in guards if r.status != "pass"]
+    if failed:
+        hidden = (
+            set() if sees_sensitive(spec, user.roles) else sensitive_checks(spec, loaded.params)
+        )
+        listed = "; ".join(
+            f"{r.check}: {r.status}" + (f" {HIDDEN}" if r.check in hidden else f": {r.reason}")
+            for r in failed
+        )
+        raise RuleViolation(
+            f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
+            f"did not pass: {listed}"
+        )
+    new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
+    moved = session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate_id, Candidate.version == version)  # type: ignore[arg-type]
+        .values(state=new_state, version=version + 1)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise changed_by_someone_else(candidate_id)
+    event = audit.record(
+        session,
+        actor=user.name,
+        role=role,
+        action="state_changed",
+        subject=f"candidate:{candidate_id}",
+        at=at,
+        selection_id=selection.id,
+        candidate_id=candidate_id,
+        details=_details(trigger, state, new_state, version + 1, reason, guards, loaded),
+    )
+    session.commit()
+    assert event.id is not None
+    return Advanced(candidate_id, trigger, state, new_state, version + 1, guards, event.id)
+
+
+def _details(
+    trigger: str,
+    from_state: str,
+    to_state: str,
+    version: int,
+    reason: str | None,
+    guards: list[CheckResult],
+    loaded: Any,
+) -> dict[str, Any]:
+    hidden = sensitive_checks(loaded.spec, loaded.params)
+    return {
+        "trigger": trigger,
+        "from": from_state,
+        "to": to_state,
+        "version": version,
+        "reason": reason,
+        # The checks the decision relied on; sensitive reasons stay out of the log.
+        "checks": [
+            {"check": r.check, "status": r.status, "evidence": list(r.evidence_ids)}
+            | ({} if r.check in hidden else {"reason": r.reason})
+            for r in guards
+        ],
+    }
+
+
+def _record_refusal(
+    session: Session,
+    candidate_id: int,
+    trigger: str,
+    actor: str,
+    reason: str | None,
+    at: datetime,
+    refusal: QualifyError,
+) -> None:
+    candidate = session.get(Candidate, candidate_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="advance_refused",
+        subject=f"candidate:{candidate_id}",
+        at=at,
+        outcome="refused",
+        selection_id=candidate.selection_id if candidate else None,
+        candidate_id=candidate_id if candidate else None,
+        details={"trigger": trigger, "reason": reason, "refusal": str(refusal)},
+    )
+    session.commit()

@@ -1,0 +1,82 @@
+"""Worker processes for the concurrency and crash tests: each uses its own engine."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import sys
+
+from sqlmodel import Session
+
+from qualify.errors import QualifyError
+from qualify.services.advance import advance
+from qualify.store import db
+
+# (trigger, actor, reason) moves that cycle candidates through screening and back.
+MOVES = [
+    ("begin_screening", "hr.alvarez", None),
+    ("declare_ineligible", "cmdr.obrien", "records incomplete"),
+    ("reinstate", "chief.walsh", "records found"),
+    ("confirm_eligible", "cmdr.obrien", None),
+    ("withdraw", "hr.alvarez", "changed their mind"),
+    ("schedule_interview", "cmdr.obrien", None),
+]
+
+
+def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
+    """Fire random moves; print one JSON line per success: [candidate, event id, to state]."""
+    rng = random.Random(seed)
+    engine = db.make_engine(url)
+    try:
+        for _ in range(operations):
+            trigger, actor, reason = rng.choice(MOVES)
+            candidate = rng.choice(candidates)
+            with Session(engine, expire_on_commit=False) as session:
+                try:
+                    done = advance(
+                        session=session,
+                        candidate_id=candidate,
+                        trigger=trigger,
+                        actor=actor,
+                        reason=reason,
+                    )
+                except QualifyError:
+                    continue
+            print(json.dumps([candidate, done.event_id, done.to_state]), flush=True)
+    finally:
+        engine.dispose()
+
+
+def loop_forever(url: str, candidates: list[int]) -> None:
+    """Cycle candidates between screening and ineligible until killed."""
+    engine = db.make_engine(url)
+    moves = {
+        "screening": ("declare_ineligible", "cmdr.obrien"),
+        "ineligible": ("reinstate", "chief.walsh"),
+    }
+    while True:
+        for candidate in candidates:
+            with Session(engine, expire_on_commit=False) as session:
+                from qualify.store.tables import Candidate
+
+                state = session.get(Candidate, candidate).state  # type: ignore[union-attr]
+                session.rollback()
+                trigger, actor = moves.get(state, ("begin_screening", "hr.alvarez"))
+                with contextlib.suppress(QualifyError):
+                    advance(
+                        session=session,
+                        candidate_id=candidate,
+                        trigger=trigger,
+                        actor=actor,
+                        reason="cycle",
+                    )
+            print(candidate, flush=True)
+
+
+if __name__ == "__main__":
+    command, url, ids = sys.argv[1], sys.argv[2], [int(i) for i in sys.argv[3].split(",")]
+    if command == "run":
+        run(url, ids, int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        loop_forever(url, ids)

@@ -1,0 +1,281 @@
+"""Advancing candidates: who may, on what evidence, with what reason, and what the log keeps."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+import qualify.services.advance as advance_module
+from qualify.config import Settings
+from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
+from qualify.services import audit
+from qualify.services.advance import advance
+from qualify.services.evidence import add_evidence
+from qualify.services.integrity import verify
+from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.tables import AuditEvent, Candidate, Selection
+
+Sro = tuple[Scenario, Selection]
+
+
+def cid(session: Session, sro: Sro, employee: str) -> int:
+    return candidate_ids(session, sro[1].id or 0)[employee]
+
+
+def go(
+    session: Session, candidate: int, trigger: str, actor: str, reason: str | None = None
+) -> str:
+    return advance(
+        session=session, candidate_id=candidate, trigger=trigger, actor=actor, reason=reason
+    ).to_state
+
+
+def last_event(session: Session) -> AuditEvent:
+    event = audit.head(session)
+    assert event is not None
+    return event
+
+
+def test_an_eligible_officer_moves_to_eligible_with_a_snapshot_of_the_checks(
+    session: Session, sro: Sro
+) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    assert go(session, dana, "begin_screening", "hr.alvarez") == "screening"
+    assert go(session, dana, "confirm_eligible", "cmdr.obrien") == "eligible"
+    event = last_event(session)
+    details = json.loads(event.details)
+    assert (event.actor, event.role, event.action, event.outcome) == (
+        "cmdr.obrien",
+        "commander",
+        "state_changed",
+        "ok",
+    )
+    assert (details["from"], details["to"], details["version"]) == (
+        "screening",
+        "eligible",
+        session.get(Candidate, dana).version,
+    )  # type: ignore[union-attr]
+    assert [c["check"] for c in details["checks"]] == [
+        "full_time_certified",
+        "two_years_full_time",
+        "probation_completed",
+        "good_conduct",
+        "supervisor_recommendation",
+        "physical_fitness",
+        "drug_free",
+        "tobacco_free",
+    ]
+    assert all(c["status"] == "pass" for c in details["checks"])
+    # Sensitive reasons stay out of the log; the rest are kept.
+    by_check = {c["check"]: c for c in details["checks"]}
+    assert "reason" not in by_check["drug_free"]
+    assert by_check["two_years_full_time"]["reason"].startswith("7 years 5 months")
+
+
+def test_a_failing_guard_refuses_and_names_each_failed_check(session: Session, sro: Sro) -> None:
+    tom = cid(session, sro, "MPD-1118")
+    go(session, tom, "begin_screening", "hr.alvarez")
+    with pytest.raises(RuleViolation) as info:
+        go(session, tom, "confirm_eligible", "cmdr.obrien")
+    message = str(info.value)
+    assert message.startswith(
+        f"cannot confirm_eligible candidate {tom}: 2 of 8 checks did not pass: "
+    )
+    assert "full_time_certified: fail: full_time_certified = no" in message
+    assert "two_years_full_time: fail: 1 year 11 months 30 days of full-time service" in message
+    assert session.get(Candidate, tom).state == "screening"  # type: ignore[union-attr]
+    refused = last_event(session)
+    assert (refused.action, refused.outcome, refused.actor) == (
+        "advance_refused",
+        "refused",
+        "cmdr.obrien",
+    )
+    assert json.loads(refused.details)["refusal"] == message
+
+
+def test_sensitive_failures_are_not_spelled_out_to_a_commander(session: Session, sro: Sro) -> None:
+    sofia = cid(session, sro, "MPD-1181")
+    go(session, sofia, "begin_screening", "hr.alvarez")
+    with pytest.raises(RuleViolation) as info:
+        go(session, sofia, "confirm_eligible", "cmdr.obrien")
+    assert "drug_free: fail (sensitive: not shown to your role)" in str(info.value)
+    assert "drug_screen result" not in str(info.value)
+
+
+def test_the_wrong_role_is_told_who_may_and_what_they_may_do(session: Session, sro: Sro) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    go(session, dana, "begin_screening", "hr.alvarez")
+    with pytest.raises(NotPermitted) as info:
+        go(session, dana, "confirm_eligible", "hr.alvarez")
+    assert str(info.value) == (
+        "hr.alvarez may not confirm_eligible: that needs the role commander; hr.alvarez holds hr; "
+        "from screening, hr.alvarez may fire withdraw"
+    )
+
+
+def test_a_trigger_from_the_wrong_state_is_refused(session: Session, sro: Sro) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    with pytest.raises(
+        RuleViolation,
+        match=r"it is in state nominated; from nominated, chief\.walsh may fire withdraw",
+    ):
+        go(session, dana, "appoint", "chief.walsh")
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_required_reason_cannot_be_missing_or_blank(
+    session: Session, sro: Sro, reason: str | None
+) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    go(session, dana, "begin_screening", "hr.alvarez")
+    with pytest.raises(BadInput, match="--reason: declare_ineligible needs a reason"):
+        go(session, dana, "declare_ineligible", "cmdr.obrien", reason)
+    assert (
+        go(session, dana, "declare_ineligible", "cmdr.obrien", "no certification") == "ineligible"
+    )
+    assert json.loads(last_event(session).details)["reason"] == "no certification"
+
+
+def test_an_unknown_user_is_refused_and_the_attempt_logged(session: Session, sro: Sro) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    with pytest.raises(NotPermitted, match="unknown user 'mallory'"):
+        go(session, dana, "begin_screening", "mallory")
+    assert (last_event(session).actor, last_event(session).outcome) == ("mallory", "refused")
+
+
+def test_a_stale_version_is_a_conflict_and_nothing_is_saved(
+    session: Session, sro: Sro, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    real = advance_module.get_candidate
+
+    def stale(s: Session, candidate_id: int, **kw: bool) -> Candidate:
+        seen = real(s, candidate_id, **kw)
+        return Candidate.model_validate(seen.model_dump() | {"version": seen.version - 1})
+
+    monkeypatch.setattr(advance_module, "get_candidate", stale)
+    before = session.exec(select(AuditEvent).where(AuditEvent.action == "state_changed")).all()
+    with pytest.raises(Conflict) as info:
+        go(session, dana, "begin_screening", "hr.alvarez")
+    assert str(info.value) == (
+        f"candidate {dana} was changed by someone else; nothing was saved; run the command again"
+    )
+    assert session.get(Candidate, dana).state == "nominated"  # type: ignore[union-attr]
+    assert (
+        session.exec(select(AuditEvent).where(AuditEvent.action == "state_changed")).all() == before
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_evidence_added_during_an_advance_makes_the_advance_conflict(
+    session: Session,
+    settings: Settings,
+    sro: Sro,
+    monkeypatch: pytest.MonkeyPatch,
+    engine_for: Callable[[str], Engine],
+) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    go(session, dana, "begin_screening", "hr.alvarez")
+    real_evaluate = advance_module.evaluate
+    other = engine_for(settings.database_url)
+
+    def evaluate_while_hr_adds_evidence(*args: object) -> object:
+        # Another person, on another connection, commits new evidence mid-advance.
+        with Session(other) as hr_session:
+            add_evidence(
+                session=hr_session,
+                files_dir=settings.files_dir,
+                candidate_id=dana,
+                kind="drug_screen",
+                fields={"tested_on": "2027-01-09"},
+                result="fail",
+                actor="hr.alvarez",
+            )
+        return real_evaluate(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(advance_module, "evaluate", evaluate_while_hr_adds_evidence)
+    with pytest.raises(Conflict, match=f"candidate {dana} was changed by someone else"):
+        go(session, dana, "confirm_eligible", "cmdr.obrien")
+    monkeypatch.setattr(advance_module, "evaluate", real_evaluate)
+    assert session.get(Candidate, dana).state == "screening"  # type: ignore[union-attr]
+    with pytest.raises(RuleViolation, match="drug_free: fail"):
+        go(session, dana, "confirm_eligible", "cmdr.obrien")
+
+
+# Tampering: each case drops the append-only trigger, as an attacker with database access would.
+def _drop_guards(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(text("DROP TRIGGER audit_event_no_update"))  # type: ignore[call-overload]
+        session.exec(text("DROP TRIGGER audit_event_no_delete"))  # type: ignore[call-overload]
+    else:
+        session.exec(text("DROP TRIGGER audit_event_append_only ON audit_event"))  # type: ignore[call-overload]
+
+
+def _tamper(session: Session, *statements: str) -> str:
+    assert verify(session).ok
+    _drop_guards(session)
+    for statement in statements:
+        session.exec(text(statement))  # type: ignore[call-overload]
+    session.commit()
+    result = verify(session)
+    assert not result.ok
+    return result.problem
+
+
+def test_verify_names_an_edited_event(session: Session, sro: Sro) -> None:
+    problem = _tamper(session, "UPDATE audit_event SET actor = 'someone.else' WHERE id = 5")
+    assert problem == "event #5 (user_added) was edited: its content no longer matches its hash"
+
+
+def test_verify_names_where_an_event_was_deleted(session: Session, sro: Sro) -> None:
+    problem = _tamper(session, "DELETE FROM audit_event WHERE id = 9")
+    assert problem.startswith("event #10 does not follow the event before it (#8)")
+
+
+def test_verify_names_an_inserted_event(session: Session, sro: Sro) -> None:
+    first = session.exec(select(AuditEvent).where(AuditEvent.id == 3)).one()
+    forged = (
+        "INSERT INTO audit_event (id, at, actor, role, action, subject, outcome, details, prev_hash, hash)"
+        f" VALUES (1000, '2027-01-08 09:00:00', 'x', 'hr', 'user_added', 'user:x', 'ok', '{{}}',"
+        f" '{first.hash}', 'forged')"
+    )
+    problem = _tamper(session, forged)
+    assert problem.startswith("event #1000 does not follow the event before it")
+
+
+def test_verify_names_reordered_events(session: Session, sro: Sro) -> None:
+    problem = _tamper(
+        session,
+        "UPDATE audit_event SET id = 100000 WHERE id = 4",
+        "UPDATE audit_event SET id = 4 WHERE id = 5",
+        "UPDATE audit_event SET id = 5 WHERE id = 100000",
+    )
+    assert problem.startswith("event #4 does not follow the event before it (#3)")
+
+
+def test_verify_names_a_state_that_disagrees_with_the_log(session: Session, sro: Sro) -> None:
+    dana = cid(session, sro, "MPD-1042")
+    session.exec(text(f"UPDATE candidate SET state = 'appointed' WHERE id = {dana}"))  # type: ignore[call-overload]
+    session.commit()
+    assert verify(session).problem == (
+        f"candidate {dana} is in state appointed, but its audit events lead to nominated"
+    )
+
+
+def test_audit_events_are_in_order_and_chained(session: Session, sro: Sro) -> None:
+    events = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+    assert events[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
+    assert {e.action for e in events} >= {
+        "user_added",
+        "selection_opened",
+        "candidates_imported",
+        "evidence_added",
+    }

@@ -1,0 +1,159 @@
+"""Random sequences of triggers by random actors never break the workflow's rules."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import text
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.errors import QualifyError
+from qualify.services.access import workflow_of
+from qualify.services.advance import advance
+from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.scenario import Scenario, add_evidence, candidate_ids, set_up
+from qualify.store import db
+from qualify.store.tables import Candidate, Selection
+from tests.conftest import SCENARIO
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def template_db() -> Path:
+    """The sample selection with all its evidence, built once and copied for each example."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="qualify-stateful-"))
+        path = folder / "template.db"
+        engine = db.make_engine(f"sqlite:///{path}")
+        db.upgrade(engine)
+        config = Settings.from_env(
+            {"QUALIFY_FILES": str(folder / "files")}, database_url=f"sqlite:///{path}"
+        )
+        with Session(engine) as session:
+            scenario = Scenario.load(SCENARIO)
+            selection = set_up(session, config, scenario)
+            add_evidence(session, config, scenario, selection)
+        engine.dispose()
+        with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+SCEN = Scenario.load(SCENARIO)
+# Two eligible officers and two who fail different checks, so that sequences go deep.
+EMPLOYEES = ["MPD-1042", "MPD-1077", "MPD-1118", "MPD-1181"]
+USERS = sorted(SCEN.data["users"])
+TRIGGERS = [
+    "begin_screening",
+    "confirm_eligible",
+    "declare_ineligible",
+    "reinstate",
+    "schedule_interview",
+    "record_scores",
+    "select",
+    "not_select",
+    "assign_training",
+    "appoint",
+    "remove",
+    "withdraw",
+    "no_such_trigger",
+]
+
+
+class AdvanceMachine(RuleBasedStateMachine):
+    @initialize()
+    def open_copy(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="qualify-example-"))
+        path = self.folder / "q.db"
+        shutil.copy(template_db(), path)
+        self.engine = db.make_engine(f"sqlite:///{path}")
+        with Session(self.engine) as session:
+            self.selection = session.get(Selection, 1)
+            assert self.selection is not None
+            self.ids = candidate_ids(session, 1)
+        self.loaded = workflow_of(self.selection)
+        self.spec = self.loaded.spec
+        self.model = dict.fromkeys(self.ids.values(), self.spec.initial_state)
+        self.guarded_ok: set[int] = set()
+
+    @rule(
+        employee=st.sampled_from(EMPLOYEES),
+        trigger=st.sampled_from([*TRIGGERS, *["valid"] * 10]),
+        pick=st.integers(0, 9),
+        actor=st.sampled_from([*USERS, "stranger", "right", "right", "right"]),
+        reason=st.sampled_from([None, "", "documented reason", "documented reason"]),
+    )
+    def fire(self, employee: str, trigger: str, pick: int, actor: str, reason: str | None) -> None:
+        candidate = self.ids[employee]
+        before = self.model[candidate]
+        if trigger == "valid":  # often a trigger that exists from the current state
+            valid = [t.trigger for t in self.spec.triggers_from(before)] or ["withdraw"]
+            trigger = valid[pick % len(valid)]
+        if actor == "right":  # often pick someone who holds a role the trigger allows
+            transition = next((t for t in self.spec.transitions if t.trigger == trigger), None)
+            roles = set(transition.roles) if transition else set()
+            actor = next((u for u in USERS if roles & set(SCEN.data["users"][u])), "stranger")
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                done = advance(
+                    session=session,
+                    candidate_id=candidate,
+                    trigger=trigger,
+                    actor=actor,
+                    reason=reason,
+                )
+            except QualifyError:
+                return
+            transition = self.spec.transition(before, trigger)
+            # Only a legal transition, by an allowed role, with a reason where required ...
+            assert transition is not None, (before, trigger)
+            assert done.to_state == transition.dest
+            assert set(SCEN.data["users"].get(actor, [])) & set(transition.roles)
+            assert not transition.reason_required or (reason or "").strip()
+            # ... and only when every guard passes on the evidence as of the selection's date.
+            candidate_row = session.get(Candidate, candidate)
+            assert candidate_row is not None
+            assert self.selection is not None
+            facts = load_facts(session, self.selection, [candidate_row])[candidate]
+            results = {
+                r.check: r.status for r in evaluate(self.loaded, facts, self.selection.as_of)
+            }
+            assert all(results[g] == "pass" for g in transition.guards)
+            if transition.guards:
+                self.guarded_ok.add(candidate)
+        self.model[candidate] = done.to_state
+        event(f"reached {done.to_state}")
+
+    @invariant()
+    def stored_states_match_the_model(self) -> None:
+        if not hasattr(self, "engine"):
+            return
+        with Session(self.engine) as session:
+            rows = session.exec(text("SELECT id, state FROM candidate")).all()  # type: ignore[call-overload]
+        assert dict(rows) == self.model
+        for candidate, state in self.model.items():
+            assert state in self.spec.states
+            if state in ("eligible", "interview", "scored", "selected", "training", "appointed"):
+                assert candidate in self.guarded_ok, "past eligibility without passed checks"
+
+    def teardown(self) -> None:
+        if hasattr(self, "engine"):
+            self.engine.dispose()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+AdvanceMachine.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestRandomAdvances = AdvanceMachine.TestCase
