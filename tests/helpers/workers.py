@@ -74,9 +74,32 @@ def loop_forever(url: str, candidates: list[int]) -> None:
             print(candidate, flush=True)
 
 
+def submit(url: str, candidate: int, panelist: str) -> None:
+    """Submit the panelist's scorecard; print ok, or the refusal."""
+    from qualify.services.scorecards import score
+
+    engine = db.make_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            score(
+                session=session,
+                candidate_id=candidate,
+                actor=panelist,
+                scores={},
+                comments={},
+                submit=True,
+            )
+            print("ok", flush=True)
+        except QualifyError as exc:
+            print(f"refused: {exc}", flush=True)
+    engine.dispose()
+
+
 if __name__ == "__main__":
     command, url, ids = sys.argv[1], sys.argv[2], [int(i) for i in sys.argv[3].split(",")]
     if command == "run":
         run(url, ids, int(sys.argv[4]), int(sys.argv[5]))
+    elif command == "submit":
+        submit(url, ids[0], sys.argv[4])
     else:
         loop_forever(url, ids)

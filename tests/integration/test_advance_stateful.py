@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -18,7 +18,10 @@ from qualify.errors import QualifyError
 from qualify.services.access import workflow_of
 from qualify.services.advance import advance
 from qualify.services.eligibility import evaluate, load_facts
-from qualify.services.scenario import Scenario, add_evidence, candidate_ids, set_up
+from qualify.services.panel import attest
+from qualify.services.results import ranking
+from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
+from qualify.services.scorecards import score
 from qualify.store import db
 from qualify.store.tables import Candidate, Selection
 from tests.conftest import SCENARIO
@@ -40,6 +43,10 @@ def template_db() -> Path:
             scenario = Scenario.load(SCENARIO)
             selection = set_up(session, config, scenario)
             add_evidence(session, config, scenario, selection)
+            panel_step = next(
+                i for i, st in enumerate(scenario.data["steps"]) if st["do"] == "panel"
+            )
+            run_steps(session, scenario, selection, start=panel_step, until=panel_step + 1)
         engine.dispose()
         with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -48,9 +55,10 @@ def template_db() -> Path:
 
 
 SCEN = Scenario.load(SCENARIO)
-# Two eligible officers and two who fail different checks, so that sequences go deep.
-EMPLOYEES = ["MPD-1042", "MPD-1077", "MPD-1118", "MPD-1181"]
+# Two eligible officers and one who fails checks, so that sequences go deep.
+EMPLOYEES = ["MPD-1042", "MPD-1077", "MPD-1118"]
 USERS = sorted(SCEN.data["users"])
+PANEL = ["cmdr.obrien", "rep.chen", "rep.douglas"]
 TRIGGERS = [
     "begin_screening",
     "confirm_eligible",
@@ -96,7 +104,7 @@ class AdvanceMachine(RuleBasedStateMachine):
         before = self.model[candidate]
         if trigger == "valid":  # often a trigger that exists from the current state
             valid = [t.trigger for t in self.spec.triggers_from(before)] or ["withdraw"]
-            trigger = valid[pick % len(valid)]
+            trigger = valid[0] if pick < 7 else valid[pick % len(valid)]  # mostly forward
         if actor == "right":  # often pick someone who holds a role the trigger allows
             transition = next((t for t in self.spec.transitions if t.trigger == trigger), None)
             roles = set(transition.roles) if transition else set()
@@ -132,6 +140,35 @@ class AdvanceMachine(RuleBasedStateMachine):
         self.model[candidate] = done.to_state
         event(f"reached {done.to_state}")
 
+    @precondition(lambda self: "interview" in getattr(self, "model", {}).values())
+    @rule(
+        pick=st.integers(0, 2),
+        panelists=st.lists(st.sampled_from(PANEL), min_size=1, max_size=3, unique=True),
+        values=st.lists(st.integers(2, 5), min_size=6, max_size=6),
+    )
+    def panel_scores(self, pick: int, panelists: list[str], values: list[int]) -> None:
+        waiting = sorted(c for c, state in self.model.items() if state == "interview")
+        candidate = waiting[pick % len(waiting)]
+        criteria = [c.id for c in self.spec.rubric.criteria]
+        for panelist in panelists:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    attest(session=session, candidate_id=candidate, actor=panelist)
+                except QualifyError:
+                    session.rollback()
+                try:
+                    score(
+                        session=session,
+                        candidate_id=candidate,
+                        actor=panelist,
+                        scores={c: str(v) for c, v in zip(criteria, values, strict=True)},
+                        comments=dict.fromkeys(criteria, "observed in the interview"),
+                        submit=True,
+                    )
+                except QualifyError:
+                    continue
+            event("scorecard submitted")
+
     @invariant()
     def stored_states_match_the_model(self) -> None:
         if not hasattr(self, "engine"):
@@ -143,6 +180,14 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert state in self.spec.states
             if state in ("eligible", "interview", "scored", "selected", "training", "appointed"):
                 assert candidate in self.guarded_ok, "past eligibility without passed checks"
+        chosen = {c for c, s in self.model.items() if s in ("selected", "training", "appointed")}
+        if chosen:
+            with Session(self.engine) as session:
+                assert self.selection is not None
+                by_id = {r.candidate_id: r for r in ranking(session, self.selection)}
+            for candidate in chosen:  # every seat submitted, and the interview passed
+                assert by_id[candidate].complete
+                assert by_id[candidate].passed
 
     def teardown(self) -> None:
         if hasattr(self, "engine"):
@@ -151,8 +196,8 @@ class AdvanceMachine(RuleBasedStateMachine):
 
 
 AdvanceMachine.TestCase.settings = settings(
-    max_examples=25,
-    stateful_step_count=50,
+    max_examples=40,
+    stateful_step_count=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

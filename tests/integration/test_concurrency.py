@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from qualify.config import Settings
+from qualify.services.access import workflow_of
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection
@@ -105,3 +106,37 @@ def test_killing_a_writer_at_random_moments_leaves_consistent_records(
         assert result.ok, result.problem
         session.rollback()
     assert total_lines > 12, "the worker barely advanced anything"
+
+
+def test_two_submissions_of_one_scorecard_at_once_lock_it_exactly_once(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
+) -> None:
+    from qualify.services.scenario import run_steps
+    from qualify.services.scorecards import score
+
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=13)  # interviews scheduled, declarations made
+    fours = dict.fromkeys([c.id for c in workflow_of(selection).spec.rubric.criteria], "4")
+    for candidate in _ids(session, selection, "MPD-1042", "MPD-1077", "MPD-1103"):
+        score(session=session, candidate_id=candidate, actor="rep.chen", scores=fours, comments={})
+        session.rollback()
+        workers = [
+            subprocess.Popen(
+                [*WORKER, "submit", settings.database_url, str(candidate), "rep.chen"],
+                cwd=PROJECT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outcomes = sorted(w.communicate(timeout=120)[0].strip() for w in workers)
+        assert outcomes[0] == "ok"
+        assert outcomes[1].startswith("refused: ")
+        assert "locked" in outcomes[1] or "changed by someone else" in outcomes[1]
+        submitted = session.exec(
+            select(AuditEvent).where(
+                AuditEvent.candidate_id == candidate, AuditEvent.action == "scorecard_submitted"
+            )
+        ).all()
+        session.rollback()
+        assert len(submitted) == 1

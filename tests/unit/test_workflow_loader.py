@@ -19,7 +19,7 @@ TEMPLATES = [p.stem for p in (ROOT / "templates").glob("*.html") if not p.stem.s
 
 BROKEN = {
     "criterion_without_anchors": [
-        "48: rubric.criteria[0].anchors: write behavioural anchors for scores 1, 3, 5"
+        "49: rubric.criteria[0].anchors: write behavioural anchors for scores 1, 3, 5"
     ],
     "dead_end_state": [
         "20: states.stuck: not final and no transition leaves it (mark it final: true?)"
@@ -39,7 +39,7 @@ BROKEN = {
     ],
     "unknown_check_kind": ["38: checks.served.kind: unknown check kind 'os.system'"],
     "unknown_criterion_tie_break": [
-        "46: rubric.tie_breaks[0]: unknown criterion 'skil' (did you mean 'skill'?)"
+        "47: rubric.tie_breaks[0]: unknown criterion 'skil' (did you mean 'skill'?)"
     ],
     "unknown_dest_state": ["24: transitions[0].dest: unknown state 'okay' (did you mean 'ok'?)"],
     "unknown_evidence_field": [
@@ -55,10 +55,10 @@ BROKEN = {
     "unknown_key": ["25: transitions[0].gaurds: unknown key 'gaurds' (did you mean 'guards'?)"],
     "unknown_role": ["25: transitions[0].roles[0]: unknown role 'bos' (did you mean 'boss'?)"],
     "unreachable_state": ["21: states.limbo: unreachable: no transition leads here"],
-    "weight_not_positive": ["50: rubric.criteria[0].weight: weight must be positive (got 0.0)"],
+    "weight_not_positive": ["51: rubric.criteria[0].weight: weight must be positive (got 0.0)"],
     "wrong_field_type": ["40: checks.served.params.field: field 'since' is text; needs date"],
     "wrong_type": [
-        "50: rubric.criteria[0].weight: input should be a valid number, unable to parse string "
+        "51: rubric.criteria[0].weight: input should be a valid number, unable to parse string "
         "as a number (got 'heavy')"
     ],
     "unknown_permission_role": ["12: permissions.add_evidence[0]: unknown role 'clerk'"],
@@ -107,7 +107,7 @@ def test_a_missing_packet_template_is_named() -> None:
     with pytest.raises(WorkflowError) as info:
         load_text(text, source="w.yaml", templates=["eligibility_review"])
     assert info.value.problems == [
-        "w.yaml:53: packets.ok[0]: unknown packet template 'eligibilty_review' "
+        "w.yaml:54: packets.ok[0]: unknown packet template 'eligibilty_review' "
         "(did you mean 'eligibility_review'?)"
     ]
 

@@ -66,7 +66,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def _add_sub_apps() -> None:
-    from qualify.cli import candidates, decisions, people, workflow
+    from qualify.cli import candidates, decisions, interview, people, workflow
 
     app.add_typer(workflow.app, name="workflow")
     app.add_typer(people.users, name="user")
@@ -76,6 +76,10 @@ def _add_sub_apps() -> None:
     app.command("check")(candidates.check)
     app.command("advance")(decisions.advance)
     app.add_typer(decisions.audit_app, name="audit")
+    app.add_typer(interview.panel_app, name="panel")
+    app.command("attest")(interview.attest)
+    app.command("score")(interview.score)
+    app.command("results")(interview.results)
 
 
 _add_sub_apps()

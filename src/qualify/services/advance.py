@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
 from qualify.services import audit
@@ -20,7 +20,8 @@ from qualify.services.access import (
     utcnow,
 )
 from qualify.services.eligibility import HIDDEN, evaluate, load_facts
-from qualify.store.tables import Candidate
+from qualify.services.results import ranking
+from qualify.store.tables import Candidate, Selection
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
@@ -118,6 +119,14 @@ def _advance(
             f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
             f"did not pass: {listed}"
         )
+    passed_over = []
+    if transition.reason_required_if_outranked:
+        passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
+        if passed_over and reason is None:
+            raise BadInput(
+                f"--reason: candidate {candidate_id} is ranked below passing candidate(s) "
+                f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
+            )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
     moved = session.execute(
         update(Candidate)
@@ -135,11 +144,38 @@ def _advance(
         at=at,
         selection_id=selection.id,
         candidate_id=candidate_id,
-        details=_details(trigger, state, new_state, version + 1, reason, guards, loaded),
+        details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
+        | ({"passed_over": passed_over} if passed_over else {}),
     )
     session.commit()
     assert event.id is not None
     return Advanced(candidate_id, trigger, state, new_state, version + 1, guards, event.id)
+
+
+def _passing_candidates_ranked_above(
+    session: Session, selection: Selection, candidate: Candidate, state: str
+) -> list[int]:
+    """Passing candidates ranked above this one who are still waiting in the same state."""
+    ranked = ranking(session, selection)
+    rank_of = {r.candidate_id: r.rank for r in ranked}
+    mine = rank_of.get(candidate.id or 0)
+    waiting = {
+        c.id
+        for c in session.exec(
+            select(Candidate).where(
+                Candidate.selection_id == selection.id, Candidate.state == state
+            )
+        )
+    }
+    return [
+        r.candidate_id
+        for r in ranked
+        if r.passed
+        and r.rank is not None
+        and (mine is None or r.rank < mine)
+        and r.candidate_id in waiting
+        and r.candidate_id != candidate.id
+    ]
 
 
 def _details(

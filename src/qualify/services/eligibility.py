@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.services.access import actor_user, get_candidate, get_selection, workflow_of
+from qualify.services.results import interview_facts
 from qualify.store.tables import Candidate, Evidence, Selection, User
 from qualify.workflow.checks import CHECK_KINDS, CheckResult
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
@@ -18,6 +19,7 @@ from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 from qualify.workflow.loader import LoadedWorkflow
 
 HIDDEN = "(sensitive: not shown to your role)"
+INTERVIEW_KINDS = {"panel_submitted", "interview_passed"}
 
 
 def evidence_record(loaded: LoadedWorkflow, row: Evidence) -> EvidenceRecord:
@@ -54,8 +56,11 @@ def load_facts(
         if row.candidate_id in wanted:
             by_candidate[row.candidate_id].append(evidence_record(loaded, row))
     roles = user_roles(session)
+    interview = {}
+    if any(c.kind in INTERVIEW_KINDS for c in loaded.spec.checks.values()):
+        interview = interview_facts(session, selection, list(wanted.values()))
     return {
-        cid: CandidateFacts(c.supervisor, tuple(by_candidate[cid]), roles)
+        cid: CandidateFacts(c.supervisor, tuple(by_candidate[cid]), roles, interview.get(cid))
         for cid, c in wanted.items()
     }
 

@@ -128,3 +128,62 @@ def add_evidence(
                     actor=scenario.first_user,
                     now=scenario.tick(),
                 )
+
+
+def run_steps(
+    session: Session,
+    scenario: Scenario,
+    selection: Selection,
+    *,
+    start: int = 0,
+    until: int | None = None,
+) -> None:
+    """Carry out the scenario's `steps` in order (steps[start:until])."""
+    from qualify.services import panel, scorecards
+    from qualify.services.advance import advance
+
+    assert selection.id is not None
+    ids = candidate_ids(session, selection.id)
+    steps = scenario.data.get("steps", [])
+    for step in steps[start:until]:
+        by = str(step["by"])
+        if step["do"] == "advance":
+            for employee in step["candidates"]:
+                advance(
+                    session=session,
+                    candidate_id=ids[employee],
+                    trigger=str(step["trigger"]),
+                    actor=by,
+                    reason=step.get("reason"),
+                    now=scenario.tick(),
+                )
+        elif step["do"] == "panel":
+            seats = [(seat, user) for seat, people in step["seats"].items() for user in people]
+            panel.assign_panel(
+                session=session,
+                selection_id=selection.id,
+                seats=seats,
+                actor=by,
+                now=scenario.tick(),
+            )
+        elif step["do"] == "attest":
+            for employee in step["candidates"]:
+                panel.attest(
+                    session=session,
+                    candidate_id=ids[employee],
+                    actor=by,
+                    conflict=step.get("conflict"),
+                    now=scenario.tick(),
+                )
+        elif step["do"] == "score":
+            scorecards.score(
+                session=session,
+                candidate_id=ids[str(step["candidate"])],
+                actor=by,
+                scores={k: str(v) for k, v in step["scores"].items()},
+                comments={k: str(v) for k, v in step.get("comments", {}).items()},
+                submit=step.get("submit", True),
+                now=scenario.tick(),
+            )
+        else:
+            raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")

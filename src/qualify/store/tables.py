@@ -83,3 +83,47 @@ class AuditEvent(SQLModel, table=True):
     details: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class PanelSeat(SQLModel, table=True):
+    """A panelist holding a seat on a selection's interview panel."""
+
+    __tablename__ = "panel_seat"
+    __table_args__ = (UniqueConstraint("selection_id", "panelist"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    seat: str = Field(max_length=50)
+    position: int
+    panelist: str = Field(max_length=100)
+    assigned_at: datetime
+    assigned_by: str = Field(max_length=100)
+
+
+class Attestation(SQLModel, table=True):
+    """A panelist's declaration of no conflict of interest, or of one, for a candidate."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    panelist: str = Field(max_length=100)
+    conflict: str | None = None
+    at: datetime
+
+
+class Scorecard(SQLModel, table=True):
+    """One panelist's scores for one candidate. A draft may change; a submitted one never does:
+    a correction is a new version with a reason."""
+
+    __table_args__ = (UniqueConstraint("candidate_id", "panelist", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    panelist: str = Field(max_length=100)
+    seat: str = Field(max_length=50)
+    version: int
+    status: str = Field(max_length=20)
+    scores: dict[str, int] = Field(sa_column=Column(JSON, nullable=False))
+    comments: dict[str, str] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str | None = None
+    created_at: datetime
+    submitted_at: datetime | None = None

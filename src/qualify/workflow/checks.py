@@ -295,6 +295,26 @@ def no_sustained_findings(
     return CheckResult(check, "pass", text, (review.id, *(f.id for f in ignored)))
 
 
+def panel_submitted(check: str, p: Params, facts: CandidateFacts, as_of: date) -> CheckResult:
+    interview = facts.interview
+    if interview is None or interview.seats == 0:
+        return CheckResult(check, "pending", "no interview panel is assigned")
+    if not interview.complete:
+        return CheckResult(check, "fail", "panel incomplete: " + "; ".join(interview.missing))
+    return CheckResult(check, "pass", f"all {interview.seats} seats submitted their scorecards")
+
+
+def interview_passed(check: str, p: Params, facts: CandidateFacts, as_of: date) -> CheckResult:
+    interview = facts.interview
+    if interview is None or not interview.complete or interview.total is None:
+        return CheckResult(check, "pending", "the interview is not fully scored")
+    if not interview.passed:
+        return CheckResult(check, "fail", "interview not passed: " + "; ".join(interview.failures))
+    return CheckResult(
+        check, "pass", f"interview passed with a weighted total of {interview.total:.2f}"
+    )
+
+
 @dataclass(frozen=True)
 class CheckKind:
     """A check kind: its parameter model and its pure evaluation function."""
@@ -320,5 +340,11 @@ CHECK_KINDS: dict[str, CheckKind] = {
     ),
     "no_sustained_findings": CheckKind(
         NoSustainedFindingsParams, no_sustained_findings, "no counted findings within N years"
+    ),
+    "panel_submitted": CheckKind(
+        Params, panel_submitted, "every panel seat submitted a scorecard for the candidate"
+    ),
+    "interview_passed": CheckKind(
+        Params, interview_passed, "the interview passed: pass mark and criterion minimums met"
     ),
 }

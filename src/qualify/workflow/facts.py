@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,17 +20,31 @@ class EvidenceRecord:
 
 
 @dataclass(frozen=True)
+class InterviewFacts:
+    """The candidate's interview results so far, as the guards see them."""
+
+    seats: int
+    complete: bool
+    missing: tuple[str, ...]
+    passed: bool
+    failures: tuple[str, ...]
+    total: float | None
+
+
+@dataclass(frozen=True)
 class CandidateFacts:
     """Everything on file about one candidate that a check may read."""
 
     supervisor: str
     evidence: tuple[EvidenceRecord, ...] = ()
     user_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    interview: InterviewFacts | None = None
 
     def known_on(self, as_of: date) -> CandidateFacts:
-        """Only the evidence recorded on or before `as_of`: later records were not on file."""
+        """Only the evidence recorded on or before `as_of`: later records were not on file.
+        (The interview happens after the as-of date by design, so it is kept whole.)"""
         kept = tuple(e for e in self.evidence if e.recorded_at.date() <= as_of)
-        return CandidateFacts(self.supervisor, kept, self.user_roles)
+        return replace(self, evidence=kept)
 
     def records(self, kind: str) -> list[EvidenceRecord]:
         """Every record of a kind, oldest first."""

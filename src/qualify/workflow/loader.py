@@ -258,6 +258,8 @@ def _validate_semantics(
             problems.add(("panel", "seats", seat_id, "count"), "a seat count must be at least 1")
     if not spec.panel.seats:
         problems.add(("panel", "seats"), "declare at least one seat")
+    for j, state_name in enumerate(spec.panel.scoring_states):
+        known(("panel", "scoring_states", j), state_name, states, "state")
 
     _validate_rubric(spec, problems)
 

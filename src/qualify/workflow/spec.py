@@ -47,6 +47,7 @@ class TransitionSpec(Strict):
     roles: Names
     guards: Names = Field(default_factory=list)
     reason_required: bool = False
+    reason_required_if_outranked: bool = False
 
 
 class FieldSpec(Strict):
@@ -78,6 +79,7 @@ class SeatSpec(Strict):
 
 class PanelSpec(Strict):
     seats: dict[str, SeatSpec]
+    scoring_states: Names
     excluded: list[Exclusion] = Field(default_factory=list)
 
 

@@ -1,0 +1,194 @@
+"""`qualify panel`, `attest`, `score` and `results`: the structured interview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from qualify.cli.context import app_context, print_json, print_table
+from qualify.errors import BadInput
+
+panel_app = typer.Typer(help="Assign and show the interview panel.", no_args_is_help=True)
+
+
+def _pairs(items: list[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"{option} {item!r}: use NAME=VALUE")
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+@panel_app.command("assign")
+def panel_assign(
+    ctx: typer.Context,
+    selection: int = typer.Argument(..., metavar="SELECTION"),
+    seats: list[str] = typer.Option(
+        ..., "--seat", help="SEAT=USER, once per seat (e.g. school_rep=rep1)."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Needed once scoring has begun."),
+) -> None:
+    """Fill every seat of the selection's interview panel."""
+    from qualify.services.panel import assign_panel
+
+    context = app_context(ctx)
+    with context.session() as session:
+        rows = assign_panel(
+            session=session,
+            selection_id=selection,
+            seats=_pairs(seats, "--seat"),
+            actor=context.actor,
+            reason=reason,
+        )
+    typer.echo(
+        f"panel of selection {selection}: " + ", ".join(f"{r.seat}={r.panelist}" for r in rows)
+    )
+
+
+@panel_app.command("show")
+def panel_show(
+    ctx: typer.Context,
+    selection: int = typer.Argument(..., metavar="SELECTION"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show who holds which seat."""
+    from qualify.services.panel import panel_view
+
+    context = app_context(ctx)
+    with context.session() as session:
+        data = panel_view(session=session, selection_id=selection, actor=context.actor)
+    if as_json:
+        print_json(data)
+        return
+    print_table(
+        ["seat", "role", "panelist"], [[s["seat"], s["role"], s["panelist"]] for s in data["seats"]]
+    )
+    if data["excluded"]:
+        typer.echo(f"may not score a candidate: {', '.join(data['excluded'])}")
+
+
+def attest(
+    ctx: typer.Context,
+    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    conflict: str | None = typer.Option(None, "--conflict", help="Declare a conflict of interest."),
+) -> None:
+    """Declare, before scoring, that you have no conflict of interest with a candidate (or one)."""
+    from qualify.services.panel import attest as run_attest
+
+    context = app_context(ctx)
+    with context.session() as session:
+        run_attest(session=session, candidate_id=candidate, actor=context.actor, conflict=conflict)
+    if conflict:
+        typer.echo(f"declared a conflict with candidate {candidate}: you will not score them")
+    else:
+        typer.echo(f"declared no conflict of interest with candidate {candidate}")
+
+
+def score(
+    ctx: typer.Context,
+    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    sets: list[str] = typer.Option([], "--set", help="CRITERION=N; repeat for more."),
+    comments: list[str] = typer.Option([], "--comment", help="CRITERION=TEXT; repeat for more."),
+    submit: bool = typer.Option(False, "--submit", help="Submit and lock the scorecard."),
+    reason: str | None = typer.Option(None, "--reason", help="Why, for a correction."),
+    as_json: bool = typer.Option(False, "--json", help="Print your scorecard as JSON."),
+) -> None:
+    """Score a candidate on the rubric: asks for each score, or takes --set; --submit locks it."""
+    from qualify.services.scorecards import score as run_score
+    from qualify.services.scorecards import scorecard_view
+
+    context = app_context(ctx)
+    with context.session() as session:
+        view = scorecard_view(session=session, candidate_id=candidate, actor=context.actor)
+    scores, notes = dict(_pairs(sets, "--set")), dict(_pairs(comments, "--comment"))
+    if not (sets or comments or submit or as_json):
+        scores, notes, submit = _ask(view)
+    if scores or notes or submit:
+        with context.session() as session:
+            run_score(
+                session=session,
+                candidate_id=candidate,
+                actor=context.actor,
+                scores=scores,
+                comments=notes,
+                submit=submit,
+                reason=reason,
+            )
+            view = scorecard_view(session=session, candidate_id=candidate, actor=context.actor)
+    if as_json:
+        print_json(view)
+        return
+    card = view["scorecard"] or {"status": "not started", "version": 0, "scores": {}}
+    status = f"{card['status']}, version {card['version']}"
+    typer.echo(f"scorecard for candidate {candidate} ({view['name']}): {status}")
+    for criterion in view["criteria"]:
+        typer.echo(f"  {criterion['id']}: {card['scores'].get(criterion['id'], '-')}")
+
+
+def _ask(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], bool]:
+    """Interactive scoring: show each criterion with its anchors and ask for a score."""
+    low, high = view["scale"]
+    current = (view["scorecard"] or {}).get("scores", {})
+    scores, notes = {}, {}
+    typer.echo(f"Scoring {view['name']} on a scale of {low} to {high}.")
+    for c in view["criteria"]:
+        typer.echo(f"\n{c['label']} (weight {c['weight']})")
+        for level, anchor in sorted(c["anchors"].items(), key=lambda kv: int(kv[0])):
+            typer.echo(f"  {level}: {anchor}")
+        value = typer.prompt(f"  score for {c['id']}", default=current.get(c["id"]), type=int)
+        scores[c["id"]] = str(value)
+        needed = value in (low, high)
+        note = typer.prompt(
+            f"  evidence for {c['id']}" + (" (required for an extreme score)" if needed else ""),
+            default="" if not needed else None,
+            show_default=False,
+        )
+        if note.strip():
+            notes[c["id"]] = note
+    submit = typer.confirm("\nSubmit and lock this scorecard?", default=False)
+    return scores, notes, submit
+
+
+def results(
+    ctx: typer.Context,
+    selection: int = typer.Argument(..., metavar="SELECTION"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Interview results: scores, means, flags, pass or fail, and the ranking with tie-breaks."""
+    from qualify.services.results import results as run_results
+
+    context = app_context(ctx)
+    with context.session() as session:
+        data = run_results(session=session, selection_id=selection, actor=context.actor)
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(
+        f"pass mark {data['pass_mark']}; flag at a spread of {data['disagreement_threshold']}; "
+        f"ties broken by {', '.join(data['tie_breaks']) or 'employee id'}"
+    )
+    for row in data["candidates"]:
+        head = f"\ncandidate {row['candidate_id']} {row['name']}"
+        if "hidden" in row:
+            missing = f" ({'; '.join(row['missing'])})" if row.get("missing") else ""
+            typer.echo(f"{head}: {row['hidden']}{missing}")
+            continue
+        rank = f"rank {row['rank']}, " if row.get("rank") else ""
+        verdict = "PASS" if row["passed"] else "FAIL"
+        total = "-" if row["total"] is None else f"{row['total']:.2f}"
+        typer.echo(f"{head}: {rank}total {total}, {verdict}")
+        if row.get("tie_break"):
+            typer.echo(f"  {row['tie_break']}")
+        for c in row["criteria"]:
+            flag = "  DISAGREEMENT" if c["flagged"] else ""
+            below = "" if c["minimum_met"] else "  BELOW MINIMUM"
+            scores = ", ".join(f"{p}={s}" for p, s in c["scores"].items())
+            typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
+        for failure in row["failures"]:
+            typer.echo(f"  fails: {failure}")
+        for fix in row["corrections"]:
+            who = f"{fix['panelist']} (version {fix['version']})"
+            typer.echo(f"  corrected by {who}: {fix['reason']}; was {fix['previous']}")

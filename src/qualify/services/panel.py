@@ -1,0 +1,219 @@
+"""The interview panel: seats and conflict-of-interest declarations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    role_for,
+    utcnow,
+    workflow_of,
+)
+from qualify.store.tables import Attestation, Candidate, PanelSeat, Scorecard, User
+from qualify.workflow.loader import suggest
+from qualify.workflow.spec import Workflow
+
+
+def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
+    return list(
+        session.exec(
+            select(PanelSeat)
+            .where(PanelSeat.selection_id == selection_id)
+            .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        )
+    )
+
+
+def scoring_has_begun(session: Session, selection_id: int) -> bool:
+    found = session.exec(
+        select(Scorecard.id).join(Candidate).where(Candidate.selection_id == selection_id).limit(1)
+    ).first()
+    return found is not None
+
+
+def assign_panel(
+    *,
+    session: Session,
+    selection_id: int,
+    seats: list[tuple[str, str]],
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> list[PanelSeat]:
+    """Fill every seat the workflow declares; once scoring began, a change needs a reason."""
+    at = now or utcnow()
+    selection = get_selection(session, selection_id)
+    spec = workflow_of(selection).spec
+    role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
+    problems = []
+    by_seat: dict[str, list[str]] = defaultdict(list)
+    for seat, user in seats:
+        if seat not in spec.panel.seats:
+            problems.append(
+                f"--seat {seat}={user}: no seat '{seat}'{suggest(seat, spec.panel.seats)} "
+                f"(seats: {', '.join(spec.panel.seats)})"
+            )
+            continue
+        by_seat[seat].append(user)
+    users = {u.name: u for u in session.exec(select(User))}
+    for seat, declared in spec.panel.seats.items():
+        given = by_seat.get(seat, [])
+        if len(given) != declared.count:
+            problems.append(f"--seat {seat}: the workflow has {declared.count}, {len(given)} given")
+        for user in given:
+            if user not in users:
+                problems.append(f"--seat {seat}={user}: '{user}' is not a registered user")
+            elif declared.role not in users[user].roles:
+                problems.append(
+                    f"--seat {seat}={user}: {user} does not hold the role {declared.role}"
+                )
+    everyone = [u for _, u in seats]
+    for user in sorted({u for u in everyone if everyone.count(u) > 1}):
+        problems.append(f"--seat: {user} is named more than once; one person holds one seat")
+    if problems:
+        raise BadInput("\n".join(problems))
+    previous = [(s.seat, s.panelist) for s in seats_of(session, selection_id)]
+    reason = (reason or "").strip() or None
+    if previous and scoring_has_begun(session, selection_id) and reason is None:
+        raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
+    session.execute(delete(PanelSeat).where(PanelSeat.selection_id == selection_id))  # type: ignore[arg-type]
+    rows = [
+        PanelSeat(
+            selection_id=selection_id,
+            seat=seat,
+            position=i,
+            panelist=user,
+            assigned_at=at,
+            assigned_by=actor,
+        )
+        for seat in spec.panel.seats
+        for i, user in enumerate(by_seat[seat], start=1)
+    ]
+    session.add_all(rows)
+    audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="panel_assigned" if not previous else "panel_changed",
+        subject=f"selection:{selection_id}",
+        at=at,
+        selection_id=selection_id,
+        details={
+            "seats": [[r.seat, r.panelist] for r in rows],
+            "previous": previous,
+            "reason": reason,
+        },
+    )
+    session.commit()
+    return rows
+
+
+def attest(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    conflict: str | None = None,
+    now: datetime | None = None,
+) -> Attestation:
+    """A panelist declares no conflict of interest with a candidate, or declares one."""
+    at = now or utcnow()
+    candidate = get_candidate(session, candidate_id)
+    seat = seat_of(session, candidate, actor)
+    conflict = conflict.strip() if conflict is not None else None
+    if conflict == "":
+        raise BadInput("--conflict: describe the conflict of interest")
+    latest = latest_attestation(session, candidate_id, actor)
+    if latest is not None and latest.conflict is not None and conflict is None:
+        raise RuleViolation(
+            f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
+            "it stands: ask HR to change the panel"
+        )
+    if conflict is not None and latest_card(session, candidate_id, actor, submitted=True):
+        raise RuleViolation(
+            f"{actor} already submitted a scorecard for candidate {candidate_id}; "
+            "ask HR to change the panel, with a reason"
+        )
+    record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
+    session.add(record)
+    audit.record(
+        session,
+        actor=actor,
+        role=seat.seat,
+        action="conflict_declared" if conflict else "no_conflict_declared",
+        subject=f"candidate:{candidate_id}",
+        at=at,
+        selection_id=candidate.selection_id,
+        candidate_id=candidate_id,
+        details={"conflict": conflict},
+    )
+    session.commit()
+    return record
+
+
+def seat_of(session: Session, candidate: Candidate, actor: str) -> PanelSeat:
+    actor_user(session, actor)
+    seat = session.exec(
+        select(PanelSeat).where(
+            PanelSeat.selection_id == candidate.selection_id, PanelSeat.panelist == actor
+        )
+    ).first()
+    if seat is None:
+        raise NotPermitted(
+            f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
+        )
+    return seat
+
+
+def latest_attestation(session: Session, candidate_id: int, panelist: str) -> Attestation | None:
+    return session.exec(
+        select(Attestation)
+        .where(Attestation.candidate_id == candidate_id, Attestation.panelist == panelist)
+        .order_by(col(Attestation.id).desc())
+    ).first()
+
+
+def barred_reason(
+    spec: Workflow, candidate: Candidate, panelist: str, conflict: str | None
+) -> str | None:
+    """Why a panelist may not score this candidate, or None."""
+    if "candidate_supervisor" in spec.panel.excluded and panelist == candidate.supervisor:
+        return "is the candidate's supervisor"
+    if conflict is not None:
+        return f"declared a conflict of interest: {conflict}"
+    return None
+
+
+def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
+    actor_user(session, actor)
+    selection = get_selection(session, selection_id)
+    spec = workflow_of(selection).spec
+    return {
+        "selection_id": selection_id,
+        "seats": [
+            {"seat": s.seat, "role": spec.panel.seats[s.seat].role, "panelist": s.panelist}
+            for s in seats_of(session, selection_id)
+        ],
+        "excluded": spec.panel.excluded,
+    }
+
+
+def latest_card(
+    session: Session, candidate_id: int, panelist: str, *, submitted: bool = False
+) -> Scorecard | None:
+    query = select(Scorecard).where(
+        Scorecard.candidate_id == candidate_id, Scorecard.panelist == panelist
+    )
+    if submitted:
+        query = query.where(Scorecard.status == "submitted")
+    return session.exec(query.order_by(col(Scorecard.version).desc())).first()

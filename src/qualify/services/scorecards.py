@@ -1,0 +1,207 @@
+"""Scorecards: drafts that may change, submissions that are locked, corrections as new versions."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.services import audit
+from qualify.services.access import (
+    changed_by_someone_else,
+    get_candidate,
+    get_selection,
+    utcnow,
+    workflow_of,
+)
+from qualify.services.panel import barred_reason, latest_attestation, latest_card, seat_of
+from qualify.store.tables import Candidate, Scorecard
+from qualify.workflow.loader import suggest
+from qualify.workflow.spec import Workflow
+
+
+def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
+    rubric = spec.rubric
+    ids = [c.id for c in rubric.criteria]
+    scores, problems = {}, []
+    for key, text in values.items():
+        if key not in ids:
+            problems.append(
+                f"--set {key}: unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})"
+            )
+            continue
+        try:
+            score = int(text)
+        except ValueError:
+            problems.append(f"--set {key}={text}: not a whole number")
+            continue
+        if not rubric.scale_min <= score <= rubric.scale_max:
+            problems.append(
+                f"--set {key}={score}: off the scale {rubric.scale_min}-{rubric.scale_max}"
+            )
+            continue
+        scores[key] = score
+    if problems:
+        raise BadInput("\n".join(problems))
+    return scores
+
+
+def score(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    scores: dict[str, str],
+    comments: dict[str, str],
+    submit: bool = False,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Scorecard:
+    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
+    at = now or utcnow()
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    spec = workflow_of(selection).spec
+    seat = seat_of(session, candidate, actor)
+    if candidate.state not in spec.panel.scoring_states:
+        raise RuleViolation(
+            f"candidate {candidate_id} is in state {candidate.state}; scorecards are taken in "
+            f"{', '.join(spec.panel.scoring_states)}"
+        )
+    declared = latest_attestation(session, candidate_id, actor)
+    barred = barred_reason(spec, candidate, actor, declared.conflict if declared else None)
+    if barred:
+        raise NotPermitted(f"{actor} may not score candidate {candidate_id}: {actor} {barred}")
+    if declared is None:
+        raise RuleViolation(
+            f"{actor} must first declare any conflict of interest with candidate {candidate_id}: "
+            f"run 'qualify attest {candidate_id}' (or with --conflict TEXT)"
+        )
+    parsed = _parse_scores(spec, scores)
+    unknown = [k for k in comments if spec.criterion(k) is None]
+    if unknown:
+        raise BadInput(f"--comment {unknown[0]}: unknown criterion")
+    latest = latest_card(session, candidate_id, actor)
+    reason = (reason or "").strip() or None
+    if latest is not None and latest.status == "submitted":
+        if not submit or reason is None:
+            raise RuleViolation(
+                f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+                "correction is a new version: give --submit and a --reason"
+            )
+        card = Scorecard(
+            candidate_id=candidate_id,
+            panelist=actor,
+            seat=seat.seat,
+            version=latest.version + 1,
+            status="draft",
+            scores={**latest.scores, **parsed},
+            comments={**latest.comments, **comments},
+            reason=reason,
+            created_at=at,
+        )
+        session.add(card)
+        session.flush()
+    elif latest is not None:
+        card = latest
+        card.scores = {**card.scores, **parsed}
+        card.comments = {**card.comments, **comments}
+    else:
+        card = Scorecard(
+            candidate_id=candidate_id,
+            panelist=actor,
+            seat=seat.seat,
+            version=1,
+            status="draft",
+            scores=parsed,
+            comments=dict(comments),
+            created_at=at,
+        )
+        session.add(card)
+    session.flush()
+    if submit:
+        _submit(session, spec, candidate, card, at, seat.seat)
+    session.commit()
+    return card
+
+
+def _submit(
+    session: Session,
+    spec: Workflow,
+    candidate: Candidate,
+    card: Scorecard,
+    at: datetime,
+    seat: str,
+) -> None:
+    rubric = spec.rubric
+    missing = [c.id for c in rubric.criteria if c.id not in card.scores]
+    if missing:
+        raise BadInput(f"cannot submit: no score yet for {', '.join(missing)} (use --set ID=N)")
+    extremes = [
+        c
+        for c, s in card.scores.items()
+        if s in (rubric.scale_min, rubric.scale_max) and not card.comments.get(c, "").strip()
+    ]
+    if extremes:
+        raise BadInput(
+            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence: "
+            f"add --comment ID=TEXT for {', '.join(extremes)}"
+        )
+    locked = session.execute(
+        update(Scorecard)
+        .where(Scorecard.id == card.id, Scorecard.status == "draft")  # type: ignore[arg-type]
+        .values(status="submitted", submitted_at=at)
+    )
+    # The interview guards read submissions, so a submission changes the candidate too.
+    bumped = session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.version == candidate.version)  # type: ignore[arg-type]
+        .values(version=candidate.version + 1)
+    )
+    if locked.rowcount != 1 or bumped.rowcount != 1:  # type: ignore[attr-defined]
+        assert candidate.id is not None
+        raise changed_by_someone_else(candidate.id)
+    digest = hashlib.sha256(audit.canonical(card.scores).encode()).hexdigest()
+    corrected = card.version > 1  # a correction is any version after the first
+    audit.record(
+        session,
+        actor=card.panelist,
+        role=seat,
+        action="scorecard_corrected" if corrected else "scorecard_submitted",
+        subject=f"scorecard:{card.id}",
+        at=at,
+        selection_id=candidate.selection_id,
+        candidate_id=candidate.id,
+        # Scores stay out of the log (panelists are blind until they submit); their hash binds them.
+        details={"version": card.version, "scores_sha256": digest, "reason": card.reason},
+    )
+
+
+def scorecard_view(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+    """The actor's own scorecard for a candidate, with the rubric's anchors."""
+    candidate = get_candidate(session, candidate_id)
+    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    seat_of(session, candidate, actor)
+    card = latest_card(session, candidate_id, actor)
+    return {
+        "candidate_id": candidate_id,
+        "name": candidate.name,
+        "scale": [spec.rubric.scale_min, spec.rubric.scale_max],
+        "criteria": [
+            {"id": c.id, "label": c.label, "weight": c.weight, "anchors": c.anchors}
+            for c in spec.rubric.criteria
+        ],
+        "scorecard": None
+        if card is None
+        else {
+            "version": card.version,
+            "status": card.status,
+            "scores": card.scores,
+            "comments": card.comments,
+            "reason": card.reason,
+        },
+    }

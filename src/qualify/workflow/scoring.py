@@ -1,0 +1,163 @@
+"""Aggregating interview scorecards: means, disagreement flags, minimums, pass, ranking.
+
+A pure function of its inputs: the same scorecards in any order give the same results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from qualify.workflow.spec import RubricSpec
+
+
+@dataclass(frozen=True)
+class Card:
+    """One panelist's submitted scorecard (its newest version)."""
+
+    panelist: str
+    seat: str
+    scores: dict[str, int]
+    comments: dict[str, str] = field(default_factory=dict)
+    version: int = 1
+    reason: str | None = None
+    previous: dict[str, int] | None = None  # the values a correction replaced
+
+
+@dataclass(frozen=True)
+class PanelInput:
+    """Everything scoring needs about one candidate."""
+
+    candidate_id: int
+    employee_id: str
+    seats: tuple[tuple[str, str], ...]  # (seat, panelist) for every seat of the panel
+    barred: dict[str, str] = field(default_factory=dict)  # panelist -> why they may not score
+    cards: dict[str, Card] = field(default_factory=dict)  # panelist -> submitted card
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    criterion: str
+    scores: dict[str, int]
+    mean: float
+    spread: int
+    flagged: bool
+    minimum_met: bool
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    candidate_id: int
+    employee_id: str
+    complete: bool
+    missing: tuple[str, ...]
+    criteria: tuple[CriterionResult, ...]
+    total: float | None
+    passed: bool
+    failures: tuple[str, ...]
+    flags: int
+    corrections: tuple[Card, ...]
+    rank: int | None = None
+    tie_break: str | None = None
+
+
+def _mean(values: list[int]) -> Fraction:
+    return Fraction(sum(values), len(values))
+
+
+def score_candidate(rubric: RubricSpec, panel: PanelInput) -> CandidateResult:
+    """The result for one candidate. With a seat barred or not yet submitted it is incomplete:
+    the submitted scores are summarised, but there is no total, no pass and no rank."""
+    missing = []
+    for seat, panelist in panel.seats:
+        if panelist in panel.barred:
+            missing.append(f"{seat} {panelist}: {panel.barred[panelist]}")
+        elif panelist not in panel.cards:
+            missing.append(f"{seat} {panelist}: no submitted scorecard")
+    if not panel.seats:
+        missing.append("no panel is assigned")
+    cards = [panel.cards[p] for _, p in panel.seats if p in panel.cards and p not in panel.barred]
+    criteria, failures = [], []
+    weighted, weights = Fraction(0), Fraction(0)
+    for c in rubric.criteria if cards else ():
+        scores = {card.panelist: card.scores[c.id] for card in cards}
+        mean = _mean(list(scores.values()))
+        spread = max(scores.values()) - min(scores.values())
+        met = True
+        if c.minimum_mean_above is not None and not mean > Fraction(str(c.minimum_mean_above)):
+            met = False
+            failures.append(f"{c.id} mean {float(mean):.2f} is not above {c.minimum_mean_above:g}")
+        if c.minimum_mean is not None and not mean >= Fraction(str(c.minimum_mean)):
+            met = False
+            failures.append(f"{c.id} mean {float(mean):.2f} is below {c.minimum_mean:g}")
+        flagged = spread >= rubric.disagreement_threshold
+        criteria.append(CriterionResult(c.id, scores, float(mean), spread, flagged, met))
+        weight = Fraction(str(c.weight))
+        weighted += weight * mean
+        weights += weight
+    total = None
+    if missing:
+        failures = ["panel incomplete"]
+    else:
+        total = weighted / weights
+        if total < Fraction(str(rubric.pass_mark)):
+            failures.append(
+                f"weighted total {float(total):.2f} is below the pass mark {rubric.pass_mark:g}"
+            )
+    return CandidateResult(
+        panel.candidate_id,
+        panel.employee_id,
+        complete=not missing,
+        missing=tuple(missing),
+        criteria=tuple(criteria),
+        total=None if total is None else float(total),
+        passed=not missing and not failures,
+        failures=tuple(failures),
+        flags=sum(1 for c in criteria if c.flagged),
+        corrections=tuple(c for c in cards if c.version > 1),
+    )
+
+
+def _key(rubric: RubricSpec, result: CandidateResult) -> tuple[object, ...]:
+    means = {c.criterion: c.mean for c in result.criteria}
+    parts: list[object] = [-(result.total or 0.0)]
+    for rule in rubric.tie_breaks:
+        if rule.startswith("criterion:"):
+            parts.append(-means[rule.split(":", 1)[1]])
+        elif rule == "fewest_flags":
+            parts.append(result.flags)
+        elif rule == "employee_id":
+            parts.append(result.employee_id)
+    parts.append(result.employee_id)  # a total order even when the rules leave a tie
+    parts.append(result.candidate_id)
+    return tuple(parts)
+
+
+def _deciding_rule(rubric: RubricSpec, a: tuple[object, ...], b: tuple[object, ...]) -> str:
+    for i, rule in enumerate(rubric.tie_breaks, start=1):
+        if a[i] != b[i]:
+            return rule
+    return "employee_id"
+
+
+def aggregate(rubric: RubricSpec, panels: list[PanelInput]) -> list[CandidateResult]:
+    """Results for every candidate: complete ones ranked (ties broken by the rubric's rules, and
+    named), then incomplete ones by candidate id."""
+    results = [score_candidate(rubric, p) for p in panels]
+    complete = sorted((r for r in results if r.complete), key=lambda r: _key(rubric, r))
+    ranked: list[CandidateResult] = []
+    for i, result in enumerate(complete):
+        tie_break = None
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(complete) and complete[j].total == result.total:
+                other = complete[j]
+                rule = _deciding_rule(rubric, _key(rubric, result), _key(rubric, other))
+                where = "above" if j > i else "below"
+                tie_break = (
+                    f"tied with candidate {other.candidate_id} on total; "
+                    f"ranked {where} it by {rule}"
+                )
+                break
+        ranked.append(replace(result, rank=i + 1, tie_break=tie_break))
+    rest = sorted((r for r in results if not r.complete), key=lambda r: r.candidate_id)
+    return ranked + rest

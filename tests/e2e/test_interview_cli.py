@@ -1,0 +1,131 @@
+"""The interview from the command line: panel, declarations, scoring (also interactive), results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.services.scenario import Scenario, run_steps
+from qualify.store.tables import Selection
+from tests.conftest import Result
+
+CRITERIA = [
+    "appearance_attitude",
+    "role_model",
+    "liaison",
+    "not_disciplinarian",
+    "prevention_education",
+    "emergency_planning",
+]
+
+
+@pytest.fixture
+def q(
+    cli: Callable[..., Result],
+    session: Session,
+    settings: Settings,
+    sro: tuple[Scenario, Selection],
+) -> Callable[..., Result]:
+    """The sample selection up to the interviews (panel assigned, declarations made)."""
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=13)
+    session.close()
+
+    def run(*args: str, user: str) -> Result:
+        return cli("--db", settings.database_url, "--as", user, *args)
+
+    return run
+
+
+def sets(value: str = "4") -> list[str]:
+    return [arg for c in CRITERIA for arg in ("--set", f"{c}={value}")]
+
+
+def test_panel_show(q: Callable[..., Result]) -> None:
+    shown = q("panel", "show", "1", user="hr.alvarez")
+    assert shown.exit_code == 0
+    assert "school_rep  school_rep  rep.douglas" in shown.stdout
+    assert "may not score a candidate: candidate_supervisor" in shown.stdout
+
+
+def test_score_submit_and_results(q: Callable[..., Result]) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        result = q("score", "1", *sets(), "--submit", user=panelist)
+        assert result.exit_code == 0, result.stderr
+        assert "submitted, version 1" in result.stdout
+    text = q("results", "1", user="chief.walsh")
+    assert text.exit_code == 0
+    assert "candidate 1 Dana Whitfield: rank 1, total 4.00, PASS" in text.stdout
+    assert "hidden until every seat has submitted" in text.stdout
+    data = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)
+    assert data["candidates"][0]["criteria"][0]["scores"] == {
+        "cmdr.obrien": 4,
+        "rep.chen": 4,
+        "rep.douglas": 4,
+    }
+
+
+def test_a_panelists_json_before_submitting_has_no_other_scores(q: Callable[..., Result]) -> None:
+    assert q("score", "1", *sets("3"), "--submit", user="cmdr.obrien").exit_code == 0
+    assert q("score", "1", "--set", "liaison=2", user="rep.chen").exit_code == 0  # a draft
+    before = q("results", "1", "--json", user="rep.chen").stdout
+    assert "cmdr.obrien" not in before
+    own = json.loads(q("score", "1", "--json", user="rep.chen").stdout)
+    assert own["scorecard"] == {
+        "version": 1,
+        "status": "draft",
+        "scores": {"liaison": 2},
+        "comments": {},
+        "reason": None,
+    }
+    assert "cmdr.obrien" not in json.dumps(own)
+
+
+def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
+    off = q("score", "1", "--set", "liaison=9", user="rep.chen")
+    assert (off.exit_code, off.stderr.strip()) == (2, "error: --set liaison=9: off the scale 1-5")
+    extreme = q("score", "1", *sets(), "--set", "role_model=5", "--submit", user="rep.chen")
+    assert extreme.exit_code == 2
+    assert "needs evidence: add --comment ID=TEXT for role_model" in extreme.stderr
+    outsider = q("score", "1", *sets(), user="hr.alvarez")
+    assert (outsider.exit_code, outsider.stderr.strip()) == (
+        1,
+        "error: hr.alvarez holds no seat on the panel of selection 1",
+    )
+    conflicted = q("attest", "2", "--conflict", "He is my nephew.", user="rep.douglas")
+    assert conflicted.exit_code == 0
+    barred = q("score", "2", *sets(), user="rep.douglas")
+    assert barred.exit_code == 1
+    assert "rep.douglas declared a conflict of interest: He is my nephew." in barred.stderr
+
+
+def test_interactive_scoring_shows_anchors_and_asks(
+    q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    answers = "".join(
+        [
+            "4\n\n",
+            "5\nLed a youth mentoring program for years.\n",
+            "4\n\n",
+            "4\n\n",
+            "3\n\n",
+            "4\n\n",
+            "y\n",
+        ]
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(answers))
+    result = q("score", "1", user="rep.chen")
+    assert result.exit_code == 0, result.stderr
+    assert "5: Several concrete examples of lasting trust built with youth" in result.stdout
+    assert "submitted, version 1" in result.stdout
+    own = json.loads(q("score", "1", "--json", user="rep.chen").stdout)
+    assert own["scorecard"]["scores"]["role_model"] == 5
+    assert own["scorecard"]["comments"] == {
+        "role_model": "Led a youth mentoring program for years."
+    }

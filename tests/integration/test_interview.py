@@ -1,0 +1,387 @@
+"""The interview panel and structured scoring, through the services."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import Session, col, select
+
+from qualify.config import Settings
+from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.services import audit
+from qualify.services.advance import advance
+from qualify.services.candidates import add_candidate
+from qualify.services.panel import assign_panel, attest
+from qualify.services.results import results
+from qualify.services.scenario import Scenario, candidate_ids, run_steps
+from qualify.services.scorecards import score
+from qualify.services.users import add_user
+from qualify.store.tables import AuditEvent, Candidate, Selection
+
+Sro = tuple[Scenario, Selection]
+FIRST_SCORE_STEP = 13  # steps before this: screening, panel, interview scheduled, declarations
+ALL_FOURS = dict.fromkeys(
+    [
+        "appearance_attitude",
+        "role_model",
+        "liaison",
+        "not_disciplinarian",
+        "prevention_education",
+        "emergency_planning",
+    ],
+    "4",
+)
+
+
+@pytest.fixture
+def interview(session: Session, sro: Sro) -> tuple[Scenario, Selection, dict[str, int]]:
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=FIRST_SCORE_STEP)
+    return scenario, selection, candidate_ids(session, selection.id or 0)
+
+
+def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
+    score(
+        session=session,
+        candidate_id=cid,
+        actor=panelist,
+        scores=ALL_FOURS | overrides,
+        comments={},
+        submit=True,
+    )
+
+
+def row(data: dict[str, object], cid: int) -> dict[str, object]:
+    return next(r for r in data["candidates"] if r["candidate_id"] == cid)  # type: ignore[attr-defined, index]
+
+
+@pytest.mark.parametrize(
+    ("seats", "message"),
+    [
+        (
+            [("commander", "cmdr.obrien"), ("school_rep", "rep.chen")],
+            "--seat school_rep: the workflow has 2, 1 given",
+        ),
+        (
+            [("commander", "rep.chen"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")],
+            "rep.chen does not hold the role commander",
+        ),
+        (
+            [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
+            "rep.chen is named more than once; one person holds one seat",
+        ),
+        ([("comander", "cmdr.obrien")], "no seat 'comander' (did you mean 'commander'?)"),
+    ],
+)
+def test_the_panel_must_match_the_workflows_seats(
+    session: Session, sro: Sro, seats: list[tuple[str, str]], message: str
+) -> None:
+    with pytest.raises(BadInput) as info:
+        assign_panel(session=session, selection_id=sro[1].id or 0, seats=seats, actor="hr.alvarez")
+    assert message in str(info.value)
+
+
+def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
+    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    submit(session, ids["MPD-1042"], "cmdr.obrien")
+    add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.ibarra",
+        roles=["school_rep"],
+        actor="hr.alvarez",
+    )
+    seats = [
+        ("commander", "cmdr.obrien"),
+        ("school_rep", "rep.douglas"),
+        ("school_rep", "rep.ibarra"),
+    ]
+    with pytest.raises(BadInput, match="scoring has begun, so changing the panel needs a reason"):
+        assign_panel(
+            session=session, selection_id=selection.id or 0, seats=seats, actor="hr.alvarez"
+        )
+    session.rollback()
+
+
+def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    add_candidate(
+        session=session,
+        selection_id=selection.id or 0,
+        values={"employee_id": "X1", "name": "New Person"},
+        actor="hr.alvarez",
+    )
+    session.rollback()
+    dana = ids["MPD-1042"]
+    attest(session=session, candidate_id=dana, actor="rep.chen", conflict=None)
+    with pytest.raises(
+        RuleViolation,
+        match="rep.douglas declared a conflict with candidate .* it stands: ask HR to change the panel",
+    ):
+        attest(session=session, candidate_id=ids["MPD-1199"], actor="rep.douglas", conflict=None)
+    luis = ids["MPD-1077"]
+    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    with pytest.raises(
+        NotPermitted,
+        match="rep.douglas may not score candidate .*: rep.douglas declared a conflict of interest: He is my nephew.",
+    ):
+        submit(session, luis, "rep.douglas")
+    session.rollback()
+    submit(session, luis, "cmdr.obrien")
+    submit(session, luis, "rep.chen")
+    shown = row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    assert shown["complete"] is False
+    assert shown["missing"] == [
+        "school_rep rep.douglas: declared a conflict of interest: He is my nephew."
+    ]
+    with pytest.raises(
+        RuleViolation,
+        match="panel_complete: fail: panel incomplete: school_rep rep.douglas: declared a conflict",
+    ):
+        advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+
+
+def test_scoring_requires_a_declaration_first(session: Session, sro: Sro) -> None:
+    scenario, selection = sro
+    run_steps(
+        session, scenario, selection, until=10
+    )  # panel set, interview scheduled, nobody declared
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    with pytest.raises(RuleViolation, match="must first declare any conflict of interest"):
+        submit(session, dana, "rep.chen")
+
+
+def test_the_candidates_own_supervisor_cannot_score_them(
+    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, _ = interview
+    cid = add_candidate(
+        session=session,
+        selection_id=selection.id or 0,
+        values={"employee_id": "X9", "name": "Pat Doe", "supervisor": "rep.chen"},
+        actor="hr.alvarez",
+    ).id
+    assert cid is not None
+    session.exec(select(Candidate).where(Candidate.id == cid)).one().state = "interview"
+    session.commit()
+    attest(session=session, candidate_id=cid, actor="rep.chen")
+    with pytest.raises(NotPermitted, match="rep.chen is the candidate's supervisor"):
+        submit(session, cid, "rep.chen")
+
+
+@pytest.mark.parametrize(
+    ("scores", "comments", "message"),
+    [
+        ({"liaison": "6"}, {}, "--set liaison=6: off the scale 1-5"),
+        ({"liason": "3"}, {}, "--set liason: unknown criterion (did you mean 'liaison'?)"),
+        ({"liaison": "three"}, {}, "--set liaison=three: not a whole number"),
+        (
+            {"role_model": "5"},
+            {},
+            "a score of 1 or 5 needs evidence: add --comment ID=TEXT for role_model",
+        ),
+    ],
+)
+def test_bad_scores_are_refused(
+    session: Session,
+    interview: tuple[Scenario, Selection, dict[str, int]],
+    scores: dict[str, str],
+    comments: dict[str, str],
+    message: str,
+) -> None:
+    _, _, ids = interview
+    with pytest.raises(BadInput) as info:
+        score(
+            session=session,
+            candidate_id=ids["MPD-1042"],
+            actor="rep.chen",
+            scores=ALL_FOURS | scores,
+            comments=comments,
+            submit=True,
+        )
+    assert message in str(info.value)
+
+
+def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, _, ids = interview
+    dana = ids["MPD-1042"]
+    score(
+        session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "3"}, comments={}
+    )
+    score(
+        session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "2"}, comments={}
+    )  # drafts change
+    with pytest.raises(
+        BadInput, match="cannot submit: no score yet for appearance_attitude, role_model"
+    ):
+        score(
+            session=session,
+            candidate_id=dana,
+            actor="rep.chen",
+            scores={},
+            comments={},
+            submit=True,
+        )
+    session.rollback()
+    card = score(
+        session=session,
+        candidate_id=dana,
+        actor="rep.chen",
+        scores=ALL_FOURS | {"liaison": "2"},
+        comments={},
+        submit=True,
+    )
+    assert (card.status, card.version, card.scores["liaison"]) == ("submitted", 1, 2)
+    last = audit.head(session)
+    assert last is not None
+    assert last.action == "scorecard_submitted"
+
+
+def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    dana = ids["MPD-1042"]
+    submit(session, dana, "rep.chen", liaison="2")
+    with pytest.raises(
+        RuleViolation, match="is submitted and locked; a correction is a new version"
+    ):
+        score(
+            session=session,
+            candidate_id=dana,
+            actor="rep.chen",
+            scores={"liaison": "3"},
+            comments={},
+        )
+    session.rollback()
+    fixed = score(
+        session=session,
+        candidate_id=dana,
+        actor="rep.chen",
+        scores={"liaison": "3"},
+        comments={},
+        submit=True,
+        reason="Misread my notes: she named three agencies.",
+    )
+    assert (fixed.version, fixed.status, fixed.scores["liaison"]) == (2, "submitted", 3)
+    submit(session, dana, "cmdr.obrien")
+    submit(session, dana, "rep.douglas")
+    shown = row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), dana)
+    assert shown["corrections"][0]["previous"]["liaison"] == 2
+    assert shown["corrections"][0]["reason"] == "Misread my notes: she named three agencies."
+    liaison = next(c for c in shown["criteria"] if c["criterion"] == "liaison")
+    assert liaison["scores"]["rep.chen"] == 3
+    actions = [
+        e.action
+        for e in session.exec(
+            select(AuditEvent).where(AuditEvent.candidate_id == dana).order_by(col(AuditEvent.id))
+        )
+    ]
+    assert actions.count("scorecard_submitted") == 3
+    assert actions.count("scorecard_corrected") == 1
+
+
+def test_panelists_are_blind_until_they_submit(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    dana = ids["MPD-1042"]
+    submit(session, dana, "cmdr.obrien", liaison="3", emergency_planning="2")
+    # Before submitting, rep.chen's view holds no other panelist's scores anywhere.
+    before = json.dumps(results(session=session, selection_id=selection.id or 0, actor="rep.chen"))
+    assert "cmdr.obrien" not in before
+    assert '"scores"' not in before
+    assert "hidden until you submit your own scorecard" in before
+    events = audit.events(session, candidate_id=dana)
+    assert all('"liaison"' not in e.details for e in events)
+    submit(session, dana, "rep.chen")
+    after = row(results(session=session, selection_id=selection.id or 0, actor="rep.chen"), dana)
+    assert after["criteria"][2]["scores"] == {"cmdr.obrien": 3, "rep.chen": 4}  # type: ignore[index]
+    assert "rank" not in after
+
+
+def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    dana = ids["MPD-1042"]
+    submit(session, dana, "cmdr.obrien")
+    submit(session, dana, "rep.chen")
+    partial = row(
+        results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana
+    )
+    assert partial["hidden"] == "hidden until every seat has submitted"
+    assert "criteria" not in partial
+    with pytest.raises(RuleViolation, match="panel_complete: fail"):
+        advance(session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez")
+    submit(session, dana, "rep.douglas")
+    full = row(results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana)
+    assert full["passed"] is True
+    assert full["rank"] == 1
+    assert (
+        advance(
+            session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez"
+        ).to_state
+        == "scored"
+    )
+    with pytest.raises(NotPermitted, match="sgt.okafor may not see results"):
+        results(session=session, selection_id=selection.id or 0, actor="sgt.okafor")
+
+
+def test_the_demo_interview_results_and_decisions(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    scenario, selection, ids = interview
+    run_steps(
+        session, scenario, selection, start=FIRST_SCORE_STEP, until=23
+    )  # every scorecard, then record_scores
+    data = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    ranked = [(r["name"], r.get("rank"), r.get("passed")) for r in data["candidates"]]
+    assert ranked[:3] == [
+        ("Dana Whitfield", 1, True),
+        ("Priya Natarajan", 2, False),
+        ("Reyes, Luis", 3, True),
+    ]
+    assert row(data, ids["MPD-1077"])["flags"] == 1
+    owen = row(data, ids["MPD-1199"])
+    assert (
+        "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in owen["missing"][2]
+    )
+    # Priya's appearance mean is 3.0: not above average, so the select guard refuses her.
+    with pytest.raises(
+        RuleViolation,
+        match="interview_passed: fail: interview not passed: appearance_attitude mean 3.00 is not above 3",
+    ):
+        advance(
+            session=session, candidate_id=ids["MPD-1103"], trigger="select", actor="chief.walsh"
+        )
+    # Luis passed but ranks below Dana, who still waits: selecting him needs a reason.
+    with pytest.raises(BadInput, match=f"ranked below passing candidate\\(s\\) {ids['MPD-1042']}"):
+        advance(
+            session=session, candidate_id=ids["MPD-1077"], trigger="select", actor="chief.walsh"
+        )
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="select",
+        actor="chief.walsh",
+        reason="Bilingual; the district asked for Spanish speakers.",
+    )
+    details = json.loads(
+        session.exec(select(AuditEvent).where(AuditEvent.id == done.event_id)).one().details
+    )
+    assert details["passed_over"] == [ids["MPD-1042"]]
+    assert details["reason"] == "Bilingual; the district asked for Spanish speakers."
+    assert (
+        advance(
+            session=session, candidate_id=ids["MPD-1042"], trigger="select", actor="chief.walsh"
+        ).to_state
+        == "selected"
+    )
