@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages qualify uses beside Python: libharfbuzz-subset0 (WeasyPrint renders
-# small documents 5-8x slower without it) and graphviz (`dot`, for SVG workflow diagrams).
+# small documents 5-8x slower without it), graphviz (`dot`, for SVG workflow diagrams) and
+# fonts-dejavu-core (the fonts packets embed).
 # As root it installs what is missing with apt; otherwise it prints one warning line per package.
 set -u
-wanted=(libharfbuzz-subset0 graphviz)
+wanted=(libharfbuzz-subset0 graphviz fonts-dejavu-core)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

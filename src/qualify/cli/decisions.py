@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
 
 from qualify.cli.context import app_context, print_json, print_table
-from qualify.errors import QualifyError
+from qualify.errors import BadInput, QualifyError
 
 audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
 
@@ -17,9 +20,11 @@ def advance(
     reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
+    from qualify.services.advance import PacketPlace
     from qualify.services.advance import advance as run_advance
 
     context = app_context(ctx)
+    settings = context.settings
     with context.session() as session:
         done = run_advance(
             session=session,
@@ -27,12 +32,15 @@ def advance(
             trigger=trigger,
             actor=context.actor,
             reason=reason,
+            packets=PacketPlace(settings.templates_dir, settings.output_dir),
         )
     passed = f" ({len(done.checks)} checks passed)" if done.checks else ""
     typer.echo(
         f"candidate {done.candidate_id}: {done.from_state} -> {done.to_state}{passed}, "
         f"audit event #{done.event_id}"
     )
+    for path in done.packets:
+        typer.echo(f"wrote {path}")
 
 
 @audit_app.command("log")
@@ -80,3 +88,47 @@ def audit_verify(ctx: typer.Context) -> None:
     if not result.ok:
         raise QualifyError(f"audit log does not verify: {result.problem}")
     typer.echo(f"audit log verified: {result.count} events; head {result.head_hash}")
+
+
+def packet(
+    ctx: typer.Context,
+    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]"),
+    stage: str | None = typer.Option(None, "--stage", help="A stage the candidate entered."),
+    selection: int | None = typer.Option(None, "--selection", help="Every packet of a selection."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Parallel processes."),
+) -> None:
+    """Print packets: a candidate's for a stage (default: their current one), or a selection's."""
+    from qualify.services import packets
+
+    if (candidate_id is None) == (selection is None):
+        raise BadInput("give a CANDIDATE or --selection ID (one of them)")
+    context = app_context(ctx)
+    settings = context.settings
+    folder = output or settings.output_dir
+    with context.session() as session:
+        if candidate_id is not None:
+            paths = packets.print_candidate(
+                session=session,
+                templates_dir=settings.templates_dir,
+                output_dir=folder,
+                candidate_id=candidate_id,
+                actor=context.actor,
+                stage=stage,
+            )
+        else:
+            assert selection is not None
+            count = len(packets.selection_jobs(session, selection))
+            with typer.progressbar(length=count, label="rendering", file=sys.stderr) as bar:
+                paths = packets.print_selection(
+                    session=session,
+                    database_url=settings.database_url,
+                    templates_dir=settings.templates_dir,
+                    output_dir=folder,
+                    selection_id=selection,
+                    actor=context.actor,
+                    jobs=jobs,
+                    progress=bar.update,
+                )
+    for path in paths:
+        typer.echo(f"wrote {path}")

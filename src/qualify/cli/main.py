@@ -80,6 +80,7 @@ def _add_sub_apps() -> None:
     app.command("attest")(interview.attest)
     app.command("score")(interview.score)
     app.command("results")(interview.results)
+    app.command("packet")(decisions.packet)
 
 
 _add_sub_apps()

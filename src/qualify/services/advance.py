@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
@@ -39,6 +40,15 @@ class Advanced:
     version: int
     checks: list[CheckResult]
     event_id: int
+    packets: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class PacketPlace:
+    """Where packets come from and go."""
+
+    templates_dir: Path
+    output_dir: Path
 
 
 def may_fire(spec: Workflow, state: str, roles: list[str]) -> list[str]:
@@ -54,11 +64,13 @@ def advance(
     actor: str,
     reason: str | None = None,
     now: datetime | None = None,
+    packets: PacketPlace | None = None,
 ) -> Advanced:
-    """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised."""
+    """Fire a trigger on a candidate in one transaction, with the new stage's packets when
+    `packets` says where; a refusal is audited and re-raised."""
     at = now or utcnow()
     try:
-        return _advance(session, candidate_id, trigger, actor, reason, at)
+        return _advance(session, candidate_id, trigger, actor, reason, at, packets)
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
         _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
@@ -72,6 +84,7 @@ def _advance(
     actor: str,
     reason: str | None,
     at: datetime,
+    packets: PacketPlace | None,
 ) -> Advanced:
     user = actor_user(session, actor)
     candidate = get_candidate(session, candidate_id)
@@ -147,9 +160,25 @@ def _advance(
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
         | ({"passed_over": passed_over} if passed_over else {}),
     )
-    session.commit()
+    written: list[Path] = []
+    if packets is not None and spec.packets.get(new_state):
+        from qualify.services.packets import record_and_write, stage_packets
+
+        session.refresh(candidate)
+        rendered = stage_packets(session, packets.templates_dir, candidate, new_state, event)
+        written = record_and_write(
+            session, rendered, packets.output_dir, user.name, role, at, selection.id or 0
+        )
+    try:
+        session.commit()
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
     assert event.id is not None
-    return Advanced(candidate_id, trigger, state, new_state, version + 1, guards, event.id)
+    return Advanced(
+        candidate_id, trigger, state, new_state, version + 1, guards, event.id, tuple(written)
+    )
 
 
 def _passing_candidates_ranked_above(

@@ -11,9 +11,9 @@ from qualify.services.access import workflow_of
 from qualify.store.tables import AuditEvent, Candidate, Selection
 
 
-def replayed_states(session: Session) -> dict[int, str]:
+def replayed_states(session: Session, *, up_to_event: int | None = None) -> dict[int, str]:
     """Each candidate's state as its audit events tell it: the workflow's initial state, then
-    every state change in order."""
+    every state change in order (up to and including event `up_to_event`, if given)."""
     initial = {s.id: workflow_of(s).spec.initial_state for s in session.exec(select(Selection))}
     states: dict[int, str] = {}
     for candidate_id, selection_id in session.exec(select(Candidate.id, Candidate.selection_id)):
@@ -22,6 +22,7 @@ def replayed_states(session: Session) -> dict[int, str]:
     changes = session.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "state_changed", AuditEvent.outcome == "ok")
+        .where(col(AuditEvent.id) <= (up_to_event if up_to_event is not None else 2**62))
         .order_by(col(AuditEvent.id))
     )
     for event in changes:

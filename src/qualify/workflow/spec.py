@@ -126,6 +126,8 @@ class Workflow(Strict):
     version: Text
     description: str = ""
     letterhead: str
+    position: str = ""
+    assignment: str = ""
     roles: dict[str, RoleSpec]
     permissions: PermissionsSpec
     states: dict[str, StateSpec]

@@ -1,0 +1,55 @@
+"""`qualify packet` for one candidate and for a whole selection in parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.services.scenario import Scenario, run_steps
+from qualify.store.tables import Selection
+from tests.conftest import Result
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_packets_from_the_command_line(
+    cli: Callable[..., Result],
+    session: Session,
+    settings: Settings,
+    sro: tuple[Scenario, Selection],
+    tmp_path: Path,
+) -> None:
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=6)  # screening done: 4 eligible, 4 ineligible
+    session.close()
+
+    def q(*args: str, user: str = "hr.alvarez") -> Result:
+        return cli("--db", settings.database_url, "--as", user, *args)
+
+    one = q("packet", "1", "-o", str(tmp_path / "one"))
+    assert one.exit_code == 0, one.stderr
+    assert (
+        one.stdout.strip()
+        == f"wrote {tmp_path / 'one' / 'selection-1_candidate-0001_eligible_eligibility_review.pdf'}"
+    )
+    never = q("packet", "1", "--stage", "selected", "-o", str(tmp_path / "x"))
+    assert (never.exit_code, never.stderr.strip()) == (
+        1,
+        "error: candidate 1 never entered the stage selected",
+    )
+    denied = q("packet", "1", user="rep.chen")
+    assert denied.exit_code == 1
+    assert "rep.chen may not print packets" in denied.stderr
+    serial = q("packet", "--selection", "1", "-o", str(tmp_path / "serial"))
+    parallel = q("packet", "--selection", "1", "-o", str(tmp_path / "parallel"), "--jobs", "2")
+    assert serial.exit_code == parallel.exit_code == 0, parallel.stderr
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
+    assert len(names) == 12  # 4 eligibility reviews, 4 more reviews and 4 notices
+    assert names == sorted(p.name for p in (tmp_path / "parallel").iterdir())
+    for name in names:
+        assert (tmp_path / "serial" / name).read_bytes() == (
+            tmp_path / "parallel" / name
+        ).read_bytes()
