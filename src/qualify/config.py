@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The source checkout's root, where `workflows/` and `templates/` live beside `src/`.
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _default_dir(name: str) -> Path:
     """Prefer a folder of that name in the working folder, else the one shipped with qualify."""
     local = Path.cwd() / name
-    return local if local.is_dir() else _PROJECT_ROOT / name
+    return local if local.is_dir() else PROJECT_ROOT / name
 
 
 @dataclass(frozen=True)

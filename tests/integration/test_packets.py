@@ -12,7 +12,6 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-import qualify.services.advance as advance_module
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
@@ -45,19 +44,11 @@ def demo(
     config = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
     out = folder / "out"
     scenario = Scenario.load(SCENARIO)
-    place = PacketPlace(TEMPLATES, out)
-    with pytest.MonkeyPatch.context() as mp:
-        real = advance
-
-        def with_packets(**kw: object) -> object:
-            return real(**kw, packets=place)  # type: ignore[arg-type]
-
-        mp.setattr(advance_module, "advance", with_packets)
-        with Session(engine, expire_on_commit=False) as session:
-            selection = set_up(session, config, scenario)
-            add_evidence(session, config, scenario, selection)
-            run_steps(session, scenario, selection)
-            ids = candidate_ids(session, selection.id or 0)
+    with Session(engine, expire_on_commit=False) as session:
+        selection = set_up(session, config, scenario)
+        add_evidence(session, config, scenario, selection)
+        run_steps(session, scenario, selection, packets=PacketPlace(TEMPLATES, out))
+        ids = candidate_ids(session, selection.id or 0)
     yield config, out, ids
     engine.dispose()
 

@@ -66,7 +66,7 @@ def init(ctx: typer.Context) -> None:
 
 
 def _add_sub_apps() -> None:
-    from qualify.cli import candidates, decisions, interview, people, workflow
+    from qualify.cli import candidates, decisions, demo, interview, people, workflow
 
     app.add_typer(workflow.app, name="workflow")
     app.add_typer(people.users, name="user")
@@ -81,6 +81,7 @@ def _add_sub_apps() -> None:
     app.command("score")(interview.score)
     app.command("results")(interview.results)
     app.command("packet")(decisions.packet)
+    app.command("demo")(demo.demo)
 
 
 _add_sub_apps()

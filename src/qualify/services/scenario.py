@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlmodel import Session, select
@@ -18,6 +18,9 @@ from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.services import candidates, evidence, selections, users
 from qualify.store.tables import Candidate, Selection
+
+if TYPE_CHECKING:
+    from qualify.services.advance import PacketPlace
 
 
 @dataclass
@@ -137,6 +140,7 @@ def run_steps(
     *,
     start: int = 0,
     until: int | None = None,
+    packets: PacketPlace | None = None,
 ) -> None:
     """Carry out the scenario's `steps` in order (steps[start:until])."""
     from qualify.services import panel, scorecards
@@ -156,6 +160,7 @@ def run_steps(
                     actor=by,
                     reason=step.get("reason"),
                     now=scenario.tick(),
+                    packets=packets,
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]

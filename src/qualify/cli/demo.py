@@ -1,0 +1,74 @@
+"""`qualify demo`: the whole SRO selection on sample data, with a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from qualify.cli.context import app_context, print_table
+from qualify.config import PROJECT_ROOT
+from qualify.errors import QualifyError
+
+SCENARIO = PROJECT_ROOT / "docs" / "examples" / "sro-demo.yaml"
+SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-"}
+
+
+def demo(
+    ctx: typer.Context,
+    output: Path = typer.Option(
+        Path("out"), "-o", "--output", help="Folder for the database and packets."
+    ),
+    scenario: Path = typer.Option(SCENARIO, "--scenario", help="The scenario file to run."),
+) -> None:
+    """Run a whole School Resource Officer selection on sample data, start to finish."""
+    from qualify.services.demo import run_demo
+
+    run = run_demo(settings=app_context(ctx).settings, output_dir=output, scenario_path=scenario)
+    summary = run.summary
+    typer.echo(
+        f"{summary['title']} ({summary['workflow']}), qualifications as of {summary['as_of']}\n"
+    )
+    checks = summary["checks"]
+    shown = [check_id for check_id, _ in summary["eligibility_checks"]]
+    typer.echo("Eligibility checks (ok = pass, FAIL = fail, - = pending):")
+    print_table(
+        ["id", "name", *[f"c{i}" for i in range(1, len(shown) + 1)], "state now"],
+        [
+            [
+                str(row["candidate_id"]),
+                row["name"],
+                *[SHORT[r["status"]] for r in row["results"] if r["check"] in shown],
+                summary["states"][row["candidate_id"]],
+            ]
+            for row in checks["candidates"]
+        ],
+    )
+    for i, (_, label) in enumerate(summary["eligibility_checks"], start=1):
+        typer.echo(f"  c{i}: {label}")
+    typer.echo("\nInterview results (1 commander, 2 school representatives):")
+    for row in summary["results"]["candidates"]:
+        if "hidden" in row:
+            typer.echo(
+                f"  -  {row['name']}: panel incomplete ({'; '.join(row.get('missing', []))})"
+            )
+            continue
+        verdict = "PASS" if row["passed"] else "FAIL: " + "; ".join(row["failures"])
+        flags = f", {row['flags']} disagreement flagged" if row["flags"] else ""
+        typer.echo(
+            f"  {row['rank']}. {row['name']}: weighted total {row['total']:.2f}, {verdict}{flags}"
+        )
+    appointed = [
+        row["name"]
+        for row in checks["candidates"]
+        if summary["states"][row["candidate_id"]] == "appointed"
+    ]
+    typer.echo(f"\nSelected and appointed: {', '.join(appointed) or 'nobody'}")
+    typer.echo(f"Packets: {len(run.packets)} PDFs in {output}/")
+    audit = summary["audit"]
+    if not audit["ok"]:
+        raise QualifyError(f"audit log does not verify: {audit['problem']}")
+    typer.echo(f"Audit log verified: {audit['events']} events, head {audit['head']}")
+    typer.echo(
+        f"\nLook around: qualify --db {run.database_url} --as {summary['hr']} candidate show 1"
+    )

@@ -1,0 +1,99 @@
+"""The demo: a whole selection from a scenario file, through the same services a user calls."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from qualify.config import Settings
+from qualify.services.access import workflow_of
+from qualify.services.advance import PacketPlace
+from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
+from qualify.services.integrity import verify
+from qualify.services.results import results
+from qualify.services.scenario import Scenario, add_evidence, run_steps, set_up, user_with_role
+from qualify.store import db
+from qualify.store.tables import Candidate
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    database_url: str
+    packets: list[Path]
+    summary: dict[str, Any]
+
+
+def clean(output_dir: Path) -> None:
+    """Remove what an earlier demo wrote (and nothing else), so a run starts fresh."""
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm", "demo.db-journal"):
+        (output_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(output_dir / "demo-files", ignore_errors=True)
+    for pdf in output_dir.glob("selection-*_candidate-*.pdf"):
+        pdf.unlink()
+
+
+def run_demo(*, settings: Settings, output_dir: Path, scenario_path: Path) -> DemoRun:
+    """Run the scenario on a fresh SQLite file in `output_dir`; packets go there too."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    clean(output_dir)
+    url = f"sqlite:///{output_dir.resolve() / 'demo.db'}"
+    config = Settings(
+        database_url=url,
+        workflows_dir=settings.workflows_dir,
+        templates_dir=settings.templates_dir,
+        output_dir=output_dir,
+        files_dir=output_dir / "demo-files",
+    )
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+        scenario = Scenario.load(scenario_path)
+        with Session(engine, expire_on_commit=False) as session:
+            selection = set_up(session, config, scenario)
+            add_evidence(session, config, scenario, selection)
+            run_steps(
+                session,
+                scenario,
+                selection,
+                packets=PacketPlace(config.templates_dir, output_dir),
+            )
+            assert selection.id is not None
+            hr = scenario.first_user
+            checks = run_checks(
+                session=session, candidate_id=None, selection_id=selection.id, actor=hr
+            )
+            ranked = results(
+                session=session, selection_id=selection.id, actor=user_with_role(scenario, "chief")
+            )
+            states = {c.id: c.state for c in session.exec(select(Candidate))}
+            audit = verify(session)
+    finally:
+        engine.dispose()
+    return DemoRun(
+        database_url=url,
+        packets=sorted(output_dir.glob("selection-*_candidate-*.pdf")),
+        summary={
+            "title": selection.title,
+            "workflow": f"{selection.workflow_name} {selection.workflow_version}",
+            "as_of": selection.as_of.isoformat(),
+            "checks": checks,
+            "eligibility_checks": [
+                (check_id, check.label)
+                for check_id, check in workflow_of(selection).spec.checks.items()
+                if check.kind not in INTERVIEW_KINDS
+            ],
+            "results": ranked,
+            "states": states,
+            "audit": {
+                "ok": audit.ok,
+                "events": audit.count,
+                "head": audit.head_hash,
+                "problem": audit.problem,
+            },
+            "hr": hr,
+        },
+    )

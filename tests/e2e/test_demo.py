@@ -1,0 +1,48 @@
+"""`qualify demo` (what `make demo` runs): a whole selection, its packets, the same every time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+
+def run_demo(folder: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "qualify", "demo", "-o", str(folder / "out")],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: Path) -> None:
+    out = run_demo(tmp_path)
+    assert "4   Tom Brennan      FAIL  FAIL  ok" in out
+    assert "8   Owen Fitzgerald  ok    ok    ok    ok    ok    ok    ok    ok    withdrawn" in out
+    assert "1. Dana Whitfield: weighted total 4.31, PASS" in out
+    assert "3. Reyes, Luis: weighted total 3.65, PASS, 1 disagreement flagged" in out
+    assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
+    assert "Selected and appointed: Dana Whitfield" in out
+    assert "Packets: 24 PDFs in" in out
+    assert "Audit log verified: 150 events" in out
+    letter = PdfReader(
+        tmp_path / "out" / "selection-1_candidate-0001_appointed_appointment_letter.pdf"
+    )
+    text = " ".join(letter.pages[0].extract_text().split())
+    assert "Dana Whitfield" in text
+    assert "appointed to the position of School Resource Officer" in text
+    assert "Page 1 of 1" in text
+
+
+def test_running_the_demo_again_gives_the_same_result(tmp_path: Path) -> None:
+    first = run_demo(tmp_path)
+    pdfs = {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.pdf")}
+    second = run_demo(tmp_path)
+    assert first == second  # the same audit head hash included
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.pdf")} == pdfs
