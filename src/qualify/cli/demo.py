@@ -20,11 +20,16 @@ def demo(
         Path("out"), "-o", "--output", help="Folder for the database and packets."
     ),
     scenario: Path = typer.Option(SCENARIO, "--scenario", help="The scenario file to run."),
+    steps: int | None = typer.Option(
+        None, "--steps", min=0, help="Stop after this many steps, to practise the rest by hand."
+    ),
 ) -> None:
     """Run a whole School Resource Officer selection on sample data, start to finish."""
     from qualify.services.demo import run_demo
 
-    run = run_demo(settings=app_context(ctx).settings, output_dir=output, scenario_path=scenario)
+    run = run_demo(
+        settings=app_context(ctx).settings, output_dir=output, scenario_path=scenario, steps=steps
+    )
     summary = run.summary
     typer.echo(
         f"{summary['title']} ({summary['workflow']}), qualifications as of {summary['as_of']}\n"

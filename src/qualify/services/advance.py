@@ -20,7 +20,7 @@ from qualify.services.access import (
     machine_of,
     utcnow,
 )
-from qualify.services.eligibility import HIDDEN, evaluate, load_facts
+from qualify.services.eligibility import HIDDEN, INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.results import ranking
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.checks import CheckResult
@@ -115,9 +115,9 @@ def _advance(
     if transition.reason_required and reason is None:
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
     loaded = compiled.loaded
-    results = evaluate(
-        loaded, load_facts(session, selection, [candidate])[candidate_id], selection.as_of
-    )
+    needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
+    facts = load_facts(session, selection, [candidate], interview=needs_interview)
+    results = evaluate(loaded, facts[candidate_id], selection.as_of)
     guards = [r for r in results if r.check in transition.guards]
     failed = [r for r in guards if r.status != "pass"]
     if failed:

@@ -36,8 +36,11 @@ def clean(output_dir: Path) -> None:
         pdf.unlink()
 
 
-def run_demo(*, settings: Settings, output_dir: Path, scenario_path: Path) -> DemoRun:
-    """Run the scenario on a fresh SQLite file in `output_dir`; packets go there too."""
+def run_demo(
+    *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
+) -> DemoRun:
+    """Run the scenario (its first `steps` steps, if given) on a fresh SQLite file in
+    `output_dir`; packets go there too."""
     output_dir.mkdir(parents=True, exist_ok=True)
     clean(output_dir)
     url = f"sqlite:///{output_dir.resolve() / 'demo.db'}"
@@ -59,6 +62,7 @@ def run_demo(*, settings: Settings, output_dir: Path, scenario_path: Path) -> De
                 session,
                 scenario,
                 selection,
+                until=steps,
                 packets=PacketPlace(config.templates_dir, output_dir),
             )
             assert selection.id is not None

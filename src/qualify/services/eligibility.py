@@ -41,9 +41,14 @@ def user_roles(session: Session) -> dict[str, tuple[str, ...]]:
 
 
 def load_facts(
-    session: Session, selection: Selection, candidates: Iterable[Candidate]
+    session: Session,
+    selection: Selection,
+    candidates: Iterable[Candidate],
+    *,
+    interview: bool = True,
 ) -> dict[int, CandidateFacts]:
-    """Facts for many candidates with one evidence query."""
+    """Facts for many candidates with one evidence query (and their interview results, unless
+    `interview` is False because no check that reads them will run)."""
     loaded = workflow_of(selection)
     wanted = {c.id: c for c in candidates if c.id is not None}
     by_candidate: dict[int, list[EvidenceRecord]] = defaultdict(list)
@@ -56,11 +61,11 @@ def load_facts(
         if row.candidate_id in wanted:
             by_candidate[row.candidate_id].append(evidence_record(loaded, row))
     roles = user_roles(session)
-    interview = {}
-    if any(c.kind in INTERVIEW_KINDS for c in loaded.spec.checks.values()):
-        interview = interview_facts(session, selection, list(wanted.values()))
+    scored = {}
+    if interview and any(c.kind in INTERVIEW_KINDS for c in loaded.spec.checks.values()):
+        scored = interview_facts(session, selection, list(wanted.values()))
     return {
-        cid: CandidateFacts(c.supervisor, tuple(by_candidate[cid]), roles, interview.get(cid))
+        cid: CandidateFacts(c.supervisor, tuple(by_candidate[cid]), roles, scored.get(cid))
         for cid, c in wanted.items()
     }
 

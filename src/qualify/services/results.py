@@ -32,21 +32,21 @@ def panel_inputs(
     wanted = {c.id: c for c in candidates}
     seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
     seated = {p for _, p in seats}
+    # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
+    few = len(wanted) <= 50
+    declared = select(Attestation).order_by(col(Attestation.id))
+    cards_query = select(Scorecard).where(Scorecard.status == "submitted")
+    if few:
+        declared = declared.where(col(Attestation.candidate_id).in_(list(wanted)))
+        cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
+    else:
+        declared = declared.join(Candidate).where(Candidate.selection_id == selection.id)
+        cards_query = cards_query.join(Candidate).where(Candidate.selection_id == selection.id)
     conflicts: dict[tuple[int, str], str | None] = {}
-    for a in session.exec(
-        select(Attestation)
-        .join(Candidate)
-        .where(Candidate.selection_id == selection.id)
-        .order_by(col(Attestation.id))
-    ):
+    for a in session.exec(declared):
         conflicts[(a.candidate_id, a.panelist)] = a.conflict
     submitted: dict[tuple[int, str], list[Scorecard]] = defaultdict(list)
-    for card in session.exec(
-        select(Scorecard)
-        .join(Candidate)
-        .where(Candidate.selection_id == selection.id, Scorecard.status == "submitted")
-        .order_by(col(Scorecard.version))
-    ):
+    for card in session.exec(cards_query.order_by(col(Scorecard.version))):
         if card.panelist in seated:
             submitted[(card.candidate_id, card.panelist)].append(card)
     inputs = []

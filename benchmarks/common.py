@@ -1,0 +1,70 @@
+"""Timing, memory and throw-away databases for the benchmarks."""
+
+from __future__ import annotations
+
+import resource
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: float
+    count: int
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else float("inf")
+
+
+def timed(name: str, count: int, work: Callable[[], object]) -> Timing:
+    start = time.perf_counter()
+    work()
+    return Timing(name, time.perf_counter() - start, count)
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+@contextmanager
+def database(backend: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty database URL on the backend; dropped or deleted afterwards."""
+    name = f"qualify_bench_{uuid.uuid4().hex[:10]}"
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
+        return
+    with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(**PG_ADMIN, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(**PG_ADMIN, connect_timeout=3):  # type: ignore[arg-type]
+            return True
+    except psycopg.OperationalError:
+        return False
