@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
@@ -68,6 +69,18 @@ def changed_by_someone_else(candidate_id: int) -> Conflict:
         f"candidate {candidate_id} was changed by someone else; nothing was saved; "
         "run the command again"
     )
+
+
+def claim(session: Session, candidate_id: int, seen_version: int, **changes: object) -> None:
+    """Write `changes` and bump the candidate's version, but only if nobody changed the candidate
+    since `seen_version` was read (the optimistic lock); otherwise refuse, saving nothing."""
+    written = session.execute(
+        update(Candidate)
+        .where(Candidate.id == candidate_id, Candidate.version == seen_version)  # type: ignore[arg-type]
+        .values(**changes, version=seen_version + 1)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        raise changed_by_someone_else(candidate_id)
 
 
 def get_selection(session: Session, selection_id: int) -> Selection:

@@ -7,14 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
-    changed_by_someone_else,
+    claim,
     get_candidate,
     get_selection,
     machine_of,
@@ -141,13 +140,7 @@ def _advance(
                 f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
-    moved = session.execute(
-        update(Candidate)
-        .where(Candidate.id == candidate_id, Candidate.version == version)  # type: ignore[arg-type]
-        .values(state=new_state, version=version + 1)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise changed_by_someone_else(candidate_id)
+    claim(session, candidate_id, version, state=new_state)
     event = audit.record(
         session,
         actor=user.name,

@@ -8,21 +8,20 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from qualify.errors import BadInput
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
-    changed_by_someone_else,
+    claim,
     get_candidate,
     get_selection,
     role_for,
     utcnow,
     workflow_of,
 )
-from qualify.store.tables import Candidate, Evidence, User
+from qualify.store.tables import Evidence, User
 from qualify.workflow.evidence import FieldValueError, parse_value
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec
@@ -120,13 +119,7 @@ def add_evidence(
         raise BadInput("\n".join(problems))
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
     # advance that read the old evidence cannot commit on it.
-    bumped = session.execute(
-        update(Candidate)
-        .where(Candidate.id == candidate_id, Candidate.version == candidate.version)  # type: ignore[arg-type]
-        .values(version=candidate.version + 1)
-    )
-    if bumped.rowcount != 1:  # type: ignore[attr-defined]
-        raise changed_by_someone_else(candidate_id)
+    claim(session, candidate_id, candidate.version)
     superseded = session.exec(
         select(Evidence.id).where(Evidence.candidate_id == candidate_id, Evidence.kind == kind)
     ).all()

@@ -19,12 +19,14 @@ def replayed_states(session: Session, *, up_to_event: int | None = None) -> dict
     for candidate_id, selection_id in session.exec(select(Candidate.id, Candidate.selection_id)):
         assert candidate_id is not None
         states[candidate_id] = initial[selection_id]
-    changes = session.exec(
+    query = (
         select(AuditEvent)
         .where(AuditEvent.action == "state_changed", AuditEvent.outcome == "ok")
-        .where(col(AuditEvent.id) <= (up_to_event if up_to_event is not None else 2**62))
         .order_by(col(AuditEvent.id))
     )
+    if up_to_event is not None:
+        query = query.where(col(AuditEvent.id) <= up_to_event)
+    changes = session.exec(query)
     for event in changes:
         assert event.candidate_id is not None
         states[event.candidate_id] = json.loads(event.details)["to"]

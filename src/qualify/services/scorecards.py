@@ -13,6 +13,7 @@ from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     changed_by_someone_else,
+    claim,
     get_candidate,
     get_selection,
     utcnow,
@@ -157,14 +158,10 @@ def _submit(
         .values(status="submitted", submitted_at=at)
     )
     # The interview guards read submissions, so a submission changes the candidate too.
-    bumped = session.execute(
-        update(Candidate)
-        .where(Candidate.id == candidate.id, Candidate.version == candidate.version)  # type: ignore[arg-type]
-        .values(version=candidate.version + 1)
-    )
-    if locked.rowcount != 1 or bumped.rowcount != 1:  # type: ignore[attr-defined]
-        assert candidate.id is not None
+    assert candidate.id is not None
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise changed_by_someone_else(candidate.id)
+    claim(session, candidate.id, candidate.version)
     digest = hashlib.sha256(audit.canonical(card.scores).encode()).hexdigest()
     corrected = card.version > 1  # a correction is any version after the first
     audit.record(
