@@ -154,3 +154,16 @@ def test_unreachable_postgres_is_one_line_naming_host_and_port(
     message = str(info.value)
     assert message.startswith("cannot connect to PostgreSQL at 127.0.0.1:1")
     assert "\n" not in message
+
+
+def test_migration_file_names_match_alembics_revisions() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(db.alembic_config())
+    assert scripts.get_heads() == [db.head_revision()]
+    walked = [s.revision for s in scripts.walk_revisions()]
+    assert sorted(walked) == db.known_revisions()
+    for script in scripts.walk_revisions():  # a straight line: each revises the one before
+        assert script.down_revision == (
+            None if script.revision == "0001" else f"{int(script.revision) - 1:04d}"
+        )

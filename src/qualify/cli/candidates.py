@@ -74,15 +74,12 @@ def candidate_list(
 ) -> None:
     """List candidates."""
     from qualify.services.access import actor_user
-    from qualify.services.candidates import candidate_dict, list_candidates
+    from qualify.services.candidates import list_candidates
 
     context = app_context(ctx)
     with context.session() as session:
         actor_user(session, context.actor)
-        found = [
-            candidate_dict(c)
-            for c in list_candidates(session=session, selection_id=selection, state=state)
-        ]
+        found = list_candidates(session=session, selection_id=selection, state=state)
     if as_json:
         print_json(found)
         return

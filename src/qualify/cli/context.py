@@ -59,8 +59,9 @@ def app_context(ctx: typer.Context) -> AppContext:
 
 
 def print_json(data: Any) -> None:
-    """Print data as stable, indented JSON."""
-    typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+    """Print data as stable JSON on one line (the C encoder: fast for 10,000 records; pipe it
+    through `python -m json.tool` to read it)."""
+    typer.echo(json.dumps(data, sort_keys=True, default=str, separators=(",", ":")))
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:

@@ -174,7 +174,9 @@ def build_context(
     ranked = ranking(session, selection)
     mine = next(r for r in ranked if r.candidate_id == candidate.id)
     cards = next(
-        p for p in panel_inputs(session, selection, [candidate]) if p.candidate_id == candidate.id
+        p
+        for p in panel_inputs(session, selection, [candidate], comments=True)
+        if p.candidate_id == candidate.id
     ).cards
     names = dict(
         session.exec(

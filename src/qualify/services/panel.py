@@ -184,10 +184,10 @@ def latest_attestation(session: Session, candidate_id: int, panelist: str) -> At
 
 
 def barred_reason(
-    spec: Workflow, candidate: Candidate, panelist: str, conflict: str | None
+    spec: Workflow, supervisor: str, panelist: str, conflict: str | None
 ) -> str | None:
     """Why a panelist may not score this candidate, or None."""
-    if "candidate_supervisor" in spec.panel.excluded and panelist == candidate.supervisor:
+    if "candidate_supervisor" in spec.panel.excluded and panelist == supervisor:
         return "is the candidate's supervisor"
     if conflict is not None:
         return f"declared a conflict of interest: {conflict}"

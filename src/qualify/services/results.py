@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
@@ -16,45 +17,77 @@ from qualify.services.access import (
 from qualify.services.panel import barred_reason, seats_of
 from qualify.store.tables import Attestation, Candidate, Scorecard, Selection
 from qualify.workflow.facts import InterviewFacts
-from qualify.workflow.scoring import CandidateResult, Card, PanelInput, aggregate, score_candidate
+from qualify.workflow.scoring import (
+    CandidateResult,
+    Card,
+    Exact,
+    PanelInput,
+    aggregate,
+    score_candidate,
+)
 
 
 def panel_inputs(
-    session: Session, selection: Selection, candidates: list[Candidate] | None = None
+    session: Session,
+    selection: Selection,
+    candidates: list[Candidate] | None = None,
+    *,
+    comments: bool = False,
 ) -> list[PanelInput]:
-    """What scoring needs, for every candidate of the selection (or the ones given)."""
+    """What scoring needs, for every candidate of the selection (or the ones given); with the
+    panelists' comments only when asked, as ranking does not read them."""
     spec = workflow_of(selection).spec
     assert selection.id is not None
-    if candidates is None:
-        candidates = list(
-            session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
-        )
-    wanted = {c.id: c for c in candidates}
+    people = (
+        [(c.id, c.employee_id, c.supervisor) for c in candidates]
+        if candidates is not None
+        else session.execute(
+            sa_select(
+                col(Candidate.id), col(Candidate.employee_id), col(Candidate.supervisor)
+            ).where(col(Candidate.selection_id) == selection.id)
+        ).all()
+    )
+    wanted = {cid: (employee, supervisor) for cid, employee, supervisor in people}
     seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
     seated = {p for _, p in seats}
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
-    declared = select(Attestation).order_by(col(Attestation.id))
-    cards_query = select(Scorecard).where(Scorecard.status == "submitted")
+    declared = sa_select(
+        col(Attestation.candidate_id), col(Attestation.panelist), col(Attestation.conflict)
+    ).order_by(col(Attestation.id))
+    cards_query = sa_select(
+        *(
+            col(c)
+            for c in (
+                Scorecard.candidate_id,
+                Scorecard.panelist,
+                Scorecard.seat,
+                Scorecard.version,
+                Scorecard.scores,
+                Scorecard.comments if comments else Scorecard.reason,
+                Scorecard.reason,
+            )
+        )
+    ).where(col(Scorecard.status) == "submitted")
     if few:
         declared = declared.where(col(Attestation.candidate_id).in_(list(wanted)))
         cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
     else:
-        declared = declared.join(Candidate).where(Candidate.selection_id == selection.id)
-        cards_query = cards_query.join(Candidate).where(Candidate.selection_id == selection.id)
+        declared = declared.join(Candidate).where(col(Candidate.selection_id) == selection.id)
+        cards_query = cards_query.join(Candidate).where(col(Candidate.selection_id) == selection.id)
     conflicts: dict[tuple[int, str], str | None] = {}
-    for a in session.exec(declared):
-        conflicts[(a.candidate_id, a.panelist)] = a.conflict
-    submitted: dict[tuple[int, str], list[Scorecard]] = defaultdict(list)
-    for card in session.exec(cards_query.order_by(col(Scorecard.version))):
+    for cid, panelist, conflict in session.execute(declared):
+        conflicts[(cid, panelist)] = conflict
+    submitted: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for card in session.execute(cards_query.order_by(col(Scorecard.version))):
         if card.panelist in seated:
             submitted[(card.candidate_id, card.panelist)].append(card)
     inputs = []
-    for cid, candidate in sorted(wanted.items(), key=lambda kv: kv[0] or 0):
+    for cid, (employee_id, supervisor) in sorted(wanted.items(), key=lambda kv: kv[0] or 0):
         assert cid is not None
         barred = {}
         for _, panelist in seats:
-            why = barred_reason(spec, candidate, panelist, conflicts.get((cid, panelist)))
+            why = barred_reason(spec, supervisor, panelist, conflicts.get((cid, panelist)))
             if why:
                 barred[panelist] = why
         cards = {}
@@ -65,13 +98,13 @@ def panel_inputs(
                 cards[panelist] = Card(
                     panelist=panelist,
                     seat=newest.seat,
-                    scores=dict(newest.scores),
-                    comments=dict(newest.comments),
+                    scores=newest.scores,
+                    comments=newest.comments if comments else {},
                     version=newest.version,
                     reason=newest.reason,
                     previous=dict(versions[-2].scores) if len(versions) > 1 else None,
                 )
-        inputs.append(PanelInput(cid, candidate.employee_id, seats, barred, cards))
+        inputs.append(PanelInput(cid, employee_id, seats, barred, cards))
     return inputs
 
 
@@ -80,9 +113,10 @@ def interview_facts(
 ) -> dict[int, InterviewFacts]:
     """The interview guards' view of each candidate."""
     rubric = workflow_of(selection).spec.rubric
+    exact = Exact.of(rubric)
     facts = {}
     for panel in panel_inputs(session, selection, candidates):
-        result = score_candidate(rubric, panel)
+        result = score_candidate(rubric, panel, exact)
         facts[panel.candidate_id] = InterviewFacts(
             seats=len(panel.seats),
             complete=result.complete,
@@ -145,10 +179,12 @@ def _interviewed(session: Session, selection: Selection) -> set[int]:
     declared = (
         select(Attestation.candidate_id)
         .join(Candidate)
-        .where(Candidate.selection_id == selection.id)
+        .where(col(Candidate.selection_id) == selection.id)
     )
     scored = (
-        select(Scorecard.candidate_id).join(Candidate).where(Candidate.selection_id == selection.id)
+        select(Scorecard.candidate_id)
+        .join(Candidate)
+        .where(col(Candidate.selection_id) == selection.id)
     )
     found: set[int] = set()
     for query in (in_scoring, declared, scored):
@@ -172,18 +208,17 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
     names = {
         cid: name
         for cid, name in session.exec(
-            select(Candidate.id, Candidate.name).where(Candidate.selection_id == selection_id)
+            select(Candidate.id, Candidate.name).where(col(Candidate.selection_id) == selection.id)
         )
         if cid is not None
     }
-    mine = {
-        c.candidate_id
-        for c in session.exec(
-            select(Scorecard).where(
+    mine = set(
+        session.exec(
+            select(Scorecard.candidate_id).where(
                 Scorecard.panelist == viewer.name, Scorecard.status == "submitted"
             )
         )
-    }
+    )
     interviewed = _interviewed(session, selection)
     rows = []
     for result in ranking(session, selection):

@@ -74,7 +74,9 @@ def score(
             f"{', '.join(spec.panel.scoring_states)}"
         )
     declared = latest_attestation(session, candidate_id, actor)
-    barred = barred_reason(spec, candidate, actor, declared.conflict if declared else None)
+    barred = barred_reason(
+        spec, candidate.supervisor, actor, declared.conflict if declared else None
+    )
     if barred:
         raise NotPermitted(f"{actor} may not score candidate {candidate_id}: {actor} {barred}")
     if declared is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from math import gcd
 
 from qualify.workflow.spec import RubricSpec
 
@@ -61,13 +62,48 @@ class CandidateResult:
     tie_break: str | None = None
 
 
-def _mean(values: list[int]) -> Fraction:
-    return Fraction(sum(values), len(values))
+@dataclass(frozen=True)
+class Exact:
+    """The rubric's numbers as integers over common denominators, computed once per rubric, so
+    that comparisons with pass marks and minimums are exact and cheap."""
+
+    weights: tuple[int, ...]  # weight_i * denominator
+    pass_mark: Fraction
+    minimums: tuple[tuple[Fraction | None, bool], ...]  # (value, strictly above?) per criterion
+
+    @classmethod
+    def of(cls, rubric: RubricSpec) -> Exact:
+        fractions = [Fraction(str(c.weight)) for c in rubric.criteria]
+        denominator = 1
+        for f in fractions:
+            denominator = denominator * f.denominator // gcd(denominator, f.denominator)
+        minimums: list[tuple[Fraction | None, bool]] = []
+        for c in rubric.criteria:
+            if c.minimum_mean_above is not None:
+                minimums.append((Fraction(str(c.minimum_mean_above)), True))
+            elif c.minimum_mean is not None:
+                minimums.append((Fraction(str(c.minimum_mean)), False))
+            else:
+                minimums.append((None, False))
+        return cls(
+            tuple(int(f * denominator) for f in fractions),
+            Fraction(str(rubric.pass_mark)),
+            tuple(minimums),
+        )
 
 
-def score_candidate(rubric: RubricSpec, panel: PanelInput) -> CandidateResult:
+def _meets(total: int, count: int, minimum: Fraction, strictly: bool) -> bool:
+    """total/count > minimum (or >=), in integers."""
+    left, right = total * minimum.denominator, minimum.numerator * count
+    return left > right if strictly else left >= right
+
+
+def score_candidate(
+    rubric: RubricSpec, panel: PanelInput, exact: Exact | None = None
+) -> CandidateResult:
     """The result for one candidate. With a seat barred or not yet submitted it is incomplete:
     the submitted scores are summarised, but there is no total, no pass and no rank."""
+    exact = exact or Exact.of(rubric)
     missing = []
     for seat, panelist in panel.seats:
         if panelist in panel.barred:
@@ -77,32 +113,30 @@ def score_candidate(rubric: RubricSpec, panel: PanelInput) -> CandidateResult:
     if not panel.seats:
         missing.append("no panel is assigned")
     cards = [panel.cards[p] for _, p in panel.seats if p in panel.cards and p not in panel.barred]
+    count = len(cards)
     criteria, failures = [], []
-    weighted, weights = Fraction(0), Fraction(0)
-    for c in rubric.criteria if cards else ():
+    weighted = 0  # sum of weight_i * (sum of scores on criterion i), in weight units
+    for i, c in enumerate(rubric.criteria if cards else ()):
         scores = {card.panelist: card.scores[c.id] for card in cards}
-        mean = _mean(list(scores.values()))
+        total = sum(scores.values())
         spread = max(scores.values()) - min(scores.values())
-        met = True
-        if c.minimum_mean_above is not None and not mean > Fraction(str(c.minimum_mean_above)):
-            met = False
-            failures.append(f"{c.id} mean {float(mean):.2f} is not above {c.minimum_mean_above:g}")
-        if c.minimum_mean is not None and not mean >= Fraction(str(c.minimum_mean)):
-            met = False
-            failures.append(f"{c.id} mean {float(mean):.2f} is below {c.minimum_mean:g}")
+        minimum, strictly = exact.minimums[i]
+        met = minimum is None or _meets(total, count, minimum, strictly)
+        if not met:
+            word = "is not above" if strictly else "is below"
+            failures.append(f"{c.id} mean {total / count:.2f} {word} {float(minimum or 0):g}")
         flagged = spread >= rubric.disagreement_threshold
-        criteria.append(CriterionResult(c.id, scores, float(mean), spread, flagged, met))
-        weight = Fraction(str(c.weight))
-        weighted += weight * mean
-        weights += weight
-    total = None
+        criteria.append(CriterionResult(c.id, scores, total / count, spread, flagged, met))
+        weighted += exact.weights[i] * total
+    overall = None
     if missing:
         failures = ["panel incomplete"]
     else:
-        total = weighted / weights
-        if total < Fraction(str(rubric.pass_mark)):
+        scale = count * sum(exact.weights)
+        overall = weighted / scale
+        if not _meets(weighted, scale, exact.pass_mark, strictly=False):
             failures.append(
-                f"weighted total {float(total):.2f} is below the pass mark {rubric.pass_mark:g}"
+                f"weighted total {overall:.2f} is below the pass mark {rubric.pass_mark:g}"
             )
     return CandidateResult(
         panel.candidate_id,
@@ -110,7 +144,7 @@ def score_candidate(rubric: RubricSpec, panel: PanelInput) -> CandidateResult:
         complete=not missing,
         missing=tuple(missing),
         criteria=tuple(criteria),
-        total=None if total is None else float(total),
+        total=overall,
         passed=not missing and not failures,
         failures=tuple(failures),
         flags=sum(1 for c in criteria if c.flagged),
@@ -143,15 +177,18 @@ def _deciding_rule(rubric: RubricSpec, a: tuple[object, ...], b: tuple[object, .
 def aggregate(rubric: RubricSpec, panels: list[PanelInput]) -> list[CandidateResult]:
     """Results for every candidate: complete ones ranked (ties broken by the rubric's rules, and
     named), then incomplete ones by candidate id."""
-    results = [score_candidate(rubric, p) for p in panels]
-    complete = sorted((r for r in results if r.complete), key=lambda r: _key(rubric, r))
+    exact = Exact.of(rubric)
+    results = [score_candidate(rubric, p, exact) for p in panels]
+    keyed = sorted((_key(rubric, r), r) for r in results if r.complete)
+    complete = [r for _, r in keyed]
+    keys = [k for k, _ in keyed]
     ranked: list[CandidateResult] = []
     for i, result in enumerate(complete):
         tie_break = None
         for j in (i - 1, i + 1):
             if 0 <= j < len(complete) and complete[j].total == result.total:
                 other = complete[j]
-                rule = _deciding_rule(rubric, _key(rubric, result), _key(rubric, other))
+                rule = _deciding_rule(rubric, keys[i], keys[j])
                 where = "above" if j > i else "below"
                 tie_break = (
                     f"tied with candidate {other.candidate_id} on total; "
