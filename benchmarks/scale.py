@@ -284,6 +284,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                                 "at": ON_FILE,
                             },
                         )
+                        raw.execute(insert(AuditEvent), _raw_event(cid, f"attest-{k}", i))
                         raw.commit()
                         values = {
                             c: 2 + (i + j + len(panelist)) % 3 for j, c in enumerate(criteria)
@@ -307,8 +308,8 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                             .where(Candidate.id == cid)
                             .values(version=Candidate.version + 1)
                         )  # type: ignore[arg-type]
+                        raw.execute(insert(AuditEvent), _raw_event(cid, f"score-{k}", i))
                         raw.commit()
-                        del k
 
             stages.append((timed("score", 3 * n, engine_score), timed("score", 3 * n, raw_score)))
 

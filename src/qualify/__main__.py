@@ -2,4 +2,5 @@
 
 from qualify.cli.main import run
 
-run()
+if __name__ == "__main__":  # worker processes of `packet --jobs` import this module too
+    run()

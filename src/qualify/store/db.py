@@ -67,8 +67,17 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> Non
 
 def _begin_immediate(connection: Connection) -> None:
     # IMMEDIATE takes the write lock at the start, so two writers queue on the busy timeout
-    # instead of failing when a read lock cannot be upgraded.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # instead of failing when a read lock cannot be upgraded. Work that only reads asks for a
+    # deferred BEGIN (see `reading`), so it runs beside writers on WAL's snapshot.
+    if connection.get_execution_options().get("qualify_read_only"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """The same engine for work that only reads: on SQLite it does not take the write lock."""
+    return engine.execution_options(qualify_read_only=True)
 
 
 @contextmanager
