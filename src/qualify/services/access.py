@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
@@ -84,7 +85,12 @@ def claim(session: Session, candidate_id: int, seen_version: int, **changes: obj
 
 
 def get_selection(session: Session, selection_id: int) -> Selection:
-    selection = session.get(Selection, selection_id)
+    # The frozen workflow text is loaded only when this process has not parsed it yet.
+    selection = session.get(
+        Selection,
+        selection_id,
+        options=[defer(Selection.workflow_text)],  # type: ignore[arg-type]
+    )
     if selection is None:
         raise NotFound(f"no selection {selection_id} (see 'qualify selection list')")
     return selection

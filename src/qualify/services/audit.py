@@ -23,20 +23,23 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    """What an event says; its hash covers exactly these (details as the stored text)."""
+    return {
+        "at": event.at.astimezone(UTC).isoformat(),
+        "actor": event.actor,
+        "role": event.role,
+        "action": event.action,
+        "subject": event.subject,
+        "selection_id": event.selection_id,
+        "candidate_id": event.candidate_id,
+        "outcome": event.outcome,
+        "details": event.details,
+    }
+
+
 def _content(event: AuditEvent) -> str:
-    return canonical(
-        {
-            "at": event.at.astimezone(UTC).isoformat(),
-            "actor": event.actor,
-            "role": event.role,
-            "action": event.action,
-            "subject": event.subject,
-            "selection_id": event.selection_id,
-            "candidate_id": event.candidate_id,
-            "outcome": event.outcome,
-            "details": event.details,
-        }
-    )
+    return canonical(_fields(event))
 
 
 def event_hash(prev_hash: str, event: AuditEvent) -> str:
@@ -104,14 +107,7 @@ def events(
 def as_dict(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
-        "at": event.at.astimezone(UTC).isoformat(),
-        "actor": event.actor,
-        "role": event.role,
-        "action": event.action,
-        "subject": event.subject,
-        "selection_id": event.selection_id,
-        "candidate_id": event.candidate_id,
-        "outcome": event.outcome,
+        **_fields(event),
         "details": json.loads(event.details),
         "hash": event.hash,
     }
