@@ -172,8 +172,6 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_saved(
     )
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_evidence_added_during_an_advance_makes_the_advance_conflict(
     session: Session,
     settings: Settings,

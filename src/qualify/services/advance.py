@@ -7,12 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
+    changed_by_someone_else,
     claim,
     get_candidate,
     get_selection,
@@ -69,7 +71,16 @@ def advance(
     `packets` says where; a refusal is audited and re-raised."""
     at = now or utcnow()
     try:
-        return _advance(session, candidate_id, trigger, actor, reason, at, packets)
+        # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once);
+        # the first write then fails if anyone committed since, which is the optimistic lock.
+        session.rollback()
+        session.connection(execution_options={"qualify_read_only": True})
+        try:
+            return _advance(session, candidate_id, trigger, actor, reason, at, packets)
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+            raise changed_by_someone_else(candidate_id) from None
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
         _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
