@@ -18,6 +18,7 @@ from qualify.errors import QualifyError
 from qualify.services.access import workflow_of
 from qualify.services.advance import advance
 from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.integrity import result_mismatches
 from qualify.services.panel import attest
 from qualify.services.results import ranking
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -175,6 +176,8 @@ class AdvanceMachine(RuleBasedStateMachine):
             return
         with Session(self.engine) as session:
             rows = session.exec(text("SELECT id, state FROM candidate")).all()  # type: ignore[call-overload]
+            # The stored interview results agree with a recomputation from the scorecards.
+            assert result_mismatches(session) == []
         assert dict(rows) == self.model
         for candidate, state in self.model.items():
             assert state in self.spec.states

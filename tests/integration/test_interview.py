@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from alembic import command
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
@@ -12,12 +14,14 @@ from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.candidates import add_candidate
+from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, attest
-from qualify.services.results import results
+from qualify.services.results import ranking, results
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
 from qualify.services.users import add_user
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store import db
+from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Selection
 
 Sro = tuple[Scenario, Selection]
 FIRST_SCORE_STEP = 13  # steps before this: screening, panel, interview scheduled, declarations
@@ -385,3 +389,96 @@ def test_the_demo_interview_results_and_decisions(
         ).to_state
         == "selected"
     )
+
+
+def reference(session: Session, selection: Selection) -> list[tuple[int, int | None, bool]]:
+    """(candidate, rank, passed) for every candidate, scored from the scorecards themselves."""
+    return [(r.candidate_id, r.rank, r.passed) for r in ranking(session, selection)]
+
+
+def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
+    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    scenario, selection, ids = interview
+    sid = selection.id or 0
+    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    assert result_mismatches(session) == []
+    shown = results(session=session, selection_id=sid, actor="hr.alvarez")["candidates"]
+    listed = [(r["candidate_id"], r.get("rank"), r.get("passed")) for r in shown]
+    assert [x for x in listed if x[1]] == [x for x in reference(session, selection) if x[1]]
+    # A correction moves Dana's total, and the listing with it.
+    dana = ids["MPD-1042"]
+    before = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)["total"]
+    score(
+        session=session,
+        candidate_id=dana,
+        actor="rep.chen",
+        scores={"liaison": "2"},
+        comments={},
+        submit=True,
+        reason="transposed two scores",
+    )
+    after = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)
+    assert after["total"] < before  # type: ignore[operator]
+    assert after["corrections"][0]["reason"] == "transposed two scores"  # type: ignore[index]
+    # A new panelist has scored nobody: every interviewed candidate is incomplete again.
+    add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.ibarra",
+        roles=["school_rep"],
+        actor="hr.alvarez",
+    )
+    assign_panel(
+        session=session,
+        selection_id=sid,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.ibarra"),
+        ],
+        actor="hr.alvarez",
+        reason="rep.douglas moved to another district",
+    )
+    changed = results(session=session, selection_id=sid, actor="hr.alvarez")["candidates"]
+    assert changed
+    assert all(r["hidden"] for r in changed)
+    assert all(any("rep.ibarra" in m for m in r["missing"]) for r in changed)
+    assert result_mismatches(session) == []
+
+
+def test_audit_verify_catches_a_stored_result_that_differs_from_the_scorecards(
+    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    scenario, selection, ids = interview
+    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    assert verify(session).ok
+    stored = session.get(InterviewResult, ids["MPD-1077"])
+    assert stored is not None
+    stored.summary = {**stored.summary, "total": 4.9}
+    session.add(stored)
+    session.commit()
+    result = verify(session)
+    assert not result.ok
+    assert result.problem == (
+        f"candidate {ids['MPD-1077']}'s stored interview result differs from its scorecards "
+        "and declarations"
+    )
+
+
+def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
+    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    scenario, selection, _ = interview
+    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    shown = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    session.close()
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    with engine.begin() as connection:  # back to the schema before the table existed
+        command.downgrade(db.alembic_config(connection), "0003")
+    assert db.upgrade(engine) == ("0003", db.head_revision())
+    with Session(engine) as fresh:
+        assert fresh.exec(select(InterviewResult)).all()
+        assert result_mismatches(fresh) == []
+        assert results(session=fresh, selection_id=selection.id or 0, actor="hr.alvarez") == shown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import orjson
 import typer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -59,9 +59,11 @@ def app_context(ctx: typer.Context) -> AppContext:
 
 
 def print_json(data: Any) -> None:
-    """Print data as stable JSON on one line (the C encoder: fast for 10,000 records; pipe it
-    through `python -m json.tool` to read it)."""
-    typer.echo(json.dumps(data, sort_keys=True, default=str, separators=(",", ":")))
+    """Print data as stable JSON on one line, keys sorted (orjson: 10,000 results encode in
+    tens of milliseconds; pipe it through `python -m json.tool` to read it). Dates print as
+    `str()` gives them, as the standard library's encoder did with default=str."""
+    options = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+    typer.echo(orjson.dumps(data, default=str, option=options).decode())
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:

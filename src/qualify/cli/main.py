@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from qualify import __version__
+import qualify
 from qualify.cli.context import AppContext, app_context
 from qualify.config import Settings
 from qualify.errors import QualifyError
@@ -22,7 +22,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"qualify {__version__}")
+        typer.echo(f"qualify {qualify.__version__}")
         raise typer.Exit()
 
 

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
 from qualify.services.workflows import load_frozen
-from qualify.store.tables import Candidate, Selection, User
+from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
@@ -99,5 +99,19 @@ def get_selection(session: Session, selection_id: int) -> Selection:
 def get_candidate(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
     candidate = session.get(Candidate, candidate_id, with_for_update=for_update)
     if candidate is None:
-        raise NotFound(f"no candidate {candidate_id} (see 'qualify candidate list')")
+        raise no_candidate(candidate_id)
     return candidate
+
+
+def no_candidate(candidate_id: int) -> NotFound:
+    return NotFound(f"no candidate {candidate_id} (see 'qualify candidate list')")
+
+
+def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
+    return list(
+        session.exec(
+            select(PanelSeat)
+            .where(PanelSeat.selection_id == selection_id)
+            .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        )
+    )

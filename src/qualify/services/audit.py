@@ -14,8 +14,6 @@ from sqlmodel import Session, col, select
 from qualify.store.tables import AuditEvent
 
 GENESIS = "0" * 64
-# Any constant works: one advisory lock serialises appends to the chain on PostgreSQL.
-_PG_AUDIT_LOCK = 0x5155414C
 
 
 def canonical(value: Any) -> str:
@@ -53,8 +51,19 @@ def head(session: Session) -> AuditEvent | None:
 
 
 def head_hash(session: Session) -> str:
-    last = head(session)
-    return last.hash if last else GENESIS
+    """The newest event's hash (GENESIS for an empty log)."""
+    last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1))
+    return last.first() or GENESIS
+
+
+def _locked_head_hash(session: Session) -> str:
+    """The head to append after, with the chain held until this transaction ends: on PostgreSQL
+    the function of migration 0003 takes an advisory lock, then reads; on SQLite the writer
+    already holds the database's write lock (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        head = session.execute(text("SELECT audit_chain_head()")).scalar()
+        return str(head) if head is not None else GENESIS
+    return head_hash(session)
 
 
 def record(
@@ -71,8 +80,6 @@ def record(
     candidate_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_AUDIT_LOCK})
     event = AuditEvent(
         at=at.astimezone(UTC),
         actor=actor,
@@ -83,7 +90,7 @@ def record(
         candidate_id=candidate_id,
         outcome=outcome,
         details=canonical(details or {}),
-        prev_hash=head_hash(session),
+        prev_hash=_locked_head_hash(session),
         hash="",
     )
     event.hash = event_hash(event.prev_hash, event)

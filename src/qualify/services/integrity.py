@@ -8,7 +8,8 @@ from sqlmodel import Session, col, select
 
 from qualify.services import audit
 from qualify.services.access import workflow_of
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.services.results import expected_results
+from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Selection
 
 
 def replayed_states(session: Session, *, up_to_event: int | None = None) -> dict[int, str]:
@@ -47,12 +48,44 @@ def state_mismatches(session: Session) -> list[str]:
     return problems
 
 
+def result_mismatches(session: Session) -> list[str]:
+    """Candidates whose stored interview result differs from one computed from their records."""
+    problems = []
+    for selection in session.exec(select(Selection).order_by(col(Selection.id))):
+        expected = {row["candidate_id"]: row for row in expected_results(session, selection)}
+        stored = {
+            row.candidate_id: row
+            for row in session.exec(
+                select(InterviewResult).where(InterviewResult.selection_id == selection.id)
+            )
+        }
+        for cid in sorted(expected.keys() | stored.keys()):
+            want, have = expected.get(cid), stored.get(cid)
+            if have is None:
+                problems.append(f"candidate {cid} has no stored interview result")
+            elif want is None:
+                problems.append(
+                    f"candidate {cid} has a stored interview result but no declaration or scorecard"
+                )
+            elif (have.complete, have.sort_key, have.summary) != (
+                want["complete"],
+                want["sort_key"],
+                want["summary"],
+            ):
+                problems.append(
+                    f"candidate {cid}'s stored interview result differs from its scorecards and "
+                    "declarations"
+                )
+    return problems
+
+
 def verify(session: Session) -> audit.Verification:
-    """The chain first; then that the stored states agree with the log."""
+    """The chain first; then that the stored states agree with the log, and the stored
+    interview results with the scorecards and declarations."""
     chain = audit.verify(session)
     if not chain.ok:
         return chain
-    mismatches = state_mismatches(session)
+    mismatches = state_mismatches(session) or result_mismatches(session)
     if mismatches:
         return audit.Verification(False, chain.count, chain.head_hash, mismatches[0])
     return chain

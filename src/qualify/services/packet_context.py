@@ -10,10 +10,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.services import audit
-from qualify.services.access import get_selection, workflow_of
+from qualify.services.access import get_selection, seats_of, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.integrity import replayed_states
-from qualify.services.panel import seats_of
 from qualify.services.results import panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
 from qualify.workflow.facts import CandidateFacts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,25 +14,18 @@ from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
-    get_candidate,
     get_selection,
+    no_candidate,
     role_for,
+    seats_of,
     utcnow,
     workflow_of,
 )
+from qualify.services.results import panel_input, refresh_results, store_results
 from qualify.store.tables import Attestation, Candidate, PanelSeat, Scorecard, User
 from qualify.workflow.loader import suggest
+from qualify.workflow.scoring import PanelInput
 from qualify.workflow.spec import Workflow
-
-
-def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
-    return list(
-        session.exec(
-            select(PanelSeat)
-            .where(PanelSeat.selection_id == selection_id)
-            .order_by(col(PanelSeat.seat), col(PanelSeat.position))
-        )
-    )
 
 
 def scoring_has_begun(session: Session, selection_id: int) -> bool:
@@ -114,6 +108,7 @@ def assign_panel(
             "reason": reason,
         },
     )
+    refresh_results(session, selection)  # every stored result names the seats
     session.commit()
     return rows
 
@@ -128,18 +123,19 @@ def attest(
 ) -> Attestation:
     """A panelist declares no conflict of interest with a candidate, or declares one."""
     at = now or utcnow()
-    candidate = get_candidate(session, candidate_id)
-    seat = seat_of(session, candidate, actor)
     conflict = conflict.strip() if conflict is not None else None
     if conflict == "":
         raise BadInput("--conflict: describe the conflict of interest")
-    latest = latest_attestation(session, candidate_id, actor)
+    # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
+    interview = interview_of(session, candidate_id, actor, with_cards=conflict is not None)
+    candidate = interview.candidate
+    latest = interview.declared(actor)
     if latest is not None and latest.conflict is not None and conflict is None:
         raise RuleViolation(
             f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
-    if conflict is not None and latest_card(session, candidate_id, actor, submitted=True):
+    if conflict is not None and interview.card(actor, submitted=True):
         raise RuleViolation(
             f"{actor} already submitted a scorecard for candidate {candidate_id}; "
             "ask HR to change the panel, with a reason"
@@ -149,7 +145,7 @@ def attest(
     audit.record(
         session,
         actor=actor,
-        role=seat.seat,
+        role=interview.seat.seat,
         action="conflict_declared" if conflict else "no_conflict_declared",
         subject=f"candidate:{candidate_id}",
         at=at,
@@ -157,41 +153,93 @@ def attest(
         candidate_id=candidate_id,
         details={"conflict": conflict},
     )
+    # A conflict bars the panelist, which changes the result. Declaring none changes nothing
+    # but makes the candidate one the panel has met: their row is written if it is missing.
+    selection = get_selection(session, candidate.selection_id)
+    declared = replace(interview, declarations=[*interview.declarations, record])
+    submitted = [c for c in interview.cards if c.status == "submitted"]
+    store_results(
+        session,
+        selection,
+        [declared.panel_input(workflow_of(selection).spec, submitted)],
+        overwrite=conflict is not None,
+    )
     session.commit()
     return record
 
 
-def seat_of(session: Session, candidate: Candidate, actor: str) -> PanelSeat:
-    actor_user(session, actor)
-    seat = session.exec(
-        select(PanelSeat).where(
-            PanelSeat.selection_id == candidate.selection_id, PanelSeat.panelist == actor
+@dataclass(frozen=True)
+class Interview:
+    """One candidate's interview records, read for a panelist acting on them."""
+
+    candidate: Candidate
+    seat: PanelSeat  # the acting panelist's
+    seats: list[PanelSeat]
+    declarations: list[Attestation]  # in the order made
+    cards: list[Scorecard]  # every panelist's, every version, oldest first
+
+    def declared(self, panelist: str) -> Attestation | None:
+        """The panelist's standing declaration."""
+        return next((d for d in reversed(self.declarations) if d.panelist == panelist), None)
+
+    def card(self, panelist: str, *, submitted: bool = False) -> Scorecard | None:
+        """The panelist's newest scorecard (or newest submitted one)."""
+        return next(
+            (
+                c
+                for c in reversed(self.cards)
+                if c.panelist == panelist and (c.status == "submitted" or not submitted)
+            ),
+            None,
         )
-    ).first()
+
+    def panel_input(self, spec: Workflow, submitted: list[Scorecard]) -> PanelInput:
+        """The candidate as scoring sees it, with these submitted scorecards."""
+        c = self.candidate
+        assert c.id is not None
+        seats = tuple((s.seat, s.panelist) for s in self.seats)
+        return panel_input(
+            spec, (c.id, c.employee_id, c.supervisor), seats, self.declarations, submitted
+        )
+
+
+def interview_of(
+    session: Session, candidate_id: int, actor: str, *, with_cards: bool = True
+) -> Interview:
+    """The candidate, its panel and the actor's seat on it, its declarations and (unless not
+    needed) its scorecards, in three queries. Only registered users are seated and users are
+    never removed, so the user is looked up only to explain a refusal."""
+    found = session.exec(
+        select(Candidate, PanelSeat)
+        .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
+        .where(Candidate.id == candidate_id)
+        .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+    ).all()
+    if not found:
+        raise no_candidate(candidate_id)
+    candidate = found[0][0]
+    seats = [s for _, s in found if s is not None]
+    seat = next((s for s in seats if s.panelist == actor), None)
     if seat is None:
+        actor_user(session, actor)
         raise NotPermitted(
             f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
         )
-    return seat
-
-
-def latest_attestation(session: Session, candidate_id: int, panelist: str) -> Attestation | None:
-    return session.exec(
+    declarations = session.exec(
         select(Attestation)
-        .where(Attestation.candidate_id == candidate_id, Attestation.panelist == panelist)
-        .order_by(col(Attestation.id).desc())
-    ).first()
-
-
-def barred_reason(
-    spec: Workflow, supervisor: str, panelist: str, conflict: str | None
-) -> str | None:
-    """Why a panelist may not score this candidate, or None."""
-    if "candidate_supervisor" in spec.panel.excluded and panelist == supervisor:
-        return "is the candidate's supervisor"
-    if conflict is not None:
-        return f"declared a conflict of interest: {conflict}"
-    return None
+        .where(Attestation.candidate_id == candidate_id)
+        .order_by(col(Attestation.id))
+    ).all()
+    cards = (
+        session.exec(
+            select(Scorecard)
+            .where(Scorecard.candidate_id == candidate_id)
+            .order_by(col(Scorecard.version), col(Scorecard.id))
+        ).all()
+        if with_cards
+        else []
+    )
+    return Interview(candidate, seat, seats, list(declarations), list(cards))
 
 
 def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:

@@ -14,14 +14,15 @@ from qualify.services import audit
 from qualify.services.access import (
     changed_by_someone_else,
     claim,
-    get_candidate,
     get_selection,
     utcnow,
     workflow_of,
 )
-from qualify.services.panel import barred_reason, latest_attestation, latest_card, seat_of
+from qualify.services.panel import interview_of
+from qualify.services.results import store_results
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.loader import suggest
+from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
 
@@ -64,16 +65,16 @@ def score(
 ) -> Scorecard:
     """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
     at = now or utcnow()
-    candidate = get_candidate(session, candidate_id)
+    interview = interview_of(session, candidate_id, actor)
+    candidate, seat = interview.candidate, interview.seat
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
-    seat = seat_of(session, candidate, actor)
     if candidate.state not in spec.panel.scoring_states:
         raise RuleViolation(
             f"candidate {candidate_id} is in state {candidate.state}; scorecards are taken in "
             f"{', '.join(spec.panel.scoring_states)}"
         )
-    declared = latest_attestation(session, candidate_id, actor)
+    declared = interview.declared(actor)
     barred = barred_reason(
         spec, candidate.supervisor, actor, declared.conflict if declared else None
     )
@@ -88,58 +89,56 @@ def score(
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
         raise BadInput(f"--comment {unknown[0]}: unknown criterion")
-    latest = latest_card(session, candidate_id, actor)
+    latest = interview.card(actor)
     reason = (reason or "").strip() or None
-    if latest is not None and latest.status == "submitted":
-        if not submit or reason is None:
+    assert candidate.id is not None
+    if latest is not None and latest.status == "draft":
+        card = latest
+        card.scores = {**card.scores, **parsed}
+        card.comments = {**card.comments, **comments}
+        if submit:
+            _require_complete(spec, card)
+        session.flush()
+        if submit:
+            _lock_draft(session, card, candidate, at)
+    else:
+        if latest is not None and (not submit or reason is None):
             raise RuleViolation(
                 f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version: give --submit and a --reason"
             )
+        # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
             panelist=actor,
             seat=seat.seat,
-            version=latest.version + 1,
-            status="draft",
-            scores={**latest.scores, **parsed},
-            comments={**latest.comments, **comments},
-            reason=reason,
+            version=latest.version + 1 if latest else 1,
+            status="submitted" if submit else "draft",
+            scores={**latest.scores, **parsed} if latest else parsed,
+            comments={**latest.comments, **comments} if latest else dict(comments),
+            reason=reason if latest else None,
             created_at=at,
+            submitted_at=at if submit else None,
         )
+        if submit:
+            _require_complete(spec, card)
+            # The interview guards read submissions, so a submission changes the candidate too;
+            # of two people submitting at once, the second stops here.
+            claim(session, candidate.id, candidate.version)
         session.add(card)
         session.flush()
-    elif latest is not None:
-        card = latest
-        card.scores = {**card.scores, **parsed}
-        card.comments = {**card.comments, **comments}
-    else:
-        card = Scorecard(
-            candidate_id=candidate_id,
-            panelist=actor,
-            seat=seat.seat,
-            version=1,
-            status="draft",
-            scores=parsed,
-            comments=dict(comments),
-            created_at=at,
-        )
-        session.add(card)
-    session.flush()
     if submit:
-        _submit(session, spec, candidate, card, at, seat.seat)
+        _record_submission(session, candidate, card, seat.seat, at)
+        # A draft changes no result; a submission does (the candidate's row exists already,
+        # written when the panelist declared).
+        submitted = [c for c in interview.cards if c.status == "submitted" and c is not card]
+        store_results(session, selection, [interview.panel_input(spec, [*submitted, card])])
     session.commit()
     return card
 
 
-def _submit(
-    session: Session,
-    spec: Workflow,
-    candidate: Candidate,
-    card: Scorecard,
-    at: datetime,
-    seat: str,
-) -> None:
+def _require_complete(spec: Workflow, card: Scorecard) -> None:
+    """A submitted scorecard scores every criterion, with evidence for the extremes."""
     rubric = spec.rubric
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
@@ -154,16 +153,24 @@ def _submit(
             f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence: "
             f"add --comment ID=TEXT for {', '.join(extremes)}"
         )
+
+
+def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:
+    """Submit a saved draft, unless someone submitted it first."""
+    assert candidate.id is not None
     locked = session.execute(
         update(Scorecard)
         .where(Scorecard.id == card.id, Scorecard.status == "draft")  # type: ignore[arg-type]
         .values(status="submitted", submitted_at=at)
     )
-    # The interview guards read submissions, so a submission changes the candidate too.
-    assert candidate.id is not None
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise changed_by_someone_else(candidate.id)
     claim(session, candidate.id, candidate.version)
+
+
+def _record_submission(
+    session: Session, candidate: Candidate, card: Scorecard, seat: str, at: datetime
+) -> None:
     digest = hashlib.sha256(audit.canonical(card.scores).encode()).hexdigest()
     corrected = card.version > 1  # a correction is any version after the first
     audit.record(
@@ -182,10 +189,10 @@ def _submit(
 
 def scorecard_view(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
     """The actor's own scorecard for a candidate, with the rubric's anchors."""
-    candidate = get_candidate(session, candidate_id)
+    interview = interview_of(session, candidate_id, actor)
+    candidate = interview.candidate
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    seat_of(session, candidate, actor)
-    card = latest_card(session, candidate_id, actor)
+    card = interview.card(actor)
     return {
         "candidate_id": candidate_id,
         "name": candidate.name,

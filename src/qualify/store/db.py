@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -47,12 +48,13 @@ def normalize_url(url: str) -> URL:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite connections get qualify's pragmas and real transactions."""
     parsed = normalize_url(url)
+    # JSON columns are read with orjson: a results listing decodes one document per candidate.
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, poolclass=NullPool)
+        engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

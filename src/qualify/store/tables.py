@@ -127,3 +127,18 @@ class Scorecard(SQLModel, table=True):
     reason: str | None = None
     created_at: datetime
     submitted_at: datetime | None = None
+
+
+class InterviewResult(SQLModel, table=True):
+    """A candidate's interview result as `results` shows it, kept current in the same transaction
+    as every declaration, scorecard and panel change that affects it, so that listing a large
+    selection reads one row per candidate. The records above stay the source of truth:
+    `audit verify` recomputes these rows from them and reports any that differ."""
+
+    __tablename__ = "interview_result"
+
+    candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    complete: bool
+    sort_key: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    summary: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -9,7 +9,18 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
 
-from qualify.workflow.spec import RubricSpec
+from qualify.workflow.spec import RubricSpec, Workflow
+
+
+def barred_reason(
+    spec: Workflow, supervisor: str, panelist: str, conflict: str | None
+) -> str | None:
+    """Why a panelist may not score this candidate, or None."""
+    if "candidate_supervisor" in spec.panel.excluded and panelist == supervisor:
+        return "is the candidate's supervisor"
+    if conflict is not None:
+        return f"declared a conflict of interest: {conflict}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,9 @@ def score_candidate(
     )
 
 
-def _key(rubric: RubricSpec, result: CandidateResult) -> tuple[object, ...]:
+def sort_key(rubric: RubricSpec, result: CandidateResult) -> tuple[object, ...]:
+    """Where a complete result ranks: highest total first, then the rubric's tie-break rules,
+    then employee id; the candidate id comes last, so any two keys differ."""
     means = {c.criterion: c.mean for c in result.criteria}
     parts: list[object] = [-(result.total or 0.0)]
     for rule in rubric.tie_breaks:
@@ -174,27 +187,36 @@ def _deciding_rule(rubric: RubricSpec, a: tuple[object, ...], b: tuple[object, .
     return "employee_id"
 
 
+def rank(rubric: RubricSpec, keys: list[tuple[object, ...]]) -> list[tuple[int, int, str | None]]:
+    """(candidate id, rank, tie-break note) for complete results given by their sort keys, best
+    first; a candidate tied on total with a neighbour is told which rule ranked them."""
+    ordered = sorted(keys)
+    ranked = []
+    for i, key in enumerate(ordered):
+        tie_break = None
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ordered) and ordered[j][0] == key[0]:
+                rule = _deciding_rule(rubric, key, ordered[j])
+                where = "above" if j > i else "below"
+                tie_break = (
+                    f"tied with candidate {ordered[j][-1]} on total; ranked {where} it by {rule}"
+                )
+                break
+        candidate_id = key[-1]
+        assert isinstance(candidate_id, int)
+        ranked.append((candidate_id, i + 1, tie_break))
+    return ranked
+
+
 def aggregate(rubric: RubricSpec, panels: list[PanelInput]) -> list[CandidateResult]:
     """Results for every candidate: complete ones ranked (ties broken by the rubric's rules, and
     named), then incomplete ones by candidate id."""
     exact = Exact.of(rubric)
     results = [score_candidate(rubric, p, exact) for p in panels]
-    keyed = sorted((_key(rubric, r), r) for r in results if r.complete)
-    complete = [r for _, r in keyed]
-    keys = [k for k, _ in keyed]
-    ranked: list[CandidateResult] = []
-    for i, result in enumerate(complete):
-        tie_break = None
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(complete) and complete[j].total == result.total:
-                other = complete[j]
-                rule = _deciding_rule(rubric, keys[i], keys[j])
-                where = "above" if j > i else "below"
-                tie_break = (
-                    f"tied with candidate {other.candidate_id} on total; "
-                    f"ranked {where} it by {rule}"
-                )
-                break
-        ranked.append(replace(result, rank=i + 1, tie_break=tie_break))
+    complete = {r.candidate_id: r for r in results if r.complete}
+    ranked = [
+        replace(complete[cid], rank=place, tie_break=note)
+        for cid, place, note in rank(rubric, [sort_key(rubric, r) for r in complete.values()])
+    ]
     rest = sorted((r for r in results if not r.complete), key=lambda r: r.candidate_id)
     return ranked + rest
