@@ -33,6 +33,29 @@ def timed(name: str, count: int, work: Callable[[], object]) -> Timing:
     return Timing(name, time.perf_counter() - start, count)
 
 
+def interleaved(
+    name: str,
+    count: int,
+    engine: Callable[[list[tuple[int, int]]], object],
+    raw: Callable[[list[tuple[int, int]]], object],
+    engine_ids: list[int],
+    raw_ids: list[int],
+    slices: int = 40,
+) -> tuple[Timing, Timing]:
+    """Time the engine and its raw baseline on the same work in alternating slices (of
+    (position, candidate id) pairs), so that a machine that slows down or speeds up during the
+    run weighs on both alike."""
+    size = max(1, len(engine_ids) // slices)
+    spent = [0.0, 0.0]
+    for start in range(0, len(engine_ids), size):
+        for side, (work, ids) in enumerate(((engine, engine_ids), (raw, raw_ids))):
+            part = list(enumerate(ids))[start : start + size]
+            began = time.perf_counter()
+            work(part)
+            spent[side] += time.perf_counter() - began
+    return Timing(name, spent[0], count), Timing(name, spent[1], count)
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from benchmarks.common import Timing, database, peak_rss_mib, timed
+from benchmarks.common import Timing, database, interleaved, peak_rss_mib, timed
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.services.advance import advance
 from qualify.services.candidates import import_roster
@@ -225,13 +225,13 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
 
             stages.append((timed("check", n, engine_check), timed("check", n, raw_check)))
 
-            def engine_advance() -> None:
-                for cid in ids:
+            def engine_advance(part: list[tuple[int, int]]) -> None:
+                for _, cid in part:
                     advance(session=s, candidate_id=cid, trigger="begin_screening", actor="hr1")
                     advance(session=s, candidate_id=cid, trigger="confirm_eligible", actor="cmdr1")
 
-            def raw_advance() -> None:
-                for i, cid in enumerate(raw_ids):
+            def raw_advance(part: list[tuple[int, int]]) -> None:
+                for i, cid in part:
                     for version, state in ((1, "screening"), (2, "eligible")):
                         raw.execute(
                             update(Candidate)
@@ -241,9 +241,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                         raw.execute(insert(AuditEvent), _raw_event(cid, state, i))
                         raw.commit()
 
-            stages.append(
-                (timed("advance", 2 * n, engine_advance), timed("advance", 2 * n, raw_advance))
-            )
+            stages.append(interleaved("advance", 2 * n, engine_advance, raw_advance, ids, raw_ids))
             assign_panel(session=s, selection_id=sid, seats=PANEL, actor="hr1")
             for cid in ids:  # setup for scoring: into the interview stage
                 advance(session=s, candidate_id=cid, trigger="schedule_interview", actor="hr1")
@@ -256,8 +254,8 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                 "emergency_planning",
             ]
 
-            def engine_score() -> None:
-                for i, cid in enumerate(ids):
+            def engine_score(part: list[tuple[int, int]]) -> None:
+                for i, cid in part:
                     for _, panelist in PANEL:
                         attest(session=s, candidate_id=cid, actor=panelist)
                         values = {
@@ -272,8 +270,8 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                             submit=True,
                         )
 
-            def raw_score() -> None:
-                for i, cid in enumerate(raw_ids):
+            def raw_score(part: list[tuple[int, int]]) -> None:
+                for i, cid in part:
                     for k, (seat, panelist) in enumerate(PANEL):
                         raw.execute(
                             insert(Attestation),
@@ -311,7 +309,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                         raw.execute(insert(AuditEvent), _raw_event(cid, f"score-{k}", i))
                         raw.commit()
 
-            stages.append((timed("score", 3 * n, engine_score), timed("score", 3 * n, raw_score)))
+            stages.append(interleaved("score", 3 * n, engine_score, raw_score, ids, raw_ids))
 
             def engine_rank() -> None:
                 data = results(session=s, selection_id=sid, actor="chief1")

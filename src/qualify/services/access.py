@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import defer
-from sqlmodel import Session, col, select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel, col, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
 from qualify.services.workflows import load_frozen
@@ -24,11 +26,15 @@ def actor_user(session: Session, name: str) -> User:
     """The registered user acting; anyone else is refused."""
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
-        raise NotPermitted(
-            f"unknown user '{name}': act as a registered user with --as NAME, or ask HR to "
-            f"add you with 'qualify user add {name} --role ROLE'"
-        )
+        raise unknown_user(name)
     return user
+
+
+def unknown_user(name: str) -> NotPermitted:
+    return NotPermitted(
+        f"unknown user '{name}': act as a registered user with --as NAME, or ask HR to "
+        f"add you with 'qualify user add {name} --role ROLE'"
+    )
 
 
 def role_for(user: User, allowed: Iterable[str], doing: str) -> str:
@@ -72,16 +78,21 @@ def changed_by_someone_else(candidate_id: int) -> Conflict:
     )
 
 
-def claim(session: Session, candidate_id: int, seen_version: int, **changes: object) -> None:
+def claim(session: Session, candidate: Candidate, **changes: object) -> None:
     """Write `changes` and bump the candidate's version, but only if nobody changed the candidate
-    since `seen_version` was read (the optimistic lock); otherwise refuse, saving nothing."""
-    written = session.execute(
+    since it was read (the optimistic lock); otherwise refuse, saving nothing. A plain UPDATE on
+    the session's connection (it runs on every change), then the loaded record is told."""
+    assert candidate.id is not None
+    values = {**changes, "version": candidate.version + 1}
+    written = session.connection().execute(
         update(Candidate)
-        .where(Candidate.id == candidate_id, Candidate.version == seen_version)  # type: ignore[arg-type]
-        .values(**changes, version=seen_version + 1)
+        .where(col(Candidate.id) == candidate.id, col(Candidate.version) == candidate.version)
+        .values(**values)
     )
-    if written.rowcount != 1:  # type: ignore[attr-defined]
-        raise changed_by_someone_else(candidate_id)
+    if written.rowcount != 1:
+        raise changed_by_someone_else(candidate.id)
+    for key, value in values.items():
+        set_committed_value(candidate, key, value)
 
 
 def get_selection(session: Session, selection_id: int) -> Selection:
@@ -115,3 +126,12 @@ def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
             .order_by(col(PanelSeat.seat), col(PanelSeat.position))
         )
     )
+
+
+def insert_row(session: Session, record: SQLModel) -> None:
+    """Insert a new record with a plain INSERT on the session's connection and give it its id.
+    The commands that run on every change use this: the ORM's unit of work costs more than the
+    round trip for one row. The record stays outside the session."""
+    table: Any = type(record)
+    statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
+    record.id = session.connection().execute(statement).scalar_one()

@@ -13,17 +13,17 @@ from sqlmodel import Session, select
 from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
-    actor_user,
     changed_by_someone_else,
     claim,
     get_candidate,
     get_selection,
     machine_of,
+    unknown_user,
     utcnow,
 )
 from qualify.services.eligibility import HIDDEN, INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.results import ranking
-from qualify.store.tables import Candidate, Selection
+from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
@@ -96,7 +96,10 @@ def _advance(
     at: datetime,
     packets: PacketPlace | None,
 ) -> Advanced:
-    user = actor_user(session, actor)
+    users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
+    user = users.get(actor)
+    if user is None:
+        raise unknown_user(actor)
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     compiled = machine_of(selection)
@@ -126,7 +129,8 @@ def _advance(
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
-    facts = load_facts(session, selection, [candidate], interview=needs_interview)
+    roles = {name: tuple(u.roles) for name, u in users.items()}
+    facts = load_facts(session, selection, [candidate], interview=needs_interview, roles=roles)
     results = evaluate(loaded, facts[candidate_id], selection.as_of)
     guards = [r for r in results if r.check in transition.guards]
     failed = [r for r in guards if r.status != "pass"]
@@ -151,7 +155,7 @@ def _advance(
                 f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
-    claim(session, candidate_id, version, state=new_state)
+    claim(session, candidate, state=new_state)
     event = audit.record(
         session,
         actor=user.name,

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
+from qualify.services.access import insert_row
 from qualify.store.tables import AuditEvent
 
 GENESIS = "0" * 64
@@ -94,8 +95,7 @@ def record(
         hash="",
     )
     event.hash = event_hash(event.prev_hash, event)
-    session.add(event)
-    session.flush()
+    insert_row(session, event)
     return event
 
 

@@ -119,7 +119,7 @@ def add_evidence(
         raise BadInput("\n".join(problems))
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
     # advance that read the old evidence cannot commit on it.
-    claim(session, candidate_id, candidate.version)
+    claim(session, candidate)
     superseded = session.exec(
         select(Evidence.id).where(Evidence.candidate_id == candidate_id, Evidence.kind == kind)
     ).all()

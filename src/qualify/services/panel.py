@@ -15,6 +15,7 @@ from qualify.services import audit
 from qualify.services.access import (
     actor_user,
     get_selection,
+    insert_row,
     no_candidate,
     role_for,
     seats_of,
@@ -141,7 +142,7 @@ def attest(
             "ask HR to change the panel, with a reason"
         )
     record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
-    session.add(record)
+    insert_row(session, record)
     audit.record(
         session,
         actor=actor,
@@ -153,17 +154,19 @@ def attest(
         candidate_id=candidate_id,
         details={"conflict": conflict},
     )
-    # A conflict bars the panelist, which changes the result. Declaring none changes nothing
-    # but makes the candidate one the panel has met: their row is written if it is missing.
-    selection = get_selection(session, candidate.selection_id)
-    declared = replace(interview, declarations=[*interview.declarations, record])
-    submitted = [c for c in interview.cards if c.status == "submitted"]
-    store_results(
-        session,
-        selection,
-        [declared.panel_input(workflow_of(selection).spec, submitted)],
-        overwrite=conflict is not None,
-    )
+    # A conflict bars the panelist, which changes the result. The first declaration on a
+    # candidate makes them one the panel has met, with a stored result from then on; later
+    # declarations of no conflict change nothing.
+    if conflict is not None or not interview.declarations:
+        selection = get_selection(session, candidate.selection_id)
+        declared = replace(interview, declarations=[*interview.declarations, record])
+        submitted = [c for c in interview.cards if c.status == "submitted"]
+        store_results(
+            session,
+            selection,
+            [declared.panel_input(workflow_of(selection).spec, submitted)],
+            overwrite=conflict is not None,
+        )
     session.commit()
     return record
 

@@ -222,7 +222,7 @@ def store_results(
         )
     else:
         statement = statement.on_conflict_do_nothing(index_elements=keys)
-    session.execute(statement, stored_rows(selection, panels))
+    session.connection().execute(statement, stored_rows(selection, panels))
 
 
 def refresh_results(session: Session, selection: Selection) -> None:

@@ -15,6 +15,7 @@ from qualify.services.access import (
     changed_by_someone_else,
     claim,
     get_selection,
+    insert_row,
     utcnow,
     workflow_of,
 )
@@ -124,9 +125,8 @@ def score(
             _require_complete(spec, card)
             # The interview guards read submissions, so a submission changes the candidate too;
             # of two people submitting at once, the second stops here.
-            claim(session, candidate.id, candidate.version)
-        session.add(card)
-        session.flush()
+            claim(session, candidate)
+        insert_row(session, card)
     if submit:
         _record_submission(session, candidate, card, seat.seat, at)
         # A draft changes no result; a submission does (the candidate's row exists already,
@@ -165,7 +165,7 @@ def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: dat
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise changed_by_someone_else(candidate.id)
-    claim(session, candidate.id, candidate.version)
+    claim(session, candidate)
 
 
 def _record_submission(
