@@ -10,8 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
-from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
+from qualify.services.access import claim
 from qualify.services.advance import advance
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
@@ -21,7 +22,7 @@ from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
 from qualify.services.users import add_user
 from qualify.store import db
-from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Selection
+from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 
 Sro = tuple[Scenario, Selection]
 FIRST_SCORE_STEP = 13  # steps before this: screening, panel, interview scheduled, declarations
@@ -53,6 +54,29 @@ def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
         scores=ALL_FOURS | overrides,
         comments={},
         submit=True,
+    )
+
+
+def correct(session: Session, cid: int, panelist: str, reason: str, **scores: str) -> Scorecard:
+    return score(
+        session=session,
+        candidate_id=cid,
+        actor=panelist,
+        scores=scores,
+        comments={},
+        submit=True,
+        reason=reason,
+    )
+
+
+def add_second_rep(session: Session, settings: Settings) -> None:
+    """rep.ibarra, a school representative who can take rep.douglas's seat."""
+    add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.ibarra",
+        roles=["school_rep"],
+        actor="hr.alvarez",
     )
 
 
@@ -91,13 +115,7 @@ def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
 ) -> None:
     _, selection, ids = interview
     submit(session, ids["MPD-1042"], "cmdr.obrien")
-    add_user(
-        session=session,
-        workflows_dir=settings.workflows_dir,
-        name="rep.ibarra",
-        roles=["school_rep"],
-        actor="hr.alvarez",
-    )
+    add_second_rep(session, settings)
     seats = [
         ("commander", "cmdr.obrien"),
         ("school_rep", "rep.douglas"),
@@ -265,14 +283,8 @@ def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
             comments={},
         )
     session.rollback()
-    fixed = score(
-        session=session,
-        candidate_id=dana,
-        actor="rep.chen",
-        scores={"liaison": "3"},
-        comments={},
-        submit=True,
-        reason="Misread my notes: she named three agencies.",
+    fixed = correct(
+        session, dana, "rep.chen", "Misread my notes: she named three agencies.", liaison="3"
     )
     assert (fixed.version, fixed.status, fixed.scores["liaison"]) == (2, "submitted", 3)
     submit(session, dana, "cmdr.obrien")
@@ -409,26 +421,12 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
     # A correction moves Dana's total, and the listing with it.
     dana = ids["MPD-1042"]
     before = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)["total"]
-    score(
-        session=session,
-        candidate_id=dana,
-        actor="rep.chen",
-        scores={"liaison": "2"},
-        comments={},
-        submit=True,
-        reason="transposed two scores",
-    )
+    correct(session, dana, "rep.chen", "transposed two scores", liaison="2")
     after = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)
     assert after["total"] < before  # type: ignore[operator]
     assert after["corrections"][0]["reason"] == "transposed two scores"  # type: ignore[index]
     # A new panelist has scored nobody: every interviewed candidate is incomplete again.
-    add_user(
-        session=session,
-        workflows_dir=settings.workflows_dir,
-        name="rep.ibarra",
-        roles=["school_rep"],
-        actor="hr.alvarez",
-    )
+    add_second_rep(session, settings)
     assign_panel(
         session=session,
         selection_id=sid,
@@ -482,3 +480,32 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
         assert fresh.exec(select(InterviewResult)).all()
         assert result_mismatches(fresh) == []
         assert results(session=fresh, selection_id=selection.id or 0, actor="hr.alvarez") == shown
+
+
+def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_it(
+    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+) -> None:
+    _, selection, ids = interview
+    dana = ids["MPD-1042"]
+    for change in ("conflict", "panel"):
+        seen = session.get(Candidate, dana)  # what a command in flight has read
+        assert seen is not None
+        session.expunge(seen)
+        session.rollback()
+        if change == "conflict":
+            attest(session=session, candidate_id=dana, actor="rep.douglas", conflict="a cousin")
+        else:
+            add_second_rep(session, settings)
+            assign_panel(
+                session=session,
+                selection_id=selection.id or 0,
+                seats=[
+                    ("commander", "cmdr.obrien"),
+                    ("school_rep", "rep.chen"),
+                    ("school_rep", "rep.ibarra"),
+                ],
+                actor="hr.alvarez",
+            )
+        with pytest.raises(Conflict, match="changed by someone else"):
+            claim(session, seen)
+        session.rollback()

@@ -77,7 +77,8 @@ def audit_log(
 
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context) -> None:
-    """Walk the hash chain and replay every candidate's state; exit 1 at the first bad event."""
+    """Walk the hash chain, replay every candidate's state and recompute the stored interview
+    results; exit 1 naming the first problem."""
     from qualify.services.access import actor_user
     from qualify.services.integrity import verify
 

@@ -14,6 +14,7 @@ from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
+    claim,
     get_selection,
     insert_row,
     no_candidate,
@@ -141,6 +142,10 @@ def attest(
             f"{actor} already submitted a scorecard for candidate {candidate_id}; "
             "ask HR to change the panel, with a reason"
         )
+    if conflict is not None:
+        # A conflict bars the panelist: the interview guards and the stored result change, so
+        # the candidate changes, and of two people changing it at once the second stops here.
+        claim(session, candidate)
     record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
     insert_row(session, record)
     audit.record(
@@ -217,6 +222,9 @@ def interview_of(
         .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
         .where(Candidate.id == candidate_id)
         .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        # The version as stored now, even if this session loaded the candidate before: the
+        # optimistic lock compares against it.
+        .execution_options(populate_existing=True)
     ).all()
     if not found:
         raise no_candidate(candidate_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
@@ -226,18 +227,20 @@ def store_results(
 
 
 def refresh_results(session: Session, selection: Selection) -> None:
-    """Recompute the stored rows of the selection's candidates who have one (a panel change)."""
-    ids = set(
-        session.exec(
-            select(InterviewResult.candidate_id).where(InterviewResult.selection_id == selection.id)
-        )
+    """Recompute the stored rows of the selection's candidates who have one (a panel change).
+    Their versions are bumped first, as the panel is an input of their interview guards: a
+    command that read one of them before this commits cannot then write on what it read."""
+    stored = sa_select(col(InterviewResult.candidate_id)).where(
+        col(InterviewResult.selection_id) == selection.id
     )
-    if ids:
-        store_results(
-            session,
-            selection,
-            [p for p in panel_inputs(session, selection) if p.candidate_id in ids],
-        )
+    session.connection().execute(
+        update(Candidate)
+        .where(col(Candidate.id).in_(stored))
+        .values(version=col(Candidate.version) + 1)
+    )
+    ids = set(session.connection().execute(stored).scalars())
+    panels = panel_inputs(session, selection) if ids else []
+    store_results(session, selection, [p for p in panels if p.candidate_id in ids])
 
 
 def expected_results(session: Session, selection: Selection) -> list[dict[str, Any]]:
@@ -358,11 +361,12 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
         order = [cid for cid, _, _ in places]
         order += sorted(cid for cid, row in stored.items() if not row["complete"])
         ranks = {cid: {"rank": place, "tie_break": note} for cid, place, note in places}
-        if reviewer:
+        if reviewer:  # a candidate shows once the panel is complete
             hidden = "hidden until every seat has submitted"
-        else:
+            shown = {cid for cid, row in stored.items() if row["complete"]}
+        else:  # a panelist sees the candidates they have submitted a scorecard for
             hidden = "hidden until you submit your own scorecard"
-            mine = set(
+            shown = set(
                 session.exec(
                     select(Scorecard.candidate_id).where(
                         Scorecard.panelist == viewer.name, Scorecard.status == "submitted"
@@ -373,7 +377,7 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
         for cid in order:
             row = stored[cid]
             summary = row["summary"]
-            if row["complete"] if reviewer else cid in mine:
+            if cid in shown:
                 rows.append({**summary, "name": row["name"], **(ranks[cid] if reviewer else {})})
             else:
                 rows.append(

@@ -25,8 +25,9 @@ def load_file(settings: Settings, path: Path) -> LoadedWorkflow:
 
 
 def load_frozen(text: str, *, source: str) -> LoadedWorkflow:
-    """Load the workflow text a selection froze when it opened (templates are not re-checked)."""
-    return load_text(text, source=source)
+    """Load the workflow text a selection froze when it opened (templates are not re-checked;
+    the text was checked then, so it is parsed the fast way)."""
+    return load_text(text, source=source, fast=True)
 
 
 def find(settings: Settings, name: str) -> LoadedWorkflow:
