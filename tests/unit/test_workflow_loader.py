@@ -72,6 +72,14 @@ def test_shipped_workflows_validate(path: Path) -> None:
     assert len(loaded.sha256) == 64
 
 
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_frozen_text_parsed_with_libyaml_gives_the_same_workflow(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fast = load_text(text, source="frozen", fast=True)
+    assert fast.spec == load_text(text, source="frozen").spec
+    assert fast.params == load_text(text, source="frozen").params
+
+
 def test_two_workflows_ship_with_different_checks_seats_and_rubrics() -> None:
     sro = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
     fto = load_path(ROOT / "workflows" / "fto-selection.yaml").spec
@@ -201,10 +209,11 @@ def test_a_dotted_callback_name_is_refused_and_never_called(
     assert called == []
 
 
-def test_python_tags_in_yaml_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("fast", [False, True], ids=["python", "libyaml"])
+def test_python_tags_in_yaml_are_refused(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
     called: list[object] = []
     monkeypatch.setattr(os, "system", lambda *a: called.append(a) or 0)
     text = "name: !!python/object/apply:os.system ['echo hi']\n"
     with pytest.raises(WorkflowError, match="YAML syntax error"):
-        load_text(text, source="evil.yaml")
+        load_text(text, source="evil.yaml", fast=fast)
     assert called == []

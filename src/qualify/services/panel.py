@@ -165,11 +165,10 @@ def attest(
     if conflict is not None or not interview.declarations:
         selection = get_selection(session, candidate.selection_id)
         declared = replace(interview, declarations=[*interview.declarations, record])
-        submitted = [c for c in interview.cards if c.status == "submitted"]
         store_results(
             session,
             selection,
-            [declared.panel_input(workflow_of(selection).spec, submitted)],
+            [declared.panel_input(workflow_of(selection).spec, interview.submitted())],
             overwrite=conflict is not None,
         )
     session.commit()
@@ -200,6 +199,10 @@ class Interview:
             ),
             None,
         )
+
+    def submitted(self) -> list[Scorecard]:
+        """Every submitted scorecard version, oldest first."""
+        return [c for c in self.cards if c.status == "submitted"]
 
     def panel_input(self, spec: Workflow, submitted: list[Scorecard]) -> PanelInput:
         """The candidate as scoring sees it, with these submitted scorecards."""

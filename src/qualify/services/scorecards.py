@@ -131,8 +131,8 @@ def score(
         _record_submission(session, candidate, card, seat.seat, at)
         # A draft changes no result; a submission does (the candidate's row exists already,
         # written when the panelist declared).
-        submitted = [c for c in interview.cards if c.status == "submitted" and c is not card]
-        store_results(session, selection, [interview.panel_input(spec, [*submitted, card])])
+        earlier = [c for c in interview.submitted() if c is not card]
+        store_results(session, selection, [interview.panel_input(spec, [*earlier, card])])
     session.commit()
     return card
 
