@@ -31,9 +31,10 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 24 PDFs in" in out
     assert "Audit log verified: 150 events" in out
-    letter = PdfReader(
-        tmp_path / "out" / "selection-1_candidate-0001_appointed_appointment_letter.pdf"
+    (path,) = (tmp_path / "out").glob(
+        "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
+    letter = PdfReader(path)
     text = " ".join(letter.pages[0].extract_text().split())
     assert "Dana Whitfield" in text
     assert "appointed to the position of School Resource Officer" in text

@@ -6,12 +6,15 @@ import contextlib
 import json
 import random
 import sys
+from pathlib import Path
 
 from sqlmodel import Session
 
 from qualify.errors import QualifyError
 from qualify.services.advance import advance
 from qualify.store import db
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # (trigger, actor, reason) moves that cycle candidates through screening and back.
 MOVES = [
@@ -48,9 +51,22 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
         engine.dispose()
 
 
-def loop_forever(url: str, candidates: list[int]) -> None:
-    """Cycle candidates between screening and ineligible until killed."""
+def loop_forever(url: str, candidates: list[int], records: str | None = None) -> None:
+    """Cycle candidates between screening and ineligible until killed, writing packets into
+    `records` if given. Prints "ready" once it has imported everything and read the database,
+    then one line per advance."""
+    from qualify.services.advance import PacketPlace
+    from qualify.store.tables import Candidate
+
     engine = db.make_engine(url)
+    place = PacketPlace(TEMPLATES, Path(records)) if records else None
+    if place is not None:
+        import weasyprint  # noqa: F401
+
+        import qualify.packets.render  # noqa: F401  (WeasyPrint loads lazily on the first packet)
+    with Session(engine) as session:
+        session.get(Candidate, candidates[0])
+    print("ready", flush=True)
     moves = {
         "screening": ("declare_ineligible", "cmdr.obrien"),
         "ineligible": ("reinstate", "chief.walsh"),
@@ -58,8 +74,6 @@ def loop_forever(url: str, candidates: list[int]) -> None:
     while True:
         for candidate in candidates:
             with Session(engine, expire_on_commit=False) as session:
-                from qualify.store.tables import Candidate
-
                 state = session.get(Candidate, candidate).state  # type: ignore[union-attr]
                 session.rollback()
                 trigger, actor = moves.get(state, ("begin_screening", "hr.alvarez"))
@@ -70,6 +84,7 @@ def loop_forever(url: str, candidates: list[int]) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason="cycle",
+                        packets=place,
                     )
             print(candidate, flush=True)
 
@@ -102,4 +117,4 @@ if __name__ == "__main__":
     elif command == "submit":
         submit(url, ids[0], sys.argv[4])
     else:
-        loop_forever(url, ids)
+        loop_forever(url, ids, sys.argv[4] if len(sys.argv) > 4 else None)

@@ -16,6 +16,7 @@ from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.advance import PacketPlace, advance
+from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
@@ -54,7 +55,9 @@ def demo(
 
 
 def packet(out: Path, cid: int, stage: str, template: str) -> Path:
-    return out / f"selection-1_candidate-{cid:04d}_{stage}_{template}.pdf"
+    """The one packet of that kind, named by the audit event that entered the stage."""
+    (found,) = out.glob(f"selection-1_candidate-{cid:04d}_{stage}_{template}_event-*.pdf")
+    return found
 
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
@@ -236,7 +239,7 @@ def test_the_fetcher_refuses_files_outside_templates_and_the_network(tmp_path: P
     assert "body text" in text_of(pdf)
 
 
-def test_a_failed_render_leaves_no_file_no_record_and_no_state_change(
+def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
     session: Session,
     settings: Settings,
     sro: tuple[Scenario, Selection],
@@ -244,28 +247,40 @@ def test_a_failed_render_leaves_no_file_no_record_and_no_state_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import qualify.packets.render as render_module
+    from qualify.errors import PacketsOwed
+    from qualify.services.packets import owed, repair
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
     advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
-    before = len(session.exec(select(AuditEvent)).all())
+    records = tmp_path / "records"
+    working = render_module.html_to_pdf
 
     def broken(*args: object, **kw: object) -> bytes:
         raise QualifyError("renderer crashed")
 
     monkeypatch.setattr(render_module, "html_to_pdf", broken)
-    with pytest.raises(QualifyError, match="renderer crashed"):
+    with pytest.raises(PacketsOwed, match=r"was recorded \(audit event #\d+\), but its packets"):
         advance(
             session=session,
             candidate_id=dana,
             trigger="confirm_eligible",
             actor="cmdr.obrien",
-            packets=PacketPlace(TEMPLATES, tmp_path / "packets"),
+            packets=PacketPlace(TEMPLATES, records),
         )
     session.rollback()
-    assert session.get(Candidate, dana).state == "screening"  # type: ignore[union-attr]
-    assert not (tmp_path / "packets").exists() or list((tmp_path / "packets").iterdir()) == []
-    assert len(session.exec(select(AuditEvent)).all()) == before
+    # The decision stands; no file claims a packet, and the event says what it is owed.
+    assert session.get(Candidate, dana).state == "eligible"  # type: ignore[union-attr]
+    assert not records.exists() or list(records.iterdir()) == []
+    ((event, templates),) = owed(session, records)
+    assert (event.candidate_id, templates) == (dana, ["eligibility_review"])
+    monkeypatch.setattr(render_module, "html_to_pdf", working)
+    done = repair(session=session, templates_dir=TEMPLATES, records_dir=records, actor="hr.alvarez")
+    assert [p.name for p in done.written] == [
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}.pdf"
+    ]
+    assert owed(session, records) == []
+    assert verify(session).ok
 
 
 def test_packet_generated_events_record_the_file_hash(

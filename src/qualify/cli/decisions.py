@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from qualify.cli.context import app_context, print_json, print_table
-from qualify.errors import BadInput, QualifyError
+from qualify.errors import BadInput, PacketsOwed, QualifyError
+
+if TYPE_CHECKING:
+    from qualify.services.advance import Advanced
 
 audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
 
@@ -20,27 +24,37 @@ def advance(
     reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
-    from qualify.services.advance import PacketPlace
+    from qualify.services.advance import Advanced, PacketPlace
     from qualify.services.advance import advance as run_advance
 
     context = app_context(ctx)
     settings = context.settings
     with context.session() as session:
-        done = run_advance(
-            session=session,
-            candidate_id=candidate_id,
-            trigger=trigger,
-            actor=context.actor,
-            reason=reason,
-            packets=PacketPlace(settings.templates_dir, settings.output_dir),
-        )
+        try:
+            done = run_advance(
+                session=session,
+                candidate_id=candidate_id,
+                trigger=trigger,
+                actor=context.actor,
+                reason=reason,
+                # Packets go to the records folder, never the folder the command runs in.
+                packets=PacketPlace(settings.templates_dir, settings.records_dir),
+            )
+        except PacketsOwed as owed:
+            if isinstance(owed.done, Advanced):
+                _print_advanced(owed.done)
+            raise
+    _print_advanced(done)
+    for path in done.packets:
+        typer.echo(f"wrote {path}")
+
+
+def _print_advanced(done: Advanced) -> None:
     passed = f" ({len(done.checks)} checks passed)" if done.checks else ""
     typer.echo(
         f"candidate {done.candidate_id}: {done.from_state} -> {done.to_state}{passed}, "
         f"audit event #{done.event_id}"
     )
-    for path in done.packets:
-        typer.echo(f"wrote {path}")
 
 
 @audit_app.command("log")
@@ -98,16 +112,43 @@ def packet(
     selection: int | None = typer.Option(None, "--selection", help="Every packet of a selection."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Parallel processes."),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Write into the records folder every packet a recorded change is owed (a crash "
+        "or failure stopped it), and remove temporary files killed writers left there.",
+    ),
 ) -> None:
-    """Print packets: a candidate's for a stage (default: their current one), or a selection's."""
+    """Print packets: a candidate's for a stage (default: their current one), or a selection's.
+    Every run first repairs the records folder for what it prints (see --repair)."""
     from qualify.services import packets
 
-    if (candidate_id is None) == (selection is None):
-        raise BadInput("give a CANDIDATE or --selection ID (one of them)")
+    if repair:
+        if output is not None or stage is not None:
+            raise BadInput("--repair writes to the records folder; -o and --stage do not apply")
+    elif (candidate_id is None) == (selection is None):
+        raise BadInput("give a CANDIDATE or --selection ID (one of them), or --repair")
     context = app_context(ctx)
     settings = context.settings
     folder = output or settings.output_dir
+    paths: list[Path] = []
     with context.session() as session:
+        repaired = packets.repair(
+            session=session,
+            templates_dir=settings.templates_dir,
+            records_dir=settings.records_dir,
+            actor=context.actor,
+            candidate_id=candidate_id,
+            selection_id=selection,
+        )
+        for path in repaired.removed:
+            typer.echo(f"removed leftover {path}")
+        for path in repaired.written:
+            typer.echo(f"wrote {path}")
+        if repair:
+            if not repaired.written:
+                typer.echo(f"no packet is owed; records folder {settings.records_dir}")
+            return
         if candidate_id is not None:
             paths = packets.print_candidate(
                 session=session,

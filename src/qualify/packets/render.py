@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import tempfile
 import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -125,8 +124,9 @@ def w3c_time(at: datetime) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file, fsync and rename: a reader sees the old file or the whole
     new one, and a crash leaves no half-written packet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    from qualify.records import ensure_folder, sync_folder, temporary
+
+    fd, tmp = temporary(ensure_folder(path.parent), path.name)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -136,8 +136,4 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    sync_folder(path.parent)

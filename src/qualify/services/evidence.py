@@ -27,28 +27,41 @@ from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec
 
 
-def store_file(files_dir: Path, source: Path) -> tuple[str, Path]:
-    """Copy a file into the store under its sha256; an existing copy is never overwritten."""
+def read_file(source: Path) -> bytes:
+    """The bytes of a file given on the command line."""
     try:
-        data = source.read_bytes()
+        return source.read_bytes()
     except OSError as exc:
         raise BadInput(f"--file {source}: cannot read: {exc.strerror}") from None
+
+
+def store_bytes(files_dir: Path, data: bytes) -> tuple[str, Path, bool]:
+    """Keep `data` in the store under its sha256: (digest, path, whether this call created
+    it). An existing copy is never overwritten."""
     digest = hashlib.sha256(data).hexdigest()
     target = files_dir / digest[:2] / digest
     if target.exists():
-        return digest, target
+        return digest, target, False
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    created = False
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.link(tmp, target)  # fails if another process stored it first: theirs is identical
+        created = True
     except FileExistsError:
         pass
     finally:
         os.unlink(tmp)
+    return digest, target, created
+
+
+def store_file(files_dir: Path, source: Path) -> tuple[str, Path]:
+    """Copy a file into the store under its sha256; an existing copy is never overwritten."""
+    digest, target, _ = store_bytes(files_dir, read_file(source))
     return digest, target
 
 
@@ -103,8 +116,12 @@ def add_evidence(
         if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):
             problems.append(f"--field {name}: '{named}' is not a registered user")
     file_name = file_sha = None
+    data: bytes | None = None
     if file is not None and file_field is not None:
-        file_sha, _ = store_file(files_dir, file)
+        # Read and hashed now; stored only once every field has passed (below), so a refused
+        # command leaves nothing in the store.
+        data = read_file(file)
+        file_sha = hashlib.sha256(data).hexdigest()
         values[file_field] = file_sha
         file_name = file.name
     missing = [n for n, f in declared.items() if f.required and n not in values]
@@ -155,8 +172,24 @@ def add_evidence(
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
         },
     )
-    session.commit()
+    stored = store_bytes(files_dir, data) if data is not None else None
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if stored is not None and stored[2]:
+            _forget_unless_used(session, stored[0], stored[1])
+        raise
     return record
+
+
+def _forget_unless_used(session: Session, digest: str, path: Path) -> None:
+    """Remove a file this command stored for a record that did not commit, unless another
+    record that did commit uses the same file."""
+    used = session.exec(select(Evidence.id).where(Evidence.file_sha256 == digest)).first()
+    session.rollback()
+    if used is None:
+        path.unlink(missing_ok=True)
 
 
 def _is_user(session: Session, name: str) -> bool:

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, Conflict
 from qualify.services import audit
-from qualify.services.access import actor_user, role_for, utcnow
+from qualify.services.access import actor_user, role_for, taken_meanwhile, utcnow
 from qualify.services.workflows import all_workflows
 from qualify.store.tables import User
 
@@ -39,8 +39,12 @@ def add_user(
                 f"--role {role}: no workflow in {workflows_dir} has that role "
                 f"(roles: {', '.join(known_roles) or 'none'})"
             )
+
+    def exists() -> Conflict:
+        return Conflict(f"user '{name}' already exists")
+
     if session.exec(select(User).where(User.name == name)).first() is not None:
-        raise Conflict(f"user '{name}' already exists")
+        raise exists()
     first_user = session.exec(select(User).limit(1)).first() is None
     if first_user:
         acting_role = "bootstrap"
@@ -49,7 +53,8 @@ def add_user(
         acting_role = role_for(actor_user(session, actor), sorted(managers), "add users")
     user = User(name=name, roles=sorted(set(roles)), created_at=at)
     session.add(user)
-    session.flush()
+    with taken_meanwhile(session, exists):
+        session.flush()
     audit.record(
         session,
         actor=actor,
