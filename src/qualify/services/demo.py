@@ -62,6 +62,7 @@ def run_demo(
         templates_dir=settings.templates_dir,
         output_dir=output_dir,
         files_dir=output_dir / "demo-files",
+        records_dir=output_dir,
     )
     engine = db.make_engine(url)
     try:
