@@ -364,13 +364,9 @@ def purge_notes(session: Session) -> list[str]:
     """One line per purge: where personal data was removed, when, by whom, how many rows."""
     notes = []
     for event in session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.action == "records_purged")
-        .order_by(col(AuditEvent.id))
+        select(AuditEvent).where(AuditEvent.action == "records_purged").order_by(col(AuditEvent.id))
     ):
-        count = len(
-            session.exec(select(Tombstone.id).where(Tombstone.event_id == event.id)).all()
-        )
+        count = len(session.exec(select(Tombstone.id).where(Tombstone.event_id == event.id)).all())
         notes.append(
             f"purged: selection {event.selection_id} on {event.at:%Y-%m-%d} by {event.actor} "
             f"(audit event #{event.id}; {count} rows and files left tombstones)"
