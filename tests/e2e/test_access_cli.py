@@ -125,7 +125,8 @@ def test_the_database_and_evidence_folders_are_private(
     assert len(folders) == 2
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in folders)
     files = [p for p in store.rglob("*") if p.is_file()]
-    assert files and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in files)
+    assert files
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in files)
     for side in ("records.db-wal", "records.db-shm"):
         if (tmp_path / side).exists():
             assert stat.S_IMODE((tmp_path / side).stat().st_mode) & 0o077 == 0
@@ -135,9 +136,7 @@ def test_the_database_and_evidence_folders_are_private(
     assert stat.S_IMODE((tmp_path / "records.db").stat().st_mode) == 0o600
 
 
-def test_a_workflow_may_not_name_a_role_admin(
-    cli: Callable[..., Result], tmp_path: Path
-) -> None:
+def test_a_workflow_may_not_name_a_role_admin(cli: Callable[..., Result], tmp_path: Path) -> None:
     text = (PROJECT / "workflows" / "sro-selection.yaml").read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("  supervisor:\n    label:", "  admin:\n    label:", 1))
