@@ -185,6 +185,12 @@ def _validate_semantics(
         return False
 
     states, roles = spec.states, spec.roles
+    if "admin" in roles:
+        problems.add(
+            ("roles", "admin"),
+            "the role name 'admin' is qualify's own (the administrator made by init --admin); "
+            "choose another name",
+        )
     initial = [name for name, s in states.items() if s.initial]
     if len(initial) != 1:
         problems.add(("states",), f"exactly one state must be initial, found {len(initial)}")
