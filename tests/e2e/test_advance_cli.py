@@ -17,8 +17,8 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", sqlite_url, "--as", user, *args)
 
-    run("init")
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander"), ("chief", "chief")]:
+    run("init", "--admin", "hr1", "--role", "hr")
+    for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
         run("user", "add", name, "--role", role)
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     run(
@@ -110,8 +110,8 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
         return cli("--db", f"sqlite:///{database}", "--as", user, *args)
 
     try:
-        q("init")
-        for name, role in [("hr1", "hr"), ("cmdr1", "commander"), ("chief", "chief")]:
+        q("init", "--admin", "hr1", "--role", "hr")
+        for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
             q("user", "add", name, "--role", role)
         q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
         roster = str(PROJECT / "docs" / "examples" / "roster.csv")

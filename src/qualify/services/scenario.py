@@ -66,7 +66,15 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     """Users, the selection and the roster: everything before evidence."""
     data = scenario.data
     hr = scenario.first_user
-    for name, roles in data["users"].items():
+    first, *others = data["users"].items()
+    users.create_admin(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name=first[0],
+        roles=list(first[1]),
+        now=scenario.tick(),
+    )
+    for name, roles in others:
         users.add_user(
             session=session,
             workflows_dir=settings.workflows_dir,
@@ -131,6 +139,23 @@ def add_evidence(
                     actor=scenario.first_user,
                     now=scenario.tick(),
                 )
+
+
+def add_self_identification(session: Session, scenario: Scenario, selection: Selection) -> None:
+    """The scenario's voluntary self-identification, entered by its first (HR) user."""
+    from qualify.services.fairness import record_self_identification
+
+    assert selection.id is not None
+    ids = candidate_ids(session, selection.id)
+    for employee, chosen in scenario.data.get("self_identification", {}).items():
+        record_self_identification(
+            session=session,
+            candidate_id=ids[str(employee)],
+            sex=str(chosen.get("sex", "declined")),
+            race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
+            actor=scenario.first_user,
+            now=scenario.tick(),
+        )
 
 
 def run_steps(

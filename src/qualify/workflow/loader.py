@@ -130,6 +130,12 @@ def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Pat
     return data, lines
 
 
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse a YAML data file safely: the data, and the line of every key path (for errors
+    that name file:line); a syntax error or a key given twice is a WorkflowError."""
+    return _parse(text, source)
+
+
 def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[str]) -> None:
     """Record the line of every key path, and any key given twice in one mapping."""
     lines.setdefault(path, node.start_mark.line + 1)
@@ -179,6 +185,12 @@ def _validate_semantics(
         return False
 
     states, roles = spec.states, spec.roles
+    if "admin" in roles:
+        problems.add(
+            ("roles", "admin"),
+            "the role name 'admin' is qualify's own (the administrator made by init --admin); "
+            "choose another name",
+        )
     initial = [name for name, s in states.items() if s.initial]
     if len(initial) != 1:
         problems.add(("states",), f"exactly one state must be initial, found {len(initial)}")
@@ -279,12 +291,28 @@ def _validate_semantics(
                 spec, ("qualifications", i, "enforced_by", j), target, problems, known
             )
 
+    _validate_fairness(spec, known)
+
     for state_name, names in spec.packets.items():
         known(("packets", state_name), state_name, states, "state")
         if templates is not None:
             for j, template in enumerate(names):
                 known(("packets", state_name, j), template, templates, "packet template")
     return params
+
+
+INTERVIEW_PASSED = "interview_passed"
+
+
+def _validate_fairness(spec: Workflow, known: Any) -> None:
+    """Fairness stages name milestones: states, or `interview_passed`."""
+    milestones = [*spec.states, INTERVIEW_PASSED]
+    for i, stage in enumerate(spec.fairness.stages):
+        for key in ("entered", "passed"):
+            for j, name in enumerate(getattr(stage, key)):
+                known(("fairness", "stages", i, key, j), name, milestones, "state or milestone")
+    for j, name in enumerate(spec.fairness.excluded):
+        known(("fairness", "excluded", j), name, spec.states, "state")
 
 
 def _reachable(spec: Workflow, start: str) -> set[str]:
