@@ -145,7 +145,12 @@ def packet(
             candidate_id=candidate_id,
             selection_id=selection,
         )
-        for path in repaired.removed:
+        removed = list(repaired.removed)
+        if not repair and folder.resolve() != settings.records_dir.resolve():
+            from qualify.records import remove_stale_temporaries
+
+            removed += remove_stale_temporaries(folder)  # a killed reprint's, in -o DIR
+        for path in removed:
             typer.echo(f"removed leftover {path}")
         for path in repaired.written:
             typer.echo(f"wrote {path}")
