@@ -14,6 +14,7 @@ from psycopg import sql
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from qualify import auditkey
 from qualify.config import Settings
 from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
@@ -61,6 +62,16 @@ def make_postgres_db(postgres_server: str) -> Iterator[Callable[[], str]]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture(autouse=True)
+def _private_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test keeps its audit keys (kept in the user's config folder by default) in a
+    folder of its own, never in the real home folder; processes it starts inherit it."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("QUALIFY_AUDIT_KEY", raising=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -124,12 +135,14 @@ SCENARIO = PROJECT / "docs" / "examples" / "sro-demo.yaml"
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, engine_for: Callable[[str], Engine]) -> Settings:
-    """Settings on a fresh, initialised database, with files kept in tmp_path."""
+    """Settings on a fresh, initialised database (with its audit key), files in tmp_path."""
     db.upgrade(engine_for(database_url))
-    return Settings.from_env(
+    settings = Settings.from_env(
         {"QUALIFY_FILES": str(tmp_path / "files"), "QUALIFY_OUTPUT": str(tmp_path / "out")},
         database_url=database_url,
     )
+    auditkey.create(settings.audit_key)
+    return settings
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
+from qualify.services import recorded
 from qualify.services.workflows import load_frozen
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
@@ -135,3 +136,4 @@ def insert_row(session: Session, record: SQLModel) -> None:
     table: Any = type(record)
     statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
     record.id = session.connection().execute(statement).scalar_one()
+    recorded.note(session, record)

@@ -78,7 +78,8 @@ def assign_panel(
         problems.append(f"--seat: {user} is named more than once; one person holds one seat")
     if problems:
         raise BadInput("\n".join(problems))
-    previous = [(s.seat, s.panelist) for s in seats_of(session, selection_id)]
+    previous_rows = seats_of(session, selection_id)
+    previous = [(s.seat, s.panelist) for s in previous_rows]
     reason = (reason or "").strip() or None
     if previous and scoring_has_begun(session, selection_id) and reason is None:
         raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
@@ -109,6 +110,7 @@ def assign_panel(
             "previous": previous,
             "reason": reason,
         },
+        removed=[f"panel_seat:{s.id}" for s in previous_rows],
     )
     refresh_results(session, selection)  # every stored result names the seats
     session.commit()

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from qualify.errors import BadInput, NotPermitted, RuleViolation
@@ -165,6 +166,9 @@ def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: dat
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise changed_by_someone_else(candidate.id)
+    # The loaded card is told, so that its audit event hashes what the row now holds.
+    set_committed_value(card, "status", "submitted")
+    set_committed_value(card, "submitted_at", at)
     claim(session, candidate)
 
 
@@ -184,6 +188,7 @@ def _record_submission(
         candidate_id=candidate.id,
         # Scores stay out of the log (panelists are blind until they submit); their hash binds them.
         details={"version": card.version, "scores_sha256": digest, "reason": card.reason},
+        rows=[card],
     )
 
 
