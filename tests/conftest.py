@@ -64,14 +64,19 @@ def make_postgres_db(postgres_server: str) -> Iterator[Callable[[], str]]:
             )
 
 
-@pytest.fixture(autouse=True)
-def _private_config(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Each test keeps its audit keys (kept in the user's config folder by default) in a
-    folder of its own, never in the real home folder; processes it starts inherit it."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
-    monkeypatch.delenv("QUALIFY_AUDIT_KEY", raising=False)
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One audit key for every database the tests make (the demo's, which is public, so that
+    the demo runs under it too), and a config folder of the tests' own, never the real one.
+    Processes the tests start inherit both. Tests of the key itself name their own files."""
+    from qualify.services.demo import DEMO_KEY
+
+    folder = tmp_path_factory.mktemp("config")
+    key = auditkey.create(folder / "audit.key", DEMO_KEY).path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        patch.setenv("QUALIFY_AUDIT_KEY", str(key))
+        yield key
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -135,14 +140,12 @@ SCENARIO = PROJECT / "docs" / "examples" / "sro-demo.yaml"
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, engine_for: Callable[[str], Engine]) -> Settings:
-    """Settings on a fresh, initialised database (with its audit key), files in tmp_path."""
+    """Settings on a fresh, initialised database, with files kept in tmp_path."""
     db.upgrade(engine_for(database_url))
-    settings = Settings.from_env(
+    return Settings.from_env(
         {"QUALIFY_FILES": str(tmp_path / "files"), "QUALIFY_OUTPUT": str(tmp_path / "out")},
         database_url=database_url,
     )
-    auditkey.create(settings.audit_key)
-    return settings
 
 
 @pytest.fixture

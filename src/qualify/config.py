@@ -36,7 +36,10 @@ class Settings:
     @property
     def audit_key(self) -> Path:
         """The audit key file: the setting, else the default place for this database."""
-        return self.audit_key_file or default_audit_key(self.database_url, os.environ)
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        named = os.environ.get("QUALIFY_AUDIT_KEY")
+        return Path(named) if named else default_audit_key(self.database_url, os.environ)
 
     @classmethod
     def from_env(

@@ -120,7 +120,7 @@ def test_the_footer_carries_the_packet_id_and_audit_hash(
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
     assert f"PacketS1-C{ids['MPD-1042']}-eligible-eligibility_review-E{event.id}" in text
-    assert event.hash in text
+    assert f"sealedbyauditevent#{event.id},hash{event.hash}" in text
 
 
 def test_packets_are_pdf_a_with_metadata(demo: tuple[Settings, Path, dict[str, int]]) -> None:

@@ -117,11 +117,14 @@ def audit_verify(
                 else {"id": result.checkpoint[0], "hash": result.checkpoint[1], "file": str(path)},
                 "event": shown if event is not None and not problems else None,
                 "problems": problems,
+                "warnings": list(result.warnings),
             }
         )
         if problems:
             raise typer.Exit(1)
         return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if problems:
         raise QualifyError(
             f"audit log does not verify: {problems[0]}"

@@ -286,6 +286,9 @@ class Verification:
     problems: tuple[str, ...] = ()
     key_id: str = ""
     checkpoint: tuple[int, str] | None = None
+    # What is odd but not a forgery: an event whose time runs backwards was still written by a
+    # holder of the key (a clock set back), so it is reported, and the record still verifies.
+    warnings: tuple[str, ...] = ()
 
     def failed(self, *problems: str) -> Verification:
         """This result with more problems found."""
@@ -310,10 +313,13 @@ def walk(session: Session, ring: auditkey.Keyring) -> Walk:
     prev_at: datetime | None = None
     expected_key = ""  # the key in use after the events so far ("" before the first keyed one)
     found: list[str] = []
+    warnings: list[str] = []
     records: dict[str, tuple[str, int, str]] = {}
 
     def stop(problem: str) -> Walk:
-        result = Verification(False, count, prev_hash, head_id=prev_id, key_id=expected_key)
+        result = Verification(
+            False, count, prev_hash, head_id=prev_id, key_id=expected_key, warnings=tuple(warnings)
+        )
         return Walk(result.failed(*found, problem), records, broken=True)
 
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
@@ -360,12 +366,14 @@ def walk(session: Session, ring: auditkey.Keyring) -> Walk:
                 records[key] = (str(digest), eid, event.key_id)
         at = _utc(event.at)
         if prev_at is not None and at < prev_at:
-            found.append(
+            warnings.append(
                 f"event #{eid}'s time {at.isoformat()} is earlier than event #{prev_id}'s "
                 f"({prev_at.isoformat()}): a clock ran backwards, or the event was moved"
             )
         prev_hash, prev_id, prev_at = event.hash, eid, at
-    result = Verification(True, count, prev_hash, head_id=prev_id, key_id=expected_key)
+    result = Verification(
+        True, count, prev_hash, head_id=prev_id, key_id=expected_key, warnings=tuple(warnings)
+    )
     if count and not expected_key:
         found.append(
             "no event is signed with the audit key: the keyed events were removed, or the log "

@@ -48,6 +48,8 @@ def describe(event: dict[str, Any]) -> str:
         moved = f" {details['from']} -> {details['to']}" if "from" in details else ""
         parts.append(f"{trigger}{moved}")
     for key in _SHOWN:
+        if trigger and key == "version":  # a candidate's version is bookkeeping
+            continue
         value = details.get(key)
         if value not in (None, "", [], {}):
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -177,6 +177,7 @@ def build_context(
             "title": TITLES.get(template, template.replace("_", " ").capitalize()),
             "generated_at": f"{at:%Y-%m-%d %H:%M:%S}",
             "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
+            "audit_event": event.id,
             "audit_hash": event.hash,
         },
         "checks": checks,
