@@ -165,6 +165,23 @@ def audit_checkpoint(ctx: typer.Context) -> None:
     typer.echo(f"checkpoint: event #{head_id} {head_hash} appended to {path}")
 
 
+@audit_app.command("key")
+def audit_key(
+    ctx: typer.Context,
+    path_only: bool = typer.Option(False, "--path", help="Print only the key file's path."),
+) -> None:
+    """Say where this database's audit key file is, and which keys it holds (never the keys)."""
+    from qualify import auditkey
+
+    path = app_context(ctx).settings.audit_key
+    if path_only:
+        typer.echo(str(path))
+        return
+    ring = auditkey.load(path)
+    ids = ", ".join(kid for kid, _ in ring.keys)
+    typer.echo(f"audit key file {path}: keys {ids} (current {ring.current_id})")
+
+
 @audit_app.command("rotate-key")
 def audit_rotate_key(
     ctx: typer.Context,
