@@ -93,6 +93,7 @@ def audit_verify(
     from qualify.services.access import actor_user
     from qualify.services.audit import as_dict
     from qualify.services.integrity import verify
+    from qualify.services.retention import purge_notes
     from qualify.store.tables import AuditEvent
 
     context = app_context(ctx)
@@ -102,6 +103,7 @@ def audit_verify(
         result = verify(session, checkpoint_path=path)
         named = session.get(AuditEvent, event) if event is not None else None
         shown = as_dict(named) if named is not None else None
+        purged = purge_notes(session)
     problems = list(result.problems)
     if event is not None and result.ok and (shown is None or event > result.head_id):
         problems.append(f"there is no event #{event} in the log (its head is #{result.head_id})")
@@ -118,6 +120,7 @@ def audit_verify(
                 "event": shown if event is not None and not problems else None,
                 "problems": problems,
                 "warnings": list(result.warnings),
+                "purges": purged,
             }
         )
         if problems:
@@ -140,6 +143,8 @@ def audit_verify(
     )
     if result.checkpoint is not None:
         typer.echo(f"latest checkpoint: event #{result.checkpoint[0]} ({path})")
+    for note in purged:
+        typer.echo(note)
     if shown is not None:
         typer.echo(
             f"event #{shown['id']} is in the verified chain: {shown['action']} "
