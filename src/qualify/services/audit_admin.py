@@ -11,8 +11,8 @@ from sqlmodel import Session, col, func, select
 from qualify import auditkey
 from qualify.errors import BadInput, QualifyError, RuleViolation
 from qualify.services import audit, checkpoints, integrity, recorded
-from qualify.services.access import actor_user, role_for, utcnow, workflow_of
-from qualify.store.tables import AuditEvent, Selection
+from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
+from qualify.store.tables import AuditEvent
 
 INIT_ACTOR = "qualify-init"
 
@@ -94,13 +94,7 @@ def rotate_key(
     reason = reason.strip()
     if not reason:
         raise BadInput("reason: say why the key is rotated")
-    managers = sorted(
-        {
-            r
-            for s in session.exec(select(Selection))
-            for r in workflow_of(s).spec.permissions.manage_users
-        }
-    )
+    managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     role = role_for(actor_user(session, actor), managers, "rotate the audit key")
     ring = audit.keyring(session)
     if _signing_key(session) not in ("", ring.current_id):
