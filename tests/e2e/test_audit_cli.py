@@ -186,3 +186,34 @@ def test_a_database_from_before_the_keyed_log_is_sealed_by_init(
     edited = cli("--db", url, "--as", "hr1", "audit", "verify")
     assert edited.exit_code == 1
     assert "event #2 (selection_opened) was edited" in edited.stderr
+
+
+def test_a_reason_over_the_cap_is_refused_and_writes_nothing(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    q("advance", "1", "begin_screening")
+    before = json.loads(q("audit", "verify", "--json").stdout)["events"]
+    long = q("advance", "1", "withdraw", "--reason", "x" * 120_000)
+    assert long.exit_code == 2
+    assert long.stderr == "error: reason: 120,000 characters is too long (at most 2,000)\n"
+    conflict = q("attest", "1", "--conflict", "y" * 1_001, user="cmdr1")
+    assert conflict.exit_code == 2
+    assert "conflict: 1,001 characters is too long (at most 1,000)" in conflict.stderr
+    assert json.loads(q("audit", "verify", "--json").stdout)["events"] == before
+
+
+def test_an_unknown_users_refusal_is_recorded_once_with_the_name_cut(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    name = "intruder" + "z" * 500
+    before = json.loads(q("audit", "verify", "--json").stdout)["events"]
+    refused = q("advance", "1", "begin_screening", "--reason", "r" * 2_000, user=name)
+    assert refused.exit_code == 1
+    events = json.loads(q("audit", "log", "--json").stdout)
+    assert len(events) == before + 1
+    last = events[-1]
+    assert (last["action"], last["outcome"]) == ("advance_refused", "refused")
+    assert len(last["actor"]) == 64
+    assert last["actor"].startswith("intruder")
+    assert len(last["details"]["refusal"]) <= 500
+    assert q("audit", "verify").exit_code == 0

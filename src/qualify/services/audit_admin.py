@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, func, select
 
-from qualify import auditkey
+from qualify import auditkey, limits
 from qualify.errors import BadInput, QualifyError, RuleViolation
 from qualify.services import audit, checkpoints, integrity, recorded
 from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
@@ -94,6 +94,7 @@ def rotate_key(
     reason = reason.strip()
     if not reason:
         raise BadInput("reason: say why the key is rotated")
+    limits.check("reason", reason, limits.REASON)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     role = role_for(actor_user(session, actor), managers, "rotate the audit key")
     ring = audit.keyring(session)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -81,6 +82,7 @@ def assign_panel(
     previous_rows = seats_of(session, selection_id)
     previous = [(s.seat, s.panelist) for s in previous_rows]
     reason = (reason or "").strip() or None
+    limits.check("reason", reason, limits.REASON)
     if previous and scoring_has_begun(session, selection_id) and reason is None:
         raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
     session.execute(delete(PanelSeat).where(PanelSeat.selection_id == selection_id))  # type: ignore[arg-type]
@@ -128,6 +130,7 @@ def attest(
     """A panelist declares no conflict of interest with a candidate, or declares one."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
+    limits.check("conflict", conflict, limits.CONFLICT)
     if conflict == "":
         raise BadInput("--conflict: describe the conflict of interest")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -93,6 +94,9 @@ def score(
         raise BadInput(f"--comment {unknown[0]}: unknown criterion")
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
+    limits.check("reason", reason, limits.REASON)
+    for criterion, comment in comments.items():
+        limits.check(f"comment on {criterion}", comment, limits.COMMENT)
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest

@@ -15,6 +15,10 @@ class FieldValueError(ValueError):
     """A typed value does not fit its field; the message says what would."""
 
 
+# The cap on a text field (qualify.limits.TEXT_FIELD; this module imports nothing of qualify's).
+TEXT_FIELD = 4_000
+
+
 def parse_value(spec: FieldSpec, raw: str) -> Any:
     """The JSON value to store for what the user typed; raise FieldValueError if it does not fit."""
     value = raw.strip()
@@ -39,6 +43,8 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
         return value
     if not value:
         raise FieldValueError("is empty")
+    if len(value) > TEXT_FIELD:
+        raise FieldValueError(f"{len(value):,} characters is too long (at most {TEXT_FIELD:,})")
     return value
 
 
