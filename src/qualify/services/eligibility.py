@@ -10,10 +10,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services.access import actor_user, get_candidate, get_selection, workflow_of
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    utcnow,
+    workflow_of,
+)
 from qualify.services.results import interview_facts
 from qualify.store.tables import Candidate, Evidence, Selection, User
-from qualify.workflow.checks import CHECK_KINDS, CheckResult
+from qualify.workflow.checks import CHECK_KINDS, CheckResult, When
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 from qualify.workflow.loader import LoadedWorkflow
@@ -72,11 +78,15 @@ def load_facts(
     }
 
 
-def evaluate(loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date) -> list[CheckResult]:
-    """Every check of the workflow on the facts known on the as-of date."""
-    known = facts.known_on(as_of)
+def evaluate(
+    loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date, decided_on: date
+) -> list[CheckResult]:
+    """Every check of the workflow on the records on file (all of `facts`, whenever entered),
+    with facts dated up to the as-of date counting (or up to the decision date, `decided_on`,
+    for a check whose workflow says `facts_until: decision`)."""
+    when = When(as_of, decided_on)
     return [
-        CHECK_KINDS[check.kind].evaluate(check_id, loaded.params[check_id], known, as_of)
+        CHECK_KINDS[check.kind].evaluate(check_id, loaded.params[check_id], facts, when)
         for check_id, check in loaded.spec.checks.items()
     ]
 
@@ -93,6 +103,7 @@ def check_candidates(
     """Check results per candidate, with sensitive reasons hidden from roles without access."""
     loaded = workflow_of(selection)
     facts = load_facts(session, selection, candidates)
+    today = utcnow().date()  # a check is a decision made now, on what is on file now
     hidden = (
         set()
         if sees_sensitive(loaded.spec, viewer_roles)
@@ -103,7 +114,7 @@ def check_candidates(
         assert candidate.id is not None
         results = [
             CheckResult(r.check, r.status, HIDDEN) if r.check in hidden else r
-            for r in evaluate(loaded, facts[candidate.id], selection.as_of)
+            for r in evaluate(loaded, facts[candidate.id], selection.as_of, today)
         ]
         out.append(CandidateChecks(candidate, results))
     return out
