@@ -69,6 +69,51 @@ def test_score_submit_and_results(q: Callable[..., Result]) -> None:
     }
 
 
+def test_a_candidate_still_being_scored_is_pending_never_fail(q: Callable[..., Result]) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen"):
+        assert q("score", "1", *sets("2"), "--submit", user=panelist).exit_code == 0
+    text = q("results", "1", user="rep.chen").stdout
+    assert "candidate 1 Dana Whitfield: pending (2 of 3 scorecards submitted)\n" in text
+    assert "  missing: school_rep rep.douglas: no submitted scorecard" in text
+    assert "FAIL" not in text
+    assert "fails:" not in text
+    in_interview = json.loads(q("check", "1", "--json", user="hr.alvarez").stdout)
+    panel = {r["check"]: r for r in in_interview["candidates"][0]["results"]}["panel_complete"]
+    assert (panel["status"], panel["applies"]) == ("pending", True)
+    mine = json.loads(q("results", "1", "--json", user="rep.chen").stdout)["candidates"][0]
+    assert (mine["status"], mine["submitted"], mine["seats"]) == ("pending", 2, 3)
+    chief = q("results", "1", user="chief.walsh").stdout
+    assert (
+        "candidate 1 Dana Whitfield: pending (2 of 3 scorecards submitted); "
+        "hidden until every seat has submitted" in chief
+    )
+    assert q("score", "1", *sets("2"), "--submit", user="rep.douglas").exit_code == 0
+    done = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"][0]
+    assert (done["status"], done["submitted"]) == ("fail", 3)
+    assert (
+        "candidate 1 Dana Whitfield: rank 1, total 2.00, FAIL"
+        in q("results", "1", user="chief.walsh").stdout
+    )
+
+
+def test_repeating_a_declaration_records_nothing(q: Callable[..., Result]) -> None:
+    def events() -> int:
+        return len(
+            json.loads(q("audit", "log", "--candidate", "1", "--json", user="hr.alvarez").stdout)
+        )
+
+    before = events()
+    again = q("attest", "1", user="rep.chen")  # rep.chen declared no conflict in the fixture
+    assert again.exit_code == 0
+    assert again.stdout == "already declared for candidate 1; nothing changed, nothing recorded\n"
+    assert events() == before
+    assert q("attest", "2", "--conflict", "My cousin.", user="rep.chen").exit_code == 0
+    twice = q("attest", "2", "--conflict", "My cousin.", user="rep.chen")
+    assert twice.stdout.startswith("already declared")
+    log = json.loads(q("audit", "log", "--candidate", "2", "--json", user="hr.alvarez").stdout)
+    assert [e["action"] for e in log].count("conflict_declared") == 1
+
+
 def test_a_panelists_json_before_submitting_has_no_other_scores(q: Callable[..., Result]) -> None:
     assert q("score", "1", *sets("3"), "--submit", user="cmdr.obrien").exit_code == 0
     assert q("score", "1", "--set", "liaison=2", user="rep.chen").exit_code == 0  # a draft

@@ -11,7 +11,7 @@ from qualify.config import PROJECT_ROOT
 from qualify.errors import QualifyError
 
 SCENARIO = PROJECT_ROOT / "docs" / "examples" / "sro-demo.yaml"
-SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-"}
+SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-", "not_applicable": "n/a"}
 
 
 def demo(
@@ -55,7 +55,7 @@ def demo(
     for row in summary["results"]["candidates"]:
         if "hidden" in row:
             typer.echo(
-                f"  -  {row['name']}: panel incomplete ({'; '.join(row.get('missing', []))})"
+                f"  -  {row['name']}: {row['status_text']} ({'; '.join(row.get('missing', []))})"
             )
             continue
         verdict = "PASS" if row["passed"] else "FAIL: " + "; ".join(row["failures"])

@@ -80,8 +80,12 @@ def attest(
 
     context = app_context(ctx)
     with context.session() as session:
-        run_attest(session=session, candidate_id=candidate, actor=context.actor, conflict=conflict)
-    if conflict:
+        declared = run_attest(
+            session=session, candidate_id=candidate, actor=context.actor, conflict=conflict
+        )
+    if not declared.changed:
+        typer.echo(f"already declared for candidate {candidate}; nothing changed, nothing recorded")
+    elif conflict:
         typer.echo(f"declared a conflict with candidate {candidate}: you will not score them")
     else:
         typer.echo(f"declared no conflict of interest with candidate {candidate}")
@@ -174,12 +178,17 @@ def results(
         head = f"\ncandidate {row['candidate_id']} {row['name']}"
         if "hidden" in row:
             missing = f" ({'; '.join(row['missing'])})" if row.get("missing") else ""
-            typer.echo(f"{head}: {row['hidden']}{missing}")
+            typer.echo(f"{head}: {row['status_text']}; {row['hidden']}{missing}")
             continue
-        rank = f"rank {row['rank']}, " if row.get("rank") else ""
-        verdict = "PASS" if row["passed"] else "FAIL"
-        total = "-" if row["total"] is None else f"{row['total']:.2f}"
-        typer.echo(f"{head}: {rank}total {total}, {verdict}")
+        if row["status"] == "pending":  # still being scored: never a pass or a fail
+            typer.echo(f"{head}: {row['status_text']}")
+            for missing in row["missing"]:
+                typer.echo(f"  missing: {missing}")
+        else:
+            rank = f"rank {row['rank']}, " if row.get("rank") else ""
+            verdict = "PASS" if row["passed"] else "FAIL"
+            total = "-" if row["total"] is None else f"{row['total']:.2f}"
+            typer.echo(f"{head}: {rank}total {total}, {verdict}")
         if row.get("tie_break"):
             typer.echo(f"  {row['tie_break']}")
         for c in row["criteria"]:
@@ -187,7 +196,7 @@ def results(
             below = "" if c["minimum_met"] else "  BELOW MINIMUM"
             scores = ", ".join(f"{p}={s}" for p, s in c["scores"].items())
             typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
-        for failure in row["failures"]:
+        for failure in row["failures"] if row["status"] != "pending" else ():
             typer.echo(f"  fails: {failure}")
         for fix in row["corrections"]:
             who = f"{fix['panelist']} (version {fix['version']})"

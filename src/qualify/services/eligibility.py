@@ -23,6 +23,7 @@ from qualify.workflow.checks import CHECK_KINDS, CheckResult, When
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.spec import Workflow
 
 HIDDEN = "(sensitive: not shown to your role)"
 INTERVIEW_KINDS = {"panel_submitted", "interview_passed"}
@@ -91,6 +92,32 @@ def evaluate(
     ]
 
 
+def before_interview(spec: Workflow) -> frozenset[str]:
+    """The states a candidate reaches without passing through one of the panel's scoring
+    states (nominated, screening, ineligible, ...): the interview checks do not apply there."""
+    scoring = set(spec.panel.scoring_states)
+    seen: set[str] = set()
+    todo = [spec.initial_state]
+    while todo:
+        state = todo.pop()
+        if state in seen or state in scoring:
+            continue
+        seen.add(state)
+        todo.extend(t.dest for t in spec.triggers_from(state))
+    return frozenset(seen)
+
+
+def not_applicable(
+    spec: Workflow, result: CheckResult, state: str, early: frozenset[str]
+) -> CheckResult | None:
+    """The result to show instead for a check that does not apply to the candidate's stage
+    (`early`: the states before the interview)."""
+    if spec.checks[result.check].kind in INTERVIEW_KINDS and state in early:
+        reason = f"does not apply in state {state}: the candidate has not reached the interview"
+        return CheckResult(result.check, "not_applicable", reason)
+    return None
+
+
 @dataclass(frozen=True)
 class CandidateChecks:
     candidate: Candidate
@@ -104,6 +131,7 @@ def check_candidates(
     loaded = workflow_of(selection)
     facts = load_facts(session, selection, candidates)
     today = utcnow().date()  # a check is a decision made now, on what is on file now
+    early = before_interview(loaded.spec)
     hidden = (
         set()
         if sees_sensitive(loaded.spec, viewer_roles)
@@ -113,7 +141,8 @@ def check_candidates(
     for candidate in candidates:
         assert candidate.id is not None
         results = [
-            CheckResult(r.check, r.status, HIDDEN) if r.check in hidden else r
+            not_applicable(loaded.spec, r, candidate.state, early)
+            or (CheckResult(r.check, r.status, HIDDEN) if r.check in hidden else r)
             for r in evaluate(loaded, facts[candidate.id], selection.as_of, today)
         ]
         out.append(CandidateChecks(candidate, results))

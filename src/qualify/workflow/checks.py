@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
-Status = Literal["pass", "fail", "pending"]
+Status = Literal["pass", "fail", "pending", "not_applicable"]
 FactsUntil = Literal["as_of", "decision"]
 
 
@@ -57,6 +57,7 @@ class CheckResult:
         return {
             "check": self.check,
             "status": self.status,
+            "applies": self.status != "not_applicable",
             "reason": self.reason,
             "evidence": list(self.evidence_ids),
         }
@@ -369,8 +370,9 @@ def panel_submitted(check: str, p: Params, facts: CandidateFacts, when: When | d
     interview = facts.interview
     if interview is None or interview.seats == 0:
         return CheckResult(check, "pending", "no interview panel is assigned")
-    if not interview.complete:
-        return CheckResult(check, "fail", "panel incomplete: " + "; ".join(interview.missing))
+    if not interview.complete:  # still being scored, or waiting on HR to fill a seat: not a fail
+        text = "panel incomplete: " + "; ".join(interview.missing)
+        return CheckResult(check, "pending", text)
     return CheckResult(check, "pass", f"all {interview.seats} seats submitted their scorecards")
 
 
