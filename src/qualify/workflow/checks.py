@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
-Status = Literal["pass", "fail", "pending", "not_applicable"]
+# "withheld": a sensitive check as shown to a role that may not see it (never evaluated so);
+# "not_applicable": a check shown for a candidate whose stage it does not apply to.
+Status = Literal["pass", "fail", "pending", "withheld", "not_applicable"]
 FactsUntil = Literal["as_of", "decision"]
 
 
