@@ -46,8 +46,8 @@ def q(cli: Run, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", sqlite_url, "--as", user, *args)
 
-    assert run("init").exit_code == 0
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander"), ("sgt1", "supervisor")]:
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    for name, role in [("cmdr1", "commander"), ("sgt1", "supervisor")]:
         assert run("user", "add", name, "--role", role).exit_code == 0
     return run
 

@@ -249,6 +249,7 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
     assert drug_free("MPD-1166") == {
         "check": "drug_free",
         "status": "pass",
+        "applies": True,
         "reason": f"drug_screen result of 2026-12-20: pass, 26 days old as of 2027-01-15 "
         f"(record #{on_time})",
         "evidence": [on_time],
@@ -257,6 +258,7 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
     assert drug_free("MPD-1042") == {
         "check": "drug_free",
         "status": "fail",
+        "applies": True,
         "reason": f"drug_screen not counted: record #{too_late} is dated 2027-02-01, "
         "after the as-of date 2027-01-15",
         "evidence": [too_late],
