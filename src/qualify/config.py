@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualify.errors import BadInput
+from qualify.limits import EVIDENCE_MAX_MB, MB
+
 # The source checkout's root, where `workflows/` and `templates/` live beside `src/`.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +29,7 @@ class Settings:
     templates_dir: Path
     output_dir: Path
     files_dir: Path
+    max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
 
     @classmethod
     def from_env(
@@ -40,7 +44,22 @@ class Settings:
             templates_dir=Path(env.get("QUALIFY_TEMPLATES") or _default_dir("templates")),
             output_dir=Path(env.get("QUALIFY_OUTPUT") or "out"),
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
+            max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
         )
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    """A size setting given in whole megabytes (1 to 1024), as bytes."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default * MB
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1024:
+        raise BadInput(f"{name}={raw!r}: give a whole number of megabytes from 1 to 1024")
+    return value * MB
 
 
 def _files_dir_beside(url: str) -> Path:

@@ -16,7 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from qualify.config import Settings
+from qualify.limits import ID_MAX
 from qualify.store import db
+
+__all__ = ["ID_MAX", "AppContext", "app_context", "print_json", "print_table"]
 
 
 @dataclass

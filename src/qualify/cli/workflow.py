@@ -8,6 +8,7 @@ import typer
 
 from qualify.cli.context import app_context, print_json
 from qualify.errors import WorkflowError
+from qualify.files import write_text_file
 
 app = typer.Typer(help="Validate, show and draw workflow files.", no_args_is_help=True)
 
@@ -100,5 +101,5 @@ def diagram(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text_file(output, text, label="-o")
         typer.echo(f"wrote {output}")

@@ -14,10 +14,14 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlmodel import Session, select
 
+from qualify import safeyaml
 from qualify.config import Settings
 from qualify.errors import BadInput
+from qualify.files import read_regular_file
+from qualify.limits import YAML_MAX_CHARS
 from qualify.services import candidates, evidence, selections, users
 from qualify.store.tables import Candidate, Selection
+from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
 if TYPE_CHECKING:
     from qualify.services.advance import PacketPlace
@@ -33,10 +37,18 @@ class Scenario:
 
     @classmethod
     def load(cls, path: Path) -> Scenario:
+        raw = read_regular_file(path, label=str(path), limit=YAML_MAX_CHARS)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise BadInput(f"{path}: cannot read the scenario: {exc}") from None
+            data = safeyaml.safe_load(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = f":{mark.line + 1}" if mark else ""
+            raise BadInput(f"{path}{line}: cannot read the scenario: {exc.problem}") from None
+        except yaml.YAMLError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BadInput(f"{path}: cannot read the scenario: {reason}") from None
         if not isinstance(data, dict):
             raise BadInput(f"{path}: a scenario must be a mapping")
         return cls(path, data)
@@ -119,8 +131,13 @@ def add_evidence(
                 file = None
                 for name, fspec in spec.evidence[kind].fields.items():
                     if fspec.type == "file" and name in values:
-                        file = Path(tmp) / f"{employee}-{kind}.txt"
-                        file.write_text(values.pop(name) + "\n", encoding="utf-8")
+                        text = values.pop(name) + "\n"
+                        if "text" in (fspec.accept or DEFAULT_ACCEPT):
+                            file = Path(tmp) / f"{employee}-{kind}.txt"
+                            file.write_text(text, encoding="utf-8")
+                        else:
+                            file = Path(tmp) / f"{employee}-{kind}.pdf"
+                            file.write_bytes(letter_pdf(text))
                 evidence.add_evidence(
                     session=session,
                     files_dir=settings.files_dir,
@@ -192,3 +209,31 @@ def run_steps(
             )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
+
+
+def letter_pdf(text: str) -> bytes:
+    """A one-page PDF holding `text`, for a scenario's document written as words: made without
+    a renderer so its bytes are the same on every run."""
+    escaped = text.strip().replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out

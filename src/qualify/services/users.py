@@ -13,6 +13,8 @@ from qualify.services.access import actor_user, role_for, utcnow
 from qualify.services.workflows import all_workflows
 from qualify.store.tables import User
 
+USER_NAME_MAX = 100  # the column's length
+
 
 def add_user(
     *,
@@ -29,6 +31,10 @@ def add_user(
     name = name.strip()
     if not name or any(c.isspace() for c in name):
         raise BadInput(f"user name {name!r}: give one word, such as 'jsmith'")
+    if len(name) > USER_NAME_MAX:
+        raise BadInput(f"user name {name[:20]!r}...: at most {USER_NAME_MAX} characters")
+    if "\x00" in name:
+        raise BadInput(f"user name {name!r}: contains a NUL byte")
     if not roles:
         raise BadInput("give at least one --role")
     specs = [loaded.spec for loaded in all_workflows(workflows_dir)]
