@@ -29,6 +29,9 @@ class Settings:
     templates_dir: Path
     output_dir: Path
     files_dir: Path
+    # The records folder: packets made by `advance` (and `packet --repair`), and the audit
+    # checkpoints. Created with mode 0700, its files 0600; one per database.
+    records_dir: Path
     max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
 
     @classmethod
@@ -44,6 +47,7 @@ class Settings:
             templates_dir=Path(env.get("QUALIFY_TEMPLATES") or _default_dir("templates")),
             output_dir=Path(env.get("QUALIFY_OUTPUT") or "out"),
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
+            records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
             max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
         )
 
@@ -69,3 +73,29 @@ def _files_dir_beside(url: str) -> Path:
         db_path = Path(url[len(prefix) :])
         return db_path.parent / (db_path.stem + "-files")
     return Path("qualify-files")
+
+
+def _records_dir_beside(url: str, env: Mapping[str, str]) -> Path:
+    """The records folder: beside a SQLite database (`NAME-records/`); for a server database, in
+    the user's data folder, named after the server and database. Never the working folder as
+    such: packets hold personnel records and must not land wherever a command was run."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        db_path = Path(url[len(prefix) :]).absolute()
+        return db_path.parent / (db_path.stem + "-records")
+    data = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "qualify" / (_server_name(url) + "-records")
+
+
+def _server_name(url: str) -> str:
+    """host-port-database of a database URL, safe as a folder name."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "qualify"
+    parts = [parsed.host or "localhost", str(parsed.port or ""), parsed.database or "qualify"]
+    name = "-".join(p for p in parts if p)
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)

@@ -93,22 +93,3 @@ def output_folder(path: Path, *, label: str) -> Path:
     except OSError as exc:
         raise BadInput(f"{label} {path}: cannot write there: {_reason(exc)}") from None
     return path
-
-
-def output_file(path: Path, *, label: str) -> Path:
-    """Check that `path` can be written as a file: its folder exists and it is not a folder."""
-    if path.is_dir():
-        raise BadInput(f"{label} {path}: is a folder; give a file name")
-    parent = path.parent
-    if not parent.is_dir():
-        raise BadInput(f"{label} {path}: the folder {parent} does not exist")
-    return path
-
-
-def write_text_file(path: Path, text: str, *, label: str) -> None:
-    """Write a text file the user named, turning any failure into one line."""
-    output_file(path, label=label)
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"{label} {path}: cannot write: {_reason(exc)}") from None

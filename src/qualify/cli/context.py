@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from qualify.config import Settings
+from qualify.errors import BadInput
 from qualify.limits import ID_MAX
 from qualify.store import db
 
@@ -76,3 +78,18 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
     for line in [headers, ["-" * w for w in widths], *rows]:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def write_output(path: Path, data: bytes, *, option: str) -> None:
+    """Write a file the user named, whole or not at all; a path that cannot take it is bad
+    input naming the option."""
+    from qualify.packets.render import write_atomic
+
+    if path.is_dir():
+        raise BadInput(f"{option}: {path} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise BadInput(f"{option}: folder {path.parent} does not exist")
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BadInput(f"{option}: cannot write {path}: {exc.strerror or exc}") from None

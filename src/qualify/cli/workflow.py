@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import app_context, print_json
+from qualify.cli.context import app_context, print_json, write_output
 from qualify.errors import WorkflowError
-from qualify.files import write_text_file
 
 app = typer.Typer(help="Validate, show and draw workflow files.", no_args_is_help=True)
 
@@ -101,5 +100,5 @@ def diagram(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_text_file(output, text, label="-o")
+        write_output(output, text.encode("utf-8"), option="-o")
         typer.echo(f"wrote {output}")
