@@ -189,7 +189,7 @@ def check(
     ctx: typer.Context,
     candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]", min=1, max=ID_MAX),
     selection: int | None = typer.Option(
-        None, "--selection", help="Every candidate of a selection."
+        None, "--selection", min=1, max=ID_MAX, help="Every candidate of a selection."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:

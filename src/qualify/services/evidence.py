@@ -131,7 +131,12 @@ def add_evidence(
             file_sha, _ = store_file(files_dir, file_data)
             values[file_field] = file_sha
             file_name = file.name
-    missing = [n for n, f in declared.items() if f.required and n not in values and n != file_field]
+    # A field given with a bad value has its own problem above; a file its own line.
+    missing = [
+        n
+        for n, f in declared.items()
+        if f.required and n not in values and n not in raw and n != file_field
+    ]
     problems += [
         f"{kind}: missing field '{n}'"
         + (" (use --file PATH)" if declared[n].type == "file" else "")

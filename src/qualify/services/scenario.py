@@ -20,6 +20,7 @@ from qualify.errors import BadInput
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
 from qualify.services import candidates, evidence, selections, users
+from qualify.services.scenario_spec import check_scenario
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
@@ -51,7 +52,15 @@ class Scenario:
             raise BadInput(f"{path}: cannot read the scenario: {reason}") from None
         if not isinstance(data, dict):
             raise BadInput(f"{path}: a scenario must be a mapping")
+        check_scenario(path, data)
         return cls(path, data)
+
+    def candidate_id(self, ids: dict[str, int], employee: object) -> int:
+        """The id of the candidate with this employee id, which the roster must hold."""
+        found = ids.get(str(employee))
+        if found is None:
+            raise BadInput(f"{self.path}: employee {employee} is not on the roster")
+        return found
 
     def tick(self) -> datetime:
         """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC."""
@@ -71,7 +80,10 @@ _SECOND = timedelta(seconds=1)
 
 
 def user_with_role(scenario: Scenario, role: str) -> str:
-    return str(next(name for name, roles in scenario.data["users"].items() if role in roles))
+    for name, roles in scenario.data["users"].items():
+        if role in roles:
+            return str(name)
+    raise BadInput(f"{scenario.path}: users: no user has the role {role}")
 
 
 def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selection:
@@ -129,7 +141,9 @@ def add_evidence(
                 values = {k: str(v) for k, v in record.items() if k != "kind"}
                 kind = str(record["kind"])
                 file = None
-                for name, fspec in spec.evidence[kind].fields.items():
+                # An unknown kind is refused by the service with the kinds it knows.
+                declared = spec.evidence[kind].fields if kind in spec.evidence else {}
+                for name, fspec in declared.items():
                     if fspec.type == "file" and name in values:
                         text = values.pop(name) + "\n"
                         if "text" in (fspec.accept or DEFAULT_ACCEPT):
@@ -141,7 +155,7 @@ def add_evidence(
                 evidence.add_evidence(
                     session=session,
                     files_dir=settings.files_dir,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     kind=kind,
                     fields=values,
                     file=file,
@@ -159,7 +173,7 @@ def add_self_identification(session: Session, scenario: Scenario, selection: Sel
     for employee, chosen in scenario.data.get("self_identification", {}).items():
         record_self_identification(
             session=session,
-            candidate_id=ids[str(employee)],
+            candidate_id=scenario.candidate_id(ids, employee),
             sex=str(chosen.get("sex", "declined")),
             race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
             actor=scenario.first_user,
@@ -189,7 +203,7 @@ def run_steps(
             for employee in step["candidates"]:
                 advance(
                     session=session,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     trigger=str(step["trigger"]),
                     actor=by,
                     reason=step.get("reason"),
@@ -209,7 +223,7 @@ def run_steps(
             for employee in step["candidates"]:
                 panel.attest(
                     session=session,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     actor=by,
                     conflict=step.get("conflict"),
                     now=scenario.tick(),
@@ -217,7 +231,7 @@ def run_steps(
         elif step["do"] == "score":
             scorecards.score(
                 session=session,
-                candidate_id=ids[str(step["candidate"])],
+                candidate_id=scenario.candidate_id(ids, step["candidate"]),
                 actor=by,
                 scores={k: str(v) for k, v in step["scores"].items()},
                 comments={k: str(v) for k, v in step.get("comments", {}).items()},
