@@ -27,5 +27,8 @@ YAML_MAX_NODES = 100_000
 # A roster of 10,000 officers is about 1 MB.
 ROSTER_MAX_BYTES = 20 * MB
 
+# A text field of evidence (a note, a case number): a paragraph, not a document.
+EVIDENCE_TEXT_MAX = 2000
+
 # One evidence file; the setting QUALIFY_MAX_EVIDENCE_MB changes it (1 to 1024).
 EVIDENCE_MAX_MB = 25

@@ -327,3 +327,28 @@ def test_formula_values_are_stored_as_given_and_exported_inert(
         "MPD-1042",
     } <= exported
     assert not any(e.startswith(("=", "+", "-", "@")) for e in exported)
+
+
+def test_an_evidence_text_value_has_a_length_limit(q: Callable[..., Result]) -> None:
+    refused(
+        q(
+            "evidence",
+            "add",
+            "1",
+            "conduct_finding",
+            "--date",
+            "2020-01-01",
+            "--field",
+            "disposition=sustained",
+            "--field",
+            "summary=" + "x" * 2001,
+        ),
+        "at most 2,000",
+    )
+
+
+def test_a_very_long_acting_name_is_refused_in_one_line(q: Callable[..., Result]) -> None:
+    result = q("candidate", "list", user="x" * 300)
+    assert result.exit_code in (1, 2)
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from qualify.limits import DATE_MAX, DATE_MIN
+from qualify.limits import EVIDENCE_TEXT_MAX as TEXT_MAX
 from qualify.workflow.spec import EvidenceSpec, FieldSpec, Workflow
 
 _YES = {"yes", "y", "true"}
@@ -45,6 +46,8 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
         raise FieldValueError("is empty")
     if "\x00" in value:
         raise FieldValueError("contains a NUL byte (\\x00)")
+    if len(value) > TEXT_MAX:
+        raise FieldValueError(f"is {len(value):,} characters; at most {TEXT_MAX:,}")
     return value
 
 
