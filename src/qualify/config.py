@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualify.errors import BadInput
@@ -32,6 +32,10 @@ class Settings:
     # The records folder: packets made by `advance` (and `packet --repair`), and the audit
     # checkpoints. Created with mode 0700, its files 0600; one per database.
     records_dir: Path
+    # Years a selection's records are kept after its last action (29 CFR 1602: at least 2).
+    retention_years: int = 2
+    # Public-records export profiles (`profiles/NAME.yaml`).
+    profiles_dir: Path = field(default_factory=lambda: _default_dir("profiles"))
     max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
 
     @classmethod
@@ -48,6 +52,8 @@ class Settings:
             output_dir=Path(env.get("QUALIFY_OUTPUT") or "out"),
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
             records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
+            retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
+            profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
             max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
         )
 
@@ -99,3 +105,26 @@ def _server_name(url: str) -> str:
     parts = [parsed.host or "localhost", str(parsed.port or ""), parsed.database or "qualify"]
     name = "-".join(p for p in parts if p)
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+MINIMUM_RETENTION_YEARS = 2
+
+
+def _retention_years(text: str | None) -> int:
+    """QUALIFY_RETENTION_YEARS, a whole number of years, never below the legal floor."""
+    from qualify.errors import BadInput
+
+    if not text:
+        return MINIMUM_RETENTION_YEARS
+    try:
+        years = int(text)
+    except ValueError:
+        raise BadInput(
+            f"QUALIFY_RETENTION_YEARS: {text!r} is not a whole number of years"
+        ) from None
+    if not MINIMUM_RETENTION_YEARS <= years <= 100:
+        raise BadInput(
+            f"QUALIFY_RETENTION_YEARS: {years} is out of range: at least "
+            f"{MINIMUM_RETENTION_YEARS} (29 CFR 1602 keeps selection records 2 years), at most 100"
+        )
+    return years

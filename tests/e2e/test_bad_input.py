@@ -27,8 +27,8 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", database_url, "--as", user, *args)
 
-    assert run("init").exit_code == 0
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    for name, role in [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
         assert run("user", "add", name, "--role", role).exit_code == 0
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
@@ -21,6 +21,9 @@ from qualify.errors import BadInput
 from qualify.limits import ID_MAX
 from qualify.store import db
 
+if TYPE_CHECKING:
+    from qualify.services.audit import Origin
+
 __all__ = ["ID_MAX", "AppContext", "app_context", "print_json", "print_table"]
 
 
@@ -31,6 +34,14 @@ class AppContext:
     settings: Settings
     as_user: str | None = None
     _checked: bool = field(default=False, repr=False)
+
+    @cached_property
+    def origin(self) -> Origin:
+        """What every audit event of this command records: the CLI channel, and the
+        operating-system account that runs it (whatever --as claims)."""
+        from qualify.services.audit import Origin, os_account
+
+        return Origin("cli", os_account())
 
     @property
     def actor(self) -> str:
@@ -52,7 +63,9 @@ class AppContext:
         if not self._checked:
             db.require_current_schema(self.engine)
             self._checked = True
-        with db.session_scope(self.engine) as session:
+        from qualify.services.audit import acting_from
+
+        with acting_from(self.origin), db.session_scope(self.engine) as session:
             yield session
 
 

@@ -23,6 +23,7 @@ from qualify.services.access import (
     utcnow,
     workflow_of,
 )
+from qualify.store.private import private_dir
 from qualify.store.tables import Evidence, User
 from qualify.workflow.evidence import FieldValueError, parse_value
 from qualify.workflow.filetypes import DEFAULT_ACCEPT, LABELS, describe, sniff
@@ -55,7 +56,7 @@ def store_file(files_dir: Path, data: bytes) -> tuple[str, Path]:
     target = files_dir / digest[:2] / digest
     if target.exists():
         return digest, target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out:

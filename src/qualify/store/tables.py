@@ -83,6 +83,15 @@ class AuditEvent(SQLModel, table=True):
     details: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # Where the command came from: `cli` (account: the operating-system account that ran it) or
+    # `web` (account: the signed-in session). Empty only on events written before schema 0006.
+    channel: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    account: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    # The audit key that signs `hash` (an HMAC); empty on the plain sha256 events before it.
+    key_id: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # Canonical JSON {"table:id": keyed hash of the row} of the records this event created or
+    # changed; `audit verify` compares every current row with its latest event.
+    records: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})
 
 
 class PanelSeat(SQLModel, table=True):
