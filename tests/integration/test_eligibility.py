@@ -14,7 +14,7 @@ from qualify.services.access import workflow_of
 from qualify.services.candidates import describe_candidate
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.evidence import add_evidence
-from qualify.services.scenario import Scenario, candidate_ids
+from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
 from qualify.store.tables import Evidence, Selection
 
 
@@ -113,10 +113,10 @@ def test_the_letter_is_stored_by_sha256_and_never_overwritten(
     ).one()
     assert letter.file_sha256 is not None
     stored = settings.files_dir / letter.file_sha256[:2] / letter.file_sha256
-    assert stored.read_text() == "Officer Whitfield has my full support.\n"
+    assert stored.read_bytes() == letter_pdf("Officer Whitfield has my full support.\n")
     before = stored.stat().st_mtime_ns
-    again = tmp_path / "same.txt"
-    again.write_text("Officer Whitfield has my full support.\n")
+    again = tmp_path / "same.pdf"
+    again.write_bytes(stored.read_bytes())
     add_evidence(
         session=session,
         files_dir=settings.files_dir,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
@@ -44,6 +44,12 @@ class When:
         if facts_until == "decision" and self.decided_on > self.as_of:
             return self.decided_on, f"the decision date {self.decided_on}"
         return self.as_of, f"the as-of date {self.as_of}"
+
+
+# Documented ranges (docs/workflows.md): wide enough for any real rule, narrow enough that date
+# arithmetic on them can never leave the calendar.
+ServiceYears = Annotated[int, Field(ge=1, le=60)]
+AgeDays = Annotated[int, Field(ge=1, le=3660)]
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class AttestationParams(DatedParams):
 class MinServiceParams(DatedParams):
     evidence: str
     field: str
-    years: PositiveInt
+    years: ServiceYears
     months: int = Field(default=0, ge=0, le=11)
 
     def references(self) -> list[FieldRef]:
@@ -143,7 +149,7 @@ class RecentResultParams(DatedParams):
     evidence: str
     result_field: str
     date_field: str
-    max_age_days: PositiveInt
+    max_age_days: AgeDays
 
     def references(self) -> list[FieldRef]:
         return [
@@ -159,7 +165,7 @@ class NoSustainedFindingsParams(DatedParams):
     date_field: str
     disposition_field: str
     counted: tuple[str, ...] = ("sustained",)
-    years: PositiveInt
+    years: ServiceYears
 
     def references(self) -> list[FieldRef]:
         return [
