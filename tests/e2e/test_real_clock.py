@@ -70,8 +70,8 @@ def _add_candidate(q: Run, selection: int, employee: str) -> int:
 
 def _record_everything(q: Run, cid: int, tmp_path: Path, **dates: date) -> dict[str, int]:
     """Every kind of evidence, entered now; returns the record id of each kind."""
-    letter = tmp_path / "letter.txt"
-    letter.write_text("I recommend this officer.\n", encoding="utf-8")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.7\nI recommend this officer.\n")
     c = str(cid)
     commands = {
         "certification": ["--field", "full_time_certified=yes"],
@@ -132,7 +132,7 @@ def test_a_selection_whose_as_of_date_has_passed_qualifies_on_records_entered_to
     # A letter written after the as-of date, entered today: on file, but not counted, and said so.
     late = q(
         "evidence", "add", str(cid), "recommendation", "--field", "author=sgt1",
-        "--date", (as_of + timedelta(days=5)).isoformat(), "--file", str(tmp_path / "letter.txt"),
+        "--date", (as_of + timedelta(days=5)).isoformat(), "--file", str(tmp_path / "letter.pdf"),
     )  # fmt: skip
     record = int(late.stdout.split("#")[1].split()[0])
     letter = _results(q, cid)["supervisor_recommendation"]
