@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualify.errors import BadInput
+from qualify.limits import EVIDENCE_MAX_MB, MB
+
 # The source checkout's root, where `workflows/` and `templates/` live beside `src/`.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,6 +36,7 @@ class Settings:
     retention_years: int = 2
     # Public-records export profiles (`profiles/NAME.yaml`).
     profiles_dir: Path = field(default_factory=lambda: _default_dir("profiles"))
+    max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
     # The audit key file (QUALIFY_AUDIT_KEY): the secret that signs the audit chain, created by
     # `init` with mode 0600. By default in the user's config folder, never beside the database.
     audit_key_file: Path | None = None
@@ -61,8 +65,23 @@ class Settings:
             records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
             retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
             profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
+            max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
             audit_key_file=Path(env["QUALIFY_AUDIT_KEY"]) if env.get("QUALIFY_AUDIT_KEY") else None,
         )
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    """A size setting given in whole megabytes (1 to 1024), as bytes."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default * MB
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1024:
+        raise BadInput(f"{name}={raw!r}: give a whole number of megabytes from 1 to 1024")
+    return value * MB
 
 
 def _files_dir_beside(url: str) -> Path:

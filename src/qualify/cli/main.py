@@ -141,9 +141,14 @@ _add_sub_apps()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; a QualifyError prints one line on stderr."""
     command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    for arg in args:
+        if "\x00" in arg:  # only possible in-process: the OS cannot pass one in argv
+            typer.echo(f"error: {arg!r}: contains a NUL byte", err=True)
+            return 2
     try:
         # Standalone mode: usage errors print help and exit 2, Ctrl-C aborts with exit 1.
-        command.main(args=argv, prog_name="qualify", standalone_mode=True)
+        command.main(args=args, prog_name="qualify", standalone_mode=True)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except QualifyError as exc:

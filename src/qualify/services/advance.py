@@ -136,7 +136,7 @@ def _advance(
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
     facts = load_facts(session, selection, [candidate], interview=needs_interview, roles=roles)
-    results = evaluate(loaded, facts[candidate_id], selection.as_of)
+    results = evaluate(loaded, facts[candidate_id], selection.as_of, at.date())
     guards = [r for r in results if r.check in transition.guards]
     failed = [r for r in guards if r.status != "pass"]
     if failed:

@@ -119,6 +119,14 @@ def assign_panel(
     return rows
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A panelist's standing declaration, and whether this call recorded it."""
+
+    record: Attestation
+    changed: bool
+
+
 def attest(
     *,
     session: Session,
@@ -126,8 +134,9 @@ def attest(
     actor: str,
     conflict: str | None = None,
     now: datetime | None = None,
-) -> Attestation:
-    """A panelist declares no conflict of interest with a candidate, or declares one."""
+) -> Declared:
+    """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
+    the standing declaration writes nothing (no record, no audit event)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
     limits.check("conflict", conflict, limits.CONFLICT)
@@ -142,6 +151,10 @@ def attest(
             f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
+    if latest is not None and latest.conflict == conflict:
+        # The same declaration again changes nothing, so it records nothing.
+        session.rollback()
+        return Declared(latest, changed=False)
     if conflict is not None and interview.card(actor, submitted=True):
         raise RuleViolation(
             f"{actor} already submitted a scorecard for candidate {candidate_id}; "
@@ -177,7 +190,7 @@ def attest(
             overwrite=conflict is not None,
         )
     session.commit()
-    return record
+    return Declared(record, changed=True)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qualify.limits import DATE_MAX, DATE_MIN
+from qualify.limits import EVIDENCE_TEXT_MAX as TEXT_MAX
 from qualify.workflow.spec import EvidenceSpec, FieldSpec, Workflow
 
 _YES = {"yes", "y", "true"}
@@ -15,18 +17,17 @@ class FieldValueError(ValueError):
     """A typed value does not fit its field; the message says what would."""
 
 
-# The cap on a text field (qualify.limits.TEXT_FIELD; this module imports nothing of qualify's).
-TEXT_FIELD = 4_000
-
-
 def parse_value(spec: FieldSpec, raw: str) -> Any:
     """The JSON value to store for what the user typed; raise FieldValueError if it does not fit."""
     value = raw.strip()
     if spec.type == "date":
         try:
-            return date.fromisoformat(value).isoformat()
+            when = date.fromisoformat(value)
         except ValueError:
             raise FieldValueError(f"{raw!r} is not a date; use YYYY-MM-DD") from None
+        if not DATE_MIN <= when <= DATE_MAX:
+            raise FieldValueError(f"{value} is not between {DATE_MIN} and {DATE_MAX}")
+        return when.isoformat()
     if spec.type == "pass_fail":
         if value.lower() not in ("pass", "fail"):
             raise FieldValueError(f"{raw!r} is not pass or fail")
@@ -43,8 +44,10 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
         return value
     if not value:
         raise FieldValueError("is empty")
-    if len(value) > TEXT_FIELD:
-        raise FieldValueError(f"{len(value):,} characters is too long (at most {TEXT_FIELD:,})")
+    if "\x00" in value:
+        raise FieldValueError("contains a NUL byte (\\x00)")
+    if len(value) > TEXT_MAX:
+        raise FieldValueError(f"is {len(value):,} characters; at most {TEXT_MAX:,}")
     return value
 
 
