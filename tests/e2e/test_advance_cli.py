@@ -133,7 +133,7 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
         for line in (first.stdout + second.stdout).splitlines()
         if "audit event #" in line
     ]
-    names = sorted(p.name for p in records.iterdir())
+    names = sorted(p.name for p in records.glob("*.pdf"))
     assert names == sorted(
         f"selection-1_candidate-0001_ineligible_{kind}_event-{event}.pdf"
         for event in events
@@ -141,3 +141,34 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
     )
     assert all(stat.S_IMODE((records / n).stat().st_mode) == 0o600 for n in names)
     assert first.stdout.count(f"wrote {records}/") == 2
+
+
+def test_checks_that_do_not_apply_at_the_candidates_stage_show_a_dash(
+    q: Callable[..., Result],
+) -> None:
+    q("advance", "1", "begin_screening")
+    assert (
+        q("advance", "1", "declare_ineligible", "--reason", "no records", user="cmdr1").exit_code
+        == 0
+    )
+    shown = q("check", "1")
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert (
+        "panel_complete: -: does not apply in state ineligible: the candidate has not reached the interview"
+        in lines
+    )
+    assert (
+        "interview_passed: -: does not apply in state ineligible: the candidate has not reached the interview"
+        in lines
+    )
+    assert "- = does not apply at the candidate's stage" in lines
+    assert "FAIL" not in shown.stdout.split("\n\n")[0]  # the table: pending and -, no fail
+    data = json.loads(q("check", "1", "--json").stdout)["candidates"][0]["results"]
+    panel = next(r for r in data if r["check"] == "panel_complete")
+    assert (panel["status"], panel["applies"]) == ("not_applicable", False)
+    assert all(
+        r["applies"] for r in data if r["check"] not in ("panel_complete", "interview_passed")
+    )
+    described = json.loads(q("candidate", "show", "2", "--json").stdout)["checks"]
+    assert {c["check"]: c["status"] for c in described}["interview_passed"] == "not_applicable"

@@ -44,8 +44,8 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
     fields: dict[str, str],
     extra: dict[str, object],
 ) -> None:
-    letter = tmp_path / "letter.txt"
-    letter.write_text("Officer Whitfield has my full support.\n")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
     arguments: dict[str, object] = {
         "candidate_id": 1,
         "kind": "recommendation",
@@ -68,8 +68,8 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
 def test_an_accepted_record_stores_its_file(
     session: Session, settings: Settings, roster: Selection, tmp_path: Path
 ) -> None:
-    letter = tmp_path / "letter.txt"
-    letter.write_text("Officer Whitfield has my full support.\n")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
     record = add_evidence(
         session=session,
         files_dir=settings.files_dir,

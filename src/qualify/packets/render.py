@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 
 import jinja2
 
-from qualify.errors import QualifyError
+from qualify.errors import BadInput, QualifyError
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -126,7 +126,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     new one, and a crash leaves no half-written packet."""
     from qualify.records import ensure_folder, sync_folder, temporary
 
-    fd, tmp = temporary(ensure_folder(path.parent), path.name)
+    try:
+        fd, tmp = temporary(ensure_folder(path.parent), path.name)
+    except OSError as exc:  # a file where the folder should be, /proc, no permission
+        reason = exc.strerror or type(exc).__name__
+        raise BadInput(f"cannot write packets in {path.parent}: {reason}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from qualify import limits
 from qualify.errors import (
     BadInput,
     Conflict,
@@ -82,6 +83,9 @@ def advance(
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (`packet --repair` writes them)."""
     at = now or utcnow()
+    limits.check(
+        "reason", reason, limits.REASON
+    )  # refused before anything, even a refusal, is kept
     seen: dict[str, int] = {}
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once).
@@ -174,7 +178,7 @@ def _advance(
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
     facts = load_facts(session, selection, [candidate], interview=needs_interview, roles=roles)
-    results = evaluate(loaded, facts[candidate_id], selection.as_of)
+    results = evaluate(loaded, facts[candidate_id], selection.as_of, at.date())
     guards = [r for r in results if r.check in transition.guards]
     failed = [r for r in guards if r.status != "pass"]
     if failed:
@@ -293,13 +297,17 @@ def _record_refusal(
     candidate = session.get(Candidate, candidate_id)
     audit.record(
         session,
-        actor=actor,
+        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
         action="advance_refused",
         subject=f"candidate:{candidate_id}",
         at=at,
         outcome="refused",
         selection_id=candidate.selection_id if candidate else None,
         candidate_id=candidate_id if candidate else None,
-        details={"trigger": trigger, "reason": reason, "refusal": str(refusal)},
+        details={
+            "trigger": trigger,
+            "reason": reason,
+            "refusal": limits.clip(str(refusal), limits.REFUSAL),
+        },
     )
     session.commit()
