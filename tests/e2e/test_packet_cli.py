@@ -32,7 +32,7 @@ def test_packets_from_the_command_line(
     one = q("packet", "1", "-o", str(tmp_path / "one"))
     assert one.exit_code == 0, one.stderr
     (written,) = (tmp_path / "one").iterdir()
-    assert one.stdout.strip() == f"wrote {written}"
+    assert one.stdout.splitlines()[0] == f"wrote {written}"
     assert written.name.startswith("selection-1_candidate-0001_eligible_eligibility_review_event-")
     never = q("packet", "1", "--stage", "selected", "-o", str(tmp_path / "x"))
     assert (never.exit_code, never.stderr.strip()) == (
