@@ -92,7 +92,7 @@ def test_killed_writers_leave_no_phantom_packet_and_repair_writes_what_is_owed(
     assert verify(session).ok
     session.rollback()
     again = cli("--db", settings.database_url, "--as", "hr.alvarez", "packet", "--repair")
-    assert again.stdout.strip() == f"no packet is owed; records folder {records}"
+    assert again.stdout.splitlines()[0] == f"no packet is owed; records folder {records}"
 
 
 @pytest.mark.slow
