@@ -14,6 +14,8 @@ from qualify.services.advance import advance
 from qualify.store import db
 
 # (trigger, actor, reason) moves that cycle candidates through screening and back.
+# Declaring someone ineligible sends a letter, so it carries a standard reason code too.
+CODES = {"declare_ineligible": "records_incomplete"}
 MOVES = [
     ("begin_screening", "hr.alvarez", None),
     ("declare_ineligible", "cmdr.obrien", "records incomplete"),
@@ -40,6 +42,7 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason=reason,
+                        reason_code=CODES.get(trigger),
                     )
                 except QualifyError:
                     continue
@@ -70,6 +73,7 @@ def loop_forever(url: str, candidates: list[int]) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason="cycle",
+                        reason_code=CODES.get(trigger),
                     )
             print(candidate, flush=True)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +17,13 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
+from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +63,7 @@ def packet(out: Path, cid: int, stage: str, template: str) -> Path:
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
     _, out, _ = demo
-    assert len(list(out.glob("*.pdf"))) == 24
+    assert len(list(out.glob("*.pdf"))) == 25
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
@@ -71,7 +75,9 @@ def test_eligibility_review_prints_reasons_notes_and_page_numbers(
     assert "Sofia Petrakis" in text
     assert "CONFIDENTIAL - personnel record" in text
     assert "Page 1 of 2" in text
-    assert "fitness result of 2026-07-18 is 181 days old as of 2027-01-15" in " ".join(text.split())
+    assert "fitness result of July 18, 2026 is 181 days old as of January 15, 2027" in (
+        " ".join(text.split())
+    )
     assert "RSA 275:37-a" in text
     assert "Does not meet qualification 4" in " ".join(text.split())
 
@@ -82,8 +88,8 @@ def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence
     _, out, ids = demo
     text = " ".join(text_of(packet(out, ids["MPD-1042"], "interview", "interview_packet")).split())
     assert "Several concrete examples of lasting trust built with youth" in text
-    assert text.count("Score sheet:") == 3
-    assert "rep.douglas" in text
+    assert text.count("Score sheet: Officer Dana Whitfield") == 3
+    assert text.count("Conflict of interest statement") == 3
     assert "Drug screen" not in text
     assert "Physical condition" not in text
 
@@ -93,14 +99,16 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
 ) -> None:
     _, out, ids = demo
     luis = " ".join(text_of(packet(out, ids["MPD-1077"], "scored", "panel_results")).split())
-    assert "disagreement (spread 2)" in luis
+    assert "Panelists differ by 2" in luis
     assert "3.65" in luis
     selected = " ".join(
         text_of(packet(out, ids["MPD-1042"], "selected", "selection_packet")).split()
     )
-    assert "chief.walsh (chief) recorded: Select the officer as School Resource Officer" in selected
-    assert "Dana Whitfield 4.31 pass" in selected
-    assert "Priya Natarajan 3.77 fail" in selected
+    assert "Decision Select the officer as School Resource Officer Recorded by Chief of Police" in (
+        selected
+    )
+    assert "1 Dana Whitfield 4.31 Passed" in selected
+    assert "Priya Natarajan 3.77 Did not pass" in selected
     letter = " ".join(
         text_of(packet(out, ids["MPD-1042"], "appointed", "appointment_letter")).split()
     )
@@ -110,7 +118,7 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "attend training as directed" in letter
 
 
-def test_the_footer_carries_the_packet_id_and_audit_hash(
+def test_the_footer_carries_the_record_reference_and_audit_hash(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     config, out, ids = demo
@@ -119,8 +127,8 @@ def test_the_footer_carries_the_packet_id_and_audit_hash(
         event = entering_event(session, ids["MPD-1042"], "eligible")
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
-    assert f"PacketS1-C{ids['MPD-1042']}-eligible-eligibility_review-E{event.id}" in text
-    assert event.hash in text
+    assert f"Ref.S1-C{ids['MPD-1042']}-E{event.id}" in text
+    assert f"auditevent{event.id},hash{event.hash}" in text
 
 
 def test_packets_are_pdf_a_with_metadata(demo: tuple[Settings, Path, dict[str, int]]) -> None:
@@ -279,8 +287,116 @@ def test_packet_generated_events_record_the_file_hash(
         ).all()
     engine.dispose()
     assert (
-        len({json.loads(e.details)["file"] for e in events}) == 24
+        len({json.loads(e.details)["file"] for e in events}) == 25
     )  # reprints add events, not files
     for event in events:
         details = json.loads(event.details)
         assert hashlib.sha256((out / details["file"]).read_bytes()).hexdigest() == details["sha256"]
+
+
+def pdftotext(path: Path) -> str:
+    """The text a reader (or a screen reader) gets, as poppler extracts it."""
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+LETTERS = {
+    ("MPD-1118", "ineligible", "notice_ineligible"): "Dear Officer Brennan,",
+    ("MPD-1077", "not_selected", "notice_not_selected"): "Dear Officer Reyes,",
+    ("MPD-1042", "selected", "selection_letter"): "Dear Officer Whitfield,",
+    ("MPD-1042", "appointed", "appointment_letter"): "Dear Officer Whitfield,",
+    ("MPD-1199", "withdrawn", "acknowledgement_of_withdrawal"): "Dear Corporal Fitzgerald,",
+}
+
+
+@pytest.mark.parametrize(("employee", "stage", "template"), list(LETTERS))
+def test_every_letter_is_dated_addressed_referenced_and_signed(
+    demo: tuple[Settings, Path, dict[str, int]], employee: str, stage: str, template: str
+) -> None:
+    config, out, ids = demo
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        event = entering_event(session, ids[employee], stage)
+        candidate = session.get(Candidate, ids[employee])
+        assert candidate is not None
+        spec = workflow_of(session.get(Selection, candidate.selection_id)).spec  # type: ignore[arg-type]
+    engine.dispose()
+    text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
+    assert text.startswith("Personal and confidential Milford Police Department")
+    assert "January 8, 2027" in text  # the decision's day in America/New_York
+    assert LETTERS[(employee, stage, template)] in text
+    assert f"{candidate.rank} " in text
+    assert candidate.unit in text
+    assert f"Ref. S1-C{ids[employee]}-E{event.id}" in text
+    assert f"Subject: {spec.packet_kinds[template].title}, School Resource Officer 2027" in text
+    assert "Sincerely," in text
+    assert spec.roles[event.role].label in text  # the signatory's title
+    assert event.hash not in text  # the short reference instead of the 64-character hash
+    assert re.search(r"\b[0-9a-f]{64}\b", text) is None
+    reason = json.loads(event.details).get("reason")
+    if reason:
+        assert " ".join(reason.split()) not in text  # the internal reason stays internal
+
+
+def test_notices_state_the_appeal_right_to_whom_how_and_by_when(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, ids = demo
+    for employee, stage, template in (
+        ("MPD-1118", "ineligible", "notice_ineligible"),
+        ("MPD-1103", "not_selected", "notice_not_selected"),
+    ):
+        text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
+        # Friday January 8: ten business days over two weekends and Martin Luther King Day.
+        assert "no later than Monday, January 25, 2027 (10 business days" in text
+        assert "Write to the Chief of Police, Milford Police Department, in writing, signed" in text
+    brennan = " ".join(
+        pdftotext(packet(out, ids["MPD-1118"], "ineligible", "notice_ineligible")).split()
+    )
+    assert "On the records on file, you do not meet the qualifications listed below" in brennan
+    assert "Certified full-time police officer" in brennan
+    assert "Not certified full-time" not in brennan  # the commander's internal reason
+    natarajan = " ".join(
+        pdftotext(packet(out, ids["MPD-1103"], "not_selected", "notice_not_selected")).split()
+    )
+    assert "did not meet every standard the selection requires" in natarajan
+    assert "mean 3.0" not in natarajan
+
+
+REFUSED_WORDS = ["True", "False", "None", "{'", "[]", "'}", "Decimal(", "datetime."]
+
+
+def test_no_packet_prints_python_values_login_names_or_field_ids(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, _ = demo
+    scenario = Scenario.load(SCENARIO)
+    logins = list(scenario.data["users"])
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    ids = {f for kind in spec.evidence.values() for f in kind.fields if "_" in f}
+    ids |= {k for k in spec.evidence if "_" in k}
+    ids |= {c.id for c in spec.rubric.criteria if "_" in c.id}
+    kinds = set()
+    for path in sorted(out.glob("*.pdf")):
+        text = pdftotext(path)
+        kinds.add(path.stem.split("_", 3)[-1])
+        for word in REFUSED_WORDS:
+            assert word not in text, (path.name, word)
+        for login in logins:
+            assert login not in text, (path.name, login)
+        for name in ids:
+            assert re.search(rf"\b{name}\b", text) is None, (path.name, name)
+    printed = {t for names in spec.packets.values() for t in names}
+    assert {k for k in printed if any(k in s for s in kinds)} == printed
+
+
+def test_every_packet_is_tagged_pdf_a(demo: tuple[Settings, Path, dict[str, int]]) -> None:
+    _, out, _ = demo
+    for path in sorted(out.glob("*.pdf")):
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+        assert re.search(r"^Tagged:\s+yes$", info.stdout, re.MULTILINE), path.name
+        xmp = PdfReader(path).xmp_metadata
+        assert xmp is not None
+        assert b"pdfaid" in xmp.stream.get_data(), path.name

@@ -27,7 +27,7 @@ from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
-from qualify.workflow.spec import Workflow
+from qualify.workflow.spec import TransitionSpec, Workflow
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,40 @@ class Advanced:
     checks: list[CheckResult]
     event_id: int
     packets: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the candidate is told: free text, or a reason code of the transition."""
+
+    notice: str | None = None
+    reason_code: str | None = None
+
+
+def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
+    """The audit details that carry the candidate's notice; refuse a bad or missing one."""
+    text = (told.notice or "").strip()
+    code = (told.reason_code or "").strip()
+    codes = transition.reason_codes
+    if text and code:
+        raise BadInput("--notice and --reason-code: give one of them, not both")
+    if code:
+        if code not in codes:
+            listed = ", ".join(codes) or "none"
+            raise BadInput(
+                f"--reason-code: {transition.trigger} has no reason code '{code}'"
+                f"{suggest(code, codes)}; its codes: {listed}"
+            )
+        return {"reason_code": code, "notice": codes[code].strip()}
+    if text:
+        return {"notice": text}
+    if transition.notice_required:
+        hint = f"--reason-code CODE ({', '.join(codes)}) or " if codes else ""
+        raise BadInput(
+            f"--notice: {transition.trigger} sends the candidate a letter; give {hint}"
+            "--notice TEXT, the words the letter states (--reason stays internal)"
+        )
+    return {}
 
 
 @dataclass(frozen=True)
@@ -66,9 +100,12 @@ def advance(
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,
+    notice: str | None = None,
+    reason_code: str | None = None,
 ) -> Advanced:
     """Fire a trigger on a candidate in one transaction, with the new stage's packets when
-    `packets` says where; a refusal is audited and re-raised."""
+    `packets` says where; a refusal is audited and re-raised. `notice` (or a `reason_code` of
+    the transition) is what a letter tells the candidate; `reason` stays internal."""
     at = now or utcnow()
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once);
@@ -76,7 +113,8 @@ def advance(
         session.rollback()
         session.connection(execution_options={"qualify_read_only": True})
         try:
-            return _advance(session, candidate_id, trigger, actor, reason, at, packets)
+            told = Told(notice, reason_code)
+            return _advance(session, candidate_id, trigger, actor, reason, at, packets, told)
         except OperationalError as exc:
             if "locked" not in str(exc.orig):
                 raise
@@ -95,6 +133,7 @@ def _advance(
     reason: str | None,
     at: datetime,
     packets: PacketPlace | None,
+    told: Told,
 ) -> Advanced:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
     user = users.get(actor)
@@ -127,6 +166,7 @@ def _advance(
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+    notice = _notice(transition, told)
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -166,7 +206,8 @@ def _advance(
         selection_id=selection.id,
         candidate_id=candidate_id,
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
-        | ({"passed_over": passed_over} if passed_over else {}),
+        | ({"passed_over": passed_over} if passed_over else {})
+        | notice,
     )
     written: list[Path] = []
     if packets is not None and spec.packets.get(new_state):

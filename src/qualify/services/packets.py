@@ -59,9 +59,10 @@ def render(
     event: AuditEvent,
 ) -> Packet:
     """Render one packet in memory."""
-    from qualify.packets.render import html_to_pdf, render_html
+    from qualify.packets.render import html_to_pdf, render_html, template_names
 
-    context = build_context(session, candidate, stage, template, event)
+    needs = template_names(templates_dir, template)
+    context = build_context(session, candidate, stage, template, event, needs)
     pdf = html_to_pdf(render_html(templates_dir, template, context), templates_dir)
     assert candidate.id is not None
     return Packet(

@@ -161,6 +161,8 @@ def run_steps(
                     reason=step.get("reason"),
                     now=scenario.tick(),
                     packets=packets,
+                    notice=step.get("notice"),
+                    reason_code=step.get("reason_code"),
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]
