@@ -148,3 +148,9 @@ def test_docs_show_a_picture_of_every_packet_kind_drawn_from_its_current_templat
         assert manifest[kind]["templates_sha256"] == pictures.template_digest(kind), (
             f"docs/pictures/{kind}.png is older than its template: run make pictures"
         )
+
+
+def test_a_selection_frozen_before_packet_kinds_existed_still_loads() -> None:
+    loaded = load_text(MINIMAL + "packets:\n  ok: [review]\n", source="frozen", fast=True)
+    assert loaded.spec.packets == {"ok": ["review"]}
+    assert loaded.spec.time_zone == "UTC"

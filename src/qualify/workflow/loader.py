@@ -64,7 +64,9 @@ def load_text(
             problems.add(tuple(error["loc"]), _pydantic_message(error))
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc
-    params = _validate_semantics(spec, problems, None if templates is None else set(templates))
+    params = _validate_semantics(
+        spec, problems, None if templates is None else set(templates), fast=fast
+    )
     problems.raise_if_any()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedWorkflow(spec=spec, params=params, text=text, sha256=digest, source=source)
@@ -170,7 +172,7 @@ def _pydantic_message(error: Any) -> str:
 
 
 def _validate_semantics(
-    spec: Workflow, problems: _Problems, templates: set[str] | None
+    spec: Workflow, problems: _Problems, templates: set[str] | None, *, fast: bool = False
 ) -> dict[str, Params]:
     """Cross-reference checks; add every problem found."""
 
@@ -282,13 +284,18 @@ def _validate_semantics(
                 spec, ("qualifications", i, "enforced_by", j), target, problems, known
             )
 
+    _validate_fairness(spec, known)
+
     for state_name, names in spec.packets.items():
         known(("packets", state_name), state_name, states, "state")
         for j, template in enumerate(names):
             item: Path_ = ("packets", state_name, j)
             if templates is not None and not known(item, template, templates, "packet template"):
                 continue
-            if template not in spec.packet_kinds:
+            # A selection frozen before packet_kinds existed still loads (`fast`: text checked
+            # when it opened); its packets fall back to a title made from the template's name
+            # and never show sensitive evidence.
+            if template not in spec.packet_kinds and not fast:
                 problems.add(
                     item,
                     f"packet '{template}' has no entry under packet_kinds (its title and audience)",
@@ -338,6 +345,20 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
         if day in seen:
             problems.add(("holidays", j), f"{day.isoformat()} is listed twice")
         seen.add(day)
+
+
+INTERVIEW_PASSED = "interview_passed"
+
+
+def _validate_fairness(spec: Workflow, known: Any) -> None:
+    """Fairness stages name milestones: states, or `interview_passed`."""
+    milestones = [*spec.states, INTERVIEW_PASSED]
+    for i, stage in enumerate(spec.fairness.stages):
+        for key in ("entered", "passed"):
+            for j, name in enumerate(getattr(stage, key)):
+                known(("fairness", "stages", i, key, j), name, milestones, "state or milestone")
+    for j, name in enumerate(spec.fairness.excluded):
+        known(("fairness", "excluded", j), name, spec.states, "state")
 
 
 def _reachable(spec: Workflow, start: str) -> set[str]:

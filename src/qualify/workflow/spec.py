@@ -115,6 +115,25 @@ class PermissionsSpec(Strict):
     view_results: Names
     print_packets: Names
     view_audit: Names
+    # Optional, so that selections frozen before they existed still load: an empty list means
+    # no role may do it in that selection.
+    record_eeo: Names = Field(default_factory=list)
+    view_eeo: Names = Field(default_factory=list)
+    manage_records: Names = Field(default_factory=list)
+
+
+class FairnessStageSpec(Strict):
+    """A stage that removes candidates, for the adverse-impact report."""
+
+    id: str
+    label: str
+    entered: Names
+    passed: Names
+
+
+class FairnessSpec(Strict):
+    stages: list[FairnessStageSpec] = Field(default_factory=list)
+    excluded: Names = Field(default_factory=list)
 
 
 class PacketKindSpec(Strict):
@@ -164,6 +183,7 @@ class Workflow(Strict):
     time_zone: str = "UTC"
     appeal: AppealSpec | None = None
     holidays: list[date] = Field(default_factory=list)
+    fairness: FairnessSpec = Field(default_factory=FairnessSpec)
 
     @property
     def initial_state(self) -> str:
