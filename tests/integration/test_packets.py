@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,9 @@ def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence
     assert "Several concrete examples of lasting trust built with youth" in text
     assert text.count("Score sheet: Officer Dana Whitfield") == 3
     assert text.count("Conflict of interest statement") == 3
+    # HR's `panel schedule` (in the demo's panel step), in the selection's time zone:
+    assert "Date Wednesday, January 20, 2027 Time 9:00 a.m. (EST)" in text
+    assert text.count("Wednesday, January 20, 2027, 9:00 a.m. (EST), Conference Room B") == 3
     assert "Drug screen" not in text
     assert "Physical condition" not in text
 
@@ -400,3 +404,74 @@ def test_every_packet_is_tagged_pdf_a(demo: tuple[Settings, Path, dict[str, int]
         xmp = PdfReader(path).xmp_metadata
         assert xmp is not None
         assert b"pdfaid" in xmp.stream.get_data(), path.name
+
+
+def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
+    session: Session, sro: tuple[Scenario, Selection]
+) -> None:
+    from qualify.errors import BadInput, NotPermitted
+    from qualify.services.schedule import schedule_interview
+
+    _, selection = sro
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    done = schedule_interview(
+        session=session,
+        candidate_id=dana,
+        at="2027-07-01 14:15",
+        place="  Room 4,   Town Hall ",
+        actor="hr.alvarez",
+    )
+    assert done.place == "Room 4, Town Hall"
+    assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
+    with pytest.raises(BadInput, match=r"--at '20 Jan 2027': use YYYY-MM-DD HH:MM"):
+        schedule_interview(
+            session=session, candidate_id=dana, at="20 Jan 2027", place="x", actor="hr.alvarez"
+        )
+    with pytest.raises(BadInput, match="--place: say where"):
+        schedule_interview(
+            session=session, candidate_id=dana, at="2027-01-20 09:00", place=" ", actor="hr.alvarez"
+        )
+    with pytest.raises(NotPermitted):
+        schedule_interview(
+            session=session, candidate_id=dana, at="2027-01-20 09:00", place="x", actor="rep.chen"
+        )
+
+
+def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from qualify.services.evidence import add_evidence as add_record
+
+    _, selection = sro
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    later = datetime(2027, 1, 11, 15, 0, tzinfo=UTC)  # after the scenario entered its records
+    newer = add_record(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=dana,
+        kind="service",
+        fields={"full_time_since": "2019-09-01"},
+        actor="hr.alvarez",
+        now=later,
+    )
+    advance(
+        session=session,
+        candidate_id=dana,
+        trigger="begin_screening",
+        actor="hr.alvarez",
+        now=later,
+    )
+    done = advance(
+        session=session,
+        candidate_id=dana,
+        trigger="confirm_eligible",
+        actor="cmdr.obrien",
+        packets=PacketPlace(TEMPLATES, tmp_path),
+        now=later,
+    )
+    text = " ".join(pdftotext(done.packets[0]).split())
+    current, _, superseded = text.partition("Superseded records")
+    assert "September 1, 2019" in current.split("Evidence on file", 1)[1]
+    assert "August 12, 2019" not in current.split("Evidence on file", 1)[1]
+    assert "August 12, 2019" in superseded
+    assert f"record {newer.id}, entered" in superseded

@@ -121,6 +121,7 @@ def seats(p: Parts) -> list[dict[str, Any]]:
                 "label": p.spec.panel.seats[s.seat].label or s.seat.replace("_", " "),
                 "panelist": p.people.name(s.panelist),
                 "title": p.people.title(s.panelist, p.spec.panel.seats[s.seat].role),
+                "who": p.people.named(s.panelist, p.spec.panel.seats[s.seat].role),
                 "declaration": "None on file"
                 if declared is None
                 else f"{declared['statement']} ({declared['declared']})"
@@ -132,15 +133,14 @@ def seats(p: Parts) -> list[dict[str, Any]]:
 
 def schedule(p: Parts) -> dict[str, str] | None:
     """The interview's date, time and place as HR set them by the time of the packet."""
-    found = None
-    for e in audit.events(p.session, candidate_id=p.candidate.id):
-        if e.action == "interview_scheduled" and (e.id or 0) <= (p.event.id or 0):
-            found = json.loads(e.details)
+    from qualify.services.schedule import latest
+
+    found = latest(p.session, p.candidate.id or 0, p.event.id or 0)
     if found is None:
         return None
     at = datetime.fromisoformat(found["at"])
     return {
-        "date": p.date(at),
+        "date": weekday_date(local_date(at, p.spec.time_zone)),
         "time": local_time(at, p.spec.time_zone),
         "place": found["place"],
     }

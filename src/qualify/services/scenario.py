@@ -162,6 +162,7 @@ def run_steps(
     """Carry out the scenario's `steps` in order (steps[start:until])."""
     from qualify.services import panel, scorecards
     from qualify.services.advance import advance
+    from qualify.services.schedule import schedule_interview
 
     assert selection.id is not None
     ids = candidate_ids(session, selection.id)
@@ -190,6 +191,15 @@ def run_steps(
                 actor=by,
                 now=scenario.tick(),
             )
+            for employee, when in step.get("schedule", {}).items():
+                schedule_interview(
+                    session=session,
+                    candidate_id=ids[str(employee)],
+                    at=str(when["at"]),
+                    place=str(when["place"]),
+                    actor=by,
+                    now=scenario.tick(),
+                )
         elif step["do"] == "attest":
             for employee in step["candidates"]:
                 panel.attest(
