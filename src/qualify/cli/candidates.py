@@ -13,7 +13,7 @@ from qualify.errors import BadInput
 candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
-STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending"}
+STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending", "withheld": "withheld"}
 
 
 @candidates.command("add")
@@ -73,13 +73,13 @@ def candidate_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List candidates."""
-    from qualify.services.access import actor_user
     from qualify.services.candidates import list_candidates
 
     context = app_context(ctx)
     with context.session() as session:
-        actor_user(session, context.actor)
-        found = list_candidates(session=session, selection_id=selection, state=state)
+        found = list_candidates(
+            session=session, selection_id=selection, state=state, actor=context.actor
+        )
     if as_json:
         print_json(found)
         return
@@ -89,7 +89,7 @@ def candidate_list(
             [
                 str(c["id"]),
                 str(c["selection_id"]),
-                c["employee_id"],
+                c.get("employee_id", "-"),
                 c["name"],
                 c["rank"],
                 c["unit"],
@@ -119,6 +119,9 @@ def candidate_show(
 
 
 def _print_candidate(data: dict[str, Any]) -> None:
+    if data["view"] == "interview":
+        _print_interview_view(data)
+        return
     typer.echo(f"candidate {data['id']}: {data['name']} (employee {data['employee_id']})")
     rank, unit, supervisor = (data[k] or "-" for k in ("rank", "unit", "supervisor"))
     typer.echo(f"  rank {rank}, unit {unit}, supervisor {supervisor}")
@@ -126,7 +129,7 @@ def _print_candidate(data: dict[str, Any]) -> None:
     typer.echo(f"  state {data['state']} (version {data['version']})")
     if "may_fire" in data:
         typer.echo(f"  you may fire: {', '.join(data['may_fire']) or 'nothing from this state'}")
-    typer.echo(f"\nChecks as of {data['selection']['as_of']}:")
+    typer.echo(f"\nChecks as of {data['selection']['as_of']} (overall: {data['eligibility']}):")
     for check in data["checks"]:
         typer.echo(f"  {STATUS[check['status']]:<7} {check['label']}: {check['reason']}")
     typer.echo("\nEvidence:")
@@ -143,6 +146,25 @@ def _print_candidate(data: dict[str, Any]) -> None:
     typer.echo("\nHistory:")
     for event in data["history"]:
         typer.echo(f"  {event['at']} {event['actor']} {event['action']} {event['outcome']}")
+
+
+def _print_interview_view(data: dict[str, Any]) -> None:
+    """A panelist's view: who the candidate is and the interview kit."""
+    typer.echo(f"candidate {data['id']}: {data['name']}")
+    rank, unit = (data[k] or "-" for k in ("rank", "unit"))
+    typer.echo(f"  rank {rank}, unit {unit}")
+    typer.echo(f"  selection {data['selection']['id']}: {data['selection']['title']}")
+    typer.echo(f"  state {data['state']}")
+    typer.echo(f"  your declaration: {data['your_declaration'] or 'none yet'}")
+    card = data["your_scorecard"]
+    mine = f"{card['status']}, version {card['version']}" if card else "not started"
+    typer.echo(f"  your scorecard: {mine}")
+    low, high = data["interview_kit"]["scale"]
+    typer.echo(f"\nInterview kit (scale {low} to {high}):")
+    for c in data["interview_kit"]["criteria"]:
+        typer.echo(f"  {c['id']}: {c['label']} (weight {c['weight']})")
+        for level, anchor in sorted(c["anchors"].items(), key=lambda kv: int(kv[0])):
+            typer.echo(f"    {level}: {anchor}")
 
 
 @evidence.command("add")
@@ -205,9 +227,14 @@ def check(
         return
     checks: list[str] = report["checks"]
     print_table(
-        ["id", "name", *checks],
+        ["id", "name", *checks, "overall"],
         [
-            [str(row["candidate_id"]), row["name"], *(STATUS[r["status"]] for r in row["results"])]
+            [
+                str(row["candidate_id"]),
+                row["name"],
+                *(STATUS[r["status"]] for r in row["results"]),
+                row["eligibility"],
+            ]
             for row in report["candidates"]
         ],
     )
@@ -215,3 +242,4 @@ def check(
         typer.echo("")
         for r in report["candidates"][0]["results"]:
             typer.echo(f"{r['check']}: {STATUS[r['status']]}: {r['reason']}")
+        typer.echo(f"overall: {report['candidates'][0]['eligibility']}")

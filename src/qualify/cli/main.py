@@ -53,17 +53,48 @@ def root(
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the database, or upgrade it to this version's schema. Safe to run again."""
+def init(
+    ctx: typer.Context,
+    admin: str | None = typer.Option(
+        None,
+        "--admin",
+        metavar="NAME",
+        help="Create the first user, NAME, as the administrator (adds users, opens selections).",
+    ),
+    roles: list[str] = typer.Option(
+        [], "--role", help="A workflow role the administrator also holds; repeat for more."
+    ),
+) -> None:
+    """Create the database, or upgrade it to this version's schema. Safe to run again. A new
+    database gets its first user only here: --admin NAME."""
+    from sqlmodel import select
+
+    from qualify.errors import BadInput
     from qualify.store import db
+    from qualify.store.tables import User
 
     context = app_context(ctx)
+    if roles and admin is None:
+        raise BadInput("--role: give it with --admin NAME")
     before, after = db.upgrade(context.engine)
     shown = context.engine.url.render_as_string(hide_password=True)
     if before == after:
         typer.echo(f"database {shown} is up to date (schema {after})")
     else:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
+    with context.session() as session:
+        if admin is not None:
+            from qualify.services.users import create_admin
+
+            user = create_admin(
+                session=session,
+                workflows_dir=context.settings.workflows_dir,
+                name=admin,
+                roles=roles,
+            )
+            typer.echo(f"added the administrator {user.name} ({', '.join(user.roles)})")
+        elif session.exec(select(User.id).limit(1)).first() is None:
+            typer.echo("no users yet: run 'qualify init --admin NAME' to add the administrator")
 
 
 def _add_sub_apps() -> None:

@@ -26,7 +26,8 @@ def user_add(
     name: str = typer.Argument(..., help="Login-style name, e.g. jsmith."),
     roles: list[str] = typer.Option(..., "--role", help="A role from a workflow; repeat for more."),
 ) -> None:
-    """Register a user with one or more roles (the first user may be added by anyone)."""
+    """Register a user with one or more roles (an administrator, or a role the selections' workflows
+    allow to manage users, may; the first user is made by 'qualify init --admin NAME')."""
     from qualify.services.users import add_user
 
     context = app_context(ctx)

@@ -17,6 +17,8 @@ from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
+ADMIN = "admin"  # the administrator `init --admin` makes: adds users and opens selections
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -64,6 +66,38 @@ def workflow_of(selection: Selection) -> LoadedWorkflow:
             selection.workflow_text, source=source
         )
     return loaded
+
+
+def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
+    """Every workflow frozen in a selection of this database, each once."""
+    found = []
+    for sha, name, version, text in session.exec(
+        select(
+            Selection.workflow_sha256,
+            Selection.workflow_name,
+            Selection.workflow_version,
+            Selection.workflow_text,
+        ).distinct()
+    ).all():
+        loaded = _FROZEN.get(sha)
+        if loaded is None:
+            loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")
+        found.append(loaded)
+    return found
+
+
+def frozen_roles(session: Session) -> set[str]:
+    return {role for loaded in frozen_workflows(session) for role in loaded.spec.roles}
+
+
+def frozen_permission(session: Session, permission: str) -> set[str]:
+    """The roles that the selections' frozen workflows give `permission` (a key of
+    `permissions:`). Permissions come only from the database, never from a workflow file."""
+    return {
+        role
+        for loaded in frozen_workflows(session)
+        for role in getattr(loaded.spec.permissions, permission)
+    }
 
 
 def machine_of(selection: Selection) -> CompiledWorkflow:

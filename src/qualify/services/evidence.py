@@ -21,6 +21,7 @@ from qualify.services.access import (
     utcnow,
     workflow_of,
 )
+from qualify.store.private import private_dir
 from qualify.store.tables import Evidence, User
 from qualify.workflow.evidence import FieldValueError, parse_value
 from qualify.workflow.loader import suggest
@@ -37,7 +38,7 @@ def store_file(files_dir: Path, source: Path) -> tuple[str, Path]:
     target = files_dir / digest[:2] / digest
     if target.exists():
         return digest, target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out:

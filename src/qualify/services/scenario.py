@@ -66,7 +66,15 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     """Users, the selection and the roster: everything before evidence."""
     data = scenario.data
     hr = scenario.first_user
-    for name, roles in data["users"].items():
+    first, *others = data["users"].items()
+    users.create_admin(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name=first[0],
+        roles=list(first[1]),
+        now=scenario.tick(),
+    )
+    for name, roles in others:
         users.add_user(
             session=session,
             workflows_dir=settings.workflows_dir,

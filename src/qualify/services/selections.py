@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.services import audit, workflows
-from qualify.services.access import actor_user, role_for, utcnow
+from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
 from qualify.store.tables import Selection
 
 
@@ -28,10 +28,11 @@ def open_selection(
     title = title.strip()
     if not title:
         raise BadInput("TITLE: give the selection a title, such as 'School Resource Officer 2027'")
+    # Who may open a selection comes from the database (the administrator, and the roles the
+    # workflows already frozen here allow), never from the file being opened.
+    allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
+    role = role_for(actor_user(session, actor), allowed, "open a selection")
     loaded = workflows.find(settings, workflow)
-    role = role_for(
-        actor_user(session, actor), loaded.spec.permissions.open_selection, "open a selection"
-    )
     selection = Selection(
         title=title,
         workflow_name=loaded.spec.name,

@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from qualify.errors import BadInput, DatabaseError
+from qualify.store.private import private_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -147,6 +148,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the database to the newest revision; return (before, after)."""
     from alembic import command
 
+    _private_sqlite_file(engine.url)
     try:
         with engine.begin() as connection:
             before = current_revision(connection)
@@ -157,6 +159,21 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
         raise DatabaseError(describe_operational_error(engine, exc)) from None
     assert after is not None
     return before, after
+
+
+def _private_sqlite_file(url: URL) -> None:
+    """A SQLite database holds personnel records: create its file readable by its owner only
+    (SQLite gives its -wal and -shm files the database file's mode), and narrow an existing
+    one's mode."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if path.parent.is_dir():  # else connecting fails and says so
+        private_file(path)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                private_file(side)
 
 
 def require_current_schema(engine: Engine) -> None:

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
-Status = Literal["pass", "fail", "pending"]
+# "withheld": a sensitive check as shown to a role that may not see it (never evaluated so).
+Status = Literal["pass", "fail", "pending", "withheld"]
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,9 @@ class PermissionsSpec(Strict):
     view_results: Names
     print_packets: Names
     view_audit: Names
+    # Roles that see every candidate's record (with manage_candidates and add_evidence); others
+    # see only officers they supervise, or as panelists the interview kit.
+    view_candidates: Names = Field(default_factory=list)
     # Optional, so that selections frozen before they existed still load: an empty list means
     # no role may do it in that selection.
     record_eeo: Names = Field(default_factory=list)
