@@ -23,6 +23,7 @@ from qualify.workflow.spec import AppealSpec, FieldSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = (ROOT / "tests" / "data" / "minimal.yaml").read_text()
+END = MINIMAL.count("\n")  # lines appended to it start at END + 1
 TEN_BUSINESS = AppealSpec(days=10, business_days=True, to="the Chief")
 MLK_2027 = frozenset({date(2027, 1, 18)})
 
@@ -75,7 +76,7 @@ def _problems(extra: str) -> list[str]:
 
 def test_a_printed_packet_needs_a_packet_kind() -> None:
     assert _problems("packets:\n  ok: [review]\n") == [
-        "w.yaml:54: packets.ok[0]: packet 'review' has no entry under packet_kinds "
+        f"w.yaml:{END + 2}: packets.ok[0]: packet 'review' has no entry under packet_kinds "
         "(its title and audience)"
     ]
 
@@ -87,8 +88,10 @@ def test_packet_kinds_name_known_roles_and_an_appeal_rule() -> None:
         "  notice: {title: Notice, audience: [hr, bos], letter: true, appeal: true}\n"
     )
     assert problems == [
-        "w.yaml:56: packet_kinds.notice.audience[1]: unknown role 'bos' (did you mean 'boss'?)",
-        "w.yaml:56: packet_kinds.notice.appeal: the workflow has no top-level appeal: rule to state",
+        f"w.yaml:{END + 4}: packet_kinds.notice.audience[1]: unknown role 'bos' "
+        "(did you mean 'boss'?)",
+        f"w.yaml:{END + 4}: packet_kinds.notice.appeal: the workflow has no top-level appeal: "
+        "rule to state",
     ]
 
 
