@@ -475,3 +475,82 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
     assert "August 12, 2019" not in current.split("Evidence on file", 1)[1]
     assert "August 12, 2019" in superseded
     assert f"record {newer.id}, entered" in superseded
+
+
+def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from qualify.services import panel, scorecards, users
+
+    scenario, selection = sro
+    # Up to Rep. Douglas's conflict with Corporal Fitzgerald (before he withdraws).
+    run_steps(session, scenario, selection, until=9)
+    owen = candidate_ids(session, selection.id or 0)["MPD-1199"]
+    clock = iter(datetime(2027, 1, 12, 14, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
+    users.add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.ibarra",
+        roles=["school_rep"],
+        actor="hr.alvarez",
+        now=next(clock),
+    )
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.ibarra"),
+        ],
+        actor="hr.alvarez",
+        reason="Rep. Douglas declared a conflict of interest with Corporal Fitzgerald.",
+        now=next(clock),
+    )
+    scores = dict.fromkeys(("appearance_attitude", "role_model", "liaison"), "4")
+    scores |= dict.fromkeys(
+        ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
+    )
+    for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
+        panel.attest(session=session, candidate_id=owen, actor=who, now=next(clock))
+        scorecards.score(
+            session=session,
+            candidate_id=owen,
+            actor=who,
+            scores=scores,
+            comments={},
+            submit=True,
+            now=next(clock),
+        )
+    scorecards.score(
+        session=session,
+        candidate_id=owen,
+        actor="rep.chen",
+        scores={"liaison": "5"},
+        comments={"liaison": "Named every agency partner and how to reach them."},
+        submit=True,
+        reason="Entered 4 by mistake for liaison.",
+        now=next(clock),
+    )
+    done = advance(
+        session=session,
+        candidate_id=owen,
+        trigger="record_scores",
+        actor="hr.alvarez",
+        packets=PacketPlace(TEMPLATES, tmp_path),
+        now=next(clock),
+    )
+    text = " ".join(pdftotext(done.packets[0]).split())
+    assert "Criterion Weight" in text
+    assert "Positive role model who builds 2 4 4 4 4.00 trust with youth" in text  # weight 2
+    assert (
+        "no longer on the panel, declared a conflict of interest on January 8, 2027: Corporal"
+        in (text)
+    )
+    assert re.search(r"Left: [^:]+ Joined: ", text)  # one school representative for another
+    assert "Rep. Douglas declared a conflict of interest with Corporal Fitzgerald." in text
+    assert "corrected the scorecard (version 2). Reason: Entered 4 by mistake for liaison. " in text
+    assert "Liaison and communication with schools, families and agencies: 4 changed to 5" in text
+    assert "No conflict (January 12, 2027)" in text
