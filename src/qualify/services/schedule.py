@@ -71,8 +71,8 @@ def schedule_interview(
         raise BadInput(f"--place: at most {PLACE_LIMIT} characters ({len(place)} given)")
     if spec.states[candidate.state].final:
         raise RuleViolation(
-            f"candidate {candidate_id} is {spec.states[candidate.state].label.lower()}: "
-            "there is no interview to schedule"
+            f"candidate {candidate_id} is in the final state "
+            f"'{spec.states[candidate.state].label}': there is no interview to schedule"
         )
     event = audit.record(
         session,
