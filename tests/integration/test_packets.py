@@ -132,7 +132,7 @@ def test_the_footer_carries_the_record_reference_and_audit_hash(
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
     assert f"Ref.S1-C{ids['MPD-1042']}-E{event.id}" in text
-    assert f"auditevent{event.id},hash{event.hash}" in text
+    assert f"sealedbyauditevent#{event.id},hash{event.hash}" in text
 
 
 def test_packets_are_pdf_a_with_metadata(demo: tuple[Settings, Path, dict[str, int]]) -> None:
@@ -554,3 +554,26 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     assert "corrected the scorecard (version 2). Reason: Entered 4 by mistake for liaison. " in text
     assert "Liaison and communication with schools, families and agencies: 4 changed to 5" in text
     assert "No conflict (January 12, 2027)" in text
+
+
+def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from qualify.services.packet_context import build_context
+
+    scenario = Scenario.load(SCENARIO)  # its records are stamped on its own clock, 2027-01-08
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    earlier_clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a machine whose clock is behind
+    for trigger, who in (("begin_screening", "hr.alvarez"), ("confirm_eligible", "cmdr.obrien")):
+        done = advance(
+            session=session, candidate_id=dana, trigger=trigger, actor=who, now=earlier_clock
+        )
+    event = session.get(AuditEvent, done.event_id)
+    candidate = session.get(Candidate, dana)
+    assert event is not None
+    assert candidate is not None
+    context = build_context(session, candidate, "eligible", "eligibility_review", event)
+    assert context["eligibility_summary"] == "all checks passed"
+    assert len(context["evidence"]) == 8

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import UTC, date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -98,11 +98,25 @@ def _written(iso: str) -> str:
         return iso
 
 
+def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[int]:
+    """The candidate's evidence records on file when the event was recorded: those whose
+    `evidence_added` event comes before it in the audit chain. (The chain's order, not the
+    clocks: a record entered on one clock and a decision taken on another still line up.)"""
+    subjects = session.exec(
+        select(AuditEvent.subject).where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == "evidence_added",
+            col(AuditEvent.id) < (event.id or 0),
+        )
+    )
+    return {int(subject.split(":", 1)[1]) for subject in subjects}
+
+
 def _facts_at(
-    session: Session, selection: Selection, candidate: Candidate, at: datetime
+    session: Session, selection: Selection, candidate: Candidate, on_file: set[int]
 ) -> CandidateFacts:
     facts = load_facts(session, selection, [candidate])[candidate.id or 0]
-    known = tuple(e for e in facts.evidence if e.recorded_at <= at)
+    known = tuple(e for e in facts.evidence if e.id in on_file)
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
 
@@ -111,19 +125,19 @@ def evidence_tables(
     spec: Workflow,
     people: People,
     candidate_id: int,
-    at: datetime,
+    on_file: set[int],
     *,
     sensitive: bool,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(current, superseded) evidence as it stood at `at`: a newer record of a kind that keeps
-    one record supersedes the older, which is listed apart with what replaced it."""
+    """(current, superseded) evidence among the records on file: a newer record of a kind that
+    keeps one record supersedes the older, which is listed apart with what replaced it."""
     tz = spec.time_zone
     records = [
         e
         for e in session.exec(
             select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
         )
-        if e.recorded_at <= at
+        if e.id in on_file
     ]
     newest: dict[str, Evidence] = {}
     for e in records:
@@ -196,7 +210,9 @@ def build_context(
     kind = kind_of(spec, template)
     people = People(session, spec)
     tz = spec.time_zone
-    facts = _facts_at(session, selection, candidate, event.at)
+    on_file = _on_file_at(session, candidate.id, event)
+    facts = _facts_at(session, selection, candidate, on_file)
+    decided_on = event.at.astimezone(UTC).date()  # as `advance` evaluated the guards
     checks = [
         {
             "label": spec.checks[r.check].label,
@@ -205,11 +221,11 @@ def build_context(
             "reason": words(r.reason, spec, people),
             "note": " ".join(spec.checks[r.check].note.split()),
         }
-        for r in evaluate(loaded, facts, selection.as_of)
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
         if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
     ]
     current, superseded = evidence_tables(
-        session, spec, people, candidate.id, event.at, sensitive=kind.sensitive
+        session, spec, people, candidate.id, on_file, sensitive=kind.sensitive
     )
     for rows in (current, superseded):
         for row in rows:
@@ -261,6 +277,7 @@ def build_context(
             "generated_at": f"{long_date(decided)}, {local_time(event.at, tz)}",
             "created": w3c_time(event.at),
             "audit_hash": event.hash,
+            "audit_event": event.id,
             "event_id": event.id,
         },
         "checks": checks,
