@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from qualify.errors import Conflict, NotFound, NotPermitted
 from qualify.services.workflows import load_frozen
-from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
@@ -158,6 +158,16 @@ def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
             select(PanelSeat)
             .where(PanelSeat.selection_id == selection_id)
             .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        )
+    )
+
+
+def alternates_of(session: Session, selection_id: int) -> list[PanelAlternate]:
+    return list(
+        session.exec(
+            select(PanelAlternate)
+            .where(PanelAlternate.selection_id == selection_id)
+            .order_by(col(PanelAlternate.seat), col(PanelAlternate.position))
         )
     )
 
