@@ -88,9 +88,9 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     session.rollback()
     attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
     conflict = session.exec(
-        select(AuditEvent).where(AuditEvent.action == "conflict_declared").order_by(
-            col(AuditEvent.id).desc()
-        )
+        select(AuditEvent)
+        .where(AuditEvent.action == "conflict_declared")
+        .order_by(col(AuditEvent.id).desc())
     ).first()
     assert conflict is not None
     assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
