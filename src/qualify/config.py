@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # The source checkout's root, where `workflows/` and `templates/` live beside `src/`.
@@ -31,6 +31,8 @@ class Settings:
     records_dir: Path
     # Years a selection's records are kept after its last action (29 CFR 1602: at least 2).
     retention_years: int = 2
+    # Public-records export profiles (`profiles/NAME.yaml`).
+    profiles_dir: Path = field(default_factory=lambda: _default_dir("profiles"))
 
     @classmethod
     def from_env(
@@ -47,6 +49,7 @@ class Settings:
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
             records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
             retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
+            profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
         )
 
 

@@ -130,6 +130,12 @@ def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Pat
     return data, lines
 
 
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse a YAML data file safely: the data, and the line of every key path (for errors
+    that name file:line); a syntax error or a key given twice is a WorkflowError."""
+    return _parse(text, source)
+
+
 def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[str]) -> None:
     """Record the line of every key path, and any key given twice in one mapping."""
     lines.setdefault(path, node.start_mark.line + 1)
