@@ -7,19 +7,25 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 
 candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
-STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending", "withheld": "withheld"}
+STATUS = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "pending": "pending",
+    "withheld": "withheld",
+    "not_applicable": "-",
+}
 
 
 @candidates.command("add")
 def candidate_add(
     ctx: typer.Context,
-    selection: int = typer.Option(..., "--selection", help="Selection id."),
+    selection: int = typer.Option(..., "--selection", min=1, max=ID_MAX, help="Selection id."),
     employee_id: str = typer.Option(
         ..., "--employee-id", help="Employee id (unique per selection)."
     ),
@@ -52,7 +58,7 @@ def candidate_add(
 def candidate_import(
     ctx: typer.Context,
     csv_path: Path = typer.Argument(..., metavar="CSV", help="Roster: employee_id,name,rank,..."),
-    selection: int = typer.Option(..., "--selection", help="Selection id."),
+    selection: int = typer.Option(..., "--selection", min=1, max=ID_MAX, help="Selection id."),
 ) -> None:
     """Import a roster CSV: every row, or (when any row is bad) none, with every problem listed."""
     from qualify.services.candidates import import_roster
@@ -68,7 +74,9 @@ def candidate_import(
 @candidates.command("list")
 def candidate_list(
     ctx: typer.Context,
-    selection: int | None = typer.Option(None, "--selection", help="Only this selection."),
+    selection: int | None = typer.Option(
+        None, "--selection", min=1, max=ID_MAX, help="Only this selection."
+    ),
     state: str | None = typer.Option(None, "--state", help="Only candidates in this state."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -103,7 +111,7 @@ def candidate_list(
 @candidates.command("show")
 def candidate_show(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="ID"),
+    candidate_id: int = typer.Argument(..., metavar="ID", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a candidate: facts, evidence, check results, what you may do next, and history."""
@@ -170,7 +178,7 @@ def _print_interview_view(data: dict[str, Any]) -> None:
 @evidence.command("add")
 def evidence_add(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     kind: str = typer.Argument(..., help="An evidence kind of the workflow, e.g. service."),
     date: str | None = typer.Option(None, "--date", help="The kind's date field (YYYY-MM-DD)."),
     result: str | None = typer.Option(None, "--result", help="pass or fail."),
@@ -200,15 +208,16 @@ def evidence_add(
             file=file,
             attested_by=by,
             actor=context.actor,
+            max_file_bytes=context.settings.max_evidence_bytes,
         )
     typer.echo(f"recorded {kind} evidence #{record.id} for candidate {candidate_id}")
 
 
 def check(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]"),
+    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]", min=1, max=ID_MAX),
     selection: int | None = typer.Option(
-        None, "--selection", help="Every candidate of a selection."
+        None, "--selection", min=1, max=ID_MAX, help="Every candidate of a selection."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -238,6 +247,8 @@ def check(
             for row in report["candidates"]
         ],
     )
+    if any(not r["applies"] for row in report["candidates"] for r in row["results"]):
+        typer.echo("- = does not apply at the candidate's stage")
     if candidate_id is not None:
         typer.echo("")
         for r in report["candidates"][0]["results"]:

@@ -9,9 +9,10 @@ import typer
 from qualify.cli.context import app_context, print_table
 from qualify.config import PROJECT_ROOT
 from qualify.errors import QualifyError
+from qualify.files import output_folder
 
 SCENARIO = PROJECT_ROOT / "docs" / "examples" / "sro-demo.yaml"
-SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-"}
+SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-", "not_applicable": "n/a"}
 
 
 def demo(
@@ -28,7 +29,10 @@ def demo(
     from qualify.services.demo import run_demo
 
     run = run_demo(
-        settings=app_context(ctx).settings, output_dir=output, scenario_path=scenario, steps=steps
+        settings=app_context(ctx).settings,
+        output_dir=output_folder(output, label="-o"),
+        scenario_path=scenario,
+        steps=steps,
     )
     summary = run.summary
     typer.echo(
@@ -55,7 +59,7 @@ def demo(
     for row in summary["results"]["candidates"]:
         if "hidden" in row:
             typer.echo(
-                f"  -  {row['name']}: panel incomplete ({'; '.join(row.get('missing', []))})"
+                f"  -  {row['name']}: {row['status_text']} ({'; '.join(row.get('missing', []))})"
             )
             continue
         verdict = "PASS" if row["passed"] else "FAIL: " + "; ".join(row["failures"])

@@ -82,6 +82,14 @@ def init(
         typer.echo(f"database {shown} is up to date (schema {after})")
     else:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
+    from qualify.services.audit_admin import install_key
+
+    with context.session() as session:
+        key = install_key(session=session, path=context.settings.audit_key)
+    made = "created" if key.created else "in use"
+    typer.echo(f"audit key {key.key_id} at {key.path} ({made}; keep it apart from the database)")
+    if key.sealed_events:
+        typer.echo(f"audit log: {key.sealed_events} earlier events sealed with the key")
     with context.session() as session:
         if admin is not None:
             from qualify.services.users import create_admin
@@ -133,9 +141,14 @@ _add_sub_apps()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; a QualifyError prints one line on stderr."""
     command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    for arg in args:
+        if "\x00" in arg:  # only possible in-process: the OS cannot pass one in argv
+            typer.echo(f"error: {arg!r}: contains a NUL byte", err=True)
+            return 2
     try:
         # Standalone mode: usage errors print help and exit 2, Ctrl-C aborts with exit 1.
-        command.main(args=argv, prog_name="qualify", standalone_mode=True)
+        command.main(args=args, prog_name="qualify", standalone_mode=True)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except QualifyError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 
 records_app = typer.Typer(
     help="Keep a selection's records as the law says: retention, holds, purges, exports.",
@@ -62,7 +62,7 @@ def due(
 @records_app.command("hold")
 def hold(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="The dispute or charge."),
 ) -> None:
     """Place a legal hold: the selection's records cannot be purged until it is released."""
@@ -79,7 +79,7 @@ def hold(
 @records_app.command("release")
 def release(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the hold ends."),
 ) -> None:
     """Release a selection's legal hold."""
@@ -96,7 +96,7 @@ def release(
 @records_app.command("purge")
 def purge(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why, for the record."),
 ) -> None:
     """Remove a selection's personal data after its retention period, leaving tombstones
@@ -124,7 +124,7 @@ def purge(
 @records_app.command("export")
 def export(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     profile: str = typer.Option(
         "public", "--profile", metavar="NAME", help="An export profile in profiles/."
     ),

@@ -11,7 +11,9 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from qualify.errors import Conflict, NotFound, NotPermitted
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted
+from qualify.limits import ID_MAX
+from qualify.services import recorded
 from qualify.services.workflows import load_frozen
 from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
@@ -129,7 +131,14 @@ def claim(session: Session, candidate: Candidate, **changes: object) -> None:
         set_committed_value(candidate, key, value)
 
 
+def check_id(record_id: int, what: str) -> None:
+    """Refuse an id no record can have (the CLI's options are bounded the same way)."""
+    if not 1 <= record_id <= ID_MAX:
+        raise BadInput(f"{what} id {record_id} is out of range (1 to {ID_MAX})")
+
+
 def get_selection(session: Session, selection_id: int) -> Selection:
+    check_id(selection_id, "selection")
     # The frozen workflow text is loaded only when this process has not parsed it yet.
     selection = session.get(
         Selection,
@@ -142,6 +151,7 @@ def get_selection(session: Session, selection_id: int) -> Selection:
 
 
 def get_candidate(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
+    check_id(candidate_id, "candidate")
     candidate = session.get(Candidate, candidate_id, with_for_update=for_update)
     if candidate is None:
         raise no_candidate(candidate_id)
@@ -179,3 +189,4 @@ def insert_row(session: Session, record: SQLModel) -> None:
     table: Any = type(record)
     statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
     record.id = session.connection().execute(statement).scalar_one()
+    recorded.note(session, record)

@@ -14,6 +14,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, Conflict
+from qualify.files import read_regular_file
+from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -108,10 +110,7 @@ def import_roster(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
     rows = parse_roster(data, str(path))
     if not rows:
         raise BadInput(f"{path}: no candidates in the file, only a header")

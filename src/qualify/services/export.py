@@ -8,9 +8,7 @@ packets, so what is withheld is never in the copy to begin with."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +21,7 @@ from sqlmodel import Session, col, select
 from qualify.errors import BadInput, WorkflowError
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
+from qualify.safecsv import csv_bytes
 from qualify.services import audit
 from qualify.services.access import get_selection, utcnow, workflow_of
 from qualify.services.eligibility import check_candidates
@@ -141,14 +140,14 @@ def export_records(
         "exported": at.strftime("%B %-d, %Y"),
     }
     pdf = html_to_pdf(render_html(templates_dir, "public_record", context), templates_dir)
-    index = io.StringIO()
-    writer = csv.writer(index, lineterminator="\n")
-    writer.writerow(["document", "item", "what", "reason"])
-    writer.writerows([w.document, w.item, w.what, w.reason] for w in withheld)
+    index = csv_bytes(
+        ["document", "item", "what", "reason"],
+        [[w.document, w.item, w.what, w.reason] for w in withheld],
+    )
     contents = {
         f"{stem}_record.pdf": pdf,
         f"{stem}_record.json": json.dumps(record, indent=2, ensure_ascii=False).encode(),
-        f"{stem}_withheld-index.csv": index.getvalue().encode(),
+        f"{stem}_withheld-index.csv": index,
     }
     event = audit.record(
         session,

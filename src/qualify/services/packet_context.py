@@ -4,7 +4,7 @@ when the candidate entered the stage."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -32,11 +32,25 @@ TITLES = {
 }
 
 
+def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[int]:
+    """The candidate's evidence records on file when the event was recorded: those whose
+    `evidence_added` event comes before it in the audit chain. (The chain's order, not the
+    clocks: a record entered on one clock and a decision taken on another still line up.)"""
+    subjects = session.exec(
+        select(AuditEvent.subject).where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == "evidence_added",
+            col(AuditEvent.id) < (event.id or 0),
+        )
+    )
+    return {int(subject.split(":", 1)[1]) for subject in subjects}
+
+
 def _facts_at(
-    session: Session, selection: Selection, candidate: Candidate, at: datetime
+    session: Session, selection: Selection, candidate: Candidate, on_file: set[int]
 ) -> CandidateFacts:
     facts = load_facts(session, selection, [candidate])[candidate.id or 0]
-    known = tuple(e for e in facts.evidence if e.recorded_at <= at)
+    known = tuple(e for e in facts.evidence if e.id in on_file)
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
 
@@ -44,7 +58,7 @@ def _evidence_rows(
     session: Session,
     selection: Selection,
     candidate_id: int,
-    at: datetime,
+    on_file: set[int],
     *,
     sensitive: bool,
     viewer_sensitive: bool,
@@ -58,7 +72,7 @@ def _evidence_rows(
     ):
         kind = spec.evidence.get(e.kind)
         secret = kind is not None and kind.sensitive
-        if e.recorded_at > at or (secret and not sensitive):
+        if e.id not in on_file or (secret and not sensitive):
             continue
         facts = ", ".join(f"{k}: {v}" for k, v in e.fields.items())
         if e.file_name:
@@ -136,11 +150,13 @@ def build_context(
     spec = loaded.spec
     assert candidate.id is not None
     assert selection.id is not None
-    facts = _facts_at(session, selection, candidate, event.at)
+    on_file = _on_file_at(session, candidate.id, event)
+    facts = _facts_at(session, selection, candidate, on_file)
+    decided_on = event.at.astimezone(UTC).date()
     hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
     evaluated = [
         r
-        for r in evaluate(loaded, facts, selection.as_of)
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
         if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
     ]
     checks = [
@@ -203,6 +219,7 @@ def build_context(
             "title": TITLES.get(template, template.replace("_", " ").capitalize()),
             "generated_at": f"{at:%Y-%m-%d %H:%M:%S}",
             "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
+            "audit_event": event.id,
             "audit_hash": event.hash,
         },
         "checks": checks,
@@ -213,7 +230,7 @@ def build_context(
             session,
             selection,
             candidate.id,
-            event.at,
+            on_file,
             sensitive=template == "eligibility_review",
             viewer_sensitive=viewer_sensitive,
         ),

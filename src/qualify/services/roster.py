@@ -32,7 +32,10 @@ def check_candidate_values(values: dict[str, str]) -> list[tuple[str, str]]:
         if not values.get(column, "").strip():
             problems.append((column, "is empty; it is required"))
     for column, limit in COLUMNS.items():
-        if len(values.get(column, "")) > limit:
+        value = values.get(column, "")
+        if "\x00" in value:
+            problems.append((column, "contains a NUL byte (\\x00); remove it"))
+        if len(value) > limit:
             problems.append((column, f"is longer than {limit} characters"))
     email = values.get("email", "")
     if email and ("@" not in email or " " in email):
@@ -59,7 +62,7 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
         raise BadInput(f"{source}:1: {exc}") from None
     names = [h.strip().lower() for h in header]
     problems = [
-        f"{source}:1: unknown column '{name}' (columns: {', '.join(COLUMNS)})"
+        f"{source}:1: unknown column {name!r} (columns: {', '.join(COLUMNS)})"
         for name in names
         if name not in COLUMNS
     ]
@@ -97,5 +100,12 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
     except csv.Error as exc:
         problems.append(f"{source}:{line + 1}: {exc}")
     if problems:
-        raise BadInput("\n".join(problems))
+        raise BadInput("\n".join(_first(problems)))
     return rows
+
+
+def _first(problems: list[str], shown: int = 20) -> list[str]:
+    """At most `shown` problems, then how many more: a wrong file can have thousands."""
+    if len(problems) <= shown:
+        return problems
+    return [*problems[:shown], f"... and {len(problems) - shown} more problems"]

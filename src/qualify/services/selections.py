@@ -12,6 +12,8 @@ from qualify.services import audit, workflows
 from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
 from qualify.store.tables import Selection
 
+TITLE_MAX = 200  # the column's length
+
 
 def open_selection(
     *,
@@ -28,6 +30,10 @@ def open_selection(
     title = title.strip()
     if not title:
         raise BadInput("TITLE: give the selection a title, such as 'School Resource Officer 2027'")
+    if len(title) > TITLE_MAX:
+        raise BadInput(f"TITLE: at most {TITLE_MAX} characters (this one has {len(title)})")
+    if "\x00" in title:
+        raise BadInput("TITLE: contains a NUL byte")
     # Who may open a selection comes from the database (the administrator, and the roles the
     # workflows already frozen here allow), never from the file being opened.
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]

@@ -22,11 +22,17 @@ from qualify.services.access import (
 from qualify.services.workflows import all_workflows
 from qualify.store.tables import User
 
+USER_NAME_MAX = 100  # the column's length
+
 
 def _check_name(name: str) -> str:
     name = name.strip()
     if not name or any(c.isspace() for c in name):
         raise BadInput(f"user name {name!r}: give one word, such as 'jsmith'")
+    if len(name) > USER_NAME_MAX:
+        raise BadInput(f"user name {name[:20]!r}...: at most {USER_NAME_MAX} characters")
+    if "\x00" in name:
+        raise BadInput(f"user name {name!r}: contains a NUL byte")
     return name
 
 
