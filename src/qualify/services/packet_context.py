@@ -14,7 +14,9 @@ from qualify.services.access import get_selection, seats_of, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.integrity import replayed_states
 from qualify.services.results import panel_inputs, ranking
+from qualify.services.visibility import WITHHELD
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
+from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.scoring import CandidateResult
 
@@ -59,18 +61,24 @@ def _evidence_rows(
     on_file: set[int],
     *,
     sensitive: bool,
+    viewer_sensitive: bool,
 ) -> list[dict[str, Any]]:
+    """Evidence on file at `at`. Sensitive kinds appear only in a packet that may carry them
+    (`sensitive`), with their values only for a reader whose role sees sensitive records."""
     spec = workflow_of(selection).spec
     rows = []
     for e in session.exec(
         select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
     ):
         kind = spec.evidence.get(e.kind)
-        if e.id not in on_file or (kind is not None and kind.sensitive and not sensitive):
+        secret = kind is not None and kind.sensitive
+        if e.id not in on_file or (secret and not sensitive):
             continue
         facts = ", ".join(f"{k}: {v}" for k, v in e.fields.items())
         if e.file_name:
             facts += f" (file {e.file_name})"
+        if secret and not viewer_sensitive:
+            facts = WITHHELD
         rows.append(
             {
                 "id": e.id,
@@ -126,9 +134,17 @@ def _result_context(
 
 
 def build_context(
-    session: Session, candidate: Candidate, stage: str, template: str, event: AuditEvent
+    session: Session,
+    candidate: Candidate,
+    stage: str,
+    template: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> dict[str, Any]:
-    """Everything a packet template may print, from the records."""
+    """Everything a packet template may print, from the records, for a reader whose role sees
+    sensitive records or not (`viewer_sensitive`, from the workflow's roles): for one who does
+    not, sensitive checks and evidence read "withheld (sensitive)", never their values."""
     selection = get_selection(session, candidate.selection_id)
     loaded = workflow_of(selection)
     spec = loaded.spec
@@ -137,15 +153,20 @@ def build_context(
     on_file = _on_file_at(session, candidate.id, event)
     facts = _facts_at(session, selection, candidate, on_file)
     decided_on = event.at.astimezone(UTC).date()
+    hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
+    evaluated = [
+        r
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
+        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+    ]
     checks = [
         {
             "label": spec.checks[r.check].label,
-            "status": r.status,
-            "reason": r.reason,
+            "status": "withheld" if r.check in hidden else r.status,
+            "reason": WITHHELD if r.check in hidden else r.reason,
             "note": spec.checks[r.check].note.strip(),
         }
-        for r in evaluate(loaded, facts, selection.as_of, decided_on)
-        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+        for r in evaluated
     ]
     details = json.loads(event.details)
     transition = next(t for t in spec.transitions if t.trigger == details["trigger"])
@@ -203,10 +224,15 @@ def build_context(
         },
         "checks": checks,
         "eligibility_summary": "all checks passed"
-        if all(c["status"] == "pass" for c in checks)
+        if all(r.status == "pass" for r in evaluated)
         else "not all checks pass",
         "evidence": _evidence_rows(
-            session, selection, candidate.id, on_file, sensitive=template == "eligibility_review"
+            session,
+            selection,
+            candidate.id,
+            on_file,
+            sensitive=template == "eligibility_review",
+            viewer_sensitive=viewer_sensitive,
         ),
         "decision": {"text": decision},
         "rubric": {
