@@ -219,7 +219,15 @@ def _advance(
         from qualify.services.packets import record_and_write, stage_packets
 
         session.refresh(candidate)
-        rendered = stage_packets(session, packets.templates_dir, candidate, new_state, event)
+        # The packets are the actor's to obtain: made for what their role may see.
+        rendered = stage_packets(
+            session,
+            packets.templates_dir,
+            candidate,
+            new_state,
+            event,
+            viewer_sensitive=sees_sensitive(spec, user.roles),
+        )
         written = record_and_write(
             session, rendered, packets.output_dir, user.name, role, at, selection.id or 0
         )

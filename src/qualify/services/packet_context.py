@@ -16,6 +16,7 @@ from qualify.packets.render import w3c_time
 from qualify.services import packet_sections as sections
 from qualify.services.access import get_selection, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.visibility import WITHHELD
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
 from qualify.workflow.documents import (
     field_label,
@@ -27,6 +28,7 @@ from qualify.workflow.documents import (
     record_reference,
     split_name,
 )
+from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.spec import PacketKindSpec, Workflow
@@ -128,6 +130,7 @@ def evidence_tables(
     on_file: set[int],
     *,
     sensitive: bool,
+    viewer_sensitive: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(current, superseded) evidence among the records on file: a newer record of a kind that
     keeps one record supersedes the older, which is listed apart with what replaced it."""
@@ -145,12 +148,13 @@ def evidence_tables(
     current, superseded = [], []
     for e in records:
         kind = spec.evidence.get(e.kind)
-        if kind is not None and kind.sensitive and not sensitive:
+        secret = kind is not None and kind.sensitive
+        if secret and not sensitive:
             continue
         row = {
             "number": e.id,
             "label": kind.label if kind else e.kind.replace("_", " "),
-            "facts": _facts(kind, e),
+            "facts": [WITHHELD] if secret and not viewer_sensitive else _facts(kind, e),
             "attested_by": people.named(e.attested_by),
             "entered": long_date(local_date(e.recorded_at, tz)),
         }
@@ -198,9 +202,14 @@ def build_context(
     template: str,
     event: AuditEvent,
     needs: frozenset[str] | None = None,
+    *,
+    viewer_sensitive: bool,
 ) -> dict[str, Any]:
     """Everything a packet template may print, from the records; of the optional sections
-    (packet_sections.BUILDERS) only those in `needs`, when given."""
+    (packet_sections.BUILDERS) only those in `needs`, when given. For a reader whose role does
+    not see sensitive records (`viewer_sensitive` false), sensitive checks and evidence read
+    "withheld (sensitive)", never their values; a packet kind that is not `sensitive` in the
+    workflow leaves sensitive evidence out altogether."""
     selection = get_selection(session, candidate.selection_id)
     loaded: LoadedWorkflow = workflow_of(selection)
     spec = loaded.spec
@@ -213,19 +222,26 @@ def build_context(
     on_file = _on_file_at(session, candidate.id, event)
     facts = _facts_at(session, selection, candidate, on_file)
     decided_on = event.at.astimezone(UTC).date()  # as `advance` evaluated the guards
+    hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
     checks = [
         {
             "label": spec.checks[r.check].label,
-            "status": r.status,
-            "status_words": STATUS_WORDS.get(r.status, r.status),
-            "reason": words(r.reason, spec, people),
+            "status": "withheld" if r.check in hidden else r.status,
+            "status_words": "Withheld" if r.check in hidden else STATUS_WORDS[r.status],
+            "reason": WITHHELD if r.check in hidden else words(r.reason, spec, people),
             "note": " ".join(spec.checks[r.check].note.split()),
         }
         for r in evaluate(loaded, facts, selection.as_of, decided_on)
         if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
     ]
     current, superseded = evidence_tables(
-        session, spec, people, candidate.id, on_file, sensitive=kind.sensitive
+        session,
+        spec,
+        people,
+        candidate.id,
+        on_file,
+        sensitive=kind.sensitive,
+        viewer_sensitive=viewer_sensitive,
     )
     for rows in (current, superseded):
         for row in rows:
@@ -281,7 +297,8 @@ def build_context(
             "event_id": event.id,
         },
         "checks": checks,
-        "failed_checks": [c["label"] for c in checks if c["status"] != "pass"],
+        "failed_checks": [c["label"] for c in checks if c["status"] not in ("pass", "withheld")],
+        "withheld_checks": [c["label"] for c in checks if c["status"] == "withheld"],
         "eligibility_summary": "all checks passed"
         if all(c["status"] == "pass" for c in checks)
         else "not all checks pass",
