@@ -17,6 +17,8 @@ from qualify.store import db
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # (trigger, actor, reason) moves that cycle candidates through screening and back.
+# Declaring someone ineligible sends a letter, so it carries a standard reason code too.
+CODES = {"declare_ineligible": "records_incomplete"}
 MOVES = [
     ("begin_screening", "hr.alvarez", None),
     ("declare_ineligible", "cmdr.obrien", "records incomplete"),
@@ -43,6 +45,7 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason=reason,
+                        reason_code=CODES.get(trigger),
                     )
                 except QualifyError:
                     continue
@@ -85,6 +88,7 @@ def loop_forever(url: str, candidates: list[int], records: str | None = None) ->
                         actor=actor,
                         reason="cycle",
                         packets=place,
+                        reason_code=CODES.get(trigger),
                     )
             print(candidate, flush=True)
 

@@ -22,7 +22,17 @@ def advance(
     ctx: typer.Context,
     candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     trigger: str = typer.Argument(..., help="A trigger of the workflow, e.g. confirm_eligible."),
-    reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why, for the record and internal packets; some triggers need it."
+    ),
+    notice: str | None = typer.Option(
+        None, "--notice", help="What the letter tells the candidate, in your words."
+    ),
+    reason_code: str | None = typer.Option(
+        None,
+        "--reason-code",
+        help="A standard wording for the letter, from the trigger's reason_codes.",
+    ),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
     from qualify.services.advance import Advanced, PacketPlace
@@ -40,6 +50,8 @@ def advance(
                 reason=reason,
                 # Packets go to the records folder, never the folder the command runs in.
                 packets=PacketPlace(settings.templates_dir, settings.records_dir),
+                notice=notice,
+                reason_code=reason_code,
             )
         except PacketsOwed as owed:
             if isinstance(owed.done, Advanced):

@@ -17,7 +17,7 @@ from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, QualifyEr
 from qualify.limits import ID_MAX
 from qualify.services import recorded
 from qualify.services.workflows import load_frozen
-from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
@@ -170,6 +170,16 @@ def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
             select(PanelSeat)
             .where(PanelSeat.selection_id == selection_id)
             .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        )
+    )
+
+
+def alternates_of(session: Session, selection_id: int) -> list[PanelAlternate]:
+    return list(
+        session.exec(
+            select(PanelAlternate)
+            .where(PanelAlternate.selection_id == selection_id)
+            .order_by(col(PanelAlternate.seat), col(PanelAlternate.position))
         )
     )
 

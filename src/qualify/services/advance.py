@@ -36,7 +36,7 @@ from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
-from qualify.workflow.spec import Workflow
+from qualify.workflow.spec import TransitionSpec, Workflow
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,40 @@ class Advanced:
     actor: str = ""
     packets_owed: tuple[str, ...] = ()  # templates the new stage prints
     packets: tuple[Path, ...] = ()  # files written
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the candidate is told: free text, or a reason code of the transition."""
+
+    notice: str | None = None
+    reason_code: str | None = None
+
+
+def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
+    """The audit details that carry the candidate's notice; refuse a bad or missing one."""
+    text = (told.notice or "").strip()
+    code = (told.reason_code or "").strip()
+    codes = transition.reason_codes
+    if text and code:
+        raise BadInput("--notice and --reason-code: give one of them, not both")
+    if code:
+        if code not in codes:
+            listed = ", ".join(codes) or "none"
+            raise BadInput(
+                f"--reason-code: {transition.trigger} has no reason code '{code}'"
+                f"{suggest(code, codes)}; its codes: {listed}"
+            )
+        return {"reason_code": code, "notice": codes[code].strip()}
+    if text:
+        return {"notice": text}
+    if transition.notice_required:
+        hint = f"--reason-code CODE ({', '.join(codes)}) or " if codes else ""
+        raise BadInput(
+            f"--notice: {transition.trigger} sends the candidate a letter; give {hint}"
+            "--notice TEXT, the words the letter states (--reason stays internal)"
+        )
+    return {}
 
 
 @dataclass(frozen=True)
@@ -77,22 +111,28 @@ def advance(
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,
+    notice: str | None = None,
+    reason_code: str | None = None,
 ) -> Advanced:
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
-    they are owed (`packet --repair` writes them)."""
+    they are owed (`packet --repair` writes them). `notice` (or a `reason_code` of the
+    transition) is what a letter tells the candidate; `reason` stays internal."""
     at = now or utcnow()
     limits.check(
         "reason", reason, limits.REASON
     )  # refused before anything, even a refusal, is kept
     seen: dict[str, int] = {}
+    told = Told(notice, reason_code)
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once).
         session.rollback()
         session.connection(execution_options={"qualify_read_only": True})
         try:
-            done, role = _advance(session, candidate_id, trigger, actor, reason, at, packets, seen)
+            done, role = _advance(
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+            )
         except OperationalError as exc:
             if "locked" not in str(exc.orig):
                 raise
@@ -100,7 +140,9 @@ def advance(
             # into a write. Decide again holding the write lock; if this candidate itself
             # changed meanwhile, that is the optimistic lock's conflict, as on PostgreSQL.
             session.rollback()
-            done, role = _advance(session, candidate_id, trigger, actor, reason, at, packets, seen)
+            done, role = _advance(
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+            )
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
         _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
@@ -140,6 +182,7 @@ def _advance(
     at: datetime,
     packets: PacketPlace | None,
     seen: dict[str, int],
+    told: Told,
 ) -> tuple[Advanced, str]:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
     user = users.get(actor)
@@ -174,6 +217,7 @@ def _advance(
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+    notice = _notice(transition, told)
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -215,7 +259,9 @@ def _advance(
         candidate_id=candidate_id,
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
         | ({"passed_over": passed_over} if passed_over else {})
-        # The packets this change is owed, written after it commits (see packets.repair).
+        | notice
+        # The packets this change is owed, written after it commits (see packets.repair); they
+        # are the actor's to obtain, made for what their role may see.
         | ({"packets": owed} if owed else {}),
     )
     session.commit()

@@ -20,6 +20,7 @@ from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
 from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
+from qualify.workflow.evidence import sees_sensitive
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Packet:
     stage: str
     template: str
     event_id: int
+    withheld: bool = False  # sensitive checks and evidence withheld: its reader may not see them
 
 
 def file_name(
@@ -65,11 +67,16 @@ def render(
     stage: str,
     template: str,
     event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> Packet:
-    """Render one packet in memory."""
-    from qualify.packets.render import html_to_pdf, render_html
+    """Render one packet in memory, for a reader whose role sees sensitive records or not."""
+    from qualify.packets.render import html_to_pdf, render_html, template_names
 
-    context = build_context(session, candidate, stage, template, event)
+    needs = template_names(templates_dir, template)
+    context = build_context(
+        session, candidate, stage, template, event, needs, viewer_sensitive=viewer_sensitive
+    )
     pdf = html_to_pdf(render_html(templates_dir, template, context), templates_dir)
     assert candidate.id is not None
     return Packet(
@@ -80,6 +87,7 @@ def render(
         stage=stage,
         template=template,
         event_id=event.id or 0,
+        withheld=not viewer_sensitive,
     )
 
 
@@ -126,19 +134,29 @@ def record_and_write(
                 "sha256": hashlib.sha256(packet.pdf).hexdigest(),
                 "stage": packet.stage,
                 "event": packet.event_id,
-            },
+            }
+            | ({"sensitive": "withheld"} if packet.withheld else {}),
         )
     session.commit()
     return written
 
 
 def stage_packets(
-    session: Session, templates_dir: Path, candidate: Candidate, stage: str, event: AuditEvent
+    session: Session,
+    templates_dir: Path,
+    candidate: Candidate,
+    stage: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> list[Packet]:
-    """Every packet the workflow prints on entering `stage`, rendered."""
+    """Every packet the workflow prints on entering `stage`, rendered for a reader whose role
+    sees sensitive records or not (the one who obtains them: `sees_sensitive` of their roles)."""
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     return [
-        render(session, templates_dir, candidate, stage, t, event)
+        render(
+            session, templates_dir, candidate, stage, t, event, viewer_sensitive=viewer_sensitive
+        )
         for t in spec.packets.get(stage, [])
     ]
 
@@ -157,14 +175,18 @@ def print_candidate(
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
-    role = role_for(actor_user(session, actor), spec.permissions.print_packets, "print packets")
+    user = actor_user(session, actor)
+    role = role_for(user, spec.permissions.print_packets, "print packets")
+    viewer_sensitive = sees_sensitive(spec, user.roles)
     stage = stage or candidate.state
     if stage not in spec.states:
         raise NotFound(f"--stage: {spec.name} has no state '{stage}'")
     if not spec.packets.get(stage):
         raise RuleViolation(f"the workflow prints no packet for the stage {stage}")
     event = entering_event(session, candidate_id, stage)
-    packets = stage_packets(session, templates_dir, candidate, stage, event)
+    packets = stage_packets(
+        session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
+    )
     return record_and_write(
         session, packets, output_dir, actor, role, now or datetime.now(UTC), selection.id or 0
     )
@@ -186,7 +208,9 @@ def selection_jobs(session: Session, selection_id: int) -> list[tuple[int, str]]
     return sorted(jobs)
 
 
-def _render_job(database_url: str, templates_dir: Path, job: tuple[int, str]) -> list[Packet]:
+def _render_job(
+    database_url: str, templates_dir: Path, job: tuple[int, str], viewer_sensitive: bool
+) -> list[Packet]:
     """Render one (candidate, stage) while only reading, so workers run beside each other."""
     from qualify.store import db
 
@@ -194,7 +218,9 @@ def _render_job(database_url: str, templates_dir: Path, job: tuple[int, str]) ->
     with db.session_scope(db.reading(_worker_engine(database_url))) as session:
         candidate = get_candidate(session, candidate_id)
         event = entering_event(session, candidate_id, stage)
-        return stage_packets(session, templates_dir, candidate, stage, event)
+        return stage_packets(
+            session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
+        )
 
 
 def _exit_with_parent(lifeline: Any) -> None:
@@ -244,11 +270,10 @@ def print_selection(
     from qualify.store import db
 
     selection = get_selection(session, selection_id)
-    role = role_for(
-        actor_user(session, actor),
-        workflow_of(selection).spec.permissions.print_packets,
-        "print packets",
-    )
+    user = actor_user(session, actor)
+    spec = workflow_of(selection).spec
+    role = role_for(user, spec.permissions.print_packets, "print packets")
+    viewer_sensitive = sees_sensitive(spec, user.roles)
     work = selection_jobs(session, selection_id)
     session.close()
     engine = _worker_engine(database_url)
@@ -272,7 +297,7 @@ def print_selection(
 
     if jobs <= 1:
         for job in work:
-            collect(_render_job(database_url, templates_dir, job))
+            collect(_render_job(database_url, templates_dir, job, viewer_sensitive))
     else:
         # A fork server that has imported WeasyPrint already: workers start warm, and none of
         # them inherits this process's database connections.
@@ -287,7 +312,10 @@ def print_selection(
             initializer=_exit_with_parent,
             initargs=(lifeline,),
         ) as pool:
-            futures = [pool.submit(_render_job, database_url, templates_dir, job) for job in work]
+            futures = [
+                pool.submit(_render_job, database_url, templates_dir, job, viewer_sensitive)
+                for job in work
+            ]
             for future in as_completed(futures):
                 collect(future.result())
         keep.close()
@@ -355,6 +383,7 @@ def repair(
     candidate_id: int | None = None,
     selection_id: int | None = None,
     role: str | None = None,
+    viewer_sensitive: bool | None = None,
     now: datetime | None = None,
 ) -> Repaired:
     """Write every packet a committed event is owed (in the scope given) into the records
@@ -371,17 +400,22 @@ def repair(
     items = owed(session, records_dir, candidate_id=candidate_id, selection_id=selection_id)
     by_selection: dict[int, list[Packet]] = {}
     roles: dict[int, str] = {}
+    sees: dict[int, bool] = {}
     for event, templates in items:
         sid = event.selection_id or 0
         if sid not in roles:
             spec = workflow_of(get_selection(session, sid)).spec
-            roles[sid] = role or role_for(
-                actor_user(session, actor), spec.permissions.print_packets, "print packets"
+            user = actor_user(session, actor)
+            roles[sid] = role or role_for(user, spec.permissions.print_packets, "print packets")
+            # The packets are the actor's to obtain: made for what their role may see.
+            sees[sid] = (
+                sees_sensitive(spec, user.roles) if viewer_sensitive is None else viewer_sensitive
             )
         candidate = get_candidate(session, event.candidate_id or 0)
         stage = json.loads(event.details)["to"]
         by_selection.setdefault(sid, []).extend(
-            render(session, templates_dir, candidate, stage, t, event) for t in templates
+            render(session, templates_dir, candidate, stage, t, event, viewer_sensitive=sees[sid])
+            for t in templates
         )
     # Rendering only read; end that transaction before writing (on SQLite a read snapshot
     # cannot become a write once someone else has committed).
