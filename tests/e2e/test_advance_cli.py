@@ -117,10 +117,11 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
         roster = str(PROJECT / "docs" / "examples" / "roster.csv")
         q("candidate", "import", roster, "--selection", "1")
         q("advance", "1", "begin_screening")
-        first = q("advance", "1", "declare_ineligible", "--reason", "no records", user="cmdr1")
+        code = ("--reason-code", "records_incomplete")
+        first = q("advance", "1", "declare_ineligible", "--reason", "none", *code, user="cmdr1")
         monkeypatch.chdir(tmp_path)
         q("advance", "1", "reinstate", "--reason", "records found", user="chief")
-        second = q("advance", "1", "declare_ineligible", "--reason", "still none", user="cmdr1")
+        second = q("advance", "1", "declare_ineligible", "--reason", "still", *code, user="cmdr1")
     finally:
         os.umask(old_umask)
     assert first.exit_code == second.exit_code == 0, first.stderr + second.stderr
@@ -147,10 +148,9 @@ def test_checks_that_do_not_apply_at_the_candidates_stage_show_a_dash(
     q: Callable[..., Result],
 ) -> None:
     q("advance", "1", "begin_screening")
-    assert (
-        q("advance", "1", "declare_ineligible", "--reason", "no records", user="cmdr1").exit_code
-        == 0
-    )
+    code = ("--reason-code", "records_incomplete")
+    declared = q("advance", "1", "declare_ineligible", "--reason", "none", *code, user="cmdr1")
+    assert declared.exit_code == 0
     shown = q("check", "1")
     assert shown.exit_code == 0
     lines = shown.stdout.splitlines()
