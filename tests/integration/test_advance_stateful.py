@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings
@@ -144,7 +145,10 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert self.selection is not None
             facts = load_facts(session, self.selection, [candidate_row])[candidate]
             results = {
-                r.check: r.status for r in evaluate(self.loaded, facts, self.selection.as_of)
+                r.check: r.status
+                for r in evaluate(
+                    self.loaded, facts, self.selection.as_of, datetime.now(UTC).date()
+                )
             }
             assert all(results[g] == "pass" for g in transition.guards)
             if transition.guards:
