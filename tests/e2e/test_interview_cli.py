@@ -87,6 +87,15 @@ def test_a_candidate_still_being_scored_is_pending_never_fail(q: Callable[..., R
         "candidate 1 Dana Whitfield: pending (2 of 3 scorecards submitted); "
         "hidden until every seat has submitted" in chief
     )
+    # Owen Fitzgerald (8) withdrew before his interview: not pending, and not a fail either.
+    withdrawn = {
+        r["candidate_id"]: r
+        for r in json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"]
+    }[8]
+    assert (withdrawn["status"], withdrawn["status_text"]) == (
+        "not_scored",
+        "not scored: withdrawn (0 of 3 scorecards submitted)",
+    )
     assert q("score", "1", *sets("2"), "--submit", user="rep.douglas").exit_code == 0
     done = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"][0]
     assert (done["status"], done["submitted"]) == ("fail", 3)

@@ -248,7 +248,7 @@ def results(
             for swap in row.get("substitutions", []):
                 typer.echo(_swap_line(swap, "sits"))
             continue
-        if row["status"] == "pending":  # still being scored: never a pass or a fail
+        if row["status"] in ("pending", "not_scored"):  # never a pass or a fail unscored
             typer.echo(f"{head}: {row['status_text']}")
             for missing in row["missing"]:
                 typer.echo(f"  missing: {missing}")
@@ -264,7 +264,7 @@ def results(
             below = "" if c["minimum_met"] else "  BELOW MINIMUM"
             scores = ", ".join(f"{p}={s}" for p, s in c["scores"].items())
             typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
-        for failure in row["failures"] if row["status"] != "pending" else ():
+        for failure in row["failures"] if row["status"] in ("pass", "fail") else ():
             typer.echo(f"  fails: {failure}")
         for swap in row.get("substitutions", []):
             typer.echo(_swap_line(swap, "sat"))

@@ -333,6 +333,7 @@ def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
         .all()
     )
     names = {cid: name for cid, name, *_ in found}
+    states = {cid: state for cid, _, state, *_ in found}
     rows = [
         {"candidate_id": cid, "complete": complete, "sort_key": key, "summary": summary}
         for cid, _, _, complete, key, summary in found
@@ -348,20 +349,23 @@ def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
         rows += stored_rows(selection, panel_inputs(session, selection, list(people)))
     for row in rows:
         row["name"] = names[row["candidate_id"]]
+        row["state"] = states[row["candidate_id"]]
     return rows
 
 
-def _status(summary: dict[str, Any], seats: int) -> dict[str, Any]:
+def _status(summary: dict[str, Any], seats: int, scoring: bool, state: str) -> dict[str, Any]:
     """Where a candidate's interview stands: `pending` until every seat has submitted (never a
-    fail for an interview still being scored), then `pass` or `fail`."""
+    fail for an interview still being scored), then `pass` or `fail`; `not_scored` for one who
+    left the interview before it was complete (`scoring`: still in a scoring state)."""
     criteria = summary["criteria"]
     submitted = len(criteria[0]["scores"]) if criteria else 0
     if not summary["complete"]:
+        count = f"{submitted} of {seats} scorecards submitted"
         return {
-            "status": "pending",
+            "status": "pending" if scoring else "not_scored",
             "submitted": submitted,
             "seats": seats,
-            "status_text": f"pending ({submitted} of {seats} scorecards submitted)",
+            "status_text": f"pending ({count})" if scoring else f"not scored: {state} ({count})",
         }
     status = "pass" if summary["passed"] else "fail"
     return {"status": status, "submitted": submitted, "seats": seats, "status_text": status}
@@ -405,7 +409,8 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
         for cid in order:
             row = stored[cid]
             summary = row["summary"]
-            state = _status(summary, seats)
+            where = row["state"]
+            state = _status(summary, seats, where in spec.panel.scoring_states, where)
             if cid in shown:
                 rows.append(
                     {
