@@ -91,3 +91,19 @@ def postgres_available() -> bool:
             return True
     except psycopg.OperationalError:
         return False
+
+
+def use_audit_key(folder: Path) -> None:
+    """Sign the benchmark's audit events with a key of its own, as `qualify init` would make
+    (unless QUALIFY_AUDIT_KEY names one already)."""
+    import os
+
+    if os.environ.get("QUALIFY_AUDIT_KEY"):
+        return
+
+    from qualify import auditkey
+
+    key = folder / "audit.key"
+    if not key.exists():
+        auditkey.create(key)
+    os.environ["QUALIFY_AUDIT_KEY"] = str(key)

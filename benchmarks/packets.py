@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from benchmarks.common import current_rss_mib, database
+from benchmarks.common import current_rss_mib, database, use_audit_key
 from benchmarks.scale import USERS, _evidence_rows, _roster
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.packets.render import html_to_pdf, render_html
@@ -32,6 +32,7 @@ def _setup(url: str, folder: Path, n: int) -> list[int]:
     """n eligible candidates, each with an eligibility review to print."""
     engine = db.make_engine(url)
     db.upgrade(engine)
+    use_audit_key(folder)
     settings = Settings.from_env(
         {"QUALIFY_WORKFLOWS": str(PROJECT_ROOT / "workflows")}, database_url=url
     )

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from benchmarks.common import Timing, database, interleaved, peak_rss_mib, timed
+from benchmarks.common import Timing, database, interleaved, peak_rss_mib, timed, use_audit_key
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.services.advance import advance
 from qualify.services.candidates import import_roster
@@ -149,6 +149,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
         engine, raw_engine = db.make_engine(url), db.make_engine(raw_url)
         db.upgrade(engine)
         db.upgrade(raw_engine)
+        use_audit_key(folder)
         settings = Settings.from_env(
             {
                 "QUALIFY_FILES": str(folder / "files"),

@@ -217,3 +217,15 @@ def test_an_unknown_users_refusal_is_recorded_once_with_the_name_cut(
     assert last["actor"].startswith("intruder")
     assert len(last["details"]["refusal"]) <= 500
     assert q("audit", "verify").exit_code == 0
+
+
+def test_every_packet_run_appends_a_checkpoint(q: Callable[..., Result], tmp_path: Path) -> None:
+    q("advance", "1", "begin_screening")
+    checkpoints = tmp_path / "qualify-records" / "audit-checkpoints.txt"
+    before = checkpoints.read_text().splitlines()
+    run = q("packet", "--selection", "1", "-o", str(tmp_path / "printed"))
+    assert run.exit_code == 0, run.stderr
+    after = checkpoints.read_text().splitlines()
+    assert len(after) == len(before) + 1
+    head = json.loads(q("audit", "verify", "--json").stdout)["head"]
+    assert after[-1].split()[:2] == [str(head["id"]), head["hash"]]

@@ -355,3 +355,34 @@ def test_user_rows_hash_the_same_read_back_from_the_database(session: Session, s
     for user in session.exec(select(User)):
         digest, _, kid = walked.records[f"user:{user.id}"]
         assert audit.row_digest(ring, kid, f"user:{user.id}", user) == digest
+
+
+def test_a_changed_scorecard_a_removed_declaration_and_a_moved_seat_are_named(
+    session: Session, sro: Sro
+) -> None:
+    from qualify.services.scenario import run_steps
+    from qualify.store.tables import Attestation, PanelSeat, Scorecard
+
+    scenario, selection = sro
+    run_steps(session, scenario, selection)
+    card = session.exec(
+        select(Scorecard).where(Scorecard.status == "submitted").order_by(col(Scorecard.id))
+    ).first()
+    declaration = session.exec(select(Attestation).order_by(col(Attestation.id))).first()
+    seat = session.exec(select(PanelSeat).order_by(col(PanelSeat.id))).first()
+    assert card is not None
+    assert declaration is not None
+    assert seat is not None
+    card_id, declaration_id, seat_id = card.id, declaration.id, seat.id
+    scores = json.dumps(dict.fromkeys(card.scores, 5))
+    problem = _tamper(session, f"UPDATE scorecard SET scores = '{scores}' WHERE id = {card_id}")
+    assert problem.startswith(f"scorecard #{card_id} (")
+    assert "differs from what audit event #" in problem
+    session.execute(text(f"DELETE FROM attestation WHERE id = {declaration_id}"))
+    session.execute(text(f"UPDATE panel_seat SET panelist = 'rep.mallory' WHERE id = {seat_id}"))
+    session.commit()
+    found = verify(session).problems
+    assert any(
+        p.startswith(f"declaration #{declaration_id}, recorded by audit event #") for p in found
+    )
+    assert any(p.startswith(f"panel seat #{seat_id} (") and "differs" in p for p in found), found

@@ -317,5 +317,4 @@ def packet(
     from qualify.services.audit_admin import checkpoint_head
 
     with context.session() as session:
-        head_id, _ = checkpoint_head(session=session, records_dir=settings.records_dir, full=False)
-    typer.echo(f"audit checkpoint: event #{head_id}")
+        checkpoint_head(session=session, records_dir=settings.records_dir, full=False)

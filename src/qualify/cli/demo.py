@@ -82,7 +82,9 @@ def demo(
     audit = summary["audit"]
     if not audit["ok"]:
         raise QualifyError(f"audit log does not verify: {audit['problem']}")
-    typer.echo(f"Audit log verified: {audit['events']} events, head {audit['head']}")
+    typer.echo(
+        f"Audit log verified: {audit['events']} events, head #{audit['head_id']} {audit['head']}"
+    )
     typer.echo(
         f"\nLook around: qualify --db {run.database_url} --as {summary['hr']} candidate show 1"
     )

@@ -206,11 +206,11 @@ def record(
     ring = keyring(session)
     kid = key_id or ring.current_id
     session.flush()
-    touched = recorded.take(session)
+    # Removed first: a new row may take the id of one removed in the same change (SQLite).
+    touched: dict[str, Any] = dict.fromkeys(removed)
+    touched.update(recorded.take(session))
     for row in rows:
         touched[recorded.row_key(row)] = row
-    for key in removed:
-        touched[key] = None
     digests = {
         key: recorded.DELETED if row is None else row_digest(ring, kid, key, row)
         for key, row in sorted(touched.items())

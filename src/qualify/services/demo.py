@@ -98,7 +98,9 @@ def run_demo(
         records_dir=output_dir,
         audit_key_file=_demo_key(settings, url),
     )
-    (output_dir / checkpoints.FILE_NAME).unlink(missing_ok=True)
+    # Checkpoints go where later commands on the demo database look: its default records folder.
+    checkpoint_dir = output_dir / "demo-records"
+    checkpoints.checkpoint_file(checkpoint_dir).unlink(missing_ok=True)
     engine = db.make_engine(url)
     try:
         db.upgrade(engine)
@@ -129,8 +131,8 @@ def run_demo(
             )
             fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
             write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))
-            checkpoint_head(session=session, records_dir=output_dir, full=False)
-            verified = verify(session, checkpoint_path=checkpoints.checkpoint_file(output_dir))
+            checkpoint_head(session=session, records_dir=checkpoint_dir, full=False)
+            verified = verify(session, checkpoint_path=checkpoints.checkpoint_file(checkpoint_dir))
     finally:
         engine.dispose()
     return DemoRun(

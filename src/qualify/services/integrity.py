@@ -101,7 +101,9 @@ def record_mismatches(
     problems = []
     seen: set[str] = set()
     for table, model in recorded.TRACKED.items():
-        rows = session.exec(select(model).order_by(col(model.id)))  # type: ignore[attr-defined]
+        # populate_existing: compare what the database holds, not rows this session cached
+        query = select(model).order_by(col(model.id)).execution_options(populate_existing=True)  # type: ignore[attr-defined]
+        rows = session.exec(query)
         for row in rows:
             key = recorded.row_key(row)
             seen.add(key)
@@ -124,8 +126,9 @@ def record_mismatches(
     for key, (digest, event_id, _) in sorted(latest.items()):
         if key not in seen and digest != recorded.DELETED:
             table, _, row_id = key.partition(":")
+            word = {"attestation": "declaration"}.get(table, table.replace("_", " "))
             problems.append(
-                f"{table.replace('_', ' ')} #{row_id}, recorded by audit event #{event_id}, is "
+                f"{word} #{row_id}, recorded by audit event #{event_id}, is "
                 "missing: it was deleted outside qualify"
             )
     return problems
