@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -107,3 +108,14 @@ def use_audit_key(folder: Path) -> None:
     if not key.exists():
         auditkey.create(key)
     os.environ["QUALIFY_AUDIT_KEY"] = str(key)
+
+
+def register_users(session: Any, workflows_dir: Path, users: dict[str, list[str]]) -> None:
+    """The benchmark's users: the first as the database's administrator (as `init --admin`
+    makes it), the rest added by that one."""
+    from qualify.services.users import add_user, create_admin
+
+    (first, roles), *others = users.items()
+    create_admin(session=session, workflows_dir=workflows_dir, name=first, roles=roles)
+    for name, held in others:
+        add_user(session=session, workflows_dir=workflows_dir, name=name, roles=held, actor=first)

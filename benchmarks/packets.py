@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
-from benchmarks.common import current_rss_mib, database, use_audit_key
+from benchmarks.common import current_rss_mib, database, register_users, use_audit_key
 from benchmarks.scale import USERS, _evidence_rows, _roster
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.packets.render import html_to_pdf, render_html
@@ -21,7 +21,6 @@ from qualify.services.advance import advance
 from qualify.services.candidates import import_roster
 from qualify.services.packets import build_context, entering_event, print_selection, render
 from qualify.services.selections import open_selection
-from qualify.services.users import add_user
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence
 
@@ -37,10 +36,7 @@ def _setup(url: str, folder: Path, n: int) -> list[int]:
         {"QUALIFY_WORKFLOWS": str(PROJECT_ROOT / "workflows")}, database_url=url
     )
     with Session(engine, expire_on_commit=False) as s:
-        for name, roles in USERS.items():
-            add_user(
-                session=s, workflows_dir=settings.workflows_dir, name=name, roles=roles, actor="hr1"
-            )
+        register_users(s, settings.workflows_dir, USERS)
         selection = open_selection(
             session=s,
             settings=settings,

@@ -18,7 +18,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from benchmarks.common import Timing, database, interleaved, peak_rss_mib, timed, use_audit_key
+from benchmarks.common import (
+    Timing,
+    database,
+    interleaved,
+    peak_rss_mib,
+    register_users,
+    timed,
+    use_audit_key,
+)
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.services.advance import advance
 from qualify.services.candidates import import_roster
@@ -27,7 +35,6 @@ from qualify.services.panel import assign_panel, attest
 from qualify.services.results import results
 from qualify.services.scorecards import score
 from qualify.services.selections import open_selection
-from qualify.services.users import add_user
 from qualify.store import db
 from qualify.store.tables import Attestation, AuditEvent, Candidate, Evidence, Scorecard, Selection
 
@@ -160,14 +167,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
         roster = folder / f"roster-{n}.csv"
         rows = _roster(roster, n)
         with Session(engine, expire_on_commit=False) as s, Session(raw_engine) as raw:
-            for name, roles in USERS.items():
-                add_user(
-                    session=s,
-                    workflows_dir=settings.workflows_dir,
-                    name=name,
-                    roles=roles,
-                    actor="hr1",
-                )
+            register_users(s, settings.workflows_dir, USERS)
             selection = open_selection(
                 session=s,
                 settings=settings,
