@@ -63,8 +63,9 @@ def test_show_json_carries_the_hash(cli: Callable[..., Result]) -> None:
 
 def test_show_an_unknown_workflow_is_refused(cli: Callable[..., Result]) -> None:
     result = cli("workflow", "show", "sro-selektion")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no workflow named 'sro-selektion'" in result.stderr
+    assert "did you mean 'sro-selection'?" in result.stderr
     assert "sro-selection" in result.stderr
 
 

@@ -363,7 +363,7 @@ def test_the_demo_interview_results_and_decisions(
     assert ranked[:3] == [
         ("Dana Whitfield", 1, True),
         ("Priya Natarajan", 2, False),
-        ("Reyes, Luis", 3, True),
+        ("Luis Reyes", 3, True),
     ]
     assert row(data, ids["MPD-1077"])["flags"] == 1
     owen = row(data, ids["MPD-1199"])

@@ -23,7 +23,11 @@ def candidate_add(
     employee_id: str = typer.Option(
         ..., "--employee-id", help="Employee id (unique per selection)."
     ),
-    name: str = typer.Option(..., "--name", help="Full name."),
+    first_name: str = typer.Option("", "--first-name", help="Given name, e.g. Luis."),
+    last_name: str = typer.Option("", "--last-name", help="Family name, e.g. Reyes."),
+    name: str = typer.Option(
+        "", "--name", help="Instead of the two: one name, 'Last, First' or 'First Last'."
+    ),
     rank: str = typer.Option("", "--rank"),
     unit: str = typer.Option("", "--unit"),
     supervisor: str = typer.Option("", "--supervisor", help="User name of their supervisor."),
@@ -35,6 +39,8 @@ def candidate_add(
     context = app_context(ctx)
     values = {
         "employee_id": employee_id,
+        "first_name": first_name,
+        "last_name": last_name,
         "name": name,
         "rank": rank,
         "unit": unit,
@@ -51,7 +57,9 @@ def candidate_add(
 @candidates.command("import")
 def candidate_import(
     ctx: typer.Context,
-    csv_path: Path = typer.Argument(..., metavar="CSV", help="Roster: employee_id,name,rank,..."),
+    csv_path: Path = typer.Argument(
+        ..., metavar="CSV", help="Roster: employee_id,first_name,last_name,rank,..."
+    ),
     selection: int = typer.Option(..., "--selection", help="Selection id."),
 ) -> None:
     """Import a roster CSV: every row, or (when any row is bad) none, with every problem listed."""
@@ -184,7 +192,7 @@ def evidence_add(
 
 def check(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]"),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE"),
     selection: int | None = typer.Option(
         None, "--selection", help="Every candidate of a selection."
     ),

@@ -93,7 +93,7 @@ def audit_verify(ctx: typer.Context) -> None:
 
 def packet(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]"),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE"),
     stage: str | None = typer.Option(None, "--stage", help="A stage the candidate entered."),
     selection: int | None = typer.Option(None, "--selection", help="Every packet of a selection."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),

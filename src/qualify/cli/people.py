@@ -25,6 +25,12 @@ def user_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Login-style name, e.g. jsmith."),
     roles: list[str] = typer.Option(..., "--role", help="A role from a workflow; repeat for more."),
+    full_name: str = typer.Option(
+        "", "--full-name", metavar="TEXT", help='As documents name them, e.g. "Ann O\'Brien".'
+    ),
+    title: str = typer.Option(
+        "", "--title", metavar="TEXT", help='e.g. "Captain, Support Division Commander".'
+    ),
 ) -> None:
     """Register a user with one or more roles (the first user may be added by anyone)."""
     from qualify.services.users import add_user
@@ -36,6 +42,8 @@ def user_add(
             workflows_dir=context.settings.workflows_dir,
             name=name,
             roles=roles,
+            full_name=full_name,
+            title=title,
             actor=context.actor,
         )
     typer.echo(f"added user {user.name} ({', '.join(user.roles)})")
@@ -51,9 +59,17 @@ def user_list(
     with app_context(ctx).session() as session:
         found = list_users(session=session)
     if as_json:
-        print_json([{"name": u.name, "roles": u.roles} for u in found])
+        print_json(
+            [
+                {"name": u.name, "roles": u.roles, "full_name": u.full_name, "title": u.title}
+                for u in found
+            ]
+        )
         return
-    print_table(["name", "roles"], [[u.name, ", ".join(u.roles)] for u in found])
+    print_table(
+        ["name", "roles", "full name", "title"],
+        [[u.name, ", ".join(u.roles), u.full_name, u.title] for u in found],
+    )
 
 
 @selections.command("open")

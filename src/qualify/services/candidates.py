@@ -23,9 +23,10 @@ from qualify.services.access import (
     workflow_of,
 )
 from qualify.services.bulk import without_cyclic_gc
-from qualify.services.roster import COLUMNS, check_candidate_values, parse_roster
+from qualify.services.roster import COLUMNS, candidate_values, parse_roster
 from qualify.store.tables import Candidate, Evidence, Selection
 from qualify.workflow.evidence import sees_sensitive
+from qualify.workflow.loader import suggest
 
 
 def _may_manage(session: Session, selection: Selection, actor: str, doing: str) -> str:
@@ -45,10 +46,9 @@ def add_candidate(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
-    values = {k: (v or "").strip() for k, v in values.items() if k in COLUMNS}
-    problems = check_candidate_values(values)
+    values, problems = candidate_values(values)
     if problems:
-        raise BadInput("\n".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
+        raise BadInput("; ".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
     existing = session.exec(
         select(Candidate).where(
             Candidate.selection_id == selection_id, Candidate.employee_id == values["employee_id"]
@@ -81,6 +81,8 @@ def add_candidate(
         details={
             "employee_id": candidate.employee_id,
             "name": candidate.name,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
             "state": candidate.state,
         },
     )
@@ -161,6 +163,8 @@ LISTED = (
     "selection_id",
     "employee_id",
     "name",
+    "first_name",
+    "last_name",
     "rank",
     "unit",
     "supervisor",
@@ -179,9 +183,16 @@ def list_candidates(
         col(Candidate.id)
     )
     if selection_id is not None:
-        get_selection(session, selection_id)
+        selection = get_selection(session, selection_id)
         query = query.where(col(Candidate.selection_id) == selection_id)
     if state is not None:
+        chosen = [selection] if selection_id is not None else list(session.exec(select(Selection)))
+        states = {s for one in chosen for s in workflow_of(one).spec.states}
+        if state not in states:
+            raise BadInput(
+                f"--state: no state '{state}' in the workflow{suggest(state, states)} "
+                f"(states: {', '.join(sorted(states)) or 'none, no selection is open'})"
+            )
         query = query.where(col(Candidate.state) == state)
     with without_cyclic_gc():
         return [dict(row._mapping) for row in session.connection().execute(query)]

@@ -14,6 +14,7 @@ from qualify.services.access import get_selection, seats_of, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.integrity import replayed_states
 from qualify.services.results import panel_inputs, ranking
+from qualify.services.users import people
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.scoring import CandidateResult
@@ -166,6 +167,8 @@ def build_context(
         "candidate": {
             "id": candidate.id,
             "name": candidate.name,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
             "employee_id": candidate.employee_id,
             "rank": candidate.rank,
             "unit": candidate.unit,
@@ -179,6 +182,8 @@ def build_context(
             "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
             "audit_hash": event.hash,
         },
+        # Users by login name: {"name": full name (else login), "title": ...}.
+        "people": people(session),
         "checks": checks,
         "eligibility_summary": "all checks passed"
         if all(c["status"] == "pass" for c in checks)

@@ -159,8 +159,19 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, after
 
 
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and for an in-memory one)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database))
+
+
 def require_current_schema(engine: Engine) -> None:
-    """Refuse to work on a database that is missing, older or newer than this version."""
+    """Refuse to work on a database that is missing, older or newer than this version. Only
+    `qualify init` creates a database: a mistyped --db must not leave an empty file behind."""
+    path = sqlite_path(engine.url)
+    if path is not None and not path.exists():
+        raise BadInput(f"no database at {path}; run 'qualify init' to create it, or check --db")
     try:
         with engine.connect() as connection:
             revision = current_revision(connection)
@@ -169,7 +180,7 @@ def require_current_schema(engine: Engine) -> None:
     _refuse_unknown_revision(revision, engine.url)
     shown = engine.url.render_as_string(hide_password=True)
     if revision is None:
-        raise DatabaseError(f"database {shown} is not set up; run 'qualify init' first")
+        raise BadInput(f"database {shown} is not set up; run 'qualify init' first")
     if revision != head_revision():
         raise DatabaseError(
             f"database {shown} is at an older schema; run 'qualify init' to upgrade it"
