@@ -22,7 +22,8 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
         return cli("--db", database_url, "--as", user, *args)
 
     assert run("init").exit_code == 0
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+    people = [("hr1", "hr"), ("cmdr1", "commander")]
+    for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
         result = run("user", "add", name, "--role", role)
         assert result.exit_code == 0, result.stderr
     opened = run(

@@ -10,7 +10,7 @@ import typer
 from qualify.cli.context import app_context, print_json, print_table
 from qualify.errors import BadInput
 
-candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
+candidates = typer.Typer(help="Add, import, edit, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
 STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending"}
@@ -71,6 +71,51 @@ def candidate_import(
             session=session, selection_id=selection, path=csv_path, actor=context.actor
         )
     typer.echo(f"imported {count} candidates into selection {selection}")
+
+
+@candidates.command("edit")
+def candidate_edit(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    reason: str = typer.Option(..., "--reason", help="Why the record is corrected (audited)."),
+    first_name: str | None = typer.Option(None, "--first-name", help="Given name."),
+    last_name: str | None = typer.Option(None, "--last-name", help="Family name."),
+    name: str | None = typer.Option(
+        None, "--name", help="Instead of the two: one name, 'Last, First' or 'First Last'."
+    ),
+    rank: str | None = typer.Option(None, "--rank"),
+    unit: str | None = typer.Option(None, "--unit"),
+    supervisor: str | None = typer.Option(
+        None, "--supervisor", help="User name of their supervisor ('' for none)."
+    ),
+    email: str | None = typer.Option(None, "--email"),
+) -> None:
+    """Correct a candidate's record, with a reason: audited with the old and new values, and
+    refused once the candidate is in a final state. Checks use the new values from then on."""
+    from qualify.services.candidate_edit import edit_candidate
+
+    given = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "name": name,
+        "rank": rank,
+        "unit": unit,
+        "supervisor": supervisor,
+        "email": email,
+    }
+    context = app_context(ctx)
+    with context.session() as session:
+        changed = edit_candidate(
+            session=session,
+            candidate_id=candidate_id,
+            changes={k: v for k, v in given.items() if v is not None},
+            reason=reason,
+            actor=context.actor,
+        )
+    for field, (old, new) in changed.items():
+        typer.echo(
+            f"candidate {candidate_id}: {field.replace('_', ' ')} {old or '-'} -> {new or '-'}"
+        )
 
 
 @candidates.command("list")

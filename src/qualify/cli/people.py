@@ -9,7 +9,7 @@ import typer
 from qualify.cli.context import app_context, print_json, print_table
 from qualify.errors import BadInput
 
-users = typer.Typer(help="Register users and their roles.", no_args_is_help=True)
+users = typer.Typer(help="Register users, edit their names and roles.", no_args_is_help=True)
 selections = typer.Typer(help="Open and list selections.", no_args_is_help=True)
 
 
@@ -47,6 +47,38 @@ def user_add(
             actor=context.actor,
         )
     typer.echo(f"added user {user.name} ({', '.join(user.roles)})")
+
+
+@users.command("edit")
+def user_edit(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user's login name."),
+    full_name: str | None = typer.Option(None, "--full-name", metavar="TEXT"),
+    title: str | None = typer.Option(None, "--title", metavar="TEXT"),
+    add_roles: list[str] = typer.Option([], "--add-role", help="A role to give; repeat."),
+    remove_roles: list[str] = typer.Option([], "--remove-role", help="A role to take; repeat."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Change a user's full name, title or roles (audited). A role the user needs for a panel
+    seat, or as the supervisor of a candidate in progress, is not removed."""
+    from qualify.services.users import edit_user
+
+    context = app_context(ctx)
+    with context.session() as session:
+        changed = edit_user(
+            session=session,
+            workflows_dir=context.settings.workflows_dir,
+            name=name,
+            actor=context.actor,
+            full_name=full_name,
+            title=title,
+            add_roles=add_roles,
+            remove_roles=remove_roles,
+            reason=reason,
+        )
+    for field, (old, new) in changed.items():
+        shown = [", ".join(v) if isinstance(v, list) else str(v or "-") for v in (old, new)]
+        typer.echo(f"user {name}: {field.replace('_', ' ')} {shown[0]} -> {shown[1]}")
 
 
 @users.command("list")

@@ -24,6 +24,7 @@ from qualify.services.access import (
 )
 from qualify.services.bulk import without_cyclic_gc
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster
+from qualify.services.users import SupervisorCheck
 from qualify.store.tables import Candidate, Evidence, Selection
 from qualify.workflow.evidence import sees_sensitive
 from qualify.workflow.loader import suggest
@@ -47,6 +48,9 @@ def add_candidate(
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
     values, problems = candidate_values(values)
+    supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
+    if supervisor:
+        problems.append(("supervisor", supervisor))
     if problems:
         raise BadInput("; ".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
     existing = session.exec(
@@ -109,6 +113,14 @@ def import_roster(
     rows = parse_roster(data, str(path))
     if not rows:
         raise BadInput(f"{path}: no candidates in the file, only a header")
+    supervisors = SupervisorCheck(session, workflow_of(selection).spec)
+    unknown = [
+        f"{path}:{row.line}: supervisor: {problem}"
+        for row in rows
+        if (problem := supervisors.problem(row.values["supervisor"]))
+    ]
+    if unknown:
+        raise BadInput("\n".join(unknown))
     taken = dict(
         session.exec(
             select(Candidate.employee_id, Candidate.id).where(
