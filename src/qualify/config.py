@@ -26,6 +26,11 @@ class Settings:
     templates_dir: Path
     output_dir: Path
     files_dir: Path
+    # The records folder: packets made by `advance` (and `packet --repair`), and the audit
+    # checkpoints. Created with mode 0700, its files 0600; one per database.
+    records_dir: Path
+    # Years a selection's records are kept after its last action (29 CFR 1602: at least 2).
+    retention_years: int = 2
 
     @classmethod
     def from_env(
@@ -40,6 +45,8 @@ class Settings:
             templates_dir=Path(env.get("QUALIFY_TEMPLATES") or _default_dir("templates")),
             output_dir=Path(env.get("QUALIFY_OUTPUT") or "out"),
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
+            records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
+            retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
         )
 
 
@@ -50,3 +57,52 @@ def _files_dir_beside(url: str) -> Path:
         db_path = Path(url[len(prefix) :])
         return db_path.parent / (db_path.stem + "-files")
     return Path("qualify-files")
+
+
+def _records_dir_beside(url: str, env: Mapping[str, str]) -> Path:
+    """The records folder: beside a SQLite database (`NAME-records/`); for a server database, in
+    the user's data folder, named after the server and database. Never the working folder as
+    such: packets hold personnel records and must not land wherever a command was run."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        db_path = Path(url[len(prefix) :]).absolute()
+        return db_path.parent / (db_path.stem + "-records")
+    data = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "qualify" / (_server_name(url) + "-records")
+
+
+def _server_name(url: str) -> str:
+    """host-port-database of a database URL, safe as a folder name."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "qualify"
+    parts = [parsed.host or "localhost", str(parsed.port or ""), parsed.database or "qualify"]
+    name = "-".join(p for p in parts if p)
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+MINIMUM_RETENTION_YEARS = 2
+
+
+def _retention_years(text: str | None) -> int:
+    """QUALIFY_RETENTION_YEARS, a whole number of years, never below the legal floor."""
+    from qualify.errors import BadInput
+
+    if not text:
+        return MINIMUM_RETENTION_YEARS
+    try:
+        years = int(text)
+    except ValueError:
+        raise BadInput(
+            f"QUALIFY_RETENTION_YEARS: {text!r} is not a whole number of years"
+        ) from None
+    if not MINIMUM_RETENTION_YEARS <= years <= 100:
+        raise BadInput(
+            f"QUALIFY_RETENTION_YEARS: {years} is out of range: at least "
+            f"{MINIMUM_RETENTION_YEARS} (29 CFR 1602 keeps selection records 2 years), at most 100"
+        )
+    return years

@@ -30,7 +30,7 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 24 PDFs in" in out
-    assert "Audit log verified: 150 events" in out
+    assert "Audit log verified: 158 events" in out
     letter = PdfReader(
         tmp_path / "out" / "selection-1_candidate-0001_appointed_appointment_letter.pdf"
     )

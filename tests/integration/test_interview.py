@@ -489,6 +489,43 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
         assert results(session=fresh, selection_id=selection.id or 0, actor="hr.alvarez") == shown
 
 
+def test_the_migration_fills_identical_rows_without_the_service_code(
+    session: Session,
+    interview: tuple[Scenario, Selection, dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scenario, selection, ids = interview
+    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    correct(session, ids["MPD-1077"], "rep.chen", "misread my notes", role_model="2")
+
+    def stored(s: Session) -> list[tuple[object, ...]]:
+        rows = s.exec(select(InterviewResult).order_by(col(InterviewResult.candidate_id)))
+        return [(r.candidate_id, r.selection_id, r.complete, r.sort_key, r.summary) for r in rows]
+
+    before = stored(session)
+    assert any(r[2] for r in before)
+    assert any(not r[2] for r in before)
+    session.close()
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    with engine.begin() as connection:
+        command.downgrade(db.alembic_config(connection), "0003")
+
+    # Later service code must not change what the migration writes: break it, and upgrade.
+    import qualify.services.results as service
+
+    def changed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("migration 0004 used the service code")
+
+    monkeypatch.setattr(service, "score_candidate", changed)
+    monkeypatch.setattr(service, "stored_rows", changed)
+    db.upgrade(engine)
+    monkeypatch.undo()
+    with Session(engine) as fresh:
+        assert stored(fresh) == before
+        assert result_mismatches(fresh) == []
+
+
 def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_it(
     session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
 ) -> None:

@@ -13,6 +13,7 @@ def test_defaults_to_a_sqlite_file_in_the_working_folder() -> None:
     assert settings.files_dir == Path("qualify-files")
     assert settings.output_dir == Path("out")
     assert settings.workflows_dir.name == "workflows"
+    assert settings.records_dir == Path.cwd() / "qualify-records"
 
 
 def test_environment_sets_every_folder_and_the_url() -> None:
@@ -22,11 +23,13 @@ def test_environment_sets_every_folder_and_the_url() -> None:
         "QUALIFY_TEMPLATES": "/t",
         "QUALIFY_OUTPUT": "/o",
         "QUALIFY_FILES": "/f",
+        "QUALIFY_RECORDS": "/r",
     }
     settings = Settings.from_env(env)
     assert settings.database_url == "postgresql://h/db"
     assert (settings.workflows_dir, settings.templates_dir) == (Path("/w"), Path("/t"))
     assert (settings.output_dir, settings.files_dir) == (Path("/o"), Path("/f"))
+    assert settings.records_dir == Path("/r")
 
 
 def test_the_db_option_overrides_the_environment() -> None:
@@ -35,3 +38,15 @@ def test_the_db_option_overrides_the_environment() -> None:
     )
     assert settings.database_url == "sqlite:///b.db"
     assert settings.files_dir == Path("b-files")
+    assert settings.records_dir == Path.cwd() / "b-records"
+
+
+def test_records_sit_beside_a_sqlite_file_wherever_the_command_runs() -> None:
+    settings = Settings.from_env({}, database_url="sqlite:////srv/qualify/hr.db")
+    assert settings.records_dir == Path("/srv/qualify/hr-records")
+
+
+def test_records_of_a_server_database_go_to_the_data_folder_not_the_working_folder() -> None:
+    env = {"XDG_DATA_HOME": "/home/hr/.data"}
+    settings = Settings.from_env(env, database_url="postgresql://db.example:5433/sro")
+    assert settings.records_dir == Path("/home/hr/.data/qualify/db.example-5433-sro-records")

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
@@ -16,7 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from qualify.config import Settings
+from qualify.errors import BadInput
 from qualify.store import db
+
+if TYPE_CHECKING:
+    from qualify.services.audit import Origin
 
 
 @dataclass
@@ -26,6 +31,14 @@ class AppContext:
     settings: Settings
     as_user: str | None = None
     _checked: bool = field(default=False, repr=False)
+
+    @cached_property
+    def origin(self) -> Origin:
+        """What every audit event of this command records: the CLI channel, and the
+        operating-system account that runs it (whatever --as claims)."""
+        from qualify.services.audit import Origin, os_account
+
+        return Origin("cli", os_account())
 
     @property
     def actor(self) -> str:
@@ -47,7 +60,9 @@ class AppContext:
         if not self._checked:
             db.require_current_schema(self.engine)
             self._checked = True
-        with db.session_scope(self.engine) as session:
+        from qualify.services.audit import acting_from
+
+        with acting_from(self.origin), db.session_scope(self.engine) as session:
             yield session
 
 
@@ -73,3 +88,18 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
     for line in [headers, ["-" * w for w in widths], *rows]:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def write_output(path: Path, data: bytes, *, option: str) -> None:
+    """Write a file the user named, whole or not at all; a path that cannot take it is bad
+    input naming the option."""
+    from qualify.packets.render import write_atomic
+
+    if path.is_dir():
+        raise BadInput(f"{option}: {path} is a folder; name a file")
+    if not path.parent.is_dir():
+        raise BadInput(f"{option}: folder {path.parent} does not exist")
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BadInput(f"{option}: cannot write {path}: {exc.strerror or exc}") from None

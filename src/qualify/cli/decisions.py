@@ -81,14 +81,18 @@ def audit_verify(ctx: typer.Context) -> None:
     results; exit 1 naming the first problem."""
     from qualify.services.access import actor_user
     from qualify.services.integrity import verify
+    from qualify.services.retention import purge_notes
 
     context = app_context(ctx)
     with context.session() as session:
         actor_user(session, context.actor)
         result = verify(session)
+        purged = purge_notes(session)
     if not result.ok:
         raise QualifyError(f"audit log does not verify: {result.problem}")
     typer.echo(f"audit log verified: {result.count} events; head {result.head_hash}")
+    for note in purged:
+        typer.echo(note)
 
 
 def packet(

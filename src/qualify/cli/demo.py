@@ -70,6 +70,11 @@ def demo(
     ]
     typer.echo(f"\nSelected and appointed: {', '.join(appointed) or 'nobody'}")
     typer.echo(f"Packets: {len(run.packets)} PDFs in {output}/")
+    fairness = summary["fairness"]
+    typer.echo(
+        f"Fairness report: {fairness['pdf']} ({fairness['self_identified']} self-identified, "
+        f"{fairness['flags']} comparisons below four-fifths)"
+    )
     audit = summary["audit"]
     if not audit["ok"]:
         raise QualifyError(f"audit log does not verify: {audit['problem']}")

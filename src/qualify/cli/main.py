@@ -69,7 +69,16 @@ def init(ctx: typer.Context) -> None:
 
 
 def _add_sub_apps() -> None:
-    from qualify.cli import candidates, decisions, demo, interview, people, workflow
+    from qualify.cli import (
+        candidates,
+        decisions,
+        demo,
+        fairness,
+        interview,
+        people,
+        records,
+        workflow,
+    )
 
     app.add_typer(workflow.app, name="workflow")
     app.add_typer(people.users, name="user")
@@ -85,6 +94,8 @@ def _add_sub_apps() -> None:
     app.command("results")(interview.results)
     app.command("packet")(decisions.packet)
     app.command("demo")(demo.demo)
+    app.add_typer(fairness.fairness_app, name="fairness")
+    app.add_typer(records.records_app, name="records")
 
 
 _add_sub_apps()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pwd
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +20,44 @@ from qualify.services.access import insert_row
 from qualify.store.tables import AuditEvent
 
 GENESIS = "0" * 64
+CHANNELS = ("cli", "web")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a command came from: the front door (`cli` or `web`) and the account behind it
+    (the operating-system account for the CLI, the signed-in session for the portal)."""
+
+    channel: str
+    account: str
+
+
+def os_account() -> str:
+    """The operating-system account running this process, from its real user id (not from
+    $USER or $LOGNAME, which anyone can set)."""
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+_ORIGIN: ContextVar[Origin | None] = ContextVar("qualify_audit_origin", default=None)
+
+
+def current_origin() -> Origin:
+    """The origin set by the front door; a process that set none is a command-line one."""
+    return _ORIGIN.get() or Origin("cli", os_account())
+
+
+@contextmanager
+def acting_from(origin: Origin) -> Iterator[Origin]:
+    """Record every event appended inside the block with this origin."""
+    token = _ORIGIN.set(origin)
+    try:
+        yield origin
+    finally:
+        _ORIGIN.reset(token)
 
 
 def canonical(value: Any) -> str:
@@ -23,8 +66,9 @@ def canonical(value: Any) -> str:
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
-    """What an event says; its hash covers exactly these (details as the stored text)."""
-    return {
+    """What an event says; its hash covers exactly these (details as the stored text). Events
+    written before schema 0006 have no channel: their hash never covered one."""
+    fields = {
         "at": event.at.astimezone(UTC).isoformat(),
         "actor": event.actor,
         "role": event.role,
@@ -35,6 +79,10 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
         "outcome": event.outcome,
         "details": event.details,
     }
+    if event.channel or event.account:
+        fields["channel"] = event.channel
+        fields["account"] = event.account
+    return fields
 
 
 def _content(event: AuditEvent) -> str:
@@ -79,8 +127,12 @@ def record(
     details: dict[str, Any] | None = None,
     selection_id: int | None = None,
     candidate_id: int | None = None,
+    channel: str | None = None,
+    account: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain inside the caller's transaction. `channel` and `account`
+    default to the origin the front door set (see `acting_from`)."""
+    origin = current_origin()
     event = AuditEvent(
         at=at.astimezone(UTC),
         actor=actor,
@@ -93,6 +145,8 @@ def record(
         details=canonical(details or {}),
         prev_hash=_locked_head_hash(session),
         hash="",
+        channel=channel or origin.channel,
+        account=account or origin.account,
     )
     event.hash = event_hash(event.prev_hash, event)
     insert_row(session, event)
@@ -115,6 +169,8 @@ def as_dict(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
         **_fields(event),
+        "channel": event.channel,
+        "account": event.account,
         "details": json.loads(event.details),
         "hash": event.hash,
     }

@@ -10,12 +10,22 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify.config import Settings
+from qualify.packets.render import write_atomic
 from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
+from qualify.services.fairness import fairness_report
+from qualify.services.fairness_pdf import report_pdf
 from qualify.services.integrity import verify
 from qualify.services.results import results
-from qualify.services.scenario import Scenario, add_evidence, run_steps, set_up, user_with_role
+from qualify.services.scenario import (
+    Scenario,
+    add_evidence,
+    add_self_identification,
+    run_steps,
+    set_up,
+    user_with_role,
+)
 from qualify.store import db
 from qualify.store.tables import Candidate
 
@@ -34,6 +44,8 @@ def clean(output_dir: Path) -> None:
     shutil.rmtree(output_dir / "demo-files", ignore_errors=True)
     for pdf in output_dir.glob("selection-*_candidate-*.pdf"):
         pdf.unlink()
+    for pdf in output_dir.glob("selection-*_fairness-report.pdf"):
+        pdf.unlink()
 
 
 def run_demo(
@@ -50,6 +62,7 @@ def run_demo(
         templates_dir=settings.templates_dir,
         output_dir=output_dir,
         files_dir=output_dir / "demo-files",
+        records_dir=output_dir,
     )
     engine = db.make_engine(url)
     try:
@@ -58,6 +71,7 @@ def run_demo(
         with Session(engine, expire_on_commit=False) as session:
             selection = set_up(session, config, scenario)
             add_evidence(session, config, scenario, selection)
+            add_self_identification(session, scenario, selection)
             run_steps(
                 session,
                 scenario,
@@ -74,6 +88,11 @@ def run_demo(
                 session=session, selection_id=selection.id, actor=user_with_role(scenario, "chief")
             )
             states = {c.id: c.state for c in session.exec(select(Candidate))}
+            fairness = fairness_report(
+                session=session, selection_id=selection.id, actor=hr, now=scenario.tick()
+            )
+            fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
+            write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))
             audit = verify(session)
     finally:
         engine.dispose()
@@ -99,5 +118,15 @@ def run_demo(
                 "problem": audit.problem,
             },
             "hr": hr,
+            "fairness": {
+                "pdf": fairness_pdf,
+                "self_identified": fairness.self_identified,
+                "flags": sum(
+                    c.below_four_fifths
+                    for stage in fairness.stages
+                    for analysis in stage.analyses.values()
+                    for c in analysis.comparisons
+                ),
+            },
         },
     )

@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -250,15 +249,6 @@ def expected_results(session: Session, selection: Selection) -> list[dict[str, A
     return stored_rows(
         selection, [p for p in panel_inputs(session, selection) if p.candidate_id in heard]
     )
-
-
-def rebuild_results(session: Session) -> None:
-    """Write every selection's interview_result rows from the records (the migration that added
-    the table fills it with this)."""
-    for selection in session.exec(select(Selection)):
-        rows = expected_results(session, selection)
-        if rows:
-            session.execute(sa_insert(InterviewResult), rows)
 
 
 def interview_facts(

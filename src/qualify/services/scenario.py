@@ -153,6 +153,23 @@ def add_evidence(
                 )
 
 
+def add_self_identification(session: Session, scenario: Scenario, selection: Selection) -> None:
+    """The scenario's voluntary self-identification, entered by its first (HR) user."""
+    from qualify.services.fairness import record_self_identification
+
+    assert selection.id is not None
+    ids = candidate_ids(session, selection.id)
+    for employee, chosen in scenario.data.get("self_identification", {}).items():
+        record_self_identification(
+            session=session,
+            candidate_id=ids[str(employee)],
+            sex=str(chosen.get("sex", "declined")),
+            race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
+            actor=scenario.first_user,
+            now=scenario.tick(),
+        )
+
+
 def run_steps(
     session: Session,
     scenario: Scenario,

@@ -93,6 +93,15 @@ class AuditEvent(SQLModel, table=True):
     details: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # Where the command came from: `cli` (account: the operating-system account that ran it) or
+    # `web` (account: the signed-in session). Empty only on events written before schema 0006.
+    channel: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    account: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    # The audit key that signs `hash` (an HMAC); empty on the plain sha256 events before it.
+    key_id: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # Canonical JSON {"table:id": keyed hash of the row} of the records this event created or
+    # changed; `audit verify` compares every current row with its latest event.
+    records: str = Field(default="{}", sa_column_kwargs={"server_default": "{}"})
 
 
 class PanelSeat(SQLModel, table=True):
@@ -152,3 +161,46 @@ class InterviewResult(SQLModel, table=True):
     complete: bool
     sort_key: list[Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     summary: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class SelfIdentification(SQLModel, table=True):
+    """A candidate's voluntary self-identification (EEO-4 categories, or declined). Kept apart
+    from the candidate's record; entered by the roles of `record_eeo`, read only by `view_eeo`,
+    and used only by the fairness report and the applicant-flow log."""
+
+    __tablename__ = "self_identification"
+
+    candidate_id: int = Field(foreign_key="candidate.id", primary_key=True)
+    sex: str = Field(max_length=30)
+    race_ethnicity: str = Field(max_length=50)
+    recorded_at: datetime
+    recorded_by: str = Field(max_length=100)
+
+
+class LegalHold(SQLModel, table=True):
+    """A hold on a selection's records while a dispute may need them: no purge until released."""
+
+    __tablename__ = "legal_hold"
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    reason: str
+    placed_at: datetime
+    placed_by: str = Field(max_length=100)
+    released_at: datetime | None = None
+    released_by: str | None = Field(default=None, max_length=100)
+    release_reason: str | None = None
+
+
+class Tombstone(SQLModel, table=True):
+    """What a purge removed from one row: the table, the row, the fields, and the sha256 of the
+    canonical JSON of what was there, so the record shows where data was and that it is gone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    table_name: str = Field(max_length=50)
+    row_key: str = Field(max_length=100)
+    fields: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    sha256: str = Field(max_length=64)
+    purged_at: datetime
+    event_id: int

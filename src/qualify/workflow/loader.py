@@ -279,12 +279,28 @@ def _validate_semantics(
                 spec, ("qualifications", i, "enforced_by", j), target, problems, known
             )
 
+    _validate_fairness(spec, known)
+
     for state_name, names in spec.packets.items():
         known(("packets", state_name), state_name, states, "state")
         if templates is not None:
             for j, template in enumerate(names):
                 known(("packets", state_name, j), template, templates, "packet template")
     return params
+
+
+INTERVIEW_PASSED = "interview_passed"
+
+
+def _validate_fairness(spec: Workflow, known: Any) -> None:
+    """Fairness stages name milestones: states, or `interview_passed`."""
+    milestones = [*spec.states, INTERVIEW_PASSED]
+    for i, stage in enumerate(spec.fairness.stages):
+        for key in ("entered", "passed"):
+            for j, name in enumerate(getattr(stage, key)):
+                known(("fairness", "stages", i, key, j), name, milestones, "state or milestone")
+    for j, name in enumerate(spec.fairness.excluded):
+        known(("fairness", "excluded", j), name, spec.states, "state")
 
 
 def _reachable(spec: Workflow, start: str) -> set[str]:

@@ -112,6 +112,25 @@ class PermissionsSpec(Strict):
     view_results: Names
     print_packets: Names
     view_audit: Names
+    # Optional, so that selections frozen before they existed still load: an empty list means
+    # no role may do it in that selection.
+    record_eeo: Names = Field(default_factory=list)
+    view_eeo: Names = Field(default_factory=list)
+    manage_records: Names = Field(default_factory=list)
+
+
+class FairnessStageSpec(Strict):
+    """A stage that removes candidates, for the adverse-impact report."""
+
+    id: str
+    label: str
+    entered: Names
+    passed: Names
+
+
+class FairnessSpec(Strict):
+    stages: list[FairnessStageSpec] = Field(default_factory=list)
+    excluded: Names = Field(default_factory=list)
 
 
 class QualificationSpec(Strict):
@@ -138,6 +157,7 @@ class Workflow(Strict):
     rubric: RubricSpec
     qualifications: list[QualificationSpec] = Field(default_factory=list)
     packets: dict[str, Names] = Field(default_factory=dict)
+    fairness: FairnessSpec = Field(default_factory=FairnessSpec)
 
     @property
     def initial_state(self) -> str:

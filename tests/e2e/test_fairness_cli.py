@@ -1,0 +1,195 @@
+"""`qualify fairness`: self-identification, the applicant-flow log and the adverse-impact
+report, on the demo's selection; and that self-identification reaches no other output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import Result
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's output folder (database and packets), made once for this module."""
+    folder = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [sys.executable, "-m", "qualify", "demo", "-o", "out"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Fairness report: out/selection-1_fairness-report.pdf (8 self-identified" in done.stdout
+    return folder / "out"
+
+
+@pytest.fixture
+def q(cli: Callable[..., Result], demo: Path, tmp_path: Path) -> Callable[..., Result]:
+    """Run qualify on a copy of the demo's database (tests may change it)."""
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+
+    def run(*args: str, user: str = "hr.alvarez") -> Result:
+        return cli("--db", url, "--as", user, *args)
+
+    return run
+
+
+def stage(report: dict, stage_id: str, dimension: str) -> dict:
+    found = next(s for s in report["stages"] if s["id"] == stage_id)
+    return found["analyses"][dimension]
+
+
+def test_the_report_counts_each_stage_by_group(q: Callable[..., Result]) -> None:
+    result = q("fairness", "report", "1", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [s["id"] for s in report["stages"]] == [
+        "eligibility",
+        "interview",
+        "selection",
+        "overall",
+    ]
+    # Eligibility: 4 women and 4 men screened, 2 of each found eligible.
+    sex = stage(report, "eligibility", "sex")
+    assert [(c["group"], c["entered"], c["passed"]) for c in sex["counts"]] == [
+        ("female", 4, 2),
+        ("male", 4, 2),
+    ]
+    assert sex["comparisons"][0]["impact_ratio"] == 1.0
+    # Interview: Whitfield (f) and Reyes (m) pass, Natarajan (f) fails appearance.
+    sex = stage(report, "interview", "sex")
+    (comp,) = sex["comparisons"]
+    assert (comp["group"], comp["reference"], comp["impact_ratio"]) == ("female", "male", 0.5)
+    assert comp["below_four_fifths"] is True
+    assert "only 3 people are in this comparison" in comp["caution"]
+    # Overall: Fitzgerald withdrew and is left out; one of 7 selected.
+    overall = next(s for s in report["stages"] if s["id"] == "overall")
+    assert (overall["entered"], overall["passed"], overall["excluded"]) == (7, 1, 1)
+
+
+def test_the_text_report_puts_the_caution_next_to_the_figure(q: Callable[..., Result]) -> None:
+    lines = q("fairness", "report", "1").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Female vs Male: impact ratio 0.50" in line)
+    assert "BELOW four-fifths" in lines[at]
+    assert lines[at + 1].strip().startswith("The four-fifths rule is unreliable here")
+
+
+def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = tmp_path / "flow.csv"
+    result = q("fairness", "flow", "1", "--csv", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {target} (8 candidates)"
+    rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) == 8
+    fitzgerald = next(r for r in rows if r["employee_id"] == "MPD-1199")
+    assert fitzgerald["disposition"] == "withdrawn"
+    assert fitzgerald["withdrawn_at"].startswith("2027-01-08T")
+    assert fitzgerald["eligible_at"]
+    assert not fitzgerald["scored_at"]
+    whitfield = next(r for r in rows if r["employee_id"] == "MPD-1042")
+    assert (whitfield["interview_result"], whitfield["disposition"]) == ("pass", "appointed")
+    assert (whitfield["sex"], whitfield["race_ethnicity"]) == ("female", "white")
+
+
+def test_the_flow_log_refuses_a_missing_folder_and_writes_nothing(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = q("fairness", "flow", "1", "--csv", str(tmp_path / "nope" / "flow.csv"))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: --csv: folder {tmp_path / 'nope'} does not exist"
+
+
+@pytest.mark.parametrize("user", ["chief.walsh", "cmdr.obrien", "rep.chen"])
+def test_only_view_eeo_reads_the_report_and_the_flow(q: Callable[..., Result], user: str) -> None:
+    for args in (("fairness", "report", "1"), ("fairness", "flow", "1", "--csv", "x.csv")):
+        result = q(*args, user=user)
+        assert result.exit_code == 1
+        assert "that needs the role hr" in result.stderr
+    assert not Path("x.csv").exists()
+
+
+def test_only_hr_records_self_identification(q: Callable[..., Result]) -> None:
+    result = q(
+        "fairness",
+        "identify",
+        "2",
+        "--sex",
+        "male",
+        "--race-ethnicity",
+        "white",
+        user="chief.walsh",
+    )
+    assert result.exit_code == 1
+    assert "may not record self-identification" in result.stderr
+
+
+def test_an_unknown_category_is_bad_input_with_a_suggestion(q: Callable[..., Result]) -> None:
+    result = q("fairness", "identify", "2", "--sex", "femal", "--race-ethnicity", "white")
+    assert result.exit_code == 2
+    assert "sex: unknown category 'femal' (did you mean 'female'?)" in result.stderr
+    flow = json.loads(q("fairness", "report", "1", "--json").stdout)
+    assert flow["self_identified"] == 8
+
+
+def test_a_new_entry_replaces_the_old_and_the_log_keeps_no_values(q: Callable[..., Result]) -> None:
+    result = q("fairness", "identify", "2", "--sex", "declined", "--race-ethnicity", "declined")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(q("fairness", "report", "1", "--json").stdout)
+    assert report["self_identified"] == 7
+    events = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
+    recorded = [e for e in events if e["action"] == "self_identification_recorded"]
+    assert len(recorded) == 2
+    assert "declined" not in json.dumps(recorded)
+    assert "hispanic" not in json.dumps(recorded)
+
+
+# Every value the demo records, as words in any output: slugs and labels (that an event says
+# self-identification was recorded is no value).
+EEO_WORDS = re.compile(
+    r"\b(female|male|hispanic|latino|asian|black|african american|white|hispanic_latino)\b",
+    re.I,
+)
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_self_identification_reaches_no_packet(demo: Path) -> None:
+    packets = sorted(demo.glob("selection-*_candidate-*.pdf"))
+    assert len(packets) >= 20
+    for packet in packets:
+        found = EEO_WORDS.findall(pdf_text(packet))
+        assert not found, (packet.name, found)
+    # The search finds them where they belong.
+    assert EEO_WORDS.search(pdf_text(demo / "selection-1_fairness-report.pdf"))
+
+
+def test_self_identification_reaches_no_other_command(q: Callable[..., Result]) -> None:
+    outputs = [
+        q("candidate", "list", "--json"),
+        q("check", "--selection", "1", "--json"),
+        q("results", "1", "--json", user="chief.walsh"),
+        q("audit", "log", "--json"),
+        q("panel", "show", "1", "--json"),
+        *(q("candidate", "show", str(c), "--json") for c in range(1, 9)),
+    ]
+    for result in outputs:
+        assert result.exit_code == 0, result.stderr
+        # Names of people and units are not values of self-identification.
+        found = EEO_WORDS.findall(result.stdout)
+        assert not found, found

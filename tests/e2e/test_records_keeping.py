@@ -1,0 +1,221 @@
+"""Retention, legal holds and purges on the demo's selection: the period, the hold that stops a
+purge, what a purge removes and keeps, and an audit log that still verifies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, select
+
+from qualify.errors import RuleViolation
+from qualify.services import retention
+from qualify.services.audit import canonical
+from qualify.store import db
+from qualify.store.tables import (
+    Attestation,
+    Candidate,
+    Evidence,
+    Scorecard,
+    SelfIdentification,
+    Tombstone,
+)
+from tests.conftest import Result
+
+# The demo's last action is on 2027-01-08: its records are kept until 2029-01-08.
+LATER = datetime(2030, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    done = subprocess.run(
+        [sys.executable, "-m", "qualify", "demo", "-o", "out"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return folder / "out"
+
+
+@pytest.fixture
+def copy(demo: Path, tmp_path: Path) -> Path:
+    """A copy of the demo's database and evidence files; returns its folder."""
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    shutil.copytree(demo / "demo-files", tmp_path / "demo-files")
+    return tmp_path
+
+
+@pytest.fixture
+def q(cli: Callable[..., Result], copy: Path) -> Callable[..., Result]:
+    url = f"sqlite:///{copy / 'demo.db'}"
+
+    def run(*args: str, user: str = "hr.alvarez") -> Result:
+        return cli("--db", url, "--as", user, *args)
+
+    return run
+
+
+@pytest.fixture
+def session(copy: Path) -> Iterator[Session]:
+    engine = db.make_engine(f"sqlite:///{copy / 'demo.db'}")
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+    engine.dispose()
+
+
+def purge(session: Session, copy: Path, **kw: object) -> retention.Purged:
+    return retention.purge(
+        session=session,
+        selection_id=1,
+        reason="Retention period over",
+        actor="hr.alvarez",
+        years=2,
+        files_dir=copy / "demo-files",
+        records_dir=copy / "demo-records",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_purge_before_the_period_ends_is_refused_with_the_date(q: Callable[..., Result]) -> None:
+    result = q("records", "purge", "1", "--reason", "tidy up")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: selection 1's records are kept until 2029-01-08 "
+        "(2 years after its last action on 2027-01-08)"
+    )
+
+
+def test_the_period_ends_two_years_after_the_last_action_to_the_day(session: Session) -> None:
+    assert (
+        retention.records_due(session=session, actor="hr.alvarez", years=2, today=date(2029, 1, 7))
+        == []
+    )
+    (due,) = retention.records_due(
+        session=session, actor="hr.alvarez", years=2, today=date(2029, 1, 8)
+    )
+    assert (due.selection_id, due.keep_until) == (1, date(2029, 1, 8))
+    assert (
+        retention.records_due(session=session, actor="hr.alvarez", years=3, today=date(2029, 1, 8))
+        == []
+    )
+
+
+def test_a_retention_setting_under_two_years_is_refused(
+    q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUALIFY_RETENTION_YEARS", "1")
+    result = q("records", "due")
+    assert result.exit_code == 2
+    assert "QUALIFY_RETENTION_YEARS: 1 is out of range: at least 2" in result.stderr
+
+
+def test_a_hold_stops_a_purge_until_it_is_released(
+    q: Callable[..., Result], session: Session, copy: Path
+) -> None:
+    assert q("records", "hold", "1", "--reason", "EEOC charge 16D-2029-0042").exit_code == 0
+    with pytest.raises(
+        RuleViolation,
+        match=r"under legal hold #1 since .* \(EEOC charge 16D-2029-0042\); release it before purging",
+    ):
+        purge(session, copy, now=LATER)
+    session.rollback()
+    assert session.exec(select(Evidence)).first() is not None
+    session.rollback()  # let the CLI write
+    assert q("records", "release", "1", "--reason", "Charge dismissed").exit_code == 0
+    assert purge(session, copy, now=LATER).tombstones > 0
+    log = json.loads(q("audit", "log", "--json").stdout)
+    assert [e["action"] for e in log][-3:] == [
+        "legal_hold_placed",
+        "legal_hold_released",
+        "records_purged",
+    ]
+
+
+def test_holding_twice_and_releasing_nothing_are_refused(q: Callable[..., Result]) -> None:
+    assert (
+        q("records", "release", "1", "--reason", "x").stderr.strip()
+        == "error: selection 1 is not under legal hold"
+    )
+    assert q("records", "hold", "1", "--reason", "first").exit_code == 0
+    second = q("records", "hold", "1", "--reason", "second")
+    assert second.exit_code == 1
+    assert "already under legal hold #1" in second.stderr
+
+
+def test_only_manage_records_may_hold_or_purge(q: Callable[..., Result]) -> None:
+    result = q("records", "hold", "1", "--reason", "x", user="chief.walsh")
+    assert result.exit_code == 1
+    assert "may not place a legal hold: that needs the role hr" in result.stderr
+
+
+def test_a_purge_removes_personal_data_leaves_tombstones_and_the_log_verifies(
+    q: Callable[..., Result], session: Session, copy: Path
+) -> None:
+    before = session.get(Candidate, 1)
+    assert before is not None
+    was = {"email": before.email, "name": before.name, "supervisor": before.supervisor}
+    files = [p for p in (copy / "demo-files").rglob("*") if p.is_file()]
+    assert files
+    records = copy / "demo-records"
+    records.mkdir()
+    (records / "selection-1_candidate-0001_eligible_eligibility_review.E12.pdf").write_bytes(
+        b"%PDF"
+    )
+    (records / "selection-2_candidate-0009_eligible_eligibility_review.E99.pdf").write_bytes(
+        b"%PDF"
+    )
+
+    done = purge(session, copy, now=LATER)
+
+    assert session.exec(select(Evidence)).all() == []
+    assert session.exec(select(SelfIdentification)).all() == []
+    assert {c.name for c in session.exec(select(Candidate))} == {"(purged)"}
+    assert all(card.comments == {} for card in session.exec(select(Scorecard)))
+    assert {a.conflict for a in session.exec(select(Attestation)) if a.conflict} == {"(purged)"}
+    assert [p for p in (copy / "demo-files").rglob("*") if p.is_file()] == []
+    assert [p.name for p in records.iterdir()] == [
+        "selection-2_candidate-0009_eligible_eligibility_review.E99.pdf"
+    ]
+    assert done.files_removed == len(files) + 1
+    # The tombstone proves what was there to someone who holds a copy, and to no one else.
+    stone = session.exec(
+        select(Tombstone).where(Tombstone.table_name == "candidate", Tombstone.row_key == "1")
+    ).one()
+    assert stone.sha256 == hashlib.sha256(canonical(was).encode()).hexdigest()
+    assert stone.event_id == done.event_id
+    session.rollback()  # let the CLI read
+
+    verified = q("audit", "verify")
+    assert verified.exit_code == 0, verified.stderr
+    assert (
+        f"purged: selection 1 on 2030-01-01 by hr.alvarez (audit event #{done.event_id}; {done.tombstones} rows"
+        in verified.stdout
+    )
+    assert "Dana Whitfield" not in q("candidate", "show", "1", "--json").stdout
+
+
+def test_purging_again_is_refused_and_removes_files_a_killed_purge_left(
+    session: Session, copy: Path
+) -> None:
+    files = sorted(p for p in (copy / "demo-files").rglob("*") if p.is_file())
+    saved = {p: p.read_bytes() for p in files}
+    purge(session, copy, now=LATER)
+    # As if the purge was killed after its commit, before it removed the files.
+    for path, data in saved.items():
+        path.write_bytes(data)
+    with pytest.raises(
+        RuleViolation, match=rf"already purged on 2030-01-01; removed {len(files)} file\(s\)"
+    ):
+        purge(session, copy, now=LATER)
+    assert not any(p.exists() for p in files)
+    assert session.exec(select(Evidence).where(col(Evidence.id) > 0)).all() == []
