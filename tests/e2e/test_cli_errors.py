@@ -69,6 +69,10 @@ def test_a_usage_error_is_one_line_without_boxes(
         (["packet", "1", "--stage", "nominatd"], "did you mean 'nominated'?"),
         (["evidence", "add", "1", "servce", "--date", "2020-01-01"], "did you mean 'service'?"),
         (["user", "add", "x", "--role", "comander"], "did you mean 'commander'?"),
+        (
+            ["evidence", "add", "1", "service", "--date", "2020-01-01", "--by", "hr2"],
+            "--by: 'hr2' is not a registered user (did you mean 'hr1'?)",
+        ),
     ],
 )
 def test_an_unknown_name_is_bad_input_with_a_did_you_mean(

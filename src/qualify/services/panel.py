@@ -68,7 +68,9 @@ def assign_panel(
             problems.append(f"--seat {seat}: the workflow has {declared.count}, {len(given)} given")
         for user in given:
             if user not in users:
-                problems.append(f"--seat {seat}={user}: '{user}' is not a registered user")
+                problems.append(
+                    f"--seat {seat}={user}: '{user}' is not a registered user{suggest(user, users)}"
+                )
             elif declared.role not in users[user].roles:
                 problems.append(
                     f"--seat {seat}={user}: {user} does not hold the role {declared.role}"
