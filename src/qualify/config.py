@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from qualify.errors import BadInput
+from qualify.limits import EVIDENCE_MAX_MB, MB
 
 # The source checkout's root, where `workflows/` and `templates/` live beside `src/`.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +34,9 @@ class Settings:
     records_dir: Path
     # Years a selection's records are kept after its last action (29 CFR 1602: at least 2).
     retention_years: int = 2
+    # Public-records export profiles (`profiles/NAME.yaml`).
+    profiles_dir: Path = field(default_factory=lambda: _default_dir("profiles"))
+    max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
 
     @classmethod
     def from_env(
@@ -47,7 +53,23 @@ class Settings:
             files_dir=Path(env.get("QUALIFY_FILES") or _files_dir_beside(url)),
             records_dir=Path(env.get("QUALIFY_RECORDS") or _records_dir_beside(url, env)),
             retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
+            profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
+            max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
         )
+
+
+def _megabytes(env: Mapping[str, str], name: str, default: int) -> int:
+    """A size setting given in whole megabytes (1 to 1024), as bytes."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default * MB
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1024:
+        raise BadInput(f"{name}={raw!r}: give a whole number of megabytes from 1 to 1024")
+    return value * MB
 
 
 def _files_dir_beside(url: str) -> Path:

@@ -17,8 +17,8 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", sqlite_url, "--as", user, *args)
 
-    run("init")
-    people = [("hr1", "hr"), ("cmdr1", "commander"), ("chief", "chief")]
+    run("init", "--admin", "hr1", "--role", "hr")
+    people = [("cmdr1", "commander"), ("chief", "chief")]
     for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
         run("user", "add", name, "--role", role)
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")

@@ -32,10 +32,7 @@ def test_the_account_is_the_operating_system_account_whatever_as_and_user_claim(
 ) -> None:
     monkeypatch.setenv("USER", "someone.else")
     monkeypatch.setenv("LOGNAME", "someone.else")
-    assert cli("--db", sqlite_url, "init").exit_code == 0
-    assert (
-        cli("--db", sqlite_url, "--as", "hr1", "user", "add", "hr1", "--role", "hr").exit_code == 0
-    )
+    assert cli("--db", sqlite_url, "init", "--admin", "hr1", "--role", "hr").exit_code == 0
     cli(
         "--db",
         sqlite_url,
@@ -60,8 +57,7 @@ def test_the_account_is_the_operating_system_account_whatever_as_and_user_claim(
 def test_the_channel_and_account_are_covered_by_the_chain(
     cli: Callable[..., Result], sqlite_url: str, tmp_path: Path
 ) -> None:
-    cli("--db", sqlite_url, "init")
-    cli("--db", sqlite_url, "--as", "hr1", "user", "add", "hr1", "--role", "hr")
+    cli("--db", sqlite_url, "init", "--admin", "hr1", "--role", "hr")
     with sqlite3.connect(tmp_path / "qualify.db") as raw:
         raw.execute("DROP TRIGGER audit_event_no_update")
         raw.execute("UPDATE audit_event SET channel = 'web', account = 'hr1'")

@@ -23,9 +23,8 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", sqlite_url, "--as", user, *args)
 
-    assert run("init").exit_code == 0
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander")]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     added = run("candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Lee")
     assert added.exit_code == 0, added.stderr

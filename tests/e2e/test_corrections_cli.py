@@ -23,9 +23,8 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", database_url, "--as", user, *args)
 
-    assert run("init").exit_code == 0
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
     for name, role in [
-        ("hr1", "hr"),
         ("cmdr1", "commander"),
         ("chief1", "chief"),
         ("rep1", "school_rep"),

@@ -19,9 +19,8 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     def run(*args: str, user: str = "hr1") -> Result:
         return cli("--db", sqlite_url, "--as", user, *args)
 
-    assert run("init").exit_code == 0
     added = run(
-        "user", "add", "hr1", "--role", "hr", "--full-name", "Marisol Alvarez", "--title", "HR"
+        "init", "--admin", "hr1", "--role", "hr", "--full-name", "Marisol Alvarez", "--title", "HR"
     )
     assert added.exit_code == 0, added.stderr
     assert run("user", "add", "sgt.moreau", "--role", "supervisor").exit_code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -220,3 +221,100 @@ def test_purging_again_is_refused_and_removes_files_a_killed_purge_left(
         purge(session, copy, now=LATER)
     assert not any(p.exists() for p in files)
     assert session.exec(select(Evidence).where(col(Evidence.id) > 0)).all() == []
+
+
+def export_text(folder: Path) -> str:
+    from pypdf import PdfReader
+
+    (pdf,) = folder.glob("*.pdf")
+    (data,) = folder.glob("*.json")
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    return " ".join((text + " " + data.read_text(encoding="utf-8")).split())
+
+
+def test_a_public_export_leaves_out_what_the_profile_withholds(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    from tests.conftest import PROJECT
+
+    checks = json.loads(q("check", "--selection", "1", "--json").stdout)
+    sensitive = {"physical_fitness", "drug_free", "tobacco_free"}
+    sensitive_reasons = [
+        r["reason"]
+        for c in checks["candidates"]
+        for r in c["results"]
+        if r["check"] in sensitive and "withheld" not in r["reason"]
+    ]
+    assert sensitive_reasons  # HR sees them: the export must not
+    roster = (PROJECT / "docs" / "examples" / "roster.csv").read_text(encoding="utf-8")
+    emails = re.findall(r"[\w.]+@[\w.]+", roster)
+    comments = ["Immaculate uniform", "Police Athletic League", "anti-bullying unit"]
+    anchors = ["Neat, in standard", "Cannot describe a school emergency plan"]
+    criteria = ["Positive role model who builds trust with youth"]
+    eeo = ["Hispanic", "Asian", "female"]
+    result = q("records", "export", "1", "--profile", "public", "-o", str(tmp_path / "copy"))
+    assert result.exit_code == 0, result.stderr
+    assert "items withheld (see the index)" in result.stdout
+    text = export_text(tmp_path / "copy")
+    assert "Dana Whitfield" in text  # what is not withheld is there
+    for secret in [*sensitive_reasons, *emails, *comments, *anchors, *criteria, *eeo]:
+        assert secret not in text, secret
+    index = (tmp_path / "copy" / "selection-1_public_withheld-index.csv").read_text(
+        encoding="utf-8"
+    )
+    items = {line.split(",")[1] for line in index.splitlines()[1:]}
+    assert items == {
+        "contact_details",
+        "sensitive_evidence",
+        "examination_material",
+        "panel_notes",
+        "self_identification",
+    }
+    assert "RSA 91-A:5 IV" in index
+    log = json.loads(q("audit", "log", "--json").stdout)
+    exported = log[-1]
+    assert exported["action"] == "records_exported"
+    pdf = tmp_path / "copy" / "selection-1_public_record.pdf"
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert exported["details"]["files"]["selection-1_public_record.pdf"] == digest
+
+
+def test_an_export_into_a_folder_with_files_is_refused_and_writes_nothing(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    events = len(json.loads(q("audit", "log", "--json").stdout))
+    result = q("records", "export", "1", "-o", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: -o: {folder} is not an empty folder; name a new one"
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert len(json.loads(q("audit", "log", "--json").stdout)) == events
+
+
+def test_an_unknown_profile_and_a_bad_profile_file_are_bad_input(
+    q: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = q("records", "export", "1", "--profile", "publik", "-o", str(tmp_path / "a"))
+    assert result.exit_code == 2
+    assert "no profile 'publik'" in result.stderr
+    assert "(did you mean 'public'?)" in result.stderr
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "strict.yaml").write_text(
+        "name: strict\ntitle: Strict\nreview: Counsel reviews.\nwithhold:\n  medical: because\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("QUALIFY_PROFILES", str(profiles))
+    result = q("records", "export", "1", "--profile", "strict", "-o", str(tmp_path / "b"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {profiles / 'strict.yaml'}:4: withhold: ")
+    assert "unknown item 'medical'" in result.stderr
+    assert not (tmp_path / "b").exists()
+
+
+def test_only_manage_records_may_export(q: Callable[..., Result], tmp_path: Path) -> None:
+    result = q("records", "export", "1", "-o", str(tmp_path / "c"), user="rep.chen")
+    assert result.exit_code == 1
+    assert "may not export records" in result.stderr

@@ -11,9 +11,9 @@ from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.access import workflow_of
 from qualify.services.candidates import describe_candidate
-from qualify.services.eligibility import HIDDEN, INTERVIEW_KINDS, run_checks
+from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.evidence import add_evidence
-from qualify.services.scenario import Scenario, candidate_ids
+from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
 from qualify.store.tables import Evidence, Selection
 
 
@@ -59,10 +59,10 @@ def test_reasons_cite_the_evidence(session: Session, sro: tuple[Scenario, Select
     assert len(service["evidence"]) == 1
 
 
-@pytest.mark.parametrize("viewer", ["cmdr.obrien", "rep.chen"])
-def test_sensitive_evidence_is_hidden_from_panel_roles(
-    session: Session, sro: tuple[Scenario, Selection], viewer: str
+def test_sensitive_evidence_and_check_status_are_withheld_from_a_commander(
+    session: Session, sro: tuple[Scenario, Selection]
 ) -> None:
+    viewer = "cmdr.obrien"
     _, selection = sro
     cid = candidate_ids(session, selection.id or 0)["MPD-1181"]
     shown = describe_candidate(session=session, candidate_id=cid, actor=viewer)
@@ -70,8 +70,9 @@ def test_sensitive_evidence_is_hidden_from_panel_roles(
     assert kinds.isdisjoint({"fitness", "drug_screen", "tobacco"})
     assert shown["sensitive_evidence_hidden"] == 3
     checks = {c["check"]: c for c in shown["checks"]}
-    assert checks["physical_fitness"]["reason"] == HIDDEN
-    assert checks["physical_fitness"]["status"] == "fail"
+    assert checks["physical_fitness"]["reason"] == "withheld (sensitive)"
+    assert checks["physical_fitness"]["status"] == "withheld"
+    assert shown["eligibility"] == "not eligible"
     assert "fitness" not in str(shown["history"])
     hr_view = describe_candidate(session=session, candidate_id=cid, actor="hr.alvarez")
     assert {"fitness", "drug_screen", "tobacco"} <= {e["kind"] for e in hr_view["evidence"]}
@@ -111,10 +112,10 @@ def test_the_letter_is_stored_by_sha256_and_never_overwritten(
     ).one()
     assert letter.file_sha256 is not None
     stored = settings.files_dir / letter.file_sha256[:2] / letter.file_sha256
-    assert stored.read_text() == "Officer Whitfield has my full support.\n"
+    assert stored.read_bytes() == letter_pdf("Officer Whitfield has my full support.\n")
     before = stored.stat().st_mtime_ns
-    again = tmp_path / "same.txt"
-    again.write_text("Officer Whitfield has my full support.\n")
+    again = tmp_path / "same.pdf"
+    again.write_bytes(stored.read_bytes())
     add_evidence(
         session=session,
         files_dir=settings.files_dir,

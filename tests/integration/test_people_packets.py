@@ -59,14 +59,16 @@ def test_the_packet_fonts_cover_latin_extended_and_vietnamese_in_every_style(sty
 
 
 def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Session) -> None:
-    for name, role in [("hr1", "hr"), ("cmdr1", "commander")]:
-        users.add_user(
-            session=session,
-            workflows_dir=settings.workflows_dir,
-            name=name,
-            roles=[role],
-            actor="hr1",
-        )
+    users.create_admin(
+        session=session, workflows_dir=settings.workflows_dir, name="hr1", roles=["hr"]
+    )
+    users.add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="cmdr1",
+        roles=["commander"],
+        actor="hr1",
+    )
     selection = selections.open_selection(
         session=session,
         settings=settings,

@@ -115,7 +115,7 @@ def test_a_missing_packet_template_is_named() -> None:
     with pytest.raises(WorkflowError) as info:
         load_text(text, source="w.yaml", templates=["eligibility_review"])
     assert info.value.problems == [
-        "w.yaml:54: packets.ok[0]: unknown packet template 'eligibilty_review' "
+        "w.yaml:55: packets.ok[0]: unknown packet template 'eligibilty_review' "
         "(did you mean 'eligibility_review'?)"
     ]
 

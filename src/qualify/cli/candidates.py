@@ -7,19 +7,19 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 
 candidates = typer.Typer(help="Add, import, edit, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
-STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending"}
+STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending", "withheld": "withheld"}
 
 
 @candidates.command("add")
 def candidate_add(
     ctx: typer.Context,
-    selection: int = typer.Option(..., "--selection", help="Selection id."),
+    selection: int = typer.Option(..., "--selection", min=1, max=ID_MAX, help="Selection id."),
     employee_id: str = typer.Option(
         ..., "--employee-id", help="Employee id (unique per selection)."
     ),
@@ -60,7 +60,7 @@ def candidate_import(
     csv_path: Path = typer.Argument(
         ..., metavar="CSV", help="Roster: employee_id,first_name,last_name,rank,..."
     ),
-    selection: int = typer.Option(..., "--selection", help="Selection id."),
+    selection: int = typer.Option(..., "--selection", min=1, max=ID_MAX, help="Selection id."),
 ) -> None:
     """Import a roster CSV: every row, or (when any row is bad) none, with every problem listed."""
     from qualify.services.candidates import import_roster
@@ -121,18 +121,20 @@ def candidate_edit(
 @candidates.command("list")
 def candidate_list(
     ctx: typer.Context,
-    selection: int | None = typer.Option(None, "--selection", help="Only this selection."),
+    selection: int | None = typer.Option(
+        None, "--selection", min=1, max=ID_MAX, help="Only this selection."
+    ),
     state: str | None = typer.Option(None, "--state", help="Only candidates in this state."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List candidates."""
-    from qualify.services.access import actor_user
     from qualify.services.candidates import list_candidates
 
     context = app_context(ctx)
     with context.session() as session:
-        actor_user(session, context.actor)
-        found = list_candidates(session=session, selection_id=selection, state=state)
+        found = list_candidates(
+            session=session, selection_id=selection, state=state, actor=context.actor
+        )
     if as_json:
         print_json(found)
         return
@@ -142,7 +144,7 @@ def candidate_list(
             [
                 str(c["id"]),
                 str(c["selection_id"]),
-                c["employee_id"],
+                c.get("employee_id", "-"),
                 c["name"],
                 c["rank"],
                 c["unit"],
@@ -156,7 +158,7 @@ def candidate_list(
 @candidates.command("show")
 def candidate_show(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="ID"),
+    candidate_id: int = typer.Argument(..., metavar="ID", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a candidate: facts, evidence, check results, what you may do next, and history."""
@@ -172,6 +174,9 @@ def candidate_show(
 
 
 def _print_candidate(data: dict[str, Any]) -> None:
+    if data["view"] == "interview":
+        _print_interview_view(data)
+        return
     typer.echo(f"candidate {data['id']}: {data['name']} (employee {data['employee_id']})")
     rank, unit, supervisor = (data[k] or "-" for k in ("rank", "unit", "supervisor"))
     typer.echo(f"  rank {rank}, unit {unit}, supervisor {supervisor}")
@@ -179,7 +184,7 @@ def _print_candidate(data: dict[str, Any]) -> None:
     typer.echo(f"  state {data['state']} (version {data['version']})")
     if "may_fire" in data:
         typer.echo(f"  you may fire: {', '.join(data['may_fire']) or 'nothing from this state'}")
-    typer.echo(f"\nChecks as of {data['selection']['as_of']}:")
+    typer.echo(f"\nChecks as of {data['selection']['as_of']} (overall: {data['eligibility']}):")
     for check in data["checks"]:
         typer.echo(f"  {STATUS[check['status']]:<7} {check['label']}: {check['reason']}")
     typer.echo("\nEvidence:")
@@ -198,10 +203,29 @@ def _print_candidate(data: dict[str, Any]) -> None:
         typer.echo(f"  {event['at']} {event['actor']} {event['action']} {event['outcome']}")
 
 
+def _print_interview_view(data: dict[str, Any]) -> None:
+    """A panelist's view: who the candidate is and the interview kit."""
+    typer.echo(f"candidate {data['id']}: {data['name']}")
+    rank, unit = (data[k] or "-" for k in ("rank", "unit"))
+    typer.echo(f"  rank {rank}, unit {unit}")
+    typer.echo(f"  selection {data['selection']['id']}: {data['selection']['title']}")
+    typer.echo(f"  state {data['state']}")
+    typer.echo(f"  your declaration: {data['your_declaration'] or 'none yet'}")
+    card = data["your_scorecard"]
+    mine = f"{card['status']}, version {card['version']}" if card else "not started"
+    typer.echo(f"  your scorecard: {mine}")
+    low, high = data["interview_kit"]["scale"]
+    typer.echo(f"\nInterview kit (scale {low} to {high}):")
+    for c in data["interview_kit"]["criteria"]:
+        typer.echo(f"  {c['id']}: {c['label']} (weight {c['weight']})")
+        for level, anchor in sorted(c["anchors"].items(), key=lambda kv: int(kv[0])):
+            typer.echo(f"    {level}: {anchor}")
+
+
 @evidence.command("add")
 def evidence_add(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     kind: str = typer.Argument(..., help="An evidence kind of the workflow, e.g. service."),
     date: str | None = typer.Option(None, "--date", help="The kind's date field (YYYY-MM-DD)."),
     result: str | None = typer.Option(None, "--result", help="pass or fail."),
@@ -231,15 +255,16 @@ def evidence_add(
             file=file,
             attested_by=by,
             actor=context.actor,
+            max_file_bytes=context.settings.max_evidence_bytes,
         )
     typer.echo(f"recorded {kind} evidence #{record.id} for candidate {candidate_id}")
 
 
 def check(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE"),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE", min=1, max=ID_MAX),
     selection: int | None = typer.Option(
-        None, "--selection", help="Every candidate of a selection."
+        None, "--selection", min=1, max=ID_MAX, help="Every candidate of a selection."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -258,9 +283,14 @@ def check(
         return
     checks: list[str] = report["checks"]
     print_table(
-        ["id", "name", *checks],
+        ["id", "name", *checks, "overall"],
         [
-            [str(row["candidate_id"]), row["name"], *(STATUS[r["status"]] for r in row["results"])]
+            [
+                str(row["candidate_id"]),
+                row["name"],
+                *(STATUS[r["status"]] for r in row["results"]),
+                row["eligibility"],
+            ]
             for row in report["candidates"]
         ],
     )
@@ -268,3 +298,4 @@ def check(
         typer.echo("")
         for r in report["candidates"][0]["results"]:
             typer.echo(f"{r['check']}: {STATUS[r['status']]}: {r['reason']}")
+        typer.echo(f"overall: {report['candidates'][0]['eligibility']}")

@@ -18,10 +18,13 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from qualify.errors import BadInput
+from qualify.limits import ID_MAX
 from qualify.store import db
 
 if TYPE_CHECKING:
     from qualify.services.audit import Origin
+
+__all__ = ["ID_MAX", "AppContext", "app_context", "print_json", "print_table"]
 
 
 @dataclass

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput, QualifyError
+from qualify.files import output_folder
 
 audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
 
 
 def advance(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     trigger: str = typer.Argument(..., help="A trigger of the workflow, e.g. confirm_eligible."),
     reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
 ) -> None:
@@ -46,7 +47,9 @@ def advance(
 @audit_app.command("log")
 def audit_log(
     ctx: typer.Context,
-    candidate: int | None = typer.Option(None, "--candidate", help="Only this candidate."),
+    candidate: int | None = typer.Option(
+        None, "--candidate", min=1, max=ID_MAX, help="Only this candidate."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List audit events, oldest first."""
@@ -97,9 +100,11 @@ def audit_verify(ctx: typer.Context) -> None:
 
 def packet(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE"),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE", min=1, max=ID_MAX),
     stage: str | None = typer.Option(None, "--stage", help="A stage the candidate entered."),
-    selection: int | None = typer.Option(None, "--selection", help="Every packet of a selection."),
+    selection: int | None = typer.Option(
+        None, "--selection", min=1, max=ID_MAX, help="Every packet of a selection."
+    ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Parallel processes."),
 ) -> None:
@@ -110,7 +115,7 @@ def packet(
         raise BadInput("give a CANDIDATE or --selection ID (one of them)")
     context = app_context(ctx)
     settings = context.settings
-    folder = output or settings.output_dir
+    folder = output_folder(output or settings.output_dir, label="-o" if output else "output")
     with context.session() as session:
         if candidate_id is not None:
             paths = packets.print_candidate(

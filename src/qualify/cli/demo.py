@@ -9,6 +9,7 @@ import typer
 from qualify.cli.context import app_context, print_table
 from qualify.config import PROJECT_ROOT
 from qualify.errors import QualifyError
+from qualify.files import output_folder
 
 SCENARIO = PROJECT_ROOT / "docs" / "examples" / "sro-demo.yaml"
 SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-"}
@@ -28,7 +29,10 @@ def demo(
     from qualify.services.demo import run_demo
 
     run = run_demo(
-        settings=app_context(ctx).settings, output_dir=output, scenario_path=scenario, steps=steps
+        settings=app_context(ctx).settings,
+        output_dir=output_folder(output, label="-o"),
+        scenario_path=scenario,
+        steps=steps,
     )
     summary = run.summary
     typer.echo(

@@ -3,15 +3,14 @@ adverse-impact report."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, write_output
+from qualify.cli.context import ID_MAX, app_context, print_json, write_output
+from qualify.safecsv import csv_bytes
 from qualify.workflow.fairness import DIMENSIONS, FOUR_FIFTHS, RACE_ETHNICITY, SEX
 
 fairness_app = typer.Typer(
@@ -23,7 +22,7 @@ fairness_app = typer.Typer(
 @fairness_app.command("identify")
 def identify(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     sex: str = typer.Option(..., "--sex", metavar="CATEGORY", help=f"One of: {', '.join(SEX)}."),
     race_ethnicity: str = typer.Option(
         ...,
@@ -51,7 +50,7 @@ def identify(
 @fairness_app.command("flow")
 def flow(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     csv_path: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the log here."),
 ) -> None:
     """Write the applicant-flow log: one row per candidate, each stage reached and when."""
@@ -60,11 +59,7 @@ def flow(
     context = app_context(ctx)
     with context.session() as session:
         log = applicant_flow(session=session, selection_id=selection_id, actor=context.actor)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(log.header)
-    writer.writerows(log.rows)
-    write_output(csv_path, buffer.getvalue().encode(), option="--csv")
+    write_output(csv_path, csv_bytes(log.header, log.rows), option="--csv")
     typer.echo(f"wrote {csv_path} ({len(log.rows)} candidates)")
 
 
@@ -114,7 +109,7 @@ def report_lines(report: Any) -> list[str]:
 @fairness_app.command("report")
 def report(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     pdf: Path | None = typer.Option(None, "--pdf", metavar="FILE", help="Also write a PDF."),
 ) -> None:

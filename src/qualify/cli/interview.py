@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 
 panel_app = typer.Typer(help="Assign and show the interview panel.", no_args_is_help=True)
@@ -25,7 +25,7 @@ def _pairs(items: list[str], option: str) -> list[tuple[str, str]]:
 @panel_app.command("assign")
 def panel_assign(
     ctx: typer.Context,
-    selection: int = typer.Argument(..., metavar="SELECTION"),
+    selection: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     seats: list[str] = typer.Option(
         ..., "--seat", help="SEAT=USER, once per seat (e.g. school_rep=rep1)."
     ),
@@ -51,7 +51,7 @@ def panel_assign(
 @panel_app.command("show")
 def panel_show(
     ctx: typer.Context,
-    selection: int = typer.Argument(..., metavar="SELECTION"),
+    selection: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show who holds which seat."""
@@ -72,7 +72,7 @@ def panel_show(
 
 def attest(
     ctx: typer.Context,
-    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     conflict: str | None = typer.Option(None, "--conflict", help="Declare a conflict of interest."),
 ) -> None:
     """Declare, before scoring, that you have no conflict of interest with a candidate (or one)."""
@@ -89,7 +89,7 @@ def attest(
 
 def score(
     ctx: typer.Context,
-    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     sets: list[str] = typer.Option([], "--set", help="CRITERION=N; repeat for more."),
     comments: list[str] = typer.Option([], "--comment", help="CRITERION=TEXT; repeat for more."),
     submit: bool = typer.Option(False, "--submit", help="Submit and lock the scorecard."),
@@ -154,7 +154,7 @@ def _ask(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], bool]:
 
 def results(
     ctx: typer.Context,
-    selection: int = typer.Argument(..., metavar="SELECTION"),
+    selection: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Interview results: scores, means, flags, pass or fail, and the ranking with tie-breaks."""

@@ -55,17 +55,52 @@ def root(
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
-    """Create the database, or upgrade it to this version's schema. Safe to run again."""
+def init(
+    ctx: typer.Context,
+    admin: str | None = typer.Option(
+        None,
+        "--admin",
+        metavar="NAME",
+        help="Create the first user, NAME, as the administrator (adds users, opens selections).",
+    ),
+    roles: list[str] = typer.Option(
+        [], "--role", help="A workflow role the administrator also holds; repeat for more."
+    ),
+    full_name: str = typer.Option("", "--full-name", metavar="TEXT", help="The admin's full name."),
+    title: str = typer.Option("", "--title", metavar="TEXT", help="The admin's title."),
+) -> None:
+    """Create the database, or upgrade it to this version's schema. Safe to run again. A new
+    database gets its first user only here: --admin NAME."""
+    from sqlmodel import select
+
+    from qualify.errors import BadInput
     from qualify.store import db
+    from qualify.store.tables import User
 
     context = app_context(ctx)
+    if (roles or full_name or title) and admin is None:
+        raise BadInput("--role, --full-name and --title go with --admin NAME")
     before, after = db.upgrade(context.engine)
     shown = context.engine.url.render_as_string(hide_password=True)
     if before == after:
         typer.echo(f"database {shown} is up to date (schema {after})")
     else:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
+    with context.session() as session:
+        if admin is not None:
+            from qualify.services.users import create_admin
+
+            user = create_admin(
+                session=session,
+                workflows_dir=context.settings.workflows_dir,
+                name=admin,
+                roles=roles,
+                full_name=full_name,
+                title=title,
+            )
+            typer.echo(f"added the administrator {user.name} ({', '.join(user.roles)})")
+        elif session.exec(select(User.id).limit(1)).first() is None:
+            typer.echo("no users yet: run 'qualify init --admin NAME' to add the administrator")
 
 
 def _add_sub_apps() -> None:
@@ -108,9 +143,14 @@ def main(argv: list[str] | None = None) -> int:
 
     conventional_help()
     command = typer.main.get_command(app)
+    args = sys.argv[1:] if argv is None else argv
+    for arg in args:
+        if "\x00" in arg:  # only possible in-process: the OS cannot pass one in argv
+            typer.echo(f"error: {arg!r}: contains a NUL byte", err=True)
+            return 2
     try:
         # Not standalone: usage errors come here as exceptions, to print them our way.
-        code = command.main(args=argv, prog_name="qualify", standalone_mode=False)
+        code = command.main(args=args, prog_name="qualify", standalone_mode=False)
     except click_errors.NoArgsIsHelpError as exc:
         typer.echo(exc.format_message())  # `qualify` or `qualify user` alone: the help
         return 0

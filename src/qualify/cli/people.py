@@ -6,8 +6,9 @@ from datetime import date
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
+from qualify.limits import DATE_MAX, DATE_MIN
 
 users = typer.Typer(help="Register users, edit their names and roles.", no_args_is_help=True)
 selections = typer.Typer(help="Open and list selections.", no_args_is_help=True)
@@ -15,9 +16,12 @@ selections = typer.Typer(help="Open and list selections.", no_args_is_help=True)
 
 def parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
+        when = date.fromisoformat(text)
     except ValueError:
         raise BadInput(f"{option}: {text!r} is not a date; use YYYY-MM-DD") from None
+    if not DATE_MIN <= when <= DATE_MAX:
+        raise BadInput(f"{option}: {text} is not between {DATE_MIN} and {DATE_MAX}")
+    return when
 
 
 @users.command("add")
@@ -32,7 +36,8 @@ def user_add(
         "", "--title", metavar="TEXT", help='e.g. "Captain, Support Division Commander".'
     ),
 ) -> None:
-    """Register a user with one or more roles (the first user may be added by anyone)."""
+    """Register a user with one or more roles (an administrator, or a role the selections' workflows
+    allow to manage users, may; the first user is made by 'qualify init --admin NAME')."""
     from qualify.services.users import add_user
 
     context = app_context(ctx)
@@ -173,7 +178,7 @@ def selection_list(
 @selections.command("show")
 def selection_show(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="ID"),
+    selection_id: int = typer.Argument(..., metavar="ID", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a selection: the workflow version and hash it runs on, and candidates by state."""

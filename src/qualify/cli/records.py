@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from qualify.cli.context import app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 
 records_app = typer.Typer(
     help="Keep a selection's records as the law says: retention, holds, purges, exports.",
@@ -61,7 +62,7 @@ def due(
 @records_app.command("hold")
 def hold(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="The dispute or charge."),
 ) -> None:
     """Place a legal hold: the selection's records cannot be purged until it is released."""
@@ -78,7 +79,7 @@ def hold(
 @records_app.command("release")
 def release(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the hold ends."),
 ) -> None:
     """Release a selection's legal hold."""
@@ -95,7 +96,7 @@ def release(
 @records_app.command("purge")
 def purge(
     ctx: typer.Context,
-    selection_id: int = typer.Argument(..., metavar="SELECTION"),
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why, for the record."),
 ) -> None:
     """Remove a selection's personal data after its retention period, leaving tombstones
@@ -117,4 +118,37 @@ def purge(
     typer.echo(
         f"purged selection {selection_id}: {done.tombstones} tombstones, "
         f"{done.files_removed} files removed, audit event #{done.event_id}"
+    )
+
+
+@records_app.command("export")
+def export(
+    ctx: typer.Context,
+    selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
+    profile: str = typer.Option(
+        "public", "--profile", metavar="NAME", help="An export profile in profiles/."
+    ),
+    output: Path = typer.Option(..., "-o", "--output", metavar="DIR", help="A new folder."),
+) -> None:
+    """Write a public-records copy of a selection: the record as PDF and JSON, with what the
+    profile withholds left out, and an index of each withheld item and the reason."""
+    from qualify.services.export import export_records, load_profile
+
+    context = app_context(ctx)
+    settings = context.settings
+    chosen = load_profile(settings.profiles_dir, profile)
+    with context.session() as session:
+        done = export_records(
+            session=session,
+            selection_id=selection_id,
+            profile=chosen,
+            templates_dir=settings.templates_dir,
+            output_dir=output,
+            actor=context.actor,
+        )
+    for path in done.files:
+        typer.echo(f"wrote {path}")
+    typer.echo(
+        f"{len(done.withheld)} items withheld (see the index); audit event #{done.event_id}. "
+        "Counsel must review the copy before it is released."
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import app_context, print_json
+from qualify.cli.context import app_context, print_json, write_output
 from qualify.errors import WorkflowError
 
 app = typer.Typer(help="Validate, show and draw workflow files.", no_args_is_help=True)
@@ -111,5 +111,5 @@ def diagram(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text.encode("utf-8"), option="-o")
         typer.echo(f"wrote {output}")

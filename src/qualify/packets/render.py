@@ -20,7 +20,7 @@ from urllib.request import url2pathname
 
 import jinja2
 
-from qualify.errors import QualifyError
+from qualify.errors import BadInput, QualifyError
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -125,8 +125,12 @@ def w3c_time(at: datetime) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file, fsync and rename: a reader sees the old file or the whole
     new one, and a crash leaves no half-written packet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # a file where the folder should be, /proc, no permission
+        reason = exc.strerror or type(exc).__name__
+        raise BadInput(f"cannot write packets in {path.parent}: {reason}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

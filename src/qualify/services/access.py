@@ -11,11 +11,14 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from qualify.errors import Conflict, NotFound, NotPermitted
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted
+from qualify.limits import ID_MAX
 from qualify.services.workflows import load_frozen
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
+
+ADMIN = "admin"  # the administrator `init --admin` makes: adds users and opens selections
 
 
 def utcnow() -> datetime:
@@ -66,6 +69,38 @@ def workflow_of(selection: Selection) -> LoadedWorkflow:
     return loaded
 
 
+def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
+    """Every workflow frozen in a selection of this database, each once."""
+    found = []
+    for sha, name, version, text in session.exec(
+        select(
+            Selection.workflow_sha256,
+            Selection.workflow_name,
+            Selection.workflow_version,
+            Selection.workflow_text,
+        ).distinct()
+    ).all():
+        loaded = _FROZEN.get(sha)
+        if loaded is None:
+            loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")
+        found.append(loaded)
+    return found
+
+
+def frozen_roles(session: Session) -> set[str]:
+    return {role for loaded in frozen_workflows(session) for role in loaded.spec.roles}
+
+
+def frozen_permission(session: Session, permission: str) -> set[str]:
+    """The roles that the selections' frozen workflows give `permission` (a key of
+    `permissions:`). Permissions come only from the database, never from a workflow file."""
+    return {
+        role
+        for loaded in frozen_workflows(session)
+        for role in getattr(loaded.spec.permissions, permission)
+    }
+
+
 def machine_of(selection: Selection) -> CompiledWorkflow:
     return compile_workflow(workflow_of(selection))
 
@@ -95,7 +130,14 @@ def claim(session: Session, candidate: Candidate, **changes: object) -> None:
         set_committed_value(candidate, key, value)
 
 
+def check_id(record_id: int, what: str) -> None:
+    """Refuse an id no record can have (the CLI's options are bounded the same way)."""
+    if not 1 <= record_id <= ID_MAX:
+        raise BadInput(f"{what} id {record_id} is out of range (1 to {ID_MAX})")
+
+
 def get_selection(session: Session, selection_id: int) -> Selection:
+    check_id(selection_id, "selection")
     # The frozen workflow text is loaded only when this process has not parsed it yet.
     selection = session.get(
         Selection,
@@ -108,6 +150,7 @@ def get_selection(session: Session, selection_id: int) -> Selection:
 
 
 def get_candidate(session: Session, candidate_id: int, *, for_update: bool = False) -> Candidate:
+    check_id(candidate_id, "candidate")
     candidate = session.get(Candidate, candidate_id, with_for_update=for_update)
     if candidate is None:
         raise no_candidate(candidate_id)

@@ -21,8 +21,9 @@ from qualify.services.access import (
     unknown_user,
     utcnow,
 )
-from qualify.services.eligibility import HIDDEN, INTERVIEW_KINDS, evaluate, load_facts
+from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.results import ranking
+from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
@@ -138,10 +139,10 @@ def _advance(
         hidden = (
             set() if sees_sensitive(spec, user.roles) else sensitive_checks(spec, loaded.params)
         )
-        listed = "; ".join(
-            f"{r.check}: {r.status}" + (f" {HIDDEN}" if r.check in hidden else f": {r.reason}")
-            for r in failed
-        )
+        shown = [f"{r.check}: {r.status}: {r.reason}" for r in failed if r.check not in hidden]
+        if any(r.check in hidden for r in failed):
+            shown.append(f"the sensitive checks are {WITHHELD}")
+        listed = "; ".join(shown)
         raise RuleViolation(
             f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
             f"did not pass: {listed}"

@@ -8,25 +8,75 @@ from sqlmodel import Session, select
 
 from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
-from qualify.store.tables import Selection
+from qualify.services.visibility import history_filter, redact_event, sight
+from qualify.store.tables import Candidate, PanelSeat, Scorecard, Selection
+from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 
 
 def visible_events(
     *, session: Session, actor: str, candidate_id: int | None = None
 ) -> list[dict[str, Any]]:
-    """Audit events as dicts: one candidate's (needs view_audit in its selection's workflow) or
-    all (needs view_audit in some open selection's workflow)."""
+    """Audit events as dicts, as the actor may read them. One candidate's history: for view_audit
+    in its selection's workflow, and for whoever may see the candidate's record (its history in
+    `candidate show` follows the same rule). All events: view_audit in some selection's workflow.
+    Sensitive details are withheld from roles without sees_sensitive, and a panelist who has not
+    submitted for a candidate sees no hash or reason of the others' scorecards."""
     user = actor_user(session, actor)
     if candidate_id is not None:
-        selection = get_selection(session, get_candidate(session, candidate_id).selection_id)
-        allowed = workflow_of(selection).spec.permissions.view_audit
-    else:
-        allowed = sorted(
-            {
-                r
-                for s in session.exec(select(Selection))
-                for r in workflow_of(s).spec.permissions.view_audit
-            }
-        )
+        candidate = get_candidate(session, candidate_id)
+        selection = get_selection(session, candidate.selection_id)
+        if user_may_audit(user.roles, selection) is None:
+            sight(session, user, candidate, selection)  # refuses who may not see the candidate
+            if sight(session, user, candidate, selection).view != "record":
+                role_for(
+                    user, workflow_of(selection).spec.permissions.view_audit, "read the audit log"
+                )
+        rule = history_filter(session, user, candidate, selection)
+        return [
+            shown
+            for e in audit.events(session, candidate_id=candidate_id)
+            if (shown := redact_event(audit.as_dict(e), **rule)) is not None
+        ]
+    selections = {s.id: s for s in session.exec(select(Selection))}
+    allowed = sorted(
+        {r for s in selections.values() for r in workflow_of(s).spec.permissions.view_audit}
+    )
     role_for(user, allowed, "read the audit log")
-    return [audit.as_dict(e) for e in audit.events(session, candidate_id=candidate_id)]
+    seated = set(
+        session.exec(select(PanelSeat.selection_id).where(PanelSeat.panelist == user.name))
+    )
+    submitted = set(
+        session.exec(
+            select(Scorecard.candidate_id).where(
+                Scorecard.panelist == user.name, Scorecard.status == "submitted"
+            )
+        )
+    )
+    selection_of = dict(session.exec(select(Candidate.id, Candidate.selection_id)).all())
+    rules: dict[int, dict[str, Any]] = {}
+    for sid, selection in selections.items():
+        assert sid is not None
+        loaded = workflow_of(selection)
+        rules[sid] = {
+            "spec": loaded.spec,
+            "hidden_checks": sensitive_checks(loaded.spec, loaded.params),
+            "sensitive": sees_sensitive(loaded.spec, user.roles),
+        }
+    found = []
+    for e in audit.events(session):
+        event = audit.as_dict(e)
+        sid = e.selection_id or selection_of.get(e.candidate_id or 0)
+        if sid in rules:
+            blind = sid in seated and e.candidate_id is not None and e.candidate_id not in submitted
+            shown = redact_event(event, **rules[sid], blind_to=user.name if blind else None)
+            if shown is None:
+                continue
+            event = shown
+        found.append(event)
+    return found
+
+
+def user_may_audit(roles: list[str], selection: Selection) -> str | None:
+    """The first of the roles that may read the selection's audit log, or None."""
+    allowed = workflow_of(selection).spec.permissions.view_audit
+    return next((r for r in roles if r in allowed), None)

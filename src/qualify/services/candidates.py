@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, Conflict
+from qualify.files import read_regular_file
+from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -25,8 +28,15 @@ from qualify.services.access import (
 from qualify.services.bulk import without_cyclic_gc
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster
 from qualify.services.users import SupervisorCheck
-from qualify.store.tables import Candidate, Evidence, Selection
-from qualify.workflow.evidence import sees_sensitive
+from qualify.services.visibility import (
+    INTERVIEW_FIELDS,
+    Sight,
+    history_filter,
+    redact_event,
+    sight,
+    visible_ids,
+)
+from qualify.store.tables import Attestation, Candidate, Evidence, Scorecard, Selection, User
 from qualify.workflow.loader import suggest
 
 
@@ -106,10 +116,7 @@ def import_roster(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
     rows = parse_roster(data, str(path))
     if not rows:
         raise BadInput(f"{path}: no candidates in the file, only a header")
@@ -187,10 +194,15 @@ LISTED = (
 
 
 def list_candidates(
-    *, session: Session, selection_id: int | None = None, state: str | None = None
+    *,
+    session: Session,
+    selection_id: int | None = None,
+    state: str | None = None,
+    actor: str | None = None,
 ) -> list[dict[str, Any]]:
     """Candidates as plain dicts (read as columns on the connection, not as ORM objects, with
-    the cyclic collector paused: fast for large rosters)."""
+    the cyclic collector paused: fast for large rosters). With an actor, only the candidates
+    they may see: a panelist's rows carry only what the interview needs."""
     query = sa_select(*(col(getattr(Candidate, name)) for name in LISTED)).order_by(
         col(Candidate.id)
     )
@@ -207,7 +219,26 @@ def list_candidates(
             )
         query = query.where(col(Candidate.state) == state)
     with without_cyclic_gc():
-        return [dict(row._mapping) for row in session.connection().execute(query)]
+        rows = [dict(row._mapping) for row in session.connection().execute(query)]
+        if actor is None:
+            return rows
+        return _visible_rows(session, actor_user(session, actor), rows)
+
+
+def _visible_rows(session: Session, user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_selection: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_selection[row["selection_id"]].append(row)
+    sights: dict[int, Sight] = {}
+    for sid, found in by_selection.items():
+        sights.update(visible_ids(session, user, get_selection(session, sid), found))
+    if len(sights) == len(rows) and all(s.view == "record" for s in sights.values()):
+        return rows
+    return [
+        row if sights[row["id"]].view == "record" else {k: row[k] for k in INTERVIEW_FIELDS}
+        for row in rows
+        if row["id"] in sights
+    ]
 
 
 def count_by_state(*, session: Session, selection_id: int) -> dict[str, int]:
@@ -232,16 +263,20 @@ def candidate_dict(candidate: Candidate) -> dict[str, Any]:
 
 
 def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
-    """Everything `candidate show` prints: facts, evidence, checks and history, as the actor
-    may see them (sensitive evidence only for roles the workflow allows)."""
+    """Everything `candidate show` prints, as the actor may see it: the record (facts, evidence,
+    checks and history; sensitive evidence only for roles the workflow allows), or for a
+    panelist only the interview's view."""
     from qualify.services.eligibility import check_candidates
 
     viewer = actor_user(session, actor)
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
+    seen = sight(session, viewer, candidate, selection)
+    if seen.view == "interview":
+        return _interview_view(session, viewer, candidate, selection)
     loaded = workflow_of(selection)
     spec = loaded.spec
-    may_see = sees_sensitive(spec, viewer.roles)
+    may_see = seen.sensitive
     evidence = []
     hidden = 0
     for row in session.exec(
@@ -273,18 +308,20 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
         item["superseded"] = bool(
             kind and not kind.multiple and current[str(item["kind"])] != item["id"]
         )
-    checks = check_candidates(
+    checked = check_candidates(
         session=session, selection=selection, candidates=[candidate], viewer_roles=viewer.roles
-    )[0].results
+    )[0]
+    rule = history_filter(session, viewer, candidate, selection)
     history = [
-        audit.as_dict(e)
+        shown
         for e in audit.events(session, candidate_id=candidate_id)
-        if may_see or e.action != "evidence_added" or "(sensitive)" not in e.details
+        if (shown := redact_event(audit.as_dict(e), **rule)) is not None
     ]
     from qualify.services.advance import may_fire
 
     return {
         **candidate_dict(candidate),
+        "view": "record",
         "may_fire": may_fire(spec, candidate.state, viewer.roles),
         "selection": {
             "id": selection.id,
@@ -293,6 +330,43 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
         },
         "evidence": evidence,
         "sensitive_evidence_hidden": hidden,
-        "checks": [r.as_dict() | {"label": spec.checks[r.check].label} for r in checks],
+        "eligibility": checked.eligibility,
+        "checks": [r.as_dict() | {"label": spec.checks[r.check].label} for r in checked.results],
         "history": history,
+    }
+
+
+def _interview_view(
+    session: Session, viewer: User, candidate: Candidate, selection: Selection
+) -> dict[str, Any]:
+    """What a panelist sees of a candidate: who they are and the interview kit, with their own
+    declaration and scorecard status; nothing of the record, nothing of the others' scores."""
+    spec = workflow_of(selection).spec
+    declared = session.exec(
+        select(Attestation)
+        .where(Attestation.candidate_id == candidate.id, Attestation.panelist == viewer.name)
+        .order_by(col(Attestation.id).desc())
+    ).first()
+    card = session.exec(
+        select(Scorecard)
+        .where(Scorecard.candidate_id == candidate.id, Scorecard.panelist == viewer.name)
+        .order_by(col(Scorecard.version).desc())
+    ).first()
+    return {
+        **{k: getattr(candidate, k) for k in INTERVIEW_FIELDS},
+        "view": "interview",
+        "selection": {"id": selection.id, "title": selection.title},
+        "your_declaration": None
+        if declared is None
+        else ("conflict: " + declared.conflict if declared.conflict else "no conflict"),
+        "your_scorecard": None
+        if card is None
+        else {"version": card.version, "status": card.status},
+        "interview_kit": {
+            "scale": [spec.rubric.scale_min, spec.rubric.scale_max],
+            "criteria": [
+                {"id": c.id, "label": c.label, "weight": c.weight, "anchors": c.anchors}
+                for c in spec.rubric.criteria
+            ],
+        },
     }

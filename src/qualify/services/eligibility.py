@@ -10,15 +10,16 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.errors import NotPermitted
 from qualify.services.access import actor_user, get_candidate, get_selection, workflow_of
 from qualify.services.results import interview_facts
+from qualify.services.visibility import WITHHELD, record_roles, refusal, sight, visible_ids
 from qualify.store.tables import Candidate, Evidence, Selection, User
 from qualify.workflow.checks import CHECK_KINDS, CheckResult
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 from qualify.workflow.loader import LoadedWorkflow
 
-HIDDEN = "(sensitive: not shown to your role)"
 INTERVIEW_KINDS = {"panel_submitted", "interview_passed"}
 
 
@@ -85,12 +86,27 @@ def evaluate(loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date) -> list
 class CandidateChecks:
     candidate: Candidate
     results: list[CheckResult]
+    eligibility: str  # eligible, not eligible or pending, from every eligibility check
+
+
+def overall(loaded: LoadedWorkflow, results: list[CheckResult]) -> str:
+    """Whether the candidate is eligible overall, from every check that is not the interview's
+    (sensitive ones included: a role that may not see them still learns this much)."""
+    statuses = [
+        r.status for r in results if loaded.spec.checks[r.check].kind not in INTERVIEW_KINDS
+    ]
+    if "fail" in statuses:
+        return "not eligible"
+    if "pending" in statuses:
+        return "pending"
+    return "eligible"
 
 
 def check_candidates(
     *, session: Session, selection: Selection, candidates: list[Candidate], viewer_roles: list[str]
 ) -> list[CandidateChecks]:
-    """Check results per candidate, with sensitive reasons hidden from roles without access."""
+    """Check results per candidate; a role without sees_sensitive gets sensitive checks as
+    withheld (no status, no reason), and the overall eligibility."""
     loaded = workflow_of(selection)
     facts = load_facts(session, selection, candidates)
     hidden = (
@@ -101,33 +117,49 @@ def check_candidates(
     out = []
     for candidate in candidates:
         assert candidate.id is not None
-        results = [
-            CheckResult(r.check, r.status, HIDDEN) if r.check in hidden else r
-            for r in evaluate(loaded, facts[candidate.id], selection.as_of)
+        results = evaluate(loaded, facts[candidate.id], selection.as_of)
+        shown = [
+            CheckResult(r.check, "withheld", WITHHELD) if r.check in hidden else r for r in results
         ]
-        out.append(CandidateChecks(candidate, results))
+        out.append(CandidateChecks(candidate, shown, overall(loaded, results)))
     return out
 
 
 def run_checks(
     *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
 ) -> dict[str, Any]:
-    """The check table for one candidate or a whole selection, as the actor may see it."""
+    """The check table for one candidate or a whole selection, as the actor may see it: the
+    candidates whose record they may see (a panelist sees no check)."""
     viewer = actor_user(session, actor)
     if candidate_id is not None:
         candidate = get_candidate(session, candidate_id)
         selection = get_selection(session, candidate.selection_id)
+        if sight(session, viewer, candidate, selection).view != "record":
+            raise NotPermitted(refusal(workflow_of(selection).spec, viewer, candidate_id, True))
         candidates = [candidate]
     else:
         assert selection_id is not None
         selection = get_selection(session, selection_id)
-        candidates = list(
+        everyone = list(
             session.exec(
                 select(Candidate)
                 .where(Candidate.selection_id == selection_id)
                 .order_by(col(Candidate.id))
             )
         )
+        seen = visible_ids(
+            session,
+            viewer,
+            selection,
+            [{"id": c.id, "supervisor": c.supervisor, "state": c.state} for c in everyone],
+        )
+        candidates = [c for c in everyone if c.id in seen and seen[c.id].view == "record"]
+        if everyone and not candidates:
+            roles = ", ".join(record_roles(workflow_of(selection).spec))
+            raise NotPermitted(
+                f"{viewer.name} may see the checks of no candidate of selection {selection_id}: "
+                f"checks are for {roles} and the officer's own supervisor"
+            )
     rows = check_candidates(
         session=session, selection=selection, candidates=candidates, viewer_roles=viewer.roles
     )
@@ -140,6 +172,7 @@ def run_checks(
                 "candidate_id": row.candidate.id,
                 "name": row.candidate.name,
                 "state": row.candidate.state,
+                "eligibility": row.eligibility,
                 "results": [r.as_dict() for r in row.results],
             }
             for row in rows

@@ -11,6 +11,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from qualify.errors import BadInput
+from qualify.files import read_regular_file
+from qualify.limits import EVIDENCE_MAX_MB, MB
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -21,23 +23,40 @@ from qualify.services.access import (
     utcnow,
     workflow_of,
 )
+from qualify.store.private import private_dir
 from qualify.store.tables import Evidence, User
 from qualify.workflow.evidence import FieldValueError, parse_value
+from qualify.workflow.filetypes import DEFAULT_ACCEPT, LABELS, describe, sniff
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec
 
+MAX_FILE_BYTES = EVIDENCE_MAX_MB * MB
 
-def store_file(files_dir: Path, source: Path) -> tuple[str, Path]:
-    """Copy a file into the store under its sha256; an existing copy is never overwritten."""
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"--file {source}: cannot read: {exc.strerror}") from None
+
+def read_evidence_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of an evidence file: a regular file (not a pipe, device or symbolic link) of at
+    most `limit` bytes."""
+    return read_regular_file(path, label=f"--file {path}", limit=limit, follow_symlinks=False)
+
+
+def file_type_problem(field: FieldSpec, data: bytes) -> str | None:
+    """Why the content of `data` is not a type `field` accepts, or None when it is."""
+    accepted = field.accept or DEFAULT_ACCEPT
+    found = sniff(data)
+    if found in accepted:
+        return None
+    what = f"a {LABELS[found]} file" if found else "of a type qualify does not recognise"
+    return f"is {what}; this field accepts {describe(accepted)}"
+
+
+def store_file(files_dir: Path, data: bytes) -> tuple[str, Path]:
+    """Keep a file's bytes in the store under their sha256; an existing copy is never
+    overwritten."""
     digest = hashlib.sha256(data).hexdigest()
     target = files_dir / digest[:2] / digest
     if target.exists():
         return digest, target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -64,6 +83,7 @@ def add_evidence(
     result: str | None = None,
     file: Path | None = None,
     attested_by: str | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
 ) -> Evidence:
     """Record evidence of a kind the workflow declares; a newer record supersedes older ones."""
@@ -82,9 +102,10 @@ def add_evidence(
     for option, value, field_type in (("--date", date, "date"), ("--result", result, "pass_fail")):
         if value is not None:
             raw[_sole_field(kind, declared, field_type, option)] = value
-    file_field = None
+    file_field = file_data = None
     if file is not None:
         file_field = _sole_field(kind, declared, "file", "--file")
+        file_data = read_evidence_file(file, limit=max_file_bytes)
     values: dict[str, object] = {}
     problems = []
     for name, text in raw.items():
@@ -105,11 +126,20 @@ def add_evidence(
                 f"--field {name}: '{named}' is not a registered user{_close_user(session, named)}"
             )
     file_name = file_sha = None
-    if file is not None and file_field is not None:
-        file_sha, _ = store_file(files_dir, file)
-        values[file_field] = file_sha
-        file_name = file.name
-    missing = [n for n, f in declared.items() if f.required and n not in values]
+    if file is not None and file_field is not None and file_data is not None:
+        wrong_type = file_type_problem(declared[file_field], file_data)
+        if wrong_type:
+            problems.append(f"--file {file.name}: {wrong_type}")
+        else:
+            file_sha, _ = store_file(files_dir, file_data)
+            values[file_field] = file_sha
+            file_name = file.name
+    # A field given with a bad value has its own problem above; a file its own line.
+    missing = [
+        n
+        for n, f in declared.items()
+        if f.required and n not in values and n not in raw and n != file_field
+    ]
     problems += [
         f"{kind}: missing field '{n}'"
         + (" (use --file PATH)" if declared[n].type == "file" else "")

@@ -36,7 +36,7 @@ def candidate_values(given: dict[str, str]) -> tuple[dict[str, str], list[tuple[
     problems: list[tuple[str, str]] = []
     for column in COLUMNS:
         problem = text_problem(given.get(column) or "")
-        if problem:
+        if problem and "\x00" not in (given.get(column) or ""):  # a NUL is named below
             problems.append((column, problem))
     if not values["employee_id"]:
         problems.append(("employee_id", "is empty; it is required"))
@@ -49,7 +49,10 @@ def candidate_values(given: dict[str, str]) -> tuple[dict[str, str], list[tuple[
         problems.append(("name", "is empty; it is required"))
     values["name"] = display_name(values["first_name"], values["last_name"])
     for column, limit in COLUMNS.items():
-        if len(values[column]) > limit:
+        value = values.get(column, "")
+        if "\x00" in value:
+            problems.append((column, "contains a NUL byte (\\x00); remove it"))
+        if len(value) > limit:
             problems.append((column, f"is longer than {limit} characters"))
     email = values["email"]
     if email and ("@" not in email or " " in email):
@@ -76,7 +79,7 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
         raise BadInput(f"{source}:1: {exc}") from None
     names = [h.strip().lower() for h in header]
     problems = [
-        f"{source}:1: unknown column '{name}' (columns: {', '.join(COLUMNS)})"
+        f"{source}:1: unknown column {name!r} (columns: {', '.join(COLUMNS)})"
         for name in names
         if name not in COLUMNS
     ]
@@ -118,5 +121,12 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
     except csv.Error as exc:
         problems.append(f"{source}:{line + 1}: {exc}")
     if problems:
-        raise BadInput("\n".join(problems))
+        raise BadInput("\n".join(_first(problems)))
     return rows
+
+
+def _first(problems: list[str], shown: int = 20) -> list[str]:
+    """At most `shown` problems, then how many more: a wrong file can have thousands."""
+    if len(problems) <= shown:
+        return problems
+    return [*problems[:shown], f"... and {len(problems) - shown} more problems"]

@@ -14,10 +14,15 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlmodel import Session, select
 
+from qualify import safeyaml
 from qualify.config import Settings
 from qualify.errors import BadInput
+from qualify.files import read_regular_file
+from qualify.limits import YAML_MAX_CHARS
 from qualify.services import candidates, evidence, selections, users
+from qualify.services.scenario_spec import check_scenario
 from qualify.store.tables import Candidate, Selection
+from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
 if TYPE_CHECKING:
     from qualify.services.advance import PacketPlace
@@ -33,13 +38,29 @@ class Scenario:
 
     @classmethod
     def load(cls, path: Path) -> Scenario:
+        raw = read_regular_file(path, label=str(path), limit=YAML_MAX_CHARS)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise BadInput(f"{path}: cannot read the scenario: {exc}") from None
+            data = safeyaml.safe_load(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = f":{mark.line + 1}" if mark else ""
+            raise BadInput(f"{path}{line}: cannot read the scenario: {exc.problem}") from None
+        except yaml.YAMLError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise BadInput(f"{path}: cannot read the scenario: {reason}") from None
         if not isinstance(data, dict):
             raise BadInput(f"{path}: a scenario must be a mapping")
+        check_scenario(path, data)
         return cls(path, data)
+
+    def candidate_id(self, ids: dict[str, int], employee: object) -> int:
+        """The id of the candidate with this employee id, which the roster must hold."""
+        found = ids.get(str(employee))
+        if found is None:
+            raise BadInput(f"{self.path}: employee {employee} is not on the roster")
+        return found
 
     def tick(self) -> datetime:
         """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC."""
@@ -77,14 +98,27 @@ _SECOND = timedelta(seconds=1)
 
 
 def user_with_role(scenario: Scenario, role: str) -> str:
-    return next(name for name, user in scenario.users.items() if role in user["roles"])
+    for name, user in scenario.users.items():
+        if role in user["roles"]:
+            return name
+    raise BadInput(f"{scenario.path}: users: no user has the role {role}")
 
 
 def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selection:
     """Users, the selection and the roster: everything before evidence."""
     data = scenario.data
     hr = scenario.first_user
-    for name, user in scenario.users.items():
+    (first, admin), *others = scenario.users.items()
+    users.create_admin(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name=first,
+        roles=admin["roles"],
+        full_name=admin["full_name"],
+        title=admin["title"],
+        now=scenario.tick(),
+    )
+    for name, user in others:
         users.add_user(
             session=session,
             workflows_dir=settings.workflows_dir,
@@ -137,14 +171,21 @@ def add_evidence(
                 values = {k: str(v) for k, v in record.items() if k != "kind"}
                 kind = str(record["kind"])
                 file = None
-                for name, fspec in spec.evidence[kind].fields.items():
+                # An unknown kind is refused by the service with the kinds it knows.
+                declared = spec.evidence[kind].fields if kind in spec.evidence else {}
+                for name, fspec in declared.items():
                     if fspec.type == "file" and name in values:
-                        file = Path(tmp) / f"{employee}-{kind}.txt"
-                        file.write_text(values.pop(name) + "\n", encoding="utf-8")
+                        text = values.pop(name) + "\n"
+                        if "text" in (fspec.accept or DEFAULT_ACCEPT):
+                            file = Path(tmp) / f"{employee}-{kind}.txt"
+                            file.write_text(text, encoding="utf-8")
+                        else:
+                            file = Path(tmp) / f"{employee}-{kind}.pdf"
+                            file.write_bytes(letter_pdf(text))
                 evidence.add_evidence(
                     session=session,
                     files_dir=settings.files_dir,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     kind=kind,
                     fields=values,
                     file=file,
@@ -162,7 +203,7 @@ def add_self_identification(session: Session, scenario: Scenario, selection: Sel
     for employee, chosen in scenario.data.get("self_identification", {}).items():
         record_self_identification(
             session=session,
-            candidate_id=ids[str(employee)],
+            candidate_id=scenario.candidate_id(ids, employee),
             sex=str(chosen.get("sex", "declined")),
             race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
             actor=scenario.first_user,
@@ -192,7 +233,7 @@ def run_steps(
             for employee in step["candidates"]:
                 advance(
                     session=session,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     trigger=str(step["trigger"]),
                     actor=by,
                     reason=step.get("reason"),
@@ -212,7 +253,7 @@ def run_steps(
             for employee in step["candidates"]:
                 panel.attest(
                     session=session,
-                    candidate_id=ids[employee],
+                    candidate_id=scenario.candidate_id(ids, employee),
                     actor=by,
                     conflict=step.get("conflict"),
                     now=scenario.tick(),
@@ -220,7 +261,7 @@ def run_steps(
         elif step["do"] == "score":
             scorecards.score(
                 session=session,
-                candidate_id=ids[str(step["candidate"])],
+                candidate_id=scenario.candidate_id(ids, step["candidate"]),
                 actor=by,
                 scores={k: str(v) for k, v in step["scores"].items()},
                 comments={k: str(v) for k, v in step.get("comments", {}).items()},
@@ -229,3 +270,31 @@ def run_steps(
             )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
+
+
+def letter_pdf(text: str) -> bytes:
+    """A one-page PDF holding `text`, for a scenario's document written as words: made without
+    a renderer so its bytes are the same on every run."""
+    escaped = text.strip().replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out

@@ -9,8 +9,10 @@ from sqlmodel import Session, col, select
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.services import audit, workflows
-from qualify.services.access import actor_user, role_for, utcnow
+from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
 from qualify.store.tables import Selection
+
+TITLE_MAX = 200  # the column's length
 
 
 def open_selection(
@@ -28,10 +30,15 @@ def open_selection(
     title = title.strip()
     if not title:
         raise BadInput("TITLE: give the selection a title, such as 'School Resource Officer 2027'")
+    if len(title) > TITLE_MAX:
+        raise BadInput(f"TITLE: at most {TITLE_MAX} characters (this one has {len(title)})")
+    if "\x00" in title:
+        raise BadInput("TITLE: contains a NUL byte")
+    # Who may open a selection comes from the database (the administrator, and the roles the
+    # workflows already frozen here allow), never from the file being opened.
+    allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
+    role = role_for(actor_user(session, actor), allowed, "open a selection")
     loaded = workflows.find(settings, workflow)
-    role = role_for(
-        actor_user(session, actor), loaded.spec.permissions.open_selection, "open a selection"
-    )
     selection = Selection(
         title=title,
         workflow_name=loaded.spec.name,

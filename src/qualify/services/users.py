@@ -1,4 +1,6 @@
-"""Registering users and their roles."""
+"""Registering users and their roles. Who may do that comes only from the database: the
+administrator made by `init --admin`, and the workflows frozen in the selections opened there,
+never from a workflow file the caller points at."""
 
 from __future__ import annotations
 
@@ -7,15 +9,92 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from qualify.errors import BadInput, Conflict, NotFound, RuleViolation
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.services import audit
-from qualify.services.access import actor_user, role_for, utcnow
+from qualify.services.access import (
+    ADMIN,
+    actor_user,
+    frozen_permission,
+    frozen_roles,
+    role_for,
+    utcnow,
+)
 from qualify.services.workflows import all_workflows
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.checks import supervisor_roles
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import Workflow
+
+USER_NAME_MAX = 100  # the column's length
+
+
+def _check_name(name: str) -> str:
+    """A user name as stored, or BadInput: one word of printable characters (no terminal
+    escapes, direction overrides or zero-width characters: a name must read as it is)."""
+    if len(name) > USER_NAME_MAX:
+        raise BadInput(f"user name {name[:20]!r}...: at most {USER_NAME_MAX} characters")
+    problem = text_problem(name)
+    if problem:
+        raise BadInput(f"user name {name.strip()!r}: {problem}")
+    name = name.strip()
+    if not name or any(c.isspace() for c in name):
+        raise BadInput(f"user name {name!r}: give one word, such as 'jsmith'")
+    return name
+
+
+def _check_roles(session: Session, workflows_dir: Path, roles: list[str]) -> list[str]:
+    """The roles, each known to a selection's workflow, a workflow file, or `admin`. Knowing a
+    role's name grants nothing: what a role may do is read from the selections' workflows."""
+    if not roles:
+        raise BadInput("--role: give at least one role")
+    known = {ADMIN} | frozen_roles(session)
+    known |= {role for loaded in all_workflows(workflows_dir) for role in loaded.spec.roles}
+    for role in roles:
+        if role not in known:
+            raise BadInput(
+                f"--role {role}: no workflow has that role{suggest(role, known)} "
+                f"(roles: {', '.join(sorted(known))})"
+            )
+    return sorted(set(roles))
+
+
+def create_admin(
+    *,
+    session: Session,
+    workflows_dir: Path,
+    name: str,
+    roles: list[str] | None = None,
+    full_name: str = "",
+    title: str = "",
+    now: datetime | None = None,
+) -> User:
+    """Create the first user of a new database, as its administrator (the role `admin`: may add
+    users and open selections), with any workflow roles given. Refused once any user exists."""
+    at = now or utcnow()
+    name = _check_name(name)
+    full_name, title = person_text(full_name, "--full-name"), person_text(title, "--title")
+    held = _check_roles(session, workflows_dir, [ADMIN, *(roles or [])])
+    first = session.exec(select(User.name).order_by(col(User.id)).limit(1)).first()
+    if first is not None:
+        raise NotPermitted(
+            f"--admin {name}: this database has users already (the first is {first}); an "
+            "administrator adds users with 'qualify user add'"
+        )
+    user = User(name=name, roles=held, created_at=at, full_name=full_name, title=title)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=name,
+        role="bootstrap",
+        action="user_added",
+        subject=f"user:{name}",
+        at=at,
+        details={"name": name, "roles": user.roles, "full_name": full_name, "title": title},
+    )
+    session.commit()
+    return user
 
 
 def add_user(
@@ -29,33 +108,26 @@ def add_user(
     title: str = "",
     now: datetime | None = None,
 ) -> User:
-    """Register a user. The very first user may be added by anyone (bootstrap); after that,
-    only a holder of a role some workflow lists under permissions.manage_users."""
+    """Register a user. Only the administrator, or a holder of a role that a selection's frozen
+    workflow lists under permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
-    name = check_user_name(name)
+    name = _check_name(name)
     full_name, title = person_text(full_name, "--full-name"), person_text(title, "--title")
-    if not roles:
-        raise BadInput("give at least one --role")
-    specs = [loaded.spec for loaded in all_workflows(workflows_dir)]
-    known_roles = sorted({role for spec in specs for role in spec.roles})
-    for role in roles:
-        if role not in known_roles:
-            raise BadInput(
-                f"--role {role}: no workflow in {workflows_dir} has that role"
-                f"{suggest(role, known_roles)} (roles: {', '.join(known_roles) or 'none'})"
-            )
+    roles = _check_roles(session, workflows_dir, roles)
+    if session.exec(select(User.id).limit(1)).first() is None:
+        raise NotPermitted(
+            "this database has no users yet: the first one, its administrator, is made by "
+            "'qualify init --admin NAME'"
+        )
+    acting = actor_user(session, actor)
+    managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
+    acting_role = role_for(acting, managers, "add users")
+    if ADMIN in roles and ADMIN not in acting.roles:
+        raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise Conflict(f"user '{name}' already exists")
     refuse_lookalike(session, name)
-    first_user = session.exec(select(User).limit(1)).first() is None
-    if first_user:
-        acting_role = "bootstrap"
-    else:
-        managers = {r for spec in specs for r in spec.permissions.manage_users}
-        acting_role = role_for(actor_user(session, actor), sorted(managers), "add users")
-    user = User(
-        name=name, roles=sorted(set(roles)), created_at=at, full_name=full_name, title=title
-    )
+    user = User(name=name, roles=roles, created_at=at, full_name=full_name, title=title)
     session.add(user)
     session.flush()
     audit.record(
@@ -92,19 +164,20 @@ def edit_user(
     if user is None:
         names = list(session.exec(select(User.name)))
         raise NotFound(f"no user '{name}'{suggest(name, names)} (see 'qualify user list')")
-    specs = [loaded.spec for loaded in all_workflows(workflows_dir)]
-    managers = sorted({r for spec in specs for r in spec.permissions.manage_users})
-    acting_role = role_for(actor_user(session, actor), managers, "edit users")
-    known_roles = sorted({role for spec in specs for role in spec.roles})
+    acting = actor_user(session, actor)
+    managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
+    acting_role = role_for(acting, managers, "edit users")
     add_roles, remove_roles = list(add_roles or []), list(remove_roles or [])
-    for option, role in [("--add-role", r) for r in add_roles] + [
-        ("--remove-role", r) for r in remove_roles
-    ]:
-        if role not in known_roles:
-            raise BadInput(
-                f"{option} {role}: no workflow in {workflows_dir} has that role"
-                f"{suggest(role, known_roles)} (roles: {', '.join(known_roles) or 'none'})"
-            )
+    for option, given in (("--add-role", add_roles), ("--remove-role", remove_roles)):
+        try:
+            if given:
+                _check_roles(session, workflows_dir, given)
+        except BadInput as exc:
+            raise BadInput(str(exc).replace("--role", option, 1)) from None
+    if ADMIN in add_roles + remove_roles and ADMIN not in acting.roles:
+        raise NotPermitted(
+            f"{acting.name} may not change who is an administrator: only an admin may"
+        )
     for role in remove_roles:
         if role not in user.roles:
             raise BadInput(
@@ -209,21 +282,7 @@ def people(session: Session) -> dict[str, dict[str, str]]:
     }
 
 
-USER_NAME_LIMIT = 100
 PERSON_TEXT_LIMIT = 200
-
-
-def check_user_name(name: str) -> str:
-    """A user name as stored, or BadInput: one word of printable characters."""
-    problem = text_problem(name)
-    if problem:
-        raise BadInput(f"user name {name.strip()!r}: {problem}")
-    name = name.strip()
-    if not name or any(c.isspace() for c in name):
-        raise BadInput(f"user name {name!r}: give one word, such as 'jsmith'")
-    if len(name) > USER_NAME_LIMIT:
-        raise BadInput(f"user name: longer than {USER_NAME_LIMIT} characters")
-    return name
 
 
 def person_text(text: str, option: str) -> str:

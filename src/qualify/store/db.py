@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, OperationalError
+from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
-from qualify.errors import BadInput, DatabaseError
+from qualify.errors import BadInput, DatabaseError, QualifyError
+from qualify.store.private import private_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -90,9 +92,22 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             yield session
     except OperationalError as exc:
         raise DatabaseError(describe_operational_error(engine, exc)) from None
+    except DataError as exc:
+        # The services check values first; this is the net for a value the database still
+        # refuses (too long for its column, a NUL byte in text, a number out of range).
+        raise BadInput(describe_operational_error(engine, exc)) from None
 
 
-def describe_operational_error(engine: Engine, exc: OperationalError) -> str:
+def _failure(engine: Engine, exc: SQLDatabaseError) -> QualifyError:
+    """A file given as a SQLite database that is not one is bad input (exit 2); any other
+    failure is the database's (exit 1)."""
+    message = describe_operational_error(engine, exc)
+    if engine.url.get_backend_name() == "sqlite" and "not a SQLite database" in message:
+        return BadInput(message)
+    return DatabaseError(message)
+
+
+def describe_operational_error(engine: Engine, exc: SQLDatabaseError) -> str:
     """Say which database failed and why, in one line."""
     url = engine.url
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -101,6 +116,8 @@ def describe_operational_error(engine: Engine, exc: OperationalError) -> str:
         if "connect" in reason.lower() or "connection" in reason.lower():
             return f"cannot connect to {where}: {reason}"
         return f"{where}: {reason}"
+    if reason == "file is not a database":
+        reason = "the file is not a SQLite database (or it is damaged)"
     return f"SQLite database {url.database}: {reason}"
 
 
@@ -147,14 +164,15 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the database to the newest revision; return (before, after)."""
     from alembic import command
 
+    _private_sqlite_file(engine.url)
     try:
         with engine.begin() as connection:
             before = current_revision(connection)
             _refuse_unknown_revision(before, engine.url)
             command.upgrade(alembic_config(connection), "head")
             after = current_revision(connection)
-    except OperationalError as exc:
-        raise DatabaseError(describe_operational_error(engine, exc)) from None
+    except SQLDatabaseError as exc:  # cannot connect, or a file that is not a database
+        raise _failure(engine, exc) from None
     assert after is not None
     return before, after
 
@@ -166,6 +184,21 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(str(url.database))
 
 
+def _private_sqlite_file(url: URL) -> None:
+    """A SQLite database holds personnel records: create its file readable by its owner only
+    (SQLite gives its -wal and -shm files the database file's mode), and narrow an existing
+    one's mode."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    if path.parent.is_dir():  # else connecting fails and says so
+        private_file(path)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                private_file(side)
+
+
 def require_current_schema(engine: Engine) -> None:
     """Refuse to work on a database that is missing, older or newer than this version. Only
     `qualify init` creates a database: a mistyped --db must not leave an empty file behind."""
@@ -175,8 +208,8 @@ def require_current_schema(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             revision = current_revision(connection)
-    except OperationalError as exc:
-        raise DatabaseError(describe_operational_error(engine, exc)) from None
+    except SQLDatabaseError as exc:  # cannot connect, or a file that is not a database
+        raise _failure(engine, exc) from None
     _refuse_unknown_revision(revision, engine.url)
     shown = engine.url.render_as_string(hide_password=True)
     if revision is None:

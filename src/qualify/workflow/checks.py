@@ -10,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
-Status = Literal["pass", "fail", "pending"]
+# "withheld": a sensitive check as shown to a role that may not see it (never evaluated so).
+Status = Literal["pass", "fail", "pending", "withheld"]
+
+# Documented ranges (docs/workflows.md): wide enough for any real rule, narrow enough that date
+# arithmetic on them can never leave the calendar.
+ServiceYears = Annotated[int, Field(ge=1, le=60)]
+AgeDays = Annotated[int, Field(ge=1, le=3660)]
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class AttestationParams(Params):
 class MinServiceParams(Params):
     evidence: str
     field: str
-    years: PositiveInt
+    years: ServiceYears
     months: int = Field(default=0, ge=0, le=11)
 
     def references(self) -> list[FieldRef]:
@@ -102,7 +108,7 @@ class RecentResultParams(Params):
     evidence: str
     result_field: str
     date_field: str
-    max_age_days: PositiveInt
+    max_age_days: AgeDays
 
     def references(self) -> list[FieldRef]:
         return [
@@ -118,7 +124,7 @@ class NoSustainedFindingsParams(Params):
     date_field: str
     disposition_field: str
     counted: tuple[str, ...] = ("sustained",)
-    years: PositiveInt
+    years: ServiceYears
 
     def references(self) -> list[FieldRef]:
         return [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qualify.limits import DATE_MAX, DATE_MIN
+from qualify.limits import EVIDENCE_TEXT_MAX as TEXT_MAX
 from qualify.workflow.spec import EvidenceSpec, FieldSpec, Workflow
 
 _YES = {"yes", "y", "true"}
@@ -20,9 +22,12 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
     value = raw.strip()
     if spec.type == "date":
         try:
-            return date.fromisoformat(value).isoformat()
+            when = date.fromisoformat(value)
         except ValueError:
             raise FieldValueError(f"{raw!r} is not a date; use YYYY-MM-DD") from None
+        if not DATE_MIN <= when <= DATE_MAX:
+            raise FieldValueError(f"{value} is not between {DATE_MIN} and {DATE_MAX}")
+        return when.isoformat()
     if spec.type == "pass_fail":
         if value.lower() not in ("pass", "fail"):
             raise FieldValueError(f"{raw!r} is not pass or fail")
@@ -39,6 +44,10 @@ def parse_value(spec: FieldSpec, raw: str) -> Any:
         return value
     if not value:
         raise FieldValueError("is empty")
+    if "\x00" in value:
+        raise FieldValueError("contains a NUL byte (\\x00)")
+    if len(value) > TEXT_MAX:
+        raise FieldValueError(f"is {len(value):,} characters; at most {TEXT_MAX:,}")
     return value
 
 

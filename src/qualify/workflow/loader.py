@@ -17,7 +17,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from qualify.errors import WorkflowError
+from qualify.errors import BadInput, WorkflowError
+from qualify.files import read_regular_file
+from qualify.limits import YAML_MAX_CHARS
+from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_length
 from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
 from qualify.workflow.spec import ALL_KEYS, Workflow
 
@@ -38,9 +41,13 @@ class LoadedWorkflow:
 def load_path(path: Path, *, templates: Iterable[str] | None = None) -> LoadedWorkflow:
     """Load and validate a workflow file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkflowError([f"{path}: cannot read: {exc}"]) from None
+        data = read_regular_file(path, label=str(path), limit=YAML_MAX_CHARS)
+    except BadInput as exc:
+        raise WorkflowError([str(exc)]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkflowError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     return load_text(text, source=str(path), templates=templates)
 
 
@@ -109,8 +116,12 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Path_, int]]:
     lines: dict[Path_, int] = {}
     duplicates: list[str] = []
+    too_long = check_length(text)
+    if too_long:
+        raise WorkflowError([f"{source}: {too_long}"])
     try:
-        loader = (_FAST_LOADER if fast else yaml.SafeLoader)(text)
+        # Text a selection froze passed the limits when it was first checked.
+        loader = _FAST_LOADER(text) if fast else LimitedLoader(text)
         try:
             node = loader.get_single_node()
             if node is not None:
@@ -118,6 +129,10 @@ def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Pat
             data = loader.construct_document(node) if node is not None and not duplicates else None
         finally:
             loader.dispose()
+    except YAMLLimitError as exc:
+        mark = exc.problem_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise WorkflowError([f"{source}{line}: {exc.problem}"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -128,6 +143,12 @@ def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Pat
     if duplicates:
         raise WorkflowError([f"{source}:{d}" for d in duplicates])
     return data, lines
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse a YAML data file safely: the data, and the line of every key path (for errors
+    that name file:line); a syntax error or a key given twice is a WorkflowError."""
+    return _parse(text, source)
 
 
 def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[str]) -> None:
@@ -162,8 +183,16 @@ def _pydantic_message(error: Any) -> str:
     if kind == "missing":
         return "missing key"
     if kind == "literal_error":
-        return f"{error['msg'].lower()}, not {error['input']!r}"
-    return f"{error['msg'].lower()} (got {error['input']!r})" if "input" in error else error["msg"]
+        return f"{error['msg'].lower()}, not {_shown(error['input'])}"
+    if "input" not in error:
+        return str(error["msg"])
+    return f"{error['msg'].lower()} (got {_shown(error['input'])})"
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A value as the user wrote it, cut short: an error line never echoes a whole document."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _validate_semantics(
@@ -179,6 +208,12 @@ def _validate_semantics(
         return False
 
     states, roles = spec.states, spec.roles
+    if "admin" in roles:
+        problems.add(
+            ("roles", "admin"),
+            "the role name 'admin' is qualify's own (the administrator made by init --admin); "
+            "choose another name",
+        )
     initial = [name for name, s in states.items() if s.initial]
     if len(initial) != 1:
         problems.add(("states",), f"exactly one state must be initial, found {len(initial)}")
@@ -230,6 +265,8 @@ def _validate_semantics(
                 problems.add(("evidence", kind, "fields", fname), "a choice field needs choices")
             if f.type != "choice" and f.choices:
                 problems.add(("evidence", kind, "fields", fname, "choices"), "only for type choice")
+            if f.type != "file" and f.accept:
+                problems.add(("evidence", kind, "fields", fname, "accept"), "only for type file")
 
     params: dict[str, Params] = {}
     for check_id, check in spec.checks.items():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from qualify.workflow.filetypes import FileType
 
 FieldType = Literal["date", "pass_fail", "yes_no", "text", "file", "choice", "user"]
 Exclusion = Literal["candidate_supervisor"]
@@ -20,6 +22,10 @@ def _text(value: Any) -> Any:
 
 
 Names = Annotated[list[str], BeforeValidator(_listify)]
+# Names stored in the database's columns (states, roles, seats, evidence kinds) fit them.
+Key = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+# Numbers are finite (YAML's .inf and .nan are refused) and within documented ranges.
+Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1000, le=1000)]
 Text = Annotated[str, BeforeValidator(_text)]
 
 
@@ -40,7 +46,7 @@ class StateSpec(Strict):
 
 
 class TransitionSpec(Strict):
-    trigger: str
+    trigger: Key
     label: str = ""
     source: Names
     dest: str
@@ -55,6 +61,8 @@ class FieldSpec(Strict):
     label: str = ""
     required: bool = True
     choices: list[str] = Field(default_factory=list)
+    # For type file: the types its content may be (default pdf, png, jpeg).
+    accept: list[FileType] = Field(default_factory=list)
 
 
 class EvidenceSpec(Strict):
@@ -73,12 +81,12 @@ class CheckSpec(Strict):
 
 class SeatSpec(Strict):
     role: str
-    count: int = 1
+    count: int = Field(default=1, le=20)
     label: str = ""
 
 
 class PanelSpec(Strict):
-    seats: dict[str, SeatSpec]
+    seats: dict[Key, SeatSpec]
     scoring_states: Names
     excluded: list[Exclusion] = Field(default_factory=list)
 
@@ -86,18 +94,18 @@ class PanelSpec(Strict):
 class CriterionSpec(Strict):
     id: str
     label: str
-    weight: float
+    weight: float = Field(le=100, allow_inf_nan=False)
     anchors: dict[int, str] = Field(default_factory=dict)
-    minimum_mean: float | None = None
-    minimum_mean_above: float | None = None
+    minimum_mean: Finite | None = None
+    minimum_mean_above: Finite | None = None
 
 
 class RubricSpec(Strict):
-    scale_min: int = 1
-    scale_max: int = 5
+    scale_min: int = Field(default=1, ge=0, le=100)
+    scale_max: int = Field(default=5, ge=1, le=100)
     criteria: list[CriterionSpec]
-    pass_mark: float
-    disagreement_threshold: int
+    pass_mark: Finite
+    disagreement_threshold: int = Field(le=100)
     tie_breaks: list[str] = Field(default_factory=list)
 
 
@@ -112,6 +120,9 @@ class PermissionsSpec(Strict):
     view_results: Names
     print_packets: Names
     view_audit: Names
+    # Roles that see every candidate's record (with manage_candidates and add_evidence); others
+    # see only officers they supervise, or as panelists the interview kit.
+    view_candidates: Names = Field(default_factory=list)
     # Optional, so that selections frozen before they existed still load: an empty list means
     # no role may do it in that selection.
     record_eeo: Names = Field(default_factory=list)
@@ -134,24 +145,24 @@ class FairnessSpec(Strict):
 
 
 class QualificationSpec(Strict):
-    id: int
+    id: int = Field(ge=1, le=999)
     text: str
     enforced_by: Names
 
 
 class Workflow(Strict):
-    name: str
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     title: str
-    version: Text
+    version: Annotated[Text, StringConstraints(min_length=1, max_length=50)]
     description: str = ""
     letterhead: str
     position: str = ""
     assignment: str = ""
-    roles: dict[str, RoleSpec]
+    roles: dict[Key, RoleSpec]
     permissions: PermissionsSpec
-    states: dict[str, StateSpec]
+    states: dict[Key, StateSpec]
     transitions: list[TransitionSpec]
-    evidence: dict[str, EvidenceSpec]
+    evidence: dict[Key, EvidenceSpec]
     checks: dict[str, CheckSpec]
     panel: PanelSpec
     rubric: RubricSpec

@@ -1,0 +1,95 @@
+"""Reading files users name and writing to folders they name: refused in one line, never hung.
+
+A FIFO, a device or a socket given as an input file would block a read for ever (or never end),
+so an input must be a regular file, checked on the open descriptor (opened without blocking,
+so a FIFO with no writer cannot hang the open itself), and it is read only up to a limit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from qualify.errors import BadInput
+from qualify.limits import MB
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def read_regular_file(path: Path, *, label: str, limit: int, follow_symlinks: bool = True) -> bytes:
+    """The bytes of `path`, which must be a regular file of at most `limit` bytes. `label` names
+    the input in errors (a flag or the file itself); `follow_symlinks=False` refuses symlinks."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise BadInput(f"{label}: is a symbolic link; give the file itself") from None
+        raise BadInput(f"{label}: cannot read: {_reason(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _kind(info.st_mode)
+            raise BadInput(f"{label}: is {kind}, not a regular file")
+        if info.st_size > limit:
+            raise BadInput(f"{label}: is {_size(info.st_size)}; the limit is {_size(limit)}")
+        # The descriptor is non-blocking; for a regular file that changes nothing.
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(MB, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # it grew while we read it
+                raise BadInput(f"{label}: is larger than the limit of {_size(limit)}")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise BadInput(f"{label}: cannot read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a plain file"
+
+
+def _size(n: int) -> str:
+    if n >= MB:
+        return f"{n / MB:.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
+
+
+def output_folder(path: Path, *, label: str) -> Path:
+    """Make sure `path` is a folder qualify can write in, creating it (and missing parents) when
+    it does not exist; refuse a file, a folder that cannot be created or one that is not
+    writable (such as /proc) in one line."""
+    if path.exists() and not path.is_dir():
+        raise BadInput(f"{label} {path}: is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        # Writing a file is the only true test: /proc and read-only mounts pass os.access as root.
+        fd, probe = tempfile.mkstemp(dir=path, prefix=".qualify-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise BadInput(f"{label} {path}: cannot write there: {_reason(exc)}") from None
+    return path
