@@ -72,7 +72,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         mp.setenv("COLUMNS", "200")
         w = World(folder, f"sqlite:///{folder / 'fuzz.db'}")
         assert w.run("init", "--admin", "hr1", "--role", "hr").code == 0
-        for name, role in [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+        supervisors = [("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]
+        for name, role in [("cmdr1", "commander"), *supervisors]:
             assert w.run("user", "add", name, "--role", role).code == 0
         opened = w.run(
             "selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15"

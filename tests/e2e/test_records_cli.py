@@ -236,6 +236,8 @@ def test_a_selection_keeps_the_workflow_it_opened_with(
     monkeypatch.setenv("QUALIFY_WORKFLOWS", str(folder))
     run("init", "--admin", "hr1", "--role", "hr")
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
+    for sergeant in ("sgt.moreau", "sgt.okafor"):
+        run("user", "add", sergeant, "--role", "supervisor")
     frozen = json.loads(run("selection", "show", "1", "--json").stdout)
     (folder / "sro-selection.yaml").write_text(
         source.replace('version: "2027.1"', 'version: "2027.2"')

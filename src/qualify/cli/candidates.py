@@ -76,7 +76,7 @@ def candidate_import(
 @candidates.command("edit")
 def candidate_edit(
     ctx: typer.Context,
-    candidate_id: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     reason: str = typer.Option(..., "--reason", help="Why the record is corrected (audited)."),
     first_name: str | None = typer.Option(None, "--first-name", help="Given name."),
     last_name: str | None = typer.Option(None, "--last-name", help="Family name."),

@@ -28,7 +28,7 @@ _TYPE_WORDS = {
 
 
 def _type_word(label: str) -> str:
-    inner = label.strip("<>")
+    inner = label.strip("<>").removesuffix(" range")  # the range itself is shown in the help
     if inner.startswith("list[") and inner.endswith("]"):
         inner = inner[5:-1]
     return _TYPE_WORDS.get(inner, inner.upper() if inner.isidentifier() else inner)

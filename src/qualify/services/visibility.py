@@ -26,7 +26,16 @@ from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.spec import Workflow
 
 WITHHELD = "withheld (sensitive)"
-INTERVIEW_FIELDS = ("id", "selection_id", "name", "rank", "unit", "state")
+INTERVIEW_FIELDS = (
+    "id",
+    "selection_id",
+    "name",
+    "first_name",
+    "last_name",
+    "rank",
+    "unit",
+    "state",
+)
 SCORECARD_EVENTS = {"scorecard_submitted", "scorecard_corrected"}
 
 
