@@ -114,8 +114,8 @@ def test_the_database_and_evidence_folders_are_private(
     run("user", "add", "sgt.moreau", "--role", "supervisor")
     run("user", "add", "sgt.okafor", "--role", "supervisor")
     run("candidate", "import", str(ROSTER), "--selection", "1")
-    letter = tmp_path / "letter.txt"
-    letter.write_text("I recommend this officer.")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4 I recommend this officer.")
     added = run(
         "evidence", "add", "1", "recommendation", "--field", "author=sgt.moreau",
         "--field", "written_on=2026-12-01", "--file", str(letter),

@@ -50,7 +50,7 @@ def candidate_values(given: dict[str, str]) -> tuple[dict[str, str], list[tuple[
     values["name"] = display_name(values["first_name"], values["last_name"])
     for column, limit in COLUMNS.items():
         value = values.get(column, "")
-        if "\x00" in value:
+        if "\x00" in (given.get(column) or ""):  # as given: a split name would repeat it
             problems.append((column, "contains a NUL byte (\\x00); remove it"))
         if len(value) > limit:
             problems.append((column, f"is longer than {limit} characters"))
