@@ -115,7 +115,7 @@ def test_the_database_and_evidence_folders_are_private(
     run("user", "add", "sgt.okafor", "--role", "supervisor")
     run("candidate", "import", str(ROSTER), "--selection", "1")
     letter = tmp_path / "letter.pdf"
-    letter.write_bytes(b"%PDF-1.4 I recommend this officer.")
+    letter.write_bytes(b"%PDF-1.4\n% I recommend this officer.\n%%EOF\n")
     added = run(
         "evidence", "add", "1", "recommendation", "--field", "author=sgt.moreau",
         "--field", "written_on=2026-12-01", "--file", str(letter),

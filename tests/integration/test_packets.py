@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -66,14 +67,42 @@ def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int
 def test_eligibility_review_prints_reasons_notes_and_page_numbers(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
-    _, out, ids = demo
-    text = text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review"))
+    config, _, ids = demo
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        # HR's reprint: HR sees sensitive records (the commander's copy withholds them).
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=config.files_dir.parent / "hr-reprints",
+            candidate_id=ids["MPD-1181"],
+            actor="hr.alvarez",
+            stage="ineligible",
+        )
+    engine.dispose()
+    text = text_of(next(p for p in paths if "eligibility_review" in p.name))
     assert "Sofia Petrakis" in text
     assert "CONFIDENTIAL - personnel record" in text
     assert "Page 1 of 2" in text
     assert "fitness result of 2026-07-18 is 181 days old as of 2027-01-15" in " ".join(text.split())
     assert "RSA 275:37-a" in text
     assert "Does not meet qualification 4" in " ".join(text.split())
+
+
+def test_a_packet_a_commander_obtains_withholds_sensitive_checks_and_evidence(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, ids = demo
+    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies.
+    for template in ("eligibility_review", "notice_ineligible"):
+        text = " ".join(text_of(packet(out, ids["MPD-1181"], "ineligible", template)).split())
+        assert "withheld (sensitive)" in text, template
+        for value in ("2026-07-18", "181 days old", "drug screen", "tobacco_free", "result: fail"):
+            assert value not in text, (template, value)
+    review = " ".join(
+        text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review")).split()
+    )
+    assert "Drug screen (pass/fail only) withheld (sensitive)" in review
 
 
 def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence(
@@ -120,7 +149,7 @@ def test_the_footer_carries_the_packet_id_and_audit_hash(
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
     assert f"PacketS1-C{ids['MPD-1042']}-eligible-eligibility_review-E{event.id}" in text
-    assert event.hash in text
+    assert f"sealedbyauditevent#{event.id},hash{event.hash}" in text
 
 
 def test_packets_are_pdf_a_with_metadata(demo: tuple[Settings, Path, dict[str, int]]) -> None:
@@ -152,6 +181,17 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
             "scored",
             "panel_results",
             entering_event(session, candidate.id or 0, "scored"),
+            viewer_sensitive=True,  # hr.alvarez recorded the scores
+        )
+        # The eligibility review was cmdr.obrien's to obtain (he confirmed): made for his role.
+        commanders = render(
+            session,
+            TEMPLATES,
+            candidate,
+            "eligible",
+            "eligibility_review",
+            entering_event(session, candidate.id or 0, "eligible"),
+            viewer_sensitive=False,
         )
         paths = print_candidate(
             session=session,
@@ -164,9 +204,11 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
     engine.dispose()
     assert again.pdf == packet(out, ids["MPD-1077"], "scored", "panel_results").read_bytes()
     assert (
-        paths[0].read_bytes()
+        commanders.pdf
         == packet(out, ids["MPD-1077"], "eligible", "eligibility_review").read_bytes()
     )
+    assert paths[0].read_bytes() != commanders.pdf  # HR's reprint shows the sensitive records
+    assert "withheld (sensitive)" not in text_of(paths[0])
 
 
 HOSTILE = {
@@ -281,6 +323,34 @@ def test_packet_generated_events_record_the_file_hash(
     assert (
         len({json.loads(e.details)["file"] for e in events}) == 24
     )  # reprints add events, not files
-    for event in events:
+    first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
+    for event in sorted(events, key=lambda e: e.id or 0):
         details = json.loads(event.details)
-        assert hashlib.sha256((out / details["file"]).read_bytes()).hexdigest() == details["sha256"]
+        first.setdefault(details["file"], details["sha256"])
+    for name, sha in first.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
+
+
+def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from qualify.services.packet_context import build_context
+
+    scenario = Scenario.load(SCENARIO)  # its records are stamped on its own clock, 2027-01-08
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    earlier_clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a machine whose clock is behind
+    for trigger, who in (("begin_screening", "hr.alvarez"), ("confirm_eligible", "cmdr.obrien")):
+        done = advance(
+            session=session, candidate_id=dana, trigger=trigger, actor=who, now=earlier_clock
+        )
+    event = session.get(AuditEvent, done.event_id)
+    candidate = session.get(Candidate, dana)
+    assert event is not None
+    assert candidate is not None
+    context = build_context(
+        session, candidate, "eligible", "eligibility_review", event, viewer_sensitive=True
+    )
+    assert context["eligibility_summary"] == "all checks passed"
+    assert len(context["evidence"]) == 8

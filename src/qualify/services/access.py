@@ -13,8 +13,9 @@ from sqlmodel import Session, SQLModel, col, select
 
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted
 from qualify.limits import ID_MAX
+from qualify.services import recorded
 from qualify.services.workflows import load_frozen
-from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
@@ -171,6 +172,16 @@ def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
     )
 
 
+def alternates_of(session: Session, selection_id: int) -> list[PanelAlternate]:
+    return list(
+        session.exec(
+            select(PanelAlternate)
+            .where(PanelAlternate.selection_id == selection_id)
+            .order_by(col(PanelAlternate.seat), col(PanelAlternate.position))
+        )
+    )
+
+
 def insert_row(session: Session, record: SQLModel) -> None:
     """Insert a new record with a plain INSERT on the session's connection and give it its id.
     The commands that run on every change use this: the ORM's unit of work costs more than the
@@ -178,3 +189,4 @@ def insert_row(session: Session, record: SQLModel) -> None:
     table: Any = type(record)
     statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
     record.id = session.connection().execute(statement).scalar_one()
+    recorded.note(session, record)

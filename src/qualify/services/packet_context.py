@@ -4,7 +4,7 @@ when the candidate entered the stage."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,7 +15,9 @@ from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.integrity import replayed_states
 from qualify.services.results import panel_inputs, ranking
 from qualify.services.users import people
+from qualify.services.visibility import WITHHELD
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
+from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.scoring import CandidateResult
 
@@ -31,28 +33,53 @@ TITLES = {
 }
 
 
+def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[int]:
+    """The candidate's evidence records on file when the event was recorded: those whose
+    `evidence_added` event comes before it in the audit chain. (The chain's order, not the
+    clocks: a record entered on one clock and a decision taken on another still line up.)"""
+    subjects = session.exec(
+        select(AuditEvent.subject).where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == "evidence_added",
+            col(AuditEvent.id) < (event.id or 0),
+        )
+    )
+    return {int(subject.split(":", 1)[1]) for subject in subjects}
+
+
 def _facts_at(
-    session: Session, selection: Selection, candidate: Candidate, at: datetime
+    session: Session, selection: Selection, candidate: Candidate, on_file: set[int]
 ) -> CandidateFacts:
     facts = load_facts(session, selection, [candidate])[candidate.id or 0]
-    known = tuple(e for e in facts.evidence if e.recorded_at <= at)
+    known = tuple(e for e in facts.evidence if e.id in on_file)
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
 
 def _evidence_rows(
-    session: Session, selection: Selection, candidate_id: int, at: datetime, *, sensitive: bool
+    session: Session,
+    selection: Selection,
+    candidate_id: int,
+    on_file: set[int],
+    *,
+    sensitive: bool,
+    viewer_sensitive: bool,
 ) -> list[dict[str, Any]]:
+    """Evidence on file at `at`. Sensitive kinds appear only in a packet that may carry them
+    (`sensitive`), with their values only for a reader whose role sees sensitive records."""
     spec = workflow_of(selection).spec
     rows = []
     for e in session.exec(
         select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
     ):
         kind = spec.evidence.get(e.kind)
-        if e.recorded_at > at or (kind is not None and kind.sensitive and not sensitive):
+        secret = kind is not None and kind.sensitive
+        if e.id not in on_file or (secret and not sensitive):
             continue
         facts = ", ".join(f"{k}: {v}" for k, v in e.fields.items())
         if e.file_name:
             facts += f" (file {e.file_name})"
+        if secret and not viewer_sensitive:
+            facts = WITHHELD
         rows.append(
             {
                 "id": e.id,
@@ -108,24 +135,39 @@ def _result_context(
 
 
 def build_context(
-    session: Session, candidate: Candidate, stage: str, template: str, event: AuditEvent
+    session: Session,
+    candidate: Candidate,
+    stage: str,
+    template: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> dict[str, Any]:
-    """Everything a packet template may print, from the records."""
+    """Everything a packet template may print, from the records, for a reader whose role sees
+    sensitive records or not (`viewer_sensitive`, from the workflow's roles): for one who does
+    not, sensitive checks and evidence read "withheld (sensitive)", never their values."""
     selection = get_selection(session, candidate.selection_id)
     loaded = workflow_of(selection)
     spec = loaded.spec
     assert candidate.id is not None
     assert selection.id is not None
-    facts = _facts_at(session, selection, candidate, event.at)
+    on_file = _on_file_at(session, candidate.id, event)
+    facts = _facts_at(session, selection, candidate, on_file)
+    decided_on = event.at.astimezone(UTC).date()
+    hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
+    evaluated = [
+        r
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
+        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+    ]
     checks = [
         {
             "label": spec.checks[r.check].label,
-            "status": r.status,
-            "reason": r.reason,
+            "status": "withheld" if r.check in hidden else r.status,
+            "reason": WITHHELD if r.check in hidden else r.reason,
             "note": spec.checks[r.check].note.strip(),
         }
-        for r in evaluate(loaded, facts, selection.as_of)
-        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+        for r in evaluated
     ]
     details = json.loads(event.details)
     transition = next(t for t in spec.transitions if t.trigger == details["trigger"])
@@ -180,16 +222,22 @@ def build_context(
             "title": TITLES.get(template, template.replace("_", " ").capitalize()),
             "generated_at": f"{at:%Y-%m-%d %H:%M:%S}",
             "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
+            "audit_event": event.id,
             "audit_hash": event.hash,
         },
         # Users by login name: {"name": full name (else login), "title": ...}.
         "people": people(session),
         "checks": checks,
         "eligibility_summary": "all checks passed"
-        if all(c["status"] == "pass" for c in checks)
+        if all(r.status == "pass" for r in evaluated)
         else "not all checks pass",
         "evidence": _evidence_rows(
-            session, selection, candidate.id, event.at, sensitive=template == "eligibility_review"
+            session,
+            selection,
+            candidate.id,
+            on_file,
+            sensitive=template == "eligibility_review",
+            viewer_sensitive=viewer_sensitive,
         ),
         "decision": {"text": decision},
         "rubric": {

@@ -20,6 +20,7 @@ from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
 from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
+from qualify.workflow.evidence import sees_sensitive
 from qualify.workflow.loader import suggest
 
 
@@ -33,6 +34,7 @@ class Packet:
     candidate_id: int
     stage: str
     template: str
+    withheld: bool = False  # sensitive checks and evidence withheld: its reader may not see them
 
 
 def file_name(selection_id: int, candidate_id: int, stage: str, template: str) -> str:
@@ -58,11 +60,15 @@ def render(
     stage: str,
     template: str,
     event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> Packet:
-    """Render one packet in memory."""
+    """Render one packet in memory, for a reader whose role sees sensitive records or not."""
     from qualify.packets.render import html_to_pdf, render_html
 
-    context = build_context(session, candidate, stage, template, event)
+    context = build_context(
+        session, candidate, stage, template, event, viewer_sensitive=viewer_sensitive
+    )
     pdf = html_to_pdf(render_html(templates_dir, template, context), templates_dir)
     assert candidate.id is not None
     return Packet(
@@ -72,6 +78,7 @@ def render(
         candidate_id=candidate.id,
         stage=stage,
         template=template,
+        withheld=not viewer_sensitive,
     )
 
 
@@ -103,7 +110,8 @@ def record_and_write(
                 "file": packet.file_name,
                 "sha256": hashlib.sha256(packet.pdf).hexdigest(),
                 "stage": packet.stage,
-            },
+            }
+            | ({"sensitive": "withheld"} if packet.withheld else {}),
         )
     written = []
     for packet in packets:
@@ -114,12 +122,21 @@ def record_and_write(
 
 
 def stage_packets(
-    session: Session, templates_dir: Path, candidate: Candidate, stage: str, event: AuditEvent
+    session: Session,
+    templates_dir: Path,
+    candidate: Candidate,
+    stage: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
 ) -> list[Packet]:
-    """Every packet the workflow prints on entering `stage`, rendered."""
+    """Every packet the workflow prints on entering `stage`, rendered for a reader whose role
+    sees sensitive records or not (the one who obtains them: `sees_sensitive` of their roles)."""
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     return [
-        render(session, templates_dir, candidate, stage, t, event)
+        render(
+            session, templates_dir, candidate, stage, t, event, viewer_sensitive=viewer_sensitive
+        )
         for t in spec.packets.get(stage, [])
     ]
 
@@ -138,7 +155,9 @@ def print_candidate(
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
-    role = role_for(actor_user(session, actor), spec.permissions.print_packets, "print packets")
+    user = actor_user(session, actor)
+    role = role_for(user, spec.permissions.print_packets, "print packets")
+    viewer_sensitive = sees_sensitive(spec, user.roles)
     stage = stage or candidate.state
     if stage not in spec.states:
         raise BadInput(
@@ -148,7 +167,9 @@ def print_candidate(
     if not spec.packets.get(stage):
         raise RuleViolation(f"the workflow prints no packet for the stage {stage}")
     event = entering_event(session, candidate_id, stage)
-    packets = stage_packets(session, templates_dir, candidate, stage, event)
+    packets = stage_packets(
+        session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
+    )
     paths = record_and_write(
         session, packets, output_dir, actor, role, now or datetime.now(UTC), selection.id or 0
     )
@@ -181,7 +202,9 @@ def selection_jobs(session: Session, selection_id: int) -> list[tuple[int, str]]
     return sorted(jobs)
 
 
-def _render_job(database_url: str, templates_dir: Path, job: tuple[int, str]) -> list[Packet]:
+def _render_job(
+    database_url: str, templates_dir: Path, job: tuple[int, str], viewer_sensitive: bool
+) -> list[Packet]:
     """Render one (candidate, stage) while only reading, so workers run beside each other."""
     from qualify.store import db
 
@@ -189,7 +212,9 @@ def _render_job(database_url: str, templates_dir: Path, job: tuple[int, str]) ->
     with db.session_scope(db.reading(_worker_engine(database_url))) as session:
         candidate = get_candidate(session, candidate_id)
         event = entering_event(session, candidate_id, stage)
-        return stage_packets(session, templates_dir, candidate, stage, event)
+        return stage_packets(
+            session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
+        )
 
 
 _ENGINES: dict[str, Any] = {}
@@ -225,11 +250,10 @@ def print_selection(
     from qualify.store import db
 
     selection = get_selection(session, selection_id)
-    role = role_for(
-        actor_user(session, actor),
-        workflow_of(selection).spec.permissions.print_packets,
-        "print packets",
-    )
+    user = actor_user(session, actor)
+    spec = workflow_of(selection).spec
+    role = role_for(user, spec.permissions.print_packets, "print packets")
+    viewer_sensitive = sees_sensitive(spec, user.roles)
     work = selection_jobs(session, selection_id)
     session.close()
     engine = _worker_engine(database_url)
@@ -254,14 +278,17 @@ def print_selection(
 
     if jobs <= 1:
         for job in work:
-            collect(_render_job(database_url, templates_dir, job))
+            collect(_render_job(database_url, templates_dir, job, viewer_sensitive))
     else:
         # A fork server that has imported WeasyPrint already: workers start warm, and none of
         # them inherits this process's database connections.
         context = get_context("forkserver")
         context.set_forkserver_preload(["weasyprint", "qualify.services.packets"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(_render_job, database_url, templates_dir, job) for job in work]
+            futures = [
+                pool.submit(_render_job, database_url, templates_dir, job, viewer_sensitive)
+                for job in work
+            ]
             for future in as_completed(futures):
                 collect(future.result())
     record(force=True)

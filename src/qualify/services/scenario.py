@@ -242,10 +242,12 @@ def run_steps(
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]
+            spare = step.get("alternates", {})
             panel.assign_panel(
                 session=session,
                 selection_id=selection.id,
                 seats=seats,
+                alternates=[(seat, user) for seat, people in spare.items() for user in people],
                 actor=by,
                 now=scenario.tick(),
             )
