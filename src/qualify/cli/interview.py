@@ -60,6 +60,30 @@ def panel_assign(
         typer.echo(f"warning: {warning}", err=True)
 
 
+@panel_app.command("schedule")
+def panel_schedule(
+    ctx: typer.Context,
+    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    at: str = typer.Option(
+        ..., "--at", help="Date and time, YYYY-MM-DD HH:MM, in the selection's time zone."
+    ),
+    place: str = typer.Option(..., "--place", help="Where, e.g. a room and building."),
+) -> None:
+    """Set the date, time and place of a candidate's interview (printed in the interview
+    packet; set it before schedule_interview prints the packet)."""
+    from qualify.services.schedule import schedule_interview
+
+    context = app_context(ctx)
+    with context.session() as session:
+        done = schedule_interview(
+            session=session, candidate_id=candidate, at=at, place=place, actor=context.actor
+        )
+    typer.echo(
+        f"candidate {candidate}: interview {done.at:%Y-%m-%d %H:%M %Z} at {done.place}, "
+        f"audit event #{done.event_id}"
+    )
+
+
 @panel_app.command("show")
 def panel_show(
     ctx: typer.Context,

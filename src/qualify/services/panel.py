@@ -226,7 +226,11 @@ def attest(
     if conflict == "":
         raise BadInput("--conflict: describe the conflict of interest")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
-    interview = interview_of(session, candidate_id, actor, with_cards=conflict is not None)
+    # Declarations on a candidate are made one at a time (the candidate's row is locked until
+    # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
+    interview = interview_of(
+        session, candidate_id, actor, with_cards=conflict is not None, lock=True
+    )
     candidate = interview.candidate
     latest = interview.declared(actor)
     if latest is not None and latest.conflict is not None and conflict is None:
@@ -334,12 +338,19 @@ class Interview:
 
 
 def interview_of(
-    session: Session, candidate_id: int, actor: str, *, with_cards: bool = True
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    *,
+    with_cards: bool = True,
+    lock: bool = False,
 ) -> Interview:
     """The candidate, its panel and the actor's seat on it, its declarations and (unless not
     needed) its scorecards, in three queries. Only registered users are seated and users are
-    never removed, so the user is looked up only to explain a refusal."""
-    found = session.exec(
+    never removed, so the user is looked up only to explain a refusal. With `lock`, the
+    candidate's row stays locked until the transaction ends (PostgreSQL; SQLite's writers
+    already hold the database's write lock)."""
+    query = (
         select(Candidate, PanelSeat)
         .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
         .where(Candidate.id == candidate_id)
@@ -347,7 +358,10 @@ def interview_of(
         # The version as stored now, even if this session loaded the candidate before: the
         # optimistic lock compares against it.
         .execution_options(populate_existing=True)
-    ).all()
+    )
+    if lock:
+        query = query.with_for_update(of=Candidate)
+    found = session.exec(query).all()
     if not found:
         raise no_candidate(candidate_id)
     candidate = found[0][0]
