@@ -96,6 +96,7 @@ def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Sess
         trigger="declare_ineligible",
         actor="cmdr1",
         reason="no records on file",
+        reason_code="records_incomplete",
         packets=place,
     )
     pdfs = sorted(out.rglob("*.pdf"))
