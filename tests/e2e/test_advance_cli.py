@@ -112,7 +112,8 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
 
     try:
         q("init", "--admin", "hr1", "--role", "hr")
-        for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
+        people = [("cmdr1", "commander"), ("chief", "chief")]
+        for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
             q("user", "add", name, "--role", role)
         q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
         roster = str(PROJECT / "docs" / "examples" / "roster.csv")
