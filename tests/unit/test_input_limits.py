@@ -132,6 +132,11 @@ def test_a_state_name_longer_than_its_column_is_refused() -> None:
     assert any("should have at most 50 characters" in p for p in problems(text))
 
 
+def test_a_key_of_digits_that_are_not_ascii_is_an_ordinary_key() -> None:
+    # "¹".isdigit() is true, but int("¹") fails: found by the fuzz test.
+    assert problems("¹: null\n")[0].startswith("w.yaml:1: ")
+
+
 def test_an_error_never_echoes_a_huge_value() -> None:
     text = SRO.replace("version:", "version: [" + ",".join(["1"] * 50_000) + "]\nold_version:", 1)
     assert all(len(p) < 300 for p in problems(text))

@@ -166,7 +166,7 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _index(value_node, (*path, key), lines, duplicates)
-            if key.isdigit():  # anchors: {1: ...} reach pydantic as int keys
+            if key.isascii() and key.isdigit():  # anchors: {1: ...} reach pydantic as ints
                 lines.setdefault((*path, int(key)), key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
