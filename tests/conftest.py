@@ -14,6 +14,7 @@ from psycopg import sql
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from qualify import auditkey
 from qualify.config import Settings
 from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
@@ -61,6 +62,21 @@ def make_postgres_db(postgres_server: str) -> Iterator[Callable[[], str]]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One audit key for every database the tests make (the demo's, which is public, so that
+    the demo runs under it too), and a config folder of the tests' own, never the real one.
+    Processes the tests start inherit both. Tests of the key itself name their own files."""
+    from qualify.services.demo import DEMO_KEY
+
+    folder = tmp_path_factory.mktemp("config")
+    key = auditkey.create(folder / "audit.key", DEMO_KEY).path
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        patch.setenv("QUALIFY_AUDIT_KEY", str(key))
+        yield key
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -37,6 +37,17 @@ class Settings:
     # Public-records export profiles (`profiles/NAME.yaml`).
     profiles_dir: Path = field(default_factory=lambda: _default_dir("profiles"))
     max_evidence_bytes: int = EVIDENCE_MAX_MB * MB
+    # The audit key file (QUALIFY_AUDIT_KEY): the secret that signs the audit chain, created by
+    # `init` with mode 0600. By default in the user's config folder, never beside the database.
+    audit_key_file: Path | None = None
+
+    @property
+    def audit_key(self) -> Path:
+        """The audit key file: the setting, else the default place for this database."""
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        named = os.environ.get("QUALIFY_AUDIT_KEY")
+        return Path(named) if named else default_audit_key(self.database_url, os.environ)
 
     @classmethod
     def from_env(
@@ -55,6 +66,7 @@ class Settings:
             retention_years=_retention_years(env.get("QUALIFY_RETENTION_YEARS")),
             profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
             max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
+            audit_key_file=Path(env["QUALIFY_AUDIT_KEY"]) if env.get("QUALIFY_AUDIT_KEY") else None,
         )
 
 
@@ -91,6 +103,20 @@ def _records_dir_beside(url: str, env: Mapping[str, str]) -> Path:
         return db_path.parent / (db_path.stem + "-records")
     data = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "qualify" / (_server_name(url) + "-records")
+
+
+def default_audit_key(url: str, env: Mapping[str, str]) -> Path:
+    """The audit key's default place: the user's config folder, one file per database (named
+    after a SQLite file's absolute path, or a server's host, port and database), so that
+    whoever can copy the database folder does not get the key with it."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix + ":memory:":
+        path = str(Path(url[len(prefix) :]).absolute()).strip("/")
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in path)
+    else:
+        name = _server_name(url)
+    config = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "qualify" / "keys" / (name[-200:] + ".key")
 
 
 def _server_name(url: str) -> str:

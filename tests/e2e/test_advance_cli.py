@@ -91,3 +91,34 @@ def test_audit_log_and_verify(q: Callable[..., Result], sqlite_url: str) -> None
         "error: audit log does not verify: event #7 (advance_refused) was edited: "
         "its content no longer matches its hash"
     )
+
+
+def test_checks_that_do_not_apply_at_the_candidates_stage_show_a_dash(
+    q: Callable[..., Result],
+) -> None:
+    q("advance", "1", "begin_screening")
+    assert (
+        q("advance", "1", "declare_ineligible", "--reason", "no records", user="cmdr1").exit_code
+        == 0
+    )
+    shown = q("check", "1")
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert (
+        "panel_complete: -: does not apply in state ineligible: the candidate has not reached the interview"
+        in lines
+    )
+    assert (
+        "interview_passed: -: does not apply in state ineligible: the candidate has not reached the interview"
+        in lines
+    )
+    assert "- = does not apply at the candidate's stage" in lines
+    assert "FAIL" not in shown.stdout.split("\n\n")[0]  # the table: pending and -, no fail
+    data = json.loads(q("check", "1", "--json").stdout)["candidates"][0]["results"]
+    panel = next(r for r in data if r["check"] == "panel_complete")
+    assert (panel["status"], panel["applies"]) == ("not_applicable", False)
+    assert all(
+        r["applies"] for r in data if r["check"] not in ("panel_complete", "interview_passed")
+    )
+    described = json.loads(q("candidate", "show", "2", "--json").stdout)["checks"]
+    assert {c["check"]: c["status"] for c in described}["interview_passed"] == "not_applicable"

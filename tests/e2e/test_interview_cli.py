@@ -69,6 +69,51 @@ def test_score_submit_and_results(q: Callable[..., Result]) -> None:
     }
 
 
+def test_a_candidate_still_being_scored_is_pending_never_fail(q: Callable[..., Result]) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen"):
+        assert q("score", "1", *sets("2"), "--submit", user=panelist).exit_code == 0
+    text = q("results", "1", user="rep.chen").stdout
+    assert "candidate 1 Dana Whitfield: pending (2 of 3 scorecards submitted)\n" in text
+    assert "  missing: school_rep rep.douglas: no submitted scorecard" in text
+    assert "FAIL" not in text
+    assert "fails:" not in text
+    in_interview = json.loads(q("check", "1", "--json", user="hr.alvarez").stdout)
+    panel = {r["check"]: r for r in in_interview["candidates"][0]["results"]}["panel_complete"]
+    assert (panel["status"], panel["applies"]) == ("pending", True)
+    mine = json.loads(q("results", "1", "--json", user="rep.chen").stdout)["candidates"][0]
+    assert (mine["status"], mine["submitted"], mine["seats"]) == ("pending", 2, 3)
+    chief = q("results", "1", user="chief.walsh").stdout
+    assert (
+        "candidate 1 Dana Whitfield: pending (2 of 3 scorecards submitted); "
+        "hidden until every seat has submitted" in chief
+    )
+    assert q("score", "1", *sets("2"), "--submit", user="rep.douglas").exit_code == 0
+    done = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"][0]
+    assert (done["status"], done["submitted"]) == ("fail", 3)
+    assert (
+        "candidate 1 Dana Whitfield: rank 1, total 2.00, FAIL"
+        in q("results", "1", user="chief.walsh").stdout
+    )
+
+
+def test_repeating_a_declaration_records_nothing(q: Callable[..., Result]) -> None:
+    def events() -> int:
+        return len(
+            json.loads(q("audit", "log", "--candidate", "1", "--json", user="hr.alvarez").stdout)
+        )
+
+    before = events()
+    again = q("attest", "1", user="rep.chen")  # rep.chen declared no conflict in the fixture
+    assert again.exit_code == 0
+    assert again.stdout == "already declared for candidate 1; nothing changed, nothing recorded\n"
+    assert events() == before
+    assert q("attest", "2", "--conflict", "My cousin.", user="rep.chen").exit_code == 0
+    twice = q("attest", "2", "--conflict", "My cousin.", user="rep.chen")
+    assert twice.stdout.startswith("already declared")
+    log = json.loads(q("audit", "log", "--candidate", "2", "--json", user="hr.alvarez").stdout)
+    assert [e["action"] for e in log].count("conflict_declared") == 1
+
+
 def test_a_panelists_json_before_submitting_has_no_other_scores(q: Callable[..., Result]) -> None:
     assert q("score", "1", *sets("3"), "--submit", user="cmdr.obrien").exit_code == 0
     assert q("score", "1", "--set", "liaison=2", user="rep.chen").exit_code == 0  # a draft
@@ -90,7 +135,11 @@ def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
     assert (off.exit_code, off.stderr.strip()) == (2, "error: --set liaison=9: off the scale 1-5")
     extreme = q("score", "1", *sets(), "--set", "role_model=5", "--submit", user="rep.chen")
     assert extreme.exit_code == 2
-    assert "needs evidence: add --comment ID=TEXT for role_model" in extreme.stderr
+    assert extreme.stderr == (
+        "error: cannot submit: a score of 1 or 5 needs evidence: add --comment ID=TEXT for "
+        "role_model; nothing was saved\n"
+    )
+    assert json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"] is None
     outsider = q("score", "1", *sets(), user="hr.alvarez")
     assert (outsider.exit_code, outsider.stderr.strip()) == (
         1,
@@ -128,4 +177,73 @@ def test_interactive_scoring_shows_anchors_and_asks(
     assert own["scorecard"]["scores"]["role_model"] == 5
     assert own["scorecard"]["comments"] == {
         "role_model": "Led a youth mentoring program for years."
+    }
+
+
+def test_a_refused_submission_saves_nothing_and_leaves_the_draft_as_it_was(
+    q: Callable[..., Result],
+) -> None:
+    assert q("score", "1", "--set", "liaison=3", user="rep.chen").exit_code == 0
+    refused = q("score", "1", *sets(), "--set", "liaison=1", "--submit", user="rep.chen")
+    assert refused.exit_code == 2
+    assert refused.stderr.rstrip().endswith("for liaison; nothing was saved")
+    card = json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"]
+    assert (card["status"], card["scores"]) == ("draft", {"liaison": 3})
+
+
+def _type(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(f"{line}\n" for line in lines)))
+
+
+def test_interactive_scoring_refuses_before_the_first_question(
+    q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert q("user", "add", "rep.ibarra", "--role", "school_rep", user="hr.alvarez").exit_code == 0
+    changed = q(
+        "panel", "assign", "1", "--seat", "commander=cmdr.obrien", "--seat", "school_rep=rep.chen",
+        "--seat", "school_rep=rep.ibarra", "--reason", "rep.douglas moved away", user="hr.alvarez",
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.stderr
+    _type(monkeypatch, *["4", ""] * 6, "y")
+    undeclared = q("score", "1", user="rep.ibarra")
+    assert undeclared.exit_code == 1
+    assert undeclared.stdout == ""  # not one question asked
+    assert "rep.ibarra must first declare any conflict of interest with candidate 1" in (
+        undeclared.stderr
+    )
+    outsider = q("score", "1", user="rep.douglas")
+    assert (outsider.exit_code, outsider.stdout) == (1, "")
+    assert q("score", "1", *sets(), "--submit", user="rep.chen").exit_code == 0
+    locked = q("score", "1", user="rep.chen")
+    assert (locked.exit_code, locked.stdout) == (1, "")
+    assert "submitted and locked; a correction is a new version: give a --reason" in locked.stderr
+
+
+def test_interactive_scoring_asks_again_at_once_and_for_evidence_after_an_extreme(
+    q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _type(
+        monkeypatch,
+        "9", "four", "4", "",  # off the scale, not a number: asked again before moving on
+        "5", "", "  ", "Led a youth mentoring program for years.",  # evidence insisted on
+        "4", "", "4", "", "3", "", "1", "Could not name a single drill.",
+        "y",
+    )  # fmt: skip
+    result = q("score", "1", user="rep.chen")
+    assert result.exit_code == 0, result.stderr
+    assert "9 is off the scale: give a score from 1 to 5" in result.stderr
+    assert "four is not a whole number: give a score from 1 to 5" in result.stderr
+    out = result.stdout
+    role_model = out.index("Positive role model")
+    assert out.index("a score of 5 needs evidence", role_model) < out.index("Liaison")
+    assert "--set" not in out + result.stderr
+    assert "--comment" not in out + result.stderr
+    own = json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"]
+    assert own["status"] == "submitted"
+    assert own["scores"] == dict(zip(CRITERIA, [4, 5, 4, 4, 3, 1], strict=True))
+    assert own["comments"] == {
+        "role_model": "Led a youth mentoring program for years.",
+        "emergency_planning": "Could not name a single drill.",
     }

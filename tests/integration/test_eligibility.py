@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,56 @@ def test_only_roles_allowed_by_the_workflow_add_evidence(
         _add(session, settings, cid, "service", date="2020-01-01", actor="cmdr.obrien")
     with pytest.raises(NotPermitted, match="unknown user 'mallory'"):
         _add(session, settings, cid, "service", date="2020-01-01", actor="mallory")
+
+
+def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
+    session: Session,
+    settings: Settings,
+    sro: tuple[Scenario, Selection],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from qualify.services import eligibility
+
+    _, selection = sro
+    ids = candidate_ids(session, selection.id or 0)
+    later = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the calendar weeks after the as-of date
+    monkeypatch.setattr(eligibility, "utcnow", lambda: later, raising=False)
+
+    def drug_screen(employee: str, tested_on: str) -> int:
+        record = add_evidence(
+            session=session,
+            files_dir=settings.files_dir,
+            candidate_id=ids[employee],
+            kind="drug_screen",
+            fields={"tested_on": tested_on},
+            result="pass",
+            actor="hr.alvarez",
+            now=later,
+        )
+        assert record.id is not None
+        return record.id
+
+    def drug_free(employee: str) -> dict[str, object]:
+        report = run_checks(
+            session=session, candidate_id=ids[employee], selection_id=None, actor="hr.alvarez"
+        )
+        return next(r for r in report["candidates"][0]["results"] if r["check"] == "drug_free")
+
+    on_time = drug_screen("MPD-1166", "2026-12-20")  # Hale had none on file: pending until now
+    assert drug_free("MPD-1166") == {
+        "check": "drug_free",
+        "status": "pass",
+        "applies": True,
+        "reason": f"drug_screen result of 2026-12-20: pass, 26 days old as of 2027-01-15 "
+        f"(record #{on_time})",
+        "evidence": [on_time],
+    }
+    too_late = drug_screen("MPD-1042", "2027-02-01")
+    assert drug_free("MPD-1042") == {
+        "check": "drug_free",
+        "status": "fail",
+        "applies": True,
+        "reason": f"drug_screen not counted: record #{too_late} is dated 2027-02-01, "
+        "after the as-of date 2027-01-15",
+        "evidence": [too_late],
+    }

@@ -163,7 +163,7 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     ]
     with pytest.raises(
         RuleViolation,
-        match="panel_complete: fail: panel incomplete: school_rep rep.douglas: declared a conflict",
+        match="panel_complete: pending: panel incomplete: school_rep rep.douglas: declared a conflict",
     ):
         advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
 
@@ -335,7 +335,11 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     )
     assert partial["hidden"] == "hidden until every seat has submitted"
     assert "criteria" not in partial
-    with pytest.raises(RuleViolation, match="panel_complete: fail"):
+    assert (partial["status"], partial["status_text"]) == (
+        "pending",
+        "pending (2 of 3 scorecards submitted)",
+    )
+    with pytest.raises(RuleViolation, match="panel_complete: pending: panel incomplete"):
         advance(session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez")
     submit(session, dana, "rep.douglas")
     full = row(results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana)

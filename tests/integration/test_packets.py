@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_the_footer_carries_the_packet_id_and_audit_hash(
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
     assert f"PacketS1-C{ids['MPD-1042']}-eligible-eligibility_review-E{event.id}" in text
-    assert event.hash in text
+    assert f"sealedbyauditevent#{event.id},hash{event.hash}" in text
 
 
 def test_packets_are_pdf_a_with_metadata(demo: tuple[Settings, Path, dict[str, int]]) -> None:
@@ -284,3 +285,26 @@ def test_packet_generated_events_record_the_file_hash(
     for event in events:
         details = json.loads(event.details)
         assert hashlib.sha256((out / details["file"]).read_bytes()).hexdigest() == details["sha256"]
+
+
+def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    from qualify.services.packet_context import build_context
+
+    scenario = Scenario.load(SCENARIO)  # its records are stamped on its own clock, 2027-01-08
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    earlier_clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a machine whose clock is behind
+    for trigger, who in (("begin_screening", "hr.alvarez"), ("confirm_eligible", "cmdr.obrien")):
+        done = advance(
+            session=session, candidate_id=dana, trigger=trigger, actor=who, now=earlier_clock
+        )
+    event = session.get(AuditEvent, done.event_id)
+    candidate = session.get(Candidate, dana)
+    assert event is not None
+    assert candidate is not None
+    context = build_context(session, candidate, "eligible", "eligibility_review", event)
+    assert context["eligibility_summary"] == "all checks passed"
+    assert len(context["evidence"]) == 8

@@ -13,6 +13,7 @@ from qualify.workflow.checks import (
     MinServiceParams,
     NoSustainedFindingsParams,
     RecentResultParams,
+    When,
     attestation,
     describe,
     document_by_role,
@@ -79,7 +80,7 @@ def test_a_february_29_start_reaches_two_years_on_february_28() -> None:
 def test_a_service_start_after_the_as_of_date_fails() -> None:
     assert service(date(2027, 2, 1)) == (
         "fail",
-        "full-time service starts 2027-02-01, after the as-of date 2027-01-15",
+        "service not counted: record #1 is dated 2027-02-01, after the as-of date 2027-01-15",
     )
 
 
@@ -95,17 +96,20 @@ def test_the_newest_record_of_a_kind_supersedes_older_ones() -> None:
     assert result.evidence_ids == (2,)
 
 
-def test_evidence_recorded_after_the_as_of_date_is_not_used() -> None:
-    late = EvidenceRecord(
-        id=1,
+def test_a_record_entered_after_the_as_of_date_counts_by_its_facts_date() -> None:
+    entered_late = EvidenceRecord(
+        id=31,
         kind="service",
         fields={"since": date(2020, 1, 1)},
-        recorded_at=datetime(2027, 1, 16, 0, 1, tzinfo=UTC),
+        recorded_at=datetime(2027, 3, 1, 12, 0, tzinfo=UTC),  # weeks after the as-of date
         recorded_by="hr",
     )
-    on_day = CandidateFacts("sgt", (late,)).known_on(AS_OF)
-    assert min_service("svc", SERVICE, on_day, AS_OF).status == "pending"
-    assert CandidateFacts("sgt", (late,)).known_on(date(2027, 1, 16)).evidence == (late,)
+    result = min_service("svc", SERVICE, CandidateFacts("sgt", (entered_late,)), AS_OF)
+    assert result.status == "pass"
+    assert result.reason == (
+        "7 years 14 days of full-time service as of 2027-01-15 "
+        "(full-time since 2020-01-01, record #31)"
+    )
 
 
 PROBATION = EventCompletedParams(evidence="probation", field="done")
@@ -126,7 +130,7 @@ def test_probation_completing_in_the_future_says_when() -> None:
     )
     assert (
         result.reason
-        == "probation completes 2027-03-01, after the as-of date 2027-01-15 (record #1)"
+        == "probation not counted: record #1 is dated 2027-03-01, after the as-of date 2027-01-15"
     )
 
 
@@ -187,8 +191,9 @@ def test_a_fitness_result_one_day_too_old_fails() -> None:
 
 def test_a_failed_result_fails_and_a_future_dated_one_is_refused() -> None:
     assert fitness("fail", date(2026, 12, 1))[0] == "fail"
-    assert fitness("pass", date(2027, 1, 16))[1].startswith(
-        "fitness result dated 2027-01-16, after the as-of date"
+    assert fitness("pass", date(2027, 1, 16)) == (
+        "fail",
+        "fitness not counted: record #1 is dated 2027-01-16, after the as-of date 2027-01-15",
     )
 
 
@@ -249,3 +254,58 @@ def test_a_yes_no_attestation(answer: bool, status: str) -> None:
 def test_elapsed_counts_whole_years_then_months_then_days() -> None:
     assert describe(elapsed(date(2025, 1, 31), date(2025, 3, 1))) == "1 month 1 day"
     assert describe(elapsed(date(2027, 1, 15), date(2027, 1, 15))) == "0 days"
+
+
+DATED_LETTER = LETTER.model_copy(update={"date_field": "written_on"})
+
+
+def test_a_recommendation_written_after_the_as_of_date_does_not_count() -> None:
+    on_day = facts(("recommendation", {"author": "sgt", "written_on": AS_OF}))
+    assert document_by_role("rec", DATED_LETTER, on_day, AS_OF).reason == (
+        "recommendation by supervisor sgt on file (record #1, dated 2027-01-15)"
+    )
+    late = facts(("recommendation", {"author": "sgt", "written_on": date(2027, 1, 20)}))
+    result = document_by_role("rec", DATED_LETTER, late, AS_OF)
+    assert (result.status, result.reason) == (
+        "fail",
+        "recommendation not counted: record #1 is dated 2027-01-20, after the as-of date 2027-01-15",
+    )
+
+
+def test_a_fact_dated_after_the_as_of_date_counts_up_to_the_decision_when_the_check_says_so() -> (
+    None
+):
+    late_test = facts(("fitness", {"result": "pass", "on": date(2027, 2, 10)}))
+    decision = FITNESS.model_copy(update={"facts_until": "decision"})
+    interview_day = When(AS_OF, date(2027, 2, 20))
+    assert recent_result("fit", FITNESS, late_test, interview_day).status == "fail"
+    passed = recent_result("fit", decision, late_test, interview_day)
+    assert (passed.status, passed.reason) == (
+        "pass",
+        "fitness result of 2027-02-10: pass, 10 days old as of 2027-02-20 (record #1)",
+    )
+    before_the_test = recent_result("fit", decision, late_test, When(AS_OF, date(2027, 2, 9)))
+    assert before_the_test.reason == (
+        "fitness not counted: record #1 is dated 2027-02-10, after the decision date 2027-02-09"
+    )
+    # A decision before the as-of date never narrows what the as-of date allows.
+    early = When(AS_OF, date(2027, 1, 2))
+    on_time = facts(("fitness", {"result": "pass", "on": date(2027, 1, 10)}))
+    assert recent_result("fit", decision, on_time, early).status == "pass"
+
+
+def test_a_finding_dated_after_the_as_of_date_is_named_and_not_counted() -> None:
+    status, reason = conduct((date(2027, 1, 20), "sustained"))
+    assert status == "pass"
+    assert reason == (
+        "conduct record reviewed 2027-01-05 (record #1); no sustained findings since "
+        "2022-01-15; not counted: record #2 is dated 2027-01-20, after the as-of date 2027-01-15"
+    )
+
+
+def test_an_attestation_dated_after_the_as_of_date_does_not_count() -> None:
+    dated = AttestationParams(evidence="cert", field="full_time", date_field="on")
+    late = facts(("cert", {"full_time": True, "on": date(2027, 1, 16)}))
+    assert attestation("cert", dated, late, AS_OF).status == "fail"
+    undated = facts(("cert", {"full_time": True}))  # an optional date left out: counts
+    assert attestation("cert", dated, undated, AS_OF).reason == "full_time = yes (record #1)"

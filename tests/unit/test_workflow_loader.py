@@ -49,6 +49,10 @@ BROKEN = {
         "40: checks.served.params.evidence: unknown evidence kind 'services' "
         "(did you mean 'service'?)"
     ],
+    "unknown_facts_until": [
+        "40: checks.served.params.facts_until: input should be 'as_of' or 'decision', "
+        "not 'interview'"
+    ],
     "unknown_guard": [
         "26: transitions[0].guards[0]: unknown check 'serve' (did you mean 'served'?)"
     ],

@@ -13,7 +13,13 @@ from qualify.errors import BadInput
 candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
-STATUS = {"pass": "pass", "fail": "FAIL", "pending": "pending", "withheld": "withheld"}
+STATUS = {
+    "pass": "pass",
+    "fail": "FAIL",
+    "pending": "pending",
+    "withheld": "withheld",
+    "not_applicable": "-",
+}
 
 
 @candidates.command("add")
@@ -241,6 +247,8 @@ def check(
             for row in report["candidates"]
         ],
     )
+    if any(not r["applies"] for row in report["candidates"] for r in row["results"]):
+        typer.echo("- = does not apply at the candidate's stage")
     if candidate_id is not None:
         typer.echo("")
         for r in report["candidates"][0]["results"]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -34,6 +35,8 @@ class AppContext:
     settings: Settings
     as_user: str | None = None
     _checked: bool = field(default=False, repr=False)
+    # Audit heads this command committed: the newest is checkpointed when its session ends.
+    _heads: list[tuple[int, str]] = field(default_factory=list, repr=False)
 
     @cached_property
     def origin(self) -> Origin:
@@ -63,10 +66,44 @@ class AppContext:
         if not self._checked:
             db.require_current_schema(self.engine)
             self._checked = True
-        from qualify.services.audit import acting_from
+        from qualify.services import audit
 
-        with acting_from(self.origin), db.session_scope(self.engine) as session:
-            yield session
+        with audit.acting_from(self.origin), db.session_scope(self.engine) as session:
+            audit.use_key_file(session, self.settings.audit_key)
+            event.listen(session, "after_commit", self._committed)
+            event.listen(session, "after_rollback", self._rolled_back)
+            try:
+                yield session
+            finally:
+                self._checkpoint(session)
+
+    def _committed(self, session: Session) -> None:
+        from qualify.services.audit import APPENDED
+
+        appended = session.info.pop(APPENDED, None)
+        if appended is not None:
+            self._heads.append(appended)
+
+    def _rolled_back(self, session: Session) -> None:
+        from qualify.services.audit import APPENDED
+
+        session.info.pop(APPENDED, None)
+
+    def _checkpoint(self, session: Session) -> None:
+        """Checkpoint the newest event this command committed, outside the database. The event
+        is committed whatever happens here, so a failure is a warning, not an error."""
+        if not self._heads:
+            return
+        from qualify.errors import QualifyError
+        from qualify.services import audit, checkpoints
+
+        event_id, event_hash = max(self._heads)
+        self._heads.clear()
+        path = checkpoints.checkpoint_file(self.settings.records_dir)
+        try:
+            checkpoints.append(path, audit.keyring(session), event_id, event_hash)
+        except QualifyError as exc:
+            typer.echo(f"warning: audit event #{event_id} was not checkpointed: {exc}", err=True)
 
 
 def app_context(ctx: typer.Context) -> AppContext:

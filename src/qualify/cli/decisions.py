@@ -52,8 +52,9 @@ def audit_log(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List audit events, oldest first."""
-    from qualify.services.audit_view import visible_events
+    """List audit events, oldest first: who did what, from which channel, and with what
+    effect (a state change names its trigger, the states and the reason)."""
+    from qualify.services.audit_view import describe, visible_events
 
     context = app_context(ctx)
     with context.session() as session:
@@ -62,16 +63,18 @@ def audit_log(
         print_json(found)
         return
     print_table(
-        ["id", "at (UTC)", "actor", "role", "action", "subject", "outcome"],
+        ["id", "at (UTC)", "actor", "role", "channel", "action", "subject", "outcome", "what"],
         [
             [
                 str(e["id"]),
                 e["at"][:19],
                 e["actor"],
                 e["role"],
+                e["channel"] or "-",
                 e["action"],
                 e["subject"],
                 e["outcome"],
+                describe(e),
             ]
             for e in found
         ],
@@ -79,23 +82,131 @@ def audit_log(
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
-    """Walk the hash chain, replay every candidate's state and recompute the stored interview
-    results; exit 1 naming the first problem."""
+def audit_verify(
+    ctx: typer.Context,
+    event: int | None = typer.Option(
+        None, "--event", metavar="N", min=1, help="Also confirm that event N is in the chain."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (also when it fails)."),
+) -> None:
+    """Check the keyed hash chain with the audit key, every record a decision rests on against
+    its latest event, every candidate's state against the log, the stored interview results,
+    and the log against its latest checkpoint; exit 1 naming what is wrong."""
+    from qualify.services import checkpoints
     from qualify.services.access import actor_user
+    from qualify.services.audit import as_dict
     from qualify.services.integrity import verify
     from qualify.services.retention import purge_notes
+    from qualify.store.tables import AuditEvent
+
+    context = app_context(ctx)
+    path = checkpoints.checkpoint_file(context.settings.records_dir)
+    with context.session() as session:
+        actor_user(session, context.actor)
+        result = verify(session, checkpoint_path=path)
+        named = session.get(AuditEvent, event) if event is not None else None
+        shown = as_dict(named) if named is not None else None
+        purged = purge_notes(session)
+    problems = list(result.problems)
+    if event is not None and result.ok and (shown is None or event > result.head_id):
+        problems.append(f"there is no event #{event} in the log (its head is #{result.head_id})")
+    if as_json:
+        print_json(
+            {
+                "ok": not problems,
+                "events": result.count,
+                "head": {"id": result.head_id, "hash": result.head_hash},
+                "key_id": result.key_id,
+                "checkpoint": None
+                if result.checkpoint is None
+                else {"id": result.checkpoint[0], "hash": result.checkpoint[1], "file": str(path)},
+                "event": shown if event is not None and not problems else None,
+                "problems": problems,
+                "warnings": list(result.warnings),
+                "purges": purged,
+            }
+        )
+        if problems:
+            raise typer.Exit(1)
+        return
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if problems:
+        raise QualifyError(
+            f"audit log does not verify: {problems[0]}"
+            + (
+                f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}; "
+                "see --json)"
+                if len(problems) > 1
+                else ""
+            )
+        )
+    typer.echo(
+        f"audit log verified: {result.count} events; head #{result.head_id} {result.head_hash}"
+    )
+    if result.checkpoint is not None:
+        typer.echo(f"latest checkpoint: event #{result.checkpoint[0]} ({path})")
+    for note in purged:
+        typer.echo(note)
+    if shown is not None:
+        typer.echo(
+            f"event #{shown['id']} is in the verified chain: {shown['action']} "
+            f"{shown['subject']} at {shown['at'][:19]} UTC, hash {shown['hash']}"
+        )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(ctx: typer.Context) -> None:
+    """Verify the record, then append its head (number and hash, signed with the audit key) to
+    the checkpoint file in the records folder, outside the database."""
+    from qualify.services import checkpoints
+    from qualify.services.access import actor_user
+    from qualify.services.audit_admin import checkpoint_head
 
     context = app_context(ctx)
     with context.session() as session:
         actor_user(session, context.actor)
-        result = verify(session)
-        purged = purge_notes(session)
-    if not result.ok:
-        raise QualifyError(f"audit log does not verify: {result.problem}")
-    typer.echo(f"audit log verified: {result.count} events; head {result.head_hash}")
-    for note in purged:
-        typer.echo(note)
+        head_id, head_hash = checkpoint_head(
+            session=session, records_dir=context.settings.records_dir, full=True
+        )
+    path = checkpoints.checkpoint_file(context.settings.records_dir)
+    typer.echo(f"checkpoint: event #{head_id} {head_hash} appended to {path}")
+
+
+@audit_app.command("key")
+def audit_key(
+    ctx: typer.Context,
+    path_only: bool = typer.Option(False, "--path", help="Print only the key file's path."),
+) -> None:
+    """Say where this database's audit key file is, and which keys it holds (never the keys)."""
+    from qualify import auditkey
+
+    path = app_context(ctx).settings.audit_key
+    if path_only:
+        typer.echo(str(path))
+        return
+    ring = auditkey.load(path)
+    ids = ", ".join(kid for kid, _ in ring.keys)
+    typer.echo(f"audit key file {path}: keys {ids} (current {ring.current_id})")
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key(
+    ctx: typer.Context,
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the key is rotated."),
+) -> None:
+    """Add a new audit key to the key file; the rotation is recorded as an event signed with
+    the old key, and later events are signed with the new one. Keep the old keys: they verify
+    the events they signed."""
+    from qualify.services.audit_admin import rotate_key
+
+    context = app_context(ctx)
+    with context.session() as session:
+        old, new, event_id = rotate_key(session=session, actor=context.actor, reason=reason)
+    typer.echo(
+        f"audit key rotated: {old} -> {new} (audit event #{event_id}); "
+        f"the key file {context.settings.audit_key} keeps both"
+    )
 
 
 def packet(
@@ -142,3 +253,9 @@ def packet(
                 )
     for path in paths:
         typer.echo(f"wrote {path}")
+    # Every packet run leaves a checkpoint of the head its packets were sealed by.
+    from qualify.services.audit_admin import checkpoint_head
+
+    with context.session() as session:
+        head_id, _ = checkpoint_head(session=session, records_dir=settings.records_dir, full=False)
+    typer.echo(f"audit checkpoint: event #{head_id}")

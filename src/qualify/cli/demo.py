@@ -12,7 +12,7 @@ from qualify.errors import QualifyError
 from qualify.files import output_folder
 
 SCENARIO = PROJECT_ROOT / "docs" / "examples" / "sro-demo.yaml"
-SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-"}
+SHORT = {"pass": "ok", "fail": "FAIL", "pending": "-", "not_applicable": "n/a"}
 
 
 def demo(
@@ -59,7 +59,7 @@ def demo(
     for row in summary["results"]["candidates"]:
         if "hidden" in row:
             typer.echo(
-                f"  -  {row['name']}: panel incomplete ({'; '.join(row.get('missing', []))})"
+                f"  -  {row['name']}: {row['status_text']} ({'; '.join(row.get('missing', []))})"
             )
             continue
         verdict = "PASS" if row["passed"] else "FAIL: " + "; ".join(row["failures"])

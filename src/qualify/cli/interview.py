@@ -80,8 +80,12 @@ def attest(
 
     context = app_context(ctx)
     with context.session() as session:
-        run_attest(session=session, candidate_id=candidate, actor=context.actor, conflict=conflict)
-    if conflict:
+        declared = run_attest(
+            session=session, candidate_id=candidate, actor=context.actor, conflict=conflict
+        )
+    if not declared.changed:
+        typer.echo(f"already declared for candidate {candidate}; nothing changed, nothing recorded")
+    elif conflict:
         typer.echo(f"declared a conflict with candidate {candidate}: you will not score them")
     else:
         typer.echo(f"declared no conflict of interest with candidate {candidate}")
@@ -97,14 +101,17 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="Print your scorecard as JSON."),
 ) -> None:
     """Score a candidate on the rubric: asks for each score, or takes --set; --submit locks it."""
+    from qualify.services.scorecards import may_score, scorecard_view
     from qualify.services.scorecards import score as run_score
-    from qualify.services.scorecards import scorecard_view
 
     context = app_context(ctx)
     with context.session() as session:
         view = scorecard_view(session=session, candidate_id=candidate, actor=context.actor)
     scores, notes = dict(_pairs(sets, "--set")), dict(_pairs(comments, "--comment"))
     if not (sets or comments or submit or as_json):
+        # Say what stands in the way before the first question, not after the last.
+        with context.session() as session:
+            may_score(session=session, candidate_id=candidate, actor=context.actor, reason=reason)
         scores, notes, submit = _ask(view)
     if scores or notes or submit:
         with context.session() as session:
@@ -128,24 +135,45 @@ def score(
         typer.echo(f"  {criterion['id']}: {card['scores'].get(criterion['id'], '-')}")
 
 
+def _ask_score(question: str, default: int | None, low: int, high: int) -> int:
+    """A whole number on the scale, asked again at once until one is given."""
+    while True:
+        answer = typer.prompt(question, default="" if default is None else str(default))
+        text = str(answer).strip()
+        if text.lstrip("-").isdigit() and low <= int(text) <= high:
+            return int(text)
+        what = "is not a whole number" if not text.lstrip("-").isdigit() else "is off the scale"
+        typer.echo(f"  {text or 'nothing'} {what}: give a score from {low} to {high}", err=True)
+
+
 def _ask(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], bool]:
-    """Interactive scoring: show each criterion with its anchors and ask for a score."""
+    """Interactive scoring: show each criterion with its anchors and ask for a score; an answer
+    off the scale or not a number is asked again at once, and an extreme score asks for its
+    evidence right after it, until it is given."""
     low, high = view["scale"]
-    current = (view["scorecard"] or {}).get("scores", {})
+    card = view["scorecard"] or {}
+    current, written = card.get("scores", {}), card.get("comments", {})
     scores, notes = {}, {}
     typer.echo(f"Scoring {view['name']} on a scale of {low} to {high}.")
     for c in view["criteria"]:
         typer.echo(f"\n{c['label']} (weight {c['weight']})")
         for level, anchor in sorted(c["anchors"].items(), key=lambda kv: int(kv[0])):
             typer.echo(f"  {level}: {anchor}")
-        value = typer.prompt(f"  score for {c['id']}", default=current.get(c["id"]), type=int)
+        value = _ask_score(f"  score for {c['id']} ({low}-{high})", current.get(c["id"]), low, high)
         scores[c["id"]] = str(value)
-        needed = value in (low, high)
-        note = typer.prompt(
-            f"  evidence for {c['id']}" + (" (required for an extreme score)" if needed else ""),
-            default="" if not needed else None,
-            show_default=False,
-        )
+        earlier = str(written.get(c["id"], ""))
+        if value in (low, high):
+            note = ""
+            while not note.strip():
+                note = typer.prompt(
+                    f"  a score of {value} needs evidence: what did you see or hear",
+                    default=earlier or None,
+                    show_default=bool(earlier),
+                )
+        else:
+            note = typer.prompt(
+                f"  evidence for {c['id']} (optional)", default=earlier, show_default=False
+            )
         if note.strip():
             notes[c["id"]] = note
     submit = typer.confirm("\nSubmit and lock this scorecard?", default=False)
@@ -174,12 +202,17 @@ def results(
         head = f"\ncandidate {row['candidate_id']} {row['name']}"
         if "hidden" in row:
             missing = f" ({'; '.join(row['missing'])})" if row.get("missing") else ""
-            typer.echo(f"{head}: {row['hidden']}{missing}")
+            typer.echo(f"{head}: {row['status_text']}; {row['hidden']}{missing}")
             continue
-        rank = f"rank {row['rank']}, " if row.get("rank") else ""
-        verdict = "PASS" if row["passed"] else "FAIL"
-        total = "-" if row["total"] is None else f"{row['total']:.2f}"
-        typer.echo(f"{head}: {rank}total {total}, {verdict}")
+        if row["status"] == "pending":  # still being scored: never a pass or a fail
+            typer.echo(f"{head}: {row['status_text']}")
+            for missing in row["missing"]:
+                typer.echo(f"  missing: {missing}")
+        else:
+            rank = f"rank {row['rank']}, " if row.get("rank") else ""
+            verdict = "PASS" if row["passed"] else "FAIL"
+            total = "-" if row["total"] is None else f"{row['total']:.2f}"
+            typer.echo(f"{head}: {rank}total {total}, {verdict}")
         if row.get("tie_break"):
             typer.echo(f"  {row['tie_break']}")
         for c in row["criteria"]:
@@ -187,7 +220,7 @@ def results(
             below = "" if c["minimum_met"] else "  BELOW MINIMUM"
             scores = ", ".join(f"{p}={s}" for p, s in c["scores"].items())
             typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
-        for failure in row["failures"]:
+        for failure in row["failures"] if row["status"] != "pending" else ():
             typer.echo(f"  fails: {failure}")
         for fix in row["corrections"]:
             who = f"{fix['panelist']} (version {fix['version']})"

@@ -82,6 +82,14 @@ def init(
         typer.echo(f"database {shown} is up to date (schema {after})")
     else:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
+    from qualify.services.audit_admin import install_key
+
+    with context.session() as session:
+        key = install_key(session=session, path=context.settings.audit_key)
+    made = "created" if key.created else "in use"
+    typer.echo(f"audit key {key.key_id} at {key.path} ({made}; keep it apart from the database)")
+    if key.sealed_events:
+        typer.echo(f"audit log: {key.sealed_events} earlier events sealed with the key")
     with context.session() as session:
         if admin is not None:
             from qualify.services.users import create_admin

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted
 from qualify.limits import ID_MAX
+from qualify.services import recorded
 from qualify.services.workflows import load_frozen
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
@@ -178,3 +179,4 @@ def insert_row(session: Session, record: SQLModel) -> None:
     table: Any = type(record)
     statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
     record.id = session.connection().execute(statement).scalar_one()
+    recorded.note(session, record)

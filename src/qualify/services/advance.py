@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from qualify import limits
 from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -71,6 +72,9 @@ def advance(
     """Fire a trigger on a candidate in one transaction, with the new stage's packets when
     `packets` says where; a refusal is audited and re-raised."""
     at = now or utcnow()
+    limits.check(
+        "reason", reason, limits.REASON
+    )  # refused before anything, even a refusal, is kept
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once);
         # the first write then fails if anyone committed since, which is the optimistic lock.
@@ -132,7 +136,7 @@ def _advance(
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
     facts = load_facts(session, selection, [candidate], interview=needs_interview, roles=roles)
-    results = evaluate(loaded, facts[candidate_id], selection.as_of)
+    results = evaluate(loaded, facts[candidate_id], selection.as_of, at.date())
     guards = [r for r in results if r.check in transition.guards]
     failed = [r for r in guards if r.status != "pass"]
     if failed:
@@ -253,13 +257,17 @@ def _record_refusal(
     candidate = session.get(Candidate, candidate_id)
     audit.record(
         session,
-        actor=actor,
+        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
         action="advance_refused",
         subject=f"candidate:{candidate_id}",
         at=at,
         outcome="refused",
         selection_id=candidate.selection_id if candidate else None,
         candidate_id=candidate_id if candidate else None,
-        details={"trigger": trigger, "reason": reason, "refusal": str(refusal)},
+        details={
+            "trigger": trigger,
+            "reason": reason,
+            "refusal": limits.clip(str(refusal), limits.REFUSAL),
+        },
     )
     session.commit()

@@ -80,3 +80,37 @@ def user_may_audit(roles: list[str], selection: Selection) -> str | None:
     """The first of the roles that may read the selection's audit log, or None."""
     allowed = workflow_of(selection).spec.permissions.view_audit
     return next((r for r in roles if r in allowed), None)
+
+
+# Details worth a word on a log line, in the order they are shown.
+_SHOWN = ("kind", "name", "roles", "title", "as_of", "conflict", "version", "stage", "reason")
+
+
+def describe(event: dict[str, Any]) -> str:
+    """One line on what an event did: a state change names its trigger, from and to states and
+    the reason; a refusal what was tried and why it was refused; others their main details."""
+    details = event.get("details") or {}
+    if not isinstance(details, dict):
+        return ""
+    parts = []
+    trigger = details.get("trigger")
+    if trigger:
+        moved = f" {details['from']} -> {details['to']}" if "from" in details else ""
+        parts.append(f"{trigger}{moved}")
+    for key in _SHOWN:
+        if trigger and key == "version":  # a candidate's version is bookkeeping
+            continue
+        value = details.get(key)
+        if value not in (None, "", [], {}):
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key.replace('_', ' ')}: {_short(shown)}")
+    if details.get("refusal"):
+        parts.append(f"refused: {_short(str(details['refusal']))}")
+    if details.get("new_key_id"):
+        parts.append(f"new key {details['new_key_id']}")
+    return "; ".join(parts)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,10 +11,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from qualify.config import Settings
+from qualify import auditkey
+from qualify.config import Settings, default_audit_key
+from qualify.errors import BadInput, QualifyError
 from qualify.packets.render import write_atomic
+from qualify.services import audit, checkpoints
 from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace
+from qualify.services.audit_admin import checkpoint_head
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.fairness import fairness_report
 from qualify.services.fairness_pdf import report_pdf
@@ -48,6 +54,33 @@ def clean(output_dir: Path) -> None:
         pdf.unlink()
 
 
+# The demo's audit key is fixed, so that two runs write the same hashes and the same packets.
+# It is sample data's key and no secret: never use it for a real selection.
+DEMO_KEY = hashlib.sha256(b"qualify demo audit key: sample data only, not a secret").digest()
+
+
+def _demo_key(settings: Settings, url: str) -> Path:
+    """Write the demo's key where commands on the demo database will look for it: the
+    QUALIFY_AUDIT_KEY file if set (refused if it holds another key), else the default place
+    for the demo database (replaced: the demo database is made afresh too)."""
+    path = settings.audit_key_file or default_audit_key(url, os.environ)
+    if path.exists():
+        try:
+            same = auditkey.load(path).keys == ((auditkey.key_id(DEMO_KEY), DEMO_KEY),)
+        except QualifyError:
+            same = False
+        if same:
+            return path
+        if settings.audit_key_file is not None:
+            raise BadInput(
+                f"QUALIFY_AUDIT_KEY names {path}, which holds another key than the demo's: "
+                "unset it to run the demo"
+            )
+        path.unlink()
+    auditkey.create(path, DEMO_KEY)
+    return path
+
+
 def run_demo(
     *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
 ) -> DemoRun:
@@ -63,12 +96,15 @@ def run_demo(
         output_dir=output_dir,
         files_dir=output_dir / "demo-files",
         records_dir=output_dir,
+        audit_key_file=_demo_key(settings, url),
     )
+    (output_dir / checkpoints.FILE_NAME).unlink(missing_ok=True)
     engine = db.make_engine(url)
     try:
         db.upgrade(engine)
         scenario = Scenario.load(scenario_path)
         with Session(engine, expire_on_commit=False) as session:
+            audit.use_key_file(session, config.audit_key)
             selection = set_up(session, config, scenario)
             add_evidence(session, config, scenario, selection)
             add_self_identification(session, scenario, selection)
@@ -93,7 +129,8 @@ def run_demo(
             )
             fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
             write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))
-            audit = verify(session)
+            checkpoint_head(session=session, records_dir=output_dir, full=False)
+            verified = verify(session, checkpoint_path=checkpoints.checkpoint_file(output_dir))
     finally:
         engine.dispose()
     return DemoRun(
@@ -112,10 +149,12 @@ def run_demo(
             "results": ranked,
             "states": states,
             "audit": {
-                "ok": audit.ok,
-                "events": audit.count,
-                "head": audit.head_hash,
-                "problem": audit.problem,
+                "ok": verified.ok,
+                "events": verified.count,
+                "head": verified.head_hash,
+                "head_id": verified.head_id,
+                "problem": verified.problem,
+                "key": str(config.audit_key),
             },
             "hr": hr,
             "fairness": {

@@ -11,14 +11,21 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import actor_user, get_candidate, get_selection, workflow_of
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    utcnow,
+    workflow_of,
+)
 from qualify.services.results import interview_facts
 from qualify.services.visibility import WITHHELD, record_roles, refusal, sight, visible_ids
 from qualify.store.tables import Candidate, Evidence, Selection, User
-from qualify.workflow.checks import CHECK_KINDS, CheckResult
+from qualify.workflow.checks import CHECK_KINDS, CheckResult, When
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.spec import Workflow
 
 INTERVIEW_KINDS = {"panel_submitted", "interview_passed"}
 
@@ -73,13 +80,43 @@ def load_facts(
     }
 
 
-def evaluate(loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date) -> list[CheckResult]:
-    """Every check of the workflow on the facts known on the as-of date."""
-    known = facts.known_on(as_of)
+def evaluate(
+    loaded: LoadedWorkflow, facts: CandidateFacts, as_of: date, decided_on: date
+) -> list[CheckResult]:
+    """Every check of the workflow on the records on file (all of `facts`, whenever entered),
+    with facts dated up to the as-of date counting (or up to the decision date, `decided_on`,
+    for a check whose workflow says `facts_until: decision`)."""
+    when = When(as_of, decided_on)
     return [
-        CHECK_KINDS[check.kind].evaluate(check_id, loaded.params[check_id], known, as_of)
+        CHECK_KINDS[check.kind].evaluate(check_id, loaded.params[check_id], facts, when)
         for check_id, check in loaded.spec.checks.items()
     ]
+
+
+def before_interview(spec: Workflow) -> frozenset[str]:
+    """The states a candidate reaches without passing through one of the panel's scoring
+    states (nominated, screening, ineligible, ...): the interview checks do not apply there."""
+    scoring = set(spec.panel.scoring_states)
+    seen: set[str] = set()
+    todo = [spec.initial_state]
+    while todo:
+        state = todo.pop()
+        if state in seen or state in scoring:
+            continue
+        seen.add(state)
+        todo.extend(t.dest for t in spec.triggers_from(state))
+    return frozenset(seen)
+
+
+def not_applicable(
+    spec: Workflow, result: CheckResult, state: str, early: frozenset[str]
+) -> CheckResult | None:
+    """The result to show instead for a check that does not apply to the candidate's stage
+    (`early`: the states before the interview)."""
+    if spec.checks[result.check].kind in INTERVIEW_KINDS and state in early:
+        reason = f"does not apply in state {state}: the candidate has not reached the interview"
+        return CheckResult(result.check, "not_applicable", reason)
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,6 +146,8 @@ def check_candidates(
     withheld (no status, no reason), and the overall eligibility."""
     loaded = workflow_of(selection)
     facts = load_facts(session, selection, candidates)
+    today = utcnow().date()  # a check is a decision made now, on what is on file now
+    early = before_interview(loaded.spec)
     hidden = (
         set()
         if sees_sensitive(loaded.spec, viewer_roles)
@@ -117,9 +156,11 @@ def check_candidates(
     out = []
     for candidate in candidates:
         assert candidate.id is not None
-        results = evaluate(loaded, facts[candidate.id], selection.as_of)
+        results = evaluate(loaded, facts[candidate.id], selection.as_of, today)
         shown = [
-            CheckResult(r.check, "withheld", WITHHELD) if r.check in hidden else r for r in results
+            not_applicable(loaded.spec, r, candidate.state, early)
+            or (CheckResult(r.check, "withheld", WITHHELD) if r.check in hidden else r)
+            for r in results
         ]
         out.append(CandidateChecks(candidate, shown, overall(loaded, results)))
     return out

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit
+from qualify import auditkey
+from qualify.services import audit, checkpoints, recorded
 from qualify.services.access import workflow_of
 from qualify.services.results import expected_results
-from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Selection
+from qualify.store.tables import (
+    Attestation,
+    AuditEvent,
+    Candidate,
+    Evidence,
+    InterviewResult,
+    PanelSeat,
+    Scorecard,
+    Selection,
+    User,
+)
 
 
 def replayed_states(session: Session, *, up_to_event: int | None = None) -> dict[int, str]:
@@ -79,13 +93,97 @@ def result_mismatches(session: Session) -> list[str]:
     return problems
 
 
-def verify(session: Session) -> audit.Verification:
-    """The chain first; then that the stored states agree with the log, and the stored
-    interview results with the scorecards and declarations."""
-    chain = audit.verify(session)
-    if not chain.ok:
+def record_mismatches(
+    session: Session, ring: auditkey.Keyring, latest: dict[str, tuple[str, int, str]]
+) -> list[str]:
+    """Records a decision rests on that differ from the latest event that created or changed
+    them, that no event created, or that an event created and are gone."""
+    problems = []
+    seen: set[str] = set()
+    for table, model in recorded.TRACKED.items():
+        rows = session.exec(select(model).order_by(col(model.id)))  # type: ignore[attr-defined]
+        for row in rows:
+            key = recorded.row_key(row)
+            seen.add(key)
+            name = _describe(table, row)
+            known = latest.get(key)
+            if known is None or known[0] == recorded.DELETED:
+                allowed = recorded.UNRECORDED_OK.get(table)
+                if allowed is None or not allowed(row):
+                    problems.append(
+                        f"{name} is on file, but no audit event created it: it was added "
+                        "outside qualify"
+                    )
+                continue
+            digest, event_id, kid = known
+            if audit.row_digest(ring, kid, key, row) != digest:
+                problems.append(
+                    f"{name} differs from what audit event #{event_id} recorded: it was "
+                    "changed outside qualify"
+                )
+    for key, (digest, event_id, _) in sorted(latest.items()):
+        if key not in seen and digest != recorded.DELETED:
+            table, _, row_id = key.partition(":")
+            problems.append(
+                f"{table.replace('_', ' ')} #{row_id}, recorded by audit event #{event_id}, is "
+                "missing: it was deleted outside qualify"
+            )
+    return problems
+
+
+def _describe(table: str, row: Any) -> str:
+    """A record as a person would name it in a problem."""
+    if isinstance(row, User):
+        return f"user {row.name} (roles {', '.join(row.roles)})"
+    if isinstance(row, Selection):
+        return f"selection {row.id} (as of {row.as_of}, workflow {row.workflow_name})"
+    if isinstance(row, Evidence):
+        return f"evidence #{row.id} ({row.kind} of candidate {row.candidate_id})"
+    if isinstance(row, Attestation):
+        return f"declaration #{row.id} ({row.panelist} on candidate {row.candidate_id})"
+    if isinstance(row, Scorecard):
+        return f"scorecard #{row.id} ({row.panelist} on candidate {row.candidate_id})"
+    if isinstance(row, PanelSeat):
+        return f"panel seat #{row.id} ({row.seat} {row.panelist}, selection {row.selection_id})"
+    return f"{table} #{row.id}"
+
+
+def checkpoint_mismatches(
+    session: Session, ring: auditkey.Keyring, path: Path, head_id: int
+) -> tuple[tuple[int, str] | None, list[str]]:
+    """The latest checkpoint, and whether the log still holds it."""
+    found = checkpoints.latest(path, ring)
+    problems = list(found.problems)
+    if found.checkpoint is not None:
+        number, digest = found.checkpoint
+        if number > head_id:
+            problems.append(
+                f"the log ends at event #{head_id}, but checkpoint {path} recorded event "
+                f"#{number}: events were deleted from the end"
+            )
+        else:
+            held = session.exec(select(AuditEvent.hash).where(AuditEvent.id == number)).first()
+            if held != digest:
+                problems.append(
+                    f"event #{number} is not the one checkpoint {path} recorded: the log was "
+                    "rewritten"
+                )
+    return found.checkpoint, problems
+
+
+def verify(session: Session, *, checkpoint_path: Path | None = None) -> audit.Verification:
+    """The keyed chain first; then every record a decision rests on against its latest event,
+    the stored states against the log, the stored interview results against the scorecards
+    and declarations, and the log against its latest checkpoint (when a file is given)."""
+    ring = audit.keyring(session)
+    walked = audit.walk(session, ring)
+    chain = walked.result
+    if walked.broken:  # what follows a break cannot be trusted, so the rest is not checked
         return chain
-    mismatches = state_mismatches(session) or result_mismatches(session)
-    if mismatches:
-        return audit.Verification(False, chain.count, chain.head_hash, mismatches[0])
-    return chain
+    problems = record_mismatches(session, ring, walked.records)
+    problems += state_mismatches(session) or result_mismatches(session)
+    mark = None
+    if checkpoint_path is not None:
+        mark, found = checkpoint_mismatches(session, ring, checkpoint_path, chain.head_id)
+        problems += found
+    return replace(chain, checkpoint=mark).failed(*problems)

@@ -4,7 +4,7 @@ when the candidate entered the stage."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -30,16 +30,35 @@ TITLES = {
 }
 
 
+def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[int]:
+    """The candidate's evidence records on file when the event was recorded: those whose
+    `evidence_added` event comes before it in the audit chain. (The chain's order, not the
+    clocks: a record entered on one clock and a decision taken on another still line up.)"""
+    subjects = session.exec(
+        select(AuditEvent.subject).where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == "evidence_added",
+            col(AuditEvent.id) < (event.id or 0),
+        )
+    )
+    return {int(subject.split(":", 1)[1]) for subject in subjects}
+
+
 def _facts_at(
-    session: Session, selection: Selection, candidate: Candidate, at: datetime
+    session: Session, selection: Selection, candidate: Candidate, on_file: set[int]
 ) -> CandidateFacts:
     facts = load_facts(session, selection, [candidate])[candidate.id or 0]
-    known = tuple(e for e in facts.evidence if e.recorded_at <= at)
+    known = tuple(e for e in facts.evidence if e.id in on_file)
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
 
 def _evidence_rows(
-    session: Session, selection: Selection, candidate_id: int, at: datetime, *, sensitive: bool
+    session: Session,
+    selection: Selection,
+    candidate_id: int,
+    on_file: set[int],
+    *,
+    sensitive: bool,
 ) -> list[dict[str, Any]]:
     spec = workflow_of(selection).spec
     rows = []
@@ -47,7 +66,7 @@ def _evidence_rows(
         select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
     ):
         kind = spec.evidence.get(e.kind)
-        if e.recorded_at > at or (kind is not None and kind.sensitive and not sensitive):
+        if e.id not in on_file or (kind is not None and kind.sensitive and not sensitive):
             continue
         facts = ", ".join(f"{k}: {v}" for k, v in e.fields.items())
         if e.file_name:
@@ -115,7 +134,9 @@ def build_context(
     spec = loaded.spec
     assert candidate.id is not None
     assert selection.id is not None
-    facts = _facts_at(session, selection, candidate, event.at)
+    on_file = _on_file_at(session, candidate.id, event)
+    facts = _facts_at(session, selection, candidate, on_file)
+    decided_on = event.at.astimezone(UTC).date()
     checks = [
         {
             "label": spec.checks[r.check].label,
@@ -123,7 +144,7 @@ def build_context(
             "reason": r.reason,
             "note": spec.checks[r.check].note.strip(),
         }
-        for r in evaluate(loaded, facts, selection.as_of)
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
         if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
     ]
     details = json.loads(event.details)
@@ -177,6 +198,7 @@ def build_context(
             "title": TITLES.get(template, template.replace("_", " ").capitalize()),
             "generated_at": f"{at:%Y-%m-%d %H:%M:%S}",
             "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
+            "audit_event": event.id,
             "audit_hash": event.hash,
         },
         "checks": checks,
@@ -184,7 +206,7 @@ def build_context(
         if all(c["status"] == "pass" for c in checks)
         else "not all checks pass",
         "evidence": _evidence_rows(
-            session, selection, candidate.id, event.at, sensitive=template == "eligibility_review"
+            session, selection, candidate.id, on_file, sensitive=template == "eligibility_review"
         ),
         "decision": {"text": decision},
         "rubric": {

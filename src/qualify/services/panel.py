@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -78,8 +79,10 @@ def assign_panel(
         problems.append(f"--seat: {user} is named more than once; one person holds one seat")
     if problems:
         raise BadInput("\n".join(problems))
-    previous = [(s.seat, s.panelist) for s in seats_of(session, selection_id)]
+    previous_rows = seats_of(session, selection_id)
+    previous = [(s.seat, s.panelist) for s in previous_rows]
     reason = (reason or "").strip() or None
+    limits.check("reason", reason, limits.REASON)
     if previous and scoring_has_begun(session, selection_id) and reason is None:
         raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
     session.execute(delete(PanelSeat).where(PanelSeat.selection_id == selection_id))  # type: ignore[arg-type]
@@ -109,10 +112,19 @@ def assign_panel(
             "previous": previous,
             "reason": reason,
         },
+        removed=[f"panel_seat:{s.id}" for s in previous_rows],
     )
     refresh_results(session, selection)  # every stored result names the seats
     session.commit()
     return rows
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A panelist's standing declaration, and whether this call recorded it."""
+
+    record: Attestation
+    changed: bool
 
 
 def attest(
@@ -122,10 +134,12 @@ def attest(
     actor: str,
     conflict: str | None = None,
     now: datetime | None = None,
-) -> Attestation:
-    """A panelist declares no conflict of interest with a candidate, or declares one."""
+) -> Declared:
+    """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
+    the standing declaration writes nothing (no record, no audit event)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
+    limits.check("conflict", conflict, limits.CONFLICT)
     if conflict == "":
         raise BadInput("--conflict: describe the conflict of interest")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
@@ -137,6 +151,10 @@ def attest(
             f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
+    if latest is not None and latest.conflict == conflict:
+        # The same declaration again changes nothing, so it records nothing.
+        session.rollback()
+        return Declared(latest, changed=False)
     if conflict is not None and interview.card(actor, submitted=True):
         raise RuleViolation(
             f"{actor} already submitted a scorecard for candidate {candidate_id}; "
@@ -172,7 +190,7 @@ def attest(
             overwrite=conflict is not None,
         )
     session.commit()
-    return record
+    return Declared(record, changed=True)
 
 
 @dataclass(frozen=True)

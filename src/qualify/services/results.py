@@ -332,6 +332,22 @@ def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
     return rows
 
 
+def _status(summary: dict[str, Any], seats: int) -> dict[str, Any]:
+    """Where a candidate's interview stands: `pending` until every seat has submitted (never a
+    fail for an interview still being scored), then `pass` or `fail`."""
+    criteria = summary["criteria"]
+    submitted = len(criteria[0]["scores"]) if criteria else 0
+    if not summary["complete"]:
+        return {
+            "status": "pending",
+            "submitted": submitted,
+            "seats": seats,
+            "status_text": f"pending ({submitted} of {seats} scorecards submitted)",
+        }
+    status = "pass" if summary["passed"] else "fail"
+    return {"status": status, "submitted": submitted, "seats": seats, "status_text": status}
+
+
 def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
     """Interview results as the actor may see them: reviewers (view_results) see a candidate once
     every seat has submitted; a panelist sees others' scores once their own is submitted."""
@@ -363,12 +379,21 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
                     )
                 )
             )
+        seats = len(seats_of(session, selection_id))
         rows = []
         for cid in order:
             row = stored[cid]
             summary = row["summary"]
+            state = _status(summary, seats)
             if cid in shown:
-                rows.append({**summary, "name": row["name"], **(ranks[cid] if reviewer else {})})
+                rows.append(
+                    {
+                        **summary,
+                        "name": row["name"],
+                        **state,
+                        **(ranks[cid] if reviewer else {}),
+                    }
+                )
             else:
                 rows.append(
                     {
@@ -377,6 +402,7 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
                         "employee_id": summary["employee_id"],
                         "complete": row["complete"],
                         "hidden": hidden,
+                        **state,
                         **({"missing": summary["missing"]} if reviewer else {}),
                     }
                 )

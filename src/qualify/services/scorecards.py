@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -19,7 +21,7 @@ from qualify.services.access import (
     utcnow,
     workflow_of,
 )
-from qualify.services.panel import interview_of
+from qualify.services.panel import Interview, interview_of
 from qualify.services.results import store_results
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.loader import suggest
@@ -70,28 +72,16 @@ def score(
     candidate, seat = interview.candidate, interview.seat
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
-    if candidate.state not in spec.panel.scoring_states:
-        raise RuleViolation(
-            f"candidate {candidate_id} is in state {candidate.state}; scorecards are taken in "
-            f"{', '.join(spec.panel.scoring_states)}"
-        )
-    declared = interview.declared(actor)
-    barred = barred_reason(
-        spec, candidate.supervisor, actor, declared.conflict if declared else None
-    )
-    if barred:
-        raise NotPermitted(f"{actor} may not score candidate {candidate_id}: {actor} {barred}")
-    if declared is None:
-        raise RuleViolation(
-            f"{actor} must first declare any conflict of interest with candidate {candidate_id}: "
-            f"run 'qualify attest {candidate_id}' (or with --conflict TEXT)"
-        )
+    _check_may_score(spec, interview, actor)
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
         raise BadInput(f"--comment {unknown[0]}: unknown criterion")
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
+    limits.check("reason", reason, limits.REASON)
+    for criterion, comment in comments.items():
+        limits.check(f"comment on {criterion}", comment, limits.COMMENT)
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest
@@ -137,12 +127,54 @@ def score(
     return card
 
 
+def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
+    """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
+    declared no conflict and is not barred."""
+    candidate = interview.candidate
+    if candidate.state not in spec.panel.scoring_states:
+        raise RuleViolation(
+            f"candidate {candidate.id} is in state {candidate.state}; scorecards are taken in "
+            f"{', '.join(spec.panel.scoring_states)}"
+        )
+    declared = interview.declared(actor)
+    barred = barred_reason(
+        spec, candidate.supervisor, actor, declared.conflict if declared else None
+    )
+    if barred:
+        raise NotPermitted(f"{actor} may not score candidate {candidate.id}: {actor} {barred}")
+    if declared is None:
+        raise RuleViolation(
+            f"{actor} must first declare any conflict of interest with candidate {candidate.id}: "
+            f"run 'qualify attest {candidate.id}' (or with --conflict TEXT)"
+        )
+
+
+def may_score(
+    *, session: Session, candidate_id: int, actor: str, reason: str | None = None
+) -> None:
+    """Refuse, before anyone types a score, what `score` would refuse whatever the scores: no
+    seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
+    for a correction."""
+    interview = interview_of(session, candidate_id, actor)
+    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    _check_may_score(spec, interview, actor)
+    latest = interview.card(actor)
+    if latest is not None and latest.status == "submitted" and not (reason or "").strip():
+        raise RuleViolation(
+            f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+            "correction is a new version: give a --reason"
+        )
+
+
 def _require_complete(spec: Workflow, card: Scorecard) -> None:
     """A submitted scorecard scores every criterion, with evidence for the extremes."""
     rubric = spec.rubric
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
-        raise BadInput(f"cannot submit: no score yet for {', '.join(missing)} (use --set ID=N)")
+        raise BadInput(
+            f"cannot submit: no score yet for {', '.join(missing)} (use --set ID=N); "
+            "nothing was saved"
+        )
     extremes = [
         c
         for c, s in card.scores.items()
@@ -151,7 +183,7 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     if extremes:
         raise BadInput(
             f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence: "
-            f"add --comment ID=TEXT for {', '.join(extremes)}"
+            f"add --comment ID=TEXT for {', '.join(extremes)}; nothing was saved"
         )
 
 
@@ -165,6 +197,9 @@ def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: dat
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise changed_by_someone_else(candidate.id)
+    # The loaded card is told, so that its audit event hashes what the row now holds.
+    set_committed_value(card, "status", "submitted")
+    set_committed_value(card, "submitted_at", at)
     claim(session, candidate)
 
 
@@ -184,6 +219,7 @@ def _record_submission(
         candidate_id=candidate.id,
         # Scores stay out of the log (panelists are blind until they submit); their hash binds them.
         details={"version": card.version, "scores_sha256": digest, "reason": card.reason},
+        rows=[card],
     )
 
 

@@ -17,8 +17,34 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
-# "withheld": a sensitive check as shown to a role that may not see it (never evaluated so).
-Status = Literal["pass", "fail", "pending", "withheld"]
+# "withheld": a sensitive check as shown to a role that may not see it (never evaluated so);
+# "not_applicable": a check shown for a candidate whose stage it does not apply to.
+Status = Literal["pass", "fail", "pending", "withheld", "not_applicable"]
+FactsUntil = Literal["as_of", "decision"]
+
+
+@dataclass(frozen=True)
+class When:
+    """The dates a check measures against: the selection's as-of date, and the date of the check
+    or decision (today for `check`, the day of the event for a decision and its packets).
+
+    Which records count is not a date: every record on file at the moment counts, whenever it was
+    entered. These dates decide which facts count, by each fact's own date."""
+
+    as_of: date
+    decided_on: date
+
+    @classmethod
+    def of(cls, when: When | date) -> When:
+        return when if isinstance(when, When) else cls(when, when)
+
+    def until(self, facts_until: FactsUntil) -> tuple[date, str]:
+        """The last fact date that counts, and how a reason names it: the as-of date, or with
+        `facts_until: decision` the decision date when it is later."""
+        if facts_until == "decision" and self.decided_on > self.as_of:
+            return self.decided_on, f"the decision date {self.decided_on}"
+        return self.as_of, f"the as-of date {self.as_of}"
+
 
 # Documented ranges (docs/workflows.md): wide enough for any real rule, narrow enough that date
 # arithmetic on them can never leave the calendar.
@@ -39,6 +65,7 @@ class CheckResult:
         return {
             "check": self.check,
             "status": self.status,
+            "applies": self.status != "not_applicable",
             "reason": self.reason,
             "evidence": list(self.evidence_ids),
         }
@@ -64,15 +91,26 @@ class Params(BaseModel):
         return []
 
 
-class AttestationParams(Params):
+class DatedParams(Params):
+    """Parameters of the kinds that read a dated fact: a fact dated after the as-of date does not
+    count, unless `facts_until: decision` lets facts dated up to the decision count."""
+
+    facts_until: FactsUntil = "as_of"
+
+
+class AttestationParams(DatedParams):
     evidence: str
     field: str
+    date_field: str | None = None
 
     def references(self) -> list[FieldRef]:
-        return [FieldRef("field", self.evidence, self.field, ("yes_no",))]
+        refs = [FieldRef("field", self.evidence, self.field, ("yes_no",))]
+        if self.date_field is not None:
+            refs.append(FieldRef("date_field", self.evidence, self.date_field, ("date",)))
+        return refs
 
 
-class MinServiceParams(Params):
+class MinServiceParams(DatedParams):
     evidence: str
     field: str
     years: ServiceYears
@@ -82,7 +120,7 @@ class MinServiceParams(Params):
         return [FieldRef("field", self.evidence, self.field, ("date",))]
 
 
-class EventCompletedParams(Params):
+class EventCompletedParams(DatedParams):
     evidence: str
     field: str
 
@@ -90,21 +128,24 @@ class EventCompletedParams(Params):
         return [FieldRef("field", self.evidence, self.field, ("date",))]
 
 
-class DocumentByRoleParams(Params):
+class DocumentByRoleParams(DatedParams):
     evidence: str
     author_field: str
     role: str
     file_field: str | None = None
+    date_field: str | None = None
     author_is_candidates_supervisor: bool = False
 
     def references(self) -> list[FieldRef]:
         refs = [FieldRef("author_field", self.evidence, self.author_field, ("user",))]
         if self.file_field is not None:
             refs.append(FieldRef("file_field", self.evidence, self.file_field, ("file",)))
+        if self.date_field is not None:
+            refs.append(FieldRef("date_field", self.evidence, self.date_field, ("date",)))
         return refs
 
 
-class RecentResultParams(Params):
+class RecentResultParams(DatedParams):
     evidence: str
     result_field: str
     date_field: str
@@ -117,7 +158,7 @@ class RecentResultParams(Params):
         ]
 
 
-class NoSustainedFindingsParams(Params):
+class NoSustainedFindingsParams(DatedParams):
     review_evidence: str
     review_field: str
     finding_evidence: str
@@ -171,52 +212,66 @@ def _pending(check: str, kind: str) -> CheckResult:
     return CheckResult(check, "pending", f"no {kind} evidence on file")
 
 
+def _late(check: str, kind: str, record: EvidenceRecord, dated: date, label: str) -> CheckResult:
+    """The record on file does not count: its fact is dated after the last date that counts."""
+    text = f"{kind} not counted: {_cite(record)} is dated {dated}, after {label}"
+    return CheckResult(check, "fail", text, (record.id,))
+
+
 def attestation(
-    check: str, p: AttestationParams, facts: CandidateFacts, as_of: date
+    check: str, p: AttestationParams, facts: CandidateFacts, when: When | date
 ) -> CheckResult:
     record = facts.current(p.evidence)
     if record is None:
         return _pending(check, p.evidence)
+    where = _cite(record)
+    dated: date | None = record.fields.get(p.date_field) if p.date_field else None
+    if dated is not None:
+        limit, label = When.of(when).until(p.facts_until)
+        if dated > limit:
+            return _late(check, p.evidence, record, dated, label)
+        where += f", dated {dated}"
     ok = record.fields.get(p.field) is True
     status: Status = "pass" if ok else "fail"
     answer = "yes" if ok else "no"
-    return CheckResult(check, status, f"{p.field} = {answer} ({_cite(record)})", (record.id,))
+    return CheckResult(check, status, f"{p.field} = {answer} ({where})", (record.id,))
 
 
-def min_service(check: str, p: MinServiceParams, facts: CandidateFacts, as_of: date) -> CheckResult:
+def min_service(
+    check: str, p: MinServiceParams, facts: CandidateFacts, when: When | date
+) -> CheckResult:
     record = facts.current(p.evidence)
     if record is None:
         return _pending(check, p.evidence)
     start: date = record.fields[p.field]
+    limit, label = When.of(when).until(p.facts_until)
+    if start > limit:
+        return _late(check, p.evidence, record, start, label)
     required = describe(relativedelta(years=p.years, months=p.months))
     cited = (record.id,)
-    if start > as_of:
-        return CheckResult(
-            check, "fail", f"full-time service starts {start}, after the as-of date {as_of}", cited
-        )
-    served = describe(elapsed(start, as_of))
-    text = f"{served} of full-time service as of {as_of} (full-time since {start}, {_cite(record)})"
-    if start + relativedelta(years=p.years, months=p.months) <= as_of:
+    served = describe(elapsed(start, limit))
+    text = f"{served} of full-time service as of {limit} (full-time since {start}, {_cite(record)})"
+    if start + relativedelta(years=p.years, months=p.months) <= limit:
         return CheckResult(check, "pass", text, cited)
     return CheckResult(check, "fail", f"{text}; {required} required", cited)
 
 
 def event_completed(
-    check: str, p: EventCompletedParams, facts: CandidateFacts, as_of: date
+    check: str, p: EventCompletedParams, facts: CandidateFacts, when: When | date
 ) -> CheckResult:
     record = facts.current(p.evidence)
     if record is None:
         return _pending(check, p.evidence)
-    when: date = record.fields[p.field]
-    cited = (record.id,)
-    if when > as_of:
-        text = f"{p.evidence} completes {when}, after the as-of date {as_of} ({_cite(record)})"
-        return CheckResult(check, "fail", text, cited)
-    return CheckResult(check, "pass", f"{p.evidence} completed {when} ({_cite(record)})", cited)
+    done: date = record.fields[p.field]
+    limit, label = When.of(when).until(p.facts_until)
+    if done > limit:
+        return _late(check, p.evidence, record, done, label)
+    text = f"{p.evidence} completed {done} ({_cite(record)})"
+    return CheckResult(check, "pass", text, (record.id,))
 
 
 def document_by_role(
-    check: str, p: DocumentByRoleParams, facts: CandidateFacts, as_of: date
+    check: str, p: DocumentByRoleParams, facts: CandidateFacts, when: When | date
 ) -> CheckResult:
     record = facts.current(p.evidence)
     if record is None:
@@ -224,6 +279,12 @@ def document_by_role(
     author: str = record.fields[p.author_field]
     cited = (record.id,)
     where = _cite(record)
+    dated: date | None = record.fields.get(p.date_field) if p.date_field else None
+    if dated is not None:
+        limit, label = When.of(when).until(p.facts_until)
+        if dated > limit:
+            return _late(check, p.evidence, record, dated, label)
+        where += f", dated {dated}"
     if p.author_is_candidates_supervisor:
         if not facts.supervisor:
             return CheckResult(
@@ -246,71 +307,86 @@ def document_by_role(
 
 
 def recent_result(
-    check: str, p: RecentResultParams, facts: CandidateFacts, as_of: date
+    check: str, p: RecentResultParams, facts: CandidateFacts, when: When | date
 ) -> CheckResult:
     record = facts.current(p.evidence)
     if record is None:
         return _pending(check, p.evidence)
     result: str = record.fields[p.result_field]
-    when: date = record.fields[p.date_field]
+    tested: date = record.fields[p.date_field]
+    limit, label = When.of(when).until(p.facts_until)
+    if tested > limit:
+        return _late(check, p.evidence, record, tested, label)
     cited = (record.id,)
     where = _cite(record)
-    if when > as_of:
-        text = f"{p.evidence} result dated {when}, after the as-of date {as_of} ({where})"
-        return CheckResult(check, "fail", text, cited)
-    age = (as_of - when).days
+    age = (limit - tested).days
     if age > p.max_age_days:
         text = (
-            f"{p.evidence} result of {when} is {age} days old as of {as_of}; "
+            f"{p.evidence} result of {tested} is {age} days old as of {limit}; "
             f"at most {p.max_age_days} allowed ({where})"
         )
         return CheckResult(check, "fail", text, cited)
     if result != "pass":
         return CheckResult(
-            check, "fail", f"{p.evidence} result of {when}: {result} ({where})", cited
+            check, "fail", f"{p.evidence} result of {tested}: {result} ({where})", cited
         )
-    text = f"{p.evidence} result of {when}: pass, {age} days old as of {as_of} ({where})"
+    text = f"{p.evidence} result of {tested}: pass, {age} days old as of {limit} ({where})"
     return CheckResult(check, "pass", text, cited)
 
 
 def no_sustained_findings(
-    check: str, p: NoSustainedFindingsParams, facts: CandidateFacts, as_of: date
+    check: str, p: NoSustainedFindingsParams, facts: CandidateFacts, when: When | date
 ) -> CheckResult:
+    # The review's date is when HR read the record (usually after the as-of date, as screening
+    # follows the deadline), not a fact measured against it: a review on file counts.
     review = facts.current(p.review_evidence)
     if review is None:
         return _pending(check, p.review_evidence)
-    since = as_of - relativedelta(years=p.years)
-    counted, ignored = [], []
+    limit, label = When.of(when).until(p.facts_until)
+    since = limit - relativedelta(years=p.years)
+    counted, late, ignored = [], [], []
     for finding in facts.records(p.finding_evidence):
-        when: date = finding.fields[p.date_field]
-        if since <= when <= as_of and finding.fields[p.disposition_field] in p.counted:
+        dated: date = finding.fields[p.date_field]
+        if dated > limit:
+            late.append(finding)
+        elif since <= dated and finding.fields[p.disposition_field] in p.counted:
             counted.append(finding)
         else:
             ignored.append(finding)
+    not_counted = "; ".join(
+        f"{_cite(f)} is dated {f.fields[p.date_field]}, after {label}" for f in late
+    )
     reviewed = f"conduct record reviewed {review.fields[p.review_field]} ({_cite(review)})"
     if counted:
         listed = ", ".join(
             f"{f.fields[p.disposition_field]} finding of {f.fields[p.date_field]} ({_cite(f)})"
             for f in counted
         )
-        text = f"{listed} within {_plural(p.years, 'year')} before {as_of}"
+        text = f"{listed} within {_plural(p.years, 'year')} before {limit}"
+        if late:
+            text += f"; not counted: {not_counted}"
         return CheckResult(check, "fail", text, tuple(f.id for f in counted))
     text = f"{reviewed}; no {' or '.join(p.counted)} findings since {since}"
     if ignored:
         text += f" ({_plural(len(ignored), 'other finding')} not counted)"
-    return CheckResult(check, "pass", text, (review.id, *(f.id for f in ignored)))
+    if late:
+        text += f"; not counted: {not_counted}"
+    return CheckResult(check, "pass", text, (review.id, *(f.id for f in ignored + late)))
 
 
-def panel_submitted(check: str, p: Params, facts: CandidateFacts, as_of: date) -> CheckResult:
+def panel_submitted(check: str, p: Params, facts: CandidateFacts, when: When | date) -> CheckResult:
     interview = facts.interview
     if interview is None or interview.seats == 0:
         return CheckResult(check, "pending", "no interview panel is assigned")
-    if not interview.complete:
-        return CheckResult(check, "fail", "panel incomplete: " + "; ".join(interview.missing))
+    if not interview.complete:  # still being scored, or waiting on HR to fill a seat: not a fail
+        text = "panel incomplete: " + "; ".join(interview.missing)
+        return CheckResult(check, "pending", text)
     return CheckResult(check, "pass", f"all {interview.seats} seats submitted their scorecards")
 
 
-def interview_passed(check: str, p: Params, facts: CandidateFacts, as_of: date) -> CheckResult:
+def interview_passed(
+    check: str, p: Params, facts: CandidateFacts, when: When | date
+) -> CheckResult:
     interview = facts.interview
     if interview is None or not interview.complete or interview.total is None:
         return CheckResult(check, "pending", "the interview is not fully scored")
@@ -326,7 +402,7 @@ class CheckKind:
     """A check kind: its parameter model and its pure evaluation function."""
 
     params: type[Params]
-    evaluate: Callable[[str, Any, CandidateFacts, date], CheckResult]
+    evaluate: Callable[[str, Any, CandidateFacts, When | date], CheckResult]
     summary: str
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -33,18 +33,13 @@ class InterviewFacts:
 
 @dataclass(frozen=True)
 class CandidateFacts:
-    """Everything on file about one candidate that a check may read."""
+    """Everything on file about one candidate that a check may read. Every record here counts,
+    whenever it was entered: the checks weigh each fact by its own date."""
 
     supervisor: str
     evidence: tuple[EvidenceRecord, ...] = ()
     user_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     interview: InterviewFacts | None = None
-
-    def known_on(self, as_of: date) -> CandidateFacts:
-        """Only the evidence recorded on or before `as_of`: later records were not on file.
-        (The interview happens after the as-of date by design, so it is kept whole.)"""
-        kept = tuple(e for e in self.evidence if e.recorded_at.date() <= as_of)
-        return replace(self, evidence=kept)
 
     def records(self, kind: str) -> list[EvidenceRecord]:
         """Every record of a kind, oldest first."""
