@@ -5,10 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests $(wildcard benchmarks)
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench pictures setup clean
 
 demo: $(STAMP)
 	$(BIN)/qualify demo -o out
+
+# One picture of each packet kind, from the demo's PDFs, for docs/packets.md.
+pictures: demo
+	$(BIN)/python scripts/packet_pictures.py out docs/pictures
 
 test: lint
 	$(BIN)/pytest -q

@@ -84,13 +84,23 @@ def run(folder: Path, *, jobs_packets: int = 200, memory_packets: int = 1000) ->
             html = render_html(
                 TEMPLATES,
                 "eligibility_review",
-                build_context(s, candidate, "eligible", "eligibility_review", event),
+                build_context(
+                    s, candidate, "eligible", "eligibility_review", event, viewer_sensitive=True
+                ),
             )
             base = TEMPLATES.resolve().as_uri() + "/"
             rounds = 15
             ours = _best(
                 rounds,
-                lambda: render(s, TEMPLATES, candidate, "eligible", "eligibility_review", event),
+                lambda: render(
+                    s,
+                    TEMPLATES,
+                    candidate,
+                    "eligible",
+                    "eligibility_review",
+                    event,
+                    viewer_sensitive=True,
+                ),
             )
             ours_pdf_only = _best(rounds, lambda: html_to_pdf(html, TEMPLATES))
             bare_same = _best(
@@ -127,6 +137,7 @@ def run(folder: Path, *, jobs_packets: int = 200, memory_packets: int = 1000) ->
                     "eligible",
                     "eligibility_review",
                     entering_event(s, cid, "eligible"),
+                    viewer_sensitive=True,
                 )
                 s.rollback()
                 if i in (100, 250, 500, 750, 1000) or i == memory_packets:

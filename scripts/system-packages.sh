@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages qualify uses beside Python: libharfbuzz-subset0 (WeasyPrint renders
 # small documents 5-8x slower without it), graphviz (`dot`, for SVG workflow diagrams) and
-# fonts-dejavu-core (the fonts packets embed).
+# fonts-dejavu-core (the fonts packets embed) and poppler-utils (pdftotext, pdfinfo and pdftoppm:
+# the packet tests read the text and tags of every packet, and `make pictures` draws them).
 # As root it installs what is missing with apt; otherwise it prints one warning line per package.
 set -u
-wanted=(libharfbuzz-subset0 graphviz fonts-dejavu-core)
+wanted=(libharfbuzz-subset0 graphviz fonts-dejavu-core poppler-utils)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -6,6 +6,7 @@ QualifyError                 base; exit 1 (refused by the rules)
 ├── RuleViolation            a check, guard or workflow rule refused the action
 ├── Conflict                 someone else changed the record first (optimistic lock)
 ├── DatabaseError            the database cannot be reached or is at an unknown revision
+├── PacketsOwed              a change was recorded, but its packets could not be written
 └── BadInput                 exit 2: the user's input is malformed
     └── WorkflowError        a workflow file is invalid; carries every problem found
 """
@@ -37,6 +38,14 @@ class Conflict(QualifyError):
 
 class DatabaseError(QualifyError):
     """The database cannot be reached, or its schema is at a revision this version does not know."""
+
+
+class PacketsOwed(QualifyError):
+    """A change was recorded, but its packets could not be written; `packet --repair` can."""
+
+    def __init__(self, message: str, done: object) -> None:
+        self.done = done
+        super().__init__(message)
 
 
 class BadInput(QualifyError):

@@ -44,17 +44,24 @@ def _host() -> str:
     return "".join(c if c.isalnum() or c == "-" else "_" for c in socket.gethostname()) or "host"
 
 
+def temporary(folder: Path, name: str) -> tuple[int, str]:
+    """Open a new temporary file (mode 0600) in `folder` for the file `name`, named so that
+    `remove_stale_temporaries` can tell when its writer has ended."""
+    fd, tmp = tempfile.mkstemp(
+        dir=folder, prefix=f".{name}.{_host()}.{os.getpid()}.", suffix=".tmp"
+    )
+    os.fchmod(fd, FILE_MODE)
+    return fd, tmp
+
+
 def write_new(path: Path, data: bytes) -> bool:
     """Write `data` to `path` (mode 0600) unless a file of that name exists; return whether it
     was written. Written files are whole: flushed to disk, then linked into place."""
     folder = ensure_folder(path.parent)
     if path.exists():
         return False
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f".{path.name}.{_host()}.{os.getpid()}.", suffix=".tmp"
-    )
+    fd, tmp = temporary(folder, path.name)
     try:
-        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
@@ -66,11 +73,12 @@ def write_new(path: Path, data: bytes) -> bool:
             written = False
     finally:
         Path(tmp).unlink(missing_ok=True)
-    _sync_folder(folder)
+    sync_folder(folder)
     return written
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Flush the folder's entries to disk, so a new name survives a power cut."""
     directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)

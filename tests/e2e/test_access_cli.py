@@ -113,8 +113,8 @@ def test_the_database_and_evidence_folders_are_private(
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     run("candidate", "import", str(ROSTER), "--selection", "1")
     run("user", "add", "sgt.moreau", "--role", "supervisor")
-    letter = tmp_path / "letter.txt"
-    letter.write_text("I recommend this officer.")
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% I recommend this officer.\n%%EOF\n")
     added = run(
         "evidence", "add", "1", "recommendation", "--field", "author=sgt.moreau",
         "--field", "written_on=2026-12-01", "--file", str(letter),

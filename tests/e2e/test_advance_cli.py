@@ -93,14 +93,64 @@ def test_audit_log_and_verify(q: Callable[..., Result], sqlite_url: str) -> None
     )
 
 
+def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_overwritten(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import stat
+
+    database = tmp_path / "hr" / "qualify.db"
+    database.parent.mkdir()
+    desk = tmp_path / "desk"  # where the commander happens to run the command
+    desk.mkdir()
+    monkeypatch.chdir(desk)
+    old_umask = os.umask(0o022)
+
+    def q(*args: str, user: str = "hr1") -> Result:
+        return cli("--db", f"sqlite:///{database}", "--as", user, *args)
+
+    try:
+        q("init", "--admin", "hr1", "--role", "hr")
+        for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
+            q("user", "add", name, "--role", role)
+        q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
+        roster = str(PROJECT / "docs" / "examples" / "roster.csv")
+        q("candidate", "import", roster, "--selection", "1")
+        q("advance", "1", "begin_screening")
+        code = ("--reason-code", "records_incomplete")
+        first = q("advance", "1", "declare_ineligible", "--reason", "none", *code, user="cmdr1")
+        monkeypatch.chdir(tmp_path)
+        q("advance", "1", "reinstate", "--reason", "records found", user="chief")
+        second = q("advance", "1", "declare_ineligible", "--reason", "still", *code, user="cmdr1")
+    finally:
+        os.umask(old_umask)
+    assert first.exit_code == second.exit_code == 0, first.stderr + second.stderr
+    records = tmp_path / "hr" / "qualify-records"
+    assert list(desk.iterdir()) == []
+    assert not (tmp_path / "out").exists()
+    assert stat.S_IMODE(records.stat().st_mode) == 0o700
+    events = [
+        line.rsplit("#", 1)[1]
+        for line in (first.stdout + second.stdout).splitlines()
+        if "audit event #" in line
+    ]
+    names = sorted(p.name for p in records.glob("*.pdf"))
+    assert names == sorted(
+        f"selection-1_candidate-0001_ineligible_{kind}_event-{event}.pdf"
+        for event in events
+        for kind in ("eligibility_review", "notice_ineligible")
+    )
+    assert all(stat.S_IMODE((records / n).stat().st_mode) == 0o600 for n in names)
+    assert first.stdout.count(f"wrote {records}/") == 2
+
+
 def test_checks_that_do_not_apply_at_the_candidates_stage_show_a_dash(
     q: Callable[..., Result],
 ) -> None:
     q("advance", "1", "begin_screening")
-    assert (
-        q("advance", "1", "declare_ineligible", "--reason", "no records", user="cmdr1").exit_code
-        == 0
-    )
+    code = ("--reason-code", "records_incomplete")
+    declared = q("advance", "1", "declare_ineligible", "--reason", "none", *code, user="cmdr1")
+    assert declared.exit_code == 0
     shown = q("check", "1")
     assert shown.exit_code == 0
     lines = shown.stdout.splitlines()

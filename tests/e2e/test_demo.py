@@ -29,14 +29,15 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "3. Reyes, Luis: weighted total 3.65, PASS, 1 disagreement flagged" in out
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
-    assert "Packets: 24 PDFs in" in out
-    assert "Audit log verified: 158 events" in out
-    letter = PdfReader(
-        tmp_path / "out" / "selection-1_candidate-0001_appointed_appointment_letter.pdf"
+    assert "Packets: 25 PDFs in" in out
+    assert "Audit log verified: 163 events" in out
+    (path,) = (tmp_path / "out").glob(
+        "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
+    letter = PdfReader(path)
     text = " ".join(letter.pages[0].extract_text().split())
-    assert "Dana Whitfield" in text
-    assert "appointed to the position of School Resource Officer" in text
+    assert "Dear Officer Whitfield," in text
+    assert "you are appointed to the position of School Resource Officer" in text
     assert "Page 1 of 1" in text
 
 

@@ -6,6 +6,7 @@ import contextlib
 import json
 import random
 import sys
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -13,7 +14,11 @@ from qualify.errors import QualifyError
 from qualify.services.advance import advance
 from qualify.store import db
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
 # (trigger, actor, reason) moves that cycle candidates through screening and back.
+# Declaring someone ineligible sends a letter, so it carries a standard reason code too.
+CODES = {"declare_ineligible": "records_incomplete"}
 MOVES = [
     ("begin_screening", "hr.alvarez", None),
     ("declare_ineligible", "cmdr.obrien", "records incomplete"),
@@ -40,6 +45,7 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason=reason,
+                        reason_code=CODES.get(trigger),
                     )
                 except QualifyError:
                     continue
@@ -48,9 +54,22 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
         engine.dispose()
 
 
-def loop_forever(url: str, candidates: list[int]) -> None:
-    """Cycle candidates between screening and ineligible until killed."""
+def loop_forever(url: str, candidates: list[int], records: str | None = None) -> None:
+    """Cycle candidates between screening and ineligible until killed, writing packets into
+    `records` if given. Prints "ready" once it has imported everything and read the database,
+    then one line per advance."""
+    from qualify.services.advance import PacketPlace
+    from qualify.store.tables import Candidate
+
     engine = db.make_engine(url)
+    place = PacketPlace(TEMPLATES, Path(records)) if records else None
+    if place is not None:
+        import weasyprint  # noqa: F401
+
+        import qualify.packets.render  # noqa: F401  (WeasyPrint loads lazily on the first packet)
+    with Session(engine) as session:
+        session.get(Candidate, candidates[0])
+    print("ready", flush=True)
     moves = {
         "screening": ("declare_ineligible", "cmdr.obrien"),
         "ineligible": ("reinstate", "chief.walsh"),
@@ -58,8 +77,6 @@ def loop_forever(url: str, candidates: list[int]) -> None:
     while True:
         for candidate in candidates:
             with Session(engine, expire_on_commit=False) as session:
-                from qualify.store.tables import Candidate
-
                 state = session.get(Candidate, candidate).state  # type: ignore[union-attr]
                 session.rollback()
                 trigger, actor = moves.get(state, ("begin_screening", "hr.alvarez"))
@@ -70,6 +87,8 @@ def loop_forever(url: str, candidates: list[int]) -> None:
                         trigger=trigger,
                         actor=actor,
                         reason="cycle",
+                        packets=place,
+                        reason_code=CODES.get(trigger),
                     )
             print(candidate, flush=True)
 
@@ -102,4 +121,4 @@ if __name__ == "__main__":
     elif command == "submit":
         submit(url, ids[0], sys.argv[4])
     else:
-        loop_forever(url, ids)
+        loop_forever(url, ids, sys.argv[4] if len(sys.argv) > 4 else None)

@@ -29,10 +29,20 @@ def cid(session: Session, sro: Sro, employee: str) -> int:
 
 
 def go(
-    session: Session, candidate: int, trigger: str, actor: str, reason: str | None = None
+    session: Session,
+    candidate: int,
+    trigger: str,
+    actor: str,
+    reason: str | None = None,
+    **told: str,
 ) -> str:
     return advance(
-        session=session, candidate_id=candidate, trigger=trigger, actor=actor, reason=reason
+        session=session,
+        candidate_id=candidate,
+        trigger=trigger,
+        actor=actor,
+        reason=reason,
+        **told,  # type: ignore[arg-type]
     ).to_state
 
 
@@ -138,11 +148,50 @@ def test_a_required_reason_cannot_be_missing_or_blank(
     dana = cid(session, sro, "MPD-1042")
     go(session, dana, "begin_screening", "hr.alvarez")
     with pytest.raises(BadInput, match="--reason: declare_ineligible needs a reason"):
-        go(session, dana, "declare_ineligible", "cmdr.obrien", reason)
-    assert (
-        go(session, dana, "declare_ineligible", "cmdr.obrien", "no certification") == "ineligible"
+        go(session, dana, "declare_ineligible", "cmdr.obrien", reason, notice="Not eligible.")
+    done = go(
+        session, dana, "declare_ineligible", "cmdr.obrien", "no certification", notice="Sorry."
     )
+    assert done == "ineligible"
     assert json.loads(last_event(session).details)["reason"] == "no certification"
+
+
+def test_what_the_candidate_is_told_is_a_reason_code_or_a_notice_apart_from_the_reason(
+    session: Session, sro: Sro
+) -> None:
+    dana, luis = cid(session, sro, "MPD-1042"), cid(session, sro, "MPD-1077")
+    go(session, dana, "begin_screening", "hr.alvarez")
+    go(session, luis, "begin_screening", "hr.alvarez")
+    with pytest.raises(
+        BadInput, match=r"--notice: declare_ineligible sends the candidate a letter"
+    ):
+        go(session, dana, "declare_ineligible", "cmdr.obrien", "internal only")
+    with pytest.raises(BadInput, match=r"no reason code 'records_incomplet' \(did you mean"):
+        go(session, dana, "declare_ineligible", "cmdr.obrien", "x", reason_code="records_incomplet")
+    with pytest.raises(BadInput, match="give one of them, not both"):
+        go(
+            session,
+            dana,
+            "declare_ineligible",
+            "cmdr.obrien",
+            "x",
+            notice="y",
+            reason_code="records_incomplete",
+        )
+    go(
+        session,
+        dana,
+        "declare_ineligible",
+        "cmdr.obrien",
+        "HR found no file",
+        reason_code=("records_incomplete"),
+    )
+    details = json.loads(last_event(session).details)
+    assert details["reason"] == "HR found no file"
+    assert details["reason_code"] == "records_incomplete"
+    assert details["notice"].startswith("The records that would show you meet")
+    go(session, luis, "declare_ineligible", "cmdr.obrien", "internal", notice="In my words.")
+    assert json.loads(last_event(session).details)["notice"] == "In my words."
 
 
 def test_an_unknown_user_is_refused_and_the_attempt_logged(session: Session, sro: Sro) -> None:

@@ -99,8 +99,17 @@ class AdvanceMachine(RuleBasedStateMachine):
         pick=st.integers(0, 9),
         actor=st.sampled_from([*USERS, "stranger", "right", "right", "right"]),
         reason=st.sampled_from([None, "", "documented reason", "documented reason"]),
+        notice=st.sampled_from([None, "What the letter says.", "What the letter says."]),
     )
-    def fire(self, employee: str, trigger: str, pick: int, actor: str, reason: str | None) -> None:
+    def fire(
+        self,
+        employee: str,
+        trigger: str,
+        pick: int,
+        actor: str,
+        reason: str | None,
+        notice: str | None,
+    ) -> None:
         candidate = self.ids[employee]
         before = self.model[candidate]
         if trigger == "valid":  # often a trigger that exists from the current state
@@ -118,6 +127,7 @@ class AdvanceMachine(RuleBasedStateMachine):
                     trigger=trigger,
                     actor=actor,
                     reason=reason,
+                    notice=notice,
                 )
             except QualifyError:
                 return
@@ -127,6 +137,7 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert done.to_state == transition.dest
             assert set(SCEN.data["users"].get(actor, [])) & set(transition.roles)
             assert not transition.reason_required or (reason or "").strip()
+            assert not transition.notice_required or notice
             # ... and only when every guard passes on the evidence as of the selection's date.
             candidate_row = session.get(Candidate, candidate)
             assert candidate_row is not None

@@ -20,6 +20,7 @@ from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.conftest import PROJECT
+from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
 
@@ -96,7 +97,9 @@ def test_killing_a_writer_at_random_moments_leaves_consistent_records(
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, 1.2))
+        # Kill while it works, not while Python is still importing on a busy machine.
+        wait_until_ready(worker)
+        time.sleep(rng.uniform(0.2, 1.2))
         worker.send_signal(signal.SIGKILL)
         out, _ = worker.communicate()
         total_lines += len(out.splitlines())

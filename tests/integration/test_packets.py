@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,11 +18,14 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
+from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
+from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,26 +60,58 @@ def demo(
 
 
 def packet(out: Path, cid: int, stage: str, template: str) -> Path:
-    return out / f"selection-1_candidate-{cid:04d}_{stage}_{template}.pdf"
+    """The one packet of that kind, named by the audit event that entered the stage."""
+    (found,) = out.glob(f"selection-1_candidate-{cid:04d}_{stage}_{template}_event-*.pdf")
+    return found
 
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
     _, out, _ = demo
-    assert len(list(out.glob("*.pdf"))) == 24
+    assert len(list(out.glob("*.pdf"))) == 25
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
 def test_eligibility_review_prints_reasons_notes_and_page_numbers(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
-    _, out, ids = demo
-    text = text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review"))
+    config, _, ids = demo
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        # HR's reprint: HR sees sensitive records (the commander's copy withholds them).
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=config.files_dir.parent / "hr-reprints",
+            candidate_id=ids["MPD-1181"],
+            actor="hr.alvarez",
+            stage="ineligible",
+        )
+    engine.dispose()
+    text = text_of(next(p for p in paths if "eligibility_review" in p.name))
     assert "Sofia Petrakis" in text
     assert "CONFIDENTIAL - personnel record" in text
-    assert "Page 1 of 2" in text
-    assert "fitness result of 2026-07-18 is 181 days old as of 2027-01-15" in " ".join(text.split())
+    assert re.search(r"Page 1 of [23]\b", text)
+    assert "fitness result of July 18, 2026 is 181 days old as of January 15, 2027" in (
+        " ".join(text.split())
+    )
     assert "RSA 275:37-a" in text
     assert "Does not meet qualification 4" in " ".join(text.split())
+
+
+def test_a_packet_a_commander_obtains_withholds_sensitive_checks_and_evidence(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, ids = demo
+    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies.
+    for template in ("eligibility_review", "notice_ineligible"):
+        text = " ".join(text_of(packet(out, ids["MPD-1181"], "ineligible", template)).split())
+        assert "withheld (sensitive)" in text, template
+        for value in ("2026-07-18", "181 days old", "drug screen", "tobacco_free", "result: fail"):
+            assert value not in text, (template, value)
+    review = " ".join(
+        text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review")).split()
+    )
+    assert "Drug screen (pass/fail only) withheld (sensitive)" in review
 
 
 def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence(
@@ -83,8 +120,11 @@ def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence
     _, out, ids = demo
     text = " ".join(text_of(packet(out, ids["MPD-1042"], "interview", "interview_packet")).split())
     assert "Several concrete examples of lasting trust built with youth" in text
-    assert text.count("Score sheet:") == 3
-    assert "rep.douglas" in text
+    assert text.count("Score sheet: Officer Dana Whitfield") == 3
+    assert text.count("Conflict of interest statement") == 3
+    # HR's `panel schedule` (in the demo's panel step), in the selection's time zone:
+    assert "Date Wednesday, January 20, 2027 Time 9:00 a.m. (EST)" in text
+    assert text.count("Wednesday, January 20, 2027, 9:00 a.m. (EST), Conference Room B") == 3
     assert "Drug screen" not in text
     assert "Physical condition" not in text
 
@@ -94,14 +134,16 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
 ) -> None:
     _, out, ids = demo
     luis = " ".join(text_of(packet(out, ids["MPD-1077"], "scored", "panel_results")).split())
-    assert "disagreement (spread 2)" in luis
+    assert "Panelists differ by 2" in luis
     assert "3.65" in luis
     selected = " ".join(
         text_of(packet(out, ids["MPD-1042"], "selected", "selection_packet")).split()
     )
-    assert "chief.walsh (chief) recorded: Select the officer as School Resource Officer" in selected
-    assert "Dana Whitfield 4.31 pass" in selected
-    assert "Priya Natarajan 3.77 fail" in selected
+    assert "Decision Select the officer as School Resource Officer Recorded by Chief of Police" in (
+        selected
+    )
+    assert "1 Dana Whitfield 4.31 Passed" in selected
+    assert "Priya Natarajan 3.77 Did not pass" in selected
     letter = " ".join(
         text_of(packet(out, ids["MPD-1042"], "appointed", "appointment_letter")).split()
     )
@@ -111,7 +153,7 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "attend training as directed" in letter
 
 
-def test_the_footer_carries_the_packet_id_and_audit_hash(
+def test_the_footer_carries_the_record_reference_and_audit_hash(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     config, out, ids = demo
@@ -120,7 +162,7 @@ def test_the_footer_carries_the_packet_id_and_audit_hash(
         event = entering_event(session, ids["MPD-1042"], "eligible")
     engine.dispose()
     text = "".join(text_of(packet(out, ids["MPD-1042"], "eligible", "eligibility_review")).split())
-    assert f"PacketS1-C{ids['MPD-1042']}-eligible-eligibility_review-E{event.id}" in text
+    assert f"Ref.S1-C{ids['MPD-1042']}-E{event.id}" in text
     assert f"sealedbyauditevent#{event.id},hash{event.hash}" in text
 
 
@@ -153,6 +195,17 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
             "scored",
             "panel_results",
             entering_event(session, candidate.id or 0, "scored"),
+            viewer_sensitive=True,  # hr.alvarez recorded the scores
+        )
+        # The eligibility review was cmdr.obrien's to obtain (he confirmed): made for his role.
+        commanders = render(
+            session,
+            TEMPLATES,
+            candidate,
+            "eligible",
+            "eligibility_review",
+            entering_event(session, candidate.id or 0, "eligible"),
+            viewer_sensitive=False,
         )
         paths = print_candidate(
             session=session,
@@ -165,9 +218,11 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
     engine.dispose()
     assert again.pdf == packet(out, ids["MPD-1077"], "scored", "panel_results").read_bytes()
     assert (
-        paths[0].read_bytes()
+        commanders.pdf
         == packet(out, ids["MPD-1077"], "eligible", "eligibility_review").read_bytes()
     )
+    assert paths[0].read_bytes() != commanders.pdf  # HR's reprint shows the sensitive records
+    assert "withheld (sensitive)" not in text_of(paths[0])
 
 
 HOSTILE = {
@@ -237,7 +292,7 @@ def test_the_fetcher_refuses_files_outside_templates_and_the_network(tmp_path: P
     assert "body text" in text_of(pdf)
 
 
-def test_a_failed_render_leaves_no_file_no_record_and_no_state_change(
+def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
     session: Session,
     settings: Settings,
     sro: tuple[Scenario, Selection],
@@ -245,28 +300,40 @@ def test_a_failed_render_leaves_no_file_no_record_and_no_state_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import qualify.packets.render as render_module
+    from qualify.errors import PacketsOwed
+    from qualify.services.packets import owed, repair
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
     advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
-    before = len(session.exec(select(AuditEvent)).all())
+    records = tmp_path / "records"
+    working = render_module.html_to_pdf
 
     def broken(*args: object, **kw: object) -> bytes:
         raise QualifyError("renderer crashed")
 
     monkeypatch.setattr(render_module, "html_to_pdf", broken)
-    with pytest.raises(QualifyError, match="renderer crashed"):
+    with pytest.raises(PacketsOwed, match=r"was recorded \(audit event #\d+\), but its packets"):
         advance(
             session=session,
             candidate_id=dana,
             trigger="confirm_eligible",
             actor="cmdr.obrien",
-            packets=PacketPlace(TEMPLATES, tmp_path / "packets"),
+            packets=PacketPlace(TEMPLATES, records),
         )
     session.rollback()
-    assert session.get(Candidate, dana).state == "screening"  # type: ignore[union-attr]
-    assert not (tmp_path / "packets").exists() or list((tmp_path / "packets").iterdir()) == []
-    assert len(session.exec(select(AuditEvent)).all()) == before
+    # The decision stands; no file claims a packet, and the event says what it is owed.
+    assert session.get(Candidate, dana).state == "eligible"  # type: ignore[union-attr]
+    assert not records.exists() or list(records.iterdir()) == []
+    ((event, templates),) = owed(session, records)
+    assert (event.candidate_id, templates) == (dana, ["eligibility_review"])
+    monkeypatch.setattr(render_module, "html_to_pdf", working)
+    done = repair(session=session, templates_dir=TEMPLATES, records_dir=records, actor="hr.alvarez")
+    assert [p.name for p in done.written] == [
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}.pdf"
+    ]
+    assert owed(session, records) == []
+    assert verify(session).ok
 
 
 def test_packet_generated_events_record_the_file_hash(
@@ -280,11 +347,272 @@ def test_packet_generated_events_record_the_file_hash(
         ).all()
     engine.dispose()
     assert (
-        len({json.loads(e.details)["file"] for e in events}) == 24
+        len({json.loads(e.details)["file"] for e in events}) == 25
     )  # reprints add events, not files
-    for event in events:
+    first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
+    for event in sorted(events, key=lambda e: e.id or 0):
         details = json.loads(event.details)
-        assert hashlib.sha256((out / details["file"]).read_bytes()).hexdigest() == details["sha256"]
+        first.setdefault(details["file"], details["sha256"])
+    for name, sha in first.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
+
+
+def pdftotext(path: Path) -> str:
+    """The text a reader (or a screen reader) gets, as poppler extracts it."""
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+LETTERS = {
+    ("MPD-1118", "ineligible", "notice_ineligible"): "Dear Officer Brennan,",
+    ("MPD-1077", "not_selected", "notice_not_selected"): "Dear Officer Reyes,",
+    ("MPD-1042", "selected", "selection_letter"): "Dear Officer Whitfield,",
+    ("MPD-1042", "appointed", "appointment_letter"): "Dear Officer Whitfield,",
+    ("MPD-1199", "withdrawn", "acknowledgement_of_withdrawal"): "Dear Corporal Fitzgerald,",
+}
+
+
+@pytest.mark.parametrize(("employee", "stage", "template"), list(LETTERS))
+def test_every_letter_is_dated_addressed_referenced_and_signed(
+    demo: tuple[Settings, Path, dict[str, int]], employee: str, stage: str, template: str
+) -> None:
+    config, out, ids = demo
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        event = entering_event(session, ids[employee], stage)
+        candidate = session.get(Candidate, ids[employee])
+        assert candidate is not None
+        spec = workflow_of(session.get(Selection, candidate.selection_id)).spec  # type: ignore[arg-type]
+    engine.dispose()
+    text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
+    assert text.startswith("Personal and confidential Milford Police Department")
+    assert "January 8, 2027" in text  # the decision's day in America/New_York
+    assert LETTERS[(employee, stage, template)] in text
+    assert f"{candidate.rank} " in text
+    assert candidate.unit in text
+    assert f"Ref. S1-C{ids[employee]}-E{event.id}" in text
+    assert f"Subject: {spec.packet_kinds[template].title}, School Resource Officer 2027" in text
+    assert "Sincerely," in text
+    assert spec.roles[event.role].label in text  # the signatory's title
+    assert event.hash not in text  # the short reference instead of the 64-character hash
+    assert re.search(r"\b[0-9a-f]{64}\b", text) is None
+    reason = json.loads(event.details).get("reason")
+    if reason:
+        assert " ".join(reason.split()) not in text  # the internal reason stays internal
+
+
+def test_notices_state_the_appeal_right_to_whom_how_and_by_when(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, ids = demo
+    for employee, stage, template in (
+        ("MPD-1118", "ineligible", "notice_ineligible"),
+        ("MPD-1103", "not_selected", "notice_not_selected"),
+    ):
+        text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
+        # Friday January 8: ten business days over two weekends and Martin Luther King Day.
+        assert "no later than Monday, January 25, 2027 (10 business days" in text
+        assert "Write to the Chief of Police, Milford Police Department, in writing, signed" in text
+    brennan = " ".join(
+        pdftotext(packet(out, ids["MPD-1118"], "ineligible", "notice_ineligible")).split()
+    )
+    assert "On the records on file, you do not meet the qualifications listed below" in brennan
+    assert "Certified full-time police officer" in brennan
+    assert "Not certified full-time" not in brennan  # the commander's internal reason
+    natarajan = " ".join(
+        pdftotext(packet(out, ids["MPD-1103"], "not_selected", "notice_not_selected")).split()
+    )
+    assert "did not meet every standard the selection requires" in natarajan
+    assert "mean 3.0" not in natarajan
+
+
+REFUSED_WORDS = ["True", "False", "None", "{'", "[]", "'}", "Decimal(", "datetime."]
+
+
+def test_no_packet_prints_python_values_login_names_or_field_ids(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, _ = demo
+    scenario = Scenario.load(SCENARIO)
+    logins = list(scenario.data["users"])
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    ids = {f for kind in spec.evidence.values() for f in kind.fields if "_" in f}
+    ids |= {k for k in spec.evidence if "_" in k}
+    ids |= {c.id for c in spec.rubric.criteria if "_" in c.id}
+    kinds = set()
+    for path in sorted(out.glob("*.pdf")):
+        text = pdftotext(path)
+        kinds.add(path.stem.split("_", 3)[-1])
+        for word in REFUSED_WORDS:
+            assert word not in text, (path.name, word)
+        for login in logins:
+            assert login not in text, (path.name, login)
+        for name in ids:
+            assert re.search(rf"\b{name}\b", text) is None, (path.name, name)
+    printed = {t for names in spec.packets.values() for t in names}
+    assert {k for k in printed if any(k in s for s in kinds)} == printed
+
+
+def test_every_packet_is_tagged_pdf_a(demo: tuple[Settings, Path, dict[str, int]]) -> None:
+    _, out, _ = demo
+    for path in sorted(out.glob("*.pdf")):
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+        assert re.search(r"^Tagged:\s+yes$", info.stdout, re.MULTILINE), path.name
+        xmp = PdfReader(path).xmp_metadata
+        assert xmp is not None
+        assert b"pdfaid" in xmp.stream.get_data(), path.name
+
+
+def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
+    session: Session, sro: tuple[Scenario, Selection]
+) -> None:
+    from qualify.errors import BadInput, NotPermitted
+    from qualify.services.schedule import schedule_interview
+
+    _, selection = sro
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    done = schedule_interview(
+        session=session,
+        candidate_id=dana,
+        at="2027-07-01 14:15",
+        place="  Room 4,   Town Hall ",
+        actor="hr.alvarez",
+    )
+    assert done.place == "Room 4, Town Hall"
+    assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
+    with pytest.raises(BadInput, match=r"--at '20 Jan 2027': use YYYY-MM-DD HH:MM"):
+        schedule_interview(
+            session=session, candidate_id=dana, at="20 Jan 2027", place="x", actor="hr.alvarez"
+        )
+    with pytest.raises(BadInput, match="--place: say where"):
+        schedule_interview(
+            session=session, candidate_id=dana, at="2027-01-20 09:00", place=" ", actor="hr.alvarez"
+        )
+    with pytest.raises(NotPermitted):
+        schedule_interview(
+            session=session, candidate_id=dana, at="2027-01-20 09:00", place="x", actor="rep.chen"
+        )
+
+
+def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from qualify.services.evidence import add_evidence as add_record
+
+    _, selection = sro
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    later = datetime(2027, 1, 11, 15, 0, tzinfo=UTC)  # after the scenario entered its records
+    newer = add_record(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=dana,
+        kind="service",
+        fields={"full_time_since": "2019-09-01"},
+        actor="hr.alvarez",
+        now=later,
+    )
+    advance(
+        session=session,
+        candidate_id=dana,
+        trigger="begin_screening",
+        actor="hr.alvarez",
+        now=later,
+    )
+    done = advance(
+        session=session,
+        candidate_id=dana,
+        trigger="confirm_eligible",
+        actor="cmdr.obrien",
+        packets=PacketPlace(TEMPLATES, tmp_path),
+        now=later,
+    )
+    text = " ".join(pdftotext(done.packets[0]).split())
+    current, _, superseded = text.partition("Superseded records")
+    assert "September 1, 2019" in current.split("Evidence on file", 1)[1]
+    assert "August 12, 2019" not in current.split("Evidence on file", 1)[1]
+    assert "August 12, 2019" in superseded
+    assert f"record {newer.id}, entered" in superseded
+
+
+def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from qualify.services import panel, scorecards, users
+
+    scenario, selection = sro
+    # Up to Rep. Douglas's conflict with Corporal Fitzgerald (before he withdraws).
+    run_steps(session, scenario, selection, until=9)
+    owen = candidate_ids(session, selection.id or 0)["MPD-1199"]
+    clock = iter(datetime(2027, 1, 12, 14, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
+    users.add_user(
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.ibarra",
+        roles=["school_rep"],
+        actor="hr.alvarez",
+        now=next(clock),
+    )
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.ibarra"),
+        ],
+        actor="hr.alvarez",
+        reason="Rep. Douglas declared a conflict of interest with Corporal Fitzgerald.",
+        now=next(clock),
+    )
+    scores = dict.fromkeys(("appearance_attitude", "role_model", "liaison"), "4")
+    scores |= dict.fromkeys(
+        ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
+    )
+    for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
+        panel.attest(session=session, candidate_id=owen, actor=who, now=next(clock))
+        scorecards.score(
+            session=session,
+            candidate_id=owen,
+            actor=who,
+            scores=scores,
+            comments={},
+            submit=True,
+            now=next(clock),
+        )
+    scorecards.score(
+        session=session,
+        candidate_id=owen,
+        actor="rep.chen",
+        scores={"liaison": "5"},
+        comments={"liaison": "Named every agency partner and how to reach them."},
+        submit=True,
+        reason="Entered 4 by mistake for liaison.",
+        now=next(clock),
+    )
+    done = advance(
+        session=session,
+        candidate_id=owen,
+        trigger="record_scores",
+        actor="hr.alvarez",
+        packets=PacketPlace(TEMPLATES, tmp_path),
+        now=next(clock),
+    )
+    text = " ".join(pdftotext(done.packets[0]).split())
+    assert "Criterion Weight" in text
+    assert re.search(r"Positive role model who[a-z ]* 2 4 4 4 4\.00", text)  # weight 2
+    assert (
+        "no longer on the panel, declared a conflict of interest on January 8, 2027: Corporal"
+        in (text)
+    )
+    assert re.search(r"Left: [^:]+ Joined: ", text)  # one school representative for another
+    assert "Rep. Douglas" in text  # the reason for the panel change (a narrow column)
+    assert "corrected the scorecard (version 2). Reason: Entered 4 by mistake for liaison. " in text
+    assert "Liaison and communication with schools, families and agencies: 4 changed to 5" in text
+    assert "No conflict (January 12, 2027)" in text
 
 
 def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
@@ -305,6 +633,8 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
     candidate = session.get(Candidate, dana)
     assert event is not None
     assert candidate is not None
-    context = build_context(session, candidate, "eligible", "eligibility_review", event)
+    context = build_context(
+        session, candidate, "eligible", "eligibility_review", event, viewer_sensitive=True
+    )
     assert context["eligibility_summary"] == "all checks passed"
     assert len(context["evidence"]) == 8

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from qualify.cli.context import ID_MAX, app_context, print_json, print_table
-from qualify.errors import BadInput, QualifyError
+from qualify.errors import BadInput, PacketsOwed, QualifyError
 from qualify.files import output_folder
+
+if TYPE_CHECKING:
+    from qualify.services.advance import Advanced
 
 audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
 
@@ -18,30 +22,52 @@ def advance(
     ctx: typer.Context,
     candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     trigger: str = typer.Argument(..., help="A trigger of the workflow, e.g. confirm_eligible."),
-    reason: str | None = typer.Option(None, "--reason", help="Why; required for some triggers."),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why, for the record and internal packets; some triggers need it."
+    ),
+    notice: str | None = typer.Option(
+        None, "--notice", help="What the letter tells the candidate, in your words."
+    ),
+    reason_code: str | None = typer.Option(
+        None,
+        "--reason-code",
+        help="A standard wording for the letter, from the trigger's reason_codes.",
+    ),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
-    from qualify.services.advance import PacketPlace
+    from qualify.services.advance import Advanced, PacketPlace
     from qualify.services.advance import advance as run_advance
 
     context = app_context(ctx)
     settings = context.settings
     with context.session() as session:
-        done = run_advance(
-            session=session,
-            candidate_id=candidate_id,
-            trigger=trigger,
-            actor=context.actor,
-            reason=reason,
-            packets=PacketPlace(settings.templates_dir, settings.output_dir),
-        )
+        try:
+            done = run_advance(
+                session=session,
+                candidate_id=candidate_id,
+                trigger=trigger,
+                actor=context.actor,
+                reason=reason,
+                # Packets go to the records folder, never the folder the command runs in.
+                packets=PacketPlace(settings.templates_dir, settings.records_dir),
+                notice=notice,
+                reason_code=reason_code,
+            )
+        except PacketsOwed as owed:
+            if isinstance(owed.done, Advanced):
+                _print_advanced(owed.done)
+            raise
+    _print_advanced(done)
+    for path in done.packets:
+        typer.echo(f"wrote {path}")
+
+
+def _print_advanced(done: Advanced) -> None:
     passed = f" ({len(done.checks)} checks passed)" if done.checks else ""
     typer.echo(
         f"candidate {done.candidate_id}: {done.from_state} -> {done.to_state}{passed}, "
         f"audit event #{done.event_id}"
     )
-    for path in done.packets:
-        typer.echo(f"wrote {path}")
 
 
 @audit_app.command("log")
@@ -218,17 +244,52 @@ def packet(
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Parallel processes."),
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="Write into the records folder every packet a recorded change is owed (a crash "
+        "or failure stopped it), and remove temporary files killed writers left there.",
+    ),
 ) -> None:
-    """Print packets: a candidate's for a stage (default: their current one), or a selection's."""
+    """Print packets: a candidate's for a stage (default: their current one), or a selection's.
+    Every run first repairs the records folder for what it prints (see --repair)."""
     from qualify.services import packets
 
-    if (candidate_id is None) == (selection is None):
-        raise BadInput("give a CANDIDATE or --selection ID (one of them)")
+    if repair:
+        if output is not None or stage is not None:
+            raise BadInput("--repair writes to the records folder; -o and --stage do not apply")
+    elif (candidate_id is None) == (selection is None):
+        raise BadInput("give a CANDIDATE or --selection ID (one of them), or --repair")
     context = app_context(ctx)
     settings = context.settings
-    folder = output_folder(output or settings.output_dir, label="-o" if output else "output")
+    folder = (
+        settings.records_dir
+        if repair
+        else output_folder(output or settings.output_dir, label="-o" if output else "output")
+    )
+    paths: list[Path] = []
     with context.session() as session:
-        if candidate_id is not None:
+        repaired = packets.repair(
+            session=session,
+            templates_dir=settings.templates_dir,
+            records_dir=settings.records_dir,
+            actor=context.actor,
+            candidate_id=candidate_id,
+            selection_id=selection,
+        )
+        removed = list(repaired.removed)
+        if not repair and folder.resolve() != settings.records_dir.resolve():
+            from qualify.records import remove_stale_temporaries
+
+            removed += remove_stale_temporaries(folder)  # a killed reprint's, in -o DIR
+        for path in removed:
+            typer.echo(f"removed leftover {path}")
+        for path in repaired.written:
+            typer.echo(f"wrote {path}")
+        if repair:
+            if not repaired.written:
+                typer.echo(f"no packet is owed; records folder {settings.records_dir}")
+        elif candidate_id is not None:
             paths = packets.print_candidate(
                 session=session,
                 templates_dir=settings.templates_dir,
@@ -237,8 +298,7 @@ def packet(
                 actor=context.actor,
                 stage=stage,
             )
-        else:
-            assert selection is not None
+        elif selection is not None:
             count = len(packets.selection_jobs(session, selection))
             with typer.progressbar(length=count, label="rendering", file=sys.stderr) as bar:
                 paths = packets.print_selection(

@@ -29,10 +29,16 @@ def panel_assign(
     seats: list[str] = typer.Option(
         ..., "--seat", help="SEAT=USER, once per seat (e.g. school_rep=rep1)."
     ),
+    alternates: list[str] = typer.Option(
+        [],
+        "--alternate",
+        help="SEAT=USER: sits for a candidate whose holder of that seat may not score them "
+        "(their supervisor, or a declared conflict); repeat, first named sits first.",
+    ),
     reason: str | None = typer.Option(None, "--reason", help="Needed once scoring has begun."),
 ) -> None:
-    """Fill every seat of the selection's interview panel."""
-    from qualify.services.panel import assign_panel
+    """Fill every seat of the selection's interview panel, with alternates per seat."""
+    from qualify.services.panel import assign_panel, supervision_warnings
 
     context = app_context(ctx)
     with context.session() as session:
@@ -40,11 +46,41 @@ def panel_assign(
             session=session,
             selection_id=selection,
             seats=_pairs(seats, "--seat"),
+            alternates=_pairs(alternates, "--alternate"),
             actor=context.actor,
             reason=reason,
         )
+        warnings = supervision_warnings(session=session, selection_id=selection)
     typer.echo(
         f"panel of selection {selection}: " + ", ".join(f"{r.seat}={r.panelist}" for r in rows)
+    )
+    if alternates:
+        typer.echo("alternates: " + ", ".join(alternates))
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@panel_app.command("schedule")
+def panel_schedule(
+    ctx: typer.Context,
+    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    at: str = typer.Option(
+        ..., "--at", help="Date and time, YYYY-MM-DD HH:MM, in the selection's time zone."
+    ),
+    place: str = typer.Option(..., "--place", help="Where, e.g. a room and building."),
+) -> None:
+    """Set the date, time and place of a candidate's interview (printed in the interview
+    packet; set it before schedule_interview prints the packet)."""
+    from qualify.services.schedule import schedule_interview
+
+    context = app_context(ctx)
+    with context.session() as session:
+        done = schedule_interview(
+            session=session, candidate_id=candidate, at=at, place=place, actor=context.actor
+        )
+    typer.echo(
+        f"candidate {candidate}: interview {done.at:%Y-%m-%d %H:%M %Z} at {done.place}, "
+        f"audit event #{done.event_id}"
     )
 
 
@@ -66,6 +102,8 @@ def panel_show(
     print_table(
         ["seat", "role", "panelist"], [[s["seat"], s["role"], s["panelist"]] for s in data["seats"]]
     )
+    for a in data["alternates"]:
+        typer.echo(f"alternate {a['order']} for {a['seat']}: {a['panelist']}")
     if data["excluded"]:
         typer.echo(f"may not score a candidate: {', '.join(data['excluded'])}")
 
@@ -133,6 +171,10 @@ def score(
     typer.echo(f"scorecard for candidate {candidate} ({view['name']}): {status}")
     for criterion in view["criteria"]:
         typer.echo(f"  {criterion['id']}: {card['scores'].get(criterion['id'], '-')}")
+
+
+def _swap_line(swap: dict[str, str], verb: str) -> str:
+    return f"  {swap['seat']}: {swap['sat']} {verb} in place of {swap['holder']}, who {swap['why']}"
 
 
 def _ask_score(question: str, default: int | None, low: int, high: int) -> int:
@@ -203,6 +245,8 @@ def results(
         if "hidden" in row:
             missing = f" ({'; '.join(row['missing'])})" if row.get("missing") else ""
             typer.echo(f"{head}: {row['status_text']}; {row['hidden']}{missing}")
+            for swap in row.get("substitutions", []):
+                typer.echo(_swap_line(swap, "sits"))
             continue
         if row["status"] == "pending":  # still being scored: never a pass or a fail
             typer.echo(f"{head}: {row['status_text']}")
@@ -222,6 +266,8 @@ def results(
             typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
         for failure in row["failures"] if row["status"] != "pending" else ():
             typer.echo(f"  fails: {failure}")
+        for swap in row.get("substitutions", []):
+            typer.echo(_swap_line(swap, "sat"))
         for fix in row["corrections"]:
             who = f"{fix['panelist']} (version {fix['version']})"
             typer.echo(f"  corrected by {who}: {fix['reason']}; was {fix['previous']}")

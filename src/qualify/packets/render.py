@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import tempfile
 import warnings
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -19,6 +18,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import jinja2
+from jinja2 import meta
 
 from qualify.errors import BadInput, QualifyError
 
@@ -44,6 +44,30 @@ def render_html(templates_dir: Path, template: str, context: dict[str, Any]) -> 
         raise QualifyError(f"no packet template {template}.html in {templates_dir}") from None
     except jinja2.UndefinedError as exc:
         raise QualifyError(f"packet template {template}.html: {exc.message}") from None
+
+
+@lru_cache(maxsize=64)
+def template_names(templates_dir: Path, template: str) -> frozenset[str]:
+    """Every top-level name a template and the templates it extends or includes refer to, so
+    that a packet's context builds only what its template prints."""
+    env = environment(templates_dir)
+    assert env.loader is not None
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = [f"{template}.html"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except jinja2.TemplateNotFound:
+            continue
+        tree = env.parse(source)
+        names |= meta.find_undeclared_variables(tree)
+        todo.extend(n for n in meta.find_referenced_templates(tree) if n)
+    return frozenset(names)
 
 
 def _fetcher_class() -> Any:
@@ -92,7 +116,8 @@ def html_to_pdf(
     *,
     fetcher: Any | None = None,
 ) -> bytes:
-    """PDF/A bytes for the HTML; its <title> and <meta> give the document's metadata."""
+    """Tagged PDF/A bytes for the HTML (a screen reader follows its structure); its <title> and
+    <meta> give the document's metadata."""
     from weasyprint import HTML
 
     fetcher = fetcher or safe_fetcher(templates_dir)
@@ -110,6 +135,7 @@ def html_to_pdf(
         pdf = document.write_pdf(
             font_config=_font_config(),
             pdf_variant=PDF_VARIANT,
+            pdf_tags=True,
             attachments=[],
             uncompressed_pdf=False,
         )
@@ -125,9 +151,10 @@ def w3c_time(at: datetime) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file, fsync and rename: a reader sees the old file or the whole
     new one, and a crash leaves no half-written packet."""
+    from qualify.records import ensure_folder, sync_folder, temporary
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = temporary(ensure_folder(path.parent), path.name)
     except OSError as exc:  # a file where the folder should be, /proc, no permission
         reason = exc.strerror or type(exc).__name__
         raise BadInput(f"cannot write packets in {path.parent}: {reason}") from None
@@ -140,8 +167,4 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    sync_folder(path.parent)

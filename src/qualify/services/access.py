@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, QualifyError
 from qualify.limits import ID_MAX
 from qualify.services import recorded
 from qualify.services.workflows import load_frozen
-from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection, User
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
@@ -172,6 +174,16 @@ def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:
     )
 
 
+def alternates_of(session: Session, selection_id: int) -> list[PanelAlternate]:
+    return list(
+        session.exec(
+            select(PanelAlternate)
+            .where(PanelAlternate.selection_id == selection_id)
+            .order_by(col(PanelAlternate.seat), col(PanelAlternate.position))
+        )
+    )
+
+
 def insert_row(session: Session, record: SQLModel) -> None:
     """Insert a new record with a plain INSERT on the session's connection and give it its id.
     The commands that run on every change use this: the ORM's unit of work costs more than the
@@ -180,3 +192,15 @@ def insert_row(session: Session, record: SQLModel) -> None:
     statement = insert(table).values(**record.model_dump(exclude={"id"})).returning(table.id)
     record.id = session.connection().execute(statement).scalar_one()
     recorded.note(session, record)
+
+
+@contextmanager
+def taken_meanwhile(session: Session, refusal: Callable[[], QualifyError]) -> Iterator[None]:
+    """Insert a record with a unique key that was free when checked. If someone else's commit
+    took the key meanwhile (two people adding the same user at once on PostgreSQL), roll back
+    and refuse with `refusal()`: the same words as when the key was taken before."""
+    try:
+        yield
+    except IntegrityError:
+        session.rollback()
+        raise refusal() from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,14 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from qualify import limits
-from qualify.errors import BadInput, Conflict, NotPermitted, QualifyError, RuleViolation
+from qualify.errors import (
+    BadInput,
+    Conflict,
+    NotPermitted,
+    PacketsOwed,
+    QualifyError,
+    RuleViolation,
+)
 from qualify.services import audit
 from qualify.services.access import (
     changed_by_someone_else,
@@ -29,7 +36,7 @@ from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
-from qualify.workflow.spec import Workflow
+from qualify.workflow.spec import TransitionSpec, Workflow
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,43 @@ class Advanced:
     version: int
     checks: list[CheckResult]
     event_id: int
-    packets: tuple[Path, ...] = ()
+    actor: str = ""
+    packets_owed: tuple[str, ...] = ()  # templates the new stage prints
+    packets: tuple[Path, ...] = ()  # files written
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the candidate is told: free text, or a reason code of the transition."""
+
+    notice: str | None = None
+    reason_code: str | None = None
+
+
+def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
+    """The audit details that carry the candidate's notice; refuse a bad or missing one."""
+    text = (told.notice or "").strip()
+    code = (told.reason_code or "").strip()
+    codes = transition.reason_codes
+    if text and code:
+        raise BadInput("--notice and --reason-code: give one of them, not both")
+    if code:
+        if code not in codes:
+            listed = ", ".join(codes) or "none"
+            raise BadInput(
+                f"--reason-code: {transition.trigger} has no reason code '{code}'"
+                f"{suggest(code, codes)}; its codes: {listed}"
+            )
+        return {"reason_code": code, "notice": codes[code].strip()}
+    if text:
+        return {"notice": text}
+    if transition.notice_required:
+        hint = f"--reason-code CODE ({', '.join(codes)}) or " if codes else ""
+        raise BadInput(
+            f"--notice: {transition.trigger} sends the candidate a letter; give {hint}"
+            "--notice TEXT, the words the letter states (--reason stays internal)"
+        )
+    return {}
 
 
 @dataclass(frozen=True)
@@ -68,28 +111,66 @@ def advance(
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,
+    notice: str | None = None,
+    reason_code: str | None = None,
 ) -> Advanced:
-    """Fire a trigger on a candidate in one transaction, with the new stage's packets when
-    `packets` says where; a refusal is audited and re-raised."""
+    """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
+    When `packets` says where, the new stage's packets are written after the change commits,
+    named by its audit event; if that fails, PacketsOwed says so and the event records that
+    they are owed (`packet --repair` writes them). `notice` (or a `reason_code` of the
+    transition) is what a letter tells the candidate; `reason` stays internal."""
     at = now or utcnow()
     limits.check(
         "reason", reason, limits.REASON
     )  # refused before anything, even a refusal, is kept
+    seen: dict[str, int] = {}
+    told = Told(notice, reason_code)
     try:
-        # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once);
-        # the first write then fails if anyone committed since, which is the optimistic lock.
+        # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once).
         session.rollback()
         session.connection(execution_options={"qualify_read_only": True})
         try:
-            return _advance(session, candidate_id, trigger, actor, reason, at, packets)
+            done, role = _advance(
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+            )
         except OperationalError as exc:
             if "locked" not in str(exc.orig):
                 raise
-            raise changed_by_someone_else(candidate_id) from None
+            # SQLite: someone committed since the snapshot (any candidate), so it cannot turn
+            # into a write. Decide again holding the write lock; if this candidate itself
+            # changed meanwhile, that is the optimistic lock's conflict, as on PostgreSQL.
+            session.rollback()
+            done, role = _advance(
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+            )
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
         _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
         raise
+    if packets is None or not done.packets_owed:
+        return done
+    from qualify.services.packets import repair
+
+    try:
+        repaired = repair(
+            session=session,
+            templates_dir=packets.templates_dir,
+            records_dir=packets.output_dir,
+            actor=done.actor,
+            candidate_id=candidate_id,
+            role=role,
+            now=at,
+        )
+    except (QualifyError, OSError) as exc:
+        session.rollback()
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PacketsOwed(
+            f"candidate {candidate_id}: {done.from_state} -> {done.to_state} was recorded "
+            f"(audit event #{done.event_id}), but its packets were not written: {problem}; "
+            "run 'qualify packet --repair'",
+            done,
+        ) from None
+    return replace(done, packets=tuple(repaired.written))
 
 
 def _advance(
@@ -100,12 +181,16 @@ def _advance(
     reason: str | None,
     at: datetime,
     packets: PacketPlace | None,
-) -> Advanced:
+    seen: dict[str, int],
+    told: Told,
+) -> tuple[Advanced, str]:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
     user = users.get(actor)
     if user is None:
         raise unknown_user(actor)
     candidate = get_candidate(session, candidate_id)
+    if seen.setdefault("version", candidate.version) != candidate.version:
+        raise changed_by_someone_else(candidate_id)
     selection = get_selection(session, candidate.selection_id)
     compiled = machine_of(selection)
     spec = compiled.spec
@@ -132,6 +217,7 @@ def _advance(
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+    notice = _notice(transition, told)
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -160,6 +246,7 @@ def _advance(
                 f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
+    owed = list(spec.packets.get(new_state, [])) if packets is not None else []
     claim(session, candidate, state=new_state)
     event = audit.record(
         session,
@@ -171,27 +258,26 @@ def _advance(
         selection_id=selection.id,
         candidate_id=candidate_id,
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
-        | ({"passed_over": passed_over} if passed_over else {}),
+        | ({"passed_over": passed_over} if passed_over else {})
+        | notice
+        # The packets this change is owed, written after it commits (see packets.repair); they
+        # are the actor's to obtain, made for what their role may see.
+        | ({"packets": owed} if owed else {}),
     )
-    written: list[Path] = []
-    if packets is not None and spec.packets.get(new_state):
-        from qualify.services.packets import record_and_write, stage_packets
-
-        session.refresh(candidate)
-        rendered = stage_packets(session, packets.templates_dir, candidate, new_state, event)
-        written = record_and_write(
-            session, rendered, packets.output_dir, user.name, role, at, selection.id or 0
-        )
-    try:
-        session.commit()
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    session.commit()
     assert event.id is not None
-    return Advanced(
-        candidate_id, trigger, state, new_state, version + 1, guards, event.id, tuple(written)
+    done = Advanced(
+        candidate_id,
+        trigger,
+        state,
+        new_state,
+        version + 1,
+        guards,
+        event.id,
+        actor=user.name,
+        packets_owed=tuple(owed),
     )
+    return done, role
 
 
 def _passing_candidates_ranked_above(

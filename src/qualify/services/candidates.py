@@ -22,6 +22,7 @@ from qualify.services.access import (
     get_candidate,
     get_selection,
     role_for,
+    taken_meanwhile,
     utcnow,
     workflow_of,
 )
@@ -36,6 +37,10 @@ from qualify.services.visibility import (
     visible_ids,
 )
 from qualify.store.tables import Attestation, Candidate, Evidence, Scorecard, Selection, User
+
+SAME_MOMENT = (
+    "someone else changed the records at the same moment; nothing was saved; run the command again"
+)
 
 
 def _may_manage(session: Session, selection: Selection, actor: str, doing: str) -> str:
@@ -59,16 +64,23 @@ def add_candidate(
     problems = check_candidate_values(values)
     if problems:
         raise BadInput("\n".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
-    existing = session.exec(
-        select(Candidate).where(
-            Candidate.selection_id == selection_id, Candidate.employee_id == values["employee_id"]
-        )
-    ).first()
-    if existing is not None:
-        raise Conflict(
-            f"employee {values['employee_id']} is already candidate {existing.id} in selection "
+
+    def already() -> Conflict | None:
+        existing = session.exec(
+            select(Candidate.id).where(
+                Candidate.selection_id == selection_id,
+                Candidate.employee_id == values["employee_id"],
+            )
+        ).first()
+        if existing is None:
+            return None
+        return Conflict(
+            f"employee {values['employee_id']} is already candidate {existing} in selection "
             f"{selection_id}"
         )
+
+    if (clash := already()) is not None:
+        raise clash
     candidate = Candidate.model_validate(
         {
             **values,
@@ -78,7 +90,8 @@ def add_candidate(
         }
     )
     session.add(candidate)
-    session.flush()
+    with taken_meanwhile(session, lambda: already() or Conflict(SAME_MOMENT)):
+        session.flush()
     audit.record(
         session,
         actor=actor,
@@ -114,35 +127,40 @@ def import_roster(
     rows = parse_roster(data, str(path))
     if not rows:
         raise BadInput(f"{path}: no candidates in the file, only a header")
-    taken = dict(
-        session.exec(
-            select(Candidate.employee_id, Candidate.id).where(
-                Candidate.selection_id == selection_id
-            )
-        ).all()
-    )
-    clashes = [
-        f"{path}:{row.line}: employee_id: {row.values['employee_id']} is already candidate "
-        f"{taken[row.values['employee_id']]} in selection {selection_id}"
-        for row in rows
-        if row.values["employee_id"] in taken
-    ]
-    if clashes:
-        raise BadInput("\n".join(clashes))
-    state = workflow_of(selection).spec.initial_state
-    session.execute(
-        insert(Candidate),
-        [
-            {
-                **{c: row.values.get(c, "") for c in COLUMNS},
-                "selection_id": selection_id,
-                "state": state,
-                "version": 1,
-                "created_at": at,
-            }
+
+    def clashes() -> BadInput | None:
+        taken = dict(
+            session.exec(
+                select(Candidate.employee_id, Candidate.id).where(
+                    Candidate.selection_id == selection_id
+                )
+            ).all()
+        )
+        found = [
+            f"{path}:{row.line}: employee_id: {row.values['employee_id']} is already candidate "
+            f"{taken[row.values['employee_id']]} in selection {selection_id}"
             for row in rows
-        ],
-    )
+            if row.values["employee_id"] in taken
+        ]
+        return BadInput("\n".join(found)) if found else None
+
+    if (clash := clashes()) is not None:
+        raise clash
+    state = workflow_of(selection).spec.initial_state
+    with taken_meanwhile(session, lambda: clashes() or Conflict(SAME_MOMENT)):
+        session.execute(
+            insert(Candidate),
+            [
+                {
+                    **{c: row.values.get(c, "") for c in COLUMNS},
+                    "selection_id": selection_id,
+                    "state": state,
+                    "version": 1,
+                    "created_at": at,
+                }
+                for row in rows
+            ],
+        )
     audit.record(
         session,
         actor=actor,

@@ -52,23 +52,31 @@ def file_type_problem(field: FieldSpec, data: bytes) -> str | None:
 def store_file(files_dir: Path, data: bytes) -> tuple[str, Path]:
     """Keep a file's bytes in the store under their sha256; an existing copy is never
     overwritten."""
+    digest, target, _ = store_bytes(files_dir, data)
+    return digest, target
+
+
+def store_bytes(files_dir: Path, data: bytes) -> tuple[str, Path, bool]:
+    """As store_file, and say whether this call created the stored copy."""
     digest = hashlib.sha256(data).hexdigest()
     target = files_dir / digest[:2] / digest
     if target.exists():
-        return digest, target
+        return digest, target, False
     private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    created = False
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.link(tmp, target)  # fails if another process stored it first: theirs is identical
+        created = True
     except FileExistsError:
         pass
     finally:
         os.unlink(tmp)
-    return digest, target
+    return digest, target, created
 
 
 def add_evidence(
@@ -129,7 +137,9 @@ def add_evidence(
         if wrong_type:
             problems.append(f"--file {file.name}: {wrong_type}")
         else:
-            file_sha, _ = store_file(files_dir, file_data)
+            # Hashed now, stored only once every field has passed and the record is written
+            # (below): a refused command leaves nothing in the store.
+            file_sha = hashlib.sha256(file_data).hexdigest()
             values[file_field] = file_sha
             file_name = file.name
     # A field given with a bad value has its own problem above; a file its own line.
@@ -185,8 +195,24 @@ def add_evidence(
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
         },
     )
-    session.commit()
+    stored = store_bytes(files_dir, file_data) if file_sha and file_data is not None else None
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if stored is not None and stored[2]:
+            _forget_unless_used(session, stored[0], stored[1])
+        raise
     return record
+
+
+def _forget_unless_used(session: Session, digest: str, path: Path) -> None:
+    """Remove a file this command stored for a record that did not commit, unless another
+    record that did commit uses the same file."""
+    used = session.exec(select(Evidence.id).where(Evidence.file_sha256 == digest)).first()
+    session.rollback()
+    if used is None:
+        path.unlink(missing_ok=True)
 
 
 def _is_user(session: Session, name: str) -> bool:

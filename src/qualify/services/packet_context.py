@@ -1,33 +1,103 @@
 """What a packet prints: the context its template gets, built from the records as they stood
-when the candidate entered the stage."""
+when the candidate entered the stage, in words a reader uses (labels, full names, dates written
+out). What a packet is called and whether it may show sensitive evidence is the workflow's
+`packet_kinds`."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC
+import re
+from datetime import UTC, date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit
-from qualify.services.access import get_selection, seats_of, workflow_of
+from qualify.packets.render import w3c_time
+from qualify.services import packet_sections as sections
+from qualify.services.access import get_selection, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
-from qualify.services.integrity import replayed_states
-from qualify.services.results import panel_inputs, ranking
-from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
+from qualify.services.visibility import WITHHELD
+from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
+from qualify.workflow.documents import (
+    field_label,
+    field_value,
+    full_name,
+    local_date,
+    local_time,
+    long_date,
+    record_reference,
+    split_name,
+)
+from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
-from qualify.workflow.scoring import CandidateResult
+from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.spec import PacketKindSpec, Workflow
 
-TITLES = {
-    "eligibility_review": "Eligibility review",
-    "interview_packet": "Interview packet",
-    "panel_results": "Panel results",
-    "selection_packet": "Selection packet",
-    "notice_ineligible": "Notice of ineligibility",
-    "notice_not_selected": "Notice: not selected",
-    "selection_letter": "Letter of selection",
-    "appointment_letter": "Letter of appointment",
-}
+STATUS_WORDS = {"pass": "Passed", "fail": "Not met", "pending": "Pending"}
+
+
+class People:
+    """How documents name users: full name and title, never the login name."""
+
+    def __init__(self, session: Session, spec: Workflow) -> None:
+        self.spec = spec
+        self.users = {u.name: u for u in session.exec(select(User))}
+
+    def full_name(self, login: str) -> str:
+        """The user's full name, or "" when none is on file."""
+        user = self.users.get(login)
+        return str(getattr(user, "full_name", "") or "") if user else ""
+
+    def name(self, login: str) -> str:
+        """The full name, else what the user is (their title or role)."""
+        return self.full_name(login) or self.title(login)
+
+    def title(self, login: str, role: str = "") -> str:
+        user = self.users.get(login)
+        title = str(getattr(user, "title", "") or "") if user else ""
+        if title:
+            return title
+        roles = [role] if role else (list(user.roles) if user else [])
+        labels = [self.spec.roles[r].label for r in roles if r in self.spec.roles]
+        return ", ".join(labels) or "Staff member"
+
+    def named(self, login: str, role: str = "") -> str:
+        """Ann O'Brien, Captain, Support Division Commander."""
+        name, title = self.name(login), self.title(login, role)
+        return name if name == title else f"{name}, {title}"
+
+    def humanize(self, text: str) -> str:
+        """A generated sentence with login names as full names."""
+        if not self.users:
+            return text
+        pattern = "|".join(re.escape(n) for n in sorted(self.users, key=len, reverse=True))
+        return re.sub(rf"(?<![\w.])({pattern})(?![\w])", lambda m: self.name(m.group(1)), text)
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def words(text: str, spec: Workflow, people: People) -> str:
+    """A generated reason in words: labels for evidence kinds and fields, full names for login
+    names, dates written out. Free text typed by people is never passed through here."""
+    # Only names that look like ids (with an underscore) are replaced: "service" or
+    # "probation" already read as words.
+    for kind, ev in spec.evidence.items():
+        for name, f in ev.fields.items():
+            text = re.sub(rf"\b{re.escape(name)} = ", f"{field_label(name, f)}: ", text)
+            if "_" in name:
+                text = re.sub(rf"\b{re.escape(name)}\b", field_label(name, f).lower(), text)
+        if "_" in kind:
+            text = re.sub(rf"\b{re.escape(kind)}\b", ev.label.split(" (")[0].lower(), text)
+    text = _ISO_DATE.sub(lambda m: _written(m.group(0)), text)
+    return people.humanize(text)
+
+
+def _written(iso: str) -> str:
+    try:
+        return long_date(date.fromisoformat(iso))
+    except ValueError:
+        return iso
 
 
 def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[int]:
@@ -52,215 +122,214 @@ def _facts_at(
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
 
-def _evidence_rows(
+def evidence_tables(
     session: Session,
-    selection: Selection,
+    spec: Workflow,
+    people: People,
     candidate_id: int,
     on_file: set[int],
     *,
     sensitive: bool,
-) -> list[dict[str, Any]]:
-    spec = workflow_of(selection).spec
-    rows = []
-    for e in session.exec(
-        select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
-    ):
-        kind = spec.evidence.get(e.kind)
-        if e.id not in on_file or (kind is not None and kind.sensitive and not sensitive):
-            continue
-        facts = ", ".join(f"{k}: {v}" for k, v in e.fields.items())
-        if e.file_name:
-            facts += f" (file {e.file_name})"
-        rows.append(
-            {
-                "id": e.id,
-                "label": kind.label if kind else e.kind,
-                "facts": facts,
-                "attested_by": e.attested_by,
-            }
+    viewer_sensitive: bool = True,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(current, superseded) evidence among the records on file: a newer record of a kind that
+    keeps one record supersedes the older, which is listed apart with what replaced it."""
+    tz = spec.time_zone
+    records = [
+        e
+        for e in session.exec(
+            select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
         )
-    return rows
+        if e.id in on_file
+    ]
+    newest: dict[str, Evidence] = {}
+    for e in records:
+        newest[e.kind] = e
+    current, superseded = [], []
+    for e in records:
+        kind = spec.evidence.get(e.kind)
+        secret = kind is not None and kind.sensitive
+        if secret and not sensitive:
+            continue
+        row = {
+            "number": e.id,
+            "label": kind.label if kind else e.kind.replace("_", " "),
+            "facts": [WITHHELD] if secret and not viewer_sensitive else _facts(kind, e),
+            "attested_by": people.named(e.attested_by),
+            "entered": long_date(local_date(e.recorded_at, tz)),
+        }
+        later = newest[e.kind]
+        if kind is not None and not kind.multiple and later.id != e.id:
+            row["replaced_by"] = (
+                f"record {later.id}, entered {long_date(local_date(later.recorded_at, tz))}"
+            )
+            superseded.append(row)
+        else:
+            current.append(row)
+    return current, superseded
 
 
-def _result_context(
-    selection: Selection, result: CandidateResult, comments: dict[str, dict[str, str]]
-) -> dict[str, Any]:
-    spec = workflow_of(selection).spec
-    labels = {c.id: c.label for c in spec.rubric.criteria}
-    panelists = sorted({p for c in result.criteria for p in c.scores})
-    return {
-        "complete": result.complete,
-        "missing": list(result.missing),
-        "total": "-" if result.total is None else f"{result.total:.2f}",
-        "passed": result.passed,
-        "failures": [f for f in result.failures if f != "panel incomplete"],
-        "rank": result.rank,
-        "tie_break": result.tie_break,
-        "panelists": panelists,
-        "criteria": [
-            {
-                "label": labels[c.criterion],
-                "scores": c.scores,
-                "mean": f"{c.mean:.2f}",
-                "spread": c.spread,
-                "flagged": c.flagged,
-                "minimum_met": c.minimum_met,
-            }
-            for c in result.criteria
-        ],
-        "corrections": [
-            {
-                "panelist": c.panelist,
-                "version": c.version,
-                "reason": c.reason,
-                "previous": c.previous,
-            }
-            for c in result.corrections
-        ],
-        "comments": [
-            {"panelist": p, "criterion": labels.get(k, k), "text": v}
-            for p, notes in sorted(comments.items())
-            for k, v in notes.items()
-        ],
-    }
+def _facts(kind: Any, record: Evidence) -> list[str]:
+    out = []
+    for name, value in record.fields.items():
+        spec = kind.fields.get(name) if kind is not None else None
+        if spec is None:
+            out.append(f"{name.replace('_', ' ').capitalize()}: {value}")
+        elif spec.type == "file":
+            continue
+        elif spec.type == "user":
+            out.append(f"{field_label(name, spec)}: {{user:{value}}}")
+        else:
+            out.append(f"{field_label(name, spec)}: {field_value(spec, value)}")
+    if record.file_name:
+        out.append(f"Document on file: {record.file_name}")
+    return out
+
+
+def kind_of(spec: Workflow, template: str) -> PacketKindSpec:
+    """The workflow's description of a packet kind (the validator makes sure there is one)."""
+    found = spec.packet_kinds.get(template)
+    if found is None:
+        title = template.replace("_", " ").capitalize()
+        return PacketKindSpec(title=title, audience=[])
+    return found
 
 
 def build_context(
-    session: Session, candidate: Candidate, stage: str, template: str, event: AuditEvent
+    session: Session,
+    candidate: Candidate,
+    stage: str,
+    template: str,
+    event: AuditEvent,
+    needs: frozenset[str] | None = None,
+    *,
+    viewer_sensitive: bool,
 ) -> dict[str, Any]:
-    """Everything a packet template may print, from the records."""
+    """Everything a packet template may print, from the records; of the optional sections
+    (packet_sections.BUILDERS) only those in `needs`, when given. For a reader whose role does
+    not see sensitive records (`viewer_sensitive` false), sensitive checks and evidence read
+    "withheld (sensitive)", never their values; a packet kind that is not `sensitive` in the
+    workflow leaves sensitive evidence out altogether."""
     selection = get_selection(session, candidate.selection_id)
-    loaded = workflow_of(selection)
+    loaded: LoadedWorkflow = workflow_of(selection)
     spec = loaded.spec
     assert candidate.id is not None
     assert selection.id is not None
+    assert event.id is not None
+    kind = kind_of(spec, template)
+    people = People(session, spec)
+    tz = spec.time_zone
     on_file = _on_file_at(session, candidate.id, event)
     facts = _facts_at(session, selection, candidate, on_file)
-    decided_on = event.at.astimezone(UTC).date()
+    decided_on = event.at.astimezone(UTC).date()  # as `advance` evaluated the guards
+    hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
     checks = [
         {
             "label": spec.checks[r.check].label,
-            "status": r.status,
-            "reason": r.reason,
-            "note": spec.checks[r.check].note.strip(),
+            "status": "withheld" if r.check in hidden else r.status,
+            "status_words": "Withheld" if r.check in hidden else STATUS_WORDS[r.status],
+            "reason": WITHHELD if r.check in hidden else words(r.reason, spec, people),
+            "note": " ".join(spec.checks[r.check].note.split()),
         }
         for r in evaluate(loaded, facts, selection.as_of, decided_on)
         if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
     ]
+    current, superseded = evidence_tables(
+        session,
+        spec,
+        people,
+        candidate.id,
+        on_file,
+        sensitive=kind.sensitive,
+        viewer_sensitive=viewer_sensitive,
+    )
+    for rows in (current, superseded):
+        for row in rows:
+            row["facts"] = [
+                re.sub(r"\{user:([^}]*)\}", lambda m: people.named(m.group(1)), f)
+                for f in row["facts"]
+            ]
     details = json.loads(event.details)
     transition = next(t for t in spec.transitions if t.trigger == details["trigger"])
-    at = event.at.astimezone(UTC)
-    decision = (
-        f"On {at:%Y-%m-%d} at {at:%H:%M} UTC, {event.actor} ({event.role}) recorded: "
-        f"{transition.label or transition.trigger}."
-    )
-    if details.get("reason"):
-        decision += f" Reason: {details['reason']}"
-    ranked = ranking(session, selection)
-    mine = next(r for r in ranked if r.candidate_id == candidate.id)
-    cards = next(
-        p
-        for p in panel_inputs(session, selection, [candidate], comments=True)
-        if p.candidate_id == candidate.id
-    ).cards
-    names = dict(
-        session.exec(
-            select(Candidate.id, Candidate.name).where(Candidate.selection_id == selection.id)
-        ).all()
-    )
-    states = replayed_states(session, up_to_event=event.id)  # as they stood at the decision
-    rubric = spec.rubric
-    return {
+    decided = local_date(event.at, tz)
+    given, family = _names(candidate)
+    rank = candidate.rank.strip()
+    ref = record_reference(selection.id, candidate.id, event.id)
+    context: dict[str, Any] = {
         "workflow": {
             "name": spec.name,
             "version": spec.version,
             "letterhead": spec.letterhead.strip(),
+            "letterhead_lines": spec.letterhead.strip().splitlines(),
             "letterhead_first_line": spec.letterhead.strip().splitlines()[0],
             "position": spec.position or spec.title,
-            "assignment": spec.assignment.strip(),
+            "assignment": re.split(r"(?<=\.)\s+(?=[A-Z])", " ".join(spec.assignment.split()))
+            if spec.assignment.strip()
+            else [],
         },
         "selection": {
             "id": selection.id,
             "title": selection.title,
-            "as_of": selection.as_of.isoformat(),
+            "as_of": long_date(selection.as_of),
         },
         "candidate": {
             "id": candidate.id,
-            "name": candidate.name,
+            "name": full_name(given, family),
+            "given_name": given,
+            "family_name": family,
+            "addressed": " ".join(x for x in (rank, given, family) if x),
+            "salutation": " ".join(x for x in (rank, family) if x),
             "employee_id": candidate.employee_id,
-            "rank": candidate.rank,
+            "rank": rank,
             "unit": candidate.unit,
-            "supervisor": candidate.supervisor,
+            "supervisor": people.named(candidate.supervisor) if candidate.supervisor else "",
             "state_label": spec.states[stage].label,
         },
         "packet": {
             "id": f"S{selection.id}-C{candidate.id}-{stage}-{template}-E{event.id}",
-            "title": TITLES.get(template, template.replace("_", " ").capitalize()),
-            "generated_at": f"{at:%Y-%m-%d %H:%M:%S}",
-            "created": f"{at:%Y-%m-%dT%H:%M:%SZ}",
-            "audit_event": event.id,
+            "ref": ref,
+            "title": kind.title,
+            "letter": kind.letter,
+            "generated_at": f"{long_date(decided)}, {local_time(event.at, tz)}",
+            "created": w3c_time(event.at),
             "audit_hash": event.hash,
+            "audit_event": event.id,
+            "event_id": event.id,
         },
         "checks": checks,
+        "failed_checks": [c["label"] for c in checks if c["status"] not in ("pass", "withheld")],
+        "withheld_checks": [c["label"] for c in checks if c["status"] == "withheld"],
         "eligibility_summary": "all checks passed"
         if all(c["status"] == "pass" for c in checks)
         else "not all checks pass",
-        "evidence": _evidence_rows(
-            session, selection, candidate.id, on_file, sensitive=template == "eligibility_review"
-        ),
-        "decision": {"text": decision},
-        "rubric": {
-            "scale_min": rubric.scale_min,
-            "scale_max": rubric.scale_max,
-            "pass_mark": rubric.pass_mark,
-            "criteria": [
-                {
-                    "label": c.label,
-                    "weight": c.weight,
-                    "minimum": f"mean must be above {c.minimum_mean_above:g}"
-                    if c.minimum_mean_above is not None
-                    else (
-                        f"mean at least {c.minimum_mean:g}" if c.minimum_mean is not None else ""
-                    ),
-                    "anchors": sorted(c.anchors.items()),
-                }
-                for c in rubric.criteria
-            ],
+        "evidence": current,
+        "superseded": superseded,
+        "decision": {
+            "date": long_date(decided),
+            "time": local_time(event.at, tz),
+            "by": people.named(event.actor, event.role),
+            "signer_name": people.full_name(event.actor),
+            "signer_title": people.title(event.actor, event.role),
+            "action": transition.label or transition.trigger.replace("_", " "),
+            "reason": details.get("reason") or "",
+            "notice": details.get("notice") or "",
+            "text": f"On {long_date(decided)} at {local_time(event.at, tz)}, "
+            f"{people.named(event.actor, event.role)} recorded: "
+            f"{transition.label or transition.trigger.replace('_', ' ')}.",
         },
-        "seats": [
-            {"label": spec.panel.seats[s.seat].label or s.seat, "panelist": s.panelist}
-            for s in seats_of(session, selection.id)
-        ],
-        "result": _result_context(selection, mine, {p: c.comments for p, c in cards.items()}),
-        "ranking": [
-            {
-                "rank": r.rank,
-                "name": names[r.candidate_id],
-                "total": "-" if r.total is None else f"{r.total:.2f}",
-                "verdict": "pass" if r.passed else ("fail" if r.complete else "incomplete"),
-                "state": states[r.candidate_id],
-            }
-            for r in ranked
-            if r.complete
-        ],
-        "audit_excerpt": [
-            {
-                "id": e.id,
-                "at": f"{e.at.astimezone(UTC):%Y-%m-%d %H:%M}",
-                "actor": e.actor,
-                "what": _what(e),
-                "outcome": e.outcome,
-            }
-            for e in audit.events(session, candidate_id=candidate.id)
-            if (e.id or 0) <= (event.id or 0) and e.action != "packet_generated"
-        ],
     }
+    context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))
+    return context
 
 
-def _what(event: AuditEvent) -> str:
-    details = json.loads(event.details)
-    if event.action == "state_changed":
-        return f"{details['trigger']}: {details['from']} -> {details['to']}"
-    if event.action == "evidence_added":
-        return f"evidence added: {details['kind']}"
-    return event.action.replace("_", " ")
+def display_name(candidate: Candidate) -> str:
+    """Luis Reyes: given name first, whatever form the roster used."""
+    return full_name(*_names(candidate))
+
+
+def _names(candidate: Candidate) -> tuple[str, str]:
+    given = str(getattr(candidate, "first_name", "") or "")
+    family = str(getattr(candidate, "last_name", "") or "")
+    if given or family:
+        return given, family
+    return split_name(candidate.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
+    alternates_of,
     claim,
     get_selection,
     insert_row,
@@ -25,9 +26,16 @@ from qualify.services.access import (
     workflow_of,
 )
 from qualify.services.results import panel_input, refresh_results, store_results
-from qualify.store.tables import Attestation, Candidate, PanelSeat, Scorecard, User
+from qualify.store.tables import (
+    Attestation,
+    Candidate,
+    PanelAlternate,
+    PanelSeat,
+    Scorecard,
+    User,
+)
 from qualify.workflow.loader import suggest
-from qualify.workflow.scoring import PanelInput
+from qualify.workflow.scoring import PanelInput, sitting
 from qualify.workflow.spec import Workflow
 
 
@@ -46,46 +54,59 @@ def assign_panel(
     actor: str,
     reason: str | None = None,
     now: datetime | None = None,
+    alternates: list[tuple[str, str]] | None = None,
 ) -> list[PanelSeat]:
-    """Fill every seat the workflow declares; once scoring began, a change needs a reason."""
+    """Fill every seat the workflow declares, with alternates per seat in order (each sits for a
+    candidate whose seat holder may not score them); once scoring began, a change needs a
+    reason."""
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
     problems = []
     by_seat: dict[str, list[str]] = defaultdict(list)
-    for seat, user in seats:
+    spare: dict[str, list[str]] = defaultdict(list)
+    named = [("--seat", seat, user) for seat, user in seats]
+    named += [("--alternate", seat, user) for seat, user in alternates or []]
+    for option, seat, user in named:
         if seat not in spec.panel.seats:
             problems.append(
-                f"--seat {seat}={user}: no seat '{seat}'{suggest(seat, spec.panel.seats)} "
+                f"{option} {seat}={user}: no seat '{seat}'{suggest(seat, spec.panel.seats)} "
                 f"(seats: {', '.join(spec.panel.seats)})"
             )
             continue
-        by_seat[seat].append(user)
+        (by_seat if option == "--seat" else spare)[seat].append(user)
     users = {u.name: u for u in session.exec(select(User))}
     for seat, declared in spec.panel.seats.items():
         given = by_seat.get(seat, [])
         if len(given) != declared.count:
             problems.append(f"--seat {seat}: the workflow has {declared.count}, {len(given)} given")
-        for user in given:
-            if user not in users:
-                problems.append(f"--seat {seat}={user}: '{user}' is not a registered user")
-            elif declared.role not in users[user].roles:
-                problems.append(
-                    f"--seat {seat}={user}: {user} does not hold the role {declared.role}"
-                )
-    everyone = [u for _, u in seats]
+        for option, people in (("--seat", given), ("--alternate", spare.get(seat, []))):
+            for user in people:
+                if user not in users:
+                    problems.append(f"{option} {seat}={user}: '{user}' is not a registered user")
+                elif declared.role not in users[user].roles:
+                    problems.append(
+                        f"{option} {seat}={user}: {user} does not hold the role {declared.role}"
+                    )
+    everyone = [u for _, _, u in named]
     for user in sorted({u for u in everyone if everyone.count(u) > 1}):
-        problems.append(f"--seat: {user} is named more than once; one person holds one seat")
+        problems.append(
+            f"--seat: {user} is named more than once; one person holds one seat or is one alternate"
+        )
     if problems:
         raise BadInput("\n".join(problems))
     previous_rows = seats_of(session, selection_id)
     previous = [(s.seat, s.panelist) for s in previous_rows]
+    previous_alternates = [(a.seat, a.panelist) for a in alternates_of(session, selection_id)]
     reason = (reason or "").strip() or None
     limits.check("reason", reason, limits.REASON)
     if previous and scoring_has_begun(session, selection_id) and reason is None:
         raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
     session.execute(delete(PanelSeat).where(PanelSeat.selection_id == selection_id))  # type: ignore[arg-type]
+    session.execute(
+        delete(PanelAlternate).where(PanelAlternate.selection_id == selection_id)  # type: ignore[arg-type]
+    )
     rows = [
         PanelSeat(
             selection_id=selection_id,
@@ -98,7 +119,24 @@ def assign_panel(
         for seat in spec.panel.seats
         for i, user in enumerate(by_seat[seat], start=1)
     ]
+    spares = [
+        PanelAlternate(
+            selection_id=selection_id,
+            seat=seat,
+            position=i,
+            panelist=user,
+            assigned_at=at,
+            assigned_by=actor,
+        )
+        for seat in spec.panel.seats
+        for i, user in enumerate(spare[seat], start=1)
+    ]
     session.add_all(rows)
+    session.add_all(spares)
+    session.flush()
+    alternate_details = (
+        {"alternates": [[a.seat, a.panelist] for a in spares]} if spares else {}
+    ) | ({"previous_alternates": previous_alternates} if previous_alternates else {})
     audit.record(
         session,
         actor=actor,
@@ -111,12 +149,54 @@ def assign_panel(
             "seats": [[r.seat, r.panelist] for r in rows],
             "previous": previous,
             "reason": reason,
-        },
+        }
+        | alternate_details,
         removed=[f"panel_seat:{s.id}" for s in previous_rows],
     )
     refresh_results(session, selection)  # every stored result names the seats
     session.commit()
     return rows
+
+
+def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
+    """For each seat holder who supervises a candidate of the selection (and so may not score
+    them, when the workflow excludes the candidate's supervisor): who sits instead, or that the
+    panel will be incomplete for that candidate."""
+    selection = get_selection(session, selection_id)
+    spec = workflow_of(selection).spec
+    if "candidate_supervisor" not in spec.panel.excluded:
+        return []
+    seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection_id))
+    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection_id))
+    holders = {p for _, p in seats}
+    warnings = []
+    for candidate in session.exec(
+        select(Candidate)
+        .where(Candidate.selection_id == selection_id, col(Candidate.supervisor).in_(holders))
+        .order_by(col(Candidate.id))
+    ):
+        declared = session.exec(
+            select(Attestation)
+            .where(Attestation.candidate_id == candidate.id)
+            .order_by(col(Attestation.id))
+        ).all()
+        conflicts = {d.panelist: d.conflict for d in declared}
+        _, barred, swaps = sitting(spec, candidate.supervisor, seats, alternates, conflicts)
+        who = f"candidate {candidate.id} ({candidate.name})"
+        for swap in swaps:
+            if swap.holder == candidate.supervisor:
+                warnings.append(
+                    f"{swap.holder} supervises {who}: the alternate {swap.sat} sits in the "
+                    f"{swap.seat} seat for them"
+                )
+        if candidate.supervisor in barred:
+            why = barred[candidate.supervisor]
+            alternates_note = why.split("; ", 1)[1] if "; " in why else "no alternate is named"
+            warnings.append(
+                f"{candidate.supervisor} supervises {who} and may not score them: "
+                f"{alternates_note}; the panel will be incomplete for them"
+            )
+    return warnings
 
 
 @dataclass(frozen=True)
@@ -143,7 +223,11 @@ def attest(
     if conflict == "":
         raise BadInput("--conflict: describe the conflict of interest")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
-    interview = interview_of(session, candidate_id, actor, with_cards=conflict is not None)
+    # Declarations on a candidate are made one at a time (the candidate's row is locked until
+    # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
+    interview = interview_of(
+        session, candidate_id, actor, with_cards=conflict is not None, lock=True
+    )
     candidate = interview.candidate
     latest = interview.declared(actor)
     if latest is not None and latest.conflict is not None and conflict is None:
@@ -166,6 +250,25 @@ def attest(
         claim(session, candidate)
     record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
     insert_row(session, record)
+    selection = get_selection(session, candidate.selection_id)
+    declared = replace(interview, declarations=[*interview.declarations, record])
+    panel = declared.panel_input(workflow_of(selection).spec, interview.submitted())
+    details: dict[str, Any] = {"conflict": conflict}
+    if conflict is not None:
+        # Who sits in the seat for this candidate now: the record says who sat and why.
+        mine = interview.seat
+        holder = next(
+            (
+                x.panelist
+                for x in interview.seats
+                if (x.seat, x.position) == (mine.seat, mine.position)
+            ),
+            actor,
+        )
+        swap = next((x for x in panel.substitutions if x.holder == holder), None)
+        details["sits_instead"] = swap.sat if swap else None
+        if swap is None and holder in panel.barred:
+            details["panel"] = "incomplete"
     audit.record(
         session,
         actor=actor,
@@ -175,20 +278,13 @@ def attest(
         at=at,
         selection_id=candidate.selection_id,
         candidate_id=candidate_id,
-        details={"conflict": conflict},
+        details=details,
     )
     # A conflict bars the panelist, which changes the result. The first declaration on a
     # candidate makes them one the panel has met, with a stored result from then on; later
     # declarations of no conflict change nothing.
     if conflict is not None or not interview.declarations:
-        selection = get_selection(session, candidate.selection_id)
-        declared = replace(interview, declarations=[*interview.declarations, record])
-        store_results(
-            session,
-            selection,
-            [declared.panel_input(workflow_of(selection).spec, interview.submitted())],
-            overwrite=conflict is not None,
-        )
+        store_results(session, selection, [panel], overwrite=conflict is not None)
     session.commit()
     return Declared(record, changed=True)
 
@@ -198,10 +294,11 @@ class Interview:
     """One candidate's interview records, read for a panelist acting on them."""
 
     candidate: Candidate
-    seat: PanelSeat  # the acting panelist's
+    seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
     declarations: list[Attestation]  # in the order made
     cards: list[Scorecard]  # every panelist's, every version, oldest first
+    alternates: list[PanelAlternate] = field(default_factory=list)
 
     def declared(self, panelist: str) -> Attestation | None:
         """The panelist's standing declaration."""
@@ -228,17 +325,29 @@ class Interview:
         assert c.id is not None
         seats = tuple((s.seat, s.panelist) for s in self.seats)
         return panel_input(
-            spec, (c.id, c.employee_id, c.supervisor), seats, self.declarations, submitted
+            spec,
+            (c.id, c.employee_id, c.supervisor),
+            seats,
+            self.declarations,
+            submitted,
+            alternates=tuple((a.seat, a.panelist) for a in self.alternates),
         )
 
 
 def interview_of(
-    session: Session, candidate_id: int, actor: str, *, with_cards: bool = True
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    *,
+    with_cards: bool = True,
+    lock: bool = False,
 ) -> Interview:
     """The candidate, its panel and the actor's seat on it, its declarations and (unless not
     needed) its scorecards, in three queries. Only registered users are seated and users are
-    never removed, so the user is looked up only to explain a refusal."""
-    found = session.exec(
+    never removed, so the user is looked up only to explain a refusal. With `lock`, the
+    candidate's row stays locked until the transaction ends (PostgreSQL; SQLite's writers
+    already hold the database's write lock)."""
+    query = (
         select(Candidate, PanelSeat)
         .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
         .where(Candidate.id == candidate_id)
@@ -246,13 +355,17 @@ def interview_of(
         # The version as stored now, even if this session loaded the candidate before: the
         # optimistic lock compares against it.
         .execution_options(populate_existing=True)
-    ).all()
+    )
+    if lock:
+        query = query.with_for_update(of=Candidate)
+    found = session.exec(query).all()
     if not found:
         raise no_candidate(candidate_id)
     candidate = found[0][0]
     seats = [s for _, s in found if s is not None]
     seat = next((s for s in seats if s.panelist == actor), None)
-    if seat is None:
+    alternates = alternates_of(session, candidate.selection_id) if seat is None else []
+    if seat is None and not any(a.panelist == actor for a in alternates):
         actor_user(session, actor)
         raise NotPermitted(
             f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
@@ -262,6 +375,10 @@ def interview_of(
         .where(Attestation.candidate_id == candidate_id)
         .order_by(col(Attestation.id))
     ).all()
+    if seat is None:
+        seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
+    elif not alternates:
+        alternates = alternates_of(session, candidate.selection_id)
     cards = (
         session.exec(
             select(Scorecard)
@@ -271,7 +388,51 @@ def interview_of(
         if with_cards
         else []
     )
-    return Interview(candidate, seat, seats, list(declarations), list(cards))
+    return Interview(candidate, seat, seats, list(declarations), list(cards), alternates)
+
+
+def _alternate_seat(
+    session: Session,
+    candidate: Candidate,
+    seats: list[PanelSeat],
+    alternates: list[PanelAlternate],
+    declarations: list[Attestation],
+    actor: str,
+) -> PanelSeat:
+    """The seat an alternate sits in for this candidate; refuse when they sit in none. One who
+    declared a conflict with the candidate is told it stands, as a holder is."""
+    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    conflicts = {d.panelist: d.conflict for d in declarations}
+    if conflicts.get(actor) is not None:
+        # Their own conflict bars them: show the seat they were ready for, so the refusal says so.
+        mine = next(a for a in alternates if a.panelist == actor)
+        return _seat_for(candidate, mine.seat, mine.position, actor)
+    pairs = tuple((s.seat, s.panelist) for s in seats)
+    spare = tuple((a.seat, a.panelist) for a in alternates)
+    _, _, swaps = sitting(spec, candidate.supervisor, pairs, spare, conflicts)
+    for swap in swaps:
+        if swap.sat == actor:
+            position = next(s.position for s in seats if s.panelist == swap.holder)
+            return _seat_for(candidate, swap.seat, position, actor)
+    mine = next(a for a in alternates if a.panelist == actor)
+    raise NotPermitted(
+        f"{actor} is an alternate for the {mine.seat} seat of selection {candidate.selection_id} "
+        f"and does not sit for candidate {candidate.id}: an alternate sits only for a candidate "
+        "whose seat holder may not score them (their supervisor, or a declared conflict), in the "
+        "order HR named the alternates"
+    )
+
+
+def _seat_for(candidate: Candidate, seat: str, position: int, panelist: str) -> PanelSeat:
+    """A seat as an alternate holds it for one candidate (not a stored row)."""
+    return PanelSeat(
+        selection_id=candidate.selection_id,
+        seat=seat,
+        position=position,
+        panelist=panelist,
+        assigned_at=candidate.created_at,
+        assigned_by="",
+    )
 
 
 def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
@@ -283,6 +444,10 @@ def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, 
         "seats": [
             {"seat": s.seat, "role": spec.panel.seats[s.seat].role, "panelist": s.panelist}
             for s in seats_of(session, selection_id)
+        ],
+        "alternates": [
+            {"seat": a.seat, "order": a.position, "panelist": a.panelist}
+            for a in alternates_of(session, selection_id)
         ],
         "excluded": spec.panel.excluded,
     }

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from qualify.errors import NotPermitted
 from qualify.services.access import (
     actor_user,
+    alternates_of,
     get_selection,
     seats_of,
     workflow_of,
@@ -32,9 +33,9 @@ from qualify.workflow.scoring import (
     Exact,
     PanelInput,
     aggregate,
-    barred_reason,
     rank,
     score_candidate,
+    sitting,
     sort_key,
 )
 from qualify.workflow.spec import Workflow
@@ -48,20 +49,20 @@ def panel_input(
     submitted: Iterable[Any],
     *,
     comments: bool = False,
+    alternates: tuple[tuple[str, str], ...] = (),
 ) -> PanelInput:
     """What scoring needs about one candidate, from its (id, employee id, supervisor), the
-    panel's (seat, panelist) pairs, its declarations in the order made and its submitted
-    scorecards by version (rows or records with the tables' field names)."""
+    panel's (seat, panelist) pairs and its alternates, its declarations in the order made and
+    its submitted scorecards by version (rows or records with the tables' field names). An
+    alternate sits for a holder who may not score the candidate (see `sitting`)."""
     candidate_id, employee_id, supervisor = candidate
     conflicts = {d.panelist: d.conflict for d in declared}  # the newest declaration stands
     versions: dict[str, list[Any]] = defaultdict(list)
     for card in submitted:
         versions[card.panelist].append(card)
-    barred, cards = {}, {}
-    for _, panelist in seats:
-        why = barred_reason(spec, supervisor, panelist, conflicts.get(panelist))
-        if why:
-            barred[panelist] = why
+    sat, barred, swaps = sitting(spec, supervisor, seats, alternates, conflicts)
+    cards = {}
+    for _, panelist in sat:
         mine = versions.get(panelist)
         if mine:
             newest = mine[-1]
@@ -74,7 +75,7 @@ def panel_input(
                 reason=newest.reason,
                 previous=dict(mine[-2].scores) if len(mine) > 1 else None,
             )
-    return PanelInput(candidate_id, employee_id, seats, barred, cards)
+    return PanelInput(candidate_id, employee_id, sat, barred, cards, swaps)
 
 
 def panel_inputs(
@@ -102,6 +103,7 @@ def panel_inputs(
         assert cid is not None
         wanted[cid] = (cid, employee, supervisor)
     seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
+    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
     declared_query = sa_select(
@@ -137,7 +139,13 @@ def panel_inputs(
         submitted[row.candidate_id].append(row)
     return [
         panel_input(
-            spec, person, seats, declared.get(cid, ()), submitted.get(cid, ()), comments=comments
+            spec,
+            person,
+            seats,
+            declared.get(cid, ()),
+            submitted.get(cid, ()),
+            comments=comments,
+            alternates=alternates,
         )
         for cid, person in sorted(wanted.items())
     ]
@@ -175,6 +183,17 @@ def _summary(result: CandidateResult) -> dict[str, Any]:
             }
             for c in result.corrections
         ],
+        # Only when an alternate sat: rows stored before alternates existed stay as they were.
+        **(
+            {
+                "substitutions": [
+                    {"seat": x.seat, "holder": x.holder, "sat": x.sat, "why": x.why}
+                    for x in result.substitutions
+                ]
+            }
+            if result.substitutions
+            else {}
+        ),
     }
 
 
@@ -355,7 +374,9 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     reviewer = any(r in spec.permissions.view_results for r in viewer.roles)
-    seated = {s.panelist for s in seats_of(session, selection_id)}
+    seated = {s.panelist for s in seats_of(session, selection_id)} | {
+        a.panelist for a in alternates_of(session, selection_id)
+    }
     if not reviewer and viewer.name not in seated:
         raise NotPermitted(
             f"{viewer.name} may not see results: that needs the role "
@@ -404,6 +425,11 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
                         "hidden": hidden,
                         **state,
                         **({"missing": summary["missing"]} if reviewer else {}),
+                        **(
+                            {"substitutions": summary["substitutions"]}
+                            if reviewer and "substitutions" in summary
+                            else {}
+                        ),
                     }
                 )
     return {

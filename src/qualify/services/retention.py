@@ -144,51 +144,49 @@ def place_hold(
     *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
 ) -> LegalHold:
     """Freeze a selection's records while a dispute may need them."""
-    at = now or utcnow()
-    reason = _reason(reason)
-    selection = get_selection(session, selection_id)
-    role = may_manage_records(session, selection, actor, "place a legal hold")
-    held = active_hold(session, selection_id)
-    if held is not None:
-        raise RuleViolation(
-            f"selection {selection_id} is already under legal hold #{held.id} since "
-            f"{held.placed_at:%Y-%m-%d} ({held.reason})"
-        )
-    hold = LegalHold(selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor)
-    session.add(hold)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        role=role,
-        action="legal_hold_placed",
-        subject=f"selection:{selection_id}",
-        at=at,
-        selection_id=selection_id,
-        details={"hold": hold.id, "reason": reason},
-    )
-    session.commit()
-    return hold
+    return _change_hold(session, selection_id, reason, actor, now, placing=True)
 
 
 def release_hold(
     *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
 ) -> LegalHold:
     """End a selection's legal hold."""
+    return _change_hold(session, selection_id, reason, actor, now, placing=False)
+
+
+def _change_hold(
+    session: Session,
+    selection_id: int,
+    reason: str,
+    actor: str,
+    now: datetime | None,
+    *,
+    placing: bool,
+) -> LegalHold:
     at = now or utcnow()
     reason = _reason(reason)
     selection = get_selection(session, selection_id)
-    role = may_manage_records(session, selection, actor, "release a legal hold")
+    doing = "place a legal hold" if placing else "release a legal hold"
+    role = may_manage_records(session, selection, actor, doing)
     hold = active_hold(session, selection_id)
-    if hold is None:
+    if placing and hold is not None:
+        raise RuleViolation(
+            f"selection {selection_id} is already under legal hold #{hold.id} since "
+            f"{hold.placed_at:%Y-%m-%d} ({hold.reason})"
+        )
+    if not placing and hold is None:
         raise RuleViolation(f"selection {selection_id} is not under legal hold")
-    hold.released_at, hold.released_by, hold.release_reason = at, actor, reason
+    if hold is None:
+        hold = LegalHold(selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor)
+    else:
+        hold.released_at, hold.released_by, hold.release_reason = at, actor, reason
     session.add(hold)
+    session.flush()
     audit.record(
         session,
         actor=actor,
         role=role,
-        action="legal_hold_released",
+        action="legal_hold_placed" if placing else "legal_hold_released",
         subject=f"selection:{selection_id}",
         at=at,
         selection_id=selection_id,

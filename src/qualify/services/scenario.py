@@ -201,6 +201,7 @@ def run_steps(
     """Carry out the scenario's `steps` in order (steps[start:until])."""
     from qualify.services import panel, scorecards
     from qualify.services.advance import advance
+    from qualify.services.schedule import schedule_interview
 
     assert selection.id is not None
     ids = candidate_ids(session, selection.id)
@@ -217,16 +218,29 @@ def run_steps(
                     reason=step.get("reason"),
                     now=scenario.tick(),
                     packets=packets,
+                    notice=step.get("notice"),
+                    reason_code=step.get("reason_code"),
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]
+            spare = step.get("alternates", {})
             panel.assign_panel(
                 session=session,
                 selection_id=selection.id,
                 seats=seats,
+                alternates=[(seat, user) for seat, people in spare.items() for user in people],
                 actor=by,
                 now=scenario.tick(),
             )
+            for employee, when in step.get("schedule", {}).items():
+                schedule_interview(
+                    session=session,
+                    candidate_id=ids[str(employee)],
+                    at=str(when["at"]),
+                    place=str(when["place"]),
+                    actor=by,
+                    now=scenario.tick(),
+                )
         elif step["do"] == "attest":
             for employee in step["candidates"]:
                 panel.attest(

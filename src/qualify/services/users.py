@@ -17,6 +17,7 @@ from qualify.services.access import (
     frozen_permission,
     frozen_roles,
     role_for,
+    taken_meanwhile,
     utcnow,
 )
 from qualify.services.workflows import all_workflows
@@ -110,11 +111,16 @@ def add_user(
     acting_role = role_for(acting, managers, "add users")
     if ADMIN in roles and ADMIN not in acting.roles:
         raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
+
+    def exists() -> Conflict:
+        return Conflict(f"user '{name}' already exists")
+
     if session.exec(select(User).where(User.name == name)).first() is not None:
-        raise Conflict(f"user '{name}' already exists")
+        raise exists()
     user = User(name=name, roles=roles, created_at=at)
     session.add(user)
-    session.flush()
+    with taken_meanwhile(session, exists):
+        session.flush()
     audit.record(
         session,
         actor=actor,

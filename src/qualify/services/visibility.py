@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import seats_of, workflow_of
-from qualify.store.tables import Candidate, Scorecard, Selection, User
+from qualify.services.access import alternates_of, seats_of, workflow_of
+from qualify.store.tables import Attestation, Candidate, Scorecard, Selection, User
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
+from qualify.workflow.scoring import sitting
 from qualify.workflow.spec import Workflow
 
 WITHHELD = "withheld (sensitive)"
@@ -45,9 +46,36 @@ class Sight:
 
 
 def panelists(session: Session, selection: Selection) -> set[str]:
-    """Everyone who may sit on the selection's panel."""
+    """Everyone who may sit on the selection's panel: seat holders and alternates."""
     assert selection.id is not None
-    return {s.panelist for s in seats_of(session, selection.id)}
+    return {s.panelist for s in seats_of(session, selection.id)} | {
+        a.panelist for a in alternates_of(session, selection.id)
+    }
+
+
+def sits_for(session: Session, user: User, selection: Selection, candidate_id: int) -> bool:
+    """Whether the user holds a seat on the panel, or sits in one for this candidate as an
+    alternate."""
+    assert selection.id is not None
+    seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
+    if any(p == user.name for _, p in seats):
+        return True
+    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
+    if not any(p == user.name for _, p in alternates):
+        return False
+    candidate = session.get(Candidate, candidate_id)
+    assert candidate is not None
+    conflicts = {
+        d.panelist: d.conflict
+        for d in session.exec(
+            select(Attestation)
+            .where(Attestation.candidate_id == candidate_id)
+            .order_by(col(Attestation.id))
+        )
+    }
+    spec = workflow_of(selection).spec
+    sat, _, _ = sitting(spec, candidate.supervisor, seats, alternates, conflicts)
+    return any(p == user.name for _, p in sat) or conflicts.get(user.name) is not None
 
 
 def sight(session: Session, user: User, candidate: Candidate, selection: Selection) -> Sight:
@@ -59,7 +87,11 @@ def sight(session: Session, user: User, candidate: Candidate, selection: Selecti
     ):
         return Sight("record", sensitive)
     seated = user.name in panelists(session, selection)
-    if seated and candidate.state in spec.panel.scoring_states:
+    if (
+        seated
+        and candidate.state in spec.panel.scoring_states
+        and sits_for(session, user, selection, candidate.id or 0)
+    ):
         return Sight("interview", False)
     raise NotPermitted(refusal(spec, user, candidate.id or 0, seated))
 
@@ -92,11 +124,17 @@ def visible_ids(
     if set(user.roles) & set(record_roles(spec)):
         return {int(r["id"]): Sight("record", sensitive) for r in rows}
     seated = user.name in panelists(session, selection)
+    assert selection.id is not None
+    holder = any(s.panelist == user.name for s in seats_of(session, selection.id))
     found = {}
     for r in rows:
         if r["supervisor"] and r["supervisor"] == user.name:
             found[int(r["id"])] = Sight("record", sensitive)
-        elif seated and r["state"] in spec.panel.scoring_states:
+        elif (
+            seated
+            and r["state"] in spec.panel.scoring_states
+            and (holder or sits_for(session, user, selection, int(r["id"])))
+        ):
             found[int(r["id"])] = Sight("interview", False)
     return found
 

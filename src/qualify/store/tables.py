@@ -109,6 +109,23 @@ class PanelSeat(SQLModel, table=True):
     assigned_by: str = Field(max_length=100)
 
 
+class PanelAlternate(SQLModel, table=True):
+    """A panelist ready to take a seat, for a candidate whose seat holder may not score them
+    (the candidate's supervisor, or a declared conflict): the first eligible alternate of that
+    seat sits for that candidate for the whole interview."""
+
+    __tablename__ = "panel_alternate"
+    __table_args__ = (UniqueConstraint("selection_id", "panelist"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    selection_id: int = Field(foreign_key="selection.id", index=True)
+    seat: str = Field(max_length=50)
+    position: int
+    panelist: str = Field(max_length=100)
+    assigned_at: datetime
+    assigned_by: str = Field(max_length=100)
+
+
 class Attestation(SQLModel, table=True):
     """A panelist's declaration of no conflict of interest, or of one, for a candidate."""
 

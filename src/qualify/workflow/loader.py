@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import ValidationError
@@ -68,7 +71,9 @@ def load_text(
             problems.add(tuple(error["loc"]), _pydantic_message(error))
         problems.raise_if_any()
         raise AssertionError("unreachable") from exc
-    params = _validate_semantics(spec, problems, None if templates is None else set(templates))
+    params = _validate_semantics(
+        spec, problems, None if templates is None else set(templates), fast=fast
+    )
     problems.raise_if_any()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedWorkflow(spec=spec, params=params, text=text, sha256=digest, source=source)
@@ -198,7 +203,7 @@ def _shown(value: object, limit: int = 60) -> str:
 
 
 def _validate_semantics(
-    spec: Workflow, problems: _Problems, templates: set[str] | None
+    spec: Workflow, problems: _Problems, templates: set[str] | None, *, fast: bool = False
 ) -> dict[str, Params]:
     """Cross-reference checks; add every problem found."""
 
@@ -322,10 +327,63 @@ def _validate_semantics(
 
     for state_name, names in spec.packets.items():
         known(("packets", state_name), state_name, states, "state")
-        if templates is not None:
-            for j, template in enumerate(names):
-                known(("packets", state_name, j), template, templates, "packet template")
+        for j, template in enumerate(names):
+            item: Path_ = ("packets", state_name, j)
+            if templates is not None and not known(item, template, templates, "packet template"):
+                continue
+            # A selection frozen before packet_kinds existed still loads (`fast`: text checked
+            # when it opened); its packets fall back to a title made from the template's name
+            # and never show sensitive evidence.
+            if template not in spec.packet_kinds and not fast:
+                problems.add(
+                    item,
+                    f"packet '{template}' has no entry under packet_kinds (its title and audience)",
+                )
+    _validate_documents(spec, problems, known)
     return params
+
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None:
+    """Packet kinds, letters' notices, the appeal rule, the time zone and the holidays."""
+    for name, kind in spec.packet_kinds.items():
+        here: Path_ = ("packet_kinds", name)
+        if not kind.title.strip():
+            problems.add((*here, "title"), "write the title printed on the packet")
+        if not kind.audience:
+            problems.add((*here, "audience"), "name at least one role that receives it")
+        for j, role in enumerate(kind.audience):
+            known((*here, "audience", j), role, spec.roles, "role")
+        if kind.appeal and not kind.letter:
+            problems.add((*here, "appeal"), "only a letter (letter: true) states the appeal right")
+        if kind.appeal and spec.appeal is None:
+            problems.add((*here, "appeal"), "the workflow has no top-level appeal: rule to state")
+        if kind.letter and kind.sensitive:
+            problems.add((*here, "sensitive"), "a letter to the candidate never carries evidence")
+    for i, t in enumerate(spec.transitions):
+        for code, text in t.reason_codes.items():
+            at: Path_ = ("transitions", i, "reason_codes", code)
+            if not _CODE.match(code):
+                problems.add(at, f"reason code '{code}' must be lower_case_with_underscores")
+            if not text.strip():
+                problems.add(at, "write the text sent to the candidate")
+    if spec.appeal is not None:
+        if spec.appeal.days < 1:
+            problems.add(("appeal", "days"), f"must be at least 1 (got {spec.appeal.days})")
+        if not spec.appeal.to.strip():
+            problems.add(("appeal", "to"), "say to whom a request for reconsideration goes")
+    try:
+        ZoneInfo(spec.time_zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = spec.time_zone
+        problems.add(("time_zone",), f"unknown time zone '{zone}' (a name like America/New_York)")
+    seen: set[date] = set()
+    for j, day in enumerate(spec.holidays):
+        if day in seen:
+            problems.add(("holidays", j), f"{day.isoformat()} is listed twice")
+        seen.add(day)
 
 
 INTERVIEW_PASSED = "interview_passed"

@@ -24,6 +24,62 @@ def barred_reason(
 
 
 @dataclass(frozen=True)
+class Substitution:
+    """An alternate who sits in a seat for one candidate, and why the holder does not (the
+    holder "is the candidate's supervisor", or "declared a conflict of interest: ...")."""
+
+    seat: str
+    holder: str
+    sat: str
+    why: str
+
+
+def sitting(
+    spec: Workflow,
+    supervisor: str,
+    seats: tuple[tuple[str, str], ...],
+    alternates: tuple[tuple[str, str], ...],
+    conflicts: dict[str, str | None],
+) -> tuple[tuple[tuple[str, str], ...], dict[str, str], tuple[Substitution, ...]]:
+    """Who sits in each seat for one candidate: the holder, or when the holder may not score
+    (barred) the first eligible alternate of that seat not already sitting. Returns the seats
+    as (seat, panelist) in the panel's order, the barred panelists still in a seat (no eligible
+    alternate) with why, and the substitutions. The same records always give the same answer,
+    so an alternate sits for the whole interview."""
+    taken: set[str] = set()
+    sat: list[tuple[str, str]] = []
+    barred: dict[str, str] = {}
+    swaps: list[Substitution] = []
+    for seat, holder in seats:
+        why = barred_reason(spec, supervisor, holder, conflicts.get(holder))
+        if why is None:
+            sat.append((seat, holder))
+            continue
+        alternate = next(
+            (
+                alt
+                for alt_seat, alt in alternates
+                if alt_seat == seat
+                and alt not in taken
+                and barred_reason(spec, supervisor, alt, conflicts.get(alt)) is None
+            ),
+            None,
+        )
+        if alternate is None:
+            sat.append((seat, holder))
+            tried = [alt for alt_seat, alt in alternates if alt_seat == seat]
+            # (Without alternates the reason stays as results stored it before they existed.)
+            barred[holder] = why + (
+                f"; no eligible alternate ({', '.join(tried)} may not sit)" if tried else ""
+            )
+            continue
+        taken.add(alternate)
+        sat.append((seat, alternate))
+        swaps.append(Substitution(seat, holder, alternate, why))
+    return tuple(sat), barred, tuple(swaps)
+
+
+@dataclass(frozen=True)
 class Card:
     """One panelist's submitted scorecard (its newest version)."""
 
@@ -45,6 +101,7 @@ class PanelInput:
     seats: tuple[tuple[str, str], ...]  # (seat, panelist) for every seat of the panel
     barred: dict[str, str] = field(default_factory=dict)  # panelist -> why they may not score
     cards: dict[str, Card] = field(default_factory=dict)  # panelist -> submitted card
+    substitutions: tuple[Substitution, ...] = ()  # alternates sitting for barred holders
 
 
 @dataclass(frozen=True)
@@ -71,6 +128,7 @@ class CandidateResult:
     corrections: tuple[Card, ...]
     rank: int | None = None
     tie_break: str | None = None
+    substitutions: tuple[Substitution, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +218,7 @@ def score_candidate(
         failures=tuple(failures),
         flags=sum(1 for c in criteria if c.flagged),
         corrections=tuple(c for c in cards if c.version > 1),
+        substitutions=panel.substitutions,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
@@ -54,6 +55,8 @@ class TransitionSpec(Strict):
     guards: Names = Field(default_factory=list)
     reason_required: bool = False
     reason_required_if_outranked: bool = False
+    notice_required: bool = False
+    reason_codes: dict[str, str] = Field(default_factory=dict)
 
 
 class FieldSpec(Strict):
@@ -144,6 +147,25 @@ class FairnessSpec(Strict):
     excluded: Names = Field(default_factory=list)
 
 
+class PacketKindSpec(Strict):
+    """What a packet template is: its title, who receives it, what it may carry."""
+
+    title: str
+    audience: Names
+    sensitive: bool = False
+    letter: bool = False
+    appeal: bool = False
+
+
+class AppealSpec(Strict):
+    """The right to ask for reconsideration that notices state."""
+
+    days: int
+    business_days: bool = True
+    to: str
+    how: str = "in writing"
+
+
 class QualificationSpec(Strict):
     id: int = Field(ge=1, le=999)
     text: str
@@ -168,6 +190,10 @@ class Workflow(Strict):
     rubric: RubricSpec
     qualifications: list[QualificationSpec] = Field(default_factory=list)
     packets: dict[str, Names] = Field(default_factory=dict)
+    packet_kinds: dict[str, PacketKindSpec] = Field(default_factory=dict)
+    time_zone: str = "UTC"
+    appeal: AppealSpec | None = None
+    holidays: list[date] = Field(default_factory=list)
     fairness: FairnessSpec = Field(default_factory=FairnessSpec)
 
     @property

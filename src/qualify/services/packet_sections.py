@@ -1,0 +1,359 @@
+"""The parts of a packet beyond the candidate and the decision: a letter's date, reference and
+appeal right; the interview's schedule, rubric and panel; the results, ranking and audit
+excerpt. Each is built only when the packet's template prints it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select
+
+from qualify.services import audit
+from qualify.services.access import seats_of, workflow_of
+from qualify.services.integrity import replayed_states
+from qualify.services.results import panel_inputs, ranking
+from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
+from qualify.workflow.documents import (
+    appeal_deadline,
+    local_date,
+    local_time,
+    long_date,
+    weekday_date,
+)
+from qualify.workflow.scoring import CandidateResult
+from qualify.workflow.spec import PacketKindSpec, Workflow
+
+if TYPE_CHECKING:
+    from qualify.services.packet_context import People
+
+Builder = Callable[["Parts"], Any]
+
+
+class Parts:
+    """What the section builders share."""
+
+    def __init__(
+        self,
+        session: Session,
+        selection: Selection,
+        candidate: Candidate,
+        event: AuditEvent,
+        kind: PacketKindSpec,
+        people: People,
+    ) -> None:
+        self.session, self.selection, self.candidate = session, selection, candidate
+        self.event, self.kind, self.people = event, kind, people
+        self.spec: Workflow = workflow_of(selection).spec
+        self._ranked: list[CandidateResult] | None = None
+
+    @property
+    def ranked(self) -> list[CandidateResult]:
+        if self._ranked is None:
+            self._ranked = ranking(self.session, self.selection)
+        return self._ranked
+
+    def date(self, at: datetime) -> str:
+        return long_date(local_date(at, self.spec.time_zone))
+
+
+def letter(p: Parts) -> dict[str, Any]:
+    """A letter's date, reference and (where the kind says) the right to reconsideration."""
+    spec, details = p.spec, json.loads(p.event.details)
+    decided = local_date(p.event.at, spec.time_zone)
+    appeal = None
+    if p.kind.appeal and spec.appeal is not None:
+        rule = spec.appeal
+        by = appeal_deadline(decided, rule, frozenset(spec.holidays))
+        unit = "business days" if rule.business_days else "calendar days"
+        appeal = {
+            "to": rule.to.strip(),
+            "how": " ".join(rule.how.split()),
+            "by": weekday_date(by),
+            "period": f"{rule.days} {unit}",
+        }
+    return {
+        "date": long_date(decided),
+        "subject": f"{p.kind.title}, {p.selection.title}",
+        "notice": details.get("notice") or "",
+        "appeal": appeal,
+    }
+
+
+def _criteria_labels(spec: Workflow) -> dict[str, str]:
+    return {c.id: c.label for c in spec.rubric.criteria}
+
+
+def rubric(p: Parts) -> dict[str, Any]:
+    r = p.spec.rubric
+    return {
+        "scale_min": r.scale_min,
+        "scale_max": r.scale_max,
+        "pass_mark": f"{r.pass_mark:g}",
+        "criteria": [
+            {
+                "label": c.label,
+                "weight": f"{c.weight:g}",
+                "minimum": f"the mean must be above {c.minimum_mean_above:g}"
+                if c.minimum_mean_above is not None
+                else (
+                    f"the mean must be at least {c.minimum_mean:g}"
+                    if c.minimum_mean is not None
+                    else ""
+                ),
+                "anchors": sorted(c.anchors.items()),
+            }
+            for c in r.criteria
+        ],
+    }
+
+
+def seats(p: Parts) -> list[dict[str, Any]]:
+    """Each seat's label and panelist, with the panelist's standing conflict declaration."""
+    standing = {d["login"]: d for d in declarations(p)}
+    out = []
+    for s in seats_of(p.session, p.selection.id or 0):
+        declared = standing.get(s.panelist)
+        out.append(
+            {
+                "label": p.spec.panel.seats[s.seat].label or s.seat.replace("_", " "),
+                "panelist": p.people.name(s.panelist),
+                "title": p.people.title(s.panelist, p.spec.panel.seats[s.seat].role),
+                "who": p.people.named(s.panelist, p.spec.panel.seats[s.seat].role),
+                "declaration": "None on file"
+                if declared is None
+                else f"{declared['statement']} ({declared['declared']})"
+                + (f": {declared['conflict']}" if declared["conflict"] else ""),
+            }
+        )
+    return out
+
+
+def schedule(p: Parts) -> dict[str, str] | None:
+    """The interview's date, time and place as HR set them by the time of the packet."""
+    from qualify.services.schedule import latest
+
+    found = latest(p.session, p.candidate.id or 0, p.event.id or 0)
+    if found is None:
+        return None
+    at = datetime.fromisoformat(found["at"])
+    return {
+        "date": weekday_date(local_date(at, p.spec.time_zone)),
+        "time": local_time(at, p.spec.time_zone),
+        "place": found["place"],
+    }
+
+
+def declarations(p: Parts) -> list[dict[str, Any]]:
+    """Each panelist's standing conflict declaration as of the packet's event."""
+    rows = p.session.exec(
+        select(Attestation)
+        .where(Attestation.candidate_id == p.candidate.id, col(Attestation.at) <= p.event.at)
+        .order_by(col(Attestation.id))
+    ).all()
+    standing = {d.panelist: d for d in rows}
+    seated = {s.panelist for s in seats_of(p.session, p.selection.id or 0)}
+    return [
+        {
+            "login": d.panelist,
+            "seated": d.panelist in seated,
+            "panelist": p.people.named(d.panelist),
+            "declared": p.date(d.at),
+            "conflict": d.conflict or "",
+            "statement": "Declared a conflict of interest" if d.conflict else "No conflict",
+        }
+        for d in standing.values()
+    ]
+
+
+def result(p: Parts) -> dict[str, Any]:
+    """The candidate's interview result, every seat named, corrections in words."""
+    spec, candidate = p.spec, p.candidate
+    labels = _criteria_labels(spec)
+    weights = {c.id: f"{c.weight:g}" for c in spec.rubric.criteria}
+    mine = next(r for r in p.ranked if r.candidate_id == candidate.id)
+    cards = next(x for x in panel_inputs(p.session, p.selection, [candidate], comments=True)).cards
+    panel = [(s.seat, s.panelist) for s in seats_of(p.session, p.selection.id or 0)]
+    barred = next(x for x in panel_inputs(p.session, p.selection, [candidate])).barred
+    columns = [
+        {
+            "login": login,
+            "name": p.people.name(login),
+            "seat": spec.panel.seats[seat].label or seat,
+        }
+        for seat, login in panel
+        if login not in barred
+    ]
+    return {
+        "complete": mine.complete,
+        "missing": [p.people.humanize(m.split(": ", 1)[-1]) for m in mine.missing],
+        "total": "not computed" if mine.total is None else f"{mine.total:.2f}",
+        "passed": mine.passed,
+        "verdict": "Passed" if mine.passed else ("Did not pass" if mine.complete else "Incomplete"),
+        "failures": [_failure(f, labels) for f in mine.failures if f != "panel incomplete"],
+        "rank": mine.rank,
+        "tie_break": mine.tie_break,
+        "columns": columns,
+        "barred": [
+            {
+                "seat": spec.panel.seats[seat].label or seat,
+                "panelist": p.people.named(login),
+                "why": barred[login],
+            }
+            for seat, login in panel
+            if login in barred
+        ],
+        "criteria": [
+            {
+                "label": labels[c.criterion],
+                "weight": weights[c.criterion],
+                "scores": [str(c.scores.get(col_["login"], "none")) for col_ in columns],
+                "mean": f"{c.mean:.2f}",
+                "flag": (f"Panelists differ by {c.spread}" if c.flagged else "")
+                + ("; " if c.flagged and not c.minimum_met else "")
+                + ("Below the minimum" if not c.minimum_met else ""),
+            }
+            for c in mine.criteria
+        ],
+        "corrections": [
+            {
+                "panelist": p.people.named(c.panelist),
+                "version": c.version,
+                "reason": c.reason or "",
+                "changes": [
+                    f"{labels.get(k, k)}: {old} changed to {c.scores.get(k)}"
+                    for k, old in (c.previous or {}).items()
+                    if c.scores.get(k) != old
+                ],
+            }
+            for c in mine.corrections
+        ],
+        "comments": [
+            {"panelist": p.people.name(login), "criterion": labels.get(k, k), "text": v}
+            for login, card in sorted(cards.items())
+            for k, v in card.comments.items()
+        ],
+    }
+
+
+def _failure(text: str, labels: dict[str, str]) -> str:
+    for cid, label in labels.items():
+        if text.startswith(f"{cid} mean"):
+            return label + text[len(cid) :]
+    return text
+
+
+def panel_changes(p: Parts) -> list[dict[str, Any]]:
+    out = []
+    for e in audit.events(p.session, selection_id=p.selection.id):
+        if e.action != "panel_changed" or (e.id or 0) > (p.event.id or 0):
+            continue
+        d = json.loads(e.details)
+        before = {tuple(x) for x in d.get("previous", [])}
+        after = {tuple(x) for x in d.get("seats", [])}
+        out.append(
+            {
+                "date": p.date(e.at),
+                "by": p.people.named(e.actor, e.role),
+                "left": [p.people.name(x[1]) for x in sorted(before - after)],
+                "joined": [p.people.name(x[1]) for x in sorted(after - before)],
+                "reason": d.get("reason") or "",
+            }
+        )
+    return out
+
+
+def _display_names(p: Parts, ids: list[int] | None = None) -> dict[int, str]:
+    """Candidates' names as documents print them ("Luis Reyes"), by id."""
+    from qualify.services.packet_context import display_name
+
+    query = select(Candidate).where(Candidate.selection_id == p.selection.id)
+    if ids is not None:
+        query = query.where(col(Candidate.id).in_(ids))
+    return {c.id or 0: display_name(c) for c in p.session.exec(query)}
+
+
+def ranking_rows(p: Parts) -> list[dict[str, Any]]:
+    names = _display_names(p)
+    states = replayed_states(p.session, up_to_event=p.event.id)
+    return [
+        {
+            "rank": r.rank or "",
+            "name": names[r.candidate_id],
+            "total": "" if r.total is None else f"{r.total:.2f}",
+            "verdict": "Passed" if r.passed else "Did not pass",
+            "state": p.spec.states[states[r.candidate_id]].label,
+        }
+        for r in p.ranked
+        if r.complete
+    ]
+
+
+def passed_over(p: Parts) -> list[dict[str, str]]:
+    """Passing candidates ranked above the one this decision concerns, and the reason given."""
+    details = json.loads(p.event.details)
+    ids = details.get("passed_over", [])
+    names = _display_names(p, ids)
+    return [{"name": names[i], "reason": details.get("reason") or ""} for i in ids if i in names]
+
+
+def audit_excerpt(p: Parts) -> list[dict[str, str]]:
+    spec, out = p.spec, []
+    triggers = {t.trigger: t.label or t.trigger.replace("_", " ") for t in spec.transitions}
+    for e in audit.events(p.session, candidate_id=p.candidate.id):
+        if (e.id or 0) > (p.event.id or 0) or e.action == "packet_generated":
+            continue
+        d = json.loads(e.details)
+        if e.action == "state_changed":
+            what = (
+                f"{triggers.get(d['trigger'], d['trigger'])}: "
+                f"from {spec.states[d['from']].label} to {spec.states[d['to']].label}"
+            )
+        elif e.action == "evidence_added":
+            kind = spec.evidence.get(d.get("kind", ""))
+            what = f"Evidence entered: {kind.label if kind else d.get('kind', '')}"
+        else:
+            what = e.action.replace("_", " ").capitalize()
+        out.append(
+            {
+                "number": str(e.id),
+                "when": f"{p.date(e.at)}, {local_time(e.at, spec.time_zone)}",
+                "who": p.people.named(e.actor, e.role),
+                "what": what,
+                "reason": str(d.get("reason") or ""),
+                "outcome": "Refused" if e.outcome == "refused" else "Done",
+            }
+        )
+    return out
+
+
+BUILDERS: dict[str, Builder] = {
+    "letter": letter,
+    "rubric": rubric,
+    "seats": seats,
+    "schedule": schedule,
+    "declarations": declarations,
+    "result": result,
+    "panel_changes": panel_changes,
+    "ranking": ranking_rows,
+    "passed_over": passed_over,
+    "audit_excerpt": audit_excerpt,
+}
+
+
+def for_template(
+    session: Session,
+    selection: Selection,
+    candidate: Candidate,
+    event: AuditEvent,
+    kind: PacketKindSpec,
+    people: People,
+    needs: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """The sections a template prints (all of them when `needs` is None)."""
+    parts = Parts(session, selection, candidate, event, kind, people)
+    return {
+        name: build(parts) for name, build in BUILDERS.items() if needs is None or name in needs
+    }

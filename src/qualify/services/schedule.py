@@ -1,0 +1,107 @@
+"""When and where a candidate's interview takes place, as HR sets it on the panel.
+
+Kept as an audited event (`interview_scheduled`), read by the interview packet: the newest one
+recorded before the packet's event, so a reprint shows what was printed then.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from qualify.errors import BadInput, RuleViolation
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    role_for,
+    utcnow,
+    workflow_of,
+)
+from qualify.store.tables import AuditEvent
+
+PLACE_LIMIT = 200
+FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    candidate_id: int
+    at: datetime  # aware, in the selection's time zone
+    place: str
+    event_id: int
+
+
+def parse_local(text: str, time_zone: str) -> datetime:
+    """'2027-01-20 09:30' in the selection's time zone."""
+    for fmt in FORMATS:
+        try:
+            naive = datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=ZoneInfo(time_zone))
+    raise BadInput(f"--at {text!r}: use YYYY-MM-DD HH:MM (local time, {time_zone})")
+
+
+def schedule_interview(
+    *,
+    session: Session,
+    candidate_id: int,
+    at: str,
+    place: str,
+    actor: str,
+    now: datetime | None = None,
+) -> Scheduled:
+    """Set (or change) the date, time and place of a candidate's interview."""
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    spec = workflow_of(selection).spec
+    user = actor_user(session, actor)
+    role = role_for(user, spec.permissions.manage_panel, "schedule interviews")
+    when = parse_local(at, spec.time_zone)
+    place = " ".join(place.split())
+    if not place:
+        raise BadInput("--place: say where the interview takes place")
+    if len(place) > PLACE_LIMIT:
+        raise BadInput(f"--place: at most {PLACE_LIMIT} characters ({len(place)} given)")
+    if spec.states[candidate.state].final:
+        raise RuleViolation(
+            f"candidate {candidate_id} is in the final state "
+            f"'{spec.states[candidate.state].label}': there is no interview to schedule"
+        )
+    event = audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="interview_scheduled",
+        subject=f"candidate:{candidate_id}",
+        at=now or utcnow(),
+        selection_id=selection.id,
+        candidate_id=candidate_id,
+        details={"at": when.isoformat(), "place": place},
+    )
+    session.commit()
+    assert event.id is not None
+    return Scheduled(candidate_id, when, place, event.id)
+
+
+def latest(session: Session, candidate_id: int, up_to_event: int) -> dict[str, str] | None:
+    """The newest schedule recorded up to an event: {"at": ISO time, "place": text}."""
+    event = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == "interview_scheduled",
+            col(AuditEvent.id) <= up_to_event,
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    if event is None:
+        return None
+    details: dict[str, str] = json.loads(event.details)
+    return details

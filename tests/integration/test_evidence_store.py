@@ -1,0 +1,84 @@
+"""An evidence file is stored only when its record commits: a refusal leaves nothing behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.errors import QualifyError
+from qualify.services.evidence import add_evidence
+from qualify.services.scenario import Scenario, set_up
+from qualify.store.tables import Selection
+from tests.conftest import SCENARIO
+
+LETTER = {"author": "sgt.moreau", "written_on": "2026-12-02"}
+
+
+@pytest.fixture
+def roster(session: Session, settings: Settings) -> Selection:
+    """Users, the selection and its roster, and no evidence (so the store starts empty)."""
+    return set_up(session, settings, Scenario.load(SCENARIO))
+
+
+@pytest.mark.parametrize(
+    ("fields", "extra"),
+    [
+        ({"author": "sgt.moreau", "written_on": "2026-13-45"}, {}),  # a bad date
+        ({"written_on": "2026-12-02"}, {}),  # a required field missing
+        ({**LETTER, "colour": "blue"}, {}),  # a field the kind does not have
+        ({"author": "nobody.here", "written_on": "2026-12-02"}, {}),  # an unknown user
+        (LETTER, {"attested_by": "nobody.here"}),  # --by an unknown user
+        (LETTER, {"actor": "rep.chen"}),  # not permitted to add evidence
+        (LETTER, {"candidate_id": 999}),  # no such candidate
+        (LETTER, {"kind": "recomendation"}),  # no such kind
+    ],
+)
+def test_a_refused_evidence_command_leaves_nothing_in_the_store(
+    session: Session,
+    settings: Settings,
+    roster: Selection,
+    tmp_path: Path,
+    fields: dict[str, str],
+    extra: dict[str, object],
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+    arguments: dict[str, object] = {
+        "candidate_id": 1,
+        "kind": "recommendation",
+        "actor": "hr.alvarez",
+        **extra,
+    }
+    with pytest.raises(QualifyError):
+        add_evidence(
+            session=session,
+            files_dir=settings.files_dir,
+            fields=fields,
+            file=letter,
+            **arguments,  # type: ignore[arg-type]
+        )
+    session.rollback()
+    stored = [p for p in settings.files_dir.rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_an_accepted_record_stores_its_file(
+    session: Session, settings: Settings, roster: Selection, tmp_path: Path
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+    record = add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=1,
+        kind="recommendation",
+        fields=LETTER,
+        file=letter,
+        actor="hr.alvarez",
+    )
+    assert record.file_sha256 is not None
+    stored = settings.files_dir / record.file_sha256[:2] / record.file_sha256
+    assert stored.read_bytes() == letter.read_bytes()
