@@ -163,6 +163,10 @@ def test_a_file_that_is_not_a_sqlite_database_is_refused(
         refused(cli("--db", f"sqlite:///{junk}", *args), "is not a SQLite database")
 
 
+def test_a_nul_byte_in_the_database_url_is_refused(cli: Callable[..., Result]) -> None:
+    refused(cli("--db", "sqlite:///x%00y.db", "init"), "--db: the URL contains a NUL byte")
+
+
 def test_output_folders_that_cannot_be_written_are_refused(
     q: Callable[..., Result], tmp_path: Path
 ) -> None:

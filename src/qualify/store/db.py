@@ -36,8 +36,16 @@ def normalize_url(url: str) -> URL:
     """Parse a database URL; plain `postgresql://` means the psycopg 3 driver."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise BadInput(f"--db: not a database URL: {url!r}") from None
+    parts = (parsed.database, parsed.host, parsed.username, parsed.password, *parsed.query)
+    if any("\x00" in str(part) for part in parts if part):  # %00 in the URL
+        raise BadInput("--db: the URL contains a NUL byte (%00)")
+    if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.username or parsed.port):
+        raise BadInput(
+            f"--db: {url!r} is not a SQLite URL; use sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db"
+        )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -50,13 +58,18 @@ def normalize_url(url: str) -> URL:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite connections get qualify's pragmas and real transactions."""
     parsed = normalize_url(url)
-    # JSON columns are read with orjson: a results listing decodes one document per candidate.
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
-        event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
+    try:
+        # JSON columns are read with orjson: a results listing decodes one document per
+        # candidate.
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
+            event.listen(engine, "connect", _configure_sqlite)
+            event.listen(engine, "begin", _begin_immediate)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
+    except (ArgumentError, ValueError, TypeError) as exc:  # options the driver cannot take
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BadInput(f"--db: {reason}") from None
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
