@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages qualify uses beside Python: libharfbuzz-subset0 (WeasyPrint renders
 # small documents 5-8x slower without it), graphviz (`dot`, for SVG workflow diagrams) and
-# fonts-dejavu-core (the fonts packets embed) and poppler-utils (pdftotext, pdfinfo and pdftoppm:
-# the packet tests read the text and tags of every packet, and `make pictures` draws them).
+# fonts-dejavu-core with fonts-dejavu-extra (the fonts packets embed, in every weight and style:
+# they cover Latin Extended and Vietnamese, so every glyph of an officer's name prints),
+# fontconfig (fc-match, with which a test finds those fonts) and poppler-utils (pdftotext,
+# pdfinfo and pdftoppm: the packet tests read the text and tags of every packet, and
+# `make pictures` draws them).
 # As root it installs what is missing with apt; otherwise it prints one warning line per package.
 set -u
-wanted=(libharfbuzz-subset0 graphviz fonts-dejavu-core poppler-utils)
+wanted=(libharfbuzz-subset0 graphviz fontconfig fonts-dejavu-core fonts-dejavu-extra poppler-utils)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -126,7 +126,7 @@ def _server_name(url: str) -> str:
 
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # not a URL: the --db check says so in one line
         return "qualify"
     parts = [parsed.host or "localhost", str(parsed.port or ""), parsed.database or "qualify"]
     name = "-".join(p for p in parts if p)

@@ -1,7 +1,7 @@
 """Errors qualify raises on purpose; the CLI turns each into one line and an exit code.
 
 QualifyError                 base; exit 1 (refused by the rules)
-├── NotFound                 a record named by the user does not exist
+├── NotFound                 exit 2: a record named by the user does not exist
 ├── NotPermitted             the actor's roles do not allow the action
 ├── RuleViolation            a check, guard or workflow rule refused the action
 ├── Conflict                 someone else changed the record first (optimistic lock)
@@ -21,7 +21,9 @@ class QualifyError(Exception):
 
 
 class NotFound(QualifyError):
-    """A record named by the user does not exist."""
+    """A record named by the user does not exist: bad input, like any other unknown value."""
+
+    exit_code = 2
 
 
 class NotPermitted(QualifyError):

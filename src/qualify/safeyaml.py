@@ -65,6 +65,44 @@ class LimitedLoader(yaml.SafeLoader):
         return node
 
 
+def check_composed(
+    root: yaml.Node, *, max_depth: int = YAML_MAX_DEPTH, max_nodes: int = YAML_MAX_NODES
+) -> None:
+    """The same limits for a node tree composed by another loader (libyaml's, which is faster
+    but cannot be stopped part-way): walked once per distinct node, without recursion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, finished = stack.pop()
+        if finished:
+            open_nodes.discard(id(node))
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > max_nodes:
+                raise YAMLLimitError(
+                    None,
+                    None,
+                    f"stands for more than {max_nodes:,} values once its aliases are expanded "
+                    "(an alias bomb?)",
+                    node.start_mark,
+                )
+            sizes[id(node)] = size
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise YAMLLimitError(
+                None, None, "an alias refers to a node that contains it", node.start_mark
+            )
+        if depth > max_depth:
+            raise YAMLLimitError(
+                None, None, f"nested deeper than {max_depth} levels", node.start_mark
+            )
+        open_nodes.add(id(node))
+        stack.append((node, depth, True))
+        stack.extend((child, depth + 1, False) for child in _children(node))
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]

@@ -95,7 +95,7 @@ def test_only_init_admin_makes_the_first_user(cli: Callable[..., Result], sqlite
     assert again.exit_code == 1
     assert "this database has users already (the first is boss)" in again.stderr
     listed = json.loads(cli("--db", sqlite_url, "--as", "boss", "user", "list", "--json").stdout)
-    assert listed == [{"name": "boss", "roles": ["admin"]}]
+    assert listed == [{"name": "boss", "roles": ["admin"], "full_name": "", "title": ""}]
     role_alone = cli("--db", sqlite_url, "init", "--role", "hr")
     assert role_alone.exit_code == 2
 
@@ -111,8 +111,9 @@ def test_the_database_and_evidence_folders_are_private(
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
     assert stat.S_IMODE((tmp_path / "records.db").stat().st_mode) == 0o600
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
-    run("candidate", "import", str(ROSTER), "--selection", "1")
     run("user", "add", "sgt.moreau", "--role", "supervisor")
+    run("user", "add", "sgt.okafor", "--role", "supervisor")
+    run("candidate", "import", str(ROSTER), "--selection", "1")
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(b"%PDF-1.4\n% I recommend this officer.\n%%EOF\n")
     added = run(

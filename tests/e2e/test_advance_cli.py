@@ -18,7 +18,8 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
         return cli("--db", sqlite_url, "--as", user, *args)
 
     run("init", "--admin", "hr1", "--role", "hr")
-    for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
+    people = [("cmdr1", "commander"), ("chief", "chief")]
+    for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
         run("user", "add", name, "--role", role)
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     run(
@@ -30,7 +31,7 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
 def test_advance_prints_the_move_and_the_event(q: Callable[..., Result]) -> None:
     result = q("advance", "1", "begin_screening")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == "candidate 1: nominated -> screening, audit event #6"
+    assert result.stdout.strip() == "candidate 1: nominated -> screening, audit event #8"
 
 
 def test_refusals_exit_1_with_one_line_per_reason(q: Callable[..., Result]) -> None:
@@ -78,17 +79,17 @@ def test_audit_log_and_verify(q: Callable[..., Result], sqlite_url: str) -> None
     assert log[0]["details"]["from"] == "nominated"
     verified = q("audit", "verify")
     assert verified.exit_code == 0
-    assert verified.stdout.startswith("audit log verified: 7 events; head ")
+    assert verified.stdout.startswith("audit log verified: 9 events; head ")
     denied = q("audit", "log", user="cmdr1")
     assert denied.exit_code == 1
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     with sqlite3.connect(path) as raw:
         raw.execute("DROP TRIGGER audit_event_no_update")
-        raw.execute("UPDATE audit_event SET details = '{}' WHERE id = 7")
+        raw.execute("UPDATE audit_event SET details = '{}' WHERE id = 9")
     broken = q("audit", "verify")
     assert broken.exit_code == 1
     assert broken.stderr.strip() == (
-        "error: audit log does not verify: event #7 (advance_refused) was edited: "
+        "error: audit log does not verify: event #9 (advance_refused) was edited: "
         "its content no longer matches its hash"
     )
 
@@ -111,7 +112,8 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
 
     try:
         q("init", "--admin", "hr1", "--role", "hr")
-        for name, role in [("cmdr1", "commander"), ("chief", "chief")]:
+        people = [("cmdr1", "commander"), ("chief", "chief")]
+        for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
             q("user", "add", name, "--role", role)
         q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
         roster = str(PROJECT / "docs" / "examples" / "roster.csv")

@@ -28,7 +28,8 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
         return cli("--db", database_url, "--as", user, *args)
 
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    for name, role in [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+    supervisors = [("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]
+    for name, role in [("cmdr1", "commander"), *supervisors]:
         assert run("user", "add", name, "--role", role).exit_code == 0
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
@@ -129,7 +130,7 @@ def test_every_id_option_of_every_command_is_bounded() -> None:
 
 def test_a_user_name_longer_than_its_column_is_refused(q: Callable[..., Result]) -> None:
     refused(q("user", "add", "u" * 101, "--role", "hr"), "at most 100 characters")
-    assert len(json.loads(q("user", "list", "--json").stdout)) == 3
+    assert len(json.loads(q("user", "list", "--json").stdout)) == 4
 
 
 def test_a_selection_title_longer_than_its_column_is_refused(q: Callable[..., Result]) -> None:
@@ -160,6 +161,10 @@ def test_a_file_that_is_not_a_sqlite_database_is_refused(
     junk.write_bytes(os.urandom(4096))
     for args in (("init",), ("--as", "x", "user", "list")):
         refused(cli("--db", f"sqlite:///{junk}", *args), "is not a SQLite database")
+
+
+def test_a_nul_byte_in_the_database_url_is_refused(cli: Callable[..., Result]) -> None:
+    refused(cli("--db", "sqlite:///x%00y.db", "init"), "--db: the URL contains a NUL byte")
 
 
 def test_output_folders_that_cannot_be_written_are_refused(

@@ -72,7 +72,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         mp.setenv("COLUMNS", "200")
         w = World(folder, f"sqlite:///{folder / 'fuzz.db'}")
         assert w.run("init", "--admin", "hr1", "--role", "hr").code == 0
-        for name, role in [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+        supervisors = [("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]
+        for name, role in [("cmdr1", "commander"), *supervisors]:
             assert w.run("user", "add", name, "--role", role).code == 0
         opened = w.run(
             "selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15"
@@ -249,3 +250,22 @@ def test_random_ids_dates_numbers_and_names_in_options(
 def test_random_yaml_as_the_demo_scenario(world: World, text: str) -> None:
     path = world.file("scenario.yaml", text.encode("utf-8", "surrogatepass"))
     sane(world.run("demo", "-o", str(world.folder / "demo"), "--scenario", path))
+
+
+db_urls = st.one_of(
+    st.text(max_size=40),
+    st.builds(
+        lambda scheme, rest: f"{scheme}{rest}",
+        st.sampled_from(["sqlite://", "sqlite:///", "sqlite:////", "mysql://", "://", "x+y://"]),
+        st.text(max_size=30),
+    ),
+).filter(lambda u: "postgres" not in u.lower())  # no network connections from a fuzz test
+
+
+@FUZZ
+@given(url=db_urls)
+def test_random_database_urls(world: World, url: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", url, "--as", "hr1", "candidate", "list"])
+    sane(Ran(code, out.getvalue(), err.getvalue()))

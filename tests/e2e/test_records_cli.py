@@ -22,7 +22,8 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
         return cli("--db", database_url, "--as", user, *args)
 
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    for name, role in [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]:
+    people = [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]
+    for name, role in [*people, ("sgt.okafor", "supervisor")]:
         result = run("user", "add", name, "--role", role)
         assert result.exit_code == 0, result.stderr
     opened = run(
@@ -41,7 +42,7 @@ def test_the_sample_roster_imports(q: Callable[..., Result]) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "imported 8 candidates into selection 1"
     listed = json.loads(q("candidate", "list", "--selection", "1", "--json").stdout)
-    assert [c["name"] for c in listed][:2] == ["Dana Whitfield", "Reyes, Luis"]
+    assert [c["name"] for c in listed][:2] == ["Dana Whitfield", "Luis Reyes"]
     assert {c["state"] for c in listed} == {"nominated"}
 
 
@@ -57,7 +58,7 @@ def test_bom_crlf_quoted_commas_and_blank_trailing_lines(
     assert result.exit_code == 0, result.stderr
     listed = json.loads(q("candidate", "list", "--json").stdout)
     assert [(c["employee_id"], c["name"], c["unit"]) for c in listed] == [
-        ("E1", "Smith, Jo", "Patrol, Night"),
+        ("E1", "Jo Smith", "Patrol, Night"),
         ("E2", "Ann Lee", ""),
     ]
 
@@ -218,7 +219,7 @@ def test_a_role_must_exist_in_a_workflow_and_only_hr_adds_users(q: Callable[...,
     assert refused.exit_code == 1
     assert "cmdr1 may not add users" in refused.stderr
     listed = json.loads(q("user", "list", "--json").stdout)
-    assert {"name": "cmdr1", "roles": ["commander"]} in listed
+    assert {"name": "cmdr1", "roles": ["commander"], "full_name": "", "title": ""} in listed
 
 
 def test_a_selection_keeps_the_workflow_it_opened_with(
@@ -235,6 +236,8 @@ def test_a_selection_keeps_the_workflow_it_opened_with(
     monkeypatch.setenv("QUALIFY_WORKFLOWS", str(folder))
     run("init", "--admin", "hr1", "--role", "hr")
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
+    for sergeant in ("sgt.moreau", "sgt.okafor"):
+        run("user", "add", sergeant, "--role", "supervisor")
     frozen = json.loads(run("selection", "show", "1", "--json").stdout)
     (folder / "sro-selection.yaml").write_text(
         source.replace('version: "2027.1"', 'version: "2027.2"')
@@ -254,11 +257,15 @@ def test_bad_dates_and_unknown_records(q: Callable[..., Result]) -> None:
     assert bad.exit_code == 2
     assert bad.stderr.strip() == "error: --as-of: '15/01/2027' is not a date; use YYYY-MM-DD"
     missing = q("candidate", "show", "99")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert missing.stderr.strip() == "error: no candidate 99 (see 'qualify candidate list')"
 
 
 def test_commands_before_init_say_to_run_init(cli: Callable[..., Result], sqlite_url: str) -> None:
     result = cli("--db", sqlite_url, "user", "list")
-    assert result.exit_code == 1
-    assert "run 'qualify init' first" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: no database at {sqlite_url.removeprefix('sqlite:///')}; "
+        "run 'qualify init' to create it, or check --db"
+    )
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()

@@ -83,7 +83,10 @@ def test_a_school_rep_sees_only_the_interview_kit_of_candidates_being_interviewe
     assert sorted(c["id"] for c in listed) == sorted(
         ids[e] for e in ("MPD-1042", "MPD-1077", "MPD-1103")
     )
-    assert all(set(c) == {"id", "selection_id", "name", "rank", "unit", "state"} for c in listed)
+    assert all(
+        set(c) == {"id", "selection_id", "name", "first_name", "last_name", "rank", "unit", "state"}
+        for c in listed
+    )
     # Commanders keep what they see today: every candidate's record.
     everyone = json.loads(run("cmdr.obrien", "candidate", "list", "--json").stdout)
     assert len(everyone) == 8

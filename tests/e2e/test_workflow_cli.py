@@ -53,6 +53,14 @@ def test_show_prints_who_may_fire_what(cli: Callable[..., Result]) -> None:
     assert "  school_rep: 2 x school_rep" in result.stdout
 
 
+def test_show_lists_the_evidence_kinds_and_their_fields(cli: Callable[..., Result]) -> None:
+    shown = cli("workflow", "show", "sro-selection").stdout
+    assert "Evidence kinds (qualify evidence add CANDIDATE KIND):" in shown
+    assert "  fitness (sensitive): Physical condition (pass/fail only, no medical details)" in shown
+    assert "      fields: author (user), written_on (date), letter (file)" in shown
+    assert "  conduct_finding (several): Conduct finding" in shown
+
+
 def test_show_json_carries_the_hash(cli: Callable[..., Result]) -> None:
     result = cli("workflow", "show", "fto-selection", "--json")
     data = json.loads(result.stdout)
@@ -63,8 +71,9 @@ def test_show_json_carries_the_hash(cli: Callable[..., Result]) -> None:
 
 def test_show_an_unknown_workflow_is_refused(cli: Callable[..., Result]) -> None:
     result = cli("workflow", "show", "sro-selektion")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no workflow named 'sro-selektion'" in result.stderr
+    assert "did you mean 'sro-selection'?" in result.stderr
     assert "sro-selection" in result.stderr
 
 

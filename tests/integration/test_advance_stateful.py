@@ -119,7 +119,7 @@ class AdvanceMachine(RuleBasedStateMachine):
         if actor == "right":  # often pick someone who holds a role the trigger allows
             transition = next((t for t in self.spec.transitions if t.trigger == trigger), None)
             roles = set(transition.roles) if transition else set()
-            actor = next((u for u in USERS if roles & set(SCEN.data["users"][u])), "stranger")
+            actor = next((u for u in USERS if roles & set(SCEN.roles_of(u))), "stranger")
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 done = advance(
@@ -136,7 +136,7 @@ class AdvanceMachine(RuleBasedStateMachine):
             # Only a legal transition, by an allowed role, with a reason where required ...
             assert transition is not None, (before, trigger)
             assert done.to_state == transition.dest
-            assert set(SCEN.data["users"].get(actor, [])) & set(transition.roles)
+            assert set(SCEN.roles_of(actor)) & set(transition.roles)
             assert not transition.reason_required or (reason or "").strip()
             assert not transition.notice_required or notice
             # ... and only when every guard passes on the evidence as of the selection's date.

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, select
 
 import qualify.store.tables  # noqa: F401
-from qualify.errors import DatabaseError
+from qualify.errors import BadInput, DatabaseError
 from qualify.store import db
 from qualify.store.tables import User
 
@@ -57,7 +57,7 @@ def test_a_database_from_a_newer_version_is_refused(
 def test_commands_refuse_a_database_that_was_never_initialised(
     database_url: str, engine_for: Callable[[str], Engine]
 ) -> None:
-    with pytest.raises(DatabaseError, match="run 'qualify init'"):
+    with pytest.raises(BadInput, match="run 'qualify init'"):
         db.require_current_schema(engine_for(database_url))
 
 

@@ -20,7 +20,7 @@ from qualify.services.panel import assign_panel, attest
 from qualify.services.results import ranking, results
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
-from qualify.services.users import add_user
+from qualify.services.users import add_user, edit_user
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 
@@ -182,6 +182,13 @@ def test_the_candidates_own_supervisor_cannot_score_them(
     session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
 ) -> None:
     _, selection, _ = interview
+    edit_user(  # a school representative who also supervises an officer
+        session=session,
+        workflows_dir=settings.workflows_dir,
+        name="rep.chen",
+        add_roles=["supervisor"],
+        actor="hr.alvarez",
+    )
     cid = add_candidate(
         session=session,
         selection_id=selection.id or 0,
@@ -367,7 +374,7 @@ def test_the_demo_interview_results_and_decisions(
     assert ranked[:3] == [
         ("Dana Whitfield", 1, True),
         ("Priya Natarajan", 2, False),
-        ("Reyes, Luis", 3, True),
+        ("Luis Reyes", 3, True),
     ]
     assert row(data, ids["MPD-1077"])["flags"] == 1
     owen = row(data, ids["MPD-1199"])

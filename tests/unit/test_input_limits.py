@@ -65,6 +65,22 @@ def test_an_alias_to_its_own_enclosing_node_is_refused() -> None:
     assert problems("a: &x [1, *x]\n") == ["w.yaml:1: an alias refers to a node that contains it"]
 
 
+def test_frozen_text_parsed_by_libyaml_has_the_same_limits() -> None:
+    """A selection's frozen text is parsed by the faster loader; text changed in the database
+    must not make every command that reads it hang or overflow the stack."""
+    with pytest.raises(WorkflowError, match="stands for more than 100,000 values"):
+        load_text(alias_bomb(7), source="db", fast=True)
+    with pytest.raises(WorkflowError, match="nested deeper than 64 levels|nesting depth"):
+        load_text("a: " + "[" * 500 + "]" * 500, source="db", fast=True)
+    with pytest.raises(WorkflowError, match="nested deeper than 64 levels"):
+        load_text(
+            "a:\n" + "".join("  " * i + f"k{i}:\n" for i in range(1, 200)), source="db", fast=True
+        )
+    with pytest.raises(WorkflowError, match="an alias refers to a node that contains it"):
+        load_text("a: &x [1, *x]\n", source="db", fast=True)
+    assert load_text(SRO, source="db", fast=True).spec.name == "sro-selection"
+
+
 def test_a_workflow_text_over_the_size_limit_is_refused_before_parsing() -> None:
     assert problems("#" * 1_000_001) == [
         "w.yaml: is 1,000,001 characters long; the limit is 1,000,000"
@@ -114,6 +130,11 @@ def test_a_state_name_longer_than_its_column_is_refused() -> None:
     long = "s" * 51
     text = SRO.replace("  nominated:\n", f"  {long}:\n", 1)
     assert any("should have at most 50 characters" in p for p in problems(text))
+
+
+def test_a_key_of_digits_that_are_not_ascii_is_an_ordinary_key() -> None:
+    # "¹".isdigit() is true, but int("¹") fails: found by the fuzz test.
+    assert problems("¹: null\n")[0].startswith("w.yaml:1: ")
 
 
 def test_an_error_never_echoes_a_huge_value() -> None:

@@ -10,7 +10,7 @@ import typer
 from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 
-candidates = typer.Typer(help="Add, import, list and show candidates.", no_args_is_help=True)
+candidates = typer.Typer(help="Add, import, edit, list and show candidates.", no_args_is_help=True)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
 STATUS = {
@@ -29,7 +29,11 @@ def candidate_add(
     employee_id: str = typer.Option(
         ..., "--employee-id", help="Employee id (unique per selection)."
     ),
-    name: str = typer.Option(..., "--name", help="Full name."),
+    first_name: str = typer.Option("", "--first-name", help="Given name, e.g. Luis."),
+    last_name: str = typer.Option("", "--last-name", help="Family name, e.g. Reyes."),
+    name: str = typer.Option(
+        "", "--name", help="Instead of the two: one name, 'Last, First' or 'First Last'."
+    ),
     rank: str = typer.Option("", "--rank"),
     unit: str = typer.Option("", "--unit"),
     supervisor: str = typer.Option("", "--supervisor", help="User name of their supervisor."),
@@ -41,6 +45,8 @@ def candidate_add(
     context = app_context(ctx)
     values = {
         "employee_id": employee_id,
+        "first_name": first_name,
+        "last_name": last_name,
         "name": name,
         "rank": rank,
         "unit": unit,
@@ -57,7 +63,9 @@ def candidate_add(
 @candidates.command("import")
 def candidate_import(
     ctx: typer.Context,
-    csv_path: Path = typer.Argument(..., metavar="CSV", help="Roster: employee_id,name,rank,..."),
+    csv_path: Path = typer.Argument(
+        ..., metavar="CSV", help="Roster: employee_id,first_name,last_name,rank,..."
+    ),
     selection: int = typer.Option(..., "--selection", min=1, max=ID_MAX, help="Selection id."),
 ) -> None:
     """Import a roster CSV: every row, or (when any row is bad) none, with every problem listed."""
@@ -69,6 +77,51 @@ def candidate_import(
             session=session, selection_id=selection, path=csv_path, actor=context.actor
         )
     typer.echo(f"imported {count} candidates into selection {selection}")
+
+
+@candidates.command("edit")
+def candidate_edit(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
+    reason: str = typer.Option(..., "--reason", help="Why the record is corrected (audited)."),
+    first_name: str | None = typer.Option(None, "--first-name", help="Given name."),
+    last_name: str | None = typer.Option(None, "--last-name", help="Family name."),
+    name: str | None = typer.Option(
+        None, "--name", help="Instead of the two: one name, 'Last, First' or 'First Last'."
+    ),
+    rank: str | None = typer.Option(None, "--rank"),
+    unit: str | None = typer.Option(None, "--unit"),
+    supervisor: str | None = typer.Option(
+        None, "--supervisor", help="User name of their supervisor ('' for none)."
+    ),
+    email: str | None = typer.Option(None, "--email"),
+) -> None:
+    """Correct a candidate's record, with a reason: audited with the old and new values, and
+    refused once the candidate is in a final state. Checks use the new values from then on."""
+    from qualify.services.candidate_edit import edit_candidate
+
+    given = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "name": name,
+        "rank": rank,
+        "unit": unit,
+        "supervisor": supervisor,
+        "email": email,
+    }
+    context = app_context(ctx)
+    with context.session() as session:
+        changed = edit_candidate(
+            session=session,
+            candidate_id=candidate_id,
+            changes={k: v for k, v in given.items() if v is not None},
+            reason=reason,
+            actor=context.actor,
+        )
+    for field, (old, new) in changed.items():
+        typer.echo(
+            f"candidate {candidate_id}: {field.replace('_', ' ')} {old or '-'} -> {new or '-'}"
+        )
 
 
 @candidates.command("list")
@@ -215,7 +268,7 @@ def evidence_add(
 
 def check(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]", min=1, max=ID_MAX),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE", min=1, max=ID_MAX),
     selection: int | None = typer.Option(
         None, "--selection", min=1, max=ID_MAX, help="Every candidate of a selection."
     ),

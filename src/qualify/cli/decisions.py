@@ -237,7 +237,7 @@ def audit_rotate_key(
 
 def packet(
     ctx: typer.Context,
-    candidate_id: int | None = typer.Argument(None, metavar="[CANDIDATE]", min=1, max=ID_MAX),
+    candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE", min=1, max=ID_MAX),
     stage: str | None = typer.Option(None, "--stage", help="A stage the candidate entered."),
     selection: int | None = typer.Option(
         None, "--selection", min=1, max=ID_MAX, help="Every packet of a selection."

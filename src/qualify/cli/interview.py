@@ -63,7 +63,7 @@ def panel_assign(
 @panel_app.command("schedule")
 def panel_schedule(
     ctx: typer.Context,
-    candidate: int = typer.Argument(..., metavar="CANDIDATE"),
+    candidate: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     at: str = typer.Option(
         ..., "--at", help="Date and time, YYYY-MM-DD HH:MM, in the selection's time zone."
     ),

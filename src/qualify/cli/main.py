@@ -9,6 +9,7 @@ import typer
 
 import qualify
 from qualify.cli.context import AppContext, app_context
+from qualify.cli.usage import conventional_help, one_line
 from qualify.config import Settings
 from qualify.errors import QualifyError
 
@@ -18,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
 
 
@@ -64,6 +66,8 @@ def init(
     roles: list[str] = typer.Option(
         [], "--role", help="A workflow role the administrator also holds; repeat for more."
     ),
+    full_name: str = typer.Option("", "--full-name", metavar="TEXT", help="The admin's full name."),
+    title: str = typer.Option("", "--title", metavar="TEXT", help="The admin's title."),
 ) -> None:
     """Create the database, or upgrade it to this version's schema. Safe to run again. A new
     database gets its first user only here: --admin NAME."""
@@ -74,8 +78,8 @@ def init(
     from qualify.store.tables import User
 
     context = app_context(ctx)
-    if roles and admin is None:
-        raise BadInput("--role: give it with --admin NAME")
+    if (roles or full_name or title) and admin is None:
+        raise BadInput("--role, --full-name and --title go with --admin NAME")
     before, after = db.upgrade(context.engine)
     shown = context.engine.url.render_as_string(hide_password=True)
     if before == after:
@@ -99,6 +103,8 @@ def init(
                 workflows_dir=context.settings.workflows_dir,
                 name=admin,
                 roles=roles,
+                full_name=full_name,
+                title=title,
             )
             typer.echo(f"added the administrator {user.name} ({', '.join(user.roles)})")
         elif session.exec(select(User.id).limit(1)).first() is None:
@@ -139,7 +145,11 @@ _add_sub_apps()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; a QualifyError prints one line on stderr."""
+    """Run the CLI and return its exit code. Every error is reported here, once: a usage error
+    or a QualifyError prints one line on stderr (a list of problems, one line each)."""
+    from typer._click import exceptions as click_errors
+
+    conventional_help()
     command = typer.main.get_command(app)
     args = sys.argv[1:] if argv is None else argv
     for arg in args:
@@ -147,15 +157,24 @@ def main(argv: list[str] | None = None) -> int:
             typer.echo(f"error: {arg!r}: contains a NUL byte", err=True)
             return 2
     try:
-        # Standalone mode: usage errors print help and exit 2, Ctrl-C aborts with exit 1.
-        command.main(args=args, prog_name="qualify", standalone_mode=True)
+        # Not standalone: usage errors come here as exceptions, to print them our way.
+        code = command.main(args=args, prog_name="qualify", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())  # `qualify` or `qualify user` alone: the help
+        return 0
+    except click_errors.ClickException as exc:
+        typer.echo(one_line(exc), err=True)
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("error: aborted; nothing was saved", err=True)
+        return 1
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except QualifyError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             typer.echo(f"error: {line}", err=True)
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

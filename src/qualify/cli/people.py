@@ -10,7 +10,7 @@ from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 from qualify.limits import DATE_MAX, DATE_MIN
 
-users = typer.Typer(help="Register users and their roles.", no_args_is_help=True)
+users = typer.Typer(help="Register users, edit their names and roles.", no_args_is_help=True)
 selections = typer.Typer(help="Open and list selections.", no_args_is_help=True)
 
 
@@ -29,6 +29,12 @@ def user_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Login-style name, e.g. jsmith."),
     roles: list[str] = typer.Option(..., "--role", help="A role from a workflow; repeat for more."),
+    full_name: str = typer.Option(
+        "", "--full-name", metavar="TEXT", help='As documents name them, e.g. "Ann O\'Brien".'
+    ),
+    title: str = typer.Option(
+        "", "--title", metavar="TEXT", help='e.g. "Captain, Support Division Commander".'
+    ),
 ) -> None:
     """Register a user with one or more roles (an administrator, or a role the selections' workflows
     allow to manage users, may; the first user is made by 'qualify init --admin NAME')."""
@@ -41,9 +47,43 @@ def user_add(
             workflows_dir=context.settings.workflows_dir,
             name=name,
             roles=roles,
+            full_name=full_name,
+            title=title,
             actor=context.actor,
         )
     typer.echo(f"added user {user.name} ({', '.join(user.roles)})")
+
+
+@users.command("edit")
+def user_edit(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user's login name."),
+    full_name: str | None = typer.Option(None, "--full-name", metavar="TEXT"),
+    title: str | None = typer.Option(None, "--title", metavar="TEXT"),
+    add_roles: list[str] = typer.Option([], "--add-role", help="A role to give; repeat."),
+    remove_roles: list[str] = typer.Option([], "--remove-role", help="A role to take; repeat."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+) -> None:
+    """Change a user's full name, title or roles (audited). A role the user needs for a panel
+    seat, or as the supervisor of a candidate in progress, is not removed."""
+    from qualify.services.users import edit_user
+
+    context = app_context(ctx)
+    with context.session() as session:
+        changed = edit_user(
+            session=session,
+            workflows_dir=context.settings.workflows_dir,
+            name=name,
+            actor=context.actor,
+            full_name=full_name,
+            title=title,
+            add_roles=add_roles,
+            remove_roles=remove_roles,
+            reason=reason,
+        )
+    for field, (old, new) in changed.items():
+        shown = [", ".join(v) if isinstance(v, list) else str(v or "-") for v in (old, new)]
+        typer.echo(f"user {name}: {field.replace('_', ' ')} {shown[0]} -> {shown[1]}")
 
 
 @users.command("list")
@@ -56,9 +96,17 @@ def user_list(
     with app_context(ctx).session() as session:
         found = list_users(session=session)
     if as_json:
-        print_json([{"name": u.name, "roles": u.roles} for u in found])
+        print_json(
+            [
+                {"name": u.name, "roles": u.roles, "full_name": u.full_name, "title": u.title}
+                for u in found
+            ]
+        )
         return
-    print_table(["name", "roles"], [[u.name, ", ".join(u.roles)] for u in found])
+    print_table(
+        ["name", "roles", "full name", "title"],
+        [[u.name, ", ".join(u.roles), u.full_name, u.title] for u in found],
+    )
 
 
 @selections.command("open")

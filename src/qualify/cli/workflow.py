@@ -60,6 +60,17 @@ def show(
         typer.echo(line)
         if t.guards:
             typer.echo(f"      guarded by: {', '.join(t.guards)}")
+    typer.echo("\nEvidence kinds (qualify evidence add CANDIDATE KIND):")
+    for kind_id, kind in spec.evidence.items():
+        marks = [m for m, on in (("sensitive", kind.sensitive), ("several", kind.multiple)) if on]
+        marked = f" ({', '.join(marks)})" if marks else ""
+        typer.echo(f"  {kind_id}{marked}: {kind.label}")
+        fields = [
+            f"{name} ({'/'.join(f.choices) if f.choices else f.type}"
+            f"{'' if f.required else ', optional'})"
+            for name, f in kind.fields.items()
+        ]
+        typer.echo(f"      fields: {', '.join(fields)}")
     typer.echo("\nChecks:")
     for check_id, check in spec.checks.items():
         typer.echo(f"  {check_id} ({check.kind}): {check.label}")

@@ -27,7 +27,8 @@ from qualify.services.access import (
     workflow_of,
 )
 from qualify.services.bulk import without_cyclic_gc
-from qualify.services.roster import COLUMNS, check_candidate_values, parse_roster
+from qualify.services.roster import COLUMNS, candidate_values, parse_roster
+from qualify.services.users import SupervisorCheck
 from qualify.services.visibility import (
     INTERVIEW_FIELDS,
     Sight,
@@ -37,6 +38,7 @@ from qualify.services.visibility import (
     visible_ids,
 )
 from qualify.store.tables import Attestation, Candidate, Evidence, Scorecard, Selection, User
+from qualify.workflow.loader import suggest
 
 SAME_MOMENT = (
     "someone else changed the records at the same moment; nothing was saved; run the command again"
@@ -60,10 +62,12 @@ def add_candidate(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
-    values = {k: (v or "").strip() for k, v in values.items() if k in COLUMNS}
-    problems = check_candidate_values(values)
+    values, problems = candidate_values(values)
+    supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
+    if supervisor:
+        problems.append(("supervisor", supervisor))
     if problems:
-        raise BadInput("\n".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
+        raise BadInput("; ".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
 
     def already() -> Conflict | None:
         existing = session.exec(
@@ -104,6 +108,8 @@ def add_candidate(
         details={
             "employee_id": candidate.employee_id,
             "name": candidate.name,
+            "first_name": candidate.first_name,
+            "last_name": candidate.last_name,
             "state": candidate.state,
         },
     )
@@ -127,6 +133,14 @@ def import_roster(
     rows = parse_roster(data, str(path))
     if not rows:
         raise BadInput(f"{path}: no candidates in the file, only a header")
+    supervisors = SupervisorCheck(session, workflow_of(selection).spec)
+    unknown = [
+        f"{path}:{row.line}: supervisor: {problem}"
+        for row in rows
+        if (problem := supervisors.problem(row.values["supervisor"]))
+    ]
+    if unknown:
+        raise BadInput("\n".join(unknown))
 
     def clashes() -> BadInput | None:
         taken = dict(
@@ -186,6 +200,8 @@ LISTED = (
     "selection_id",
     "employee_id",
     "name",
+    "first_name",
+    "last_name",
     "rank",
     "unit",
     "supervisor",
@@ -209,9 +225,16 @@ def list_candidates(
         col(Candidate.id)
     )
     if selection_id is not None:
-        get_selection(session, selection_id)
+        selection = get_selection(session, selection_id)
         query = query.where(col(Candidate.selection_id) == selection_id)
     if state is not None:
+        chosen = [selection] if selection_id is not None else list(session.exec(select(Selection)))
+        states = {s for one in chosen for s in workflow_of(one).spec.states}
+        if state not in states:
+            raise BadInput(
+                f"--state: no state '{state}' in the workflow{suggest(state, states)} "
+                f"(states: {', '.join(sorted(states)) or 'none, no selection is open'})"
+            )
         query = query.where(col(Candidate.state) == state)
     with without_cyclic_gc():
         rows = [dict(row._mapping) for row in session.connection().execute(query)]

@@ -130,7 +130,9 @@ def add_evidence(
     for name, field_spec in declared.items():
         named = values.get(name)
         if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):
-            problems.append(f"--field {name}: '{named}' is not a registered user")
+            problems.append(
+                f"--field {name}: '{named}' is not a registered user{_close_user(session, named)}"
+            )
     file_name = file_sha = None
     if file is not None and file_field is not None and file_data is not None:
         wrong_type = file_type_problem(declared[file_field], file_data)
@@ -154,7 +156,9 @@ def add_evidence(
         for n in missing
     ]
     if attested_by is not None and not _is_user(session, attested_by):
-        problems.append(f"--by: '{attested_by}' is not a registered user")
+        problems.append(
+            f"--by: '{attested_by}' is not a registered user{_close_user(session, attested_by)}"
+        )
     if problems:
         raise BadInput("\n".join(problems))
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
@@ -204,6 +208,11 @@ def add_evidence(
             _forget_unless_used(session, stored[0], stored[1])
         raise
     return record
+
+
+def _close_user(session: Session, name: str) -> str:
+    """` (did you mean 'sgt.moreau'?)` for a mistyped user name, else ''."""
+    return suggest(name, session.exec(select(User.name)).all())
 
 
 def _forget_unless_used(session: Session, digest: str, path: Path) -> None:

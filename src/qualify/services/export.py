@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, WorkflowError
+from qualify.files import read_regular_file
+from qualify.limits import YAML_MAX_CHARS
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
 from qualify.safecsv import csv_bytes
@@ -77,7 +79,12 @@ def load_profile(profiles_dir: Path, name: str) -> Profile:
             + (f"; profiles: {', '.join(available)}" if available else "")
         )
     source = str(path)
-    data, lines = parse_yaml(path.read_text(encoding="utf-8"), source)
+    raw = read_regular_file(path, label=source, limit=YAML_MAX_CHARS)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    data, lines = parse_yaml(text, source)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

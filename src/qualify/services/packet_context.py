@@ -277,6 +277,8 @@ def build_context(
             "name": full_name(given, family),
             "given_name": given,
             "family_name": family,
+            "first_name": given,
+            "last_name": family,
             "addressed": " ".join(x for x in (rank, given, family) if x),
             "salutation": " ".join(x for x in (rank, family) if x),
             "employee_id": candidate.employee_id,

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.errors import NotFound, RuleViolation
+from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
 from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.evidence import sees_sensitive
+from qualify.workflow.loader import suggest
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,10 @@ def print_candidate(
     viewer_sensitive = sees_sensitive(spec, user.roles)
     stage = stage or candidate.state
     if stage not in spec.states:
-        raise NotFound(f"--stage: {spec.name} has no state '{stage}'")
+        raise BadInput(
+            f"--stage: {spec.name} has no state '{stage}'{suggest(stage, spec.states)} "
+            f"(states: {', '.join(spec.states)})"
+        )
     if not spec.packets.get(stage):
         raise RuleViolation(f"the workflow prints no packet for the stage {stage}")
     event = entering_event(session, candidate_id, stage)

@@ -84,7 +84,10 @@ def assign_panel(
         for option, people in (("--seat", given), ("--alternate", spare.get(seat, []))):
             for user in people:
                 if user not in users:
-                    problems.append(f"{option} {seat}={user}: '{user}' is not a registered user")
+                    problems.append(
+                        f"{option} {seat}={user}: '{user}' is not a registered user"
+                        f"{suggest(user, users)}"
+                    )
                 elif declared.role not in users[user].roles:
                     problems.append(
                         f"{option} {seat}={user}: {user} does not hold the role {declared.role}"

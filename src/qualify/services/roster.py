@@ -7,16 +7,20 @@ import io
 from dataclasses import dataclass
 
 from qualify.errors import BadInput
+from qualify.names import clean, display_name, split_name, text_problem
 
+# The columns a roster may have, with their length limits. A row names the officer either by
+# `first_name` and `last_name` or by one `name` ("Last, First" when it has a comma).
 COLUMNS = {
     "employee_id": 50,
+    "first_name": 100,
+    "last_name": 100,
     "name": 200,
     "rank": 100,
     "unit": 100,
     "supervisor": 100,
     "email": 200,
 }
-REQUIRED = ("employee_id", "name")
 
 
 @dataclass(frozen=True)
@@ -25,22 +29,35 @@ class RosterRow:
     values: dict[str, str]
 
 
-def check_candidate_values(values: dict[str, str]) -> list[tuple[str, str]]:
-    """Problems with one candidate's values, as (column, message)."""
-    problems = []
-    for column in REQUIRED:
-        if not values.get(column, "").strip():
-            problems.append((column, "is empty; it is required"))
+def candidate_values(given: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """One candidate's values as stored, and their problems as (column, message): the names
+    split or joined, text cleaned (NFC, single spaces), control characters refused."""
+    values = {column: clean(given.get(column) or "") for column in COLUMNS}
+    problems: list[tuple[str, str]] = []
+    for column in COLUMNS:
+        problem = text_problem(given.get(column) or "")
+        if problem and "\x00" not in (given.get(column) or ""):  # a NUL is named below
+            problems.append((column, problem))
+    if not values["employee_id"]:
+        problems.append(("employee_id", "is empty; it is required"))
+    if values["first_name"] or values["last_name"]:
+        if not values["last_name"]:
+            problems.append(("last_name", "is empty; it is required"))
+    elif values["name"]:
+        values["first_name"], values["last_name"] = split_name(values["name"])
+    else:
+        problems.append(("name", "is empty; it is required"))
+    values["name"] = display_name(values["first_name"], values["last_name"])
     for column, limit in COLUMNS.items():
         value = values.get(column, "")
-        if "\x00" in value:
+        if "\x00" in (given.get(column) or ""):  # as given: a split name would repeat it
             problems.append((column, "contains a NUL byte (\\x00); remove it"))
         if len(value) > limit:
             problems.append((column, f"is longer than {limit} characters"))
-    email = values.get("email", "")
+    email = values["email"]
     if email and ("@" not in email or " " in email):
         problems.append(("email", f"{email!r} is not an email address"))
-    return problems
+    return values, problems
 
 
 def parse_roster(data: bytes, source: str) -> list[RosterRow]:
@@ -66,7 +83,12 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
         for name in names
         if name not in COLUMNS
     ]
-    problems += [f"{source}:1: missing column '{c}'" for c in REQUIRED if c not in names]
+    if "employee_id" not in names:
+        problems.append(f"{source}:1: missing column 'employee_id'")
+    if "name" not in names and "last_name" not in names:
+        problems.append(
+            f"{source}:1: missing the names: give columns first_name,last_name (or name)"
+        )
     problems += [
         f"{source}:1: column '{n}' appears twice" for n in set(names) if names.count(n) > 1
     ]
@@ -85,10 +107,9 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
                 counted = f"{len(record)} values, but the header names {len(names)} columns"
                 problems.append(f"{source}:{line}: {counted}")
                 continue
-            values = {name: cell.strip() for name, cell in zip(names, record, strict=True)}
-            problems += [
-                f"{source}:{line}: {col}: {msg}" for col, msg in check_candidate_values(values)
-            ]
+            given = dict(zip(names, record, strict=True))
+            values, found = candidate_values(given)
+            problems += [f"{source}:{line}: {col}: {msg}" for col, msg in found]
             employee_id = values["employee_id"]
             if employee_id in first_line:
                 earlier = first_line[employee_id]

@@ -75,14 +75,32 @@ class Scenario:
     def first_user(self) -> str:
         return str(next(iter(self.data["users"])))
 
+    @property
+    def users(self) -> dict[str, dict[str, Any]]:
+        """Each user's roles, full name and title. A user is given either as a list of roles or
+        as a mapping with `roles`, `full_name` and `title`."""
+        found: dict[str, dict[str, Any]] = {}
+        for name, given in self.data["users"].items():
+            entry = given if isinstance(given, dict) else {"roles": given}
+            found[str(name)] = {
+                "roles": [str(r) for r in entry.get("roles", [])],
+                "full_name": str(entry.get("full_name", "")),
+                "title": str(entry.get("title", "")),
+            }
+        return found
+
+    def roles_of(self, name: str) -> list[str]:
+        user = self.users.get(name)
+        return user["roles"] if user else []
+
 
 _SECOND = timedelta(seconds=1)
 
 
 def user_with_role(scenario: Scenario, role: str) -> str:
-    for name, roles in scenario.data["users"].items():
-        if role in roles:
-            return str(name)
+    for name, user in scenario.users.items():
+        if role in user["roles"]:
+            return name
     raise BadInput(f"{scenario.path}: users: no user has the role {role}")
 
 
@@ -90,20 +108,24 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     """Users, the selection and the roster: everything before evidence."""
     data = scenario.data
     hr = scenario.first_user
-    first, *others = data["users"].items()
+    (first, admin), *others = scenario.users.items()
     users.create_admin(
         session=session,
         workflows_dir=settings.workflows_dir,
-        name=first[0],
-        roles=list(first[1]),
+        name=first,
+        roles=admin["roles"],
+        full_name=admin["full_name"],
+        title=admin["title"],
         now=scenario.tick(),
     )
-    for name, roles in others:
+    for name, user in others:
         users.add_user(
             session=session,
             workflows_dir=settings.workflows_dir,
             name=name,
-            roles=list(roles),
+            roles=user["roles"],
+            full_name=user["full_name"],
+            title=user["title"],
             actor=hr,
             now=scenario.tick(),
         )

@@ -46,13 +46,22 @@ class EvidenceRecordSpec(_Loose):
     kind: str
 
 
+class UserSpec(BaseModel):
+    """A user given as a mapping: roles, and the full name and title documents print."""
+
+    model_config = ConfigDict(extra="forbid")
+    roles: list[str] = Field(min_length=1)
+    full_name: str = ""
+    title: str = ""
+
+
 class ScenarioSpec(_Loose):
     workflow: str
     title: str
     as_of: Day
     recorded_on: Day
     roster: str
-    users: dict[str, list[str]] = Field(min_length=1)
+    users: dict[str, list[str] | UserSpec] = Field(min_length=1)
     evidence: dict[str, list[dict[str, Scalar]]] = Field(default_factory=dict)
     self_identification: dict[str, dict[str, str]] = Field(default_factory=dict)
     steps: list[StepSpec] = Field(default_factory=list)

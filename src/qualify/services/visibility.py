@@ -27,7 +27,16 @@ from qualify.workflow.scoring import sitting
 from qualify.workflow.spec import Workflow
 
 WITHHELD = "withheld (sensitive)"
-INTERVIEW_FIELDS = ("id", "selection_id", "name", "rank", "unit", "state")
+INTERVIEW_FIELDS = (
+    "id",
+    "selection_id",
+    "name",
+    "first_name",
+    "last_name",
+    "rank",
+    "unit",
+    "state",
+)
 SCORECARD_EVENTS = {"scorecard_submitted", "scorecard_corrected"}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, QualifyError, WorkflowError
 from qualify.workflow.diagram import to_dot, to_mermaid
-from qualify.workflow.loader import LoadedWorkflow, load_path, load_text
+from qualify.workflow.loader import LoadedWorkflow, load_path, load_text, suggest
 
 
 def available_templates(templates_dir: Path) -> list[str] | None:
@@ -43,8 +43,11 @@ def find(settings: Settings, name: str) -> LoadedWorkflow:
             continue
         if loaded.spec.name == name:
             return loaded
-    known = ", ".join(sorted(p.stem for p in folder.glob("*.y*ml"))) or "none"
-    raise NotFound(f"no workflow named '{name}' in {folder} (found: {known})")
+    names = sorted(p.stem for p in folder.glob("*.y*ml"))
+    raise NotFound(
+        f"no workflow named '{name}' in {folder}{suggest(name, names)} "
+        f"(found: {', '.join(names) or 'none'})"
+    )
 
 
 def all_workflows(folder: Path) -> list[LoadedWorkflow]:

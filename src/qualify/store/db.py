@@ -36,8 +36,16 @@ def normalize_url(url: str) -> URL:
     """Parse a database URL; plain `postgresql://` means the psycopg 3 driver."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise BadInput(f"--db: not a database URL: {url!r}") from None
+    parts = (parsed.database, parsed.host, parsed.username, parsed.password, *parsed.query)
+    if any("\x00" in str(part) for part in parts if part):  # %00 in the URL
+        raise BadInput("--db: the URL contains a NUL byte (%00)")
+    if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.username or parsed.port):
+        raise BadInput(
+            f"--db: {url!r} is not a SQLite URL; use sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db"
+        )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
@@ -50,13 +58,18 @@ def normalize_url(url: str) -> URL:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite connections get qualify's pragmas and real transactions."""
     parsed = normalize_url(url)
-    # JSON columns are read with orjson: a results listing decodes one document per candidate.
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
-        event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
+    try:
+        # JSON columns are read with orjson: a results listing decodes one document per
+        # candidate.
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
+            event.listen(engine, "connect", _configure_sqlite)
+            event.listen(engine, "begin", _begin_immediate)
+            return engine
+        return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
+    except (ArgumentError, ValueError, TypeError) as exc:  # options the driver cannot take
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BadInput(f"--db: {reason}") from None
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -177,6 +190,13 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     return before, after
 
 
+def sqlite_path(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for other databases and for an in-memory one)."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(str(url.database))
+
+
 def _private_sqlite_file(url: URL) -> None:
     """A SQLite database holds personnel records: create its file readable by its owner only
     (SQLite gives its -wal and -shm files the database file's mode), and narrow an existing
@@ -193,7 +213,11 @@ def _private_sqlite_file(url: URL) -> None:
 
 
 def require_current_schema(engine: Engine) -> None:
-    """Refuse to work on a database that is missing, older or newer than this version."""
+    """Refuse to work on a database that is missing, older or newer than this version. Only
+    `qualify init` creates a database: a mistyped --db must not leave an empty file behind."""
+    path = sqlite_path(engine.url)
+    if path is not None and not path.exists():
+        raise BadInput(f"no database at {path}; run 'qualify init' to create it, or check --db")
     try:
         with engine.connect() as connection:
             revision = current_revision(connection)
@@ -202,7 +226,7 @@ def require_current_schema(engine: Engine) -> None:
     _refuse_unknown_revision(revision, engine.url)
     shown = engine.url.render_as_string(hide_password=True)
     if revision is None:
-        raise DatabaseError(f"database {shown} is not set up; run 'qualify init' first")
+        raise BadInput(f"database {shown} is not set up; run 'qualify init' first")
     if revision != head_revision():
         raise DatabaseError(
             f"database {shown} is at an older schema; run 'qualify init' to upgrade it"

@@ -16,6 +16,13 @@ class User(SQLModel, table=True):
     name: str = Field(unique=True, max_length=100)
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime
+    full_name: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+
+    @property
+    def display_name(self) -> str:
+        """How documents name the user: the full name, else the login name."""
+        return self.full_name or self.name
 
 
 class Selection(SQLModel, table=True):
@@ -33,7 +40,8 @@ class Selection(SQLModel, table=True):
 
 
 class Candidate(SQLModel, table=True):
-    """One person in one selection; `version` is the optimistic lock."""
+    """One person in one selection; `version` is the optimistic lock. `name` is the display
+    form of `first_name` and `last_name` ("Luis Reyes"), kept with them by the services."""
 
     __table_args__ = (UniqueConstraint("selection_id", "employee_id"),)
 
@@ -41,6 +49,8 @@ class Candidate(SQLModel, table=True):
     selection_id: int = Field(foreign_key="selection.id", index=True)
     employee_id: str = Field(max_length=50)
     name: str = Field(max_length=200)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
     rank: str = Field(default="", max_length=100)
     unit: str = Field(default="", max_length=100)
     supervisor: str = Field(default="", max_length=100)

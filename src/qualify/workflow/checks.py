@@ -430,3 +430,18 @@ CHECK_KINDS: dict[str, CheckKind] = {
         Params, interview_passed, "the interview passed: pass mark and criterion minimums met"
     ),
 }
+
+
+def supervisor_roles(checks: dict[str, Any]) -> list[str]:
+    """The roles a candidate's supervisor must hold: those of the checks that want a document by
+    the candidate's own supervisor (`author_is_candidates_supervisor`), given the workflow's
+    `checks` mapping of name to CheckSpec."""
+    return sorted(
+        {
+            str(spec.params.get("role"))
+            for spec in checks.values()
+            if spec.kind == "document_by_role"
+            and spec.params.get("author_is_candidates_supervisor")
+            and spec.params.get("role")
+        }
+    )

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
-from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_length
+from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
 from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
 from qualify.workflow.spec import ALL_KEYS, Workflow
 
@@ -129,6 +129,8 @@ def _parse(text: str, source: str, *, fast: bool = False) -> tuple[Any, dict[Pat
         loader = _FAST_LOADER(text) if fast else LimitedLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None and fast:
+                check_composed(node)  # the limits LimitedLoader applies while composing
             if node is not None:
                 _index(node, (), lines, duplicates)
             data = loader.construct_document(node) if node is not None and not duplicates else None
@@ -169,7 +171,7 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _index(value_node, (*path, key), lines, duplicates)
-            if key.isdigit():  # anchors: {1: ...} reach pydantic as int keys
+            if key.isascii() and key.isdigit():  # anchors: {1: ...} reach pydantic as ints
                 lines.setdefault((*path, int(key)), key_node.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
