@@ -24,7 +24,7 @@ from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
 
@@ -139,9 +139,11 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     selected = " ".join(
         text_of(packet(out, ids["MPD-1042"], "selected", "selection_packet")).split()
     )
-    assert "Decision Select the officer as School Resource Officer Recorded by Chief of Police" in (
+    # Recorded by the Chief by name and title (the demo's users have full names and titles).
+    assert "Decision Select the officer as School Resource Officer Recorded by Michael Walsh" in (
         selected
     )
+    assert "Chief of Police" in selected
     assert "1 Dana Whitfield 4.31 Passed" in selected
     assert "Priya Natarajan 3.77 Did not pass" in selected
     letter = " ".join(
@@ -243,6 +245,7 @@ def test_candidate_text_is_printed_literally_and_fetches_nothing(
     victim = session.get(Candidate, ids["MPD-1042"])
     assert victim is not None
     victim.name = HOSTILE["img"] + " " + HOSTILE["template"]
+    victim.first_name, victim.last_name = HOSTILE["img"], HOSTILE["template"]
     victim.rank = HOSTILE["attachment"]
     victim.unit = HOSTILE["import"]
     session.commit()
@@ -385,6 +388,7 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
         candidate = session.get(Candidate, ids[employee])
         assert candidate is not None
         spec = workflow_of(session.get(Selection, candidate.selection_id)).spec  # type: ignore[arg-type]
+        signer = session.exec(select(User).where(User.name == event.actor)).one()
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
@@ -395,7 +399,7 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     assert f"Ref. S1-C{ids[employee]}-E{event.id}" in text
     assert f"Subject: {spec.packet_kinds[template].title}, School Resource Officer 2027" in text
     assert "Sincerely," in text
-    assert spec.roles[event.role].label in text  # the signatory's title
+    assert f"{signer.full_name} {signer.title}" in text  # the signatory, by name and title
     assert event.hash not in text  # the short reference instead of the 64-character hash
     assert re.search(r"\b[0-9a-f]{64}\b", text) is None
     reason = json.loads(event.details).get("reason")
