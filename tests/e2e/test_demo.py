@@ -28,9 +28,13 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "1. Dana Whitfield: weighted total 4.31, PASS" in out
     assert "3. Luis Reyes: weighted total 3.65, PASS, 1 disagreement flagged" in out
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
-    assert "Selected and appointed: Dana Whitfield" in out
-    assert "Packets: 25 PDFs in" in out
-    assert "Audit log verified: 163 events" in out
+    # The second story: Whitfield removed in September, Reyes recalled from the eligible list.
+    assert (
+        "The position now:\n  Selected: Luis Reyes\n  Removed from the position: Dana Whitfield\n"
+        in out
+    )
+    assert "Packets: 28 PDFs in" in out
+    assert "Audit log verified: 168 events" in out
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )

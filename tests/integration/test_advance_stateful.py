@@ -73,6 +73,7 @@ TRIGGERS = [
     "assign_training",
     "appoint",
     "remove",
+    "recall",
     "withdraw",
     "no_such_trigger",
 ]
@@ -93,6 +94,7 @@ class AdvanceMachine(RuleBasedStateMachine):
         self.spec = self.loaded.spec
         self.model = dict.fromkeys(self.ids.values(), self.spec.initial_state)
         self.guarded_ok: set[int] = set()
+        self.decided = False  # a selection decision starts the eligible list
 
     @rule(
         employee=st.sampled_from(EMPLOYEES),
@@ -101,6 +103,8 @@ class AdvanceMachine(RuleBasedStateMachine):
         actor=st.sampled_from([*USERS, "stranger", "right", "right", "right"]),
         reason=st.sampled_from([None, "", "documented reason", "documented reason"]),
         notice=st.sampled_from([None, "What the letter says.", "What the letter says."]),
+        category=st.sampled_from([None, "policy", "school_rule", "school_rules"]),
+        skip_reason=st.sampled_from([None, None, None, "Declined the assignment."]),
     )
     def fire(
         self,
@@ -110,6 +114,8 @@ class AdvanceMachine(RuleBasedStateMachine):
         actor: str,
         reason: str | None,
         notice: str | None,
+        category: str | None,
+        skip_reason: str | None,
     ) -> None:
         candidate = self.ids[employee]
         before = self.model[candidate]
@@ -129,6 +135,8 @@ class AdvanceMachine(RuleBasedStateMachine):
                     actor=actor,
                     reason=reason,
                     notice=notice,
+                    category=category,
+                    skip_reason=skip_reason,
                 )
             except QualifyError:
                 return
@@ -139,6 +147,25 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert set(SCEN.roles_of(actor)) & set(transition.roles)
             assert not transition.reason_required or (reason or "").strip()
             assert not transition.notice_required or notice
+            # A removal names a category the workflow lists; nothing else takes one.
+            assert (category in transition.categories) if transition.categories else not category
+            if transition.eligible_list:
+                # A recall: after a selection decision (the list is valid for 12 months, far
+                # longer than a test runs), and skipping a better-ranked passing officer who
+                # waits only with a reason.
+                assert self.decided
+                assert self.selection is not None
+                ranked = {r.candidate_id: r for r in ranking(session, self.selection)}
+                mine = ranked[candidate].rank or 0
+                above = [
+                    c
+                    for c, state in self.model.items()
+                    if state == before and c != candidate
+                    if c in ranked and ranked[c].passed and (ranked[c].rank or 0) < mine
+                ]
+                assert skip_reason or not above
+            else:
+                assert skip_reason is None
             # ... and only when every guard passes on the evidence as of the selection's date.
             candidate_row = session.get(Candidate, candidate)
             assert candidate_row is not None
@@ -154,7 +181,8 @@ class AdvanceMachine(RuleBasedStateMachine):
             if transition.guards:
                 self.guarded_ok.add(candidate)
         self.model[candidate] = done.to_state
-        event(f"reached {done.to_state}")
+        self.decided |= trigger == "select"
+        event(f"reached {done.to_state} by {trigger}")
 
     @precondition(lambda self: "interview" in getattr(self, "model", {}).values())
     @rule(

@@ -67,7 +67,9 @@ def packet(out: Path, cid: int, stage: str, template: str) -> Path:
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
     _, out, _ = demo
-    assert len(list(out.glob("*.pdf"))) == 25
+    # 25 up to the appointment, then the notice of removal and the recalled officer's
+    # selection packet and letter.
+    assert len(list(out.glob("*.pdf"))) == 28
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
@@ -350,7 +352,7 @@ def test_packet_generated_events_record_the_file_hash(
         ).all()
     engine.dispose()
     assert (
-        len({json.loads(e.details)["file"] for e in events}) == 25
+        len({json.loads(e.details)["file"] for e in events}) == 28
     )  # reprints add events, not files
     first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
     for event in sorted(events, key=lambda e: e.id or 0):

@@ -119,6 +119,7 @@ def _add_sub_apps() -> None:
         fairness,
         interview,
         people,
+        position,
         records,
         workflow,
     )
@@ -139,6 +140,7 @@ def _add_sub_apps() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
+    app.add_typer(position.position_app, name="position")
 
 
 _add_sub_apps()

@@ -30,6 +30,7 @@ from qualify.services.access import (
     utcnow,
 )
 from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
+from qualify.services.eligible_list import recall_details
 from qualify.services.results import ranking
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
@@ -57,10 +58,34 @@ class Advanced:
 
 @dataclass(frozen=True)
 class Told:
-    """What the candidate is told: free text, or a reason code of the transition."""
+    """What the decision says beyond its reason: what the candidate is told (free text, or a
+    reason code of the transition), its category (a removal's infraction) and, for a recall
+    out of rank order, why the officers ranked above are passed over."""
 
     notice: str | None = None
     reason_code: str | None = None
+    category: str | None = None
+    skip_reason: str | None = None
+
+
+def _category(transition: TransitionSpec, told: Told) -> dict[str, str]:
+    """The audit details that carry the decision's category; refuse a bad or missing one."""
+    code = (told.category or "").strip()
+    listed = transition.categories
+    if not listed:
+        if code:
+            raise BadInput(f"--category: {transition.trigger} takes no category")
+        return {}
+    if not code:
+        raise BadInput(
+            f"--category: {transition.trigger} needs a category, one of {', '.join(listed)}"
+        )
+    if code not in listed:
+        raise BadInput(
+            f"--category: {transition.trigger} has no category '{code}'{suggest(code, listed)}; "
+            f"its categories: {', '.join(listed)}"
+        )
+    return {"category": code}
 
 
 def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
@@ -113,18 +138,22 @@ def advance(
     packets: PacketPlace | None = None,
     notice: str | None = None,
     reason_code: str | None = None,
+    category: str | None = None,
+    skip_reason: str | None = None,
 ) -> Advanced:
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (`packet --repair` writes them). `notice` (or a `reason_code` of the
-    transition) is what a letter tells the candidate; `reason` stays internal."""
+    transition) is what a letter tells the candidate; `reason` stays internal. `category` is
+    one of the transition's categories (required where it lists them); `skip_reason` says why
+    a recall passes over officers ranked above."""
     at = now or utcnow()
     limits.check(
         "reason", reason, limits.REASON
     )  # refused before anything, even a refusal, is kept
     seen: dict[str, int] = {}
-    told = Told(notice, reason_code)
+    told = Told(notice, reason_code, category, skip_reason)
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once).
         session.rollback()
@@ -217,7 +246,9 @@ def _advance(
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
         raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
-    notice = _notice(transition, told)
+    said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
+    if told.skip_reason is not None and not transition.eligible_list:
+        raise BadInput(f"--skip-reason: {trigger} does not recall from an eligible list")
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -237,7 +268,17 @@ def _advance(
             f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
             f"did not pass: {listed}"
         )
-    passed_over = []
+    passed_over: list[int] = []
+    if transition.eligible_list:
+        said |= recall_details(
+            session=session,
+            selection=selection,
+            spec=spec,
+            transition=transition,
+            candidate=candidate,
+            at=at,
+            skip_reason=told.skip_reason,
+        )
     if transition.reason_required_if_outranked:
         passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
         if passed_over and reason is None:
@@ -259,7 +300,7 @@ def _advance(
         candidate_id=candidate_id,
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
         | ({"passed_over": passed_over} if passed_over else {})
-        | notice
+        | said
         # The packets this change is owed, written after it commits (see packets.repair); they
         # are the actor's to obtain, made for what their role may see.
         | ({"packets": owed} if owed else {}),

@@ -71,6 +71,13 @@ class Scenario:
             self.clock.append(self.clock[-1].replace(microsecond=0) + _SECOND)
         return self.clock[-1]
 
+    def move_to(self, day: date) -> None:
+        """Let the next timestamp be 09:00 UTC on `day`; refuse a day before the clock."""
+        moved = datetime.combine(day, time(9, 0), tzinfo=UTC) - _SECOND
+        if self.clock and moved < self.clock[-1]:
+            raise BadInput(f"{self.path}: a step on {day} comes before the step it follows")
+        self.clock.append(moved)
+
     @property
     def first_user(self) -> str:
         return str(next(iter(self.data["users"])))
@@ -230,6 +237,8 @@ def run_steps(
     steps = scenario.data.get("steps", [])
     for step in steps[start:until]:
         by = str(step["by"])
+        if step.get("day"):
+            scenario.move_to(date.fromisoformat(str(step["day"])))
         if step["do"] == "advance":
             for employee in step["candidates"]:
                 advance(
@@ -242,6 +251,8 @@ def run_steps(
                     packets=packets,
                     notice=step.get("notice"),
                     reason_code=step.get("reason_code"),
+                    category=step.get("category"),
+                    skip_reason=step.get("skip_reason"),
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]
