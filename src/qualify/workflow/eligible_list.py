@@ -36,4 +36,6 @@ class EligibleList:
         return date.fromordinal(self.expires.toordinal() - 1)
 
     def valid_on(self, day: date) -> bool:
-        return self.established <= day < self.expires
+        """Not expired on `day`. (A day before the decision's, which only a clock behind the
+        records gives, such as the demo's dates in the future, is not an expiry.)"""
+        return day < self.expires
