@@ -30,7 +30,7 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 25 PDFs in" in out
-    assert "Audit log verified: 163 events" in out
+    assert "Audit log verified: 168 events" in out
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
