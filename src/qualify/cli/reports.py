@@ -43,8 +43,8 @@ def report_add(
         help="Correct the report on file for the quarter: why. Give only the fields that change.",
     ),
 ) -> None:
-    """Enter an appointed officer's quarterly activity report (HR, or the officer's own
-    supervisor). A second report for the same quarter is refused; give --reason to correct
+    """Enter an appointed officer's quarterly activity report, as a role of the workflow's
+    enter_reports (SRO: HR, or the officer's own supervisor). A second report for the same quarter is refused; give --reason to correct
     the one on file, which is kept as an earlier version."""
     from qualify.services.reports import add_report
 
