@@ -304,3 +304,21 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
             quarter="2027Q2",
             actor="chief.walsh",
         )
+
+
+def test_two_people_entering_the_same_quarter_at_once_save_one_report(
+    appoint: Callable[[date], World], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = appoint(date(2027, 1, 8))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), actor="sgt.moreau")
+    # HR read the quarter before the supervisor's report was committed: it saw no report.
+    from qualify.services import reports
+
+    monkeypatch.setattr(reports, "versions", lambda *_: [])
+    with pytest.raises(RuleViolation, match="someone else entered .* at the same time"):
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+    monkeypatch.undo()
+    kept = session.exec(select(ActivityReport)).all()
+    assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
+    assert verify(session).ok
