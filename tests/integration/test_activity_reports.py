@@ -71,7 +71,7 @@ def appoint(
 def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quarter(
     session: Session, sro: tuple[Scenario, Selection]
 ) -> None:
-    dana = run_to_appointment(session, *sro, date(2027, 1, 8))
+    dana = run_to_appointment(session, *sro, date(2027, 3, 20))
     filed = add_report(
         session=session,
         candidate_id=dana,
@@ -140,7 +140,7 @@ def test_an_officer_appointed_the_day_after_a_quarter_owes_no_report_for_it(
 def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
     appoint: Callable[[date], World],
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
 
     def listed(day: date) -> list[tuple[str, str, int]]:
@@ -166,7 +166,7 @@ def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
 def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
     appoint: Callable[[date], World],
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, reyes = world.session, world.ids["MPD-1077"]
     with pytest.raises(
         RuleViolation,
@@ -189,7 +189,7 @@ def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
 def test_hr_or_the_officers_own_supervisor_enters_the_report(
     appoint: Callable[[date], World], actor: str, allowed: bool
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     if allowed:
         _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
@@ -222,7 +222,7 @@ def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
     fields: dict[str, str],
     message: str,
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     with pytest.raises(BadInput, match=message) as raised:
         _add(session, dana, quarter, date(2027, 4, 9), fields=fields)
@@ -233,7 +233,7 @@ def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
 def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
     appoint: Callable[[date], World], tmp_path: Path
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     _add(session, dana, "2027Q1", date(2027, 4, 9))
     with pytest.raises(RuleViolation, match="report for 2027Q1 is on file .* give .* --reason"):
@@ -309,7 +309,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
 def test_two_people_entering_the_same_quarter_at_once_save_one_report(
     appoint: Callable[[date], World], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     _add(session, dana, "2027Q1", date(2027, 4, 9), actor="sgt.moreau")
     # HR read the quarter before the supervisor's report was committed: it saw no report.
