@@ -33,8 +33,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
         "The position now:\n  Selected: Luis Reyes\n  Removed from the position: Dana Whitfield\n"
         in out
     )
-    assert "Packets: 28 PDFs in" in out
-    assert "Audit log verified: 168 events" in out
+    assert "Packets: 30 PDFs in" in out
+    assert "Audit log verified: 173 events" in out
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
@@ -43,6 +43,15 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "Dear Officer Whitfield," in text
     assert "you are appointed to the position of School Resource Officer" in text
     assert "Page 1 of 1" in text
+    # Two quarterly activity reports after the appointment: the first corrected, the second late.
+    reports = sorted((tmp_path / "out").glob("selection-1_candidate-0001_report-*.pdf"))
+    assert [p.name.split("_")[2] for p in reports] == ["report-2027Q1", "report-2027Q2"]
+    first, second = (" ".join(PdfReader(p).pages[0].extract_text().split()) for p in reports)
+    assert "The Career Day talk at Milford High School on March 30 was left out." in first
+    assert "April 9, 2027, by Claire Moreau, Sergeant, Patrol Division: on time" in first
+    assert (
+        "July 19, 2027, by Claire Moreau, Sergeant, Patrol Division: after the due date" in second
+    )
 
 
 def test_running_the_demo_again_gives_the_same_result(tmp_path: Path) -> None:

@@ -29,8 +29,9 @@ from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import SCENARIO
 
 CHIEF = "chief.walsh"
-# After the demo's last step: its selection decision was on 8 January 2027 (New York).
-LATER = datetime(2027, 6, 1, 14, 0, tzinfo=UTC)
+# After the demo's steps before its removal (the last, a quarterly report, on 19 July 2027); its
+# selection decision was on 8 January 2027 (New York).
+LATER = datetime(2027, 9, 1, 14, 0, tzinfo=UTC)
 
 
 def _decided(
@@ -130,7 +131,7 @@ def pdftotext(path: Path) -> str:
 def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
     session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
 ) -> None:
-    # 02:30 UTC on 1 June is still 31 May in New York, the selection's time zone.
+    # 02:30 UTC on 1 September is still 31 August in New York, the selection's time zone.
     done = advance(
         session=session,
         candidate_id=ids["MPD-1042"],
@@ -138,15 +139,15 @@ def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
         actor=CHIEF,
         reason="Disclosed a student's record to a reporter.",
         category="policy",
-        now=datetime(2027, 6, 1, 2, 30, tzinfo=UTC),
+        now=datetime(2027, 9, 1, 2, 30, tzinfo=UTC),
         packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
     )
     [notice] = [p for p in done.packets if "notice_of_removal" in p.name]
     text = pdftotext(notice)
     assert "Subject: Notice of removal, School Resource Officer 2027" in text
     assert (
-        "You are removed from the position of School Resource Officer, effective May 31, 2027, "
-        "for an infraction of Department Policy. The decision was made on May 31, 2027 by "
+        "You are removed from the position of School Resource Officer, effective August 31, "
+        "2027, for an infraction of Department Policy. The decision was made on August 31, 2027 by "
         "Michael Walsh, Chief of Police."
     ) in text
     assert "Dear Officer Whitfield," in text

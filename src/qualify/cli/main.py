@@ -121,6 +121,7 @@ def _add_sub_apps() -> None:
         people,
         position,
         records,
+        reports,
         workflow,
     )
 
@@ -141,6 +142,7 @@ def _add_sub_apps() -> None:
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
     app.add_typer(position.position_app, name="position")
+    app.add_typer(reports.report_app, name="report")
 
 
 _add_sub_apps()

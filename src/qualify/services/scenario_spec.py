@@ -40,7 +40,8 @@ class StepSpec(_Loose):
     scores: dict[str, Scalar] = Field(default_factory=dict)
     comments: dict[str, str] = Field(default_factory=dict)
     submit: bool = True
-    # The day the step happens (from 09:00 UTC); without it, one second after the last step.
+    quarter: str | None = None
+    fields: dict[str, Scalar] = Field(default_factory=dict)
     day: Day | None = None
 
 

@@ -137,6 +137,9 @@ class PermissionsSpec(Strict):
     record_eeo: Names = Field(default_factory=list)
     view_eeo: Names = Field(default_factory=list)
     manage_records: Names = Field(default_factory=list)
+    # Quarterly activity reports: roles that see every candidate's record enter any officer's;
+    # the others only those of officers they supervise.
+    enter_reports: Names = Field(default_factory=list)
 
 
 class FairnessStageSpec(Strict):
@@ -204,6 +207,26 @@ class PositionBriefSpec(Strict):
     options: list[FundingOptionSpec]
 
 
+class ReportFieldSpec(Strict):
+    """One figure or note of the quarterly activity report."""
+
+    id: Key
+    label: str
+    kind: Literal["count", "text"]
+
+
+class ActivityReportsSpec(Strict):
+    """The quarterly activity report an officer in one of `states` owes, its fields, the packet
+    that prints it, and the day each quarter's report is due (quarter ids such as 2027Q3)."""
+
+    label: str = "Quarterly activity report"
+    states: Names
+    to: list[str] = Field(default_factory=list)
+    fields: list[ReportFieldSpec]
+    packet: str
+    due: dict[str, date]
+
+
 class QualificationSpec(Strict):
     id: int = Field(ge=1, le=999)
     text: str
@@ -236,6 +259,7 @@ class Workflow(Strict):
     # How long the ranking stays a valid eligible list, counted from the selection decision.
     eligible_list_months: int | None = Field(default=None, ge=1, le=120)
     position_brief: PositionBriefSpec | None = None
+    activity_reports: ActivityReportsSpec | None = None
 
     @property
     def initial_state(self) -> str:
