@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualify.errors import BadInput, DatabaseError
+from qualify.files import read_regular_file
 
 KEY_BYTES = 32
+KEY_FILE_LIMIT = 1024 * 1024  # thousands of rotations; anything bigger is not a key file
 FILE_MODE = 0o600
 HEADER = "# qualify audit key file: keep it secret, apart from the database (docs/operations.md)\n"
 
@@ -73,16 +75,17 @@ def _parse(path: Path, text: str) -> Keyring:
 
 def load(path: Path) -> Keyring:
     """Read a key file; a missing one is a setup problem named with its fix."""
-    try:
-        text = path.read_text(encoding="ascii")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise DatabaseError(
             f"no audit key at {path}: run 'qualify init' to create one, or point "
             "QUALIFY_AUDIT_KEY at the key file of this database"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not a text file"
-        raise BadInput(f"audit key file {path}: cannot read it: {reason}") from None
+        )
+    # A regular file only: a FIFO or a device given by mistake must not hang or flood the reader.
+    data = read_regular_file(path, label=f"audit key file {path}", limit=KEY_FILE_LIMIT)
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        raise BadInput(f"audit key file {path}: cannot read it: not a text file") from None
     return _parse(path, text)
 
 
