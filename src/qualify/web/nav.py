@@ -13,7 +13,9 @@ class Entry:
     roles: frozenset[str]  # empty: every signed-in user
 
 
-MENU: list[Entry] = []
+MENU: list[Entry] = [
+    Entry("/interviews", "My interviews", frozenset({"commander", "school_rep"})),
+]
 
 
 def menu(roles: tuple[str, ...]) -> list[Entry]:

@@ -6,6 +6,6 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from qualify.web.routes import health, home, signin
+    from qualify.web.routes import health, home, interviews, signin
 
-    return [*health.routes, *signin.routes, *home.routes]
+    return [*health.routes, *signin.routes, *home.routes, *interviews.routes]
