@@ -194,7 +194,8 @@ def test_others_scores_show_only_after_my_own_submission(
     submit(obrien, whitfield, {**FOURS, "score-liaison": "2"})
     post(douglas, whitfield, "draft", {**FOURS, "comment-liaison": "DOUGLAS DRAFT NOTE"})
     before = chen.get(f"/interviews/{whitfield}").text
-    assert "Ann O&#39;Brien" not in before and 'id="others"' not in before
+    assert "Ann O&#39;Brien" not in before
+    assert 'id="others"' not in before
     submit(chen, whitfield, FOURS)
     after = chen.get(f"/interviews/{whitfield}?done=submitted").text
     assert "Your scorecard is submitted and locked." in after
@@ -204,7 +205,8 @@ def test_others_scores_show_only_after_my_own_submission(
     assert "DOUGLAS DRAFT NOTE" not in after
     others = after[after.index('id="others"') :]
     row = re.search(r"<td>Liaison[^<]*</td><td>(\d)</td>", others)
-    assert row and row.group(1) == "2"
+    assert row
+    assert row.group(1) == "2"
 
 
 def test_a_draft_saves_on_each_change_for_the_script(
