@@ -120,7 +120,11 @@ def _add_sub_apps() -> None:
         interview,
         people,
         records,
+<<<<<<< HEAD
         serve,
+=======
+        reports,
+>>>>>>> main
         workflow,
     )
 
@@ -140,7 +144,11 @@ def _add_sub_apps() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
+<<<<<<< HEAD
     app.command("serve")(serve.serve)
+=======
+    app.add_typer(reports.report_app, name="report")
+>>>>>>> main
 
 
 _add_sub_apps()
