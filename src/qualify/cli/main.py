@@ -120,11 +120,8 @@ def _add_sub_apps() -> None:
         interview,
         people,
         records,
-<<<<<<< HEAD
-        serve,
-=======
         reports,
->>>>>>> main
+        serve,
         workflow,
     )
 
@@ -144,11 +141,8 @@ def _add_sub_apps() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
-<<<<<<< HEAD
-    app.command("serve")(serve.serve)
-=======
     app.add_typer(reports.report_app, name="report")
->>>>>>> main
+    app.command("serve")(serve.serve)
 
 
 _add_sub_apps()

@@ -223,7 +223,6 @@ class Tombstone(SQLModel, table=True):
     event_id: int
 
 
-<<<<<<< HEAD
 class Password(SQLModel, table=True):
     """A user's portal password, as an argon2id hash (never the password itself)."""
 
@@ -281,7 +280,8 @@ class SignInLock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=100)
     locked_at: datetime
     locked_until: datetime
-=======
+
+
 class ActivityReport(SQLModel, table=True):
     """An appointed officer's quarterly activity report: the figures the workflow defines. Never
     edited: a correction is a new version with a reason, and the earlier versions stay."""
@@ -297,4 +297,3 @@ class ActivityReport(SQLModel, table=True):
     reason: str | None = None
     entered_at: datetime
     entered_by: str = Field(max_length=100)
->>>>>>> main
