@@ -183,6 +183,9 @@ class ActivityReportsSpec(Strict):
 
     label: str = "Quarterly activity report"
     states: Names
+    # Roles that supervise every officer in those states (such as the Detective Sergeant the SRO
+    # reports to): they see every officer's reports, and enter them if `enter_reports` lists them.
+    supervised_by: Names = Field(default_factory=list)
     to: list[str] = Field(default_factory=list)
     fields: list[ReportFieldSpec]
     packet: str
