@@ -94,6 +94,7 @@ class AppContext:
         is committed whatever happens here, so a failure is a warning, not an error."""
         if not self._heads:
             return
+        from qualify.cli.errors import render
         from qualify.errors import QualifyError
         from qualify.services import audit, checkpoints
 
@@ -103,7 +104,9 @@ class AppContext:
         try:
             checkpoints.append(path, audit.keyring(session), event_id, event_hash)
         except QualifyError as exc:
-            typer.echo(f"warning: audit event #{event_id} was not checkpointed: {exc}", err=True)
+            typer.echo(
+                f"warning: audit event #{event_id} was not checkpointed: {render(exc)}", err=True
+            )
 
 
 def app_context(ctx: typer.Context) -> AppContext:

@@ -252,7 +252,7 @@ def events(
 
 
 def as_dict(event: AuditEvent) -> dict[str, Any]:
-    """An event as `audit log --json` shows it (record hashes stay in the database)."""
+    """An event as the audit log listing shows it (record hashes stay in the database)."""
     return {
         "id": event.id,
         "at": _utc(event.at).isoformat(),
@@ -377,7 +377,7 @@ def walk(session: Session, ring: auditkey.Keyring) -> Walk:
     if count and not expected_key:
         found.append(
             "no event is signed with the audit key: the keyed events were removed, or the log "
-            "was never sealed (run 'qualify init')"
+            "was never sealed (as creating the database does)"
         )
     elif count and expected_key != ring.current_id:
         found.append(

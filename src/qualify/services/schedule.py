@@ -45,7 +45,7 @@ def parse_local(text: str, time_zone: str) -> datetime:
         except ValueError:
             continue
         return naive.replace(tzinfo=ZoneInfo(time_zone))
-    raise BadInput(f"--at {text!r}: use YYYY-MM-DD HH:MM (local time, {time_zone})")
+    raise BadInput(f"use YYYY-MM-DD HH:MM (local time, {time_zone})", field="at", value=repr(text))
 
 
 def schedule_interview(
@@ -66,9 +66,9 @@ def schedule_interview(
     when = parse_local(at, spec.time_zone)
     place = " ".join(place.split())
     if not place:
-        raise BadInput("--place: say where the interview takes place")
+        raise BadInput("say where the interview takes place", field="place")
     if len(place) > PLACE_LIMIT:
-        raise BadInput(f"--place: at most {PLACE_LIMIT} characters ({len(place)} given)")
+        raise BadInput(f"at most {PLACE_LIMIT} characters ({len(place)} given)", field="place")
     if spec.states[candidate.state].final:
         raise RuleViolation(
             f"candidate {candidate_id} is in the final state "

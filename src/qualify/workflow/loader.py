@@ -218,7 +218,7 @@ def _validate_semantics(
     if "admin" in roles:
         problems.add(
             ("roles", "admin"),
-            "the role name 'admin' is qualify's own (the administrator made by init --admin); "
+            "the role name 'admin' is qualify's own (the administrator of a new database); "
             "choose another name",
         )
     initial = [name for name, s in states.items() if s.initial]
