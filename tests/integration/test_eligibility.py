@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.access import workflow_of
+from qualify.services.audit import actor_named
 from qualify.services.candidates import describe_candidate
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.evidence import add_evidence
@@ -91,7 +92,7 @@ def test_a_newer_record_supersedes_and_the_old_one_is_kept(
         kind="fitness",
         fields={"tested_on": "2026-12-20"},
         result="pass",
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     rows = session.exec(
         select(Evidence).where(Evidence.candidate_id == cid, Evidence.kind == "fitness")
@@ -124,7 +125,7 @@ def test_the_letter_is_stored_by_sha256_and_never_overwritten(
         kind="recommendation",
         fields={"author": "sgt.moreau", "written_on": "2026-12-02"},
         file=again,
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     assert stored.stat().st_mtime_ns == before
 
@@ -135,7 +136,7 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
         files_dir=settings.files_dir,
         candidate_id=cid,
         kind=kind,
-        actor=str(kw.pop("actor", "hr.alvarez")),
+        actor=actor_named(str(kw.pop("actor", "hr.alvarez"))),
         fields=dict(kw.pop("fields", {})),  # type: ignore[call-overload]
         **kw,  # type: ignore[arg-type]
     )
@@ -233,7 +234,7 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
             kind="drug_screen",
             fields={"tested_on": tested_on},
             result="pass",
-            actor="hr.alvarez",
+            actor=actor_named("hr.alvarez"),
             now=later,
         )
         assert record.id is not None

@@ -78,7 +78,8 @@ def test_no_module_behind_the_front_doors_imports_typer() -> None:
 
 def test_no_message_behind_the_front_doors_names_a_flag_or_a_command() -> None:
     commands = [f"qualify {name}" for name in _commands()]
-    assert "qualify init" in commands and "qualify user" in commands
+    assert "qualify init" in commands
+    assert "qualify user" in commands
     found = [
         f"{path.relative_to(SRC)}:{line}: {text!r}"
         for path in _modules()
@@ -122,7 +123,8 @@ def test_several_problems_are_one_line_each_with_the_step_and_hint_after_the_las
         "--set clarity=x: not a whole number",
         "medical: missing field 'form' (use --file PATH) (use --set ID=N); nothing was saved",
     ]
-    assert "--" not in str(error) and "qualify" not in str(error)
+    assert "--" not in str(error)
+    assert "qualify" not in str(error)
 
 
 def test_a_step_names_its_subject_on_the_command_line() -> None:
@@ -135,7 +137,8 @@ def test_a_step_names_its_subject_on_the_command_line() -> None:
 @pytest.mark.parametrize("error", [GuardRefused, FieldValueError])
 def test_errors_raised_deep_inside_are_qualify_errors(error: type[Exception]) -> None:
     assert issubclass(error, QualifyError)
-    assert issubclass(GuardRefused, RuleViolation) and issubclass(FieldValueError, BadInput)
+    assert issubclass(GuardRefused, RuleViolation)
+    assert issubclass(FieldValueError, BadInput)
 
 
 def test_every_exception_qualify_defines_is_a_qualify_error() -> None:

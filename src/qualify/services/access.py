@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, QualifyError, Step
 from qualify.limits import ID_MAX
 from qualify.services import recorded
@@ -28,8 +29,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_user(session: Session, name: str) -> User:
+def actor_user(session: Session, actor: Actor | str) -> User:
     """The registered user acting; anyone else is refused."""
+    name = actor.name if isinstance(actor, Actor) else actor
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         raise unknown_user(name)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
@@ -32,7 +33,7 @@ def edit_candidate(
     candidate_id: int,
     changes: dict[str, str],
     reason: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Correct a candidate's record and return what changed as {field: (old, new)}. `changes`

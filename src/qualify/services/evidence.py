@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, Step
 from qualify.files import read_regular_file
 from qualify.limits import EVIDENCE_MAX_MB, MB
@@ -88,7 +89,7 @@ def add_evidence(
     candidate_id: int,
     kind: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     date: str | None = None,
     result: str | None = None,
     file: Path | None = None,
@@ -191,8 +192,8 @@ def add_evidence(
         file_sha256=file_sha,
         file_name=file_name,
         recorded_at=at,
-        recorded_by=actor,
-        attested_by=attested_by or actor,
+        recorded_by=actor.name,
+        attested_by=attested_by or actor.name,
     )
     session.add(record)
     session.flush()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -54,7 +55,7 @@ def schedule_interview(
     candidate_id: int,
     at: str,
     place: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Scheduled:
     """Set (or change) the date, time and place of a candidate's interview."""
