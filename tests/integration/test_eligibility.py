@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.access import workflow_of
@@ -192,10 +193,9 @@ def test_evidence_values_are_type_checked_with_clear_errors(
     _, selection = sro
     cid = candidate_ids(session, selection.id or 0)["MPD-1042"]
     count = len(session.exec(select(Evidence)).all())
-    with pytest.raises(
-        BadInput, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")
-    ):
+    with pytest.raises(BadInput) as info:
         _add(session, settings, cid, kind, **kw)
+    assert message in render(info.value)  # as the command line says it
     session.rollback()
     assert len(session.exec(select(Evidence)).all()) == count
 
