@@ -64,6 +64,10 @@ STEPS = {
     "repair_packets": "; run 'qualify packet --repair'",
     "verify_audit": "; run 'qualify audit verify'",
     "draw_mermaid": ", or use --format mermaid",
+    "correct_report": "; to correct it, give the changed fields and --reason",
+    "enter_report": "; enter it without --reason",
+    "review_report": ": look at it, and correct it with --reason if it is wrong",
+    "list_reports_due": " (see 'qualify report due')",
 }
 
 

@@ -71,6 +71,14 @@ class Scenario:
             self.clock.append(self.clock[-1].replace(microsecond=0) + _SECOND)
         return self.clock[-1]
 
+    def move_to(self, day: date) -> None:
+        """Let the next timestamps fall on `day` (at 09:00 UTC), unless the clock is past it."""
+        moment = datetime.combine(day, time(9, 0), tzinfo=UTC) - _SECOND
+        if not self.clock:
+            self.tick()
+        if moment > self.clock[-1]:
+            self.clock.append(moment)
+
     @property
     def first_user(self) -> str:
         return str(next(iter(self.data["users"])))
@@ -230,6 +238,8 @@ def run_steps(
     steps = scenario.data.get("steps", [])
     for step in steps[start:until]:
         by = str(step["by"])
+        if step.get("day") is not None:
+            scenario.move_to(date.fromisoformat(str(step["day"])))
         if step["do"] == "advance":
             for employee in step["candidates"]:
                 advance(
@@ -282,6 +292,31 @@ def run_steps(
                 submit=step.get("submit", True),
                 now=scenario.tick(),
             )
+        elif step["do"] == "report":
+            from qualify.services.reports import add_report
+
+            add_report(
+                session=session,
+                candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                quarter=str(step["quarter"]),
+                fields={k: str(v) for k, v in step.get("fields", {}).items()},
+                reason=step.get("reason"),
+                actor=by,
+                now=scenario.tick(),
+            )
+        elif step["do"] == "report_packet":
+            from qualify.services.report_packet import print_report
+
+            if packets is not None:
+                print_report(
+                    session=session,
+                    templates_dir=packets.templates_dir,
+                    output_dir=packets.output_dir,
+                    candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                    quarter=str(step["quarter"]),
+                    actor=by,
+                    now=scenario.tick(),
+                )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
 
