@@ -50,12 +50,10 @@ class Problem:
     ) -> str:
         """`label(field) value: message`, or the message alone when no field is named; then
         the step rendered by `step` (left out without one)."""
-        text = self.message
-        if self.field is not None:
-            named = label(self.field) if self.value is None else f"{label(self.field)} {self.value}"
-            text = f"{named}: {text}"
-        elif self.value is not None:
-            text = f"{self.value}: {text}"
+        # A front door that shows the error beside its field labels the field with "".
+        shown = label(self.field) if self.field is not None else ""
+        named = " ".join(part for part in (shown, self.value) if part)
+        text = f"{named}: {self.message}" if named else self.message
         if self.step is not None and step is not None:
             text += step(self.step)
         return text
@@ -70,6 +68,14 @@ class QualifyError(Exception):
     """
 
     exit_code = 1
+    # What the refusal is about, when it is about named inputs (criterion ids, "reason"): a
+    # form shows the message next to those fields. The message says the same on every channel.
+    fields: tuple[str, ...] = ()
+
+    def about(self, *fields: str) -> QualifyError:
+        """This error, noting the inputs it is about."""
+        self.fields = fields
+        return self
 
     def __init__(
         self,

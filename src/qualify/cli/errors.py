@@ -68,6 +68,7 @@ STEPS = {
     "enter_report": "; enter it without --reason",
     "review_report": ": look at it, and correct it with --reason if it is wrong",
     "list_reports_due": " (see 'qualify report due')",
+    "reset_password": ("; 'qualify user reset {subject}' revokes it and issues a new invitation"),
 }
 
 

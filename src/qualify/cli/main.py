@@ -122,6 +122,7 @@ def _add_sub_apps() -> None:
         people,
         records,
         reports,
+        serve,
         workflow,
     )
 
@@ -142,6 +143,7 @@ def _add_sub_apps() -> None:
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
     app.add_typer(reports.report_app, name="report")
+    app.command("serve")(serve.serve)
 
 
 _add_sub_apps()
