@@ -3,6 +3,7 @@ when they are due and overdue, corrections, and the packet for the Superintenden
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,13 +14,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
+from qualify.services import retention
 from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import Scenario, candidate_ids
-from qualify.store.tables import ActivityReport, AuditEvent, Selection
+from qualify.store.tables import ActivityReport, AuditEvent, Selection, Tombstone
 from tests.helpers.appointed import AppointedCopies, noon, run_to_appointment, settings_for
 
 FULL = {
@@ -224,8 +227,9 @@ def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
 ) -> None:
     world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
-    with pytest.raises(BadInput, match=message) as raised:
+    with pytest.raises(BadInput) as raised:
         _add(session, dana, quarter, date(2027, 4, 9), fields=fields)
+    assert re.match(message, render(raised.value))  # as the command line says it
     assert "\n" not in str(raised.value)
     assert _rows(session) == 0
 
@@ -236,8 +240,9 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
     world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     _add(session, dana, "2027Q1", date(2027, 4, 9))
-    with pytest.raises(RuleViolation, match="report for 2027Q1 is on file .* give .* --reason"):
+    with pytest.raises(RuleViolation) as refused:
         _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "2"})
+    assert re.search("report for 2027Q1 is on file .* give .* --reason", render(refused.value))
     with pytest.raises(BadInput, match="the correction changes nothing"):
         _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "1"}, reason="x")
     fixed = _add(
@@ -321,4 +326,32 @@ def test_two_people_entering_the_same_quarter_at_once_save_one_report(
     monkeypatch.undo()
     kept = session.exec(select(ActivityReport)).all()
     assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
+    assert verify(session).ok
+
+
+def test_a_purge_removes_the_reports_notes_and_reasons_and_keeps_the_counts(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), fields=FULL | {"highlights": "Met J. Doe"})
+    _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "2"}, reason="Doe's drill")
+    done = retention.purge(
+        session=session,
+        selection_id=1,
+        reason="Period over",
+        actor="hr.alvarez",
+        years=2,
+        files_dir=world.settings.files_dir,
+        records_dir=world.settings.records_dir,
+        now=noon(date(2035, 1, 2)),
+    )
+    kept = session.exec(select(ActivityReport).order_by(col(ActivityReport.version))).all()
+    assert [(r.figures["highlights"], r.figures["drills"], r.reason) for r in kept] == [
+        ("(purged)", 1, None),
+        ("(purged)", 2, "(purged)"),
+    ]
+    stones = session.exec(select(Tombstone).where(Tombstone.table_name == "activity_report"))
+    assert len(stones.all()) == 2
+    assert done.tombstones > 2
     assert verify(session).ok

@@ -106,7 +106,7 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
 
 
 def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict[str, int]) -> None:
-    with pytest.raises(BadInput, match=r"^--category: remove needs a category, one of policy, "):
+    with pytest.raises(BadInput, match=r"^category: remove needs a category, one of policy, "):
         _remove(session, ids)
     with pytest.raises(BadInput, match=r"no category 'polcy' \(did you mean 'policy'\?\)"):
         _remove(session, ids, category="polcy")
@@ -118,7 +118,7 @@ def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict
 def test_a_category_is_refused_on_a_trigger_that_has_none(
     session: Session, ids: dict[str, int]
 ) -> None:
-    with pytest.raises(BadInput, match="^--category: recall takes no category"):
+    with pytest.raises(BadInput, match="^category: recall takes no category"):
         _recall(session, ids["MPD-1077"], LATER, category="policy")
     assert _state(session, ids["MPD-1077"]) == "not_selected"
 
@@ -158,7 +158,7 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
     session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
 ) -> None:
     _remove(session, ids, category="guideline")
-    with pytest.raises(BadInput, match="^--reason: recall needs a reason"):
+    with pytest.raises(BadInput, match="^reason: recall needs a reason"):
         advance(session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=CHIEF)
     done = advance(
         session=session,
@@ -201,10 +201,9 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
         _recall(session, natarajan, LATER)
     assert (
         f"the next officer on the eligible list is candidate {reyes} (Luis Reyes, rank 2); "
-        f"recall that officer, or give --skip-reason saying why candidate(s) {reyes} are "
-        "passed over"
+        f"recall that officer, or say why candidate(s) {reyes} are passed over"
     ) in str(refused.value)
-    with pytest.raises(BadInput, match=f"^--skip-reason: candidate {reyes} is next"):
+    with pytest.raises(BadInput, match=f"^skip_reason: candidate {reyes} is next"):
         _recall(session, reyes, LATER, skip_reason="No one is skipped.")
     assert _state(session, reyes) == _state(session, natarajan) == "not_selected"
     skip = "Officer Reyes has declined the assignment in writing."

@@ -9,6 +9,7 @@ import typer
 
 import qualify
 from qualify.cli.context import AppContext, app_context
+from qualify.cli.errors import render as render_error
 from qualify.cli.usage import conventional_help, one_line
 from qualify.config import Settings
 from qualify.errors import QualifyError
@@ -122,6 +123,7 @@ def _add_sub_apps() -> None:
         position,
         records,
         reports,
+        serve,
         workflow,
     )
 
@@ -143,6 +145,7 @@ def _add_sub_apps() -> None:
     app.add_typer(records.records_app, name="records")
     app.add_typer(position.position_app, name="position")
     app.add_typer(reports.report_app, name="report")
+    app.command("serve")(serve.serve)
 
 
 _add_sub_apps()
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except QualifyError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
+        for line in render_error(exc).splitlines() or [type(exc).__name__]:
             typer.echo(f"error: {line}", err=True)
         return exc.exit_code
     return code if isinstance(code, int) else 0

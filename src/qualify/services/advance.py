@@ -18,6 +18,7 @@ from qualify.errors import (
     PacketsOwed,
     QualifyError,
     RuleViolation,
+    Step,
 )
 from qualify.services import audit
 from qualify.services.access import (
@@ -74,16 +75,18 @@ def _category(transition: TransitionSpec, told: Told) -> dict[str, str]:
     listed = transition.categories
     if not listed:
         if code:
-            raise BadInput(f"--category: {transition.trigger} takes no category")
+            raise BadInput(f"{transition.trigger} takes no category", field="category")
         return {}
     if not code:
         raise BadInput(
-            f"--category: {transition.trigger} needs a category, one of {', '.join(listed)}"
+            f"{transition.trigger} needs a category, one of {', '.join(listed)}",
+            field="category",
         )
     if code not in listed:
         raise BadInput(
-            f"--category: {transition.trigger} has no category '{code}'{suggest(code, listed)}; "
-            f"its categories: {', '.join(listed)}"
+            f"{transition.trigger} has no category '{code}'{suggest(code, listed)}; "
+            f"its categories: {', '.join(listed)}",
+            field="category",
         )
     return {"category": code}
 
@@ -94,22 +97,23 @@ def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
     code = (told.reason_code or "").strip()
     codes = transition.reason_codes
     if text and code:
-        raise BadInput("--notice and --reason-code: give one of them, not both")
+        raise BadInput("give one of them, not both", field="notice+reason_code")
     if code:
         if code not in codes:
             listed = ", ".join(codes) or "none"
             raise BadInput(
-                f"--reason-code: {transition.trigger} has no reason code '{code}'"
-                f"{suggest(code, codes)}; its codes: {listed}"
+                f"{transition.trigger} has no reason code '{code}'"
+                f"{suggest(code, codes)}; its codes: {listed}",
+                field="reason_code",
             )
         return {"reason_code": code, "notice": codes[code].strip()}
     if text:
         return {"notice": text}
     if transition.notice_required:
-        hint = f"--reason-code CODE ({', '.join(codes)}) or " if codes else ""
         raise BadInput(
-            f"--notice: {transition.trigger} sends the candidate a letter; give {hint}"
-            "--notice TEXT, the words the letter states (--reason stays internal)"
+            f"{transition.trigger} sends the candidate a letter",
+            field="notice",
+            step=Step("give_notice", ", ".join(codes) or None),
         )
     return {}
 
@@ -144,7 +148,7 @@ def advance(
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
-    they are owed (`packet --repair` writes them). `notice` (or a `reason_code` of the
+    they are owed (the `repair_packets` step writes them). `notice` (or a `reason_code` of the
     transition) is what a letter tells the candidate; `reason` stays internal. `category` is
     one of the transition's categories (required where it lists them); `skip_reason` says why
     a recall passes over officers ranked above."""
@@ -195,9 +199,9 @@ def advance(
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PacketsOwed(
             f"candidate {candidate_id}: {done.from_state} -> {done.to_state} was recorded "
-            f"(audit event #{done.event_id}), but its packets were not written: {problem}; "
-            "run 'qualify packet --repair'",
+            f"(audit event #{done.event_id}), but its packets were not written: {problem}",
             done,
+            step=Step("repair_packets"),
         ) from None
     return replace(done, packets=tuple(repaired.written))
 
@@ -245,10 +249,12 @@ def _advance(
         )
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
-        raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+        raise BadInput(
+            f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
+        )
     said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
     if told.skip_reason is not None and not transition.eligible_list:
-        raise BadInput(f"--skip-reason: {trigger} does not recall from an eligible list")
+        raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -283,8 +289,9 @@ def _advance(
         passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
         if passed_over and reason is None:
             raise BadInput(
-                f"--reason: candidate {candidate_id} is ranked below passing candidate(s) "
-                f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
+                f"candidate {candidate_id} is ranked below passing candidate(s) "
+                f"{', '.join(map(str, passed_over))} who wait in {state}; say why",
+                field="reason",
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
     owed = list(spec.packets.get(new_state, [])) if packets is not None else []

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, RuleViolation
+from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services.results import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
@@ -52,7 +52,7 @@ def recall_details(
 ) -> dict[str, Any]:
     """What the audit event of a recall records; refuse it after the list expired, before it
     exists, or out of rank order without a reason to skip the officers ranked above."""
-    limits.check("--skip-reason", skip_reason, limits.REASON)
+    limits.check("skip reason", skip_reason, limits.REASON)
     skip = " ".join((skip_reason or "").split())
     doing = f"cannot {transition.trigger} candidate {candidate.id}"
     listed = eligible_list(session, selection, spec)
@@ -88,13 +88,14 @@ def recall_details(
         name = who.name if who is not None else ""
         raise RuleViolation(
             f"{doing}: the next officer on the eligible list is candidate {first.candidate_id} "
-            f"({name}, rank {first.rank}); recall that officer, or give --skip-reason saying "
-            f"why candidate(s) {', '.join(map(str, above))} are passed over"
+            f"({name}, rank {first.rank}); recall that officer, or say why candidate(s) "
+            f"{', '.join(map(str, above))} are passed over",
+            step=Step("give_skip_reason"),
         )
     if skip and not above:
         raise BadInput(
-            f"--skip-reason: candidate {candidate.id} is next on the eligible list; nobody is "
-            "passed over"
+            f"candidate {candidate.id} is next on the eligible list; nobody is passed over",
+            field="skip_reason",
         )
     return {
         "eligible_list": {
