@@ -55,6 +55,7 @@ class Glance:
     state: str
     state_label: str
     panel: PanelProgress | None
+    packets: tuple[str, ...]  # what the workflow prints for the current stage
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def selection_overview(
                 state=c.state,
                 state_label=spec.states[c.state].label,
                 panel=progress.get(c.id),
+                packets=tuple(spec.packets.get(c.state, ())),
             )
             for c in people
             if c.id is not None
