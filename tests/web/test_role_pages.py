@@ -20,7 +20,7 @@ from qualify.services.integrity import verify
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
-from tests.helpers.portal_data import IMG, SCRIPT, Prepared, prepare
+from tests.helpers.portal_data import SCRIPT, Prepared, prepare
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -80,6 +80,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = prepare(tmp_path_factory.mktemp("portal"))
     app = create_app(data.settings)
     yield Site(data, app)
+    app.state.portal.engine.dispose()
 
 
 def ids(site: Site) -> dict[str, int]:
@@ -193,7 +194,8 @@ def test_hostile_names_are_shown_as_text_on_every_page(site: Site) -> None:
         browser = site.client(user)
         for path in paths:
             html = browser.get(path).text
-            assert SCRIPT not in html and "<img src=x" not in html, path
+            assert SCRIPT not in html, path
+            assert "<img src=x" not in html, path
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
             assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html, path
 
@@ -216,7 +218,8 @@ def test_evidence_with_a_pdf_is_stored_by_its_sha256(site: Site) -> None:
     digest = hashlib.sha256(PDF).hexdigest()
     assert digest in answer.text
     stored = list(Path(site.data.settings.files_dir).rglob(f"{digest}*"))
-    assert stored and stored[0].read_bytes() == PDF
+    assert stored
+    assert stored[0].read_bytes() == PDF
 
 
 @pytest.mark.parametrize(
