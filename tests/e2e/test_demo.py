@@ -30,7 +30,9 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 25 PDFs in" in out
-    assert "Audit log verified: 163 events" in out
+    assert "Audit log verified: 170 events" in out
+    assert "rep.chen     school_rep  practice-rep.chen" in out
+    assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
@@ -39,6 +41,20 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "Dear Officer Whitfield," in text
     assert "you are appointed to the position of School Resource Officer" in text
     assert "Page 1 of 1" in text
+
+
+def assert_demo_password_signs_in(database: Path) -> None:
+    """The password the demo printed opens the portal on its database."""
+    from starlette.testclient import TestClient
+
+    from qualify.config import Settings
+    from qualify.web.app import create_app
+    from tests.web.conftest import sign_in
+
+    app = create_app(Settings.from_env(database_url=f"sqlite:///{database}"))
+    with TestClient(app, follow_redirects=False) as browser:
+        assert sign_in(browser, "rep.chen", "practice-rep.chen") == "/"
+        assert browser.get("/").status_code == 200
 
 
 def test_running_the_demo_again_gives_the_same_result(tmp_path: Path) -> None:

@@ -1,0 +1,142 @@
+"""The portal under Starlette's test client, on a fresh SQLite database with a few users."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
+
+from qualify.config import Settings
+from qualify.services.access import utcnow
+from qualify.services.accounts import demo_password
+from qualify.services.users import add_user, create_admin
+from qualify.store import db
+from qualify.store.tables import AuditEvent
+from qualify.web.app import create_app
+
+PASSWORDS = {
+    "hr.alvarez": "hr correct horse battery",
+    "rep.chen": "rep chen staple paper",
+    "cmdr.obrien": "cmdr obrien blue window",
+}
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Clock:
+    """The portal's clock: the real time, moved on by `offset` (for timeouts and expiry)."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path) -> Settings:
+    """A fresh database with HR (the administrator), a school representative and a commander,
+    each with a portal password."""
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    settings = Settings.from_env(
+        {"QUALIFY_FILES": str(tmp_path / "files"), "QUALIFY_RECORDS": str(tmp_path / "records")},
+        database_url=url,
+    )
+    with Session(engine) as session:
+        create_admin(
+            session=session, workflows_dir=settings.workflows_dir, name="hr.alvarez", roles=["hr"]
+        )
+        for name, role in (("rep.chen", "school_rep"), ("cmdr.obrien", "commander")):
+            add_user(
+                session=session,
+                workflows_dir=settings.workflows_dir,
+                name=name,
+                roles=[role],
+                actor="hr.alvarez",
+            )
+        for name, password in PASSWORDS.items():
+            demo_password(session=session, name=name, password=password)
+    engine.dispose()
+    return settings
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_client(web_settings: Settings, clock: Clock) -> Iterator[Callable[[], TestClient]]:
+    """Browsers on one portal: each client keeps its own cookies."""
+    app = create_app(web_settings, clock=clock)
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[[], TestClient]) -> TestClient:
+    return make_client()
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str | None = None) -> str:
+    """Sign in through the form; return the response's location (or its error text)."""
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": name,
+            "password": PASSWORDS[name] if password is None else password,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    if response.status_code == 303:
+        return response.headers["location"]
+    return refusal(response.text)
+
+
+def refusal(html: str) -> str:
+    """The refusal a page shows (its role="alert" text)."""
+    found = re.search(r'role="alert"[^>]*>([^<]*)<', html)
+    assert found, "the page shows no refusal"
+    import html as html_module
+
+    return html_module.unescape(found.group(1))
+
+
+def events(settings: Settings, action: str) -> list[AuditEvent]:
+    engine = db.make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.exec(
+                    select(AuditEvent)
+                    .where(AuditEvent.action == action)
+                    .order_by(col(AuditEvent.id))
+                )
+            )
+    finally:
+        engine.dispose()
