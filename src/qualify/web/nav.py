@@ -13,7 +13,12 @@ class Entry:
     roles: frozenset[str]  # empty: every signed-in user
 
 
-MENU: list[Entry] = []
+MENU: list[Entry] = [
+    Entry("/screening", "Screening queue", frozenset({"commander"})),
+    Entry("/overview", "Selection at a glance", frozenset({"hr"})),
+    Entry("/audit", "Audit log", frozenset({"hr", "chief"})),
+    Entry("/decisions", "Results and decisions", frozenset({"chief"})),
+]
 
 
 def menu(roles: tuple[str, ...]) -> list[Entry]:

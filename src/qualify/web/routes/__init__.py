@@ -6,6 +6,13 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from qualify.web.routes import health, home, signin
+    from qualify.web.routes import decisions, health, home, office, screening, signin
 
-    return [*health.routes, *signin.routes, *home.routes]
+    return [
+        *health.routes,
+        *signin.routes,
+        *home.routes,
+        *screening.routes,
+        *office.routes,
+        *decisions.routes,
+    ]
