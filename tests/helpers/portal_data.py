@@ -7,12 +7,13 @@ a second officer with those names waits in screening.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlmodel import Session
 
 from qualify.config import Settings
+from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
 from qualify.services.candidate_edit import edit_candidate
 from qualify.services.candidates import add_candidate
@@ -27,11 +28,25 @@ SCORED = 23  # steps before this: every scorecard submitted and the interview cl
 SCORING = 11  # steps before this: panel seated, the commander has declared no conflict
 
 
+def password_of(name: str) -> str:
+    """The portal password `prepare` gives each sample user (test data only)."""
+    return f"{name} portal password"
+
+
 @dataclass(frozen=True)
 class Prepared:
     settings: Settings
     selection_id: int
     ids: dict[str, int]  # employee id -> candidate id; "XSS-1" waits in screening
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a `qualify serve` process needs to find the same files and records."""
+        return {
+            "QUALIFY_FILES": str(self.settings.files_dir),
+            "QUALIFY_OUTPUT": str(self.settings.output_dir),
+            "QUALIFY_RECORDS": str(self.settings.records_dir),
+        }
 
 
 def settings_for(folder: Path) -> Settings:
@@ -45,12 +60,17 @@ def settings_for(folder: Path) -> Settings:
     )
 
 
-def prepare(folder: Path, *, until: int = SCORED, database_url: str | None = None) -> Prepared:
-    """The sample selection run up to step `until`, with the hostile names."""
+def prepare(
+    folder: Path,
+    *,
+    until: int = SCORED,
+    database_url: str | None = None,
+    passwords: tuple[str, ...] = (),
+) -> Prepared:
+    """The sample selection run up to step `until`, with the hostile names; the users named
+    in `passwords` get the portal password `password_of(name)`."""
     settings = settings_for(folder)
     if database_url is not None:
-        from dataclasses import replace
-
         settings = replace(settings, database_url=database_url)
     engine = db.make_engine(settings.database_url)
     try:
@@ -91,6 +111,8 @@ def prepare(folder: Path, *, until: int = SCORED, database_url: str | None = Non
                 actor="hr.alvarez",
             )
             ids["XSS-1"] = added.id
+            for name in passwords:
+                demo_password(session=session, name=name, password=password_of(name))
     finally:
         engine.dispose()
     return Prepared(settings, selection.id, ids)
