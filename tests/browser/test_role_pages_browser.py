@@ -45,6 +45,7 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     menu(page, "Screening queue")
     section = page.locator(f"section:has(h2#c{data.ids['XSS-1']})")
     expect(section.get_by_text("withheld (sensitive)").first).to_be_visible()
+    section.locator("summary", has_text="Declare the officer ineligible").click()  # opens its form
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
     form.get_by_label("Reason for the record").fill("No certification on file.")
     form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
@@ -75,10 +76,12 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     sign_in(page, base_url, "chief.walsh")
     menu(page, "Results and decisions")
     section = page.locator(f"section:has(h2#c{data.ids['MPD-1077']})")
+    section.locator("summary", has_text="Select the officer as").click()
     form = section.locator("form.move:has(input[value='select'])")
     form.get_by_role("button").click()
     expect(page.get_by_role("alert")).to_contain_text("is ranked below passing candidate(s)")
     page.go_back()
+    section.locator("summary", has_text="Select the officer as").click()
     form.get_by_label("Reason for the record").fill(
         "Speaks Spanish; the middle school asked for it."
     )

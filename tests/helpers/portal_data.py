@@ -37,7 +37,7 @@ def password_of(name: str) -> str:
 class Prepared:
     settings: Settings
     selection_id: int
-    ids: dict[str, int]  # employee id -> candidate id; "XSS-1" waits in screening
+    ids: dict[str, int]  # employee id -> candidate id; "XSS-1": the officer waiting in screening
 
     @property
     def env(self) -> dict[str, str]:
@@ -66,9 +66,11 @@ def prepare(
     until: int = SCORED,
     database_url: str | None = None,
     passwords: tuple[str, ...] = (),
+    hostile: bool = True,
 ) -> Prepared:
-    """The sample selection run up to step `until`, with the hostile names; the users named
-    in `passwords` get the portal password `password_of(name)`."""
+    """The sample selection run up to step `until`, with the hostile names (or, without
+    `hostile`, an ordinary officer waiting in screening); the users named in `passwords` get
+    the portal password `password_of(name)`."""
     settings = settings_for(folder)
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
@@ -82,20 +84,21 @@ def prepare(
             run_steps(session, scenario, selection, until=until)
             assert selection.id is not None
             ids = candidate_ids(session, selection.id)
-            edit_candidate(
-                session=session,
-                candidate_id=ids["MPD-1077"],
-                changes={"first_name": SCRIPT, "last_name": IMG},
-                reason="testing that names are shown as text",
-                actor="hr.alvarez",
-            )
+            if hostile:
+                edit_candidate(
+                    session=session,
+                    candidate_id=ids["MPD-1077"],
+                    changes={"first_name": SCRIPT, "last_name": IMG},
+                    reason="testing that names are shown as text",
+                    actor="hr.alvarez",
+                )
             added = add_candidate(
                 session=session,
                 selection_id=selection.id,
                 values={
-                    "employee_id": "XSS-1",
-                    "first_name": SCRIPT,
-                    "last_name": IMG,
+                    "employee_id": "XSS-1" if hostile else "MPD-1210",
+                    "first_name": SCRIPT if hostile else "Jordan",
+                    "last_name": IMG if hostile else "Lee",
                     "rank": "Officer",
                     "unit": "Patrol A",
                     "supervisor": "sgt.moreau",
