@@ -60,7 +60,7 @@ def test_hr_downloads_a_packet_that_is_a_pdf(
     sign_in(page, base_url, "hr.alvarez")
     menu(page, "Selection at a glance")
     with page.expect_download() as waiting:
-        page.get_by_role("button", name="Download panel results: Dana Whitfield").click()
+        page.get_by_role("button", name="Download Panel results: Dana Whitfield").click()
     download = waiting.value
     assert "_scored_panel_results_event-" in download.suggested_filename
     saved = tmp_path / download.suggested_filename
