@@ -140,3 +140,82 @@ def events(settings: Settings, action: str) -> list[AuditEvent]:
             )
     finally:
         engine.dispose()
+
+
+INTERVIEW_STEPS = 10  # the demo up to the interviews: panel assigned, nobody declared yet
+SRO_PASSWORDS = {
+    "hr.alvarez": "hr correct horse battery",
+    "rep.chen": "rep chen staple paper",
+    "rep.douglas": "rep douglas green lamp",
+    "cmdr.obrien": "cmdr obrien blue window",
+    "chief.walsh": "chief walsh red door",
+}
+PASSWORDS.update(SRO_PASSWORDS)
+
+
+@pytest.fixture(scope="session")
+def sro_template(tmp_path_factory: pytest.TempPathFactory, _audit_key: Path) -> Path:
+    """The sample SRO selection up to its interviews (three candidates in interview, the panel
+    cmdr.obrien, rep.chen and rep.douglas), with portal passwords: built once, copied per test."""
+    from qualify.services.scenario import Scenario, add_evidence, run_steps, set_up
+    from tests.conftest import SCENARIO
+
+    folder = tmp_path_factory.mktemp("sro")
+    url = f"sqlite:///{folder / 'portal.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    settings = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
+    scenario = Scenario.load(SCENARIO)
+    with Session(engine, expire_on_commit=False) as session:
+        selection = set_up(session, settings, scenario)
+        add_evidence(session, settings, scenario, selection)
+        run_steps(session, scenario, selection, until=INTERVIEW_STEPS)
+        for name, password in SRO_PASSWORDS.items():
+            demo_password(session=session, name=name, password=password)
+    engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def sro_settings(sro_template: Path, tmp_path: Path) -> Settings:
+    import shutil
+
+    shutil.copy(sro_template / "portal.db", tmp_path / "portal.db")
+    if (sro_template / "files").exists():
+        shutil.copytree(sro_template / "files", tmp_path / "files")
+    return Settings.from_env(
+        {"QUALIFY_FILES": str(tmp_path / "files"), "QUALIFY_RECORDS": str(tmp_path / "records")},
+        database_url=f"sqlite:///{tmp_path / 'portal.db'}",
+    )
+
+
+@pytest.fixture
+def sro_browser(sro_settings: Settings, clock: Clock) -> Iterator[Callable[[str], TestClient]]:
+    """Browsers on the SRO portal, each signed in as the user named."""
+    app = create_app(sro_settings, clock=clock)
+    clients: list[TestClient] = []
+
+    def make(name: str) -> TestClient:
+        client = TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+        clients.append(client.__enter__())
+        assert sign_in(client, name) == "/"
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def candidate_id(settings: Settings, employee_id: str) -> int:
+    from qualify.store.tables import Candidate
+
+    engine = db.make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            found = session.exec(
+                select(Candidate.id).where(Candidate.employee_id == employee_id)
+            ).one()
+            assert found is not None
+            return found
+    finally:
+        engine.dispose()

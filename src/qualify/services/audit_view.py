@@ -83,7 +83,18 @@ def user_may_audit(roles: list[str], selection: Selection) -> str | None:
 
 
 # Details worth a word on a log line, in the order they are shown.
-_SHOWN = ("kind", "name", "roles", "title", "as_of", "conflict", "version", "stage", "reason")
+_SHOWN = (
+    "kind",
+    "name",
+    "roles",
+    "title",
+    "as_of",
+    "quarter",
+    "conflict",
+    "version",
+    "stage",
+    "reason",
+)
 
 
 def describe(event: dict[str, Any]) -> str:

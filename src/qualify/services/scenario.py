@@ -62,8 +62,16 @@ class Scenario:
             raise BadInput(f"{self.path}: employee {employee} is not on the roster")
         return found
 
-    def tick(self) -> datetime:
-        """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC."""
+    def tick(self, on: object = None) -> datetime:
+        """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC; or,
+        for a step dated `on` (a later day), 14:00 UTC that day."""
+        if on is not None:
+            day = on if isinstance(on, date) else date.fromisoformat(str(on))
+            moved = datetime.combine(day, time(14, 0), tzinfo=UTC)
+            if self.clock and moved <= self.clock[-1]:
+                raise BadInput(f"{self.path}: a step dated {day} comes before the one it follows")
+            self.clock.append(moved)
+            return moved
         if not self.clock:
             day = date.fromisoformat(str(self.data["recorded_on"]))
             self.clock.append(datetime.combine(day, time(9, 0), tzinfo=UTC))
@@ -282,6 +290,31 @@ def run_steps(
                 submit=step.get("submit", True),
                 now=scenario.tick(),
             )
+        elif step["do"] == "report":
+            from qualify.services.reports import add_report
+
+            add_report(
+                session=session,
+                candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                quarter=str(step["quarter"]),
+                fields={k: str(v) for k, v in step.get("fields", {}).items()},
+                reason=step.get("reason"),
+                actor=by,
+                now=scenario.tick(on=step.get("date")),
+            )
+        elif step["do"] == "report_packet":
+            from qualify.services.report_packet import print_report
+
+            if packets is not None:
+                print_report(
+                    session=session,
+                    templates_dir=packets.templates_dir,
+                    output_dir=packets.output_dir,
+                    candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                    quarter=str(step["quarter"]),
+                    actor=by,
+                    now=scenario.tick(),
+                )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
 

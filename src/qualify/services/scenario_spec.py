@@ -40,6 +40,9 @@ class StepSpec(_Loose):
     scores: dict[str, Scalar] = Field(default_factory=dict)
     comments: dict[str, str] = Field(default_factory=dict)
     submit: bool = True
+    quarter: str | None = None
+    fields: dict[str, Scalar] = Field(default_factory=dict)
+    date: Day | None = None
 
 
 class EvidenceRecordSpec(_Loose):

@@ -280,3 +280,20 @@ class SignInLock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=100)
     locked_at: datetime
     locked_until: datetime
+
+
+class ActivityReport(SQLModel, table=True):
+    """An appointed officer's quarterly activity report: the figures the workflow defines. Never
+    edited: a correction is a new version with a reason, and the earlier versions stay."""
+
+    __tablename__ = "activity_report"
+    __table_args__ = (UniqueConstraint("candidate_id", "quarter", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    quarter: str = Field(max_length=6)
+    version: int
+    figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str | None = None
+    entered_at: datetime
+    entered_by: str = Field(max_length=100)

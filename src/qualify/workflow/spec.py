@@ -131,6 +131,9 @@ class PermissionsSpec(Strict):
     record_eeo: Names = Field(default_factory=list)
     view_eeo: Names = Field(default_factory=list)
     manage_records: Names = Field(default_factory=list)
+    # Quarterly activity reports: roles that see every candidate's record enter any officer's;
+    # the others only those of officers they supervise.
+    enter_reports: Names = Field(default_factory=list)
 
 
 class FairnessStageSpec(Strict):
@@ -166,6 +169,26 @@ class AppealSpec(Strict):
     how: str = "in writing"
 
 
+class ReportFieldSpec(Strict):
+    """One figure or note of the quarterly activity report."""
+
+    id: Key
+    label: str
+    kind: Literal["count", "text"]
+
+
+class ActivityReportsSpec(Strict):
+    """The quarterly activity report an officer in one of `states` owes, its fields, the packet
+    that prints it, and the day each quarter's report is due (quarter ids such as 2027Q3)."""
+
+    label: str = "Quarterly activity report"
+    states: Names
+    to: list[str] = Field(default_factory=list)
+    fields: list[ReportFieldSpec]
+    packet: str
+    due: dict[str, date]
+
+
 class QualificationSpec(Strict):
     id: int = Field(ge=1, le=999)
     text: str
@@ -195,6 +218,7 @@ class Workflow(Strict):
     appeal: AppealSpec | None = None
     holidays: list[date] = Field(default_factory=list)
     fairness: FairnessSpec = Field(default_factory=FairnessSpec)
+    activity_reports: ActivityReportsSpec | None = None
 
     @property
     def initial_state(self) -> str:

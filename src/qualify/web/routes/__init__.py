@@ -6,12 +6,13 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from qualify.web.routes import decisions, health, home, office, screening, signin
+    from qualify.web.routes import decisions, health, home, interviews, office, screening, signin
 
     return [
         *health.routes,
         *signin.routes,
         *home.routes,
+        *interviews.routes,
         *screening.routes,
         *office.routes,
         *decisions.routes,
