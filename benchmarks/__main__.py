@@ -44,9 +44,21 @@ def main() -> int:
                 Path(tmp), jobs_packets=args.packets, memory_packets=args.memory_packets
             )
             print(json.dumps(results["packets"], indent=2), file=sys.stderr)
-    args.output.write_text(report(results), encoding="utf-8")
+    args.output.write_text(keep_portal_section(report(results), args.output), encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def keep_portal_section(text: str, path: Path) -> str:
+    """The report, with the portal load section of the file it replaces (that benchmark,
+    `python -m benchmarks.portal`, rewrites its section alone)."""
+    from benchmarks.portal import MARK_END, MARK_START
+
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if MARK_START not in old or MARK_END not in old:
+        return text
+    kept = old[old.index(MARK_START) : old.index(MARK_END) + len(MARK_END)]
+    return text.rstrip("\n") + "\n\n" + kept + "\n"
 
 
 def report(results: dict[str, Any]) -> str:
