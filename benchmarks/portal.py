@@ -15,6 +15,7 @@ request times out after 30 s and the whole run stops at its deadline.
 from __future__ import annotations
 
 import argparse
+import html
 import os
 import re
 import subprocess
@@ -58,6 +59,7 @@ PER_CANDIDATE = 10  # requests: kit, declare, six drafts, submit, confirm
 TIMEOUT = 30.0
 DEADLINE = 600.0
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REFUSAL = re.compile(r'class="refusal"[^>]*>(.*?)</p>', re.S)
 MARK_START = "<!-- portal-load -->"
 MARK_END = "<!-- /portal-load -->"
 
@@ -162,7 +164,9 @@ class Recorder:
             return None
         spent = time.perf_counter() - began
         if answer.status_code != expected:
-            self.note(kind, spent, f"{kind}: {answer.status_code} {answer.text[:200]!r}")
+            said = REFUSAL.search(answer.text)
+            text = html.unescape(said.group(1)) if said else answer.text[:200]
+            self.note(kind, spent, f"{kind}: {answer.status_code} {text}")
             return answer
         with self.lock:
             self.samples.append((kind, spent, True))
