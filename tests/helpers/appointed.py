@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from qualify.config import Settings
+from qualify.services.advance import advance
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import Selection
@@ -37,14 +38,17 @@ def settings_for(url: str, folder: Path) -> Settings:
 def run_to_appointment(
     session: Session, scenario: Scenario, selection: Selection, day: date
 ) -> int:
-    """Carry Dana Whitfield through the demo's steps up to her appointment on `day`."""
+    """Carry Dana Whitfield through the demo's steps up to her appointment, made on `day`
+    (which must come after the steps before it)."""
     steps = scenario.data["steps"]
     step = next(i for i, s in enumerate(steps) if s.get("trigger") == "appoint")
     run_steps(session, scenario, selection, until=step)
-    scenario.clock.append(noon(day))
-    run_steps(session, scenario, selection, start=step, until=step + 1)
+    at = noon(day)
+    assert at > scenario.clock[-1], f"appointment on {day} before the steps that lead to it"
     assert selection.id is not None
-    return candidate_ids(session, selection.id)["MPD-1042"]
+    dana = candidate_ids(session, selection.id)["MPD-1042"]
+    advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh", now=at)
+    return dana
 
 
 class AppointedCopies:
@@ -78,21 +82,15 @@ class AppointedCopies:
         return self.made[day]
 
 
-def quarter_of(day: date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
-def before(quarter: Quarter, count: int = 1) -> Quarter:
-    index = quarter.year * 4 + quarter.number - 1 - count
-    return Quarter(index // 4, index % 4 + 1)
-
-
-def in_the_past(folder: Path, today: date) -> tuple[Path, Path, list[Quarter]]:
-    """For tests on the real clock: a copy of the SRO workflow whose report calendar holds the
-    four quarters before today's, today's and the next (each due 14 days after it ends), and a
-    copy of the demo scenario recorded 30 days before the first of them. Returns the scenario,
-    the workflows folder and the quarters, oldest first."""
-    quarters = [before(quarter_of(today), n) for n in range(4, -2, -1)]
+def in_the_past(folder: Path, today: date) -> tuple[Path, Path, list[Quarter], date]:
+    """For tests on the real clock: the demo a year or two back. A copy of the SRO workflow whose
+    report calendar holds the six quarters from the first of last year (each due 14 days after
+    it ends), and a copy of the demo scenario with every date moved back by the same number of
+    whole years (so every check gives what it gives in the demo). Returns the scenario, the
+    workflows folder, the quarters (oldest first) and the day to appoint the officer: March 20
+    of last year, in the first quarter."""
+    year = today.year - 1
+    quarters = [Quarter(year + n // 4, n % 4 + 1) for n in range(6)]
     due = "".join(
         f"    {q.id}: {(q.last_day + timedelta(days=14)).isoformat()}\n" for q in quarters
     )
@@ -101,9 +99,16 @@ def in_the_past(folder: Path, today: date) -> tuple[Path, Path, list[Quarter]]:
     workflows = folder / "workflows"
     workflows.mkdir()
     (workflows / "sro-selection.yaml").write_text(text, encoding="utf-8")
-    recorded = quarters[0].first_day - timedelta(days=30)
     scenario = SCENARIO.read_text(encoding="utf-8")
-    scenario = re.sub(r"^recorded_on: .*$", f"recorded_on: {recorded}", scenario, flags=re.M)
+    found = re.search(r"^recorded_on: (\d{4})-", scenario, flags=re.M)
+    assert found is not None
+    back = int(found.group(1)) - year
+
+    def moved(m: re.Match[str]) -> str:
+        day = date.fromisoformat(m.group(0))
+        return day.replace(year=day.year - back, day=min(day.day, 28 if day.month == 2 else 31))
+
+    scenario = re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: moved(m).isoformat(), scenario)
     (folder / "sro-demo.yaml").write_text(scenario, encoding="utf-8")
     shutil.copyfile(SCENARIO.parent / "roster.csv", folder / "roster.csv")
-    return folder / "sro-demo.yaml", workflows, quarters
+    return folder / "sro-demo.yaml", workflows, quarters, date(year, 3, 20)

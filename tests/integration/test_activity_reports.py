@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
+from qualify.services import retention
 from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import Scenario, candidate_ids
-from qualify.store.tables import ActivityReport, AuditEvent, Selection
+from qualify.store.tables import ActivityReport, AuditEvent, Selection, Tombstone
 from tests.helpers.appointed import AppointedCopies, noon, run_to_appointment, settings_for
 
 FULL = {
@@ -71,7 +72,7 @@ def appoint(
 def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quarter(
     session: Session, sro: tuple[Scenario, Selection]
 ) -> None:
-    dana = run_to_appointment(session, *sro, date(2027, 1, 8))
+    dana = run_to_appointment(session, *sro, date(2027, 3, 20))
     filed = add_report(
         session=session,
         candidate_id=dana,
@@ -140,7 +141,7 @@ def test_an_officer_appointed_the_day_after_a_quarter_owes_no_report_for_it(
 def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
     appoint: Callable[[date], World],
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
 
     def listed(day: date) -> list[tuple[str, str, int]]:
@@ -166,7 +167,7 @@ def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
 def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
     appoint: Callable[[date], World],
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, reyes = world.session, world.ids["MPD-1077"]
     with pytest.raises(
         RuleViolation,
@@ -189,7 +190,7 @@ def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
 def test_hr_or_the_officers_own_supervisor_enters_the_report(
     appoint: Callable[[date], World], actor: str, allowed: bool
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     if allowed:
         _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
@@ -222,7 +223,7 @@ def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
     fields: dict[str, str],
     message: str,
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     with pytest.raises(BadInput, match=message) as raised:
         _add(session, dana, quarter, date(2027, 4, 9), fields=fields)
@@ -233,7 +234,7 @@ def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
 def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
     appoint: Callable[[date], World], tmp_path: Path
 ) -> None:
-    world = appoint(date(2027, 1, 8))
+    world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     _add(session, dana, "2027Q1", date(2027, 4, 9))
     with pytest.raises(RuleViolation, match="report for 2027Q1 is on file .* give .* --reason"):
@@ -304,3 +305,49 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
             quarter="2027Q2",
             actor="chief.walsh",
         )
+
+
+def test_two_people_entering_the_same_quarter_at_once_save_one_report(
+    appoint: Callable[[date], World], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), actor="sgt.moreau")
+    # HR read the quarter before the supervisor's report was committed: it saw no report.
+    from qualify.services import reports
+
+    monkeypatch.setattr(reports, "versions", lambda *_: [])
+    with pytest.raises(RuleViolation, match="someone else entered .* at the same time"):
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+    monkeypatch.undo()
+    kept = session.exec(select(ActivityReport)).all()
+    assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
+    assert verify(session).ok
+
+
+def test_a_purge_removes_the_reports_notes_and_reasons_and_keeps_the_counts(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), fields=FULL | {"highlights": "Met J. Doe"})
+    _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "2"}, reason="Doe's drill")
+    done = retention.purge(
+        session=session,
+        selection_id=1,
+        reason="Period over",
+        actor="hr.alvarez",
+        years=2,
+        files_dir=world.settings.files_dir,
+        records_dir=world.settings.records_dir,
+        now=noon(date(2035, 1, 2)),
+    )
+    kept = session.exec(select(ActivityReport).order_by(col(ActivityReport.version))).all()
+    assert [(r.figures["highlights"], r.figures["drills"], r.reason) for r in kept] == [
+        ("(purged)", 1, None),
+        ("(purged)", 2, "(purged)"),
+    ]
+    stones = session.exec(select(Tombstone).where(Tombstone.table_name == "activity_report"))
+    assert len(stones.all()) == 2
+    assert done.tombstones > 2
+    assert verify(session).ok

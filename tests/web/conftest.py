@@ -64,8 +64,8 @@ def web_settings(tmp_path: Path) -> Settings:
                 roles=[role],
                 actor="hr.alvarez",
             )
-        for name, password in PASSWORDS.items():
-            demo_password(session=session, name=name, password=password)
+        for name in ("hr.alvarez", "rep.chen", "cmdr.obrien"):
+            demo_password(session=session, name=name, password=PASSWORDS[name])
     engine.dispose()
     return settings
 

@@ -62,22 +62,22 @@ class Scenario:
             raise BadInput(f"{self.path}: employee {employee} is not on the roster")
         return found
 
-    def tick(self, on: object = None) -> datetime:
-        """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC; or,
-        for a step dated `on` (a later day), 14:00 UTC that day."""
-        if on is not None:
-            day = on if isinstance(on, date) else date.fromisoformat(str(on))
-            moved = datetime.combine(day, time(14, 0), tzinfo=UTC)
-            if self.clock and moved <= self.clock[-1]:
-                raise BadInput(f"{self.path}: a step dated {day} comes before the one it follows")
-            self.clock.append(moved)
-            return moved
+    def tick(self) -> datetime:
+        """The next timestamp: one second after the last, from `recorded_on` at 09:00 UTC."""
         if not self.clock:
             day = date.fromisoformat(str(self.data["recorded_on"]))
             self.clock.append(datetime.combine(day, time(9, 0), tzinfo=UTC))
         else:
             self.clock.append(self.clock[-1].replace(microsecond=0) + _SECOND)
         return self.clock[-1]
+
+    def move_to(self, day: date) -> None:
+        """Let the next timestamps fall on `day` (at 09:00 UTC), unless the clock is past it."""
+        moment = datetime.combine(day, time(9, 0), tzinfo=UTC) - _SECOND
+        if not self.clock:
+            self.tick()
+        if moment > self.clock[-1]:
+            self.clock.append(moment)
 
     @property
     def first_user(self) -> str:
@@ -238,6 +238,8 @@ def run_steps(
     steps = scenario.data.get("steps", [])
     for step in steps[start:until]:
         by = str(step["by"])
+        if step.get("day") is not None:
+            scenario.move_to(date.fromisoformat(str(step["day"])))
         if step["do"] == "advance":
             for employee in step["candidates"]:
                 advance(
@@ -300,7 +302,7 @@ def run_steps(
                 fields={k: str(v) for k, v in step.get("fields", {}).items()},
                 reason=step.get("reason"),
                 actor=by,
-                now=scenario.tick(on=step.get("date")),
+                now=scenario.tick(),
             )
         elif step["do"] == "report_packet":
             from qualify.services.report_packet import print_report

@@ -42,7 +42,7 @@ class StepSpec(_Loose):
     submit: bool = True
     quarter: str | None = None
     fields: dict[str, Scalar] = Field(default_factory=dict)
-    date: Day | None = None
+    day: Day | None = None
 
 
 class EvidenceRecordSpec(_Loose):
