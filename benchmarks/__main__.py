@@ -78,6 +78,8 @@ def _scale(results: dict[str, Any]) -> str:
         "command where qualify uses one per command. The stages that run a command per candidate",
         "(advance, score) alternate qualify and the baseline in 40 slices of the same work, so a",
         "machine that slows down or speeds up during the run weighs on both alike.",
+        "`python -m benchmarks --backends none` measures the packets alone and keeps the",
+        "sections before them.",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, Python {platform.python_version()},"
         " 2 cores.",
