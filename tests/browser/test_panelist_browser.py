@@ -19,7 +19,7 @@ from qualify.store import db
 from tests.helpers.portal_data import SCORING, Prepared, prepare
 from tests.helpers.serve import serving
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CRITERIA = (
     "appearance_attitude",
     "role_model",

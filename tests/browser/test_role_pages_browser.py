@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.helpers.portal_data import HOSTILE, Prepared, password_of, prepare
 from tests.helpers.serve import serving
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USERS = ("hr.alvarez", "cmdr.obrien", "chief.walsh", "rep.chen")
 
 

@@ -22,6 +22,8 @@ from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
 from tests.helpers.portal_data import SCRIPT, Prepared, prepare
 
+pytestmark = pytest.mark.slow  # each module builds the sample selection once (about 10 s)
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
