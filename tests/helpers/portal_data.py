@@ -15,6 +15,7 @@ from sqlmodel import Session
 from qualify.config import Settings
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.services.candidates import add_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -90,7 +91,7 @@ def prepare(
                     candidate_id=ids["MPD-1077"],
                     changes={"first_name": SCRIPT, "last_name": IMG},
                     reason="testing that names are shown as text",
-                    actor="hr.alvarez",
+                    actor=actor_named("hr.alvarez"),
                 )
             added = add_candidate(
                 session=session,
