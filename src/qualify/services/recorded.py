@@ -17,7 +17,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import SQLModel
 
-from qualify.store.tables import Attestation, Evidence, PanelSeat, Scorecard, Selection, User
+from qualify.store.tables import (
+    Attestation,
+    Evidence,
+    PanelSeat,
+    Scorecard,
+    Selection,
+    TrainingDirection,
+    User,
+)
 
 # Every record a decision rests on. Selections carry their frozen workflow text and as-of date.
 TRACKED: dict[str, type[SQLModel]] = {
@@ -27,6 +35,7 @@ TRACKED: dict[str, type[SQLModel]] = {
     "panel_seat": PanelSeat,
     "attestation": Attestation,
     "scorecard": Scorecard,
+    "training_direction": TrainingDirection,
 }
 # Rows that may stand without an event: a panelist's draft is a working copy nobody decides on
 # (a submission records it, and changing a submitted card back to a draft is caught).

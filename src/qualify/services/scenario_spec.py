@@ -40,6 +40,12 @@ class StepSpec(_Loose):
     scores: dict[str, Scalar] = Field(default_factory=dict)
     comments: dict[str, str] = Field(default_factory=dict)
     submit: bool = True
+    day: Day | None = None
+    courses: list[str] = Field(default_factory=list)
+    course: str | None = None
+    due: Day | None = None
+    completed_on: Day | None = None
+    certificate: str | None = None
 
 
 class EvidenceRecordSpec(_Loose):
