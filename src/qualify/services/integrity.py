@@ -22,6 +22,7 @@ from qualify.store.tables import (
     PanelSeat,
     Scorecard,
     Selection,
+    TrainingDirection,
     User,
 )
 
@@ -148,6 +149,8 @@ def _describe(table: str, row: Any) -> str:
         return f"scorecard #{row.id} ({row.panelist} on candidate {row.candidate_id})"
     if isinstance(row, PanelSeat):
         return f"panel seat #{row.id} ({row.seat} {row.panelist}, selection {row.selection_id})"
+    if isinstance(row, TrainingDirection):
+        return f"training direction #{row.id} ({row.course} for candidate {row.candidate_id})"
     return f"{table} #{row.id}"
 
 
