@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,50 +19,27 @@ from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.integrity import verify
 from qualify.services.scenario import (
-    Scenario,
-    add_evidence,
     candidate_ids,
     letter_pdf,
-    run_steps,
-    set_up,
 )
 from qualify.services.training import assign_training, complete_training, training_status
-from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Evidence, TrainingDirection
-from tests.conftest import SCENARIO
+from tests.helpers.selected import selected_db
 
 # 14:00 UTC is 9 a.m. in Milford (America/New_York): the day there is January 25, 2027.
 DIRECTED = datetime(2027, 1, 25, 14, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def selected_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample scenario up to the Chief's `select` step, built once (SQLite)."""
-    folder = tmp_path_factory.mktemp("training-template")
-    path = folder / "template.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    config = Settings.from_env(
-        {"QUALIFY_FILES": str(folder / "files")}, database_url=f"sqlite:///{path}"
-    )
-    with Session(engine) as session:
-        scenario = Scenario.load(SCENARIO)
-        selection = set_up(session, config, scenario)
-        add_evidence(session, config, scenario, selection)
-        steps = scenario.data["steps"]
-        chosen = next(i for i, step in enumerate(steps) if step.get("trigger") == "select")
-        run_steps(session, scenario, selection, until=chosen + 1)
-    engine.dispose()
-    with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return selected_db(tmp_path_factory.mktemp("training-template"))
 
 
 @pytest.fixture
-def settings(selected_db: Path, tmp_path: Path) -> Settings:
+def settings(template: Path, tmp_path: Path) -> Settings:
     """A copy of the selected scenario, with its own files folder."""
     path = tmp_path / "qualify.db"
-    shutil.copy(selected_db, path)
+    shutil.copy(template, path)
     return Settings.from_env(
         {"QUALIFY_FILES": str(tmp_path / "files")}, database_url=f"sqlite:///{path}"
     )

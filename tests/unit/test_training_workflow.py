@@ -55,12 +55,16 @@ def test_the_sro_workflow_directs_training_by_the_detective_sergeant_or_commande
     spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
     assign = spec.transition("selected", "assign_training")
     appoint = spec.transition("training", "appoint")
-    assert assign is not None and appoint is not None
-    assert assign.directs_training and set(assign.roles) == {"detective_sergeant", "commander"}
+    assert assign is not None
+    assert appoint is not None
+    assert assign.directs_training
+    assert set(assign.roles) == {"detective_sergeant", "commander"}
     assert spec.roles["detective_sergeant"].label == "Detective Sergeant"
-    assert appoint.requires_training and appoint.roles == ["chief"]
+    assert appoint.requires_training
+    assert appoint.roles == ["chief"]
     basic = spec.training.course("basic_sro")
-    assert basic is not None and basic.hours == 40
+    assert basic is not None
+    assert basic.hours == 40
 
 
 @pytest.mark.parametrize("hours", ["0", "-8", "1000.5"])
