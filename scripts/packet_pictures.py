@@ -48,7 +48,8 @@ def template_digest(template: str) -> str:
 
 def kinds() -> list[str]:
     spec = yaml.safe_load((ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8"))
-    return sorted({t for names in spec["packets"].values() for t in names})
+    reports = [spec["activity_reports"]["packet"]] if "activity_reports" in spec else []
+    return sorted({t for names in spec["packets"].values() for t in names} | set(reports))
 
 
 def main(out: Path, pictures: Path) -> int:

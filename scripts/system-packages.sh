@@ -5,10 +5,11 @@
 # they cover Latin Extended and Vietnamese, so every glyph of an officer's name prints),
 # fontconfig (fc-match, with which a test finds those fonts) and poppler-utils (pdftotext,
 # pdfinfo and pdftoppm: the packet tests read the text and tags of every packet, and
-# `make pictures` draws them).
+# `make pictures` draws them), and chromium (Debian's browser: the portal's browser tests drive it
+# with Playwright, which never downloads a browser of its own).
 # As root it installs what is missing with apt; otherwise it prints one warning line per package.
 set -u
-wanted=(libharfbuzz-subset0 graphviz fontconfig fonts-dejavu-core fonts-dejavu-extra poppler-utils)
+wanted=(libharfbuzz-subset0 graphviz fontconfig fonts-dejavu-core fonts-dejavu-extra poppler-utils chromium)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -29,8 +29,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "3. Luis Reyes: weighted total 3.65, PASS, 1 disagreement flagged" in out
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
-    assert "Packets: 25 PDFs in" in out
-    assert "Audit log verified: 163 events" in out
+    assert "Packets: 27 PDFs in" in out
+    assert "Audit log verified: 168 events" in out
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
@@ -39,6 +39,15 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "Dear Officer Whitfield," in text
     assert "you are appointed to the position of School Resource Officer" in text
     assert "Page 1 of 1" in text
+    # Two quarterly activity reports after the appointment: the first corrected, the second late.
+    reports = sorted((tmp_path / "out").glob("selection-1_candidate-0001_report-*.pdf"))
+    assert [p.name.split("_")[2] for p in reports] == ["report-2027Q1", "report-2027Q2"]
+    first, second = (" ".join(PdfReader(p).pages[0].extract_text().split()) for p in reports)
+    assert "The Career Day talk at Milford High School on March 30 was left out." in first
+    assert "April 9, 2027, by Claire Moreau, Sergeant, Patrol Division: on time" in first
+    assert (
+        "July 19, 2027, by Claire Moreau, Sergeant, Patrol Division: after the due date" in second
+    )
 
 
 def test_running_the_demo_again_gives_the_same_result(tmp_path: Path) -> None:

@@ -275,35 +275,34 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Evaluate the eligibility checks as of the selection's date: a row per candidate."""
-    from qualify.services.eligibility import run_checks
+    from qualify.services.eligibility import check_report
 
     if (candidate_id is None) == (selection is None):
         raise BadInput("give a CANDIDATE or --selection ID (one of them)")
     context = app_context(ctx)
     with context.session() as session:
-        report = run_checks(
+        report = check_report(
             session=session, candidate_id=candidate_id, selection_id=selection, actor=context.actor
         )
     if as_json:
-        print_json(report)
+        print_json(report.as_json())
         return
-    checks: list[str] = report["checks"]
     print_table(
-        ["id", "name", *checks, "overall"],
+        ["id", "name", *report.checks, "overall"],
         [
             [
-                str(row["candidate_id"]),
-                row["name"],
-                *(STATUS[r["status"]] for r in row["results"]),
-                row["eligibility"],
+                str(row.candidate_id),
+                row.name,
+                *(STATUS[r.status] for r in row.results),
+                row.eligibility,
             ]
-            for row in report["candidates"]
+            for row in report.candidates
         ],
     )
-    if any(not r["applies"] for row in report["candidates"] for r in row["results"]):
+    if any(not r.applies for row in report.candidates for r in row.results):
         typer.echo("- = does not apply at the candidate's stage")
     if candidate_id is not None:
         typer.echo("")
-        for r in report["candidates"][0]["results"]:
-            typer.echo(f"{r['check']}: {STATUS[r['status']]}: {r['reason']}")
-        typer.echo(f"overall: {report['candidates'][0]['eligibility']}")
+        for r in report.candidates[0].results:
+            typer.echo(f"{r.check}: {STATUS[r.status]}: {r.reason}")
+        typer.echo(f"overall: {report.candidates[0].eligibility}")

@@ -239,6 +239,12 @@ def packet(
     ctx: typer.Context,
     candidate_id: int | None = typer.Argument(None, metavar="CANDIDATE", min=1, max=ID_MAX),
     stage: str | None = typer.Option(None, "--stage", help="A stage the candidate entered."),
+    report: str | None = typer.Option(
+        None,
+        "--report",
+        metavar="QUARTER",
+        help="The candidate's quarterly activity report for QUARTER (e.g. 2027Q3) instead.",
+    ),
     selection: int | None = typer.Option(
         None, "--selection", min=1, max=ID_MAX, help="Every packet of a selection."
     ),
@@ -251,15 +257,20 @@ def packet(
         "or failure stopped it), and remove temporary files killed writers left there.",
     ),
 ) -> None:
-    """Print packets: a candidate's for a stage (default: their current one), or a selection's.
-    Every run first repairs the records folder for what it prints (see --repair)."""
+    """Print packets: a candidate's for a stage (default: their current one) or quarterly
+    activity report (--report), or a selection's. Every run first repairs the records folder
+    for what it prints (see --repair)."""
     from qualify.services import packets
 
     if repair:
-        if output is not None or stage is not None:
-            raise BadInput("--repair writes to the records folder; -o and --stage do not apply")
+        if output is not None or stage is not None or report is not None:
+            raise BadInput(
+                "--repair writes to the records folder; -o, --stage and --report do not apply"
+            )
     elif (candidate_id is None) == (selection is None):
         raise BadInput("give a CANDIDATE or --selection ID (one of them), or --repair")
+    if report is not None and (stage is not None or candidate_id is None):
+        raise BadInput("--report QUARTER prints one CANDIDATE's report; --stage does not apply")
     context = app_context(ctx)
     settings = context.settings
     folder = (
@@ -289,6 +300,17 @@ def packet(
         if repair:
             if not repaired.written:
                 typer.echo(f"no packet is owed; records folder {settings.records_dir}")
+        elif candidate_id is not None and report is not None:
+            from qualify.services.report_packet import print_report
+
+            paths = print_report(
+                session=session,
+                templates_dir=settings.templates_dir,
+                output_dir=folder,
+                candidate_id=candidate_id,
+                quarter=report,
+                actor=context.actor,
+            )
         elif candidate_id is not None:
             paths = packets.print_candidate(
                 session=session,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
+
+if TYPE_CHECKING:
+    from qualify.services.standings import Swap
 
 panel_app = typer.Typer(help="Assign and show the interview panel.", no_args_is_help=True)
 
@@ -173,8 +176,8 @@ def score(
         typer.echo(f"  {criterion['id']}: {card['scores'].get(criterion['id'], '-')}")
 
 
-def _swap_line(swap: dict[str, str], verb: str) -> str:
-    return f"  {swap['seat']}: {swap['sat']} {verb} in place of {swap['holder']}, who {swap['why']}"
+def _swap_line(swap: Swap, verb: str) -> str:
+    return f"  {swap.seat}: {swap.sat} {verb} in place of {swap.holder}, who {swap.why}"
 
 
 def _ask_score(question: str, default: int | None, low: int, high: int) -> int:
@@ -229,6 +232,7 @@ def results(
 ) -> None:
     """Interview results: scores, means, flags, pass or fail, and the ranking with tie-breaks."""
     from qualify.services.results import results as run_results
+    from qualify.services.standings import Standings
 
     context = app_context(ctx)
     with context.session() as session:
@@ -236,38 +240,39 @@ def results(
     if as_json:
         print_json(data)
         return
+    view = Standings.of(data)
     typer.echo(
-        f"pass mark {data['pass_mark']}; flag at a spread of {data['disagreement_threshold']}; "
-        f"ties broken by {', '.join(data['tie_breaks']) or 'employee id'}"
+        f"pass mark {view.pass_mark}; flag at a spread of {view.disagreement_threshold}; "
+        f"ties broken by {', '.join(view.tie_breaks) or 'employee id'}"
     )
-    for row in data["candidates"]:
-        head = f"\ncandidate {row['candidate_id']} {row['name']}"
-        if "hidden" in row:
-            missing = f" ({'; '.join(row['missing'])})" if row.get("missing") else ""
-            typer.echo(f"{head}: {row['status_text']}; {row['hidden']}{missing}")
-            for swap in row.get("substitutions", []):
+    for row in view.candidates:
+        head = f"\ncandidate {row.candidate_id} {row.name}"
+        if row.hidden is not None:
+            missing = f" ({'; '.join(row.missing)})" if row.missing else ""
+            typer.echo(f"{head}: {row.status_text}; {row.hidden}{missing}")
+            for swap in row.substitutions:
                 typer.echo(_swap_line(swap, "sits"))
             continue
-        if row["status"] in ("pending", "not_scored"):  # never a pass or a fail unscored
-            typer.echo(f"{head}: {row['status_text']}")
-            for missing in row["missing"]:
+        if not row.scored:  # never a pass or a fail unscored
+            typer.echo(f"{head}: {row.status_text}")
+            for missing in row.missing:
                 typer.echo(f"  missing: {missing}")
         else:
-            rank = f"rank {row['rank']}, " if row.get("rank") else ""
-            verdict = "PASS" if row["passed"] else "FAIL"
-            total = "-" if row["total"] is None else f"{row['total']:.2f}"
+            rank = f"rank {row.rank}, " if row.rank else ""
+            verdict = "PASS" if row.passed else "FAIL"
+            total = "-" if row.total is None else f"{row.total:.2f}"
             typer.echo(f"{head}: {rank}total {total}, {verdict}")
-        if row.get("tie_break"):
-            typer.echo(f"  {row['tie_break']}")
-        for c in row["criteria"]:
-            flag = "  DISAGREEMENT" if c["flagged"] else ""
-            below = "" if c["minimum_met"] else "  BELOW MINIMUM"
-            scores = ", ".join(f"{p}={s}" for p, s in c["scores"].items())
-            typer.echo(f"  {c['criterion']}: mean {c['mean']:.2f} ({scores}){flag}{below}")
-        for failure in row["failures"] if row["status"] in ("pass", "fail") else ():
+        if row.tie_break:
+            typer.echo(f"  {row.tie_break}")
+        for c in row.criteria:
+            flag = "  DISAGREEMENT" if c.flagged else ""
+            below = "" if c.minimum_met else "  BELOW MINIMUM"
+            scores = ", ".join(f"{p}={s}" for p, s in c.scores.items())
+            typer.echo(f"  {c.criterion}: mean {c.mean:.2f} ({scores}){flag}{below}")
+        for failure in row.failures if row.scored else ():
             typer.echo(f"  fails: {failure}")
-        for swap in row.get("substitutions", []):
+        for swap in row.substitutions:
             typer.echo(_swap_line(swap, "sat"))
-        for fix in row["corrections"]:
-            who = f"{fix['panelist']} (version {fix['version']})"
-            typer.echo(f"  corrected by {who}: {fix['reason']}; was {fix['previous']}")
+        for fix in row.corrections:
+            who = f"{fix.panelist} (version {fix.version})"
+            typer.echo(f"  corrected by {who}: {fix.reason}; was {fix.previous}")

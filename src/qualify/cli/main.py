@@ -120,6 +120,7 @@ def _add_sub_apps() -> None:
         interview,
         people,
         records,
+        reports,
         training,
         workflow,
     )
@@ -140,6 +141,7 @@ def _add_sub_apps() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
+    app.add_typer(reports.report_app, name="report")
     app.add_typer(training.training_app, name="training")
 
 

@@ -89,6 +89,7 @@ _SHOWN = (
     "roles",
     "title",
     "as_of",
+    "quarter",
     "conflict",
     "version",
     "stage",

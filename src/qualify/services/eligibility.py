@@ -166,9 +166,95 @@ def check_candidates(
     return out
 
 
+@dataclass(frozen=True)
+class CheckLine:
+    """One check's result for one candidate, as the viewer may see it."""
+
+    check: str
+    label: str
+    status: str  # pass, fail, pending, withheld or not_applicable
+    reason: str
+    evidence_ids: tuple[int, ...] = ()
+
+    @property
+    def applies(self) -> bool:
+        return self.status != "not_applicable"
+
+
+@dataclass(frozen=True)
+class CandidateCheckLines:
+    """Every check's result for one candidate, and the overall eligibility."""
+
+    candidate_id: int
+    name: str
+    state: str
+    eligibility: str
+    results: tuple[CheckLine, ...]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The check table for one candidate or a whole selection: what `check` prints."""
+
+    selection_id: int
+    as_of: date
+    checks: tuple[str, ...]
+    candidates: tuple[CandidateCheckLines, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "selection_id": self.selection_id,
+            "as_of": self.as_of.isoformat(),
+            "checks": list(self.checks),
+            "candidates": [
+                {
+                    "candidate_id": row.candidate_id,
+                    "name": row.name,
+                    "state": row.state,
+                    "eligibility": row.eligibility,
+                    "results": [
+                        {
+                            "check": r.check,
+                            "status": r.status,
+                            "applies": r.applies,
+                            "reason": r.reason,
+                            "evidence": list(r.evidence_ids),
+                        }
+                        for r in row.results
+                    ],
+                }
+                for row in self.candidates
+            ],
+        }
+
+
+def check_lines(spec: Workflow, row: CandidateChecks) -> CandidateCheckLines:
+    """One candidate's checks as typed lines, each with its label."""
+    assert row.candidate.id is not None
+    return CandidateCheckLines(
+        candidate_id=row.candidate.id,
+        name=row.candidate.name,
+        state=row.candidate.state,
+        eligibility=row.eligibility,
+        results=tuple(
+            CheckLine(r.check, spec.checks[r.check].label, r.status, r.reason, r.evidence_ids)
+            for r in row.results
+        ),
+    )
+
+
 def run_checks(
     *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
 ) -> dict[str, Any]:
+    """`check_report` as plain data (what `check --json` prints)."""
+    return check_report(
+        session=session, candidate_id=candidate_id, selection_id=selection_id, actor=actor
+    ).as_json()
+
+
+def check_report(
+    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
+) -> CheckReport:
     """The check table for one candidate or a whole selection, as the actor may see it: the
     candidates whose record they may see (a panelist sees no check)."""
     viewer = actor_user(session, actor)
@@ -204,18 +290,11 @@ def run_checks(
     rows = check_candidates(
         session=session, selection=selection, candidates=candidates, viewer_roles=viewer.roles
     )
-    return {
-        "selection_id": selection.id,
-        "as_of": selection.as_of.isoformat(),
-        "checks": list(workflow_of(selection).spec.checks),
-        "candidates": [
-            {
-                "candidate_id": row.candidate.id,
-                "name": row.candidate.name,
-                "state": row.candidate.state,
-                "eligibility": row.eligibility,
-                "results": [r.as_dict() for r in row.results],
-            }
-            for row in rows
-        ],
-    }
+    spec = workflow_of(selection).spec
+    assert selection.id is not None
+    return CheckReport(
+        selection_id=selection.id,
+        as_of=selection.as_of,
+        checks=tuple(spec.checks),
+        candidates=tuple(check_lines(spec, row) for row in rows),
+    )

@@ -14,6 +14,7 @@ from qualify.services import audit, checkpoints, recorded
 from qualify.services.access import workflow_of
 from qualify.services.results import expected_results
 from qualify.store.tables import (
+    ActivityReport,
     Attestation,
     AuditEvent,
     Candidate,
@@ -151,6 +152,11 @@ def _describe(table: str, row: Any) -> str:
         return f"panel seat #{row.id} ({row.seat} {row.panelist}, selection {row.selection_id})"
     if isinstance(row, TrainingDirection):
         return f"training direction #{row.id} ({row.course} for candidate {row.candidate_id})"
+    if isinstance(row, ActivityReport):
+        return (
+            f"activity report #{row.id} ({row.quarter} version {row.version} of candidate "
+            f"{row.candidate_id})"
+        )
     return f"{table} #{row.id}"
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
 from qualify.services import audit
-from qualify.services.access import seats_of, workflow_of
+from qualify.services.access import alternates_of, seats_of, workflow_of
 from qualify.services.integrity import replayed_states
 from qualify.services.results import panel_inputs, ranking
 from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
@@ -23,7 +24,7 @@ from qualify.workflow.documents import (
     long_date,
     weekday_date,
 )
-from qualify.workflow.scoring import CandidateResult
+from qualify.workflow.scoring import CandidateResult, PanelInput, Substitution
 from qualify.workflow.spec import PacketKindSpec, Workflow
 
 if TYPE_CHECKING:
@@ -47,13 +48,21 @@ class Parts:
         self.session, self.selection, self.candidate = session, selection, candidate
         self.event, self.kind, self.people = event, kind, people
         self.spec: Workflow = workflow_of(selection).spec
-        self._ranked: list[CandidateResult] | None = None
 
-    @property
+    @cached_property
     def ranked(self) -> list[CandidateResult]:
-        if self._ranked is None:
-            self._ranked = ranking(self.session, self.selection)
-        return self._ranked
+        return ranking(self.session, self.selection)
+
+    @cached_property
+    def panel(self) -> PanelInput:
+        """Who sits for this candidate (alternates in the seats of barred holders), who may
+        not score and why, and the submitted scorecards with their comments."""
+        (found,) = panel_inputs(self.session, self.selection, [self.candidate], comments=True)
+        return found
+
+    @cached_property
+    def declarations(self) -> list[dict[str, Any]]:
+        return declarations(self)
 
     def date(self, at: datetime) -> str:
         return long_date(local_date(at, self.spec.time_zone))
@@ -110,24 +119,41 @@ def rubric(p: Parts) -> dict[str, Any]:
     }
 
 
+def _seat_label(p: Parts, seat: str) -> str:
+    return p.spec.panel.seats[seat].label or seat.replace("_", " ")
+
+
 def seats(p: Parts) -> list[dict[str, Any]]:
-    """Each seat's label and panelist, with the panelist's standing conflict declaration."""
-    standing = {d["login"]: d for d in declarations(p)}
+    """Each seat's label and panelist, with the panelist's standing conflict declaration; an
+    alternate who sits for this candidate in a barred holder's place follows that holder."""
+    standing = {d["login"]: d for d in p.declarations}
+    sat_instead = {x.holder: x.sat for x in p.panel.substitutions}
     out = []
     for s in seats_of(p.session, p.selection.id or 0):
-        declared = standing.get(s.panelist)
-        out.append(
-            {
-                "label": p.spec.panel.seats[s.seat].label or s.seat.replace("_", " "),
-                "panelist": p.people.name(s.panelist),
-                "title": p.people.title(s.panelist, p.spec.panel.seats[s.seat].role),
-                "who": p.people.named(s.panelist, p.spec.panel.seats[s.seat].role),
-                "declaration": "None on file"
-                if declared is None
-                else f"{declared['statement']} ({declared['declared']})"
-                + (f": {declared['conflict']}" if declared["conflict"] else ""),
-            }
-        )
+        role = p.spec.panel.seats[s.seat].role
+        label = _seat_label(p, s.seat)
+        rows = [(label, s.panelist)]
+        if s.panelist in sat_instead:
+            rows.append(
+                (
+                    f"{label}, alternate sitting for {p.people.name(s.panelist)}",
+                    sat_instead[s.panelist],
+                )
+            )
+        for seat_label, login in rows:
+            declared = standing.get(login)
+            out.append(
+                {
+                    "label": seat_label,
+                    "panelist": p.people.name(login),
+                    "title": p.people.title(login, role),
+                    "who": p.people.named(login, role),
+                    "declaration": "None on file"
+                    if declared is None
+                    else f"{declared['statement']} ({declared['declared']})"
+                    + (f": {declared['conflict']}" if declared["conflict"] else ""),
+                }
+            )
     return out
 
 
@@ -146,15 +172,36 @@ def schedule(p: Parts) -> dict[str, str] | None:
     }
 
 
+def _declared_before(p: Parts) -> list[int]:
+    """The ids of the candidate's declarations recorded before the packet's event: those whose
+    declaration event comes before it in the audit chain. (The chain's order, not the clocks:
+    on PostgreSQL an event's time is the server's, a declaration's the caller's.)"""
+    written = p.session.exec(
+        select(AuditEvent.records).where(
+            AuditEvent.candidate_id == p.candidate.id,
+            col(AuditEvent.action).in_(("conflict_declared", "no_conflict_declared")),
+            col(AuditEvent.id) < (p.event.id or 0),
+        )
+    )
+    return [
+        int(key.split(":", 1)[1])
+        for records in written
+        for key in json.loads(records)
+        if key.startswith("attestation:")
+    ]
+
+
 def declarations(p: Parts) -> list[dict[str, Any]]:
     """Each panelist's standing conflict declaration as of the packet's event."""
     rows = p.session.exec(
         select(Attestation)
-        .where(Attestation.candidate_id == p.candidate.id, col(Attestation.at) <= p.event.at)
+        .where(col(Attestation.id).in_(_declared_before(p)))
         .order_by(col(Attestation.id))
     ).all()
     standing = {d.panelist: d for d in rows}
-    seated = {s.panelist for s in seats_of(p.session, p.selection.id or 0)}
+    selection_id = p.selection.id or 0
+    seated = {s.panelist for s in seats_of(p.session, selection_id)}
+    seated |= {a.panelist for a in alternates_of(p.session, selection_id)}
     return [
         {
             "login": d.panelist,
@@ -174,16 +221,15 @@ def result(p: Parts) -> dict[str, Any]:
     labels = _criteria_labels(spec)
     weights = {c.id: f"{c.weight:g}" for c in spec.rubric.criteria}
     mine = next(r for r in p.ranked if r.candidate_id == candidate.id)
-    cards = next(x for x in panel_inputs(p.session, p.selection, [candidate], comments=True)).cards
-    panel = [(s.seat, s.panelist) for s in seats_of(p.session, p.selection.id or 0)]
-    barred = next(x for x in panel_inputs(p.session, p.selection, [candidate])).barred
+    cards, barred = p.panel.cards, p.panel.barred
+    sat_for = {x.sat: x for x in p.panel.substitutions}
     columns = [
         {
             "login": login,
             "name": p.people.name(login),
-            "seat": spec.panel.seats[seat].label or seat,
+            "seat": _seat_label(p, seat) + (" (alternate)" if login in sat_for else ""),
         }
-        for seat, login in panel
+        for seat, login in p.panel.seats
         if login not in barred
     ]
     return {
@@ -197,13 +243,9 @@ def result(p: Parts) -> dict[str, Any]:
         "tie_break": mine.tie_break,
         "columns": columns,
         "barred": [
-            {
-                "seat": spec.panel.seats[seat].label or seat,
-                "panelist": p.people.named(login),
-                "why": barred[login],
-            }
-            for seat, login in panel
-            if login in barred
+            _barred(p, seat, login, sat_for, barred)
+            for seat, login in p.panel.seats
+            if login in barred or login in sat_for
         ],
         "criteria": [
             {
@@ -235,6 +277,31 @@ def result(p: Parts) -> dict[str, Any]:
             for login, card in sorted(cards.items())
             for k, v in card.comments.items()
         ],
+    }
+
+
+def _barred(
+    p: Parts, seat: str, login: str, sat_for: dict[str, Substitution], barred: dict[str, str]
+) -> dict[str, str]:
+    """A holder who may not score this candidate: why, and who scored in the seat instead."""
+    swap = sat_for.get(login)
+    if swap is not None:
+        holder, why, instead = swap.holder, swap.why, p.people.named(swap.sat)
+    else:
+        # The generated part that names the alternates tried comes last, after any free text.
+        holder, instead = login, "No one"
+        why, found, tried = barred[login].rpartition("; no eligible alternate (")
+        if not found:
+            why, tried = tried, ""
+        else:
+            instead = f"No one: no eligible alternate ({p.people.humanize(tried)}"
+    # "is the candidate's supervisor" / "declared a conflict of interest: ..." as a sentence.
+    why = why.removeprefix("is ")
+    return {
+        "seat": _seat_label(p, seat),
+        "panelist": p.people.named(holder),
+        "why": why[:1].upper() + why[1:],
+        "instead": instead,
     }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import SQLModel
 
 from qualify.store.tables import (
+    ActivityReport,
     Attestation,
     Evidence,
     PanelSeat,
@@ -36,6 +37,7 @@ TRACKED: dict[str, type[SQLModel]] = {
     "attestation": Attestation,
     "scorecard": Scorecard,
     "training_direction": TrainingDirection,
+    "activity_report": ActivityReport,
 }
 # Rows that may stand without an event: a panelist's draft is a working copy nobody decides on
 # (a submission records it, and changing a submitted card back to a draft is caught).

@@ -296,6 +296,31 @@ def run_steps(
                 submit=step.get("submit", True),
                 now=scenario.tick(),
             )
+        elif step["do"] == "report":
+            from qualify.services.reports import add_report
+
+            add_report(
+                session=session,
+                candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                quarter=str(step["quarter"]),
+                fields={k: str(v) for k, v in step.get("fields", {}).items()},
+                reason=step.get("reason"),
+                actor=by,
+                now=scenario.tick(),
+            )
+        elif step["do"] == "report_packet":
+            from qualify.services.report_packet import print_report
+
+            if packets is not None:
+                print_report(
+                    session=session,
+                    templates_dir=packets.templates_dir,
+                    output_dir=packets.output_dir,
+                    candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                    quarter=str(step["quarter"]),
+                    actor=by,
+                    now=scenario.tick(),
+                )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
 

@@ -46,6 +46,8 @@ class StepSpec(_Loose):
     due: Day | None = None
     completed_on: Day | None = None
     certificate: str | None = None
+    quarter: str | None = None
+    fields: dict[str, Scalar] = Field(default_factory=dict)
 
 
 class EvidenceRecordSpec(_Loose):

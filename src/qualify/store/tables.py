@@ -223,6 +223,23 @@ class Tombstone(SQLModel, table=True):
     event_id: int
 
 
+class ActivityReport(SQLModel, table=True):
+    """An appointed officer's quarterly activity report: the figures the workflow defines. Never
+    edited: a correction is a new version with a reason, and the earlier versions stay."""
+
+    __tablename__ = "activity_report"
+    __table_args__ = (UniqueConstraint("candidate_id", "quarter", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    quarter: str = Field(max_length=6)
+    version: int
+    figures: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str | None = None
+    entered_at: datetime
+    entered_by: str = Field(max_length=100)
+
+
 class TrainingDirection(SQLModel, table=True):
     """A course of training directed for a candidate: who directed it, when, and the date it
     is due. Never edited; its completion is an evidence record (`training_completed`)."""

@@ -24,6 +24,7 @@ from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
+from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
 from qualify.workflow.spec import ALL_KEYS, Workflow
 
@@ -341,6 +342,14 @@ def _validate_semantics(
                     f"packet '{template}' has no entry under packet_kinds (its title and audience)",
                 )
     _validate_documents(spec, problems, known)
+    reports.validate(spec, problems.add)
+    if spec.activity_reports is not None and templates is not None:
+        known(
+            ("activity_reports", "packet"),
+            spec.activity_reports.packet,
+            templates,
+            "packet template",
+        )
     return params
 
 

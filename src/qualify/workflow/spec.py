@@ -136,6 +136,9 @@ class PermissionsSpec(Strict):
     record_eeo: Names = Field(default_factory=list)
     view_eeo: Names = Field(default_factory=list)
     manage_records: Names = Field(default_factory=list)
+    # Quarterly activity reports: roles that see every candidate's record enter any officer's;
+    # the others only those of officers they supervise.
+    enter_reports: Names = Field(default_factory=list)
 
 
 class FairnessStageSpec(Strict):
@@ -188,6 +191,26 @@ class TrainingSpec(Strict):
         return next((c for c in self.courses if c.id == course_id), None)
 
 
+class ReportFieldSpec(Strict):
+    """One figure or note of the quarterly activity report."""
+
+    id: Key
+    label: str
+    kind: Literal["count", "text"]
+
+
+class ActivityReportsSpec(Strict):
+    """The quarterly activity report an officer in one of `states` owes, its fields, the packet
+    that prints it, and the day each quarter's report is due (quarter ids such as 2027Q3)."""
+
+    label: str = "Quarterly activity report"
+    states: Names
+    to: list[str] = Field(default_factory=list)
+    fields: list[ReportFieldSpec]
+    packet: str
+    due: dict[str, date]
+
+
 class QualificationSpec(Strict):
     id: int = Field(ge=1, le=999)
     text: str
@@ -218,6 +241,8 @@ class Workflow(Strict):
     holidays: list[date] = Field(default_factory=list)
     fairness: FairnessSpec = Field(default_factory=FairnessSpec)
     training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+    activity_reports: ActivityReportsSpec | None = None
 
     @property
     def initial_state(self) -> str:

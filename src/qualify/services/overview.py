@@ -1,0 +1,167 @@
+"""A selection at a glance, for HR: candidates by state, each candidate's panel progress, and
+the scorecards that are overdue.
+
+A scorecard is overdue when the candidate's interview (as HR scheduled it) took place more
+than `SCORECARD_DUE` ago and a panelist who sits for the candidate has not submitted one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from qualify.services.access import actor_user, get_selection, role_for, utcnow, workflow_of
+from qualify.services.results import panel_inputs
+from qualify.services.visibility import record_roles
+from qualify.store.tables import Attestation, AuditEvent, Candidate
+
+SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PanelProgress:
+    """Where one candidate's panel stands: the panelists who sit for them, who has declared
+    (no) conflict and who has submitted."""
+
+    sitting: tuple[str, ...]
+    declared: tuple[str, ...]
+    submitted: tuple[str, ...]
+    interview_at: datetime | None  # as scheduled, in the selection's time zone
+
+    @property
+    def waiting_on(self) -> tuple[str, ...]:
+        return tuple(p for p in self.sitting if p not in self.submitted)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """One candidate at a glance; `panel` only for a candidate the panel is interviewing."""
+
+    candidate_id: int
+    name: str
+    employee_id: str
+    state: str
+    state_label: str
+    panel: PanelProgress | None
+
+
+@dataclass(frozen=True)
+class OverdueCard:
+    candidate_id: int
+    name: str
+    panelist: str
+    interview_at: datetime
+
+
+@dataclass(frozen=True)
+class SelectionOverview:
+    selection_id: int
+    title: str
+    workflow: str
+    version: str
+    as_of: date
+    states: tuple[StateCount, ...]  # in the workflow's order, with no empty state
+    candidates: tuple[Glance, ...]
+    overdue: tuple[OverdueCard, ...]
+
+
+def _schedules(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """The newest interview time HR scheduled for each of these candidates."""
+    found: dict[int, datetime] = {}
+    if not ids:
+        return found
+    rows = session.execute(
+        sa_select(col(AuditEvent.candidate_id), col(AuditEvent.details))
+        .where(
+            col(AuditEvent.action) == "interview_scheduled",
+            col(AuditEvent.candidate_id).in_(ids),
+        )
+        .order_by(col(AuditEvent.id))
+    )
+    for candidate_id, details in rows:
+        found[candidate_id] = datetime.fromisoformat(json.loads(details)["at"])
+    return found
+
+
+def selection_overview(
+    *, session: Session, selection_id: int, actor: str, now: datetime | None = None
+) -> SelectionOverview:
+    """The selection at a glance, for the roles that see every candidate's record."""
+    selection = get_selection(session, selection_id)
+    spec = workflow_of(selection).spec
+    role_for(actor_user(session, actor), record_roles(spec), "see the selection at a glance")
+    at = now or utcnow()
+    people = list(
+        session.exec(
+            select(Candidate)
+            .where(Candidate.selection_id == selection_id)
+            .order_by(col(Candidate.id))
+        )
+    )
+    interviewing = [c for c in people if c.state in spec.panel.scoring_states]
+    ids = [c.id for c in interviewing if c.id is not None]
+    declared: dict[int, set[str]] = {}
+    if ids:
+        for cid, panelist in session.execute(
+            sa_select(col(Attestation.candidate_id), col(Attestation.panelist)).where(
+                col(Attestation.candidate_id).in_(ids)
+            )
+        ):
+            declared.setdefault(cid, set()).add(panelist)
+    schedules = _schedules(session, ids)
+    progress: dict[int, PanelProgress] = {}
+    for panel in panel_inputs(session, selection, interviewing) if interviewing else []:
+        sitting = tuple(p for _, p in panel.seats)
+        progress[panel.candidate_id] = PanelProgress(
+            sitting=sitting,
+            declared=tuple(p for p in sitting if p in declared.get(panel.candidate_id, ())),
+            submitted=tuple(p for p in sitting if p in panel.cards),
+            interview_at=schedules.get(panel.candidate_id),
+        )
+    counts = Counter(c.state for c in people)
+    overdue = [
+        OverdueCard(c.id, c.name, panelist, when)
+        for c in interviewing
+        if c.id is not None
+        and (when := progress[c.id].interview_at) is not None
+        and when + SCORECARD_DUE <= at
+        for panelist in progress[c.id].waiting_on
+    ]
+    assert selection.id is not None
+    return SelectionOverview(
+        selection_id=selection.id,
+        title=selection.title,
+        workflow=selection.workflow_name,
+        version=selection.workflow_version,
+        as_of=selection.as_of,
+        states=tuple(
+            StateCount(state, s.label, counts[state])
+            for state, s in spec.states.items()
+            if counts[state]
+        ),
+        candidates=tuple(
+            Glance(
+                candidate_id=c.id,
+                name=c.name,
+                employee_id=c.employee_id,
+                state=c.state,
+                state_label=spec.states[c.state].label,
+                panel=progress.get(c.id),
+            )
+            for c in people
+            if c.id is not None
+        ),
+        overdue=tuple(overdue),
+    )

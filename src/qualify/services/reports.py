@@ -1,0 +1,352 @@
+"""Quarterly activity reports of appointed officers: entering one (or correcting it with a
+reason, keeping the earlier version), and listing what is due and overdue.
+
+What a report holds, in which states an officer owes it and when each quarter's is due is the
+workflow's `activity_reports`; who may enter it is `permissions.enter_reports` (roles that see
+every candidate's record enter anyone's; the others only their own officers')."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from qualify import limits
+from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    get_candidate,
+    get_selection,
+    taken_meanwhile,
+    utcnow,
+    workflow_of,
+)
+from qualify.services.visibility import record_roles
+from qualify.store.tables import ActivityReport, AuditEvent, Candidate, Selection, User
+from qualify.workflow.documents import local_date
+from qualify.workflow.reports import (
+    Quarter,
+    ReportInputError,
+    calendar_quarter,
+    outstanding,
+    parse_fields,
+)
+from qualify.workflow.spec import ActivityReportsSpec, Workflow
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A report as entered: the new row and the audit event that recorded it."""
+
+    report: ActivityReport
+    event_id: int
+    corrected: bool
+    late: bool
+
+
+def reports_spec(spec: Workflow) -> ActivityReportsSpec:
+    """The workflow's report, or a refusal saying it has none."""
+    if spec.activity_reports is None:
+        raise RuleViolation(f"the workflow {spec.name} defines no quarterly activity report")
+    return spec.activity_reports
+
+
+def entering_role(spec: Workflow, user: User, candidate: Candidate) -> str:
+    """The role in which `user` enters `candidate`'s reports; refuse when none allows it."""
+    allowed = spec.permissions.enter_reports
+    everyone = [r for r in allowed if r in record_roles(spec)]
+    for role in user.roles:
+        if role in everyone:
+            return role
+    if candidate.supervisor == user.name:
+        for role in user.roles:
+            if role in allowed:
+                return role
+    own = [r for r in allowed if r not in everyone]
+    needs = " or ".join(everyone) or "no role"
+    if own:
+        needs += f", or being the officer's own supervisor with the role {' or '.join(own)}"
+    held = ", ".join(user.roles) or "no role"
+    raise NotPermitted(
+        f"{user.name} may not enter activity reports for candidate {candidate.id}: that needs "
+        f"the role {needs}; {user.name} holds {held}"
+    )
+
+
+def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date:
+    """The day (in the workflow's time zone) the officer entered a state that reports."""
+    states = reports_spec(spec).states
+    for at, details in session.exec(
+        select(AuditEvent.at, AuditEvent.details)
+        .where(
+            AuditEvent.candidate_id == candidate.id,
+            AuditEvent.action == "state_changed",
+            AuditEvent.outcome == "ok",
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ):
+        if json.loads(details)["to"] in states:
+            return local_date(at, spec.time_zone)
+    raise RuleViolation(f"candidate {candidate.id} never entered {' or '.join(states)}")
+
+
+def versions(session: Session, candidate_id: int, quarter: str) -> list[ActivityReport]:
+    """Every version of one quarter's report, oldest first."""
+    return list(
+        session.exec(
+            select(ActivityReport)
+            .where(ActivityReport.candidate_id == candidate_id, ActivityReport.quarter == quarter)
+            .order_by(col(ActivityReport.version))
+        )
+    )
+
+
+def add_report(
+    *,
+    session: Session,
+    candidate_id: int,
+    quarter: str,
+    fields: dict[str, str],
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> Filed:
+    """Enter an appointed officer's report for a quarter of the workflow's calendar. A report
+    on file for the quarter is corrected only with a `reason`: the given fields change, the
+    others are carried over, and the earlier version stays. A refusal by the rules is audited."""
+    at = now or utcnow()
+    limits.check("--reason", reason, limits.REASON)
+    try:
+        return _add(session, candidate_id, quarter, fields, actor, reason, at)
+    except (NotPermitted, RuleViolation) as refusal:
+        session.rollback()
+        _record_refusal(session, candidate_id, quarter, actor, at, refusal)
+        raise
+
+
+def _add(
+    session: Session,
+    candidate_id: int,
+    quarter_text: str,
+    fields: dict[str, str],
+    actor: str,
+    reason: str | None,
+    at: datetime,
+) -> Filed:
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    spec = workflow_of(selection).spec
+    config = reports_spec(spec)
+    user = actor_user(session, actor)
+    role = entering_role(spec, user, candidate)
+    if reason is not None and not reason.strip():
+        raise BadInput("--reason: write why the report is corrected")
+    earlier = versions(session, candidate_id, quarter_text.strip().upper())
+    try:
+        quarter = calendar_quarter(config, quarter_text)
+        values = parse_fields(config, fields, require_all=not earlier)
+    except ReportInputError as exc:
+        raise BadInput(str(exc)) from None
+    if candidate.state not in config.states:
+        state = spec.states[candidate.state].label if candidate.state in spec.states else ""
+        raise RuleViolation(
+            f"candidate {candidate_id} is {candidate.state} ({state}), not "
+            f"{' or '.join(config.states)}: only an officer in that state reports quarterly"
+        )
+    today = local_date(at, spec.time_zone)
+    start = appointed_on(session, spec, candidate)
+    _check_quarter(quarter, start, today)
+    due = config.due[quarter.id]
+    figures: dict[str, Any] = dict(values)
+    if earlier:
+        last = earlier[-1]
+        if reason is None:
+            raise RuleViolation(
+                f"candidate {candidate_id}'s report for {quarter.id} is on file (version "
+                f"{last.version}, entered {local_date(last.entered_at, spec.time_zone)} by "
+                f"{last.entered_by}); to correct it, give the changed fields and --reason"
+            )
+        if not values:
+            raise BadInput("--field: name at least one field the correction changes")
+        figures = {**last.figures, **values}
+        if figures == last.figures:
+            raise BadInput(
+                f"--field: the correction changes nothing: version {last.version} of "
+                f"{quarter.id} holds the same values"
+            )
+    elif reason is not None:
+        raise BadInput(
+            f"--reason: there is no report for {quarter.id} on file to correct; enter it "
+            "without --reason"
+        )
+    record = ActivityReport(
+        candidate_id=candidate_id,
+        quarter=quarter.id,
+        version=len(earlier) + 1,
+        figures=figures,
+        reason=reason.strip() if reason else None,
+        entered_at=at,
+        entered_by=actor,
+    )
+    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
+        session.add(record)
+        session.flush()
+    late = today > due
+    event = audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="report_corrected" if earlier else "report_added",
+        subject=f"activity_report:{record.id}",
+        at=at,
+        selection_id=selection.id,
+        candidate_id=candidate_id,
+        details={
+            "quarter": quarter.id,
+            "version": record.version,
+            "figures": figures,
+            "due": due.isoformat(),
+            "late": late,
+            "reason": record.reason,
+            "supersedes": earlier[-1].id if earlier else None,
+        },
+    )
+    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
+        session.commit()
+    return Filed(record, event.id or 0, corrected=bool(earlier), late=late)
+
+
+def _check_quarter(quarter: Quarter, start: date, today: date) -> None:
+    """A report covers a quarter the officer served in, and is entered from its last day on."""
+    if quarter.last_day < start:
+        raise RuleViolation(
+            f"{quarter.id} ended on {quarter.last_day.isoformat()}, before the officer was "
+            f"appointed on {start.isoformat()}: there is no report to make for it"
+        )
+    if today < quarter.last_day:
+        raise RuleViolation(
+            f"{quarter.id} runs until {quarter.last_day.isoformat()}: its report can be entered "
+            f"from that day on (today is {today.isoformat()})"
+        )
+
+
+def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
+    return RuleViolation(
+        f"someone else entered candidate {candidate_id}'s report for {quarter.id} at the same "
+        "time; nothing was saved: look at it, and correct it with --reason if it is wrong"
+    )
+
+
+def _record_refusal(
+    session: Session,
+    candidate_id: int,
+    quarter: str,
+    actor: str,
+    at: datetime,
+    refusal: QualifyError,
+) -> None:
+    candidate = session.get(Candidate, candidate_id)
+    audit.record(
+        session,
+        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
+        action="report_refused",
+        subject=f"candidate:{candidate_id}",
+        at=at,
+        outcome="refused",
+        selection_id=candidate.selection_id if candidate else None,
+        candidate_id=candidate_id if candidate else None,
+        details={
+            "quarter": limits.clip(quarter, 20),
+            "refusal": limits.clip(str(refusal), limits.REFUSAL),
+        },
+    )
+    session.commit()
+
+
+def due_reports(
+    *,
+    session: Session,
+    actor: str,
+    as_of: date | None = None,
+    selection_id: int | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Every report due or overdue on `as_of` (default: today in each workflow's time zone)
+    from the appointed officers the actor may see: all of them for roles that see every
+    candidate's record, else the officers the actor supervises. Most overdue first."""
+    user = actor_user(session, actor)
+    at = now or utcnow()
+    query = select(Selection).order_by(col(Selection.id))
+    if selection_id is not None:
+        query = query.where(Selection.id == get_selection(session, selection_id).id)
+    found: list[dict[str, Any]] = []
+    allowed_somewhere = False
+    for selection in session.exec(query):
+        spec = workflow_of(selection).spec
+        config = spec.activity_reports
+        if config is None:
+            continue
+        sees_all = any(r in record_roles(spec) for r in user.roles)
+        enters_own = any(r in spec.permissions.enter_reports for r in user.roles)
+        if not (sees_all or enters_own):
+            continue
+        allowed_somewhere = True
+        day = as_of or local_date(at, spec.time_zone)
+        officers = select(Candidate).where(
+            Candidate.selection_id == selection.id, col(Candidate.state).in_(config.states)
+        )
+        if not sees_all:
+            officers = officers.where(Candidate.supervisor == user.name)
+        for candidate in session.exec(officers.order_by(col(Candidate.id))):
+            filed = session.exec(
+                select(ActivityReport.quarter).where(ActivityReport.candidate_id == candidate.id)
+            ).all()
+            start = appointed_on(session, spec, candidate)
+            for owed in outstanding(config, start, filed, day):
+                found.append(
+                    {
+                        "candidate_id": candidate.id,
+                        "selection_id": selection.id,
+                        "employee_id": candidate.employee_id,
+                        "name": candidate.name,
+                        "supervisor": candidate.supervisor,
+                        "appointed_on": start.isoformat(),
+                        "quarter": owed.quarter.id,
+                        "period": owed.quarter.words,
+                        "due": owed.due.isoformat(),
+                        "status": "overdue" if owed.overdue else "due",
+                        "days_overdue": max((day - owed.due).days, 0),
+                        "as_of": day.isoformat(),
+                    }
+                )
+    anything = selection_id is not None or session.exec(select(Selection.id)).first() is not None
+    if not allowed_somewhere and anything:
+        raise NotPermitted(
+            f"{user.name} may not list activity reports: that needs a role that sees "
+            "officers' records, or one that enters their reports"
+        )
+    found.sort(key=lambda r: (r["due"], r["candidate_id"]))
+    return found
+
+
+def report_versions(
+    session: Session, candidate_id: int, quarter_text: str
+) -> tuple[Quarter, list[ActivityReport]]:
+    """The quarter and its report's versions; refuse a quarter with no report on file."""
+    candidate = get_candidate(session, candidate_id)
+    config = reports_spec(workflow_of(get_selection(session, candidate.selection_id)).spec)
+    try:
+        quarter = calendar_quarter(config, quarter_text)
+    except ReportInputError as exc:
+        raise BadInput(str(exc)) from None
+    found = versions(session, candidate_id, quarter.id)
+    if not found:
+        raise NotFound(
+            f"no activity report for {quarter.id} of candidate {candidate_id} "
+            "(see 'qualify report due')"
+        )
+    return quarter, found

@@ -1,0 +1,164 @@
+"""Interview results as typed records: what the Chief's page and `results` show.
+
+`results.results` builds the listing as plain data (fast over 10,000 candidates, and what
+`results --json` prints); `standings` reads the same listing into these records, which both
+front doors render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from qualify.services.results import results
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """One criterion's scores for one candidate."""
+
+    criterion: str
+    scores: dict[str, int]  # panelist -> score
+    mean: float
+    spread: int
+    flagged: bool  # the panel disagrees (spread at the workflow's threshold or more)
+    minimum_met: bool
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A submitted scorecard corrected by its panelist, with the reason and the old scores."""
+
+    panelist: str
+    version: int
+    reason: str
+    previous: dict[str, int] | None
+    scores: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Swap:
+    """An alternate who sat in a seat for a holder who could not score the candidate."""
+
+    seat: str
+    holder: str
+    sat: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One candidate's interview result as the viewer may see it. `hidden` says why the scores
+    are not shown (then criteria, total and ranking are empty)."""
+
+    candidate_id: int
+    name: str
+    employee_id: str
+    status: str  # pending, not_scored, pass or fail
+    status_text: str
+    submitted: int
+    seats: int
+    complete: bool
+    hidden: str | None = None
+    missing: tuple[str, ...] = ()
+    criteria: tuple[CriterionLine, ...] = ()
+    total: float | None = None
+    passed: bool | None = None
+    failures: tuple[str, ...] = ()
+    flags: int = 0
+    corrections: tuple[Correction, ...] = ()
+    substitutions: tuple[Swap, ...] = ()
+    rank: int | None = None
+    tie_break: str | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether the panel's verdict is in (pass or fail), never for an interview unscored."""
+        return self.status in ("pass", "fail")
+
+    @property
+    def flagged(self) -> tuple[str, ...]:
+        """The criteria on which the panel disagrees."""
+        return tuple(c.criterion for c in self.criteria if c.flagged)
+
+    @property
+    def below_minimum(self) -> tuple[str, ...]:
+        """The criteria whose mean is under the workflow's minimum."""
+        return tuple(c.criterion for c in self.criteria if not c.minimum_met)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """A selection's interview results and ranking, as the viewer may see them."""
+
+    selection_id: int
+    pass_mark: float
+    disagreement_threshold: int
+    tie_breaks: tuple[str, ...]
+    criteria: tuple[str, ...]
+    candidates: tuple[Standing, ...]
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Standings:
+        """The records of a listing as `results.results` returns it."""
+        return cls(
+            selection_id=data["selection_id"],
+            pass_mark=data["pass_mark"],
+            disagreement_threshold=data["disagreement_threshold"],
+            tie_breaks=tuple(data["tie_breaks"]),
+            criteria=tuple(data["criteria"]),
+            candidates=tuple(_standing(row) for row in data["candidates"]),
+        )
+
+
+def _standing(row: dict[str, Any]) -> Standing:
+    return Standing(
+        candidate_id=row["candidate_id"],
+        name=row["name"],
+        employee_id=row["employee_id"],
+        status=row["status"],
+        status_text=row["status_text"],
+        submitted=row["submitted"],
+        seats=row["seats"],
+        complete=row["complete"],
+        hidden=row.get("hidden"),
+        missing=tuple(row.get("missing", ())),
+        criteria=tuple(
+            CriterionLine(
+                criterion=c["criterion"],
+                scores=dict(c["scores"]),
+                mean=c["mean"],
+                spread=c["spread"],
+                flagged=c["flagged"],
+                minimum_met=c["minimum_met"],
+            )
+            for c in row.get("criteria", ())
+        ),
+        total=row.get("total"),
+        passed=row.get("passed"),
+        failures=tuple(row.get("failures", ())),
+        flags=row.get("flags", 0),
+        corrections=tuple(
+            Correction(
+                panelist=c["panelist"],
+                version=c["version"],
+                reason=c["reason"],
+                previous=c["previous"],
+                scores=dict(c["scores"]),
+            )
+            for c in row.get("corrections", ())
+        ),
+        substitutions=tuple(
+            Swap(seat=s["seat"], holder=s["holder"], sat=s["sat"], why=s["why"])
+            for s in row.get("substitutions", ())
+        ),
+        rank=row.get("rank"),
+        tie_break=row.get("tie_break"),
+    )
+
+
+def standings(*, session: Session, selection_id: int, actor: str) -> Standings:
+    """Interview results and ranking as the actor may see them (see `results.results`)."""
+    return Standings.of(results(session=session, selection_id=selection_id, actor=actor))

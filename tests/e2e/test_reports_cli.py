@@ -1,0 +1,161 @@
+"""`qualify report add|due` and `qualify packet --report` as HR, supervisors and the Chief use
+them: exit codes, one-line errors, the table and JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from qualify.workflow.reports import Quarter
+from tests.conftest import Result
+from tests.helpers.appointed import AppointedCopies, in_the_past
+
+FIELDS = [
+    "--field",
+    "meetings=4",
+    "--field",
+    "presentations=2",
+    "--field",
+    "referrals=1",
+    "--field",
+    "rule_referrals=3",
+    "--field",
+    "drills=1",
+    "--field",
+    "incidents=0",
+]
+
+
+# The commands run on the real clock: the selection and its report calendar are moved into the
+# past, so that the quarters reported on have ended (Q[0] is the first quarter of last year).
+TODAY = datetime.now(ZoneInfo("America/New_York")).date()
+
+
+@pytest.fixture(scope="module")
+def _world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Quarter]]:
+    folder = tmp_path_factory.mktemp("appointed")
+    scenario, workflows, quarters, appointed = in_the_past(folder, TODAY)
+    copies = AppointedCopies(folder, scenario=scenario, workflows=workflows)
+    return copies(appointed), quarters
+
+
+@pytest.fixture
+def Q(_world: tuple[Path, list[Quarter]]) -> list[Quarter]:
+    return _world[1]
+
+
+@pytest.fixture
+def q(
+    cli: Callable[..., Result], _world: tuple[Path, list[Quarter]], tmp_path: Path
+) -> Callable[..., Result]:
+    """The demo's selection, a year back, with Dana Whitfield (candidate 1) appointed in Q[0]."""
+    target = tmp_path / "reports.db"
+    shutil.copyfile(_world[0], target)
+
+    def run(*args: str, user: str = "hr.alvarez") -> Result:
+        return cli("--db", f"sqlite:///{target}", "--as", user, *args)
+
+    return run
+
+
+def test_a_supervisor_enters_a_report_and_the_listing_follows(
+    q: Callable[..., Result], Q: list[Quarter]
+) -> None:
+    due_on = Q[0].last_day + timedelta(days=14)
+    due = q("report", "due", "--as-of", str(due_on + timedelta(days=1)))
+    assert due.exit_code == 0, due.stderr
+    lines = due.stdout.splitlines()
+    assert lines[0].split() == ["candidate", "officer", "supervisor", "quarter", "due", "status"]
+    assert lines[2].split() == [
+        "1", "Dana", "Whitfield", "sgt.moreau", Q[0].id, str(due_on), "overdue", "by", "1", "day"
+    ]  # fmt: skip
+    added = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.moreau")
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.startswith(
+        f"recorded the {Q[0].id} activity report of candidate 1 (version 1); entered after its "
+        "due date, audit event #"
+    )
+    q1_due = Q[1].last_day + timedelta(days=14)
+    listed = json.loads(q("report", "due", "--as-of", str(q1_due), "--json").stdout)
+    assert [(r["quarter"], r["status"], r["due"]) for r in listed] == [
+        (Q[1].id, "due", str(q1_due))
+    ]
+    under_way = str(Q[1].last_day - timedelta(days=1))
+    quiet = q("report", "due", "--as-of", under_way)
+    assert quiet.stdout.strip() == f"no activity report is due or overdue as of {under_way}"
+    # Without --as-of, today: every quarter since Q[0] that has ended.
+    today = json.loads(q("report", "due", "--json").stdout)
+    ended = [x.id for x in Q[1:] if x.last_day <= TODAY]
+    assert [r["quarter"] for r in today] == ended
+    assert Q[3].id in ended
+
+
+def test_bad_input_is_one_line_naming_the_field_and_exits_2(
+    q: Callable[..., Result], Q: list[Quarter]
+) -> None:
+    for args, message in [
+        (["--quarter", Q[0].id, *FIELDS[:-2]], "--field incidents: missing"),
+        (["--quarter", Q[0].id, *FIELDS, "--field", "drils=2"], "--field drils: the report"),
+        (["--quarter", Q[0].id, *FIELDS[:-1], "incidents=-2"], "--field incidents: '-2' is not"),
+        (["--quarter", Q[0].id, *FIELDS, "--field", "drills=2"], "--field drills: given twice"),
+        (["--quarter", Q[0].id, *FIELDS, "--field", "nothing"], "--field 'nothing': use NAME="),
+        (["--quarter", "Q1", *FIELDS], "--quarter 'Q1': write a quarter as YEAR Q NUMBER"),
+    ]:
+        result = q("report", "add", "1", *args)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert result.stderr.startswith(f"error: {message}"), result.stderr
+        assert result.stderr.count("\n") == 1
+    assert q("report", "due", "--as-of", "2027-13-01").exit_code == 2
+    assert json.loads(q("audit", "log", "--json").stdout)[-1]["action"] != "report_added"
+
+
+def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter]) -> None:
+    not_appointed = q("report", "add", "2", "--quarter", Q[0].id, *FIELDS)
+    assert not_appointed.exit_code == 1
+    assert "candidate 2 is not_selected (Not selected), not appointed" in not_appointed.stderr
+    wrong_role = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.okafor")
+    assert wrong_role.exit_code == 1
+    assert "sgt.okafor may not enter activity reports for candidate 1" in wrong_role.stderr
+    assert q("report", "add", "1", "--quarter", Q[0].id, *FIELDS).exit_code == 0
+    again = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS)
+    assert again.exit_code == 1
+    assert "to correct it, give the changed fields and --reason" in again.stderr
+    fixed = q(
+        "report", "add", "1", "--quarter", Q[0].id, "--field", "drills=2",
+        "--reason", "A drill was left out.",
+    )  # fmt: skip
+    assert fixed.exit_code == 0, fixed.stderr
+    assert fixed.stdout.startswith(
+        f"corrected the {Q[0].id} activity report of candidate 1 (version 2)"
+    )
+    log = json.loads(q("audit", "log", "--candidate", "1", "--json").stdout)
+    actions = [e["action"] for e in log if e["action"].startswith("report_")]
+    assert actions == ["report_refused", "report_added", "report_refused", "report_corrected"]
+    assert q("audit", "verify").exit_code == 0
+
+
+def test_the_chief_prints_the_quarterly_report(
+    q: Callable[..., Result], Q: list[Quarter], tmp_path: Path
+) -> None:
+    assert q("report", "add", "1", "--quarter", Q[0].id, *FIELDS).exit_code == 0
+    printed = q("packet", "1", "--report", Q[0].id, "-o", str(tmp_path / "out"), user="chief.walsh")
+    assert printed.exit_code == 0, printed.stderr
+    [pdf] = (tmp_path / "out").glob("*.pdf")
+    assert pdf.name.startswith(
+        f"selection-1_candidate-0001_report-{Q[0].id}_activity_report_event-"
+    )
+    assert f"wrote {pdf}" in printed.stdout
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    missing = q("packet", "1", "--report", Q[4].id, user="chief.walsh")
+    assert missing.exit_code == 2
+    assert missing.stderr.strip() == (
+        f"error: no activity report for {Q[4].id} of candidate 1 (see 'qualify report due')"
+    )
+    mixed = q("packet", "1", "--report", Q[0].id, "--stage", "appointed")
+    assert mixed.exit_code == 2

@@ -1,0 +1,324 @@
+"""Quarterly activity reports of the appointed officer: who enters them, for which quarters,
+when they are due and overdue, corrections, and the packet for the Superintendent and Chief."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from qualify.config import Settings
+from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
+from qualify.services.integrity import verify
+from qualify.services.report_packet import print_report
+from qualify.services.reports import add_report, due_reports
+from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.tables import ActivityReport, AuditEvent, Selection
+from tests.helpers.appointed import AppointedCopies, noon, run_to_appointment, settings_for
+
+FULL = {
+    "meetings": "4",
+    "presentations": "2",
+    "referrals": "1",
+    "rule_referrals": "3",
+    "drills": "1",
+    "incidents": "0",
+}
+
+
+@pytest.fixture(scope="module")
+def _appointed_copy(tmp_path_factory: pytest.TempPathFactory) -> AppointedCopies:
+    return AppointedCopies(tmp_path_factory.mktemp("appointed"))
+
+
+@dataclass
+class World:
+    session: Session
+    settings: Settings
+    dana: int
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def appoint(
+    _appointed_copy: AppointedCopies,
+    tmp_path: Path,
+    engine_for: Callable[[str], Engine],
+) -> Iterator[Callable[[date], World]]:
+    """A fresh SQLite database where Dana Whitfield was appointed on the day given."""
+    sessions: list[Session] = []
+
+    def run(day: date) -> World:
+        target = tmp_path / "qualify.db"
+        shutil.copyfile(_appointed_copy(day), target)
+        url = f"sqlite:///{target}"
+        session = Session(engine_for(url), expire_on_commit=False)
+        sessions.append(session)
+        ids = candidate_ids(session, 1)
+        return World(session, settings_for(url, tmp_path), ids["MPD-1042"], ids)
+
+    yield run
+    for session in sessions:
+        session.close()
+
+
+def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quarter(
+    session: Session, sro: tuple[Scenario, Selection]
+) -> None:
+    dana = run_to_appointment(session, *sro, date(2027, 3, 20))
+    filed = add_report(
+        session=session,
+        candidate_id=dana,
+        quarter="2027Q1",
+        fields=FULL | {"highlights": "Anti-bullying unit"},
+        actor="sgt.moreau",
+        now=noon(date(2027, 4, 9)),
+    )
+    assert filed.report.version == 1
+    assert filed.report.figures == {
+        "meetings": 4,
+        "presentations": 2,
+        "referrals": 1,
+        "rule_referrals": 3,
+        "drills": 1,
+        "incidents": 0,
+        "highlights": "Anti-bullying unit",
+    }
+    assert not filed.late
+    event = session.get(AuditEvent, filed.event_id)
+    assert event is not None
+    assert (event.action, event.actor, event.role) == ("report_added", "sgt.moreau", "supervisor")
+    assert verify(session).ok
+
+
+def _add(session: Session, dana: int, quarter: str, day: date, **kw: object) -> object:
+    args: dict[str, object] = {"fields": FULL, "actor": "sgt.moreau"} | kw
+    return add_report(
+        session=session,
+        candidate_id=dana,
+        quarter=quarter,
+        now=noon(day),
+        **args,  # type: ignore[arg-type]
+    )
+
+
+def _rows(session: Session) -> int:
+    return len(session.exec(select(ActivityReport)).all())
+
+
+def test_a_quarter_is_reported_from_its_last_day_by_an_officer_appointed_on_or_before_it(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 31))  # the last day of 2027Q1: she owes its report
+    session, dana = world.session, world.dana
+    with pytest.raises(
+        RuleViolation, match=r"2027Q1 runs until 2027-03-31: .* \(today is 2027-03-30\)"
+    ):
+        _add(session, dana, "2027Q1", date(2027, 3, 30))
+    _add(session, dana, "2027Q1", date(2027, 3, 31))
+    assert _rows(session) == 1
+
+
+def test_an_officer_appointed_the_day_after_a_quarter_owes_no_report_for_it(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 4, 1))
+    session, dana = world.session, world.dana
+    with pytest.raises(RuleViolation, match="2027Q1 ended on 2027-03-31, before the officer was"):
+        _add(session, dana, "2027Q1", date(2027, 4, 9))
+    assert due_reports(session=session, actor="hr.alvarez", as_of=date(2027, 4, 15)) == []
+    refused = session.exec(select(AuditEvent).where(AuditEvent.action == "report_refused")).all()
+    assert [e.outcome for e in refused] == ["refused"]
+
+
+def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+
+    def listed(day: date) -> list[tuple[str, str, int]]:
+        rows = due_reports(session=session, actor="hr.alvarez", as_of=day)
+        assert all(r["candidate_id"] == dana for r in rows)
+        return [(r["quarter"], r["status"], r["days_overdue"]) for r in rows]
+
+    assert listed(date(2027, 3, 30)) == []  # the quarter is still under way
+    assert listed(date(2027, 3, 31)) == [("2027Q1", "due", 0)]
+    assert listed(date(2027, 4, 15)) == [("2027Q1", "due", 0)]  # the due date itself
+    assert listed(date(2027, 4, 16)) == [("2027Q1", "overdue", 1)]
+    assert listed(date(2027, 7, 16)) == [("2027Q1", "overdue", 92), ("2027Q2", "overdue", 1)]
+    filed = _add(session, dana, "2027Q1", date(2027, 7, 16))
+    assert filed.late  # type: ignore[attr-defined]
+    assert listed(date(2027, 7, 16)) == [("2027Q2", "overdue", 1)]
+    # Her supervisor sees her; another supervisor sees nobody's; a school representative may not look.
+    assert len(due_reports(session=session, actor="sgt.moreau", as_of=date(2027, 7, 16))) == 1
+    assert due_reports(session=session, actor="sgt.okafor", as_of=date(2027, 7, 16)) == []
+    with pytest.raises(NotPermitted, match="rep.chen may not list activity reports"):
+        due_reports(session=session, actor="rep.chen", as_of=date(2027, 7, 16))
+
+
+def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, reyes = world.session, world.ids["MPD-1077"]
+    with pytest.raises(
+        RuleViolation,
+        match=rf"candidate {reyes} is not_selected \(Not selected\), not appointed",
+    ):
+        _add(session, reyes, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+    assert _rows(session) == 0
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        ("hr.alvarez", True),  # HR: any officer
+        ("sgt.moreau", True),  # her own supervisor
+        ("sgt.okafor", False),  # a supervisor, but not hers
+        ("cmdr.obrien", False),  # sees her record, but enter_reports does not name commanders
+        ("chief.walsh", False),
+    ],
+)
+def test_hr_or_the_officers_own_supervisor_enters_the_report(
+    appoint: Callable[[date], World], actor: str, allowed: bool
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    if allowed:
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
+        assert _rows(session) == 1
+        return
+    with pytest.raises(NotPermitted, match=f"{actor} may not enter activity reports"):
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
+    assert _rows(session) == 0
+
+
+@pytest.mark.parametrize(
+    ("quarter", "fields", "message"),
+    [
+        ("2027Q5", FULL, "--quarter '2027Q5': write a quarter as YEAR Q NUMBER"),
+        ("2029Q1", FULL, "--quarter 2029Q1: the workflow's report calendar has no quarter"),
+        ("2027Q1", FULL | {"meeting": "3"}, "--field meeting: .*did you mean 'meetings'"),
+        ("2027Q1", FULL | {"drills": "-1"}, "--field drills: '-1' is not a count"),
+        ("2027Q1", FULL | {"drills": "2.5"}, "--field drills: '2.5' is not a count"),
+        ("2027Q1", FULL | {"drills": "100001"}, "--field drills: 100001 is more than 100,000"),
+        (
+            "2027Q1",
+            {k: v for k, v in FULL.items() if k != "incidents"},
+            "--field incidents: missing",
+        ),
+    ],
+)
+def test_bad_quarters_and_fields_are_bad_input_naming_them_and_nothing_is_saved(
+    appoint: Callable[[date], World],
+    quarter: str,
+    fields: dict[str, str],
+    message: str,
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    with pytest.raises(BadInput, match=message) as raised:
+        _add(session, dana, quarter, date(2027, 4, 9), fields=fields)
+    assert "\n" not in str(raised.value)
+    assert _rows(session) == 0
+
+
+def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
+    appoint: Callable[[date], World], tmp_path: Path
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9))
+    with pytest.raises(RuleViolation, match="report for 2027Q1 is on file .* give .* --reason"):
+        _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "2"})
+    with pytest.raises(BadInput, match="the correction changes nothing"):
+        _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "1"}, reason="x")
+    fixed = _add(
+        session,
+        dana,
+        "2027Q1",
+        date(2027, 4, 20),
+        fields={"drills": "2"},
+        reason="The fire drill of March 3 was left out.",
+        actor="hr.alvarez",
+    )
+    kept = session.exec(select(ActivityReport).order_by(col(ActivityReport.version))).all()
+    assert [(r.version, r.figures["drills"], r.figures["meetings"]) for r in kept] == [
+        (1, 1, 4),
+        (2, 2, 4),
+    ]
+    assert fixed.corrected  # type: ignore[attr-defined]
+    assert verify(session).ok
+    # The packet prints the latest figures and the correction; a reprint is the same file.
+    paths = print_report(
+        session=session,
+        templates_dir=world.settings.templates_dir,
+        output_dir=tmp_path / "out",
+        candidate_id=dana,
+        quarter="2027q1",
+        actor="chief.walsh",
+        now=noon(date(2027, 4, 21)),
+    )
+    assert [p.name for p in paths] == [
+        f"selection-1_candidate-{dana:04d}_report-2027Q1_activity_report_event-{fixed.event_id}.pdf"  # type: ignore[attr-defined]
+    ]
+    first = paths[0].read_bytes()
+    again = print_report(
+        session=session,
+        templates_dir=world.settings.templates_dir,
+        output_dir=tmp_path / "again",
+        candidate_id=dana,
+        quarter="2027Q1",
+        actor="hr.alvarez",
+    )
+    assert again[0].read_bytes() == first
+    from pypdf import PdfReader
+
+    text = " ".join(PdfReader(paths[0]).pages[0].extract_text().split())
+    assert "Quarterly activity report, 2027Q1" in text
+    assert "January 1, 2027 to March 31, 2027" in text
+    assert "The fire drill of March 3 was left out." in text
+    assert "1 → 2" in text
+    with pytest.raises(NotPermitted, match="sgt.moreau may not print packets"):
+        print_report(
+            session=session,
+            templates_dir=world.settings.templates_dir,
+            output_dir=tmp_path / "out",
+            candidate_id=dana,
+            quarter="2027Q1",
+            actor="sgt.moreau",
+        )
+    with pytest.raises(NotFound, match="no activity report for 2027Q2"):
+        print_report(
+            session=session,
+            templates_dir=world.settings.templates_dir,
+            output_dir=tmp_path / "out",
+            candidate_id=dana,
+            quarter="2027Q2",
+            actor="chief.walsh",
+        )
+
+
+def test_two_people_entering_the_same_quarter_at_once_save_one_report(
+    appoint: Callable[[date], World], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), actor="sgt.moreau")
+    # HR read the quarter before the supervisor's report was committed: it saw no report.
+    from qualify.services import reports
+
+    monkeypatch.setattr(reports, "versions", lambda *_: [])
+    with pytest.raises(RuleViolation, match="someone else entered .* at the same time"):
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+    monkeypatch.undo()
+    kept = session.exec(select(ActivityReport)).all()
+    assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
+    assert verify(session).ok
