@@ -5,10 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests $(wildcard benchmarks)
 
-.PHONY: demo test lint bench pictures setup clean
+.PHONY: demo serve test lint bench pictures setup clean
 
 demo: $(STAMP)
 	$(BIN)/qualify demo -o out
+
+# The web portal over the demo's database (made by `make demo` if there is none yet).
+serve: $(STAMP)
+	test -f out/demo.db || $(BIN)/qualify demo -o out
+	$(BIN)/qualify --db sqlite:///out/demo.db serve
 
 # One picture of each packet kind, from the demo's PDFs, for docs/packets.md.
 pictures: demo

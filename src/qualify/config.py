@@ -21,6 +21,47 @@ def _default_dir(name: str) -> Path:
 
 
 @dataclass(frozen=True)
+class PortalSettings:
+    """The web portal's sign-in rules (`qualify serve`)."""
+
+    # The address people open, for the invitation links the CLI prints (QUALIFY_PORTAL_URL).
+    url: str = "http://127.0.0.1:8000"
+    # Behind HTTPS (QUALIFY_PORTAL_HTTPS=1): the session cookie is then sent only over HTTPS.
+    https: bool = False
+    session_idle_minutes: int = 30  # QUALIFY_SESSION_IDLE_MINUTES
+    session_max_hours: int = 12  # QUALIFY_SESSION_MAX_HOURS: from sign-in, however active
+    invitation_hours: int = 72
+    # Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes.
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PortalSettings:
+        https = (env.get("QUALIFY_PORTAL_HTTPS") or "").strip().lower()
+        if https not in ("", "0", "1", "no", "yes", "false", "true"):
+            raise BadInput(f"QUALIFY_PORTAL_HTTPS={https!r}: give 1 or 0")
+        url = (env.get("QUALIFY_PORTAL_URL") or cls.url).strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise BadInput(f"QUALIFY_PORTAL_URL={url!r}: give an http:// or https:// address")
+        return cls(
+            url=url,
+            https=https in ("1", "yes", "true"),
+            session_idle_minutes=_whole(env, "QUALIFY_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+            session_max_hours=_whole(env, "QUALIFY_SESSION_MAX_HOURS", 12, 1, 24 * 7),
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting from `low` to `high`."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadInput(f"{name}={raw!r}: give a whole number from {low} to {high}")
+    return int(raw)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where qualify keeps and finds things."""
 
@@ -40,6 +81,7 @@ class Settings:
     # The audit key file (QUALIFY_AUDIT_KEY): the secret that signs the audit chain, created by
     # `init` with mode 0600. By default in the user's config folder, never beside the database.
     audit_key_file: Path | None = None
+    portal: PortalSettings = field(default_factory=lambda: PortalSettings())
 
     @property
     def audit_key(self) -> Path:
@@ -67,6 +109,7 @@ class Settings:
             profiles_dir=Path(env.get("QUALIFY_PROFILES") or _default_dir("profiles")),
             max_evidence_bytes=_megabytes(env, "QUALIFY_MAX_EVIDENCE_MB", EVIDENCE_MAX_MB),
             audit_key_file=Path(env["QUALIFY_AUDIT_KEY"]) if env.get("QUALIFY_AUDIT_KEY") else None,
+            portal=PortalSettings.from_env(env),
         )
 
 

@@ -18,6 +18,14 @@ class QualifyError(Exception):
     """A failure to report to the user as one line, never as a traceback."""
 
     exit_code = 1
+    # What the refusal is about, when it is about named inputs (criterion ids, "reason"): a
+    # form shows the message next to those fields. The message says the same on every channel.
+    fields: tuple[str, ...] = ()
+
+    def about(self, *fields: str) -> QualifyError:
+        """This error, noting the inputs it is about."""
+        self.fields = fields
+        return self
 
 
 class NotFound(QualifyError):

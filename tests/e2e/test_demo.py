@@ -30,7 +30,9 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 27 PDFs in" in out
-    assert "Audit log verified: 173 events" in out
+    assert "Audit log verified: 175 events" in out
+    assert "rep.chen     school_rep  practice-rep.chen" in out
+    assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
     )
@@ -52,6 +54,20 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert (
         "July 19, 2027, by Claire Moreau, Sergeant, Patrol Division: after the due date" in second
     )
+
+
+def assert_demo_password_signs_in(database: Path) -> None:
+    """The password the demo printed opens the portal on its database."""
+    from starlette.testclient import TestClient
+
+    from qualify.config import Settings
+    from qualify.web.app import create_app
+    from tests.web.conftest import sign_in
+
+    app = create_app(Settings.from_env(database_url=f"sqlite:///{database}"))
+    with TestClient(app, follow_redirects=False) as browser:
+        assert sign_in(browser, "rep.chen", "practice-rep.chen") == "/"
+        assert browser.get("/").status_code == 200
 
 
 def test_running_the_demo_again_gives_the_same_result(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
+from qualify.services import retention
 from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import Scenario, candidate_ids
-from qualify.store.tables import ActivityReport, AuditEvent, Selection
+from qualify.store.tables import ActivityReport, AuditEvent, Selection, Tombstone
 from tests.helpers.appointed import AppointedCopies, noon, run_to_appointment, settings_for
 
 FULL = {
@@ -321,4 +322,32 @@ def test_two_people_entering_the_same_quarter_at_once_save_one_report(
     monkeypatch.undo()
     kept = session.exec(select(ActivityReport)).all()
     assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
+    assert verify(session).ok
+
+
+def test_a_purge_removes_the_reports_notes_and_reasons_and_keeps_the_counts(
+    appoint: Callable[[date], World],
+) -> None:
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9), fields=FULL | {"highlights": "Met J. Doe"})
+    _add(session, dana, "2027Q1", date(2027, 4, 10), fields={"drills": "2"}, reason="Doe's drill")
+    done = retention.purge(
+        session=session,
+        selection_id=1,
+        reason="Period over",
+        actor="hr.alvarez",
+        years=2,
+        files_dir=world.settings.files_dir,
+        records_dir=world.settings.records_dir,
+        now=noon(date(2035, 1, 2)),
+    )
+    kept = session.exec(select(ActivityReport).order_by(col(ActivityReport.version))).all()
+    assert [(r.figures["highlights"], r.figures["drills"], r.reason) for r in kept] == [
+        ("(purged)", 1, None),
+        ("(purged)", 2, "(purged)"),
+    ]
+    stones = session.exec(select(Tombstone).where(Tombstone.table_name == "activity_report"))
+    assert len(stones.all()) == 2
+    assert done.tombstones > 2
     assert verify(session).ok

@@ -88,3 +88,11 @@ def demo(
     typer.echo(
         f"\nLook around: qualify --db {run.database_url} --as {summary['hr']} candidate show 1"
     )
+    typer.echo(
+        "\nThe portal: 'make serve' (or qualify --db ... serve), then open http://127.0.0.1:8000/"
+        "\nand sign in as a demo user with their demo password (sample data only):"
+    )
+    print_table(
+        ["user", "roles", "password"],
+        [[u["name"], ", ".join(u["roles"]), u["password"]] for u in summary["portal_users"]],
+    )

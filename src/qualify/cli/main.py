@@ -121,6 +121,7 @@ def _add_sub_apps() -> None:
         people,
         records,
         reports,
+        serve,
         training,
         workflow,
     )
@@ -142,6 +143,7 @@ def _add_sub_apps() -> None:
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
     app.add_typer(reports.report_app, name="report")
+    app.command("serve")(serve.serve)
     app.add_typer(training.training_app, name="training")
 
 

@@ -201,3 +201,43 @@ def selection_show(
     assert isinstance(counts, dict)
     shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none yet"
     typer.echo(f"candidates: {shown}")
+
+
+@users.command("invite")
+def user_invite(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user's login name."),
+) -> None:
+    """Print a one-time link for a user to set their portal password (valid 72 hours; only its
+    hash is stored; any earlier link of theirs stops working). Audited."""
+    from qualify.services.accounts import invite
+
+    context = app_context(ctx)
+    with context.session() as session:
+        issued = invite(
+            session=session, name=name, actor=context.actor, portal=context.settings.portal
+        )
+    typer.echo(f"invitation for {issued.user}, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(issued.link(context.settings.portal))
+    typer.echo("give the link to them alone: it works once, and signs in whoever uses it")
+
+
+@users.command("reset")
+def user_reset(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The user's login name."),
+) -> None:
+    """Revoke a user's portal password, end all their portal sessions, and print a new
+    one-time invitation link (valid 72 hours). Audited."""
+    from qualify.services.accounts import reset
+
+    context = app_context(ctx)
+    with context.session() as session:
+        issued = reset(
+            session=session, name=name, actor=context.actor, portal=context.settings.portal
+        )
+    typer.echo(
+        f"password of {issued.user} revoked; {issued.sessions_ended} portal session(s) ended"
+    )
+    typer.echo(f"new invitation, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
+    typer.echo(issued.link(context.settings.portal))

@@ -81,6 +81,23 @@ def _demo_key(settings: Settings, url: str) -> Path:
     return path
 
 
+def demo_password_of(name: str) -> str:
+    """A demo user's portal password: known, printed by the demo, for sample data only."""
+    return f"practice-{name}"
+
+
+def demo_passwords(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
+    """Give every demo user a known portal password; return who they are."""
+    from qualify.services.accounts import demo_password
+
+    found = []
+    for name, user in scenario.users.items():
+        password = demo_password_of(name)
+        demo_password(session=session, name=name, password=password, now=scenario.tick())
+        found.append({"name": name, "roles": user["roles"], "password": password})
+    return found
+
+
 def run_demo(
     *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
 ) -> DemoRun:
@@ -118,6 +135,7 @@ def run_demo(
                 packets=PacketPlace(config.templates_dir, output_dir),
             )
             assert selection.id is not None
+            portal_users = demo_passwords(session, scenario)
             hr = scenario.first_user
             checks = run_checks(
                 session=session, candidate_id=None, selection_id=selection.id, actor=hr
@@ -159,6 +177,7 @@ def run_demo(
                 "key": str(config.audit_key),
             },
             "hr": hr,
+            "portal_users": portal_users,
             "fairness": {
                 "pdf": fairness_pdf,
                 "self_identified": fairness.self_identified,

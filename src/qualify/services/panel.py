@@ -222,9 +222,12 @@ def attest(
     the standing declaration writes nothing (no record, no audit event)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
-    limits.check("conflict", conflict, limits.CONFLICT)
+    try:
+        limits.check("conflict", conflict, limits.CONFLICT)
+    except BadInput as exc:
+        raise exc.about("conflict") from None
     if conflict == "":
-        raise BadInput("--conflict: describe the conflict of interest")
+        raise BadInput("--conflict: describe the conflict of interest").about("conflict")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.

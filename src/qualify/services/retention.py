@@ -30,6 +30,7 @@ from qualify.services.access import (
 )
 from qualify.services.results import refresh_results
 from qualify.store.tables import (
+    ActivityReport,
     Attestation,
     AuditEvent,
     Candidate,
@@ -220,8 +221,9 @@ def purge(
     now: datetime | None = None,
 ) -> Purged:
     """Remove a selection's personal data once its retention period is over: candidates' names
-    and contact details, evidence and its files, scorecards' comments, conflict statements and
-    self-identification, and the packets in the records folder. Each row touched leaves a
+    and contact details, evidence and its files, scorecards' comments, conflict statements,
+    activity reports' notes and correction reasons, self-identification, and the packets in the
+    records folder. Each row touched leaves a
     tombstone with the sha256 of what was there. Refused under a legal hold or before the end
     of the retention period."""
     at = now or utcnow()
@@ -288,6 +290,17 @@ def purge(
             bury("attestation", decl.id, {"conflict": decl.conflict})
             decl.conflict = PURGED
             session.add(decl)
+    for report in session.exec(
+        select(ActivityReport).where(col(ActivityReport.candidate_id).in_(ids))
+    ):
+        # The counts stay; the notes and a correction's reason are free text about people.
+        notes = {k: v for k, v in report.figures.items() if isinstance(v, str) and v != PURGED}
+        why = report.reason if report.reason not in (None, PURGED) else None
+        if notes or why:
+            bury("activity_report", report.id, {"notes": notes, "reason": why})
+            report.figures = {**report.figures, **dict.fromkeys(notes, PURGED)}
+            report.reason = PURGED if why else report.reason
+            session.add(report)
     for ident in session.exec(
         select(SelfIdentification).where(col(SelfIdentification.candidate_id).in_(ids))
     ):

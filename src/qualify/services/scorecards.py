@@ -50,8 +50,9 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
             )
             continue
         scores[key] = score
+    fields = [key for key in values if key not in scores]
     if problems:
-        raise BadInput("\n".join(problems))
+        raise BadInput("\n".join(problems)).about(*fields)
     return scores
 
 
@@ -76,12 +77,18 @@ def score(
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
-        raise BadInput(f"--comment {unknown[0]}: unknown criterion")
+        raise BadInput(f"--comment {unknown[0]}: unknown criterion").about(unknown[0])
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
-    limits.check("reason", reason, limits.REASON)
+    try:
+        limits.check("reason", reason, limits.REASON)
+    except BadInput as exc:
+        raise exc.about("reason") from None
     for criterion, comment in comments.items():
-        limits.check(f"comment on {criterion}", comment, limits.COMMENT)
+        try:
+            limits.check(f"comment on {criterion}", comment, limits.COMMENT)
+        except BadInput as exc:
+            raise exc.about(criterion) from None
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest
@@ -97,7 +104,7 @@ def score(
             raise RuleViolation(
                 f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version: give --submit and a --reason"
-            )
+            ).about("reason")
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
@@ -166,6 +173,20 @@ def may_score(
         )
 
 
+def check_submission(*, session: Session, candidate_id: int, actor: str) -> None:
+    """Refuse, before a confirmation step, what submitting the actor's saved draft would
+    refuse (with the same words); change nothing."""
+    interview = interview_of(session, candidate_id, actor)
+    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    _check_may_score(spec, interview, actor)
+    latest = interview.card(actor)
+    if latest is None or latest.status != "draft":
+        raise RuleViolation(
+            f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
+        )
+    _require_complete(spec, latest)
+
+
 def _require_complete(spec: Workflow, card: Scorecard) -> None:
     """A submitted scorecard scores every criterion, with evidence for the extremes."""
     rubric = spec.rubric
@@ -174,7 +195,7 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
         raise BadInput(
             f"cannot submit: no score yet for {', '.join(missing)} (use --set ID=N); "
             "nothing was saved"
-        )
+        ).about(*missing)
     extremes = [
         c
         for c, s in card.scores.items()
@@ -184,7 +205,7 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
         raise BadInput(
             f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence: "
             f"add --comment ID=TEXT for {', '.join(extremes)}; nothing was saved"
-        )
+        ).about(*extremes)
 
 
 def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:

@@ -223,6 +223,65 @@ class Tombstone(SQLModel, table=True):
     event_id: int
 
 
+class Password(SQLModel, table=True):
+    """A user's portal password, as an argon2id hash (never the password itself)."""
+
+    __tablename__ = "user_password"
+
+    user_name: str = Field(primary_key=True, foreign_key="user.name", max_length=100)
+    hash: str = Field(max_length=255)
+    set_at: datetime
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link to set a portal password. Only the sha256 of its token is stored; it
+    works once, until `expires_at`, unless a newer invitation or a reset revoked it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_name: str = Field(foreign_key="user.name", max_length=100, index=True)
+    token_sha256: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    created_by: str = Field(max_length=100)
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A portal session: the sha256 of the random id in the browser's cookie, who signed in
+    (none yet on the sign-in form), the CSRF token bound to it, and when it began and was last
+    used. A session that ends is deleted."""
+
+    __tablename__ = "web_session"
+
+    id_sha256: str = Field(primary_key=True, max_length=64)
+    user_name: str | None = Field(default=None, foreign_key="user.name", max_length=100, index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in for a user name as typed (registered or not: the lockout must not tell
+    which), kept while it counts towards a lockout."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    at: datetime
+
+
+class SignInLock(SQLModel, table=True):
+    """A user name whose sign-in is locked after repeated failures, until `locked_until`."""
+
+    __tablename__ = "sign_in_lock"
+
+    name: str = Field(primary_key=True, max_length=100)
+    locked_at: datetime
+    locked_until: datetime
+
+
 class ActivityReport(SQLModel, table=True):
     """An appointed officer's quarterly activity report: the figures the workflow defines. Never
     edited: a correction is a new version with a reason, and the earlier versions stay."""

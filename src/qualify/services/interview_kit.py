@@ -1,0 +1,282 @@
+"""What a panelist sees: the interviews they sit on, and one candidate's interview kit.
+
+A panelist sees only the candidates they sit for while the panel interviews them (the rule of
+`visibility`): name, rank, unit, the rubric, their own declaration and scorecard, and the other
+panelists' submitted scores once their own is submitted. Any other candidate is "not found",
+in the same words as one that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from qualify.services.access import (
+    actor_user,
+    alternates_of,
+    check_id,
+    no_candidate,
+    seats_of,
+    workflow_of,
+)
+from qualify.services.panel import interview_of
+from qualify.services.users import people
+from qualify.services.visibility import sits_for
+from qualify.store.tables import (
+    Attestation,
+    Candidate,
+    PanelAlternate,
+    PanelSeat,
+    Scorecard,
+    Selection,
+    User,
+)
+from qualify.workflow.scoring import barred_reason
+from qualify.workflow.spec import Workflow
+
+STATUS_TEXT = {
+    "declare": "declare conflicts",
+    "conflict": "conflict declared",
+    "barred": "may not score",
+    "to_score": "to score",
+    "draft": "draft",
+    "submitted": "submitted",
+}
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    """One candidate on a panelist's list."""
+
+    candidate_id: int
+    name: str
+    rank: str
+    unit: str
+    selection_id: int
+    selection_title: str
+    seat: str
+    status: str  # a key of STATUS_TEXT
+    version: int = 0  # of the panelist's newest scorecard
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+def _status(
+    spec: Workflow,
+    candidate: Candidate,
+    actor: str,
+    declared: Attestation | None,
+    card: Scorecard | None,
+) -> str:
+    if declared is not None and declared.conflict is not None:
+        return "conflict"
+    if barred_reason(spec, candidate.supervisor, actor, None):
+        return "barred"
+    if declared is None:
+        return "declare"
+    if card is None:
+        return "to_score"
+    return "draft" if card.status == "draft" else "submitted"
+
+
+def _sits(session: Session, user: User, selection: Selection, candidate: Candidate) -> bool:
+    """Whether the user sits for the candidate now: the panel interviews them, and the user
+    holds a seat or sits in one for them as an alternate."""
+    spec = workflow_of(selection).spec
+    return candidate.state in spec.panel.scoring_states and sits_for(
+        session, user, selection, candidate.id or 0
+    )
+
+
+def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
+    """The candidates the actor sits for now, each with where their own scoring stands."""
+    user = actor_user(session, actor)
+    seated = {
+        s.selection_id: s.seat
+        for s in session.exec(select(PanelSeat).where(PanelSeat.panelist == actor))
+    }
+    for alternate in session.exec(select(PanelAlternate).where(PanelAlternate.panelist == actor)):
+        seated.setdefault(alternate.selection_id, alternate.seat)
+    rows: list[InterviewRow] = []
+    for selection_id in sorted(seated):
+        selection = session.get(Selection, selection_id)
+        assert selection is not None
+        spec = workflow_of(selection).spec
+        candidates = [
+            c
+            for c in session.exec(
+                select(Candidate)
+                .where(
+                    Candidate.selection_id == selection_id,
+                    col(Candidate.state).in_(spec.panel.scoring_states),
+                )
+                .order_by(col(Candidate.id))
+            )
+            if _sits(session, user, selection, c)
+        ]
+        ids = [c.id for c in candidates]
+        declared = {
+            d.candidate_id: d
+            for d in session.exec(
+                select(Attestation)
+                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor)
+                .order_by(col(Attestation.id))
+            )
+        }
+        cards = {
+            c.candidate_id: c
+            for c in session.exec(
+                select(Scorecard)
+                .where(col(Scorecard.candidate_id).in_(ids), Scorecard.panelist == actor)
+                .order_by(col(Scorecard.version))
+            )
+        }
+        for c in candidates:
+            assert c.id is not None
+            card = cards.get(c.id)
+            rows.append(
+                InterviewRow(
+                    candidate_id=c.id,
+                    name=c.name,
+                    rank=c.rank,
+                    unit=c.unit,
+                    selection_id=selection_id,
+                    selection_title=selection.title,
+                    seat=seated[selection_id],
+                    status=_status(spec, c, actor, declared.get(c.id), card),
+                    version=card.version if card else 0,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    weight: float
+    anchors: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A submitted version after the first: why, and each value it changed (old, new)."""
+
+    version: int
+    reason: str
+    changes: dict[str, tuple[Any, Any]]
+
+
+@dataclass(frozen=True)
+class OtherCard:
+    panelist: str  # as documents name them
+    version: int
+    scores: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Kit:
+    """One candidate's interview kit, for the panelist acting."""
+
+    candidate_id: int
+    name: str
+    rank: str
+    unit: str
+    selection_title: str
+    seat: str
+    scale: tuple[int, int]
+    criteria: list[Criterion]
+    status: str
+    declared: bool  # the panelist has declared (no conflict, or one)
+    conflict: str | None
+    barred: str | None  # why the panelist may not score this candidate
+    card: Scorecard | None  # the panelist's newest version
+    corrections: list[Correction] = field(default_factory=list)
+    # The other panelists' submitted scorecards; None until the panelist's own is submitted.
+    others: list[OtherCard] | None = None
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_TEXT[self.status]
+
+
+def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
+    """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
+    candidate while the panel interviews them."""
+    check_id(candidate_id, "candidate")
+    user = actor_user(session, actor)
+    candidate = session.get(Candidate, candidate_id)
+    selection = session.get(Selection, candidate.selection_id) if candidate else None
+    if candidate is None or selection is None:
+        raise no_candidate(candidate_id)
+    assert selection.id is not None
+    listed = {s.panelist for s in seats_of(session, selection.id)} | {
+        a.panelist for a in alternates_of(session, selection.id)
+    }
+    if actor not in listed or not _sits(session, user, selection, candidate):
+        raise no_candidate(candidate_id)
+    spec = workflow_of(selection).spec
+    interview = interview_of(session, candidate_id, actor)
+    declared = interview.declared(actor)
+    card = interview.card(actor)
+    mine = [c for c in interview.submitted() if c.panelist == actor]
+    names = people(session)
+    others = None
+    if mine:
+        latest: dict[str, Scorecard] = {}
+        for other in interview.submitted():
+            if other.panelist != actor:
+                latest[other.panelist] = other
+        others = [
+            OtherCard(names.get(p, {"name": p})["name"], c.version, dict(c.scores))
+            for p, c in sorted(latest.items())
+        ]
+    return Kit(
+        candidate_id=candidate_id,
+        name=candidate.name,
+        rank=candidate.rank,
+        unit=candidate.unit,
+        selection_title=selection.title,
+        seat=interview.seat.seat,
+        scale=(spec.rubric.scale_min, spec.rubric.scale_max),
+        criteria=[
+            Criterion(
+                c.id,
+                c.label,
+                c.weight,
+                sorted((int(level), text) for level, text in c.anchors.items()),
+            )
+            for c in spec.rubric.criteria
+        ],
+        status=_status(spec, candidate, actor, declared, card),
+        declared=declared is not None,
+        conflict=declared.conflict if declared else None,
+        barred=barred_reason(
+            spec, candidate.supervisor, actor, declared.conflict if declared else None
+        ),
+        card=card,
+        corrections=_corrections(mine),
+        others=others,
+    )
+
+
+def _corrections(mine: list[Scorecard]) -> list[Correction]:
+    """Each of the panelist's corrections, with the values it changed."""
+    found = []
+    for before, after in pairwise(mine):
+        changes: dict[str, tuple[Any, Any]] = {}
+        for key in sorted({*before.scores, *after.scores}):
+            if before.scores.get(key) != after.scores.get(key):
+                changes[key] = (before.scores.get(key), after.scores.get(key))
+        for key in sorted({*before.comments, *after.comments}):
+            if before.comments.get(key, "") != after.comments.get(key, ""):
+                changes[f"comment on {key}"] = (
+                    before.comments.get(key, ""),
+                    after.comments.get(key, ""),
+                )
+        found.append(Correction(after.version, after.reason or "", changes))
+    return found

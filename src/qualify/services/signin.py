@@ -1,0 +1,313 @@
+"""Signing in to the portal: sessions kept in the database, and the lockout after failures.
+
+A browser holds only a random session id; the database keeps its sha256, who signed in with it
+(nobody yet on the sign-in form), and the CSRF token bound to it. Signing in always starts a new
+session, so an id known before sign-in is worthless after it. Five failed sign-ins for a user
+name within 15 minutes lock that name for 15 minutes, whether or not such a user exists, so that
+neither the message nor the lockout tells who has an account."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import delete, func, or_, update
+from sqlmodel import Session, col, select
+
+from qualify.config import PortalSettings
+from qualify.errors import NotPermitted
+from qualify.services import audit
+from qualify.services.access import utcnow
+from qualify.store.tables import Password, SignInFailure, SignInLock, User, WebSession
+
+WRONG = "wrong user name or password"
+LOCKED = (
+    "sign-in for this user name is locked until {until} UTC after {count} failed attempts; "
+    "try again then, or ask HR to reset your password"
+)
+ANONYMOUS = "anonymous"  # the audit account of a request from nobody signed in
+TOUCH_EVERY = timedelta(seconds=60)  # how often a visit's last use is written down
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite hands back times without a zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@cache
+def hasher() -> PasswordHash:
+    """argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): a guess costs an
+    attacker memory, and a sign-in stays quick on a small server. Hashes made with other
+    parameters still verify, and are rehashed with these at the next sign-in."""
+    return PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),))
+
+
+def digest(token: str) -> str:
+    """How a token (an invitation's, a session's) is stored: its sha256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A browser's session as a request finds it."""
+
+    id_sha256: str
+    csrf_token: str
+    user: str | None
+    roles: tuple[str, ...]
+    display_name: str
+    created_at: datetime
+    last_seen_at: datetime
+
+    def expired(self, now: datetime, portal: PortalSettings) -> bool:
+        """Idle too long, or open longer than the absolute limit."""
+        idle = aware(now) - aware(self.last_seen_at) > timedelta(
+            minutes=portal.session_idle_minutes
+        )
+        old = aware(now) - aware(self.created_at) > timedelta(hours=portal.session_max_hours)
+        return idle or old
+
+    def needs_touch(self, now: datetime) -> bool:
+        return aware(now) - aware(self.last_seen_at) >= TOUCH_EVERY
+
+
+def look_up(session: Session, token: str) -> Visit | None:
+    """The session a cookie names, with its user's roles (reads only)."""
+    if not token or len(token) > 200:
+        return None
+    found = session.exec(
+        select(WebSession, User)
+        .outerjoin(User, col(User.name) == col(WebSession.user_name))
+        .where(WebSession.id_sha256 == digest(token))
+    ).first()
+    if found is None:
+        return None
+    row, user = found
+    return Visit(
+        id_sha256=row.id_sha256,
+        csrf_token=row.csrf_token,
+        user=row.user_name,
+        roles=tuple(user.roles) if user else (),
+        display_name=user.display_name if user else "",
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+    )
+
+
+def touch(*, session: Session, id_sha256: str, now: datetime | None = None) -> None:
+    """Note that a session was used now (its idle time starts again)."""
+    session.execute(
+        update(WebSession)
+        .where(col(WebSession.id_sha256) == id_sha256)
+        .values(last_seen_at=now or utcnow())
+    )
+    session.commit()
+
+
+def forget(*, session: Session, id_sha256: str) -> None:
+    """Delete a session that expired."""
+    session.execute(delete(WebSession).where(col(WebSession.id_sha256) == id_sha256))
+    session.commit()
+
+
+def _new_session(session: Session, user: str | None, at: datetime, portal: PortalSettings) -> str:
+    """Add a session and return its id (the cookie's value); sessions past their time go."""
+    session.execute(
+        delete(WebSession).where(
+            or_(
+                col(WebSession.last_seen_at) < at - timedelta(minutes=portal.session_idle_minutes),
+                col(WebSession.created_at) < at - timedelta(hours=portal.session_max_hours),
+            )
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            id_sha256=digest(token),
+            user_name=user,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=at,
+            last_seen_at=at,
+        )
+    )
+    session.flush()
+    return token
+
+
+def start_visit(*, session: Session, portal: PortalSettings, now: datetime | None = None) -> str:
+    """A session for a browser that has none: the sign-in form's CSRF token is bound to it."""
+    token = _new_session(session, None, now or utcnow(), portal)
+    session.commit()
+    return token
+
+
+def open_signed_in(
+    *,
+    session: Session,
+    user: str,
+    portal: PortalSettings,
+    replacing: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A new session for a user who just proved who they are (the session they had before,
+    if any, ends). Commits; return the new session id."""
+    if replacing:
+        session.execute(delete(WebSession).where(col(WebSession.id_sha256) == replacing))
+    token = _new_session(session, user, now or utcnow(), portal)
+    session.commit()
+    return token
+
+
+@cache
+def _decoy() -> str:
+    """A hash to check a password against when the user has none, so that an unknown user
+    takes as long to refuse as a wrong password."""
+    return hasher().hash(secrets.token_urlsafe(16))
+
+
+def _key(name: str) -> str:
+    """The user name as the lockout counts it: printable characters, at most 100."""
+    return "".join(c for c in name.strip() if c.isprintable())[:100]
+
+
+def sign_in(
+    *,
+    session: Session,
+    name: str,
+    password: str,
+    portal: PortalSettings,
+    replacing: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Check a user name and password and open a new session (the one in `replacing` ends);
+    return its id. A failure is audited and refused with the same words whether or not the
+    user exists; the failure that completes five within 15 minutes locks the name."""
+    at = aware(now or utcnow())
+    key = _key(name)
+    user = session.exec(select(User).where(User.name == key)).first() if key else None
+    actor = user.name if user else ANONYMOUS
+    lock = session.get(SignInLock, key) if key else None
+    if lock is not None and aware(lock.locked_until) > at:
+        _refuse(session, actor, key, at, "locked")
+        raise NotPermitted(_locked(lock, portal))
+    stored = session.get(Password, user.name) if user else None
+    ok, updated = hasher().verify_and_update(password[:1024], stored.hash if stored else _decoy())
+    if not (ok and user and stored):
+        lock = _count_failure(session, actor, key, at, portal, lock)
+        if lock is not None:
+            raise NotPermitted(_locked(lock, portal))
+        raise NotPermitted(WRONG)
+    if updated:  # the library's parameters moved on: keep the stronger hash
+        stored.hash = updated
+        session.add(stored)
+    session.execute(delete(SignInFailure).where(col(SignInFailure.name) == key))
+    session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
+    audit.record(
+        session,
+        actor=user.name,
+        action="signed_in",
+        subject=f"user:{user.name}",
+        at=at,
+        details={"name": user.name},
+        account=user.name,
+    )
+    return open_signed_in(
+        session=session, user=user.name, portal=portal, replacing=replacing, now=at
+    )
+
+
+def _locked(lock: SignInLock, portal: PortalSettings) -> str:
+    return LOCKED.format(until=f"{aware(lock.locked_until):%H:%M}", count=portal.lockout_failures)
+
+
+def _refuse(session: Session, actor: str, key: str, at: datetime, why: str) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action="sign_in_failed",
+        subject=f"user:{key}",
+        at=at,
+        outcome="refused",
+        details={"name": key, "reason": why},
+        account=ANONYMOUS,
+    )
+    session.commit()
+
+
+def _count_failure(
+    session: Session,
+    actor: str,
+    key: str,
+    at: datetime,
+    portal: PortalSettings,
+    lock: SignInLock | None,
+) -> SignInLock | None:
+    """Record a failed sign-in; lock the name when it makes `lockout_failures` within the
+    window (failures before an earlier lock ended do not count again). Commits."""
+    window = at - timedelta(minutes=portal.lockout_minutes)
+    since = max(window, aware(lock.locked_until)) if lock is not None else window
+    session.execute(
+        delete(SignInFailure).where(col(SignInFailure.name) == key, col(SignInFailure.at) < since)
+    )
+    session.add(SignInFailure(name=key, at=at))
+    session.flush()
+    count = session.exec(
+        select(func.count()).where(col(SignInFailure.name) == key, col(SignInFailure.at) >= since)
+    ).one()
+    audit.record(
+        session,
+        actor=actor,
+        action="sign_in_failed",
+        subject=f"user:{key}",
+        at=at,
+        outcome="refused",
+        details={"name": key, "reason": "wrong user name or password", "failures": count},
+        account=ANONYMOUS,
+    )
+    new_lock = None
+    if count >= portal.lockout_failures:
+        session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
+        new_lock = SignInLock(
+            name=key, locked_at=at, locked_until=at + timedelta(minutes=portal.lockout_minutes)
+        )
+        session.add(new_lock)
+        audit.record(
+            session,
+            actor=actor,
+            action="sign_in_locked",
+            subject=f"user:{key}",
+            at=at,
+            outcome="refused",
+            details={
+                "name": key,
+                "failures": count,
+                "locked_until": new_lock.locked_until.isoformat(),
+            },
+            account=ANONYMOUS,
+        )
+    session.commit()
+    return new_lock
+
+
+def sign_out(*, session: Session, id_sha256: str, now: datetime | None = None) -> None:
+    """End a session (audited when someone was signed in with it)."""
+    row = session.get(WebSession, id_sha256)
+    if row is None:
+        return
+    session.execute(delete(WebSession).where(col(WebSession.id_sha256) == id_sha256))
+    if row.user_name:
+        audit.record(
+            session,
+            actor=row.user_name,
+            action="signed_out",
+            subject=f"user:{row.user_name}",
+            at=now or utcnow(),
+            details={"name": row.user_name},
+            account=row.user_name,
+        )
+    session.commit()

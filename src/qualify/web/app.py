@@ -1,0 +1,53 @@
+"""The portal's Starlette application: `create_app(settings)`, which `qualify serve` runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from qualify.config import Settings
+from qualify.web.auth import error_page
+from qualify.web.portal import HERE, Portal
+from qualify.web.routes import all_routes
+from qualify.web.security import SecurityHeaders
+
+MAX_BODY = 25 * 1024 * 1024  # evidence uploads are the largest bodies
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Starlette:
+    """The portal on the database `settings` names (at the current schema, else one clear
+    error). `clock` replaces the real clock (tests of timeouts and expiry)."""
+    portal = Portal.make(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        portal.engine.dispose()
+
+    app = Starlette(
+        routes=[
+            *all_routes(),
+            Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
+        max_body_size=max(MAX_BODY, settings.max_evidence_bytes + 1024 * 1024),
+    )
+    app.state.portal = portal
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "there is no such page", 405: "this page does not take that request"}
+    return error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))

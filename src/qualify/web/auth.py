@@ -1,0 +1,280 @@
+"""Who is asking: the session cookie, the signed-in Actor, the role check and CSRF, in one place.
+
+A route never checks any of this itself. It wraps itself in `page(...)`:
+
+    @page(roles=permission("view_results"))
+    async def results(request: Request, actor: Actor) -> Response:
+        data = await actor.call(request, services.results.results, selection_id=1)
+        ...
+
+and gets an `Actor` only when someone is signed in (else a redirect to /login), holds one of
+the roles (else 403), and, on a POST, sent the CSRF token bound to their session in the form
+field `csrf_token` or the header `X-CSRF-Token` (else 403, before the route runs).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from functools import partial, wraps
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
+from qualify.services import signin
+from qualify.services.access import frozen_permission, frozen_workflows
+from qualify.services.audit import Origin
+from qualify.services.signin import ANONYMOUS, Visit
+from qualify.web.portal import Portal, portal_of
+
+COOKIE = "qualify_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+T = TypeVar("T")
+RoleRule = Iterable[str] | Callable[[Session], Iterable[str]] | None
+Handler = Callable[[Request, "Actor"], Awaitable[Response]]
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user a request acts for. Every service call made through `call` records
+    channel `web` and this account in the audit log."""
+
+    name: str
+    roles: tuple[str, ...]
+    display_name: str
+    csrf_token: str
+    session_id: str  # the sha256 of the cookie's value, as stored
+
+    @property
+    def origin(self) -> Origin:
+        return Origin("web", self.name)
+
+    async def call(
+        self, request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
+    ) -> T:
+        """Run one service function as this user: `service(session=..., actor=name, **kw)`."""
+        return await run_service(
+            request, self.origin, service, read_only=read_only, actor=self.name, **kw
+        )
+
+
+async def run_service(
+    request: Request,
+    origin: Origin,
+    service: Callable[..., T],
+    /,
+    read_only: bool = False,
+    **kw: Any,
+) -> T:
+    """Run a service function in a worker thread, on a session of its own."""
+    portal = portal_of(request)
+
+    def run() -> T:
+        with portal.session(origin, read_only=read_only) as session:
+            return service(session=session, **kw)
+
+    return await run_in_threadpool(run)
+
+
+def anonymous() -> Origin:
+    return Origin("web", ANONYMOUS)
+
+
+async def current_visit(request: Request) -> Visit | None:
+    """The session the request's cookie names, if it is still valid: an expired one is deleted,
+    and a used one has its idle time restarted (at most once a minute). Cached per request."""
+    cached = getattr(request.state, "visit", _UNSEEN)
+    if cached is not _UNSEEN:
+        assert cached is None or isinstance(cached, Visit)
+        return cached
+    portal = portal_of(request)
+    token = request.cookies.get(COOKIE, "")
+
+    def find() -> Visit | None:
+        if not token:
+            return None
+        now = portal.now()
+        with portal.session(anonymous(), read_only=True) as session:
+            visit = signin.look_up(session, token)
+        if visit is None:
+            return None
+        if visit.expired(now, portal.settings.portal):
+            with portal.session(anonymous()) as session:
+                signin.forget(session=session, id_sha256=visit.id_sha256)
+            return None
+        if visit.needs_touch(now):
+            with portal.session(anonymous()) as session:
+                signin.touch(session=session, id_sha256=visit.id_sha256, now=now)
+        return visit
+
+    request.state.visit = visit = await run_in_threadpool(find)
+    return visit
+
+
+async def visit_or_new(request: Request) -> tuple[Visit, str | None]:
+    """The request's session, or a new one for a browser that has none (the sign-in and
+    invitation forms need a CSRF token bound to a session). The second value is a new cookie
+    value to set, if one was made."""
+    visit = await current_visit(request)
+    if visit is not None:
+        return visit, None
+    portal = portal_of(request)
+
+    def start() -> tuple[Visit, str]:
+        with portal.session(anonymous()) as session:
+            token = signin.start_visit(
+                session=session, portal=portal.settings.portal, now=portal.now()
+            )
+            found = signin.look_up(session, token)
+        assert found is not None
+        return found, token
+
+    new_visit, token = await run_in_threadpool(start)
+    request.state.visit = new_visit
+    return new_visit, token
+
+
+def set_session_cookie(response: Response, portal: Portal, token: str) -> None:
+    """The session id: unreadable by scripts, not sent by other sites' forms, and only over
+    HTTPS when the portal is behind it. No expiry of its own: the server's rules end it."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=portal.settings.portal.https,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Response, portal: Portal) -> None:
+    response.delete_cookie(
+        COOKIE, httponly=True, samesite="lax", secure=portal.settings.portal.https, path="/"
+    )
+
+
+async def csrf_ok(request: Request, visit: Visit | None) -> bool:
+    """Whether a POST carries the CSRF token of its session (form field or header)."""
+    if visit is None:
+        return False
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        form = await request.form()
+        field = form.get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
+    return bool(sent) and hmac.compare_digest(str(sent).encode(), visit.csrf_token.encode())
+
+
+def safe_next(target: str | None) -> str:
+    """A place on this site to go after signing in (never another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def to_login(request: Request) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def permission(name: str) -> Callable[[Session], set[str]]:
+    """The roles the selections' workflows give a permission (a key of `permissions:`)."""
+    return partial(frozen_permission, permission=name)
+
+
+def panel_roles(session: Session) -> set[str]:
+    """The roles that hold a seat on an interview panel, in any selection's workflow."""
+    return {
+        seat.role
+        for loaded in frozen_workflows(session)
+        for seat in loaded.spec.panel.seats.values()
+    }
+
+
+async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
+    if rule is None:
+        return None
+    if callable(rule):
+        return set(await run_service(request, anonymous(), _roles, rule=rule, read_only=True))
+    return set(rule)
+
+
+def _roles(*, session: Session, rule: Callable[[Session], Iterable[str]]) -> Iterable[str]:
+    return rule(session)
+
+
+def page(roles: RoleRule = None) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+    """Wrap a route: signed in (else to /login), holding one of `roles` (a list, or a function
+    of the database such as `permission(...)`; None: any signed-in user), and on a POST the
+    session's CSRF token (else 403 and the route never runs). A service's refusal that the
+    route does not handle itself becomes an error page saying it."""
+
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        @wraps(handler)
+        async def endpoint(request: Request) -> Response:
+            visit = await current_visit(request)
+            if visit is None or visit.user is None:
+                return to_login(request)
+            actor = Actor(
+                visit.user, visit.roles, visit.display_name, visit.csrf_token, visit.id_sha256
+            )
+            request.state.actor = actor
+            if request.method == "POST" and not await csrf_ok(request, visit):
+                return forbidden_csrf(request)
+            allowed = await allowed_roles(request, roles)
+            if allowed is not None and not set(actor.roles) & allowed:
+                return error_page(
+                    request,
+                    403,
+                    f"{actor.name} may not open this page: it is for the role "
+                    f"{' or '.join(sorted(allowed)) or '(none in the open selections)'}; "
+                    f"{actor.name} holds {', '.join(actor.roles) or 'no role'}",
+                )
+            try:
+                return await handler(request, actor)
+            except QualifyError as exc:
+                return error_page(request, status_of(exc), str(exc))
+
+        return endpoint
+
+    return wrap
+
+
+def status_of(exc: QualifyError) -> int:
+    """The HTTP status of a service's refusal."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, NotPermitted):
+        return 403
+    if isinstance(exc, BadInput):
+        return 400
+    return 409
+
+
+def forbidden_csrf(request: Request) -> Response:
+    return error_page(
+        request,
+        403,
+        "this form did not carry this session's security token (it may be from an old page, "
+        "or from another site); nothing was changed: reload the page and try again",
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    titles = {400: "Check what you entered", 403: "Not allowed", 404: "Not found"}
+    portal = portal_of(request)
+    response: Response = portal.render(
+        request,
+        "error.html",
+        {"title": titles.get(status, "Refused"), "message": message},
+        status_code=status,
+    )
+    return response

@@ -1,0 +1,112 @@
+"""What every request of the portal shares: settings, the database, the templates, the clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from qualify.config import Settings
+from qualify.errors import QualifyError
+from qualify.services import audit, checkpoints
+from qualify.services.access import utcnow
+from qualify.store import db
+
+HERE = Path(__file__).parent
+log = logging.getLogger("qualify.web")
+
+
+@dataclass
+class Portal:
+    """The portal's shared state, kept on `app.state.portal`."""
+
+    settings: Settings
+    engine: Engine
+    templates: Jinja2Templates
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def make(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Portal:
+        engine = db.make_engine(settings.database_url)
+        db.require_current_schema(engine)
+        env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=True,  # every template is HTML: all candidate text is escaped
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        templates = Jinja2Templates(env=env, context_processors=[_page_context])
+        return cls(settings, engine, templates, clock or utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def session(self, origin: audit.Origin, *, read_only: bool = False) -> Iterator[Session]:
+        """A database session whose audit events record `origin` (channel `web` and the
+        signed-in account). The newest event it commits is checkpointed, as the CLI does."""
+        engine = db.reading(self.engine) if read_only else self.engine
+        heads: list[tuple[int, str]] = []
+
+        def committed(session: Session) -> None:
+            appended = session.info.pop(audit.APPENDED, None)
+            if appended is not None:
+                heads.append(appended)
+
+        def rolled_back(session: Session) -> None:
+            session.info.pop(audit.APPENDED, None)
+
+        with audit.acting_from(origin), db.session_scope(engine) as session:
+            audit.use_key_file(session, self.settings.audit_key)
+            event.listen(session, "after_commit", committed)
+            event.listen(session, "after_rollback", rolled_back)
+            try:
+                yield session
+            finally:
+                if heads:
+                    self._checkpoint(session, max(heads))
+
+    def _checkpoint(self, session: Session, head: tuple[int, str]) -> None:
+        path = checkpoints.checkpoint_file(self.settings.records_dir)
+        try:
+            checkpoints.append(path, audit.keyring(session), *head)
+        except QualifyError as exc:
+            log.warning("audit event #%s was not checkpointed: %s", head[0], exc)
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], status_code: int = 200
+    ) -> Any:
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    """What every page's layout needs: who is signed in, the CSRF token for its forms, and the
+    menu of the pages their roles may open."""
+    from qualify.web.nav import menu
+
+    actor = getattr(request.state, "actor", None)
+    visit = getattr(request.state, "visit", None)
+    return {
+        "me": actor,
+        "csrf_token": visit.csrf_token if visit is not None else "",
+        "menu": menu(actor.roles) if actor is not None else [],
+        "path": request.url.path,
+    }
+
+
+def portal_of(request: Request) -> Portal:
+    found = request.app.state.portal
+    assert isinstance(found, Portal)
+    return found

@@ -1,0 +1,11 @@
+"""The portal's routes, one module per area; each module has a list `routes`."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+
+def all_routes() -> list[BaseRoute]:
+    from qualify.web.routes import health, home, interviews, signin
+
+    return [*health.routes, *signin.routes, *home.routes, *interviews.routes]

@@ -1,0 +1,231 @@
+"""The panelist's pages: "My interviews", and each candidate's declaration and interview kit.
+
+GET  /interviews                      the candidates I sit for, with where my scoring stands
+GET  /interviews/{id}                 declare conflicts first; then the kit (or my locked card)
+POST /interviews/{id}/declare         `declaration` = none | conflict, `conflict` text
+POST /interviews/{id}/draft           `score-<criterion>`, `comment-<criterion>`: save the draft
+                                      (JSON answer for the kit's script, else back to the kit)
+POST /interviews/{id}/submit          save, then the confirmation step; with `confirm`: submit
+POST /interviews/{id}/correct         a correction of my submitted card, with `reason`
+
+Every rule is the services': a refusal is shown with the service's own words, next to the
+fields it names. A candidate I do not sit for is "not found" (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from qualify.errors import QualifyError
+from qualify.services import panel, scorecards
+from qualify.services.interview_kit import Kit, interview_kit, my_interviews
+from qualify.web.auth import Actor, page, panel_roles, status_of
+from qualify.web.portal import portal_of
+
+NOTICES = {
+    "declared": "Your declaration is recorded.",
+    "saved": "Draft saved.",
+    "submitted": "Your scorecard is submitted and locked.",
+    "corrected": "Your correction is submitted.",
+}
+
+
+@page(roles=panel_roles)
+async def interviews(request: Request, actor: Actor) -> Response:
+    rows = await actor.call(request, my_interviews, read_only=True)
+    response: Response = portal_of(request).render(
+        request, "interviews/list.html", {"title": "My interviews", "rows": rows}
+    )
+    return response
+
+
+def _id(request: Request) -> int:
+    value: int = request.path_params["candidate_id"]
+    return value
+
+
+async def _kit(request: Request, actor: Actor) -> Kit:
+    return await actor.call(request, interview_kit, candidate_id=_id(request), read_only=True)
+
+
+def _render_kit(
+    request: Request,
+    kit: Kit,
+    *,
+    error: QualifyError | None = None,
+    typed: dict[str, Any] | None = None,
+    template: str = "interviews/kit.html",
+) -> Response:
+    """The candidate's page; a refusal shows next to the fields it names (else at the top),
+    and what the panelist typed stays in the form."""
+    card = kit.card
+    values: dict[str, Any] = {
+        "scores": dict(card.scores) if card else {},
+        "comments": dict(card.comments) if card else {},
+        "reason": "",
+        "conflict": "",
+    }
+    for key, value in (typed or {}).items():
+        if isinstance(values.get(key), dict):
+            values[key] = {**values[key], **value}
+        else:
+            values[key] = value
+    fields = set(error.fields) if error else set()
+    notice = NOTICES.get(request.query_params.get("done", ""), "")
+    response: Response = portal_of(request).render(
+        request,
+        template,
+        {
+            "title": kit.name,
+            "kit": kit,
+            "values": values,
+            "error": str(error) if error else "",
+            "error_fields": fields,
+            "notice": notice if not error else "",
+        },
+        status_code=status_of(error) if error else 200,
+    )
+    return response
+
+
+def _back(kit_id: int, done: str) -> Response:
+    return RedirectResponse(f"/interviews/{kit_id}?done={done}", status_code=303)
+
+
+@page(roles=panel_roles)
+async def candidate(request: Request, actor: Actor) -> Response:
+    return _render_kit(request, await _kit(request, actor))
+
+
+@page(roles=panel_roles)
+async def declare(request: Request, actor: Actor) -> Response:
+    kit = await _kit(request, actor)
+    form = await request.form()
+    choice = _field(form, "declaration")
+    conflict = _field(form, "conflict") if choice == "conflict" else None
+    try:
+        await actor.call(request, panel.attest, candidate_id=kit.candidate_id, conflict=conflict)
+    except QualifyError as exc:
+        return _render_kit(request, kit, error=exc, typed={"conflict": conflict or ""})
+    return _back(kit.candidate_id, "declared")
+
+
+def _scorecard_form(form: FormData, kit: Kit) -> tuple[dict[str, str], dict[str, str]]:
+    """The scores chosen and the comments typed, by criterion."""
+    scores, comments = {}, {}
+    for criterion in kit.criteria:
+        chosen = _field(form, f"score-{criterion.id}")
+        if chosen:
+            scores[criterion.id] = chosen
+        key = f"comment-{criterion.id}"
+        if key in form:
+            comments[criterion.id] = _field(form, key)
+    return scores, comments
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("accept", "").startswith("application/json")
+
+
+@page(roles=panel_roles)
+async def draft(request: Request, actor: Actor) -> Response:
+    kit = await _kit(request, actor)
+    scores, comments = _scorecard_form(await request.form(), kit)
+    try:
+        await actor.call(
+            request,
+            scorecards.score,
+            candidate_id=kit.candidate_id,
+            scores=scores,
+            comments=comments,
+        )
+    except QualifyError as exc:
+        if _wants_json(request):
+            return JSONResponse(
+                {"saved": False, "error": str(exc), "fields": list(exc.fields)},
+                status_code=status_of(exc),
+            )
+        typed = {"scores": scores, "comments": comments}
+        return _render_kit(request, kit, error=exc, typed=typed)
+    if _wants_json(request):
+        return JSONResponse({"saved": True})
+    return _back(kit.candidate_id, "saved")
+
+
+@page(roles=panel_roles)
+async def submit(request: Request, actor: Actor) -> Response:
+    kit = await _kit(request, actor)
+    form = await request.form()
+    if _field(form, "confirm") == "yes":
+        try:
+            await actor.call(
+                request,
+                scorecards.score,
+                candidate_id=kit.candidate_id,
+                scores={},
+                comments={},
+                submit=True,
+            )
+        except QualifyError as exc:
+            return _render_kit(request, kit, error=exc)
+        return _back(kit.candidate_id, "submitted")
+    # The first step: save what the form holds, and show it to confirm, unless the service
+    # would refuse to submit it.
+    scores, comments = _scorecard_form(form, kit)
+    typed = {"scores": scores, "comments": comments}
+    try:
+        if scores or comments:
+            await actor.call(
+                request,
+                scorecards.score,
+                candidate_id=kit.candidate_id,
+                scores=scores,
+                comments=comments,
+            )
+        await actor.call(
+            request, scorecards.check_submission, candidate_id=kit.candidate_id, read_only=True
+        )
+    except QualifyError as exc:
+        return _render_kit(request, await _kit(request, actor), error=exc, typed=typed)
+    return _render_kit(request, await _kit(request, actor), template="interviews/confirm.html")
+
+
+@page(roles=panel_roles)
+async def correct(request: Request, actor: Actor) -> Response:
+    kit = await _kit(request, actor)
+    form = await request.form()
+    scores, comments = _scorecard_form(form, kit)
+    reason = _field(form, "reason")
+    try:
+        await actor.call(
+            request,
+            scorecards.score,
+            candidate_id=kit.candidate_id,
+            scores=scores,
+            comments=comments,
+            submit=True,
+            reason=reason,
+        )
+    except QualifyError as exc:
+        typed = {"scores": scores, "comments": comments, "reason": reason}
+        return _render_kit(request, kit, error=exc, typed=typed)
+    return _back(kit.candidate_id, "corrected")
+
+
+routes = [
+    Route("/interviews", interviews, methods=["GET"]),
+    Route("/interviews/{candidate_id:int}", candidate, methods=["GET"]),
+    Route("/interviews/{candidate_id:int}/declare", declare, methods=["POST"]),
+    Route("/interviews/{candidate_id:int}/draft", draft, methods=["POST"]),
+    Route("/interviews/{candidate_id:int}/submit", submit, methods=["POST"]),
+    Route("/interviews/{candidate_id:int}/correct", correct, methods=["POST"]),
+]

@@ -1,0 +1,292 @@
+"""The panelist's pages: My interviews, the declaration, the kit, submission and correction."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import pytest
+from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
+
+from qualify.config import Settings
+from qualify.store import db
+from qualify.store.tables import Attestation, AuditEvent, Scorecard
+from tests.conftest import Result
+from tests.web.conftest import candidate_id, csrf_of, refusal
+
+Browser = Callable[[str], TestClient]
+CRITERIA = [
+    "appearance_attitude",
+    "role_model",
+    "liaison",
+    "not_disciplinarian",
+    "prevention_education",
+    "emergency_planning",
+]
+FOURS = {f"score-{c}": "4" for c in CRITERIA}
+
+
+@pytest.fixture
+def whitfield(sro_settings: Settings) -> int:
+    return candidate_id(sro_settings, "MPD-1042")
+
+
+def declare(client: TestClient, cid: int, conflict: str | None = None) -> object:
+    token = csrf_of(client.get(f"/interviews/{cid}").text)
+    data = {"csrf_token": token, "declaration": "conflict" if conflict is not None else "none"}
+    if conflict is not None:
+        data["conflict"] = conflict
+    return client.post(f"/interviews/{cid}/declare", data=data)
+
+
+def post(client: TestClient, cid: int, action: str, data: dict[str, str]) -> object:
+    token = csrf_of(client.get(f"/interviews/{cid}").text)
+    return client.post(f"/interviews/{cid}/{action}", data={"csrf_token": token, **data})
+
+
+def submit(client: TestClient, cid: int, data: dict[str, str]) -> None:
+    first = post(client, cid, "submit", data)
+    assert first.status_code == 200, refusal(first.text)  # type: ignore[attr-defined]
+    assert "Submit your scorecard?" in first.text  # type: ignore[attr-defined]
+    done = post(client, cid, "submit", {"confirm": "yes"})
+    assert done.status_code == 303  # type: ignore[attr-defined]
+
+
+def cards(settings: Settings, panelist: str) -> list[Scorecard]:
+    engine = db.make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.exec(
+                    select(Scorecard)
+                    .where(Scorecard.panelist == panelist)
+                    .order_by(col(Scorecard.id))
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def field_error(page: str, field: str) -> str:
+    found = re.search(rf'id="error-{field}"[^>]*>([^<]*)<', page)
+    assert found, f"no error place for {field}"
+    return html.unescape(found.group(1))
+
+
+def test_my_interviews_lists_the_candidates_i_sit_for(sro_browser: Browser) -> None:
+    chen = sro_browser("rep.chen")
+    page = chen.get("/interviews")
+    assert page.status_code == 200
+    names = re.findall(r'<a href="/interviews/\d+">([^<]+)</a>', page.text)
+    assert names == ["Dana Whitfield", "Luis Reyes", "Priya Natarajan"]
+    assert page.text.count("declare conflicts") == 3
+    assert "Tom Brennan" not in page.text  # ineligible: the panel does not interview him
+
+
+def test_pages_need_a_session_and_a_panel_role(sro_browser: Browser, whitfield: int) -> None:
+    hr = sro_browser("hr.alvarez")
+    for path in ("/interviews", f"/interviews/{whitfield}"):
+        assert hr.get(path).status_code == 403
+    token = csrf_of(hr.get("/").text)
+    assert (
+        hr.post(
+            f"/interviews/{whitfield}/declare", data={"csrf_token": token, "declaration": "none"}
+        ).status_code
+        == 403
+    )
+    nobody = TestClient(hr.app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+    answer = nobody.get(f"/interviews/{whitfield}")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/login?next=%2Finterviews%2F{whitfield}"
+
+
+def test_a_candidate_outside_my_seats_is_not_found(
+    sro_browser: Browser, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    brennan = candidate_id(sro_settings, "MPD-1118")  # ineligible: not interviewed
+    fitzgerald = candidate_id(sro_settings, "MPD-1199")  # withdrew before his interview
+    for cid in (brennan, fitzgerald, 999):
+        page = chen.get(f"/interviews/{cid}")
+        assert page.status_code == 404
+        assert refusal(page.text) == f"no candidate {cid} (see 'qualify candidate list')"
+    token = csrf_of(chen.get("/").text)
+    assert (
+        chen.post(
+            f"/interviews/{brennan}/declare", data={"csrf_token": token, "declaration": "none"}
+        ).status_code
+        == 404
+    )
+
+
+def test_the_page_asks_for_the_declaration_before_the_kit(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    first = chen.get(f"/interviews/{whitfield}").text
+    assert "First: any conflict of interest?" in first
+    assert "Interview kit" not in first
+    assert "Role model" not in first  # no criterion before the declaration
+    assert declare(chen, whitfield).status_code == 303  # type: ignore[attr-defined]
+    kit = chen.get(f"/interviews/{whitfield}?done=declared").text
+    assert "Your declaration is recorded." in kit
+    assert "Interview kit" in kit
+    for criterion in CRITERIA:
+        assert f'name="score-{criterion}"' in kit
+        assert f'<label for="comment-{criterion}">' in kit
+    [declared] = events_of(sro_settings, "no_conflict_declared", "rep.chen")
+    assert (declared.channel, declared.account) == ("web", "rep.chen")
+
+
+def test_declaring_a_conflict_means_no_kit(sro_browser: Browser, whitfield: int) -> None:
+    douglas = sro_browser("rep.douglas")
+    empty = declare(douglas, whitfield, conflict="")
+    assert empty.status_code == 400  # type: ignore[attr-defined]
+    assert field_error(empty.text, "conflict") == "--conflict: describe the conflict of interest"  # type: ignore[attr-defined]
+    declare(douglas, whitfield, conflict="She is my cousin.")
+    page = douglas.get(f"/interviews/{whitfield}").text
+    assert "She is my cousin." in page
+    assert "Interview kit" not in page
+
+
+def test_an_extreme_score_needs_evidence_with_the_clis_words_next_to_the_field(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings, cli: Callable[..., Result]
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    refused = post(chen, whitfield, "submit", {**FOURS, "score-role_model": "5"})
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    message = field_error(refused.text, "role_model")  # type: ignore[attr-defined]
+    assert field_error(refused.text, "liaison") == ""  # type: ignore[attr-defined]
+    # The CLI refuses the same scorecard with the same words.
+    url = sro_settings.database_url
+    assert cli("--db", url, "--as", "cmdr.obrien", "attest", str(whitfield)).exit_code == 0
+    sets = [arg for c in CRITERIA for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
+    by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
+    assert by_cli.exit_code == 2
+    assert by_cli.stderr == f"error: {message}\n"
+    assert message.startswith("cannot submit: a score of 1 or 5 needs evidence")
+    # Nothing was submitted; the draft keeps the scores typed.
+    [draft] = cards(sro_settings, "rep.chen")
+    assert draft.status == "draft"
+    assert draft.scores["role_model"] == 5
+    # With the evidence, it submits.
+    submit(
+        chen,
+        whitfield,
+        {**FOURS, "score-role_model": "5", "comment-role_model": "Mentors students."},
+    )
+    assert [c.status for c in cards(sro_settings, "rep.chen")] == ["submitted"]
+
+
+def test_others_scores_show_only_after_my_own_submission(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    obrien, chen, douglas = (
+        sro_browser("cmdr.obrien"),
+        sro_browser("rep.chen"),
+        sro_browser("rep.douglas"),
+    )
+    for panelist in (obrien, chen, douglas):
+        declare(panelist, whitfield)
+    submit(obrien, whitfield, {**FOURS, "score-liaison": "2"})
+    post(douglas, whitfield, "draft", {**FOURS, "comment-liaison": "DOUGLAS DRAFT NOTE"})
+    before = chen.get(f"/interviews/{whitfield}").text
+    assert "Ann O&#39;Brien" not in before
+    assert 'id="others"' not in before
+    submit(chen, whitfield, FOURS)
+    after = chen.get(f"/interviews/{whitfield}?done=submitted").text
+    assert "Your scorecard is submitted and locked." in after
+    assert 'id="others"' in after
+    assert "Ann O&#39;Brien" in after  # the commander's submitted card
+    assert "Robert Douglas" not in after  # a draft is never shown
+    assert "DOUGLAS DRAFT NOTE" not in after
+    others = after[after.index('id="others"') :]
+    row = re.search(r"<td>Liaison[^<]*</td><td>(\d)</td>", others)
+    assert row
+    assert row.group(1) == "2"
+
+
+def test_a_draft_saves_on_each_change_for_the_script(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    token = csrf_of(chen.get(f"/interviews/{whitfield}").text)
+    headers = {"Accept": "application/json", "X-CSRF-Token": token}
+    saved = chen.post(
+        f"/interviews/{whitfield}/draft", data={"score-liaison": "3"}, headers=headers
+    )
+    assert saved.json() == {"saved": True}
+    assert cards(sro_settings, "rep.chen")[0].scores == {"liaison": 3}
+    bad = chen.post(f"/interviews/{whitfield}/draft", data={"score-liaison": "9"}, headers=headers)
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "saved": False,
+        "error": "--set liaison=9: off the scale 1-5",
+        "fields": ["liaison"],
+    }
+    assert cards(sro_settings, "rep.chen")[0].scores == {"liaison": 3}
+
+
+def test_a_post_without_or_with_a_wrong_csrf_token_changes_nothing(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    for data in ({"declaration": "none"}, {"declaration": "none", "csrf_token": "forged"}):
+        assert chen.post(f"/interviews/{whitfield}/declare", data=data).status_code == 403
+    assert "First: any conflict of interest?" in chen.get(f"/interviews/{whitfield}").text
+    declare(chen, whitfield)
+    for action in ("draft", "submit", "correct"):
+        answer = chen.post(
+            f"/interviews/{whitfield}/{action}",
+            data=FOURS,
+            headers={"X-CSRF-Token": "forged"},
+        )
+        assert answer.status_code == 403
+    assert cards(sro_settings, "rep.chen") == []
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        declared = session.exec(select(Attestation).where(Attestation.panelist == "rep.chen")).all()
+    engine.dispose()
+    assert len(declared) == 1
+
+
+def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    submit(chen, whitfield, FOURS)
+    no_reason = post(chen, whitfield, "correct", {**FOURS, "score-liaison": "3"})
+    assert no_reason.status_code == 409  # type: ignore[attr-defined]
+    assert field_error(no_reason.text, "reason") == (  # type: ignore[attr-defined]
+        f"rep.chen's scorecard for candidate {whitfield} is submitted and locked; a correction "
+        "is a new version: give --submit and a --reason"
+    )
+    fixed = post(
+        chen, whitfield, "correct", {**FOURS, "score-liaison": "3", "reason": "Misread my notes."}
+    )
+    assert fixed.status_code == 303  # type: ignore[attr-defined]
+    page = chen.get(f"/interviews/{whitfield}").text
+    assert "Version 2: <q>Misread my notes.</q>" in page
+    assert "liaison: 4 &rarr; 3" in page
+    assert [(c.version, c.scores["liaison"]) for c in cards(sro_settings, "rep.chen")] == [
+        (1, 4),
+        (2, 3),
+    ]
+
+
+def events_of(settings: Settings, action: str, actor: str) -> list[AuditEvent]:
+    engine = db.make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            return list(
+                session.exec(
+                    select(AuditEvent).where(AuditEvent.action == action, AuditEvent.actor == actor)
+                )
+            )
+    finally:
+        engine.dispose()
