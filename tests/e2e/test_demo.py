@@ -30,8 +30,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 27 PDFs in" in out
-    assert "Audit log verified: 175 events" in out
-    assert "rep.chen     school_rep  practice-rep.chen" in out
+    assert "Audit log verified: 181 events" in out
+    assert "rep.chen     school_rep          practice-rep.chen" in out
     assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
