@@ -81,9 +81,7 @@ def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
         loaded = _FROZEN.get(sha)
         if loaded is None:
             name, version, text = session.exec(
-                select(
-                    Selection.workflow_name, Selection.workflow_version, Selection.workflow_text
-                )
+                select(Selection.workflow_name, Selection.workflow_version, Selection.workflow_text)
                 .where(Selection.workflow_sha256 == sha)
                 .limit(1)
             ).one()
