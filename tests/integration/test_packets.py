@@ -15,11 +15,13 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
+from qualify.services.audit import actor_named
 from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -482,21 +484,35 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         candidate_id=dana,
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
-    with pytest.raises(BadInput, match=r"--at '20 Jan 2027': use YYYY-MM-DD HH:MM"):
+    with pytest.raises(BadInput) as refused:
         schedule_interview(
-            session=session, candidate_id=dana, at="20 Jan 2027", place="x", actor="hr.alvarez"
+            session=session,
+            candidate_id=dana,
+            at="20 Jan 2027",
+            place="x",
+            actor=actor_named("hr.alvarez"),
         )
-    with pytest.raises(BadInput, match="--place: say where"):
+    assert cli_words(refused.value).startswith("--at '20 Jan 2027': use YYYY-MM-DD HH:MM")
+    with pytest.raises(BadInput) as refused:
         schedule_interview(
-            session=session, candidate_id=dana, at="2027-01-20 09:00", place=" ", actor="hr.alvarez"
+            session=session,
+            candidate_id=dana,
+            at="2027-01-20 09:00",
+            place=" ",
+            actor=actor_named("hr.alvarez"),
         )
+    assert cli_words(refused.value).startswith("--place: say where")
     with pytest.raises(NotPermitted):
         schedule_interview(
-            session=session, candidate_id=dana, at="2027-01-20 09:00", place="x", actor="rep.chen"
+            session=session,
+            candidate_id=dana,
+            at="2027-01-20 09:00",
+            place="x",
+            actor=actor_named("rep.chen"),
         )
 
 
@@ -514,7 +530,7 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
         candidate_id=dana,
         kind="service",
         fields={"full_time_since": "2019-09-01"},
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
         now=later,
     )
     advance(

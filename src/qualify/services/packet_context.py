@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -43,6 +44,18 @@ class People:
         self.spec = spec
         self.users = {u.name: u for u in session.exec(select(User))}
 
+    @cached_property
+    def roles(self) -> dict[str, tuple[str, ...]]:
+        """Every user's roles, as the checks read them."""
+        return {name: tuple(u.roles) for name, u in self.users.items()}
+
+    @cached_property
+    def _logins(self) -> re.Pattern[str] | None:
+        if not self.users:
+            return None
+        pattern = "|".join(re.escape(n) for n in sorted(self.users, key=len, reverse=True))
+        return re.compile(rf"(?<![\w.])({pattern})(?![\w])")
+
     def full_name(self, login: str) -> str:
         """The user's full name, or "" when none is on file."""
         user = self.users.get(login)
@@ -68,27 +81,49 @@ class People:
 
     def humanize(self, text: str) -> str:
         """A generated sentence with login names as full names."""
-        if not self.users:
+        if self._logins is None:
             return text
-        pattern = "|".join(re.escape(n) for n in sorted(self.users, key=len, reverse=True))
-        return re.sub(rf"(?<![\w.])({pattern})(?![\w])", lambda m: self.name(m.group(1)), text)
+        return self._logins.sub(lambda m: self.name(m.group(1)), text)
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-def words(text: str, spec: Workflow, people: People) -> str:
-    """A generated reason in words: labels for evidence kinds and fields, full names for login
-    names, dates written out. Free text typed by people is never passed through here."""
+# (workflow, its substitutions): compiled once per workflow object (see `_wording`).
+_WORDING: dict[int, tuple[Workflow, list[tuple[str, re.Pattern[str], str]]]] = {}
+
+
+def _wording(spec: Workflow) -> list[tuple[str, re.Pattern[str], str]]:
+    """What `words` replaces for a workflow, in order: (the id, its pattern, the words)."""
+    found = _WORDING.get(id(spec))
+    if found is not None and found[0] is spec:
+        return found[1]
+    out = []
     # Only names that look like ids (with an underscore) are replaced: "service" or
     # "probation" already read as words.
     for kind, ev in spec.evidence.items():
         for name, f in ev.fields.items():
-            text = re.sub(rf"\b{re.escape(name)} = ", f"{field_label(name, f)}: ", text)
+            out.append((name, re.compile(rf"\b{re.escape(name)} = "), f"{field_label(name, f)}: "))
             if "_" in name:
-                text = re.sub(rf"\b{re.escape(name)}\b", field_label(name, f).lower(), text)
+                out.append(
+                    (name, re.compile(rf"\b{re.escape(name)}\b"), field_label(name, f).lower())
+                )
         if "_" in kind:
-            text = re.sub(rf"\b{re.escape(kind)}\b", ev.label.split(" (")[0].lower(), text)
+            out.append(
+                (kind, re.compile(rf"\b{re.escape(kind)}\b"), ev.label.split(" (")[0].lower())
+            )
+    if len(_WORDING) >= 64:  # workflows loaded in one process are few; stay bounded anyway
+        _WORDING.clear()
+    _WORDING[id(spec)] = (spec, out)
+    return out
+
+
+def words(text: str, spec: Workflow, people: People) -> str:
+    """A generated reason in words: labels for evidence kinds and fields, full names for login
+    names, dates written out. Free text typed by people is never passed through here."""
+    for name, pattern, label in _wording(spec):
+        if name in text:
+            text = pattern.sub(lambda _: label, text)  # noqa: B023 (used at once)
     text = _ISO_DATE.sub(lambda m: _written(m.group(0)), text)
     return people.humanize(text)
 
@@ -115,9 +150,12 @@ def _on_file_at(session: Session, candidate_id: int, event: AuditEvent) -> set[i
 
 
 def _facts_at(
-    session: Session, selection: Selection, candidate: Candidate, on_file: set[int]
+    session: Session, selection: Selection, candidate: Candidate, on_file: set[int], people: People
 ) -> CandidateFacts:
-    facts = load_facts(session, selection, [candidate])[candidate.id or 0]
+    """The candidate's facts, less the interview's: a packet prints the checks before it."""
+    facts = load_facts(session, selection, [candidate], interview=False, roles=people.roles)[
+        candidate.id or 0
+    ]
     known = tuple(e for e in facts.evidence if e.id in on_file)
     return CandidateFacts(facts.supervisor, known, facts.user_roles, facts.interview)
 
@@ -220,7 +258,7 @@ def build_context(
     people = People(session, spec)
     tz = spec.time_zone
     on_file = _on_file_at(session, candidate.id, event)
-    facts = _facts_at(session, selection, candidate, on_file)
+    facts = _facts_at(session, selection, candidate, on_file, people)
     decided_on = event.at.astimezone(UTC).date()  # as `advance` evaluated the guards
     hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
     checks = [
