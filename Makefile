@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests $(wildcard benchmarks)
 
-.PHONY: demo serve test lint bench pictures setup clean
+.PHONY: demo serve test test-fast lint bench pictures setup clean
 
 demo: $(STAMP)
 	$(BIN)/qualify demo -o out
@@ -21,6 +21,10 @@ pictures: demo
 
 test: lint
 	$(BIN)/pytest -q
+
+# The tests not marked slow: for the edit-test loop (the whole suite runs in `make test`).
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)

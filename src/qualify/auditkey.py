@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualify.errors import BadInput, DatabaseError
+from qualify.errors import BadInput, DatabaseError, Step
 from qualify.files import read_regular_file
 
 KEY_BYTES = 32
@@ -76,10 +76,7 @@ def _parse(path: Path, text: str) -> Keyring:
 def load(path: Path) -> Keyring:
     """Read a key file; a missing one is a setup problem named with its fix."""
     if not os.path.lexists(path):
-        raise DatabaseError(
-            f"no audit key at {path}: run 'qualify init' to create one, or point "
-            "QUALIFY_AUDIT_KEY at the key file of this database"
-        )
+        raise DatabaseError(f"no audit key at {path}", step=Step("create_audit_key"))
     # A regular file only: a FIFO or a device given by mistake must not hang or flood the reader.
     data = read_regular_file(path, label=f"audit key file {path}", limit=KEY_FILE_LIMIT)
     try:

@@ -1,21 +1,71 @@
-"""Errors qualify raises on purpose; the CLI turns each into one line and an exit code.
+"""Errors qualify raises on purpose; each front door turns one into words and an exit code.
 
 QualifyError                 base; exit 1 (refused by the rules)
 ├── NotFound                 exit 2: a record named by the user does not exist
 ├── NotPermitted             the actor's roles do not allow the action
 ├── RuleViolation            a check, guard or workflow rule refused the action
+│   └── GuardRefused         the workflow machine refused a move whose guards had not passed
 ├── Conflict                 someone else changed the record first (optimistic lock)
 ├── DatabaseError            the database cannot be reached or is at an unknown revision
 ├── PacketsOwed              a change was recorded, but its packets could not be written
 └── BadInput                 exit 2: the user's input is malformed
+    ├── FieldValueError      a typed value does not fit its evidence field
     └── WorkflowError        a workflow file is invalid; carries every problem found
+
+An error speaks the services' language, never a front door's: it names the input it is about
+by its `field` (the service's parameter name, such as `reason_code`), shows the `value` given,
+and may name a `step` the user can take next (a use case such as `list_users`). The CLI renders
+a field as its `--flag` and a step as a command; the portal renders a field beside its form
+input and a step as a link. `str(error)` is the plain rendering (field names as they are), one
+line per problem.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    """A next step the user can take, named as a use case (`list_users`, `create_database`);
+    `subject` is what it is about, when it needs one. Each front door says how to take it."""
+
+    action: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: what (`message`), about which input (`field`, `value`), if known, and
+    the step that would put it right, if there is one."""
+
+    message: str
+    field: str | None = None
+    value: str | None = None
+    step: Step | None = None
+
+    def render(
+        self, label: Callable[[str], str] = str, step: Callable[[Step], str] | None = None
+    ) -> str:
+        """`label(field) value: message`, or the message alone when no field is named; then
+        the step rendered by `step` (left out without one)."""
+        # A front door that shows the error beside its field labels the field with "".
+        shown = label(self.field) if self.field is not None else ""
+        named = " ".join(part for part in (shown, self.value) if part)
+        text = f"{named}: {self.message}" if named else self.message
+        if self.step is not None and step is not None:
+            text += step(self.step)
+        return text
+
 
 class QualifyError(Exception):
-    """A failure to report to the user as one line, never as a traceback."""
+    """A failure to report to the user in words, never as a traceback.
+
+    `QualifyError(message, field=..., value=..., hint=..., step=...)` for one problem, or
+    `QualifyError(problems=[Problem(...), ...])` for several found at once. `hint` is plain
+    words that follow the message (no flag, no command); `step` is the use case to run next.
+    """
 
     exit_code = 1
     # What the refusal is about, when it is about named inputs (criterion ids, "reason"): a
@@ -26,6 +76,48 @@ class QualifyError(Exception):
         """This error, noting the inputs it is about."""
         self.fields = fields
         return self
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+        step: Step | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        found = list(problems)
+        if message is not None:
+            found.insert(0, Problem(message, field, value))
+        self.problems_found: tuple[Problem, ...] = tuple(found)
+        self.hint = hint
+        self.step = step
+        super().__init__(self.render())
+
+    @property
+    def field(self) -> str | None:
+        """The input the (first) problem is about, if it names one."""
+        return self.problems_found[0].field if self.problems_found else None
+
+    @property
+    def message(self) -> str:
+        """The (first) problem's words, without its field."""
+        return self.problems_found[0].message if self.problems_found else ""
+
+    def render(
+        self,
+        label: Callable[[str], str] = str,
+        step: Callable[[Step], str] | None = None,
+    ) -> str:
+        """The error as lines: each problem with its field labelled by `label`, then the step
+        (rendered by `step`; left out without one) and the hint after the last."""
+        text = "\n".join(problem.render(label, step) for problem in self.problems_found)
+        if self.step is not None and step is not None:
+            text += step(self.step)
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
 
 
 class NotFound(QualifyError):
@@ -42,6 +134,10 @@ class RuleViolation(QualifyError):
     """A check, guard or workflow rule refused the action."""
 
 
+class GuardRefused(RuleViolation):
+    """The workflow machine's condition refused a move: a guard had not passed."""
+
+
 class Conflict(QualifyError):
     """Someone else changed the record first; nothing was saved."""
 
@@ -51,17 +147,22 @@ class DatabaseError(QualifyError):
 
 
 class PacketsOwed(QualifyError):
-    """A change was recorded, but its packets could not be written; `packet --repair` can."""
+    """A change was recorded, but its packets could not be written; the `repair_packets` step
+    writes them."""
 
-    def __init__(self, message: str, done: object) -> None:
+    def __init__(self, message: str, done: object, *, step: Step | None = None) -> None:
         self.done = done
-        super().__init__(message)
+        super().__init__(message, step=step)
 
 
 class BadInput(QualifyError):
     """The user's input is malformed: a bad value, file, row or option."""
 
     exit_code = 2
+
+
+class FieldValueError(BadInput):
+    """A typed value does not fit its evidence field; the message says what would."""
 
 
 class WorkflowError(BadInput):

@@ -21,9 +21,12 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def read_regular_file(path: Path, *, label: str, limit: int, follow_symlinks: bool = True) -> bytes:
+def read_regular_file(
+    path: Path, *, label: str, limit: int, follow_symlinks: bool = True, field: str | None = None
+) -> bytes:
     """The bytes of `path`, which must be a regular file of at most `limit` bytes. `label` names
-    the input in errors (a flag or the file itself); `follow_symlinks=False` refuses symlinks."""
+    the file in errors, as the value of the input `field` when the file is one;
+    `follow_symlinks=False` refuses symlinks."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
         flags |= os.O_NOFOLLOW
@@ -31,15 +34,19 @@ def read_regular_file(path: Path, *, label: str, limit: int, follow_symlinks: bo
         fd = os.open(path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP and not follow_symlinks:
-            raise BadInput(f"{label}: is a symbolic link; give the file itself") from None
-        raise BadInput(f"{label}: cannot read: {_reason(exc)}") from None
+            raise BadInput(
+                "is a symbolic link; give the file itself", field=field, value=label
+            ) from None
+        raise BadInput(f"cannot read: {_reason(exc)}", field=field, value=label) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             kind = _kind(info.st_mode)
-            raise BadInput(f"{label}: is {kind}, not a regular file")
+            raise BadInput(f"is {kind}, not a regular file", field=field, value=label)
         if info.st_size > limit:
-            raise BadInput(f"{label}: is {_size(info.st_size)}; the limit is {_size(limit)}")
+            raise BadInput(
+                f"is {_size(info.st_size)}; the limit is {_size(limit)}", field=field, value=label
+            )
         # The descriptor is non-blocking; for a regular file that changes nothing.
         chunks: list[bytes] = []
         total = 0
@@ -50,10 +57,12 @@ def read_regular_file(path: Path, *, label: str, limit: int, follow_symlinks: bo
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew while we read it
-                raise BadInput(f"{label}: is larger than the limit of {_size(limit)}")
+                raise BadInput(
+                    f"is larger than the limit of {_size(limit)}", field=field, value=label
+                )
         return b"".join(chunks)
     except OSError as exc:
-        raise BadInput(f"{label}: cannot read: {_reason(exc)}") from None
+        raise BadInput(f"cannot read: {_reason(exc)}", field=field, value=label) from None
     finally:
         os.close(fd)
 

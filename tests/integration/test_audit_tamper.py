@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from qualify import auditkey
+from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import DatabaseError
 from qualify.services import audit, checkpoints
@@ -322,8 +324,9 @@ def test_verify_without_the_key_file_says_where_it_looked(
     session: Session, sro: Sro, tmp_path: Path
 ) -> None:
     audit.use_key_file(session, tmp_path / "moved.key")
-    with pytest.raises(DatabaseError, match=r"no audit key at .*moved\.key: run 'qualify init'"):
+    with pytest.raises(DatabaseError) as refused:
         verify(session)
+    assert re.match(r"no audit key at .*moved\.key: run 'qualify init'", render(refused.value))
 
 
 def test_a_key_file_that_cannot_verify_the_log_is_refused_by_init(

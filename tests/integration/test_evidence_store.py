@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import QualifyError
+from qualify.services.audit import actor_named
 from qualify.services.evidence import add_evidence
+from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, set_up
-from qualify.store.tables import Selection
+from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import SCENARIO
 
 LETTER = {"author": "sgt.moreau", "written_on": "2026-12-02"}
@@ -31,7 +34,7 @@ def roster(session: Session, settings: Settings) -> Selection:
         ({**LETTER, "colour": "blue"}, {}),  # a field the kind does not have
         ({"author": "nobody.here", "written_on": "2026-12-02"}, {}),  # an unknown user
         (LETTER, {"attested_by": "nobody.here"}),  # --by an unknown user
-        (LETTER, {"actor": "rep.chen"}),  # not permitted to add evidence
+        (LETTER, {"actor": actor_named("rep.chen")}),  # not permitted to add evidence
         (LETTER, {"candidate_id": 999}),  # no such candidate
         (LETTER, {"kind": "recomendation"}),  # no such kind
     ],
@@ -49,7 +52,7 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
     arguments: dict[str, object] = {
         "candidate_id": 1,
         "kind": "recommendation",
-        "actor": "hr.alvarez",
+        "actor": actor_named("hr.alvarez"),
         **extra,
     }
     with pytest.raises(QualifyError):
@@ -77,8 +80,40 @@ def test_an_accepted_record_stores_its_file(
         kind="recommendation",
         fields=LETTER,
         file=letter,
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     assert record.file_sha256 is not None
     stored = settings.files_dir / record.file_sha256[:2] / record.file_sha256
     assert stored.read_bytes() == letter.read_bytes()
+
+
+def test_the_actors_front_door_and_account_are_recorded_on_its_event(
+    session: Session, settings: Settings, roster: Selection, tmp_path: Path
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+    portal = Actor("hr.alvarez", "web", "session:hr.alvarez@portal")
+    record = add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=1,
+        kind="recommendation",
+        fields=LETTER,
+        file=letter,
+        actor=portal,
+    )
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.subject == f"evidence:{record.id}")
+    ).one()
+    assert (event.actor, event.channel, event.account) == (
+        "hr.alvarez",
+        "web",
+        "session:hr.alvarez@portal",
+    )
+    assert record.recorded_by == "hr.alvarez"
+    assert verify(session).ok
+
+
+def test_an_actor_comes_through_a_known_front_door() -> None:
+    with pytest.raises(ValueError, match="unknown channel 'fax'"):
+        Actor("hr.alvarez", "fax", "someone")

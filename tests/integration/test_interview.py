@@ -9,6 +9,7 @@ from alembic import command
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
@@ -107,7 +108,7 @@ def test_the_panel_must_match_the_workflows_seats(
 ) -> None:
     with pytest.raises(BadInput) as info:
         assign_panel(session=session, selection_id=sro[1].id or 0, seats=seats, actor="hr.alvarez")
-    assert message in str(info.value)
+    assert message in render(info.value)  # as the command line says it
 
 
 def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
@@ -233,7 +234,7 @@ def test_bad_scores_are_refused(
             comments=comments,
             submit=True,
         )
-    assert message in str(info.value)
+    assert message in render(info.value)  # as the command line says it
 
 
 def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(

@@ -15,11 +15,13 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
+from qualify.services.audit import actor_named
 from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -485,21 +487,35 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         candidate_id=dana,
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
-    with pytest.raises(BadInput, match=r"--at '20 Jan 2027': use YYYY-MM-DD HH:MM"):
+    with pytest.raises(BadInput) as refused:
         schedule_interview(
-            session=session, candidate_id=dana, at="20 Jan 2027", place="x", actor="hr.alvarez"
+            session=session,
+            candidate_id=dana,
+            at="20 Jan 2027",
+            place="x",
+            actor=actor_named("hr.alvarez"),
         )
-    with pytest.raises(BadInput, match="--place: say where"):
+    assert cli_words(refused.value).startswith("--at '20 Jan 2027': use YYYY-MM-DD HH:MM")
+    with pytest.raises(BadInput) as refused:
         schedule_interview(
-            session=session, candidate_id=dana, at="2027-01-20 09:00", place=" ", actor="hr.alvarez"
+            session=session,
+            candidate_id=dana,
+            at="2027-01-20 09:00",
+            place=" ",
+            actor=actor_named("hr.alvarez"),
         )
+    assert cli_words(refused.value).startswith("--place: say where")
     with pytest.raises(NotPermitted):
         schedule_interview(
-            session=session, candidate_id=dana, at="2027-01-20 09:00", place="x", actor="rep.chen"
+            session=session,
+            candidate_id=dana,
+            at="2027-01-20 09:00",
+            place="x",
+            actor=actor_named("rep.chen"),
         )
 
 
@@ -517,7 +533,7 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
         candidate_id=dana,
         kind="service",
         fields={"full_time_since": "2019-09-01"},
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
         now=later,
     )
     advance(
@@ -657,15 +673,19 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
 
     scenario, selection = sro
     run_steps(session, scenario, selection, until=6)  # up to the panel step
-    users.add_user(
-        session=session,
-        workflows_dir=settings.workflows_dir,
-        name="rep.ibarra",
-        roles=["school_rep"],
-        actor="hr.alvarez",
-        full_name="Marta Ibarra",
-        title="Assistant Principal, Milford Middle School",
-    )
+    for login, name, title in (
+        ("rep.quinn", "Sam Quinn", "Counselor, Milford High School"),
+        ("rep.ibarra", "Marta Ibarra", "Assistant Principal, Milford Middle School"),
+    ):
+        users.add_user(
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            name=login,
+            roles=["school_rep"],
+            actor="hr.alvarez",
+            full_name=name,
+            title=title,
+        )
     panel.assign_panel(
         session=session,
         selection_id=selection.id or 0,
@@ -674,12 +694,14 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
             ("school_rep", "rep.chen"),
             ("school_rep", "rep.douglas"),
         ],
-        alternates=[("school_rep", "rep.ibarra")],
+        alternates=[("school_rep", "rep.quinn"), ("school_rep", "rep.ibarra")],
         actor="hr.alvarez",
     )
     luis = candidate_ids(session, selection.id or 0)["MPD-1077"]
     advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
     panel.attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
+    # The first alternate sits in his place, then declares a conflict too: the next one sits.
+    panel.attest(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
     scores = dict.fromkeys(
         (
             "appearance_attitude",
@@ -722,8 +744,12 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
     assert "Robert Douglas" in seats
     assert "representative, alternate Milford Middle School sitting for Robert Douglas" in seats
     assert "no longer on the panel" not in seats
-    assert "rep.douglas" not in text
-    assert "rep.ibarra" not in text
+    assert (
+        "Sam Quinn, Counselor, Milford High School, an alternate who did not sit for this "
+        "candidate, declared a conflict of interest on" in seats
+    )
+    for login in ("rep.douglas", "rep.ibarra", "rep.quinn"):
+        assert login not in text
 
 
 def test_the_selection_packet_names_who_was_passed_over_and_why(

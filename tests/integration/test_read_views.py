@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from qualify.errors import NotPermitted
+from qualify.services.audit import actor_named
 from qualify.services.overview import selection_overview
 from qualify.services.results import results
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
@@ -118,7 +119,7 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         candidate_id=ids["MPD-1077"],
         at="2027-02-01 10:00",
         place="Room 1",
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     score(
         session=session,

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from qualify.cli.errors import render
 from qualify.errors import WorkflowError
 from qualify.workflow.loader import load_path, load_text
 from qualify.workflow.reports import (
@@ -52,8 +54,9 @@ def test_a_malformed_quarter_is_not_read(text: str) -> None:
 def test_the_sro_calendar_has_2027q3_due_on_october_15() -> None:
     assert REPORTS.due["2027Q3"] == date(2027, 10, 15)
     assert calendar_quarter(REPORTS, "2027Q3") == Quarter(2027, 3)
-    with pytest.raises(ReportInputError, match="--quarter 2030Q1: .*has no quarter 2030Q1"):
+    with pytest.raises(ReportInputError) as refused:
         calendar_quarter(REPORTS, "2030Q1")
+    assert re.match("--quarter 2030Q1: .*has no quarter 2030Q1", render(refused.value))
 
 
 def test_an_officer_owes_every_quarter_ending_on_or_after_the_appointment() -> None:
@@ -105,13 +108,14 @@ def test_fields_are_counts_from_zero_and_an_optional_note() -> None:
 def test_a_bad_field_is_named_in_one_line(given: dict[str, str], message: str) -> None:
     with pytest.raises(ReportInputError) as raised:
         parse_fields(REPORTS, given, require_all=False)
-    assert str(raised.value).startswith(message)
+    assert render(raised.value).startswith(message)  # as the command line says it
     assert "\n" not in str(raised.value)
 
 
 def test_a_missing_count_is_named() -> None:
-    with pytest.raises(ReportInputError, match="--field meetings: missing"):
+    with pytest.raises(ReportInputError) as refused:
         parse_fields(REPORTS, {"drills": "1"}, require_all=True)
+    assert render(refused.value).startswith("--field meetings: missing")
 
 
 def _with_reports(block: str) -> str:
@@ -166,4 +170,21 @@ def test_a_field_kind_other_than_count_or_text_is_refused() -> None:
     assert _problems(block) == [
         f"{_with_reports(block).splitlines().index('activity_reports:') + 5}: "
         "activity_reports.fields[0].kind: input should be 'count' or 'text', not 'number'"
+    ]
+
+
+def test_a_supervising_role_must_be_a_role_of_the_file() -> None:
+    block = """activity_reports:
+  states: [appointed]
+  supervised_by: [comander]
+  packet: activity_report
+  fields:
+    - {id: meetings, label: Meetings, kind: count}
+  due:
+    2027Q3: 2027-10-15
+"""
+    line = _with_reports(block).splitlines().index("activity_reports:") + 3
+    assert _problems(block) == [
+        f"{line}: activity_reports.supervised_by[0]: unknown role 'comander' "
+        "(did you mean 'commander'?)"
     ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from qualify import auditkey
+from qualify.cli.errors import render
 from qualify.errors import BadInput, DatabaseError
 
 
@@ -38,5 +40,6 @@ def test_a_huge_or_binary_key_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_key_file_names_the_fix(tmp_path: Path) -> None:
-    with pytest.raises(DatabaseError, match=r"no audit key at .*absent\.key: run 'qualify init'"):
+    with pytest.raises(DatabaseError) as refused:
         auditkey.load(tmp_path / "absent.key")
+    assert re.match(r"no audit key at .*absent\.key: run 'qualify init'", render(refused.value))

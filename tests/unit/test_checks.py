@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from qualify.workflow.checks import (
+    CHECK_KINDS,
     AttestationParams,
     DocumentByRoleParams,
     EventCompletedParams,
     MinServiceParams,
     NoSustainedFindingsParams,
+    Params,
     RecentResultParams,
     When,
     attestation,
@@ -254,6 +256,31 @@ def test_a_yes_no_attestation(answer: bool, status: str) -> None:
 def test_elapsed_counts_whole_years_then_months_then_days() -> None:
     assert describe(elapsed(date(2025, 1, 31), date(2025, 3, 1))) == "1 month 1 day"
     assert describe(elapsed(date(2027, 1, 15), date(2027, 1, 15))) == "0 days"
+
+
+def test_service_from_a_leap_day_is_a_day_short_of_a_year_on_the_next_leap_years_eve() -> None:
+    # The anniversary of Feb 29 is Feb 28 in common years, but Feb 29 in a leap year.
+    assert describe(elapsed(date(2024, 2, 29), date(2028, 2, 28))) == "3 years 11 months 30 days"
+    assert describe(elapsed(date(2024, 2, 29), date(2028, 2, 29))) == "4 years"
+    assert describe(elapsed(date(2024, 2, 29), date(2025, 2, 28))) == "1 year"
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "wanted"),
+    [
+        ("attestation", CERT, "cert"),
+        ("min_service", SERVICE, "service"),
+        ("event_completed", PROBATION, "probation"),
+        ("document_by_role", LETTER, LETTER.evidence),
+        ("recent_result", FITNESS, FITNESS.evidence),
+        ("no_sustained_findings", CONDUCT, CONDUCT.review_evidence),
+    ],
+)
+def test_every_check_that_reads_a_record_is_pending_until_one_is_on_file(
+    kind: str, params: Params, wanted: str
+) -> None:
+    result = CHECK_KINDS[kind].evaluate(kind, params, facts(), When(AS_OF, AS_OF))
+    assert (result.status, result.reason) == ("pending", f"no {wanted} evidence on file")
 
 
 DATED_LETTER = LETTER.model_copy(update={"date_field": "written_on"})

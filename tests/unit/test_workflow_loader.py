@@ -221,3 +221,28 @@ def test_python_tags_in_yaml_are_refused(monkeypatch: pytest.MonkeyPatch, fast: 
     with pytest.raises(WorkflowError, match="YAML syntax error"):
         load_text(text, source="evil.yaml", fast=fast)
     assert called == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        (
+            "{role: boss}",
+            "{role: boss, count: 0}",
+            "44: panel.seats.boss.count: must be at least 1",
+        ),
+        ("threshold: 2", "threshold: 0", "48: rubric.disagreement_threshold: must be at least 1"),
+        ("weight: 1", "weight: -2.5", "52: rubric.criteria[0].weight: weight must be positive"),
+    ],
+)
+def test_a_number_out_of_bounds_is_located_and_the_rest_is_still_checked(
+    old: str, new: str, problem: str
+) -> None:
+    text = (DATA / "minimal.yaml").read_text().replace(old, new).replace("dest: done", "dest: gone")
+    with pytest.raises(WorkflowError) as info:
+        load_text(text, source="w.yaml")
+    got = new.rsplit(" ", 1)[-1].rstrip("}")
+    assert info.value.problems == [
+        "w.yaml:30: transitions[1].dest: unknown state 'gone' (did you mean 'done'?)",
+        f"w.yaml:{problem} (got {got})",
+    ]

@@ -111,7 +111,7 @@ def test_a_candidate_outside_my_seats_is_not_found(
     for cid in (brennan, fitzgerald, 999):
         page = chen.get(f"/interviews/{cid}")
         assert page.status_code == 404
-        assert refusal(page.text) == f"no candidate {cid} (see 'qualify candidate list')"
+        assert refusal(page.text) == f"no candidate {cid}"  # no command line on a web page
     token = csrf_of(chen.get("/").text)
     assert (
         chen.post(
@@ -144,14 +144,14 @@ def test_declaring_a_conflict_means_no_kit(sro_browser: Browser, whitfield: int)
     douglas = sro_browser("rep.douglas")
     empty = declare(douglas, whitfield, conflict="")
     assert empty.status_code == 400  # type: ignore[attr-defined]
-    assert field_error(empty.text, "conflict") == "--conflict: describe the conflict of interest"  # type: ignore[attr-defined]
+    assert field_error(empty.text, "conflict") == "describe the conflict of interest"  # type: ignore[attr-defined]
     declare(douglas, whitfield, conflict="She is my cousin.")
     page = douglas.get(f"/interviews/{whitfield}").text
     assert "She is my cousin." in page
     assert "Interview kit" not in page
 
 
-def test_an_extreme_score_needs_evidence_with_the_clis_words_next_to_the_field(
+def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_field(
     sro_browser: Browser, whitfield: int, sro_settings: Settings, cli: Callable[..., Result]
 ) -> None:
     chen = sro_browser("rep.chen")
@@ -160,14 +160,19 @@ def test_an_extreme_score_needs_evidence_with_the_clis_words_next_to_the_field(
     assert refused.status_code == 400  # type: ignore[attr-defined]
     message = field_error(refused.text, "role_model")  # type: ignore[attr-defined]
     assert field_error(refused.text, "liaison") == ""  # type: ignore[attr-defined]
-    # The CLI refuses the same scorecard with the same words.
+    # The CLI refuses the same scorecard for the same reason, naming its option where the page
+    # names the field.
     url = sro_settings.database_url
     assert cli("--db", url, "--as", "cmdr.obrien", "attest", str(whitfield)).exit_code == 0
     sets = [arg for c in CRITERIA for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
     by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
     assert by_cli.exit_code == 2
-    assert by_cli.stderr == f"error: {message}\n"
-    assert message.startswith("cannot submit: a score of 1 or 5 needs evidence")
+    reason = "cannot submit: a score of 1 or 5 needs evidence"
+    assert message == f"{reason}: add a comment for role_model; nothing was saved"
+    assert (
+        by_cli.stderr
+        == f"error: {reason}: add --comment ID=TEXT for role_model; nothing was saved\n"
+    )
     # Nothing was submitted; the draft keeps the scores typed.
     [draft] = cards(sro_settings, "rep.chen")
     assert draft.status == "draft"
@@ -225,7 +230,7 @@ def test_a_draft_saves_on_each_change_for_the_script(
     assert bad.status_code == 400
     assert bad.json() == {
         "saved": False,
-        "error": "--set liaison=9: off the scale 1-5",
+        "error": "liaison=9: off the scale 1-5",
         "fields": ["liaison"],
     }
     assert cards(sro_settings, "rep.chen")[0].scores == {"liaison": 3}
@@ -264,7 +269,7 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
     assert no_reason.status_code == 409  # type: ignore[attr-defined]
     assert field_error(no_reason.text, "reason") == (  # type: ignore[attr-defined]
         f"rep.chen's scorecard for candidate {whitfield} is submitted and locked; a correction "
-        "is a new version: give --submit and a --reason"
+        "is a new version: give a reason"
     )
     fixed = post(
         chen, whitfield, "correct", {**FOURS, "score-liaison": "3", "reason": "Misread my notes."}

@@ -23,7 +23,7 @@ from qualify.limits import ID_MAX
 from qualify.store import db
 
 if TYPE_CHECKING:
-    from qualify.services.audit import Origin
+    from qualify.actor import Actor, Origin
 
 __all__ = ["ID_MAX", "AppContext", "app_context", "print_json", "print_table"]
 
@@ -42,14 +42,23 @@ class AppContext:
     def origin(self) -> Origin:
         """What every audit event of this command records: the CLI channel, and the
         operating-system account that runs it (whatever --as claims)."""
-        from qualify.services.audit import Origin, os_account
+        from qualify.actor import Origin
+        from qualify.services.audit import os_account
 
         return Origin("cli", os_account())
 
     @property
     def actor(self) -> str:
-        """The acting user: --as, else QUALIFY_USER, else the OS login name."""
+        """The acting user's name: --as, else QUALIFY_USER, else the OS login name."""
         return self.as_user or os.environ.get("QUALIFY_USER") or getpass.getuser()
+
+    @property
+    def acting(self) -> Actor:
+        """The actor as the services take it: the user named above, on the CLI channel, from
+        the operating-system account that runs the command."""
+        from qualify.actor import Actor
+
+        return Actor(self.actor, self.origin.channel, self.origin.account)
 
     @cached_property
     def engine(self) -> Engine:
@@ -94,6 +103,7 @@ class AppContext:
         is committed whatever happens here, so a failure is a warning, not an error."""
         if not self._heads:
             return
+        from qualify.cli.errors import render
         from qualify.errors import QualifyError
         from qualify.services import audit, checkpoints
 
@@ -103,7 +113,9 @@ class AppContext:
         try:
             checkpoints.append(path, audit.keyring(session), event_id, event_hash)
         except QualifyError as exc:
-            typer.echo(f"warning: audit event #{event_id} was not checkpointed: {exc}", err=True)
+            typer.echo(
+                f"warning: audit event #{event_id} was not checkpointed: {render(exc)}", err=True
+            )
 
 
 def app_context(ctx: typer.Context) -> AppContext:

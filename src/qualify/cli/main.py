@@ -9,6 +9,7 @@ import typer
 
 import qualify
 from qualify.cli.context import AppContext, app_context
+from qualify.cli.errors import render as render_error
 from qualify.cli.usage import conventional_help, one_line
 from qualify.config import Settings
 from qualify.errors import QualifyError
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
     except QualifyError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
+        for line in render_error(exc).splitlines() or [type(exc).__name__]:
             typer.echo(f"error: {line}", err=True)
         return exc.exit_code
     return code if isinstance(code, int) else 0

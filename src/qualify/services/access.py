@@ -13,7 +13,8 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, QualifyError
+from qualify.actor import Actor
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, QualifyError, Step
 from qualify.limits import ID_MAX
 from qualify.services import recorded
 from qualify.services.workflows import load_frozen
@@ -21,15 +22,16 @@ from qualify.store.tables import Candidate, PanelAlternate, PanelSeat, Selection
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
-ADMIN = "admin"  # the administrator `init --admin` makes: adds users and opens selections
+ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_user(session: Session, name: str) -> User:
+def actor_user(session: Session, actor: Actor | str) -> User:
     """The registered user acting; anyone else is refused."""
+    name = actor.name if isinstance(actor, Actor) else actor
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         raise unknown_user(name)
@@ -37,10 +39,7 @@ def actor_user(session: Session, name: str) -> User:
 
 
 def unknown_user(name: str) -> NotPermitted:
-    return NotPermitted(
-        f"unknown user '{name}': act as a registered user with --as NAME, or ask HR to "
-        f"add you with 'qualify user add {name} --role ROLE'"
-    )
+    return NotPermitted(f"unknown user '{name}'", step=Step("register_user", name))
 
 
 def role_for(user: User, allowed: Iterable[str], doing: str) -> str:
@@ -73,18 +72,18 @@ def workflow_of(selection: Selection) -> LoadedWorkflow:
 
 
 def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
-    """Every workflow frozen in a selection of this database, each once."""
+    """Every workflow frozen in a selection of this database, each once. Only the hashes are
+    read, and the text only of a workflow this process has not parsed yet (the portal asks on
+    every request)."""
     found = []
-    for sha, name, version, text in session.exec(
-        select(
-            Selection.workflow_sha256,
-            Selection.workflow_name,
-            Selection.workflow_version,
-            Selection.workflow_text,
-        ).distinct()
-    ).all():
+    for sha in session.exec(select(Selection.workflow_sha256).distinct()).all():
         loaded = _FROZEN.get(sha)
         if loaded is None:
+            name, version, text = session.exec(
+                select(Selection.workflow_name, Selection.workflow_version, Selection.workflow_text)
+                .where(Selection.workflow_sha256 == sha)
+                .limit(1)
+            ).one()
             loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")
         found.append(loaded)
     return found
@@ -148,7 +147,7 @@ def get_selection(session: Session, selection_id: int) -> Selection:
         options=[defer(Selection.workflow_text)],  # type: ignore[arg-type]
     )
     if selection is None:
-        raise NotFound(f"no selection {selection_id} (see 'qualify selection list')")
+        raise NotFound(f"no selection {selection_id}", step=Step("list_selections"))
     return selection
 
 
@@ -161,7 +160,7 @@ def get_candidate(session: Session, candidate_id: int, *, for_update: bool = Fal
 
 
 def no_candidate(candidate_id: int) -> NotFound:
-    return NotFound(f"no candidate {candidate_id} (see 'qualify candidate list')")
+    return NotFound(f"no candidate {candidate_id}", step=Step("list_candidates"))
 
 
 def seats_of(session: Session, selection_id: int) -> list[PanelSeat]:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from qualify.config import PortalSettings
-from qualify.errors import BadInput, NotFound, RuleViolation
+from qualify.errors import BadInput, NotFound, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
 from qualify.services.signin import aware, digest, hasher, open_signed_in
@@ -47,7 +47,7 @@ def _target(session: Session, name: str) -> User:
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         names = list(session.exec(select(User.name)))
-        raise NotFound(f"no user '{name}'{suggest(name, names)} (see 'qualify user list')")
+        raise NotFound(f"no user '{name}'{suggest(name, names)}", step=Step("list_users"))
     return user
 
 
@@ -98,8 +98,8 @@ def invite(
     user = _target(session, name)
     if session.get(Password, user.name) is not None:
         raise RuleViolation(
-            f"{user.name} has a portal password already; 'qualify user reset {user.name}' "
-            "revokes it and issues a new invitation"
+            f"{user.name} has a portal password already",
+            step=Step("reset_password", user.name),
         )
     token, invitation = _issue(session, user.name, actor, at, portal)
     audit.record(

@@ -18,6 +18,7 @@ from qualify.errors import (
     PacketsOwed,
     QualifyError,
     RuleViolation,
+    Step,
 )
 from qualify.services import audit
 from qualify.services.access import (
@@ -72,22 +73,23 @@ def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
     code = (told.reason_code or "").strip()
     codes = transition.reason_codes
     if text and code:
-        raise BadInput("--notice and --reason-code: give one of them, not both")
+        raise BadInput("give one of them, not both", field="notice+reason_code")
     if code:
         if code not in codes:
             listed = ", ".join(codes) or "none"
             raise BadInput(
-                f"--reason-code: {transition.trigger} has no reason code '{code}'"
-                f"{suggest(code, codes)}; its codes: {listed}"
+                f"{transition.trigger} has no reason code '{code}'"
+                f"{suggest(code, codes)}; its codes: {listed}",
+                field="reason_code",
             )
         return {"reason_code": code, "notice": codes[code].strip()}
     if text:
         return {"notice": text}
     if transition.notice_required:
-        hint = f"--reason-code CODE ({', '.join(codes)}) or " if codes else ""
         raise BadInput(
-            f"--notice: {transition.trigger} sends the candidate a letter; give {hint}"
-            "--notice TEXT, the words the letter states (--reason stays internal)"
+            f"{transition.trigger} sends the candidate a letter",
+            field="notice",
+            step=Step("give_notice", ", ".join(codes) or None),
         )
     return {}
 
@@ -121,7 +123,7 @@ def advance(
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
-    they are owed (`packet --repair` writes them). `notice` (or a `reason_code` of the
+    they are owed (the `repair_packets` step writes them). `notice` (or a `reason_code` of the
     transition) is what a letter tells the candidate; `reason` stays internal. A transition that
     directs training needs the `training` it directs (see services.training)."""
     at = now or utcnow()
@@ -171,9 +173,9 @@ def advance(
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise PacketsOwed(
             f"candidate {candidate_id}: {done.from_state} -> {done.to_state} was recorded "
-            f"(audit event #{done.event_id}), but its packets were not written: {problem}; "
-            "run 'qualify packet --repair'",
+            f"(audit event #{done.event_id}), but its packets were not written: {problem}",
             done,
+            step=Step("repair_packets"),
         ) from None
     return replace(done, packets=tuple(repaired.written))
 
@@ -222,7 +224,9 @@ def _advance(
         )
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
-        raise BadInput(f"--reason: {trigger} needs a reason, and it is recorded in the audit log")
+        raise BadInput(
+            f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
+        )
     notice = _notice(transition, told)
     if transition.directs_training and training is None:
         raise BadInput(
@@ -261,8 +265,9 @@ def _advance(
         passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
         if passed_over and reason is None:
             raise BadInput(
-                f"--reason: candidate {candidate_id} is ranked below passing candidate(s) "
-                f"{', '.join(map(str, passed_over))} who wait in {state}; say why"
+                f"candidate {candidate_id} is ranked below passing candidate(s) "
+                f"{', '.join(map(str, passed_over))} who wait in {state}; say why",
+                field="reason",
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
     owed = list(spec.packets.get(new_state, [])) if packets is not None else []

@@ -18,22 +18,15 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from qualify import auditkey
+from qualify.actor import CHANNELS as CHANNELS
+from qualify.actor import Actor
+from qualify.actor import Origin as Origin
 from qualify.config import Settings
 from qualify.services import recorded
 from qualify.services.access import insert_row
 from qualify.store.tables import AuditEvent
 
 GENESIS = "0" * 64
-CHANNELS = ("cli", "web")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where a command came from: the front door (`cli` or `web`) and the account behind it
-    (the operating-system account for the CLI, the signed-in session for the portal)."""
-
-    channel: str
-    account: str
 
 
 def os_account() -> str:
@@ -47,6 +40,13 @@ def os_account() -> str:
 
 
 _ORIGIN: ContextVar[Origin | None] = ContextVar("qualify_audit_origin", default=None)
+
+
+def actor_named(name: str) -> Actor:
+    """The user `name` acting through the front door this process is behind (the command line
+    when none was set): for callers that hold only a name, such as a scenario's steps."""
+    origin = current_origin()
+    return Actor(name, origin.channel, origin.account)
 
 
 def current_origin() -> Origin:
@@ -183,7 +183,7 @@ def _locked_head(session: Session, at: datetime) -> tuple[str, datetime]:
 def record(
     session: Session,
     *,
-    actor: str,
+    actor: Actor | str,
     action: str,
     subject: str,
     at: datetime,
@@ -201,8 +201,12 @@ def record(
     """Append one event to the chain inside the caller's transaction, signed with the current
     audit key (or `key_id`). It carries the hash of every tracked record the transaction wrote
     since the last event (noted automatically; `rows` and `removed` add those written with a
-    plain UPDATE or DELETE). `channel` and `account` default to the front door's origin."""
-    origin = current_origin()
+    plain UPDATE or DELETE). `channel` and `account` come from the `Actor`; for an actor given
+    by name alone (a service not yet converted to take an Actor), from the front door's origin."""
+    if isinstance(actor, Actor):
+        origin, actor = actor.origin, actor.name
+    else:
+        origin = current_origin()
     ring = keyring(session)
     kid = key_id or ring.current_id
     session.flush()
@@ -252,7 +256,7 @@ def events(
 
 
 def as_dict(event: AuditEvent) -> dict[str, Any]:
-    """An event as `audit log --json` shows it (record hashes stay in the database)."""
+    """An event as the audit log listing shows it (record hashes stay in the database)."""
     return {
         "id": event.id,
         "at": _utc(event.at).isoformat(),
@@ -377,7 +381,7 @@ def walk(session: Session, ring: auditkey.Keyring) -> Walk:
     if count and not expected_key:
         found.append(
             "no event is signed with the audit key: the keyed events were removed, or the log "
-            "was never sealed (run 'qualify init')"
+            "was never sealed (as creating the database does)"
         )
     elif count and expected_key != ring.current_id:
         found.append(

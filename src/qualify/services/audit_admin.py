@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from qualify import auditkey, limits
-from qualify.errors import BadInput, QualifyError, RuleViolation
+from qualify.errors import BadInput, QualifyError, RuleViolation, Step
 from qualify.services import audit, checkpoints, integrity, recorded
 from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
 from qualify.store.tables import AuditEvent
@@ -100,7 +100,7 @@ def rotate_key(
     ring = audit.keyring(session)
     if _signing_key(session) not in ("", ring.current_id):
         raise RuleViolation(
-            "the log is not signed with the key file's newest key; run 'qualify audit verify'"
+            "the log is not signed with the key file's newest key", step=Step("verify_audit")
         )
     rotated = auditkey.add_key(ring)
     try:
@@ -144,8 +144,8 @@ def checkpoint_head(*, session: Session, records_dir: Path, full: bool) -> tuple
             raise RuleViolation("the audit log is empty: nothing to checkpoint")
         if not last.key_id or audit.event_hash(last.prev_hash, last, ring) != last.hash:
             raise QualifyError(
-                f"audit event #{last.id} is not signed with the audit key; run 'qualify audit "
-                "verify'"
+                f"audit event #{last.id} is not signed with the audit key",
+                step=Step("verify_audit"),
             )
         head_id, head_hash = last.id or 0, last.hash
     if head_id == 0:

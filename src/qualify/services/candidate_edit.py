@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from qualify.errors import BadInput, RuleViolation
+from qualify.actor import Actor
+from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -32,7 +33,7 @@ def edit_candidate(
     candidate_id: int,
     changes: dict[str, str],
     reason: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Correct a candidate's record and return what changed as {field: (old, new)}. `changes`
@@ -47,13 +48,12 @@ def edit_candidate(
         actor_user(session, actor), spec.permissions.manage_candidates, "edit candidates"
     )
     if not changes:
-        raise BadInput(
-            "give what to change: --first-name, --last-name, --name, --rank, --unit, "
-            "--supervisor or --email"
-        )
+        raise BadInput("give what to change", step=Step("give_candidate_changes"))
     reason = " ".join(reason.split())
     if not reason:
-        raise BadInput("--reason: say why the record is corrected; it is kept in the audit log")
+        raise BadInput(
+            "say why the record is corrected; it is kept in the audit log", field="reason"
+        )
     state = spec.states.get(candidate.state)
     if state is not None and state.final:
         raise RuleViolation(

@@ -232,8 +232,9 @@ def list_candidates(
         states = {s for one in chosen for s in workflow_of(one).spec.states}
         if state not in states:
             raise BadInput(
-                f"--state: no state '{state}' in the workflow{suggest(state, states)} "
-                f"(states: {', '.join(sorted(states)) or 'none, no selection is open'})"
+                f"no state '{state}' in the workflow{suggest(state, states)} "
+                f"(states: {', '.join(sorted(states)) or 'none, no selection is open'})",
+                field="state",
             )
         query = query.where(col(Candidate.state) == state)
     with without_cyclic_gc():

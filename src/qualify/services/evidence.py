@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from qualify.errors import BadInput
+from qualify.actor import Actor
+from qualify.errors import BadInput, FieldValueError, Problem, Step
 from qualify.files import read_regular_file
 from qualify.limits import EVIDENCE_MAX_MB, MB
 from qualify.services import audit
@@ -25,7 +26,7 @@ from qualify.services.access import (
 )
 from qualify.store.private import private_dir
 from qualify.store.tables import Evidence, User
-from qualify.workflow.evidence import FieldValueError, parse_value
+from qualify.workflow.evidence import parse_value
 from qualify.workflow.filetypes import DEFAULT_ACCEPT, LABELS, describe, sniff
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec
@@ -36,7 +37,9 @@ MAX_FILE_BYTES = EVIDENCE_MAX_MB * MB
 def read_evidence_file(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of an evidence file: a regular file (not a pipe, device or symbolic link) of at
     most `limit` bytes."""
-    return read_regular_file(path, label=f"--file {path}", limit=limit, follow_symlinks=False)
+    return read_regular_file(
+        path, label=str(path), limit=limit, follow_symlinks=False, field="file"
+    )
 
 
 def file_type_problem(field: FieldSpec, data: bytes) -> str | None:
@@ -86,7 +89,7 @@ def add_evidence(
     candidate_id: int,
     kind: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     date: str | None = None,
     result: str | None = None,
     file: Path | None = None,
@@ -102,42 +105,51 @@ def add_evidence(
     role = role_for(actor_user(session, actor), spec.permissions.add_evidence, "add evidence")
     if kind not in spec.evidence:
         raise BadInput(
-            f"KIND: {spec.name} has no evidence kind '{kind}'{suggest(kind, spec.evidence)} "
-            f"(kinds: {', '.join(spec.evidence)})"
+            f"{spec.name} has no evidence kind '{kind}'{suggest(kind, spec.evidence)} "
+            f"(kinds: {', '.join(spec.evidence)})",
+            field="kind",
         )
     declared = spec.evidence[kind].fields
     raw = dict(fields)
-    for option, value, field_type in (("--date", date, "date"), ("--result", result, "pass_fail")):
+    for option, value, field_type in (("date", date, "date"), ("result", result, "pass_fail")):
         if value is not None:
             raw[_sole_field(kind, declared, field_type, option)] = value
     file_field = file_data = None
     if file is not None:
-        file_field = _sole_field(kind, declared, "file", "--file")
+        file_field = _sole_field(kind, declared, "file", "file")
         file_data = read_evidence_file(file, limit=max_file_bytes)
     values: dict[str, object] = {}
-    problems = []
+    problems: list[Problem] = []
     for name, text in raw.items():
         if name not in declared:
             problems.append(
-                f"--field {name}: {kind} has no field '{name}'{suggest(name, declared)} "
-                f"(fields: {', '.join(declared)})"
+                Problem(
+                    f"{kind} has no field '{name}'{suggest(name, declared)} "
+                    f"(fields: {', '.join(declared)})",
+                    "fields",
+                    name,
+                )
             )
             continue
         try:
             values[name] = parse_value(declared[name], text)
         except FieldValueError as exc:
-            problems.append(f"--field {name}: {exc}")
+            problems.append(Problem(exc.message, "fields", name))
     for name, field_spec in declared.items():
         named = values.get(name)
         if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):
             problems.append(
-                f"--field {name}: '{named}' is not a registered user{_close_user(session, named)}"
+                Problem(
+                    f"'{named}' is not a registered user{_close_user(session, named)}",
+                    "fields",
+                    name,
+                )
             )
     file_name = file_sha = None
     if file is not None and file_field is not None and file_data is not None:
         wrong_type = file_type_problem(declared[file_field], file_data)
         if wrong_type:
-            problems.append(f"--file {file.name}: {wrong_type}")
+            problems.append(Problem(wrong_type, "file", file.name))
         else:
             # Hashed now, stored only once every field has passed and the record is written
             # (below): a refused command leaves nothing in the store.
@@ -151,16 +163,22 @@ def add_evidence(
         if f.required and n not in values and n not in raw and n != file_field
     ]
     problems += [
-        f"{kind}: missing field '{n}'"
-        + (" (use --file PATH)" if declared[n].type == "file" else "")
+        Problem(
+            f"missing field '{n}'",
+            value=kind,
+            step=Step("attach_file") if declared[n].type == "file" else None,
+        )
         for n in missing
     ]
     if attested_by is not None and not _is_user(session, attested_by):
         problems.append(
-            f"--by: '{attested_by}' is not a registered user{_close_user(session, attested_by)}"
+            Problem(
+                f"'{attested_by}' is not a registered user{_close_user(session, attested_by)}",
+                "attested_by",
+            )
         )
     if problems:
-        raise BadInput("\n".join(problems))
+        raise BadInput(problems=problems)
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
     # advance that read the old evidence cannot commit on it.
     claim(session, candidate)
@@ -174,8 +192,8 @@ def add_evidence(
         file_sha256=file_sha,
         file_name=file_name,
         recorded_at=at,
-        recorded_by=actor,
-        attested_by=attested_by or actor,
+        recorded_by=actor.name,
+        attested_by=attested_by or actor.name,
     )
     session.add(record)
     session.flush()
@@ -228,11 +246,14 @@ def _is_user(session: Session, name: str) -> bool:
     return session.exec(select(User).where(User.name == name)).first() is not None
 
 
-def _sole_field(kind: str, declared: dict[str, FieldSpec], field_type: str, option: str) -> str:
+def _sole_field(kind: str, declared: dict[str, FieldSpec], field_type: str, field: str) -> str:
+    """The one field of `field_type` that the input `field` (date, result or file) fills."""
     names = [n for n, f in declared.items() if f.type == field_type]
     if len(names) != 1:
         shown = "no" if not names else f"{len(names)}"
         raise BadInput(
-            f"{option}: evidence '{kind}' has {shown} {field_type} fields; use --field NAME=VALUE"
+            f"evidence '{kind}' has {shown} {field_type} fields",
+            field=field,
+            step=Step("name_evidence_field"),
         )
     return names[0]

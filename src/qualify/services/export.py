@@ -75,8 +75,9 @@ def load_profile(profiles_dir: Path, name: str) -> Profile:
     path = profiles_dir / f"{name}.yaml"
     if name not in available:
         raise BadInput(
-            f"--profile: no profile '{name}' in {profiles_dir}{suggest(name, available)}"
-            + (f"; profiles: {', '.join(available)}" if available else "")
+            f"no profile '{name}' in {profiles_dir}{suggest(name, available)}"
+            + (f"; profiles: {', '.join(available)}" if available else ""),
+            field="profile",
         )
     source = str(path)
     raw = read_regular_file(path, label=source, limit=YAML_MAX_CHARS)

@@ -200,12 +200,15 @@ def declarations(p: Parts) -> list[dict[str, Any]]:
     ).all()
     standing = {d.panelist: d for d in rows}
     selection_id = p.selection.id or 0
+    # In the panel table: the seat holders and the alternates who sat for this candidate.
     seated = {s.panelist for s in seats_of(p.session, selection_id)}
-    seated |= {a.panelist for a in alternates_of(p.session, selection_id)}
+    seated |= {x.sat for x in p.panel.substitutions}
+    alternates = {a.panelist for a in alternates_of(p.session, selection_id)}
     return [
         {
             "login": d.panelist,
             "seated": d.panelist in seated,
+            "alternate": d.panelist in alternates,
             "panelist": p.people.named(d.panelist),
             "declared": p.date(d.at),
             "conflict": d.conflict or "",

@@ -182,8 +182,9 @@ def print_candidate(
     stage = stage or candidate.state
     if stage not in spec.states:
         raise BadInput(
-            f"--stage: {spec.name} has no state '{stage}'{suggest(stage, spec.states)} "
-            f"(states: {', '.join(spec.states)})"
+            f"{spec.name} has no state '{stage}'{suggest(stage, spec.states)} "
+            f"(states: {', '.join(spec.states)})",
+            field="stage",
         )
     if not spec.packets.get(stage):
         raise RuleViolation(f"the workflow prints no packet for the stage {stage}")

@@ -11,7 +11,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -63,49 +63,65 @@ def assign_panel(
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
-    problems = []
+    problems: list[Problem] = []
     by_seat: dict[str, list[str]] = defaultdict(list)
     spare: dict[str, list[str]] = defaultdict(list)
-    named = [("--seat", seat, user) for seat, user in seats]
-    named += [("--alternate", seat, user) for seat, user in alternates or []]
+    named = [("seats", seat, user) for seat, user in seats]
+    named += [("alternates", seat, user) for seat, user in alternates or []]
     for option, seat, user in named:
         if seat not in spec.panel.seats:
             problems.append(
-                f"{option} {seat}={user}: no seat '{seat}'{suggest(seat, spec.panel.seats)} "
-                f"(seats: {', '.join(spec.panel.seats)})"
+                Problem(
+                    f"no seat '{seat}'{suggest(seat, spec.panel.seats)} "
+                    f"(seats: {', '.join(spec.panel.seats)})",
+                    option,
+                    f"{seat}={user}",
+                )
             )
             continue
-        (by_seat if option == "--seat" else spare)[seat].append(user)
+        (by_seat if option == "seats" else spare)[seat].append(user)
     users = {u.name: u for u in session.exec(select(User))}
     for seat, declared in spec.panel.seats.items():
         given = by_seat.get(seat, [])
         if len(given) != declared.count:
-            problems.append(f"--seat {seat}: the workflow has {declared.count}, {len(given)} given")
-        for option, people in (("--seat", given), ("--alternate", spare.get(seat, []))):
+            problems.append(
+                Problem(f"the workflow has {declared.count}, {len(given)} given", "seats", seat)
+            )
+        for option, people in (("seats", given), ("alternates", spare.get(seat, []))):
             for user in people:
                 if user not in users:
                     problems.append(
-                        f"{option} {seat}={user}: '{user}' is not a registered user"
-                        f"{suggest(user, users)}"
+                        Problem(
+                            f"'{user}' is not a registered user{suggest(user, users)}",
+                            option,
+                            f"{seat}={user}",
+                        )
                     )
                 elif declared.role not in users[user].roles:
                     problems.append(
-                        f"{option} {seat}={user}: {user} does not hold the role {declared.role}"
+                        Problem(
+                            f"{user} does not hold the role {declared.role}",
+                            option,
+                            f"{seat}={user}",
+                        )
                     )
     everyone = [u for _, _, u in named]
     for user in sorted({u for u in everyone if everyone.count(u) > 1}):
         problems.append(
-            f"--seat: {user} is named more than once; one person holds one seat or is one alternate"
+            Problem(
+                f"{user} is named more than once; one person holds one seat or is one alternate",
+                "seats",
+            )
         )
     if problems:
-        raise BadInput("\n".join(problems))
+        raise BadInput(problems=problems)
     previous_rows = seats_of(session, selection_id)
     previous = [(s.seat, s.panelist) for s in previous_rows]
     previous_alternates = [(a.seat, a.panelist) for a in alternates_of(session, selection_id)]
     reason = (reason or "").strip() or None
     limits.check("reason", reason, limits.REASON)
     if previous and scoring_has_begun(session, selection_id) and reason is None:
-        raise BadInput("--reason: scoring has begun, so changing the panel needs a reason")
+        raise BadInput("scoring has begun, so changing the panel needs a reason", field="reason")
     session.execute(delete(PanelSeat).where(PanelSeat.selection_id == selection_id))  # type: ignore[arg-type]
     session.execute(
         delete(PanelAlternate).where(PanelAlternate.selection_id == selection_id)  # type: ignore[arg-type]
@@ -227,7 +243,7 @@ def attest(
     except BadInput as exc:
         raise exc.about("conflict") from None
     if conflict == "":
-        raise BadInput("--conflict: describe the conflict of interest").about("conflict")
+        raise BadInput("describe the conflict of interest", field="conflict").about("conflict")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.

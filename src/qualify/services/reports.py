@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation
+from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -30,7 +30,6 @@ from qualify.store.tables import ActivityReport, AuditEvent, Candidate, Selectio
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import (
     Quarter,
-    ReportInputError,
     calendar_quarter,
     outstanding,
     parse_fields,
@@ -55,10 +54,16 @@ def reports_spec(spec: Workflow) -> ActivityReportsSpec:
     return spec.activity_reports
 
 
+def overseeing_roles(spec: Workflow) -> set[str]:
+    """The roles that see every reporting officer: those that see every candidate's record,
+    and those the workflow says supervise every officer in a reporting state."""
+    return set(record_roles(spec)) | set(reports_spec(spec).supervised_by)
+
+
 def entering_role(spec: Workflow, user: User, candidate: Candidate) -> str:
     """The role in which `user` enters `candidate`'s reports; refuse when none allows it."""
     allowed = spec.permissions.enter_reports
-    everyone = [r for r in allowed if r in record_roles(spec)]
+    everyone = [r for r in allowed if r in overseeing_roles(spec)]
     for role in user.roles:
         if role in everyone:
             return role
@@ -119,7 +124,7 @@ def add_report(
     on file for the quarter is corrected only with a `reason`: the given fields change, the
     others are carried over, and the earlier version stays. A refusal by the rules is audited."""
     at = now or utcnow()
-    limits.check("--reason", reason, limits.REASON)
+    limits.check("reason", reason, limits.REASON)
     try:
         return _add(session, candidate_id, quarter, fields, actor, reason, at)
     except (NotPermitted, RuleViolation) as refusal:
@@ -144,13 +149,10 @@ def _add(
     user = actor_user(session, actor)
     role = entering_role(spec, user, candidate)
     if reason is not None and not reason.strip():
-        raise BadInput("--reason: write why the report is corrected")
+        raise BadInput("write why the report is corrected", field="reason")
     earlier = versions(session, candidate_id, quarter_text.strip().upper())
-    try:
-        quarter = calendar_quarter(config, quarter_text)
-        values = parse_fields(config, fields, require_all=not earlier)
-    except ReportInputError as exc:
-        raise BadInput(str(exc)) from None
+    quarter = calendar_quarter(config, quarter_text)
+    values = parse_fields(config, fields, require_all=not earlier)
     if candidate.state not in config.states:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
         raise RuleViolation(
@@ -168,20 +170,23 @@ def _add(
             raise RuleViolation(
                 f"candidate {candidate_id}'s report for {quarter.id} is on file (version "
                 f"{last.version}, entered {local_date(last.entered_at, spec.time_zone)} by "
-                f"{last.entered_by}); to correct it, give the changed fields and --reason"
+                f"{last.entered_by})",
+                step=Step("correct_report"),
             )
         if not values:
-            raise BadInput("--field: name at least one field the correction changes")
+            raise BadInput("name at least one field the correction changes", field="fields")
         figures = {**last.figures, **values}
         if figures == last.figures:
             raise BadInput(
-                f"--field: the correction changes nothing: version {last.version} of "
-                f"{quarter.id} holds the same values"
+                f"the correction changes nothing: version {last.version} of "
+                f"{quarter.id} holds the same values",
+                field="fields",
             )
     elif reason is not None:
         raise BadInput(
-            f"--reason: there is no report for {quarter.id} on file to correct; enter it "
-            "without --reason"
+            f"there is no report for {quarter.id} on file to correct",
+            field="reason",
+            step=Step("enter_report"),
         )
     record = ActivityReport(
         candidate_id=candidate_id,
@@ -237,7 +242,8 @@ def _check_quarter(quarter: Quarter, start: date, today: date) -> None:
 def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
     return RuleViolation(
         f"someone else entered candidate {candidate_id}'s report for {quarter.id} at the same "
-        "time; nothing was saved: look at it, and correct it with --reason if it is wrong"
+        "time; nothing was saved",
+        step=Step("review_report"),
     )
 
 
@@ -290,7 +296,7 @@ def due_reports(
         config = spec.activity_reports
         if config is None:
             continue
-        sees_all = any(r in record_roles(spec) for r in user.roles)
+        sees_all = any(r in overseeing_roles(spec) for r in user.roles)
         enters_own = any(r in spec.permissions.enter_reports for r in user.roles)
         if not (sees_all or enters_own):
             continue
@@ -339,14 +345,11 @@ def report_versions(
     """The quarter and its report's versions; refuse a quarter with no report on file."""
     candidate = get_candidate(session, candidate_id)
     config = reports_spec(workflow_of(get_selection(session, candidate.selection_id)).spec)
-    try:
-        quarter = calendar_quarter(config, quarter_text)
-    except ReportInputError as exc:
-        raise BadInput(str(exc)) from None
+    quarter = calendar_quarter(config, quarter_text)
     found = versions(session, candidate_id, quarter.id)
     if not found:
         raise NotFound(
-            f"no activity report for {quarter.id} of candidate {candidate_id} "
-            "(see 'qualify report due')"
+            f"no activity report for {quarter.id} of candidate {candidate_id}",
+            step=Step("list_reports_due"),
         )
     return quarter, found

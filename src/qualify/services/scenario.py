@@ -19,7 +19,7 @@ from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
-from qualify.services import candidates, evidence, selections, users
+from qualify.services import audit, candidates, evidence, selections, users
 from qualify.services.scenario_spec import check_scenario
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
@@ -199,7 +199,7 @@ def add_evidence(
                     kind=kind,
                     fields=values,
                     file=file,
-                    actor=scenario.first_user,
+                    actor=audit.actor_named(scenario.first_user),
                     now=scenario.tick(),
                 )
 
@@ -274,7 +274,7 @@ def run_steps(
                     candidate_id=ids[str(employee)],
                     at=str(when["at"]),
                     place=str(when["place"]),
-                    actor=by,
+                    actor=audit.actor_named(by),
                     now=scenario.tick(),
                 )
         elif step["do"] == "attest":

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -45,7 +46,7 @@ def parse_local(text: str, time_zone: str) -> datetime:
         except ValueError:
             continue
         return naive.replace(tzinfo=ZoneInfo(time_zone))
-    raise BadInput(f"--at {text!r}: use YYYY-MM-DD HH:MM (local time, {time_zone})")
+    raise BadInput(f"use YYYY-MM-DD HH:MM (local time, {time_zone})", field="at", value=repr(text))
 
 
 def schedule_interview(
@@ -54,7 +55,7 @@ def schedule_interview(
     candidate_id: int,
     at: str,
     place: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Scheduled:
     """Set (or change) the date, time and place of a candidate's interview."""
@@ -66,9 +67,9 @@ def schedule_interview(
     when = parse_local(at, spec.time_zone)
     place = " ".join(place.split())
     if not place:
-        raise BadInput("--place: say where the interview takes place")
+        raise BadInput("say where the interview takes place", field="place")
     if len(place) > PLACE_LIMIT:
-        raise BadInput(f"--place: at most {PLACE_LIMIT} characters ({len(place)} given)")
+        raise BadInput(f"at most {PLACE_LIMIT} characters ({len(place)} given)", field="place")
     if spec.states[candidate.state].final:
         raise RuleViolation(
             f"candidate {candidate_id} is in the final state "

@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from qualify import limits
-from qualify.errors import BadInput, NotPermitted, RuleViolation
+from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
     changed_by_someone_else,
@@ -36,23 +36,31 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
     for key, text in values.items():
         if key not in ids:
             problems.append(
-                f"--set {key}: unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})"
+                Problem(
+                    f"unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})",
+                    "scores",
+                    key,
+                )
             )
             continue
         try:
             score = int(text)
         except ValueError:
-            problems.append(f"--set {key}={text}: not a whole number")
+            problems.append(Problem("not a whole number", "scores", f"{key}={text}"))
             continue
         if not rubric.scale_min <= score <= rubric.scale_max:
             problems.append(
-                f"--set {key}={score}: off the scale {rubric.scale_min}-{rubric.scale_max}"
+                Problem(
+                    f"off the scale {rubric.scale_min}-{rubric.scale_max}",
+                    "scores",
+                    f"{key}={score}",
+                )
             )
             continue
         scores[key] = score
     fields = [key for key in values if key not in scores]
     if problems:
-        raise BadInput("\n".join(problems)).about(*fields)
+        raise BadInput(problems=problems).about(*fields)
     return scores
 
 
@@ -77,7 +85,7 @@ def score(
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
-        raise BadInput(f"--comment {unknown[0]}: unknown criterion").about(unknown[0])
+        raise BadInput("unknown criterion", field="comments", value=unknown[0]).about(unknown[0])
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
     try:
@@ -103,7 +111,8 @@ def score(
         if latest is not None and (not submit or reason is None):
             raise RuleViolation(
                 f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
-                "correction is a new version: give --submit and a --reason"
+                "correction is a new version",
+                step=Step("correct_scorecard"),
             ).about("reason")
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
@@ -151,8 +160,8 @@ def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
         raise NotPermitted(f"{actor} may not score candidate {candidate.id}: {actor} {barred}")
     if declared is None:
         raise RuleViolation(
-            f"{actor} must first declare any conflict of interest with candidate {candidate.id}: "
-            f"run 'qualify attest {candidate.id}' (or with --conflict TEXT)"
+            f"{actor} must first declare any conflict of interest with candidate {candidate.id}",
+            step=Step("declare_conflicts", str(candidate.id)),
         )
 
 
@@ -169,7 +178,8 @@ def may_score(
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
         raise RuleViolation(
             f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
-            "correction is a new version: give a --reason"
+            "correction is a new version",
+            step=Step("give_correction_reason"),
         )
 
 
@@ -193,8 +203,9 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
         raise BadInput(
-            f"cannot submit: no score yet for {', '.join(missing)} (use --set ID=N); "
-            "nothing was saved"
+            f"cannot submit: no score yet for {', '.join(missing)}",
+            step=Step("score_criteria"),
+            hint="nothing was saved",
         ).about(*missing)
     extremes = [
         c
@@ -203,8 +214,9 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     ]
     if extremes:
         raise BadInput(
-            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence: "
-            f"add --comment ID=TEXT for {', '.join(extremes)}; nothing was saved"
+            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence",
+            step=Step("comment_extremes", ", ".join(extremes)),
+            hint="nothing was saved",
         ).about(*extremes)
 
 

@@ -1,6 +1,6 @@
 """Registering users and their roles. Who may do that comes only from the database: the
-administrator made by `init --admin`, and the workflows frozen in the selections opened there,
-never from a workflow file the caller points at."""
+administrator made when the database is created, and the workflows frozen in the selections
+opened there, never from a workflow file the caller points at."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation
+from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.services import audit
 from qualify.services.access import (
@@ -44,18 +44,22 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_roles(session: Session, workflows_dir: Path, roles: list[str]) -> list[str]:
+def _check_roles(
+    session: Session, workflows_dir: Path, roles: list[str], field: str = "roles"
+) -> list[str]:
     """The roles, each known to a selection's workflow, a workflow file, or `admin`. Knowing a
     role's name grants nothing: what a role may do is read from the selections' workflows."""
     if not roles:
-        raise BadInput("--role: give at least one role")
+        raise BadInput("give at least one role", field=field)
     known = {ADMIN} | frozen_roles(session)
     known |= {role for loaded in all_workflows(workflows_dir) for role in loaded.spec.roles}
     for role in roles:
         if role not in known:
             raise BadInput(
-                f"--role {role}: no workflow has that role{suggest(role, known)} "
-                f"(roles: {', '.join(sorted(known))})"
+                f"no workflow has that role{suggest(role, known)} "
+                f"(roles: {', '.join(sorted(known))})",
+                field=field,
+                value=role,
             )
     return sorted(set(roles))
 
@@ -74,13 +78,15 @@ def create_admin(
     users and open selections), with any workflow roles given. Refused once any user exists."""
     at = now or utcnow()
     name = _check_name(name)
-    full_name, title = person_text(full_name, "--full-name"), person_text(title, "--title")
+    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
     held = _check_roles(session, workflows_dir, [ADMIN, *(roles or [])])
     first = session.exec(select(User.name).order_by(col(User.id)).limit(1)).first()
     if first is not None:
         raise NotPermitted(
-            f"--admin {name}: this database has users already (the first is {first}); an "
-            "administrator adds users with 'qualify user add'"
+            f"this database has users already (the first is {first})",
+            field="admin",
+            value=name,
+            step=Step("add_user"),
         )
     user = User(name=name, roles=held, created_at=at, full_name=full_name, title=title)
     session.add(user)
@@ -113,13 +119,10 @@ def add_user(
     workflow lists under permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
     name = _check_name(name)
-    full_name, title = person_text(full_name, "--full-name"), person_text(title, "--title")
+    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
     roles = _check_roles(session, workflows_dir, roles)
     if session.exec(select(User.id).limit(1)).first() is None:
-        raise NotPermitted(
-            "this database has no users yet: the first one, its administrator, is made by "
-            "'qualify init --admin NAME'"
-        )
+        raise NotPermitted("this database has no users yet", step=Step("create_admin"))
     acting = actor_user(session, actor)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "add users")
@@ -169,17 +172,14 @@ def edit_user(
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         names = list(session.exec(select(User.name)))
-        raise NotFound(f"no user '{name}'{suggest(name, names)} (see 'qualify user list')")
+        raise NotFound(f"no user '{name}'{suggest(name, names)}", step=Step("list_users"))
     acting = actor_user(session, actor)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "edit users")
     add_roles, remove_roles = list(add_roles or []), list(remove_roles or [])
-    for option, given in (("--add-role", add_roles), ("--remove-role", remove_roles)):
-        try:
-            if given:
-                _check_roles(session, workflows_dir, given)
-        except BadInput as exc:
-            raise BadInput(str(exc).replace("--role", option, 1)) from None
+    for field, given in (("add_roles", add_roles), ("remove_roles", remove_roles)):
+        if given:
+            _check_roles(session, workflows_dir, given, field)
     if ADMIN in add_roles + remove_roles and ADMIN not in acting.roles:
         raise NotPermitted(
             f"{acting.name} may not change who is an administrator: only an admin may"
@@ -187,26 +187,31 @@ def edit_user(
     for role in remove_roles:
         if role not in user.roles:
             raise BadInput(
-                f"--remove-role {role}: {name} does not hold it (holds {', '.join(user.roles)})"
+                f"{name} does not hold it (holds {', '.join(user.roles)})",
+                field="remove_roles",
+                value=role,
             )
     roles = sorted((set(user.roles) | set(add_roles)) - set(remove_roles))
     new: dict[str, object] = {
-        "full_name": user.full_name if full_name is None else person_text(full_name, "--full-name"),
-        "title": user.title if title is None else person_text(title, "--title"),
+        "full_name": user.full_name if full_name is None else person_text(full_name, "full_name"),
+        "title": user.title if title is None else person_text(title, "title"),
         "roles": roles,
     }
     for role in remove_roles:
         needed = _needed_for(session, name, role)
         if needed:
-            raise RuleViolation(f"cannot remove the role {role} from {name}: {needed}")
+            why, step = needed
+            raise RuleViolation(f"cannot remove the role {role} from {name}: {why}", step=step)
     if not roles:
-        raise BadInput(f"--remove-role: {name} would hold no role; a user holds at least one")
+        raise BadInput(
+            f"{name} would hold no role; a user holds at least one", field="remove_roles"
+        )
     old: dict[str, object] = {"full_name": user.full_name, "title": user.title, "roles": user.roles}
     changed = {k: (old[k], v) for k, v in new.items() if v != old[k]}
     if not changed:
         raise BadInput(
-            "nothing to change: give --full-name, --title, --add-role or --remove-role "
-            "with a new value"
+            "nothing to change",
+            step=Step("give_user_changes"),
         )
     user.full_name, user.title = str(new["full_name"]), str(new["title"])
     user.roles = roles
@@ -228,8 +233,9 @@ def edit_user(
     return changed
 
 
-def _needed_for(session: Session, name: str, role: str) -> str | None:
-    """Why `name` still needs `role` (an open panel seat, candidates they supervise), or None."""
+def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | None:
+    """Why `name` still needs `role` (an open panel seat, candidates they supervise) and the
+    step that frees it, or None."""
     from qualify.services.access import workflow_of
 
     seats = session.exec(
@@ -247,8 +253,8 @@ def _needed_for(session: Session, name: str, role: str) -> str | None:
             return (
                 f"{name} holds the {seat.seat} seat on the panel of selection {selection.id} "
                 f"({selection.title}), which has {open_count} candidates in progress; assign "
-                f"the seat to someone else first ('qualify panel assign {selection.id} ...')"
-            )
+                "the seat to someone else first"
+            ), Step("assign_panel", str(selection.id))
     supervised = session.exec(select(Candidate).where(Candidate.supervisor == name)).all()
     for candidate in supervised:
         round_ = session.get(Selection, candidate.selection_id)
@@ -258,9 +264,8 @@ def _needed_for(session: Session, name: str, role: str) -> str | None:
         if role in supervisor_roles(spec.checks) and not (state and state.final):
             return (
                 f"{name} is the supervisor of candidate {candidate.id} ({candidate.name}), who "
-                f"is in progress ({candidate.state}); change the candidate's supervisor first "
-                f"('qualify candidate edit {candidate.id} --supervisor ... --reason ...')"
-            )
+                f"is in progress ({candidate.state}); change the candidate's supervisor first"
+            ), Step("change_supervisor", str(candidate.id))
     return None
 
 
@@ -291,14 +296,14 @@ def people(session: Session) -> dict[str, dict[str, str]]:
 PERSON_TEXT_LIMIT = 200
 
 
-def person_text(text: str, option: str) -> str:
-    """A full name or title as stored (NFC, single spaces), or BadInput naming the option."""
+def person_text(text: str, field: str) -> str:
+    """A full name or title as stored (NFC, single spaces), or BadInput naming the field."""
     problem = text_problem(text)
     if problem:
-        raise BadInput(f"{option}: {problem}")
+        raise BadInput(problem, field=field)
     text = clean(text)
     if len(text) > PERSON_TEXT_LIMIT:
-        raise BadInput(f"{option}: longer than {PERSON_TEXT_LIMIT} characters")
+        raise BadInput(f"longer than {PERSON_TEXT_LIMIT} characters", field=field)
     return text
 
 

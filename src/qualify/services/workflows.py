@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from qualify.config import Settings
-from qualify.errors import BadInput, NotFound, QualifyError, WorkflowError
+from qualify.errors import BadInput, NotFound, QualifyError, Step, WorkflowError
 from qualify.workflow.diagram import to_dot, to_mermaid
 from qualify.workflow.loader import LoadedWorkflow, load_path, load_text, suggest
 
@@ -77,12 +77,12 @@ def diagram(loaded: LoadedWorkflow, fmt: str) -> str:
     if fmt == "mermaid":
         return to_mermaid(loaded.spec)
     if fmt != "svg":
-        raise BadInput(f"--format: unknown format '{fmt}' (use mermaid or svg)")
+        raise BadInput(f"unknown format '{fmt}' (use mermaid or svg)", field="format")
     dot = shutil.which("dot")
     if dot is None:
         raise QualifyError(
-            "SVG needs Graphviz's `dot`, which is not installed "
-            "(apt-get install graphviz), or use --format mermaid"
+            "SVG needs Graphviz's `dot`, which is not installed (apt-get install graphviz)",
+            step=Step("draw_mermaid"),
         )
     done = subprocess.run(
         [dot, "-Tsvg"], input=to_dot(loaded.spec), capture_output=True, text=True, check=False

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DatabaseError as SQLDatabaseError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
-from qualify.errors import BadInput, DatabaseError, QualifyError
+from qualify.errors import BadInput, DatabaseError, QualifyError, Step
 from qualify.store.private import private_file
 
 if TYPE_CHECKING:
@@ -37,20 +37,22 @@ def normalize_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise BadInput(f"--db: not a database URL: {url!r}") from None
+        raise BadInput(f"not a database URL: {url!r}", field="database_url") from None
     parts = (parsed.database, parsed.host, parsed.username, parsed.password, *parsed.query)
     if any("\x00" in str(part) for part in parts if part):  # %00 in the URL
-        raise BadInput("--db: the URL contains a NUL byte (%00)")
+        raise BadInput("the URL contains a NUL byte (%00)", field="database_url")
     if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.username or parsed.port):
         raise BadInput(
-            f"--db: {url!r} is not a SQLite URL; use sqlite:///relative/path.db or "
-            "sqlite:////absolute/path.db"
+            f"{url!r} is not a SQLite URL; use sqlite:///relative/path.db or "
+            "sqlite:////absolute/path.db",
+            field="database_url",
         )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise BadInput(
-            f"--db: unsupported database {parsed.drivername!r} (use sqlite or postgresql)"
+            f"unsupported database {parsed.drivername!r} (use sqlite or postgresql)",
+            field="database_url",
         )
     return parsed
 
@@ -69,7 +71,7 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
     except (ArgumentError, ValueError, TypeError) as exc:  # options the driver cannot take
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BadInput(f"--db: {reason}") from None
+        raise BadInput(reason, field="database_url") from None
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -214,10 +216,10 @@ def _private_sqlite_file(url: URL) -> None:
 
 def require_current_schema(engine: Engine) -> None:
     """Refuse to work on a database that is missing, older or newer than this version. Only
-    `qualify init` creates a database: a mistyped --db must not leave an empty file behind."""
+    the `init` use case creates a database: a mistyped URL must not leave an empty file behind."""
     path = sqlite_path(engine.url)
     if path is not None and not path.exists():
-        raise BadInput(f"no database at {path}; run 'qualify init' to create it, or check --db")
+        raise BadInput(f"no database at {path}", step=Step("create_database"))
     try:
         with engine.connect() as connection:
             revision = current_revision(connection)
@@ -226,8 +228,8 @@ def require_current_schema(engine: Engine) -> None:
     _refuse_unknown_revision(revision, engine.url)
     shown = engine.url.render_as_string(hide_password=True)
     if revision is None:
-        raise BadInput(f"database {shown} is not set up; run 'qualify init' first")
+        raise BadInput(f"database {shown} is not set up", step=Step("set_up_database"))
     if revision != head_revision():
         raise DatabaseError(
-            f"database {shown} is at an older schema; run 'qualify init' to upgrade it"
+            f"database {shown} is at an older schema", step=Step("upgrade_database")
         )

@@ -7,10 +7,11 @@ looked up in CHECK_KINDS only: a workflow can never name code to run.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
@@ -179,15 +180,7 @@ class NoSustainedFindingsParams(DatedParams):
 
 def elapsed(start: date, end: date) -> relativedelta:
     """Whole years, then months, then days from start to end (a Feb 29 anniversary is Feb 28)."""
-    years = end.year - start.year
-    if start + relativedelta(years=years) > end:
-        years -= 1
-    anchor = start + relativedelta(years=years)
-    months = (end.year - anchor.year) * 12 + end.month - anchor.month
-    if anchor + relativedelta(months=months) > end:
-        months -= 1
-    days = (end - (start + relativedelta(years=years, months=months))).days
-    return relativedelta(years=years, months=months, days=days)
+    return relativedelta(end, start)
 
 
 def _plural(n: int, word: str) -> str:
@@ -212,22 +205,44 @@ def _pending(check: str, kind: str) -> CheckResult:
     return CheckResult(check, "pending", f"no {kind} evidence on file")
 
 
+P = TypeVar("P", bound=Params)
+OnRecord = Callable[[str, P, EvidenceRecord, CandidateFacts, When], CheckResult]
+Evaluate = Callable[[str, P, CandidateFacts, When | date], CheckResult]
+
+
+def on_current_record(evidence_param: str = "evidence") -> Callable[[OnRecord[P]], Evaluate[P]]:
+    """What every check that reads a record does first, in one place: pending while no current
+    record of the evidence kind its parameter `evidence_param` names is on file; else the check
+    is given that record, and the dates as a When."""
+
+    def wrap(on_record: OnRecord[P]) -> Evaluate[P]:
+        @functools.wraps(on_record)
+        def evaluate(check: str, p: P, facts: CandidateFacts, when: When | date) -> CheckResult:
+            kind: str = getattr(p, evidence_param)
+            record = facts.current(kind)
+            if record is None:
+                return _pending(check, kind)
+            return on_record(check, p, record, facts, When.of(when))
+
+        return evaluate
+
+    return wrap
+
+
 def _late(check: str, kind: str, record: EvidenceRecord, dated: date, label: str) -> CheckResult:
     """The record on file does not count: its fact is dated after the last date that counts."""
     text = f"{kind} not counted: {_cite(record)} is dated {dated}, after {label}"
     return CheckResult(check, "fail", text, (record.id,))
 
 
+@on_current_record()
 def attestation(
-    check: str, p: AttestationParams, facts: CandidateFacts, when: When | date
+    check: str, p: AttestationParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
-    record = facts.current(p.evidence)
-    if record is None:
-        return _pending(check, p.evidence)
     where = _cite(record)
     dated: date | None = record.fields.get(p.date_field) if p.date_field else None
     if dated is not None:
-        limit, label = When.of(when).until(p.facts_until)
+        limit, label = when.until(p.facts_until)
         if dated > limit:
             return _late(check, p.evidence, record, dated, label)
         where += f", dated {dated}"
@@ -237,14 +252,12 @@ def attestation(
     return CheckResult(check, status, f"{p.field} = {answer} ({where})", (record.id,))
 
 
+@on_current_record()
 def min_service(
-    check: str, p: MinServiceParams, facts: CandidateFacts, when: When | date
+    check: str, p: MinServiceParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
-    record = facts.current(p.evidence)
-    if record is None:
-        return _pending(check, p.evidence)
     start: date = record.fields[p.field]
-    limit, label = When.of(when).until(p.facts_until)
+    limit, label = when.until(p.facts_until)
     if start > limit:
         return _late(check, p.evidence, record, start, label)
     required = describe(relativedelta(years=p.years, months=p.months))
@@ -256,32 +269,28 @@ def min_service(
     return CheckResult(check, "fail", f"{text}; {required} required", cited)
 
 
+@on_current_record()
 def event_completed(
-    check: str, p: EventCompletedParams, facts: CandidateFacts, when: When | date
+    check: str, p: EventCompletedParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
-    record = facts.current(p.evidence)
-    if record is None:
-        return _pending(check, p.evidence)
     done: date = record.fields[p.field]
-    limit, label = When.of(when).until(p.facts_until)
+    limit, label = when.until(p.facts_until)
     if done > limit:
         return _late(check, p.evidence, record, done, label)
     text = f"{p.evidence} completed {done} ({_cite(record)})"
     return CheckResult(check, "pass", text, (record.id,))
 
 
+@on_current_record()
 def document_by_role(
-    check: str, p: DocumentByRoleParams, facts: CandidateFacts, when: When | date
+    check: str, p: DocumentByRoleParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
-    record = facts.current(p.evidence)
-    if record is None:
-        return _pending(check, p.evidence)
     author: str = record.fields[p.author_field]
     cited = (record.id,)
     where = _cite(record)
     dated: date | None = record.fields.get(p.date_field) if p.date_field else None
     if dated is not None:
-        limit, label = When.of(when).until(p.facts_until)
+        limit, label = when.until(p.facts_until)
         if dated > limit:
             return _late(check, p.evidence, record, dated, label)
         where += f", dated {dated}"
@@ -306,15 +315,13 @@ def document_by_role(
     return CheckResult(check, "pass", f"{p.evidence} by {p.role} {author} on file ({where})", cited)
 
 
+@on_current_record()
 def recent_result(
-    check: str, p: RecentResultParams, facts: CandidateFacts, when: When | date
+    check: str, p: RecentResultParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
-    record = facts.current(p.evidence)
-    if record is None:
-        return _pending(check, p.evidence)
     result: str = record.fields[p.result_field]
     tested: date = record.fields[p.date_field]
-    limit, label = When.of(when).until(p.facts_until)
+    limit, label = when.until(p.facts_until)
     if tested > limit:
         return _late(check, p.evidence, record, tested, label)
     cited = (record.id,)
@@ -334,15 +341,17 @@ def recent_result(
     return CheckResult(check, "pass", text, cited)
 
 
+@on_current_record("review_evidence")
 def no_sustained_findings(
-    check: str, p: NoSustainedFindingsParams, facts: CandidateFacts, when: When | date
+    check: str,
+    p: NoSustainedFindingsParams,
+    review: EvidenceRecord,
+    facts: CandidateFacts,
+    when: When,
 ) -> CheckResult:
     # The review's date is when HR read the record (usually after the as-of date, as screening
     # follows the deadline), not a fact measured against it: a review on file counts.
-    review = facts.current(p.review_evidence)
-    if review is None:
-        return _pending(check, p.review_evidence)
-    limit, label = When.of(when).until(p.facts_until)
+    limit, label = when.until(p.facts_until)
     since = limit - relativedelta(years=p.years)
     counted, late, ignored = [], [], []
     for finding in facts.records(p.finding_evidence):

@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qualify.errors import FieldValueError
 from qualify.limits import DATE_MAX, DATE_MIN
 from qualify.limits import EVIDENCE_TEXT_MAX as TEXT_MAX
 from qualify.workflow.spec import EvidenceSpec, FieldSpec, Workflow
 
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
-
-
-class FieldValueError(ValueError):
-    """A typed value does not fit its field; the message says what would."""
 
 
 def parse_value(spec: FieldSpec, raw: str) -> Any:

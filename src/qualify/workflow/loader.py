@@ -6,8 +6,10 @@ ever imported or called.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
+import math
 import re
 from collections import deque
 from collections.abc import Iterable
@@ -26,7 +28,7 @@ from qualify.limits import YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
 from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
-from qualify.workflow.spec import ALL_KEYS, Workflow
+from qualify.workflow.spec import ALL_KEYS, FIXED_TIE_BREAKS, TIE_BREAK_RULES, Workflow
 
 Path_ = tuple[str | int, ...]
 
@@ -70,14 +72,49 @@ def load_text(
     except ValidationError as exc:
         for error in exc.errors():
             problems.add(tuple(error["loc"]), _pydantic_message(error))
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
+        # A number out of its bounds is reported, and the rest of the file still checked.
+        at_bounds = _at_bounds(data, exc)
+        if at_bounds is None:
+            problems.raise_if_any()
+        try:
+            spec = Workflow.model_validate(at_bounds)
+        except ValidationError:
+            problems.raise_if_any()
+            raise
     params = _validate_semantics(
         spec, problems, None if templates is None else set(templates), fast=fast
     )
     problems.raise_if_any()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedWorkflow(spec=spec, params=params, text=text, sha256=digest, source=source)
+
+
+# The limit of each bound a spec model puts on a number (Field(gt=..., ge=..., le=..., lt=...)).
+_BOUNDS = {
+    "greater_than": "gt",
+    "greater_than_equal": "ge",
+    "less_than_equal": "le",
+    "less_than": "lt",
+}
+
+
+def _at_bounds(data: Any, exc: ValidationError) -> Any | None:
+    """A copy of `data` with every number out of its bounds moved just inside them, to check the
+    rest of the file as well; None when some error is not a bound."""
+    fixed = copy.deepcopy(data)
+    for error in exc.errors():
+        key = _BOUNDS.get(error["type"])
+        if key is None:
+            return None
+        limit = error["ctx"][key]
+        if key in ("gt", "lt"):
+            limit = math.nextafter(limit, math.inf if key == "gt" else -math.inf)
+        *parents, last = error["loc"]
+        container = fixed
+        for part in parents:
+            container = container[part]
+        container[last] = limit
+    return fixed
 
 
 class _Problems:
@@ -99,6 +136,16 @@ class _Problems:
             if path[:end] in self.lines:
                 return self.lines[path[:end]]
         return 0
+
+    def known(
+        self, path: Path_, value: str, choices: Iterable[str], what: str, of: str = ""
+    ) -> bool:
+        """Whether `value` is one of `choices`; if not, add the problem with a did-you-mean."""
+        names = list(choices)
+        if value in names:
+            return True
+        self.add(path, f"unknown {what} '{value}'{of}{suggest(value, names)}")
+        return False
 
     def raise_if_any(self) -> None:
         if self.items:
@@ -192,6 +239,16 @@ def _pydantic_message(error: Any) -> str:
         return "missing key"
     if kind == "literal_error":
         return f"{error['msg'].lower()}, not {_shown(error['input'])}"
+    if kind in ("greater_than", "greater_than_equal"):
+        # The value as the field reads it: a weight of 0 is 0.0.
+        bound, given = error["ctx"][_BOUNDS[kind]], error["input"]
+        shown = float(given) if isinstance(bound, float) and isinstance(given, int) else given
+        wording = (
+            f"{loc[-1]} must be positive"
+            if kind == "greater_than" and bound == 0
+            else (f"must be {'above' if kind == 'greater_than' else 'at least'} {bound}")
+        )
+        return f"{wording} (got {_shown(shown)})"
     if "input" not in error:
         return str(error["msg"])
     return f"{error['msg'].lower()} (got {_shown(error['input'])})"
@@ -206,20 +263,38 @@ def _shown(value: object, limit: int = 60) -> str:
 def _validate_semantics(
     spec: Workflow, problems: _Problems, templates: set[str] | None, *, fast: bool = False
 ) -> dict[str, Params]:
-    """Cross-reference checks; add every problem found."""
+    """Cross-reference checks (bounds on single values are the spec models' own); add every
+    problem found."""
+    known = problems.known
+    _validate_states(spec, problems)
+    _validate_transitions(spec, problems)
+    _validate_evidence(spec, problems)
+    params = _validate_checks(spec, problems)
+    _validate_roles_named(spec, problems)
+    _validate_rubric(spec, problems)
+    _validate_qualifications(spec, problems)
+    _validate_fairness(spec, known)
+    _validate_training(spec, problems)
+    _validate_packets(spec, problems, templates, fast=fast)
+    _validate_documents(spec, problems, known)
+    reports.validate(spec, problems.add)
+    if spec.activity_reports is not None and templates is not None:
+        known(
+            ("activity_reports", "packet"),
+            spec.activity_reports.packet,
+            templates,
+            "packet template",
+        )
+    return params
 
-    def known(path: Path_, value: str, choices: Iterable[str], what: str, of: str = "") -> bool:
-        names = list(choices)
-        if value in names:
-            return True
-        problems.add(path, f"unknown {what} '{value}'{of}{suggest(value, names)}")
-        return False
 
-    states, roles = spec.states, spec.roles
-    if "admin" in roles:
+def _validate_states(spec: Workflow, problems: _Problems) -> None:
+    """One initial state, never final; every state reachable and left unless final."""
+    states = spec.states
+    if "admin" in spec.roles:
         problems.add(
             ("roles", "admin"),
-            "the role name 'admin' is qualify's own (the administrator made by init --admin); "
+            "the role name 'admin' is qualify's own (the administrator of a new database); "
             "choose another name",
         )
     initial = [name for name, s in states.items() if s.initial]
@@ -228,32 +303,8 @@ def _validate_semantics(
     for name, state in states.items():
         if state.initial and state.final:
             problems.add(("states", name), "a state cannot be both initial and final")
-
-    state_refs_ok = True
-    seen_moves: dict[tuple[str, str], int] = {}
-    for i, t in enumerate(spec.transitions):
-        here: Path_ = ("transitions", i)
-        for j, source in enumerate(t.source):
-            state_refs_ok &= known((*here, "source", j), source, states, "state")
-            if source in states and states[source].final:
-                problems.add((*here, "source", j), f"state '{source}' is final: nothing leaves it")
-            if (source, t.trigger) in seen_moves:
-                first = seen_moves[(source, t.trigger)]
-                problems.add(
-                    (*here, "trigger"),
-                    f"trigger '{t.trigger}' from state '{source}' is already "
-                    f"defined by transitions[{first}]",
-                )
-            seen_moves.setdefault((source, t.trigger), i)
-        state_refs_ok &= known((*here, "dest"), t.dest, states, "state")
-        if not t.roles:
-            problems.add((*here, "roles"), "name at least one role that may fire it")
-        for j, role in enumerate(t.roles):
-            known((*here, "roles", j), role, roles, "role")
-        for j, guard in enumerate(t.guards):
-            known((*here, "guards", j), guard, spec.checks, "check")
-
-    if len(initial) == 1 and state_refs_ok:  # with unknown states, fix those first
+    named = {s for t in spec.transitions for s in (*t.source, t.dest)}
+    if len(initial) == 1 and named <= set(states):  # with unknown states, fix those first
         reachable = _reachable(spec, initial[0])
         for name in states:
             if name not in reachable:
@@ -265,6 +316,36 @@ def _validate_semantics(
                 ("states", name), "not final and no transition leaves it (mark it final: true?)"
             )
 
+
+def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
+    """Known states, roles and guards; no trigger defined twice from one state."""
+    known, states = problems.known, spec.states
+    seen_moves: dict[tuple[str, str], int] = {}
+    for i, t in enumerate(spec.transitions):
+        here: Path_ = ("transitions", i)
+        for j, source in enumerate(t.source):
+            known((*here, "source", j), source, states, "state")
+            if source in states and states[source].final:
+                problems.add((*here, "source", j), f"state '{source}' is final: nothing leaves it")
+            if (source, t.trigger) in seen_moves:
+                first = seen_moves[(source, t.trigger)]
+                problems.add(
+                    (*here, "trigger"),
+                    f"trigger '{t.trigger}' from state '{source}' is already "
+                    f"defined by transitions[{first}]",
+                )
+            seen_moves.setdefault((source, t.trigger), i)
+        known((*here, "dest"), t.dest, states, "state")
+        if not t.roles:
+            problems.add((*here, "roles"), "name at least one role that may fire it")
+        for j, role in enumerate(t.roles):
+            known((*here, "roles", j), role, spec.roles, "role")
+        for j, guard in enumerate(t.guards):
+            known((*here, "guards", j), guard, spec.checks, "check")
+
+
+def _validate_evidence(spec: Workflow, problems: _Problems) -> None:
+    """Each evidence kind has fields; choices and accepted file types only where they apply."""
     for kind, ev in spec.evidence.items():
         if not ev.fields:
             problems.add(("evidence", kind, "fields"), "declare at least one field")
@@ -276,9 +357,14 @@ def _validate_semantics(
             if f.type != "file" and f.accept:
                 problems.add(("evidence", kind, "fields", fname, "accept"), "only for type file")
 
+
+def _validate_checks(spec: Workflow, problems: _Problems) -> dict[str, Params]:
+    """Each check's kind is known and its parameters fit the kind and name evidence fields of
+    the right types; return the parsed parameters."""
+    known = problems.known
     params: dict[str, Params] = {}
     for check_id, check in spec.checks.items():
-        here = ("checks", check_id)
+        here: Path_ = ("checks", check_id)
         if not known((*here, "kind"), check.kind, CHECK_KINDS, "check kind"):
             continue
         try:
@@ -301,34 +387,39 @@ def _validate_semantics(
                         at, f"field '{ref.field}' is {actual}; needs {' or '.join(ref.types)}"
                     )
         if isinstance(parsed, DocumentByRoleParams):
-            known((*here, "params", "role"), parsed.role, roles, "role")
+            known((*here, "params", "role"), parsed.role, spec.roles, "role")
+    return params
 
+
+def _validate_roles_named(spec: Workflow, problems: _Problems) -> None:
+    """The permissions and the panel name known roles and states; the panel has seats."""
+    known = problems.known
     for action, allowed in spec.permissions:
         for j, role in enumerate(allowed):
-            known(("permissions", action, j), role, roles, "role")
-
+            known(("permissions", action, j), role, spec.roles, "role")
     for seat_id, seat in spec.panel.seats.items():
-        known(("panel", "seats", seat_id, "role"), seat.role, roles, "role")
-        if seat.count < 1:
-            problems.add(("panel", "seats", seat_id, "count"), "a seat count must be at least 1")
+        known(("panel", "seats", seat_id, "role"), seat.role, spec.roles, "role")
     if not spec.panel.seats:
         problems.add(("panel", "seats"), "declare at least one seat")
     for j, state_name in enumerate(spec.panel.scoring_states):
-        known(("panel", "scoring_states", j), state_name, states, "state")
+        known(("panel", "scoring_states", j), state_name, spec.states, "state")
 
-    _validate_rubric(spec, problems)
 
+def _validate_qualifications(spec: Workflow, problems: _Problems) -> None:
     for i, q in enumerate(spec.qualifications):
         for j, target in enumerate(q.enforced_by):
             _validate_reference(
-                spec, ("qualifications", i, "enforced_by", j), target, problems, known
+                spec, ("qualifications", i, "enforced_by", j), target, problems, problems.known
             )
 
-    _validate_fairness(spec, known)
-    _validate_training(spec, problems)
 
+def _validate_packets(
+    spec: Workflow, problems: _Problems, templates: set[str] | None, *, fast: bool
+) -> None:
+    """Packets are printed on entering known states, from known templates of a declared kind."""
+    known = problems.known
     for state_name, names in spec.packets.items():
-        known(("packets", state_name), state_name, states, "state")
+        known(("packets", state_name), state_name, spec.states, "state")
         for j, template in enumerate(names):
             item: Path_ = ("packets", state_name, j)
             if templates is not None and not known(item, template, templates, "packet template"):
@@ -341,16 +432,6 @@ def _validate_semantics(
                     item,
                     f"packet '{template}' has no entry under packet_kinds (its title and audience)",
                 )
-    _validate_documents(spec, problems, known)
-    reports.validate(spec, problems.add)
-    if spec.activity_reports is not None and templates is not None:
-        known(
-            ("activity_reports", "packet"),
-            spec.activity_reports.packet,
-            templates,
-            "packet template",
-        )
-    return params
 
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -379,11 +460,8 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
                 problems.add(at, f"reason code '{code}' must be lower_case_with_underscores")
             if not text.strip():
                 problems.add(at, "write the text sent to the candidate")
-    if spec.appeal is not None:
-        if spec.appeal.days < 1:
-            problems.add(("appeal", "days"), f"must be at least 1 (got {spec.appeal.days})")
-        if not spec.appeal.to.strip():
-            problems.add(("appeal", "to"), "say to whom a request for reconsideration goes")
+    if spec.appeal is not None and not spec.appeal.to.strip():
+        problems.add(("appeal", "to"), "say to whom a request for reconsideration goes")
     try:
         ZoneInfo(spec.time_zone)
     except (ValueError, ZoneInfoNotFoundError):
@@ -481,8 +559,6 @@ def _validate_rubric(spec: Workflow, problems: _Problems) -> None:
         if c.id in ids:
             problems.add((*here, "id"), f"criterion id '{c.id}' is used twice")
         ids.add(c.id)
-        if c.weight <= 0:
-            problems.add((*here, "weight"), f"weight must be positive (got {c.weight})")
         missing = [score for score in required if not c.anchors.get(score, "").strip()]
         if missing:
             problems.add(
@@ -502,16 +578,14 @@ def _validate_rubric(spec: Workflow, problems: _Problems) -> None:
         problems.add(("rubric", "criteria"), "declare at least one criterion")
     if not low <= rubric.pass_mark <= high:
         problems.add(("rubric", "pass_mark"), f"{rubric.pass_mark} is off the scale {low}-{high}")
-    if rubric.disagreement_threshold < 1:
-        problems.add(("rubric", "disagreement_threshold"), "must be at least 1")
     for i, rule in enumerate(rubric.tie_breaks):
         here = ("rubric", "tie_breaks", i)
         if rule.startswith("criterion:"):
             name = rule.split(":", 1)[1]
             if name not in ids:
                 problems.add(here, f"unknown criterion '{name}'{suggest(name, ids)}")
-        elif rule not in ("fewest_flags", "employee_id"):
-            choices = ["fewest_flags", "employee_id", *(f"criterion:{x}" for x in ids)]
+        elif rule not in TIE_BREAK_RULES:
+            choices = [*FIXED_TIE_BREAKS, *(f"criterion:{x}" for x in ids)]
             problems.add(here, f"unknown tie-break rule '{rule}'{suggest(rule, choices)}")
 
 

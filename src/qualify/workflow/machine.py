@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from transitions import EventData, Machine
 
+from qualify.errors import GuardRefused
 from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.spec import TransitionSpec, Workflow
 
@@ -35,10 +36,6 @@ class _Token:
     """The machine's view of one candidate for the length of one trigger."""
 
     state: str
-
-
-class GuardRefused(Exception):
-    """The machine's condition refused the move: a guard had not passed."""
 
 
 def _guard_condition(spec: TransitionSpec) -> Callable[[EventData], bool]:
@@ -77,7 +74,7 @@ class CompiledWorkflow:
         """Fire `trigger` from `state` given the checks that passed; return the new state."""
         token = _Token(state)
         if not self.machine.events[trigger].trigger(token, passed=passed):
-            raise GuardRefused(trigger)
+            raise GuardRefused("not every guard has passed", value=trigger)
         return token.state
 
 

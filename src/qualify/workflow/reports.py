@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from qualify.errors import BadInput
 from qualify.limits import DATE_MAX, DATE_MIN, EVIDENCE_TEXT_MAX
 from qualify.workflow.spec import ActivityReportsSpec, Workflow
 
@@ -21,8 +22,8 @@ _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 COUNT_MAX = 100_000  # a figure for one quarter: more is a typing mistake
 
 
-class ReportInputError(ValueError):
-    """A report's input is malformed; the message names the option or field."""
+class ReportInputError(BadInput):
+    """A report's input is malformed; the error names the input (`quarter` or `fields`)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -67,13 +68,15 @@ def calendar_quarter(spec: ActivityReportsSpec, text: str) -> Quarter:
     listed = ", ".join(spec.due)
     if quarter is None:
         raise ReportInputError(
-            f"--quarter {text!r}: write a quarter as YEAR Q NUMBER, such as 2027Q3 "
-            f"(the calendar holds {listed})"
+            f"write a quarter as YEAR Q NUMBER, such as 2027Q3 (the calendar holds {listed})",
+            field="quarter",
+            value=repr(text),
         )
     if quarter.id not in spec.due:
         raise ReportInputError(
-            f"--quarter {quarter.id}: the workflow's report calendar has no quarter "
-            f"{quarter.id} (it holds {listed})"
+            f"the workflow's report calendar has no quarter {quarter.id} (it holds {listed})",
+            field="quarter",
+            value=quarter.id,
         )
     return quarter
 
@@ -91,25 +94,32 @@ def parse_fields(
             from qualify.workflow.loader import suggest
 
             raise ReportInputError(
-                f"--field {name}: the report has no field '{name}'{suggest(name, fields)} "
-                f"(fields: {', '.join(fields)})"
+                f"the report has no field '{name}'{suggest(name, fields)} "
+                f"(fields: {', '.join(fields)})",
+                field="fields",
+                value=name,
             )
         if field.kind == "count":
             value = text.strip()
             if not value.isascii() or not value.isdigit():
                 raise ReportInputError(
-                    f"--field {name}: {text!r} is not a count (a whole number, 0 or more)"
+                    f"{text!r} is not a count (a whole number, 0 or more)",
+                    field="fields",
+                    value=name,
                 )
             number = int(value)
             if number > COUNT_MAX:
-                raise ReportInputError(f"--field {name}: {number} is more than {COUNT_MAX:,}")
+                raise ReportInputError(
+                    f"{number} is more than {COUNT_MAX:,}", field="fields", value=name
+                )
             values[name] = number
         else:
             note = " ".join(text.split())
             if len(note) > EVIDENCE_TEXT_MAX:
                 raise ReportInputError(
-                    f"--field {name}: {len(note):,} characters is too long "
-                    f"(at most {EVIDENCE_TEXT_MAX:,})"
+                    f"{len(note):,} characters is too long (at most {EVIDENCE_TEXT_MAX:,})",
+                    field="fields",
+                    value=name,
                 )
             if note:
                 values[name] = note
@@ -117,7 +127,7 @@ def parse_fields(
         for field in spec.fields:
             if field.kind == "count" and field.id not in values:
                 raise ReportInputError(
-                    f"--field {field.id}: missing ({field.label}); give {field.id}=N"
+                    f"missing ({field.label}); give {field.id}=N", field="fields", value=field.id
                 )
     return values
 
@@ -163,6 +173,9 @@ def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) 
     for j, state in enumerate(reports.states):
         if state not in spec.states:
             add((*here, "states", j), f"unknown state '{state}'{_suggest(state, spec.states)}")
+    for j, role in enumerate(reports.supervised_by):
+        if role not in spec.roles:
+            add((*here, "supervised_by", j), f"unknown role '{role}'{_suggest(role, spec.roles)}")
     if not reports.states:
         add((*here, "states"), "name at least one state in which an officer reports")
     if not any(f.kind == "count" for f in reports.fields):

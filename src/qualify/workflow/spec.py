@@ -89,7 +89,7 @@ class CheckSpec(Strict):
 
 class SeatSpec(Strict):
     role: str
-    count: int = Field(default=1, le=20)
+    count: int = Field(default=1, ge=1, le=20)
     label: str = ""
 
 
@@ -102,7 +102,7 @@ class PanelSpec(Strict):
 class CriterionSpec(Strict):
     id: str
     label: str
-    weight: float = Field(le=100, allow_inf_nan=False)
+    weight: float = Field(gt=0.0, le=100, allow_inf_nan=False)
     anchors: dict[int, str] = Field(default_factory=dict)
     minimum_mean: Finite | None = None
     minimum_mean_above: Finite | None = None
@@ -113,7 +113,7 @@ class RubricSpec(Strict):
     scale_max: int = Field(default=5, ge=1, le=100)
     criteria: list[CriterionSpec]
     pass_mark: Finite
-    disagreement_threshold: int = Field(le=100)
+    disagreement_threshold: int = Field(ge=1, le=100)
     tie_breaks: list[str] = Field(default_factory=list)
 
 
@@ -168,7 +168,7 @@ class PacketKindSpec(Strict):
 class AppealSpec(Strict):
     """The right to ask for reconsideration that notices state."""
 
-    days: int
+    days: int = Field(ge=1)
     business_days: bool = True
     to: str
     how: str = "in writing"
@@ -205,6 +205,9 @@ class ActivityReportsSpec(Strict):
 
     label: str = "Quarterly activity report"
     states: Names
+    # Roles that supervise every officer in those states (such as the Detective Sergeant the SRO
+    # reports to): they see every officer's reports, and enter them if `enter_reports` lists them.
+    supervised_by: Names = Field(default_factory=list)
     to: list[str] = Field(default_factory=list)
     fields: list[ReportFieldSpec]
     packet: str
@@ -266,10 +269,15 @@ class Workflow(Strict):
         return next((c for c in self.rubric.criteria if c.id == criterion_id), None)
 
 
-TIE_BREAK_RULES = {
-    "criterion:<id>": "higher mean on that criterion ranks first",
+# The tie-break rules a rubric may list, the one place they are named: `criterion:<id>` for
+# each criterion, and the fixed ones.
+FIXED_TIE_BREAKS = {
     "fewest_flags": "fewer disagreement flags ranks first",
     "employee_id": "lower employee id ranks first (always decides)",
+}
+TIE_BREAK_RULES = {
+    "criterion:<id>": "higher mean on that criterion ranks first",
+    **FIXED_TIE_BREAKS,
 }
 
 ALL_KEYS = sorted({name for model in Strict.__subclasses__() for name in model.model_fields})

@@ -24,6 +24,7 @@ from qualify.errors import QualifyError
 from qualify.services import panel, scorecards
 from qualify.services.interview_kit import Kit, interview_kit, my_interviews
 from qualify.web.auth import Actor, page, panel_roles, status_of
+from qualify.web.errors import words
 from qualify.web.portal import portal_of
 
 NOTICES = {
@@ -83,7 +84,7 @@ def _render_kit(
             "title": kit.name,
             "kit": kit,
             "values": values,
-            "error": str(error) if error else "",
+            "error": words(error) if error else "",
             "error_fields": fields,
             "notice": notice if not error else "",
         },
@@ -151,7 +152,7 @@ async def draft(request: Request, actor: Actor) -> Response:
     except QualifyError as exc:
         if _wants_json(request):
             return JSONResponse(
-                {"saved": False, "error": str(exc), "fields": list(exc.fields)},
+                {"saved": False, "error": words(exc), "fields": list(exc.fields)},
                 status_code=status_of(exc),
             )
         typed = {"scores": scores, "comments": comments}
