@@ -78,6 +78,8 @@ def _scale(results: dict[str, Any]) -> str:
         "command where qualify uses one per command. The stages that run a command per candidate",
         "(advance, score) alternate qualify and the baseline in 40 slices of the same work, so a",
         "machine that slows down or speeds up during the run weighs on both alike.",
+        "`python -m benchmarks --backends none` measures the packets alone and keeps the",
+        "sections before them.",
         "",
         f"Run on {datetime.now(UTC):%Y-%m-%d}, {platform.machine()}, Python {platform.python_version()},"
         " 2 cores.",
@@ -126,7 +128,8 @@ def _packets(p: dict[str, Any]) -> str:
         "qualify made for it, with the options qualify passes (tagged PDF/A-3b, no attachments, "
         "compressed) and, as qualify does, one font configuration for the run. The kinds of "
         f"work take turns in each of {p['rounds']} rounds; each figure is the median of the "
-        "process's CPU time (all of the work runs in the process, SQLite included).",
+        "process's CPU time (all of the work runs in the process, SQLite included); the parts "
+        "are timed on their own, so they need not add up to the whole.",
         "",
         "| rendering one eligibility review | median ms |",
         "|---|---|",
@@ -135,7 +138,9 @@ def _packets(p: dict[str, Any]) -> str:
     lines += [
         "",
         f"qualify's overhead over bare WeasyPrint with the same options: {overhead:.1%} for the "
-        "whole packet (reading the records, Jinja, the safe fetcher); the target is under 10% "
+        "whole packet (reading the records, Jinja, the safe fetcher), the median over the "
+        "rounds of the packet's time over the bare render's in the same round "
+        f"({p['overhead_of_medians']:.1%} from the medians above); the target is under 10% "
         f"({'met' if overhead < 0.10 else 'not met'}). Tagged PDF/A itself costs "
         f"{p['pdfa_cost_vs_default']:.1%} over WeasyPrint's defaults.",
         "",

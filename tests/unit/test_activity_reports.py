@@ -171,3 +171,20 @@ def test_a_field_kind_other_than_count_or_text_is_refused() -> None:
         f"{_with_reports(block).splitlines().index('activity_reports:') + 5}: "
         "activity_reports.fields[0].kind: input should be 'count' or 'text', not 'number'"
     ]
+
+
+def test_a_supervising_role_must_be_a_role_of_the_file() -> None:
+    block = """activity_reports:
+  states: [appointed]
+  supervised_by: [comander]
+  packet: activity_report
+  fields:
+    - {id: meetings, label: Meetings, kind: count}
+  due:
+    2027Q3: 2027-10-15
+"""
+    line = _with_reports(block).splitlines().index("activity_reports:") + 3
+    assert _problems(block) == [
+        f"{line}: activity_reports.supervised_by[0]: unknown role 'comander' "
+        "(did you mean 'commander'?)"
+    ]

@@ -54,10 +54,16 @@ def reports_spec(spec: Workflow) -> ActivityReportsSpec:
     return spec.activity_reports
 
 
+def overseeing_roles(spec: Workflow) -> set[str]:
+    """The roles that see every reporting officer: those that see every candidate's record,
+    and those the workflow says supervise every officer in a reporting state."""
+    return set(record_roles(spec)) | set(reports_spec(spec).supervised_by)
+
+
 def entering_role(spec: Workflow, user: User, candidate: Candidate) -> str:
     """The role in which `user` enters `candidate`'s reports; refuse when none allows it."""
     allowed = spec.permissions.enter_reports
-    everyone = [r for r in allowed if r in record_roles(spec)]
+    everyone = [r for r in allowed if r in overseeing_roles(spec)]
     for role in user.roles:
         if role in everyone:
             return role
@@ -290,7 +296,7 @@ def due_reports(
         config = spec.activity_reports
         if config is None:
             continue
-        sees_all = any(r in record_roles(spec) for r in user.roles)
+        sees_all = any(r in overseeing_roles(spec) for r in user.roles)
         enters_own = any(r in spec.permissions.enter_reports for r in user.roles)
         if not (sees_all or enters_own):
             continue

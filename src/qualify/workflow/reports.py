@@ -173,6 +173,9 @@ def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) 
     for j, state in enumerate(reports.states):
         if state not in spec.states:
             add((*here, "states", j), f"unknown state '{state}'{_suggest(state, spec.states)}")
+    for j, role in enumerate(reports.supervised_by):
+        if role not in spec.roles:
+            add((*here, "supervised_by", j), f"unknown role '{role}'{_suggest(role, spec.roles)}")
     if not reports.states:
         add((*here, "states"), "name at least one state in which an officer reports")
     if not any(f.kind == "count" for f in reports.fields):
