@@ -27,6 +27,7 @@ from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
+from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
 
@@ -396,7 +397,9 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
-    assert "January 8, 2027" in text  # the decision's day in America/New_York
+    # The decision's day in America/New_York (the appointment follows the training, in March).
+    assert long_date(local_date(event.at, spec.time_zone)) in text
+    assert ("March 15, 2027" if stage == "appointed" else "January 8, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text
@@ -672,15 +675,19 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
 
     scenario, selection = sro
     run_steps(session, scenario, selection, until=6)  # up to the panel step
-    users.add_user(
-        session=session,
-        workflows_dir=settings.workflows_dir,
-        name="rep.ibarra",
-        roles=["school_rep"],
-        actor="hr.alvarez",
-        full_name="Marta Ibarra",
-        title="Assistant Principal, Milford Middle School",
-    )
+    for login, name, title in (
+        ("rep.quinn", "Sam Quinn", "Counselor, Milford High School"),
+        ("rep.ibarra", "Marta Ibarra", "Assistant Principal, Milford Middle School"),
+    ):
+        users.add_user(
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            name=login,
+            roles=["school_rep"],
+            actor="hr.alvarez",
+            full_name=name,
+            title=title,
+        )
     panel.assign_panel(
         session=session,
         selection_id=selection.id or 0,
@@ -689,12 +696,14 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
             ("school_rep", "rep.chen"),
             ("school_rep", "rep.douglas"),
         ],
-        alternates=[("school_rep", "rep.ibarra")],
+        alternates=[("school_rep", "rep.quinn"), ("school_rep", "rep.ibarra")],
         actor="hr.alvarez",
     )
     luis = candidate_ids(session, selection.id or 0)["MPD-1077"]
     advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
     panel.attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
+    # The first alternate sits in his place, then declares a conflict too: the next one sits.
+    panel.attest(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
     scores = dict.fromkeys(
         (
             "appearance_attitude",
@@ -737,8 +746,12 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
     assert "Robert Douglas" in seats
     assert "representative, alternate Milford Middle School sitting for Robert Douglas" in seats
     assert "no longer on the panel" not in seats
-    assert "rep.douglas" not in text
-    assert "rep.ibarra" not in text
+    assert (
+        "Sam Quinn, Counselor, Milford High School, an alternate who did not sit for this "
+        "candidate, declared a conflict of interest on" in seats
+    )
+    for login in ("rep.douglas", "rep.ibarra", "rep.quinn"):
+        assert login not in text
 
 
 def test_the_selection_packet_names_who_was_passed_over_and_why(

@@ -227,3 +227,14 @@ def test_a_successful_sign_in_is_audited_on_the_web_channel(
     sign_in(client, "cmdr.obrien")
     [event] = events(web_settings, "signed_in")
     assert (event.channel, event.account, event.actor) == ("web", "cmdr.obrien", "cmdr.obrien")
+
+
+def test_after_a_lock_ends_five_new_failures_lock_again(client: TestClient, clock: Clock) -> None:
+    for _ in range(5):
+        sign_in(client, "rep.chen", "guess")
+    clock.advance(minutes=15, seconds=1)
+    # The failures that made the first lock do not count again.
+    answers = [sign_in(client, "rep.chen", "guess") for _ in range(5)]
+    assert answers[:4] == [WRONG] * 4
+    assert answers[4].startswith("sign-in for this user name is locked until ")
+    assert sign_in(client, "rep.chen").startswith("sign-in for this user name is locked")

@@ -124,6 +124,7 @@ def _add_sub_apps() -> None:
         records,
         reports,
         serve,
+        training,
         workflow,
     )
 
@@ -146,6 +147,7 @@ def _add_sub_apps() -> None:
     app.add_typer(position.position_app, name="position")
     app.add_typer(reports.report_app, name="report")
     app.command("serve")(serve.serve)
+    app.add_typer(training.training_app, name="training")
 
 
 _add_sub_apps()

@@ -72,18 +72,18 @@ def workflow_of(selection: Selection) -> LoadedWorkflow:
 
 
 def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
-    """Every workflow frozen in a selection of this database, each once."""
+    """Every workflow frozen in a selection of this database, each once. Only the hashes are
+    read, and the text only of a workflow this process has not parsed yet (the portal asks on
+    every request)."""
     found = []
-    for sha, name, version, text in session.exec(
-        select(
-            Selection.workflow_sha256,
-            Selection.workflow_name,
-            Selection.workflow_version,
-            Selection.workflow_text,
-        ).distinct()
-    ).all():
+    for sha in session.exec(select(Selection.workflow_sha256).distinct()).all():
         loaded = _FROZEN.get(sha)
         if loaded is None:
+            name, version, text = session.exec(
+                select(Selection.workflow_name, Selection.workflow_version, Selection.workflow_text)
+                .where(Selection.workflow_sha256 == sha)
+                .limit(1)
+            ).one()
             loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")
         found.append(loaded)
     return found

@@ -224,9 +224,9 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     declared = interview.declared(actor)
     card = interview.card(actor)
     mine = [c for c in interview.submitted() if c.panelist == actor]
-    names = people(session)
     others = None
     if mine:
+        names = people(session)
         latest: dict[str, Scorecard] = {}
         for other in interview.submitted():
             if other.panelist != actor:

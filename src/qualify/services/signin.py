@@ -17,6 +17,7 @@ from functools import cache
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from qualify.config import PortalSettings
@@ -271,11 +272,10 @@ def _count_failure(
     )
     new_lock = None
     if count >= portal.lockout_failures:
-        session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
         new_lock = SignInLock(
             name=key, locked_at=at, locked_until=at + timedelta(minutes=portal.lockout_minutes)
         )
-        session.add(new_lock)
+        _put_lock(session, new_lock)
         audit.record(
             session,
             actor=actor,
@@ -292,6 +292,18 @@ def _count_failure(
         )
     session.commit()
     return new_lock
+
+
+def _put_lock(session: Session, lock: SignInLock) -> None:
+    """Write the lock, replacing an older one of the name: one statement, so that two failures
+    completing the count at once (on PostgreSQL) cannot collide."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"locked_at": lock.locked_at, "locked_until": lock.locked_until}
+    session.execute(
+        insert(SignInLock)
+        .values(name=lock.name, **values)
+        .on_conflict_do_update(index_elements=["name"], set_=values)
+    )
 
 
 def sign_out(*, session: Session, id_sha256: str, now: datetime | None = None) -> None:

@@ -1,0 +1,96 @@
+"""What every page owes a person: escaped candidate text, and a label for every input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from qualify.config import Settings
+from qualify.services.candidate_edit import edit_candidate
+from qualify.store import db
+from tests.web.conftest import candidate_id, csrf_of
+
+HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+
+
+class Inputs(HTMLParser):
+    """The form controls of a page, and the ids its labels name or the controls they wrap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+        self.open_labels = 0
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.tags.append(tag)
+        if tag == "label":
+            self.open_labels += 1
+            if found.get("for"):
+                self.labelled.add(str(found["for"]))
+        if (
+            tag in ("input", "textarea", "select")
+            and found.get("type") != "hidden"
+            and "hidden" not in found
+        ):
+            self.controls.append({**found, "wrapped": "yes" if self.open_labels else None})
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.open_labels -= 1
+
+
+def unlabelled(page: str) -> list[str]:
+    parser = Inputs()
+    parser.feed(page)
+    return [
+        str(c.get("name"))
+        for c in parser.controls
+        if not c["wrapped"] and c.get("id") not in parser.labelled
+    ]
+
+
+def test_every_input_of_every_page_has_a_label(
+    sro_browser: Callable[[str], TestClient], sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    cid = candidate_id(sro_settings, "MPD-1042")
+    anonymous = TestClient(chen.app, base_url="http://127.0.0.1:8000")
+    pages = {
+        "login": anonymous.get("/login").text,
+        "declaration": chen.get(f"/interviews/{cid}").text,
+    }
+    token = csrf_of(pages["declaration"])
+    chen.post(f"/interviews/{cid}/declare", data={"csrf_token": token, "declaration": "none"})
+    pages["kit"] = chen.get(f"/interviews/{cid}").text
+    pages["list"] = chen.get("/interviews").text
+    for name, page in pages.items():
+        assert "<input" in page or name == "list"
+        assert unlabelled(page) == [], name
+
+
+def test_candidate_text_shows_as_text_on_the_panelists_pages(
+    sro_browser: Callable[[str], TestClient], sro_settings: Settings
+) -> None:
+    cid = candidate_id(sro_settings, "MPD-1042")
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        edit_candidate(
+            session=session,
+            candidate_id=cid,
+            changes={"name": f"{HOSTILE[1]} {HOSTILE[0]}", "unit": HOSTILE[1]},
+            reason="A test of escaping",
+            actor="hr.alvarez",
+        )
+    engine.dispose()
+    chen = sro_browser("rep.chen")
+    for page in (chen.get("/interviews").text, chen.get(f"/interviews/{cid}").text):
+        for text in HOSTILE:
+            assert text not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
