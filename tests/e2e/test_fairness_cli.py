@@ -107,7 +107,7 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     whitfield = next(r for r in rows if r["employee_id"] == "MPD-1042")
     # The demo removes her in September 2027 and recalls Officer Reyes from the eligible list.
     assert (whitfield["interview_result"], whitfield["disposition"]) == ("pass", "removed")
-    assert whitfield["appointed_at"].startswith("2027-01-08T")
+    assert whitfield["appointed_at"].startswith("2027-03-15T")
     assert whitfield["removed_at"].startswith("2027-09-20T")
     reyes = next(r for r in rows if r["employee_id"] == "MPD-1077")
     assert (reyes["disposition"], reyes["reason_code"]) == ("selected", "")

@@ -526,7 +526,7 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
         problems.add(("appeal", "to"), "say to whom a request for reconsideration goes")
     try:
         ZoneInfo(spec.time_zone)
-    except (ValueError, ZoneInfoNotFoundError):
+    except (ValueError, OSError, ZoneInfoNotFoundError):  # OSError: a name too long for a path
         zone = spec.time_zone
         problems.add(("time_zone",), f"unknown time zone '{zone}' (a name like America/New_York)")
     seen: set[date] = set()
