@@ -230,8 +230,7 @@ def _advance(
     notice = _notice(transition, told)
     if transition.directs_training and training is None:
         raise BadInput(
-            f"{trigger} directs training: name the courses and the date they are due with "
-            f"'qualify training assign {candidate_id} COURSE... --by DATE'"
+            f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
         )
     if training is not None and not transition.directs_training:
         raise BadInput(f"{trigger} does not direct training")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation
+from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -97,16 +97,17 @@ def course_of(spec: Workflow, course_id: str, option: str = "COURSE") -> CourseS
     return course
 
 
-def parse_day(option: str, text: str | date) -> date:
+def parse_day(field: str, text: str | date) -> date:
+    """The date given for the input `field`."""
     if isinstance(text, date):
         day = text
     else:
         try:
             day = date.fromisoformat(text.strip())
         except ValueError:
-            raise BadInput(f"{option}: {text!r} is not a date; use YYYY-MM-DD") from None
+            raise BadInput(f"{text!r} is not a date; use YYYY-MM-DD", field=field) from None
     if not limits.DATE_MIN <= day <= limits.DATE_MAX:
-        raise BadInput(f"{option}: {day} is not between {limits.DATE_MIN} and {limits.DATE_MAX}")
+        raise BadInput(f"{day} is not between {limits.DATE_MIN} and {limits.DATE_MAX}", field=field)
     return day
 
 
@@ -119,11 +120,11 @@ def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -
     twice = sorted({c for c in courses if courses.count(c) > 1})
     if twice:
         raise BadInput(f"COURSE: {', '.join(twice)} is named twice")
-    due = parse_day("--by", due_on)
+    due = parse_day("due_on", due_on)
     if due < today:
         raise BadInput(
-            f"--by: {due} is before today ({today}); training is due on or after the day it "
-            "is directed"
+            f"{due} is before today ({today}); training is due on or after the day it is directed",
+            field="due_on",
         )
     return Order(tuple(courses), due)
 
@@ -311,16 +312,16 @@ def complete_training(
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     known = course_of(spec, course)
-    done_on = parse_day("--on", on)
+    done_on = parse_day("on", on)
     today = local_date(at, spec.time_zone)
     if done_on > today:
-        raise BadInput(f"--on: {done_on} is in the future (today is {today})")
+        raise BadInput(f"{done_on} is in the future (today is {today})", field="on")
     data = None
     if file is not None:
         data = read_evidence_file(file, limit=max_file_bytes)
         wrong = file_type_problem(CERTIFICATE, data)
         if wrong:
-            raise BadInput(f"--file {file.name}: {wrong}")
+            raise BadInput(wrong, field="file", value=file.name)
     try:
         return _complete(session, files_dir, candidate, spec, known, done_on, actor, file, data, at)
     except (NotPermitted, RuleViolation) as refusal:
@@ -353,8 +354,8 @@ def _complete(
     if mine is None:
         directed = ", ".join(found) or "none"
         raise RuleViolation(
-            f"candidate {candidate.id}: {course.id} was not directed (directed: {directed}); "
-            "it is directed with 'qualify training assign'"
+            f"candidate {candidate.id}: {course.id} was not directed (directed: {directed})",
+            step=Step("how_to_direct_training"),
         )
     if mine.completion is not None:
         raise RuleViolation(
@@ -364,8 +365,9 @@ def _complete(
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)
     if done_on < directed_on:
         raise RuleViolation(
-            f"--on: {done_on} is before {course.id} was directed on {directed_on}; record "
-            "training completed on or after the day it was directed"
+            f"{done_on} is before {course.id} was directed on {directed_on}; record "
+            "training completed on or after the day it was directed",
+            field="on",
         )
     claim(session, candidate)
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
