@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := src tests $(wildcard benchmarks)
 
-.PHONY: demo serve test test-fast lint bench pictures setup clean
+.PHONY: demo serve test test-fast lint bench pictures screenshots setup clean
 
 demo: $(STAMP)
 	$(BIN)/qualify demo -o out
@@ -18,6 +18,10 @@ serve: $(STAMP)
 # One picture of each packet kind, from the demo's PDFs, for docs/packets.md.
 pictures: demo
 	$(BIN)/python scripts/packet_pictures.py out docs/pictures
+
+# Each role's main page in the portal at 1280 and 375 px, for docs/portal.md (drives Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python scripts/portal_screenshots.py docs/screenshots
 
 test: lint
 	$(BIN)/pytest -q
@@ -33,6 +37,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.portal
 
 setup: $(STAMP)
 

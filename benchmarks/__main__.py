@@ -48,9 +48,26 @@ def main() -> int:
             )
             print(json.dumps(results["packets"], indent=2), file=sys.stderr)
     previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-    args.output.write_text(report(results, previous), encoding="utf-8")
+    text = keep_portal_section(report(results, previous), previous)
+    args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def keep_portal_section(text: str, previous: str) -> str:
+    """The report, with the portal load section of the one it replaces (that benchmark,
+    `python -m benchmarks.portal`, rewrites its section alone), once, at the end."""
+    from benchmarks.portal import MARK_END, MARK_START
+
+    def cut(doc: str) -> tuple[str, str]:
+        if MARK_START not in doc or MARK_END not in doc:
+            return doc, ""
+        start, end = doc.index(MARK_START), doc.index(MARK_END) + len(MARK_END)
+        return doc[:start].rstrip("\n") + "\n" + doc[end:].lstrip("\n"), doc[start:end]
+
+    text, _ = cut(text)
+    _, kept = cut(previous)
+    return text.rstrip("\n") + "\n\n" + kept + "\n" if kept else text
 
 
 PACKETS = "## Packets\n"

@@ -161,3 +161,24 @@ def sro(session: Session, settings: Settings) -> tuple[Scenario, Selection]:
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     return scenario, selection
+
+
+# What makes a test slow, measured with --durations on a loaded 2-core machine: building the
+# demo selection or a part of it (`sro`, `roster`, `appoint`, `sro_settings`: 3-10 s of setup),
+# a portal's database (`web_settings`: 1.3-3 s), creating a PostgreSQL database (2-5 s), running
+# whole commands on demo data (tests/e2e: 2-6 s each), rendering packets (tests/integration/test_packets.py: 3-48 s) and driving a browser.
+# Such tests are marked slow here, so that `make test-fast` (pytest -m "not slow") runs the rest
+# in under a minute; tests that are slow for another reason carry @pytest.mark.slow themselves.
+SLOW_FIXTURES = {"sro", "roster", "appoint", "sro_settings", "web_settings"}
+# Rendering PDFs; random walks through the workflow (215 s).
+SLOW_FILES = {"test_packets.py", "test_people_packets.py", "test_advance_stateful.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    e2e = Path(__file__).parent / "e2e"
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        costly = any(item.get_closest_marker(name) for name in ("postgres", "browser"))
+        folders = Path(item.path).parents
+        if fixtures & SLOW_FIXTURES or costly or e2e in folders or item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

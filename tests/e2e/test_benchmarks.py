@@ -43,3 +43,56 @@ def test_a_small_benchmark_run_reports_every_stage_and_both_commands(tmp_path: P
     assert "Largest ratio:" in text
     assert "## 9 candidates" not in text
     assert text.endswith("\n\n" + packets)
+
+
+def test_a_small_portal_load_run_reports_latency_and_finds_every_scorecard_as_sent(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "performance.md"
+    report.write_text("# Performance\n\nearlier results stay\n")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.portal",
+            "--backends",
+            "sqlite",
+            "--panelists",
+            "2",
+            "--candidates",
+            "2",
+            "--output",
+            str(report),
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = report.read_text()
+    assert "earlier results stay" in text
+    assert "## The portal under load" in text
+    row = next(line for line in text.splitlines() if line.startswith("| sqlite | 2 x 2 | 40 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3] == "0", done.stderr  # no error
+    assert cells[-1] == "yes"  # every scorecard equals what was sent
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_engine_benchmark_keeps_the_portal_section_when_it_rewrites_the_report(
+    tmp_path: Path,
+) -> None:
+    from benchmarks.__main__ import keep_portal_section
+    from benchmarks.portal import MARK_END, MARK_START
+
+    section = f"{MARK_START}\nportal figures\n{MARK_END}"
+    previous = f"# Performance\n\nold\n\n## Packets\n\npackets\n\n{section}\n"
+    text = keep_portal_section("# Performance\n\nnew\n", previous)
+    assert "old" not in text
+    assert text.endswith(f"new\n\n{section}\n")
+    # A report that kept the earlier packets part (and the section in it) has it once, last.
+    kept = keep_portal_section(
+        f"# Performance\n\nnew\n\n## Packets\n\npackets\n\n{section}\n", previous
+    )
+    assert kept.count(MARK_START) == 1
+    assert kept.endswith(f"packets\n\n{section}\n")

@@ -30,8 +30,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     assert "Selected and appointed: Dana Whitfield" in out
     assert "Packets: 27 PDFs in" in out
-    assert "Audit log verified: 175 events" in out
-    assert "rep.chen     school_rep  practice-rep.chen" in out
+    assert "Audit log verified: 181 events" in out
+    assert "rep.chen     school_rep          practice-rep.chen" in out
     assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"
@@ -39,7 +39,11 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     letter = PdfReader(path)
     text = " ".join(letter.pages[0].extract_text().split())
     assert "Dear Officer Whitfield," in text
-    assert "you are appointed to the position of School Resource Officer" in text
+    assert "Effective March 15, 2027, you are appointed to the position of School Resource" in text
+    # The training directed by the Detective Sergeant and the Commander, completed before it.
+    assert "You have completed the training directed for the position, 56 hours in all" in text
+    assert "Basic School Resource Officer course 40 hours February 19, 2027" in text
+    assert "8 hours March 9, 2027" in text
     assert "Page 1 of 1" in text
     # Two quarterly activity reports after the appointment: the first corrected, the second late.
     reports = sorted((tmp_path / "out").glob("selection-1_candidate-0001_report-*.pdf"))

@@ -162,6 +162,7 @@ def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
     # Her supervisor sees her; another supervisor sees nobody's; a school representative may not look.
     assert len(due_reports(session=session, actor="sgt.moreau", as_of=date(2027, 7, 16))) == 1
     assert due_reports(session=session, actor="sgt.okafor", as_of=date(2027, 7, 16)) == []
+    assert len(due_reports(session=session, actor="sgt.lambert", as_of=date(2027, 7, 16))) == 1
     with pytest.raises(NotPermitted, match="rep.chen may not list activity reports"):
         due_reports(session=session, actor="rep.chen", as_of=date(2027, 7, 16))
 
@@ -184,6 +185,7 @@ def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
     [
         ("hr.alvarez", True),  # HR: any officer
         ("sgt.moreau", True),  # her own supervisor
+        ("sgt.lambert", True),  # the Detective Sergeant: supervises every appointed SRO
         ("sgt.okafor", False),  # a supervisor, but not hers
         ("cmdr.obrien", False),  # sees her record, but enter_reports does not name commanders
         ("chief.walsh", False),

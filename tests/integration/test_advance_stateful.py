@@ -5,17 +5,18 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.errors import QualifyError
+from qualify.errors import QualifyError, RuleViolation
 from qualify.services.access import workflow_of
 from qualify.services.advance import advance
 from qualify.services.eligibility import evaluate, load_facts
@@ -24,9 +25,11 @@ from qualify.services.panel import attest
 from qualify.services.results import ranking
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.services.scorecards import score
+from qualify.services.training import assign_training, complete_training
 from qualify.store import db
-from qualify.store.tables import Candidate, Selection
+from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
 from tests.conftest import SCENARIO
+from tests.helpers.selected import selected_db
 
 _TEMPLATE: dict[str, Path] = {}
 
@@ -76,6 +79,14 @@ TRIGGERS = [
     "withdraw",
     "no_such_trigger",
 ]
+COURSES = ["basic_sro", "legal_issues", "school_emergency_planning"]
+DIRECTORS = {"detective_sergeant", "commander"}
+RECORDERS = DIRECTORS | {"hr"}
+
+
+def milford_today() -> date:
+    """Today in the selection's time zone, as the training rules count days."""
+    return datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date()
 
 
 class AdvanceMachine(RuleBasedStateMachine):
@@ -93,6 +104,9 @@ class AdvanceMachine(RuleBasedStateMachine):
         self.spec = self.loaded.spec
         self.model = dict.fromkeys(self.ids.values(), self.spec.initial_state)
         self.guarded_ok: set[int] = set()
+        # The courses directed for each candidate, and those recorded complete.
+        self.directed: dict[int, set[str]] = {c: set() for c in self.ids.values()}
+        self.completed: dict[int, set[str]] = {c: set() for c in self.ids.values()}
 
     @rule(
         employee=st.sampled_from(EMPLOYEES),
@@ -153,8 +167,88 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert all(results[g] == "pass" for g in transition.guards)
             if transition.guards:
                 self.guarded_ok.add(candidate)
+            # Training is directed only with its courses (qualify training assign) ...
+            assert not transition.directs_training
+            # ... and the appointment waits for every course directed, at least one.
+            if transition.requires_training:
+                assert self.directed[candidate]
+                assert self.directed[candidate] <= self.completed[candidate]
         self.model[candidate] = done.to_state
         event(f"reached {done.to_state}")
+
+    # The training rules have no precondition (a rule that is often disabled makes Hypothesis
+    # give up on examples): with nobody to train they do nothing.
+    @rule(
+        pick=st.integers(0, 2),
+        courses=st.lists(st.sampled_from(COURSES), min_size=0, max_size=2),
+        days=st.integers(-1, 30),
+        actor=st.sampled_from(["sgt.lambert", "cmdr.obrien", "chief.walsh", "hr.alvarez"]),
+    )
+    def direct_training(self, pick: int, courses: list[str], days: int, actor: str) -> None:
+        waiting = sorted(c for c, s in self.model.items() if s in ("selected", "training"))
+        if not waiting:
+            return
+        candidate = waiting[pick % len(waiting)]
+        due = milford_today() + timedelta(days=days)
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                assign_training(
+                    session=session,
+                    candidate_id=candidate,
+                    courses=courses,
+                    due_on=due.isoformat(),
+                    actor=actor,
+                )
+            except QualifyError:
+                return
+        # Only courses named once, due no earlier than today, new for the candidate, by a
+        # role that directs training.
+        assert courses
+        assert len(set(courses)) == len(courses)
+        assert days >= 0
+        assert set(SCEN.roles_of(actor)) & DIRECTORS
+        assert not set(courses) & self.directed[candidate]
+        self.directed[candidate] |= set(courses)
+        self.model[candidate] = "training"
+        event("training directed")
+
+    @rule(
+        pick=st.integers(0, 2),
+        course=st.sampled_from([*COURSES, "open", "open", "open"]),
+        days=st.sampled_from([0, 0, 0, -1, -2, 1]),
+        actor=st.sampled_from(
+            ["hr.alvarez", "sgt.lambert", "hr.alvarez", "chief.walsh", "rep.chen"]
+        ),
+    )
+    def complete_course(self, pick: int, course: str, days: int, actor: str) -> None:
+        waiting = sorted(c for c, s in self.model.items() if s == "training")
+        if not waiting:
+            return
+        candidate = waiting[pick % len(waiting)]
+        if course == "open":  # often a course directed and not yet complete
+            still = sorted(self.directed[candidate] - self.completed[candidate]) or COURSES
+            course = still[pick % len(still)]
+        on = milford_today() + timedelta(days=days)
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                complete_training(
+                    session=session,
+                    files_dir=self.folder / "files",
+                    candidate_id=candidate,
+                    course=course,
+                    on=on.isoformat(),
+                    actor=actor,
+                )
+            except QualifyError:
+                return
+        # Only a directed course, once, dated from the day it was directed (today, here) to
+        # today, by HR or a role that directs training.
+        assert course in self.directed[candidate]
+        assert course not in self.completed[candidate]
+        assert days == 0
+        assert set(SCEN.roles_of(actor)) & RECORDERS
+        self.completed[candidate].add(course)
+        event("course completed")
 
     @precondition(lambda self: "interview" in getattr(self, "model", {}).values())
     @rule(
@@ -193,6 +287,16 @@ class AdvanceMachine(RuleBasedStateMachine):
             rows = session.exec(text("SELECT id, state FROM candidate")).all()  # type: ignore[call-overload]
             # The stored interview results agree with a recomputation from the scorecards.
             assert result_mismatches(session) == []
+            directions = session.exec(select(TrainingDirection)).all()
+            completions = session.exec(
+                select(Evidence).where(Evidence.kind == "training_completed")
+            ).all()
+        assert {(d.candidate_id, d.course) for d in directions} == {
+            (c, course) for c, courses in self.directed.items() for course in courses
+        }
+        assert {(e.candidate_id, e.fields["course"]) for e in completions} == {
+            (c, course) for c, courses in self.completed.items() for course in courses
+        }
         assert dict(rows) == self.model
         for candidate, state in self.model.items():
             assert state in self.spec.states
@@ -220,3 +324,67 @@ AdvanceMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestRandomAdvances = AdvanceMachine.TestCase
+
+_SELECTED: dict[str, Path] = {}
+
+
+class TrainingMachine(AdvanceMachine):
+    """The same rules from the moment the Chief selected Dana Whitfield (Luis Reyes scored and
+    passed, Tom Brennan ineligible): directing courses, recording them and appointing, in any
+    order, by anyone."""
+
+    @initialize()
+    def open_copy(self) -> None:
+        if "path" not in _SELECTED:
+            _SELECTED["path"] = selected_db(Path(tempfile.mkdtemp(prefix="qualify-selected-")))
+        self.folder = Path(tempfile.mkdtemp(prefix="qualify-example-"))
+        path = self.folder / "q.db"
+        shutil.copy(_SELECTED["path"], path)
+        self.engine = db.make_engine(f"sqlite:///{path}")
+        with Session(self.engine) as session:
+            self.selection = session.get(Selection, 1)
+            assert self.selection is not None
+            self.ids = candidate_ids(session, 1)
+            rows = session.exec(text("SELECT id, state FROM candidate")).all()  # type: ignore[call-overload]
+        self.loaded = workflow_of(self.selection)
+        self.spec = self.loaded.spec
+        self.model = dict(rows)
+        past = {"eligible", "interview", "scored", "selected", "not_selected"}
+        self.guarded_ok = {c for c, state in self.model.items() if state in past}
+        self.directed = {c: set() for c in self.ids.values()}
+        self.completed = {c: set() for c in self.ids.values()}
+
+    @rule(pick=st.integers(0, 2))
+    def appoint(self, pick: int) -> None:
+        """The Chief appoints an officer in training: done exactly when every course directed
+        is complete, else refused naming each one still open."""
+        waiting = sorted(c for c, s in self.model.items() if s == "training")
+        if not waiting:
+            return
+        candidate = waiting[pick % len(waiting)]
+        still = self.directed[candidate] - self.completed[candidate]
+        refused = ""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                advance(
+                    session=session, candidate_id=candidate, trigger="appoint", actor="chief.walsh"
+                )
+            except RuleViolation as refusal:
+                refused = str(refusal)
+        if refused:
+            assert still, refused
+            assert "directed training is not complete" in refused
+            assert all(f"({course}, due" in refused for course in still)
+            return
+        assert not still
+        self.model[candidate] = "appointed"
+        event("reached appointed")
+
+
+TrainingMachine.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestRandomTraining = TrainingMachine.TestCase

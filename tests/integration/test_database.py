@@ -169,3 +169,28 @@ def test_migration_file_names_match_alembics_revisions() -> None:
         assert script.down_revision == (
             None if script.revision == "0001" else f"{int(script.revision) - 1:04d}"
         )
+
+
+def test_a_servers_pooled_sqlite_engine_keeps_its_connections_and_pragmas_in_every_thread(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'pooled.db'}", pooled=True)
+    db.upgrade(engine)
+    seen: list[tuple[int, int, str]] = []
+
+    def look() -> None:
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            seen.append((id(raw), int(keys or 0), str(mode)))
+
+    for _ in range(3):  # one after another, each in a thread of its own, as a server's workers
+        worker = threading.Thread(target=look)
+        worker.start()
+        worker.join()
+    engine.dispose()
+    assert len({raw for raw, _, _ in seen}) == 1  # the same connection, kept open
+    assert all(keys == 1 and mode == "wal" for _, keys, mode in seen)

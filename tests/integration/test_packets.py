@@ -27,6 +27,7 @@ from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
+from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
 
@@ -394,7 +395,9 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
-    assert "January 8, 2027" in text  # the decision's day in America/New_York
+    # The decision's day in America/New_York (the appointment follows the training, in March).
+    assert long_date(local_date(event.at, spec.time_zone)) in text
+    assert ("March 15, 2027" if stage == "appointed" else "January 8, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text

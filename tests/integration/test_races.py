@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -171,3 +172,38 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
     assert all(o.err == sequential.stderr for o in imported if o.code)
     assert "Traceback" not in "".join(o.err for o in imported)
     assert verify(session).ok
+
+
+@pytest.mark.slow
+def test_panelists_submitting_on_one_candidate_at_the_same_moment_all_succeed(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from qualify.services.scorecards import score
+    from qualify.store.tables import Scorecard
+
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=13)  # every declaration made, nothing scored
+    candidate = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    panel = ("cmdr.obrien", "rep.chen", "rep.douglas")
+    fours = {c.id: "4" for c in scenario_criteria(session, selection)}
+    for panelist in panel:
+        score(session=session, candidate_id=candidate, actor=panelist, scores=fours, comments={})
+    session.rollback()
+    outcomes = race(
+        settings.database_url,
+        tmp_path / "go",
+        [["--as", p, "score", str(candidate), "--submit"] for p in panel],
+    )
+    assert [o.code for o in outcomes] == [0, 0, 0], [o.err for o in outcomes]
+    cards = session.exec(select(Scorecard).where(Scorecard.candidate_id == candidate)).all()
+    assert sorted((c.panelist, c.status, c.version) for c in cards) == [
+        (p, "submitted", 1) for p in panel
+    ]
+    result = verify(session)  # the stored result counts all three
+    assert result.ok, result.problems
+
+
+def scenario_criteria(session: Session, selection: Selection) -> list[Any]:
+    from qualify.services.access import workflow_of
+
+    return list(workflow_of(selection).spec.rubric.criteria)

@@ -172,3 +172,15 @@ def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
     hidden = [s for s in view.candidates if s.hidden]
     assert all(not s.criteria and s.rank is None for s in hidden)
     assert view.tie_breaks == tuple(plain["tie_breaks"])
+
+
+def test_the_queue_leaves_out_candidates_the_panel_has_reached_and_final_ones(
+    session: Session, sro: Sro
+) -> None:
+    scenario, selection = sro
+    run_steps(session, scenario, selection, until=INTERVIEW)
+    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    # Three in the interview, one withdrawn (final): the four found ineligible remain.
+    assert {e.checks.state for e in queue.entries} == {"ineligible"}
+    assert len(queue.entries) == 4
+    assert all(e.moves == () for e in queue.entries)  # reinstating is the Chief's

@@ -137,6 +137,7 @@ def test_a_key_of_digits_that_are_not_ascii_is_an_ordinary_key() -> None:
     assert problems("¹: null\n")[0].startswith("w.yaml:1: ")
 
 
+@pytest.mark.slow
 def test_an_error_never_echoes_a_huge_value() -> None:
     text = SRO.replace("version:", "version: [" + ",".join(["1"] * 50_000) + "]\nold_version:", 1)
     assert all(len(p) < 300 for p in problems(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,7 @@ scores = st.lists(st.integers(1, 5), min_size=6, max_size=6)
 candidate_rows = st.fixed_dictionaries({"c1": scores, "r1": scores, "r2": scores})
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(candidate_rows, min_size=1, max_size=8), st.randoms())
 def test_ranking_is_deterministic_and_independent_of_input_order(

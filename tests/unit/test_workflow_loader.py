@@ -188,6 +188,7 @@ def _mutations() -> st.SearchStrategy[str]:
     return st.one_of(mutate(), st.text(max_size=200))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations())
 def test_mutated_files_raise_only_workflow_errors(text: str) -> None:

@@ -6,11 +6,14 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from qualify.config import Settings
 from tests.conftest import Result
 from tests.helpers.serve import serving
 
 
+@pytest.mark.slow
 def test_serve_answers_healthz_and_the_sign_in_page(web_settings: Settings) -> None:
     with serving(web_settings.database_url) as base_url:
         with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as answer:

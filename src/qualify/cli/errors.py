@@ -19,6 +19,7 @@ FLAGS = {
     "comments": "--comment",
     "fields": "--field",
     "attested_by": "--by",
+    "due_on": "--by",
     "seats": "--seat",
     "alternates": "--alternate",
     "kind": "KIND",
@@ -68,6 +69,11 @@ STEPS = {
     "enter_report": "; enter it without --reason",
     "review_report": ": look at it, and correct it with --reason if it is wrong",
     "list_reports_due": " (see 'qualify report due')",
+    "direct_training": (
+        ": name the courses and the date they are due with "
+        "'qualify training assign {subject} COURSE... --by DATE'"
+    ),
+    "how_to_direct_training": "; it is directed with 'qualify training assign'",
     "reset_password": ("; 'qualify user reset {subject}' revokes it and issues a new invitation"),
 }
 

@@ -123,6 +123,7 @@ def _add_sub_apps() -> None:
         records,
         reports,
         serve,
+        training,
         workflow,
     )
 
@@ -144,6 +145,7 @@ def _add_sub_apps() -> None:
     app.add_typer(records.records_app, name="records")
     app.add_typer(reports.report_app, name="report")
     app.command("serve")(serve.serve)
+    app.add_typer(training.training_app, name="training")
 
 
 _add_sub_apps()

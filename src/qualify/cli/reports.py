@@ -44,8 +44,9 @@ def report_add(
     ),
 ) -> None:
     """Enter an appointed officer's quarterly activity report, as a role of the workflow's
-    enter_reports (SRO: HR, or the officer's own supervisor). A second report for the same
-    quarter is refused; give --reason to correct the one on file, kept as an earlier version."""
+    enter_reports (SRO: HR, the Detective Sergeant, or the officer's own supervisor). A second
+    report for the same quarter is refused; give --reason to correct the one on file, which is
+    kept as an earlier version."""
     from qualify.services.reports import add_report
 
     values = _fields(fields)

@@ -57,6 +57,10 @@ def show(
         line = f"  {t.trigger}: {', '.join(t.source)} -> {t.dest}, by {', '.join(t.roles)}"
         if t.reason_required:
             line += "; reason required"
+        if t.directs_training:
+            line += "; directs training (qualify training assign)"
+        if t.requires_training:
+            line += "; waits for every directed course to be complete"
         typer.echo(line)
         if t.guards:
             typer.echo(f"      guarded by: {', '.join(t.guards)}")
@@ -71,6 +75,10 @@ def show(
             for name, f in kind.fields.items()
         ]
         typer.echo(f"      fields: {', '.join(fields)}")
+    if spec.training.courses:
+        typer.echo("\nTraining courses (qualify training assign CANDIDATE COURSE... --by DATE):")
+        for course in spec.training.courses:
+            typer.echo(f"  {course.id}: {course.label}, {course.hours:g} hours")
     typer.echo("\nChecks:")
     for check_id, check in spec.checks.items():
         typer.echo(f"  {check_id} ({check.kind}): {check.label}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -38,6 +38,9 @@ from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import TransitionSpec, Workflow
+
+if TYPE_CHECKING:
+    from qualify.services.training import Order
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,14 @@ def advance(
     packets: PacketPlace | None = None,
     notice: str | None = None,
     reason_code: str | None = None,
+    training: Order | None = None,
 ) -> Advanced:
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (the `repair_packets` step writes them). `notice` (or a `reason_code` of the
-    transition) is what a letter tells the candidate; `reason` stays internal."""
+    transition) is what a letter tells the candidate; `reason` stays internal. A transition that
+    directs training needs the `training` it directs (see services.training)."""
     at = now or utcnow()
     limits.check(
         "reason", reason, limits.REASON
@@ -133,7 +138,7 @@ def advance(
         session.connection(execution_options={"qualify_read_only": True})
         try:
             done, role = _advance(
-                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told, training
             )
         except OperationalError as exc:
             if "locked" not in str(exc.orig):
@@ -143,7 +148,7 @@ def advance(
             # changed meanwhile, that is the optimistic lock's conflict, as on PostgreSQL.
             session.rollback()
             done, role = _advance(
-                session, candidate_id, trigger, actor, reason, at, packets, seen, told
+                session, candidate_id, trigger, actor, reason, at, packets, seen, told, training
             )
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
@@ -185,6 +190,7 @@ def _advance(
     packets: PacketPlace | None,
     seen: dict[str, int],
     told: Told,
+    training: Order | None = None,
 ) -> tuple[Advanced, str]:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
     user = users.get(actor)
@@ -222,6 +228,18 @@ def _advance(
             f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
         )
     notice = _notice(transition, told)
+    if transition.directs_training and training is None:
+        raise BadInput(
+            f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
+        )
+    if training is not None and not transition.directs_training:
+        raise BadInput(f"{trigger} does not direct training")
+    if transition.requires_training:
+        from qualify.services.training import outstanding
+
+        missing = outstanding(session, spec, candidate_id)
+        if missing:
+            raise RuleViolation(f"cannot {trigger} candidate {candidate_id}: {missing}")
     loaded = compiled.loaded
     needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -253,6 +271,13 @@ def _advance(
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
     owed = list(spec.packets.get(new_state, [])) if packets is not None else []
     claim(session, candidate, state=new_state)
+    directed: dict[str, Any] = {}
+    if training is not None:
+        from qualify.services.training import insert_directions
+
+        directed = {
+            "training": insert_directions(session, candidate_id, training, user.name, role, at)
+        }
     event = audit.record(
         session,
         actor=user.name,
@@ -265,6 +290,7 @@ def _advance(
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
         | ({"passed_over": passed_over} if passed_over else {})
         | notice
+        | directed
         # The packets this change is owed, written after it commits (see packets.repair); they
         # are the actor's to obtain, made for what their role may see.
         | ({"packets": owed} if owed else {}),

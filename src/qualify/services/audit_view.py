@@ -93,6 +93,8 @@ _SHOWN = (
     "conflict",
     "version",
     "stage",
+    "course",
+    "completed_on",
     "reason",
 )
 
@@ -108,6 +110,10 @@ def describe(event: dict[str, Any]) -> str:
     if trigger:
         moved = f" {details['from']} -> {details['to']}" if "from" in details else ""
         parts.append(f"{trigger}{moved}")
+    directed = details.get("training") or details.get("courses")
+    if isinstance(directed, list) and directed:  # training directed: each course, due when
+        listed = ", ".join(f"{c.get('course')} due {c.get('due_on')}" for c in directed)
+        parts.append(f"directed: {listed}")
     for key in _SHOWN:
         if trigger and key == "version":  # a candidate's version is bookkeeping
             continue

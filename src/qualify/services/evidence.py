@@ -223,7 +223,7 @@ def add_evidence(
     except BaseException:
         session.rollback()
         if stored is not None and stored[2]:
-            _forget_unless_used(session, stored[0], stored[1])
+            forget_unless_used(session, stored[0], stored[1])
         raise
     return record
 
@@ -233,7 +233,7 @@ def _close_user(session: Session, name: str) -> str:
     return suggest(name, session.exec(select(User.name)).all())
 
 
-def _forget_unless_used(session: Session, digest: str, path: Path) -> None:
+def forget_unless_used(session: Session, digest: str, path: Path) -> None:
     """Remove a file this command stored for a record that did not commit, unless another
     record that did commit uses the same file."""
     used = session.exec(select(Evidence.id).where(Evidence.file_sha256 == digest)).first()

@@ -23,6 +23,7 @@ from qualify.store.tables import (
     PanelSeat,
     Scorecard,
     Selection,
+    TrainingDirection,
     User,
 )
 
@@ -149,6 +150,8 @@ def _describe(table: str, row: Any) -> str:
         return f"scorecard #{row.id} ({row.panelist} on candidate {row.candidate_id})"
     if isinstance(row, PanelSeat):
         return f"panel seat #{row.id} ({row.seat} {row.panelist}, selection {row.selection_id})"
+    if isinstance(row, TrainingDirection):
+        return f"training direction #{row.id} ({row.course} for candidate {row.candidate_id})"
     if isinstance(row, ActivityReport):
         return (
             f"activity report #{row.id} ({row.quarter} version {row.version} of candidate "

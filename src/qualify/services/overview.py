@@ -46,6 +46,12 @@ class PanelProgress:
 
 
 @dataclass(frozen=True)
+class PacketLink:
+    template: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Glance:
     """One candidate at a glance; `panel` only for a candidate the panel is interviewing."""
 
@@ -55,6 +61,7 @@ class Glance:
     state: str
     state_label: str
     panel: PanelProgress | None
+    packets: tuple[PacketLink, ...]  # what the workflow prints for the current stage
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,10 @@ def selection_overview(
                 state=c.state,
                 state_label=spec.states[c.state].label,
                 panel=progress.get(c.id),
+                packets=tuple(
+                    PacketLink(t, spec.packet_kinds[t].title if t in spec.packet_kinds else t)
+                    for t in spec.packets.get(c.state, ())
+                ),
             )
             for c in people
             if c.id is not None

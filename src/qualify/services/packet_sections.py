@@ -399,6 +399,42 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
     return out
 
 
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def training(p: Parts) -> dict[str, Any]:
+    """The training directed for the candidate and completed by the packet's event: each
+    course's label, hours and completion date, who directed it, and the hours in all."""
+    from qualify.services.training import progress
+
+    completed_by_then = set(
+        p.session.exec(
+            select(AuditEvent.subject).where(
+                AuditEvent.candidate_id == p.candidate.id,
+                AuditEvent.action == "training_completed",
+                col(AuditEvent.id) < (p.event.id or 0),
+            )
+        )
+    )
+    courses, total = [], 0.0
+    for item in progress(p.session, p.spec, p.candidate.id or 0):
+        completion = item.completion
+        if completion is None or f"evidence:{completion.id}" not in completed_by_then:
+            continue
+        assert item.completed_on is not None
+        total += item.course.hours
+        courses.append(
+            {
+                "label": item.course.label,
+                "hours": _hours(item.course.hours),
+                "completed": long_date(item.completed_on),
+                "directed_by": p.people.named(item.direction.directed_by, item.direction.role),
+            }
+        )
+    return {"courses": courses, "total_hours": _hours(total)}
+
+
 BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
@@ -410,6 +446,7 @@ BUILDERS: dict[str, Builder] = {
     "ranking": ranking_rows,
     "passed_over": passed_over,
     "audit_excerpt": audit_excerpt,
+    "training": training,
 }
 
 

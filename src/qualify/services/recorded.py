@@ -24,6 +24,7 @@ from qualify.store.tables import (
     PanelSeat,
     Scorecard,
     Selection,
+    TrainingDirection,
     User,
 )
 
@@ -35,6 +36,7 @@ TRACKED: dict[str, type[SQLModel]] = {
     "panel_seat": PanelSeat,
     "attestation": Attestation,
     "scorecard": Scorecard,
+    "training_direction": TrainingDirection,
     "activity_report": ActivityReport,
 }
 # Rows that may stand without an event: a panelist's draft is a working copy nobody decides on

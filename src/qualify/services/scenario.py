@@ -35,6 +35,7 @@ class Scenario:
     path: Path
     data: dict[str, Any]
     clock: list[datetime] = field(default_factory=list)
+    files_dir: Path | None = None  # where evidence files go, from the settings of set_up
 
     @classmethod
     def load(cls, path: Path) -> Scenario:
@@ -116,6 +117,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     """Users, the selection and the roster: everything before evidence."""
     data = scenario.data
     hr = scenario.first_user
+    scenario.files_dir = settings.files_dir
     (first, admin), *others = scenario.users.items()
     users.create_admin(
         session=session,
@@ -143,7 +145,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         title=str(data["title"]),
         workflow=str(data["workflow"]),
         as_of=date.fromisoformat(str(data["as_of"])),
-        actor=hr,
+        actor=audit.actor_named(hr),
         now=scenario.tick(),
     )
     assert selection.id is not None
@@ -240,7 +242,9 @@ def run_steps(
         by = str(step["by"])
         if step.get("day") is not None:
             scenario.move_to(date.fromisoformat(str(step["day"])))
-        if step["do"] == "advance":
+        if step["do"] in ("training_assign", "training_complete"):
+            _training_step(session, scenario, ids, step, packets)
+        elif step["do"] == "advance":
             for employee in step["candidates"]:
                 advance(
                     session=session,
@@ -319,6 +323,48 @@ def run_steps(
                 )
         else:
             raise BadInput(f"{scenario.path}: unknown step '{step['do']}'")
+
+
+def _training_step(
+    session: Session,
+    scenario: Scenario,
+    ids: dict[str, int],
+    step: dict[str, Any],
+    packets: PacketPlace | None,
+) -> None:
+    from qualify.config import Settings
+    from qualify.services import training
+
+    candidate = scenario.candidate_id(ids, step["candidate"])
+    if step["do"] == "training_assign":
+        training.assign_training(
+            session=session,
+            candidate_id=candidate,
+            courses=[str(c) for c in step.get("courses", [])],
+            due_on=str(step["due"]),
+            actor=str(step["by"]),
+            reason=step.get("reason"),
+            now=scenario.tick(),
+            packets=packets,
+        )
+        return
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    files = scenario.files_dir or Settings.from_env(database_url=url).files_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        file = None
+        if step.get("certificate"):
+            file = Path(tmp) / f"{step['candidate']}-{step['course']}.pdf"
+            file.write_bytes(letter_pdf(str(step["certificate"])))
+        training.complete_training(
+            session=session,
+            files_dir=files,
+            candidate_id=candidate,
+            course=str(step["course"]),
+            on=str(step["completed_on"]),
+            actor=str(step["by"]),
+            file=file,
+            now=scenario.tick(),
+        )
 
 
 def letter_pdf(text: str) -> bytes:

@@ -40,9 +40,14 @@ class StepSpec(_Loose):
     scores: dict[str, Scalar] = Field(default_factory=dict)
     comments: dict[str, str] = Field(default_factory=dict)
     submit: bool = True
+    day: Day | None = None
+    courses: list[str] = Field(default_factory=list)
+    course: str | None = None
+    due: Day | None = None
+    completed_on: Day | None = None
+    certificate: str | None = None
     quarter: str | None = None
     fields: dict[str, Scalar] = Field(default_factory=dict)
-    day: Day | None = None
 
 
 class EvidenceRecordSpec(_Loose):

@@ -77,7 +77,10 @@ def score(
 ) -> Scorecard:
     """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
     at = now or utcnow()
-    interview = interview_of(session, candidate_id, actor)
+    # A submission changes the candidate (its interview result): submissions on a candidate
+    # are made one at a time (its row stays locked until this one commits), so panelists
+    # submitting at the same moment all succeed, each on what the one before wrote.
+    interview = interview_of(session, candidate_id, actor, lock=submit)
     candidate, seat = interview.candidate, interview.seat
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec

@@ -13,7 +13,7 @@ from datetime import date
 from sqlmodel import Session
 
 from qualify.services.access import actor_user, get_selection, workflow_of
-from qualify.services.eligibility import CandidateCheckLines, check_report
+from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
 from qualify.workflow.spec import TransitionSpec, Workflow
 
 
@@ -46,8 +46,10 @@ class QueueEntry:
 
 @dataclass(frozen=True)
 class ScreeningQueue:
-    """The candidates of a selection whose record the viewer may see, not yet in a final
-    state, with their checks as of the selection's date and the viewer's triggers."""
+    """The candidates of a selection whose record the viewer may see and who have not reached
+    the interview (nominated, in screening, found eligible or ineligible: the states before
+    the panel's scoring states, final ones left out), with their checks as of the selection's
+    date and the viewer's triggers."""
 
     selection_id: int
     title: str
@@ -82,10 +84,11 @@ def screening_queue(*, session: Session, selection_id: int, actor: str) -> Scree
     report = check_report(
         session=session, candidate_id=None, selection_id=selection_id, actor=actor
     )
+    waiting = before_interview(spec)
     entries = tuple(
         QueueEntry(row, spec.states[row.state].label, moves(spec, row.state, viewer.roles))
         for row in report.candidates
-        if not spec.states[row.state].final
+        if row.state in waiting and not spec.states[row.state].final
     )
     return ScreeningQueue(
         selection_id=selection_id,

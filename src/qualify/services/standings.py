@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.results import results
+from qualify.services.screening import Move, moves
+from qualify.store.tables import Candidate
 
 
 @dataclass(frozen=True)
@@ -162,3 +165,47 @@ def _standing(row: dict[str, Any]) -> Standing:
 def standings(*, session: Session, selection_id: int, actor: str) -> Standings:
     """Interview results and ranking as the actor may see them (see `results.results`)."""
     return Standings.of(results(session=session, selection_id=selection_id, actor=actor))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One candidate of the Chief's page: the standing, the state, and the triggers the viewer
+    may fire on them now (select, not select, appoint, remove, ...)."""
+
+    standing: Standing
+    state: str
+    state_label: str
+    moves: tuple[Move, ...]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    standings: Standings
+    title: str
+    rows: tuple[Decision, ...]
+
+
+def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
+    """The standings with, for each candidate, what the actor may decide now."""
+    view = standings(session=session, selection_id=selection_id, actor=actor)
+    viewer = actor_user(session, actor)
+    selection = get_selection(session, selection_id)
+    spec = workflow_of(selection).spec
+    states = dict(
+        session.exec(
+            select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
+        ).all()
+    )
+    return Decisions(
+        standings=view,
+        title=selection.title,
+        rows=tuple(
+            Decision(
+                standing=row,
+                state=states[row.candidate_id],
+                state_label=spec.states[states[row.candidate_id]].label,
+                moves=moves(spec, states[row.candidate_id], viewer.roles),
+            )
+            for row in view.candidates
+        ),
+    )

@@ -57,18 +57,28 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite connections get qualify's pragmas and real transactions."""
+# A server's connections: enough for uvicorn's worker threads (40) to wait on the database,
+# not on the pool.
+SERVER_POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 30}
+
+
+def make_engine(url: str, *, pooled: bool = False) -> Engine:
+    """Create an engine; SQLite connections get qualify's pragmas and real transactions. A
+    command opens its few SQLite connections as it needs them; a server (`pooled`) keeps them
+    open, as opening one and closing it (which checkpoints the log) costs more than a
+    request's own work."""
     parsed = normalize_url(url)
     try:
         # JSON columns are read with orjson: a results listing decodes one document per
         # candidate.
         if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed, poolclass=NullPool, json_deserializer=orjson.loads)
+            pool: dict[str, Any] = SERVER_POOL if pooled else {"poolclass": NullPool}
+            engine = create_engine(parsed, json_deserializer=orjson.loads, **pool)
             event.listen(engine, "connect", _configure_sqlite)
             event.listen(engine, "begin", _begin_immediate)
             return engine
-        return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads)
+        sized = SERVER_POOL if pooled else {}
+        return create_engine(parsed, pool_pre_ping=True, json_deserializer=orjson.loads, **sized)
     except (ArgumentError, ValueError, TypeError) as exc:  # options the driver cannot take
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BadInput(reason, field="database_url") from None

@@ -297,3 +297,19 @@ class ActivityReport(SQLModel, table=True):
     reason: str | None = None
     entered_at: datetime
     entered_by: str = Field(max_length=100)
+
+
+class TrainingDirection(SQLModel, table=True):
+    """A course of training directed for a candidate: who directed it, when, and the date it
+    is due. Never edited; its completion is an evidence record (`training_completed`)."""
+
+    __tablename__ = "training_direction"
+    __table_args__ = (UniqueConstraint("candidate_id", "course"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    course: str = Field(max_length=50)
+    due_on: date
+    directed_at: datetime
+    directed_by: str = Field(max_length=100)
+    role: str = Field(max_length=50)

@@ -15,6 +15,7 @@ field `csrf_token` or the header `X-CSRF-Token` (else 403, before the route runs
 from __future__ import annotations
 
 import hmac
+import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -26,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
 from qualify.services.access import frozen_permission, frozen_workflows
@@ -57,13 +59,27 @@ class Actor:
     def origin(self) -> Origin:
         return Origin("web", self.name)
 
+    @property
+    def acting(self) -> ServiceActor:
+        """This user as the services take an actor: on the `web` channel, from this account."""
+        return ServiceActor(self.name, "web", self.name)
+
     async def call(
         self, request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
     ) -> T:
-        """Run one service function as this user: `service(session=..., actor=name, **kw)`."""
+        """Run one service function as this user: `service(session=..., actor=..., **kw)`,
+        the actor given as the service takes it (an `Actor`, or still the user's name)."""
+        actor = self.acting if _takes_actor(service) else self.name
         return await run_service(
-            request, self.origin, service, read_only=read_only, actor=self.name, **kw
+            request, self.origin, service, read_only=read_only, actor=actor, **kw
         )
+
+
+def _takes_actor(service: Callable[..., Any]) -> bool:
+    """Whether a service declares its actor as an `Actor` (the services move to it one by
+    one; the others still take the user's name)."""
+    annotation = inspect.signature(service).parameters["actor"].annotation
+    return "Actor" in str(annotation)
 
 
 async def run_service(

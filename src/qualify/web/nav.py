@@ -15,6 +15,10 @@ class Entry:
 
 MENU: list[Entry] = [
     Entry("/interviews", "My interviews", frozenset({"commander", "school_rep"})),
+    Entry("/screening", "Screening queue", frozenset({"commander"})),
+    Entry("/overview", "Selection at a glance", frozenset({"hr"})),
+    Entry("/audit", "Audit log", frozenset({"hr", "chief"})),
+    Entry("/decisions", "Results and decisions", frozenset({"chief"})),
 ]
 
 

@@ -38,7 +38,7 @@ class Portal:
 
     @classmethod
     def make(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Portal:
-        engine = db.make_engine(settings.database_url)
+        engine = db.make_engine(settings.database_url, pooled=True)
         db.require_current_schema(engine)
         env = Environment(
             loader=FileSystemLoader(HERE / "templates"),

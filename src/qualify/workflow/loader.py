@@ -274,6 +274,7 @@ def _validate_semantics(
     _validate_rubric(spec, problems)
     _validate_qualifications(spec, problems)
     _validate_fairness(spec, known)
+    _validate_training(spec, problems)
     _validate_packets(spec, problems, templates, fast=fast)
     _validate_documents(spec, problems, known)
     reports.validate(spec, problems.add)
@@ -474,6 +475,54 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
 
 
 INTERVIEW_PASSED = "interview_passed"
+# Training completions are kept as evidence records of this kind (see services/training.py).
+TRAINING_EVIDENCE = "training_completed"
+HOURS_MAX = 1000
+
+
+def _validate_training(spec: Workflow, problems: _Problems) -> None:
+    """Courses have unique ids, labels and hours; transitions that direct or require training
+    have courses to direct."""
+    seen: set[str] = set()
+    for i, course in enumerate(spec.training.courses):
+        here: Path_ = ("training", "courses", i)
+        if not _CODE.match(course.id):
+            problems.add(
+                (*here, "id"), f"course id '{course.id}' must be lower_case_with_underscores"
+            )
+        if course.id in seen:
+            problems.add((*here, "id"), f"course id '{course.id}' is used twice")
+        seen.add(course.id)
+        if not course.label.strip():
+            problems.add((*here, "label"), "write the course's name, printed in letters")
+        if not 0 < course.hours <= HOURS_MAX:
+            problems.add(
+                (*here, "hours"),
+                f"hours must be above 0 and at most {HOURS_MAX} (got {course.hours:g})",
+            )
+    directing = [t for t in spec.transitions if t.directs_training]
+    for i, t in enumerate(spec.transitions):
+        for key in ("directs_training", "requires_training"):
+            if getattr(t, key) and not spec.training.courses:
+                problems.add(
+                    ("transitions", i, key), "the workflow has no training: courses to direct"
+                )
+        if t.requires_training and t.directs_training:
+            problems.add(
+                ("transitions", i, "requires_training"),
+                "a transition cannot both direct training and require it complete",
+            )
+        if t.requires_training and spec.training.courses and not directing:
+            problems.add(
+                ("transitions", i, "requires_training"),
+                "no transition directs training (directs_training: true)",
+            )
+    if TRAINING_EVIDENCE in spec.evidence:
+        problems.add(
+            ("evidence", TRAINING_EVIDENCE),
+            f"the evidence kind '{TRAINING_EVIDENCE}' is qualify's own (completed training is "
+            "recorded as it); choose another name",
+        )
 
 
 def _validate_fairness(spec: Workflow, known: Any) -> None:
@@ -549,12 +598,15 @@ def _validate_reference(
         "criterion": [c.id for c in spec.rubric.criteria],
         "transition": {t.trigger for t in spec.transitions},
         "seat": spec.panel.seats,
+        "course": [c.id for c in spec.training.courses],
     }
     if ref == "panel":
         return
     if kind not in targets or not name:
         problems.add(
-            path, f"'{ref}' must be panel, check:ID, criterion:ID, seat:ID or transition:TRIGGER"
+            path,
+            f"'{ref}' must be panel, check:ID, criterion:ID, seat:ID, course:ID or "
+            "transition:TRIGGER",
         )
         return
     known(path, name, targets[kind], kind)

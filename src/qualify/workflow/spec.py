@@ -57,6 +57,11 @@ class TransitionSpec(Strict):
     reason_required_if_outranked: bool = False
     notice_required: bool = False
     reason_codes: dict[str, str] = Field(default_factory=dict)
+    # Firing it directs training: `qualify training assign` names the courses and the date due;
+    # its roles are the roles that direct training.
+    directs_training: bool = False
+    # Refused until every course directed for the candidate is complete.
+    requires_training: bool = False
 
 
 class FieldSpec(Strict):
@@ -169,6 +174,23 @@ class AppealSpec(Strict):
     how: str = "in writing"
 
 
+class CourseSpec(Strict):
+    """A course or block of training the workflow may direct."""
+
+    id: Key
+    label: str
+    hours: float = Field(allow_inf_nan=False)
+
+
+class TrainingSpec(Strict):
+    """The training an officer may be directed to attend before the appointment."""
+
+    courses: list[CourseSpec] = Field(default_factory=list)
+
+    def course(self, course_id: str) -> CourseSpec | None:
+        return next((c for c in self.courses if c.id == course_id), None)
+
+
 class ReportFieldSpec(Strict):
     """One figure or note of the quarterly activity report."""
 
@@ -221,6 +243,8 @@ class Workflow(Strict):
     appeal: AppealSpec | None = None
     holidays: list[date] = Field(default_factory=list)
     fairness: FairnessSpec = Field(default_factory=FairnessSpec)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
     activity_reports: ActivityReportsSpec | None = None
 
     @property
@@ -235,6 +259,11 @@ class Workflow(Strict):
 
     def triggers_from(self, state: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if state in t.source]
+
+    def training_states(self) -> set[str]:
+        """The states in which training is directed and completed: where the transitions that
+        direct training lead."""
+        return {t.dest for t in self.transitions if t.directs_training}
 
     def criterion(self, criterion_id: str) -> CriterionSpec | None:
         return next((c for c in self.rubric.criteria if c.id == criterion_id), None)

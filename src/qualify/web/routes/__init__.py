@@ -6,6 +6,14 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from qualify.web.routes import health, home, interviews, signin
+    from qualify.web.routes import decisions, health, home, interviews, office, screening, signin
 
-    return [*health.routes, *signin.routes, *home.routes, *interviews.routes]
+    return [
+        *health.routes,
+        *signin.routes,
+        *home.routes,
+        *interviews.routes,
+        *screening.routes,
+        *office.routes,
+        *decisions.routes,
+    ]

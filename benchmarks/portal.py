@@ -1,0 +1,471 @@
+"""The portal under load: simulated panelists at once, each opening interview kits, declaring,
+saving drafts criterion by criterion and submitting, against `qualify serve` on 127.0.0.1;
+beside it, in the same run, a bare Starlette endpoint doing one SELECT with the same number
+of requests and clients. Afterwards every scorecard must equal what its panelist sent: one
+submitted version, nothing lost, nothing doubled.
+
+python -m benchmarks.portal [--backends sqlite,postgres] [--panelists 20] [--candidates 10]
+                            [--output docs/performance.md]
+
+Each panelist sends 10 requests per candidate (open the kit, declare, six drafts, the submit
+step and its confirmation): 20 panelists and 10 candidates make 2,000 requests. Bounded: every
+request times out after 30 s and the whole run stops at its deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import httpx2
+from sqlmodel import Session, select
+from tests.helpers.serve import HOST, free_port, serving, wait_healthy
+
+from benchmarks.common import database, postgres_available, use_audit_key
+from qualify.config import Settings
+from qualify.services.accounts import demo_password
+from qualify.services.advance import advance
+from qualify.services.candidates import add_candidate
+from qualify.services.panel import assign_panel
+from qualify.services.selections import open_selection
+from qualify.services.users import add_user, create_admin
+from qualify.store import db
+from qualify.store.tables import Scorecard
+
+HERE = Path(__file__).parent
+CRITERIA = (
+    "appearance_attitude",
+    "role_model",
+    "liaison",
+    "not_disciplinarian",
+    "prevention_education",
+    "emergency_planning",
+)
+PER_CANDIDATE = 10  # requests: kit, declare, six drafts, submit, confirm
+TIMEOUT = 30.0
+DEADLINE = 600.0
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REFUSAL = re.compile(r'class="refusal"[^>]*>(.*?)</p>', re.S)
+MARK_START = "<!-- portal-load -->"
+MARK_END = "<!-- /portal-load -->"
+
+
+def password_of(name: str) -> str:
+    return f"{name} load benchmark"
+
+
+def panelist_names(count: int) -> list[str]:
+    return [f"panelist{n:02d}" for n in range(1, count + 1)]
+
+
+def sent_scores(panelist: str, candidate_id: int) -> dict[str, int]:
+    """What a panelist scores a candidate: 2 to 4 (no extreme, so no comment is needed),
+    different for every pair so a score saved on the wrong card would show."""
+    seed = sum(map(ord, panelist)) * 31 + candidate_id * 7
+    return {c: 2 + (seed + i) % 3 for i, c in enumerate(CRITERIA)}
+
+
+def prepare(url: str, folder: Path, panelists: int, candidates: int) -> tuple[Settings, list[int]]:
+    """A selection on the benchmark's workflow with one panel of `panelists` seats, each
+    panelist with a portal password, and `candidates` candidates in the interview."""
+    workflows = folder / "workflows"
+    workflows.mkdir(exist_ok=True)
+    text = (HERE / "panel.yaml").read_text().replace("count: 20", f"count: {panelists}")
+    (workflows / "load-benchmark.yaml").write_text(text)
+    settings = Settings.from_env(
+        {
+            "QUALIFY_WORKFLOWS": str(workflows),
+            "QUALIFY_FILES": str(folder / "files"),
+            "QUALIFY_RECORDS": str(folder / "records"),
+            "QUALIFY_OUTPUT": str(folder / "out"),
+        },
+        database_url=url,
+    )
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    names = panelist_names(panelists)
+    with Session(engine, expire_on_commit=False) as session:
+        create_admin(session=session, workflows_dir=workflows, name="hr", roles=["hr"])
+        for name in names:
+            add_user(
+                session=session, workflows_dir=workflows, name=name, roles=["panelist"], actor="hr"
+            )
+            demo_password(session=session, name=name, password=password_of(name))
+        selection = open_selection(
+            session=session,
+            settings=settings,
+            title="Load benchmark",
+            workflow="load-benchmark",
+            as_of=date(2027, 1, 15),
+            actor="hr",
+        )
+        assert selection.id is not None
+        assign_panel(
+            session=session,
+            selection_id=selection.id,
+            seats=[("panelist", name) for name in names],
+            actor="hr",
+        )
+        ids = []
+        for n in range(candidates):
+            added = add_candidate(
+                session=session,
+                selection_id=selection.id,
+                values={
+                    "employee_id": f"LB-{n:04d}",
+                    "first_name": "Officer",
+                    "last_name": f"Number {n}",
+                    "rank": "Officer",
+                    "unit": "Patrol",
+                    "supervisor": "",
+                    "email": "",
+                },
+                actor="hr",
+            )
+            assert added.id is not None
+            advance(
+                session=session, candidate_id=added.id, trigger="schedule_interview", actor="hr"
+            )
+            ids.append(added.id)
+    engine.dispose()
+    return settings, ids
+
+
+@dataclass
+class Recorder:
+    """Every request's kind, latency and whether it went as expected, from every thread."""
+
+    samples: list[tuple[str, float, bool]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def call(
+        self, kind: str, expected: int, send: Callable[[], httpx2.Response]
+    ) -> httpx2.Response | None:
+        began = time.perf_counter()
+        try:
+            answer = send()
+        except httpx2.HTTPError as exc:
+            self.note(kind, time.perf_counter() - began, f"{kind}: {exc!r}")
+            return None
+        spent = time.perf_counter() - began
+        if answer.status_code != expected:
+            said = REFUSAL.search(answer.text)
+            text = html.unescape(said.group(1)) if said else answer.text[:200]
+            self.note(kind, spent, f"{kind}: {answer.status_code} {text}")
+            return answer
+        with self.lock:
+            self.samples.append((kind, spent, True))
+        return answer
+
+    def note(self, kind: str, spent: float, problem: str) -> None:
+        with self.lock:
+            self.samples.append((kind, spent, False))
+            self.problems.append(problem)
+
+
+def sign_in(base_url: str, name: str) -> tuple[httpx2.Client, str]:
+    """A panelist's own browser: signed in, with the session's CSRF token."""
+    client = httpx2.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=False)
+    page = client.get("/login")
+    token = CSRF.search(page.text)
+    assert token, "no CSRF token on the sign-in page"
+    done = client.post(
+        "/login",
+        data={"username": name, "password": password_of(name), "csrf_token": token.group(1)},
+    )
+    assert done.status_code == 303, done.text[:300]
+    home = client.get("/")
+    token = CSRF.search(home.text)
+    assert token, "no CSRF token once signed in"
+    return client, token.group(1)
+
+
+def panelist_session(
+    client: httpx2.Client, csrf: str, name: str, ids: list[int], rec: Recorder, stop: float
+) -> None:
+    """One panelist's work: every candidate, kit to submission, as a browser sends it."""
+    for cid in ids:
+        if time.monotonic() > stop:
+            rec.note("deadline", 0.0, f"{name}: stopped at the deadline")
+            return
+        one_candidate(client, csrf, cid, sent_scores(name, cid), rec)
+
+
+def one_candidate(
+    client: httpx2.Client, csrf: str, cid: int, scores: dict[str, int], rec: Recorder
+) -> None:
+    """Open the kit, declare, save a draft after each criterion, submit and confirm."""
+    kit = f"/interviews/{cid}"
+    rec.call("open kit", 200, lambda: client.get(kit))
+    rec.call(
+        "declare",
+        303,
+        lambda: client.post(f"{kit}/declare", data={"csrf_token": csrf, "declaration": "none"}),
+    )
+    for criterion, value in scores.items():
+        draft = {"csrf_token": csrf, f"score-{criterion}": str(value)}
+        rec.call(
+            "save draft",
+            200,
+            lambda d=draft: client.post(
+                f"{kit}/draft", data=d, headers={"accept": "application/json"}
+            ),
+        )
+    form = {"csrf_token": csrf, **{f"score-{c}": str(v) for c, v in scores.items()}}
+    rec.call("submit", 200, lambda: client.post(f"{kit}/submit", data=form))
+    rec.call(
+        "confirm",
+        303,
+        lambda: client.post(f"{kit}/submit", data={"csrf_token": csrf, "confirm": "yes"}),
+    )
+
+
+def baseline_session(
+    client: httpx2.Client, ids: list[int], count: int, rec: Recorder, stop: float
+) -> None:
+    for n in range(count):
+        if time.monotonic() > stop:
+            rec.note("deadline", 0.0, "baseline: stopped at the deadline")
+            return
+        cid = ids[n % len(ids)]
+        rec.call("one SELECT", 200, lambda c=cid: client.get(f"/candidate/{c}"))
+
+
+def run_threads(work: list[Callable[[], None]]) -> float:
+    """Start every client at once; the wall time until the last one finishes."""
+    threads = [threading.Thread(target=w) for w in work]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(DEADLINE + TIMEOUT)
+    return time.perf_counter() - began
+
+
+@contextmanager
+def baseline_server(url: str) -> Iterator[str]:
+    port = free_port()
+    base_url = f"http://{HOST}:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.baseline_app", url, str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_healthy(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if server.stdout:
+            server.stdout.close()
+
+
+def summary(rec: Recorder, wall: float) -> dict[str, Any]:
+    times = sorted(s for _, s, _ in rec.samples)
+
+    def pct(q: float, values: list[float]) -> float:
+        return (
+            round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 1) if values else 0.0
+        )
+
+    kinds: dict[str, list[float]] = {}
+    for kind, spent, _ in rec.samples:
+        kinds.setdefault(kind, []).append(spent)
+    return {
+        "requests": len(rec.samples),
+        "errors": sum(1 for *_, ok in rec.samples if not ok),
+        "p50_ms": round(median(times) * 1000, 1) if times else 0.0,
+        "p95_ms": pct(0.95, times),
+        "max_ms": round(times[-1] * 1000, 1) if times else 0.0,
+        "wall_s": round(wall, 2),
+        "per_s": round(len(times) / wall, 1) if wall else 0.0,
+        "kinds": {
+            k: {
+                "count": len(v),
+                "p50_ms": round(median(v) * 1000, 1),
+                "p95_ms": pct(0.95, sorted(v)),
+            }
+            for k, v in kinds.items()
+        },
+        "problems": rec.problems[:5],
+    }
+
+
+def check_scorecards(url: str, names: list[str], ids: list[int]) -> list[str]:
+    """Every (panelist, candidate) pair has one scorecard, submitted, as sent."""
+    engine = db.make_engine(url)
+    problems = []
+    with Session(engine) as session:
+        cards = list(session.exec(select(Scorecard)))
+    engine.dispose()
+    found: dict[tuple[str, int], list[Scorecard]] = {}
+    for card in cards:
+        found.setdefault((card.panelist, card.candidate_id), []).append(card)
+    for name in names:
+        for cid in ids:
+            mine = found.pop((name, cid), [])
+            if len(mine) != 1:
+                problems.append(f"{name} on candidate {cid}: {len(mine)} scorecards")
+                continue
+            card = mine[0]
+            if card.status != "submitted" or card.version != 1:
+                problems.append(f"{name} on candidate {cid}: {card.status} version {card.version}")
+            if {k: int(v) for k, v in card.scores.items()} != sent_scores(name, cid):
+                problems.append(f"{name} on candidate {cid}: {card.scores} is not what was sent")
+    problems += [f"unexpected scorecard of {k[0]} on candidate {k[1]}" for k in found]
+    return problems
+
+
+def run(backend: str, folder: Path, panelists: int, candidates: int) -> dict[str, Any]:
+    with database(backend, folder) as url:
+        use_audit_key(folder)
+        settings, ids = prepare(url, folder, panelists, candidates)
+        names = panelist_names(panelists)
+        env = {
+            "QUALIFY_WORKFLOWS": str(settings.workflows_dir),
+            "QUALIFY_FILES": str(settings.files_dir),
+            "QUALIFY_RECORDS": str(settings.records_dir),
+        }
+        stop = time.monotonic() + DEADLINE
+        with baseline_server(url) as base:
+            clients = [httpx2.Client(base_url=base, timeout=TIMEOUT) for _ in names]
+            rec = Recorder()
+            per = candidates * PER_CANDIDATE
+            wall = run_threads(
+                [lambda c=c: baseline_session(c, ids, per, rec, stop) for c in clients]
+            )
+            for c in clients:
+                c.close()
+            baseline = summary(rec, wall)
+        with serving(url, env=env) as base:
+            signed = [sign_in(base, name) for name in names]
+            rec = Recorder()
+            wall = run_threads(
+                [
+                    lambda c=c, t=t, n=n: panelist_session(c, t, n, ids, rec, stop)
+                    for (c, t), n in zip(signed, names, strict=True)
+                ]
+            )
+            for c, _ in signed:
+                c.close()
+            portal = summary(rec, wall)
+        mismatches = check_scorecards(url, names, ids)
+    return {
+        "backend": backend,
+        "panelists": panelists,
+        "candidates": candidates,
+        "portal": portal,
+        "baseline": baseline,
+        "ratio_p50": round(portal["p50_ms"] / baseline["p50_ms"], 1)
+        if baseline["p50_ms"]
+        else None,
+        "ratio_p95": round(portal["p95_ms"] / baseline["p95_ms"], 1)
+        if baseline["p95_ms"]
+        else None,
+        "scorecards_ok": not mismatches,
+        "scorecard_problems": mismatches[:5],
+    }
+
+
+def section(runs: list[dict[str, Any]]) -> str:
+    lines = [
+        MARK_START,
+        "## The portal under load",
+        "",
+        "Measured by `python -m benchmarks.portal` (run by `make bench`), which rewrites this "
+        "section: simulated panelists at once, each signed in with its own session, opening "
+        "every candidate's interview kit, declaring no conflict, saving a draft after each of "
+        "the six criteria, and submitting with the confirmation step (10 requests per "
+        "candidate), against `qualify serve` (uvicorn, one process) on 127.0.0.1. Beside it, "
+        "in the same run, a bare Starlette endpoint doing one SELECT, served by uvicorn the "
+        "same way, takes the same number of requests from the same number of clients. "
+        "Latencies are per request, as the client sees them.",
+        "",
+        "| backend | panelists x candidates | requests | errors | p50 ms | p95 ms | max ms "
+        "| requests/s | baseline p50 ms | baseline p95 ms | ratio p50 | ratio p95 "
+        "| scorecards as sent |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        p, b = r["portal"], r["baseline"]
+        lines.append(
+            f"| {r['backend']} | {r['panelists']} x {r['candidates']} | {p['requests']:,} | "
+            f"{p['errors']} | {p['p50_ms']} | {p['p95_ms']} | {p['max_ms']} | {p['per_s']} | "
+            f"{b['p50_ms']} | {b['p95_ms']} | {r['ratio_p50']}x | {r['ratio_p95']}x | "
+            f"{'yes' if r['scorecards_ok'] else 'NO'} |"
+        )
+    lines += ["", "By kind of request (p50 / p95 ms):", ""]
+    for r in runs:
+        kinds = ", ".join(
+            f"{k} {v['p50_ms']} / {v['p95_ms']}" for k, v in r["portal"]["kinds"].items()
+        )
+        lines.append(f"- {r['backend']}: {kinds}.")
+    lines += [""]
+    for r in runs:
+        verdict = "met" if r["portal"]["p95_ms"] < 150 and r["portal"]["errors"] == 0 else "NOT met"
+        lines.append(
+            f"Target on {r['backend']}: p95 under 150 ms with no error and every scorecard as "
+            f"sent: {verdict if r['scorecards_ok'] else 'NOT met'}."
+        )
+        for problem in r["portal"]["problems"] + r["scorecard_problems"]:
+            lines.append(f"- {problem}")
+    lines += ["", MARK_END]
+    return "\n".join(lines)
+
+
+def write_section(path: Path, text: str) -> None:
+    """Put the section into the report, replacing an earlier one."""
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    if MARK_START in old and MARK_END in old:
+        head, rest = old.split(MARK_START, 1)
+        tail = rest.split(MARK_END, 1)[1]
+        new = head + text + tail
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.portal", description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--panelists", type=int, default=20)
+    parser.add_argument("--candidates", type=int, default=10)
+    parser.add_argument("--output", type=Path, default=Path("docs/performance.md"))
+    args = parser.parse_args()
+    if not 1 <= args.panelists <= 20 or not 1 <= args.candidates <= 100:
+        parser.error("--panelists from 1 to 20, --candidates from 1 to 100")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends.split(","):
+            if backend == "postgres" and not postgres_available():
+                print("PostgreSQL is not reachable at 127.0.0.1:5432: skipping it", file=sys.stderr)
+                continue
+            print(f"portal load on {backend} ...", file=sys.stderr)
+            folder = Path(tmp) / backend
+            folder.mkdir()
+            runs.append(run(backend, folder, args.panelists, args.candidates))
+            print(runs[-1], file=sys.stderr)
+    write_section(args.output, section(runs))
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0 if all(r["scorecards_ok"] and r["portal"]["errors"] == 0 for r in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

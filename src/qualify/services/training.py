@@ -1,0 +1,488 @@
+"""Training: directing courses for a candidate, recording their completion as evidence, and
+what is still outstanding before the appointment.
+
+A direction is a `training_direction` row (who directed which course, when, due by what date);
+a completion is an evidence record of the kind `training_completed` (the course, the date it
+was completed, and the certificate's file by its sha256). Neither is ever edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from qualify import limits
+from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
+from qualify.services import audit
+from qualify.services.access import (
+    actor_user,
+    claim,
+    get_candidate,
+    get_selection,
+    insert_row,
+    role_for,
+    utcnow,
+    workflow_of,
+)
+from qualify.services.evidence import (
+    MAX_FILE_BYTES,
+    file_type_problem,
+    forget_unless_used,
+    read_evidence_file,
+    store_bytes,
+)
+from qualify.services.visibility import sight
+from qualify.store.tables import Candidate, Evidence, TrainingDirection, User
+from qualify.workflow.documents import local_date
+from qualify.workflow.loader import TRAINING_EVIDENCE, suggest
+from qualify.workflow.spec import CourseSpec, FieldSpec, Workflow
+
+CERTIFICATE = FieldSpec(type="file", label="Certificate of completion")
+
+
+@dataclass(frozen=True)
+class Order:
+    """Training to direct: the courses, and the date they are due."""
+
+    courses: tuple[str, ...]
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One directed course and its completion, if recorded."""
+
+    course: CourseSpec
+    direction: TrainingDirection
+    completion: Evidence | None
+
+    @property
+    def completed_on(self) -> date | None:
+        if self.completion is None:
+            return None
+        return date.fromisoformat(str(self.completion.fields["completed_on"]))
+
+
+def directing_roles(spec: Workflow, state: str | None = None) -> list[str]:
+    """The roles that direct training (into `state`, when given): those of the transitions that
+    direct it."""
+    roles: list[str] = []
+    for t in spec.transitions:
+        if t.directs_training and (state is None or t.dest == state):
+            roles += [r for r in t.roles if r not in roles]
+    return roles
+
+
+def recording_roles(spec: Workflow) -> list[str]:
+    """The roles that record a completion: those that direct training, and those that add
+    evidence."""
+    roles = directing_roles(spec)
+    return roles + [r for r in spec.permissions.add_evidence if r not in roles]
+
+
+def course_of(spec: Workflow, course_id: str, option: str = "COURSE") -> CourseSpec:
+    """The workflow's course with this id; an unknown one is bad input, with the ids known."""
+    course = spec.training.course(course_id)
+    if course is None:
+        ids = [c.id for c in spec.training.courses]
+        raise BadInput(
+            f"{option}: {spec.name} has no course '{course_id}'{suggest(course_id, ids)} "
+            f"(courses: {', '.join(ids) or 'none'})"
+        )
+    return course
+
+
+def parse_day(field: str, text: str | date) -> date:
+    """The date given for the input `field`."""
+    if isinstance(text, date):
+        day = text
+    else:
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            raise BadInput(f"{text!r} is not a date; use YYYY-MM-DD", field=field) from None
+    if not limits.DATE_MIN <= day <= limits.DATE_MAX:
+        raise BadInput(f"{day} is not between {limits.DATE_MIN} and {limits.DATE_MAX}", field=field)
+    return day
+
+
+def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -> Order:
+    """Check what a direction names: known courses, each once, due no earlier than today."""
+    if not courses:
+        raise BadInput("COURSE: name at least one course to direct")
+    for course in courses:
+        course_of(spec, course)
+    twice = sorted({c for c in courses if courses.count(c) > 1})
+    if twice:
+        raise BadInput(f"COURSE: {', '.join(twice)} is named twice")
+    due = parse_day("due_on", due_on)
+    if due < today:
+        raise BadInput(
+            f"{due} is before today ({today}); training is due on or after the day it is directed",
+            field="due_on",
+        )
+    return Order(tuple(courses), due)
+
+
+def progress(session: Session, spec: Workflow, candidate_id: int) -> list[Progress]:
+    """Every course directed for the candidate, in the order directed, with its completion."""
+    directions = session.exec(
+        select(TrainingDirection)
+        .where(TrainingDirection.candidate_id == candidate_id)
+        .order_by(col(TrainingDirection.id))
+    ).all()
+    completions = {
+        str(e.fields.get("course")): e
+        for e in session.exec(
+            select(Evidence)
+            .where(Evidence.candidate_id == candidate_id, Evidence.kind == TRAINING_EVIDENCE)
+            .order_by(col(Evidence.id))
+        )
+    }
+    out = []
+    for d in directions:
+        course = spec.training.course(d.course) or CourseSpec(id=d.course, label=d.course, hours=0)
+        out.append(Progress(course, d, completions.get(d.course)))
+    return out
+
+
+def outstanding(session: Session, spec: Workflow, candidate_id: int) -> str | None:
+    """Why the candidate's training is not complete (None when every directed course is)."""
+    found = progress(session, spec, candidate_id)
+    if not found:
+        return "no training has been directed"
+    missing = [p for p in found if p.completion is None]
+    if not missing:
+        return None
+    listed = "; ".join(
+        f"{p.course.label} ({p.course.id}, due {p.direction.due_on})" for p in missing
+    )
+    return f"directed training is not complete: {listed}"
+
+
+def insert_directions(
+    session: Session, candidate_id: int, wanted: Order, actor: str, role: str, at: datetime
+) -> list[dict[str, str]]:
+    """Write the direction rows (inside the caller's transaction); what the audit event says."""
+    for course in wanted.courses:
+        insert_row(
+            session,
+            TrainingDirection(
+                candidate_id=candidate_id,
+                course=course,
+                due_on=wanted.due_on,
+                directed_at=at,
+                directed_by=actor,
+                role=role,
+            ),
+        )
+    return [{"course": c, "due_on": wanted.due_on.isoformat()} for c in wanted.courses]
+
+
+@dataclass(frozen=True)
+class Directed:
+    """What a direction of training did."""
+
+    candidate_id: int
+    courses: tuple[str, ...]
+    due_on: date
+    event_id: int
+    from_state: str
+    to_state: str
+    packets: tuple[Path, ...] = ()
+
+
+def assign_training(
+    *,
+    session: Session,
+    candidate_id: int,
+    courses: list[str],
+    due_on: str | date,
+    actor: str,
+    reason: str | None = None,
+    now: datetime | None = None,
+    packets: Any = None,
+) -> Directed:
+    """Direct courses for a candidate, due by a date. From a state a transition that directs
+    training leaves (SRO: selected), that transition fires with the direction, in one
+    transaction; in the state it leads to (SRO: training), the courses are added."""
+    at = now or utcnow()
+    candidate = get_candidate(session, candidate_id)
+    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    wanted = order(spec, courses, due_on, local_date(at, spec.time_zone))
+    fires = next((t for t in spec.triggers_from(candidate.state) if t.directs_training), None)
+    if fires is not None:
+        from qualify.services.advance import advance
+
+        done = advance(
+            session=session,
+            candidate_id=candidate_id,
+            trigger=fires.trigger,
+            actor=actor,
+            reason=reason,
+            now=at,
+            packets=packets,
+            training=wanted,
+        )
+        return Directed(
+            candidate_id,
+            wanted.courses,
+            wanted.due_on,
+            done.event_id,
+            done.from_state,
+            done.to_state,
+            done.packets,
+        )
+    limits.check("reason", reason, limits.REASON)
+    try:
+        return _add_directions(session, candidate, spec, wanted, actor, reason, at)
+    except (NotPermitted, RuleViolation) as refusal:
+        _refused(session, candidate, "training_direction_refused", actor, at, refusal)
+        raise
+
+
+def _add_directions(
+    session: Session,
+    candidate: Candidate,
+    spec: Workflow,
+    wanted: Order,
+    actor: str,
+    reason: str | None,
+    at: datetime,
+) -> Directed:
+    assert candidate.id is not None
+    user = actor_user(session, actor)
+    state = candidate.state
+    if state not in spec.training_states():
+        directing = [t for t in spec.transitions if t.directs_training]
+        where = " or ".join(
+            f"from {', '.join(t.source)} ({t.trigger}), or while in {t.dest}" for t in directing
+        )
+        raise RuleViolation(
+            f"cannot direct training for candidate {candidate.id}: it is in state {state}; "
+            f"training is directed {where or 'by no transition of ' + spec.name}"
+        )
+    role = role_for(user, directing_roles(spec, state), "direct training")
+    already = {p.course.id: p for p in progress(session, spec, candidate.id)}
+    again = [c for c in wanted.courses if c in already]
+    if again:
+        first = already[again[0]].direction
+        raise RuleViolation(
+            f"candidate {candidate.id}: {again[0]} was already directed on "
+            f"{local_date(first.directed_at, spec.time_zone)} by {first.directed_by}, due "
+            f"{first.due_on}"
+        )
+    claim(session, candidate)
+    listed = insert_directions(session, candidate.id, wanted, user.name, role, at)
+    event = audit.record(
+        session,
+        actor=user.name,
+        role=role,
+        action="training_directed",
+        subject=f"candidate:{candidate.id}",
+        at=at,
+        selection_id=candidate.selection_id,
+        candidate_id=candidate.id,
+        details={"courses": listed, "reason": (reason or "").strip() or None},
+    )
+    session.commit()
+    return Directed(candidate.id, wanted.courses, wanted.due_on, event.id or 0, state, state)
+
+
+def complete_training(
+    *,
+    session: Session,
+    files_dir: Path,
+    candidate_id: int,
+    course: str,
+    on: str | date,
+    actor: str,
+    file: Path | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    now: datetime | None = None,
+) -> Evidence:
+    """Record that a directed course was completed on a date, with its certificate when given:
+    an evidence record of the kind `training_completed`."""
+    at = now or utcnow()
+    candidate = get_candidate(session, candidate_id)
+    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    known = course_of(spec, course)
+    done_on = parse_day("on", on)
+    today = local_date(at, spec.time_zone)
+    if done_on > today:
+        raise BadInput(f"{done_on} is in the future (today is {today})", field="on")
+    data = None
+    if file is not None:
+        data = read_evidence_file(file, limit=max_file_bytes)
+        wrong = file_type_problem(CERTIFICATE, data)
+        if wrong:
+            raise BadInput(wrong, field="file", value=file.name)
+    try:
+        return _complete(session, files_dir, candidate, spec, known, done_on, actor, file, data, at)
+    except (NotPermitted, RuleViolation) as refusal:
+        _refused(session, candidate, "training_completion_refused", actor, at, refusal)
+        raise
+
+
+def _complete(
+    session: Session,
+    files_dir: Path,
+    candidate: Candidate,
+    spec: Workflow,
+    course: CourseSpec,
+    done_on: date,
+    actor: str,
+    file: Path | None,
+    data: bytes | None,
+    at: datetime,
+) -> Evidence:
+    assert candidate.id is not None
+    user = actor_user(session, actor)
+    role = role_for(user, recording_roles(spec), "record completed training")
+    if candidate.state not in spec.training_states():
+        raise RuleViolation(
+            f"cannot record training for candidate {candidate.id}: it is in state "
+            f"{candidate.state}, not in training"
+        )
+    found = {p.course.id: p for p in progress(session, spec, candidate.id)}
+    mine = found.get(course.id)
+    if mine is None:
+        directed = ", ".join(found) or "none"
+        raise RuleViolation(
+            f"candidate {candidate.id}: {course.id} was not directed (directed: {directed})",
+            step=Step("how_to_direct_training"),
+        )
+    if mine.completion is not None:
+        raise RuleViolation(
+            f"candidate {candidate.id}: {course.id} was already recorded complete on "
+            f"{mine.completed_on} (record #{mine.completion.id})"
+        )
+    directed_on = local_date(mine.direction.directed_at, spec.time_zone)
+    if done_on < directed_on:
+        raise RuleViolation(
+            f"{done_on} is before {course.id} was directed on {directed_on}; record "
+            "training completed on or after the day it was directed",
+            field="on",
+        )
+    claim(session, candidate)
+    sha = hashlib.sha256(data).hexdigest() if data is not None else None
+    record = Evidence(
+        candidate_id=candidate.id,
+        kind=TRAINING_EVIDENCE,
+        fields={"course": course.id, "completed_on": done_on.isoformat()},
+        file_sha256=sha,
+        file_name=file.name if file is not None and data is not None else None,
+        recorded_at=at,
+        recorded_by=user.name,
+        attested_by=user.name,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=user.name,
+        role=role,
+        action="training_completed",
+        subject=f"evidence:{record.id}",
+        at=at,
+        selection_id=candidate.selection_id,
+        candidate_id=candidate.id,
+        details={
+            "course": course.id,
+            "completed_on": done_on.isoformat(),
+            "due_on": mine.direction.due_on.isoformat(),
+            "late": done_on > mine.direction.due_on,
+            "file": record.file_name,
+            "file_sha256": sha,
+        },
+    )
+    stored = store_bytes(files_dir, data) if data is not None else None
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if stored is not None and stored[2]:
+            forget_unless_used(session, stored[0], stored[1])
+        raise
+    return record
+
+
+def _refused(
+    session: Session,
+    candidate: Candidate,
+    action: str,
+    actor: str,
+    at: datetime,
+    refusal: QualifyError,
+) -> None:
+    """Audit a refusal by the rules, as `advance` does."""
+    session.rollback()
+    audit.record(
+        session,
+        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
+        action=action,
+        subject=f"candidate:{candidate.id}",
+        at=at,
+        outcome="refused",
+        selection_id=candidate.selection_id,
+        candidate_id=candidate.id,
+        details={"refusal": limits.clip(str(refusal), limits.REFUSAL)},
+    )
+    session.commit()
+
+
+def training_status(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+    """The courses directed for a candidate, with who directed them, when they are due and
+    when they were completed; for the roles that direct or record training and those that see
+    the candidate's record."""
+    viewer = actor_user(session, actor)
+    candidate = get_candidate(session, candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    spec = workflow_of(selection).spec
+    allowed = recording_roles(spec)
+    if (
+        not set(viewer.roles) & set(allowed)
+        and sight(session, viewer, candidate, selection).view != "record"
+    ):
+        raise NotPermitted(
+            f"{viewer.name} may not see candidate {candidate_id}'s training: that needs the role "
+            f"{' or '.join(allowed)}, or sight of the candidate's record"
+        )
+    today = local_date(utcnow(), spec.time_zone)
+    names = {u.name: u.display_name for u in session.exec(select(User))}
+    rows = []
+    for p in progress(session, spec, candidate_id):
+        done = p.completed_on
+        rows.append(
+            {
+                "course": p.course.id,
+                "label": p.course.label,
+                "hours": p.course.hours,
+                "directed_by": p.direction.directed_by,
+                "directed_by_name": names.get(p.direction.directed_by, p.direction.directed_by),
+                "directed_on": local_date(p.direction.directed_at, spec.time_zone).isoformat(),
+                "due_on": p.direction.due_on.isoformat(),
+                "completed_on": done.isoformat() if done else None,
+                "status": "complete"
+                if done is not None
+                else ("overdue" if today > p.direction.due_on else "due"),
+                "late": done is not None and done > p.direction.due_on,
+                "evidence_id": p.completion.id if p.completion else None,
+                "file": p.completion.file_name if p.completion else None,
+                "file_sha256": p.completion.file_sha256 if p.completion else None,
+            }
+        )
+    return {
+        "candidate_id": candidate_id,
+        "name": candidate.name,
+        "state": candidate.state,
+        "courses": rows,
+        "complete": bool(rows) and all(r["completed_on"] for r in rows),
+        "hours_directed": sum(r["hours"] for r in rows),
+        "hours_completed": sum(r["hours"] for r in rows if r["completed_on"]),
+    }

@@ -1,0 +1,202 @@
+"""HR's pages: the selection at a glance, evidence entry with a file, the panel, packets to
+download, and whether the audit log verifies.
+
+Each route reads its form, calls one service and renders; every rule (who may, what a field
+takes, a file's type and size) is the service's.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from qualify.services import checkpoints
+from qualify.services.evidence import add_evidence
+from qualify.services.evidence_form import evidence_form
+from qualify.services.integrity import verify
+from qualify.services.overview import selection_overview
+from qualify.services.packets import print_candidate
+from qualify.services.panel import assign_panel
+from qualify.services.panel_form import panel_form
+from qualify.web.auth import Actor, page, permission, run_service
+from qualify.web.forms import optional, path_id, record_holders, text
+from qualify.web.portal import portal_of
+from qualify.web.routes.screening import choose
+
+UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+
+
+@page(roles=record_holders)
+async def overview_home(request: Request, actor: Actor) -> Response:
+    return await choose(request, actor, "overview", "Selection at a glance")
+
+
+@page(roles=record_holders)
+async def overview(request: Request, actor: Actor) -> Response:
+    glance = await actor.call(
+        request,
+        selection_overview,
+        read_only=True,
+        selection_id=path_id(request, "selection_id"),
+        now=portal_of(request).now(),
+    )
+    response: Response = portal_of(request).render(
+        request, "overview.html", {"title": glance.title, "glance": glance}
+    )
+    return response
+
+
+@page(roles=permission("add_evidence"))
+async def evidence_page(request: Request, actor: Actor) -> Response:
+    form = await actor.call(
+        request, evidence_form, read_only=True, candidate_id=path_id(request, "candidate_id")
+    )
+    chosen = form.kind(request.query_params.get("kind", ""))
+    response: Response = portal_of(request).render(
+        request,
+        "evidence.html",
+        {"title": f"Evidence for {form.name}", "form": form, "chosen": chosen},
+    )
+    return response
+
+
+def upload_name(upload: UploadFile) -> str:
+    """The uploaded file's own name, as the record keeps it, without folders or odd bytes."""
+    name = UPLOAD_NAME.sub("_", Path(upload.filename or "").name).strip(" .")[:100]
+    return name or "upload"
+
+
+@page(roles=permission("add_evidence"))
+async def evidence_add(request: Request, actor: Actor) -> Response:
+    """Record one evidence record; a file is handed to the service as the CLI hands it one,
+    read at most one byte past the size limit so the service refuses it in its own words."""
+    candidate_id = path_id(request, "candidate_id")
+    settings = portal_of(request).settings
+    async with request.form(max_files=1, max_fields=100) as form:
+        kind = text(form, "kind", 100)
+        fields = {
+            key[2:]: value.strip()
+            for key, value in form.multi_items()
+            if key.startswith("f_") and isinstance(value, str) and value.strip()
+        }
+        upload = form.get("file")
+        with tempfile.TemporaryDirectory(prefix="qualify-upload-") as folder:
+            file = None
+            if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+                file = Path(folder) / upload_name(upload)
+                file.write_bytes(await upload.read(settings.max_evidence_bytes + 1))
+            record = await actor.call(
+                request,
+                add_evidence,
+                files_dir=settings.files_dir,
+                candidate_id=candidate_id,
+                kind=kind,
+                fields=fields,
+                file=file,
+                attested_by=optional(form, "by"),
+                max_file_bytes=settings.max_evidence_bytes,
+            )
+    response: Response = portal_of(request).render(
+        request,
+        "evidence_added.html",
+        {"title": "Evidence recorded", "record": record, "candidate_id": candidate_id},
+    )
+    return response
+
+
+@page(roles=permission("manage_panel"))
+async def panel_page(request: Request, actor: Actor) -> Response:
+    form = await actor.call(
+        request, panel_form, read_only=True, selection_id=path_id(request, "selection_id")
+    )
+    response: Response = portal_of(request).render(
+        request, "panel.html", {"title": f"Panel: {form.title}", "form": form}
+    )
+    return response
+
+
+@page(roles=permission("manage_panel"))
+async def panel_assign(request: Request, actor: Actor) -> Response:
+    """Seats from fields named `seat:SEAT:N`, alternates kept as `SEAT=USER` lines."""
+    selection_id = path_id(request, "selection_id")
+    form = await request.form()
+    seats = [
+        (key.split(":")[1], value.strip())
+        for key, value in form.multi_items()
+        if key.startswith("seat:") and isinstance(value, str) and value.strip()
+    ]
+    alternates = [
+        (seat.strip(), user.strip())
+        for value in form.getlist("alternate")
+        if isinstance(value, str) and "=" in value
+        for seat, user in [value.split("=", 1)]
+    ]
+    await actor.call(
+        request,
+        assign_panel,
+        selection_id=selection_id,
+        seats=seats,
+        alternates=alternates,
+        reason=optional(form, "reason"),
+    )
+    return RedirectResponse(f"/selections/{selection_id}/panel?saved=1", status_code=303)
+
+
+@page(roles=permission("print_packets"))
+async def packet_download(request: Request, actor: Actor) -> Response:
+    """A candidate's packet for a stage, as a PDF to save (printing it is audited)."""
+    candidate_id = path_id(request, "candidate_id")
+    form = await request.form()
+    stage = optional(form, "stage")
+    wanted = text(form, "packet", 100)
+    settings = portal_of(request).settings
+    with tempfile.TemporaryDirectory(prefix="qualify-packet-") as folder:
+        paths = await actor.call(
+            request,
+            print_candidate,
+            templates_dir=settings.templates_dir,
+            output_dir=Path(folder),
+            candidate_id=candidate_id,
+            stage=stage,
+        )
+        chosen = next((p for p in paths if f"_{wanted}_event-" in p.name), paths[0])
+        data = chosen.read_bytes()
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{chosen.name}"'},
+    )
+
+
+@page(roles=permission("view_audit"))
+async def audit_status(request: Request, actor: Actor) -> Response:
+    settings = portal_of(request).settings
+    result = await run_service(
+        request,
+        actor.origin,
+        verify,
+        read_only=True,
+        checkpoint_path=checkpoints.checkpoint_file(settings.records_dir),
+    )
+    response: Response = portal_of(request).render(
+        request, "audit.html", {"title": "Audit log", "result": result}
+    )
+    return response
+
+
+routes = [
+    Route("/overview", overview_home, methods=["GET"]),
+    Route("/selections/{selection_id}/overview", overview, methods=["GET"]),
+    Route("/candidates/{candidate_id}/evidence", evidence_page, methods=["GET"]),
+    Route("/candidates/{candidate_id}/evidence", evidence_add, methods=["POST"]),
+    Route("/selections/{selection_id}/panel", panel_page, methods=["GET"]),
+    Route("/selections/{selection_id}/panel", panel_assign, methods=["POST"]),
+    Route("/candidates/{candidate_id}/packet", packet_download, methods=["POST"]),
+    Route("/audit", audit_status, methods=["GET"]),
+]

@@ -1,0 +1,114 @@
+"""A school representative's first interview in Chromium: the invitation link, a password,
+signing in, the conflict declaration, a refused extreme score, the submission, and only then
+the other panelists' scores."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+
+from qualify.services.scorecards import score
+from qualify.store import db
+from tests.helpers.portal_data import SCORING, Prepared, prepare
+from tests.helpers.serve import serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CRITERIA = (
+    "appearance_attitude",
+    "role_model",
+    "liaison",
+    "not_disciplinarian",
+    "prevention_education",
+    "emergency_planning",
+)
+PASSWORD = "a long and private pass phrase"
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prepared]]:
+    """Interviews under way: the commander has declared and submitted for Dana Whitfield; the
+    school representatives have done nothing yet."""
+    data = prepare(tmp_path_factory.mktemp("panelist"), until=SCORING, passwords=("hr.alvarez",))
+    engine = db.make_engine(data.settings.database_url)
+    with Session(engine) as session:
+        score(
+            session=session,
+            candidate_id=data.ids["MPD-1042"],
+            actor="cmdr.obrien",
+            scores=dict.fromkeys(CRITERIA, "3"),
+            comments={},
+            submit=True,
+        )
+    engine.dispose()
+    with serving(data.settings.database_url, env=data.env) as base_url:
+        yield base_url, data
+
+
+def invitation(base_url: str, data: Prepared, name: str) -> str:
+    """The one-time link `qualify user invite` prints, as HR would send it."""
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "qualify", "--db", data.settings.database_url),
+            *("--as", "hr.alvarez", "user", "invite", name),
+        ],
+        env={**os.environ, **data.env, "QUALIFY_PORTAL_URL": base_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(rf"{re.escape(base_url)}/invite/\S+", done.stdout)
+    assert found, done.stdout
+    return found.group(0)
+
+
+def test_a_panelist_is_invited_declares_scores_and_sees_the_others_only_after(
+    page: Page, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page.goto(invitation(base_url, data, "rep.chen"))
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_label("The same password again").fill(PASSWORD)
+    page.get_by_role("button", name="Set password and sign in").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User name").fill("rep.chen")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My interviews").click()
+    page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
+
+    expect(page.get_by_role("heading", name="First: any conflict of interest?")).to_be_visible()
+    page.get_by_label("I have no conflict of interest with this candidate").check()
+    page.get_by_role("button", name="Declare").click()
+
+    expect(page.get_by_role("heading", name="Interview kit")).to_be_visible()
+    expect(page.locator("#others")).to_have_count(0)  # blind until one's own submission
+    kit = page.locator("form#kit")
+    for criterion in CRITERIA:
+        chosen = "5" if criterion == "role_model" else "4"
+        kit.locator(f"input[name='score-{criterion}'][value='{chosen}']").check()
+    kit.get_by_role("button", name="Submit").click()
+    refusal = page.locator("#error-role_model")
+    expect(refusal).to_contain_text("a score of 1 or 5 needs evidence")
+    expect(page.locator("#others")).to_have_count(0)
+
+    page.locator("form#kit textarea[name='comment-role_model']").fill(
+        "Described mentoring a student through a court diversion program."
+    )
+    page.locator("form#kit").get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit and lock").click()
+
+    expect(
+        page.get_by_role("heading", name=re.compile("Your scorecard \\(submitted"))
+    ).to_be_visible()
+    others = page.locator("#others")
+    expect(others).to_contain_text("Ann O'Brien")
+    expect(others).not_to_contain_text("Robert Douglas")  # who has not submitted stays unseen

@@ -1,0 +1,108 @@
+"""The role pages in Chromium against a real `qualify serve`: a commander advancing a
+candidate, HR downloading a packet that is a PDF, the Chief selecting with a passed-over
+reason, and hostile names shown as text on every page (no dialog ever opens)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.helpers.portal_data import HOSTILE, Prepared, password_of, prepare
+from tests.helpers.serve import serving
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+USERS = ("hr.alvarez", "cmdr.obrien", "chief.walsh", "rep.chen")
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prepared]]:
+    """The sample selection, scored, with hostile names, served on 127.0.0.1."""
+    data = prepare(tmp_path_factory.mktemp("browser"), passwords=USERS)
+    with serving(data.settings.database_url, env=data.env) as base_url:
+        yield base_url, data
+
+
+def sign_in(page: Page, base_url: str, name: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password_of(name))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def menu(page: Page, entry: str) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=entry).click()
+
+
+def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
+    page: Page, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    sign_in(page, base_url, "cmdr.obrien")
+    menu(page, "Screening queue")
+    section = page.locator(f"section:has(h2#c{data.ids['XSS-1']})")
+    expect(section.get_by_text("withheld (sensitive)").first).to_be_visible()
+    section.locator("summary", has_text="Declare the officer ineligible").click()  # opens its form
+    form = section.locator("form.move:has(input[value='declare_ineligible'])")
+    form.get_by_label("Reason for the record").fill("No certification on file.")
+    form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
+    form.get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("from screening to ineligible")
+
+
+def test_hr_downloads_a_packet_that_is_a_pdf(
+    page: Page, portal: tuple[str, Prepared], tmp_path: Path
+) -> None:
+    base_url, _ = portal
+    sign_in(page, base_url, "hr.alvarez")
+    menu(page, "Selection at a glance")
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download Panel results: Dana Whitfield").click()
+    download = waiting.value
+    assert "_scored_panel_results_event-" in download.suggested_filename
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.suffix == ".pdf"
+    assert saved.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
+    page: Page, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    sign_in(page, base_url, "chief.walsh")
+    menu(page, "Results and decisions")
+    section = page.locator(f"section:has(h2#c{data.ids['MPD-1077']})")
+    section.locator("summary", has_text="Select the officer as").click()
+    form = section.locator("form.move:has(input[value='select'])")
+    form.get_by_role("button").click()
+    expect(page.get_by_role("alert")).to_contain_text("is ranked below passing candidate(s)")
+    page.go_back()
+    section.locator("summary", has_text="Select the officer as").click()
+    form.get_by_label("Reason for the record").fill(
+        "Speaks Spanish; the middle school asked for it."
+    )
+    form.get_by_role("button").click()
+    expect(page.get_by_role("status")).to_contain_text("from scored to selected")
+
+
+@pytest.mark.parametrize(
+    ("user", "pages"),
+    [
+        ("cmdr.obrien", ["/selections/1/screening"]),
+        ("hr.alvarez", ["/selections/1/overview", "/candidates/9/evidence?kind=recommendation"]),
+        ("chief.walsh", ["/selections/1/decisions"]),
+    ],
+)
+def test_hostile_names_show_as_text_and_run_nothing(
+    page: Page, portal: tuple[str, Prepared], user: str, pages: list[str]
+) -> None:
+    base_url, _ = portal
+    sign_in(page, base_url, user)
+    for path in pages:
+        page.goto(f"{base_url}{path}")
+        expect(page.get_by_text(HOSTILE).first).to_be_visible()
+        assert page.locator("main script, main img").count() == 0

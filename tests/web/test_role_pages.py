@@ -1,0 +1,291 @@
+"""The role pages through an HTTP client: who may open each, CSRF on every form, and what
+each page shows and does (the services' own refusals, files by sha256, packets as PDF)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from qualify.services import signin
+from qualify.services.integrity import verify
+from qualify.store import db
+from qualify.store.tables import AuditEvent, Candidate, Evidence
+from qualify.web.app import create_app
+from tests.helpers.portal_data import SCRIPT, Prepared, prepare
+
+pytestmark = pytest.mark.slow  # each module builds the sample selection once (about 10 s)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Site:
+    data: Prepared
+    app: Any
+
+    def client(self, user: str | None = None) -> Browser:
+        client = TestClient(self.app, follow_redirects=False)
+        csrf = ""
+        if user is not None:
+            engine = db.make_engine(self.data.settings.database_url)
+            with Session(engine) as session:
+                token = signin.open_signed_in(
+                    session=session, user=user, portal=self.data.settings.portal
+                )
+                visit = signin.look_up(session, token)
+            engine.dispose()
+            assert visit is not None
+            client.cookies.set("qualify_session", token)
+            csrf = visit.csrf_token
+        return Browser(client, csrf)
+
+    def count(self, table: type) -> int:
+        engine = db.make_engine(self.data.settings.database_url)
+        with Session(engine) as session:
+            found = session.exec(select(func.count()).select_from(table)).one()
+        engine.dispose()
+        return int(found)
+
+    def state(self, candidate_id: int) -> str:
+        engine = db.make_engine(self.data.settings.database_url)
+        with Session(engine) as session:
+            candidate = session.get(Candidate, candidate_id)
+            assert candidate is not None
+            state = candidate.state
+        engine.dispose()
+        return state
+
+
+@dataclass
+class Browser:
+    http: TestClient
+    csrf: str
+
+    def get(self, path: str) -> Any:
+        return self.http.get(path)
+
+    def post(self, path: str, data: dict[str, str] | None = None, **kw: Any) -> Any:
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data = prepare(tmp_path_factory.mktemp("portal"))
+    app = create_app(data.settings)
+    yield Site(data, app)
+    app.state.portal.engine.dispose()
+
+
+def ids(site: Site) -> dict[str, int]:
+    return site.data.ids
+
+
+# (method, path, a user who may, a user whose role may not)
+ROUTES = [
+    ("GET", "/screening", "cmdr.obrien", "rep.chen"),
+    ("GET", "/selections/1/screening", "cmdr.obrien", "rep.chen"),
+    ("POST", "/candidates/9/advance", "cmdr.obrien", "rep.chen"),
+    ("GET", "/overview", "hr.alvarez", "rep.chen"),
+    ("GET", "/selections/1/overview", "hr.alvarez", "rep.chen"),
+    ("GET", "/candidates/9/evidence", "hr.alvarez", "cmdr.obrien"),
+    ("POST", "/candidates/9/evidence", "hr.alvarez", "cmdr.obrien"),
+    ("GET", "/selections/1/panel", "hr.alvarez", "cmdr.obrien"),
+    ("POST", "/selections/1/panel", "hr.alvarez", "cmdr.obrien"),
+    ("POST", "/candidates/1/packet", "hr.alvarez", "cmdr.obrien"),
+    ("GET", "/audit", "hr.alvarez", "cmdr.obrien"),
+    ("GET", "/decisions", "chief.walsh", "rep.chen"),
+    ("GET", "/selections/1/decisions", "chief.walsh", "rep.chen"),
+]
+POSTS = [r for r in ROUTES if r[0] == "POST"]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "refused"), ROUTES)
+def test_without_a_session_every_page_sends_you_to_sign_in(
+    site: Site, method: str, path: str, allowed: str, refused: str
+) -> None:
+    answer = site.client().http.request(method, path)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "refused"), ROUTES)
+def test_a_role_the_page_is_not_for_gets_403_and_changes_nothing(
+    site: Site, method: str, path: str, allowed: str, refused: str
+) -> None:
+    events = site.count(AuditEvent)
+    browser = site.client(refused)
+    answer = (
+        browser.get(path)
+        if method == "GET"
+        else browser.post(
+            path,
+            {
+                "trigger": "declare_ineligible",
+                "reason": "x",
+                "reason_code": "qualifications_not_met",
+            },
+        )
+    )
+    assert answer.status_code == 403
+    assert refused in answer.text  # the refusal names who and why
+    if method == "POST":
+        # A refused advance is itself audited (as on the CLI); nothing else is written.
+        assert site.count(AuditEvent) - events <= (1 if path.endswith("/advance") else 0)
+    assert site.state(ids(site)["XSS-1"]) == "screening"
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "refused"), POSTS)
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_a_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(
+    site: Site, method: str, path: str, allowed: str, refused: str, token: str | None
+) -> None:
+    events = site.count(AuditEvent)
+    browser = site.client(allowed)
+    form = {"trigger": "declare_ineligible", "reason": "x", "reason_code": "qualifications_not_met"}
+    if token is not None:
+        form["csrf_token"] = token
+    answer = browser.http.post(path, data=form)
+    assert answer.status_code == 403
+    assert "security token" in answer.text
+    assert site.count(AuditEvent) == events
+    assert site.state(ids(site)["XSS-1"]) == "screening"
+
+
+def test_the_commander_sees_each_check_with_sensitive_ones_withheld(site: Site) -> None:
+    page = site.client("cmdr.obrien").get("/selections/1/screening")
+    assert page.status_code == 200
+    html = page.text
+    assert "withheld (sensitive)" in html
+    assert "Officer Whitfield" not in html  # scored officers are past screening
+    section = html.split('id="c9"')[1].split("</section>")[0]
+    buttons = re.findall(r'name="trigger" value="([a-z_]+)"', section)
+    assert buttons == ["confirm_eligible", "declare_ineligible", "withdraw"]
+
+
+def test_a_trigger_that_needs_a_reason_is_refused_in_the_services_words(site: Site) -> None:
+    browser = site.client("cmdr.obrien")
+    answer = browser.post(
+        f"/candidates/{ids(site)['XSS-1']}/advance",
+        {
+            "trigger": "declare_ineligible",
+            "reason_code": "qualifications_not_met",
+            "back": "/screening",
+        },
+    )
+    assert answer.status_code == 400
+    assert "needs a reason" in answer.text or "reason" in answer.text
+    assert site.state(ids(site)["XSS-1"]) == "screening"
+
+
+def test_hostile_names_are_shown_as_text_on_every_page(site: Site) -> None:
+    pages = {
+        "cmdr.obrien": ["/selections/1/screening"],
+        "hr.alvarez": ["/selections/1/overview", f"/candidates/{ids(site)['XSS-1']}/evidence"],
+        "chief.walsh": ["/selections/1/decisions"],
+    }
+    for user, paths in pages.items():
+        browser = site.client(user)
+        for path in paths:
+            html = browser.get(path).text
+            assert SCRIPT not in html, path
+            assert "<img src=x" not in html, path
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+            assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html, path
+
+
+def test_hr_sees_candidates_by_state_and_panel_progress(site: Site) -> None:
+    html = site.client("hr.alvarez").get("/selections/1/overview").text
+    assert "3 of 3 submitted, 3 declared" in html
+    assert re.search(r"Ineligible</span> 4", html)
+    assert "Overdue scorecards" in html
+
+
+def test_evidence_with_a_pdf_is_stored_by_its_sha256(site: Site) -> None:
+    browser = site.client("hr.alvarez")
+    answer = browser.post(
+        f"/candidates/{ids(site)['XSS-1']}/evidence",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": ("../letter.pdf", PDF, "application/pdf")},
+    )
+    assert answer.status_code == 200, answer.text
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert digest in answer.text
+    stored = list(Path(site.data.settings.files_dir).rglob(f"{digest}*"))
+    assert stored
+    assert stored[0].read_bytes() == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("letter.txt", b"just some words\n", "accepts PDF, PNG image or JPEG image"),
+        ("letter.pdf", PDF + b"0" * (2 * 1024 * 1024), "MB"),
+    ],
+)
+def test_evidence_with_a_file_of_another_type_or_too_large_is_refused(
+    site: Site, name: str, data: bytes, expected: str
+) -> None:
+    small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=1024 * 1024)))
+    before = site.count(Evidence)
+    answer = small.client("hr.alvarez").post(
+        f"/candidates/{ids(site)['XSS-1']}/evidence",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": (name, data, "application/octet-stream")},
+    )
+    assert answer.status_code == 400
+    assert expected in answer.text
+    assert site.count(Evidence) == before
+
+
+def test_hr_downloads_a_packet_as_a_pdf_attachment(site: Site) -> None:
+    answer = site.client("hr.alvarez").post(
+        f"/candidates/{ids(site)['MPD-1042']}/packet",
+        {"stage": "scored", "packet": "panel_results"},
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"].startswith("attachment;")
+    assert "panel_results" in answer.headers["content-disposition"]
+    assert answer.content.startswith(b"%PDF")
+
+
+def test_the_audit_page_shows_whether_the_log_verifies_and_its_head_hash(site: Site) -> None:
+    html = site.client("hr.alvarez").get("/audit").text
+    engine = db.make_engine(site.data.settings.database_url)
+    with Session(engine) as session:
+        result = verify(session)
+    engine.dispose()
+    assert "The audit log verifies" in html
+    assert result.head_hash in html
+
+
+def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site: Site) -> None:
+    browser = site.client("chief.walsh")
+    html = browser.get("/selections/1/decisions").text
+    assert "1. Dana Whitfield" in html
+    refused = browser.post(
+        f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
+    )
+    assert refused.status_code == 400
+    assert "is ranked below passing candidate(s)" in refused.text
+    assert site.state(ids(site)["MPD-1077"]) == "scored"
+    done = browser.post(
+        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        {
+            "trigger": "select",
+            "reason": "Spanish speaker, needed at the middle school",
+            "back": "/decisions",
+        },
+    )
+    assert done.status_code == 200
+    assert "from scored to selected" in done.text
+    assert site.state(ids(site)["MPD-1077"]) == "selected"
