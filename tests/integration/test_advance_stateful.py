@@ -379,6 +379,7 @@ class TrainingMachine(AdvanceMachine):
         self.model = dict(rows)
         past = {"eligible", "interview", "scored", "selected", "not_selected"}
         self.guarded_ok = {c for c, state in self.model.items() if state in past}
+        self.decided = True  # the Chief selected Dana Whitfield: the eligible list runs
         self.directed = {c: set() for c in self.ids.values()}
         self.completed = {c: set() for c in self.ids.values()}
 
