@@ -162,7 +162,8 @@ def _packets(p: dict[str, Any]) -> str:
         f"{p['pdfa_cost_vs_default']:.1%} over WeasyPrint's defaults.",
         "",
         f"`packet --selection` on {jobs['packets']} packets: {jobs['jobs1_s']} s with `--jobs 1`, "
-        f"{jobs['jobs2_s']} s with `--jobs 2`: {jobs['speedup']}x.",
+        f"{jobs['jobs2_s']} s with `--jobs 2`: {jobs['speedup']}x (wall time, so it depends on "
+        "how many cores are free during the run).",
         "",
         f"Resident memory while rendering packets one after another in one process (start "
         f"{p['memory']['start_rss_mib']} MiB): {rss}.",

@@ -22,6 +22,7 @@ from benchmarks.scale import USERS, _evidence_rows, _roster
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.packets.render import PDF_VARIANT, html_to_pdf, render_html, template_names
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
 from qualify.services.packets import build_context, entering_event, print_selection, render
 from qualify.services.selections import open_selection
@@ -47,7 +48,7 @@ def _setup(url: str, folder: Path, n: int) -> list[int]:
             title="Packets",
             workflow="sro-selection",
             as_of=date(2027, 1, 15),
-            actor="hr1",
+            actor=actor_named("hr1"),
         )
         roster = folder / "roster.csv"
         _roster(roster, n)

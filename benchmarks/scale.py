@@ -29,6 +29,7 @@ from benchmarks.common import (
 )
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
 from qualify.services.eligibility import run_checks
 from qualify.services.panel import assign_panel, attest
@@ -174,7 +175,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                 title="Scale",
                 workflow="sro-selection",
                 as_of=date(2027, 1, 15),
-                actor="hr1",
+                actor=actor_named("hr1"),
             )
             sid = selection.id or 0
             raw_sid = _raw_selection(raw)

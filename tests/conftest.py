@@ -20,6 +20,8 @@ from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
 from qualify.store.tables import Selection
 
+pytest_plugins = ["tests.helpers.browser"]  # the browser fixtures, shared by every folder
+
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 PROJECT = Path(__file__).resolve().parents[1]
 

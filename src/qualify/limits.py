@@ -27,6 +27,9 @@ YAML_MAX_NODES = 100_000
 # A roster of 10,000 officers is about 1 MB.
 ROSTER_MAX_BYTES = 20 * MB
 
+# A course's hours in the workflow's training (a fraction is allowed): a semester, not a career.
+TRAINING_HOURS_MAX = 1000
+
 # A text field of evidence (a note, a case number): a paragraph, not a document.
 EVIDENCE_TEXT_MAX = 2000
 

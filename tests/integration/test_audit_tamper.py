@@ -21,6 +21,7 @@ from qualify.config import Settings
 from qualify.errors import DatabaseError
 from qualify.services import audit, checkpoints
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.audit_admin import checkpoint_head, install_key, rotate_key
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
@@ -286,7 +287,9 @@ def test_a_rotation_is_an_event_and_cutting_the_log_back_before_it_is_named(
     own = tmp_path / "audit.key"  # a copy: the rotation adds a key to it
     own.write_bytes(audit.key_file(session).read_bytes())
     audit.use_key_file(session, own)
-    old, new, event_id = rotate_key(session=session, actor="hr.alvarez", reason="yearly rotation")
+    old, new, event_id = rotate_key(
+        session=session, actor=actor_named("hr.alvarez"), reason="yearly rotation"
+    )
     assert old != new
     rotation = session.get(AuditEvent, event_id)
     assert rotation is not None

@@ -151,11 +151,17 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
             {},
             "KIND: sro-selection has no evidence kind 'fitnes' (did you mean 'fitness'?)",
         ),
-        ("service", {"date": "2024-13-01"}, "--field full_time_since: '2024-13-01' is not a date"),
+        # A bad --date or --result is named by the option the user typed, not as a --field.
+        ("service", {"date": "2024-13-01"}, "--date: '2024-13-01' is not a date; use YYYY-MM-DD"),
+        (
+            "service",
+            {"fields": {"full_time_since": "2024-13-01"}},
+            "--field full_time_since: '2024-13-01' is not a date",
+        ),
         (
             "fitness",
             {"result": "passed", "fields": {"tested_on": "2026-12-01"}},
-            "is not pass or fail",
+            "--result: 'passed' is not pass or fail",
         ),
         ("certification", {"fields": {"full_time_certified": "maybe"}}, "is not yes or no"),
         (

@@ -15,6 +15,7 @@ from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.access import claim
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, attest
@@ -188,7 +189,7 @@ def test_the_candidates_own_supervisor_cannot_score_them(
         workflows_dir=settings.workflows_dir,
         name="rep.chen",
         add_roles=["supervisor"],
-        actor="hr.alvarez",
+        actor=actor_named("hr.alvarez"),
     )
     cid = add_candidate(
         session=session,

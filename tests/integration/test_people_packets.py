@@ -18,6 +18,7 @@ from sqlmodel import Session
 from qualify.config import Settings
 from qualify.services import candidates, selections, users
 from qualify.services.advance import PacketPlace, advance
+from qualify.services.audit import actor_named
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -75,7 +76,7 @@ def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Sess
         title="SRO",
         workflow="sro-selection",
         as_of=date(2027, 1, 15),
-        actor="hr1",
+        actor=actor_named("hr1"),
     )
     assert selection.id is not None
     typed = unicodedata.normalize("NFD", NAME)  # as some keyboards send it: combining marks

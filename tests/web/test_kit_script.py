@@ -9,12 +9,11 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.store import db
 from qualify.store.tables import Scorecard
-from tests.browser.conftest import browser, context, page  # noqa: F401  (the browser fixtures)
 from tests.helpers.serve import serving
 from tests.web.conftest import PASSWORDS, candidate_id
 
 
-def test_a_change_saves_the_draft_without_a_button(page: Page, sro_settings: Settings) -> None:  # noqa: F811
+def test_a_change_saves_the_draft_without_a_button(page: Page, sro_settings: Settings) -> None:
     cid = candidate_id(sro_settings, "MPD-1042")
     problems: list[str] = []
     page.on(

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
+from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.store import db
 from tests.web.conftest import candidate_id, csrf_of
@@ -85,7 +86,7 @@ def test_candidate_text_shows_as_text_on_the_panelists_pages(
             candidate_id=cid,
             changes={"name": f"{HOSTILE[1]} {HOSTILE[0]}", "unit": HOSTILE[1]},
             reason="A test of escaping",
-            actor="hr.alvarez",
+            actor=actor_named("hr.alvarez"),
         )
     engine.dispose()
     chen = sro_browser("rep.chen")

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from qualify import auditkey, limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, QualifyError, RuleViolation, Step
 from qualify.services import audit, checkpoints, integrity, recorded
 from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
@@ -87,7 +88,7 @@ def install_key(*, session: Session, path: Path, now: datetime | None = None) ->
 
 
 def rotate_key(
-    *, session: Session, actor: str, reason: str, now: datetime | None = None
+    *, session: Session, actor: Actor, reason: str, now: datetime | None = None
 ) -> tuple[str, str, int]:
     """Add a new key to the key file; the rotation is an event signed with the old key, and
     every later event with the new one. Returns (old key id, new key id, event id)."""

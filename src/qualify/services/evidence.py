@@ -111,9 +111,13 @@ def add_evidence(
         )
     declared = spec.evidence[kind].fields
     raw = dict(fields)
+    # A value given by --date or --result is reported under that option, not as a --field.
+    given_by: dict[str, str] = {}
     for option, value, field_type in (("date", date, "date"), ("result", result, "pass_fail")):
         if value is not None:
-            raw[_sole_field(kind, declared, field_type, option)] = value
+            name = _sole_field(kind, declared, field_type, option)
+            raw[name] = value
+            given_by[name] = option
     file_field = file_data = None
     if file is not None:
         file_field = _sole_field(kind, declared, "file", "file")
@@ -134,7 +138,10 @@ def add_evidence(
         try:
             values[name] = parse_value(declared[name], text)
         except FieldValueError as exc:
-            problems.append(Problem(exc.message, "fields", name))
+            if name in given_by:
+                problems.append(Problem(exc.message, given_by[name]))
+            else:
+                problems.append(Problem(exc.message, "fields", name))
     for name, field_spec in declared.items():
         named = values.get(name)
         if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):

@@ -145,7 +145,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         title=str(data["title"]),
         workflow=str(data["workflow"]),
         as_of=date.fromisoformat(str(data["as_of"])),
-        actor=hr,
+        actor=audit.actor_named(hr),
         now=scenario.tick(),
     )
     assert selection.id is not None

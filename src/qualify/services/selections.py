@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.services import audit, workflows
@@ -22,7 +23,7 @@ def open_selection(
     title: str,
     workflow: str,
     as_of: date,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Selection:
     """Open a selection on the current text of a workflow file, frozen from now on."""
@@ -47,7 +48,7 @@ def open_selection(
         workflow_text=loaded.text,
         as_of=as_of,
         opened_at=at,
-        opened_by=actor,
+        opened_by=actor.name,
     )
     session.add(selection)
     session.flush()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.services import audit
@@ -157,7 +158,7 @@ def edit_user(
     session: Session,
     workflows_dir: Path,
     name: str,
-    actor: str,
+    actor: Actor,
     full_name: str | None = None,
     title: str | None = None,
     add_roles: list[str] | None = None,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ class Portal:
     engine: Engine
     templates: Jinja2Templates
     clock: Callable[[], datetime] = utcnow
+    # SQLite takes one writer at a time, and one that finds the database busy sleeps and
+    # retries, so under load some wait far longer than others. The portal's own writers queue
+    # here instead, in turn; readers never wait (WAL). PostgreSQL needs no such queue.
+    writers: AbstractContextManager[object] = field(default_factory=nullcontext)
 
     @classmethod
     def make(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Portal:
@@ -48,7 +53,8 @@ class Portal:
             lstrip_blocks=True,
         )
         templates = Jinja2Templates(env=env, context_processors=[_page_context])
-        return cls(settings, engine, templates, clock or utcnow)
+        writers = threading.Lock() if engine.url.get_backend_name() == "sqlite" else nullcontext()
+        return cls(settings, engine, templates, clock or utcnow, writers)
 
     def now(self) -> datetime:
         return self.clock()
@@ -68,7 +74,8 @@ class Portal:
         def rolled_back(session: Session) -> None:
             session.info.pop(audit.APPENDED, None)
 
-        with audit.acting_from(origin), db.session_scope(engine) as session:
+        queue = nullcontext() if read_only else self.writers
+        with queue, audit.acting_from(origin), db.session_scope(engine) as session:
             audit.use_key_file(session, self.settings.audit_key)
             event.listen(session, "after_commit", committed)
             event.listen(session, "after_rollback", rolled_back)

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
-from qualify.limits import YAML_MAX_CHARS
+from qualify.limits import TRAINING_HOURS_MAX, YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
 from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
@@ -477,7 +477,6 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
 INTERVIEW_PASSED = "interview_passed"
 # Training completions are kept as evidence records of this kind (see services/training.py).
 TRAINING_EVIDENCE = "training_completed"
-HOURS_MAX = 1000
 
 
 def _validate_training(spec: Workflow, problems: _Problems) -> None:
@@ -495,10 +494,10 @@ def _validate_training(spec: Workflow, problems: _Problems) -> None:
         seen.add(course.id)
         if not course.label.strip():
             problems.add((*here, "label"), "write the course's name, printed in letters")
-        if not 0 < course.hours <= HOURS_MAX:
+        if not 0 < course.hours <= TRAINING_HOURS_MAX:
             problems.add(
                 (*here, "hours"),
-                f"hours must be above 0 and at most {HOURS_MAX} (got {course.hours:g})",
+                f"hours must be above 0 and at most {TRAINING_HOURS_MAX} (got {course.hours:g})",
             )
     directing = [t for t in spec.transitions if t.directs_training]
     for i, t in enumerate(spec.transitions):

@@ -1,5 +1,7 @@
-"""Browser tests: Playwright drives Debian's Chromium (never a browser of its own) against a
-real `qualify serve`. One browser for the whole run; a fresh context (cookies) per test."""
+"""Browser fixtures (a plugin of tests/conftest.py, so that every test folder shares them):
+Playwright drives Debian's Chromium (never a browser of its own) against a real `qualify
+serve`. One browser for the whole run (Playwright's sync API allows one at a time); a fresh
+context (cookies) per test."""
 
 from __future__ import annotations
 
