@@ -39,6 +39,7 @@ from benchmarks.common import database, postgres_available, use_audit_key
 from qualify.config import Settings
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
+from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.panel import assign_panel
 from qualify.services.selections import open_selection
@@ -111,7 +112,7 @@ def prepare(url: str, folder: Path, panelists: int, candidates: int) -> tuple[Se
             title="Load benchmark",
             workflow="load-benchmark",
             as_of=date(2027, 1, 15),
-            actor="hr",
+            actor=actor_named("hr"),
         )
         assert selection.id is not None
         assign_panel(
