@@ -28,9 +28,13 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "1. Dana Whitfield: weighted total 4.31, PASS" in out
     assert "3. Luis Reyes: weighted total 3.65, PASS, 1 disagreement flagged" in out
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
-    assert "Selected and appointed: Dana Whitfield" in out
-    assert "Packets: 27 PDFs in" in out
-    assert "Audit log verified: 181 events" in out
+    # The second story: Whitfield removed in September, Reyes recalled from the eligible list.
+    assert (
+        "The position now:\n  Selected: Luis Reyes\n  Removed from the position: Dana Whitfield\n"
+        in out
+    )
+    assert "Packets: 30 PDFs in" in out
+    assert "Audit log verified: 186 events" in out
     assert "rep.chen     school_rep          practice-rep.chen" in out
     assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(

@@ -74,9 +74,13 @@ def test_the_report_counts_each_stage_by_group(q: Callable[..., Result]) -> None
     assert (comp["group"], comp["reference"], comp["impact_ratio"]) == ("female", "male", 0.5)
     assert comp["below_four_fifths"] is True
     assert "only 3 people are in this comparison" in comp["caution"]
-    # Overall: Fitzgerald withdrew and is left out; one of 7 selected.
+    # Selection: both who passed the interview were selected in the end, Reyes recalled from
+    # the eligible list after Whitfield's removal (the report counts stages reached).
+    selection = next(s for s in report["stages"] if s["id"] == "selection")
+    assert (selection["entered"], selection["passed"]) == (2, 2)
+    # Overall: Fitzgerald withdrew and is left out; two of 7 selected.
     overall = next(s for s in report["stages"] if s["id"] == "overall")
-    assert (overall["entered"], overall["passed"], overall["excluded"]) == (7, 1, 1)
+    assert (overall["entered"], overall["passed"], overall["excluded"]) == (7, 2, 1)
 
 
 def test_the_text_report_puts_the_caution_next_to_the_figure(q: Callable[..., Result]) -> None:
@@ -101,7 +105,14 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     assert fitzgerald["eligible_at"]
     assert not fitzgerald["scored_at"]
     whitfield = next(r for r in rows if r["employee_id"] == "MPD-1042")
-    assert (whitfield["interview_result"], whitfield["disposition"]) == ("pass", "appointed")
+    # The demo removes her in September 2027 and recalls Officer Reyes from the eligible list.
+    assert (whitfield["interview_result"], whitfield["disposition"]) == ("pass", "removed")
+    assert whitfield["appointed_at"].startswith("2027-03-15T")
+    assert whitfield["removed_at"].startswith("2027-09-20T")
+    reyes = next(r for r in rows if r["employee_id"] == "MPD-1077")
+    assert (reyes["disposition"], reyes["reason_code"]) == ("selected", "")
+    assert reyes["not_selected_at"].startswith("2027-01-08T")
+    assert reyes["selected_at"].startswith("2027-09-27T")
     assert (whitfield["sex"], whitfield["race_ethnicity"]) == ("female", "white")
 
 

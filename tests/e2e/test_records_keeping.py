@@ -30,8 +30,8 @@ from qualify.store.tables import (
 )
 from tests.conftest import Result
 
-# The demo's last action (the officer's second quarterly report) is on 2027-07-19: its records
-# are kept until 2029-07-19.
+# The demo's last action (its recall from the eligible list) is on 2027-09-27: its records are
+# kept until 2029-09-27.
 LATER = datetime(2030, 1, 1, 12, tzinfo=UTC)
 
 
@@ -92,22 +92,22 @@ def test_a_purge_before_the_period_ends_is_refused_with_the_date(q: Callable[...
     result = q("records", "purge", "1", "--reason", "tidy up")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "error: selection 1's records are kept until 2029-07-19 "
-        "(2 years after its last action on 2027-07-19)"
+        "error: selection 1's records are kept until 2029-09-27 "
+        "(2 years after its last action on 2027-09-27)"
     )
 
 
 def test_the_period_ends_two_years_after_the_last_action_to_the_day(session: Session) -> None:
     assert (
-        retention.records_due(session=session, actor="hr.alvarez", years=2, today=date(2029, 7, 18))
+        retention.records_due(session=session, actor="hr.alvarez", years=2, today=date(2029, 9, 26))
         == []
     )
     (due,) = retention.records_due(
-        session=session, actor="hr.alvarez", years=2, today=date(2029, 7, 19)
+        session=session, actor="hr.alvarez", years=2, today=date(2029, 9, 27)
     )
-    assert (due.selection_id, due.keep_until) == (1, date(2029, 7, 19))
+    assert (due.selection_id, due.keep_until) == (1, date(2029, 9, 27))
     assert (
-        retention.records_due(session=session, actor="hr.alvarez", years=3, today=date(2029, 7, 19))
+        retention.records_due(session=session, actor="hr.alvarez", years=3, today=date(2029, 9, 27))
         == []
     )
 

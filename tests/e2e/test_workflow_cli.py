@@ -49,7 +49,14 @@ def test_validate_a_missing_file(cli: Callable[..., Result], tmp_path: Path) -> 
 def test_show_prints_who_may_fire_what(cli: Callable[..., Result]) -> None:
     result = cli("workflow", "show", "sro-selection")
     assert result.exit_code == 0, result.stderr
-    assert "  remove: appointed -> removed, by chief; reason required" in result.stdout
+    assert (
+        "  remove: appointed -> removed, by chief; reason required\n"
+        "      --category: policy, guideline, philosophy, school_rule\n"
+        "  recall: not_selected -> selected, by chief; reason required\n"
+        "      guarded by: interview_passed\n"
+        "      from the eligible list, valid 12 months from the selection decision; in rank "
+        "order unless --skip-reason\n"
+    ) in result.stdout
     assert "  school_rep: 2 x school_rep" in result.stdout
 
 

@@ -76,6 +76,7 @@ TRIGGERS = [
     "assign_training",
     "appoint",
     "remove",
+    "recall",
     "withdraw",
     "no_such_trigger",
 ]
@@ -104,6 +105,7 @@ class AdvanceMachine(RuleBasedStateMachine):
         self.spec = self.loaded.spec
         self.model = dict.fromkeys(self.ids.values(), self.spec.initial_state)
         self.guarded_ok: set[int] = set()
+        self.decided = False  # a selection decision starts the eligible list
         # The courses directed for each candidate, and those recorded complete.
         self.directed: dict[int, set[str]] = {c: set() for c in self.ids.values()}
         self.completed: dict[int, set[str]] = {c: set() for c in self.ids.values()}
@@ -115,6 +117,8 @@ class AdvanceMachine(RuleBasedStateMachine):
         actor=st.sampled_from([*USERS, "stranger", "right", "right", "right"]),
         reason=st.sampled_from([None, "", "documented reason", "documented reason"]),
         notice=st.sampled_from([None, "What the letter says.", "What the letter says."]),
+        category=st.sampled_from([None, "policy", "school_rule", "school_rules"]),
+        skip_reason=st.sampled_from([None, None, None, "Declined the assignment."]),
     )
     def fire(
         self,
@@ -124,6 +128,8 @@ class AdvanceMachine(RuleBasedStateMachine):
         actor: str,
         reason: str | None,
         notice: str | None,
+        category: str | None,
+        skip_reason: str | None,
     ) -> None:
         candidate = self.ids[employee]
         before = self.model[candidate]
@@ -143,6 +149,8 @@ class AdvanceMachine(RuleBasedStateMachine):
                     actor=actor,
                     reason=reason,
                     notice=notice,
+                    category=category,
+                    skip_reason=skip_reason,
                 )
             except QualifyError:
                 return
@@ -153,6 +161,25 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert set(SCEN.roles_of(actor)) & set(transition.roles)
             assert not transition.reason_required or (reason or "").strip()
             assert not transition.notice_required or notice
+            # A removal names a category the workflow lists; nothing else takes one.
+            assert (category in transition.categories) if transition.categories else not category
+            if transition.eligible_list:
+                # A recall: after a selection decision (the list is valid for 12 months, far
+                # longer than a test runs), and skipping a better-ranked passing officer who
+                # waits only with a reason.
+                assert self.decided
+                assert self.selection is not None
+                ranked = {r.candidate_id: r for r in ranking(session, self.selection)}
+                mine = ranked[candidate].rank or 0
+                above = [
+                    c
+                    for c, state in self.model.items()
+                    if state == before and c != candidate
+                    if c in ranked and ranked[c].passed and (ranked[c].rank or 0) < mine
+                ]
+                assert skip_reason or not above
+            else:
+                assert skip_reason is None
             # ... and only when every guard passes on the evidence as of the selection's date.
             candidate_row = session.get(Candidate, candidate)
             assert candidate_row is not None
@@ -174,7 +201,8 @@ class AdvanceMachine(RuleBasedStateMachine):
                 assert self.directed[candidate]
                 assert self.directed[candidate] <= self.completed[candidate]
         self.model[candidate] = done.to_state
-        event(f"reached {done.to_state}")
+        self.decided |= trigger == "select"
+        event(f"reached {done.to_state} by {trigger}")
 
     # The training rules have no precondition (a rule that is often disabled makes Hypothesis
     # give up on examples): with nobody to train they do nothing.

@@ -70,7 +70,9 @@ def packet(out: Path, cid: int, stage: str, template: str) -> Path:
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
     _, out, _ = demo
-    assert len(list(out.glob("*.pdf"))) == 27  # 25 stage packets, 2 quarterly reports
+    # 25 stage packets up to the appointment, 2 quarterly reports, then the notice of removal
+    # and the recalled officer's selection packet and letter.
+    assert len(list(out.glob("*.pdf"))) == 30
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
@@ -353,7 +355,7 @@ def test_packet_generated_events_record_the_file_hash(
         ).all()
     engine.dispose()
     assert (
-        len({json.loads(e.details)["file"] for e in events}) == 27
+        len({json.loads(e.details)["file"] for e in events}) == 30
     )  # reprints add events, not files
     first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
     for event in sorted(events, key=lambda e: e.id or 0):

@@ -33,6 +33,16 @@ def advance(
         "--reason-code",
         help="A standard wording for the letter, from the trigger's reason_codes.",
     ),
+    category: str | None = typer.Option(
+        None,
+        "--category",
+        help="The decision's category, from the trigger's categories (remove: the infraction).",
+    ),
+    skip_reason: str | None = typer.Option(
+        None,
+        "--skip-reason",
+        help="recall: why the officers ranked above on the eligible list are passed over.",
+    ),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
     from qualify.services.advance import Advanced, PacketPlace
@@ -52,6 +62,8 @@ def advance(
                 packets=PacketPlace(settings.templates_dir, settings.records_dir),
                 notice=notice,
                 reason_code=reason_code,
+                category=category,
+                skip_reason=skip_reason,
             )
         except PacketsOwed as owed:
             if isinstance(owed.done, Advanced):

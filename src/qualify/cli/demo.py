@@ -67,12 +67,15 @@ def demo(
         typer.echo(
             f"  {row['rank']}. {row['name']}: weighted total {row['total']:.2f}, {verdict}{flags}"
         )
-    appointed = [
-        row["name"]
-        for row in checks["candidates"]
-        if summary["states"][row["candidate_id"]] == "appointed"
-    ]
-    typer.echo(f"\nSelected and appointed: {', '.join(appointed) or 'nobody'}")
+    typer.echo("\nThe position now:")
+    for state, label in summary["position_states"].items():
+        names = [
+            row["name"]
+            for row in checks["candidates"]
+            if summary["states"][row["candidate_id"]] == state
+        ]
+        if names:
+            typer.echo(f"  {label}: {', '.join(names)}")
     typer.echo(f"Packets: {len(run.packets)} PDFs in {output}/")
     fairness = summary["fairness"]
     typer.echo(

@@ -63,6 +63,7 @@ STEPS = {
         "(--reason stays internal)"
     ),
     "repair_packets": "; run 'qualify packet --repair'",
+    "give_skip_reason": ": give --skip-reason TEXT saying why",
     "verify_audit": "; run 'qualify audit verify'",
     "draw_mermaid": ", or use --format mermaid",
     "correct_report": "; to correct it, give the changed fields and --reason",

@@ -120,6 +120,7 @@ def _add_sub_apps() -> None:
         fairness,
         interview,
         people,
+        position,
         records,
         reports,
         serve,
@@ -143,6 +144,7 @@ def _add_sub_apps() -> None:
     app.command("demo")(demo.demo)
     app.add_typer(fairness.fairness_app, name="fairness")
     app.add_typer(records.records_app, name="records")
+    app.add_typer(position.position_app, name="position")
     app.add_typer(reports.report_app, name="report")
     app.command("serve")(serve.serve)
     app.add_typer(training.training_app, name="training")

@@ -64,6 +64,13 @@ def show(
         typer.echo(line)
         if t.guards:
             typer.echo(f"      guarded by: {', '.join(t.guards)}")
+        if t.categories:
+            typer.echo(f"      --category: {', '.join(t.categories)}")
+        if t.eligible_list:
+            typer.echo(
+                f"      from the eligible list, valid {spec.eligible_list_months} months from "
+                "the selection decision; in rank order unless --skip-reason"
+            )
     typer.echo("\nEvidence kinds (qualify evidence add CANDIDATE KIND):")
     for kind_id, kind in spec.evidence.items():
         marks = [m for m, on in (("sensitive", kind.sensitive), ("several", kind.multiple)) if on]

@@ -31,6 +31,7 @@ from qualify.services.access import (
     utcnow,
 )
 from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
+from qualify.services.eligible_list import recall_details
 from qualify.services.results import ranking
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
@@ -61,10 +62,36 @@ class Advanced:
 
 @dataclass(frozen=True)
 class Told:
-    """What the candidate is told: free text, or a reason code of the transition."""
+    """What the decision says beyond its reason: what the candidate is told (free text, or a
+    reason code of the transition), its category (a removal's infraction) and, for a recall
+    out of rank order, why the officers ranked above are passed over."""
 
     notice: str | None = None
     reason_code: str | None = None
+    category: str | None = None
+    skip_reason: str | None = None
+
+
+def _category(transition: TransitionSpec, told: Told) -> dict[str, str]:
+    """The audit details that carry the decision's category; refuse a bad or missing one."""
+    code = (told.category or "").strip()
+    listed = transition.categories
+    if not listed:
+        if code:
+            raise BadInput(f"{transition.trigger} takes no category", field="category")
+        return {}
+    if not code:
+        raise BadInput(
+            f"{transition.trigger} needs a category, one of {', '.join(listed)}",
+            field="category",
+        )
+    if code not in listed:
+        raise BadInput(
+            f"{transition.trigger} has no category '{code}'{suggest(code, listed)}; "
+            f"its categories: {', '.join(listed)}",
+            field="category",
+        )
+    return {"category": code}
 
 
 def _notice(transition: TransitionSpec, told: Told) -> dict[str, str]:
@@ -118,20 +145,24 @@ def advance(
     packets: PacketPlace | None = None,
     notice: str | None = None,
     reason_code: str | None = None,
+    category: str | None = None,
+    skip_reason: str | None = None,
     training: Order | None = None,
 ) -> Advanced:
     """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (the `repair_packets` step writes them). `notice` (or a `reason_code` of the
-    transition) is what a letter tells the candidate; `reason` stays internal. A transition that
-    directs training needs the `training` it directs (see services.training)."""
+    transition) is what a letter tells the candidate; `reason` stays internal. `category` is
+    one of the transition's categories (required where it lists them); `skip_reason` says why
+    a recall passes over officers ranked above. A transition that directs training needs the
+    `training` it directs (see services.training)."""
     at = now or utcnow()
     limits.check(
         "reason", reason, limits.REASON
     )  # refused before anything, even a refusal, is kept
     seen: dict[str, int] = {}
-    told = Told(notice, reason_code)
+    told = Told(notice, reason_code, category, skip_reason)
     try:
         # Decide on a snapshot (on SQLite a deferred BEGIN, so two people can read at once).
         session.rollback()
@@ -227,7 +258,9 @@ def _advance(
         raise BadInput(
             f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
         )
-    notice = _notice(transition, told)
+    said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
+    if told.skip_reason is not None and not transition.eligible_list:
+        raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
     if transition.directs_training and training is None:
         raise BadInput(
             f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
@@ -259,7 +292,17 @@ def _advance(
             f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
             f"did not pass: {listed}"
         )
-    passed_over = []
+    passed_over: list[int] = []
+    if transition.eligible_list:
+        said |= recall_details(
+            session=session,
+            selection=selection,
+            spec=spec,
+            transition=transition,
+            candidate=candidate,
+            at=at,
+            skip_reason=told.skip_reason,
+        )
     if transition.reason_required_if_outranked:
         passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
         if passed_over and reason is None:
@@ -289,7 +332,7 @@ def _advance(
         candidate_id=candidate_id,
         details=_details(trigger, state, new_state, version + 1, reason, guards, loaded)
         | ({"passed_over": passed_over} if passed_over else {})
-        | notice
+        | said
         | directed
         # The packets this change is owed, written after it commits (see packets.repair); they
         # are the actor's to obtain, made for what their role may see.

@@ -34,6 +34,7 @@ from qualify.services.scenario import (
 )
 from qualify.store import db
 from qualify.store.tables import Candidate
+from qualify.workflow.spec import Workflow
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,24 @@ def _demo_key(settings: Settings, url: str) -> Path:
         path.unlink()
     auditkey.create(path, DEMO_KEY)
     return path
+
+
+def _after_selection(spec: Workflow) -> dict[str, str]:
+    """The states reachable from the destinations of triggers guarded by the interview result
+    (`select`, `recall`), but not the withdrawn or not-selected ends, with their labels."""
+    starts = {
+        t.dest
+        for t in spec.transitions
+        if any(spec.checks[g].kind == "interview_passed" for g in t.guards)
+    }
+    reached, todo = set(starts), list(starts)
+    while todo:
+        state = todo.pop()
+        for t in spec.triggers_from(state):
+            if t.dest not in reached and t.dest not in spec.fairness.excluded:
+                reached.add(t.dest)
+                todo.append(t.dest)
+    return {name: s.label for name, s in spec.states.items() if name in reached}
 
 
 def demo_password_of(name: str) -> str:
@@ -168,6 +187,8 @@ def run_demo(
             ],
             "results": ranked,
             "states": states,
+            # The states after the decision to select, in the workflow's order, by label.
+            "position_states": _after_selection(workflow_of(selection).spec),
             "audit": {
                 "ok": verified.ok,
                 "events": verified.count,

@@ -29,6 +29,7 @@ from qualify.workflow.documents import (
     record_reference,
     split_name,
 )
+from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.loader import LoadedWorkflow
@@ -353,6 +354,7 @@ def build_context(
             "action": transition.label or transition.trigger.replace("_", " "),
             "reason": details.get("reason") or "",
             "notice": details.get("notice") or "",
+            "eligible_list": _eligible_list(details),
             "text": f"On {long_date(decided)} at {local_time(event.at, tz)}, "
             f"{people.named(event.actor, event.role)} recorded: "
             f"{transition.label or transition.trigger.replace('_', ' ')}.",
@@ -360,6 +362,21 @@ def build_context(
     }
     context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))
     return context
+
+
+def _eligible_list(details: dict[str, Any]) -> str:
+    """A recall's eligible list in words: rank, established, last valid day."""
+    listed = details.get("eligible_list")
+    if not listed:
+        return ""
+    life = EligibleList(
+        date.fromisoformat(listed["established"]), date.fromisoformat(listed["expires"])
+    )
+    return (
+        f"Ranked {listed['rank']} in the interview results; the list was established by the "
+        f"selection decision on {long_date(life.established)} and is valid through "
+        f"{long_date(life.last_valid_day)}"
+    )
 
 
 def display_name(candidate: Candidate) -> str:

@@ -83,10 +83,14 @@ def letter(p: Parts) -> dict[str, Any]:
             "by": weekday_date(by),
             "period": f"{rule.days} {unit}",
         }
+    transition = next((t for t in spec.transitions if t.trigger == details.get("trigger")), None)
+    category = str(details.get("category") or "")
     return {
         "date": long_date(decided),
         "subject": f"{p.kind.title}, {p.selection.title}",
         "notice": details.get("notice") or "",
+        # A category's words from the workflow (a removal's infraction), else its code.
+        "category": transition.categories.get(category, category) if transition else category,
         "appeal": appeal,
     }
 
@@ -366,7 +370,9 @@ def passed_over(p: Parts) -> list[dict[str, str]]:
     details = json.loads(p.event.details)
     ids = details.get("passed_over", [])
     names = _display_names(p, ids)
-    return [{"name": names[i], "reason": details.get("reason") or ""} for i in ids if i in names]
+    # A recall out of rank order says why in its own words; a selection gives its reason.
+    reason = details.get("skip_reason") or details.get("reason") or ""
+    return [{"name": names[i], "reason": reason} for i in ids if i in names]
 
 
 def audit_excerpt(p: Parts) -> list[dict[str, str]]:

@@ -256,6 +256,8 @@ def run_steps(
                     packets=packets,
                     notice=step.get("notice"),
                     reason_code=step.get("reason_code"),
+                    category=step.get("category"),
+                    skip_reason=step.get("skip_reason"),
                 )
         elif step["do"] == "panel":
             seats = [(seat, user) for seat, people in step["seats"].items() for user in people]

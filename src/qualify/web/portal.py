@@ -52,6 +52,7 @@ class Portal:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.filters["tie_rule"] = tie_rule_words
         templates = Jinja2Templates(env=env, context_processors=[_page_context])
         writers = threading.Lock() if engine.url.get_backend_name() == "sqlite" else nullcontext()
         return cls(settings, engine, templates, clock or utcnow, writers)
@@ -117,3 +118,13 @@ def portal_of(request: Request) -> Portal:
     found = request.app.state.portal
     assert isinstance(found, Portal)
     return found
+
+
+def tie_rule_words(rule: str) -> str:
+    """A rubric's tie-break rule in a reader's words (`criterion:role_model` -> `higher mean on
+    role model`), not the workflow file's key."""
+    if rule.startswith("criterion:"):
+        return "higher mean on " + rule.removeprefix("criterion:").replace("_", " ")
+    return {"fewest_flags": "fewer disagreement flags", "employee_id": "lower employee id"}.get(
+        rule, rule.replace("_", " ")
+    )

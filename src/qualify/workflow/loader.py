@@ -277,6 +277,7 @@ def _validate_semantics(
     _validate_training(spec, problems)
     _validate_packets(spec, problems, templates, fast=fast)
     _validate_documents(spec, problems, known)
+    _validate_position_brief(spec, problems)
     reports.validate(spec, problems.add)
     if spec.activity_reports is not None and templates is not None:
         known(
@@ -434,6 +435,51 @@ def _validate_packets(
                 )
 
 
+def _validate_position_brief(spec: Workflow, problems: _Problems) -> None:
+    """Each funding option has the figures its basis computes with, and no others."""
+    brief = spec.position_brief
+    if brief is None:
+        return
+    if brief.salary_low > brief.salary_high:
+        problems.add(
+            ("position_brief", "salary_low"),
+            f"{brief.salary_low} is above salary_high ({brief.salary_high})",
+        )
+    if brief.school_days > brief.work_days:
+        problems.add(
+            ("position_brief", "school_days"),
+            f"{brief.school_days} is more than work_days ({brief.work_days})",
+        )
+    if not brief.options:
+        problems.add(("position_brief", "options"), "list at least one funding option")
+    needs = {
+        "full": set(),
+        "share": {"share_percent"},
+        "hourly": {"hourly_rate", "hours_per_day"},
+        "none": set(),
+    }
+    seen: set[str] = set()
+    for i, option in enumerate(brief.options):
+        here: Path_ = ("position_brief", "options", i)
+        if option.id in seen:
+            problems.add((*here, "id"), f"option id '{option.id}' is used twice")
+        seen.add(option.id)
+        given = {k for k in ("share_percent", "hourly_rate", "hours_per_day") if getattr(option, k)}
+        for key in sorted(needs[option.basis] - given):
+            problems.add((*here, key), f"basis {option.basis} needs {key}")
+        for key in sorted(given - needs[option.basis]):
+            bases = " or ".join(b for b, keys in needs.items() if key in keys)
+            problems.add((*here, key), f"only for basis {bases}")
+        if option.basis == "share" and option.share_percent is not None:
+            exact = 100 * brief.school_days / brief.work_days
+            if abs(option.share_percent - exact) >= 1:
+                problems.add(
+                    (*here, "share_percent"),
+                    f"{option.share_percent}% is not within one point of {brief.school_days} "
+                    f"of {brief.work_days} days ({exact:.1f}%)",
+                )
+
+
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -460,11 +506,27 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
                 problems.add(at, f"reason code '{code}' must be lower_case_with_underscores")
             if not text.strip():
                 problems.add(at, "write the text sent to the candidate")
+        for code, text in t.categories.items():
+            at = ("transitions", i, "categories", code)
+            if not _CODE.match(code):
+                problems.add(at, f"category '{code}' must be lower_case_with_underscores")
+            if not text.strip():
+                problems.add(at, "write the words the letter prints for this category")
+        if t.eligible_list and spec.eligible_list_months is None:
+            problems.add(
+                ("transitions", i, "eligible_list"),
+                "say how long the eligible list is valid: eligible_list_months at the top level",
+            )
+    if spec.eligible_list_months is not None and not any(t.eligible_list for t in spec.transitions):
+        problems.add(
+            ("eligible_list_months",),
+            "no transition recalls from the eligible list (eligible_list: true)",
+        )
     if spec.appeal is not None and not spec.appeal.to.strip():
         problems.add(("appeal", "to"), "say to whom a request for reconsideration goes")
     try:
         ZoneInfo(spec.time_zone)
-    except (ValueError, ZoneInfoNotFoundError):
+    except (ValueError, OSError, ZoneInfoNotFoundError):  # OSError: a name too long for a path
         zone = spec.time_zone
         problems.add(("time_zone",), f"unknown time zone '{zone}' (a name like America/New_York)")
     seen: set[date] = set()

@@ -57,6 +57,12 @@ class TransitionSpec(Strict):
     reason_required_if_outranked: bool = False
     notice_required: bool = False
     reason_codes: dict[str, str] = Field(default_factory=dict)
+    # When listed, firing the trigger needs one of these (--category): code -> the words the
+    # letter prints, e.g. the infraction a removal is for.
+    categories: dict[str, str] = Field(default_factory=dict)
+    # Fires only while the selection's eligible list is valid (`eligible_list_months` from the
+    # selection decision), and in rank order among passing candidates unless a reason to skip.
+    eligible_list: bool = False
     # Firing it directs training: `qualify training assign` names the courses and the date due;
     # its roles are the roles that direct training.
     directs_training: bool = False
@@ -174,6 +180,38 @@ class AppealSpec(Strict):
     how: str = "in writing"
 
 
+FundingBasis = Literal["full", "share", "hourly", "none"]
+Money = Annotated[int, Field(ge=0, le=100_000_000)]
+
+
+class FundingOptionSpec(Strict):
+    """One way to fund the position, with what it assumes; its cost is computed from `basis`:
+    full (the salary range), share (`share_percent` of it for the school days), hourly
+    (`hourly_rate` x `hours_per_day` x the school days) or none."""
+
+    id: Key
+    label: str
+    basis: FundingBasis
+    share_percent: int | None = Field(default=None, ge=1, le=100)
+    hourly_rate: Money | None = None
+    hours_per_day: int | None = Field(default=None, ge=1, le=24)
+    assumptions: list[str] = Field(default_factory=list)
+
+
+class PositionBriefSpec(Strict):
+    """The position's funding options for the school board (`qualify position brief`)."""
+
+    title: str
+    source: str
+    salary_low: Money
+    salary_high: Money
+    salary_note: str = ""
+    work_days: int = Field(ge=1, le=366)
+    school_days: int = Field(ge=1, le=366)
+    assumptions: list[str] = Field(default_factory=list)
+    options: list[FundingOptionSpec]
+
+
 class CourseSpec(Strict):
     """A course or block of training the workflow may direct."""
 
@@ -243,6 +281,9 @@ class Workflow(Strict):
     appeal: AppealSpec | None = None
     holidays: list[date] = Field(default_factory=list)
     fairness: FairnessSpec = Field(default_factory=FairnessSpec)
+    # How long the ranking stays a valid eligible list, counted from the selection decision.
+    eligible_list_months: int | None = Field(default=None, ge=1, le=120)
+    position_brief: PositionBriefSpec | None = None
     training: TrainingSpec = Field(default_factory=TrainingSpec)
 
     activity_reports: ActivityReportsSpec | None = None

@@ -1,0 +1,106 @@
+"""The eligible list: when a selection's ranking became one, until when it can be used, and who
+is next on it. A trigger marked `eligible_list` (recall) uses it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from qualify import limits
+from qualify.errors import BadInput, RuleViolation, Step
+from qualify.services.results import ranking
+from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.workflow.documents import local_date, long_date
+from qualify.workflow.eligible_list import EligibleList
+from qualify.workflow.spec import TransitionSpec, Workflow
+
+
+def eligible_list(session: Session, selection: Selection, spec: Workflow) -> EligibleList | None:
+    """The selection's eligible list, or None before the selection decision (or when the
+    workflow keeps none). The clock starts on the day, in the selection's time zone, of the
+    first decision that put an officer in the state a recall leads to (the Chief's `select`);
+    recalls themselves never restart it."""
+    months = spec.eligible_list_months
+    recalls = [t for t in spec.transitions if t.eligible_list]
+    if months is None or not recalls:
+        return None
+    dests = {t.dest for t in recalls}
+    decisions = {t.trigger for t in spec.transitions if t.dest in dests and not t.eligible_list}
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.selection_id == selection.id, AuditEvent.action == "state_changed")
+        .order_by(col(AuditEvent.id))
+    )
+    for event in events:
+        if json.loads(event.details).get("trigger") in decisions:
+            return EligibleList.from_decision(local_date(event.at, spec.time_zone), months)
+    return None
+
+
+def recall_details(
+    *,
+    session: Session,
+    selection: Selection,
+    spec: Workflow,
+    transition: TransitionSpec,
+    candidate: Candidate,
+    at: datetime,
+    skip_reason: str | None,
+) -> dict[str, Any]:
+    """What the audit event of a recall records; refuse it after the list expired, before it
+    exists, or out of rank order without a reason to skip the officers ranked above."""
+    limits.check("skip reason", skip_reason, limits.REASON)
+    skip = " ".join((skip_reason or "").split())
+    doing = f"cannot {transition.trigger} candidate {candidate.id}"
+    listed = eligible_list(session, selection, spec)
+    if listed is None:
+        raise RuleViolation(
+            f"{doing}: selection {selection.id} has no eligible list yet; it starts on the day "
+            "of the selection decision"
+        )
+    today = local_date(at, spec.time_zone)
+    if not listed.valid_on(today):
+        raise RuleViolation(
+            f"{doing}: the eligible list of selection {selection.id} expired on "
+            f"{long_date(listed.expires)} ({spec.eligible_list_months} months from the selection "
+            f"decision on {long_date(listed.established)}); its last valid day was "
+            f"{long_date(listed.last_valid_day)}"
+        )
+    waiting = set(
+        session.exec(
+            select(Candidate.id).where(
+                Candidate.selection_id == selection.id,
+                col(Candidate.state).in_(transition.source),
+            )
+        )
+    )
+    order = [r for r in ranking(session, selection) if r.passed and r.candidate_id in waiting]
+    position = next((i for i, r in enumerate(order) if r.candidate_id == candidate.id), None)
+    if position is None:
+        raise RuleViolation(f"{doing}: the officer did not pass the interview")
+    above = [r.candidate_id for r in order[:position]]
+    if above and not skip:
+        first = order[0]
+        who = session.get(Candidate, first.candidate_id)
+        name = who.name if who is not None else ""
+        raise RuleViolation(
+            f"{doing}: the next officer on the eligible list is candidate {first.candidate_id} "
+            f"({name}, rank {first.rank}); recall that officer, or say why candidate(s) "
+            f"{', '.join(map(str, above))} are passed over",
+            step=Step("give_skip_reason"),
+        )
+    if skip and not above:
+        raise BadInput(
+            f"candidate {candidate.id} is next on the eligible list; nobody is passed over",
+            field="skip_reason",
+        )
+    return {
+        "eligible_list": {
+            "established": listed.established.isoformat(),
+            "expires": listed.expires.isoformat(),
+            "rank": order[position].rank,
+        }
+    } | ({"passed_over": above, "skip_reason": skip} if above else {})

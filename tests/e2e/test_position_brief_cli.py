@@ -1,0 +1,90 @@
+"""`qualify position brief`: the one-page funding brief for the school board."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result
+
+
+@pytest.fixture
+def q(cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
+    """A database with HR, a commander and the SRO selection open."""
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+
+    def run(*args: str, user: str = "hr1") -> Result:
+        return cli("--db", url, "--as", user, *args)
+
+    assert cli("--db", url, "init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
+    opened = run(
+        "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
+    )
+    assert opened.exit_code == 0, opened.stderr
+    return run
+
+
+def test_the_brief_is_one_page_with_each_options_cost_and_rule(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    pdf = tmp_path / "brief.pdf"
+    done = q("position", "brief", "1", "-o", str(pdf))
+    assert done.exit_code == 0, done.stderr
+    assert "02. SAU 63 pays its proportionate share (180 of 260 days): $80,500 to $99,400" in (
+        done.stdout
+    )
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "Pages:           1" in info.stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = " ".join(text.split())
+    for shown in (
+        "Funding the School Resource Officer position",
+        "$115,000 to $142,000",
+        "$80,500 to $99,400",
+        "$50,400",
+        "180 of 260 days is 69.2%, rounded to 70%: 70% \u00d7 $115,000 = $80,500 and 70% "
+        "\u00d7 $142,000 = $99,400.",
+        "180 school days \u00d7 8 hours \u00d7 $35 an hour = $50,400.",
+        "Role limited to security and accountable to a private employer.",
+        "Requires partnership with the Wilton Police Department.",
+        "04. Status quo $0",
+    ):
+        assert shown in text, shown
+    # Rendered to a picture, the page is the whole brief.
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
+
+
+def test_the_json_gives_each_option_in_whole_dollars(q: Callable[..., Result]) -> None:
+    import json
+
+    done = q("position", "brief", "1", "--json")
+    assert done.exit_code == 0, done.stderr
+    options = {o["id"]: (o["low"], o["high"]) for o in json.loads(done.stdout)["options"]}
+    assert options == {
+        "01": (115000, 142000),
+        "02": (80500, 99400),
+        "03": (50400, 50400),
+        "04": (0, 0),
+    }
+
+
+def test_who_may_print_it_and_bad_input(q: Callable[..., Result], tmp_path: Path) -> None:
+    refused = q("position", "brief", "1", user="cmdr1")
+    assert refused.exit_code == 1
+    assert "cmdr1 may not print the position brief: that needs the role hr or chief" in (
+        refused.stderr
+    )
+    missing = q("position", "brief", "9")
+    assert missing.exit_code == 2
+    assert "no selection 9" in missing.stderr
+    folder = q("position", "brief", "1", "-o", str(tmp_path))
+    assert folder.exit_code == 2
+    assert f"-o: {tmp_path} is a folder; name a file" in folder.stderr
+    assert not list(tmp_path.glob("*.pdf"))

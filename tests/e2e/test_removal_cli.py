@@ -1,0 +1,71 @@
+"""`qualify advance ... remove --category` and `... recall [--skip-reason]` from the command line:
+exit codes and the one line that names what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from qualify.services.scenario import Scenario
+from tests.conftest import SCENARIO, Result
+
+
+@pytest.fixture
+def q(cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
+    """The demo stopped before its removal: Whitfield (1) appointed, Reyes (2) not selected."""
+    steps = Scenario.load(SCENARIO).data["steps"]
+    before = next(i for i, step in enumerate(steps) if step.get("trigger") == "remove")
+    done = subprocess.run(
+        [sys.executable, "-m", "qualify", "demo", "-o", "out", "--steps", str(before)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    url = f"sqlite:///{tmp_path / 'out' / 'demo.db'}"
+
+    def run(*args: str) -> Result:
+        return cli("--db", url, "--as", "chief.walsh", *args)
+
+    return run
+
+
+def test_remove_needs_a_known_category_then_prints_the_notice(q: Callable[..., Result]) -> None:
+    reason = ("--reason", "Example only.")
+    missing = q("advance", "1", "remove", *reason)
+    assert missing.exit_code == 2
+    assert missing.stderr == (
+        "error: --category: remove needs a category, one of policy, guideline, philosophy, "
+        "school_rule\n"
+    )
+    unknown = q("advance", "1", "remove", *reason, "--category", "school-rule")
+    assert unknown.exit_code == 2
+    assert "error: --category: remove has no category 'school-rule' (did you mean " in (
+        unknown.stderr
+    )
+    assert "appointed" in q("candidate", "show", "1").stdout
+    done = q("advance", "1", "remove", *reason, "--category", "school_rule")
+    assert done.exit_code == 0, done.stderr
+    assert "candidate 1: appointed -> removed" in done.stdout
+    assert "_removed_notice_of_removal_event-" in done.stdout
+
+
+def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
+    q: Callable[..., Result],
+) -> None:
+    failed = q("advance", "3", "recall", "--reason", "Vacant.")
+    assert failed.exit_code == 1
+    assert "interview_passed: fail" in failed.stderr
+    stray = q("advance", "2", "recall", "--reason", "Vacant.", "--skip-reason", "None skipped.")
+    assert stray.exit_code == 2
+    assert stray.stderr == (
+        "error: --skip-reason: candidate 2 is next on the eligible list; nobody is passed over\n"
+    )
+    done = q("advance", "2", "recall", "--reason", "Vacant.")
+    assert done.exit_code == 0, done.stderr
+    assert "candidate 2: not_selected -> selected" in done.stdout

@@ -1,0 +1,275 @@
+"""Removal from the position (with its infraction category and notice) and recall of the next
+passing officer from the eligible list while it is valid."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from qualify.config import Settings
+from qualify.errors import BadInput, RuleViolation
+from qualify.services import audit
+from qualify.services.advance import PacketPlace, advance
+from qualify.services.fairness import fairness_report
+from qualify.services.scenario import (
+    Scenario,
+    add_evidence,
+    add_self_identification,
+    candidate_ids,
+    run_steps,
+    set_up,
+)
+from qualify.store.tables import AuditEvent, Candidate
+from tests.conftest import SCENARIO
+
+CHIEF = "chief.walsh"
+# After the demo's steps before its removal (the last, a quarterly report, on 19 July 2027); its
+# selection decision was on 8 January 2027 (New York).
+LATER = datetime(2027, 9, 1, 14, 0, tzinfo=UTC)
+
+
+def _decided(
+    session: Session, settings: Settings, *, reyes_and_natarajan_pass: bool
+) -> dict[str, int]:
+    """The demo's selection carried to the appointment: Whitfield (MPD-1042) appointed, Reyes
+    (MPD-1077, passed, rank 2) and Natarajan (MPD-1103) not selected. With
+    `reyes_and_natarajan_pass`, Natarajan's appearance scores rise so she passes too (rank 3)."""
+    scenario = Scenario.load(SCENARIO)
+    if reyes_and_natarajan_pass:
+        scenario = Scenario(scenario.path, copy.deepcopy(scenario.data))
+        for step in scenario.data["steps"]:
+            if step.get("candidate") == "MPD-1103" and step["do"] == "score":
+                step["scores"]["appearance_attitude"] = 4
+                step["scores"]["role_model"] = 3
+            if step.get("candidates") == ["MPD-1103"] and step["trigger"] == "not_select":
+                step["reason_code"] = "higher_ranked_selected"
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    add_self_identification(session, scenario, selection)
+    steps = scenario.data["steps"]
+    # The demo's own removal and recall come last: stop before them.
+    run_steps(session, scenario, selection, until=_step(steps, "remove"))
+    return candidate_ids(session, selection.id or 0)
+
+
+def _step(steps: list[dict[str, object]], trigger: str) -> int:
+    return next(i for i, step in enumerate(steps) if step.get("trigger") == trigger)
+
+
+@pytest.fixture
+def ids(session: Session, settings: Settings) -> dict[str, int]:
+    return _decided(session, settings, reyes_and_natarajan_pass=False)
+
+
+def _state(session: Session, candidate_id: int) -> str:
+    session.expire_all()
+    candidate = session.get(Candidate, candidate_id)
+    assert candidate is not None
+    return candidate.state
+
+
+def _details(session: Session, event_id: int | None = None) -> dict[str, object]:
+    """The details of the event (by default the last one)."""
+    event = audit.head(session) if event_id is None else session.get(AuditEvent, event_id)
+    assert event is not None
+    return dict(json.loads(event.details))
+
+
+def _remove(session: Session, ids: dict[str, int], **kw: object) -> str:
+    return advance(
+        session=session,
+        candidate_id=ids["MPD-1042"],
+        trigger="remove",
+        actor=CHIEF,
+        reason="Disclosed a student's record to a reporter.",
+        now=LATER,
+        **kw,  # type: ignore[arg-type]
+    ).to_state
+
+
+def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> str:
+    return advance(
+        session=session,
+        candidate_id=candidate_id,
+        trigger="recall",
+        actor=CHIEF,
+        reason="The position is vacant after the removal of Officer Whitfield.",
+        now=at,
+        **kw,  # type: ignore[arg-type]
+    ).to_state
+
+
+def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict[str, int]) -> None:
+    with pytest.raises(BadInput, match=r"^category: remove needs a category, one of policy, "):
+        _remove(session, ids)
+    with pytest.raises(BadInput, match=r"no category 'polcy' \(did you mean 'policy'\?\)"):
+        _remove(session, ids, category="polcy")
+    assert _state(session, ids["MPD-1042"]) == "appointed"
+    assert _remove(session, ids, category="school_rule") == "removed"
+    assert _details(session)["category"] == "school_rule"
+
+
+def test_a_category_is_refused_on_a_trigger_that_has_none(
+    session: Session, ids: dict[str, int]
+) -> None:
+    with pytest.raises(BadInput, match="^category: recall takes no category"):
+        _recall(session, ids["MPD-1077"], LATER, category="policy")
+    assert _state(session, ids["MPD-1077"]) == "not_selected"
+
+
+def pdftotext(path: Path) -> str:
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
+    session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
+) -> None:
+    # 02:30 UTC on 1 September is still 31 August in New York, the selection's time zone.
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1042"],
+        trigger="remove",
+        actor=CHIEF,
+        reason="Disclosed a student's record to a reporter.",
+        category="policy",
+        now=datetime(2027, 9, 1, 2, 30, tzinfo=UTC),
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    [notice] = [p for p in done.packets if "notice_of_removal" in p.name]
+    text = pdftotext(notice)
+    assert "Subject: Notice of removal, School Resource Officer 2027" in text
+    assert (
+        "You are removed from the position of School Resource Officer, effective August 31, "
+        "2027, for an infraction of Department Policy. The decision was made on August 31, 2027 by "
+        "Michael Walsh, Chief of Police."
+    ) in text
+    assert "Dear Officer Whitfield," in text
+    assert "reporter" not in text  # the internal reason stays internal
+
+
+def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_list(
+    session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
+) -> None:
+    _remove(session, ids, category="guideline")
+    with pytest.raises(BadInput, match="^reason: recall needs a reason"):
+        advance(session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=CHIEF)
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="recall",
+        actor=CHIEF,
+        reason="The position is vacant.",
+        now=LATER,
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    assert done.to_state == "selected"
+    [packet] = [p for p in done.packets if p.name.endswith(".pdf") and "selection_packet" in p.name]
+    assert (
+        "Eligible list Ranked 3 in the interview results; the list was established by the "
+        "selection decision on January 8, 2027 and is valid through January 7, 2028"
+    ) in pdftotext(packet)
+    details = _details(session, done.event_id)
+    assert details["eligible_list"] == {
+        "established": "2027-01-08",
+        "expires": "2028-01-08",
+        "rank": 3,  # as `results` ranks it: Natarajan (failed a minimum) is second
+    }
+    assert "passed_over" not in details
+
+
+def test_an_officer_who_did_not_pass_the_interview_cannot_be_recalled(
+    session: Session, ids: dict[str, int]
+) -> None:
+    with pytest.raises(RuleViolation, match="interview_passed: fail"):
+        _recall(session, ids["MPD-1103"], LATER)
+    assert _state(session, ids["MPD-1103"]) == "not_selected"
+
+
+def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to_skip(
+    session: Session, settings: Settings
+) -> None:
+    ids = _decided(session, settings, reyes_and_natarajan_pass=True)
+    reyes, natarajan = ids["MPD-1077"], ids["MPD-1103"]
+    with pytest.raises(RuleViolation) as refused:
+        _recall(session, natarajan, LATER)
+    assert (
+        f"the next officer on the eligible list is candidate {reyes} (Luis Reyes, rank 2); "
+        f"recall that officer, or say why candidate(s) {reyes} are passed over"
+    ) in str(refused.value)
+    with pytest.raises(BadInput, match=f"^skip_reason: candidate {reyes} is next"):
+        _recall(session, reyes, LATER, skip_reason="No one is skipped.")
+    assert _state(session, reyes) == _state(session, natarajan) == "not_selected"
+    skip = "Officer Reyes has declined the assignment in writing."
+    assert _recall(session, natarajan, LATER, skip_reason=skip) == "selected"
+    details = _details(session)
+    assert details["passed_over"] == [reyes]
+    assert details["skip_reason"] == skip
+    assert details["eligible_list"]["rank"] == 3  # type: ignore[index]
+
+
+# The list was established on 8 January 2027 (New York); it expires on 8 January 2028.
+@pytest.mark.parametrize(
+    ("at", "allowed"),
+    [
+        # 23:59 on 7 January 2028 in New York (EST, UTC-5): the last valid day.
+        (datetime(2028, 1, 8, 4, 59, tzinfo=UTC), True),
+        # Midnight starting 8 January 2028 in New York: expired, though UTC is the same day.
+        (datetime(2028, 1, 8, 5, 0, tzinfo=UTC), False),
+    ],
+)
+def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
+    session: Session, ids: dict[str, int], at: datetime, allowed: bool
+) -> None:
+    if allowed:
+        assert _recall(session, ids["MPD-1077"], at) == "selected"
+        return
+    with pytest.raises(RuleViolation) as refused:
+        _recall(session, ids["MPD-1077"], at)
+    assert str(refused.value) == (
+        f"cannot recall candidate {ids['MPD-1077']}: the eligible list of selection 1 expired on "
+        "January 8, 2028 (12 months from the selection decision on January 8, 2027); its last "
+        "valid day was January 7, 2028"
+    )
+    assert _state(session, ids["MPD-1077"]) == "not_selected"
+
+
+def test_before_the_selection_decision_there_is_no_eligible_list(
+    session: Session, settings: Settings
+) -> None:
+    scenario = Scenario.load(SCENARIO)
+    selection = set_up(session, settings, scenario)
+    add_evidence(session, settings, scenario, selection)
+    run_steps(session, scenario, selection, until=_step(scenario.data["steps"], "select"))
+    reyes = candidate_ids(session, selection.id or 0)["MPD-1077"]
+    advance(
+        session=session,
+        candidate_id=reyes,
+        trigger="not_select",
+        actor=CHIEF,
+        reason="Ranked second.",
+        reason_code="higher_ranked_selected",
+        now=LATER,
+    )
+    with pytest.raises(RuleViolation, match="has no eligible list yet; it starts on the day of"):
+        _recall(session, reyes, LATER)
+
+
+def test_a_recalled_officer_counts_as_passing_the_selection_stage(
+    session: Session, ids: dict[str, int]
+) -> None:
+    def selection_stage() -> tuple[int, int]:
+        report = fairness_report(session=session, selection_id=1, actor="hr.alvarez")
+        stage = next(s for s in report.stages if s.id == "selection")
+        return stage.entered, stage.passed
+
+    assert selection_stage() == (2, 1)  # Whitfield selected, Reyes passed over
+    _remove(session, ids, category="philosophy")
+    _recall(session, ids["MPD-1077"], LATER)
+    assert selection_stage() == (2, 2)
