@@ -275,6 +275,11 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     # The tie-break rules in words, not the workflow file's keys.
     assert "criterion:" not in html
     assert "then lower employee id" in html
+    # Panelists by their full names and criteria by their labels, not login names and ids.
+    assert "cmdr.obrien" not in html
+    assert "chief.walsh" not in html  # the top bar names the user by full name only
+    assert "Ann O&#39;Brien 5, Dr. Helen Chen 5" in html
+    assert "<td>Positive role model who builds trust with youth</td>" in html
     refused = browser.post(
         f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
     )

@@ -83,12 +83,18 @@ def _status(
     return "draft" if card.status == "draft" else "submitted"
 
 
-def _sits(session: Session, user: User, selection: Selection, candidate: Candidate) -> bool:
+def _sits(
+    session: Session,
+    user: User,
+    selection: Selection,
+    candidate: Candidate,
+    panel: tuple[list[PanelSeat], list[PanelAlternate]] | None = None,
+) -> bool:
     """Whether the user sits for the candidate now: the panel interviews them, and the user
     holds a seat or sits in one for them as an alternate."""
     spec = workflow_of(selection).spec
     return candidate.state in spec.panel.scoring_states and sits_for(
-        session, user, selection, candidate.id or 0
+        session, user, selection, candidate.id or 0, panel
     )
 
 
@@ -214,10 +220,9 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     if candidate is None or selection is None:
         raise no_candidate(candidate_id)
     assert selection.id is not None
-    listed = {s.panelist for s in seats_of(session, selection.id)} | {
-        a.panelist for a in alternates_of(session, selection.id)
-    }
-    if actor not in listed or not _sits(session, user, selection, candidate):
+    panel = seats_of(session, selection.id), alternates_of(session, selection.id)
+    listed = {s.panelist for s in panel[0]} | {a.panelist for a in panel[1]}
+    if actor not in listed or not _sits(session, user, selection, candidate, panel):
         raise no_candidate(candidate_id)
     spec = workflow_of(selection).spec
     interview = interview_of(session, candidate_id, actor)

@@ -7,7 +7,7 @@ front doors render.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.results import results
 from qualify.services.screening import Move, moves
-from qualify.store.tables import Candidate
+from qualify.store.tables import Candidate, User
 
 
 @dataclass(frozen=True)
@@ -183,6 +183,9 @@ class Decisions:
     standings: Standings
     title: str
     rows: tuple[Decision, ...]
+    # How a page names a panelist (user name -> full name) and a criterion (id -> label).
+    people: dict[str, str] = field(default_factory=dict)
+    criterion_labels: dict[str, str] = field(default_factory=dict)
 
 
 def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
@@ -208,4 +211,6 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
             )
             for row in view.candidates
         ),
+        people={u.name: u.display_name for u in session.exec(select(User)).all()},
+        criterion_labels={c.id: c.label for c in spec.rubric.criteria},
     )

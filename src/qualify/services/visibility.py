@@ -21,7 +21,15 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
 from qualify.services.access import alternates_of, seats_of, workflow_of
-from qualify.store.tables import Attestation, Candidate, Scorecard, Selection, User
+from qualify.store.tables import (
+    Attestation,
+    Candidate,
+    PanelAlternate,
+    PanelSeat,
+    Scorecard,
+    Selection,
+    User,
+)
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.scoring import sitting
 from qualify.workflow.spec import Workflow
@@ -62,14 +70,23 @@ def panelists(session: Session, selection: Selection) -> set[str]:
     }
 
 
-def sits_for(session: Session, user: User, selection: Selection, candidate_id: int) -> bool:
+def sits_for(
+    session: Session,
+    user: User,
+    selection: Selection,
+    candidate_id: int,
+    panel: tuple[list[PanelSeat], list[PanelAlternate]] | None = None,
+) -> bool:
     """Whether the user holds a seat on the panel, or sits in one for this candidate as an
-    alternate."""
+    alternate. `panel`: the selection's seats and alternates, when the caller read them."""
     assert selection.id is not None
-    seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
+    seats = tuple(
+        (s.seat, s.panelist) for s in (panel[0] if panel else seats_of(session, selection.id))
+    )
     if any(p == user.name for _, p in seats):
         return True
-    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
+    spare = panel[1] if panel else alternates_of(session, selection.id)
+    alternates = tuple((a.seat, a.panelist) for a in spare)
     if not any(p == user.name for _, p in alternates):
         return False
     candidate = session.get(Candidate, candidate_id)

@@ -104,9 +104,12 @@ def anonymous() -> Origin:
     return Origin("web", ANONYMOUS)
 
 
-async def current_visit(request: Request) -> Visit | None:
+async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None:
     """The session the request's cookie names, if it is still valid: an expired one is deleted,
-    and a used one has its idle time restarted (at most once a minute). Cached per request."""
+    and a used one has its idle time restarted (at most once a minute). Cached per request.
+    A role `rule` that reads the database is read in the same session (one trip to a worker
+    thread and one database session for both: every page asks both) and kept for
+    `allowed_roles`."""
     cached = getattr(request.state, "visit", _UNSEEN)
     if cached is not _UNSEEN:
         assert cached is None or isinstance(cached, Visit)
@@ -114,24 +117,28 @@ async def current_visit(request: Request) -> Visit | None:
     portal = portal_of(request)
     token = request.cookies.get(COOKIE, "")
 
-    def find() -> Visit | None:
+    def find() -> tuple[Visit | None, set[str] | None]:
         if not token:
-            return None
+            return None, None
         now = portal.now()
         with portal.session(anonymous(), read_only=True) as session:
             visit = signin.look_up(session, token)
+            roles = set(rule(session)) if callable(rule) and visit is not None else None
         if visit is None:
-            return None
+            return None, None
         if visit.expired(now, portal.settings.portal):
             with portal.session(anonymous()) as session:
                 signin.forget(session=session, id_sha256=visit.id_sha256)
-            return None
+            return None, None
         if visit.needs_touch(now):
             with portal.session(anonymous()) as session:
                 signin.touch(session=session, id_sha256=visit.id_sha256, now=now)
-        return visit
+        return visit, roles
 
-    request.state.visit = visit = await run_in_threadpool(find)
+    visit, roles = await run_in_threadpool(find)
+    request.state.visit = visit
+    if roles is not None:
+        request.state.allowed_roles = roles
     return visit
 
 
@@ -219,6 +226,10 @@ async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
     if rule is None:
         return None
     if callable(rule):
+        known = getattr(request.state, "allowed_roles", None)
+        if known is not None:
+            assert isinstance(known, set)
+            return known
         return set(await run_service(request, anonymous(), _roles, rule=rule, read_only=True))
     return set(rule)
 
@@ -236,7 +247,7 @@ def page(roles: RoleRule = None) -> Callable[[Handler], Callable[[Request], Awai
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
         async def endpoint(request: Request) -> Response:
-            visit = await current_visit(request)
+            visit = await current_visit(request, roles)
             if visit is None or visit.user is None:
                 return to_login(request)
             actor = Actor(
