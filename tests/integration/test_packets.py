@@ -72,7 +72,7 @@ def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int
     _, out, _ = demo
     # 25 stage packets up to the appointment, 2 quarterly reports, then the notice of removal
     # and the recalled officer's selection packet and letter.
-    assert len(list(out.glob("*.pdf"))) == 30
+    assert len(list(out.glob("*.pdf"))) == 31
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
@@ -158,6 +158,21 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "Detective Sergeant" in letter
     assert "consistent with the hours of the school" in letter
     assert "attend training as directed" in letter
+
+
+def test_the_training_assignment_lists_each_course_its_hours_and_due_date(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    _, out, ids = demo
+    text = " ".join(
+        pdftotext(packet(out, ids["MPD-1042"], "training", "training_assignment")).split()
+    )
+    assert "you are directed by Daniel Lambert, Detective Sergeant, Support Division" in text
+    assert "the following training, 48 hours in all" in text
+    assert "Basic School Resource Officer course 40 hours March 5, 2027" in text
+    assert "8 hours March 5, 2027" in text
+    # The course the commander directed later, in training, has no place in this letter.
+    assert "emergency operations planning" not in text
 
 
 def test_the_footer_carries_the_record_reference_and_audit_hash(
@@ -355,7 +370,7 @@ def test_packet_generated_events_record_the_file_hash(
         ).all()
     engine.dispose()
     assert (
-        len({json.loads(e.details)["file"] for e in events}) == 30
+        len({json.loads(e.details)["file"] for e in events}) == 31
     )  # reprints add events, not files
     first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
     for event in sorted(events, key=lambda e: e.id or 0):
@@ -377,6 +392,7 @@ LETTERS = {
     ("MPD-1118", "ineligible", "notice_ineligible"): "Dear Officer Brennan,",
     ("MPD-1077", "not_selected", "notice_not_selected"): "Dear Officer Reyes,",
     ("MPD-1042", "selected", "selection_letter"): "Dear Officer Whitfield,",
+    ("MPD-1042", "training", "training_assignment"): "Dear Officer Whitfield,",
     ("MPD-1042", "appointed", "appointment_letter"): "Dear Officer Whitfield,",
     ("MPD-1199", "withdrawn", "acknowledgement_of_withdrawal"): "Dear Corporal Fitzgerald,",
 }
@@ -397,9 +413,11 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
-    # The decision's day in America/New_York (the appointment follows the training, in March).
+    # The decision's day in America/New_York (training is directed on January 25 and the
+    # appointment follows it, in March).
     assert long_date(local_date(event.at, spec.time_zone)) in text
-    assert ("March 15, 2027" if stage == "appointed" else "January 8, 2027") in text
+    decided = {"appointed": "March 15, 2027", "training": "January 25, 2027"}
+    assert decided.get(stage, "January 8, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text

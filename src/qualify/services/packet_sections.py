@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -441,6 +441,26 @@ def training(p: Parts) -> dict[str, Any]:
     return {"courses": courses, "total_hours": _hours(total)}
 
 
+def directed(p: Parts) -> dict[str, Any]:
+    """The training the packet's event directed (a training assignment): each course's label and
+    hours, the date it is due, and the hours in all. Read from the event itself, so that a
+    reprint says what was directed then, whatever was directed later."""
+    listed = json.loads(p.event.details).get("training") or []
+    courses, total = [], 0.0
+    for item in listed:
+        course = p.spec.training.course(str(item["course"]))
+        hours = course.hours if course else 0.0
+        total += hours
+        courses.append(
+            {
+                "label": course.label if course else str(item["course"]),
+                "hours": _hours(hours),
+                "due": long_date(date.fromisoformat(str(item["due_on"]))),
+            }
+        )
+    return {"courses": courses, "total_hours": _hours(total)}
+
+
 BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
@@ -453,6 +473,7 @@ BUILDERS: dict[str, Builder] = {
     "passed_over": passed_over,
     "audit_excerpt": audit_excerpt,
     "training": training,
+    "directed": directed,
 }
 
 
