@@ -796,3 +796,25 @@ def test_the_selection_packet_names_who_was_passed_over_and_why(
     )
     assert "Luis Reyes" not in passed_over  # the one selected is not passed over
     assert "Priya Natarajan" not in passed_over  # ranked higher, but did not pass
+
+
+def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    from qualify.errors import RuleViolation
+    from qualify.services.schedule import schedule_interview
+
+    config, _, ids = demo
+    engine = db.make_engine(config.database_url)
+    # Not selected is no longer final (the Chief may recall from the eligible list), yet the
+    # interview is behind the officer.
+    behind = r"in the state 'Not selected': the interview is behind"
+    with Session(engine) as session, pytest.raises(RuleViolation, match=behind):
+        schedule_interview(
+            session=session,
+            candidate_id=ids["MPD-1103"],
+            at="2027-10-01 09:00",
+            place="Room 4",
+            actor=actor_named("hr.alvarez"),
+        )
+    engine.dispose()

@@ -73,3 +73,10 @@ def test_mermaid_and_dot_show_every_transition() -> None:
     assert "disqualified --> [*]" in mermaid
     dot = to_dot(spec)
     assert '"rated" -> "passed_over" [label="pass_over [lieutenant]"];' in dot
+
+
+def test_an_interview_is_ahead_only_until_the_decision() -> None:
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    ahead = {state for state in spec.states if spec.interview_ahead(state)}
+    # Ineligible may be reinstated to screening; not selected may only be recalled to selected.
+    assert ahead == {"nominated", "screening", "ineligible", "eligible", "interview", "scored"}

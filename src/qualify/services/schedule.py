@@ -70,10 +70,10 @@ def schedule_interview(
         raise BadInput("say where the interview takes place", field="place")
     if len(place) > PLACE_LIMIT:
         raise BadInput(f"at most {PLACE_LIMIT} characters ({len(place)} given)", field="place")
-    if spec.states[candidate.state].final:
+    if not spec.interview_ahead(candidate.state):
         raise RuleViolation(
-            f"candidate {candidate_id} is in the final state "
-            f"'{spec.states[candidate.state].label}': there is no interview to schedule"
+            f"candidate {candidate_id} is in the state '{spec.states[candidate.state].label}': "
+            "the interview is behind them or will not happen, so there is none to schedule"
         )
     event = audit.record(
         session,

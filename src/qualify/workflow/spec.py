@@ -306,6 +306,20 @@ class Workflow(Strict):
         direct training lead."""
         return {t.dest for t in self.transitions if t.directs_training}
 
+    def interview_ahead(self, state: str) -> bool:
+        """Whether a candidate in `state` is being interviewed or still may be: the state is one
+        of the panel's scoring states or some path of transitions leads to one."""
+        seen, frontier = {state}, [state]
+        while frontier:
+            here = frontier.pop()
+            if here in self.panel.scoring_states:
+                return True
+            for t in self.triggers_from(here):
+                if t.dest not in seen:
+                    seen.add(t.dest)
+                    frontier.append(t.dest)
+        return False
+
     def criterion(self, criterion_id: str) -> CriterionSpec | None:
         return next((c for c in self.rubric.criteria if c.id == criterion_id), None)
 
