@@ -183,7 +183,15 @@ def advance(
             )
     except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
         session.rollback()
-        _record_refusal(session, candidate_id, trigger, actor, reason, at, refusal)
+        audit.record_refusal(
+            session,
+            candidate_id=candidate_id,
+            action="advance_refused",
+            actor=actor,
+            at=at,
+            refusal=refusal,
+            details={"trigger": trigger, "reason": reason},
+        )
         raise
     if packets is None or not done.packets_owed:
         return done
@@ -403,31 +411,3 @@ def _details(
             for r in guards
         ],
     }
-
-
-def _record_refusal(
-    session: Session,
-    candidate_id: int,
-    trigger: str,
-    actor: str,
-    reason: str | None,
-    at: datetime,
-    refusal: QualifyError,
-) -> None:
-    candidate = session.get(Candidate, candidate_id)
-    audit.record(
-        session,
-        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
-        action="advance_refused",
-        subject=f"candidate:{candidate_id}",
-        at=at,
-        outcome="refused",
-        selection_id=candidate.selection_id if candidate else None,
-        candidate_id=candidate_id if candidate else None,
-        details={
-            "trigger": trigger,
-            "reason": reason,
-            "refusal": limits.clip(str(refusal), limits.REFUSAL),
-        },
-    )
-    session.commit()

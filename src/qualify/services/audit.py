@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from qualify import auditkey
+from qualify import auditkey, limits
 from qualify.actor import CHANNELS as CHANNELS
 from qualify.actor import Actor
 from qualify.actor import Origin as Origin
 from qualify.config import Settings
 from qualify.services import recorded
 from qualify.services.access import insert_row
-from qualify.store.tables import AuditEvent
+from qualify.store.tables import AuditEvent, Candidate
 
 GENESIS = "0" * 64
 
@@ -241,6 +241,34 @@ def record(
     insert_row(session, event)
     session.info[APPENDED] = (event.id, event.hash)
     return event
+
+
+def record_refusal(
+    session: Session,
+    *,
+    candidate_id: int,
+    action: str,
+    actor: str,
+    at: datetime,
+    refusal: Exception,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit a refusal by the rules of something tried on a candidate, in a transaction of its
+    own (the caller has rolled its work back): who tried, what, and the refusal's words. The
+    actor and the words are clipped, since a refusal can be about input that was too long."""
+    candidate = session.get(Candidate, candidate_id)
+    record(
+        session,
+        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
+        action=action,
+        subject=f"candidate:{candidate_id}",
+        at=at,
+        outcome="refused",
+        selection_id=candidate.selection_id if candidate else None,
+        candidate_id=candidate_id if candidate else None,
+        details={**(details or {}), "refusal": limits.clip(str(refusal), limits.REFUSAL)},
+    )
+    session.commit()
 
 
 def events(

@@ -129,7 +129,15 @@ def add_report(
         return _add(session, candidate_id, quarter, fields, actor, reason, at)
     except (NotPermitted, RuleViolation) as refusal:
         session.rollback()
-        _record_refusal(session, candidate_id, quarter, actor, at, refusal)
+        audit.record_refusal(
+            session,
+            candidate_id=candidate_id,
+            action="report_refused",
+            actor=actor,
+            at=at,
+            refusal=refusal,
+            details={"quarter": limits.clip(quarter, 20)},
+        )
         raise
 
 
@@ -245,32 +253,6 @@ def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
         "time; nothing was saved",
         step=Step("review_report"),
     )
-
-
-def _record_refusal(
-    session: Session,
-    candidate_id: int,
-    quarter: str,
-    actor: str,
-    at: datetime,
-    refusal: QualifyError,
-) -> None:
-    candidate = session.get(Candidate, candidate_id)
-    audit.record(
-        session,
-        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
-        action="report_refused",
-        subject=f"candidate:{candidate_id}",
-        at=at,
-        outcome="refused",
-        selection_id=candidate.selection_id if candidate else None,
-        candidate_id=candidate_id if candidate else None,
-        details={
-            "quarter": limits.clip(quarter, 20),
-            "refusal": limits.clip(str(refusal), limits.REFUSAL),
-        },
-    )
-    session.commit()
 
 
 def due_reports(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
+from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
     actor_user,
@@ -242,7 +242,15 @@ def assign_training(
     try:
         return _add_directions(session, candidate, spec, wanted, actor, reason, at)
     except (NotPermitted, RuleViolation) as refusal:
-        _refused(session, candidate, "training_direction_refused", actor, at, refusal)
+        session.rollback()
+        audit.record_refusal(
+            session,
+            candidate_id=candidate_id,
+            action="training_direction_refused",
+            actor=actor,
+            at=at,
+            refusal=refusal,
+        )
         raise
 
 
@@ -325,7 +333,15 @@ def complete_training(
     try:
         return _complete(session, files_dir, candidate, spec, known, done_on, actor, file, data, at)
     except (NotPermitted, RuleViolation) as refusal:
-        _refused(session, candidate, "training_completion_refused", actor, at, refusal)
+        session.rollback()
+        audit.record_refusal(
+            session,
+            candidate_id=candidate_id,
+            action="training_completion_refused",
+            actor=actor,
+            at=at,
+            refusal=refusal,
+        )
         raise
 
 
@@ -410,30 +426,6 @@ def _complete(
             forget_unless_used(session, stored[0], stored[1])
         raise
     return record
-
-
-def _refused(
-    session: Session,
-    candidate: Candidate,
-    action: str,
-    actor: str,
-    at: datetime,
-    refusal: QualifyError,
-) -> None:
-    """Audit a refusal by the rules, as `advance` does."""
-    session.rollback()
-    audit.record(
-        session,
-        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
-        action=action,
-        subject=f"candidate:{candidate.id}",
-        at=at,
-        outcome="refused",
-        selection_id=candidate.selection_id,
-        candidate_id=candidate.id,
-        details={"refusal": limits.clip(str(refusal), limits.REFUSAL)},
-    )
-    session.commit()
 
 
 def training_status(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
