@@ -6,11 +6,13 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation
@@ -26,9 +28,13 @@ from qualify.services.scenario import (
     set_up,
 )
 from qualify.store.tables import AuditEvent, Candidate
+from qualify.workflow.documents import local_date, long_date
 from tests.conftest import SCENARIO
 
 CHIEF = "chief.walsh"
+TZ = "America/New_York"
+# Midnight starting 8 January 2028 in New York (EST, UTC-5).
+FIRST_EXPIRED = datetime(2028, 1, 8, 5, 0, tzinfo=UTC)
 # After the demo's steps before its removal (the last, a quarterly report, on 19 July 2027); its
 # selection decision was on 8 January 2027 (New York).
 LATER = datetime(2027, 9, 1, 14, 0, tzinfo=UTC)
@@ -56,6 +62,20 @@ def _decided(
     # The demo's own removal and recall come last: stop before them.
     run_steps(session, scenario, selection, until=_step(steps, "remove"))
     return candidate_ids(session, selection.id or 0)
+
+
+def _decision_day(session: Session) -> date:
+    """The day (New York) the selection decision was recorded: the first `select` event. On
+    SQLite that is the demo's clock (8 January 2027); PostgreSQL dates every event by its own
+    clock, so there it is the day the test ran."""
+    for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
+        if event.action == "state_changed" and json.loads(event.details)["trigger"] == "select":
+            return local_date(event.at, TZ)
+    raise AssertionError("no selection decision")
+
+
+def _on_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def _step(steps: list[dict[str, object]], trigger: str) -> int:
@@ -143,12 +163,17 @@ def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
         packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
     )
     [notice] = [p for p in done.packets if "notice_of_removal" in p.name]
-    text = pdftotext(notice)
+    text = " ".join(pdftotext(notice).split())
     assert "Subject: Notice of removal, School Resource Officer 2027" in text
+    event = session.get(AuditEvent, done.event_id)
+    assert event is not None
+    day = long_date(local_date(event.at, TZ))  # PostgreSQL: the server's clock dates the event
+    if _on_sqlite(session):
+        assert day == "August 31, 2027"
     assert (
-        "You are removed from the position of School Resource Officer, effective August 31, "
-        "2027, for an infraction of Department Policy. The decision was made on August 31, 2027 by "
-        "Michael Walsh, Chief of Police."
+        f"You are removed from the position of School Resource Officer, effective {day}, for an "
+        f"infraction of Department Policy. The decision was made on {day} by Michael Walsh, "
+        "Chief of Police."
     ) in text
     assert "Dear Officer Whitfield," in text
     assert "reporter" not in text  # the internal reason stays internal
@@ -171,14 +196,19 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
     )
     assert done.to_state == "selected"
     [packet] = [p for p in done.packets if p.name.endswith(".pdf") and "selection_packet" in p.name]
+    established = _decision_day(session)
+    if _on_sqlite(session):
+        assert established == date(2027, 1, 8)
+    expires = established + relativedelta(months=12)
     assert (
         "Eligible list Ranked 3 in the interview results; the list was established by the "
-        "selection decision on January 8, 2027 and is valid through January 7, 2028"
-    ) in pdftotext(packet)
+        f"selection decision on {long_date(established)} and is valid through "
+        f"{long_date(expires - relativedelta(days=1))}"
+    ) in " ".join(pdftotext(packet).split())
     details = _details(session, done.event_id)
     assert details["eligible_list"] == {
-        "established": "2027-01-08",
-        "expires": "2028-01-08",
+        "established": established.isoformat(),
+        "expires": expires.isoformat(),
         "rank": 3,  # as `results` ranks it: Natarajan (failed a minimum) is second
     }
     assert "passed_over" not in details
@@ -214,19 +244,20 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
     assert details["eligible_list"]["rank"] == 3  # type: ignore[index]
 
 
-# The list was established on 8 January 2027 (New York); it expires on 8 January 2028.
-@pytest.mark.parametrize(
-    ("at", "allowed"),
-    [
-        # 23:59 on 7 January 2028 in New York (EST, UTC-5): the last valid day.
-        (datetime(2028, 1, 8, 4, 59, tzinfo=UTC), True),
-        # Midnight starting 8 January 2028 in New York: expired, though UTC is the same day.
-        (datetime(2028, 1, 8, 5, 0, tzinfo=UTC), False),
-    ],
-)
+# On SQLite the list was established on 8 January 2027 (New York) and expires on 8 January 2028:
+# the last valid minute is 23:59 on 7 January in New York (04:59 UTC on the 8th), and it has
+# expired from midnight, though UTC is still the same day. PostgreSQL dates the decision by its
+# own clock; the same boundary is then taken from that day.
+@pytest.mark.parametrize(("minutes_from_expiry", "allowed"), [(-1, True), (0, False)])
 def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
-    session: Session, ids: dict[str, int], at: datetime, allowed: bool
+    session: Session, ids: dict[str, int], minutes_from_expiry: int, allowed: bool
 ) -> None:
+    established = _decision_day(session)
+    expires = established + relativedelta(months=12)
+    midnight = datetime.combine(expires, time(0, 0), tzinfo=ZoneInfo(TZ))
+    at = (midnight + relativedelta(minutes=minutes_from_expiry)).astimezone(UTC)
+    if _on_sqlite(session):
+        assert at == (datetime(2028, 1, 8, 4, 59, tzinfo=UTC) if allowed else FIRST_EXPIRED)
     if allowed:
         assert _recall(session, ids["MPD-1077"], at) == "selected"
         return
@@ -234,9 +265,12 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
         _recall(session, ids["MPD-1077"], at)
     assert str(refused.value) == (
         f"cannot recall candidate {ids['MPD-1077']}: the eligible list of selection 1 expired on "
-        "January 8, 2028 (12 months from the selection decision on January 8, 2027); its last "
-        "valid day was January 7, 2028"
+        f"{long_date(expires)} (12 months from the selection decision on "
+        f"{long_date(established)}); its last valid day was "
+        f"{long_date(expires - relativedelta(days=1))}"
     )
+    if _on_sqlite(session):
+        assert "expired on January 8, 2028" in str(refused.value)
     assert _state(session, ids["MPD-1077"]) == "not_selected"
 
 
