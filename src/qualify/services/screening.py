@@ -12,8 +12,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.permissions import actor_user
 from qualify.workflow.spec import TransitionSpec, Workflow
 
 
