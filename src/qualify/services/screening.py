@@ -7,7 +7,7 @@ the viewer's roles may fire from the candidate's state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from qualify.services.eligibility import CandidateCheckLines, before_interview, 
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user
-from qualify.workflow.spec import TransitionSpec, Workflow
+from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class Move:
     reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
     notice_required: bool  # the candidate is sent a letter: its words, or a reason code
     reason_codes: dict[str, str]  # code -> the words the letter states
+    categories: dict[str, str] = field(default_factory=dict)  # one is required, when listed
+    eligible_list: bool = False  # recalls from the list: a reason to pass over those above
+    courses: tuple[CourseSpec, ...] = ()  # it directs training: the courses it may direct
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ def move(spec: Workflow, transition: TransitionSpec) -> Move:
         reason_required_if_outranked=transition.reason_required_if_outranked,
         notice_required=transition.notice_required,
         reason_codes=dict(transition.reason_codes),
+        categories=dict(transition.categories),
+        eligible_list=transition.eligible_list,
+        courses=tuple(spec.training.courses) if transition.directs_training else (),
     )
 
 
