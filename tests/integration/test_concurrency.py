@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.services.access import workflow_of
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection

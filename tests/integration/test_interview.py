@@ -13,13 +13,13 @@ from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
-from qualify.services.access import claim
 from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, attest
 from qualify.services.results import ranking, results
+from qualify.services.rows import claim
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
 from qualify.services.users import add_user, edit_user

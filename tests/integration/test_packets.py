@@ -19,9 +19,9 @@ from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
-from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
 from qualify.services.audit import actor_named
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up

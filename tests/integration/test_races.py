@@ -204,6 +204,6 @@ def test_panelists_submitting_on_one_candidate_at_the_same_moment_all_succeed(
 
 
 def scenario_criteria(session: Session, selection: Selection) -> list[Any]:
-    from qualify.services.access import workflow_of
+    from qualify.services.frozen import workflow_of
 
     return list(workflow_of(selection).spec.rubric.criteria)

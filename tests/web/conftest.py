@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.access import utcnow
 from qualify.services.accounts import demo_password
+from qualify.services.clock import utcnow
 from qualify.services.users import add_user, create_admin
 from qualify.store import db
 from qualify.store.tables import AuditEvent

@@ -14,14 +14,16 @@ from datetime import UTC, date
 
 from sqlmodel import Session, col, select
 
-from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.eligibility import (
     CandidateCheckLines,
     CheckLine,
     before_interview,
     check_report,
 )
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.packet_context import People, words
+from qualify.services.permissions import actor_user
 from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
 from qualify.workflow.spec import TransitionSpec, Workflow
