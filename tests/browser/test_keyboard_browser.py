@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.portal_data import SCORING, Prepared, password_of, prepare
+from tests.helpers.portal_data import Prepared, password_of, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,7 +64,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prep
     """Interviews under way (the panelists have kits to score), officers waiting in screening,
     served on 127.0.0.1."""
     data = prepare(
-        tmp_path_factory.mktemp("keyboard"), until=SCORING, passwords=USERS, hostile=False
+        tmp_path_factory.mktemp("keyboard"), stage=scoring, passwords=USERS, hostile=False
     )
     with serving(data.settings.database_url, env=data.env) as base_url:
         yield base_url, data
