@@ -146,9 +146,7 @@ def moves_now(
         if c.id in wanted
     ]
     offered = firable(session, selection=selection, candidates=candidates, actor=actor)
-    return {
-        c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates
-    }
+    return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
 
 
 class CheckWording:
