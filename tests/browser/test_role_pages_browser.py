@@ -126,7 +126,8 @@ def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
     date = page.get_by_label("Written on")
     by = page.get_by_label("Vouched for by")
     date_box, by_box = date.bounding_box(), by.bounding_box()
-    assert date_box is not None and by_box is not None
+    assert date_box is not None
+    assert by_box is not None
     assert date_box["width"] >= by_box["width"] - 1  # the date field as wide as the others
     assert date_box["height"] >= 40
     date.fill("2026-12-01")
