@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from qualify.services.access import actor_user, get_selection, role_for, utcnow, workflow_of
 from qualify.services.results import panel_inputs
 from qualify.services.visibility import record_roles
-from qualify.store.tables import Attestation, AuditEvent, Candidate
+from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 
@@ -122,9 +122,9 @@ def selection_overview(
     declared: dict[int, set[str]] = {}
     if ids:
         for cid, panelist in session.execute(
-            sa_select(col(Attestation.candidate_id), col(Attestation.panelist)).where(
-                col(Attestation.candidate_id).in_(ids)
-            )
+            sa_select(
+                col(ConflictDeclaration.candidate_id), col(ConflictDeclaration.panelist)
+            ).where(col(ConflictDeclaration.candidate_id).in_(ids))
         ):
             declared.setdefault(cid, set()).add(panelist)
     schedules = _schedules(session, ids)

@@ -27,8 +27,8 @@ from qualify.services.access import (
 )
 from qualify.services.results import panel_input, refresh_results, store_results
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -195,9 +195,9 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
         .order_by(col(Candidate.id))
     ):
         declared = session.exec(
-            select(Attestation)
-            .where(Attestation.candidate_id == candidate.id)
-            .order_by(col(Attestation.id))
+            select(ConflictDeclaration)
+            .where(ConflictDeclaration.candidate_id == candidate.id)
+            .order_by(col(ConflictDeclaration.id))
         ).all()
         conflicts = {d.panelist: d.conflict for d in declared}
         _, barred, swaps = sitting(spec, candidate.supervisor, seats, alternates, conflicts)
@@ -222,11 +222,11 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
 class Declared:
     """A panelist's standing declaration, and whether this call recorded it."""
 
-    record: Attestation
+    record: ConflictDeclaration
     changed: bool
 
 
-def attest(
+def declare(
     *,
     session: Session,
     candidate_id: int,
@@ -270,7 +270,9 @@ def attest(
         # A conflict bars the panelist: the interview guards and the stored result change, so
         # the candidate changes, and of two people changing it at once the second stops here.
         claim(session, candidate)
-    record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
+    record = ConflictDeclaration(
+        candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at
+    )
     insert_row(session, record)
     selection = get_selection(session, candidate.selection_id)
     declared = replace(interview, declarations=[*interview.declarations, record])
@@ -318,11 +320,11 @@ class Interview:
     candidate: Candidate
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
-    declarations: list[Attestation]  # in the order made
+    declarations: list[ConflictDeclaration]  # in the order made
     cards: list[Scorecard]  # every panelist's, every version, oldest first
     alternates: list[PanelAlternate] = field(default_factory=list)
 
-    def declared(self, panelist: str) -> Attestation | None:
+    def declared(self, panelist: str) -> ConflictDeclaration | None:
         """The panelist's standing declaration."""
         return next((d for d in reversed(self.declarations) if d.panelist == panelist), None)
 
@@ -393,9 +395,9 @@ def interview_of(
             f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
         )
     declarations = session.exec(
-        select(Attestation)
-        .where(Attestation.candidate_id == candidate_id)
-        .order_by(col(Attestation.id))
+        select(ConflictDeclaration)
+        .where(ConflictDeclaration.candidate_id == candidate_id)
+        .order_by(col(ConflictDeclaration.id))
     ).all()
     if seat is None:
         seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
@@ -418,7 +420,7 @@ def _alternate_seat(
     candidate: Candidate,
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
-    declarations: list[Attestation],
+    declarations: list[ConflictDeclaration],
     actor: str,
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who

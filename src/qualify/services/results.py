@@ -20,8 +20,8 @@ from qualify.services.access import (
 )
 from qualify.services.bulk import without_cyclic_gc
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     InterviewResult,
     Scorecard,
     Selection,
@@ -107,8 +107,10 @@ def panel_inputs(
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
     declared_query = sa_select(
-        col(Attestation.candidate_id), col(Attestation.panelist), col(Attestation.conflict)
-    ).order_by(col(Attestation.id))
+        col(ConflictDeclaration.candidate_id),
+        col(ConflictDeclaration.panelist),
+        col(ConflictDeclaration.conflict),
+    ).order_by(col(ConflictDeclaration.id))
     cards_query = sa_select(
         *(
             col(c)
@@ -124,7 +126,9 @@ def panel_inputs(
         )
     ).where(col(Scorecard.status) == "submitted")
     if few:
-        declared_query = declared_query.where(col(Attestation.candidate_id).in_(list(wanted)))
+        declared_query = declared_query.where(
+            col(ConflictDeclaration.candidate_id).in_(list(wanted))
+        )
         cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
     else:
         declared_query = declared_query.join(Candidate).where(
@@ -298,7 +302,7 @@ def ranking(session: Session, selection: Selection) -> list[CandidateResult]:
 def _declared_or_scored(session: Session, selection: Selection) -> set[int]:
     """Candidates of the selection with a declaration or a scorecard."""
     found: set[int] = set()
-    for table in (Attestation, Scorecard):
+    for table in (ConflictDeclaration, Scorecard):
         found.update(
             session.execute(
                 sa_select(col(table.candidate_id))

@@ -22,8 +22,8 @@ from sqlmodel import Session, col, select
 from qualify.errors import NotPermitted
 from qualify.services.access import alternates_of, seats_of, workflow_of
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -94,9 +94,9 @@ def sits_for(
     conflicts = {
         d.panelist: d.conflict
         for d in session.exec(
-            select(Attestation)
-            .where(Attestation.candidate_id == candidate_id)
-            .order_by(col(Attestation.id))
+            select(ConflictDeclaration)
+            .where(ConflictDeclaration.candidate_id == candidate_id)
+            .order_by(col(ConflictDeclaration.id))
         )
     }
     spec = workflow_of(selection).spec

@@ -99,7 +99,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
                 kind=kind,
                 fields=fields,
                 file=file,
-                attested_by=optional(form, "by"),
+                vouched_by=optional(form, "by"),
                 max_file_bytes=settings.max_evidence_bytes,
             )
     response: Response = portal_of(request).render(
