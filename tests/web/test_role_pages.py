@@ -327,11 +327,11 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
         {
             "trigger": "select",
             "reason": "Spanish speaker, needed at the middle school",
-            "back": "/decisions",
+            "back": "/selections/1/decisions",
         },
     )
-    assert done.status_code == 200
-    assert "from scored to selected" in done.text
+    assert done.status_code == 303
+    assert "Recorded: select for" in browser.get(done.headers["location"]).text
     assert site.state(ids(site)["MPD-1077"]) == "selected"
 
 

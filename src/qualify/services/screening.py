@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 
 from sqlmodel import Session, col, select
@@ -26,7 +26,7 @@ from qualify.services.packet_context import People, words
 from qualify.services.permissions import actor_user
 from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
-from qualify.workflow.spec import TransitionSpec, Workflow
+from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
 
 # How the page names each result (the CLI prints the status itself).
 STATUS_WORDS = {
@@ -54,6 +54,9 @@ class Move:
     reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
     notice_required: bool  # the candidate is sent a letter: its words, or a reason code
     reason_codes: dict[str, str]  # code -> the words the letter states
+    categories: dict[str, str] = field(default_factory=dict)  # one is required, when listed
+    eligible_list: bool = False  # recalls from the list: a reason to pass over those above
+    courses: tuple[CourseSpec, ...] = ()  # it directs training: the courses it may direct
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,9 @@ def move(spec: Workflow, transition: TransitionSpec) -> Move:
         reason_required_if_outranked=transition.reason_required_if_outranked,
         notice_required=transition.notice_required,
         reason_codes=dict(transition.reason_codes),
+        categories=dict(transition.categories),
+        eligible_list=transition.eligible_list,
+        courses=tuple(spec.training.courses) if transition.directs_training else (),
     )
 
 
