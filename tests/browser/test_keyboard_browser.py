@@ -5,6 +5,7 @@ jumps to the page; a refused scorecard puts the keyboard on the field it names; 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -242,4 +243,28 @@ def test_the_screening_queue_at_375_px_shows_what_to_act_on_and_folds_the_rest(
     expect(waiting.get_by_text("No certification evidence on file").first).to_be_visible()
     waiting.locator("summary", has_text="Every check").click()
     expect(withheld).to_be_visible()
+    page.context.close()
+
+
+def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "cmdr.obrien", 375)
+    page.goto(f"{base_url}/screening")
+    waiting = f"section:has(h2#c{data.ids['XSS-1']})"  # nothing on file: every check pending
+    page.locator(waiting).get_by_role("button", name="Confirm the officer meets").click()
+    refusal = page.locator(f"{waiting} form.move [role=alert]")
+    expect(refusal).to_be_focused()
+    expect(refusal).to_be_in_viewport()
+    section = page.locator(waiting)
+    section.locator("summary", has_text="Declare the officer ineligible").click()
+    form = section.locator("form.move:has(input[value='declare_ineligible'])")
+    form.get_by_label("Reason for the record").fill("Nothing on file after two requests.")
+    form.get_by_role("button").click()  # no words for the letter: the rules refuse
+    focused = page.locator(f"{waiting} form.move :focus")
+    expect(focused).to_have_attribute("aria-invalid", "true")
+    expect(focused).to_have_attribute("name", re.compile("reason_code|notice"))
+    described = focused.get_attribute("aria-describedby")
+    expect(page.locator(f"#{described}")).to_be_visible()
     page.context.close()

@@ -156,7 +156,7 @@ def test_a_rule_refusal_shows_at_the_top_of_its_form_on_the_page(site: Site) -> 
     )
     assert answer.status_code == 409
     form = form_of(answer.text, officer, "confirm_eligible")
-    found = re.search(r'class="refusal" role="alert">([^<]*)<', form)
+    found = re.search(r'class="refusal" role="alert"[^>]*>([^<]*)<', form)
     assert found, "no refusal at the top of the form"
     assert "checks did not pass" in html.unescape(found.group(1))
     assert site.state("XSS-1") == "screening"
