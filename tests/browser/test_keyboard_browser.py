@@ -268,3 +268,19 @@ def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
     described = focused.get_attribute("aria-describedby")
     expect(page.locator(f"#{described}")).to_be_visible()
     page.context.close()
+
+
+def test_refused_evidence_puts_the_keyboard_on_the_field_it_names(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/candidates/{data.ids['XSS-1']}/evidence?kind=probation")
+    page.locator("input[type=date]").fill("2020-05-01")
+    page.get_by_label("Vouched for by").fill("no.such.user")
+    page.get_by_role("button", name="Record").click()
+    by = page.get_by_label("Vouched for by")
+    expect(by).to_be_focused()
+    expect(by).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#error-by")).to_contain_text("no.such.user")
+    page.context.close()
