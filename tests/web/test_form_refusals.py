@@ -345,3 +345,27 @@ def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
     said = input_error(answer.text, "file")
     assert "the file is over 1 MB" in said
     assert evidence_count(site) == before
+
+
+def test_a_refused_panel_change_keeps_the_choices_and_says_why_beside_the_reason(
+    site: Site,
+) -> None:
+    browser = site.browser("hr.alvarez")
+    blank = browser.get("/selections/1/panel").text
+    assert re.search(r'<textarea id="reason" name="reason" required', blank)  # scoring began
+    chosen = dict(
+        re.findall(r'name="(seat:[a-z_]+:\d)">.*?<option value="([^"]+)" selected', blank, re.S)
+    )
+    rep_seats = sorted(k for k in chosen if k.startswith("seat:school_rep"))
+    assert len(rep_seats) == 2
+    swapped = {**chosen, rep_seats[0]: chosen[rep_seats[1]], rep_seats[1]: chosen[rep_seats[0]]}
+    answer = browser.post("/selections/1/panel", swapped)
+    assert answer.status_code == 400
+    assert "<h1>Panel:" in answer.text
+    assert "changing the panel needs a reason" in input_error(answer.text, "reason")
+    kept = dict(
+        re.findall(
+            r'name="(seat:[a-z_]+:\d)">.*?<option value="([^"]+)" selected', answer.text, re.S
+        )
+    )
+    assert kept == swapped
