@@ -114,3 +114,29 @@ def test_hostile_names_show_as_text_and_run_nothing(
         page.goto(f"{base_url}{path}")
         expect(page.get_by_text(HOSTILE).first).to_be_visible()
         assert page.locator("main script, main img").count() == 0
+
+
+def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
+    page: Page, portal: tuple[str, Prepared], tmp_path: Path
+) -> None:
+    base_url, data = portal
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, base_url, "hr.alvarez")
+    page.goto(f"{base_url}/candidates/{data.ids['MPD-1042']}/evidence?kind=recommendation")
+    date = page.get_by_label("Written on")
+    by = page.get_by_label("Vouched for by")
+    date_box, by_box = date.bounding_box(), by.bounding_box()
+    assert date_box is not None
+    assert by_box is not None
+    assert date_box["width"] >= by_box["width"] - 1  # the date field as wide as the others
+    assert date_box["height"] >= 40
+    date.fill("2026-12-01")
+    fake = tmp_path / "letter.pdf"
+    fake.write_text("only words, not a PDF\n")
+    page.get_by_label("The signed letter").set_input_files(fake)
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("heading", name="Evidence for Dana Whitfield")).to_be_visible()
+    expect(page.locator("#error-file")).to_contain_text("accepts PDF")
+    expect(page.get_by_text("Choose the file again")).to_be_visible()
+    expect(page.get_by_label("Written on")).to_have_value("2026-12-01")
+    expect(page.get_by_label("The supervisor who wrote it")).to_have_value("sgt.moreau")

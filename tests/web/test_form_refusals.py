@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -16,8 +16,9 @@ from starlette.testclient import TestClient
 
 from qualify.services import signin
 from qualify.store import db
-from qualify.store.tables import Candidate, TrainingDirection
+from qualify.store.tables import Candidate, Evidence, TrainingDirection
 from qualify.web.app import create_app
+from qualify.web.limits import MB
 from tests.helpers.portal_data import Prepared, prepare
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
@@ -245,3 +246,98 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
         ).all()
     engine.dispose()
     assert sorted(d.course for d in directed) == sorted(courses)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def evidence_count(site: Site) -> int:
+    engine = db.make_engine(site.data.settings.database_url)
+    with Session(engine) as session:
+        found = len(session.exec(select(Evidence)).all())
+    engine.dispose()
+    return found
+
+
+def input_error(page: str, input_id: str) -> str:
+    found = re.search(rf'id="error-{input_id}">([^<]*)<', page)
+    assert found, f"no message beside {input_id}"
+    return html.unescape(found.group(1))
+
+
+def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_on_file(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1042")
+    page = site.browser("hr.alvarez").get(f"/candidates/{officer}/evidence?kind=recommendation")
+    text = page.text
+    assert page.status_code == 200
+    assert '<a href="/selections/1/overview">Back to the selection at a glance</a>' in text
+    assert ">Written on</label>" in text  # labels start with a capital
+    assert "sha256" not in text
+    assert re.search(r'type="date" name="f_written_on" value="" required', text)
+    assert re.search(r'type="file" name="file" required', text)
+    author = text.split('<select id="f_author"')[1].split("</select>")[0]
+    assert " required" in author.split(">")[0]
+    people = re.findall(r'<option value="([^"]+)"', author)
+    assert people.index("sgt.okafor") < people.index("chief.walsh")  # supervisors first
+    assert '<option value="sgt.moreau" selected>' in author  # the officer's own supervisor
+    assert "those holding the role supervisor are listed first" in text
+    assert "<h2>Already on file</h2>" in text
+    assert "Supervisor&#39;s written recommendation: #" in text
+
+
+def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1042")
+    before = evidence_count(site)
+    answer = site.browser("hr.alvarez").post(
+        f"/candidates/{officer}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-12-01"},
+        files={"file": ("letter.pdf", b"just some words\n", "application/pdf")},
+    )
+    assert answer.status_code == 400
+    page = answer.text
+    assert "<h1>Evidence for Dana Whitfield</h1>" in page
+    assert "Back to the start page" not in page
+    assert "is not a registered user" in input_error(page, "f_author")
+    assert "sgt.okafor" in input_error(page, "f_author")  # did you mean
+    assert "accepts PDF, PNG image or JPEG image" in input_error(page, "file")
+    assert 'value="2026-12-01" required' in page  # the date typed is kept
+    assert "Choose the file again" in page
+    assert evidence_count(site) == before
+
+
+def test_evidence_recorded_redirects_to_the_form_with_a_note(site: Site) -> None:
+    officer = site.id("MPD-1042")
+    browser = site.browser("hr.alvarez")
+    answer = browser.post(
+        f"/candidates/{officer}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": ("again.pdf", PDF, "application/pdf")},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(
+        f"/candidates/{officer}/evidence?kind=recommendation&done="
+    )
+    page = browser.get(answer.headers["location"]).text
+    assert "Recorded: evidence #" in page
+    assert "file again.pdf" in page
+    assert "(replaced by a newer record)" in page  # the older recommendation
+
+
+def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
+    small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=MB)))
+    before = evidence_count(site)
+    answer = small.browser("hr.alvarez").post(
+        f"/candidates/{site.id('MPD-1042')}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": ("huge.pdf", PDF + b"0" * (3 * MB), "application/pdf")},
+    )
+    assert answer.status_code == 413
+    assert "text/html" in answer.headers["content-type"]
+    assert "<h1>Evidence for Dana Whitfield</h1>" in answer.text
+    said = input_error(answer.text, "file")
+    assert "the file is over 1 MB" in said
+    assert evidence_count(site) == before

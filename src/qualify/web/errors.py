@@ -48,6 +48,8 @@ def lay_out(error: QualifyError, inputs: Mapping[str, str]) -> Refusal:
     general: list[str] = []
     for problem in error.problems_found:
         key = problem.field or ""
+        if problem.field is None and problem.step is not None:
+            key = f"step:{problem.step.action}"
         if problem.field == "fields" and problem.value:
             key = f"fields:{problem.value}"
         target = inputs.get(key)
