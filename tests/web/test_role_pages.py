@@ -172,7 +172,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(site: Site) 
     assert "Officer Whitfield" not in html  # scored officers are past screening
     section = html.split('id="c9"')[1].split("</section>")[0]
     buttons = re.findall(r'name="trigger" value="([a-z_]+)"', section)
-    assert buttons == ["confirm_eligible", "declare_ineligible", "withdraw"]
+    # No evidence is on file for this officer: its checks do not pass, so confirm_eligible
+    # (whose guards they are) is not offered, only what may fire now.
+    assert buttons == ["declare_ineligible", "withdraw"]
 
 
 def section_of(html: str, candidate: int) -> str:
@@ -333,6 +335,28 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert done.status_code == 303
     assert "Recorded: select for" in browser.get(done.headers["location"]).text
     assert site.state(ids(site)["MPD-1077"]) == "selected"
+    # The position is filled: nobody else is offered select any more, and the refusal names
+    # who holds it.
+    after = browser.get("/selections/1/decisions").text
+    dana = after.split(f'id="c{ids(site)["MPD-1042"]}"')[1].split("</section>")[0]
+    assert 'value="select"' not in dana
+    assert 'value="not_select"' in dana
+    second = browser.post(
+        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+    )
+    assert second.status_code == 409
+    reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
+    assert "the position is held by &lt;script&gt;" in second.text
+    assert f"(candidate {reyes}, Selected); remove or withdraw frees it" in second.text
+    assert site.state(ids(site)["MPD-1042"]) == "scored"
+
+
+def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
+    html = site.client("chief.walsh").get("/selections/1/decisions").text
+    priya = html.split(f'id="c{ids(site)["MPD-1103"]}"')[1].split("</section>")[0]
+    # She did not pass the interview: select's guard refuses it, so no button.
+    assert 'value="select"' not in priya
+    assert 'value="not_select"' in priya
 
 
 def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:

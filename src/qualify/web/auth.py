@@ -35,6 +35,7 @@ from qualify.services.frozen import frozen_workflows
 from qualify.services.permissions import frozen_permission
 from qualify.services.signin import ANONYMOUS, Visit
 from qualify.web.limits import megabytes, too_large
+from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of
 
 COOKIE = "qualify_session"
@@ -126,6 +127,9 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         with portal.session(anonymous(), read_only=True) as session:
             visit = signin.look_up(session, token)
             roles = set(rule(session)) if callable(rule) and visit is not None else None
+            if visit is not None and visit.user is not None:
+                specs = [loaded.spec for loaded in frozen_workflows(session)]
+                request.state.menu = menu(specs, visit.roles)
         if visit is None:
             return None, None
         if visit.expired(now, portal.settings.portal):
