@@ -3,7 +3,7 @@
 `a_selection` opens the sample School Resource Officer selection (the demo's users, its roster
 of eight officers and their evidence). The stage builders carry it one named stage further
 (`in_screening`, `screened`, `with_panel`, `in_interview`, `declared`, `interviewed`,
-`selected`, `trained`, `appointed`, `reported`); each first reaches the stage before it, and a
+`selected`, `trained`, `appointed`, `reported`, `removed`, `recalled`); each first reaches the stage before it, and a
 stage already reached is not made twice, so a test names only the state it needs:
 
     sample = interviewed(a_selection(session, settings))
@@ -596,6 +596,36 @@ def reported(sample: Sample) -> None:
             actor=by,
             now=sample.clock.tick(),
         )
+
+
+@stage
+def removed(sample: Sample) -> None:
+    """The Chief removes Whitfield on 2027-09-20 for an infraction of a school rule."""
+    reported(sample)
+    sample.clock.move_to(sample.date("2027-09-20"))
+    advanced(
+        sample,
+        "remove",
+        CHIEF,
+        ["MPD-1042"],
+        category="school_rule",
+        reason="Disciplined a student for a dress-code violation instead of referring it to the "
+        "administration (duty 9).",
+    )
+
+
+@stage
+def recalled(sample: Sample) -> None:
+    """The Chief recalls Reyes, next on the eligible list, on 2027-09-27."""
+    removed(sample)
+    sample.clock.move_to(sample.date("2027-09-27"))
+    advanced(
+        sample,
+        "recall",
+        CHIEF,
+        ["MPD-1077"],
+        reason="The position is vacant since Officer Whitfield's removal; Officer Reyes is next.",
+    )
 
 
 def states(sample: Sample) -> dict[str, str]:
