@@ -398,7 +398,7 @@ def declare(
 ) -> None:
     """The panelist's declaration for each officer named: no conflict, or `conflict`."""
     for employee in employees:
-        panel.attest(
+        panel.declare(
             session=sample.session,
             candidate_id=sample.ids[employee],
             actor=panelist,
