@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from qualify.errors import NotPermitted, RuleViolation
 from qualify.services.advance import advance
 from qualify.services.integrity import verify
-from qualify.services.panel import attest
+from qualify.services.panel import declare
 from qualify.services.results import results
 from qualify.services.scorecards import score
 from qualify.store.tables import AuditEvent, Selection
@@ -62,9 +62,9 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
-        attest(session=session, candidate_id=luis, actor="rep.ibarra")
+        declare(session=session, candidate_id=luis, actor="rep.ibarra")
     session.rollback()
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
     conflict = session.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "conflict_declared")
@@ -72,7 +72,7 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     ).first()
     assert conflict is not None
     assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
-    attest(session=session, candidate_id=luis, actor="rep.ibarra")
+    declare(session=session, candidate_id=luis, actor="rep.ibarra")
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)
     # rep.ibarra sits only for Luis: Dana's panel is its holders.
@@ -99,8 +99,8 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
 ) -> None:
     selection, ids = panel
     luis = ids["MPD-1077"]
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
-    attest(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
+    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
     with pytest.raises(NotPermitted, match="rep.ibarra declared a conflict of interest"):
         submit(session, luis, "rep.ibarra")
     session.rollback()

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from qualify.config import Settings
 from qualify.store import db
-from qualify.store.tables import Attestation, AuditEvent, Scorecard
+from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
 from tests.web.conftest import candidate_id, csrf_of, refusal
 
@@ -164,7 +164,7 @@ def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_fie
     # The CLI refuses the same scorecard for the same reason, naming its option where the page
     # names the field.
     url = sro_settings.database_url
-    assert cli("--db", url, "--as", "cmdr.obrien", "attest", str(whitfield)).exit_code == 0
+    assert cli("--db", url, "--as", "cmdr.obrien", "declare", str(whitfield)).exit_code == 0
     sets = [arg for c in CRITERIA for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
     by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
     assert by_cli.exit_code == 2
@@ -255,7 +255,9 @@ def test_a_post_without_or_with_a_wrong_csrf_token_changes_nothing(
     assert cards(sro_settings, "rep.chen") == []
     engine = db.make_engine(sro_settings.database_url)
     with Session(engine) as session:
-        declared = session.exec(select(Attestation).where(Attestation.panelist == "rep.chen")).all()
+        declared = session.exec(
+            select(ConflictDeclaration).where(ConflictDeclaration.panelist == "rep.chen")
+        ).all()
     engine.dispose()
     assert len(declared) == 1
 

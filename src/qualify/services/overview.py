@@ -21,7 +21,7 @@ from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_inputs
 from qualify.services.visibility import record_roles
-from qualify.store.tables import Attestation, AuditEvent, Candidate, User
+from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, User
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 
@@ -129,9 +129,9 @@ def selection_overview(
     declared: dict[int, set[str]] = {}
     if ids:
         for cid, panelist in session.execute(
-            sa_select(col(Attestation.candidate_id), col(Attestation.panelist)).where(
-                col(Attestation.candidate_id).in_(ids)
-            )
+            sa_select(
+                col(ConflictDeclaration.candidate_id), col(ConflictDeclaration.panelist)
+            ).where(col(ConflictDeclaration.candidate_id).in_(ids))
         ):
             declared.setdefault(cid, set()).add(panelist)
     schedules = _schedules(session, ids)

@@ -112,7 +112,7 @@ async def declare(request: Request, actor: Actor) -> Response:
     choice = _field(form, "declaration")
     conflict = _field(form, "conflict") if choice == "conflict" else None
     try:
-        await actor.call(request, panel.attest, candidate_id=kit.candidate_id, conflict=conflict)
+        await actor.call(request, panel.declare, candidate_id=kit.candidate_id, conflict=conflict)
     except QualifyError as exc:
         return _render_kit(request, kit, error=exc, typed={"conflict": conflict or ""})
     return _back(kit.candidate_id, "declared")
