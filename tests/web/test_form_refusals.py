@@ -161,7 +161,7 @@ def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
     assert answer.status_code == 409
     assert "<h1>Screening queue</h1>" in answer.text
     top = answer.text.split("<h1>Screening queue</h1>")[1].split("<section")[0]
-    found = re.search(r'class="refusal" role="alert">([^<]*)<', top)
+    found = re.search(r'class="refusal" role="alert"[^>]*>([^<]*)<', top)
     assert found, "no refusal at the top of the page"
     assert "cannot confirm_eligible candidate" in html.unescape(found.group(1))
     assert site.state("XSS-1") == "screening"

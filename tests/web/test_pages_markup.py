@@ -57,3 +57,11 @@ def test_candidate_text_shows_as_text_on_the_panelists_pages(
             assert text not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_glance_names_the_panelists_it_waits_on_by_full_name(
+    sro_browser: Callable[[str], TestClient],
+) -> None:
+    html = sro_browser("hr.alvarez").get("/overview", follow_redirects=True).text
+    assert "waiting on Ann O&#39;Brien, Dr. Helen Chen, Robert Douglas" in html
+    assert "rep.chen" not in html

@@ -20,8 +20,8 @@ from qualify.services.permissions import actor_user
 from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -64,7 +64,7 @@ def _status(
     spec: Workflow,
     candidate: Candidate,
     actor: str,
-    declared: Attestation | None,
+    declared: ConflictDeclaration | None,
     card: Scorecard | None,
 ) -> str:
     if declared is not None and declared.conflict is not None:
@@ -123,9 +123,12 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
         declared = {
             d.candidate_id: d
             for d in session.exec(
-                select(Attestation)
-                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor)
-                .order_by(col(Attestation.id))
+                select(ConflictDeclaration)
+                .where(
+                    col(ConflictDeclaration.candidate_id).in_(ids),
+                    ConflictDeclaration.panelist == actor,
+                )
+                .order_by(col(ConflictDeclaration.id))
             )
         }
         cards = {
