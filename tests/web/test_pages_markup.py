@@ -65,3 +65,10 @@ def test_the_glance_names_the_panelists_it_waits_on_by_full_name(
     html = sro_browser("hr.alvarez").get("/overview", follow_redirects=True).text
     assert "waiting on Ann O&#39;Brien, Dr. Helen Chen, Robert Douglas" in html
     assert "rep.chen" not in html
+
+
+def test_the_kit_names_the_panelists_seat_as_the_workflow_does(
+    sro_browser: Callable[[str], TestClient], sro_settings: Settings
+) -> None:
+    page = sro_browser("rep.chen").get(f"/interviews/{candidate_id(sro_settings, 'MPD-1042')}")
+    assert "<dt>Your seat</dt><dd>Milford School System representative</dd>" in page.text
