@@ -22,9 +22,9 @@ from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import result_mismatches
 from qualify.services.panel import attest
-from qualify.services.results import ranking
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.services.scorecards import score
+from qualify.services.scores import ranking
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection

@@ -27,14 +27,15 @@ from qualify.services.eligible_list import recall_details
 from qualify.services.frozen import machine_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import unknown_user
-from qualify.services.results import ranking
 from qualify.services.rows import changed_by_someone_else, claim
+from qualify.services.scores import ranking
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
-from qualify.workflow.spec import TransitionSpec, Workflow
+from qualify.workflow.moves import may_fire
+from qualify.workflow.spec import TransitionSpec
 
 if TYPE_CHECKING:
     from qualify.services.training import Order
@@ -123,11 +124,6 @@ class PacketPlace:
 
     templates_dir: Path
     output_dir: Path
-
-
-def may_fire(spec: Workflow, state: str, roles: list[str]) -> list[str]:
-    """Triggers a holder of `roles` may fire from `state`."""
-    return [t.trigger for t in spec.triggers_from(state) if set(t.roles) & set(roles)]
 
 
 def advance(

@@ -13,9 +13,10 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import panel_inputs, store_results
 from qualify.services.roster import candidate_values
 from qualify.services.rows import claim
+from qualify.services.scores import panel_inputs
+from qualify.services.stored_results import store_results
 from qualify.services.users import SupervisorCheck
 from qualify.store.tables import Candidate, InterviewResult
 

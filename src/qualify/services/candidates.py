@@ -35,6 +35,7 @@ from qualify.services.visibility import (
 )
 from qualify.store.tables import Attestation, Candidate, Evidence, Scorecard, Selection, User
 from qualify.workflow.loader import suggest
+from qualify.workflow.moves import may_fire
 
 SAME_MOMENT = (
     "someone else changed the records at the same moment; nothing was saved; run the command again"
@@ -332,8 +333,6 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
         for e in audit.events(session, candidate_id=candidate_id)
         if (shown := redact_event(audit.as_dict(e), **rule)) is not None
     ]
-    from qualify.services.advance import may_fire
-
     return {
         **candidate_dict(candidate),
         "view": "record",

@@ -15,7 +15,7 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user
-from qualify.services.results import interview_facts
+from qualify.services.scores import interview_facts
 from qualify.services.visibility import WITHHELD, record_roles, refusal, sight, visible_ids
 from qualify.store.tables import Candidate, Evidence, Selection, User
 from qualify.workflow.checks import CHECK_KINDS, CheckResult, When

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
-from qualify.services.results import ranking
+from qualify.services.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList

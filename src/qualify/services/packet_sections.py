@@ -16,7 +16,7 @@ from qualify.services import audit
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
 from qualify.services.lookups import alternates_of, seats_of
-from qualify.services.results import panel_inputs, ranking
+from qualify.services.scores import panel_inputs, ranking
 from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
 from qualify.workflow.documents import (
     appeal_deadline,

@@ -17,8 +17,9 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import alternates_of, get_selection, no_candidate, seats_of
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import panel_input, refresh_results, store_results
 from qualify.services.rows import claim, insert_row
+from qualify.services.scores import panel_input
+from qualify.services.stored_results import refresh_results, store_results
 from qualify.store.tables import (
     Attestation,
     Candidate,

@@ -25,7 +25,7 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import refresh_results
+from qualify.services.stored_results import refresh_results
 from qualify.store.tables import (
     ActivityReport,
     Attestation,

@@ -16,21 +16,7 @@ from qualify.services.eligibility import CandidateCheckLines, before_interview, 
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user
-from qualify.workflow.spec import TransitionSpec, Workflow
-
-
-@dataclass(frozen=True)
-class Move:
-    """A trigger the viewer may fire on a candidate now, and what firing it asks for."""
-
-    trigger: str
-    label: str
-    to_state: str
-    to_label: str
-    reason_required: bool  # an internal reason must be given
-    reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
-    notice_required: bool  # the candidate is sent a letter: its words, or a reason code
-    reason_codes: dict[str, str]  # code -> the words the letter states
+from qualify.workflow.moves import Move, moves
 
 
 @dataclass(frozen=True)
@@ -58,24 +44,6 @@ class ScreeningQueue:
     as_of: date
     checks: tuple[tuple[str, str], ...]  # (check, label) in the workflow's order
     entries: tuple[QueueEntry, ...]
-
-
-def move(spec: Workflow, transition: TransitionSpec) -> Move:
-    return Move(
-        trigger=transition.trigger,
-        label=transition.label or transition.trigger.replace("_", " "),
-        to_state=transition.dest,
-        to_label=spec.states[transition.dest].label,
-        reason_required=transition.reason_required,
-        reason_required_if_outranked=transition.reason_required_if_outranked,
-        notice_required=transition.notice_required,
-        reason_codes=dict(transition.reason_codes),
-    )
-
-
-def moves(spec: Workflow, state: str, roles: list[str]) -> tuple[Move, ...]:
-    """The triggers a holder of `roles` may fire from `state` (as `advance.may_fire`)."""
-    return tuple(move(spec, t) for t in spec.triggers_from(state) if set(t.roles) & set(roles))
 
 
 def screening_queue(*, session: Session, selection_id: int, actor: str) -> ScreeningQueue:

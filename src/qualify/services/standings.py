@@ -16,8 +16,8 @@ from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user
 from qualify.services.results import results
-from qualify.services.screening import Move, moves
 from qualify.store.tables import Candidate, User
+from qualify.workflow.moves import Move, moves
 
 
 @dataclass(frozen=True)
