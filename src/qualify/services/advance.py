@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -22,10 +22,12 @@ from qualify.errors import (
 )
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.courses import Order, insert_directions, outstanding
 from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.eligible_list import recall_details
 from qualify.services.frozen import machine_of
 from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.packets import repair
 from qualify.services.permissions import unknown_user
 from qualify.services.rows import changed_by_someone_else, claim
 from qualify.services.scores import ranking
@@ -36,9 +38,6 @@ from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.loader import suggest
 from qualify.workflow.moves import may_fire
 from qualify.workflow.spec import TransitionSpec
-
-if TYPE_CHECKING:
-    from qualify.services.training import Order
 
 
 @dataclass(frozen=True)
@@ -187,8 +186,6 @@ def advance(
         raise
     if packets is None or not done.packets_owed:
         return done
-    from qualify.services.packets import repair
-
     try:
         repaired = repair(
             session=session,
@@ -268,8 +265,6 @@ def _advance(
     if training is not None and not transition.directs_training:
         raise BadInput(f"{trigger} does not direct training")
     if transition.requires_training:
-        from qualify.services.training import outstanding
-
         missing = outstanding(session, spec, candidate_id)
         if missing:
             raise RuleViolation(f"cannot {trigger} candidate {candidate_id}: {missing}")
@@ -316,8 +311,6 @@ def _advance(
     claim(session, candidate, state=new_state)
     directed: dict[str, Any] = {}
     if training is not None:
-        from qualify.services.training import insert_directions
-
         directed = {
             "training": insert_directions(session, candidate_id, training, user.name, role, at)
         }

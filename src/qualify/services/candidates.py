@@ -19,6 +19,7 @@ from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
 from qualify.services.bulk import without_cyclic_gc
 from qualify.services.clock import utcnow
+from qualify.services.eligibility import check_candidates
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
@@ -282,8 +283,6 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
     """Everything `candidate show` prints, as the actor may see it: the record (facts, evidence,
     checks and history; sensitive evidence only for roles the workflow allows), or for a
     panelist only the interview's view."""
-    from qualify.services.eligibility import check_candidates
-
     viewer = actor_user(session, actor)
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)

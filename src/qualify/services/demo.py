@@ -16,6 +16,7 @@ from qualify.config import Settings, default_audit_key
 from qualify.errors import BadInput, QualifyError
 from qualify.packets.render import write_atomic
 from qualify.services import audit, checkpoints
+from qualify.services.accounts import demo_password
 from qualify.services.advance import PacketPlace
 from qualify.services.audit_admin import checkpoint_head
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
@@ -107,8 +108,6 @@ def demo_password_of(name: str) -> str:
 
 def demo_passwords(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
     """Give every demo user a known portal password; return who they are."""
-    from qualify.services.accounts import demo_password
-
     found = []
     for name, user in scenario.users.items():
         password = demo_password_of(name)

@@ -15,7 +15,8 @@ from qualify.errors import NotPermitted
 from qualify.packets.render import w3c_time
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_context import People, display_name, kind_of
+from qualify.services.packet_context import kind_of
+from qualify.services.packet_people import People, display_name
 from qualify.services.packets import Packet, record_and_write
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.reports import appointed_on, report_versions, reports_spec

@@ -14,6 +14,7 @@ from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViola
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
 from qualify.services.permissions import (
     ADMIN,
     actor_user,
@@ -237,8 +238,6 @@ def edit_user(
 def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | None:
     """Why `name` still needs `role` (an open panel seat, candidates they supervise) and the
     step that frees it, or None."""
-    from qualify.services.frozen import workflow_of
-
     seats = session.exec(
         select(PanelSeat, Selection)
         .join(Selection, col(Selection.id) == col(PanelSeat.selection_id))
