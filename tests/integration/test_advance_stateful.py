@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import QualifyError, RuleViolation
 from qualify.services.advance import advance
-from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.checking import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import result_mismatches
 from qualify.services.panel import attest

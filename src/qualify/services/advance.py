@@ -21,13 +21,13 @@ from qualify.errors import (
     Step,
 )
 from qualify.services import audit
+from qualify.services.checking import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.clock import utcnow
 from qualify.services.courses import Order, insert_directions, outstanding
-from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.eligible_list import recall_details
 from qualify.services.frozen import machine_of
 from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packets import repair
+from qualify.services.packet_files import write_owed
 from qualify.services.permissions import unknown_user
 from qualify.services.rows import changed_by_someone_else, claim
 from qualify.services.scores import ranking
@@ -187,11 +187,11 @@ def advance(
     if packets is None or not done.packets_owed:
         return done
     try:
-        repaired = repair(
-            session=session,
-            templates_dir=packets.templates_dir,
-            records_dir=packets.output_dir,
-            actor=done.actor,
+        repaired = write_owed(
+            session,
+            packets.templates_dir,
+            packets.output_dir,
+            done.actor,
             candidate_id=candidate_id,
             role=role,
             now=at,
@@ -327,8 +327,8 @@ def _advance(
         | ({"passed_over": passed_over} if passed_over else {})
         | said
         | directed
-        # The packets this change is owed, written after it commits (see packets.repair); they
-        # are the actor's to obtain, made for what their role may see.
+        # The packets this change is owed, written after it commits (packet_files.write_owed);
+        # they are the actor's to obtain, made for what their role may see.
         | ({"packets": owed} if owed else {}),
     )
     session.commit()

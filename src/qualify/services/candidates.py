@@ -18,8 +18,8 @@ from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
 from qualify.services.bulk import without_cyclic_gc
+from qualify.services.checking import check_candidates
 from qualify.services.clock import utcnow
-from qualify.services.eligibility import check_candidates
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for

@@ -19,7 +19,8 @@ from qualify.services import audit, checkpoints
 from qualify.services.accounts import demo_password
 from qualify.services.advance import PacketPlace
 from qualify.services.audit_admin import checkpoint_head
-from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
+from qualify.services.checking import INTERVIEW_KINDS
+from qualify.services.eligibility import run_checks
 from qualify.services.fairness import fairness_report
 from qualify.services.fairness_pdf import report_pdf
 from qualify.services.frozen import workflow_of

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from qualify.packets.render import w3c_time
 from qualify.services import packet_sections as sections
-from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.checking import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.packet_people import People, given_and_family

@@ -12,7 +12,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
+from qualify.services.checking import before_interview
+from qualify.services.eligibility import CandidateCheckLines, check_report
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user
