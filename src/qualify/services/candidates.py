@@ -22,10 +22,10 @@ from qualify.services.checking import check_candidates
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.people import SupervisorCheck
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster
 from qualify.services.rows import taken_meanwhile
-from qualify.services.users import SupervisorCheck
 from qualify.services.visibility import (
     INTERVIEW_FIELDS,
     Sight,

@@ -41,7 +41,6 @@ def eligible_list(session: Session, selection: Selection, spec: Workflow) -> Eli
 
 
 def recall_details(
-    *,
     session: Session,
     selection: Selection,
     spec: Workflow,

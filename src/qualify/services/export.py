@@ -29,7 +29,7 @@ from qualify.services.checking import check_candidates
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.retention import may_manage_records
+from qualify.services.permissions import may_manage_records
 from qualify.services.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
 from qualify.workflow.evidence import sensitive_checks

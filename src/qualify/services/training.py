@@ -31,7 +31,7 @@ from qualify.services.courses import (
     progress,
     recording_roles,
 )
-from qualify.services.evidence import (
+from qualify.services.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
     forget_unless_used,
