@@ -19,8 +19,9 @@ from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
 from qualify.services.audit import actor_named
+from qualify.services.firing import PacketPlace
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
 from qualify.services.packet_files import entering_event, render

@@ -17,12 +17,11 @@ from qualify.errors import BadInput, QualifyError
 from qualify.packets.render import write_atomic
 from qualify.services import audit, checkpoints
 from qualify.services.accounts import demo_password
-from qualify.services.advance import PacketPlace
 from qualify.services.audit_admin import checkpoint_head
 from qualify.services.checking import INTERVIEW_KINDS
 from qualify.services.eligibility import run_checks
-from qualify.services.fairness import fairness_report
-from qualify.services.fairness_pdf import report_pdf
+from qualify.services.fairness import fairness_report, report_pdf
+from qualify.services.firing import PacketPlace
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
 from qualify.services.results import results

@@ -25,7 +25,7 @@ from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
 if TYPE_CHECKING:
-    from qualify.services.advance import PacketPlace
+    from qualify.services.firing import PacketPlace
 
 
 @dataclass

@@ -8,15 +8,12 @@ neither the message nor the lockout tells who has an account."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -24,6 +21,7 @@ from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.credentials import aware, digest, hasher, new_session, signed_in
 from qualify.store.tables import Password, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"
@@ -33,24 +31,6 @@ LOCKED = (
 )
 ANONYMOUS = "anonymous"  # the audit account of a request from nobody signed in
 TOUCH_EVERY = timedelta(seconds=60)  # how often a visit's last use is written down
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored time as UTC (SQLite hands back times without a zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@cache
-def hasher() -> PasswordHash:
-    """argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): a guess costs an
-    attacker memory, and a sign-in stays quick on a small server. Hashes made with other
-    parameters still verify, and are rehashed with these at the next sign-in."""
-    return PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),))
-
-
-def digest(token: str) -> str:
-    """How a token (an invitation's, a session's) is stored: its sha256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -116,33 +96,9 @@ def forget(*, session: Session, id_sha256: str) -> None:
     session.commit()
 
 
-def _new_session(session: Session, user: str | None, at: datetime, portal: PortalSettings) -> str:
-    """Add a session and return its id (the cookie's value); sessions past their time go."""
-    session.execute(
-        delete(WebSession).where(
-            or_(
-                col(WebSession.last_seen_at) < at - timedelta(minutes=portal.session_idle_minutes),
-                col(WebSession.created_at) < at - timedelta(hours=portal.session_max_hours),
-            )
-        )
-    )
-    token = secrets.token_urlsafe(32)
-    session.add(
-        WebSession(
-            id_sha256=digest(token),
-            user_name=user,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=at,
-            last_seen_at=at,
-        )
-    )
-    session.flush()
-    return token
-
-
 def start_visit(*, session: Session, portal: PortalSettings, now: datetime | None = None) -> str:
     """A session for a browser that has none: the sign-in form's CSRF token is bound to it."""
-    token = _new_session(session, None, now or utcnow(), portal)
+    token = new_session(session, None, now or utcnow(), portal)
     session.commit()
     return token
 
@@ -157,9 +113,7 @@ def open_signed_in(
 ) -> str:
     """A new session for a user who just proved who they are (the session they had before,
     if any, ends). Commits; return the new session id."""
-    if replacing:
-        session.execute(delete(WebSession).where(col(WebSession.id_sha256) == replacing))
-    token = _new_session(session, user, now or utcnow(), portal)
+    token = signed_in(session, user, portal, now or utcnow(), replacing)
     session.commit()
     return token
 

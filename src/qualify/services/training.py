@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.advance import advance
 from qualify.services.clock import utcnow
 from qualify.services.courses import (
     Order,
@@ -38,6 +37,7 @@ from qualify.services.evidence_files import (
     read_evidence_file,
     store_bytes,
 )
+from qualify.services.firing import fire
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
@@ -84,11 +84,11 @@ def assign_training(
     wanted = order(spec, courses, due_on, local_date(at, spec.time_zone))
     fires = next((t for t in spec.triggers_from(candidate.state) if t.directs_training), None)
     if fires is not None:
-        done = advance(
-            session=session,
-            candidate_id=candidate_id,
-            trigger=fires.trigger,
-            actor=actor,
+        done = fire(
+            session,
+            candidate_id,
+            fires.trigger,
+            actor,
             reason=reason,
             now=at,
             packets=packets,

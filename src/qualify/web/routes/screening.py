@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
+from qualify.services.firing import PacketPlace
 from qualify.services.screening import screening_queue
 from qualify.services.selections import list_selections
 from qualify.web.auth import Actor, page, run_service, safe_next
