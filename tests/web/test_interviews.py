@@ -48,8 +48,9 @@ def post(client: TestClient, cid: int, action: str, data: dict[str, str]) -> obj
 
 def submit(client: TestClient, cid: int, data: dict[str, str]) -> None:
     first = post(client, cid, "submit", data)
-    assert first.status_code == 200, refusal(first.text)  # type: ignore[attr-defined]
-    assert "Submit your scorecard?" in first.text  # type: ignore[attr-defined]
+    assert first.status_code == 303, refusal(first.text)  # type: ignore[attr-defined]
+    assert first.headers["location"] == f"/interviews/{cid}/confirm"  # type: ignore[attr-defined]
+    assert "Submit your scorecard?" in client.get(f"/interviews/{cid}/confirm").text
     done = post(client, cid, "submit", {"confirm": "yes"})
     assert done.status_code == 303  # type: ignore[attr-defined]
 
@@ -295,3 +296,22 @@ def events_of(settings: Settings, action: str, actor: str) -> list[AuditEvent]:
             )
     finally:
         engine.dispose()
+
+
+def test_submitting_again_from_an_old_page_shows_the_locked_card_with_a_note(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    submit(chen, whitfield, FOURS)
+    # Back to the confirmation step: it is a page of its own, and now there is nothing to confirm.
+    back = chen.get(f"/interviews/{whitfield}/confirm")
+    assert back.status_code == 303
+    assert back.headers["location"] == f"/interviews/{whitfield}"
+    # The confirmation sent again (an old tab, a resent form): no 409, the locked card.
+    again = post(chen, whitfield, "submit", {"confirm": "yes"})
+    assert again.status_code == 303  # type: ignore[attr-defined]
+    page = chen.get(again.headers["location"]).text  # type: ignore[attr-defined]
+    assert "Your scorecard was already submitted and locked; nothing was sent again." in page
+    assert "Your scorecard (submitted)" in page
+    assert [c.version for c in cards(sro_settings, "rep.chen")] == [1]

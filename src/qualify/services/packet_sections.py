@@ -382,7 +382,7 @@ def passed_over(p: Parts) -> list[dict[str, str]]:
 
 def audit_excerpt(p: Parts) -> list[dict[str, str]]:
     spec, out = p.spec, []
-    triggers = {t.trigger: t.label or t.trigger.replace("_", " ") for t in spec.transitions}
+    triggers = {t.trigger: t.label_for(p.candidate.name) for t in spec.transitions}
     for e in audit.events(p.session, candidate_id=p.candidate.id):
         if (e.id or 0) > (p.event.id or 0) or e.action == "packet_generated":
             continue

@@ -2,7 +2,7 @@
 
 What the commander's page shows; sensitive checks are withheld from a role that may not see
 them (`eligibility.check_candidates`), and the triggers are those of the workflow file that
-the viewer's roles may fire from the candidate's state.
+the viewer may fire now (`offers.moves_now`: their roles, and no rule against it).
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from qualify.services.checking import before_interview
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
+from qualify.services.offers import moves_now
 from qualify.services.packet_context import words
 from qualify.services.packet_people import People
 from qualify.services.permissions import actor_user
 from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
-from qualify.workflow.moves import Move, moves
+from qualify.workflow.moves import Move
 from qualify.workflow.spec import Workflow
 
 # How the page names each result (the CLI prints the status itself).
@@ -145,11 +146,12 @@ def screening_queue(*, session: Session, selection_id: int, actor: str) -> Scree
         if row.state in waiting and not spec.states[row.state].final
     ]
     wording = CheckWording(session, spec, [line for row in rows for line in row.results])
+    offered = moves_now(session, selection, (r.candidate_id for r in rows), viewer.name)
     entries = tuple(
         QueueEntry(
             row,
             spec.states[row.state].label,
-            moves(spec, row.state, viewer.roles),
+            offered.get(row.candidate_id, ()),
             tuple(wording.check(line) for line in row.results),
         )
         for row in rows

@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.permissions import actor_user
+from qualify.services.offers import moves_now
 from qualify.services.results import results
 from qualify.store.tables import Candidate, User
-from qualify.workflow.moves import Move, moves
+from qualify.workflow.moves import Move
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,6 @@ class Decisions:
 def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
     """The standings with, for each candidate, what the actor may decide now."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
-    viewer = actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     states = dict(
@@ -201,6 +200,7 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
             select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
         ).all()
     )
+    offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
     return Decisions(
         standings=view,
         title=selection.title,
@@ -209,7 +209,7 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
                 standing=row,
                 state=states[row.candidate_id],
                 state_label=spec.states[states[row.candidate_id]].label,
-                moves=moves(spec, states[row.candidate_id], viewer.roles),
+                moves=offered[row.candidate_id],
             )
             for row in view.candidates
         ),
