@@ -161,7 +161,7 @@ def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
     assert answer.status_code == 409
     assert "<h1>Screening queue</h1>" in answer.text
     top = answer.text.split("<h1>Screening queue</h1>")[1].split("<section")[0]
-    found = re.search(r'class="refusal" role="alert">([^<]*)<', top)
+    found = re.search(r'class="refusal" role="alert"[^>]*>([^<]*)<', top)
     assert found, "no refusal at the top of the page"
     assert "cannot confirm_eligible candidate" in html.unescape(found.group(1))
     assert site.state("XSS-1") == "screening"
@@ -289,6 +289,7 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "those holding the role supervisor are listed first" in text
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
+    assert "by Marisol Alvarez" in text  # people by their full names
 
 
 def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(

@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col
 
 from qualify.config import PortalSettings
-from qualify.store.tables import WebSession
+from qualify.store.tables import SignInFailure, SignInLock, WebSession
 
 
 def aware(moment: datetime) -> datetime:
@@ -67,3 +67,17 @@ def signed_in(
     if replacing:
         session.execute(delete(WebSession).where(col(WebSession.id_sha256) == replacing))
     return new_session(session, user, at, portal)
+
+
+def lock_key(name: str) -> str:
+    """The user name as the lockout counts it: printable characters, at most 100, case-folded
+    ("Rep.Chen" is rep.chen: user names that differ only by case are refused, so one key never
+    names two users)."""
+    return "".join(c for c in name.strip() if c.isprintable())[:100].casefold()
+
+
+def clear_lock(session: Session, name: str) -> None:
+    """Forget a user name's failed sign-ins and lift its lock (the caller commits)."""
+    key = lock_key(name)
+    session.execute(delete(SignInFailure).where(col(SignInFailure.name) == key))
+    session.execute(delete(SignInLock).where(col(SignInLock.name) == key))

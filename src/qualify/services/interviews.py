@@ -14,8 +14,8 @@ from qualify.services.lookups import alternates_of, get_selection, no_candidate
 from qualify.services.permissions import actor_user
 from qualify.services.scores import panel_input
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -38,11 +38,11 @@ class Interview:
     candidate: Candidate
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
-    declarations: list[Attestation]  # in the order made
+    declarations: list[ConflictDeclaration]  # in the order made
     cards: list[Scorecard]  # every panelist's, every version, oldest first
     alternates: list[PanelAlternate] = field(default_factory=list)
 
-    def declared(self, panelist: str) -> Attestation | None:
+    def declared(self, panelist: str) -> ConflictDeclaration | None:
         """The panelist's standing declaration."""
         return next((d for d in reversed(self.declarations) if d.panelist == panelist), None)
 
@@ -113,9 +113,9 @@ def interview_of(
             f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
         )
     declarations = session.exec(
-        select(Attestation)
-        .where(Attestation.candidate_id == candidate_id)
-        .order_by(col(Attestation.id))
+        select(ConflictDeclaration)
+        .where(ConflictDeclaration.candidate_id == candidate_id)
+        .order_by(col(ConflictDeclaration.id))
     ).all()
     if seat is None:
         seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
@@ -138,7 +138,7 @@ def _alternate_seat(
     candidate: Candidate,
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
-    declarations: list[Attestation],
+    declarations: list[ConflictDeclaration],
     actor: str,
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who

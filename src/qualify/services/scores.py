@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import alternates_of, seats_of
-from qualify.store.tables import Attestation, Candidate, Scorecard, Selection
+from qualify.store.tables import Candidate, ConflictDeclaration, Scorecard, Selection
 from qualify.workflow.facts import InterviewFacts
 from qualify.workflow.scoring import (
     CandidateResult,
@@ -93,8 +93,10 @@ def panel_inputs(
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
     declared_query = sa_select(
-        col(Attestation.candidate_id), col(Attestation.panelist), col(Attestation.conflict)
-    ).order_by(col(Attestation.id))
+        col(ConflictDeclaration.candidate_id),
+        col(ConflictDeclaration.panelist),
+        col(ConflictDeclaration.conflict),
+    ).order_by(col(ConflictDeclaration.id))
     cards_query = sa_select(
         *(
             col(c)
@@ -110,7 +112,9 @@ def panel_inputs(
         )
     ).where(col(Scorecard.status) == "submitted")
     if few:
-        declared_query = declared_query.where(col(Attestation.candidate_id).in_(list(wanted)))
+        declared_query = declared_query.where(
+            col(ConflictDeclaration.candidate_id).in_(list(wanted))
+        )
         cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
     else:
         declared_query = declared_query.join(Candidate).where(

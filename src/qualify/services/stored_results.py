@@ -13,7 +13,13 @@ from sqlmodel import Session, col
 
 from qualify.services.frozen import workflow_of
 from qualify.services.scores import panel_inputs
-from qualify.store.tables import Attestation, Candidate, InterviewResult, Scorecard, Selection
+from qualify.store.tables import (
+    Candidate,
+    ConflictDeclaration,
+    InterviewResult,
+    Scorecard,
+    Selection,
+)
 from qualify.workflow.scoring import CandidateResult, Exact, PanelInput, score_candidate, sort_key
 
 
@@ -139,7 +145,7 @@ def expected_results(session: Session, selection: Selection) -> list[dict[str, A
 def _declared_or_scored(session: Session, selection: Selection) -> set[int]:
     """Candidates of the selection with a declaration or a scorecard."""
     found: set[int] = set()
-    for table in (Attestation, Scorecard):
+    for table in (ConflictDeclaration, Scorecard):
         found.update(
             session.execute(
                 sa_select(col(table.candidate_id))

@@ -109,7 +109,7 @@ def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
     return inputs | {
         "file": "file",
         "step:attach_file": "file",
-        "attested_by": "by",
+        "vouched_by": "by",
         "kind": "kind",
     }
 
@@ -160,7 +160,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
                     kind=kind,
                     fields=fields,
                     file=file,
-                    attested_by=optional(form, "by"),
+                    vouched_by=optional(form, "by"),
                     max_file_bytes=settings.max_evidence_bytes,
                 )
             except (BadInput, RuleViolation, Conflict) as exc:
