@@ -24,6 +24,7 @@ from qualify.errors import (
     RuleViolation,
     Step,
 )
+from qualify.web.errors import inputs
 
 SRC = Path(qualify.__file__).parent
 BEHIND_THE_DOOR = ("services", "workflow", "store")
@@ -108,6 +109,39 @@ def test_a_field_is_plain_in_the_service_and_a_flag_on_the_command_line() -> Non
     assert (error.field, error.message, error.exit_code) == ("reason_code", "say why", 2)
     assert flag("vouched_by") == "--by"
     assert flag("notice+reason_code") == "--notice and --reason-code"
+
+
+def test_an_error_names_its_inputs_one_way_each_front_door_placing_them_its_own() -> None:
+    """A problem's `field` is the only way an error names its input: the CLI labels the line
+    with the flag (an entry of a mapping, `scores.clarity`, with the mapping's `--set`); the
+    portal shows the error beside the inputs it names, and beside those its step asks for."""
+    off_scale = BadInput(
+        problems=[
+            Problem("off the scale 1-5", "scores.clarity", "clarity=9"),
+            Problem("unknown criterion", "comments.poise", "poise"),
+        ]
+    )
+    assert render(off_scale).splitlines() == [
+        "--set clarity=9: off the scale 1-5",
+        "--comment poise: unknown criterion",
+    ]
+    assert off_scale.fields == ("scores.clarity", "comments.poise")
+    assert inputs(off_scale) == ["clarity", "poise"]
+    both = BadInput("give one of them, not both", field="notice+reason_code")
+    assert both.fields == ("notice", "reason_code")
+    extremes = BadInput(
+        "a score of 1 or 5 needs evidence",
+        step=Step("comment_extremes", "role_model, liaison"),
+        hint="nothing was saved",
+    )
+    assert extremes.fields == ()
+    assert inputs(extremes) == ["role_model", "liaison"]
+    assert render(extremes).endswith(
+        ": add --comment ID=TEXT for role_model, liaison; nothing was saved"
+    )
+    locked = RuleViolation("submitted and locked", step=Step("correct_scorecard"))
+    assert inputs(locked) == ["reason"]
+    assert not hasattr(QualifyError, "about")
 
 
 def test_several_problems_are_one_line_each_with_the_step_and_hint_after_the_last() -> None:
