@@ -190,3 +190,29 @@ def test_every_exception_qualify_defines_is_a_qualify_error() -> None:
                 if not bases & tree:
                     outside.append(node.name)
     assert outside == ["YAMLLimitError"]
+
+
+def test_no_module_names_a_workflows_packet_its_title_or_its_audience() -> None:
+    """What a packet is called, who receives it and whether it may carry sensitive evidence is
+    the workflow's (`packet_kinds`, beside `packets:`): no module of qualify names a packet a
+    shipped workflow prints, nor a packet's title. (`activity_report` is also a table's name,
+    and "Quarterly activity report" the default label of the activity reports a workflow may
+    ask for, in workflow/spec.py.)"""
+    from sqlmodel import SQLModel
+
+    from qualify.workflow.loader import load_path
+
+    names: set[str] = set()
+    for path in sorted((SRC.parents[1] / "workflows").glob("*.yaml")):
+        spec = load_path(path).spec
+        names |= {t for templates in spec.packets.values() for t in templates}
+        names |= set(spec.packet_kinds) | {k.title for k in spec.packet_kinds.values()}
+    assert {"eligibility_review", "Eligibility review", "Oral board packet"} <= names
+    names -= set(SQLModel.metadata.tables) | {"Quarterly activity report"}
+    found = [
+        f"{path.relative_to(SRC)}:{line}: {text!r}"
+        for path in sorted(SRC.rglob("*.py"))
+        for line, text in _texts(path)
+        if text in names
+    ]
+    assert found == []
