@@ -286,3 +286,19 @@ def test_refused_evidence_puts_the_keyboard_on_the_field_it_names(
     expect(by).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#error-by")).to_contain_text("no.such.user")
     page.context.close()
+
+
+def test_a_refused_panel_puts_the_keyboard_on_the_refusal(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, _ = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/selections/1/panel")
+    seats = page.locator("select[name^='seat:school_rep:']")
+    chen = seats.first.input_value()
+    seats.nth(1).select_option(chen)  # one representative in both seats
+    page.get_by_label("Reason").fill("Robert Douglas is away.")
+    page.get_by_role("button", name="Save the panel").click()
+    refusal = page.locator("form [role=alert]")
+    expect(refusal).to_be_focused()
+    page.context.close()

@@ -289,6 +289,7 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "those holding the role supervisor are listed first" in text
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
+    assert "by Marisol Alvarez" in text  # people by their full names
 
 
 def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(

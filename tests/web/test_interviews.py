@@ -152,6 +152,50 @@ def test_declaring_a_conflict_means_no_kit(sro_browser: Browser, whitfield: int)
     assert "Interview kit" not in page
 
 
+def test_nothing_is_chosen_for_the_panelist_and_words_under_no_conflict_are_refused(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    page = chen.get(f"/interviews/{whitfield}").text
+    radios = re.findall(r'<input type="radio" name="declaration"[^>]*>', page)
+    assert len(radios) == 2
+    assert not any("checked" in r for r in radios)
+    token = csrf_of(page)
+    unchosen = chen.post(f"/interviews/{whitfield}/declare", data={"csrf_token": token})
+    assert unchosen.status_code == 400
+    assert field_error(unchosen.text, "declaration") == (
+        "choose whether you have a conflict of interest with this candidate"
+    )
+    mixed = chen.post(
+        f"/interviews/{whitfield}/declare",
+        data={"csrf_token": token, "declaration": "none", "conflict": "I coach her daughter."},
+    )
+    assert mixed.status_code == 400
+    assert field_error(mixed.text, "conflict").startswith(
+        "you chose no conflict of interest but described one"
+    )
+    assert "I coach her daughter.</textarea>" in mixed.text  # what was typed is kept
+    assert events_of(sro_settings, "no_conflict_declared", "rep.chen") == []
+
+
+def test_a_panelist_who_declared_none_can_declare_a_conflict_later(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    kit = chen.get(f"/interviews/{whitfield}").text
+    assert "Declare a conflict of interest after all" in kit
+    empty = declare(chen, whitfield, conflict="")
+    assert empty.status_code == 400  # type: ignore[attr-defined]
+    assert '<details class="late-conflict" open>' in empty.text  # type: ignore[attr-defined]
+    assert declare(chen, whitfield, conflict="I coach her daughter.").status_code == 303  # type: ignore[attr-defined]
+    page = chen.get(f"/interviews/{whitfield}").text
+    assert "You declared a conflict of interest with this candidate" in page
+    assert "Interview kit" not in page
+    [late] = events_of(sro_settings, "conflict_declared", "rep.chen")
+    assert late.channel == "web"
+
+
 def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_field(
     sro_browser: Browser, whitfield: int, sro_settings: Settings, cli: Callable[..., Result]
 ) -> None:

@@ -192,6 +192,7 @@ class Kit:
     unit: str
     selection_title: str
     seat: str
+    seat_label: str  # how the workflow names the seat ("Department Commander")
     scale: tuple[int, int]
     criteria: list[Criterion]
     status: str
@@ -206,6 +207,13 @@ class Kit:
     @property
     def status_text(self) -> str:
         return STATUS_TEXT[self.status]
+
+
+def _seat_label(spec: Workflow, seat: str) -> str:
+    """The seat's label, else the label of the role that holds it, else its id in words."""
+    found = spec.panel.seats.get(seat)
+    role = spec.roles.get(found.role) if found else None
+    return (found.label if found else "") or (role.label if role else "") or seat.replace("_", " ")
 
 
 def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
@@ -245,6 +253,7 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
         unit=candidate.unit,
         selection_title=selection.title,
         seat=interview.seat.seat,
+        seat_label=_seat_label(spec, interview.seat.seat),
         scale=(spec.rubric.scale_min, spec.rubric.scale_max),
         criteria=[
             Criterion(

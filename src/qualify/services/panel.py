@@ -303,6 +303,44 @@ def declare(
     return Declared(record, changed=True)
 
 
+DECLARATIONS = ("none", "conflict")
+
+
+def declare_choice(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    declaration: str,
+    description: str = "",
+    now: datetime | None = None,
+) -> Declared:
+    """A declaration as a form makes it: `declaration` is what the panelist chose, "none" or
+    "conflict", and `description` the conflict in their words. Nothing is chosen for them, and
+    words describing a conflict are never dropped under "no conflict": both are refused,
+    recording nothing. A panelist who declared none may declare a conflict later (`declare`)."""
+    choice = declaration.strip()
+    described = description.strip()
+    if choice not in DECLARATIONS:
+        raise BadInput(
+            "choose whether you have a conflict of interest with this candidate",
+            field="declaration",
+        ).about("declaration")
+    if choice == "none" and described:
+        raise BadInput(
+            "you chose no conflict of interest but described one; choose that you have a "
+            "conflict of interest, or clear the description. Nothing was recorded",
+            field="conflict",
+        ).about("conflict")
+    return declare(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        conflict=described if choice == "conflict" else None,
+        now=now,
+    )
+
+
 @dataclass(frozen=True)
 class Interview:
     """One candidate's interview records, read for a panelist acting on them."""

@@ -109,12 +109,17 @@ async def candidate(request: Request, actor: Actor) -> Response:
 async def declare(request: Request, actor: Actor) -> Response:
     kit = await _kit(request, actor)
     form = await request.form()
-    choice = _field(form, "declaration")
-    conflict = _field(form, "conflict") if choice == "conflict" else None
+    described = _field(form, "conflict")
     try:
-        await actor.call(request, panel.declare, candidate_id=kit.candidate_id, conflict=conflict)
+        await actor.call(
+            request,
+            panel.declare_choice,
+            candidate_id=kit.candidate_id,
+            declaration=_field(form, "declaration"),
+            description=described,
+        )
     except QualifyError as exc:
-        return _render_kit(request, kit, error=exc, typed={"conflict": conflict or ""})
+        return _render_kit(request, kit, error=exc, typed={"conflict": described})
     return _back(kit.candidate_id, "declared")
 
 
