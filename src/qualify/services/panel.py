@@ -325,13 +325,13 @@ def declare_choice(
         raise BadInput(
             "choose whether you have a conflict of interest with this candidate",
             field="declaration",
-        ).about("declaration")
+        )
     if choice == "none" and described:
         raise BadInput(
             "you chose no conflict of interest but described one; choose that you have a "
             "conflict of interest, or clear the description. Nothing was recorded",
             field="conflict",
-        ).about("conflict")
+        )
     return declare(
         session=session,
         candidate_id=candidate_id,
