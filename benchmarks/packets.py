@@ -24,7 +24,9 @@ from qualify.packets.render import PDF_VARIANT, html_to_pdf, render_html, templa
 from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
-from qualify.services.packets import build_context, entering_event, print_selection, render
+from qualify.services.packet_context import build_context
+from qualify.services.packet_files import entering_event, render
+from qualify.services.packets import print_selection
 from qualify.services.selections import open_selection
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence

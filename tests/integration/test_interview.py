@@ -18,9 +18,10 @@ from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, declare
-from qualify.services.results import ranking, results
+from qualify.services.results import results
 from qualify.services.rows import claim
 from qualify.services.scorecards import score
+from qualify.services.scores import ranking
 from qualify.services.users import add_user, edit_user
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection

@@ -19,11 +19,13 @@ from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
 from qualify.services.audit import actor_named
+from qualify.services.firing import PacketPlace
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
-from qualify.services.packets import entering_event, print_candidate, render
+from qualify.services.packet_files import entering_event, render
+from qualify.services.packets import print_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
@@ -333,7 +335,8 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 ) -> None:
     import qualify.packets.render as render_module
     from qualify.errors import PacketsOwed
-    from qualify.services.packets import owed, repair
+    from qualify.services.packet_files import owed
+    from qualify.services.packets import repair
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
