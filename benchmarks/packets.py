@@ -158,7 +158,6 @@ def run(
                 start = time.perf_counter()
                 written = print_selection(
                     session=s,
-                    database_url=url,
                     templates_dir=TEMPLATES,
                     output_dir=folder / f"jobs{jobs}",
                     selection_id=1,

@@ -190,6 +190,11 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert all(results[g] == "pass" for g in transition.guards)
             if transition.guards:
                 self.guarded_ok.add(candidate)
+            # ... and into a state that holds a position only while one is free.
+            if self.spec.takes_position(before, transition.dest):
+                held = self.spec.position_states()
+                others = [c for c, s in self.model.items() if c != candidate and s in held]
+                assert len(others) < self.spec.positions, others
             # Training is directed only with its courses (qualify training assign) ...
             assert not transition.directs_training
             # ... and the appointment waits for every course directed, at least one.

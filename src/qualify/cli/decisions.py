@@ -337,7 +337,6 @@ def packet(
             with typer.progressbar(length=count, label="rendering", file=sys.stderr) as bar:
                 paths = packets.print_selection(
                     session=session,
-                    database_url=settings.database_url,
                     templates_dir=settings.templates_dir,
                     output_dir=folder,
                     selection_id=selection,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,6 +92,60 @@ def render(
     )
 
 
+def write_files(packets: list[Packet], output_dir: Path, *, records: bool = False) -> list[Path]:
+    """Write each packet's file. In the records folder (`records`) an existing file is never
+    replaced; elsewhere (a reprint to a folder the user named) the same name is the same
+    packet, written afresh."""
+    from qualify.packets.render import write_atomic
+    from qualify.records import write_new
+
+    written = []
+    for packet in packets:
+        path = output_dir / packet.file_name
+        if records:
+            write_new(path, packet.pdf)
+        else:
+            write_atomic(path, packet.pdf)
+        written.append(path)
+    return written
+
+
+def sealed(packet: Packet) -> tuple[Packet, str]:
+    """A written packet as its audit event needs it: without its bytes, with their sha256."""
+    return replace(packet, pdf=b""), hashlib.sha256(packet.pdf).hexdigest()
+
+
+def record_packets(
+    session: Session,
+    packets: list[tuple[Packet, str]],
+    actor: str,
+    role: str,
+    at: datetime,
+    selection_id: int,
+) -> None:
+    """Audit each written packet (given with its sha256, see `sealed`), in the caller's
+    transaction."""
+    for packet, sha256 in packets:
+        audit.record(
+            session,
+            actor=actor,
+            role=role,
+            action="packet_generated",
+            subject=f"packet:{packet.packet_id}",
+            at=at,
+            selection_id=selection_id,
+            candidate_id=packet.candidate_id,
+            details={
+                "packet": packet.packet_id,
+                "file": packet.file_name,
+                "sha256": sha256,
+                "stage": packet.stage,
+                "event": packet.event_id,
+            }
+            | ({"sensitive": "withheld"} if packet.withheld else {}),
+        )
+
+
 def record_and_write(
     session: Session,
     packets: list[Packet],
@@ -105,39 +159,9 @@ def record_and_write(
 ) -> list[Path]:
     """Write the files, then audit each packet and commit. The files come first: a packet
     exists only for an event already committed, so a crash between the two leaves a true
-    packet that lacks its `packet_generated` event, never an event without its file. In the
-    records folder (`records`) an existing file is never replaced; elsewhere (a reprint to a
-    folder the user named) the same name is the same packet, written afresh."""
-    from qualify.packets.render import write_atomic
-    from qualify.records import write_new
-
-    written = []
-    for packet in packets:
-        path = output_dir / packet.file_name
-        if records:
-            write_new(path, packet.pdf)
-        else:
-            write_atomic(path, packet.pdf)
-        written.append(path)
-    for packet in packets:
-        audit.record(
-            session,
-            actor=actor,
-            role=role,
-            action="packet_generated",
-            subject=f"packet:{packet.packet_id}",
-            at=at,
-            selection_id=selection_id,
-            candidate_id=packet.candidate_id,
-            details={
-                "packet": packet.packet_id,
-                "file": packet.file_name,
-                "sha256": hashlib.sha256(packet.pdf).hexdigest(),
-                "stage": packet.stage,
-                "event": packet.event_id,
-            }
-            | ({"sensitive": "withheld"} if packet.withheld else {}),
-        )
+    packet that lacks its `packet_generated` event, never an event without its file."""
+    written = write_files(packets, output_dir, records=records)
+    record_packets(session, [sealed(p) for p in packets], actor, role, at, selection_id)
     session.commit()
     return written
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from qualify.errors import BadInput, RuleViolation
@@ -17,7 +19,10 @@ from qualify.services.packet_files import (
     Repaired,
     entering_event,
     record_and_write,
+    record_packets,
+    sealed,
     stage_packets,
+    write_files,
     write_owed,
 )
 from qualify.services.permissions import actor_user, role_for
@@ -77,25 +82,33 @@ def selection_jobs(session: Session, selection_id: int) -> list[tuple[int, str]]
     return sorted(jobs)
 
 
-def _render_job(
-    database_url: str, templates_dir: Path, job: tuple[int, str], viewer_sensitive: bool
+def _render(
+    session: Session, templates_dir: Path, job: tuple[int, str], viewer_sensitive: bool
 ) -> list[Packet]:
-    """Render one (candidate, stage) while only reading, so workers run beside each other."""
-    from qualify.store import db
-
+    """Render the packets of one (candidate, stage), only reading."""
     candidate_id, stage = job
-    with db.session_scope(db.reading(_worker_engine(database_url))) as session:
-        candidate = get_candidate(session, candidate_id)
-        event = entering_event(session, candidate_id, stage)
-        return stage_packets(
-            session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
-        )
+    candidate = get_candidate(session, candidate_id)
+    event = entering_event(session, candidate_id, stage)
+    return stage_packets(
+        session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
+    )
 
 
-def _exit_with_parent(lifeline: Any) -> None:
-    """In a worker: exit as soon as the process that started the pool has gone."""
+# In a worker process only: the engine it reads with, made when it starts (a session cannot
+# cross processes; each worker reads on connections of its own).
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(lifeline: Any, database_url: str) -> None:
+    """In a worker: open its engine, and exit as soon as the process that started the pool
+    has gone. Workers hold the reading end of a pipe only that process can write to: when it
+    dies, even by SIGKILL, the pipe reports its end."""
     import os
     import threading
+
+    from qualify.store import db
+
+    _WORKER["engine"] = db.reading(db.make_engine(database_url))
 
     def watch() -> None:
         try:
@@ -106,90 +119,79 @@ def _exit_with_parent(lifeline: Any) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-_ENGINES: dict[str, Any] = {}
-
-
-def _worker_engine(url: str) -> Any:
+def _render_job(templates_dir: Path, job: tuple[int, str], viewer_sensitive: bool) -> list[Packet]:
+    """In a worker: render one (candidate, stage) on the worker's own connection."""
     from qualify.store import db
 
-    if url not in _ENGINES:
-        _ENGINES[url] = db.make_engine(url)
-    return _ENGINES[url]
-
-
-BATCH = 25  # packets recorded per write transaction
+    with db.session_scope(_WORKER["engine"]) as session:
+        return _render(session, templates_dir, job, viewer_sensitive)
 
 
 def print_selection(
     *,
     session: Session,
-    database_url: str,
     templates_dir: Path,
     output_dir: Path,
     selection_id: int,
     actor: str,
     jobs: int = 1,
-    progress: Any = None,
+    progress: Callable[[int], object] | None = None,
 ) -> list[Path]:
-    """Every packet of every stage each candidate entered. `jobs` processes render; this one
-    records them in the audit log and writes the files, a batch per transaction."""
+    """Every packet of every stage each candidate entered: each file written as it is rendered,
+    then every packet recorded in the audit log in one transaction (a crash before it commits
+    leaves true files without their events, never an event without its file). With `jobs`
+    above 1, that many processes render, each reading the database on its own connection."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
-    from qualify.store import db
-
+    # Decide and render on a read snapshot (on SQLite no write lock while rendering).
+    session.rollback()
+    session.connection(execution_options={"qualify_read_only": True})
     selection = get_selection(session, selection_id)
     user = actor_user(session, actor)
     spec = workflow_of(selection).spec
     role = role_for(user, spec.permissions.print_packets, "print packets")
     viewer_sensitive = sees_sensitive(spec, user.roles)
     work = selection_jobs(session, selection_id)
-    session.close()
-    engine = _worker_engine(database_url)
     done: list[Path] = []
-    pending: list[Packet] = []
-
-    def record(force: bool = False) -> None:
-        if pending and (force or len(pending) >= BATCH):
-            with db.session_scope(engine) as writer:
-                paths = record_and_write(
-                    writer, pending, output_dir, actor, role, datetime.now(UTC), selection_id
-                )
-            done.extend(paths)
-            pending.clear()
+    kept: list[tuple[Packet, str]] = []  # written, without their bytes (see `sealed`)
 
     def collect(rendered: list[Packet]) -> None:
-        pending.extend(rendered)
-        record()
+        done.extend(write_files(rendered, output_dir))
+        kept.extend(sealed(packet) for packet in rendered)
         if progress:
             progress(1)
 
     if jobs <= 1:
         for job in work:
-            collect(_render_job(database_url, templates_dir, job, viewer_sensitive))
+            collect(_render(session, templates_dir, job, viewer_sensitive))
     else:
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        url = engine.url.render_as_string(hide_password=False)
         # A fork server that has imported WeasyPrint already: workers start warm, and none of
         # them inherits this process's database connections.
         context = get_context("forkserver")
         context.set_forkserver_preload(["weasyprint", "qualify.services.packets"])
-        # Workers hold the reading end of a pipe only this process can write to: when this
-        # process dies, even by SIGKILL, the pipe reports its end and the workers exit.
         lifeline, keep = context.Pipe(duplex=False)
         with ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
-            initializer=_exit_with_parent,
-            initargs=(lifeline,),
+            initializer=_start_worker,
+            initargs=(lifeline, url),
         ) as pool:
             futures = [
-                pool.submit(_render_job, database_url, templates_dir, job, viewer_sensitive)
-                for job in work
+                pool.submit(_render_job, templates_dir, job, viewer_sensitive) for job in work
             ]
             for future in as_completed(futures):
                 collect(future.result())
         keep.close()
         lifeline.close()
-    record(force=True)
+    # Rendering only read; end that transaction before writing (on SQLite a read snapshot
+    # cannot become a write once someone else has committed).
+    session.rollback()
+    record_packets(session, kept, actor, role, datetime.now(UTC), selection_id)
+    session.commit()
     return sorted(done)
 
 

@@ -62,10 +62,14 @@ def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
     return rows
 
 
+NOT_COMPLETED = "the interview was not completed, so no scores are shown"
+
+
 def _status(summary: dict[str, Any], seats: int, scoring: bool, state: str) -> dict[str, Any]:
     """Where a candidate's interview stands: `pending` until every seat has submitted (never a
     fail for an interview still being scored), then `pass` or `fail`; `not_scored` for one who
-    left the interview before it was complete (`scoring`: still in a scoring state)."""
+    left the interview before it was complete (`scoring`: still in a scoring state; `state`:
+    the label of the state they are in)."""
     criteria = summary["criteria"]
     submitted = len(criteria[0]["scores"]) if criteria else 0
     if not summary["complete"]:
@@ -119,7 +123,9 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
             row = stored[cid]
             summary = row["summary"]
             where = row["state"]
-            state = _status(summary, seats, where in spec.panel.scoring_states, where)
+            state = _status(
+                summary, seats, where in spec.panel.scoring_states, spec.states[where].label
+            )
             if cid in shown:
                 rows.append(
                     {
@@ -136,7 +142,8 @@ def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any
                         "name": row["name"],
                         "employee_id": summary["employee_id"],
                         "complete": row["complete"],
-                        "hidden": hidden,
+                        # One who left the interview is never scored: nothing is waited for.
+                        "hidden": NOT_COMPLETED if state["status"] == "not_scored" else hidden,
                         **state,
                         **({"missing": summary["missing"]} if reviewer else {}),
                         **(

@@ -186,18 +186,25 @@ def check_submission(*, session: Session, candidate_id: int, actor: str) -> None
         raise RuleViolation(
             f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
         )
-    _require_complete(spec, latest)
+    _require_complete(spec, latest, DRAFT_KEPT)
 
 
-def _require_complete(spec: Workflow, card: Scorecard) -> None:
-    """A submitted scorecard scores every criterion, with evidence for the extremes."""
+SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
+DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+
+
+def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:
+    """A submitted scorecard scores every criterion, with evidence for the extremes. The
+    message names criteria by their labels; the step carries their ids (for the CLI's
+    --set and --comment)."""
     rubric = spec.rubric
+    labels = {c.id: c.label for c in rubric.criteria}
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
         raise BadInput(
-            f"cannot submit: no score yet for {', '.join(missing)}",
+            f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
             step=Step("score_criteria", ", ".join(missing)),
-            hint="nothing was saved",
+            hint=hint,
         )
     extremes = [
         c
@@ -206,9 +213,10 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     ]
     if extremes:
         raise BadInput(
-            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence",
+            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence, "
+            f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
             step=Step("comment_extremes", ", ".join(extremes)),
-            hint="nothing was saved",
+            hint=hint,
         )
 
 
