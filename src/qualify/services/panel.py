@@ -223,12 +223,9 @@ def declare(
     the standing declaration writes nothing (no record, no audit event)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
-    try:
-        limits.check("conflict", conflict, limits.CONFLICT)
-    except BadInput as exc:
-        raise exc.about("conflict") from None
+    limits.check("conflict", conflict, limits.CONFLICT)
     if conflict == "":
-        raise BadInput("describe the conflict of interest", field="conflict").about("conflict")
+        raise BadInput("describe the conflict of interest", field="conflict")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
@@ -320,13 +317,13 @@ def declare_choice(
         raise BadInput(
             "choose whether you have a conflict of interest with this candidate",
             field="declaration",
-        ).about("declaration")
+        )
     if choice == "none" and described:
         raise BadInput(
             "you chose no conflict of interest but described one; choose that you have a "
             "conflict of interest, or clear the description. Nothing was recorded",
             field="conflict",
-        ).about("conflict")
+        )
     return declare(
         session=session,
         candidate_id=candidate_id,

@@ -34,7 +34,7 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
             problems.append(
                 Problem(
                     f"unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})",
-                    "scores",
+                    f"scores.{key}",
                     key,
                 )
             )
@@ -42,21 +42,20 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
         try:
             score = int(text)
         except ValueError:
-            problems.append(Problem("not a whole number", "scores", f"{key}={text}"))
+            problems.append(Problem("not a whole number", f"scores.{key}", f"{key}={text}"))
             continue
         if not rubric.scale_min <= score <= rubric.scale_max:
             problems.append(
                 Problem(
                     f"off the scale {rubric.scale_min}-{rubric.scale_max}",
-                    "scores",
+                    f"scores.{key}",
                     f"{key}={score}",
                 )
             )
             continue
         scores[key] = score
-    fields = [key for key in values if key not in scores]
     if problems:
-        raise BadInput(problems=problems).about(*fields)
+        raise BadInput(problems=problems)
     return scores
 
 
@@ -84,18 +83,12 @@ def score(
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
-        raise BadInput("unknown criterion", field="comments", value=unknown[0]).about(unknown[0])
+        raise BadInput("unknown criterion", field=f"comments.{unknown[0]}", value=unknown[0])
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
-    try:
-        limits.check("reason", reason, limits.REASON)
-    except BadInput as exc:
-        raise exc.about("reason") from None
+    limits.check("reason", reason, limits.REASON)
     for criterion, comment in comments.items():
-        try:
-            limits.check(f"comment on {criterion}", comment, limits.COMMENT)
-        except BadInput as exc:
-            raise exc.about(criterion) from None
+        limits.check(f"comments.{criterion}", comment, limits.COMMENT, shown=criterion)
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest
@@ -112,7 +105,7 @@ def score(
                 f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version",
                 step=Step("correct_scorecard"),
-            ).about("reason")
+            )
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
@@ -210,9 +203,9 @@ def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSE
     if missing:
         raise BadInput(
             f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
-            step=Step("score_criteria"),
+            step=Step("score_criteria", ", ".join(missing)),
             hint=hint,
-        ).about(*missing)
+        )
     extremes = [
         c
         for c, s in card.scores.items()
@@ -224,7 +217,7 @@ def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSE
             f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
             step=Step("comment_extremes", ", ".join(extremes)),
             hint=hint,
-        ).about(*extremes)
+        )
 
 
 def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:
