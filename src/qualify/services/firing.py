@@ -28,7 +28,7 @@ from qualify.services.clock import utcnow
 from qualify.services.courses import Order, insert_directions, outstanding
 from qualify.services.eligible_list import recall_details, recall_order
 from qualify.services.frozen import machine_of
-from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.lookups import get_candidate, get_selection, seats_of
 from qualify.services.packet_files import write_owed
 from qualify.services.permissions import unknown_user
 from qualify.services.positions import refuse_if_filled
@@ -375,10 +375,18 @@ def refuse_by_rules(
     lock: bool = False,
 ) -> None:
     """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
-    writes with it: directed training still open, a guard that does not pass, every position
-    held, a recall the eligible list does not allow. `advance` refuses with these; the pages
-    offer a button only where none refuses (see `offers.firable`)."""
+    writes with it: directed training still open, a guard that does not pass, an interview
+    with no panel to hold it, every position held, a recall the eligible list does not allow.
+    `advance` refuses with these; the pages offer a button only where none refuses (see
+    `offers.firable`)."""
     trigger, candidate_id = transition.trigger, candidate.id
+    starts_interview = _starts_interview(spec, transition, candidate.state)
+    if starts_interview and not seats_of(session, selection.id or 0):
+        who = " or ".join(spec.roles[r].label for r in spec.permissions.manage_panel)
+        raise RuleViolation(
+            f"cannot {trigger} candidate {candidate_id}: no interview panel is assigned; "
+            f"{who} must assign the panel first"
+        )
     if transition.requires_training:
         missing = outstanding(session, spec, candidate_id or 0)
         if missing:
@@ -406,6 +414,13 @@ def refuse_by_rules(
         recall_order(
             session=session, selection=selection, transition=transition, candidate=candidate, at=at
         )
+
+
+def _starts_interview(spec: Workflow, transition: TransitionSpec, state: str) -> bool:
+    """Whether the transition takes a candidate in `state` into the panel's scoring states from
+    outside them: the interview begins, so there must be a panel to hold it."""
+    scoring = spec.panel.scoring_states
+    return transition.dest in scoring and state not in scoring
 
 
 def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:

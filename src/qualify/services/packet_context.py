@@ -291,9 +291,7 @@ def build_context(
         "checks": checks,
         "failed_checks": [c["label"] for c in checks if c["status"] not in ("pass", "withheld")],
         "withheld_checks": [c["label"] for c in checks if c["status"] == "withheld"],
-        "eligibility_summary": "all checks passed"
-        if all(c["status"] == "pass" for c in checks)
-        else "not all checks pass",
+        "eligibility_summary": _eligibility_summary(checks),
         "evidence": current,
         "superseded": superseded,
         "decision": {
@@ -313,6 +311,21 @@ def build_context(
     }
     context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))
     return context
+
+
+def _eligibility_summary(checks: list[dict[str, Any]]) -> str:
+    """The checks in a few words, for this copy's reader: a check withheld from them is
+    neither a pass nor a failure here, so it is counted apart."""
+    shown = [c for c in checks if c["status"] != "withheld"]
+    withheld = len(checks) - len(shown)
+    if any(c["status"] != "pass" for c in shown):
+        return "not all checks pass"
+    if not withheld:
+        return "all checks passed"
+    sensitive = "1 sensitive check is" if withheld == 1 else f"{withheld} sensitive checks are"
+    if not shown:
+        return f"{sensitive} withheld from this copy"
+    return f"all {len(shown)} checks shown passed; {sensitive} withheld from this copy"
 
 
 def _eligible_list(details: dict[str, Any]) -> str:
