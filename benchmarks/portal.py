@@ -33,13 +33,13 @@ from typing import Any
 
 import httpx2
 from sqlmodel import Session, select
+from tests.helpers.actors import as_user
 from tests.helpers.serve import HOST, free_port, serving, wait_healthy
 
 from benchmarks.common import database, postgres_available, use_audit_key
 from qualify.config import Settings
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.panel import assign_panel
 from qualify.services.selections import open_selection
@@ -100,26 +100,30 @@ def prepare(url: str, folder: Path, panelists: int, candidates: int) -> tuple[Se
     db.upgrade(engine)
     names = panelist_names(panelists)
     with Session(engine, expire_on_commit=False) as session:
-        create_admin(session=session, workflows_dir=workflows, name="hr", roles=["hr"])
+        create_admin(session=session, workflows_dir=workflows, actor=as_user("hr"), roles=["hr"])
         for name in names:
             add_user(
-                session=session, workflows_dir=workflows, name=name, roles=["panelist"], actor="hr"
+                session=session,
+                workflows_dir=workflows,
+                name=name,
+                roles=["panelist"],
+                actor=as_user("hr"),
             )
-            demo_password(session=session, name=name, password=password_of(name))
+            demo_password(session=session, actor=as_user(name), password=password_of(name))
         selection = open_selection(
             session=session,
             settings=settings,
             title="Load benchmark",
             workflow="load-benchmark",
             as_of=date(2027, 1, 15),
-            actor=actor_named("hr"),
+            actor=as_user("hr"),
         )
         assert selection.id is not None
         assign_panel(
             session=session,
             selection_id=selection.id,
             seats=[("panelist", name) for name in names],
-            actor="hr",
+            actor=as_user("hr"),
         )
         ids = []
         for n in range(candidates):
@@ -135,11 +139,14 @@ def prepare(url: str, folder: Path, panelists: int, candidates: int) -> tuple[Se
                     "supervisor": "",
                     "email": "",
                 },
-                actor="hr",
+                actor=as_user("hr"),
             )
             assert added.id is not None
             advance(
-                session=session, candidate_id=added.id, trigger="schedule_interview", actor="hr"
+                session=session,
+                candidate_id=added.id,
+                trigger="schedule_interview",
+                actor=as_user("hr"),
             )
             ids.append(added.id)
     engine.dispose()

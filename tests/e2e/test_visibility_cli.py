@@ -17,6 +17,7 @@ from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
 from qualify.store.tables import Selection
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 
 FIRST_SCORE_STEP = 13  # screening done, panel assigned, interviews scheduled, declarations made
 CRITERIA = (
@@ -198,7 +199,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
         score(
             session=session,
             candidate_id=whitfield,
-            actor=panelist,
+            actor=as_user(panelist),
             scores={k: str(v) for k, v in scores.items()},
             comments={"liaison": secret_comment},
             submit=True,
@@ -207,7 +208,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
     score(
         session=session,
         candidate_id=whitfield,
-        actor=others[0],
+        actor=as_user(others[0]),
         scores={"liaison": "3"},
         comments={},
         submit=True,
@@ -229,7 +230,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
     score(
         session=session,
         candidate_id=whitfield,
-        actor=blind,
+        actor=as_user(blind),
         scores=dict.fromkeys(CRITERIA, "3"),
         comments={},
         submit=True,

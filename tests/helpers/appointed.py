@@ -17,6 +17,7 @@ from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run
 from qualify.store import db
 from qualify.store.tables import Selection
 from qualify.workflow.reports import Quarter
+from tests.helpers.actors import CLI, as_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,9 @@ def run_to_appointment(
     assert at > scenario.clock[-1], f"appointment on {day} before the steps that lead to it"
     assert selection.id is not None
     dana = candidate_ids(session, selection.id)["MPD-1042"]
-    advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh", now=at)
+    advance(
+        session=session, candidate_id=dana, trigger="appoint", actor=as_user("chief.walsh"), now=at
+    )
     return dana
 
 
@@ -73,7 +76,7 @@ class AppointedCopies:
             if self.workflows is not None:
                 settings = replace(settings, workflows_dir=self.workflows)
             with Session(engine, expire_on_commit=False) as session:
-                scenario = Scenario.load(self.scenario)
+                scenario = Scenario.load(self.scenario, CLI)
                 selection = set_up(session, settings, scenario)
                 add_evidence(session, settings, scenario, selection)
                 run_to_appointment(session, scenario, selection, day)

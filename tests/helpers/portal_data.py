@@ -15,11 +15,11 @@ from sqlmodel import Session
 from qualify.config import Settings
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.services.candidates import add_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
+from tests.helpers.actors import CLI, as_user
 
 SCENARIO = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sro-demo.yaml"
 SCRIPT = "<script>alert(1)</script>"
@@ -79,7 +79,7 @@ def prepare(
     try:
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
-            scenario = Scenario.load(SCENARIO)
+            scenario = Scenario.load(SCENARIO, CLI)
             selection = set_up(session, settings, scenario)
             add_evidence(session, settings, scenario, selection)
             run_steps(session, scenario, selection, until=until)
@@ -91,7 +91,7 @@ def prepare(
                     candidate_id=ids["MPD-1077"],
                     changes={"first_name": SCRIPT, "last_name": IMG},
                     reason="testing that names are shown as text",
-                    actor=actor_named("hr.alvarez"),
+                    actor=as_user("hr.alvarez"),
                 )
             added = add_candidate(
                 session=session,
@@ -105,18 +105,18 @@ def prepare(
                     "supervisor": "sgt.moreau",
                     "email": "",
                 },
-                actor="hr.alvarez",
+                actor=as_user("hr.alvarez"),
             )
             assert added.id is not None
             advance(
                 session=session,
                 candidate_id=added.id,
                 trigger="begin_screening",
-                actor="hr.alvarez",
+                actor=as_user("hr.alvarez"),
             )
             ids["XSS-1"] = added.id
             for name in passwords:
-                demo_password(session=session, name=name, password=password_of(name))
+                demo_password(session=session, actor=as_user(name), password=password_of(name))
     finally:
         engine.dispose()
     return Prepared(settings, selection.id, ids)

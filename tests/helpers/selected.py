@@ -11,6 +11,7 @@ from qualify.config import Settings
 from qualify.services.scenario import Scenario, add_evidence, run_steps, set_up
 from qualify.store import db
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI
 
 
 def selected_db(folder: Path) -> Path:
@@ -23,7 +24,7 @@ def selected_db(folder: Path) -> Path:
         {"QUALIFY_FILES": str(folder / "files")}, database_url=f"sqlite:///{path}"
     )
     with Session(engine) as session:
-        scenario = Scenario.load(SCENARIO)
+        scenario = Scenario.load(SCENARIO, CLI)
         selection = set_up(session, config, scenario)
         add_evidence(session, config, scenario, selection)
         steps = scenario.data["steps"]

@@ -17,6 +17,7 @@ from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
 from qualify.services.users import add_user
 from qualify.store.tables import AuditEvent, Selection
+from tests.helpers.actors import as_user
 
 PANEL_STEP = 6  # the scenario's panel step; the ones after it schedule and declare
 FIRST_SCORE_STEP = 13
@@ -37,7 +38,7 @@ def submit(session: Session, cid: int, panelist: str) -> None:
     score(
         session=session,
         candidate_id=cid,
-        actor=panelist,
+        actor=as_user(panelist),
         scores=ALL_FOURS,
         comments={},
         submit=True,
@@ -56,7 +57,7 @@ def panel(
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     assign_panel(
         session=session,
@@ -67,7 +68,7 @@ def panel(
             ("school_rep", "rep.douglas"),
         ],
         alternates=[("school_rep", "rep.ibarra")],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     run_steps(session, scenario, selection, start=PANEL_STEP + 1, until=FIRST_SCORE_STEP)
     return selection, candidate_ids(session, selection.id or 0)
@@ -84,9 +85,14 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
-        attest(session=session, candidate_id=luis, actor="rep.ibarra")
+        attest(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    attest(
+        session=session,
+        candidate_id=luis,
+        actor=as_user("rep.douglas"),
+        conflict="He is my nephew.",
+    )
     conflict = session.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "conflict_declared")
@@ -94,14 +100,16 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     ).first()
     assert conflict is not None
     assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
-    attest(session=session, candidate_id=luis, actor="rep.ibarra")
+    attest(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)
     # rep.ibarra sits only for Luis: Dana's panel is its holders.
     with pytest.raises(NotPermitted, match="does not sit for candidate"):
         submit(session, dana, "rep.ibarra")
     session.rollback()
-    shown = _row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    shown = _row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
+    )
     assert shown["complete"] is True
     assert sorted(shown["criteria"][0]["scores"]) == ["cmdr.obrien", "rep.chen", "rep.ibarra"]  # type: ignore[index]
     assert shown["substitutions"] == [
@@ -112,7 +120,9 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
             "why": "declared a conflict of interest: He is my nephew.",
         }
     ]
-    advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+    advance(
+        session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+    )
     assert verify(session).ok
 
 
@@ -121,20 +131,31 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
 ) -> None:
     selection, ids = panel
     luis = ids["MPD-1077"]
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
-    attest(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
+    attest(
+        session=session,
+        candidate_id=luis,
+        actor=as_user("rep.douglas"),
+        conflict="He is my nephew.",
+    )
+    attest(
+        session=session, candidate_id=luis, actor=as_user("rep.ibarra"), conflict="I trained him."
+    )
     with pytest.raises(NotPermitted, match="rep.ibarra declared a conflict of interest"):
         submit(session, luis, "rep.ibarra")
     session.rollback()
     submit(session, luis, "cmdr.obrien")
     submit(session, luis, "rep.chen")
-    shown = _row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    shown = _row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
+    )
     assert shown["complete"] is False
     assert shown["missing"] == [
         "school_rep rep.douglas: declared a conflict of interest: He is my nephew.; "
         "no eligible alternate (rep.ibarra may not sit)"
     ]
     with pytest.raises(RuleViolation, match="no eligible alternate"):
-        advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+        advance(
+            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+        )
     session.rollback()
     assert verify(session).ok

@@ -21,11 +21,11 @@ from qualify.config import Settings
 from qualify.errors import DatabaseError
 from qualify.services import audit, checkpoints
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
-from qualify.services.audit_admin import checkpoint_head, install_key, rotate_key
+from qualify.services.audit_admin import INIT_ACTOR, checkpoint_head, install_key, rotate_key
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
+from tests.helpers.actors import as_user
 
 Sro = tuple[Scenario, Selection]
 
@@ -214,7 +214,9 @@ def test_an_appended_event_signed_with_another_key_is_named(
 ) -> None:
     other = auditkey.create(tmp_path / "other.key")
     audit.use_key_file(session, other.path)
-    audit.record(session, actor="x", action="user_added", subject="user:x", at=datetime.now(UTC))
+    audit.record(
+        session, actor=as_user("x"), action="user_added", subject="user:x", at=datetime.now(UTC)
+    )
     session.commit()
     session.info.clear()  # back to the database's own key
     problem = verify(session).problem
@@ -226,7 +228,10 @@ def _advance_all(session: Session, sro: Sro) -> list[int]:
     ids = sorted(candidate_ids(session, sro[1].id).values())
     for candidate in ids:
         advance(
-            session=session, candidate_id=candidate, trigger="begin_screening", actor="hr.alvarez"
+            session=session,
+            candidate_id=candidate,
+            trigger="begin_screening",
+            actor=as_user("hr.alvarez"),
         )
     return ids
 
@@ -288,7 +293,7 @@ def test_a_rotation_is_an_event_and_cutting_the_log_back_before_it_is_named(
     own.write_bytes(audit.key_file(session).read_bytes())
     audit.use_key_file(session, own)
     old, new, event_id = rotate_key(
-        session=session, actor=actor_named("hr.alvarez"), reason="yearly rotation"
+        session=session, actor=as_user("hr.alvarez"), reason="yearly rotation"
     )
     assert old != new
     rotation = session.get(AuditEvent, event_id)
@@ -305,10 +310,10 @@ def test_an_event_whose_time_runs_backwards_is_named(
     session: Session, sro: Sro, settings: Settings
 ) -> None:
     later = datetime.now(UTC) + timedelta(days=400)
-    audit.record(session, actor="hr.alvarez", action="note", subject="x", at=later)
+    audit.record(session, actor=as_user("hr.alvarez"), action="note", subject="x", at=later)
     session.commit()
     event = audit.record(
-        session, actor="hr.alvarez", action="note", subject="y", at=datetime.now(UTC)
+        session, actor=as_user("hr.alvarez"), action="note", subject="y", at=datetime.now(UTC)
     )
     session.commit()
     result = verify(session)
@@ -338,9 +343,13 @@ def test_a_key_file_that_cannot_verify_the_log_is_refused_by_init(
     from qualify.errors import BadInput
 
     with pytest.raises(BadInput, match="the audit log is signed with key"):
-        install_key(session=session, path=auditkey.create(tmp_path / "new.key").path)
+        install_key(
+            session=session,
+            path=auditkey.create(tmp_path / "new.key").path,
+            actor=as_user(INIT_ACTOR),
+        )
     with pytest.raises(BadInput, match="no audit key at .* point QUALIFY_AUDIT_KEY"):
-        install_key(session=session, path=tmp_path / "absent.key")
+        install_key(session=session, path=tmp_path / "absent.key", actor=as_user(INIT_ACTOR))
     assert not (tmp_path / "absent.key").exists()
 
 

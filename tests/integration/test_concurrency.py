@@ -20,6 +20,7 @@ from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.conftest import PROJECT
+from tests.helpers.actors import as_user
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
@@ -121,7 +122,13 @@ def test_two_submissions_of_one_scorecard_at_once_lock_it_exactly_once(
     run_steps(session, scenario, selection, until=13)  # interviews scheduled, declarations made
     fours = dict.fromkeys([c.id for c in workflow_of(selection).spec.rubric.criteria], "4")
     for candidate in _ids(session, selection, "MPD-1042", "MPD-1077", "MPD-1103"):
-        score(session=session, candidate_id=candidate, actor="rep.chen", scores=fours, comments={})
+        score(
+            session=session,
+            candidate_id=candidate,
+            actor=as_user("rep.chen"),
+            scores=fours,
+            comments={},
+        )
         session.rollback()
         workers = [
             subprocess.Popen(

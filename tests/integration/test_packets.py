@@ -21,7 +21,6 @@ from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
-from qualify.services.audit import actor_named
 from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -30,6 +29,7 @@ from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -52,7 +52,7 @@ def demo(
     db.upgrade(engine)
     config = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
     out = folder / "out"
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     with Session(engine, expire_on_commit=False) as session:
         selection = set_up(session, config, scenario)
         add_evidence(session, config, scenario, selection)
@@ -88,7 +88,7 @@ def test_eligibility_review_prints_reasons_notes_and_page_numbers(
             templates_dir=TEMPLATES,
             output_dir=config.files_dir.parent / "hr-reprints",
             candidate_id=ids["MPD-1181"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             stage="ineligible",
         )
     engine.dispose()
@@ -234,7 +234,7 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
             templates_dir=TEMPLATES,
             output_dir=tmp_path,
             candidate_id=candidate.id or 0,
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             stage="eligible",
         )
     engine.dispose()
@@ -259,7 +259,7 @@ HOSTILE = {
 def test_candidate_text_is_printed_literally_and_fetches_nothing(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     selection = set_up(session, settings, scenario)
     ids = candidate_ids(session, selection.id or 0)
     victim = session.get(Candidate, ids["MPD-1042"])
@@ -272,13 +272,16 @@ def test_candidate_text_is_printed_literally_and_fetches_nothing(
     add_evidence(session, settings, scenario, selection)
     place = PacketPlace(TEMPLATES, tmp_path)
     advance(
-        session=session, candidate_id=victim.id or 0, trigger="begin_screening", actor="hr.alvarez"
+        session=session,
+        candidate_id=victim.id or 0,
+        trigger="begin_screening",
+        actor=as_user("hr.alvarez"),
     )
     done = advance(
         session=session,
         candidate_id=victim.id or 0,
         trigger="confirm_eligible",
-        actor="cmdr.obrien",
+        actor=as_user("cmdr.obrien"),
         packets=place,
     )
     pdf = done.packets[0].read_bytes()
@@ -328,7 +331,9 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
-    advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
+    advance(
+        session=session, candidate_id=dana, trigger="begin_screening", actor=as_user("hr.alvarez")
+    )
     records = tmp_path / "records"
     working = render_module.html_to_pdf
 
@@ -341,7 +346,7 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
             session=session,
             candidate_id=dana,
             trigger="confirm_eligible",
-            actor="cmdr.obrien",
+            actor=as_user("cmdr.obrien"),
             packets=PacketPlace(TEMPLATES, records),
         )
     session.rollback()
@@ -351,7 +356,9 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
     ((event, templates),) = owed(session, records)
     assert (event.candidate_id, templates) == (dana, ["eligibility_review"])
     monkeypatch.setattr(render_module, "html_to_pdf", working)
-    done = repair(session=session, templates_dir=TEMPLATES, records_dir=records, actor="hr.alvarez")
+    done = repair(
+        session=session, templates_dir=TEMPLATES, records_dir=records, actor=as_user("hr.alvarez")
+    )
     assert [p.name for p in done.written] == [
         f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}.pdf"
     ]
@@ -464,7 +471,7 @@ def test_no_packet_prints_python_values_login_names_or_field_ids(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, _ = demo
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     logins = list(scenario.data["users"])
     spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
     ids = {f for kind in spec.evidence.values() for f in kind.fields if "_" in f}
@@ -507,7 +514,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         candidate_id=dana,
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
@@ -517,7 +524,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="20 Jan 2027",
             place="x",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     assert cli_words(refused.value).startswith("--at '20 Jan 2027': use YYYY-MM-DD HH:MM")
     with pytest.raises(BadInput) as refused:
@@ -526,7 +533,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="2027-01-20 09:00",
             place=" ",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     assert cli_words(refused.value).startswith("--place: say where")
     with pytest.raises(NotPermitted):
@@ -535,7 +542,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="2027-01-20 09:00",
             place="x",
-            actor=actor_named("rep.chen"),
+            actor=as_user("rep.chen"),
         )
 
 
@@ -553,21 +560,21 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
         candidate_id=dana,
         kind="service",
         fields={"full_time_since": "2019-09-01"},
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
         now=later,
     )
     advance(
         session=session,
         candidate_id=dana,
         trigger="begin_screening",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=later,
     )
     done = advance(
         session=session,
         candidate_id=dana,
         trigger="confirm_eligible",
-        actor="cmdr.obrien",
+        actor=as_user("cmdr.obrien"),
         packets=PacketPlace(TEMPLATES, tmp_path),
         now=later,
     )
@@ -599,7 +606,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=next(clock),
     )
     panel.assign_panel(
@@ -610,7 +617,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
             ("school_rep", "rep.chen"),
             ("school_rep", "rep.ibarra"),
         ],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         reason="Rep. Douglas declared a conflict of interest with Corporal Fitzgerald.",
         now=next(clock),
     )
@@ -619,11 +626,11 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
     )
     for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
-        panel.attest(session=session, candidate_id=owen, actor=who, now=next(clock))
+        panel.attest(session=session, candidate_id=owen, actor=as_user(who), now=next(clock))
         scorecards.score(
             session=session,
             candidate_id=owen,
-            actor=who,
+            actor=as_user(who),
             scores=scores,
             comments={},
             submit=True,
@@ -632,7 +639,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     scorecards.score(
         session=session,
         candidate_id=owen,
-        actor="rep.chen",
+        actor=as_user("rep.chen"),
         scores={"liaison": "5"},
         comments={"liaison": "Named every agency partner and how to reach them."},
         submit=True,
@@ -643,7 +650,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         session=session,
         candidate_id=owen,
         trigger="record_scores",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
         now=next(clock),
     )
@@ -666,14 +673,18 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 ) -> None:
     from qualify.services.packet_context import build_context
 
-    scenario = Scenario.load(SCENARIO)  # its records are stamped on its own clock, 2027-01-08
+    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
     earlier_clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a machine whose clock is behind
     for trigger, who in (("begin_screening", "hr.alvarez"), ("confirm_eligible", "cmdr.obrien")):
         done = advance(
-            session=session, candidate_id=dana, trigger=trigger, actor=who, now=earlier_clock
+            session=session,
+            candidate_id=dana,
+            trigger=trigger,
+            actor=as_user(who),
+            now=earlier_clock,
         )
     event = session.get(AuditEvent, done.event_id)
     candidate = session.get(Candidate, dana)
@@ -702,7 +713,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
             workflows_dir=settings.workflows_dir,
             name=login,
             roles=["school_rep"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             full_name=name,
             title=title,
         )
@@ -715,13 +726,22 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
             ("school_rep", "rep.douglas"),
         ],
         alternates=[("school_rep", "rep.quinn"), ("school_rep", "rep.ibarra")],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     luis = candidate_ids(session, selection.id or 0)["MPD-1077"]
-    advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
-    panel.attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
+    advance(
+        session=session,
+        candidate_id=luis,
+        trigger="schedule_interview",
+        actor=as_user("hr.alvarez"),
+    )
+    panel.attest(
+        session=session, candidate_id=luis, actor=as_user("rep.douglas"), conflict="My nephew."
+    )
     # The first alternate sits in his place, then declares a conflict too: the next one sits.
-    panel.attest(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
+    panel.attest(
+        session=session, candidate_id=luis, actor=as_user("rep.quinn"), conflict="His coach."
+    )
     scores = dict.fromkeys(
         (
             "appearance_attitude",
@@ -733,11 +753,11 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         "4",
     )
     for who, planning in (("cmdr.obrien", "4"), ("rep.chen", "4"), ("rep.ibarra", "2")):
-        panel.attest(session=session, candidate_id=luis, actor=who)
+        panel.attest(session=session, candidate_id=luis, actor=as_user(who))
         scorecards.score(
             session=session,
             candidate_id=luis,
-            actor=who,
+            actor=as_user(who),
             scores=scores | {"emergency_planning": planning},
             comments={},
             submit=True,
@@ -746,7 +766,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         session=session,
         candidate_id=luis,
         trigger="record_scores",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
     )
     text = " ".join(pdftotext(done.packets[0]).split())
@@ -782,7 +802,7 @@ def test_the_selection_packet_names_who_was_passed_over_and_why(
         session=session,
         candidate_id=ids["MPD-1077"],
         trigger="select",
-        actor="chief.walsh",
+        actor=as_user("chief.walsh"),
         reason="Bilingual; the district asked for Spanish speakers.",
         packets=PacketPlace(TEMPLATES, tmp_path),
     )
@@ -815,6 +835,6 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
             candidate_id=ids["MPD-1103"],
             at="2027-10-01 09:00",
             place="Room 4",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()

@@ -19,6 +19,7 @@ from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.store.tables import Attestation, Candidate, Selection
 from tests.conftest import PROJECT, Result
+from tests.helpers.actors import as_user
 from tests.helpers.processes import wait_until_ready
 
 RACER = [sys.executable, "-m", "tests.helpers.racer"]
@@ -187,7 +188,13 @@ def test_panelists_submitting_on_one_candidate_at_the_same_moment_all_succeed(
     panel = ("cmdr.obrien", "rep.chen", "rep.douglas")
     fours = {c.id: "4" for c in scenario_criteria(session, selection)}
     for panelist in panel:
-        score(session=session, candidate_id=candidate, actor=panelist, scores=fours, comments={})
+        score(
+            session=session,
+            candidate_id=candidate,
+            actor=as_user(panelist),
+            scores=fours,
+            comments={},
+        )
     session.rollback()
     outcomes = race(
         settings.database_url,

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import Session
 
 from qualify.errors import NotPermitted
-from qualify.services.audit import actor_named
 from qualify.services.overview import selection_overview
 from qualify.services.results import results
 from qualify.services.scenario import Scenario, candidate_ids, run_steps
@@ -18,6 +17,7 @@ from qualify.services.scorecards import score
 from qualify.services.screening import screening_queue
 from qualify.services.standings import standings
 from qualify.store.tables import Selection
+from tests.helpers.actors import as_user
 
 Sro = tuple[Scenario, Selection]
 SCREENING = 1  # steps before this: every officer put into screening, none screened yet
@@ -42,7 +42,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
     scenario, selection = sro
     run_steps(session, scenario, selection, until=SCREENING)
     ids = candidate_ids(session, selection.id or 0)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+    )
     entry = next(e for e in queue.entries if e.candidate_id == ids["MPD-1181"])
     by_check = {line.check: line for line in entry.checks.results}
     assert by_check["physical_fitness"].status == "withheld"
@@ -50,7 +52,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
     assert by_check["full_time_certified"].status == "pass"
     assert by_check["full_time_certified"].label  # the workflow's words, not only the key
     assert entry.checks.eligibility == "not eligible"  # the overall finding still shows
-    hr = screening_queue(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    hr = screening_queue(
+        session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")
+    )
     seen = next(e for e in hr.entries if e.candidate_id == ids["MPD-1181"])
     assert {line.check: line.status for line in seen.checks.results}["physical_fitness"] == "fail"
 
@@ -60,7 +64,9 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
 ) -> None:
     scenario, selection = sro
     run_steps(session, scenario, selection, until=SCREENING)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+    )
     assert len(queue.entries) == 8
     moves = {m.trigger: m for m in queue.entries[0].moves}
     assert set(moves) == {"confirm_eligible", "declare_ineligible", "withdraw"}
@@ -69,7 +75,9 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
     assert "qualifications_not_met" in moves["declare_ineligible"].reason_codes
     assert not moves["confirm_eligible"].reason_required
     assert moves["confirm_eligible"].to_state == "eligible"
-    chief = screening_queue(session=session, selection_id=selection.id or 0, actor="chief.walsh")
+    chief = screening_queue(
+        session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh")
+    )
     assert {m.trigger for m in chief.entries[0].moves} == {"withdraw"}
 
 
@@ -77,7 +85,7 @@ def test_a_panelist_has_no_screening_queue(session: Session, sro: Sro) -> None:
     scenario, selection = sro
     run_steps(session, scenario, selection, until=INTERVIEW)
     with pytest.raises(NotPermitted, match="rep.chen may see the checks of no candidate"):
-        screening_queue(session=session, selection_id=selection.id or 0, actor="rep.chen")
+        screening_queue(session=session, selection_id=selection.id or 0, actor=as_user("rep.chen"))
 
 
 def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, sro: Sro) -> None:
@@ -87,12 +95,14 @@ def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, 
     score(
         session=session,
         candidate_id=ids["MPD-1042"],
-        actor="rep.chen",
+        actor=as_user("rep.chen"),
         scores=ALL_FOURS,
         comments={},
         submit=True,
     )
-    glance = selection_overview(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    glance = selection_overview(
+        session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")
+    )
     assert {(s.state, s.count) for s in glance.states} == {
         ("interview", 3),
         ("ineligible", 4),
@@ -119,12 +129,12 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         candidate_id=ids["MPD-1077"],
         at="2027-02-01 10:00",
         place="Room 1",
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     score(
         session=session,
         candidate_id=ids["MPD-1077"],
-        actor="rep.chen",
+        actor=as_user("rep.chen"),
         scores=ALL_FOURS,
         comments={},
         submit=True,
@@ -132,7 +142,7 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
 
     def overdue(now: datetime) -> set[tuple[int, str]]:
         glance = selection_overview(
-            session=session, selection_id=selection.id or 0, actor="hr.alvarez", now=now
+            session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"), now=now
         )
         return {(o.candidate_id, o.panelist) for o in glance.overdue}
 
@@ -147,7 +157,9 @@ def test_only_the_roles_that_see_every_record_get_the_glance(session: Session, s
     scenario, selection = sro
     run_steps(session, scenario, selection, until=INTERVIEW)
     with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
-        selection_overview(session=session, selection_id=selection.id or 0, actor="rep.chen")
+        selection_overview(
+            session=session, selection_id=selection.id or 0, actor=as_user("rep.chen")
+        )
 
 
 def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
@@ -155,8 +167,8 @@ def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
 ) -> None:
     scenario, selection = sro
     run_steps(session, scenario, selection, until=SCORED)
-    view = standings(session=session, selection_id=selection.id or 0, actor="chief.walsh")
-    plain = results(session=session, selection_id=selection.id or 0, actor="chief.walsh")
+    view = standings(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh"))
+    plain = results(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh"))
     assert [s.candidate_id for s in view.candidates] == [
         row["candidate_id"] for row in plain["candidates"]
     ]
@@ -179,7 +191,9 @@ def test_the_queue_leaves_out_candidates_the_panel_has_reached_and_final_ones(
 ) -> None:
     scenario, selection = sro
     run_steps(session, scenario, selection, until=INTERVIEW)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+    )
     # Three in the interview, one withdrawn (final): the four found ineligible remain.
     assert {e.checks.state for e in queue.entries} == {"ineligible"}
     assert len(queue.entries) == 4

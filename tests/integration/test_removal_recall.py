@@ -30,6 +30,7 @@ from qualify.services.scenario import (
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.documents import local_date, long_date
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 
 CHIEF = "chief.walsh"
 TZ = "America/New_York"
@@ -46,9 +47,9 @@ def _decided(
     """The demo's selection carried to the appointment: Whitfield (MPD-1042) appointed, Reyes
     (MPD-1077, passed, rank 2) and Natarajan (MPD-1103) not selected. With
     `reyes_and_natarajan_pass`, Natarajan's appearance scores rise so she passes too (rank 3)."""
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     if reyes_and_natarajan_pass:
-        scenario = Scenario(scenario.path, copy.deepcopy(scenario.data))
+        scenario = Scenario(scenario.path, copy.deepcopy(scenario.data), scenario.origin)
         for step in scenario.data["steps"]:
             if step.get("candidate") == "MPD-1103" and step["do"] == "score":
                 step["scores"]["appearance_attitude"] = 4
@@ -106,7 +107,7 @@ def _remove(session: Session, ids: dict[str, int], **kw: object) -> str:
         session=session,
         candidate_id=ids["MPD-1042"],
         trigger="remove",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Disclosed a student's record to a reporter.",
         now=LATER,
         **kw,  # type: ignore[arg-type]
@@ -118,7 +119,7 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
         session=session,
         candidate_id=candidate_id,
         trigger="recall",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="The position is vacant after the removal of Officer Whitfield.",
         now=at,
         **kw,  # type: ignore[arg-type]
@@ -156,7 +157,7 @@ def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
         session=session,
         candidate_id=ids["MPD-1042"],
         trigger="remove",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Disclosed a student's record to a reporter.",
         category="policy",
         now=datetime(2027, 9, 1, 2, 30, tzinfo=UTC),
@@ -184,12 +185,14 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
 ) -> None:
     _remove(session, ids, category="guideline")
     with pytest.raises(BadInput, match="^reason: recall needs a reason"):
-        advance(session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=CHIEF)
+        advance(
+            session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=as_user(CHIEF)
+        )
     done = advance(
         session=session,
         candidate_id=ids["MPD-1077"],
         trigger="recall",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="The position is vacant.",
         now=LATER,
         packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
@@ -277,7 +280,7 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
 def test_before_the_selection_decision_there_is_no_eligible_list(
     session: Session, settings: Settings
 ) -> None:
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     run_steps(session, scenario, selection, until=_step(scenario.data["steps"], "select"))
@@ -286,7 +289,7 @@ def test_before_the_selection_decision_there_is_no_eligible_list(
         session=session,
         candidate_id=reyes,
         trigger="not_select",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Ranked second.",
         reason_code="higher_ranked_selected",
         now=LATER,
@@ -299,7 +302,7 @@ def test_a_recalled_officer_counts_as_passing_the_selection_stage(
     session: Session, ids: dict[str, int]
 ) -> None:
     def selection_stage() -> tuple[int, int]:
-        report = fairness_report(session=session, selection_id=1, actor="hr.alvarez")
+        report = fairness_report(session=session, selection_id=1, actor=as_user("hr.alvarez"))
         stage = next(s for s in report.stages if s.id == "selection")
         return stage.entered, stage.passed
 

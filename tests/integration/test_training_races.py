@@ -21,6 +21,7 @@ from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Evidence, TrainingDirection
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 from tests.helpers.selected import selected_db
 from tests.integration.test_races import race
 
@@ -82,7 +83,7 @@ def test_training_from_selection_to_appointment_on_postgresql(
     db.upgrade(engine_for(url))
     config = Settings.from_env({"QUALIFY_FILES": str(tmp_path / "files")}, database_url=url)
     with Session(engine_for(url), expire_on_commit=False) as session:
-        scenario = Scenario.load(SCENARIO)
+        scenario = Scenario.load(SCENARIO, CLI)
         selection = set_up(session, config, scenario)
         add_evidence(session, config, scenario, selection)
         steps = scenario.data["steps"]
@@ -95,7 +96,7 @@ def test_training_from_selection_to_appointment_on_postgresql(
             candidate_id=dana,
             courses=["basic_sro", "legal_issues"],
             due_on=(TODAY + timedelta(days=30)).isoformat(),
-            actor="sgt.lambert",
+            actor=as_user("sgt.lambert"),
             now=now,
         )
         complete_training(
@@ -104,20 +105,24 @@ def test_training_from_selection_to_appointment_on_postgresql(
             candidate_id=dana,
             course="basic_sro",
             on=TODAY.isoformat(),
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             now=now,
         )
         with pytest.raises(RuleViolation, match=r"Legal issues in schools .*\(legal_issues, due"):
-            advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh")
+            advance(
+                session=session, candidate_id=dana, trigger="appoint", actor=as_user("chief.walsh")
+            )
         complete_training(
             session=session,
             files_dir=config.files_dir,
             candidate_id=dana,
             course="legal_issues",
             on=TODAY.isoformat(),
-            actor="sgt.lambert",
+            actor=as_user("sgt.lambert"),
             now=now,
         )
-        done = advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh")
+        done = advance(
+            session=session, candidate_id=dana, trigger="appoint", actor=as_user("chief.walsh")
+        )
         assert done.to_state == "appointed"
         assert verify(session).ok

@@ -19,6 +19,7 @@ from qualify.services.users import add_user, create_admin
 from qualify.store import db
 from qualify.store.tables import AuditEvent
 from qualify.web.app import create_app
+from tests.helpers.actors import CLI, as_user
 
 PASSWORDS = {
     "hr.alvarez": "hr correct horse battery",
@@ -54,7 +55,10 @@ def web_settings(tmp_path: Path) -> Settings:
     )
     with Session(engine) as session:
         create_admin(
-            session=session, workflows_dir=settings.workflows_dir, name="hr.alvarez", roles=["hr"]
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            actor=as_user("hr.alvarez"),
+            roles=["hr"],
         )
         for name, role in (("rep.chen", "school_rep"), ("cmdr.obrien", "commander")):
             add_user(
@@ -62,10 +66,10 @@ def web_settings(tmp_path: Path) -> Settings:
                 workflows_dir=settings.workflows_dir,
                 name=name,
                 roles=[role],
-                actor="hr.alvarez",
+                actor=as_user("hr.alvarez"),
             )
         for name in ("hr.alvarez", "rep.chen", "cmdr.obrien"):
-            demo_password(session=session, name=name, password=PASSWORDS[name])
+            demo_password(session=session, actor=as_user(name), password=PASSWORDS[name])
     engine.dispose()
     return settings
 
@@ -165,13 +169,13 @@ def sro_template(tmp_path_factory: pytest.TempPathFactory, _audit_key: Path) -> 
     engine = db.make_engine(url)
     db.upgrade(engine)
     settings = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     with Session(engine, expire_on_commit=False) as session:
         selection = set_up(session, settings, scenario)
         add_evidence(session, settings, scenario, selection)
         run_steps(session, scenario, selection, until=INTERVIEW_STEPS)
         for name, password in SRO_PASSWORDS.items():
-            demo_password(session=session, name=name, password=password)
+            demo_password(session=session, actor=as_user(name), password=password)
     engine.dispose()
     return folder
 

@@ -15,6 +15,7 @@ from qualify.services.users import add_user
 from qualify.store import db
 from qualify.store.tables import Invitation
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 from tests.web.conftest import Clock, csrf_of, events, refusal, sign_in
 
 Cli = Callable[..., Result]
@@ -32,7 +33,7 @@ def douglas(web_settings: Settings) -> str:
             workflows_dir=web_settings.workflows_dir,
             name="rep.douglas",
             roles=["school_rep"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
     return "rep.douglas"

@@ -9,9 +9,9 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.store import db
+from tests.helpers.actors import as_user
 from tests.web.conftest import candidate_id, csrf_of
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
@@ -86,7 +86,7 @@ def test_candidate_text_shows_as_text_on_the_panelists_pages(
             candidate_id=cid,
             changes={"name": f"{HOSTILE[1]} {HOSTILE[0]}", "unit": HOSTILE[1]},
             reason="A test of escaping",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
     chen = sro_browser("rep.chen")

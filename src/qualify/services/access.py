@@ -29,12 +29,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_user(session: Session, actor: Actor | str) -> User:
+def actor_user(session: Session, actor: Actor) -> User:
     """The registered user acting; anyone else is refused."""
-    name = actor.name if isinstance(actor, Actor) else actor
-    user = session.exec(select(User).where(User.name == name)).first()
+    user = session.exec(select(User).where(User.name == actor.name)).first()
     if user is None:
-        raise unknown_user(name)
+        raise unknown_user(actor.name)
     return user
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import (
     BadInput,
     Conflict,
@@ -139,7 +140,7 @@ def advance(
     session: Session,
     candidate_id: int,
     trigger: str,
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,
@@ -202,7 +203,7 @@ def advance(
             session=session,
             templates_dir=packets.templates_dir,
             records_dir=packets.output_dir,
-            actor=done.actor,
+            actor=actor,
             candidate_id=candidate_id,
             role=role,
             now=at,
@@ -223,7 +224,7 @@ def _advance(
     session: Session,
     candidate_id: int,
     trigger: str,
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
     packets: PacketPlace | None,
@@ -232,9 +233,9 @@ def _advance(
     training: Order | None = None,
 ) -> tuple[Advanced, str]:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
-    user = users.get(actor)
+    user = users.get(actor.name)
     if user is None:
-        raise unknown_user(actor)
+        raise unknown_user(actor.name)
     candidate = get_candidate(session, candidate_id)
     if seen.setdefault("version", candidate.version) != candidate.version:
         raise changed_by_someone_else(candidate_id)
@@ -331,7 +332,7 @@ def _advance(
         }
     event = audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="state_changed",
         subject=f"candidate:{candidate_id}",

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
 from qualify.services.visibility import history_filter, redact_event, sight
@@ -14,7 +15,7 @@ from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 
 
 def visible_events(
-    *, session: Session, actor: str, candidate_id: int | None = None
+    *, session: Session, actor: Actor, candidate_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Audit events as dicts, as the actor may read them. One candidate's history: for view_audit
     in its selection's workflow, and for whoever may see the candidate's record (its history in

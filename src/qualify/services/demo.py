@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify import auditkey
+from qualify.actor import Origin
 from qualify.config import Settings, default_audit_key
 from qualify.errors import BadInput, QualifyError
 from qualify.packets.render import write_atomic
@@ -112,16 +113,23 @@ def demo_passwords(session: Session, scenario: Scenario) -> list[dict[str, Any]]
     found = []
     for name, user in scenario.users.items():
         password = demo_password_of(name)
-        demo_password(session=session, name=name, password=password, now=scenario.tick())
+        demo_password(
+            session=session, actor=scenario.actor(name), password=password, now=scenario.tick()
+        )
         found.append({"name": name, "roles": user["roles"], "password": password})
     return found
 
 
 def run_demo(
-    *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
+    *,
+    settings: Settings,
+    output_dir: Path,
+    scenario_path: Path,
+    origin: Origin,
+    steps: int | None = None,
 ) -> DemoRun:
     """Run the scenario (its first `steps` steps, if given) on a fresh SQLite file in
-    `output_dir`; packets go there too."""
+    `output_dir`, its users acting through the front door `origin`; packets go there too."""
     output_dir.mkdir(parents=True, exist_ok=True)
     clean(output_dir)
     url = f"sqlite:///{output_dir.resolve() / 'demo.db'}"
@@ -140,7 +148,7 @@ def run_demo(
     engine = db.make_engine(url)
     try:
         db.upgrade(engine)
-        scenario = Scenario.load(scenario_path)
+        scenario = Scenario.load(scenario_path, origin)
         with Session(engine, expire_on_commit=False) as session:
             audit.use_key_file(session, config.audit_key)
             selection = set_up(session, config, scenario)
@@ -157,14 +165,19 @@ def run_demo(
             portal_users = demo_passwords(session, scenario)
             hr = scenario.first_user
             checks = run_checks(
-                session=session, candidate_id=None, selection_id=selection.id, actor=hr
+                session=session,
+                candidate_id=None,
+                selection_id=selection.id,
+                actor=scenario.actor(hr),
             )
-            ranked = results(
-                session=session, selection_id=selection.id, actor=user_with_role(scenario, "chief")
-            )
+            chief = scenario.actor(user_with_role(scenario, "chief"))
+            ranked = results(session=session, selection_id=selection.id, actor=chief)
             states = {c.id: c.state for c in session.exec(select(Candidate))}
             fairness = fairness_report(
-                session=session, selection_id=selection.id, actor=hr, now=scenario.tick()
+                session=session,
+                selection_id=selection.id,
+                actor=scenario.actor(hr),
+                now=scenario.tick(),
             )
             fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
             write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from qualify.actor import Actor
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
@@ -38,7 +39,7 @@ class EvidenceForm:
         return next((k for k in self.kinds if k.kind == kind), None)
 
 
-def evidence_form(*, session: Session, candidate_id: int, actor: str) -> EvidenceForm:
+def evidence_form(*, session: Session, candidate_id: int, actor: Actor) -> EvidenceForm:
     """The evidence a user who may add evidence can record for this candidate."""
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec

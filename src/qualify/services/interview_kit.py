@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.access import (
     actor_user,
     alternates_of,
@@ -68,13 +69,13 @@ class InterviewRow:
 def _status(
     spec: Workflow,
     candidate: Candidate,
-    actor: str,
+    panelist: str,
     declared: Attestation | None,
     card: Scorecard | None,
 ) -> str:
     if declared is not None and declared.conflict is not None:
         return "conflict"
-    if barred_reason(spec, candidate.supervisor, actor, None):
+    if barred_reason(spec, candidate.supervisor, panelist, None):
         return "barred"
     if declared is None:
         return "declare"
@@ -98,14 +99,16 @@ def _sits(
     )
 
 
-def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
+def my_interviews(*, session: Session, actor: Actor) -> list[InterviewRow]:
     """The candidates the actor sits for now, each with where their own scoring stands."""
     user = actor_user(session, actor)
     seated = {
         s.selection_id: s.seat
-        for s in session.exec(select(PanelSeat).where(PanelSeat.panelist == actor))
+        for s in session.exec(select(PanelSeat).where(PanelSeat.panelist == actor.name))
     }
-    for alternate in session.exec(select(PanelAlternate).where(PanelAlternate.panelist == actor)):
+    for alternate in session.exec(
+        select(PanelAlternate).where(PanelAlternate.panelist == actor.name)
+    ):
         seated.setdefault(alternate.selection_id, alternate.seat)
     rows: list[InterviewRow] = []
     for selection_id in sorted(seated):
@@ -129,7 +132,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
             d.candidate_id: d
             for d in session.exec(
                 select(Attestation)
-                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor)
+                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor.name)
                 .order_by(col(Attestation.id))
             )
         }
@@ -137,7 +140,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
             c.candidate_id: c
             for c in session.exec(
                 select(Scorecard)
-                .where(col(Scorecard.candidate_id).in_(ids), Scorecard.panelist == actor)
+                .where(col(Scorecard.candidate_id).in_(ids), Scorecard.panelist == actor.name)
                 .order_by(col(Scorecard.version))
             )
         }
@@ -153,7 +156,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
                     selection_id=selection_id,
                     selection_title=selection.title,
                     seat=seated[selection_id],
-                    status=_status(spec, c, actor, declared.get(c.id), card),
+                    status=_status(spec, c, actor.name, declared.get(c.id), card),
                     version=card.version if card else 0,
                 )
             )
@@ -210,7 +213,7 @@ class Kit:
         return STATUS_TEXT[self.status]
 
 
-def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
+def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
     check_id(candidate_id, "candidate")
@@ -222,19 +225,19 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     assert selection.id is not None
     panel = seats_of(session, selection.id), alternates_of(session, selection.id)
     listed = {s.panelist for s in panel[0]} | {a.panelist for a in panel[1]}
-    if actor not in listed or not _sits(session, user, selection, candidate, panel):
+    if actor.name not in listed or not _sits(session, user, selection, candidate, panel):
         raise no_candidate(candidate_id)
     spec = workflow_of(selection).spec
     interview = interview_of(session, candidate_id, actor)
-    declared = interview.declared(actor)
-    card = interview.card(actor)
-    mine = [c for c in interview.submitted() if c.panelist == actor]
+    declared = interview.declared(actor.name)
+    card = interview.card(actor.name)
+    mine = [c for c in interview.submitted() if c.panelist == actor.name]
     others = None
     if mine:
         names = people(session)
         latest: dict[str, Scorecard] = {}
         for other in interview.submitted():
-            if other.panelist != actor:
+            if other.panelist != actor.name:
                 latest[other.panelist] = other
         others = [
             OtherCard(names.get(p, {"name": p})["name"], c.version, dict(c.scores))
@@ -257,11 +260,11 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
             )
             for c in spec.rubric.criteria
         ],
-        status=_status(spec, candidate, actor, declared, card),
+        status=_status(spec, candidate, actor.name, declared, card),
         declared=declared is not None,
         conflict=declared.conflict if declared else None,
         barred=barred_reason(
-            spec, candidate.supervisor, actor, declared.conflict if declared else None
+            spec, candidate.supervisor, actor.name, declared.conflict if declared else None
         ),
         card=card,
         corrections=_corrections(mine),

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.access import actor_user, get_selection, role_for, utcnow, workflow_of
 from qualify.services.results import panel_inputs
 from qualify.services.visibility import record_roles
@@ -103,7 +104,7 @@ def _schedules(session: Session, ids: list[int]) -> dict[int, datetime]:
 
 
 def selection_overview(
-    *, session: Session, selection_id: int, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
 ) -> SelectionOverview:
     """The selection at a glance, for the roles that see every candidate's record."""
     selection = get_selection(session, selection_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
@@ -96,7 +97,7 @@ def record_and_write(
     session: Session,
     packets: list[Packet],
     output_dir: Path,
-    actor: str,
+    actor: Actor,
     role: str,
     at: datetime,
     selection_id: int,
@@ -168,7 +169,7 @@ def print_candidate(
     templates_dir: Path,
     output_dir: Path,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     stage: str | None = None,
     now: datetime | None = None,
 ) -> list[Path]:
@@ -263,7 +264,7 @@ def print_selection(
     templates_dir: Path,
     output_dir: Path,
     selection_id: int,
-    actor: str,
+    actor: Actor,
     jobs: int = 1,
     progress: Any = None,
 ) -> list[Path]:
@@ -384,7 +385,7 @@ def repair(
     session: Session,
     templates_dir: Path,
     records_dir: Path,
-    actor: str,
+    actor: Actor,
     candidate_id: int | None = None,
     selection_id: int | None = None,
     role: str | None = None,

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -51,7 +52,7 @@ def assign_panel(
     session: Session,
     selection_id: int,
     seats: list[tuple[str, str]],
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     alternates: list[tuple[str, str]] | None = None,
@@ -133,7 +134,7 @@ def assign_panel(
             position=i,
             panelist=user,
             assigned_at=at,
-            assigned_by=actor,
+            assigned_by=actor.name,
         )
         for seat in spec.panel.seats
         for i, user in enumerate(by_seat[seat], start=1)
@@ -145,7 +146,7 @@ def assign_panel(
             position=i,
             panelist=user,
             assigned_at=at,
-            assigned_by=actor,
+            assigned_by=actor.name,
         )
         for seat in spec.panel.seats
         for i, user in enumerate(spare[seat], start=1)
@@ -230,7 +231,7 @@ def attest(
     *,
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     conflict: str | None = None,
     now: datetime | None = None,
 ) -> Declared:
@@ -251,26 +252,26 @@ def attest(
         session, candidate_id, actor, with_cards=conflict is not None, lock=True
     )
     candidate = interview.candidate
-    latest = interview.declared(actor)
+    latest = interview.declared(actor.name)
     if latest is not None and latest.conflict is not None and conflict is None:
         raise RuleViolation(
-            f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
+            f"{actor.name} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
     if latest is not None and latest.conflict == conflict:
         # The same declaration again changes nothing, so it records nothing.
         session.rollback()
         return Declared(latest, changed=False)
-    if conflict is not None and interview.card(actor, submitted=True):
+    if conflict is not None and interview.card(actor.name, submitted=True):
         raise RuleViolation(
-            f"{actor} already submitted a scorecard for candidate {candidate_id}; "
+            f"{actor.name} already submitted a scorecard for candidate {candidate_id}; "
             "ask HR to change the panel, with a reason"
         )
     if conflict is not None:
         # A conflict bars the panelist: the interview guards and the stored result change, so
         # the candidate changes, and of two people changing it at once the second stops here.
         claim(session, candidate)
-    record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
+    record = Attestation(candidate_id=candidate_id, panelist=actor.name, conflict=conflict, at=at)
     insert_row(session, record)
     selection = get_selection(session, candidate.selection_id)
     declared = replace(interview, declarations=[*interview.declarations, record])
@@ -285,7 +286,7 @@ def attest(
                 for x in interview.seats
                 if (x.seat, x.position) == (mine.seat, mine.position)
             ),
-            actor,
+            actor.name,
         )
         swap = next((x for x in panel.substitutions if x.holder == holder), None)
         details["sits_instead"] = swap.sat if swap else None
@@ -359,7 +360,7 @@ class Interview:
 def interview_of(
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     *,
     with_cards: bool = True,
     lock: bool = False,
@@ -385,12 +386,12 @@ def interview_of(
         raise no_candidate(candidate_id)
     candidate = found[0][0]
     seats = [s for _, s in found if s is not None]
-    seat = next((s for s in seats if s.panelist == actor), None)
+    seat = next((s for s in seats if s.panelist == actor.name), None)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
-    if seat is None and not any(a.panelist == actor for a in alternates):
+    if seat is None and not any(a.panelist == actor.name for a in alternates):
         actor_user(session, actor)
         raise NotPermitted(
-            f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
+            f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
         )
     declarations = session.exec(
         select(Attestation)
@@ -398,7 +399,9 @@ def interview_of(
         .order_by(col(Attestation.id))
     ).all()
     if seat is None:
-        seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
+        seat = _alternate_seat(
+            session, candidate, seats, alternates, list(declarations), actor.name
+        )
     elif not alternates:
         alternates = alternates_of(session, candidate.selection_id)
     cards = (
@@ -419,29 +422,29 @@ def _alternate_seat(
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
     declarations: list[Attestation],
-    actor: str,
+    panelist: str,
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who
     declared a conflict with the candidate is told it stands, as a holder is."""
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     conflicts = {d.panelist: d.conflict for d in declarations}
-    if conflicts.get(actor) is not None:
+    if conflicts.get(panelist) is not None:
         # Their own conflict bars them: show the seat they were ready for, so the refusal says so.
-        mine = next(a for a in alternates if a.panelist == actor)
-        return _seat_for(candidate, mine.seat, mine.position, actor)
+        mine = next(a for a in alternates if a.panelist == panelist)
+        return _seat_for(candidate, mine.seat, mine.position, panelist)
     pairs = tuple((s.seat, s.panelist) for s in seats)
     spare = tuple((a.seat, a.panelist) for a in alternates)
     _, _, swaps = sitting(spec, candidate.supervisor, pairs, spare, conflicts)
     for swap in swaps:
-        if swap.sat == actor:
+        if swap.sat == panelist:
             position = next(s.position for s in seats if s.panelist == swap.holder)
-            return _seat_for(candidate, swap.seat, position, actor)
-    mine = next(a for a in alternates if a.panelist == actor)
+            return _seat_for(candidate, swap.seat, position, panelist)
+    mine = next(a for a in alternates if a.panelist == panelist)
     raise NotPermitted(
-        f"{actor} is an alternate for the {mine.seat} seat of selection {candidate.selection_id} "
-        f"and does not sit for candidate {candidate.id}: an alternate sits only for a candidate "
-        "whose seat holder may not score them (their supervisor, or a declared conflict), in the "
-        "order HR named the alternates"
+        f"{panelist} is an alternate for the {mine.seat} seat of selection "
+        f"{candidate.selection_id} and does not sit for candidate {candidate.id}: an alternate "
+        "sits only for a candidate whose seat holder may not score them (their supervisor, or a "
+        "declared conflict), in the order HR named the alternates"
     )
 
 
@@ -457,7 +460,7 @@ def _seat_for(candidate: Candidate, seat: str, position: int, panelist: str) -> 
     )
 
 
-def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
+def panel_view(*, session: Session, selection_id: int, actor: Actor) -> dict[str, Any]:
     actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec

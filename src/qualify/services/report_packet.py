@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.packets.render import w3c_time
 from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
@@ -175,7 +176,7 @@ def print_report(
     output_dir: Path,
     candidate_id: int,
     quarter: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> list[Path]:
     """Print the quarterly activity report of an officer for the roles of the packet's

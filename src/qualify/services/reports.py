@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
@@ -116,7 +117,7 @@ def add_report(
     candidate_id: int,
     quarter: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Filed:
@@ -146,7 +147,7 @@ def _add(
     candidate_id: int,
     quarter_text: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
 ) -> Filed:
@@ -203,7 +204,7 @@ def _add(
         figures=figures,
         reason=reason.strip() if reason else None,
         entered_at=at,
-        entered_by=actor,
+        entered_by=actor.name,
     )
     with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
         session.add(record)
@@ -258,7 +259,7 @@ def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
 def due_reports(
     *,
     session: Session,
-    actor: str,
+    actor: Actor,
     as_of: date | None = None,
     selection_id: int | None = None,
     now: datetime | None = None,

@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.services.access import (
     actor_user,
@@ -371,7 +372,7 @@ def _status(summary: dict[str, Any], seats: int, scoring: bool, state: str) -> d
     return {"status": status, "submitted": submitted, "seats": seats, "status_text": status}
 
 
-def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
+def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, Any]:
     """Interview results as the actor may see them: reviewers (view_results) see a candidate once
     every seat has submitted; a panelist sees others' scores once their own is submitted."""
     viewer = actor_user(session, actor)

@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.access import (
@@ -48,7 +49,7 @@ PURGED = "(purged)"
 REASON_LIMIT = 2000
 
 
-def may_manage_records(session: Session, selection: Selection, actor: str, doing: str) -> str:
+def may_manage_records(session: Session, selection: Selection, actor: Actor, doing: str) -> str:
     """The actor's role that the selection's workflow lists under manage_records."""
     allowed = workflow_of(selection).spec.permissions.manage_records
     user = actor_user(session, actor)
@@ -125,7 +126,7 @@ def retention_of(session: Session, selection: Selection, *, years: int, today: d
 
 
 def records_due(
-    *, session: Session, actor: str, years: int, today: date | None = None
+    *, session: Session, actor: Actor, years: int, today: date | None = None
 ) -> list[Retention]:
     """Selections whose retention period has ended and whose personal data is not purged yet
     (held ones too: the hold is shown, and purge refuses them)."""
@@ -142,14 +143,14 @@ def records_due(
 
 
 def place_hold(
-    *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> LegalHold:
     """Freeze a selection's records while a dispute may need them."""
     return _change_hold(session, selection_id, reason, actor, now, placing=True)
 
 
 def release_hold(
-    *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> LegalHold:
     """End a selection's legal hold."""
     return _change_hold(session, selection_id, reason, actor, now, placing=False)
@@ -159,7 +160,7 @@ def _change_hold(
     session: Session,
     selection_id: int,
     reason: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None,
     *,
     placing: bool,
@@ -178,9 +179,11 @@ def _change_hold(
     if not placing and hold is None:
         raise RuleViolation(f"selection {selection_id} is not under legal hold")
     if hold is None:
-        hold = LegalHold(selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor)
+        hold = LegalHold(
+            selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor.name
+        )
     else:
-        hold.released_at, hold.released_by, hold.release_reason = at, actor, reason
+        hold.released_at, hold.released_by, hold.release_reason = at, actor.name, reason
     session.add(hold)
     session.flush()
     audit.record(
@@ -214,7 +217,7 @@ def purge(
     session: Session,
     selection_id: int,
     reason: str,
-    actor: str,
+    actor: Actor,
     years: int,
     files_dir: Path,
     records_dir: Path,

@@ -15,11 +15,12 @@ import yaml
 from sqlmodel import Session, select
 
 from qualify import safeyaml
+from qualify.actor import Actor, Origin
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
-from qualify.services import audit, candidates, evidence, selections, users
+from qualify.services import candidates, evidence, selections, users
 from qualify.services.scenario_spec import check_scenario
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
@@ -30,15 +31,16 @@ if TYPE_CHECKING:
 
 @dataclass
 class Scenario:
-    """A parsed scenario file."""
+    """A parsed scenario file, run through one front door (`origin`): its users act there."""
 
     path: Path
     data: dict[str, Any]
+    origin: Origin
     clock: list[datetime] = field(default_factory=list)
     files_dir: Path | None = None  # where evidence files go, from the settings of set_up
 
     @classmethod
-    def load(cls, path: Path) -> Scenario:
+    def load(cls, path: Path, origin: Origin) -> Scenario:
         raw = read_regular_file(path, label=str(path), limit=YAML_MAX_CHARS)
         try:
             data = safeyaml.safe_load(raw.decode("utf-8"))
@@ -54,7 +56,7 @@ class Scenario:
         if not isinstance(data, dict):
             raise BadInput(f"{path}: a scenario must be a mapping")
         check_scenario(path, data)
-        return cls(path, data)
+        return cls(path, data, origin)
 
     def candidate_id(self, ids: dict[str, int], employee: object) -> int:
         """The id of the candidate with this employee id, which the roster must hold."""
@@ -79,6 +81,10 @@ class Scenario:
             self.tick()
         if moment > self.clock[-1]:
             self.clock.append(moment)
+
+    def actor(self, name: str) -> Actor:
+        """The scenario's user `name` acting through its front door."""
+        return self.origin.actor(name)
 
     @property
     def first_user(self) -> str:
@@ -122,7 +128,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     users.create_admin(
         session=session,
         workflows_dir=settings.workflows_dir,
-        name=first,
+        actor=scenario.actor(first),
         roles=admin["roles"],
         full_name=admin["full_name"],
         title=admin["title"],
@@ -136,7 +142,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
             roles=user["roles"],
             full_name=user["full_name"],
             title=user["title"],
-            actor=hr,
+            actor=scenario.actor(hr),
             now=scenario.tick(),
         )
     selection = selections.open_selection(
@@ -145,7 +151,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         title=str(data["title"]),
         workflow=str(data["workflow"]),
         as_of=date.fromisoformat(str(data["as_of"])),
-        actor=audit.actor_named(hr),
+        actor=scenario.actor(hr),
         now=scenario.tick(),
     )
     assert selection.id is not None
@@ -153,7 +159,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         session=session,
         selection_id=selection.id,
         path=scenario.path.parent / str(data["roster"]),
-        actor=hr,
+        actor=scenario.actor(hr),
         now=scenario.tick(),
     )
     return selection
@@ -199,7 +205,7 @@ def add_evidence(
                     kind=kind,
                     fields=values,
                     file=file,
-                    actor=audit.actor_named(scenario.first_user),
+                    actor=scenario.actor(scenario.first_user),
                     now=scenario.tick(),
                 )
 
@@ -216,7 +222,7 @@ def add_self_identification(session: Session, scenario: Scenario, selection: Sel
             candidate_id=scenario.candidate_id(ids, employee),
             sex=str(chosen.get("sex", "declined")),
             race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
-            actor=scenario.first_user,
+            actor=scenario.actor(scenario.first_user),
             now=scenario.tick(),
         )
 
@@ -239,7 +245,7 @@ def run_steps(
     ids = candidate_ids(session, selection.id)
     steps = scenario.data.get("steps", [])
     for step in steps[start:until]:
-        by = str(step["by"])
+        by = scenario.actor(str(step["by"]))
         if step.get("day") is not None:
             scenario.move_to(date.fromisoformat(str(step["day"])))
         if step["do"] in ("training_assign", "training_complete"):
@@ -276,7 +282,7 @@ def run_steps(
                     candidate_id=ids[str(employee)],
                     at=str(when["at"]),
                     place=str(when["place"]),
-                    actor=audit.actor_named(by),
+                    actor=by,
                     now=scenario.tick(),
                 )
         elif step["do"] == "attest":
@@ -344,7 +350,7 @@ def _training_step(
             candidate_id=candidate,
             courses=[str(c) for c in step.get("courses", [])],
             due_on=str(step["due"]),
-            actor=str(step["by"]),
+            actor=scenario.actor(str(step["by"])),
             reason=step.get("reason"),
             now=scenario.tick(),
             packets=packets,
@@ -363,7 +369,7 @@ def _training_step(
             candidate_id=candidate,
             course=str(step["course"]),
             on=str(step["completed_on"]),
-            actor=str(step["by"]),
+            actor=scenario.actor(str(step["by"])),
             file=file,
             now=scenario.tick(),
         )

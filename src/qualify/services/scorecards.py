@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
@@ -68,7 +69,7 @@ def score(
     *,
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     scores: dict[str, str],
     comments: dict[str, str],
     submit: bool = False,
@@ -84,12 +85,12 @@ def score(
     candidate, seat = interview.candidate, interview.seat
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
-    _check_may_score(spec, interview, actor)
+    _check_may_score(spec, interview, actor.name)
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
         raise BadInput("unknown criterion", field="comments", value=unknown[0]).about(unknown[0])
-    latest = interview.card(actor)
+    latest = interview.card(actor.name)
     reason = (reason or "").strip() or None
     try:
         limits.check("reason", reason, limits.REASON)
@@ -113,14 +114,14 @@ def score(
     else:
         if latest is not None and (not submit or reason is None):
             raise RuleViolation(
-                f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+                f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version",
                 step=Step("correct_scorecard"),
             ).about("reason")
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
-            panelist=actor,
+            panelist=actor.name,
             seat=seat.seat,
             version=latest.version + 1 if latest else 1,
             status="submitted" if submit else "draft",
@@ -137,7 +138,7 @@ def score(
             claim(session, candidate)
         insert_row(session, card)
     if submit:
-        _record_submission(session, candidate, card, seat.seat, at)
+        _record_submission(session, actor, candidate, card, seat.seat, at)
         # A draft changes no result; a submission does (the candidate's row exists already,
         # written when the panelist declared).
         earlier = [c for c in interview.submitted() if c is not card]
@@ -146,8 +147,8 @@ def score(
     return card
 
 
-def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
-    """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
+def _check_may_score(spec: Workflow, interview: Interview, panelist: str) -> None:
+    """Refuse unless the candidate is being interviewed and the panelist, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
     if candidate.state not in spec.panel.scoring_states:
@@ -155,47 +156,49 @@ def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
             f"candidate {candidate.id} is in state {candidate.state}; scorecards are taken in "
             f"{', '.join(spec.panel.scoring_states)}"
         )
-    declared = interview.declared(actor)
+    declared = interview.declared(panelist)
     barred = barred_reason(
-        spec, candidate.supervisor, actor, declared.conflict if declared else None
+        spec, candidate.supervisor, panelist, declared.conflict if declared else None
     )
     if barred:
-        raise NotPermitted(f"{actor} may not score candidate {candidate.id}: {actor} {barred}")
+        raise NotPermitted(
+            f"{panelist} may not score candidate {candidate.id}: {panelist} {barred}"
+        )
     if declared is None:
         raise RuleViolation(
-            f"{actor} must first declare any conflict of interest with candidate {candidate.id}",
+            f"{panelist} must first declare any conflict of interest with candidate {candidate.id}",
             step=Step("declare_conflicts", str(candidate.id)),
         )
 
 
 def may_score(
-    *, session: Session, candidate_id: int, actor: str, reason: str | None = None
+    *, session: Session, candidate_id: int, actor: Actor, reason: str | None = None
 ) -> None:
     """Refuse, before anyone types a score, what `score` would refuse whatever the scores: no
     seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
     for a correction."""
     interview = interview_of(session, candidate_id, actor)
     spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
-    _check_may_score(spec, interview, actor)
-    latest = interview.card(actor)
+    _check_may_score(spec, interview, actor.name)
+    latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
         raise RuleViolation(
-            f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+            f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
             "correction is a new version",
             step=Step("give_correction_reason"),
         )
 
 
-def check_submission(*, session: Session, candidate_id: int, actor: str) -> None:
+def check_submission(*, session: Session, candidate_id: int, actor: Actor) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
     interview = interview_of(session, candidate_id, actor)
     spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
-    _check_may_score(spec, interview, actor)
-    latest = interview.card(actor)
+    _check_may_score(spec, interview, actor.name)
+    latest = interview.card(actor.name)
     if latest is None or latest.status != "draft":
         raise RuleViolation(
-            f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
+            f"{actor.name} has no draft scorecard for candidate {candidate_id} to submit"
         )
     _require_complete(spec, latest)
 
@@ -240,13 +243,13 @@ def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: dat
 
 
 def _record_submission(
-    session: Session, candidate: Candidate, card: Scorecard, seat: str, at: datetime
+    session: Session, actor: Actor, candidate: Candidate, card: Scorecard, seat: str, at: datetime
 ) -> None:
     digest = hashlib.sha256(audit.canonical(card.scores).encode()).hexdigest()
     corrected = card.version > 1  # a correction is any version after the first
     audit.record(
         session,
-        actor=card.panelist,
+        actor=actor,
         role=seat,
         action="scorecard_corrected" if corrected else "scorecard_submitted",
         subject=f"scorecard:{card.id}",
@@ -259,12 +262,12 @@ def _record_submission(
     )
 
 
-def scorecard_view(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+def scorecard_view(*, session: Session, candidate_id: int, actor: Actor) -> dict[str, Any]:
     """The actor's own scorecard for a candidate, with the rubric's anchors."""
     interview = interview_of(session, candidate_id, actor)
     candidate = interview.candidate
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    card = interview.card(actor)
+    card = interview.card(actor.name)
     return {
         "candidate_id": candidate_id,
         "name": candidate.name,

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from qualify.actor import Actor
 from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
 from qualify.workflow.spec import TransitionSpec, Workflow
@@ -76,7 +77,7 @@ def moves(spec: Workflow, state: str, roles: list[str]) -> tuple[Move, ...]:
     return tuple(move(spec, t) for t in spec.triggers_from(state) if set(t.roles) & set(roles))
 
 
-def screening_queue(*, session: Session, selection_id: int, actor: str) -> ScreeningQueue:
+def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
     """The screening queue of a selection, as the actor may see it."""
     viewer = actor_user(session, actor)
     selection = get_selection(session, selection_id)

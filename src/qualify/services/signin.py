@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
@@ -33,6 +34,13 @@ LOCKED = (
 )
 ANONYMOUS = "anonymous"  # the audit account of a request from nobody signed in
 TOUCH_EVERY = timedelta(seconds=60)  # how often a visit's last use is written down
+
+
+def in_portal(name: str, account: str) -> Actor:
+    """Who signs in, out, or sets a password by an invitation link: these happen only in the
+    portal (its sessions are web sessions), before anyone is signed in or as the session ends,
+    so the service names the actor from what it checked, on the `web` channel."""
+    return Actor(name, "web", account)
 
 
 def aware(moment: datetime) -> datetime:
@@ -191,15 +199,15 @@ def sign_in(
     at = aware(now or utcnow())
     key = _key(name)
     user = session.exec(select(User).where(User.name == key)).first() if key else None
-    actor = user.name if user else ANONYMOUS
+    named = user.name if user else ANONYMOUS
     lock = session.get(SignInLock, key) if key else None
     if lock is not None and aware(lock.locked_until) > at:
-        _refuse(session, actor, key, at, "locked")
+        _refuse(session, named, key, at, "locked")
         raise NotPermitted(_locked(lock, portal))
     stored = session.get(Password, user.name) if user else None
     ok, updated = hasher().verify_and_update(password[:1024], stored.hash if stored else _decoy())
     if not (ok and user and stored):
-        lock = _count_failure(session, actor, key, at, portal, lock)
+        lock = _count_failure(session, named, key, at, portal, lock)
         if lock is not None:
             raise NotPermitted(_locked(lock, portal))
         raise NotPermitted(WRONG)
@@ -210,12 +218,11 @@ def sign_in(
     session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
     audit.record(
         session,
-        actor=user.name,
+        actor=in_portal(user.name, user.name),
         action="signed_in",
         subject=f"user:{user.name}",
         at=at,
         details={"name": user.name},
-        account=user.name,
     )
     return open_signed_in(
         session=session, user=user.name, portal=portal, replacing=replacing, now=at
@@ -226,23 +233,22 @@ def _locked(lock: SignInLock, portal: PortalSettings) -> str:
     return LOCKED.format(until=f"{aware(lock.locked_until):%H:%M}", count=portal.lockout_failures)
 
 
-def _refuse(session: Session, actor: str, key: str, at: datetime, why: str) -> None:
+def _refuse(session: Session, name: str, key: str, at: datetime, why: str) -> None:
     audit.record(
         session,
-        actor=actor,
+        actor=in_portal(name, ANONYMOUS),
         action="sign_in_failed",
         subject=f"user:{key}",
         at=at,
         outcome="refused",
         details={"name": key, "reason": why},
-        account=ANONYMOUS,
     )
     session.commit()
 
 
 def _count_failure(
     session: Session,
-    actor: str,
+    name: str,
     key: str,
     at: datetime,
     portal: PortalSettings,
@@ -262,13 +268,12 @@ def _count_failure(
     ).one()
     audit.record(
         session,
-        actor=actor,
+        actor=in_portal(name, ANONYMOUS),
         action="sign_in_failed",
         subject=f"user:{key}",
         at=at,
         outcome="refused",
         details={"name": key, "reason": "wrong user name or password", "failures": count},
-        account=ANONYMOUS,
     )
     new_lock = None
     if count >= portal.lockout_failures:
@@ -278,7 +283,7 @@ def _count_failure(
         _put_lock(session, new_lock)
         audit.record(
             session,
-            actor=actor,
+            actor=in_portal(name, ANONYMOUS),
             action="sign_in_locked",
             subject=f"user:{key}",
             at=at,
@@ -288,7 +293,6 @@ def _count_failure(
                 "failures": count,
                 "locked_until": new_lock.locked_until.isoformat(),
             },
-            account=ANONYMOUS,
         )
     session.commit()
     return new_lock
@@ -315,11 +319,10 @@ def sign_out(*, session: Session, id_sha256: str, now: datetime | None = None) -
     if row.user_name:
         audit.record(
             session,
-            actor=row.user_name,
+            actor=in_portal(row.user_name, row.user_name),
             action="signed_out",
             subject=f"user:{row.user_name}",
             at=now or utcnow(),
             details={"name": row.user_name},
-            account=row.user_name,
         )
     session.commit()

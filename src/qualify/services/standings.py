@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.services.access import actor_user, get_selection, workflow_of
 from qualify.services.results import results
 from qualify.services.screening import Move, moves
@@ -162,7 +163,7 @@ def _standing(row: dict[str, Any]) -> Standing:
     )
 
 
-def standings(*, session: Session, selection_id: int, actor: str) -> Standings:
+def standings(*, session: Session, selection_id: int, actor: Actor) -> Standings:
     """Interview results and ranking as the actor may see them (see `results.results`)."""
     return Standings.of(results(session=session, selection_id=selection_id, actor=actor))
 
@@ -188,7 +189,7 @@ class Decisions:
     criterion_labels: dict[str, str] = field(default_factory=dict)
 
 
-def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
+def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions:
     """The standings with, for each candidate, what the actor may decide now."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
     viewer = actor_user(session, actor)

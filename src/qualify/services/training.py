@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.access import (
@@ -166,7 +167,7 @@ def outstanding(session: Session, spec: Workflow, candidate_id: int) -> str | No
 
 
 def insert_directions(
-    session: Session, candidate_id: int, wanted: Order, actor: str, role: str, at: datetime
+    session: Session, candidate_id: int, wanted: Order, directed_by: str, role: str, at: datetime
 ) -> list[dict[str, str]]:
     """Write the direction rows (inside the caller's transaction); what the audit event says."""
     for course in wanted.courses:
@@ -177,7 +178,7 @@ def insert_directions(
                 course=course,
                 due_on=wanted.due_on,
                 directed_at=at,
-                directed_by=actor,
+                directed_by=directed_by,
                 role=role,
             ),
         )
@@ -203,7 +204,7 @@ def assign_training(
     candidate_id: int,
     courses: list[str],
     due_on: str | date,
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     packets: Any = None,
@@ -259,7 +260,7 @@ def _add_directions(
     candidate: Candidate,
     spec: Workflow,
     wanted: Order,
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
 ) -> Directed:
@@ -289,7 +290,7 @@ def _add_directions(
     listed = insert_directions(session, candidate.id, wanted, user.name, role, at)
     event = audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="training_directed",
         subject=f"candidate:{candidate.id}",
@@ -309,7 +310,7 @@ def complete_training(
     candidate_id: int,
     course: str,
     on: str | date,
-    actor: str,
+    actor: Actor,
     file: Path | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
@@ -352,7 +353,7 @@ def _complete(
     spec: Workflow,
     course: CourseSpec,
     done_on: date,
-    actor: str,
+    actor: Actor,
     file: Path | None,
     data: bytes | None,
     at: datetime,
@@ -401,7 +402,7 @@ def _complete(
     session.flush()
     audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="training_completed",
         subject=f"evidence:{record.id}",
@@ -428,7 +429,7 @@ def _complete(
     return record
 
 
-def training_status(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+def training_status(*, session: Session, candidate_id: int, actor: Actor) -> dict[str, Any]:
     """The courses directed for a candidate, with who directed them, when they are due and
     when they were completed; for the roles that direct or record training and those that see
     the candidate's record."""

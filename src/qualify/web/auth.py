@@ -15,7 +15,6 @@ field `csrf_token` or the header `X-CSRF-Token` (else 403, before the route runs
 from __future__ import annotations
 
 import hmac
-import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -31,8 +30,7 @@ from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
 from qualify.services.access import frozen_permission, frozen_workflows
-from qualify.services.audit import Origin
-from qualify.services.signin import ANONYMOUS, Visit
+from qualify.services.signin import Visit
 from qualify.web.portal import Portal, portal_of
 
 COOKIE = "qualify_session"
@@ -46,8 +44,8 @@ _UNSEEN = object()
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in user a request acts for. Every service call made through `call` records
-    channel `web` and this account in the audit log."""
+    """The signed-in user a request acts for. Every service call made through `call` acts as
+    this user on the `web` channel, and its audit events record this account."""
 
     name: str
     roles: tuple[str, ...]
@@ -56,52 +54,29 @@ class Actor:
     session_id: str  # the sha256 of the cookie's value, as stored
 
     @property
-    def origin(self) -> Origin:
-        return Origin("web", self.name)
-
-    @property
     def acting(self) -> ServiceActor:
-        """This user as the services take an actor: on the `web` channel, from this account."""
+        """This user as the services take an actor: on the `web` channel, from the signed-in
+        session's account."""
         return ServiceActor(self.name, "web", self.name)
 
     async def call(
         self, request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
     ) -> T:
-        """Run one service function as this user: `service(session=..., actor=..., **kw)`,
-        the actor given as the service takes it (an `Actor`, or still the user's name)."""
-        actor = self.acting if _takes_actor(service) else self.name
-        return await run_service(
-            request, self.origin, service, read_only=read_only, actor=actor, **kw
-        )
-
-
-def _takes_actor(service: Callable[..., Any]) -> bool:
-    """Whether a service declares its actor as an `Actor` (the services move to it one by
-    one; the others still take the user's name)."""
-    annotation = inspect.signature(service).parameters["actor"].annotation
-    return "Actor" in str(annotation)
+        """Run one service function as this user: `service(session=..., actor=..., **kw)`."""
+        return await run_service(request, service, read_only=read_only, actor=self.acting, **kw)
 
 
 async def run_service(
-    request: Request,
-    origin: Origin,
-    service: Callable[..., T],
-    /,
-    read_only: bool = False,
-    **kw: Any,
+    request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
 ) -> T:
     """Run a service function in a worker thread, on a session of its own."""
     portal = portal_of(request)
 
     def run() -> T:
-        with portal.session(origin, read_only=read_only) as session:
+        with portal.session(read_only=read_only) as session:
             return service(session=session, **kw)
 
     return await run_in_threadpool(run)
-
-
-def anonymous() -> Origin:
-    return Origin("web", ANONYMOUS)
 
 
 async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None:
@@ -121,17 +96,17 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         if not token:
             return None, None
         now = portal.now()
-        with portal.session(anonymous(), read_only=True) as session:
+        with portal.session(read_only=True) as session:
             visit = signin.look_up(session, token)
             roles = set(rule(session)) if callable(rule) and visit is not None else None
         if visit is None:
             return None, None
         if visit.expired(now, portal.settings.portal):
-            with portal.session(anonymous()) as session:
+            with portal.session() as session:
                 signin.forget(session=session, id_sha256=visit.id_sha256)
             return None, None
         if visit.needs_touch(now):
-            with portal.session(anonymous()) as session:
+            with portal.session() as session:
                 signin.touch(session=session, id_sha256=visit.id_sha256, now=now)
         return visit, roles
 
@@ -152,7 +127,7 @@ async def visit_or_new(request: Request) -> tuple[Visit, str | None]:
     portal = portal_of(request)
 
     def start() -> tuple[Visit, str]:
-        with portal.session(anonymous()) as session:
+        with portal.session() as session:
             token = signin.start_visit(
                 session=session, portal=portal.settings.portal, now=portal.now()
             )
@@ -230,7 +205,7 @@ async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
         if known is not None:
             assert isinstance(known, set)
             return known
-        return set(await run_service(request, anonymous(), _roles, rule=rule, read_only=True))
+        return set(await run_service(request, _roles, rule=rule, read_only=True))
     return set(rule)
 
 

@@ -61,9 +61,9 @@ class Portal:
         return self.clock()
 
     @contextmanager
-    def session(self, origin: audit.Origin, *, read_only: bool = False) -> Iterator[Session]:
-        """A database session whose audit events record `origin` (channel `web` and the
-        signed-in account). The newest event it commits is checkpointed, as the CLI does."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A database session for one service call. The newest audit event it commits is
+        checkpointed, as the CLI does."""
         engine = db.reading(self.engine) if read_only else self.engine
         heads: list[tuple[int, str]] = []
 
@@ -76,7 +76,7 @@ class Portal:
             session.info.pop(audit.APPENDED, None)
 
         queue = nullcontext() if read_only else self.writers
-        with queue, audit.acting_from(origin), db.session_scope(engine) as session:
+        with queue, db.session_scope(engine) as session:
             audit.use_key_file(session, self.settings.audit_key)
             event.listen(session, "after_commit", committed)
             event.listen(session, "after_rollback", rolled_back)
