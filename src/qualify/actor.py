@@ -49,4 +49,3 @@ class Actor:
 
     def __str__(self) -> str:
         return self.name
-

@@ -11,18 +11,18 @@ from sqlmodel import Session
 from qualify.errors import NotPermitted
 from qualify.services.overview import selection_overview
 from qualify.services.results import results
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.schedule import schedule_interview
-from qualify.services.scorecards import score
 from qualify.services.screening import screening_queue
 from qualify.services.standings import standings
-from qualify.store.tables import Selection
 from tests.helpers.actors import as_user
+from tests.helpers.builders import (
+    Sample,
+    declared,
+    in_screening,
+    interviewed,
+    scorecard,
+)
 
-Sro = tuple[Scenario, Selection]
-SCREENING = 1  # steps before this: every officer put into screening, none screened yet
-INTERVIEW = 13  # steps before this: panel seated, interviews scheduled, declarations made
-SCORED = 23  # steps before this: every scorecard submitted, the interview closed
 ALL_FOURS = dict.fromkeys(
     [
         "appearance_attitude",
@@ -37,13 +37,12 @@ ALL_FOURS = dict.fromkeys(
 
 
 def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCREENING)
-    ids = candidate_ids(session, selection.id or 0)
+    in_screening(sample)
+    ids = sample.ids
     queue = screening_queue(
-        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
     )
     entry = next(e for e in queue.entries if e.candidate_id == ids["MPD-1181"])
     by_check = {line.check: line for line in entry.checks.results}
@@ -53,19 +52,18 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
     assert by_check["full_time_certified"].label  # the workflow's words, not only the key
     assert entry.checks.eligibility == "not eligible"  # the overall finding still shows
     hr = screening_queue(
-        session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")
+        session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez")
     )
     seen = next(e for e in hr.entries if e.candidate_id == ids["MPD-1181"])
     assert {line.check: line.status for line in seen.checks.results}["physical_fitness"] == "fail"
 
 
 def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCREENING)
+    in_screening(sample)
     queue = screening_queue(
-        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
     )
     assert len(queue.entries) == 8
     moves = {m.trigger: m for m in queue.entries[0].moves}
@@ -76,32 +74,27 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
     assert not moves["confirm_eligible"].reason_required
     assert moves["confirm_eligible"].to_state == "eligible"
     chief = screening_queue(
-        session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh")
+        session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh")
     )
     assert {m.trigger for m in chief.entries[0].moves} == {"withdraw"}
 
 
-def test_a_panelist_has_no_screening_queue(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
+def test_a_panelist_has_no_screening_queue(session: Session, sample: Sample) -> None:
+    declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may see the checks of no candidate"):
-        screening_queue(session=session, selection_id=selection.id or 0, actor=as_user("rep.chen"))
+        screening_queue(
+            session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
+        )
 
 
-def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
-    ids = candidate_ids(session, selection.id or 0)
-    score(
-        session=session,
-        candidate_id=ids["MPD-1042"],
-        actor=as_user("rep.chen"),
-        scores=ALL_FOURS,
-        comments={},
-        submit=True,
-    )
+def test_hr_sees_candidates_by_state_and_each_panels_progress(
+    session: Session, sample: Sample
+) -> None:
+    declared(sample)
+    ids = sample.ids
+    scorecard(sample, "rep.chen", "MPD-1042", ALL_FOURS)
     glance = selection_overview(
-        session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")
+        session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez")
     )
     assert {(s.state, s.count) for s in glance.states} == {
         ("interview", 3),
@@ -119,11 +112,10 @@ def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, 
 
 
 def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
-    ids = candidate_ids(session, selection.id or 0)
+    declared(sample)
+    ids = sample.ids
     schedule_interview(
         session=session,
         candidate_id=ids["MPD-1077"],
@@ -131,18 +123,11 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         place="Room 1",
         actor=as_user("hr.alvarez"),
     )
-    score(
-        session=session,
-        candidate_id=ids["MPD-1077"],
-        actor=as_user("rep.chen"),
-        scores=ALL_FOURS,
-        comments={},
-        submit=True,
-    )
+    scorecard(sample, "rep.chen", "MPD-1077", ALL_FOURS)
 
     def overdue(now: datetime) -> set[tuple[int, str]]:
         glance = selection_overview(
-            session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"), now=now
+            session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez"), now=now
         )
         return {(o.candidate_id, o.panelist) for o in glance.overdue}
 
@@ -153,22 +138,24 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
     assert (ids["MPD-1077"], "rep.chen") not in late  # submitted
 
 
-def test_only_the_roles_that_see_every_record_get_the_glance(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
+def test_only_the_roles_that_see_every_record_get_the_glance(
+    session: Session, sample: Sample
+) -> None:
+    declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
         selection_overview(
-            session=session, selection_id=selection.id or 0, actor=as_user("rep.chen")
+            session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
         )
 
 
 def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCORED)
-    view = standings(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh"))
-    plain = results(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh"))
+    interviewed(sample)
+    view = standings(
+        session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh")
+    )
+    plain = results(session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh"))
     assert [s.candidate_id for s in view.candidates] == [
         row["candidate_id"] for row in plain["candidates"]
     ]
@@ -187,12 +174,11 @@ def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
 
 
 def test_the_queue_leaves_out_candidates_the_panel_has_reached_and_final_ones(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
+    declared(sample)
     queue = screening_queue(
-        session=session, selection_id=selection.id or 0, actor=as_user("cmdr.obrien")
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
     )
     # Three in the interview, one withdrawn (final): the four found ineligible remain.
     assert {e.checks.state for e in queue.entries} == {"ineligible"}

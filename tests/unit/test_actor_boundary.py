@@ -7,7 +7,9 @@ import ast
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,8 +25,8 @@ WRITERS = {"record", "record_refusal"}  # audit's functions that append an event
 IDENTIFIES = {"signin.sign_in", "signin.sign_out", "accounts.set_password"}
 
 
-def _functions() -> list[tuple[str, object]]:
-    found = []
+def _functions() -> list[tuple[str, Callable[..., Any]]]:
+    found: list[tuple[str, Callable[..., Any]]] = []
     for module in pkgutil.iter_modules(qualify.services.__path__):
         loaded = importlib.import_module(f"qualify.services.{module.name}")
         for name, value in vars(loaded).items():
@@ -67,9 +69,9 @@ def _audit_writers() -> set[str]:
 
 def test_every_service_parameter_named_actor_is_an_actor() -> None:
     named = {
-        name: str(inspect.signature(fn).parameters["actor"].annotation)  # type: ignore[arg-type]
+        name: str(inspect.signature(fn).parameters["actor"].annotation)
         for name, fn in _functions()
-        if "actor" in inspect.signature(fn).parameters  # type: ignore[arg-type]
+        if "actor" in inspect.signature(fn).parameters
     }
     assert len(named) > 40, "the scan found too few services: it is broken"
     assert {name: kind for name, kind in named.items() if kind != "Actor"} == {}
@@ -82,7 +84,7 @@ def test_every_public_service_that_writes_audit_events_takes_an_actor() -> None:
     without = {
         name
         for name in writers & set(public)
-        if "actor" not in inspect.signature(public[name]).parameters  # type: ignore[arg-type]
+        if "actor" not in inspect.signature(public[name]).parameters
     }
     assert without == IDENTIFIES
 

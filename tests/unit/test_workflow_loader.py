@@ -247,3 +247,22 @@ def test_a_number_out_of_bounds_is_located_and_the_rest_is_still_checked(
         "w.yaml:30: transitions[1].dest: unknown state 'gone' (did you mean 'done'?)",
         f"w.yaml:{problem} (got {got})",
     ]
+
+
+def test_a_renamed_check_kind_is_refused_in_a_file_and_read_in_a_frozen_selection() -> None:
+    """`attestation` became `answered_yes`: a file naming the old kind says the new name; text a
+    selection froze before the rename still loads, its check read as the new kind."""
+    text = (ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8")
+    old = text.replace("kind: answered_yes", "kind: attestation")
+    line = old.splitlines().index("    kind: attestation") + 1
+    with pytest.raises(WorkflowError) as refused:
+        load_text(old, source="w.yaml")
+    assert refused.value.problems[0] == (
+        f"w.yaml:{line}: checks.full_time_certified.kind: check kind 'attestation' is now "
+        "called 'answered_yes'; rename it"
+    )
+    assert len(refused.value.problems) == 2  # tobacco_free names it too, and nothing else fails
+    frozen = load_text(old, source="selection 1", fast=True)
+    assert frozen.spec.checks["tobacco_free"].kind == "answered_yes"
+    assert frozen.params == load_text(text, source="file").params
+    assert frozen.text == old  # the frozen text and its hash are kept as they were

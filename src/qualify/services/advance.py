@@ -22,18 +22,14 @@ from qualify.errors import (
     Step,
 )
 from qualify.services import audit
-from qualify.services.access import (
-    changed_by_someone_else,
-    claim,
-    get_candidate,
-    get_selection,
-    machine_of,
-    unknown_user,
-    utcnow,
-)
+from qualify.services.clock import utcnow
 from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.services.eligible_list import recall_details
+from qualify.services.frozen import machine_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import unknown_user
 from qualify.services.results import ranking
+from qualify.services.rows import changed_by_someone_else, claim
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from qualify.actor import Actor
-from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
 

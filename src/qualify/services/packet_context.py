@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from qualify.packets.render import w3c_time
 from qualify.services import packet_sections as sections
-from qualify.services.access import get_selection, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
 from qualify.workflow.documents import (

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from qualify.services import audit
-from qualify.services.access import alternates_of, seats_of, workflow_of
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
+from qualify.services.lookups import alternates_of, seats_of
 from qualify.services.results import panel_inputs, ranking
 from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
 from qualify.workflow.documents import (

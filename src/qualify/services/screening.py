@@ -7,15 +7,40 @@ the viewer's roles may fire from the candidate's state.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.access import actor_user, get_selection, workflow_of
-from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
+from qualify.services.eligibility import (
+    CandidateCheckLines,
+    CheckLine,
+    before_interview,
+    check_report,
+)
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.packet_context import People, words
+from qualify.services.permissions import actor_user
+from qualify.store.tables import Evidence
+from qualify.workflow.documents import local_date
 from qualify.workflow.spec import TransitionSpec, Workflow
+
+# How the page names each result (the CLI prints the status itself).
+STATUS_WORDS = {
+    "pass": "Met",
+    "fail": "Not met",
+    "pending": "Pending",
+    "withheld": "Withheld",
+    "not_applicable": "Not yet",
+}
+WITHHELD_WORDS = "Withheld: this check reads a sensitive record your role does not see."
+NOT_YET_WORDS = "Applies once the candidate reaches the interview."
+# A check's reason cites the records it read as "record #N": ids a commander never sees.
+_CITED = re.compile(r"(\(|, )?record #(\d+)")
 
 
 @dataclass(frozen=True)
@@ -33,16 +58,43 @@ class Move:
 
 
 @dataclass(frozen=True)
+class CheckWords:
+    """One check's result as the page words it: the workflow's label, the result in a word
+    or two, and the reason in plain language (labels, full names, dates written out)."""
+
+    label: str
+    status: str  # pass, fail, pending, withheld or not_applicable (for the page's colours)
+    status_words: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class QueueEntry:
     """One candidate in the queue."""
 
     checks: CandidateCheckLines
     state_label: str
     moves: tuple[Move, ...]
+    worded: tuple[CheckWords, ...] = ()
 
     @property
     def candidate_id(self) -> int:
         return self.checks.candidate_id
+
+    @property
+    def open_checks(self) -> tuple[CheckWords, ...]:
+        """The checks a commander acts on: those not met and those still pending."""
+        return tuple(c for c in self.worded if c.status in ("fail", "pending"))
+
+    @property
+    def tally(self) -> str:
+        """ "3 met, 2 not met, 3 withheld, 2 not yet": how many checks have each result."""
+        counts = Counter(c.status for c in self.worded)
+        return ", ".join(
+            f"{counts[status]} {words.lower()}"
+            for status, words in STATUS_WORDS.items()
+            if counts[status]
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +129,42 @@ def moves(spec: Workflow, state: str, roles: list[str]) -> tuple[Move, ...]:
     return tuple(move(spec, t) for t in spec.triggers_from(state) if set(t.roles) & set(roles))
 
 
+class CheckWording:
+    """Words the check reasons of one selection for a reader of the page: a cited record
+    becomes the day it was entered, ids become the workflow's labels, login names
+    full names (`packet_context.words`, as the packets word them)."""
+
+    def __init__(self, session: Session, spec: Workflow, lines: list[CheckLine]) -> None:
+        self.spec = spec
+        self.people = People(session, spec)
+        cited = {int(m.group(2)) for line in lines for m in _CITED.finditer(line.reason)}
+        self.entered: dict[int, str] = {}
+        if cited:
+            rows = session.exec(select(Evidence).where(col(Evidence.id).in_(cited)))
+            for row in rows:
+                assert row.id is not None
+                at = row.recorded_at
+                day = local_date(at if at.tzinfo else at.replace(tzinfo=UTC), spec.time_zone)
+                self.entered[row.id] = day.isoformat()
+
+    def _citation(self, match: re.Match[str]) -> str:
+        lead = match.group(1) or ""
+        day = self.entered.get(int(match.group(2)))
+        if lead:
+            return f"{lead}recorded {day}" if day else f"{lead}on file"
+        return f"the record entered {day}" if day else "the record on file"
+
+    def check(self, line: CheckLine) -> CheckWords:
+        if line.status == "withheld":
+            detail = WITHHELD_WORDS
+        elif line.status == "not_applicable":
+            detail = NOT_YET_WORDS
+        else:
+            detail = words(_CITED.sub(self._citation, line.reason), self.spec, self.people)
+            detail = detail[:1].upper() + detail[1:]
+        return CheckWords(line.label, line.status, STATUS_WORDS[line.status], detail)
+
+
 def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
     """The screening queue of a selection, as the actor may see it."""
     viewer = actor_user(session, actor)
@@ -86,10 +174,20 @@ def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> Scr
         session=session, candidate_id=None, selection_id=selection_id, actor=actor
     )
     waiting = before_interview(spec)
-    entries = tuple(
-        QueueEntry(row, spec.states[row.state].label, moves(spec, row.state, viewer.roles))
+    rows = [
+        row
         for row in report.candidates
         if row.state in waiting and not spec.states[row.state].final
+    ]
+    wording = CheckWording(session, spec, [line for row in rows for line in row.results])
+    entries = tuple(
+        QueueEntry(
+            row,
+            spec.states[row.state].label,
+            moves(spec, row.state, viewer.roles),
+            tuple(wording.check(line) for line in row.results),
+        )
+        for row in rows
     )
     return ScreeningQueue(
         selection_id=selection_id,

@@ -24,7 +24,7 @@ from qualify.actor import Actor
 from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
-from qualify.services.access import utcnow
+from qualify.services.clock import utcnow
 from qualify.store.tables import Password, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"

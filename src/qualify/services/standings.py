@@ -13,7 +13,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
-from qualify.services.access import actor_user, get_selection, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.permissions import actor_user
 from qualify.services.results import results
 from qualify.services.screening import Move, moves
 from qualify.store.tables import Candidate, User

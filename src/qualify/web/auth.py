@@ -29,7 +29,8 @@ from starlette.responses import RedirectResponse, Response
 from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
-from qualify.services.access import frozen_permission, frozen_workflows
+from qualify.services.frozen import frozen_workflows
+from qualify.services.permissions import frozen_permission
 from qualify.services.signin import Visit
 from qualify.web.portal import Portal, portal_of
 

@@ -21,7 +21,7 @@ from starlette.templating import Jinja2Templates
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.services import audit, checkpoints
-from qualify.services.access import utcnow
+from qualify.services.clock import utcnow
 from qualify.store import db
 
 HERE = Path(__file__).parent
