@@ -175,14 +175,21 @@ def sample(session: Session, settings: Settings) -> Sample:
 
 
 # What makes a test slow, measured with --durations on a loaded 2-core machine: building the
-# demo selection or a part of it (`sro`, `sample`, `roster`, `appoint`, `sro_settings`: 3-10 s of setup),
-# a portal's database (`web_settings`: 1.3-3 s), creating a PostgreSQL database (2-5 s), running
-# whole commands on demo data (tests/e2e: 2-6 s each), rendering packets (tests/integration/test_packets.py: 3-48 s) and driving a browser.
-# Such tests are marked slow here, so that `make test-fast` (pytest -m "not slow") runs the rest
-# in under a minute; tests that are slow for another reason carry @pytest.mark.slow themselves.
+# sample selection or a part of it (`sro`, `sample`, `roster`, `appoint`, `sro_settings`: 3-10 s
+# of setup), a portal's database (`web_settings`: 1.3-3 s), creating a PostgreSQL database
+# (2-5 s), running whole commands on demo data (tests/e2e: 2-6 s each), rendering packets
+# (tests/integration/test_packets.py: 3-48 s) and driving a browser. Such tests are marked slow
+# here, so that `make test-fast` (pytest -m "not slow") runs the rest in under a minute; tests
+# that are slow for another reason carry @pytest.mark.slow themselves.
 SLOW_FIXTURES = {"sro", "sample", "roster", "appoint", "sro_settings", "web_settings"}
-# Rendering PDFs; random walks through the workflow (215 s).
-SLOW_FILES = {"test_packets.py", "test_people_packets.py", "test_advance_stateful.py"}
+# The selected sample selection, built once per module as a file to copy (8-11 s).
+SLOW_FIXTURES |= {"template", "selected_template"}
+SLOW_FILES = {
+    "test_packets.py",  # rendering PDFs
+    "test_people_packets.py",
+    "test_advance_stateful.py",  # random walks through the workflow (215 s)
+    "test_removal_recall.py",  # the sample selection carried to its reports (4-11 s a test)
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

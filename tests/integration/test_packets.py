@@ -635,7 +635,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
     )
     for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
-        panel.attest(session=session, candidate_id=owen, actor=as_user(who), now=next(clock))
+        panel.declare(session=session, candidate_id=owen, actor=as_user(who), now=next(clock))
         scorecards.score(
             session=session,
             candidate_id=owen,
@@ -744,11 +744,11 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         trigger="schedule_interview",
         actor=as_user("hr.alvarez"),
     )
-    panel.attest(
+    panel.declare(
         session=session, candidate_id=luis, actor=as_user("rep.douglas"), conflict="My nephew."
     )
     # The first alternate sits in his place, then declares a conflict too: the next one sits.
-    panel.attest(
+    panel.declare(
         session=session, candidate_id=luis, actor=as_user("rep.quinn"), conflict="His coach."
     )
     scores = dict.fromkeys(
@@ -762,7 +762,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         "4",
     )
     for who, planning in (("cmdr.obrien", "4"), ("rep.chen", "4"), ("rep.ibarra", "2")):
-        panel.attest(session=session, candidate_id=luis, actor=as_user(who))
+        panel.declare(session=session, candidate_id=luis, actor=as_user(who))
         scorecards.score(
             session=session,
             candidate_id=luis,

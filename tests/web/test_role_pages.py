@@ -172,7 +172,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(site: Site) 
     assert "Officer Whitfield" not in html  # scored officers are past screening
     section = html.split('id="c9"')[1].split("</section>")[0]
     buttons = re.findall(r'name="trigger" value="([a-z_]+)"', section)
-    assert buttons == ["confirm_eligible", "declare_ineligible", "withdraw"]
+    # No evidence is on file for this officer: its checks do not pass, so confirm_eligible
+    # (whose guards they are) is not offered, only what may fire now.
+    assert buttons == ["declare_ineligible", "withdraw"]
 
 
 def section_of(html: str, candidate: int) -> str:
@@ -249,23 +251,26 @@ def test_evidence_with_a_pdf_is_stored_by_its_sha256(site: Site) -> None:
         {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
         files={"file": ("../letter.pdf", PDF, "application/pdf")},
     )
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == 303, answer.text
+    page = browser.get(answer.headers["location"]).text
+    assert "Recorded: evidence #" in page
+    assert "file letter.pdf" in page  # listed with the evidence on file
     digest = hashlib.sha256(PDF).hexdigest()
-    assert digest in answer.text
     stored = list(Path(site.data.settings.files_dir).rglob(f"{digest}*"))
     assert stored
     assert stored[0].read_bytes() == PDF
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "expected"),
+    ("name", "data", "expected", "status"),
     [
-        ("letter.txt", b"just some words\n", "accepts PDF, PNG image or JPEG image"),
-        ("letter.pdf", PDF + b"0" * (2 * 1024 * 1024), "MB"),
+        ("letter.txt", b"just some words\n", "accepts PDF, PNG image or JPEG image", 400),
+        ("letter.pdf", PDF + b"0" * (1024 * 1024 + 100), "the limit is 1", 400),
+        ("letter.pdf", PDF + b"0" * (2 * 1024 * 1024), "the file is over 1 MB", 413),
     ],
 )
 def test_evidence_with_a_file_of_another_type_or_too_large_is_refused(
-    site: Site, name: str, data: bytes, expected: str
+    site: Site, name: str, data: bytes, expected: str, status: int
 ) -> None:
     small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=1024 * 1024)))
     before = site.count(Evidence)
@@ -274,7 +279,7 @@ def test_evidence_with_a_file_of_another_type_or_too_large_is_refused(
         {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
         files={"file": (name, data, "application/octet-stream")},
     )
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert expected in answer.text
     assert site.count(Evidence) == before
 
@@ -313,6 +318,9 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "chief.walsh" not in html  # the top bar names the user by full name only
     assert "Ann O&#39;Brien 5, Dr. Helen Chen 5" in html
     assert "<td>Positive role model who builds trust with youth</td>" in html
+    assert "appearance_attitude" not in html  # a failure and its flag name the criterion too
+    assert "below minimum on Appearance and attitude in the school environment" in html
+    assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
         f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
     )
@@ -324,12 +332,34 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
         {
             "trigger": "select",
             "reason": "Spanish speaker, needed at the middle school",
-            "back": "/decisions",
+            "back": "/selections/1/decisions",
         },
     )
-    assert done.status_code == 200
-    assert "from scored to selected" in done.text
+    assert done.status_code == 303
+    assert "Recorded: select for" in browser.get(done.headers["location"]).text
     assert site.state(ids(site)["MPD-1077"]) == "selected"
+    # The position is filled: nobody else is offered select any more, and the refusal names
+    # who holds it.
+    after = browser.get("/selections/1/decisions").text
+    dana = after.split(f'id="c{ids(site)["MPD-1042"]}"')[1].split("</section>")[0]
+    assert 'value="select"' not in dana
+    assert 'value="not_select"' in dana
+    second = browser.post(
+        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+    )
+    assert second.status_code == 409
+    reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
+    assert "the position is held by &lt;script&gt;" in second.text
+    assert f"(candidate {reyes}, Selected); remove or withdraw frees it" in second.text
+    assert site.state(ids(site)["MPD-1042"]) == "scored"
+
+
+def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
+    html = site.client("chief.walsh").get("/selections/1/decisions").text
+    priya = html.split(f'id="c{ids(site)["MPD-1103"]}"')[1].split("</section>")[0]
+    # She did not pass the interview: select's guard refuses it, so no button.
+    assert 'value="select"' not in priya
+    assert 'value="not_select"' in priya
 
 
 def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:

@@ -76,6 +76,18 @@ def row_digest(ring: auditkey.Keyring, kid: str, key: str, row: Any) -> str:
     return ring.mac(kid, f"record\n{key}\n{canonical(recorded.row_content(row))}")
 
 
+def row_matches(ring: auditkey.Keyring, kid: str, key: str, row: Any, digest: str) -> bool:
+    """Whether `digest` is the row's hash as its event recorded it: under today's names, or,
+    for an event written before a table or column was renamed, under the former ones."""
+    if row_digest(ring, kid, key, row) == digest:
+        return True
+    former = recorded.former_content(row)
+    if former is None:
+        return False
+    old_key, content = former
+    return ring.mac(kid, f"record\n{old_key}\n{canonical(content)}") == digest
+
+
 KEY_FILE = "qualify_audit_key_file"
 _KEYRING = "qualify_audit_keyring"
 APPENDED = "qualify_audit_appended"

@@ -288,7 +288,11 @@ def public_record(
             "event": event.id,
             "at": event.at.date().isoformat(),
             "candidate_id": event.candidate_id,
-            "decision": transition.label if transition and transition.label else details["trigger"],
+            "decision": (
+                transition.label_for("the officer")
+                if transition and transition.label
+                else details["trigger"]
+            ),
             "from": spec.states[details["from"]].label,
             "to": spec.states[details["to"]].label,
         }

@@ -21,8 +21,8 @@ from qualify.services.permissions import actor_user
 from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -65,7 +65,7 @@ def _status(
     spec: Workflow,
     candidate: Candidate,
     panelist: str,
-    declared: Attestation | None,
+    declared: ConflictDeclaration | None,
     card: Scorecard | None,
 ) -> str:
     if declared is not None and declared.conflict is not None:
@@ -126,9 +126,12 @@ def my_interviews(*, session: Session, actor: Actor) -> list[InterviewRow]:
         declared = {
             d.candidate_id: d
             for d in session.exec(
-                select(Attestation)
-                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor.name)
-                .order_by(col(Attestation.id))
+                select(ConflictDeclaration)
+                .where(
+                    col(ConflictDeclaration.candidate_id).in_(ids),
+                    ConflictDeclaration.panelist == actor.name,
+                )
+                .order_by(col(ConflictDeclaration.id))
             )
         }
         cards = {
@@ -192,6 +195,7 @@ class Kit:
     unit: str
     selection_title: str
     seat: str
+    seat_label: str  # how the workflow names the seat ("Department Commander")
     scale: tuple[int, int]
     criteria: list[Criterion]
     status: str
@@ -206,6 +210,13 @@ class Kit:
     @property
     def status_text(self) -> str:
         return STATUS_TEXT[self.status]
+
+
+def _seat_label(spec: Workflow, seat: str) -> str:
+    """The seat's label, else the label of the role that holds it, else its id in words."""
+    found = spec.panel.seats.get(seat)
+    role = spec.roles.get(found.role) if found else None
+    return (found.label if found else "") or (role.label if role else "") or seat.replace("_", " ")
 
 
 def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
@@ -245,6 +256,7 @@ def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
         unit=candidate.unit,
         selection_title=selection.title,
         seat=interview.seat.seat,
+        seat_label=_seat_label(spec, interview.seat.seat),
         scale=(spec.rubric.scale_min, spec.rubric.scale_max),
         criteria=[
             Criterion(

@@ -195,7 +195,7 @@ def evidence_tables(
             "number": e.id,
             "label": kind.label if kind else e.kind.replace("_", " "),
             "facts": [WITHHELD] if secret and not viewer_sensitive else _facts(kind, e),
-            "attested_by": people.named(e.attested_by),
+            "vouched_by": people.named(e.vouched_by),
             "entered": long_date(local_date(e.recorded_at, tz)),
         }
         later = newest[e.kind]
@@ -352,13 +352,13 @@ def build_context(
             "by": people.named(event.actor, event.role),
             "signer_name": people.full_name(event.actor),
             "signer_title": people.title(event.actor, event.role),
-            "action": transition.label or transition.trigger.replace("_", " "),
+            "action": transition.label_for(candidate.name),
             "reason": details.get("reason") or "",
             "notice": details.get("notice") or "",
             "eligible_list": _eligible_list(details),
             "text": f"On {long_date(decided)} at {local_time(event.at, tz)}, "
             f"{people.named(event.actor, event.role)} recorded: "
-            f"{transition.label or transition.trigger.replace('_', ' ')}.",
+            f"{transition.label_for(candidate.name)}.",
         },
     }
     context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))

@@ -2,19 +2,21 @@
 
 What the commander's page shows; sensitive checks are withheld from a role that may not see
 them (`eligibility.check_candidates`), and the triggers are those of the workflow file that
-the viewer's roles may fire from the candidate's state.
+the viewer may fire now (`advance.firable`: their roles, and no rule against it).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date
 
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
+from qualify.services.advance import firable
 from qualify.services.eligibility import (
     CandidateCheckLines,
     CheckLine,
@@ -25,9 +27,9 @@ from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.packet_context import People, words
 from qualify.services.permissions import actor_user
-from qualify.store.tables import Evidence
+from qualify.store.tables import Candidate, Evidence, Selection
 from qualify.workflow.documents import local_date
-from qualify.workflow.spec import TransitionSpec, Workflow
+from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
 
 # How the page names each result (the CLI prints the status itself).
 STATUS_WORDS = {
@@ -55,6 +57,9 @@ class Move:
     reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
     notice_required: bool  # the candidate is sent a letter: its words, or a reason code
     reason_codes: dict[str, str]  # code -> the words the letter states
+    categories: dict[str, str] = field(default_factory=dict)  # one is required, when listed
+    eligible_list: bool = False  # recalls from the list: a reason to pass over those above
+    courses: tuple[CourseSpec, ...] = ()  # it directs training: the courses it may direct
 
 
 @dataclass(frozen=True)
@@ -111,22 +116,38 @@ class ScreeningQueue:
     entries: tuple[QueueEntry, ...]
 
 
-def move(spec: Workflow, transition: TransitionSpec) -> Move:
+def move(spec: Workflow, transition: TransitionSpec, name: str) -> Move:
+    """The button for firing `transition` on the candidate called `name`."""
     return Move(
         trigger=transition.trigger,
-        label=transition.label or transition.trigger.replace("_", " "),
+        label=transition.label_for(name),
         to_state=transition.dest,
         to_label=spec.states[transition.dest].label,
         reason_required=transition.reason_required,
         reason_required_if_outranked=transition.reason_required_if_outranked,
         notice_required=transition.notice_required,
         reason_codes=dict(transition.reason_codes),
+        categories=dict(transition.categories),
+        eligible_list=transition.eligible_list,
+        courses=tuple(spec.training.courses) if transition.directs_training else (),
     )
 
 
-def moves(spec: Workflow, state: str, roles: list[str]) -> tuple[Move, ...]:
-    """The triggers a holder of `roles` may fire from `state` (as `advance.may_fire`)."""
-    return tuple(move(spec, t) for t in spec.triggers_from(state) if set(t.roles) & set(roles))
+def moves_now(
+    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: Actor
+) -> dict[int, tuple[Move, ...]]:
+    """For each candidate, the triggers the actor may fire on them now: the workflow's
+    transitions from their state for the actor's roles that no rule refuses (the rules
+    `advance` refuses with: guards, training, positions, the eligible list)."""
+    spec = workflow_of(selection).spec
+    wanted = set(candidate_ids)
+    candidates = [
+        c
+        for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
+        if c.id in wanted
+    ]
+    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
+    return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
 
 
 class CheckWording:
@@ -167,7 +188,7 @@ class CheckWording:
 
 def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
     """The screening queue of a selection, as the actor may see it."""
-    viewer = actor_user(session, actor)
+    actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     report = check_report(
@@ -180,11 +201,12 @@ def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> Scr
         if row.state in waiting and not spec.states[row.state].final
     ]
     wording = CheckWording(session, spec, [line for row in rows for line in row.results])
+    offered = moves_now(session, selection, (r.candidate_id for r in rows), actor)
     entries = tuple(
         QueueEntry(
             row,
             spec.states[row.state].label,
-            moves(spec, row.state, viewer.roles),
+            offered.get(row.candidate_id, ()),
             tuple(wording.check(line) for line in row.results),
         )
         for row in rows

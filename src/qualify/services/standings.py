@@ -7,6 +7,7 @@ front doors render.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,8 @@ from sqlmodel import Session, select
 from qualify.actor import Actor
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.permissions import actor_user
 from qualify.services.results import results
-from qualify.services.screening import Move, moves
+from qualify.services.screening import Move, moves_now
 from qualify.store.tables import Candidate, User
 
 
@@ -190,11 +190,21 @@ class Decisions:
     people: dict[str, str] = field(default_factory=dict)
     criterion_labels: dict[str, str] = field(default_factory=dict)
 
+    def criterion(self, criterion: str) -> str:
+        """A criterion's label (its id in words when the workflow has no such criterion)."""
+        return self.criterion_labels.get(criterion) or criterion.replace("_", " ")
+
+    def worded(self, text: str) -> str:
+        """A generated line ("appearance_attitude mean 3.00 is not above 3") with each
+        criterion named by its label."""
+        for criterion, label in self.criterion_labels.items():
+            text = re.sub(rf"\b{re.escape(criterion)}\b", label, text)
+        return text
+
 
 def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions:
     """The standings with, for each candidate, what the actor may decide now."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
-    viewer = actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     states = dict(
@@ -202,6 +212,7 @@ def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions
             select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
         ).all()
     )
+    offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
     return Decisions(
         standings=view,
         title=selection.title,
@@ -210,7 +221,7 @@ def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions
                 standing=row,
                 state=states[row.candidate_id],
                 state_label=spec.states[states[row.candidate_id]].label,
-                moves=moves(spec, states[row.candidate_id], viewer.roles),
+                moves=offered[row.candidate_id],
             )
             for row in view.candidates
         ),

@@ -102,14 +102,13 @@ class Portal:
 def _page_context(request: Request) -> dict[str, Any]:
     """What every page's layout needs: who is signed in, the CSRF token for its forms, and the
     menu of the pages their roles may open."""
-    from qualify.web.nav import menu
-
     actor = getattr(request.state, "actor", None)
     visit = getattr(request.state, "visit", None)
     return {
         "me": actor,
         "csrf_token": visit.csrf_token if visit is not None else "",
-        "menu": menu(actor.roles) if actor is not None else [],
+        # Read with the session (`auth.current_visit`), by the same rules as the pages.
+        "menu": getattr(request.state, "menu", []) if actor is not None else [],
         "path": request.url.path,
     }
 

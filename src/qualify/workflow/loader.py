@@ -28,7 +28,13 @@ from qualify.limits import TRAINING_HOURS_MAX, YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
 from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, RENAMED_KINDS, DocumentByRoleParams, Params
-from qualify.workflow.spec import ALL_KEYS, FIXED_TIE_BREAKS, TIE_BREAK_RULES, Workflow
+from qualify.workflow.spec import (
+    ALL_KEYS,
+    FIXED_TIE_BREAKS,
+    NAME,
+    TIE_BREAK_RULES,
+    Workflow,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -335,6 +341,17 @@ def _validate_states(spec: Workflow, problems: _Problems) -> None:
             problems.add(
                 ("states", name), "not final and no transition leaves it (mark it final: true?)"
             )
+        if state.initial and state.holds_position:
+            problems.add(
+                ("states", name, "holds_position"),
+                "the initial state cannot hold a position: every nomination would take one",
+            )
+    if "positions" in spec.model_fields_set and not spec.position_states():
+        problems.add(
+            ("positions",),
+            "no state holds a position, so nothing counts them: mark the states in which an "
+            "officer holds the position with holds_position: true",
+        )
 
 
 def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
@@ -356,6 +373,11 @@ def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
                 )
             seen_moves.setdefault((source, t.trigger), i)
         known((*here, "dest"), t.dest, states, "state")
+        if "{" in t.label.replace(NAME, "") or "}" in t.label.replace(NAME, ""):
+            problems.add(
+                (*here, "label"),
+                f"a label may hold {NAME} (the candidate's name) and no other braces",
+            )
         if not t.roles:
             problems.add((*here, "roles"), "name at least one role that may fire it")
         for j, role in enumerate(t.roles):

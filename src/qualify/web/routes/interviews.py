@@ -5,7 +5,9 @@ GET  /interviews/{id}                 declare conflicts first; then the kit (or 
 POST /interviews/{id}/declare         `declaration` = none | conflict, `conflict` text
 POST /interviews/{id}/draft           `score-<criterion>`, `comment-<criterion>`: save the draft
                                       (JSON answer for the kit's script, else back to the kit)
-POST /interviews/{id}/submit          save, then the confirmation step; with `confirm`: submit
+POST /interviews/{id}/submit          save, then to the confirmation step; with `confirm`: submit
+                                      (sent again once submitted: the locked card, with a note)
+GET  /interviews/{id}/confirm         the confirmation step
 POST /interviews/{id}/correct         a correction of my submitted card, with `reason`
 
 Every rule is the services': a refusal is shown with the service's own words, next to the
@@ -32,6 +34,7 @@ NOTICES = {
     "saved": "Draft saved.",
     "submitted": "Your scorecard is submitted and locked.",
     "corrected": "Your correction is submitted.",
+    "already": "Your scorecard was already submitted and locked; nothing was sent again.",
 }
 
 
@@ -106,12 +109,17 @@ async def candidate(request: Request, actor: Actor) -> Response:
 async def declare(request: Request, actor: Actor) -> Response:
     kit = await _kit(request, actor)
     form = await request.form()
-    choice = _field(form, "declaration")
-    conflict = _field(form, "conflict") if choice == "conflict" else None
+    described = _field(form, "conflict")
     try:
-        await actor.call(request, panel.attest, candidate_id=kit.candidate_id, conflict=conflict)
+        await actor.call(
+            request,
+            panel.declare_choice,
+            candidate_id=kit.candidate_id,
+            declaration=_field(form, "declaration"),
+            description=described,
+        )
     except QualifyError as exc:
-        return _render_kit(request, kit, error=exc, typed={"conflict": conflict or ""})
+        return _render_kit(request, kit, error=exc, typed={"conflict": described})
     return _back(kit.candidate_id, "declared")
 
 
@@ -167,6 +175,8 @@ async def submit(request: Request, actor: Actor) -> Response:
     kit = await _kit(request, actor)
     form = await request.form()
     if _field(form, "confirm") == "yes":
+        if kit.card is not None and kit.card.status == "submitted":
+            return _back(kit.candidate_id, "already")  # sent again (Back, reload): done before
         try:
             await actor.call(
                 request,
@@ -197,7 +207,23 @@ async def submit(request: Request, actor: Actor) -> Response:
         )
     except QualifyError as exc:
         return _render_kit(request, await _kit(request, actor), error=exc, typed=typed)
-    return _render_kit(request, await _kit(request, actor), template="interviews/confirm.html")
+    return RedirectResponse(f"/interviews/{kit.candidate_id}/confirm", status_code=303)
+
+
+@page(roles=panel_roles)
+async def confirm(request: Request, actor: Actor) -> Response:
+    """The confirmation step, a page of its own (so Back and reload never post again): the
+    saved draft to submit, or the kit when there is nothing to confirm."""
+    kit = await _kit(request, actor)
+    if kit.card is None or kit.card.status != "draft":
+        return RedirectResponse(f"/interviews/{kit.candidate_id}", status_code=303)
+    try:
+        await actor.call(
+            request, scorecards.check_submission, candidate_id=kit.candidate_id, read_only=True
+        )
+    except QualifyError as exc:
+        return _render_kit(request, kit, error=exc)
+    return _render_kit(request, kit, template="interviews/confirm.html")
 
 
 @page(roles=panel_roles)
@@ -228,5 +254,6 @@ routes = [
     Route("/interviews/{candidate_id:int}/declare", declare, methods=["POST"]),
     Route("/interviews/{candidate_id:int}/draft", draft, methods=["POST"]),
     Route("/interviews/{candidate_id:int}/submit", submit, methods=["POST"]),
+    Route("/interviews/{candidate_id:int}/confirm", confirm, methods=["GET"]),
     Route("/interviews/{candidate_id:int}/correct", correct, methods=["POST"]),
 ]
