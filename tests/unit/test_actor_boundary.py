@@ -79,7 +79,7 @@ def test_every_service_parameter_named_actor_is_an_actor() -> None:
 
 def test_every_public_service_that_writes_audit_events_takes_an_actor() -> None:
     writers = _audit_writers()
-    assert {"advance.advance", "panel.attest", "users.create_admin", "signin.sign_in"} <= writers
+    assert {"advance.advance", "panel.declare", "users.create_admin", "signin.sign_in"} <= writers
     public = {name: fn for name, fn in _functions() if not name.split(".")[1].startswith("_")}
     without = {
         name
