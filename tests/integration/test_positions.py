@@ -105,7 +105,7 @@ def test_the_demo_removal_frees_the_position_for_the_recall(
         "session": session,
         "candidate_id": reyes,
         "trigger": "recall",
-        "actor": CHIEF,
+        "actor": as_user(CHIEF),
         "reason": "The next on the list.",
     }
     with pytest.raises(RuleViolation) as refused:
