@@ -20,6 +20,7 @@ from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import DatabaseError
 from qualify.services import audit, checkpoints, recorded
+from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
 from qualify.services.audit_admin import INIT_ACTOR, checkpoint_head, install_key, rotate_key
 from qualify.services.integrity import replayed_states, verify
@@ -327,6 +328,36 @@ def test_an_event_whose_time_runs_backwards_is_named(
         assert len(result.warnings) == 1
         assert result.warnings[0].startswith(f"event #{event.id}'s time ")
         assert "a clock ran backwards" in result.warnings[0]
+
+
+def test_on_the_demo_database_a_step_back_from_its_story_days_says_why(
+    session: Session, sro: Sro
+) -> None:
+    """The demo dates its story in 2027; whatever is done on its database afterwards is dated
+    today. The warning stays, and says that (without the demo's password, the same step reads
+    "a clock ran backwards": the test above)."""
+    if session.get_bind().dialect.name == "postgresql":
+        pytest.skip("the server's clock dates every event: nothing runs backwards there")
+    demo_password(session=session, actor=as_user("rep.chen"), password="practice-rep.chen")
+    story = datetime.now(UTC) + timedelta(days=400)
+    audit.record(session, actor=as_user("hr.alvarez"), action="note", subject="x", at=story)
+    session.commit()
+    audit.record(
+        session, actor=as_user("hr.alvarez"), action="note", subject="y", at=datetime.now(UTC)
+    )
+    session.commit()
+    result = verify(session)
+    assert result.ok
+    # The sample selection's own days (2027) before the demo password, then the note dated
+    # after today: each step back is still named, with why.
+    assert len(result.warnings) == 2
+    for warning in result.warnings:
+        assert " is earlier than event #" in warning
+        assert warning.endswith(
+            "this is the demo's database, whose sample events are dated on the story's days, "
+            "after today; what was done since is dated by the clock, so it reads as earlier "
+            "(expected here)"
+        )
 
 
 def test_verify_without_the_key_file_says_where_it_looked(

@@ -12,7 +12,8 @@ from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.candidates import describe_candidate
-from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
+from qualify.services.checking import INTERVIEW_KINDS
+from qualify.services.eligibility import run_checks
 from qualify.services.evidence import add_evidence
 from qualify.services.frozen import workflow_of
 from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
@@ -216,9 +217,9 @@ def test_only_roles_allowed_by_the_workflow_add_evidence(
     with pytest.raises(
         NotPermitted, match=r"cmdr\.obrien may not add evidence: that needs the role hr"
     ):
-        _add(session, settings, cid, "service", date="2020-01-01", actor="cmdr.obrien")
+        _add(session, settings, cid, "service", date="2020-01-01", actor=as_user("cmdr.obrien"))
     with pytest.raises(NotPermitted, match="unknown user 'mallory'"):
-        _add(session, settings, cid, "service", date="2020-01-01", actor="mallory")
+        _add(session, settings, cid, "service", date="2020-01-01", actor=as_user("mallory"))
 
 
 def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
@@ -227,12 +228,12 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
     sro: tuple[Scenario, Selection],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from qualify.services import eligibility
+    from qualify.services import checking
 
     _, selection = sro
     ids = candidate_ids(session, selection.id or 0)
     later = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the calendar weeks after the as-of date
-    monkeypatch.setattr(eligibility, "utcnow", lambda: later, raising=False)
+    monkeypatch.setattr(checking, "utcnow", lambda: later)
 
     def drug_screen(employee: str, tested_on: str) -> int:
         record = add_evidence(

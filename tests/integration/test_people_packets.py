@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from qualify.services import candidates, selections, users
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
+from qualify.services.firing import PacketPlace
 from tests.helpers.actors import as_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services.frozen import workflow_of
-from qualify.services.results import ranking
+from qualify.services.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
@@ -54,8 +54,8 @@ class RecallOrder:
 
 
 def recall_order(
-    *,
     session: Session,
+    *,
     selection: Selection,
     transition: TransitionSpec,
     candidate: Candidate,
@@ -95,8 +95,8 @@ def recall_order(
 
 
 def recall_details(
-    *,
     session: Session,
+    *,
     selection: Selection,
     spec: Workflow,
     transition: TransitionSpec,

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.services.frozen import workflow_of
+from qualify.services.interviews import interview_of
 from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
-from qualify.services.panel import interview_of
+from qualify.services.people import people
 from qualify.services.permissions import actor_user
-from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
     Candidate,

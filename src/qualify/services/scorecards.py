@@ -16,10 +16,10 @@ from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
+from qualify.services.interviews import Interview, interview_of
 from qualify.services.lookups import get_selection
-from qualify.services.panel import Interview, interview_of
-from qualify.services.results import store_results
 from qualify.services.rows import changed_by_someone_else, claim, insert_row
+from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.loader import suggest
 from qualify.workflow.scoring import barred_reason
@@ -196,18 +196,25 @@ def check_submission(*, session: Session, candidate_id: int, actor: Actor) -> No
         raise RuleViolation(
             f"{actor.name} has no draft scorecard for candidate {candidate_id} to submit"
         )
-    _require_complete(spec, latest)
+    _require_complete(spec, latest, DRAFT_KEPT)
 
 
-def _require_complete(spec: Workflow, card: Scorecard) -> None:
-    """A submitted scorecard scores every criterion, with evidence for the extremes."""
+SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
+DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+
+
+def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:
+    """A submitted scorecard scores every criterion, with evidence for the extremes. The
+    message names criteria by their labels; the step carries their ids (for the CLI's
+    --set and --comment)."""
     rubric = spec.rubric
+    labels = {c.id: c.label for c in rubric.criteria}
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
         raise BadInput(
-            f"cannot submit: no score yet for {', '.join(missing)}",
+            f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
             step=Step("score_criteria"),
-            hint="nothing was saved",
+            hint=hint,
         ).about(*missing)
     extremes = [
         c
@@ -216,9 +223,10 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     ]
     if extremes:
         raise BadInput(
-            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence",
+            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence, "
+            f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
             step=Step("comment_extremes", ", ".join(extremes)),
-            hint="nothing was saved",
+            hint=hint,
         ).about(*extremes)
 
 

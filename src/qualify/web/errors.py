@@ -14,7 +14,7 @@ STEPS = {
     "give_correction_reason": ": give a reason",
     "declare_conflicts": ": first declare any conflict of interest",
     "score_criteria": "",
-    "comment_extremes": ": add a comment for {subject}",
+    "comment_extremes": "",  # the message names the criteria by their labels
     "list_users": "",
     "give_notice": ": choose the letter's wording, or write it in your own words",
     "attach_file": ": choose the file",
