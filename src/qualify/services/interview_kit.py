@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.errors import NotPermitted
 from qualify.services.access import (
     actor_user,
     alternates_of,
@@ -21,7 +22,8 @@ from qualify.services.access import (
     seats_of,
     workflow_of,
 )
-from qualify.services.panel import interview_of
+from qualify.services.panel import Declared, Interview, attest, interview_of
+from qualify.services.scorecards import check_submission, score
 from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
@@ -112,6 +114,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
         selection = session.get(Selection, selection_id)
         assert selection is not None
         spec = workflow_of(selection).spec
+        panel = seats_of(session, selection_id), alternates_of(session, selection_id)
         candidates = [
             c
             for c in session.exec(
@@ -122,7 +125,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
                 )
                 .order_by(col(Candidate.id))
             )
-            if _sits(session, user, selection, c)
+            if _sits(session, user, selection, c, panel)
         ]
         ids = [c.id for c in candidates]
         declared = {
@@ -210,22 +213,36 @@ class Kit:
         return STATUS_TEXT[self.status]
 
 
+def seated_interview(
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    *,
+    with_cards: bool = True,
+    lock: bool = False,
+) -> Interview:
+    """The interview of a candidate the actor sits for while the panel interviews them (an
+    `InterviewLoader`); any other candidate is "no candidate N", in the same words as one that
+    does not exist."""
+    check_id(candidate_id, "candidate")
+    try:
+        interview = interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
+    except NotPermitted:  # no seat, or an alternate who does not sit for this candidate
+        raise no_candidate(candidate_id) from None
+    candidate = interview.candidate
+    spec = workflow_of(interview.selection).spec
+    if candidate.state not in spec.panel.scoring_states:
+        raise no_candidate(candidate_id)
+    return interview
+
+
 def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
-    check_id(candidate_id, "candidate")
-    user = actor_user(session, actor)
-    candidate = session.get(Candidate, candidate_id)
-    selection = session.get(Selection, candidate.selection_id) if candidate else None
-    if candidate is None or selection is None:
-        raise no_candidate(candidate_id)
-    assert selection.id is not None
-    panel = seats_of(session, selection.id), alternates_of(session, selection.id)
-    listed = {s.panelist for s in panel[0]} | {a.panelist for a in panel[1]}
-    if actor not in listed or not _sits(session, user, selection, candidate, panel):
-        raise no_candidate(candidate_id)
+    interview = seated_interview(session, candidate_id, actor)
+    candidate = interview.candidate
+    selection = interview.selection
     spec = workflow_of(selection).spec
-    interview = interview_of(session, candidate_id, actor)
     declared = interview.declared(actor)
     card = interview.card(actor)
     mine = [c for c in interview.submitted() if c.panelist == actor]
@@ -267,6 +284,65 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
         corrections=_corrections(mine),
         others=others,
     )
+
+
+def declare_conflicts(
+    *, session: Session, candidate_id: int, actor: str, conflict: str | None = None
+) -> Declared:
+    """The panelist's conflict declaration (`panel.attest`), on a candidate they sit for."""
+    return attest(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        conflict=conflict,
+        load=seated_interview,
+    )
+
+
+def save_scores(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    scores: dict[str, str],
+    comments: dict[str, str],
+    submit: bool = False,
+    reason: str | None = None,
+) -> Scorecard:
+    """The panelist's draft, submission or correction (`scorecards.score`), on a candidate
+    they sit for."""
+    return score(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        scores=scores,
+        comments=comments,
+        submit=submit,
+        reason=reason,
+        load=seated_interview,
+    )
+
+
+def to_confirm(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    scores: dict[str, str],
+    comments: dict[str, str],
+) -> Kit:
+    """The submission's first step: save what the form holds as the draft (if anything), refuse
+    what submitting it would refuse, and return the kit to confirm."""
+    if scores or comments:
+        save_scores(
+            session=session,
+            candidate_id=candidate_id,
+            actor=actor,
+            scores=scores,
+            comments=comments,
+        )
+    check_submission(session=session, candidate_id=candidate_id, actor=actor, load=seated_interview)
+    return interview_kit(session=session, candidate_id=candidate_id, actor=actor)
 
 
 def _corrections(mine: list[Scorecard]) -> list[Correction]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from qualify import limits
@@ -32,6 +33,7 @@ from qualify.store.tables import (
     PanelAlternate,
     PanelSeat,
     Scorecard,
+    Selection,
     User,
 )
 from qualify.workflow.loader import suggest
@@ -233,9 +235,11 @@ def attest(
     actor: str,
     conflict: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader | None = None,
 ) -> Declared:
     """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
-    the standing declaration writes nothing (no record, no audit event)."""
+    the standing declaration writes nothing (no record, no audit event). `load` reads the
+    interview (`interview_of`, unless the caller refuses more, as the portal does)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
     try:
@@ -247,7 +251,7 @@ def attest(
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
-    interview = interview_of(
+    interview = (load or interview_of)(
         session, candidate_id, actor, with_cards=conflict is not None, lock=True
     )
     candidate = interview.candidate
@@ -272,7 +276,7 @@ def attest(
         claim(session, candidate)
     record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
     insert_row(session, record)
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     declared = replace(interview, declarations=[*interview.declarations, record])
     panel = declared.panel_input(workflow_of(selection).spec, interview.submitted())
     details: dict[str, Any] = {"conflict": conflict}
@@ -316,6 +320,7 @@ class Interview:
     """One candidate's interview records, read for a panelist acting on them."""
 
     candidate: Candidate
+    selection: Selection
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
     declarations: list[Attestation]  # in the order made
@@ -356,6 +361,21 @@ class Interview:
         )
 
 
+class InterviewLoader(Protocol):
+    """How a service reads the interview it acts on: `interview_of`, or a stricter reader of
+    the same records (the portal's says "no candidate" to a panelist who does not sit for it)."""
+
+    def __call__(
+        self,
+        session: Session,
+        candidate_id: int,
+        actor: str,
+        *,
+        with_cards: bool = True,
+        lock: bool = False,
+    ) -> Interview: ...
+
+
 def interview_of(
     session: Session,
     candidate_id: int,
@@ -365,15 +385,18 @@ def interview_of(
     lock: bool = False,
 ) -> Interview:
     """The candidate, its panel and the actor's seat on it, its declarations and (unless not
-    needed) its scorecards, in three queries. Only registered users are seated and users are
+    needed) its scorecards, in four queries. Only registered users are seated and users are
     never removed, so the user is looked up only to explain a refusal. With `lock`, the
     candidate's row stays locked until the transaction ends (PostgreSQL; SQLite's writers
     already hold the database's write lock)."""
     query = (
-        select(Candidate, PanelSeat)
+        select(Candidate, Selection, PanelSeat)
+        .join(Selection, col(Selection.id) == col(Candidate.selection_id))
         .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
         .where(Candidate.id == candidate_id)
         .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        # The frozen workflow text is loaded only when this process has not parsed it yet.
+        .options(defer(Selection.workflow_text))  # type: ignore[arg-type]
         # The version as stored now, even if this session loaded the candidate before: the
         # optimistic lock compares against it.
         .execution_options(populate_existing=True)
@@ -383,8 +406,8 @@ def interview_of(
     found = session.exec(query).all()
     if not found:
         raise no_candidate(candidate_id)
-    candidate = found[0][0]
-    seats = [s for _, s in found if s is not None]
+    candidate, selection = found[0][0], found[0][1]
+    seats = [s for _, _, s in found if s is not None]
     seat = next((s for s in seats if s.panelist == actor), None)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
     if seat is None and not any(a.panelist == actor for a in alternates):
@@ -398,7 +421,7 @@ def interview_of(
         .order_by(col(Attestation.id))
     ).all()
     if seat is None:
-        seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
+        seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
     elif not alternates:
         alternates = alternates_of(session, candidate.selection_id)
     cards = (
@@ -410,11 +433,11 @@ def interview_of(
         if with_cards
         else []
     )
-    return Interview(candidate, seat, seats, list(declarations), list(cards), alternates)
+    return Interview(candidate, selection, seat, seats, list(declarations), list(cards), alternates)
 
 
 def _alternate_seat(
-    session: Session,
+    selection: Selection,
     candidate: Candidate,
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
@@ -423,7 +446,7 @@ def _alternate_seat(
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who
     declared a conflict with the candidate is told it stands, as a holder is."""
-    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    spec = workflow_of(selection).spec
     conflicts = {d.panelist: d.conflict for d in declarations}
     if conflicts.get(actor) is not None:
         # Their own conflict bars them: show the seat they were ready for, so the refusal says so.

@@ -18,7 +18,7 @@ import hmac
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import cache, partial, wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -75,6 +75,7 @@ class Actor:
         )
 
 
+@cache
 def _takes_actor(service: Callable[..., Any]) -> bool:
     """Whether a service declares its actor as an `Actor` (the services move to it one by
     one; the others still take the user's name)."""

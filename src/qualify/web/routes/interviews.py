@@ -20,9 +20,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from qualify.errors import QualifyError
-from qualify.services import panel, scorecards
-from qualify.services.interview_kit import Kit, interview_kit, my_interviews
+from qualify.errors import NotFound, QualifyError
+from qualify.services.interview_kit import (
+    Kit,
+    declare_conflicts,
+    interview_kit,
+    my_interviews,
+    save_scores,
+    to_confirm,
+)
 from qualify.web.auth import Actor, page, panel_roles, status_of
 from qualify.web.errors import words
 from qualify.web.portal import portal_of
@@ -104,27 +110,38 @@ async def candidate(request: Request, actor: Actor) -> Response:
 
 @page(roles=panel_roles)
 async def declare(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
     choice = _field(form, "declaration")
     conflict = _field(form, "conflict") if choice == "conflict" else None
     try:
-        await actor.call(request, panel.attest, candidate_id=kit.candidate_id, conflict=conflict)
+        await actor.call(request, declare_conflicts, candidate_id=_id(request), conflict=conflict)
     except QualifyError as exc:
-        return _render_kit(request, kit, error=exc, typed={"conflict": conflict or ""})
-    return _back(kit.candidate_id, "declared")
+        return await _refused(request, actor, exc, {"conflict": conflict or ""})
+    return _back(_id(request), "declared")
 
 
-def _scorecard_form(form: FormData, kit: Kit) -> tuple[dict[str, str], dict[str, str]]:
-    """The scores chosen and the comments typed, by criterion."""
+async def _refused(
+    request: Request, actor: Actor, error: QualifyError, typed: dict[str, Any] | None = None
+) -> Response:
+    """The kit again with a service's refusal; a candidate the panelist does not sit for is
+    not found (404), as when opening it."""
+    if isinstance(error, NotFound):
+        raise error
+    return _render_kit(request, await _kit(request, actor), error=error, typed=typed)
+
+
+def _scorecard_form(form: FormData) -> tuple[dict[str, str], dict[str, str]]:
+    """The scores chosen (`score-<criterion>`) and the comments typed (`comment-<criterion>`),
+    by criterion; the service refuses a criterion the rubric does not have."""
     scores, comments = {}, {}
-    for criterion in kit.criteria:
-        chosen = _field(form, f"score-{criterion.id}")
-        if chosen:
-            scores[criterion.id] = chosen
-        key = f"comment-{criterion.id}"
-        if key in form:
-            comments[criterion.id] = _field(form, key)
+    for key, value in form.multi_items():
+        kind, _, criterion = key.partition("-")
+        if not isinstance(value, str):
+            continue
+        if kind == "score" and value:
+            scores[criterion] = value
+        elif kind == "comment":
+            comments[criterion] = value
     return scores, comments
 
 
@@ -139,78 +156,56 @@ def _wants_json(request: Request) -> bool:
 
 @page(roles=panel_roles)
 async def draft(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
-    scores, comments = _scorecard_form(await request.form(), kit)
+    scores, comments = _scorecard_form(await request.form())
     try:
         await actor.call(
-            request,
-            scorecards.score,
-            candidate_id=kit.candidate_id,
-            scores=scores,
-            comments=comments,
+            request, save_scores, candidate_id=_id(request), scores=scores, comments=comments
         )
     except QualifyError as exc:
-        if _wants_json(request):
+        if _wants_json(request) and not isinstance(exc, NotFound):
             return JSONResponse(
                 {"saved": False, "error": words(exc), "fields": list(exc.fields)},
                 status_code=status_of(exc),
             )
-        typed = {"scores": scores, "comments": comments}
-        return _render_kit(request, kit, error=exc, typed=typed)
+        return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
     if _wants_json(request):
         return JSONResponse({"saved": True})
-    return _back(kit.candidate_id, "saved")
+    return _back(_id(request), "saved")
 
 
 @page(roles=panel_roles)
 async def submit(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
     if _field(form, "confirm") == "yes":
         try:
             await actor.call(
-                request,
-                scorecards.score,
-                candidate_id=kit.candidate_id,
-                scores={},
-                comments={},
-                submit=True,
+                request, save_scores, candidate_id=_id(request), scores={}, comments={}, submit=True
             )
         except QualifyError as exc:
-            return _render_kit(request, kit, error=exc)
-        return _back(kit.candidate_id, "submitted")
+            return await _refused(request, actor, exc)
+        return _back(_id(request), "submitted")
     # The first step: save what the form holds, and show it to confirm, unless the service
     # would refuse to submit it.
-    scores, comments = _scorecard_form(form, kit)
-    typed = {"scores": scores, "comments": comments}
+    scores, comments = _scorecard_form(form)
     try:
-        if scores or comments:
-            await actor.call(
-                request,
-                scorecards.score,
-                candidate_id=kit.candidate_id,
-                scores=scores,
-                comments=comments,
-            )
-        await actor.call(
-            request, scorecards.check_submission, candidate_id=kit.candidate_id, read_only=True
+        kit = await actor.call(
+            request, to_confirm, candidate_id=_id(request), scores=scores, comments=comments
         )
     except QualifyError as exc:
-        return _render_kit(request, await _kit(request, actor), error=exc, typed=typed)
-    return _render_kit(request, await _kit(request, actor), template="interviews/confirm.html")
+        return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
+    return _render_kit(request, kit, template="interviews/confirm.html")
 
 
 @page(roles=panel_roles)
 async def correct(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
-    scores, comments = _scorecard_form(form, kit)
+    scores, comments = _scorecard_form(form)
     reason = _field(form, "reason")
     try:
         await actor.call(
             request,
-            scorecards.score,
-            candidate_id=kit.candidate_id,
+            save_scores,
+            candidate_id=_id(request),
             scores=scores,
             comments=comments,
             submit=True,
@@ -218,8 +213,8 @@ async def correct(request: Request, actor: Actor) -> Response:
         )
     except QualifyError as exc:
         typed = {"scores": scores, "comments": comments, "reason": reason}
-        return _render_kit(request, kit, error=exc, typed=typed)
-    return _back(kit.candidate_id, "corrected")
+        return await _refused(request, actor, exc, typed)
+    return _back(_id(request), "corrected")
 
 
 routes = [
