@@ -19,6 +19,7 @@ from qualify.config import Settings
 from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
 from qualify.store.tables import Selection
+from tests.helpers.builders import Sample, a_selection
 
 pytest_plugins = ["tests.helpers.browser"]  # the browser fixtures, shared by every folder
 
@@ -165,15 +166,28 @@ def sro(session: Session, settings: Settings) -> tuple[Scenario, Selection]:
     return scenario, selection
 
 
+@pytest.fixture
+def sample(session: Session, settings: Settings) -> Sample:
+    """The sample SRO selection, made by the builders of tests/helpers/builders.py: its users,
+    its eight officers and their evidence; carry it further with the stage builders there."""
+    return a_selection(session, settings)
+
+
 # What makes a test slow, measured with --durations on a loaded 2-core machine: building the
-# demo selection or a part of it (`sro`, `roster`, `appoint`, `sro_settings`: 3-10 s of setup),
-# a portal's database (`web_settings`: 1.3-3 s), creating a PostgreSQL database (2-5 s), running
-# whole commands on demo data (tests/e2e: 2-6 s each), rendering packets (tests/integration/test_packets.py: 3-48 s) and driving a browser.
-# Such tests are marked slow here, so that `make test-fast` (pytest -m "not slow") runs the rest
-# in under a minute; tests that are slow for another reason carry @pytest.mark.slow themselves.
-SLOW_FIXTURES = {"sro", "roster", "appoint", "sro_settings", "web_settings"}
-# Rendering PDFs; random walks through the workflow (215 s).
-SLOW_FILES = {"test_packets.py", "test_people_packets.py", "test_advance_stateful.py"}
+# sample selection or a part of it (`sro`, `sample`, `roster`, `appoint`, `sro_settings`: 3-10 s
+# of setup), a portal's database (`web_settings`: 1.3-3 s), creating a PostgreSQL database
+# (2-5 s), running whole commands on demo data (tests/e2e: 2-6 s each), rendering packets
+# (tests/integration/test_packets.py: 3-48 s) and driving a browser. Such tests are marked slow
+# here, so that `make test-fast` (pytest -m "not slow") runs the rest in under a minute; tests
+# that are slow for another reason carry @pytest.mark.slow themselves.
+SLOW_FIXTURES = {"sro", "sample", "roster", "appoint", "sro_settings", "web_settings"}
+SLOW_FILES = {
+    "test_packets.py",  # rendering PDFs
+    "test_people_packets.py",
+    "test_advance_stateful.py",  # random walks through the workflow (215 s)
+    "test_removal_recall.py",  # the sample selection carried to its reports (4-11 s a test)
+    "test_training.py",  # the selected sample selection, built once per module (11 s)
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from qualify.services.scorecards import score
 from qualify.store import db
-from tests.helpers.portal_data import SCORING, Prepared, prepare
+from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,7 +35,7 @@ PASSWORD = "a long and private pass phrase"
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prepared]]:
     """Interviews under way: the commander has declared and submitted for Dana Whitfield; the
     school representatives have done nothing yet."""
-    data = prepare(tmp_path_factory.mktemp("panelist"), until=SCORING, passwords=("hr.alvarez",))
+    data = prepare(tmp_path_factory.mktemp("panelist"), stage=scoring, passwords=("hr.alvarez",))
     engine = db.make_engine(data.settings.database_url)
     with Session(engine) as session:
         score(

@@ -44,13 +44,17 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     sign_in(page, base_url, "cmdr.obrien")
     menu(page, "Screening queue")
     section = page.locator(f"section:has(h2#c{data.ids['XSS-1']})")
-    expect(section.get_by_text("withheld (sensitive)").first).to_be_visible()
+    section.locator("summary", has_text="Every check").click()
+    expect(
+        section.get_by_text("Withheld: this check reads a sensitive record").first
+    ).to_be_visible()
     section.locator("summary", has_text="Declare the officer ineligible").click()  # opens its form
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
     form.get_by_label("Reason for the record").fill("No certification on file.")
     form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("from screening to ineligible")
+    expect(page.get_by_role("status")).to_contain_text("Recorded: declare ineligible for")
+    expect(page.get_by_role("status")).to_contain_text("Ineligible")
 
 
 def test_hr_downloads_a_packet_that_is_a_pdf(
@@ -78,15 +82,19 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     section = page.locator(f"section:has(h2#c{data.ids['MPD-1077']})")
     section.locator("summary", has_text="Select the officer as").click()
     form = section.locator("form.move:has(input[value='select'])")
+    form.get_by_label("Reason for the record").fill("  ")
     form.get_by_role("button").click()
-    expect(page.get_by_role("alert")).to_contain_text("is ranked below passing candidate(s)")
-    page.go_back()
-    section.locator("summary", has_text="Select the officer as").click()
-    form.get_by_label("Reason for the record").fill(
-        "Speaks Spanish; the middle school asked for it."
-    )
+    # The same page again, the form open, the message beside the reason.
+    expect(page.get_by_role("heading", name="Results and decisions")).to_be_visible()
+    reason = form.get_by_label("Reason for the record")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(form.locator(".field-error")).to_contain_text("is ranked below passing candidate(s)")
+    reason.fill("Speaks Spanish; the middle school asked for it.")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("from scored to selected")
+    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    assert "/decisions?done=select" in page.url, page.url
+    page.reload()  # a GET: reloading fires nothing again
+    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
 
 
 @pytest.mark.parametrize(
@@ -106,3 +114,29 @@ def test_hostile_names_show_as_text_and_run_nothing(
         page.goto(f"{base_url}{path}")
         expect(page.get_by_text(HOSTILE).first).to_be_visible()
         assert page.locator("main script, main img").count() == 0
+
+
+def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
+    page: Page, portal: tuple[str, Prepared], tmp_path: Path
+) -> None:
+    base_url, data = portal
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, base_url, "hr.alvarez")
+    page.goto(f"{base_url}/candidates/{data.ids['MPD-1042']}/evidence?kind=recommendation")
+    date = page.get_by_label("Written on")
+    by = page.get_by_label("Vouched for by")
+    date_box, by_box = date.bounding_box(), by.bounding_box()
+    assert date_box is not None
+    assert by_box is not None
+    assert date_box["width"] >= by_box["width"] - 1  # the date field as wide as the others
+    assert date_box["height"] >= 40
+    date.fill("2026-12-01")
+    fake = tmp_path / "letter.pdf"
+    fake.write_text("only words, not a PDF\n")
+    page.get_by_label("The signed letter").set_input_files(fake)
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_role("heading", name="Evidence for Dana Whitfield")).to_be_visible()
+    expect(page.locator("#error-file")).to_contain_text("accepts PDF")
+    expect(page.get_by_text("Choose the file again")).to_be_visible()
+    expect(page.get_by_label("Written on")).to_have_value("2026-12-01")
+    expect(page.get_by_label("The supervisor who wrote it")).to_have_value("sgt.moreau")

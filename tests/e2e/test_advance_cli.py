@@ -39,8 +39,10 @@ def test_refusals_exit_1_with_one_line_per_reason(q: Callable[..., Result]) -> N
     refused = q("advance", "1", "confirm_eligible", user="cmdr1")
     assert refused.exit_code == 1
     assert refused.stderr.startswith(
-        "error: cannot confirm_eligible candidate 1: 8 of 8 checks did not pass: "
+        "error: cannot confirm_eligible candidate 1: of 8 checks, 8 are pending: "
     )
+    # Nothing on file decides them yet: pending, not failed, each named by its label.
+    assert "Certified full-time police officer: pending: " in refused.stderr
     assert refused.stderr.count("\n") == 1
     wrong_role = q("advance", "1", "confirm_eligible")
     assert wrong_role.exit_code == 1

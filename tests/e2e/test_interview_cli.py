@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from qualify.config import Settings
-from qualify.services.scenario import Scenario, run_steps
-from qualify.store.tables import Selection
 from tests.conftest import Result
+from tests.helpers.builders import Sample, declared
 
 CRITERIA = [
     "appearance_attitude",
@@ -28,11 +27,10 @@ def q(
     cli: Callable[..., Result],
     session: Session,
     settings: Settings,
-    sro: tuple[Scenario, Selection],
+    sample: Sample,
 ) -> Callable[..., Result]:
     """The sample selection up to the interviews (panel assigned, declarations made)."""
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=13)
+    declared(sample)
     session.close()
 
     def run(*args: str, user: str) -> Result:

@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import Session
 
 from qualify.config import Settings
-from qualify.services.scenario import Scenario, run_steps
-from qualify.store.tables import Selection
 from tests.conftest import Result
+from tests.helpers.builders import Sample, screened
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -19,11 +18,10 @@ def test_packets_from_the_command_line(
     cli: Callable[..., Result],
     session: Session,
     settings: Settings,
-    sro: tuple[Scenario, Selection],
+    sample: Sample,
     tmp_path: Path,
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=6)  # screening done: 4 eligible, 4 ineligible
+    screened(sample)  # 4 eligible, 4 ineligible
     session.close()
 
     def q(*args: str, user: str = "hr.alvarez") -> Result:

@@ -40,8 +40,8 @@ TODAY = datetime.now(ZoneInfo("America/New_York")).date()
 @pytest.fixture(scope="module")
 def _world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Quarter]]:
     folder = tmp_path_factory.mktemp("appointed")
-    scenario, workflows, quarters, appointed = in_the_past(folder, TODAY)
-    copies = AppointedCopies(folder, scenario=scenario, workflows=workflows)
+    years_back, workflows, quarters, appointed = in_the_past(folder, TODAY)
+    copies = AppointedCopies(folder, years_back=years_back, workflows=workflows)
     return copies(appointed), quarters
 
 

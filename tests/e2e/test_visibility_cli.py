@@ -13,12 +13,10 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from qualify.services import audit
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
-from qualify.store.tables import Selection
 from tests.conftest import Result
+from tests.helpers.builders import Sample, declared
 
-FIRST_SCORE_STEP = 13  # screening done, panel assigned, interviews scheduled, declarations made
 CRITERIA = (
     "appearance_attitude",
     "role_model",
@@ -32,12 +30,9 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def interview(
-    session: Session, sro: tuple[Scenario, Selection], settings: Settings, cli: Run
+    session: Session, sample: Sample, settings: Settings, cli: Run
 ) -> tuple[Run, dict[str, int]]:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=FIRST_SCORE_STEP)
-
-    ids = candidate_ids(session, selection.id or 0)
+    ids = declared(sample).ids  # panel assigned, interviews scheduled, declarations made
 
     def run(user: str, *args: str) -> Result:
         session.rollback()  # hold no transaction (nor SQLite's write lock) while the CLI runs

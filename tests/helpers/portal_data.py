@@ -1,4 +1,4 @@
-"""A prepared portal database: the sample SRO selection up to a step, with hostile names.
+"""A prepared portal database: the sample SRO selection at a stage, with hostile names.
 
 The sample officer MPD-1077 is renamed `<script>alert(1)</script>` `"><img src=x
 onerror=alert(1)>` (so the name reaches every page: screening, glance, results, packets), and
@@ -7,26 +7,36 @@ a second officer with those names waits in screening.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlmodel import Session
 
 from qualify.config import Settings
-from qualify.services.accounts import demo_password
-from qualify.services.advance import advance
-from qualify.services.audit import actor_named
-from qualify.services.candidate_edit import edit_candidate
-from qualify.services.candidates import add_candidate
-from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
+from tests.helpers.builders import (
+    COMMANDER,
+    HR,
+    Sample,
+    a_selection,
+    advanced,
+    an_officer,
+    declared,
+    interviewed,
+    renamed,
+    with_passwords,
+)
 
-SCENARIO = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sro-demo.yaml"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE = f"{SCRIPT} {IMG}"
-SCORED = 23  # steps before this: every scorecard submitted and the interview closed
-SCORING = 11  # steps before this: panel seated, the commander has declared no conflict
+
+
+def scoring(sample: Sample) -> None:
+    """Interviews under way: the commander has declared no conflict, the representatives
+    nothing yet."""
+    declared(sample, panelists=[COMMANDER])
 
 
 def password_of(name: str) -> str:
@@ -64,12 +74,13 @@ def settings_for(folder: Path) -> Settings:
 def prepare(
     folder: Path,
     *,
-    until: int = SCORED,
+    stage: Callable[[Sample], object] = interviewed,
     database_url: str | None = None,
     passwords: tuple[str, ...] = (),
     hostile: bool = True,
 ) -> Prepared:
-    """The sample selection run up to step `until`, with the hostile names (or, without
+    """The sample selection carried to `stage` (every scorecard submitted and the scores
+    recorded, unless another is named), with the hostile names (or, without
     `hostile`, an ordinary officer waiting in screening); the users named in `passwords` get
     the portal password `password_of(name)`."""
     settings = settings_for(folder)
@@ -79,44 +90,15 @@ def prepare(
     try:
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
-            scenario = Scenario.load(SCENARIO)
-            selection = set_up(session, settings, scenario)
-            add_evidence(session, settings, scenario, selection)
-            run_steps(session, scenario, selection, until=until)
-            assert selection.id is not None
-            ids = candidate_ids(session, selection.id)
+            sample = a_selection(session, settings)
+            stage(sample)
+            ids = dict(sample.ids)
             if hostile:
-                edit_candidate(
-                    session=session,
-                    candidate_id=ids["MPD-1077"],
-                    changes={"first_name": SCRIPT, "last_name": IMG},
-                    reason="testing that names are shown as text",
-                    actor=actor_named("hr.alvarez"),
-                )
-            added = add_candidate(
-                session=session,
-                selection_id=selection.id,
-                values={
-                    "employee_id": "XSS-1" if hostile else "MPD-1210",
-                    "first_name": SCRIPT if hostile else "Jordan",
-                    "last_name": IMG if hostile else "Lee",
-                    "rank": "Officer",
-                    "unit": "Patrol A",
-                    "supervisor": "sgt.moreau",
-                    "email": "",
-                },
-                actor="hr.alvarez",
-            )
-            assert added.id is not None
-            advance(
-                session=session,
-                candidate_id=added.id,
-                trigger="begin_screening",
-                actor="hr.alvarez",
-            )
-            ids["XSS-1"] = added.id
-            for name in passwords:
-                demo_password(session=session, name=name, password=password_of(name))
+                renamed(sample, "MPD-1077", SCRIPT, IMG)
+            waiting = ("XSS-1", SCRIPT, IMG) if hostile else ("MPD-1210", "Jordan", "Lee")
+            ids["XSS-1"] = an_officer(sample, *waiting)
+            advanced(sample, "begin_screening", HR, [waiting[0]])
+            with_passwords(session, {name: password_of(name) for name in passwords})
     finally:
         engine.dispose()
-    return Prepared(settings, selection.id, ids)
+    return Prepared(settings, sample.selection_id, ids)

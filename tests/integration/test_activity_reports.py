@@ -21,9 +21,10 @@ from qualify.services import retention
 from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
-from qualify.services.scenario import Scenario, candidate_ids
-from qualify.store.tables import ActivityReport, AuditEvent, Selection, Tombstone
-from tests.helpers.appointed import AppointedCopies, noon, run_to_appointment, settings_for
+from qualify.services.scenario import candidate_ids
+from qualify.store.tables import ActivityReport, AuditEvent, Tombstone
+from tests.helpers.appointed import AppointedCopies, noon, settings_for
+from tests.helpers.builders import Sample, appointed
 
 FULL = {
     "meetings": "4",
@@ -72,9 +73,9 @@ def appoint(
 
 
 def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quarter(
-    session: Session, sro: tuple[Scenario, Selection]
+    session: Session, sample: Sample
 ) -> None:
-    dana = run_to_appointment(session, *sro, date(2027, 3, 20))
+    dana = appointed(sample, on=date(2027, 3, 20)).ids["MPD-1042"]
     filed = add_report(
         session=session,
         candidate_id=dana,

@@ -17,25 +17,27 @@ from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.errors import QualifyError, RuleViolation
-from qualify.services.access import workflow_of
 from qualify.services.advance import advance
 from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import result_mismatches
 from qualify.services.panel import attest
 from qualify.services.results import ranking
-from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
+from qualify.services.scenario import Scenario, candidate_ids
 from qualify.services.scorecards import score
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
 from tests.conftest import SCENARIO
+from tests.helpers.builders import a_panel, a_selection
 from tests.helpers.selected import selected_db
 
 _TEMPLATE: dict[str, Path] = {}
 
 
 def template_db() -> Path:
-    """The sample selection with all its evidence, built once and copied for each example."""
+    """The sample selection with all its evidence and its panel seated (the interviews set, no
+    one in screening yet), built once and copied for each example."""
     if "path" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="qualify-stateful-"))
         path = folder / "template.db"
@@ -44,14 +46,8 @@ def template_db() -> Path:
         config = Settings.from_env(
             {"QUALIFY_FILES": str(folder / "files")}, database_url=f"sqlite:///{path}"
         )
-        with Session(engine) as session:
-            scenario = Scenario.load(SCENARIO)
-            selection = set_up(session, config, scenario)
-            add_evidence(session, config, scenario, selection)
-            panel_step = next(
-                i for i, st in enumerate(scenario.data["steps"]) if st["do"] == "panel"
-            )
-            run_steps(session, scenario, selection, start=panel_step, until=panel_step + 1)
+        with Session(engine, expire_on_commit=False) as session:
+            a_panel(a_selection(session, config))  # every officer still nominated
         engine.dispose()
         with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -7,19 +7,15 @@ import json
 import pytest
 from sqlmodel import Session, col, select
 
-from qualify.config import Settings
 from qualify.errors import NotPermitted, RuleViolation
 from qualify.services.advance import advance
 from qualify.services.integrity import verify
-from qualify.services.panel import assign_panel, attest
+from qualify.services.panel import attest
 from qualify.services.results import results
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.scorecards import score
-from qualify.services.users import add_user
 from qualify.store.tables import AuditEvent, Selection
+from tests.helpers.builders import Sample, a_user, declared, screened, with_panel
 
-PANEL_STEP = 6  # the scenario's panel step; the ones after it schedule and declare
-FIRST_SCORE_STEP = 13
 ALL_FOURS = dict.fromkeys(
     [
         "appearance_attitude",
@@ -45,32 +41,14 @@ def submit(session: Session, cid: int, panelist: str) -> None:
 
 
 @pytest.fixture
-def panel(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
-) -> tuple[Selection, dict[str, int]]:
-    """The demo up to its declarations, with rep.ibarra as the school reps' alternate."""
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=PANEL_STEP)
-    add_user(
-        session=session,
-        workflows_dir=settings.workflows_dir,
-        name="rep.ibarra",
-        roles=["school_rep"],
-        actor="hr.alvarez",
-    )
-    assign_panel(
-        session=session,
-        selection_id=selection.id or 0,
-        seats=[
-            ("commander", "cmdr.obrien"),
-            ("school_rep", "rep.chen"),
-            ("school_rep", "rep.douglas"),
-        ],
-        alternates=[("school_rep", "rep.ibarra")],
-        actor="hr.alvarez",
-    )
-    run_steps(session, scenario, selection, start=PANEL_STEP + 1, until=FIRST_SCORE_STEP)
-    return selection, candidate_ids(session, selection.id or 0)
+def panel(sample: Sample) -> tuple[Selection, dict[str, int]]:
+    """The sample selection up to its declarations, with rep.ibarra as the school
+    representatives' alternate."""
+    screened(sample)
+    a_user(sample, "rep.ibarra", "school_rep")
+    with_panel(sample, alternates=[("school_rep", "rep.ibarra")])
+    declared(sample)
+    return sample.selection, sample.ids
 
 
 def _row(data: dict[str, object], cid: int) -> dict[str, object]:

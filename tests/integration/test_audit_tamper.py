@@ -26,6 +26,7 @@ from qualify.services.audit_admin import checkpoint_head, install_key, rotate_ke
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
+from tests.helpers.builders import Sample, interviewed
 
 Sro = tuple[Scenario, Selection]
 
@@ -364,13 +365,11 @@ def test_user_rows_hash_the_same_read_back_from_the_database(session: Session, s
 
 
 def test_a_changed_scorecard_a_removed_declaration_and_a_moved_seat_are_named(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    from qualify.services.scenario import run_steps
     from qualify.store.tables import Attestation, PanelSeat, Scorecard
 
-    scenario, selection = sro
-    run_steps(session, scenario, selection)
+    interviewed(sample)
     card = session.exec(
         select(Scorecard).where(Scorecard.status == "submitted").order_by(col(Scorecard.id))
     ).first()

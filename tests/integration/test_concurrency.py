@@ -15,11 +15,11 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.services.access import workflow_of
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.conftest import PROJECT
+from tests.helpers.builders import CRITERIA, INTERVIEWED, Sample, declared, scorecard
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
@@ -112,16 +112,13 @@ def test_killing_a_writer_at_random_moments_leaves_consistent_records(
 
 
 def test_two_submissions_of_one_scorecard_at_once_lock_it_exactly_once(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
+    session: Session, settings: Settings, sample: Sample
 ) -> None:
-    from qualify.services.scenario import run_steps
-    from qualify.services.scorecards import score
-
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=13)  # interviews scheduled, declarations made
-    fours = dict.fromkeys([c.id for c in workflow_of(selection).spec.rubric.criteria], "4")
-    for candidate in _ids(session, selection, "MPD-1042", "MPD-1077", "MPD-1103"):
-        score(session=session, candidate_id=candidate, actor="rep.chen", scores=fours, comments={})
+    declared(sample)  # interviews scheduled, declarations made
+    fours = dict.fromkeys(CRITERIA, "4")
+    for employee in INTERVIEWED:
+        scorecard(sample, "rep.chen", employee, fours, submit=False)
+        candidate = sample.ids[employee]
         session.rollback()
         workers = [
             subprocess.Popen(

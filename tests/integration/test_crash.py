@@ -22,6 +22,7 @@ from qualify.services.packets import owed
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import PROJECT, Result
+from tests.helpers.builders import Sample, screened
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
@@ -98,13 +99,11 @@ def test_killed_writers_leave_no_phantom_packet_and_repair_writes_what_is_owed(
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_killing_a_parallel_packet_run_leaves_no_worker_behind(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, settings: Settings, sample: Sample, tmp_path: Path
 ) -> None:
-    from qualify.services.scenario import run_steps
     from tests.helpers.processes import alive, descendants
 
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=6)  # 12 packets to print
+    screened(sample)  # 12 packets to print
     session.close()
     rng = random.Random(5)
     command = [sys.executable, "-m", "qualify", "--db", settings.database_url, "--as"]

@@ -11,11 +11,11 @@ from sqlmodel import Session, select
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
-from qualify.services.access import workflow_of
 from qualify.services.audit import actor_named
 from qualify.services.candidates import describe_candidate
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.evidence import add_evidence
+from qualify.services.frozen import workflow_of
 from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
 from qualify.store.tables import Evidence, Selection
 

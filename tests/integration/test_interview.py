@@ -13,21 +13,19 @@ from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
-from qualify.services.access import claim
 from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, attest
 from qualify.services.results import ranking, results
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
+from qualify.services.rows import claim
 from qualify.services.scorecards import score
 from qualify.services.users import add_user, edit_user
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
+from tests.helpers.builders import Sample, declared, in_interview, interviewed
 
-Sro = tuple[Scenario, Selection]
-FIRST_SCORE_STEP = 13  # steps before this: screening, panel, interview scheduled, declarations
 ALL_FOURS = dict.fromkeys(
     [
         "appearance_attitude",
@@ -42,10 +40,9 @@ ALL_FOURS = dict.fromkeys(
 
 
 @pytest.fixture
-def interview(session: Session, sro: Sro) -> tuple[Scenario, Selection, dict[str, int]]:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=FIRST_SCORE_STEP)
-    return scenario, selection, candidate_ids(session, selection.id or 0)
+def interview(sample: Sample) -> Sample:
+    """Three officers in interview, every panelist's declaration made, nothing scored."""
+    return declared(sample)
 
 
 def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
@@ -105,17 +102,19 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
     ],
 )
 def test_the_panel_must_match_the_workflows_seats(
-    session: Session, sro: Sro, seats: list[tuple[str, str]], message: str
+    session: Session, sample: Sample, seats: list[tuple[str, str]], message: str
 ) -> None:
     with pytest.raises(BadInput) as info:
-        assign_panel(session=session, selection_id=sro[1].id or 0, seats=seats, actor="hr.alvarez")
+        assign_panel(
+            session=session, selection_id=sample.selection_id, seats=seats, actor="hr.alvarez"
+        )
     assert message in render(info.value)  # as the command line says it
 
 
 def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
-    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, settings: Settings, interview: Sample
 ) -> None:
-    _, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     submit(session, ids["MPD-1042"], "cmdr.obrien")
     add_second_rep(session, settings)
     seats = [
@@ -131,9 +130,9 @@ def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
 
 
 def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, interview: Sample
 ) -> None:
-    _, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     add_candidate(
         session=session,
         selection_id=selection.id or 0,
@@ -170,20 +169,16 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
         advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
 
 
-def test_scoring_requires_a_declaration_first(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(
-        session, scenario, selection, until=10
-    )  # panel set, interview scheduled, nobody declared
-    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+def test_scoring_requires_a_declaration_first(session: Session, sample: Sample) -> None:
+    dana = in_interview(sample).ids["MPD-1042"]  # panel set, interview scheduled, none declared
     with pytest.raises(RuleViolation, match="must first declare any conflict of interest"):
         submit(session, dana, "rep.chen")
 
 
 def test_the_candidates_own_supervisor_cannot_score_them(
-    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, settings: Settings, interview: Sample
 ) -> None:
-    _, selection, _ = interview
+    selection = interview.selection
     edit_user(  # a school representative who also supervises an officer
         session=session,
         workflows_dir=settings.workflows_dir,
@@ -220,12 +215,12 @@ def test_the_candidates_own_supervisor_cannot_score_them(
 )
 def test_bad_scores_are_refused(
     session: Session,
-    interview: tuple[Scenario, Selection, dict[str, int]],
+    interview: Sample,
     scores: dict[str, str],
     comments: dict[str, str],
     message: str,
 ) -> None:
-    _, _, ids = interview
+    ids = interview.ids
     with pytest.raises(BadInput) as info:
         score(
             session=session,
@@ -239,9 +234,9 @@ def test_bad_scores_are_refused(
 
 
 def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, interview: Sample
 ) -> None:
-    _, _, ids = interview
+    ids = interview.ids
     dana = ids["MPD-1042"]
     score(
         session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "3"}, comments={}
@@ -276,9 +271,9 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
 
 
 def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, interview: Sample
 ) -> None:
-    _, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     dana = ids["MPD-1042"]
     submit(session, dana, "rep.chen", liaison="2")
     with pytest.raises(
@@ -313,10 +308,8 @@ def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
     assert actions.count("scorecard_corrected") == 1
 
 
-def test_panelists_are_blind_until_they_submit(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
-) -> None:
-    _, selection, ids = interview
+def test_panelists_are_blind_until_they_submit(session: Session, interview: Sample) -> None:
+    selection, ids = interview.selection, interview.ids
     dana = ids["MPD-1042"]
     submit(session, dana, "cmdr.obrien", liaison="3", emergency_planning="2")
     # Before submitting, rep.chen's view holds no other panelist's scores anywhere.
@@ -333,9 +326,9 @@ def test_panelists_are_blind_until_they_submit(
 
 
 def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, interview: Sample
 ) -> None:
-    _, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     dana = ids["MPD-1042"]
     submit(session, dana, "cmdr.obrien")
     submit(session, dana, "rep.chen")
@@ -364,13 +357,9 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         results(session=session, selection_id=selection.id or 0, actor="sgt.okafor")
 
 
-def test_the_demo_interview_results_and_decisions(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
-) -> None:
-    scenario, selection, ids = interview
-    run_steps(
-        session, scenario, selection, start=FIRST_SCORE_STEP, until=23
-    )  # every scorecard, then record_scores
+def test_the_demo_interview_results_and_decisions(session: Session, interview: Sample) -> None:
+    selection, ids = interview.selection, interview.ids
+    interviewed(interview)  # every scorecard submitted, then the scores recorded
     data = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
     ranked = [(r["name"], r.get("rank"), r.get("passed")) for r in data["candidates"]]
     assert ranked[:3] == [
@@ -422,11 +411,11 @@ def reference(session: Session, selection: Selection) -> list[tuple[int, int | N
 
 
 def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
-    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, settings: Settings, interview: Sample
 ) -> None:
-    scenario, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     sid = selection.id or 0
-    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    interviewed(interview)  # every scorecard submitted, then the scores recorded
     assert result_mismatches(session) == []
     shown = results(session=session, selection_id=sid, actor="hr.alvarez")["candidates"]
     listed = [(r["candidate_id"], r.get("rank"), r.get("passed")) for r in shown]
@@ -459,10 +448,10 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
 
 
 def test_audit_verify_catches_a_stored_result_that_differs_from_the_scorecards(
-    session: Session, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, interview: Sample
 ) -> None:
-    scenario, selection, ids = interview
-    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    ids = interview.ids
+    interviewed(interview)  # every scorecard submitted, then the scores recorded
     assert verify(session).ok
     stored = session.get(InterviewResult, ids["MPD-1077"])
     assert stored is not None
@@ -478,10 +467,10 @@ def test_audit_verify_catches_a_stored_result_that_differs_from_the_scorecards(
 
 
 def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
-    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, settings: Settings, interview: Sample
 ) -> None:
-    scenario, selection, _ = interview
-    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    selection = interview.selection
+    interviewed(interview)  # every scorecard submitted, then the scores recorded
     shown = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
     session.close()
     engine = session.get_bind()
@@ -497,11 +486,11 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
 
 def test_the_migration_fills_identical_rows_without_the_service_code(
     session: Session,
-    interview: tuple[Scenario, Selection, dict[str, int]],
+    interview: Sample,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scenario, selection, ids = interview
-    run_steps(session, scenario, selection, start=FIRST_SCORE_STEP, until=23)
+    ids = interview.ids
+    interviewed(interview)  # every scorecard submitted, then the scores recorded
     correct(session, ids["MPD-1077"], "rep.chen", "misread my notes", role_model="2")
 
     def stored(s: Session) -> list[tuple[object, ...]]:
@@ -533,9 +522,9 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
 
 
 def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_it(
-    session: Session, settings: Settings, interview: tuple[Scenario, Selection, dict[str, int]]
+    session: Session, settings: Settings, interview: Sample
 ) -> None:
-    _, selection, ids = interview
+    selection, ids = interview.selection, interview.ids
     dana = ids["MPD-1042"]
     for change in ("conflict", "panel"):
         seen = session.get(Candidate, dana)  # what a command in flight has read

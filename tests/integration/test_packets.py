@@ -19,9 +19,9 @@ from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
-from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace, advance
 from qualify.services.audit import actor_named
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
 from qualify.services.packets import entering_event, print_candidate, render
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
@@ -30,6 +30,15 @@ from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
+from tests.helpers.builders import (
+    OWEN_CONFLICT,
+    Sample,
+    a_user,
+    declare,
+    interviewed,
+    screened,
+    with_panel,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -582,17 +591,17 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
 def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     session: Session,
     settings: Settings,
-    sro: tuple[Scenario, Selection],
+    sample: Sample,
     tmp_path: Path,
 ) -> None:
     from datetime import timedelta
 
     from qualify.services import panel, scorecards, users
 
-    scenario, selection = sro
-    # Up to Rep. Douglas's conflict with Corporal Fitzgerald (before he withdraws).
-    run_steps(session, scenario, selection, until=9)
-    owen = candidate_ids(session, selection.id or 0)["MPD-1199"]
+    selection = with_panel(sample).selection
+    # Rep. Douglas's conflict with Corporal Fitzgerald (who has not withdrawn).
+    declare(sample, "rep.douglas", ["MPD-1199"], conflict=OWEN_CONFLICT)
+    owen = sample.ids["MPD-1199"]
     clock = iter(datetime(2027, 1, 12, 14, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
     users.add_user(
         session=session,
@@ -687,25 +696,25 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 
 
 def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, settings: Settings, sample: Sample, tmp_path: Path
 ) -> None:
-    from qualify.services import panel, scorecards, users
+    from qualify.services import panel, scorecards
 
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=6)  # up to the panel step
-    for login, name, title in (
-        ("rep.quinn", "Sam Quinn", "Counselor, Milford High School"),
-        ("rep.ibarra", "Marta Ibarra", "Assistant Principal, Milford Middle School"),
-    ):
-        users.add_user(
-            session=session,
-            workflows_dir=settings.workflows_dir,
-            name=login,
-            roles=["school_rep"],
-            actor="hr.alvarez",
-            full_name=name,
-            title=title,
-        )
+    selection = screened(sample).selection  # up to the panel
+    a_user(
+        sample,
+        "rep.quinn",
+        "school_rep",
+        full_name="Sam Quinn",
+        title="Counselor, Milford High School",
+    )
+    a_user(
+        sample,
+        "rep.ibarra",
+        "school_rep",
+        full_name="Marta Ibarra",
+        title="Assistant Principal, Milford Middle School",
+    )
     panel.assign_panel(
         session=session,
         selection_id=selection.id or 0,
@@ -717,7 +726,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         alternates=[("school_rep", "rep.quinn"), ("school_rep", "rep.ibarra")],
         actor="hr.alvarez",
     )
-    luis = candidate_ids(session, selection.id or 0)["MPD-1077"]
+    luis = sample.ids["MPD-1077"]
     advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
     panel.attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
     # The first alternate sits in his place, then declares a conflict too: the next one sits.
@@ -773,11 +782,9 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
 
 
 def test_the_selection_packet_names_who_was_passed_over_and_why(
-    session: Session, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, sample: Sample, tmp_path: Path
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=23)  # every scorecard, then record_scores
-    ids = candidate_ids(session, selection.id or 0)
+    ids = interviewed(sample).ids  # every scorecard submitted, then the scores recorded
     done = advance(
         session=session,
         candidate_id=ids["MPD-1077"],

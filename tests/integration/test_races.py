@@ -9,16 +9,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.services.integrity import verify
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
+from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import Attestation, Candidate, Selection
 from tests.conftest import PROJECT, Result
+from tests.helpers.builders import CRITERIA, PANEL, Sample, declared, scorecard, with_panel
 from tests.helpers.processes import wait_until_ready
 
 RACER = [sys.executable, "-m", "tests.helpers.racer"]
@@ -89,11 +89,9 @@ def test_advancing_different_candidates_at_once_all_win_and_one_candidate_has_on
 
 @pytest.mark.slow
 def test_a_declared_conflict_is_never_overridden_by_a_no_conflict_made_at_the_same_moment(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, settings: Settings, sample: Sample, tmp_path: Path
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=8)  # panel seated, four in interview
-    ids = candidate_ids(session, selection.id or 0)
+    ids = with_panel(sample).ids  # panel seated, four in interview, nobody declared
     session.rollback()
     rounds = [
         (ids[employee], panelist)
@@ -176,34 +174,24 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
 
 @pytest.mark.slow
 def test_panelists_submitting_on_one_candidate_at_the_same_moment_all_succeed(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, settings: Settings, sample: Sample, tmp_path: Path
 ) -> None:
-    from qualify.services.scorecards import score
     from qualify.store.tables import Scorecard
 
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=13)  # every declaration made, nothing scored
-    candidate = candidate_ids(session, selection.id or 0)["MPD-1042"]
-    panel = ("cmdr.obrien", "rep.chen", "rep.douglas")
-    fours = {c.id: "4" for c in scenario_criteria(session, selection)}
-    for panelist in panel:
-        score(session=session, candidate_id=candidate, actor=panelist, scores=fours, comments={})
+    candidate = declared(sample).ids["MPD-1042"]  # every declaration made, nothing scored
+    fours = dict.fromkeys(CRITERIA, "4")
+    for panelist in PANEL:
+        scorecard(sample, panelist, "MPD-1042", fours, submit=False)
     session.rollback()
     outcomes = race(
         settings.database_url,
         tmp_path / "go",
-        [["--as", p, "score", str(candidate), "--submit"] for p in panel],
+        [["--as", p, "score", str(candidate), "--submit"] for p in PANEL],
     )
     assert [o.code for o in outcomes] == [0, 0, 0], [o.err for o in outcomes]
     cards = session.exec(select(Scorecard).where(Scorecard.candidate_id == candidate)).all()
     assert sorted((c.panelist, c.status, c.version) for c in cards) == [
-        (p, "submitted", 1) for p in panel
+        (p, "submitted", 1) for p in PANEL
     ]
     result = verify(session)  # the stored result counts all three
     assert result.ok, result.problems
-
-
-def scenario_criteria(session: Session, selection: Selection) -> list[Any]:
-    from qualify.services.access import workflow_of
-
-    return list(workflow_of(selection).spec.rubric.criteria)

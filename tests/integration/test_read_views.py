@@ -12,17 +12,17 @@ from qualify.errors import NotPermitted
 from qualify.services.audit import actor_named
 from qualify.services.overview import selection_overview
 from qualify.services.results import results
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
 from qualify.services.schedule import schedule_interview
-from qualify.services.scorecards import score
 from qualify.services.screening import screening_queue
 from qualify.services.standings import standings
-from qualify.store.tables import Selection
+from tests.helpers.builders import (
+    Sample,
+    declared,
+    in_screening,
+    interviewed,
+    scorecard,
+)
 
-Sro = tuple[Scenario, Selection]
-SCREENING = 1  # steps before this: every officer put into screening, none screened yet
-INTERVIEW = 13  # steps before this: panel seated, interviews scheduled, declarations made
-SCORED = 23  # steps before this: every scorecard submitted, the interview closed
 ALL_FOURS = dict.fromkeys(
     [
         "appearance_attitude",
@@ -37,12 +37,11 @@ ALL_FOURS = dict.fromkeys(
 
 
 def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCREENING)
-    ids = candidate_ids(session, selection.id or 0)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    in_screening(sample)
+    ids = sample.ids
+    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
     entry = next(e for e in queue.entries if e.candidate_id == ids["MPD-1181"])
     by_check = {line.check: line for line in entry.checks.results}
     assert by_check["physical_fitness"].status == "withheld"
@@ -50,17 +49,16 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
     assert by_check["full_time_certified"].status == "pass"
     assert by_check["full_time_certified"].label  # the workflow's words, not only the key
     assert entry.checks.eligibility == "not eligible"  # the overall finding still shows
-    hr = screening_queue(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    hr = screening_queue(session=session, selection_id=sample.selection_id, actor="hr.alvarez")
     seen = next(e for e in hr.entries if e.candidate_id == ids["MPD-1181"])
     assert {line.check: line.status for line in seen.checks.results}["physical_fitness"] == "fail"
 
 
 def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCREENING)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    in_screening(sample)
+    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
     assert len(queue.entries) == 8
     moves = {m.trigger: m for m in queue.entries[0].moves}
     assert set(moves) == {"confirm_eligible", "declare_ineligible", "withdraw"}
@@ -69,30 +67,25 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
     assert "qualifications_not_met" in moves["declare_ineligible"].reason_codes
     assert not moves["confirm_eligible"].reason_required
     assert moves["confirm_eligible"].to_state == "eligible"
-    chief = screening_queue(session=session, selection_id=selection.id or 0, actor="chief.walsh")
+    chief = screening_queue(session=session, selection_id=sample.selection_id, actor="chief.walsh")
     assert {m.trigger for m in chief.entries[0].moves} == {"withdraw"}
 
 
-def test_a_panelist_has_no_screening_queue(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
+def test_a_panelist_has_no_screening_queue(session: Session, sample: Sample) -> None:
+    declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may see the checks of no candidate"):
-        screening_queue(session=session, selection_id=selection.id or 0, actor="rep.chen")
+        screening_queue(session=session, selection_id=sample.selection_id, actor="rep.chen")
 
 
-def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
-    ids = candidate_ids(session, selection.id or 0)
-    score(
-        session=session,
-        candidate_id=ids["MPD-1042"],
-        actor="rep.chen",
-        scores=ALL_FOURS,
-        comments={},
-        submit=True,
+def test_hr_sees_candidates_by_state_and_each_panels_progress(
+    session: Session, sample: Sample
+) -> None:
+    declared(sample)
+    ids = sample.ids
+    scorecard(sample, "rep.chen", "MPD-1042", ALL_FOURS)
+    glance = selection_overview(
+        session=session, selection_id=sample.selection_id, actor="hr.alvarez"
     )
-    glance = selection_overview(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
     assert {(s.state, s.count) for s in glance.states} == {
         ("interview", 3),
         ("ineligible", 4),
@@ -109,11 +102,10 @@ def test_hr_sees_candidates_by_state_and_each_panels_progress(session: Session, 
 
 
 def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
-    ids = candidate_ids(session, selection.id or 0)
+    declared(sample)
+    ids = sample.ids
     schedule_interview(
         session=session,
         candidate_id=ids["MPD-1077"],
@@ -121,18 +113,11 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         place="Room 1",
         actor=actor_named("hr.alvarez"),
     )
-    score(
-        session=session,
-        candidate_id=ids["MPD-1077"],
-        actor="rep.chen",
-        scores=ALL_FOURS,
-        comments={},
-        submit=True,
-    )
+    scorecard(sample, "rep.chen", "MPD-1077", ALL_FOURS)
 
     def overdue(now: datetime) -> set[tuple[int, str]]:
         glance = selection_overview(
-            session=session, selection_id=selection.id or 0, actor="hr.alvarez", now=now
+            session=session, selection_id=sample.selection_id, actor="hr.alvarez", now=now
         )
         return {(o.candidate_id, o.panelist) for o in glance.overdue}
 
@@ -143,20 +128,20 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
     assert (ids["MPD-1077"], "rep.chen") not in late  # submitted
 
 
-def test_only_the_roles_that_see_every_record_get_the_glance(session: Session, sro: Sro) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
+def test_only_the_roles_that_see_every_record_get_the_glance(
+    session: Session, sample: Sample
+) -> None:
+    declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
-        selection_overview(session=session, selection_id=selection.id or 0, actor="rep.chen")
+        selection_overview(session=session, selection_id=sample.selection_id, actor="rep.chen")
 
 
 def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=SCORED)
-    view = standings(session=session, selection_id=selection.id or 0, actor="chief.walsh")
-    plain = results(session=session, selection_id=selection.id or 0, actor="chief.walsh")
+    interviewed(sample)
+    view = standings(session=session, selection_id=sample.selection_id, actor="chief.walsh")
+    plain = results(session=session, selection_id=sample.selection_id, actor="chief.walsh")
     assert [s.candidate_id for s in view.candidates] == [
         row["candidate_id"] for row in plain["candidates"]
     ]
@@ -175,11 +160,10 @@ def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
 
 
 def test_the_queue_leaves_out_candidates_the_panel_has_reached_and_final_ones(
-    session: Session, sro: Sro
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    run_steps(session, scenario, selection, until=INTERVIEW)
-    queue = screening_queue(session=session, selection_id=selection.id or 0, actor="cmdr.obrien")
+    declared(sample)
+    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
     # Three in the interview, one withdrawn (final): the four found ineligible remain.
     assert {e.checks.state for e in queue.entries} == {"ineligible"}
     assert len(queue.entries) == 4

@@ -3,7 +3,6 @@ passing officer from the eligible list while it is valid."""
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 from datetime import UTC, date, datetime, time
@@ -19,17 +18,9 @@ from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.advance import PacketPlace, advance
 from qualify.services.fairness import fairness_report
-from qualify.services.scenario import (
-    Scenario,
-    add_evidence,
-    add_self_identification,
-    candidate_ids,
-    run_steps,
-    set_up,
-)
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.documents import local_date, long_date
-from tests.conftest import SCENARIO
+from tests.helpers.builders import NOT_SELECTED, a_selection, interviewed, reported, selected
 
 CHIEF = "chief.walsh"
 TZ = "America/New_York"
@@ -43,25 +34,16 @@ LATER = datetime(2027, 9, 1, 14, 0, tzinfo=UTC)
 def _decided(
     session: Session, settings: Settings, *, reyes_and_natarajan_pass: bool
 ) -> dict[str, int]:
-    """The demo's selection carried to the appointment: Whitfield (MPD-1042) appointed, Reyes
-    (MPD-1077, passed, rank 2) and Natarajan (MPD-1103) not selected. With
-    `reyes_and_natarajan_pass`, Natarajan's appearance scores rise so she passes too (rank 3)."""
-    scenario = Scenario.load(SCENARIO)
+    """The demo's selection carried to the appointment and its quarterly reports: Whitfield
+    (MPD-1042) appointed, Reyes (MPD-1077, passed, rank 2) and Natarajan (MPD-1103) not
+    selected. With `reyes_and_natarajan_pass`, Natarajan's appearance scores rise so she passes
+    too (rank 3)."""
+    sample = a_selection(session, settings, self_identified=True)
     if reyes_and_natarajan_pass:
-        scenario = Scenario(scenario.path, copy.deepcopy(scenario.data))
-        for step in scenario.data["steps"]:
-            if step.get("candidate") == "MPD-1103" and step["do"] == "score":
-                step["scores"]["appearance_attitude"] = 4
-                step["scores"]["role_model"] = 3
-            if step.get("candidates") == ["MPD-1103"] and step["trigger"] == "not_select":
-                step["reason_code"] = "higher_ranked_selected"
-    selection = set_up(session, settings, scenario)
-    add_evidence(session, settings, scenario, selection)
-    add_self_identification(session, scenario, selection)
-    steps = scenario.data["steps"]
-    # The demo's own removal and recall come last: stop before them.
-    run_steps(session, scenario, selection, until=_step(steps, "remove"))
-    return candidate_ids(session, selection.id or 0)
+        interviewed(sample, changes={"MPD-1103": {"appearance_attitude": "4", "role_model": "3"}})
+        ranked_below = ("higher_ranked_selected", NOT_SELECTED["MPD-1103"][1])
+        selected(sample, not_selected=NOT_SELECTED | {"MPD-1103": ranked_below})
+    return reported(sample).ids
 
 
 def _decision_day(session: Session) -> date:
@@ -76,10 +58,6 @@ def _decision_day(session: Session) -> date:
 
 def _on_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
-
-
-def _step(steps: list[dict[str, object]], trigger: str) -> int:
-    return next(i for i, step in enumerate(steps) if step.get("trigger") == trigger)
 
 
 @pytest.fixture
@@ -217,7 +195,8 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
 def test_an_officer_who_did_not_pass_the_interview_cannot_be_recalled(
     session: Session, ids: dict[str, int]
 ) -> None:
-    with pytest.raises(RuleViolation, match="interview_passed: fail"):
+    failed = "of 1 check, 1 failed: Interview passed .*: failed: interview not passed"
+    with pytest.raises(RuleViolation, match=failed):
         _recall(session, ids["MPD-1103"], LATER)
     assert _state(session, ids["MPD-1103"]) == "not_selected"
 
@@ -227,6 +206,7 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
 ) -> None:
     ids = _decided(session, settings, reyes_and_natarajan_pass=True)
     reyes, natarajan = ids["MPD-1077"], ids["MPD-1103"]
+    _remove(session, ids, category="policy")  # the position is vacant
     with pytest.raises(RuleViolation) as refused:
         _recall(session, natarajan, LATER)
     assert (
@@ -252,6 +232,7 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
 def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
     session: Session, ids: dict[str, int], minutes_from_expiry: int, allowed: bool
 ) -> None:
+    _remove(session, ids, category="policy")  # the position is vacant
     established = _decision_day(session)
     expires = established + relativedelta(months=12)
     midnight = datetime.combine(expires, time(0, 0), tzinfo=ZoneInfo(TZ))
@@ -277,11 +258,7 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
 def test_before_the_selection_decision_there_is_no_eligible_list(
     session: Session, settings: Settings
 ) -> None:
-    scenario = Scenario.load(SCENARIO)
-    selection = set_up(session, settings, scenario)
-    add_evidence(session, settings, scenario, selection)
-    run_steps(session, scenario, selection, until=_step(scenario.data["steps"], "select"))
-    reyes = candidate_ids(session, selection.id or 0)["MPD-1077"]
+    reyes = interviewed(a_selection(session, settings)).ids["MPD-1077"]
     advance(
         session=session,
         candidate_id=reyes,

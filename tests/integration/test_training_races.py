@@ -16,11 +16,10 @@ from qualify.config import Settings
 from qualify.errors import RuleViolation
 from qualify.services.advance import advance
 from qualify.services.integrity import verify
-from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Evidence, TrainingDirection
-from tests.conftest import SCENARIO
+from tests.helpers.builders import a_selection, selected
 from tests.helpers.selected import selected_db
 from tests.integration.test_races import race
 
@@ -82,13 +81,8 @@ def test_training_from_selection_to_appointment_on_postgresql(
     db.upgrade(engine_for(url))
     config = Settings.from_env({"QUALIFY_FILES": str(tmp_path / "files")}, database_url=url)
     with Session(engine_for(url), expire_on_commit=False) as session:
-        scenario = Scenario.load(SCENARIO)
-        selection = set_up(session, config, scenario)
-        add_evidence(session, config, scenario, selection)
-        steps = scenario.data["steps"]
-        chosen = next(i for i, step in enumerate(steps) if step.get("trigger") == "select")
-        run_steps(session, scenario, selection, until=chosen + 1)
-        dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+        sample = selected(a_selection(session, config), not_selected=None)
+        dana = sample.ids["MPD-1042"]
         now = datetime.now(UTC)
         assign_training(
             session=session,

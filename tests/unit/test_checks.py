@@ -8,7 +8,7 @@ import pytest
 
 from qualify.workflow.checks import (
     CHECK_KINDS,
-    AttestationParams,
+    AnsweredYesParams,
     DocumentByRoleParams,
     EventCompletedParams,
     MinServiceParams,
@@ -16,7 +16,7 @@ from qualify.workflow.checks import (
     Params,
     RecentResultParams,
     When,
-    attestation,
+    answered_yes,
     describe,
     document_by_role,
     elapsed,
@@ -245,12 +245,14 @@ def test_no_conduct_review_on_file_is_pending() -> None:
     assert (r.status, r.reason) == ("pending", "no review evidence on file")
 
 
-CERT = AttestationParams(evidence="cert", field="full_time")
+CERT = AnsweredYesParams(evidence="cert", field="full_time")
 
 
 @pytest.mark.parametrize(("answer", "status"), [(True, "pass"), (False, "fail")])
-def test_a_yes_no_attestation(answer: bool, status: str) -> None:
-    assert attestation("cert", CERT, facts(("cert", {"full_time": answer})), AS_OF).status == status
+def test_a_yes_no_field_answered_yes(answer: bool, status: str) -> None:
+    assert (
+        answered_yes("cert", CERT, facts(("cert", {"full_time": answer})), AS_OF).status == status
+    )
 
 
 def test_elapsed_counts_whole_years_then_months_then_days() -> None:
@@ -268,7 +270,7 @@ def test_service_from_a_leap_day_is_a_day_short_of_a_year_on_the_next_leap_years
 @pytest.mark.parametrize(
     ("kind", "params", "wanted"),
     [
-        ("attestation", CERT, "cert"),
+        ("answered_yes", CERT, "cert"),
         ("min_service", SERVICE, "service"),
         ("event_completed", PROBATION, "probation"),
         ("document_by_role", LETTER, LETTER.evidence),
@@ -330,9 +332,9 @@ def test_a_finding_dated_after_the_as_of_date_is_named_and_not_counted() -> None
     )
 
 
-def test_an_attestation_dated_after_the_as_of_date_does_not_count() -> None:
-    dated = AttestationParams(evidence="cert", field="full_time", date_field="on")
+def test_a_yes_dated_after_the_as_of_date_does_not_count() -> None:
+    dated = AnsweredYesParams(evidence="cert", field="full_time", date_field="on")
     late = facts(("cert", {"full_time": True, "on": date(2027, 1, 16)}))
-    assert attestation("cert", dated, late, AS_OF).status == "fail"
+    assert answered_yes("cert", dated, late, AS_OF).status == "fail"
     undated = facts(("cert", {"full_time": True}))  # an optional date left out: counts
-    assert attestation("cert", dated, undated, AS_OF).reason == "full_time = yes (record #1)"
+    assert answered_yes("cert", dated, undated, AS_OF).reason == "full_time = yes (record #1)"

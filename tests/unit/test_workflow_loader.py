@@ -247,3 +247,64 @@ def test_a_number_out_of_bounds_is_located_and_the_rest_is_still_checked(
         "w.yaml:30: transitions[1].dest: unknown state 'gone' (did you mean 'done'?)",
         f"w.yaml:{problem} (got {got})",
     ]
+
+
+def test_a_renamed_check_kind_is_refused_in_a_file_and_read_in_a_frozen_selection() -> None:
+    """`attestation` became `answered_yes`: a file naming the old kind says the new name; text a
+    selection froze before the rename still loads, its check read as the new kind."""
+    text = (ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8")
+    old = text.replace("kind: answered_yes", "kind: attestation")
+    line = old.splitlines().index("    kind: attestation") + 1
+    with pytest.raises(WorkflowError) as refused:
+        load_text(old, source="w.yaml")
+    assert refused.value.problems[0] == (
+        f"w.yaml:{line}: checks.full_time_certified.kind: check kind 'attestation' is now "
+        "called 'answered_yes'; rename it"
+    )
+    assert len(refused.value.problems) == 2  # tobacco_free names it too, and nothing else fails
+    frozen = load_text(old, source="selection 1", fast=True)
+    assert frozen.spec.checks["tobacco_free"].kind == "answered_yes"
+    assert frozen.params == load_text(text, source="file").params
+    assert frozen.text == old  # the frozen text and its hash are kept as they were
+
+
+def test_positions_are_counted_in_the_states_that_hold_one() -> None:
+    minimal = (DATA / "minimal.yaml").read_text()
+    assert load_text(minimal, source="w.yaml").spec.positions == 1  # the default
+    text = minimal.replace("  ok: {label: OK}", "  ok: {label: OK, holds_position: true}")
+    spec = load_text(f"{text}positions: 2\n", source="w.yaml").spec
+    assert (spec.positions, spec.position_states()) == (2, {"ok"})
+    assert spec.takes_position("new", "ok")
+    assert not spec.takes_position("ok", "ok")
+    with pytest.raises(WorkflowError) as none_held:
+        load_text(f"{minimal}positions: 2\n", source="w.yaml")
+    assert none_held.value.problems == [
+        f"w.yaml:{len(minimal.splitlines()) + 1}: positions: no state holds a position, so "
+        "nothing counts them: mark the states in which an officer holds the position with "
+        "holds_position: true"
+    ]
+    with pytest.raises(WorkflowError) as zero:
+        load_text(f"{text}positions: 0\n", source="w.yaml")
+    assert "positions" in zero.value.problems[0]
+    initial = minimal.replace(
+        "  new: {label: New, initial: true}",
+        "  new: {label: New, initial: true, holds_position: true}",
+    )
+    with pytest.raises(WorkflowError) as first:
+        load_text(initial, source="w.yaml")
+    assert "states.new.holds_position: the initial state cannot hold a position" in str(first.value)
+
+
+def test_a_transition_label_may_name_the_candidate_and_nothing_else_in_braces() -> None:
+    minimal = (DATA / "minimal.yaml").read_text()
+    named = minimal.replace(
+        "  - trigger: approve\n", "  - trigger: approve\n    label: Approve {name}\n"
+    )
+    spec = load_text(named, source="w.yaml").spec
+    assert spec.transitions[0].label_for("Luis Reyes") == "Approve Luis Reyes"
+    assert spec.transitions[1].label_for("Luis Reyes") == "finish"
+    with pytest.raises(WorkflowError) as braces:
+        load_text(named.replace("{name}", "{officer}"), source="w.yaml")
+    assert "transitions[0].label: a label may hold {name} (the candidate's name) and no other" in (
+        str(braces.value)
+    )

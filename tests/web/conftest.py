@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.access import utcnow
 from qualify.services.accounts import demo_password
+from qualify.services.clock import utcnow
 from qualify.services.users import add_user, create_admin
 from qualify.store import db
 from qualify.store.tables import AuditEvent
@@ -142,7 +142,6 @@ def events(settings: Settings, action: str) -> list[AuditEvent]:
         engine.dispose()
 
 
-INTERVIEW_STEPS = 10  # the demo up to the interviews: panel assigned, nobody declared yet
 SRO_PASSWORDS = {
     "hr.alvarez": "hr correct horse battery",
     "rep.chen": "rep chen staple paper",
@@ -157,21 +156,16 @@ PASSWORDS.update(SRO_PASSWORDS)
 def sro_template(tmp_path_factory: pytest.TempPathFactory, _audit_key: Path) -> Path:
     """The sample SRO selection up to its interviews (three candidates in interview, the panel
     cmdr.obrien, rep.chen and rep.douglas), with portal passwords: built once, copied per test."""
-    from qualify.services.scenario import Scenario, add_evidence, run_steps, set_up
-    from tests.conftest import SCENARIO
+    from tests.helpers.builders import a_selection, in_interview, with_passwords
 
     folder = tmp_path_factory.mktemp("sro")
     url = f"sqlite:///{folder / 'portal.db'}"
     engine = db.make_engine(url)
     db.upgrade(engine)
     settings = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
-    scenario = Scenario.load(SCENARIO)
     with Session(engine, expire_on_commit=False) as session:
-        selection = set_up(session, settings, scenario)
-        add_evidence(session, settings, scenario, selection)
-        run_steps(session, scenario, selection, until=INTERVIEW_STEPS)
-        for name, password in SRO_PASSWORDS.items():
-            demo_password(session=session, name=name, password=password)
+        in_interview(a_selection(session, settings))
+        with_passwords(session, SRO_PASSWORDS)
     engine.dispose()
     return folder
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html.parser import HTMLParser
 
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -12,48 +11,10 @@ from qualify.config import Settings
 from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.store import db
+from tests.helpers.markup import ungrouped_radios, unlabelled
 from tests.web.conftest import candidate_id, csrf_of
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
-
-
-class Inputs(HTMLParser):
-    """The form controls of a page, and the ids its labels name or the controls they wrap."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.controls: list[dict[str, str | None]] = []
-        self.labelled: set[str] = set()
-        self.open_labels = 0
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        self.tags.append(tag)
-        if tag == "label":
-            self.open_labels += 1
-            if found.get("for"):
-                self.labelled.add(str(found["for"]))
-        if (
-            tag in ("input", "textarea", "select")
-            and found.get("type") != "hidden"
-            and "hidden" not in found
-        ):
-            self.controls.append({**found, "wrapped": "yes" if self.open_labels else None})
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
-            self.open_labels -= 1
-
-
-def unlabelled(page: str) -> list[str]:
-    parser = Inputs()
-    parser.feed(page)
-    return [
-        str(c.get("name"))
-        for c in parser.controls
-        if not c["wrapped"] and c.get("id") not in parser.labelled
-    ]
 
 
 def test_every_input_of_every_page_has_a_label(
@@ -73,6 +34,7 @@ def test_every_input_of_every_page_has_a_label(
     for name, page in pages.items():
         assert "<input" in page or name == "list"
         assert unlabelled(page) == [], name
+        assert ungrouped_radios(page) == [], name
 
 
 def test_candidate_text_shows_as_text_on_the_panelists_pages(

@@ -20,6 +20,7 @@ from qualify.services.integrity import verify
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
+from tests.helpers.markup import read, ungrouped_radios, unlabelled
 from tests.helpers.portal_data import SCRIPT, Prepared, prepare
 
 pytestmark = pytest.mark.slow  # each module builds the sample selection once (about 10 s)
@@ -164,11 +165,45 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(site: Site) 
     page = site.client("cmdr.obrien").get("/selections/1/screening")
     assert page.status_code == 200
     html = page.text
-    assert "withheld (sensitive)" in html
+    assert "Withheld: this check reads a sensitive record your role does not see." in html
+    assert "Drug free (screen passed within 90 days)" in html  # the check's label, no result
+    assert "drug_screen" not in html
+    assert "fitness result" not in html
     assert "Officer Whitfield" not in html  # scored officers are past screening
     section = html.split('id="c9"')[1].split("</section>")[0]
     buttons = re.findall(r'name="trigger" value="([a-z_]+)"', section)
-    assert buttons == ["confirm_eligible", "declare_ineligible", "withdraw"]
+    # No evidence is on file for this officer: its checks do not pass, so confirm_eligible
+    # (whose guards they are) is not offered, only what may fire now.
+    assert buttons == ["declare_ineligible", "withdraw"]
+
+
+def section_of(html: str, candidate: int) -> str:
+    return html.split(f'id="c{candidate}"')[1].split("</section>")[0]
+
+
+def test_check_details_read_as_words_not_as_field_names_and_record_numbers(site: Site) -> None:
+    html = site.client("cmdr.obrien").get("/selections/1/screening").text
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"record #\d+", text)
+    assert not re.search(r"\b[a-z]+_[a-z_]+ = (yes|no)\b", text)
+    # Tom Brennan (MPD-1118) is not certified; his record was entered on January 8, 2027.
+    brennan = section_of(html, ids(site)["MPD-1118"])
+    assert "Certified as a full-time police officer: no (recorded January 8, 2027)" in brennan
+    # Grace Liu's (MPD-1150) probation record is dated after the as-of date.
+    liu = section_of(html, ids(site)["MPD-1150"])
+    assert "Probation not counted: the record entered January 8, 2027 is dated March 1, 2027" in liu
+
+
+def test_the_queue_shows_the_checks_to_act_on_and_folds_away_the_rest(site: Site) -> None:
+    html = site.client("cmdr.obrien").get("/selections/1/screening").text
+    brennan = section_of(html, ids(site)["MPD-1118"])
+    shown, folded = brennan.split('<details class="checks">')
+    assert "3 met, 2 not met, 3 withheld, 2 not yet" in shown
+    assert shown.count("Not met</span>") == 2
+    assert "Met</span>" not in shown
+    assert "Withheld</span>" not in shown
+    assert folded.count("<li>") == 10  # every check, under "Every check (10)"
+    assert "Every check (10)" in folded
 
 
 def test_a_trigger_that_needs_a_reason_is_refused_in_the_services_words(site: Site) -> None:
@@ -216,23 +251,26 @@ def test_evidence_with_a_pdf_is_stored_by_its_sha256(site: Site) -> None:
         {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
         files={"file": ("../letter.pdf", PDF, "application/pdf")},
     )
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == 303, answer.text
+    page = browser.get(answer.headers["location"]).text
+    assert "Recorded: evidence #" in page
+    assert "file letter.pdf" in page  # listed with the evidence on file
     digest = hashlib.sha256(PDF).hexdigest()
-    assert digest in answer.text
     stored = list(Path(site.data.settings.files_dir).rglob(f"{digest}*"))
     assert stored
     assert stored[0].read_bytes() == PDF
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "expected"),
+    ("name", "data", "expected", "status"),
     [
-        ("letter.txt", b"just some words\n", "accepts PDF, PNG image or JPEG image"),
-        ("letter.pdf", PDF + b"0" * (2 * 1024 * 1024), "MB"),
+        ("letter.txt", b"just some words\n", "accepts PDF, PNG image or JPEG image", 400),
+        ("letter.pdf", PDF + b"0" * (1024 * 1024 + 100), "the limit is 1", 400),
+        ("letter.pdf", PDF + b"0" * (2 * 1024 * 1024), "the file is over 1 MB", 413),
     ],
 )
 def test_evidence_with_a_file_of_another_type_or_too_large_is_refused(
-    site: Site, name: str, data: bytes, expected: str
+    site: Site, name: str, data: bytes, expected: str, status: int
 ) -> None:
     small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=1024 * 1024)))
     before = site.count(Evidence)
@@ -241,7 +279,7 @@ def test_evidence_with_a_file_of_another_type_or_too_large_is_refused(
         {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
         files={"file": (name, data, "application/octet-stream")},
     )
-    assert answer.status_code == 400
+    assert answer.status_code == status
     assert expected in answer.text
     assert site.count(Evidence) == before
 
@@ -291,9 +329,61 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
         {
             "trigger": "select",
             "reason": "Spanish speaker, needed at the middle school",
-            "back": "/decisions",
+            "back": "/selections/1/decisions",
         },
     )
-    assert done.status_code == 200
-    assert "from scored to selected" in done.text
+    assert done.status_code == 303
+    assert "Recorded: select for" in browser.get(done.headers["location"]).text
     assert site.state(ids(site)["MPD-1077"]) == "selected"
+    # The position is filled: nobody else is offered select any more, and the refusal names
+    # who holds it.
+    after = browser.get("/selections/1/decisions").text
+    dana = after.split(f'id="c{ids(site)["MPD-1042"]}"')[1].split("</section>")[0]
+    assert 'value="select"' not in dana
+    assert 'value="not_select"' in dana
+    second = browser.post(
+        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+    )
+    assert second.status_code == 409
+    reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
+    assert "the position is held by &lt;script&gt;" in second.text
+    assert f"(candidate {reyes}, Selected); remove or withdraw frees it" in second.text
+    assert site.state(ids(site)["MPD-1042"]) == "scored"
+
+
+def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
+    html = site.client("chief.walsh").get("/selections/1/decisions").text
+    priya = html.split(f'id="c{ids(site)["MPD-1103"]}"')[1].split("</section>")[0]
+    # She did not pass the interview: select's guard refuses it, so no button.
+    assert 'value="select"' not in priya
+    assert 'value="not_select"' in priya
+
+
+def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
+    """Every GET page of the portal, as each role sees it: each input, select and textarea
+    has a <label>, and each radio group a fieldset with a legend (what a screen reader says)."""
+    candidate = ids(site)["XSS-1"]
+    pages = {
+        "rep.chen": ["/", "/interviews", f"/interviews/{ids(site)['MPD-1042']}"],
+        "cmdr.obrien": ["/", "/selections/1/screening", "/selections/1/decisions"],
+        "chief.walsh": ["/", "/selections/1/decisions", "/selections/1/panel", "/audit"],
+        "hr.alvarez": ["/", "/selections/1/overview", "/selections/1/panel", "/audit"],
+    }
+    hr = site.client("hr.alvarez")
+    kinds = re.findall(
+        r'<option value="([a-z_]+)"', hr.get(f"/candidates/{candidate}/evidence").text
+    )
+    assert "recommendation" in kinds  # the evidence form of every kind, file fields included
+    pages["hr.alvarez"] += [f"/candidates/{candidate}/evidence?kind={kind}" for kind in kinds]
+    checked = 0
+    for user, paths in pages.items():
+        browser = site.client(user)
+        for path in paths:
+            answer = browser.get(path)
+            assert answer.status_code == 200, (user, path)
+            assert unlabelled(answer.text) == [], (user, path)
+            assert ungrouped_radios(answer.text) == [], (user, path)
+            checked += len(read(answer.text).controls)
+    login = site.client().get("/login").text
+    assert unlabelled(login) == []
+    assert checked > 50  # the pages have forms: the test reads their controls

@@ -131,9 +131,9 @@ def audit_verify(
     its latest event, every candidate's state against the log, the stored interview results,
     and the log against its latest checkpoint; exit 1 naming what is wrong."""
     from qualify.services import checkpoints
-    from qualify.services.access import actor_user
     from qualify.services.audit import as_dict
     from qualify.services.integrity import verify
+    from qualify.services.permissions import actor_user
     from qualify.services.retention import purge_notes
     from qualify.store.tables import AuditEvent
 
@@ -198,8 +198,8 @@ def audit_checkpoint(ctx: typer.Context) -> None:
     """Verify the record, then append its head (number and hash, signed with the audit key) to
     the checkpoint file in the records folder, outside the database."""
     from qualify.services import checkpoints
-    from qualify.services.access import actor_user
     from qualify.services.audit_admin import checkpoint_head
+    from qualify.services.permissions import actor_user
 
     context = app_context(ctx)
     with context.session() as session:

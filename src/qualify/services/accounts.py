@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 from qualify.config import PortalSettings
 from qualify.errors import BadInput, NotFound, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
+from qualify.services.clock import utcnow
+from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.services.signin import aware, digest, hasher, open_signed_in
 from qualify.store.tables import Invitation, Password, User, WebSession
 from qualify.workflow.loader import suggest

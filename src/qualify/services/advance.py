@@ -21,18 +21,15 @@ from qualify.errors import (
     Step,
 )
 from qualify.services import audit
-from qualify.services.access import (
-    changed_by_someone_else,
-    claim,
-    get_candidate,
-    get_selection,
-    machine_of,
-    unknown_user,
-    utcnow,
-)
+from qualify.services.clock import utcnow
 from qualify.services.eligibility import INTERVIEW_KINDS, evaluate, load_facts
-from qualify.services.eligible_list import recall_details
+from qualify.services.eligible_list import recall_details, recall_order
+from qualify.services.frozen import machine_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import unknown_user
+from qualify.services.positions import refuse_if_filled
 from qualify.services.results import ranking
+from qualify.services.rows import changed_by_someone_else, claim
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.checks import CheckResult
@@ -275,31 +272,22 @@ def _advance(
         )
     if training is not None and not transition.directs_training:
         raise BadInput(f"{trigger} does not direct training")
-    if transition.requires_training:
-        from qualify.services.training import outstanding
-
-        missing = outstanding(session, spec, candidate_id)
-        if missing:
-            raise RuleViolation(f"cannot {trigger} candidate {candidate_id}: {missing}")
     loaded = compiled.loaded
-    needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
     roles = {name: tuple(u.roles) for name, u in users.items()}
-    facts = load_facts(session, selection, [candidate], interview=needs_interview, roles=roles)
-    results = evaluate(loaded, facts[candidate_id], selection.as_of, at.date())
-    guards = [r for r in results if r.check in transition.guards]
-    failed = [r for r in guards if r.status != "pass"]
-    if failed:
-        hidden = (
-            set() if sees_sensitive(spec, user.roles) else sensitive_checks(spec, loaded.params)
-        )
-        shown = [f"{r.check}: {r.status}: {r.reason}" for r in failed if r.check not in hidden]
-        if any(r.check in hidden for r in failed):
-            shown.append(f"the sensitive checks are {WITHHELD}")
-        listed = "; ".join(shown)
-        raise RuleViolation(
-            f"cannot {trigger} candidate {candidate_id}: {len(failed)} of {len(guards)} checks "
-            f"did not pass: {listed}"
-        )
+    guards = _guard_results(session, selection, loaded, [candidate], transition, roles, at)[
+        candidate_id
+    ]
+    refuse_by_rules(
+        session,
+        selection=selection,
+        spec=spec,
+        transition=transition,
+        candidate=candidate,
+        user=user,
+        guards=guards,
+        at=at,
+        lock=True,
+    )
     passed_over: list[int] = []
     if transition.eligible_list:
         said |= recall_details(
@@ -360,6 +348,144 @@ def _advance(
         packets_owed=tuple(owed),
     )
     return done, role
+
+
+def _guard_results(
+    session: Session,
+    selection: Selection,
+    loaded: Any,
+    candidates: list[Candidate],
+    transition: TransitionSpec,
+    roles: dict[str, tuple[str, ...]],
+    at: datetime,
+) -> dict[int, list[CheckResult]]:
+    """Each candidate's results of the transition's guards, evaluated now."""
+    if not transition.guards:
+        return {c.id or 0: [] for c in candidates}
+    spec = loaded.spec
+    needs_interview = any(spec.checks[g].kind in INTERVIEW_KINDS for g in transition.guards)
+    facts = load_facts(session, selection, candidates, interview=needs_interview, roles=roles)
+    return {
+        cid: [
+            r
+            for r in evaluate(loaded, facts[cid], selection.as_of, at.date())
+            if r.check in transition.guards
+        ]
+        for cid in facts
+    }
+
+
+def refuse_by_rules(
+    session: Session,
+    *,
+    selection: Selection,
+    spec: Workflow,
+    transition: TransitionSpec,
+    candidate: Candidate,
+    user: User,
+    guards: list[CheckResult],
+    at: datetime,
+    lock: bool = False,
+) -> None:
+    """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
+    writes with it: directed training still open, a guard that does not pass, every position
+    held, a recall the eligible list does not allow. `advance` refuses with these; the pages
+    offer a button only where none refuses (see `firable`)."""
+    trigger, candidate_id = transition.trigger, candidate.id
+    if transition.requires_training:
+        from qualify.services.training import outstanding
+
+        missing = outstanding(session, spec, candidate_id or 0)
+        if missing:
+            raise RuleViolation(f"cannot {trigger} candidate {candidate_id}: {missing}")
+    failed = [r for r in guards if r.status != "pass"]
+    if failed:
+        hidden = (
+            set()
+            if sees_sensitive(spec, user.roles)
+            else sensitive_checks(spec, machine_of(selection).loaded.params)
+        )
+        raise RuleViolation(
+            f"cannot {trigger} candidate {candidate_id}: {_not_passing(spec, guards, hidden)}"
+        )
+    refuse_if_filled(
+        session,
+        selection=selection,
+        spec=spec,
+        candidate=candidate,
+        trigger=trigger,
+        to_state=transition.dest,
+        lock=lock,
+    )
+    if transition.eligible_list:
+        recall_order(
+            session=session, selection=selection, transition=transition, candidate=candidate, at=at
+        )
+
+
+def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:
+    """The guards that do not pass, by their labels: which failed and which are still pending
+    (nothing on file decides them yet), sensitive ones not spelled out."""
+    failed = [r for r in guards if r.status == "fail"]
+    waiting = [r for r in guards if r.status not in ("pass", "fail")]
+    counts = []
+    if failed:
+        counts.append(f"{len(failed)} failed")
+    if waiting:
+        counts.append(f"{len(waiting)} {'is' if len(waiting) == 1 else 'are'} pending")
+    shown = [
+        f"{spec.checks[r.check].label}: {'failed' if r.status == 'fail' else r.status}: {r.reason}"
+        for r in [*failed, *waiting]
+        if r.check not in hidden
+    ]
+    if any(r.check in hidden for r in [*failed, *waiting]):
+        shown.append(f"the sensitive checks are {WITHHELD}")
+    checks = f"{len(guards)} checks" if len(guards) != 1 else "1 check"
+    return f"of {checks}, {' and '.join(counts)}: {'; '.join(shown)}"
+
+
+def firable(
+    session: Session,
+    *,
+    selection: Selection,
+    candidates: list[Candidate],
+    actor: str,
+    at: datetime | None = None,
+) -> dict[int, list[TransitionSpec]]:
+    """For each candidate, the transitions `actor` may fire on it now: from its state, with one
+    of their roles, and no rule of `refuse_by_rules` against it (what they would write, a
+    reason or a notice, is asked for on firing)."""
+    when = at or utcnow()
+    users = {u.name: u for u in session.exec(select(User))}
+    user = users.get(actor)
+    if user is None:
+        raise unknown_user(actor)
+    spec = machine_of(selection).spec
+    loaded = machine_of(selection).loaded
+    roles = {name: tuple(u.roles) for name, u in users.items()}
+    offered: dict[int, list[TransitionSpec]] = {c.id or 0: [] for c in candidates}
+    mine = [t for t in spec.transitions if set(t.roles) & set(user.roles)]
+    for transition in mine:
+        here = [c for c in candidates if c.state in transition.source]
+        if not here:
+            continue
+        guards = _guard_results(session, selection, loaded, here, transition, roles, when)
+        for candidate in here:
+            try:
+                refuse_by_rules(
+                    session,
+                    selection=selection,
+                    spec=spec,
+                    transition=transition,
+                    candidate=candidate,
+                    user=user,
+                    guards=guards[candidate.id or 0],
+                    at=when,
+                )
+            except QualifyError:
+                continue
+            offered[candidate.id or 0].append(transition)
+    return offered
 
 
 def _passing_candidates_ranked_above(

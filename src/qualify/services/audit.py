@@ -23,7 +23,7 @@ from qualify.actor import Actor
 from qualify.actor import Origin as Origin
 from qualify.config import Settings
 from qualify.services import recorded
-from qualify.services.access import insert_row
+from qualify.services.rows import insert_row
 from qualify.store.tables import AuditEvent, Candidate
 
 GENESIS = "0" * 64

@@ -12,7 +12,8 @@ from qualify import auditkey, limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, QualifyError, RuleViolation, Step
 from qualify.services import audit, checkpoints, integrity, recorded
-from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
+from qualify.services.clock import utcnow
+from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import AuditEvent
 
 INIT_ACTOR = "qualify-init"

@@ -7,7 +7,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify.services import audit
-from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.visibility import history_filter, redact_event, sight
 from qualify.store.tables import Candidate, PanelSeat, Scorecard, Selection
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks

@@ -9,17 +9,13 @@ from sqlmodel import Session, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    claim,
-    get_candidate,
-    get_selection,
-    role_for,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_inputs, store_results
 from qualify.services.roster import candidate_values
+from qualify.services.rows import claim
 from qualify.services.users import SupervisorCheck
 from qualify.store.tables import Candidate, InterviewResult
 

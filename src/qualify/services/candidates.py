@@ -17,17 +17,13 @@ from qualify.errors import BadInput, Conflict
 from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    get_candidate,
-    get_selection,
-    role_for,
-    taken_meanwhile,
-    utcnow,
-    workflow_of,
-)
 from qualify.services.bulk import without_cyclic_gc
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster
+from qualify.services.rows import taken_meanwhile
 from qualify.services.users import SupervisorCheck
 from qualify.services.visibility import (
     INTERVIEW_FIELDS,

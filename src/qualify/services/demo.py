@@ -16,12 +16,12 @@ from qualify.config import Settings, default_audit_key
 from qualify.errors import BadInput, QualifyError
 from qualify.packets.render import write_atomic
 from qualify.services import audit, checkpoints
-from qualify.services.access import workflow_of
 from qualify.services.advance import PacketPlace
 from qualify.services.audit_admin import checkpoint_head
 from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
 from qualify.services.fairness import fairness_report
 from qualify.services.fairness_pdf import report_pdf
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
 from qualify.services.results import results
 from qualify.services.scenario import (

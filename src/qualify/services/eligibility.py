@@ -11,13 +11,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import (
-    actor_user,
-    get_candidate,
-    get_selection,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user
 from qualify.services.results import interview_facts
 from qualify.services.visibility import WITHHELD, record_roles, refusal, sight, visible_ids
 from qualify.store.tables import Candidate, Evidence, Selection, User

@@ -4,6 +4,7 @@ is next on it. A trigger marked `eligible_list` (recall) uses it."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +12,12 @@ from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
+from qualify.services.frozen import workflow_of
 from qualify.services.results import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
+from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Workflow
 
 
@@ -40,20 +43,27 @@ def eligible_list(session: Session, selection: Selection, spec: Workflow) -> Eli
     return None
 
 
-def recall_details(
+@dataclass(frozen=True)
+class RecallOrder:
+    """Where a recall stands on the eligible list: the list, the passing officers waiting in
+    its source state by rank, and the recalled officer's place among them."""
+
+    listed: EligibleList
+    order: list[CandidateResult]
+    position: int
+
+
+def recall_order(
     *,
     session: Session,
     selection: Selection,
-    spec: Workflow,
     transition: TransitionSpec,
     candidate: Candidate,
     at: datetime,
-    skip_reason: str | None,
-) -> dict[str, Any]:
-    """What the audit event of a recall records; refuse it after the list expired, before it
-    exists, or out of rank order without a reason to skip the officers ranked above."""
-    limits.check("skip reason", skip_reason, limits.REASON)
-    skip = " ".join((skip_reason or "").split())
+) -> RecallOrder:
+    """Refuse a recall before the eligible list exists, after it expired, or of an officer who
+    did not pass the interview; else say where the officer stands on it."""
+    spec = workflow_of(selection).spec
     doing = f"cannot {transition.trigger} candidate {candidate.id}"
     listed = eligible_list(session, selection, spec)
     if listed is None:
@@ -81,6 +91,28 @@ def recall_details(
     position = next((i for i, r in enumerate(order) if r.candidate_id == candidate.id), None)
     if position is None:
         raise RuleViolation(f"{doing}: the officer did not pass the interview")
+    return RecallOrder(listed, order, position)
+
+
+def recall_details(
+    *,
+    session: Session,
+    selection: Selection,
+    spec: Workflow,
+    transition: TransitionSpec,
+    candidate: Candidate,
+    at: datetime,
+    skip_reason: str | None,
+) -> dict[str, Any]:
+    """What the audit event of a recall records; refuse it after the list expired, before it
+    exists, or out of rank order without a reason to skip the officers ranked above."""
+    limits.check("skip reason", skip_reason, limits.REASON)
+    skip = " ".join((skip_reason or "").split())
+    doing = f"cannot {transition.trigger} candidate {candidate.id}"
+    where = recall_order(
+        session=session, selection=selection, transition=transition, candidate=candidate, at=at
+    )
+    listed, order, position = where.listed, where.order, where.position
     above = [r.candidate_id for r in order[:position]]
     if above and not skip:
         first = order[0]

@@ -15,15 +15,11 @@ from qualify.errors import BadInput, FieldValueError, Problem, Step
 from qualify.files import read_regular_file
 from qualify.limits import EVIDENCE_MAX_MB, MB
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    claim,
-    get_candidate,
-    get_selection,
-    role_for,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
+from qualify.services.rows import claim
 from qualify.store.private import private_dir
 from qualify.store.tables import Evidence, User
 from qualify.workflow.evidence import parse_value

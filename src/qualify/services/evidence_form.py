@@ -1,13 +1,20 @@
-"""What the evidence entry form asks for: the workflow's evidence kinds and their fields."""
+"""What the evidence entry form asks for: the workflow's evidence kinds and their fields, the
+people a user field may name, and the evidence already on file for the candidate."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
+from qualify.store.tables import Evidence, User
+from qualify.workflow.documents import local_date
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
+from qualify.workflow.spec import Workflow
 
 
 @dataclass(frozen=True)
@@ -18,6 +25,11 @@ class FieldForm:
     required: bool
     choices: tuple[str, ...]  # a choice field's values
     accept: tuple[str, ...]  # a file field's types (pdf, png, jpeg)
+    # A user field: the registered users it may name, (name, full name), those holding the
+    # role a check wants of it first; and the one to offer first (the candidate's supervisor).
+    people: tuple[tuple[str, str], ...] = ()
+    role: str = ""
+    suggested: str = ""
 
 
 @dataclass(frozen=True)
@@ -29,10 +41,25 @@ class KindForm:
 
 
 @dataclass(frozen=True)
+class OnFile:
+    """One evidence record already on file: what, when, by whom, and whether a newer record of
+    its kind has replaced it."""
+
+    id: int
+    label: str
+    recorded_on: date
+    recorded_by: str
+    file_name: str | None
+    superseded: bool
+
+
+@dataclass(frozen=True)
 class EvidenceForm:
     candidate_id: int
     name: str
     kinds: tuple[KindForm, ...]
+    selection_id: int = 0
+    on_file: tuple[OnFile, ...] = ()
 
     def kind(self, kind: str) -> KindForm | None:
         return next((k for k in self.kinds if k.kind == kind), None)
@@ -43,9 +70,26 @@ def evidence_form(*, session: Session, candidate_id: int, actor: str) -> Evidenc
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     role_for(actor_user(session, actor), spec.permissions.add_evidence, "add evidence")
+    users = session.exec(select(User).order_by(col(User.name))).all()
+    wanted = _wanted_roles(spec)
+    by_supervisor = {
+        (c.params["evidence"], c.params["author_field"])
+        for c in spec.checks.values()
+        if c.params.get("author_is_candidates_supervisor")
+        and (c.params.get("evidence"), c.params.get("author_field")) in wanted
+    }
+
+    def people(kind: str, name: str) -> tuple[tuple[str, str], ...]:
+        role = wanted.get((kind, name), "")
+        first = [u for u in users if role in u.roles]
+        rest = [u for u in users if role not in u.roles]
+        return tuple((u.name, u.full_name or u.name) for u in first + rest)
+
     return EvidenceForm(
         candidate_id=candidate_id,
         name=candidate.name,
+        selection_id=candidate.selection_id,
+        on_file=_on_file(session, spec, candidate_id),
         kinds=tuple(
             KindForm(
                 kind=kind,
@@ -59,10 +103,50 @@ def evidence_form(*, session: Session, candidate_id: int, actor: str) -> Evidenc
                         required=f.required,
                         choices=tuple(f.choices),
                         accept=tuple(f.accept or DEFAULT_ACCEPT) if f.type == "file" else (),
+                        people=people(kind, name) if f.type == "user" else (),
+                        role=wanted.get((kind, name), ""),
+                        suggested=candidate.supervisor if (kind, name) in by_supervisor else "",
                     )
                     for name, f in e.fields.items()
                 ),
             )
             for kind, e in spec.evidence.items()
         ),
+    )
+
+
+def _wanted_roles(spec: Workflow) -> dict[tuple[str, str], str]:
+    """(evidence kind, user field) -> the role a check wants of the user it names (SRO: the
+    recommendation's author is a supervisor)."""
+    found: dict[tuple[str, str], str] = {}
+    for check in spec.checks.values():
+        params = check.params
+        if isinstance(params.get("evidence"), str) and isinstance(params.get("author_field"), str):
+            found[(params["evidence"], params["author_field"])] = str(params.get("role", ""))
+    return found
+
+
+def _on_file(session: Session, spec: Workflow, candidate_id: int) -> tuple[OnFile, ...]:
+    """The candidate's evidence records, newest first; values are left out (some are
+    sensitive): the form only says what is there."""
+    rows = session.exec(
+        select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
+    ).all()
+    newest: dict[str, int] = {}
+    for row in rows:
+        newest[row.kind] = row.id or 0
+    return tuple(
+        OnFile(
+            id=row.id or 0,
+            label=spec.evidence[row.kind].label if row.kind in spec.evidence else row.kind,
+            recorded_on=local_date(row.recorded_at, spec.time_zone),
+            recorded_by=row.recorded_by,
+            file_name=row.file_name,
+            superseded=(
+                row.kind in spec.evidence
+                and not spec.evidence[row.kind].multiple
+                and newest[row.kind] != row.id
+            ),
+        )
+        for row in reversed(rows)
     )

@@ -25,8 +25,10 @@ from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
 from qualify.safecsv import csv_bytes
 from qualify.services import audit
-from qualify.services.access import get_selection, utcnow, workflow_of
+from qualify.services.clock import utcnow
 from qualify.services.eligibility import check_candidates
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.results import ranking
 from qualify.services.retention import may_manage_records
 from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
@@ -285,7 +287,11 @@ def public_record(
             "event": event.id,
             "at": event.at.date().isoformat(),
             "candidate_id": event.candidate_id,
-            "decision": transition.label if transition and transition.label else details["trigger"],
+            "decision": (
+                transition.label_for("the officer")
+                if transition and transition.label
+                else details["trigger"]
+            ),
             "from": spec.states[details["from"]].label,
             "to": spec.states[details["to"]].label,
         }

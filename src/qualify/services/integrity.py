@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from qualify import auditkey
 from qualify.services import audit, checkpoints, recorded
-from qualify.services.access import workflow_of
+from qualify.services.frozen import workflow_of
 from qualify.services.results import expected_results
 from qualify.store.tables import (
     ActivityReport,

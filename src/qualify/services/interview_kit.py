@@ -14,15 +14,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import (
-    actor_user,
-    alternates_of,
-    check_id,
-    no_candidate,
-    seats_of,
-    workflow_of,
-)
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
 from qualify.services.panel import Declared, Interview, attest, interview_of
+from qualify.services.permissions import actor_user
 from qualify.services.scorecards import check_submission, score
 from qualify.services.users import people
 from qualify.services.visibility import sits_for

@@ -15,7 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from qualify.services.access import actor_user, get_selection, role_for, utcnow, workflow_of
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_inputs
 from qualify.services.visibility import record_roles
 from qualify.store.tables import Attestation, AuditEvent, Candidate

@@ -15,8 +15,9 @@ from sqlmodel import Session, col, select
 
 from qualify.packets.render import w3c_time
 from qualify.services import packet_sections as sections
-from qualify.services.access import get_selection, workflow_of
 from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.visibility import WITHHELD
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
 from qualify.workflow.documents import (
@@ -351,13 +352,13 @@ def build_context(
             "by": people.named(event.actor, event.role),
             "signer_name": people.full_name(event.actor),
             "signer_title": people.title(event.actor, event.role),
-            "action": transition.label or transition.trigger.replace("_", " "),
+            "action": transition.label_for(candidate.name),
             "reason": details.get("reason") or "",
             "notice": details.get("notice") or "",
             "eligible_list": _eligible_list(details),
             "text": f"On {long_date(decided)} at {local_time(event.at, tz)}, "
             f"{people.named(event.actor, event.role)} recorded: "
-            f"{transition.label or transition.trigger.replace('_', ' ')}.",
+            f"{transition.label_for(candidate.name)}.",
         },
     }
     context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from qualify.services import audit
-from qualify.services.access import alternates_of, seats_of, workflow_of
+from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
+from qualify.services.lookups import alternates_of, seats_of
 from qualify.services.results import panel_inputs, ranking
 from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
 from qualify.workflow.documents import (
@@ -377,7 +378,7 @@ def passed_over(p: Parts) -> list[dict[str, str]]:
 
 def audit_excerpt(p: Parts) -> list[dict[str, str]]:
     spec, out = p.spec, []
-    triggers = {t.trigger: t.label or t.trigger.replace("_", " ") for t in spec.transitions}
+    triggers = {t.trigger: t.label_for(p.candidate.name) for t in spec.transitions}
     for e in audit.events(p.session, candidate_id=p.candidate.id):
         if (e.id or 0) > (p.event.id or 0) or e.action == "packet_generated":
             continue

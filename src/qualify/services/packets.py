@@ -17,8 +17,10 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
-from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.packet_context import build_context
+from qualify.services.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.evidence import sees_sensitive
 from qualify.workflow.loader import suggest

@@ -14,19 +14,12 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    alternates_of,
-    claim,
-    get_selection,
-    insert_row,
-    no_candidate,
-    role_for,
-    seats_of,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import alternates_of, get_selection, no_candidate, seats_of
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_input, refresh_results, store_results
+from qualify.services.rows import claim, insert_row
 from qualify.store.tables import (
     Attestation,
     Candidate,

@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 
 from qualify.errors import NotPermitted
 from qualify.packets.render import w3c_time
-from qualify.services.access import actor_user, get_candidate, get_selection, role_for, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.packet_context import People, display_name, kind_of
 from qualify.services.packets import Packet, record_and_write
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.reports import appointed_on, report_versions, reports_spec
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date, local_time, long_date, record_reference

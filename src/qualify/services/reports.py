@@ -17,14 +17,11 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    get_candidate,
-    get_selection,
-    taken_meanwhile,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user
+from qualify.services.rows import taken_meanwhile
 from qualify.services.visibility import record_roles
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date

@@ -11,14 +11,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import (
-    actor_user,
-    alternates_of,
-    get_selection,
-    seats_of,
-    workflow_of,
-)
 from qualify.services.bulk import without_cyclic_gc
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import alternates_of, get_selection, seats_of
+from qualify.services.permissions import actor_user
 from qualify.store.tables import (
     Attestation,
     Candidate,

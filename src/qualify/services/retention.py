@@ -21,13 +21,10 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    get_selection,
-    role_for,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import refresh_results
 from qualify.store.tables import (
     ActivityReport,

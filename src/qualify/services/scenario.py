@@ -170,7 +170,7 @@ def add_evidence(
     session: Session, settings: Settings, scenario: Scenario, selection: Selection
 ) -> None:
     """Every evidence record of the scenario, entered by its first (HR) user."""
-    from qualify.services.access import workflow_of
+    from qualify.services.frozen import workflow_of
 
     spec = workflow_of(selection).spec
     assert selection.id is not None

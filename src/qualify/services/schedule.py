@@ -16,14 +16,10 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    get_candidate,
-    get_selection,
-    role_for,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent
 
 PLACE_LIMIT = 200

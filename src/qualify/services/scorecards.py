@@ -13,15 +13,11 @@ from sqlmodel import Session
 from qualify import limits
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.access import (
-    changed_by_someone_else,
-    claim,
-    insert_row,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
 from qualify.services.panel import Interview, InterviewLoader, interview_of
 from qualify.services.results import store_results
+from qualify.services.rows import changed_by_someone_else, claim, insert_row
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.loader import suggest
 from qualify.workflow.scoring import barred_reason

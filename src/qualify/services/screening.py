@@ -2,19 +2,46 @@
 
 What the commander's page shows; sensitive checks are withheld from a role that may not see
 them (`eligibility.check_candidates`), and the triggers are those of the workflow file that
-the viewer's roles may fire from the candidate's state.
+the viewer may fire now (`advance.firable`: their roles, and no rule against it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from qualify.services.access import actor_user, get_selection, workflow_of
-from qualify.services.eligibility import CandidateCheckLines, before_interview, check_report
-from qualify.workflow.spec import TransitionSpec, Workflow
+from qualify.services.advance import firable
+from qualify.services.eligibility import (
+    CandidateCheckLines,
+    CheckLine,
+    before_interview,
+    check_report,
+)
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
+from qualify.services.packet_context import People, words
+from qualify.services.permissions import actor_user
+from qualify.store.tables import Candidate, Evidence, Selection
+from qualify.workflow.documents import local_date
+from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
+
+# How the page names each result (the CLI prints the status itself).
+STATUS_WORDS = {
+    "pass": "Met",
+    "fail": "Not met",
+    "pending": "Pending",
+    "withheld": "Withheld",
+    "not_applicable": "Not yet",
+}
+WITHHELD_WORDS = "Withheld: this check reads a sensitive record your role does not see."
+NOT_YET_WORDS = "Applies once the candidate reaches the interview."
+# A check's reason cites the records it read as "record #N": ids a commander never sees.
+_CITED = re.compile(r"(\(|, )?record #(\d+)")
 
 
 @dataclass(frozen=True)
@@ -29,6 +56,20 @@ class Move:
     reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
     notice_required: bool  # the candidate is sent a letter: its words, or a reason code
     reason_codes: dict[str, str]  # code -> the words the letter states
+    categories: dict[str, str] = field(default_factory=dict)  # one is required, when listed
+    eligible_list: bool = False  # recalls from the list: a reason to pass over those above
+    courses: tuple[CourseSpec, ...] = ()  # it directs training: the courses it may direct
+
+
+@dataclass(frozen=True)
+class CheckWords:
+    """One check's result as the page words it: the workflow's label, the result in a word
+    or two, and the reason in plain language (labels, full names, dates written out)."""
+
+    label: str
+    status: str  # pass, fail, pending, withheld or not_applicable (for the page's colours)
+    status_words: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -38,10 +79,26 @@ class QueueEntry:
     checks: CandidateCheckLines
     state_label: str
     moves: tuple[Move, ...]
+    worded: tuple[CheckWords, ...] = ()
 
     @property
     def candidate_id(self) -> int:
         return self.checks.candidate_id
+
+    @property
+    def open_checks(self) -> tuple[CheckWords, ...]:
+        """The checks a commander acts on: those not met and those still pending."""
+        return tuple(c for c in self.worded if c.status in ("fail", "pending"))
+
+    @property
+    def tally(self) -> str:
+        """ "3 met, 2 not met, 3 withheld, 2 not yet": how many checks have each result."""
+        counts = Counter(c.status for c in self.worded)
+        return ", ".join(
+            f"{counts[status]} {words.lower()}"
+            for status, words in STATUS_WORDS.items()
+            if counts[status]
+        )
 
 
 @dataclass(frozen=True)
@@ -58,22 +115,74 @@ class ScreeningQueue:
     entries: tuple[QueueEntry, ...]
 
 
-def move(spec: Workflow, transition: TransitionSpec) -> Move:
+def move(spec: Workflow, transition: TransitionSpec, name: str) -> Move:
+    """The button for firing `transition` on the candidate called `name`."""
     return Move(
         trigger=transition.trigger,
-        label=transition.label or transition.trigger.replace("_", " "),
+        label=transition.label_for(name),
         to_state=transition.dest,
         to_label=spec.states[transition.dest].label,
         reason_required=transition.reason_required,
         reason_required_if_outranked=transition.reason_required_if_outranked,
         notice_required=transition.notice_required,
         reason_codes=dict(transition.reason_codes),
+        categories=dict(transition.categories),
+        eligible_list=transition.eligible_list,
+        courses=tuple(spec.training.courses) if transition.directs_training else (),
     )
 
 
-def moves(spec: Workflow, state: str, roles: list[str]) -> tuple[Move, ...]:
-    """The triggers a holder of `roles` may fire from `state` (as `advance.may_fire`)."""
-    return tuple(move(spec, t) for t in spec.triggers_from(state) if set(t.roles) & set(roles))
+def moves_now(
+    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: str
+) -> dict[int, tuple[Move, ...]]:
+    """For each candidate, the triggers the actor may fire on them now: the workflow's
+    transitions from their state for the actor's roles that no rule refuses (the rules
+    `advance` refuses with: guards, training, positions, the eligible list)."""
+    spec = workflow_of(selection).spec
+    wanted = set(candidate_ids)
+    candidates = [
+        c
+        for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
+        if c.id in wanted
+    ]
+    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
+    return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
+
+
+class CheckWording:
+    """Words the check reasons of one selection for a reader of the page: a cited record
+    becomes the day it was entered, ids become the workflow's labels, login names
+    full names (`packet_context.words`, as the packets word them)."""
+
+    def __init__(self, session: Session, spec: Workflow, lines: list[CheckLine]) -> None:
+        self.spec = spec
+        self.people = People(session, spec)
+        cited = {int(m.group(2)) for line in lines for m in _CITED.finditer(line.reason)}
+        self.entered: dict[int, str] = {}
+        if cited:
+            rows = session.exec(select(Evidence).where(col(Evidence.id).in_(cited)))
+            for row in rows:
+                assert row.id is not None
+                at = row.recorded_at
+                day = local_date(at if at.tzinfo else at.replace(tzinfo=UTC), spec.time_zone)
+                self.entered[row.id] = day.isoformat()
+
+    def _citation(self, match: re.Match[str]) -> str:
+        lead = match.group(1) or ""
+        day = self.entered.get(int(match.group(2)))
+        if lead:
+            return f"{lead}recorded {day}" if day else f"{lead}on file"
+        return f"the record entered {day}" if day else "the record on file"
+
+    def check(self, line: CheckLine) -> CheckWords:
+        if line.status == "withheld":
+            detail = WITHHELD_WORDS
+        elif line.status == "not_applicable":
+            detail = NOT_YET_WORDS
+        else:
+            detail = words(_CITED.sub(self._citation, line.reason), self.spec, self.people)
+            detail = detail[:1].upper() + detail[1:]
+        return CheckWords(line.label, line.status, STATUS_WORDS[line.status], detail)
 
 
 def screening_queue(*, session: Session, selection_id: int, actor: str) -> ScreeningQueue:
@@ -85,10 +194,21 @@ def screening_queue(*, session: Session, selection_id: int, actor: str) -> Scree
         session=session, candidate_id=None, selection_id=selection_id, actor=actor
     )
     waiting = before_interview(spec)
-    entries = tuple(
-        QueueEntry(row, spec.states[row.state].label, moves(spec, row.state, viewer.roles))
+    rows = [
+        row
         for row in report.candidates
         if row.state in waiting and not spec.states[row.state].final
+    ]
+    wording = CheckWording(session, spec, [line for row in rows for line in row.results])
+    offered = moves_now(session, selection, (r.candidate_id for r in rows), viewer.name)
+    entries = tuple(
+        QueueEntry(
+            row,
+            spec.states[row.state].label,
+            offered.get(row.candidate_id, ()),
+            tuple(wording.check(line) for line in row.results),
+        )
+        for row in rows
     )
     return ScreeningQueue(
         selection_id=selection_id,

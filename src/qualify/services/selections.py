@@ -10,7 +10,8 @@ from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.services import audit, workflows
-from qualify.services.access import ADMIN, actor_user, frozen_permission, role_for, utcnow
+from qualify.services.clock import utcnow
+from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Selection
 
 TITLE_MAX = 200  # the column's length

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
-from qualify.services.access import utcnow
+from qualify.services.clock import utcnow
 from qualify.store.tables import Password, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"

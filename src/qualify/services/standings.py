@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from qualify.services.access import actor_user, get_selection, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.results import results
-from qualify.services.screening import Move, moves
+from qualify.services.screening import Move, moves_now
 from qualify.store.tables import Candidate, User
 
 
@@ -191,7 +192,6 @@ class Decisions:
 def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
     """The standings with, for each candidate, what the actor may decide now."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
-    viewer = actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     states = dict(
@@ -199,6 +199,7 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
             select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
         ).all()
     )
+    offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
     return Decisions(
         standings=view,
         title=selection.title,
@@ -207,7 +208,7 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
                 standing=row,
                 state=states[row.candidate_id],
                 state_label=spec.states[states[row.candidate_id]].label,
-                moves=moves(spec, states[row.candidate_id], viewer.roles),
+                moves=offered[row.candidate_id],
             )
             for row in view.candidates
         ),

@@ -19,16 +19,7 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.access import (
-    actor_user,
-    claim,
-    get_candidate,
-    get_selection,
-    insert_row,
-    role_for,
-    utcnow,
-    workflow_of,
-)
+from qualify.services.clock import utcnow
 from qualify.services.evidence import (
     MAX_FILE_BYTES,
     file_type_problem,
@@ -36,6 +27,10 @@ from qualify.services.evidence import (
     read_evidence_file,
     store_bytes,
 )
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.permissions import actor_user, role_for
+from qualify.services.rows import claim, insert_row
 from qualify.services.visibility import sight
 from qualify.store.tables import Candidate, Evidence, TrainingDirection, User
 from qualify.workflow.documents import local_date

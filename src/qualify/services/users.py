@@ -13,15 +13,15 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.services import audit
-from qualify.services.access import (
+from qualify.services.clock import utcnow
+from qualify.services.permissions import (
     ADMIN,
     actor_user,
     frozen_permission,
     frozen_roles,
     role_for,
-    taken_meanwhile,
-    utcnow,
 )
+from qualify.services.rows import taken_meanwhile
 from qualify.services.workflows import all_workflows
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
 from qualify.workflow.checks import supervisor_roles
@@ -237,7 +237,7 @@ def edit_user(
 def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | None:
     """Why `name` still needs `role` (an open panel seat, candidates they supervise) and the
     step that frees it, or None."""
-    from qualify.services.access import workflow_of
+    from qualify.services.frozen import workflow_of
 
     seats = session.exec(
         select(PanelSeat, Selection)

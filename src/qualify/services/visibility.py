@@ -20,7 +20,8 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.access import alternates_of, seats_of, workflow_of
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import alternates_of, seats_of
 from qualify.store.tables import (
     Attestation,
     Candidate,

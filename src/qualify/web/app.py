@@ -16,11 +16,13 @@ from starlette.staticfiles import StaticFiles
 
 from qualify.config import Settings
 from qualify.web.auth import error_page
+from qualify.web.limits import MB, BodyLimit
 from qualify.web.portal import HERE, Portal
 from qualify.web.routes import all_routes
 from qualify.web.security import SecurityHeaders
 
-MAX_BODY = 25 * 1024 * 1024  # evidence uploads are the largest bodies
+# Evidence uploads are the largest bodies: a file at the limit and the form's other fields.
+FORM_ROOM = 1 * MB
 
 
 def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Starlette:
@@ -38,10 +40,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
             *all_routes(),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_body=settings.max_evidence_bytes + FORM_ROOM),
+        ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,
-        max_body_size=max(MAX_BODY, settings.max_evidence_bytes + 1024 * 1024),
     )
     app.state.portal = portal
     return app

@@ -30,9 +30,12 @@ from starlette.responses import RedirectResponse, Response
 from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
-from qualify.services.access import frozen_permission, frozen_workflows
 from qualify.services.audit import Origin
+from qualify.services.frozen import frozen_workflows
+from qualify.services.permissions import frozen_permission
 from qualify.services.signin import ANONYMOUS, Visit
+from qualify.web.limits import megabytes, too_large
+from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of
 
 COOKIE = "qualify_session"
@@ -125,6 +128,9 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         with portal.session(anonymous(), read_only=True) as session:
             visit = signin.look_up(session, token)
             roles = set(rule(session)) if callable(rule) and visit is not None else None
+            if visit is not None and visit.user is not None:
+                specs = [loaded.spec for loaded in frozen_workflows(session)]
+                request.state.menu = menu(specs, visit.roles)
         if visit is None:
             return None, None
         if visit.expired(now, portal.settings.portal):
@@ -239,11 +245,15 @@ def _roles(*, session: Session, rule: Callable[[Session], Iterable[str]]) -> Ite
     return rule(session)
 
 
-def page(roles: RoleRule = None) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
+def page(
+    roles: RoleRule = None, *, oversized: Handler | None = None
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a route: signed in (else to /login), holding one of `roles` (a list, or a function
     of the database such as `permission(...)`; None: any signed-in user), and on a POST the
     session's CSRF token (else 403 and the route never runs). A service's refusal that the
-    route does not handle itself becomes an error page saying it."""
+    route does not handle itself becomes an error page saying it. A POST whose body was over
+    the portal's limit (dropped unread, so nothing can change) goes to `oversized`, which shows
+    the form again, else to an error page (413)."""
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @wraps(handler)
@@ -255,7 +265,8 @@ def page(roles: RoleRule = None) -> Callable[[Handler], Callable[[Request], Awai
                 visit.user, visit.roles, visit.display_name, visit.csrf_token, visit.id_sha256
             )
             request.state.actor = actor
-            if request.method == "POST" and not await csrf_ok(request, visit):
+            size = too_large(request) if request.method == "POST" else None
+            if request.method == "POST" and size is None and not await csrf_ok(request, visit):
                 return forbidden_csrf(request)
             allowed = await allowed_roles(request, roles)
             if allowed is not None and not set(actor.roles) & allowed:
@@ -266,8 +277,18 @@ def page(roles: RoleRule = None) -> Callable[[Handler], Callable[[Request], Awai
                     f"{' or '.join(sorted(allowed)) or '(none in the open selections)'}; "
                     f"{actor.name} holds {', '.join(actor.roles) or 'no role'}",
                 )
+            if size is not None:
+                if oversized is None:
+                    return error_page(
+                        request,
+                        413,
+                        f"what was sent ({megabytes(size)}) is too large; nothing changed",
+                    )
+                handler_now = oversized
+            else:
+                handler_now = handler
             try:
-                return await handler(request, actor)
+                return await handler_now(request, actor)
             except QualifyError as exc:
                 return error_page(request, status_of(exc), str(exc))
 
@@ -297,7 +318,12 @@ def forbidden_csrf(request: Request) -> Response:
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    titles = {400: "Check what you entered", 403: "Not allowed", 404: "Not found"}
+    titles = {
+        400: "Check what you entered",
+        403: "Not allowed",
+        404: "Not found",
+        413: "Too large to send",
+    }
     portal = portal_of(request)
     response: Response = portal.render(
         request,

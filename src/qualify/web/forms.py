@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from qualify.errors import NotFound
-from qualify.services.access import frozen_workflows
+from qualify.services.frozen import frozen_workflows
 from qualify.services.visibility import record_roles
 
 TEXT_LIMIT = 10_000  # characters kept of any one field; services check their own limits

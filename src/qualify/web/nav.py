@@ -1,27 +1,37 @@
-"""The portal's menu: each area's main page and the roles it is for. An area's routes module
-adds its entry here; the layout shows a signed-in user the entries of the roles they hold."""
+"""The portal's menu: each area's main page and who may open it, by the same rule as its
+routes (a permission of the selections' workflows, the roles that see every record, or a seat
+on the panel). The layout shows a signed-in user every entry their roles may open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from qualify.services.visibility import record_roles
+from qualify.workflow.spec import Workflow
 
 
 @dataclass(frozen=True)
 class Entry:
     path: str
     label: str
-    roles: frozenset[str]  # empty: every signed-in user
+    roles: Callable[[Workflow], Iterable[str]]  # who may open it, in one workflow
+
+
+def _seats(spec: Workflow) -> set[str]:
+    return {seat.role for seat in spec.panel.seats.values()}
 
 
 MENU: list[Entry] = [
-    Entry("/interviews", "My interviews", frozenset({"commander", "school_rep"})),
-    Entry("/screening", "Screening queue", frozenset({"commander"})),
-    Entry("/overview", "Selection at a glance", frozenset({"hr"})),
-    Entry("/audit", "Audit log", frozenset({"hr", "chief"})),
-    Entry("/decisions", "Results and decisions", frozenset({"chief"})),
+    Entry("/interviews", "My interviews", _seats),
+    Entry("/screening", "Screening queue", record_roles),
+    Entry("/overview", "Selection at a glance", record_roles),
+    Entry("/decisions", "Results and decisions", lambda spec: spec.permissions.view_results),
+    Entry("/audit", "Audit log", lambda spec: spec.permissions.view_audit),
 ]
 
 
-def menu(roles: tuple[str, ...]) -> list[Entry]:
-    """The entries a user holding `roles` sees."""
-    return [e for e in MENU if not e.roles or e.roles & set(roles)]
+def menu(specs: Iterable[Workflow], roles: Iterable[str]) -> list[Entry]:
+    """The entries a user holding `roles` may open, in any of the selections' workflows."""
+    held, workflows = set(roles), list(specs)
+    return [e for e in MENU if any(held & set(e.roles(spec)) for spec in workflows)]

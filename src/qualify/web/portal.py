@@ -22,7 +22,7 @@ from qualify.auditkey import Keyring
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.services import audit, checkpoints
-from qualify.services.access import utcnow
+from qualify.services.clock import utcnow
 from qualify.store import db
 
 HERE = Path(__file__).parent
@@ -126,14 +126,13 @@ def _rolled_back(session: Session) -> None:
 def _page_context(request: Request) -> dict[str, Any]:
     """What every page's layout needs: who is signed in, the CSRF token for its forms, and the
     menu of the pages their roles may open."""
-    from qualify.web.nav import menu
-
     actor = getattr(request.state, "actor", None)
     visit = getattr(request.state, "visit", None)
     return {
         "me": actor,
         "csrf_token": visit.csrf_token if visit is not None else "",
-        "menu": menu(actor.roles) if actor is not None else [],
+        # Read with the session (`auth.current_visit`), by the same rules as the pages.
+        "menu": getattr(request.state, "menu", []) if actor is not None else [],
         "path": request.url.path,
     }
 

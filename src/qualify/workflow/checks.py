@@ -99,7 +99,7 @@ class DatedParams(Params):
     facts_until: FactsUntil = "as_of"
 
 
-class AttestationParams(DatedParams):
+class AnsweredYesParams(DatedParams):
     evidence: str
     field: str
     date_field: str | None = None
@@ -236,8 +236,8 @@ def _late(check: str, kind: str, record: EvidenceRecord, dated: date, label: str
 
 
 @on_current_record()
-def attestation(
-    check: str, p: AttestationParams, record: EvidenceRecord, facts: CandidateFacts, when: When
+def answered_yes(
+    check: str, p: AnsweredYesParams, record: EvidenceRecord, facts: CandidateFacts, when: When
 ) -> CheckResult:
     where = _cite(record)
     dated: date | None = record.fields.get(p.date_field) if p.date_field else None
@@ -416,7 +416,7 @@ class CheckKind:
 
 
 CHECK_KINDS: dict[str, CheckKind] = {
-    "attestation": CheckKind(AttestationParams, attestation, "a yes/no attestation is yes"),
+    "answered_yes": CheckKind(AnsweredYesParams, answered_yes, "a yes/no field is answered yes"),
     "min_service": CheckKind(
         MinServiceParams, min_service, "at least N years of service as of the date"
     ),
@@ -439,6 +439,11 @@ CHECK_KINDS: dict[str, CheckKind] = {
         Params, interview_passed, "the interview passed: pass mark and criterion minimums met"
     ),
 }
+
+
+# Kinds renamed since a selection could freeze a workflow naming them: the frozen text still
+# loads, read with the new name; a workflow file that names the old one is refused, naming the new.
+RENAMED_KINDS = {"attestation": "answered_yes"}
 
 
 def supervisor_roles(checks: dict[str, Any]) -> list[str]:

@@ -27,8 +27,14 @@ from qualify.files import read_regular_file
 from qualify.limits import TRAINING_HOURS_MAX, YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
 from qualify.workflow import reports
-from qualify.workflow.checks import CHECK_KINDS, DocumentByRoleParams, Params
-from qualify.workflow.spec import ALL_KEYS, FIXED_TIE_BREAKS, TIE_BREAK_RULES, Workflow
+from qualify.workflow.checks import CHECK_KINDS, RENAMED_KINDS, DocumentByRoleParams, Params
+from qualify.workflow.spec import (
+    ALL_KEYS,
+    FIXED_TIE_BREAKS,
+    NAME,
+    TIE_BREAK_RULES,
+    Workflow,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -61,12 +67,14 @@ def load_text(
     text: str, *, source: str, templates: Iterable[str] | None = None, fast: bool = False
 ) -> LoadedWorkflow:
     """Validate workflow text. `templates`, when given, are the packet template names available;
-    `fast` parses with libyaml, whose syntax errors are terser (for text checked before)."""
+    `fast` is for text a selection froze, checked when it opened: it parses with libyaml, whose
+    syntax errors are terser, and the shapes of older versions still load."""
     data, lines = _parse(text, source, fast=fast)
     problems = _Problems(source, lines)
     if not isinstance(data, dict):
         problems.add((), "a workflow file must be a mapping of keys such as name, states, checks")
         problems.raise_if_any()
+    _rename_kinds(data, problems, frozen=fast)
     try:
         spec = Workflow.model_validate(data)
     except ValidationError as exc:
@@ -87,6 +95,23 @@ def load_text(
     problems.raise_if_any()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedWorkflow(spec=spec, params=params, text=text, sha256=digest, source=source)
+
+
+def _rename_kinds(data: dict[str, Any], problems: _Problems, *, frozen: bool) -> None:
+    """Read a check kind that was renamed by its new name; refuse the old name in a workflow
+    file (one a selection froze before the rename still loads)."""
+    checks = data.get("checks")
+    if not isinstance(checks, dict):
+        return
+    for check_id, check in checks.items():
+        old = check.get("kind") if isinstance(check, dict) else None
+        if isinstance(old, str) and old in RENAMED_KINDS:
+            check["kind"] = RENAMED_KINDS[old]
+            if not frozen:
+                problems.add(
+                    ("checks", check_id, "kind"),
+                    f"check kind '{old}' is now called '{RENAMED_KINDS[old]}'; rename it",
+                )
 
 
 # The limit of each bound a spec model puts on a number (Field(gt=..., ge=..., le=..., lt=...)).
@@ -316,6 +341,17 @@ def _validate_states(spec: Workflow, problems: _Problems) -> None:
             problems.add(
                 ("states", name), "not final and no transition leaves it (mark it final: true?)"
             )
+        if state.initial and state.holds_position:
+            problems.add(
+                ("states", name, "holds_position"),
+                "the initial state cannot hold a position: every nomination would take one",
+            )
+    if "positions" in spec.model_fields_set and not spec.position_states():
+        problems.add(
+            ("positions",),
+            "no state holds a position, so nothing counts them: mark the states in which an "
+            "officer holds the position with holds_position: true",
+        )
 
 
 def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
@@ -337,6 +373,11 @@ def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
                 )
             seen_moves.setdefault((source, t.trigger), i)
         known((*here, "dest"), t.dest, states, "state")
+        if "{" in t.label.replace(NAME, "") or "}" in t.label.replace(NAME, ""):
+            problems.add(
+                (*here, "label"),
+                f"a label may hold {NAME} (the candidate's name) and no other braces",
+            )
         if not t.roles:
             problems.add((*here, "roles"), "name at least one role that may fire it")
         for j, role in enumerate(t.roles):

@@ -44,10 +44,15 @@ class StateSpec(Strict):
     initial: bool = False
     final: bool = False
     description: str = ""
+    # An officer in this state holds one of the selection's `positions` (SRO: selected,
+    # training, appointed); entering it is refused while every position is held.
+    holds_position: bool = False
 
 
 class TransitionSpec(Strict):
     trigger: Key
+    # What it means, printed in packets and on the portal's buttons; `{name}` stands for the
+    # candidate's name ("Recall {name} from the eligible list").
     label: str = ""
     source: Names
     dest: str
@@ -68,6 +73,13 @@ class TransitionSpec(Strict):
     directs_training: bool = False
     # Refused until every course directed for the candidate is complete.
     requires_training: bool = False
+
+    def label_for(self, name: str) -> str:
+        """The label (else the trigger in words) about the candidate called `name`."""
+        return (self.label or self.trigger.replace("_", " ")).replace(NAME, name)
+
+
+NAME = "{name}"  # in a transition's label, the candidate's name
 
 
 class FieldSpec(Strict):
@@ -265,6 +277,9 @@ class Workflow(Strict):
     description: str = ""
     letterhead: str
     position: str = ""
+    # How many officers the selection fills: a transition into a state that holds a position
+    # is refused while this many candidates are in such states.
+    positions: int = Field(default=1, ge=1, le=100)
     assignment: str = ""
     roles: dict[Key, RoleSpec]
     permissions: PermissionsSpec
@@ -319,6 +334,16 @@ class Workflow(Strict):
                     seen.add(t.dest)
                     frontier.append(t.dest)
         return False
+
+    def position_states(self) -> set[str]:
+        """The states in which an officer holds one of the positions."""
+        return {name for name, state in self.states.items() if state.holds_position}
+
+    def takes_position(self, from_state: str, to_state: str) -> bool:
+        """Whether moving from `from_state` to `to_state` takes one of the positions: it leads
+        into a state that holds one from a state that does not."""
+        held = self.position_states()
+        return to_state in held and from_state not in held
 
     def criterion(self, criterion_id: str) -> CriterionSpec | None:
         return next((c for c in self.rubric.criteria if c.id == criterion_id), None)

@@ -6,7 +6,16 @@ from starlette.routing import BaseRoute
 
 
 def all_routes() -> list[BaseRoute]:
-    from qualify.web.routes import decisions, health, home, interviews, office, screening, signin
+    from qualify.web.routes import (
+        advance,
+        decisions,
+        health,
+        home,
+        interviews,
+        office,
+        screening,
+        signin,
+    )
 
     return [
         *health.routes,
@@ -16,4 +25,5 @@ def all_routes() -> list[BaseRoute]:
         *screening.routes,
         *office.routes,
         *decisions.routes,
+        *advance.routes,
     ]

@@ -1,6 +1,7 @@
 """The Chief's page: results and ranking with flags, and the decisions (select, not select,
-appoint, remove) the Chief may take now; each posts to `/candidates/{id}/advance`, where the
-service enforces the reason for passing over a higher-ranked candidate."""
+appoint, remove) the Chief may take now; each posts to `/candidates/{id}/advance`
+(`routes.advance`), where the service enforces the reason for passing over a higher-ranked
+candidate."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.routing import Route
 from qualify.services.standings import decisions
 from qualify.web.auth import Actor, page, permission
 from qualify.web.forms import path_id
+from qualify.web.moves import Failed, done_notice
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
 
@@ -22,11 +24,27 @@ async def decisions_home(request: Request, actor: Actor) -> Response:
 
 @page(roles=permission("view_results"))
 async def decisions_page(request: Request, actor: Actor) -> Response:
-    view = await actor.call(
-        request, decisions, read_only=True, selection_id=path_id(request, "selection_id")
-    )
+    return await show_decisions(request, actor, path_id(request, "selection_id"))
+
+
+async def show_decisions(
+    request: Request, actor: Actor, selection_id: int, failed: Failed | None = None
+) -> Response:
+    """The results; `failed` is a refused form, shown again with its message and what was
+    typed."""
+    view = await actor.call(request, decisions, read_only=True, selection_id=selection_id)
+    names = {d.standing.candidate_id: (d.standing.name, d.state_label) for d in view.rows}
     response: Response = portal_of(request).render(
-        request, "decisions.html", {"title": f"Results: {view.title}", "view": view}
+        request,
+        "decisions.html",
+        {
+            "title": f"Results: {view.title}",
+            "view": view,
+            "failed": failed,
+            "back": f"/selections/{selection_id}/decisions",
+            "done": done_notice(request, names) if failed is None else "",
+        },
+        status_code=failed.status if failed else 200,
     )
     return response
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from qualify.errors import BadInput, Conflict, RuleViolation
 from qualify.services import checkpoints
 from qualify.services.evidence import add_evidence
 from qualify.services.evidence_form import evidence_form
@@ -24,8 +26,10 @@ from qualify.services.overview import selection_overview
 from qualify.services.packets import print_candidate
 from qualify.services.panel import assign_panel
 from qualify.services.panel_form import panel_form
-from qualify.web.auth import Actor, page, permission, run_service
+from qualify.web.auth import Actor, page, permission, run_service, status_of
+from qualify.web.errors import Refusal, lay_out
 from qualify.web.forms import optional, path_id, record_holders, text
+from qualify.web.limits import megabytes
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
 
@@ -54,14 +58,41 @@ async def overview(request: Request, actor: Actor) -> Response:
 
 @page(roles=permission("add_evidence"))
 async def evidence_page(request: Request, actor: Actor) -> Response:
+    done = request.query_params.get("done", "")
+    notice = f"Recorded: evidence #{done}, listed below." if done.isdigit() else ""
+    return await _evidence(request, actor, request.query_params.get("kind", ""), notice=notice)
+
+
+async def _evidence(
+    request: Request,
+    actor: Actor,
+    kind: str,
+    *,
+    notice: str = "",
+    refusal: Refusal | None = None,
+    typed: dict[str, str] | None = None,
+    file_chosen: bool = False,
+    status: int = 200,
+) -> Response:
+    """The evidence form for one kind; after a refusal, each message beside its input and what
+    was typed kept (a chosen file cannot be: a browser never fills in a file input)."""
     form = await actor.call(
         request, evidence_form, read_only=True, candidate_id=path_id(request, "candidate_id")
     )
-    chosen = form.kind(request.query_params.get("kind", ""))
     response: Response = portal_of(request).render(
         request,
         "evidence.html",
-        {"title": f"Evidence for {form.name}", "form": form, "chosen": chosen},
+        {
+            "title": f"Evidence for {form.name}",
+            "form": form,
+            "chosen": form.kind(kind),
+            "notice": notice,
+            "refusal": refusal or Refusal({}, ""),
+            "typed": typed or {},
+            "file_chosen": file_chosen,
+            "max_file": megabytes(portal_of(request).settings.max_evidence_bytes),
+        },
+        status_code=status,
     )
     return response
 
@@ -72,42 +103,80 @@ def upload_name(upload: UploadFile) -> str:
     return name or "upload"
 
 
-@page(roles=permission("add_evidence"))
+def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
+    """The service's fields -> the form's inputs (`f_NAME` for each evidence field)."""
+    inputs = {f"fields:{key[2:]}": key for key in typed if key.startswith("f_")}
+    return inputs | {
+        "file": "file",
+        "step:attach_file": "file",
+        "attested_by": "by",
+        "kind": "kind",
+    }
+
+
+async def evidence_too_large(request: Request, actor: Actor) -> Response:
+    """An upload over the limit: the form again, saying so beside the file (nothing of it was
+    read, so nothing else typed can be kept)."""
+    limit = megabytes(portal_of(request).settings.max_evidence_bytes)
+    said = f"the file is over {limit}, the most a file may be; choose a smaller one"
+    return await _evidence(
+        request,
+        actor,
+        request.query_params.get("kind", ""),
+        refusal=Refusal({"file": said}, f"Nothing was recorded: the file is over {limit}."),
+        file_chosen=True,
+        status=413,
+    )
+
+
+@page(roles=permission("add_evidence"), oversized=evidence_too_large)
 async def evidence_add(request: Request, actor: Actor) -> Response:
     """Record one evidence record; a file is handed to the service as the CLI hands it one,
-    read at most one byte past the size limit so the service refuses it in its own words."""
+    read at most one byte past the size limit so the service refuses it in its own words.
+    Recorded, the form is fetched again (with a note); refused, it is shown again."""
     candidate_id = path_id(request, "candidate_id")
     settings = portal_of(request).settings
     async with request.form(max_files=1, max_fields=100) as form:
         kind = text(form, "kind", 100)
-        fields = {
-            key[2:]: value.strip()
+        typed = {
+            key: value.strip()
             for key, value in form.multi_items()
-            if key.startswith("f_") and isinstance(value, str) and value.strip()
+            if (key.startswith("f_") or key == "by") and isinstance(value, str)
         }
+        fields = {key[2:]: value for key, value in typed.items() if key.startswith("f_") and value}
         upload = form.get("file")
+        chosen = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
         with tempfile.TemporaryDirectory(prefix="qualify-upload-") as folder:
             file = None
-            if isinstance(upload, UploadFile) and (upload.filename or upload.size):
+            if isinstance(upload, UploadFile) and chosen:
                 file = Path(folder) / upload_name(upload)
                 file.write_bytes(await upload.read(settings.max_evidence_bytes + 1))
-            record = await actor.call(
-                request,
-                add_evidence,
-                files_dir=settings.files_dir,
-                candidate_id=candidate_id,
-                kind=kind,
-                fields=fields,
-                file=file,
-                attested_by=optional(form, "by"),
-                max_file_bytes=settings.max_evidence_bytes,
-            )
-    response: Response = portal_of(request).render(
-        request,
-        "evidence_added.html",
-        {"title": "Evidence recorded", "record": record, "candidate_id": candidate_id},
+            try:
+                record = await actor.call(
+                    request,
+                    add_evidence,
+                    files_dir=settings.files_dir,
+                    candidate_id=candidate_id,
+                    kind=kind,
+                    fields=fields,
+                    file=file,
+                    attested_by=optional(form, "by"),
+                    max_file_bytes=settings.max_evidence_bytes,
+                )
+            except (BadInput, RuleViolation, Conflict) as exc:
+                return await _evidence(
+                    request,
+                    actor,
+                    kind,
+                    refusal=lay_out(exc, _evidence_inputs(typed)),
+                    typed=typed,
+                    file_chosen=chosen,
+                    status=status_of(exc),
+                )
+    return RedirectResponse(
+        f"/candidates/{candidate_id}/evidence?kind={quote(kind)}&done={record.id}",
+        status_code=303,
     )
-    return response
 
 
 @page(roles=permission("manage_panel"))

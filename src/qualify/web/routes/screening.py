@@ -1,9 +1,8 @@
-"""The commander's screening queue and the one form that fires any trigger (advance).
+"""The commander's screening queue.
 
 `GET /screening` opens the queue of the selection (or lists them when there are several),
 `GET /selections/{id}/screening` shows each check's result and reason (sensitive checks
-withheld) with a button for each trigger the user may fire now, and `POST
-/candidates/{id}/advance` fires one: the Chief's decisions post here too.
+withheld) with a form for each trigger the user may fire now (posted to `routes.advance`).
 """
 
 from __future__ import annotations
@@ -12,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from qualify.services.advance import PacketPlace, advance
 from qualify.services.screening import screening_queue
 from qualify.services.selections import list_selections
-from qualify.web.auth import Actor, page, run_service, safe_next
-from qualify.web.forms import optional, path_id, record_holders, text
+from qualify.web.auth import Actor, page, run_service
+from qualify.web.forms import path_id, record_holders
+from qualify.web.moves import Failed, done_notice
 from qualify.web.portal import portal_of
 
 
@@ -38,35 +37,26 @@ async def screening_home(request: Request, actor: Actor) -> Response:
 
 @page(roles=record_holders)
 async def screening(request: Request, actor: Actor) -> Response:
-    queue = await actor.call(
-        request, screening_queue, read_only=True, selection_id=path_id(request, "selection_id")
-    )
-    response: Response = portal_of(request).render(
-        request, "screening.html", {"title": f"Screening: {queue.title}", "queue": queue}
-    )
-    return response
+    return await show_screening(request, actor, path_id(request, "selection_id"))
 
 
-@page()
-async def advance_candidate(request: Request, actor: Actor) -> Response:
-    """Fire one trigger; the service decides who may, and what it needs (a reason, a notice)."""
-    candidate_id = path_id(request, "candidate_id")
-    form = await request.form()
-    settings = portal_of(request).settings
-    done = await actor.call(
-        request,
-        advance,
-        candidate_id=candidate_id,
-        trigger=text(form, "trigger", 100),
-        reason=optional(form, "reason"),
-        notice=optional(form, "notice"),
-        reason_code=optional(form, "reason_code"),
-        packets=PacketPlace(settings.templates_dir, settings.records_dir),
-    )
+async def show_screening(
+    request: Request, actor: Actor, selection_id: int, failed: Failed | None = None
+) -> Response:
+    """The queue; `failed` is a refused form, shown again with its message and what was typed."""
+    queue = await actor.call(request, screening_queue, read_only=True, selection_id=selection_id)
+    names = {e.candidate_id: (e.checks.name, e.state_label) for e in queue.entries}
     response: Response = portal_of(request).render(
         request,
-        "advanced.html",
-        {"title": "Done", "done": done, "back": safe_next(text(form, "back", 300))},
+        "screening.html",
+        {
+            "title": f"Screening: {queue.title}",
+            "queue": queue,
+            "failed": failed,
+            "back": f"/selections/{selection_id}/screening",
+            "done": done_notice(request, names) if failed is None else "",
+        },
+        status_code=failed.status if failed else 200,
     )
     return response
 
@@ -74,5 +64,4 @@ async def advance_candidate(request: Request, actor: Actor) -> Response:
 routes = [
     Route("/screening", screening_home, methods=["GET"]),
     Route("/selections/{selection_id}/screening", screening, methods=["GET"]),
-    Route("/candidates/{candidate_id}/advance", advance_candidate, methods=["POST"]),
 ]

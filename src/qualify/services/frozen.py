@@ -1,0 +1,47 @@
+"""The workflow a selection froze when it opened, parsed once per process."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from qualify.services.workflows import load_frozen
+from qualify.store.tables import Selection
+from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.machine import CompiledWorkflow, compile_workflow
+
+_FROZEN: dict[str, LoadedWorkflow] = {}
+
+
+def workflow_of(selection: Selection) -> LoadedWorkflow:
+    """The workflow text frozen in the selection, parsed once per process."""
+    loaded = _FROZEN.get(selection.workflow_sha256)
+    if loaded is None:
+        source = (
+            f"selection {selection.id} ({selection.workflow_name} {selection.workflow_version})"
+        )
+        loaded = _FROZEN[selection.workflow_sha256] = load_frozen(
+            selection.workflow_text, source=source
+        )
+    return loaded
+
+
+def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
+    """Every workflow frozen in a selection of this database, each once. Only the hashes are
+    read, and the text only of a workflow this process has not parsed yet (the portal asks on
+    every request)."""
+    found = []
+    for sha in session.exec(select(Selection.workflow_sha256).distinct()).all():
+        loaded = _FROZEN.get(sha)
+        if loaded is None:
+            name, version, text = session.exec(
+                select(Selection.workflow_name, Selection.workflow_version, Selection.workflow_text)
+                .where(Selection.workflow_sha256 == sha)
+                .limit(1)
+            ).one()
+            loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")
+        found.append(loaded)
+    return found
+
+
+def machine_of(selection: Selection) -> CompiledWorkflow:
+    return compile_workflow(workflow_of(selection))

@@ -1,0 +1,55 @@
+"""Who is acting and what they may do: the registered user, the role that allows a doing, and
+the roles the selections' frozen workflows give each permission."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from qualify.actor import Actor
+from qualify.errors import NotPermitted, Step
+from qualify.services.frozen import frozen_workflows
+from qualify.store.tables import User
+
+ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections
+
+
+def actor_user(session: Session, actor: Actor | str) -> User:
+    """The registered user acting; anyone else is refused."""
+    name = actor.name if isinstance(actor, Actor) else actor
+    user = session.exec(select(User).where(User.name == name)).first()
+    if user is None:
+        raise unknown_user(name)
+    return user
+
+
+def unknown_user(name: str) -> NotPermitted:
+    return NotPermitted(f"unknown user '{name}'", step=Step("register_user", name))
+
+
+def role_for(user: User, allowed: Iterable[str], doing: str) -> str:
+    """The first of the user's roles that allows `doing`; refuse when none does."""
+    allowed = list(allowed)
+    for role in user.roles:
+        if role in allowed:
+            return role
+    held = ", ".join(user.roles) or "no role"
+    raise NotPermitted(
+        f"{user.name} may not {doing}: that needs the role {' or '.join(allowed)}; "
+        f"{user.name} holds {held}"
+    )
+
+
+def frozen_roles(session: Session) -> set[str]:
+    return {role for loaded in frozen_workflows(session) for role in loaded.spec.roles}
+
+
+def frozen_permission(session: Session, permission: str) -> set[str]:
+    """The roles that the selections' frozen workflows give `permission` (a key of
+    `permissions:`). Permissions come only from the database, never from a workflow file."""
+    return {
+        role
+        for loaded in frozen_workflows(session)
+        for role in getattr(loaded.spec.permissions, permission)
+    }

@@ -1,0 +1,40 @@
+"""What the pages with triggers (the screening queue, results and decisions) share: a refused
+form shown again on its page, and the note after a trigger fired (the page is fetched again
+after the POST, so Back and reload never fire it twice)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+DONE = re.compile(r"[a-z][a-z0-9_]{0,59}")
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A refused trigger's form: which one (`key`: candidate id and trigger), the refusal laid
+    out beside its inputs, what was typed, and the page's status."""
+
+    key: str
+    by_input: dict[str, str]
+    general: str
+    status: int
+    typed: dict[str, object] = field(default_factory=dict)
+
+
+def done_notice(request: Request, names: Mapping[int, tuple[str, str]]) -> str:
+    """The note after a trigger fired (`?done=TRIGGER&candidate=ID`): the candidate by name and
+    where they are now, from the page's own rows; '' when the address carries none."""
+    trigger = request.query_params.get("done", "")
+    raw = request.query_params.get("candidate", "")
+    if not DONE.fullmatch(trigger) or not raw.isdigit():
+        return ""
+    done = trigger.replace("_", " ")
+    found = names.get(int(raw))
+    if found is None:
+        return f"Recorded: {done}. The candidate is no longer listed on this page."
+    name, state = found
+    return f"Recorded: {done} for {name}, who is now at: {state}."

@@ -1,0 +1,136 @@
+"""The forms that fire a trigger, from the screening queue and the results page.
+
+POST /candidates/{id}/advance    `trigger`, and what it asks for: `reason`, the letter's
+                                 `reason_code` or `notice`, a removal's `category`, a recall's
+                                 `skip_reason`
+POST /candidates/{id}/training   the trigger that directs training: `course` (each one
+                                 ticked), `due_on`, `reason`; the same service as
+                                 `qualify training assign`
+
+Both come back (`back`) to the page the form was on: after a trigger fires, that page is
+fetched again with a note; a refusal shows that page again, the message beside the input it
+is about and what was typed kept. The service decides who may and what each trigger needs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from qualify.errors import NotFound, NotPermitted, QualifyError
+from qualify.services.advance import PacketPlace, advance
+from qualify.services.training import assign_training
+from qualify.web.auth import Actor, page, safe_next, status_of
+from qualify.web.errors import lay_out
+from qualify.web.forms import optional, path_id, text
+from qualify.web.moves import Failed
+from qualify.web.portal import portal_of
+from qualify.web.routes.decisions import show_decisions
+from qualify.web.routes.screening import show_screening
+
+BACK = re.compile(r"/selections/(\d{1,9})/(screening|decisions)")
+TYPED = ("reason", "notice", "reason_code", "category", "skip_reason")
+# The service's field -> the form's input it is typed in.
+INPUTS = {
+    "reason": "reason",
+    "notice": "notice",
+    "reason_code": "reason_code",
+    "notice+reason_code": "notice",
+    "category": "category",
+    "skip_reason": "skip_reason",
+    "due_on": "due_on",
+}
+
+
+def _packets(request: Request) -> PacketPlace:
+    settings = portal_of(request).settings
+    return PacketPlace(settings.templates_dir, settings.records_dir)
+
+
+@page()
+async def advance_candidate(request: Request, actor: Actor) -> Response:
+    """Fire one trigger; the service decides who may, and what it needs (a reason, a notice)."""
+    candidate_id = path_id(request, "candidate_id")
+    form = await request.form()
+    trigger = text(form, "trigger", 100)
+    try:
+        await actor.call(
+            request,
+            advance,
+            candidate_id=candidate_id,
+            trigger=trigger,
+            reason=optional(form, "reason"),
+            notice=optional(form, "notice"),
+            reason_code=optional(form, "reason_code"),
+            category=optional(form, "category"),
+            skip_reason=optional(form, "skip_reason"),
+            packets=_packets(request),
+        )
+    except QualifyError as exc:
+        typed: dict[str, object] = {name: text(form, name) for name in TYPED}
+        return await _refused(request, actor, exc, form, f"{candidate_id}-{trigger}", typed)
+    return _done(form, candidate_id, trigger)
+
+
+@page()
+async def direct_training(request: Request, actor: Actor) -> Response:
+    """Direct the courses ticked, due by a date: a selected officer moves into training."""
+    candidate_id = path_id(request, "candidate_id")
+    form = await request.form()
+    courses = [value for value in form.getlist("course") if isinstance(value, str)]
+    trigger = text(form, "trigger", 100)
+    try:
+        await actor.call(
+            request,
+            assign_training,
+            candidate_id=candidate_id,
+            courses=courses,
+            due_on=text(form, "due_on", 40),
+            reason=optional(form, "reason"),
+            packets=_packets(request),
+        )
+    except QualifyError as exc:
+        typed: dict[str, object] = {
+            "courses": courses,
+            "due_on": text(form, "due_on", 40),
+            "reason": text(form, "reason"),
+        }
+        return await _refused(request, actor, exc, form, f"{candidate_id}-{trigger}", typed)
+    return _done(form, candidate_id, trigger)
+
+
+async def _refused(
+    request: Request,
+    actor: Actor,
+    error: QualifyError,
+    form: FormData,
+    key: str,
+    typed: dict[str, object],
+) -> Response:
+    """The page the form was on again, the refusal beside the inputs it names."""
+    back = BACK.fullmatch(text(form, "back", 300))
+    if back is None or isinstance(error, (NotFound, NotPermitted)):
+        raise error  # shown on its own page, as any other refusal
+    laid = lay_out(error, INPUTS)
+    failed = Failed(key, laid.by_input, laid.general, status_of(error), typed)
+    show = show_screening if back.group(2) == "screening" else show_decisions
+    return await show(request, actor, int(back.group(1)), failed)
+
+
+def _done(form: FormData, candidate_id: int, trigger: str) -> Response:
+    back = text(form, "back", 300)
+    if BACK.fullmatch(back):
+        target = f"{back}?done={trigger}&candidate={candidate_id}#c{candidate_id}"
+    else:
+        target = safe_next(back)
+    return RedirectResponse(target, status_code=303)
+
+
+routes = [
+    Route("/candidates/{candidate_id}/advance", advance_candidate, methods=["POST"]),
+    Route("/candidates/{candidate_id}/training", direct_training, methods=["POST"]),
+]

@@ -1,0 +1,343 @@
+"""A refused form shows its own page again: the service's message beside the input it is about,
+what was typed kept, and required inputs marked so the browser asks first. A form that changed
+something is answered with a redirect, so Back and reload never send it twice."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from qualify.services import signin
+from qualify.store import db
+from qualify.store.tables import Candidate, Evidence, TrainingDirection
+from qualify.web.app import create_app
+from qualify.web.limits import MB
+from tests.helpers.portal_data import Prepared, prepare
+
+pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
+
+
+@dataclass
+class Site:
+    data: Prepared
+    app: Any
+
+    def browser(self, user: str) -> Browser:
+        engine = db.make_engine(self.data.settings.database_url)
+        with Session(engine) as session:
+            token = signin.open_signed_in(
+                session=session, user=user, portal=self.data.settings.portal
+            )
+            visit = signin.look_up(session, token)
+        engine.dispose()
+        assert visit is not None
+        client = TestClient(self.app, follow_redirects=False)
+        client.cookies.set("qualify_session", token)
+        return Browser(client, visit.csrf_token)
+
+    def state(self, employee_id: str) -> str:
+        return self.candidate(employee_id).state
+
+    def candidate(self, employee_id: str) -> Candidate:
+        engine = db.make_engine(self.data.settings.database_url)
+        with Session(engine) as session:
+            found = session.get(Candidate, self.data.ids[employee_id])
+        engine.dispose()
+        assert found is not None
+        return found
+
+    def id(self, employee_id: str) -> int:
+        return self.data.ids[employee_id]
+
+
+@dataclass
+class Browser:
+    http: TestClient
+    csrf: str
+
+    def get(self, path: str) -> Any:
+        return self.http.get(path)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    data = prepare(tmp_path_factory.mktemp("forms"))
+    app = create_app(data.settings)
+    yield Site(data, app)
+    app.state.portal.engine.dispose()
+
+
+def form_of(page: str, candidate_id: int, trigger: str) -> str:
+    """The form of one trigger on one candidate, as the page shows it."""
+    for form in re.findall(r"<form class=\"move\".*?</form>", page, re.S):
+        action = re.search(r'action="/candidates/(\d+)/', form)
+        if (
+            f'name="trigger" value="{trigger}"' in form
+            and action
+            and action[1] == str(candidate_id)
+        ):
+            return str(form)
+    raise AssertionError(f"no form for {trigger} on candidate {candidate_id}")
+
+
+def beside(form: str, input_name: str, candidate_id: int, trigger: str) -> str:
+    """The message shown under an input of a trigger's form."""
+    found = re.search(rf'id="error-{input_name}-{candidate_id}-{trigger}">([^<]*)<', form)
+    assert found, f"no message beside {input_name}"
+    return html.unescape(found.group(1))
+
+
+def test_declaring_ineligible_without_the_letter_shows_the_queue_with_the_reason_kept(
+    site: Site,
+) -> None:
+    officer = site.id("XSS-1")
+    browser = site.browser("cmdr.obrien")
+    queue = browser.get("/selections/1/screening").text
+    blank = form_of(queue, officer, "declare_ineligible")
+    assert re.search(r'<textarea id="reason-[^"]+" name="reason" required', blank)
+
+    answer = browser.post(
+        f"/candidates/{officer}/advance",
+        {
+            "trigger": "declare_ineligible",
+            "reason": "No recommendation on file after two requests",
+            "back": "/selections/1/screening",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "<h1>Screening queue</h1>" in answer.text
+    assert "Back to the start page" not in answer.text
+    form = form_of(answer.text, officer, "declare_ineligible")
+    said = beside(form, "notice", officer, "declare_ineligible")
+    assert "sends the candidate a letter" in said
+    assert "choose the letter's wording, or write it in your own words" in said
+    assert ">No recommendation on file after two requests</textarea>" in form
+    assert 'name="back" value="/selections/1/screening"' in form  # the page, not this POST
+    assert '<details class="move" open><summary>Declare the officer ineligible' in answer.text
+    assert site.state("XSS-1") == "screening"
+
+
+def test_a_letter_code_and_own_words_together_are_refused_beside_the_words_both_kept(
+    site: Site,
+) -> None:
+    officer = site.id("XSS-1")
+    answer = site.browser("cmdr.obrien").post(
+        f"/candidates/{officer}/advance",
+        {
+            "trigger": "declare_ineligible",
+            "reason": "incomplete",
+            "reason_code": "records_incomplete",
+            "notice": "Please send your letter again.",
+            "back": "/selections/1/screening",
+        },
+    )
+    assert answer.status_code == 400
+    form = form_of(answer.text, officer, "declare_ineligible")
+    assert "give one of them, not both" in beside(form, "notice", officer, "declare_ineligible")
+    assert '<option value="records_incomplete" selected>' in form
+    assert ">Please send your letter again.</textarea>" in form
+
+
+def test_a_rule_refusal_shows_at_the_top_of_its_form_on_the_page(site: Site) -> None:
+    officer = site.id("XSS-1")
+    answer = site.browser("cmdr.obrien").post(
+        f"/candidates/{officer}/advance",
+        {"trigger": "confirm_eligible", "back": "/selections/1/screening"},
+    )
+    assert answer.status_code == 409
+    form = form_of(answer.text, officer, "confirm_eligible")
+    found = re.search(r'class="refusal" role="alert">([^<]*)<', form)
+    assert found, "no refusal at the top of the form"
+    assert "checks did not pass" in html.unescape(found.group(1))
+    assert site.state("XSS-1") == "screening"
+
+
+def test_the_chief_passing_over_without_a_reason_sees_the_message_beside_the_reason(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1077")
+    answer = site.browser("chief.walsh").post(
+        f"/candidates/{officer}/advance",
+        {"trigger": "select", "reason": "  ", "back": "/selections/1/decisions"},
+    )
+    assert answer.status_code == 400
+    assert "<h1>Results and decisions</h1>" in answer.text
+    form = form_of(answer.text, officer, "select")
+    assert "is ranked below passing candidate(s)" in beside(form, "reason", officer, "select")
+    assert site.state("MPD-1077") == "scored"
+
+
+def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot_repeat_it(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1042")
+    browser = site.browser("chief.walsh")
+    done = browser.post(
+        f"/candidates/{officer}/advance", {"trigger": "select", "back": "/selections/1/decisions"}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == (
+        f"/selections/1/decisions?done=select&candidate={officer}#c{officer}"
+    )
+    page = browser.get(done.headers["location"]).text
+    assert "Recorded: select for Dana Whitfield, who is now at: Selected" in page
+    assert site.state("MPD-1042") == "selected"
+
+
+def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site) -> None:
+    officer = site.id("MPD-1042")
+    if site.state("MPD-1042") != "selected":
+        site.browser("chief.walsh").post(
+            f"/candidates/{officer}/advance",
+            {"trigger": "select", "back": "/selections/1/decisions"},
+        )
+    browser = site.browser("cmdr.obrien")
+    page = browser.get("/selections/1/decisions").text
+    form = form_of(page, officer, "assign_training")
+    assert f'action="/candidates/{officer}/training"' in form
+    courses = re.findall(r'name="course" value="([a-z_0-9]+)"', form)
+    assert courses, "the workflow's courses are offered"
+    assert re.search(r'type="date" name="due_on" required', form)
+    assert "hours)" in form
+
+    refused = browser.post(
+        f"/candidates/{officer}/training",
+        {
+            "trigger": "assign_training",
+            "course": courses[:1],
+            "due_on": "2001-01-01",
+            "reason": "before the school year",
+            "back": "/selections/1/decisions",
+        },
+    )
+    assert refused.status_code == 400
+    form = form_of(refused.text, officer, "assign_training")
+    assert "is before today" in beside(form, "due_on", officer, "assign_training")
+    assert f'value="{courses[0]}" checked' in form
+    assert ">before the school year</textarea>" in form
+    assert site.state("MPD-1042") == "selected"
+
+    done = browser.post(
+        f"/candidates/{officer}/training",
+        {
+            "trigger": "assign_training",
+            "course": courses,
+            "due_on": "2099-06-30",
+            "back": "/selections/1/decisions",
+        },
+    )
+    assert done.status_code == 303
+    assert site.state("MPD-1042") == "training"
+    engine = db.make_engine(site.data.settings.database_url)
+    with Session(engine) as session:
+        directed = session.exec(
+            select(TrainingDirection).where(TrainingDirection.candidate_id == officer)
+        ).all()
+    engine.dispose()
+    assert sorted(d.course for d in directed) == sorted(courses)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def evidence_count(site: Site) -> int:
+    engine = db.make_engine(site.data.settings.database_url)
+    with Session(engine) as session:
+        found = len(session.exec(select(Evidence)).all())
+    engine.dispose()
+    return found
+
+
+def input_error(page: str, input_id: str) -> str:
+    found = re.search(rf'id="error-{input_id}">([^<]*)<', page)
+    assert found, f"no message beside {input_id}"
+    return html.unescape(found.group(1))
+
+
+def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_on_file(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1042")
+    page = site.browser("hr.alvarez").get(f"/candidates/{officer}/evidence?kind=recommendation")
+    text = page.text
+    assert page.status_code == 200
+    assert '<a href="/selections/1/overview">Back to the selection at a glance</a>' in text
+    assert ">Written on</label>" in text  # labels start with a capital
+    assert "sha256" not in text
+    assert re.search(r'type="date" name="f_written_on" value="" required', text)
+    assert re.search(r'type="file" name="file" required', text)
+    author = text.split('<select id="f_author"')[1].split("</select>")[0]
+    assert " required" in author.split(">")[0]
+    people = re.findall(r'<option value="([^"]+)"', author)
+    assert people.index("sgt.okafor") < people.index("chief.walsh")  # supervisors first
+    assert '<option value="sgt.moreau" selected>' in author  # the officer's own supervisor
+    assert "those holding the role supervisor are listed first" in text
+    assert "<h2>Already on file</h2>" in text
+    assert "Supervisor&#39;s written recommendation: #" in text
+
+
+def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1042")
+    before = evidence_count(site)
+    answer = site.browser("hr.alvarez").post(
+        f"/candidates/{officer}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-12-01"},
+        files={"file": ("letter.pdf", b"just some words\n", "application/pdf")},
+    )
+    assert answer.status_code == 400
+    page = answer.text
+    assert "<h1>Evidence for Dana Whitfield</h1>" in page
+    assert "Back to the start page" not in page
+    assert "is not a registered user" in input_error(page, "f_author")
+    assert "sgt.okafor" in input_error(page, "f_author")  # did you mean
+    assert "accepts PDF, PNG image or JPEG image" in input_error(page, "file")
+    assert 'value="2026-12-01" required' in page  # the date typed is kept
+    assert "Choose the file again" in page
+    assert evidence_count(site) == before
+
+
+def test_evidence_recorded_redirects_to_the_form_with_a_note(site: Site) -> None:
+    officer = site.id("MPD-1042")
+    browser = site.browser("hr.alvarez")
+    answer = browser.post(
+        f"/candidates/{officer}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": ("again.pdf", PDF, "application/pdf")},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith(
+        f"/candidates/{officer}/evidence?kind=recommendation&done="
+    )
+    page = browser.get(answer.headers["location"]).text
+    assert "Recorded: evidence #" in page
+    assert "file again.pdf" in page
+    assert "(replaced by a newer record)" in page  # the older recommendation
+
+
+def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
+    small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=MB)))
+    before = evidence_count(site)
+    answer = small.browser("hr.alvarez").post(
+        f"/candidates/{site.id('MPD-1042')}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        files={"file": ("huge.pdf", PDF + b"0" * (3 * MB), "application/pdf")},
+    )
+    assert answer.status_code == 413
+    assert "text/html" in answer.headers["content-type"]
+    assert "<h1>Evidence for Dana Whitfield</h1>" in answer.text
+    said = input_error(answer.text, "file")
+    assert "the file is over 1 MB" in said
+    assert evidence_count(site) == before
