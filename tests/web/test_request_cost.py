@@ -106,4 +106,4 @@ def test_each_panelist_request_takes_few_transactions_and_statements(
         assert answer.status_code == status, (name, answer.text[:300])
         transactions, statements = most[name]
         assert cost.transactions <= transactions, (name, cost.transactions)
-        assert len(cost.statements) <= statements, (name, cost.statements)
+        assert len(cost.statements) <= statements, (name, "\n".join(cost.statements))
