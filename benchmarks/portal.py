@@ -228,7 +228,7 @@ def one_candidate(
             ),
         )
     form = {"csrf_token": csrf, **{f"score-{c}": str(v) for c, v in scores.items()}}
-    rec.call("submit", 200, lambda: client.post(f"{kit}/submit", data=form))
+    rec.call("submit", 303, lambda: client.post(f"{kit}/submit", data=form))
     rec.call(
         "confirm",
         303,

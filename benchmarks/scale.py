@@ -32,12 +32,19 @@ from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
 from qualify.services.eligibility import run_checks
-from qualify.services.panel import assign_panel, attest
+from qualify.services.panel import assign_panel, declare
 from qualify.services.results import results
 from qualify.services.scorecards import score
 from qualify.services.selections import open_selection
 from qualify.store import db
-from qualify.store.tables import Attestation, AuditEvent, Candidate, Evidence, Scorecard, Selection
+from qualify.store.tables import (
+    AuditEvent,
+    Candidate,
+    ConflictDeclaration,
+    Evidence,
+    Scorecard,
+    Selection,
+)
 
 USERS = {
     "hr1": ["hr"],
@@ -89,7 +96,7 @@ def _evidence_rows(candidate_ids: list[int]) -> list[dict[str, Any]]:
             "file_name": "letter.pdf" if "letter" in fields else None,
             "recorded_at": ON_FILE,
             "recorded_by": "hr1",
-            "attested_by": "hr1",
+            "vouched_by": "hr1",
         }
         for cid in candidate_ids
         for kind, fields in EVIDENCE
@@ -266,7 +273,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
             def engine_score(part: list[tuple[int, int]]) -> None:
                 for i, cid in part:
                     for _, panelist in PANEL:
-                        attest(session=s, candidate_id=cid, actor=panelist)
+                        declare(session=s, candidate_id=cid, actor=panelist)
                         values = {
                             c: str(2 + (i + j + len(panelist)) % 3) for j, c in enumerate(criteria)
                         }
@@ -283,7 +290,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                 for i, cid in part:
                     for k, (seat, panelist) in enumerate(PANEL):
                         raw.execute(
-                            insert(Attestation),
+                            insert(ConflictDeclaration),
                             {
                                 "candidate_id": cid,
                                 "panelist": panelist,
@@ -291,7 +298,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                                 "at": ON_FILE,
                             },
                         )
-                        raw.execute(insert(AuditEvent), _raw_event(cid, f"attest-{k}", i))
+                        raw.execute(insert(AuditEvent), _raw_event(cid, f"declare-{k}", i))
                         raw.commit()
                         values = {
                             c: 2 + (i + j + len(panelist)) % 3 for j, c in enumerate(criteria)

@@ -181,12 +181,13 @@ def sample(session: Session, settings: Settings) -> Sample:
 # here, so that `make test-fast` (pytest -m "not slow") runs the rest in under a minute; tests
 # that are slow for another reason carry @pytest.mark.slow themselves.
 SLOW_FIXTURES = {"sro", "sample", "roster", "appoint", "sro_settings", "web_settings"}
+# The selected sample selection, built once per module as a file to copy (8-11 s).
+SLOW_FIXTURES |= {"template", "selected_template"}
 SLOW_FILES = {
     "test_packets.py",  # rendering PDFs
     "test_people_packets.py",
     "test_advance_stateful.py",  # random walks through the workflow (215 s)
     "test_removal_recall.py",  # the sample selection carried to its reports (4-11 s a test)
-    "test_training.py",  # the selected sample selection, built once per module (11 s)
 }
 
 

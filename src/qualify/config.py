@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from qualify.errors import BadInput
 from qualify.limits import EVIDENCE_MAX_MB, MB
@@ -35,6 +36,24 @@ class PortalSettings:
     lockout_failures: int = 5
     lockout_minutes: int = 15
 
+    @property
+    def port(self) -> int:
+        """The port of the address people open (80 or 443 when it names none)."""
+        parsed = urlsplit(self.url)  # from_env refused a port that is not a number
+        return parsed.port or (443 if parsed.scheme == "https" else 80)
+
+    def port_warning(self, host: str, port: int) -> str | None:
+        """One line when the portal listens on `host`:`port` but the address people open, where
+        invitation links lead, is this machine on another port; None when they agree, or when
+        the address is another machine's (a reverse proxy forwards to the portal)."""
+        named = urlsplit(self.url).hostname or ""
+        if named not in {"127.0.0.1", "localhost", "::1", host} or port == self.port:
+            return None
+        return (
+            f"invitation links lead to {self.url} (QUALIFY_PORTAL_URL), but this portal listens "
+            f"on port {port}: set QUALIFY_PORTAL_URL=http://{named}:{port}"
+        )
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PortalSettings:
         https = (env.get("QUALIFY_PORTAL_HTTPS") or "").strip().lower()
@@ -43,6 +62,10 @@ class PortalSettings:
         url = (env.get("QUALIFY_PORTAL_URL") or cls.url).strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise BadInput(f"QUALIFY_PORTAL_URL={url!r}: give an http:// or https:// address")
+        try:
+            _ = urlsplit(url).port  # the port, when given, is a number from 0 to 65535
+        except ValueError:
+            raise BadInput(f"QUALIFY_PORTAL_URL={url!r}: its port is not a number") from None
         return cls(
             url=url,
             https=https in ("1", "yes", "true"),

@@ -5,6 +5,7 @@ jumps to the page; a refused scorecard puts the keyboard on the field it names; 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,9 +101,11 @@ def tab_through(page: Page) -> tuple[list[str], list[str], dict[str, dict[str, A
     page.evaluate("() => window.scrollTo(0, 0)")
     reached: list[str] = []
     styles: dict[str, dict[str, Any]] = {}
-    for _ in range(len(expected) + 5):
+    for _ in range(4 * len(expected) + 5):
         page.keyboard.press("Tab")
         key = page.evaluate(FOCUSED)
+        if reached and key == reached[-1]:
+            continue  # the next part of the same control (a date's month, day and year)
         if key in reached or key in (None, "BODY"):
             break
         reached.append(key)
@@ -129,6 +132,8 @@ MAIN_PAGES = [
     ("rep.chen", "kit"),
     ("cmdr.obrien", "/screening"),
     ("hr.alvarez", "/overview"),
+    ("hr.alvarez", "evidence"),
+    ("hr.alvarez", "/selections/1/panel"),
     ("chief.walsh", "/decisions"),
 ]
 
@@ -141,6 +146,8 @@ def test_tab_reaches_every_control_in_order_and_each_shows_a_focus_ring(
     page = signed_in(browser, base_url, user, 1280)
     if path == "kit":
         open_kit(page, base_url, data.ids["MPD-1042"])
+    elif path == "evidence":
+        page.goto(f"{base_url}/candidates/{data.ids['XSS-1']}/evidence?kind=recommendation")
     else:
         page.goto(f"{base_url}{path}")
     expected, reached, styles = tab_through(page)
@@ -236,4 +243,62 @@ def test_the_screening_queue_at_375_px_shows_what_to_act_on_and_folds_the_rest(
     expect(waiting.get_by_text("No certification evidence on file").first).to_be_visible()
     waiting.locator("summary", has_text="Every check").click()
     expect(withheld).to_be_visible()
+    page.context.close()
+
+
+def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "cmdr.obrien", 375)
+    page.goto(f"{base_url}/screening")
+    waiting = f"section:has(h2#c{data.ids['XSS-1']})"  # nothing on file: every check pending
+    section = page.locator(waiting)
+    # A form from an old tab: a confirmation the queue no longer offers (the checks pend).
+    withdraw = section.locator("form.move:has(input[value='withdraw'])")
+    withdraw.evaluate("(form) => { form.trigger.value = 'confirm_eligible'; form.submit(); }")
+    refusal = page.locator("main > [role=alert]")
+    expect(refusal).to_be_focused()
+    expect(refusal).to_contain_text("cannot confirm_eligible")
+    section.locator("summary", has_text="Declare the officer ineligible").click()
+    form = section.locator("form.move:has(input[value='declare_ineligible'])")
+    form.get_by_label("Reason for the record").fill("Nothing on file after two requests.")
+    form.get_by_role("button").click()  # no words for the letter: the rules refuse
+    focused = page.locator(f"{waiting} form.move :focus")
+    expect(focused).to_have_attribute("aria-invalid", "true")
+    expect(focused).to_have_attribute("name", re.compile("reason_code|notice"))
+    described = focused.get_attribute("aria-describedby")
+    expect(page.locator(f"#{described}")).to_be_visible()
+    page.context.close()
+
+
+def test_refused_evidence_puts_the_keyboard_on_the_field_it_names(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/candidates/{data.ids['XSS-1']}/evidence?kind=probation")
+    page.locator("input[type=date]").fill("2020-05-01")
+    page.get_by_label("Vouched for by").fill("no.such.user")
+    page.get_by_role("button", name="Record").click()
+    by = page.get_by_label("Vouched for by")
+    expect(by).to_be_focused()
+    expect(by).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#error-by")).to_contain_text("no.such.user")
+    page.context.close()
+
+
+def test_a_refused_panel_puts_the_keyboard_on_the_refusal(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, _ = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/selections/1/panel")
+    seats = page.locator("select[name^='seat:school_rep:']")
+    chen = seats.first.input_value()
+    seats.nth(1).select_option(chen)  # one representative in both seats
+    page.get_by_label("Reason").fill("Robert Douglas is away.")
+    page.get_by_role("button", name="Save the panel").click()
+    refusal = page.locator("form [role=alert]")
+    expect(refusal).to_be_focused()
     page.context.close()

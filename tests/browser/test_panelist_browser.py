@@ -112,3 +112,10 @@ def test_a_panelist_is_invited_declares_scores_and_sees_the_others_only_after(
     others = page.locator("#others")
     expect(others).to_contain_text("Ann O'Brien")
     expect(others).not_to_contain_text("Robert Douglas")  # who has not submitted stays unseen
+
+    # Back to the confirmation step and reload: pages fetched again, nothing posted again.
+    page.go_back()
+    page.reload()
+    expect(
+        page.get_by_role("heading", name=re.compile("Your scorecard \\(submitted"))
+    ).to_be_visible()

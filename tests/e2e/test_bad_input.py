@@ -73,7 +73,7 @@ ID_COMMANDS = [
     ("check", "{}"),
     ("check", "--selection", "{}"),
     ("results", "{}"),
-    ("attest", "{}"),
+    ("declare", "{}"),
     ("score", "{}"),
     ("advance", "{}", "begin_screening"),
     ("audit", "log", "--candidate", "{}"),

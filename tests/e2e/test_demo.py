@@ -36,6 +36,9 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "Packets: 31 PDFs in" in out
     assert "Audit log verified: 187 events" in out
     assert "rep.chen     school_rep          practice-rep.chen" in out
+    assert "'make serve' serves this database on port 8000" in out
+    assert "then open http://127.0.0.1:8000/ (QUALIFY_PORTAL_URL, where" in out
+    assert "the audit check notes each step back in time, saying it is the demo's dates" in out
     assert_demo_password_signs_in(tmp_path / "out" / "demo.db")
     (path,) = (tmp_path / "out").glob(
         "selection-1_candidate-0001_appointed_appointment_letter_event-*.pdf"

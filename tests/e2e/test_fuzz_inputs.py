@@ -201,7 +201,7 @@ ID_COMMANDS = [
     ("audit", "log", "--candidate", "{}"),
     ("candidate", "list", "--selection", "{}"),
     ("advance", "{}", "begin_screening"),
-    ("attest", "{}"),
+    ("declare", "{}"),
     ("evidence", "add", "{}", "service", "--date", "2020-01-01"),
     ("evidence", "add", "1", "service", "--date", "{}"),
     ("evidence", "add", "1", "fitness", "--result", "{}", "--field", "tested_on=2027-01-02"),

@@ -110,15 +110,32 @@ def test_repeating_a_declaration_records_nothing(q: Callable[..., Result]) -> No
         )
 
     before = events()
-    again = q("attest", "1", user="rep.chen")  # rep.chen declared no conflict in the fixture
+    again = q("declare", "1", user="rep.chen")  # rep.chen declared no conflict in the fixture
     assert again.exit_code == 0
     assert again.stdout == "already declared for candidate 1; nothing changed, nothing recorded\n"
     assert events() == before
-    assert q("attest", "2", "--conflict", "My cousin.", user="rep.chen").exit_code == 0
-    twice = q("attest", "2", "--conflict", "My cousin.", user="rep.chen")
+    assert q("declare", "2", "--conflict", "My cousin.", user="rep.chen").exit_code == 0
+    twice = q("declare", "2", "--conflict", "My cousin.", user="rep.chen")
     assert twice.stdout.startswith("already declared")
     log = json.loads(q("audit", "log", "--candidate", "2", "--json", user="hr.alvarez").stdout)
     assert [e["action"] for e in log].count("conflict_declared") == 1
+
+
+def test_the_old_command_name_says_the_new_one_and_records_nothing(
+    q: Callable[..., Result],
+) -> None:
+    def events() -> int:
+        return len(
+            json.loads(q("audit", "log", "--candidate", "2", "--json", user="hr.alvarez").stdout)
+        )
+
+    before = events()
+    old = q("attest", "2", "--conflict", "My cousin.", user="rep.chen")
+    assert (old.exit_code, old.stdout) == (2, "")
+    assert old.stderr == (
+        "error: 'qualify attest' is now called 'qualify declare'; nothing was recorded\n"
+    )
+    assert events() == before
 
 
 def test_a_panelists_json_before_submitting_has_no_other_scores(q: Callable[..., Result]) -> None:
@@ -152,7 +169,7 @@ def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
         1,
         "error: hr.alvarez holds no seat on the panel of selection 1",
     )
-    conflicted = q("attest", "2", "--conflict", "He is my nephew.", user="rep.douglas")
+    conflicted = q("declare", "2", "--conflict", "He is my nephew.", user="rep.douglas")
     assert conflicted.exit_code == 0
     barred = q("score", "2", *sets(), user="rep.douglas")
     assert barred.exit_code == 1

@@ -21,8 +21,8 @@ from qualify.services import retention
 from qualify.services.audit import canonical
 from qualify.store import db
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     Evidence,
     Scorecard,
     SelfIdentification,
@@ -184,7 +184,9 @@ def test_a_purge_removes_personal_data_leaves_tombstones_and_the_log_verifies(
     assert session.exec(select(SelfIdentification)).all() == []
     assert {c.name for c in session.exec(select(Candidate))} == {"(purged)"}
     assert all(card.comments == {} for card in session.exec(select(Scorecard)))
-    assert {a.conflict for a in session.exec(select(Attestation)) if a.conflict} == {"(purged)"}
+    assert {a.conflict for a in session.exec(select(ConflictDeclaration)) if a.conflict} == {
+        "(purged)"
+    }
     assert [p for p in (copy / "demo-files").rglob("*") if p.is_file()] == []
     assert [p.name for p in records.iterdir()] == [
         "selection-2_candidate-0009_eligible_eligibility_review.E99.pdf"

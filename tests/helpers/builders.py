@@ -3,13 +3,13 @@
 `a_selection` opens the sample School Resource Officer selection (the demo's users, its roster
 of eight officers and their evidence). The stage builders carry it one named stage further
 (`in_screening`, `screened`, `with_panel`, `in_interview`, `declared`, `interviewed`,
-`selected`, `trained`, `appointed`, `reported`); each first reaches the stage before it, and a
+`selected`, `trained`, `appointed`, `reported`, `removed`, `recalled`); each first reaches the stage before it, and a
 stage already reached is not made twice, so a test names only the state it needs:
 
     sample = interviewed(a_selection(session, settings))
 
-The smaller ones (`a_user`, `a_panel`, `declare`, `advanced`) do one thing and nothing before
-it. Every service call of the tests' data is here, so a change of a service's signature is
+The smaller ones (`a_user`, `an_officer`, `renamed`, `a_panel`, `declare`, `scorecard`,
+`advanced`, `some_users`, `with_passwords`) do one thing and nothing before it. Every service call of the tests' data is here, so a change of a service's signature is
 made here only. Records are stamped on the sample's own clock: from 2027-01-08 09:00 UTC, one
 second apart, jumping to the day a stage happens on (the demo's dates).
 """
@@ -60,12 +60,8 @@ USERS = {  # login: (role, full name, title)
     ),
 }
 PANEL = (COMMANDER, "rep.chen", "rep.douglas")
-ELIGIBLE = (
-    "MPD-1042",
-    "MPD-1077",
-    "MPD-1103",
-    "MPD-1199",
-)  # Whitfield, Reyes, Natarajan, Fitzgerald
+# Whitfield, Reyes, Natarajan and Fitzgerald meet every qualification.
+ELIGIBLE = ("MPD-1042", "MPD-1077", "MPD-1103", "MPD-1199")
 INELIGIBLE = {  # the commander's reason for each officer who does not qualify
     "MPD-1118": "Not certified full-time; under 2 years of full-time service on 2027-01-15.",
     "MPD-1150": "Probationary period completes 2027-03-01, after the as-of date.",
@@ -118,6 +114,25 @@ NOT_SELECTED = {  # the Chief's reason code and reason for each officer not sele
     ),
 }
 APPOINTED_ON = date(2027, 3, 15)
+# Whitfield's quarterly activity reports.
+FIRST_QUARTER = {
+    "meetings": "5",
+    "presentations": "3",
+    "referrals": "2",
+    "rule_referrals": "4",
+    "drills": "2",
+    "incidents": "3",
+    "highlights": "Taught the six-week anti-bullying unit at Milford Middle School.",
+}
+SECOND_QUARTER = {
+    "meetings": "6",
+    "presentations": "2",
+    "referrals": "3",
+    "rule_referrals": "2",
+    "drills": "1",
+    "incidents": "2",
+    "highlights": "Summer safety meetings with the Parks Department.",
+}
 
 
 @dataclass
@@ -188,13 +203,12 @@ def a_selection(
     session: Session,
     settings: Settings,
     *,
-    evidence_on_file: bool = True,
     self_identified: bool = False,
     years_back: int = 0,
 ) -> Sample:
     """The sample selection: the demo's users, School Resource Officer 2027 as of 2027-01-15,
-    its eight officers (roster.csv) and, with `evidence_on_file`, every officer's evidence; with
-    `self_identified`, their voluntary self-identification too. `years_back` moves every date
+    its eight officers (roster.csv) and every officer's evidence; with `self_identified`, their
+    voluntary self-identification too. `years_back` moves every date
     that many years earlier (for tests on the real clock)."""
     start = date(2027 - years_back, 1, 8)
     clock = Clock(datetime.combine(start, time(9, 0), tzinfo=UTC) - timedelta(seconds=1))
@@ -229,8 +243,7 @@ def a_selection(
         now=clock.tick(),
     )
     opened.ids = candidate_ids(session, opened.selection_id)
-    if evidence_on_file:
-        with_evidence(opened)
+    with_evidence(opened)
     if self_identified:
         for employee, chosen in DEMO["self_identification"].items():
             record_self_identification(
@@ -294,6 +307,24 @@ def renamed(sample: Sample, employee: str, first_name: str, last_name: str) -> N
         actor=actor_named(HR),
         now=sample.clock.tick(),
     )
+
+
+def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> list[str]:
+    """Users with one role each (login: role), with no selection: the first is the administrator,
+    who adds the others. Returns the logins."""
+    (admin, role), *others = roles.items()
+    users.create_admin(
+        session=session, workflows_dir=settings.workflows_dir, name=admin, roles=[role]
+    )
+    for name, role in others:
+        users.add_user(
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            name=name,
+            roles=[role],
+            actor=admin,
+        )
+    return list(roles)
 
 
 def with_passwords(session: Session, passwords: dict[str, str]) -> None:
@@ -367,7 +398,7 @@ def declare(
 ) -> None:
     """The panelist's declaration for each officer named: no conflict, or `conflict`."""
     for employee in employees:
-        panel.attest(
+        panel.declare(
             session=sample.session,
             candidate_id=sample.ids[employee],
             actor=panelist,
@@ -567,24 +598,34 @@ def reported(sample: Sample) -> None:
         )
 
 
-FIRST_QUARTER = {
-    "meetings": "5",
-    "presentations": "3",
-    "referrals": "2",
-    "rule_referrals": "4",
-    "drills": "2",
-    "incidents": "3",
-    "highlights": "Taught the six-week anti-bullying unit at Milford Middle School.",
-}
-SECOND_QUARTER = {
-    "meetings": "6",
-    "presentations": "2",
-    "referrals": "3",
-    "rule_referrals": "2",
-    "drills": "1",
-    "incidents": "2",
-    "highlights": "Summer safety meetings with the Parks Department.",
-}
+@stage
+def removed(sample: Sample) -> None:
+    """The Chief removes Whitfield on 2027-09-20 for an infraction of a school rule."""
+    reported(sample)
+    sample.clock.move_to(sample.date("2027-09-20"))
+    advanced(
+        sample,
+        "remove",
+        CHIEF,
+        ["MPD-1042"],
+        category="school_rule",
+        reason="Disciplined a student for a dress-code violation instead of referring it to the "
+        "administration (duty 9).",
+    )
+
+
+@stage
+def recalled(sample: Sample) -> None:
+    """The Chief recalls Reyes, next on the eligible list, on 2027-09-27."""
+    removed(sample)
+    sample.clock.move_to(sample.date("2027-09-27"))
+    advanced(
+        sample,
+        "recall",
+        CHIEF,
+        ["MPD-1077"],
+        reason="The position is vacant since Officer Whitfield's removal; Officer Reyes is next.",
+    )
 
 
 def states(sample: Sample) -> dict[str, str]:

@@ -21,7 +21,7 @@ from qualify.services.advance import advance
 from qualify.services.eligibility import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import result_mismatches
-from qualify.services.panel import attest
+from qualify.services.panel import declare
 from qualify.services.results import ranking
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.services.scorecards import score
@@ -287,7 +287,7 @@ class AdvanceMachine(RuleBasedStateMachine):
         for panelist in panelists:
             with Session(self.engine, expire_on_commit=False) as session:
                 try:
-                    attest(session=session, candidate_id=candidate, actor=panelist)
+                    declare(session=session, candidate_id=candidate, actor=panelist)
                 except QualifyError:
                     session.rollback()
                 try:

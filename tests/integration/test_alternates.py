@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlmodel import Session, col, select
 
-from qualify.errors import NotPermitted, RuleViolation
+from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services.advance import advance
 from qualify.services.integrity import verify
-from qualify.services.panel import attest
+from qualify.services.panel import declare, declare_choice
 from qualify.services.results import results
 from qualify.services.scorecards import score
 from qualify.store.tables import AuditEvent, Selection
@@ -62,9 +62,9 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
-        attest(session=session, candidate_id=luis, actor="rep.ibarra")
+        declare(session=session, candidate_id=luis, actor="rep.ibarra")
     session.rollback()
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
     conflict = session.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "conflict_declared")
@@ -72,7 +72,7 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     ).first()
     assert conflict is not None
     assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
-    attest(session=session, candidate_id=luis, actor="rep.ibarra")
+    declare(session=session, candidate_id=luis, actor="rep.ibarra")
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)
     # rep.ibarra sits only for Luis: Dana's panel is its holders.
@@ -99,8 +99,8 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
 ) -> None:
     selection, ids = panel
     luis = ids["MPD-1077"]
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
-    attest(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
+    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
     with pytest.raises(NotPermitted, match="rep.ibarra declared a conflict of interest"):
         submit(session, luis, "rep.ibarra")
     session.rollback()
@@ -116,3 +116,41 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
         advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
     session.rollback()
     assert verify(session).ok
+
+
+def test_a_conflict_found_after_declaring_none_hands_the_seat_to_the_alternate(
+    session: Session, panel: tuple[Selection, dict[str, int]]
+) -> None:
+    """`declare_choice`, as the portal's form makes it: nothing chosen is refused, words under "no
+    conflict" are refused (nothing recorded), and a conflict after "none" bars the holder."""
+    _, ids = panel
+    luis = ids["MPD-1077"]
+    events = len(session.exec(select(AuditEvent)).all())
+    with pytest.raises(BadInput) as unchosen:
+        declare_choice(session=session, candidate_id=luis, actor="rep.douglas", declaration="")
+    assert unchosen.value.fields == ("declaration",)
+    with pytest.raises(BadInput) as mixed:
+        declare_choice(
+            session=session,
+            candidate_id=luis,
+            actor="rep.douglas",
+            declaration="none",
+            description="He is my nephew.",
+        )
+    assert mixed.value.fields == ("conflict",)
+    assert "you chose no conflict of interest but described one" in str(mixed.value)
+    session.rollback()
+    assert len(session.exec(select(AuditEvent)).all()) == events  # nothing recorded
+    done = declare_choice(
+        session=session,
+        candidate_id=luis,
+        actor="rep.douglas",
+        declaration="conflict",
+        description="He is my nephew.",
+    )
+    assert done.changed
+    assert done.record.conflict == "He is my nephew."
+    latest = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc())).first()
+    assert latest is not None
+    assert latest.action == "conflict_declared"
+    assert json.loads(latest.details)["sits_instead"] == "rep.ibarra"

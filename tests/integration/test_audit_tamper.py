@@ -19,7 +19,8 @@ from qualify import auditkey
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import DatabaseError
-from qualify.services import audit, checkpoints
+from qualify.services import audit, checkpoints, recorded
+from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.audit_admin import checkpoint_head, install_key, rotate_key
@@ -95,7 +96,7 @@ def test_evidence_inserted_without_an_event_is_named(session: Session, sro: Sro)
     row = _evidence(session, "drug_screen", result="pass")
     problem = _tamper(
         session,
-        "INSERT INTO evidence (candidate_id, kind, fields, recorded_at, recorded_by, attested_by)"
+        "INSERT INTO evidence (candidate_id, kind, fields, recorded_at, recorded_by, vouched_by)"
         f" VALUES ({row.candidate_id}, 'drug_screen', '{json.dumps(row.fields)}',"
         " '2027-01-09 10:00:00', 'hr.alvarez', 'hr.alvarez')",
     )
@@ -324,6 +325,34 @@ def test_an_event_whose_time_runs_backwards_is_named(
         assert "a clock ran backwards" in result.warnings[0]
 
 
+def test_on_the_demo_database_a_step_back_from_its_story_days_says_why(
+    session: Session, sro: Sro
+) -> None:
+    """The demo dates its story in 2027; whatever is done on its database afterwards is dated
+    today. The warning stays, and says that (without the demo's password, the same step reads
+    "a clock ran backwards": the test above)."""
+    if session.get_bind().dialect.name == "postgresql":
+        pytest.skip("the server's clock dates every event: nothing runs backwards there")
+    demo_password(session=session, name="rep.chen", password="practice-rep.chen")
+    story = datetime.now(UTC) + timedelta(days=400)
+    audit.record(session, actor="hr.alvarez", action="note", subject="x", at=story)
+    session.commit()
+    audit.record(session, actor="hr.alvarez", action="note", subject="y", at=datetime.now(UTC))
+    session.commit()
+    result = verify(session)
+    assert result.ok
+    # The sample selection's own days (2027) before the demo password, then the note dated
+    # after today: each step back is still named, with why.
+    assert len(result.warnings) == 2
+    for warning in result.warnings:
+        assert " is earlier than event #" in warning
+        assert warning.endswith(
+            "this is the demo's database, whose sample events are dated on the story's days, "
+            "after today; what was done since is dated by the clock, so it reads as earlier "
+            "(expected here)"
+        )
+
+
 def test_verify_without_the_key_file_says_where_it_looked(
     session: Session, sro: Sro, tmp_path: Path
 ) -> None:
@@ -367,13 +396,15 @@ def test_user_rows_hash_the_same_read_back_from_the_database(session: Session, s
 def test_a_changed_scorecard_a_removed_declaration_and_a_moved_seat_are_named(
     session: Session, sample: Sample
 ) -> None:
-    from qualify.store.tables import Attestation, PanelSeat, Scorecard
+    from qualify.store.tables import ConflictDeclaration, PanelSeat, Scorecard
 
     interviewed(sample)
     card = session.exec(
         select(Scorecard).where(Scorecard.status == "submitted").order_by(col(Scorecard.id))
     ).first()
-    declaration = session.exec(select(Attestation).order_by(col(Attestation.id))).first()
+    declaration = session.exec(
+        select(ConflictDeclaration).order_by(col(ConflictDeclaration.id))
+    ).first()
     seat = session.exec(select(PanelSeat).order_by(col(PanelSeat.id))).first()
     assert card is not None
     assert declaration is not None
@@ -383,7 +414,7 @@ def test_a_changed_scorecard_a_removed_declaration_and_a_moved_seat_are_named(
     problem = _tamper(session, f"UPDATE scorecard SET scores = '{scores}' WHERE id = {card_id}")
     assert problem.startswith(f"scorecard #{card_id} (")
     assert "differs from what audit event #" in problem
-    session.execute(text(f"DELETE FROM attestation WHERE id = {declaration_id}"))
+    session.execute(text(f"DELETE FROM conflict_declaration WHERE id = {declaration_id}"))
     session.execute(text(f"UPDATE panel_seat SET panelist = 'rep.mallory' WHERE id = {seat_id}"))
     session.commit()
     found = verify(session).problems
@@ -391,3 +422,41 @@ def test_a_changed_scorecard_a_removed_declaration_and_a_moved_seat_are_named(
         p.startswith(f"declaration #{declaration_id}, recorded by audit event #") for p in found
     )
     assert any(p.startswith(f"panel seat #{seat_id} (") and "differs" in p for p in found), found
+
+
+def test_records_hashed_under_their_former_names_still_verify_and_a_change_is_named(
+    session: Session, sample: Sample
+) -> None:
+    """An event written before migration 0012 recorded a declaration as `attestation:N` and
+    evidence with an `attested_by` column: verify checks those hashes under the old names."""
+    from qualify.services.integrity import record_mismatches
+    from qualify.store.tables import ConflictDeclaration
+
+    interviewed(sample)
+    ring = audit.keyring(session)
+    latest = dict(audit.walk(session, ring).records)
+    declaration = session.exec(select(ConflictDeclaration)).first()
+    evidence = _evidence(session, "drug_screen", result="pass")
+    assert declaration is not None
+    legacy = {
+        f"attestation:{declaration.id}": recorded.row_content(declaration),
+        f"evidence:{evidence.id}": {
+            ("attested_by" if k == "vouched_by" else k): v
+            for k, v in recorded.row_content(evidence).items()
+        },
+    }
+    for row, (old_key, content) in zip((declaration, evidence), legacy.items(), strict=True):
+        digest, event_id, kid = latest.pop(recorded.row_key(row))
+        old = ring.mac(kid, f"record\n{old_key}\n{audit.canonical(content)}")
+        assert old != digest  # the names are part of the hash
+        latest[old_key] = (old, event_id, kid)
+    assert record_mismatches(session, ring, latest) == []
+
+    session.execute(text(f"UPDATE evidence SET vouched_by = 'mallory' WHERE id = {evidence.id}"))
+    session.commit()
+    session.expire_all()
+    event_id = latest[f"evidence:{evidence.id}"][1]
+    assert record_mismatches(session, ring, latest) == [
+        f"evidence #{evidence.id} (drug_screen of candidate {evidence.candidate_id}) differs "
+        f"from what audit event #{event_id} recorded: it was changed outside qualify"
+    ]

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, select
@@ -18,7 +19,7 @@ import qualify.store.tables  # noqa: F401
 from qualify.cli.errors import render
 from qualify.errors import BadInput, DatabaseError
 from qualify.store import db
-from qualify.store.tables import User
+from qualify.store.tables import ConflictDeclaration, Evidence, User
 
 
 def test_init_creates_the_schema_and_a_second_run_changes_nothing(
@@ -38,6 +39,48 @@ def test_migrated_schema_matches_the_models(
     engine = engine_for(database_url)
     db.upgrade(engine)
     with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_0012_renames_declarations_and_vouching_in_place_keeping_rows(
+    database_url: str, engine_for: Callable[[str], Engine]
+) -> None:
+    """A database made before the rename: its declarations and who vouched for its evidence
+    read the same afterwards, under the new names, and new rows take the next ids."""
+    engine = engine_for(database_url)
+    at = "2026-12-01 10:00:00"
+    with engine.begin() as connection:
+        command.upgrade(db.alembic_config(connection), "0011")
+        for statement in (
+            "INSERT INTO selection (id, title, workflow_name, workflow_version, workflow_sha256,"
+            " workflow_text, as_of, opened_at, opened_by) VALUES (1, 'SRO', 'w', '1', 'x', 'w',"
+            " '2027-01-15', :at, 'hr1')",
+            "INSERT INTO candidate (id, selection_id, employee_id, name, rank, unit, supervisor,"
+            " email, state, version, created_at) VALUES (1, 1, 'MPD-1', 'Dana Reyes', '', '', '',"
+            " '', 'interview', 1, :at)",
+            "INSERT INTO evidence (id, candidate_id, kind, fields, recorded_at, recorded_by,"
+            " attested_by) VALUES (1, 1, 'tobacco', '{}', :at, 'hr1', 'sgt.kim')",
+            "INSERT INTO attestation (candidate_id, panelist, conflict, at)"  # ids from its sequence
+            " VALUES (1, 'rep.chen', NULL, :at), (1, 'rep.douglas', 'my nephew', :at)",
+        ):
+            connection.execute(text(statement), {"at": at})
+    assert db.upgrade(engine) == ("0011", db.head_revision())
+    with Session(engine) as session:
+        assert session.exec(select(Evidence.vouched_by)).all() == ["sgt.kim"]
+        declared = session.exec(select(ConflictDeclaration).order_by(ConflictDeclaration.id))  # type: ignore[arg-type]
+        assert [(d.id, d.panelist, d.conflict) for d in declared] == [
+            (1, "rep.chen", None),
+            (2, "rep.douglas", "my nephew"),
+        ]
+        added = ConflictDeclaration(candidate_id=1, panelist="cmdr.obrien", at=datetime.now(UTC))
+        session.add(added)
+        session.commit()
+        assert added.id == 3
+    with engine.connect() as connection:
+        tables = inspect(connection).get_table_names()
+        assert "conflict_declaration" in tables
+        assert "attestation" not in tables
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, SQLModel.metadata) == []
 

@@ -33,7 +33,7 @@ def roster(session: Session, settings: Settings) -> Selection:
         ({"written_on": "2026-12-02"}, {}),  # a required field missing
         ({**LETTER, "colour": "blue"}, {}),  # a field the kind does not have
         ({"author": "nobody.here", "written_on": "2026-12-02"}, {}),  # an unknown user
-        (LETTER, {"attested_by": "nobody.here"}),  # --by an unknown user
+        (LETTER, {"vouched_by": "nobody.here"}),  # --by an unknown user
         (LETTER, {"actor": actor_named("rep.chen")}),  # not permitted to add evidence
         (LETTER, {"candidate_id": 999}),  # no such candidate
         (LETTER, {"kind": "recomendation"}),  # no such kind

@@ -17,7 +17,7 @@ from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
-from qualify.services.panel import assign_panel, attest
+from qualify.services.panel import assign_panel, declare
 from qualify.services.results import ranking, results
 from qualify.services.rows import claim
 from qualify.services.scorecards import score
@@ -141,14 +141,14 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     session.rollback()
     dana = ids["MPD-1042"]
-    attest(session=session, candidate_id=dana, actor="rep.chen", conflict=None)
+    declare(session=session, candidate_id=dana, actor="rep.chen", conflict=None)
     with pytest.raises(
         RuleViolation,
         match="rep.douglas declared a conflict with candidate .* it stands: ask HR to change the panel",
     ):
-        attest(session=session, candidate_id=ids["MPD-1199"], actor="rep.douglas", conflict=None)
+        declare(session=session, candidate_id=ids["MPD-1199"], actor="rep.douglas", conflict=None)
     luis = ids["MPD-1077"]
-    attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
     with pytest.raises(
         NotPermitted,
         match="rep.douglas may not score candidate .*: rep.douglas declared a conflict of interest: He is my nephew.",
@@ -195,7 +195,7 @@ def test_the_candidates_own_supervisor_cannot_score_them(
     assert cid is not None
     session.exec(select(Candidate).where(Candidate.id == cid)).one().state = "interview"
     session.commit()
-    attest(session=session, candidate_id=cid, actor="rep.chen")
+    declare(session=session, candidate_id=cid, actor="rep.chen")
     with pytest.raises(NotPermitted, match="rep.chen is the candidate's supervisor"):
         submit(session, cid, "rep.chen")
 
@@ -532,7 +532,7 @@ def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_
         session.expunge(seen)
         session.rollback()
         if change == "conflict":
-            attest(session=session, candidate_id=dana, actor="rep.douglas", conflict="a cousin")
+            declare(session=session, candidate_id=dana, actor="rep.douglas", conflict="a cousin")
         else:
             add_second_rep(session, settings)
             assign_panel(

@@ -628,7 +628,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
     )
     for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
-        panel.attest(session=session, candidate_id=owen, actor=who, now=next(clock))
+        panel.declare(session=session, candidate_id=owen, actor=who, now=next(clock))
         scorecards.score(
             session=session,
             candidate_id=owen,
@@ -728,9 +728,9 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
     )
     luis = sample.ids["MPD-1077"]
     advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
-    panel.attest(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
+    panel.declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
     # The first alternate sits in his place, then declares a conflict too: the next one sits.
-    panel.attest(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
+    panel.declare(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
     scores = dict.fromkeys(
         (
             "appearance_attitude",
@@ -742,7 +742,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         "4",
     )
     for who, planning in (("cmdr.obrien", "4"), ("rep.chen", "4"), ("rep.ibarra", "2")):
-        panel.attest(session=session, candidate_id=luis, actor=who)
+        panel.declare(session=session, candidate_id=luis, actor=who)
         scorecards.score(
             session=session,
             candidate_id=luis,

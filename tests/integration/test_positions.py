@@ -16,27 +16,14 @@ from qualify.errors import RuleViolation
 from qualify.services.advance import advance, firable
 from qualify.services.integrity import verify
 from qualify.services.lookups import get_selection
-from qualify.services.scenario import Scenario, candidate_ids, run_steps
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
+from tests.helpers.builders import Sample, interviewed, recalled, reported
 from tests.helpers.selected import selected_db
 from tests.integration.test_races import race
 
 CHIEF = "chief.walsh"
 HELD = "the position is held by Dana Whitfield (candidate {dana}, {label}); remove or withdraw frees it"
-
-
-def _scored(session: Session, sro: tuple[Scenario, Selection]) -> dict[str, int]:
-    """The demo up to the Chief's decision: Whitfield (rank 1) and Reyes (rank 2) passed the
-    interview, Natarajan did not; all three are scored."""
-    scenario, selection = sro
-    steps = scenario.data["steps"]
-    run_steps(session, scenario, selection, until=_step(steps, "select"))
-    return candidate_ids(session, selection.id or 0)
-
-
-def _step(steps: list[dict[str, object]], trigger: str) -> int:
-    return next(i for i, step in enumerate(steps) if step.get("trigger") == trigger)
 
 
 def _state(session: Session, candidate_id: int) -> str:
@@ -53,9 +40,9 @@ def _select(session: Session, candidate_id: int, reason: str | None = None) -> s
 
 
 def test_a_second_select_is_refused_naming_who_holds_the_position_until_it_is_freed(
-    session: Session, sro: tuple[Scenario, Selection]
+    session: Session, sample: Sample
 ) -> None:
-    ids = _scored(session, sro)
+    ids = interviewed(sample).ids  # Whitfield (rank 1) and Reyes (rank 2) passed; all scored
     dana, reyes = ids["MPD-1042"], ids["MPD-1077"]
     assert _select(session, dana) == "selected"
     with pytest.raises(RuleViolation) as refused:
@@ -81,11 +68,11 @@ def test_a_second_select_is_refused_naming_who_holds_the_position_until_it_is_fr
 
 
 def test_the_page_offers_select_only_while_the_position_is_free(
-    session: Session, sro: tuple[Scenario, Selection]
+    session: Session, sample: Sample
 ) -> None:
-    ids = _scored(session, sro)
+    ids = interviewed(sample).ids  # Whitfield and Reyes passed, Natarajan did not
     dana, reyes, priya = ids["MPD-1042"], ids["MPD-1077"], ids["MPD-1103"]
-    selection = get_selection(session, sro[1].id or 0)
+    selection = get_selection(session, sample.selection_id)
 
     def offered() -> dict[int, list[str]]:
         session.expire_all()
@@ -105,12 +92,9 @@ def test_the_page_offers_select_only_while_the_position_is_free(
 
 
 def test_the_demo_removal_frees_the_position_for_the_recall(
-    session: Session, sro: tuple[Scenario, Selection]
+    session: Session, sample: Sample
 ) -> None:
-    scenario, selection = sro
-    steps = scenario.data["steps"]
-    run_steps(session, scenario, selection, until=_step(steps, "remove"))
-    ids = candidate_ids(session, selection.id or 0)
+    ids = reported(sample).ids  # Whitfield appointed; Reyes not selected, passed
     dana, reyes = ids["MPD-1042"], ids["MPD-1077"]
     recall = {
         "session": session,
@@ -125,8 +109,7 @@ def test_the_demo_removal_frees_the_position_for_the_recall(
         f"cannot recall Luis Reyes (candidate {reyes}): "
         + HELD.format(dana=dana, label="Appointed School Resource Officer")
     )
-    removal = _step(steps, "remove")
-    run_steps(session, scenario, selection, start=removal)  # the demo's removal and recall
+    recalled(sample)  # Whitfield removed, then Reyes recalled
     assert _state(session, dana) == "removed"
     assert _state(session, reyes) == "selected"
 
@@ -153,9 +136,9 @@ def test_the_cli_refuses_a_second_select_with_exit_1(
 
 @pytest.mark.slow
 def test_two_selects_of_different_officers_at_the_same_moment_leave_one_selected(
-    session: Session, settings: Settings, sro: tuple[Scenario, Selection], tmp_path: Path
+    session: Session, settings: Settings, sample: Sample, tmp_path: Path
 ) -> None:
-    ids = _scored(session, sro)
+    ids = interviewed(sample).ids  # Whitfield and Reyes passed; all scored
     dana, reyes = ids["MPD-1042"], ids["MPD-1077"]
     session.rollback()  # release SQLite's write lock before the racers start
     outcomes = race(

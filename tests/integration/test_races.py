@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from qualify.config import Settings
 from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids
-from qualify.store.tables import Attestation, Candidate, Selection
+from qualify.store.tables import Candidate, ConflictDeclaration, Selection
 from tests.conftest import PROJECT, Result
 from tests.helpers.builders import CRITERIA, PANEL, Sample, declared, scorecard, with_panel
 from tests.helpers.processes import wait_until_ready
@@ -99,19 +99,22 @@ def test_a_declared_conflict_is_never_overridden_by_a_no_conflict_made_at_the_sa
         for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas")
     ]
     for candidate, panelist in rounds:
-        attest = ["--as", panelist, "attest", str(candidate)]
+        declare = ["--as", panelist, "declare", str(candidate)]
         conflict, plain = race(
             settings.database_url,
             tmp_path / "go",
-            [[*attest, "--conflict", "my cousin"], attest],
+            [[*declare, "--conflict", "my cousin"], declare],
         )
         assert conflict.code == 0, conflict.err
         # The plain declaration either came first, or saw the conflict and was refused.
         assert plain.code == 0 or "declared a conflict" in plain.err, plain.err
         standing = session.exec(
-            select(Attestation.conflict)
-            .where(Attestation.candidate_id == candidate, Attestation.panelist == panelist)
-            .order_by(col(Attestation.id).desc())
+            select(ConflictDeclaration.conflict)
+            .where(
+                ConflictDeclaration.candidate_id == candidate,
+                ConflictDeclaration.panelist == panelist,
+            )
+            .order_by(col(ConflictDeclaration.id).desc())
         ).first()
         session.rollback()  # (SQLite: release the write lock before the next round)
         assert standing == "my cousin", (candidate, panelist)

@@ -106,7 +106,7 @@ def test_a_field_is_plain_in_the_service_and_a_flag_on_the_command_line() -> Non
     assert str(error) == "reason_code: say why"
     assert render(error) == "--reason-code: say why"
     assert (error.field, error.message, error.exit_code) == ("reason_code", "say why", 2)
-    assert flag("attested_by") == "--by"
+    assert flag("vouched_by") == "--by"
     assert flag("notice+reason_code") == "--notice and --reason-code"
 
 

@@ -13,12 +13,11 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.accounts import demo_password
 from qualify.services.clock import utcnow
-from qualify.services.users import add_user, create_admin
 from qualify.store import db
 from qualify.store.tables import AuditEvent
 from qualify.web.app import create_app
+from tests.helpers.builders import some_users, with_passwords
 
 PASSWORDS = {
     "hr.alvarez": "hr correct horse battery",
@@ -53,19 +52,12 @@ def web_settings(tmp_path: Path) -> Settings:
         database_url=url,
     )
     with Session(engine) as session:
-        create_admin(
-            session=session, workflows_dir=settings.workflows_dir, name="hr.alvarez", roles=["hr"]
+        made = some_users(
+            session,
+            settings,
+            {"hr.alvarez": "hr", "rep.chen": "school_rep", "cmdr.obrien": "commander"},
         )
-        for name, role in (("rep.chen", "school_rep"), ("cmdr.obrien", "commander")):
-            add_user(
-                session=session,
-                workflows_dir=settings.workflows_dir,
-                name=name,
-                roles=[role],
-                actor="hr.alvarez",
-            )
-        for name in ("hr.alvarez", "rep.chen", "cmdr.obrien"):
-            demo_password(session=session, name=name, password=PASSWORDS[name])
+        with_passwords(session, {name: PASSWORDS[name] for name in made})
     engine.dispose()
     return settings
 
@@ -156,7 +148,7 @@ PASSWORDS.update(SRO_PASSWORDS)
 def sro_template(tmp_path_factory: pytest.TempPathFactory, _audit_key: Path) -> Path:
     """The sample SRO selection up to its interviews (three candidates in interview, the panel
     cmdr.obrien, rep.chen and rep.douglas), with portal passwords: built once, copied per test."""
-    from tests.helpers.builders import a_selection, in_interview, with_passwords
+    from tests.helpers.builders import a_selection, in_interview
 
     folder = tmp_path_factory.mktemp("sro")
     url = f"sqlite:///{folder / 'portal.db'}"

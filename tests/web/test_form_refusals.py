@@ -149,17 +149,21 @@ def test_a_letter_code_and_own_words_together_are_refused_beside_the_words_both_
     assert ">Please send your letter again.</textarea>" in form
 
 
-def test_a_rule_refusal_shows_at_the_top_of_its_form_on_the_page(site: Site) -> None:
+def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
+    site: Site,
+) -> None:
+    # An old tab: confirming eligibility, which the queue no longer offers (checks fail).
     officer = site.id("XSS-1")
     answer = site.browser("cmdr.obrien").post(
         f"/candidates/{officer}/advance",
         {"trigger": "confirm_eligible", "back": "/selections/1/screening"},
     )
     assert answer.status_code == 409
-    form = form_of(answer.text, officer, "confirm_eligible")
-    found = re.search(r'class="refusal" role="alert">([^<]*)<', form)
-    assert found, "no refusal at the top of the form"
-    assert "checks did not pass" in html.unescape(found.group(1))
+    assert "<h1>Screening queue</h1>" in answer.text
+    top = answer.text.split("<h1>Screening queue</h1>")[1].split("<section")[0]
+    found = re.search(r'class="refusal" role="alert"[^>]*>([^<]*)<', top)
+    assert found, "no refusal at the top of the page"
+    assert "cannot confirm_eligible candidate" in html.unescape(found.group(1))
     assert site.state("XSS-1") == "screening"
 
 
@@ -285,6 +289,7 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "those holding the role supervisor are listed first" in text
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
+    assert "by Marisol Alvarez" in text  # people by their full names
 
 
 def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(
@@ -341,3 +346,27 @@ def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
     said = input_error(answer.text, "file")
     assert "the file is over 1 MB" in said
     assert evidence_count(site) == before
+
+
+def test_a_refused_panel_change_keeps_the_choices_and_says_why_beside_the_reason(
+    site: Site,
+) -> None:
+    browser = site.browser("hr.alvarez")
+    blank = browser.get("/selections/1/panel").text
+    assert re.search(r'<textarea id="reason" name="reason" required', blank)  # scoring began
+    chosen = dict(
+        re.findall(r'name="(seat:[a-z_]+:\d)">.*?<option value="([^"]+)" selected', blank, re.S)
+    )
+    rep_seats = sorted(k for k in chosen if k.startswith("seat:school_rep"))
+    assert len(rep_seats) == 2
+    swapped = {**chosen, rep_seats[0]: chosen[rep_seats[1]], rep_seats[1]: chosen[rep_seats[0]]}
+    answer = browser.post("/selections/1/panel", swapped)
+    assert answer.status_code == 400
+    assert "<h1>Panel:" in answer.text
+    assert "changing the panel needs a reason" in input_error(answer.text, "reason")
+    kept = dict(
+        re.findall(
+            r'name="(seat:[a-z_]+:\d)">.*?<option value="([^"]+)" selected', answer.text, re.S
+        )
+    )
+    assert kept == swapped

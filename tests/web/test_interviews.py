@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from qualify.config import Settings
 from qualify.store import db
-from qualify.store.tables import Attestation, AuditEvent, Scorecard
+from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
 from tests.web.conftest import candidate_id, csrf_of, refusal
 
@@ -48,8 +48,9 @@ def post(client: TestClient, cid: int, action: str, data: dict[str, str]) -> obj
 
 def submit(client: TestClient, cid: int, data: dict[str, str]) -> None:
     first = post(client, cid, "submit", data)
-    assert first.status_code == 200, refusal(first.text)  # type: ignore[attr-defined]
-    assert "Submit your scorecard?" in first.text  # type: ignore[attr-defined]
+    assert first.status_code == 303, refusal(first.text)  # type: ignore[attr-defined]
+    assert first.headers["location"] == f"/interviews/{cid}/confirm"  # type: ignore[attr-defined]
+    assert "Submit your scorecard?" in client.get(f"/interviews/{cid}/confirm").text
     done = post(client, cid, "submit", {"confirm": "yes"})
     assert done.status_code == 303  # type: ignore[attr-defined]
 
@@ -151,6 +152,50 @@ def test_declaring_a_conflict_means_no_kit(sro_browser: Browser, whitfield: int)
     assert "Interview kit" not in page
 
 
+def test_nothing_is_chosen_for_the_panelist_and_words_under_no_conflict_are_refused(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    page = chen.get(f"/interviews/{whitfield}").text
+    radios = re.findall(r'<input type="radio" name="declaration"[^>]*>', page)
+    assert len(radios) == 2
+    assert not any("checked" in r for r in radios)
+    token = csrf_of(page)
+    unchosen = chen.post(f"/interviews/{whitfield}/declare", data={"csrf_token": token})
+    assert unchosen.status_code == 400
+    assert field_error(unchosen.text, "declaration") == (
+        "choose whether you have a conflict of interest with this candidate"
+    )
+    mixed = chen.post(
+        f"/interviews/{whitfield}/declare",
+        data={"csrf_token": token, "declaration": "none", "conflict": "I coach her daughter."},
+    )
+    assert mixed.status_code == 400
+    assert field_error(mixed.text, "conflict").startswith(
+        "you chose no conflict of interest but described one"
+    )
+    assert "I coach her daughter.</textarea>" in mixed.text  # what was typed is kept
+    assert events_of(sro_settings, "no_conflict_declared", "rep.chen") == []
+
+
+def test_a_panelist_who_declared_none_can_declare_a_conflict_later(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    kit = chen.get(f"/interviews/{whitfield}").text
+    assert "Declare a conflict of interest after all" in kit
+    empty = declare(chen, whitfield, conflict="")
+    assert empty.status_code == 400  # type: ignore[attr-defined]
+    assert '<details class="late-conflict" open>' in empty.text  # type: ignore[attr-defined]
+    assert declare(chen, whitfield, conflict="I coach her daughter.").status_code == 303  # type: ignore[attr-defined]
+    page = chen.get(f"/interviews/{whitfield}").text
+    assert "You declared a conflict of interest with this candidate" in page
+    assert "Interview kit" not in page
+    [late] = events_of(sro_settings, "conflict_declared", "rep.chen")
+    assert late.channel == "web"
+
+
 def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_field(
     sro_browser: Browser, whitfield: int, sro_settings: Settings, cli: Callable[..., Result]
 ) -> None:
@@ -163,7 +208,7 @@ def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_fie
     # The CLI refuses the same scorecard for the same reason, naming its option where the page
     # names the field.
     url = sro_settings.database_url
-    assert cli("--db", url, "--as", "cmdr.obrien", "attest", str(whitfield)).exit_code == 0
+    assert cli("--db", url, "--as", "cmdr.obrien", "declare", str(whitfield)).exit_code == 0
     sets = [arg for c in CRITERIA for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
     by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
     assert by_cli.exit_code == 2
@@ -254,7 +299,9 @@ def test_a_post_without_or_with_a_wrong_csrf_token_changes_nothing(
     assert cards(sro_settings, "rep.chen") == []
     engine = db.make_engine(sro_settings.database_url)
     with Session(engine) as session:
-        declared = session.exec(select(Attestation).where(Attestation.panelist == "rep.chen")).all()
+        declared = session.exec(
+            select(ConflictDeclaration).where(ConflictDeclaration.panelist == "rep.chen")
+        ).all()
     engine.dispose()
     assert len(declared) == 1
 
@@ -295,3 +342,22 @@ def events_of(settings: Settings, action: str, actor: str) -> list[AuditEvent]:
             )
     finally:
         engine.dispose()
+
+
+def test_submitting_again_from_an_old_page_shows_the_locked_card_with_a_note(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    submit(chen, whitfield, FOURS)
+    # Back to the confirmation step: it is a page of its own, and now there is nothing to confirm.
+    back = chen.get(f"/interviews/{whitfield}/confirm")
+    assert back.status_code == 303
+    assert back.headers["location"] == f"/interviews/{whitfield}"
+    # The confirmation sent again (an old tab, a resent form): no 409, the locked card.
+    again = post(chen, whitfield, "submit", {"confirm": "yes"})
+    assert again.status_code == 303  # type: ignore[attr-defined]
+    page = chen.get(again.headers["location"]).text  # type: ignore[attr-defined]
+    assert "Your scorecard was already submitted and locked; nothing was sent again." in page
+    assert "Your scorecard (submitted)" in page
+    assert [c.version for c in cards(sro_settings, "rep.chen")] == [1]

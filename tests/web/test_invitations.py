@@ -198,3 +198,16 @@ def test_only_a_user_manager_may_invite_or_reset(cli: Cli, web_settings: Setting
         assert result.exit_code == 1
         assert "rep.chen may not" in result.stderr
         assert "needs the role admin" in result.stderr
+
+
+def test_reset_lifts_a_sign_in_lockout(
+    cli: Cli, web_settings: Settings, make_client: Callable[[], TestClient]
+) -> None:
+    laptop = make_client()
+    answers = [sign_in(laptop, "rep.chen", "guess") for _ in range(5)]
+    assert answers[4].startswith("sign-in for this user name is locked")
+    result = qualify(cli, web_settings, "user", "reset", "rep.chen")
+    assert result.exit_code == 0, result.stderr
+    assert set_password(laptop, invite_path(result), "rep chen new staple paper").status_code == 303
+    fresh = make_client()
+    assert sign_in(fresh, "rep.chen", "rep chen new staple paper") == "/"

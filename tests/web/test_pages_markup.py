@@ -10,6 +10,8 @@ from starlette.testclient import TestClient
 from qualify.config import Settings
 from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
+from qualify.services.panel import assign_panel
+from qualify.services.users import add_user
 from qualify.store import db
 from tests.helpers.markup import ungrouped_radios, unlabelled
 from tests.web.conftest import candidate_id, csrf_of
@@ -57,3 +59,48 @@ def test_candidate_text_shows_as_text_on_the_panelists_pages(
             assert text not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
         assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_glance_names_the_panelists_it_waits_on_by_full_name(
+    sro_browser: Callable[[str], TestClient],
+) -> None:
+    html = sro_browser("hr.alvarez").get("/overview", follow_redirects=True).text
+    assert "waiting on Ann O&#39;Brien, Dr. Helen Chen, Robert Douglas" in html
+    assert "rep.chen" not in html
+
+
+def test_the_kit_names_the_panelists_seat_as_the_workflow_does(
+    sro_browser: Callable[[str], TestClient], sro_settings: Settings
+) -> None:
+    page = sro_browser("rep.chen").get(f"/interviews/{candidate_id(sro_settings, 'MPD-1042')}")
+    assert "<dt>Your seat</dt><dd>Milford School System representative</dd>" in page.text
+
+
+def test_the_panel_page_names_an_alternate_by_full_name(
+    sro_browser: Callable[[str], TestClient], sro_settings: Settings
+) -> None:
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        add_user(
+            session=session,
+            workflows_dir=sro_settings.workflows_dir,
+            name="rep.moss",
+            roles=["school_rep"],
+            actor="hr.alvarez",
+            full_name="Dana Moss",
+        )
+        assign_panel(
+            session=session,
+            selection_id=1,
+            seats=[
+                ("commander", "cmdr.obrien"),
+                ("school_rep", "rep.chen"),
+                ("school_rep", "rep.douglas"),
+            ],
+            alternates=[("school_rep", "rep.moss")],
+            reason="An alternate in case a representative cannot score.",
+            actor="hr.alvarez",
+        )
+    engine.dispose()
+    page = sro_browser("hr.alvarez").get("/selections/1/panel").text
+    assert "Alternate: Dana Moss" in page

@@ -318,6 +318,9 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "chief.walsh" not in html  # the top bar names the user by full name only
     assert "Ann O&#39;Brien 5, Dr. Helen Chen 5" in html
     assert "<td>Positive role model who builds trust with youth</td>" in html
+    assert "appearance_attitude" not in html  # a failure and its flag name the criterion too
+    assert "below minimum on Appearance and attitude in the school environment" in html
+    assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
         f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
+from qualify.web.app import create_app
 from qualify.web.auth import COOKIE, safe_next
 from qualify.web.security import HEADERS
-from tests.web.conftest import Clock, csrf_of, events, sign_in
+from tests.web.conftest import PASSWORDS, Clock, csrf_of, events, sign_in
 
 WRONG = "wrong user name or password"
 
@@ -238,3 +241,38 @@ def test_after_a_lock_ends_five_new_failures_lock_again(client: TestClient, cloc
     assert answers[:4] == [WRONG] * 4
     assert answers[4].startswith("sign-in for this user name is locked until ")
     assert sign_in(client, "rep.chen").startswith("sign-in for this user name is locked")
+
+
+def test_the_user_name_is_not_case_sensitive_and_the_lockout_counts_it_as_one_name(
+    client: TestClient, web_settings: Settings
+) -> None:
+    assert sign_in(client, "Rep.Chen", PASSWORDS["rep.chen"]) == "/"
+    [signed] = events(web_settings, "signed_in")
+    assert signed.actor == "rep.chen"  # the account as it is stored
+    other = TestClient(client.app, base_url="http://127.0.0.1:8000", follow_redirects=False)
+    spellings = ["REP.CHEN", "rep.chen", "Rep.Chen", "rep.CHEN", "Rep.chen"]
+    answers = [sign_in(other, name, "guess") for name in spellings]
+    assert answers[:4] == [WRONG] * 4
+    assert answers[4].startswith("sign-in for this user name is locked until ")
+    assert sign_in(other, "rep.chen").startswith("sign-in for this user name is locked")
+
+
+def test_the_lock_time_is_said_in_utc_without_a_selection(client: TestClient) -> None:
+    answers = [sign_in(client, "rep.chen", "guess") for _ in range(5)]
+    assert re.match(
+        r"sign-in for this user name is locked until \d\d:\d\d UTC after 5 ", answers[4]
+    )
+
+
+def test_the_lock_time_is_said_in_the_selections_time_zone_and_in_utc(
+    sro_settings: Settings, clock: Clock
+) -> None:
+    app = create_app(sro_settings, clock=clock)
+    with TestClient(app, base_url="http://127.0.0.1:8000", follow_redirects=False) as browser:
+        answers = [sign_in(browser, "rep.chen", "guess") for _ in range(5)]
+    until = re.search(
+        r"locked until (\d\d:\d\d) New York time, (\d\d:\d\d) UTC after 5", answers[4]
+    )
+    assert until, answers[4]
+    local, utc = (datetime.strptime(t, "%H:%M") for t in until.groups())
+    assert (utc - local).seconds // 3600 in (4, 5)  # EDT or EST

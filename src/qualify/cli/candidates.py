@@ -197,7 +197,7 @@ def _print_candidate(data: dict[str, Any]) -> None:
     for item in data["evidence"]:
         mark = " (superseded)" if item["superseded"] else ""
         fields = ", ".join(f"{k}={v}" for k, v in item["fields"].items())
-        typer.echo(f"  #{item['id']} {item['kind']}{mark}: {fields} (by {item['attested_by']})")
+        typer.echo(f"  #{item['id']} {item['kind']}{mark}: {fields} (by {item['vouched_by']})")
     if not data["evidence"]:
         typer.echo("  none on file")
     if data["sensitive_evidence_hidden"]:
@@ -236,7 +236,7 @@ def evidence_add(
     date: str | None = typer.Option(None, "--date", help="The kind's date field (YYYY-MM-DD)."),
     result: str | None = typer.Option(None, "--result", help="pass or fail."),
     file: Path | None = typer.Option(None, "--file", help="A document, stored by its sha256."),
-    by: str | None = typer.Option(None, "--by", help="Who attests it (default: you)."),
+    by: str | None = typer.Option(None, "--by", help="Who vouches for it (default: you)."),
     fields: list[str] = typer.Option([], "--field", help="NAME=VALUE; repeat for more."),
 ) -> None:
     """Record evidence; a newer record of a kind supersedes the older, which is kept."""
@@ -259,7 +259,7 @@ def evidence_add(
             date=date,
             result=result,
             file=file,
-            attested_by=by,
+            vouched_by=by,
             actor=context.acting,
             max_file_bytes=context.settings.max_evidence_bytes,
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from qualify.cli.context import app_context, print_table
+from qualify.cli.serve import DEFAULT_PORT
 from qualify.config import PROJECT_ROOT
 from qualify.errors import QualifyError
 from qualify.files import output_folder
@@ -89,11 +90,19 @@ def demo(
         f"Audit log verified: {audit['events']} events, head #{audit['head_id']} {audit['head']}"
     )
     typer.echo(
-        f"\nLook around: qualify --db {run.database_url} --as {summary['hr']} candidate show 1"
+        "The story's events are dated on its own days; what you do on this database later is "
+        "dated today,\nso the audit check notes each step back in time, saying it is the demo's "
+        "dates."
     )
     typer.echo(
-        "\nThe portal: 'make serve' (or qualify --db ... serve), then open http://127.0.0.1:8000/"
-        "\nand sign in as a demo user with their demo password (sample data only):"
+        f"\nLook around: qualify --db {run.database_url} --as {summary['hr']} candidate show 1"
+    )
+    portal = app_context(ctx).settings.portal
+    typer.echo(
+        f"\nThe portal: 'make serve' serves this database on port {DEFAULT_PORT} (or qualify --db "
+        f"{run.database_url} serve --port N), then open {portal.url}/ (QUALIFY_PORTAL_URL, where"
+        "\ninvitation links lead) and sign in as a demo user with their demo password (sample "
+        "data only):"
     )
     print_table(
         ["user", "roles", "password"],

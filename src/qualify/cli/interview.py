@@ -1,4 +1,4 @@
-"""`qualify panel`, `attest`, `score` and `results`: the structured interview."""
+"""`qualify panel`, `declare`, `score` and `results`: the structured interview."""
 
 from __future__ import annotations
 
@@ -111,17 +111,17 @@ def panel_show(
         typer.echo(f"may not score a candidate: {', '.join(data['excluded'])}")
 
 
-def attest(
+def declare(
     ctx: typer.Context,
     candidate: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
     conflict: str | None = typer.Option(None, "--conflict", help="Declare a conflict of interest."),
 ) -> None:
     """Declare, before scoring, that you have no conflict of interest with a candidate (or one)."""
-    from qualify.services.panel import attest as run_attest
+    from qualify.services.panel import declare as run_declare
 
     context = app_context(ctx)
     with context.session() as session:
-        declared = run_attest(
+        declared = run_declare(
             session=session, candidate_id=candidate, actor=context.actor, conflict=conflict
         )
     if not declared.changed:
@@ -130,6 +130,15 @@ def attest(
         typer.echo(f"declared a conflict with candidate {candidate}: you will not score them")
     else:
         typer.echo(f"declared no conflict of interest with candidate {candidate}")
+
+
+# A command that was renamed takes whatever it is given, and says its new name.
+ANY_ARGUMENTS = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+
+def attest(ctx: typer.Context) -> None:
+    """Renamed: `qualify declare`."""
+    raise BadInput("'qualify attest' is now called 'qualify declare'; nothing was recorded")
 
 
 def score(

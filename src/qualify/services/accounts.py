@@ -19,7 +19,7 @@ from qualify.errors import BadInput, NotFound, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
-from qualify.services.signin import aware, digest, hasher, open_signed_in
+from qualify.services.signin import aware, clear_lock, digest, hasher, open_signed_in
 from qualify.store.tables import Invitation, Password, User, WebSession
 from qualify.workflow.loader import suggest
 
@@ -134,6 +134,7 @@ def reset(
     ended = session.execute(delete(WebSession).where(col(WebSession.user_name) == user.name))
     count = int(ended.rowcount)  # type: ignore[attr-defined]
     token, invitation = _issue(session, user.name, actor, at, portal)
+    clear_lock(session, user.name)  # the new password must be usable at once
     audit.record(
         session,
         actor=actor,

@@ -33,7 +33,14 @@ from qualify.services.visibility import (
     sight,
     visible_ids,
 )
-from qualify.store.tables import Attestation, Candidate, Evidence, Scorecard, Selection, User
+from qualify.store.tables import (
+    Candidate,
+    ConflictDeclaration,
+    Evidence,
+    Scorecard,
+    Selection,
+    User,
+)
 from qualify.workflow.loader import suggest
 
 SAME_MOMENT = (
@@ -310,7 +317,7 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
                 "file_sha256": row.file_sha256,
                 "recorded_at": row.recorded_at.isoformat(),
                 "recorded_by": row.recorded_by,
-                "attested_by": row.attested_by,
+                "vouched_by": row.vouched_by,
             }
         )
     current: dict[str, int] = {}
@@ -358,9 +365,12 @@ def _interview_view(
     declaration and scorecard status; nothing of the record, nothing of the others' scores."""
     spec = workflow_of(selection).spec
     declared = session.exec(
-        select(Attestation)
-        .where(Attestation.candidate_id == candidate.id, Attestation.panelist == viewer.name)
-        .order_by(col(Attestation.id).desc())
+        select(ConflictDeclaration)
+        .where(
+            ConflictDeclaration.candidate_id == candidate.id,
+            ConflictDeclaration.panelist == viewer.name,
+        )
+        .order_by(col(ConflictDeclaration.id).desc())
     ).first()
     card = session.exec(
         select(Scorecard)

@@ -89,7 +89,7 @@ def add_evidence(
     date: str | None = None,
     result: str | None = None,
     file: Path | None = None,
-    attested_by: str | None = None,
+    vouched_by: str | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
 ) -> Evidence:
@@ -173,11 +173,11 @@ def add_evidence(
         )
         for n in missing
     ]
-    if attested_by is not None and not _is_user(session, attested_by):
+    if vouched_by is not None and not _is_user(session, vouched_by):
         problems.append(
             Problem(
-                f"'{attested_by}' is not a registered user{_close_user(session, attested_by)}",
-                "attested_by",
+                f"'{vouched_by}' is not a registered user{_close_user(session, vouched_by)}",
+                "vouched_by",
             )
         )
     if problems:
@@ -196,7 +196,7 @@ def add_evidence(
         file_name=file_name,
         recorded_at=at,
         recorded_by=actor.name,
-        attested_by=attested_by or actor.name,
+        vouched_by=vouched_by or actor.name,
     )
     session.add(record)
     session.flush()
@@ -216,7 +216,7 @@ def add_evidence(
             "fields": "(sensitive)" if sensitive else values,
             "file": file_name,
             "file_sha256": file_sha,
-            "attested_by": record.attested_by,
+            "vouched_by": record.vouched_by,
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
         },
     )

@@ -48,7 +48,7 @@ class OnFile:
     id: int
     label: str
     recorded_on: date
-    recorded_by: str
+    recorded_by: str  # the person's full name
     file_name: str | None
     superseded: bool
 
@@ -89,7 +89,7 @@ def evidence_form(*, session: Session, candidate_id: int, actor: str) -> Evidenc
         candidate_id=candidate_id,
         name=candidate.name,
         selection_id=candidate.selection_id,
-        on_file=_on_file(session, spec, candidate_id),
+        on_file=_on_file(session, spec, candidate_id, {u.name: u.display_name for u in users}),
         kinds=tuple(
             KindForm(
                 kind=kind,
@@ -126,7 +126,9 @@ def _wanted_roles(spec: Workflow) -> dict[tuple[str, str], str]:
     return found
 
 
-def _on_file(session: Session, spec: Workflow, candidate_id: int) -> tuple[OnFile, ...]:
+def _on_file(
+    session: Session, spec: Workflow, candidate_id: int, names: dict[str, str]
+) -> tuple[OnFile, ...]:
     """The candidate's evidence records, newest first; values are left out (some are
     sensitive): the form only says what is there."""
     rows = session.exec(
@@ -140,7 +142,7 @@ def _on_file(session: Session, spec: Workflow, candidate_id: int) -> tuple[OnFil
             id=row.id or 0,
             label=spec.evidence[row.kind].label if row.kind in spec.evidence else row.kind,
             recorded_on=local_date(row.recorded_at, spec.time_zone),
-            recorded_by=row.recorded_by,
+            recorded_by=names.get(row.recorded_by, row.recorded_by),
             file_name=row.file_name,
             superseded=(
                 row.kind in spec.evidence

@@ -15,9 +15,9 @@ from qualify.services.frozen import workflow_of
 from qualify.services.results import expected_results
 from qualify.store.tables import (
     ActivityReport,
-    Attestation,
     AuditEvent,
     Candidate,
+    ConflictDeclaration,
     Evidence,
     InterviewResult,
     PanelSeat,
@@ -100,6 +100,7 @@ def record_mismatches(
 ) -> list[str]:
     """Records a decision rests on that differ from the latest event that created or changed
     them, that no event created, or that an event created and are gone."""
+    latest = _by_current_names(latest)
     problems = []
     seen: set[str] = set()
     for table, model in recorded.TRACKED.items():
@@ -120,7 +121,7 @@ def record_mismatches(
                     )
                 continue
             digest, event_id, kid = known
-            if audit.row_digest(ring, kid, key, row) != digest:
+            if not audit.row_matches(ring, kid, key, row, digest):
                 problems.append(
                     f"{name} differs from what audit event #{event_id} recorded: it was "
                     "changed outside qualify"
@@ -128,12 +129,25 @@ def record_mismatches(
     for key, (digest, event_id, _) in sorted(latest.items()):
         if key not in seen and digest != recorded.DELETED:
             table, _, row_id = key.partition(":")
-            word = {"attestation": "declaration"}.get(table, table.replace("_", " "))
+            word = {"conflict_declaration": "declaration"}.get(table, table.replace("_", " "))
             problems.append(
                 f"{word} #{row_id}, recorded by audit event #{event_id}, is "
                 "missing: it was deleted outside qualify"
             )
     return problems
+
+
+def _by_current_names(
+    latest: dict[str, tuple[str, int, str]],
+) -> dict[str, tuple[str, int, str]]:
+    """Each record's latest event, keyed by its table's name of today: a record of a renamed
+    table may have events under both names, and the later one counts."""
+    found: dict[str, tuple[str, int, str]] = {}
+    for key, event in latest.items():
+        now = recorded.current_key(key)
+        if now not in found or found[now][1] < event[1]:
+            found[now] = event
+    return found
 
 
 def _describe(table: str, row: Any) -> str:
@@ -144,7 +158,7 @@ def _describe(table: str, row: Any) -> str:
         return f"selection {row.id} (as of {row.as_of}, workflow {row.workflow_name})"
     if isinstance(row, Evidence):
         return f"evidence #{row.id} ({row.kind} of candidate {row.candidate_id})"
-    if isinstance(row, Attestation):
+    if isinstance(row, ConflictDeclaration):
         return f"declaration #{row.id} ({row.panelist} on candidate {row.candidate_id})"
     if isinstance(row, Scorecard):
         return f"scorecard #{row.id} ({row.panelist} on candidate {row.candidate_id})"

@@ -13,17 +13,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.errors import NotPermitted
+from qualify.errors import NotPermitted, QualifyError
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
-from qualify.services.panel import Declared, Interview, attest, interview_of
+from qualify.services.panel import Declared, Interview, declare_choice, interview_of
 from qualify.services.permissions import actor_user
-from qualify.services.scorecards import check_submission, score
+from qualify.services.scorecards import check_submission, refuse_submission, score
 from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -66,7 +66,7 @@ def _status(
     spec: Workflow,
     candidate: Candidate,
     actor: str,
-    declared: Attestation | None,
+    declared: ConflictDeclaration | None,
     card: Scorecard | None,
 ) -> str:
     if declared is not None and declared.conflict is not None:
@@ -126,9 +126,12 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
         declared = {
             d.candidate_id: d
             for d in session.exec(
-                select(Attestation)
-                .where(col(Attestation.candidate_id).in_(ids), Attestation.panelist == actor)
-                .order_by(col(Attestation.id))
+                select(ConflictDeclaration)
+                .where(
+                    col(ConflictDeclaration.candidate_id).in_(ids),
+                    ConflictDeclaration.panelist == actor,
+                )
+                .order_by(col(ConflictDeclaration.id))
             )
         }
         cards = {
@@ -192,6 +195,7 @@ class Kit:
     unit: str
     selection_title: str
     seat: str
+    seat_label: str  # how the workflow names the seat ("Department Commander")
     scale: tuple[int, int]
     criteria: list[Criterion]
     status: str
@@ -206,6 +210,13 @@ class Kit:
     @property
     def status_text(self) -> str:
         return STATUS_TEXT[self.status]
+
+
+def _seat_label(spec: Workflow, seat: str) -> str:
+    """The seat's label, else the label of the role that holds it, else its id in words."""
+    found = spec.panel.seats.get(seat)
+    role = spec.roles.get(found.role) if found else None
+    return (found.label if found else "") or (role.label if role else "") or seat.replace("_", " ")
 
 
 def seated_interview(
@@ -234,7 +245,10 @@ def seated_interview(
 def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
-    interview = seated_interview(session, candidate_id, actor)
+    return _kit_of(session, seated_interview(session, candidate_id, actor), actor)
+
+
+def _kit_of(session: Session, interview: Interview, actor: str) -> Kit:
     candidate = interview.candidate
     selection = interview.selection
     spec = workflow_of(selection).spec
@@ -252,13 +266,15 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
             OtherCard(names.get(p, {"name": p})["name"], c.version, dict(c.scores))
             for p, c in sorted(latest.items())
         ]
+    assert candidate.id is not None
     return Kit(
-        candidate_id=candidate_id,
+        candidate_id=candidate.id,
         name=candidate.name,
         rank=candidate.rank,
         unit=candidate.unit,
         selection_title=selection.title,
         seat=interview.seat.seat,
+        seat_label=_seat_label(spec, interview.seat.seat),
         scale=(spec.rubric.scale_min, spec.rubric.scale_max),
         criteria=[
             Criterion(
@@ -281,15 +297,17 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
     )
 
 
-def declare_conflicts(
-    *, session: Session, candidate_id: int, actor: str, conflict: str | None = None
+def declare_conflict(
+    *, session: Session, candidate_id: int, actor: str, declaration: str, description: str = ""
 ) -> Declared:
-    """The panelist's conflict declaration (`panel.attest`), on a candidate they sit for."""
-    return attest(
+    """The panelist's declaration as the form makes it (`panel.declare_choice`), on a candidate
+    they sit for."""
+    return declare_choice(
         session=session,
         candidate_id=candidate_id,
         actor=actor,
-        conflict=conflict,
+        declaration=declaration,
+        description=description,
         load=seated_interview,
     )
 
@@ -318,16 +336,16 @@ def save_scores(
     )
 
 
-def to_confirm(
+def save_to_confirm(
     *,
     session: Session,
     candidate_id: int,
     actor: str,
     scores: dict[str, str],
     comments: dict[str, str],
-) -> Kit:
-    """The submission's first step: save what the form holds as the draft (if anything), refuse
-    what submitting it would refuse, and return the kit to confirm."""
+) -> None:
+    """The submission's first step: save what the form holds as the draft (if anything), then
+    refuse what submitting it would refuse."""
     if scores or comments:
         save_scores(
             session=session,
@@ -337,7 +355,46 @@ def to_confirm(
             comments=comments,
         )
     check_submission(session=session, candidate_id=candidate_id, actor=actor, load=seated_interview)
-    return interview_kit(session=session, candidate_id=candidate_id, actor=actor)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The confirmation step: the kit, whether there is a draft to confirm, and why submitting
+    it would be refused (None: it would not)."""
+
+    kit: Kit
+    draft: bool
+    refusal: QualifyError | None
+
+
+def to_confirm(*, session: Session, candidate_id: int, actor: str) -> Confirmation:
+    """The kit with the saved draft to confirm, checked as submitting it would check it."""
+    interview = seated_interview(session, candidate_id, actor)
+    kit = _kit_of(session, interview, actor)
+    if kit.card is None or kit.card.status != "draft":
+        return Confirmation(kit, draft=False, refusal=None)
+    try:
+        refuse_submission(interview, actor)
+    except QualifyError as exc:
+        return Confirmation(kit, draft=True, refusal=exc)
+    return Confirmation(kit, draft=True, refusal=None)
+
+
+def submit_draft(*, session: Session, candidate_id: int, actor: str) -> bool:
+    """Submit the panelist's saved draft; False, changing nothing, when their scorecard is
+    submitted already (the confirmation sent again: Back, or a reload)."""
+    latest = seated_interview(session, candidate_id, actor).card(actor)
+    if latest is not None and latest.status == "submitted":
+        return False
+    save_scores(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        scores={},
+        comments={},
+        submit=True,
+    )
+    return True
 
 
 def _corrections(mine: list[Scorecard]) -> list[Correction]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select as sa_select
@@ -21,7 +21,7 @@ from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_inputs
 from qualify.services.visibility import record_roles
-from qualify.store.tables import Attestation, AuditEvent, Candidate
+from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, User
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 
@@ -85,6 +85,10 @@ class SelectionOverview:
     states: tuple[StateCount, ...]  # in the workflow's order, with no empty state
     candidates: tuple[Glance, ...]
     overdue: tuple[OverdueCard, ...]
+    people: dict[str, str] = field(default_factory=dict)  # user name -> how the page names them
+
+    def named(self, user: str) -> str:
+        return self.people.get(user) or user
 
 
 def _schedules(session: Session, ids: list[int]) -> dict[int, datetime]:
@@ -125,9 +129,9 @@ def selection_overview(
     declared: dict[int, set[str]] = {}
     if ids:
         for cid, panelist in session.execute(
-            sa_select(col(Attestation.candidate_id), col(Attestation.panelist)).where(
-                col(Attestation.candidate_id).in_(ids)
-            )
+            sa_select(
+                col(ConflictDeclaration.candidate_id), col(ConflictDeclaration.panelist)
+            ).where(col(ConflictDeclaration.candidate_id).in_(ids))
         ):
             declared.setdefault(cid, set()).add(panelist)
     schedules = _schedules(session, ids)
@@ -140,6 +144,7 @@ def selection_overview(
             submitted=tuple(p for p in sitting if p in panel.cards),
             interview_at=schedules.get(panel.candidate_id),
         )
+    panelists = {p for panel in progress.values() for p in panel.sitting}
     counts = Counter(c.state for c in people)
     overdue = [
         OverdueCard(c.id, c.name, panelist, when)
@@ -178,4 +183,8 @@ def selection_overview(
             if c.id is not None
         ),
         overdue=tuple(overdue),
+        people={
+            u.name: u.display_name
+            for u in session.exec(select(User).where(col(User.name).in_(panelists)))
+        },
     )

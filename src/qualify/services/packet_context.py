@@ -195,7 +195,7 @@ def evidence_tables(
             "number": e.id,
             "label": kind.label if kind else e.kind.replace("_", " "),
             "facts": [WITHHELD] if secret and not viewer_sensitive else _facts(kind, e),
-            "attested_by": people.named(e.attested_by),
+            "vouched_by": people.named(e.vouched_by),
             "entered": long_date(local_date(e.recorded_at, tz)),
         }
         later = newest[e.kind]

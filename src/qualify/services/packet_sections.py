@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit
+from qualify.services import audit, recorded
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
 from qualify.services.lookups import alternates_of, seats_of
 from qualify.services.results import panel_inputs, ranking
-from qualify.store.tables import Attestation, AuditEvent, Candidate, Selection
+from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,
     local_date,
@@ -192,16 +192,16 @@ def _declared_before(p: Parts) -> list[int]:
         int(key.split(":", 1)[1])
         for records in written
         for key in json.loads(records)
-        if key.startswith("attestation:")
+        if recorded.current_key(key).startswith("conflict_declaration:")
     ]
 
 
 def declarations(p: Parts) -> list[dict[str, Any]]:
     """Each panelist's standing conflict declaration as of the packet's event."""
     rows = p.session.exec(
-        select(Attestation)
-        .where(col(Attestation.id).in_(_declared_before(p)))
-        .order_by(col(Attestation.id))
+        select(ConflictDeclaration)
+        .where(col(ConflictDeclaration.id).in_(_declared_before(p)))
+        .order_by(col(ConflictDeclaration.id))
     ).all()
     standing = {d.panelist: d for d in rows}
     selection_id = p.selection.id or 0

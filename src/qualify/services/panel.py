@@ -21,8 +21,8 @@ from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import panel_input, refresh_results, store_results
 from qualify.services.rows import claim, insert_row
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -190,9 +190,9 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
         .order_by(col(Candidate.id))
     ):
         declared = session.exec(
-            select(Attestation)
-            .where(Attestation.candidate_id == candidate.id)
-            .order_by(col(Attestation.id))
+            select(ConflictDeclaration)
+            .where(ConflictDeclaration.candidate_id == candidate.id)
+            .order_by(col(ConflictDeclaration.id))
         ).all()
         conflicts = {d.panelist: d.conflict for d in declared}
         _, barred, swaps = sitting(spec, candidate.supervisor, seats, alternates, conflicts)
@@ -217,11 +217,11 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
 class Declared:
     """A panelist's standing declaration, and whether this call recorded it."""
 
-    record: Attestation
+    record: ConflictDeclaration
     changed: bool
 
 
-def attest(
+def declare(
     *,
     session: Session,
     candidate_id: int,
@@ -267,7 +267,9 @@ def attest(
         # A conflict bars the panelist: the interview guards and the stored result change, so
         # the candidate changes, and of two people changing it at once the second stops here.
         claim(session, candidate)
-    record = Attestation(candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at)
+    record = ConflictDeclaration(
+        candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at
+    )
     insert_row(session, record)
     selection = interview.selection
     declared = replace(interview, declarations=[*interview.declarations, record])
@@ -308,6 +310,46 @@ def attest(
     return Declared(record, changed=True)
 
 
+DECLARATIONS = ("none", "conflict")
+
+
+def declare_choice(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: str,
+    declaration: str,
+    description: str = "",
+    now: datetime | None = None,
+    load: InterviewLoader | None = None,
+) -> Declared:
+    """A declaration as a form makes it: `declaration` is what the panelist chose, "none" or
+    "conflict", and `description` the conflict in their words. Nothing is chosen for them, and
+    words describing a conflict are never dropped under "no conflict": both are refused,
+    recording nothing. A panelist who declared none may declare a conflict later (`declare`)."""
+    choice = declaration.strip()
+    described = description.strip()
+    if choice not in DECLARATIONS:
+        raise BadInput(
+            "choose whether you have a conflict of interest with this candidate",
+            field="declaration",
+        ).about("declaration")
+    if choice == "none" and described:
+        raise BadInput(
+            "you chose no conflict of interest but described one; choose that you have a "
+            "conflict of interest, or clear the description. Nothing was recorded",
+            field="conflict",
+        ).about("conflict")
+    return declare(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        conflict=described if choice == "conflict" else None,
+        now=now,
+        load=load,
+    )
+
+
 @dataclass(frozen=True)
 class Interview:
     """One candidate's interview records, read for a panelist acting on them."""
@@ -316,11 +358,11 @@ class Interview:
     selection: Selection
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
-    declarations: list[Attestation]  # in the order made
+    declarations: list[ConflictDeclaration]  # in the order made
     cards: list[Scorecard]  # every panelist's, every version, oldest first
     alternates: list[PanelAlternate] = field(default_factory=list)
 
-    def declared(self, panelist: str) -> Attestation | None:
+    def declared(self, panelist: str) -> ConflictDeclaration | None:
         """The panelist's standing declaration."""
         return next((d for d in reversed(self.declarations) if d.panelist == panelist), None)
 
@@ -409,9 +451,9 @@ def interview_of(
             f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
         )
     declarations = session.exec(
-        select(Attestation)
-        .where(Attestation.candidate_id == candidate_id)
-        .order_by(col(Attestation.id))
+        select(ConflictDeclaration)
+        .where(ConflictDeclaration.candidate_id == candidate_id)
+        .order_by(col(ConflictDeclaration.id))
     ).all()
     if seat is None:
         seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
@@ -434,7 +476,7 @@ def _alternate_seat(
     candidate: Candidate,
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
-    declarations: list[Attestation],
+    declarations: list[ConflictDeclaration],
     actor: str,
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who

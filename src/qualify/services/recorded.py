@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 
 from qualify.store.tables import (
     ActivityReport,
-    Attestation,
+    ConflictDeclaration,
     Evidence,
     PanelSeat,
     Scorecard,
@@ -34,11 +34,16 @@ TRACKED: dict[str, type[SQLModel]] = {
     "selection": Selection,
     "evidence": Evidence,
     "panel_seat": PanelSeat,
-    "attestation": Attestation,
+    "conflict_declaration": ConflictDeclaration,
     "scorecard": Scorecard,
     "training_direction": TrainingDirection,
     "activity_report": ActivityReport,
 }
+# Names changed since an audit event could record a row under them (migration 0012): the table
+# `attestation` is now `conflict_declaration`, and evidence's `attested_by` is `vouched_by`. An
+# event written before keeps the old names; its hashes are checked with them.
+FORMER_TABLES = {"conflict_declaration": "attestation"}
+FORMER_COLUMNS = {"evidence": {"vouched_by": "attested_by"}}
 # Rows that may stand without an event: a panelist's draft is a working copy nobody decides on
 # (a submission records it, and changing a submitted card back to a draft is caught).
 UNRECORDED_OK: dict[str, Callable[[Any], bool]] = {"scorecard": lambda row: row.status == "draft"}
@@ -52,6 +57,24 @@ def table_of(row: object) -> str:
 
 def row_key(row: Any) -> str:
     return f"{table_of(row)}:{row.id}"
+
+
+def current_key(key: str) -> str:
+    """A record's key as an event recorded it, with its table's name of today."""
+    table, _, row_id = key.partition(":")
+    now = next((new for new, old in FORMER_TABLES.items() if old == table), table)
+    return f"{now}:{row_id}"
+
+
+def former_content(row: Any) -> tuple[str, dict[str, Any]] | None:
+    """The row's key and content under the names an event used before they changed, or None
+    for a row whose names never changed."""
+    table = table_of(row)
+    if table not in FORMER_TABLES and table not in FORMER_COLUMNS:
+        return None
+    renamed = FORMER_COLUMNS.get(table, {})
+    content = {renamed.get(k, k): v for k, v in row_content(row).items()}
+    return f"{FORMER_TABLES.get(table, table)}:{row.id}", content
 
 
 def _plain(value: Any) -> Any:

@@ -16,8 +16,8 @@ from qualify.services.frozen import workflow_of
 from qualify.services.lookups import alternates_of, get_selection, seats_of
 from qualify.services.permissions import actor_user
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     InterviewResult,
     Scorecard,
     Selection,
@@ -103,8 +103,10 @@ def panel_inputs(
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
     declared_query = sa_select(
-        col(Attestation.candidate_id), col(Attestation.panelist), col(Attestation.conflict)
-    ).order_by(col(Attestation.id))
+        col(ConflictDeclaration.candidate_id),
+        col(ConflictDeclaration.panelist),
+        col(ConflictDeclaration.conflict),
+    ).order_by(col(ConflictDeclaration.id))
     cards_query = sa_select(
         *(
             col(c)
@@ -120,7 +122,9 @@ def panel_inputs(
         )
     ).where(col(Scorecard.status) == "submitted")
     if few:
-        declared_query = declared_query.where(col(Attestation.candidate_id).in_(list(wanted)))
+        declared_query = declared_query.where(
+            col(ConflictDeclaration.candidate_id).in_(list(wanted))
+        )
         cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
     else:
         declared_query = declared_query.join(Candidate).where(
@@ -294,7 +298,7 @@ def ranking(session: Session, selection: Selection) -> list[CandidateResult]:
 def _declared_or_scored(session: Session, selection: Selection) -> set[int]:
     """Candidates of the selection with a declaration or a scorecard."""
     found: set[int] = set()
-    for table in (Attestation, Scorecard):
+    for table in (ConflictDeclaration, Scorecard):
         found.update(
             session.execute(
                 sa_select(col(table.candidate_id))

@@ -28,9 +28,9 @@ from qualify.services.permissions import actor_user, role_for
 from qualify.services.results import refresh_results
 from qualify.store.tables import (
     ActivityReport,
-    Attestation,
     AuditEvent,
     Candidate,
+    ConflictDeclaration,
     Evidence,
     LegalHold,
     Scorecard,
@@ -282,9 +282,11 @@ def purge(
             bury("scorecard", card.id, {"comments": card.comments})
             card.comments = {}
             session.add(card)
-    for decl in session.exec(select(Attestation).where(col(Attestation.candidate_id).in_(ids))):
+    for decl in session.exec(
+        select(ConflictDeclaration).where(col(ConflictDeclaration.candidate_id).in_(ids))
+    ):
         if decl.conflict is not None and decl.conflict != PURGED:
-            bury("attestation", decl.id, {"conflict": decl.conflict})
+            bury("conflict_declaration", decl.id, {"conflict": decl.conflict})
             decl.conflict = PURGED
             session.add(decl)
     for report in session.exec(

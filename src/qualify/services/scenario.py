@@ -279,9 +279,9 @@ def run_steps(
                     actor=audit.actor_named(by),
                     now=scenario.tick(),
                 )
-        elif step["do"] == "attest":
+        elif step["do"] == "declare":
             for employee in step["candidates"]:
-                panel.attest(
+                panel.declare(
                     session=session,
                     candidate_id=scenario.candidate_id(ids, employee),
                     actor=by,

@@ -75,10 +75,18 @@ class ScenarioSpec(_Loose):
     steps: list[StepSpec] = Field(default_factory=list)
 
 
+# Steps renamed: a scenario naming the old one is refused, naming the new.
+RENAMED_STEPS = {"attest": "declare"}
+
+
 def check_scenario(path: Path, data: dict[str, Any]) -> None:
     """Raise BadInput naming the first problem with the scenario's shape."""
     try:
         spec = ScenarioSpec.model_validate(data)
+        for i, step in enumerate(spec.steps):
+            if step.do in RENAMED_STEPS:
+                new = RENAMED_STEPS[step.do]
+                raise BadInput(f"{path}: steps[{i}].do: the step '{step.do}' is now called '{new}'")
         for employee, records in spec.evidence.items():
             for i, record in enumerate(records):
                 try:

@@ -72,7 +72,7 @@ def score(
     load: InterviewLoader = interview_of,
 ) -> Scorecard:
     """Save a draft scorecard, submit it (then it is locked), or correct a submitted one.
-    `load` reads the interview (the portal's reader refuses more, see `attest`)."""
+    `load` reads the interview (the portal's reader refuses more, see `panel.declare`)."""
     at = now or utcnow()
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
@@ -188,13 +188,17 @@ def check_submission(
 ) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
-    interview = load(session, candidate_id, actor)
+    refuse_submission(load(session, candidate_id, actor), actor)
+
+
+def refuse_submission(interview: Interview, actor: str) -> None:
+    """Refuse what submitting the actor's saved draft in this interview would refuse."""
     spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
     latest = interview.card(actor)
     if latest is None or latest.status != "draft":
         raise RuleViolation(
-            f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
+            f"{actor} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
     _require_complete(spec, latest)
 

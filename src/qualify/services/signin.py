@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -24,11 +25,12 @@ from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
 from qualify.services.clock import utcnow
-from qualify.store.tables import Password, SignInFailure, SignInLock, User, WebSession
+from qualify.services.frozen import workflow_of
+from qualify.store.tables import Password, Selection, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"
 LOCKED = (
-    "sign-in for this user name is locked until {until} UTC after {count} failed attempts; "
+    "sign-in for this user name is locked until {until} after {count} failed attempts; "
     "try again then, or ask HR to reset your password"
 )
 ANONYMOUS = "anonymous"  # the audit account of a request from nobody signed in
@@ -171,9 +173,31 @@ def _decoy() -> str:
     return hasher().hash(secrets.token_urlsafe(16))
 
 
-def _key(name: str) -> str:
-    """The user name as the lockout counts it: printable characters, at most 100."""
-    return "".join(c for c in name.strip() if c.isprintable())[:100]
+def lock_key(name: str) -> str:
+    """The user name as the lockout counts it: printable characters, at most 100, case-folded
+    ("Rep.Chen" is rep.chen: user names that differ only by case are refused, so one key never
+    names two users)."""
+    return "".join(c for c in name.strip() if c.isprintable())[:100].casefold()
+
+
+def _user(session: Session, typed: str, key: str) -> User | None:
+    """The user a typed name names, whatever its case."""
+    if not key:
+        return None
+    exact = session.exec(select(User).where(User.name == typed.strip())).first()
+    if exact is not None:
+        return exact
+    name = next((n for n in session.exec(select(User.name)) if n.casefold() == key), None)
+    if name is None:
+        return None
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def clear_lock(session: Session, name: str) -> None:
+    """Forget a user name's failed sign-ins and lift its lock (the caller commits)."""
+    key = lock_key(name)
+    session.execute(delete(SignInFailure).where(col(SignInFailure.name) == key))
+    session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
 
 
 def sign_in(
@@ -189,25 +213,24 @@ def sign_in(
     return its id. A failure is audited and refused with the same words whether or not the
     user exists; the failure that completes five within 15 minutes locks the name."""
     at = aware(now or utcnow())
-    key = _key(name)
-    user = session.exec(select(User).where(User.name == key)).first() if key else None
+    key = lock_key(name)
+    user = _user(session, name, key)
     actor = user.name if user else ANONYMOUS
     lock = session.get(SignInLock, key) if key else None
     if lock is not None and aware(lock.locked_until) > at:
         _refuse(session, actor, key, at, "locked")
-        raise NotPermitted(_locked(lock, portal))
+        raise NotPermitted(_locked(session, lock, portal))
     stored = session.get(Password, user.name) if user else None
     ok, updated = hasher().verify_and_update(password[:1024], stored.hash if stored else _decoy())
     if not (ok and user and stored):
         lock = _count_failure(session, actor, key, at, portal, lock)
         if lock is not None:
-            raise NotPermitted(_locked(lock, portal))
+            raise NotPermitted(_locked(session, lock, portal))
         raise NotPermitted(WRONG)
     if updated:  # the library's parameters moved on: keep the stronger hash
         stored.hash = updated
         session.add(stored)
-    session.execute(delete(SignInFailure).where(col(SignInFailure.name) == key))
-    session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
+    clear_lock(session, key)
     audit.record(
         session,
         actor=user.name,
@@ -222,8 +245,22 @@ def sign_in(
     )
 
 
-def _locked(lock: SignInLock, portal: PortalSettings) -> str:
-    return LOCKED.format(until=f"{aware(lock.locked_until):%H:%M}", count=portal.lockout_failures)
+def _locked(session: Session, lock: SignInLock, portal: PortalSettings) -> str:
+    return LOCKED.format(
+        until=lock_time(session, aware(lock.locked_until)), count=portal.lockout_failures
+    )
+
+
+def lock_time(session: Session, moment: datetime) -> str:
+    """A time as the people signing in read it: in the time zone of the newest selection's
+    workflow, with UTC beside it ("10:05 New York time, 15:05 UTC"); in UTC alone without one."""
+    newest = session.exec(select(Selection).order_by(col(Selection.id).desc())).first()
+    zone = workflow_of(newest).spec.time_zone if newest is not None else "UTC"
+    utc = f"{moment.astimezone(UTC):%H:%M} UTC"
+    if zone == "UTC":
+        return utc
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{moment.astimezone(ZoneInfo(zone)):%H:%M} {place} time, {utc}"
 
 
 def _refuse(session: Session, actor: str, key: str, at: datetime, why: str) -> None:

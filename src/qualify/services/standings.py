@@ -7,6 +7,7 @@ front doors render.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,6 +188,17 @@ class Decisions:
     # How a page names a panelist (user name -> full name) and a criterion (id -> label).
     people: dict[str, str] = field(default_factory=dict)
     criterion_labels: dict[str, str] = field(default_factory=dict)
+
+    def criterion(self, criterion: str) -> str:
+        """A criterion's label (its id in words when the workflow has no such criterion)."""
+        return self.criterion_labels.get(criterion) or criterion.replace("_", " ")
+
+    def worded(self, text: str) -> str:
+        """A generated line ("appearance_attitude mean 3.00 is not above 3") with each
+        criterion named by its label."""
+        for criterion, label in self.criterion_labels.items():
+            text = re.sub(rf"\b{re.escape(criterion)}\b", label, text)
+        return text
 
 
 def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:

@@ -390,7 +390,7 @@ def _complete(
         file_name=file.name if file is not None and data is not None else None,
         recorded_at=at,
         recorded_by=user.name,
-        attested_by=user.name,
+        vouched_by=user.name,
     )
     session.add(record)
     session.flush()

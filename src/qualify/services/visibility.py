@@ -23,8 +23,8 @@ from qualify.errors import NotPermitted
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import alternates_of, seats_of
 from qualify.store.tables import (
-    Attestation,
     Candidate,
+    ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
     Scorecard,
@@ -95,9 +95,9 @@ def sits_for(
     conflicts = {
         d.panelist: d.conflict
         for d in session.exec(
-            select(Attestation)
-            .where(Attestation.candidate_id == candidate_id)
-            .order_by(col(Attestation.id))
+            select(ConflictDeclaration)
+            .where(ConflictDeclaration.candidate_id == candidate_id)
+            .order_by(col(ConflictDeclaration.id))
         )
     }
     spec = workflow_of(selection).spec

@@ -73,7 +73,7 @@ class Evidence(SQLModel, table=True):
     file_name: str | None = Field(default=None, max_length=255)
     recorded_at: datetime
     recorded_by: str = Field(max_length=100)
-    attested_by: str = Field(max_length=100)
+    vouched_by: str = Field(max_length=100)  # who vouches for the fact (by default who entered it)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -136,8 +136,10 @@ class PanelAlternate(SQLModel, table=True):
     assigned_by: str = Field(max_length=100)
 
 
-class Attestation(SQLModel, table=True):
+class ConflictDeclaration(SQLModel, table=True):
     """A panelist's declaration of no conflict of interest, or of one, for a candidate."""
+
+    __tablename__ = "conflict_declaration"
 
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True)

@@ -43,7 +43,7 @@ class Refusal:
 
 def lay_out(error: QualifyError, inputs: Mapping[str, str]) -> Refusal:
     """Where each problem of `error` shows: `inputs` maps a service's field (`reason`,
-    `attested_by`, or `fields:NAME` for one evidence field) to the form input it is typed in."""
+    `vouched_by`, or `fields:NAME` for one evidence field) to the form input it is typed in."""
     by_input: dict[str, str] = {}
     general: list[str] = []
     for problem in error.problems_found:

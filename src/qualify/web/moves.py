@@ -5,8 +5,8 @@ after the POST, so Back and reload never fire it twice)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from starlette.requests import Request
 
@@ -23,6 +23,20 @@ class Failed:
     general: str
     status: int
     typed: dict[str, object] = field(default_factory=dict)
+    # The form is no longer on the page (the trigger is not offered now, say from an old tab):
+    # the whole refusal shows at the top of the page instead.
+    orphan: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join([*self.by_input.values(), self.general]).strip()
+
+
+def placed(failed: Failed | None, offered: Iterable[str]) -> Failed | None:
+    """`failed`, marked an orphan when none of the page's forms (keys `offered`) is its own."""
+    if failed is None or failed.key in set(offered):
+        return failed
+    return replace(failed, orphan=True)
 
 
 def done_notice(request: Request, names: Mapping[int, tuple[str, str]]) -> str:

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from qualify.services.standings import decisions
 from qualify.web.auth import Actor, page, permission
 from qualify.web.forms import path_id
-from qualify.web.moves import Failed, done_notice
+from qualify.web.moves import Failed, done_notice, placed
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
 
@@ -34,6 +34,9 @@ async def show_decisions(
     typed."""
     view = await actor.call(request, decisions, read_only=True, selection_id=selection_id)
     names = {d.standing.candidate_id: (d.standing.name, d.state_label) for d in view.rows}
+    failed = placed(
+        failed, (f"{e.standing.candidate_id}-{m.trigger}" for e in view.rows for m in e.moves)
+    )
     response: Response = portal_of(request).render(
         request,
         "decisions.html",

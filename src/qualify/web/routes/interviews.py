@@ -5,7 +5,9 @@ GET  /interviews/{id}                 declare conflicts first; then the kit (or 
 POST /interviews/{id}/declare         `declaration` = none | conflict, `conflict` text
 POST /interviews/{id}/draft           `score-<criterion>`, `comment-<criterion>`: save the draft
                                       (JSON answer for the kit's script, else back to the kit)
-POST /interviews/{id}/submit          save, then the confirmation step; with `confirm`: submit
+POST /interviews/{id}/submit          save, then to the confirmation step; with `confirm`: submit
+                                      (sent again once submitted: the locked card, with a note)
+GET  /interviews/{id}/confirm         the confirmation step
 POST /interviews/{id}/correct         a correction of my submitted card, with `reason`
 
 Every rule is the services': a refusal is shown with the service's own words, next to the
@@ -23,10 +25,12 @@ from starlette.routing import Route
 from qualify.errors import NotFound, QualifyError
 from qualify.services.interview_kit import (
     Kit,
-    declare_conflicts,
+    declare_conflict,
     interview_kit,
     my_interviews,
     save_scores,
+    save_to_confirm,
+    submit_draft,
     to_confirm,
 )
 from qualify.web.auth import Actor, page, panel_roles, status_of
@@ -38,6 +42,7 @@ NOTICES = {
     "saved": "Draft saved.",
     "submitted": "Your scorecard is submitted and locked.",
     "corrected": "Your correction is submitted.",
+    "already": "Your scorecard was already submitted and locked; nothing was sent again.",
 }
 
 
@@ -111,12 +116,17 @@ async def candidate(request: Request, actor: Actor) -> Response:
 @page(roles=panel_roles)
 async def declare(request: Request, actor: Actor) -> Response:
     form = await request.form()
-    choice = _field(form, "declaration")
-    conflict = _field(form, "conflict") if choice == "conflict" else None
+    described = _field(form, "conflict")
     try:
-        await actor.call(request, declare_conflicts, candidate_id=_id(request), conflict=conflict)
+        await actor.call(
+            request,
+            declare_conflict,
+            candidate_id=_id(request),
+            declaration=_field(form, "declaration"),
+            description=described,
+        )
     except QualifyError as exc:
-        return await _refused(request, actor, exc, {"conflict": conflict or ""})
+        return await _refused(request, actor, exc, {"conflict": described})
     return _back(_id(request), "declared")
 
 
@@ -178,22 +188,33 @@ async def submit(request: Request, actor: Actor) -> Response:
     form = await request.form()
     if _field(form, "confirm") == "yes":
         try:
-            await actor.call(
-                request, save_scores, candidate_id=_id(request), scores={}, comments={}, submit=True
-            )
+            submitted = await actor.call(request, submit_draft, candidate_id=_id(request))
         except QualifyError as exc:
             return await _refused(request, actor, exc)
-        return _back(_id(request), "submitted")
-    # The first step: save what the form holds, and show it to confirm, unless the service
-    # would refuse to submit it.
+        # Sent again (Back, reload) once submitted: done before, nothing sent again.
+        return _back(_id(request), "submitted" if submitted else "already")
+    # The first step: save what the form holds, and go to the confirmation step, unless the
+    # service would refuse to submit it.
     scores, comments = _scorecard_form(form)
     try:
-        kit = await actor.call(
-            request, to_confirm, candidate_id=_id(request), scores=scores, comments=comments
+        await actor.call(
+            request, save_to_confirm, candidate_id=_id(request), scores=scores, comments=comments
         )
     except QualifyError as exc:
         return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
-    return _render_kit(request, kit, template="interviews/confirm.html")
+    return RedirectResponse(f"/interviews/{_id(request)}/confirm", status_code=303)
+
+
+@page(roles=panel_roles)
+async def confirm(request: Request, actor: Actor) -> Response:
+    """The confirmation step, a page of its own (so Back and reload never post again): the
+    saved draft to submit, or the kit when there is nothing to confirm."""
+    step = await actor.call(request, to_confirm, candidate_id=_id(request), read_only=True)
+    if not step.draft:
+        return RedirectResponse(f"/interviews/{_id(request)}", status_code=303)
+    if step.refusal is not None:
+        return _render_kit(request, step.kit, error=step.refusal)
+    return _render_kit(request, step.kit, template="interviews/confirm.html")
 
 
 @page(roles=panel_roles)
@@ -223,5 +244,6 @@ routes = [
     Route("/interviews/{candidate_id:int}/declare", declare, methods=["POST"]),
     Route("/interviews/{candidate_id:int}/draft", draft, methods=["POST"]),
     Route("/interviews/{candidate_id:int}/submit", submit, methods=["POST"]),
+    Route("/interviews/{candidate_id:int}/confirm", confirm, methods=["GET"]),
     Route("/interviews/{candidate_id:int}/correct", correct, methods=["POST"]),
 ]

@@ -109,7 +109,7 @@ def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
     return inputs | {
         "file": "file",
         "step:attach_file": "file",
-        "attested_by": "by",
+        "vouched_by": "by",
         "kind": "kind",
     }
 
@@ -160,7 +160,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
                     kind=kind,
                     fields=fields,
                     file=file,
-                    attested_by=optional(form, "by"),
+                    vouched_by=optional(form, "by"),
                     max_file_bytes=settings.max_evidence_bytes,
                 )
             except (BadInput, RuleViolation, Conflict) as exc:
@@ -181,11 +181,31 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
 
 @page(roles=permission("manage_panel"))
 async def panel_page(request: Request, actor: Actor) -> Response:
-    form = await actor.call(
-        request, panel_form, read_only=True, selection_id=path_id(request, "selection_id")
-    )
+    return await _panel(request, actor, path_id(request, "selection_id"))
+
+
+async def _panel(
+    request: Request,
+    actor: Actor,
+    selection_id: int,
+    *,
+    refusal: Refusal | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The panel form; after a refusal, the message (a reason's beside it) and the choices
+    made kept."""
+    form = await actor.call(request, panel_form, read_only=True, selection_id=selection_id)
     response: Response = portal_of(request).render(
-        request, "panel.html", {"title": f"Panel: {form.title}", "form": form}
+        request,
+        "panel.html",
+        {
+            "title": f"Panel: {form.title}",
+            "form": form,
+            "refusal": refusal or Refusal({}, ""),
+            "typed": typed or {},
+        },
+        status_code=status,
     )
     return response
 
@@ -195,10 +215,15 @@ async def panel_assign(request: Request, actor: Actor) -> Response:
     """Seats from fields named `seat:SEAT:N`, alternates kept as `SEAT=USER` lines."""
     selection_id = path_id(request, "selection_id")
     form = await request.form()
-    seats = [
-        (key.split(":")[1], value.strip())
+    typed = {
+        key: value.strip()
         for key, value in form.multi_items()
-        if key.startswith("seat:") and isinstance(value, str) and value.strip()
+        if (key.startswith("seat:") or key == "reason") and isinstance(value, str)
+    }
+    seats = [
+        (key.split(":")[1], value)
+        for key, value in typed.items()
+        if key.startswith("seat:") and value
     ]
     alternates = [
         (seat.strip(), user.strip())
@@ -206,14 +231,24 @@ async def panel_assign(request: Request, actor: Actor) -> Response:
         if isinstance(value, str) and "=" in value
         for seat, user in [value.split("=", 1)]
     ]
-    await actor.call(
-        request,
-        assign_panel,
-        selection_id=selection_id,
-        seats=seats,
-        alternates=alternates,
-        reason=optional(form, "reason"),
-    )
+    try:
+        await actor.call(
+            request,
+            assign_panel,
+            selection_id=selection_id,
+            seats=seats,
+            alternates=alternates,
+            reason=optional(form, "reason"),
+        )
+    except (BadInput, RuleViolation, Conflict) as exc:
+        return await _panel(
+            request,
+            actor,
+            selection_id,
+            refusal=lay_out(exc, {"reason": "reason"}),
+            typed=typed,
+            status=status_of(exc),
+        )
     return RedirectResponse(f"/selections/{selection_id}/panel?saved=1", status_code=303)
 
 
