@@ -24,7 +24,9 @@ from qualify.packets.render import PDF_VARIANT, html_to_pdf, render_html, templa
 from qualify.services.advance import advance
 from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
-from qualify.services.packets import build_context, entering_event, print_selection, render
+from qualify.services.packet_context import build_context
+from qualify.services.packet_files import entering_event, render
+from qualify.services.packets import print_selection
 from qualify.services.selections import open_selection
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence
@@ -156,7 +158,6 @@ def run(
                 start = time.perf_counter()
                 written = print_selection(
                     session=s,
-                    database_url=url,
                     templates_dir=TEMPLATES,
                     output_dir=folder / f"jobs{jobs}",
                     selection_id=1,

@@ -92,8 +92,10 @@ def test_a_candidate_still_being_scored_is_pending_never_fail(q: Callable[..., R
     }[8]
     assert (withdrawn["status"], withdrawn["status_text"]) == (
         "not_scored",
-        "not scored: withdrawn (0 of 3 scorecards submitted)",
+        "not scored: Withdrawn (0 of 3 scorecards submitted)",
     )
+    # Nothing is waited for: the page does not say the scores wait for every seat.
+    assert withdrawn["hidden"] == "the interview was not completed, so no scores are shown"
     assert q("score", "1", *sets("2"), "--submit", user="rep.douglas").exit_code == 0
     done = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"][0]
     assert (done["status"], done["submitted"]) == ("fail", 3)
@@ -160,7 +162,8 @@ def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
     extreme = q("score", "1", *sets(), "--set", "role_model=5", "--submit", user="rep.chen")
     assert extreme.exit_code == 2
     assert extreme.stderr == (
-        "error: cannot submit: a score of 1 or 5 needs evidence: add --comment ID=TEXT for "
+        "error: cannot submit: a score of 1 or 5 needs evidence, a comment on what you saw or "
+        "heard: Positive role model who builds trust with youth: add --comment ID=TEXT for "
         "role_model; nothing was saved\n"
     )
     assert json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"] is None

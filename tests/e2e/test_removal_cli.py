@@ -58,9 +58,18 @@ def test_remove_needs_a_known_category_then_prints_the_notice(q: Callable[..., R
 def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
     q: Callable[..., Result],
 ) -> None:
+    held = q("advance", "2", "recall", "--reason", "Vacant.")
+    assert held.exit_code == 1
+    assert held.stderr == (
+        "error: cannot recall Luis Reyes (candidate 2): the position is held by Dana Whitfield "
+        "(candidate 1, Appointed School Resource Officer); remove or withdraw frees it\n"
+    )
+    removed = q("advance", "1", "remove", "--reason", "Example.", "--category", "policy")
+    assert removed.exit_code == 0, removed.stderr
     failed = q("advance", "3", "recall", "--reason", "Vacant.")
     assert failed.exit_code == 1
-    assert "interview_passed: fail" in failed.stderr
+    assert "Interview passed (pass mark and criterion minimums" in failed.stderr
+    assert "failed: interview not passed" in failed.stderr
     stray = q("advance", "2", "recall", "--reason", "Vacant.", "--skip-reason", "None skipped.")
     assert stray.exit_code == 2
     assert stray.stderr == (

@@ -58,7 +58,7 @@ def loop_forever(url: str, candidates: list[int], records: str | None = None) ->
     """Cycle candidates between screening and ineligible until killed, writing packets into
     `records` if given. Prints "ready" once it has imported everything and read the database,
     then one line per advance."""
-    from qualify.services.advance import PacketPlace
+    from qualify.services.firing import PacketPlace
     from qualify.store.tables import Candidate
 
     engine = db.make_engine(url)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-import qualify.services.advance as advance_module
+import qualify.services.firing as firing_module
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
@@ -211,13 +211,13 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_saved(
     session: Session, sro: Sro, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dana = cid(session, sro, "MPD-1042")
-    real = advance_module.get_candidate
+    real = firing_module.get_candidate
 
     def stale(s: Session, candidate_id: int, **kw: bool) -> Candidate:
         seen = real(s, candidate_id, **kw)
         return Candidate.model_validate(seen.model_dump() | {"version": seen.version - 1})
 
-    monkeypatch.setattr(advance_module, "get_candidate", stale)
+    monkeypatch.setattr(firing_module, "get_candidate", stale)
     before = session.exec(select(AuditEvent).where(AuditEvent.action == "state_changed")).all()
     with pytest.raises(Conflict) as info:
         go(session, dana, "begin_screening", "hr.alvarez")
@@ -239,7 +239,7 @@ def test_evidence_added_during_an_advance_makes_the_advance_conflict(
 ) -> None:
     dana = cid(session, sro, "MPD-1042")
     go(session, dana, "begin_screening", "hr.alvarez")
-    real_evaluate = advance_module.evaluate
+    real_evaluate = firing_module.evaluate
     other = engine_for(settings.database_url)
 
     def evaluate_while_hr_adds_evidence(*args: object) -> object:
@@ -256,10 +256,10 @@ def test_evidence_added_during_an_advance_makes_the_advance_conflict(
             )
         return real_evaluate(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(advance_module, "evaluate", evaluate_while_hr_adds_evidence)
+    monkeypatch.setattr(firing_module, "evaluate", evaluate_while_hr_adds_evidence)
     with pytest.raises(Conflict, match=f"candidate {dana} was changed by someone else"):
         go(session, dana, "confirm_eligible", "cmdr.obrien")
-    monkeypatch.setattr(advance_module, "evaluate", real_evaluate)
+    monkeypatch.setattr(firing_module, "evaluate", real_evaluate)
     assert session.get(Candidate, dana).state == "screening"  # type: ignore[union-attr]
     with pytest.raises(RuleViolation, match="of 8 checks, 1 failed: the sensitive checks"):
         go(session, dana, "confirm_eligible", "cmdr.obrien")

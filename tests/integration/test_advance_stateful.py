@@ -18,13 +18,13 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import QualifyError, RuleViolation
 from qualify.services.advance import advance
-from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.checking import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import result_mismatches
 from qualify.services.panel import declare
-from qualify.services.results import ranking
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.services.scorecards import score
+from qualify.services.scores import ranking
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
@@ -190,6 +190,11 @@ class AdvanceMachine(RuleBasedStateMachine):
             assert all(results[g] == "pass" for g in transition.guards)
             if transition.guards:
                 self.guarded_ok.add(candidate)
+            # ... and into a state that holds a position only while one is free.
+            if self.spec.takes_position(before, transition.dest):
+                held = self.spec.position_states()
+                others = [c for c, s in self.model.items() if c != candidate and s in held]
+                assert len(others) < self.spec.positions, others
             # Training is directed only with its courses (qualify training assign) ...
             assert not transition.directs_training
             # ... and the appointment waits for every course directed, at least one.

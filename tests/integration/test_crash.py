@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.services.integrity import verify
-from qualify.services.packets import owed
+from qualify.services.packet_files import owed
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import PROJECT, Result

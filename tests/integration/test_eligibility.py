@@ -13,7 +13,8 @@ from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.audit import actor_named
 from qualify.services.candidates import describe_candidate
-from qualify.services.eligibility import INTERVIEW_KINDS, run_checks
+from qualify.services.checking import INTERVIEW_KINDS
+from qualify.services.eligibility import run_checks
 from qualify.services.evidence import add_evidence
 from qualify.services.frozen import workflow_of
 from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
@@ -225,12 +226,12 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
     sro: tuple[Scenario, Selection],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from qualify.services import eligibility
+    from qualify.services import checking
 
     _, selection = sro
     ids = candidate_ids(session, selection.id or 0)
     later = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # the calendar weeks after the as-of date
-    monkeypatch.setattr(eligibility, "utcnow", lambda: later, raising=False)
+    monkeypatch.setattr(checking, "utcnow", lambda: later)
 
     def drug_screen(employee: str, tested_on: str) -> int:
         record = add_evidence(

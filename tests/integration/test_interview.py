@@ -18,9 +18,10 @@ from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, declare
-from qualify.services.results import ranking, results
+from qualify.services.results import results
 from qualify.services.rows import claim
 from qualify.services.scorecards import score
+from qualify.services.scores import ranking
 from qualify.services.users import add_user, edit_user
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
@@ -164,7 +165,8 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     ]
     with pytest.raises(
         RuleViolation,
-        match="panel_complete: pending: panel incomplete: school_rep rep.douglas: declared a conflict",
+        match="Every seat of the interview panel submitted a scorecard: pending: panel incomplete: "
+        "school_rep rep.douglas: declared a conflict",
     ):
         advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
 
@@ -209,7 +211,8 @@ def test_the_candidates_own_supervisor_cannot_score_them(
         (
             {"role_model": "5"},
             {},
-            "a score of 1 or 5 needs evidence: add --comment ID=TEXT for role_model",
+            "a score of 1 or 5 needs evidence, a comment on what you saw or heard: Positive role "
+            "model who builds trust with youth: add --comment ID=TEXT for role_model",
         ),
     ],
 )
@@ -245,7 +248,9 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "2"}, comments={}
     )  # drafts change
     with pytest.raises(
-        BadInput, match="cannot submit: no score yet for appearance_attitude, role_model"
+        BadInput,
+        match="cannot submit: no score yet for Appearance and attitude in the school "
+        "environment; Positive role model who builds trust with youth;",
     ):
         score(
             session=session,
@@ -341,7 +346,7 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         "pending",
         "pending (2 of 3 scorecards submitted)",
     )
-    with pytest.raises(RuleViolation, match="panel_complete: pending: panel incomplete"):
+    with pytest.raises(RuleViolation, match="submitted a scorecard: pending: panel incomplete"):
         advance(session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez")
     submit(session, dana, "rep.douglas")
     full = row(results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana)
@@ -375,7 +380,8 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     # Priya's appearance mean is 3.0: not above average, so the select guard refuses her.
     with pytest.raises(
         RuleViolation,
-        match="interview_passed: fail: interview not passed: appearance_attitude mean 3.00 is not above 3",
+        match=r"Interview passed \(pass mark and criterion minimums, such as above-average "
+        r"appearance\): failed: interview not passed: appearance_attitude mean 3.00 is not above 3",
     ):
         advance(
             session=session, candidate_id=ids["MPD-1103"], trigger="select", actor="chief.walsh"
@@ -397,12 +403,11 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     )
     assert details["passed_over"] == [ids["MPD-1042"]]
     assert details["reason"] == "Bilingual; the district asked for Spanish speakers."
-    assert (
+    # The one position is Luis's now: selecting Dana as well is refused, naming him.
+    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(candidate"):
         advance(
             session=session, candidate_id=ids["MPD-1042"], trigger="select", actor="chief.walsh"
-        ).to_state
-        == "selected"
-    )
+        )
 
 
 def reference(session: Session, selection: Selection) -> list[tuple[int, int | None, bool]]:

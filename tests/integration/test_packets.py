@@ -19,11 +19,13 @@ from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
 from qualify.services.audit import actor_named
+from qualify.services.firing import PacketPlace
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
-from qualify.services.packets import entering_event, print_candidate, render
+from qualify.services.packet_files import entering_event, render
+from qualify.services.packets import print_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
@@ -333,7 +335,8 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 ) -> None:
     import qualify.packets.render as render_module
     from qualify.errors import PacketsOwed
-    from qualify.services.packets import owed, repair
+    from qualify.services.packet_files import owed
+    from qualify.services.packets import repair
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
@@ -825,3 +828,43 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
             actor=actor_named("hr.alvarez"),
         )
     engine.dispose()
+
+
+def test_printing_a_selection_records_every_packet_in_one_commit_on_the_callers_session(
+    session: Session, sro: tuple[Scenario, Selection], tmp_path: Path
+) -> None:
+    from sqlalchemy import event as orm_event
+
+    from qualify.services.packets import print_selection
+
+    _, selection = sro
+    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
+    advance(session=session, candidate_id=dana, trigger="confirm_eligible", actor="cmdr.obrien")
+    out = tmp_path / "out"
+    out.mkdir()
+    commits: list[Session] = []
+
+    def committed(s: Session) -> None:
+        commits.append(s)
+
+    orm_event.listen(session, "after_commit", committed)
+    try:
+        written = print_selection(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=out,
+            selection_id=selection.id or 0,
+            actor="hr.alvarez",
+        )
+    finally:
+        orm_event.remove(session, "after_commit", committed)
+    # Dana's eligibility review, the one packet of a stage entered so far, written and returned.
+    assert [p.name for p in written] == [p.name for p in out.iterdir()]
+    assert [p.name.split("_event-")[0] for p in written] == [
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review"
+    ]
+    assert len(commits) == 1  # the session it was given, committed once
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "packet_generated")).all()
+    recorded = {json.loads(e.details)["file"]: json.loads(e.details)["sha256"] for e in events}
+    assert recorded == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}

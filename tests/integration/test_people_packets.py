@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from qualify.services import candidates, selections, users
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
 from qualify.services.audit import actor_named
+from qualify.services.firing import PacketPlace
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

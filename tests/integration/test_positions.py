@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import RuleViolation
-from qualify.services.advance import advance, firable
+from qualify.services.advance import advance
 from qualify.services.integrity import verify
 from qualify.services.lookups import get_selection
+from qualify.services.offers import firable
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
 from tests.helpers.builders import Sample, interviewed, recalled, reported

@@ -212,8 +212,12 @@ def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_fie
     sets = [arg for c in CRITERIA for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
     by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
     assert by_cli.exit_code == 2
-    reason = "cannot submit: a score of 1 or 5 needs evidence"
-    assert message == f"{reason}: add a comment for role_model; nothing was saved"
+    reason = (
+        "cannot submit: a score of 1 or 5 needs evidence, a comment on what you saw or heard: "
+        "Positive role model who builds trust with youth"
+    )
+    # The page saved the draft before checking it: it says so (the CLI saved nothing).
+    assert message == f"{reason}; your draft is saved, not submitted"
     assert (
         by_cli.stderr
         == f"error: {reason}: add --comment ID=TEXT for role_model; nothing was saved\n"

@@ -13,7 +13,7 @@ from qualify.errors import BadInput, PacketsOwed, QualifyError
 from qualify.files import output_folder
 
 if TYPE_CHECKING:
-    from qualify.services.advance import Advanced
+    from qualify.services.firing import Advanced
 
 audit_app = typer.Typer(help="Read and verify the tamper-evident audit log.", no_args_is_help=True)
 
@@ -45,8 +45,8 @@ def advance(
     ),
 ) -> None:
     """Fire a workflow trigger on a candidate, as the acting user."""
-    from qualify.services.advance import Advanced, PacketPlace
     from qualify.services.advance import advance as run_advance
+    from qualify.services.firing import Advanced, PacketPlace
 
     context = app_context(ctx)
     settings = context.settings
@@ -337,7 +337,6 @@ def packet(
             with typer.progressbar(length=count, label="rendering", file=sys.stderr) as bar:
                 paths = packets.print_selection(
                     session=session,
-                    database_url=settings.database_url,
                     templates_dir=settings.templates_dir,
                     output_dir=folder,
                     selection_id=selection,

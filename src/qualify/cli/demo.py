@@ -27,7 +27,7 @@ def demo(
     ),
 ) -> None:
     """Run a whole School Resource Officer selection on sample data, start to finish."""
-    from qualify.services.demo import run_demo
+    from qualify.services.scenario import run_demo
 
     run = run_demo(
         settings=app_context(ctx).settings,

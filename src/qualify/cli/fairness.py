@@ -121,7 +121,7 @@ def report(
     with context.session() as session:
         found = fairness_report(session=session, selection_id=selection_id, actor=context.actor)
     if pdf is not None:
-        from qualify.services.fairness_pdf import report_pdf
+        from qualify.services.fairness import report_pdf
 
         write_output(pdf, report_pdf(found, context.settings.templates_dir), option="--pdf")
     if as_json:

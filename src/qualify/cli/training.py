@@ -29,7 +29,7 @@ def assign(
     """Direct courses for a candidate, due by a date (the roles of the workflow's transition
     that directs training, SRO: the Detective Sergeant or the Support Division Commander).
     A selected officer moves into training; one in training gets the courses added."""
-    from qualify.services.advance import PacketPlace
+    from qualify.services.firing import PacketPlace
     from qualify.services.training import assign_training
 
     context = app_context(ctx)

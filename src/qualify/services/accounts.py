@@ -18,8 +18,8 @@ from qualify.config import PortalSettings
 from qualify.errors import BadInput, NotFound, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.credentials import aware, clear_lock, digest, hasher, signed_in
 from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
-from qualify.services.signin import aware, clear_lock, digest, hasher, open_signed_in
 from qualify.store.tables import Invitation, Password, User, WebSession
 from qualify.workflow.loader import suggest
 
@@ -219,7 +219,9 @@ def set_password(
         details={"name": name, "invitation_id": invitation.id},
         account=name,
     )
-    return open_signed_in(session=session, user=name, portal=portal, replacing=replacing, now=at)
+    token = signed_in(session, name, portal, at, replacing)
+    session.commit()
+    return token
 
 
 def demo_password(

@@ -12,11 +12,12 @@ from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.people import SupervisorCheck
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import panel_inputs, store_results
 from qualify.services.roster import candidate_values
 from qualify.services.rows import claim
-from qualify.services.users import SupervisorCheck
+from qualify.services.scores import panel_inputs
+from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, InterviewResult
 
 # What `candidate edit` may change (the employee id names the person, so it stays).

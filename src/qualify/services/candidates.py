@@ -18,13 +18,14 @@ from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
 from qualify.services import audit
 from qualify.services.bulk import without_cyclic_gc
+from qualify.services.checking import check_candidates
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.people import SupervisorCheck
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster
 from qualify.services.rows import taken_meanwhile
-from qualify.services.users import SupervisorCheck
 from qualify.services.visibility import (
     INTERVIEW_FIELDS,
     Sight,
@@ -42,6 +43,7 @@ from qualify.store.tables import (
     User,
 )
 from qualify.workflow.loader import suggest
+from qualify.workflow.moves import may_fire
 
 SAME_MOMENT = (
     "someone else changed the records at the same moment; nothing was saved; run the command again"
@@ -288,8 +290,6 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
     """Everything `candidate show` prints, as the actor may see it: the record (facts, evidence,
     checks and history; sensitive evidence only for roles the workflow allows), or for a
     panelist only the interview's view."""
-    from qualify.services.eligibility import check_candidates
-
     viewer = actor_user(session, actor)
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
@@ -339,8 +339,6 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> di
         for e in audit.events(session, candidate_id=candidate_id)
         if (shown := redact_event(audit.as_dict(e), **rule)) is not None
     ]
-    from qualify.services.advance import may_fire
-
     return {
         **candidate_dict(candidate),
         "view": "record",

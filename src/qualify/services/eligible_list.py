@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.services.frozen import workflow_of
-from qualify.services.results import ranking
+from qualify.services.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
@@ -54,8 +54,8 @@ class RecallOrder:
 
 
 def recall_order(
-    *,
     session: Session,
+    *,
     selection: Selection,
     transition: TransitionSpec,
     candidate: Candidate,
@@ -95,8 +95,8 @@ def recall_order(
 
 
 def recall_details(
-    *,
     session: Session,
+    *,
     selection: Selection,
     spec: Workflow,
     transition: TransitionSpec,
@@ -106,7 +106,7 @@ def recall_details(
 ) -> dict[str, Any]:
     """What the audit event of a recall records; refuse it after the list expired, before it
     exists, or out of rank order without a reason to skip the officers ranked above."""
-    limits.check("skip reason", skip_reason, limits.REASON)
+    limits.check("skip_reason", skip_reason, limits.REASON)
     skip = " ".join((skip_reason or "").split())
     doing = f"cannot {transition.trigger} candidate {candidate.id}"
     where = recall_order(

@@ -25,12 +25,12 @@ from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
 from qualify.safecsv import csv_bytes
 from qualify.services import audit
+from qualify.services.checking import check_candidates
 from qualify.services.clock import utcnow
-from qualify.services.eligibility import check_candidates
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.results import ranking
-from qualify.services.retention import may_manage_records
+from qualify.services.permissions import may_manage_records
+from qualify.services.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
 from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.loader import parse_yaml, suggest

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, NotPermitted
+from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
@@ -30,6 +32,8 @@ from qualify.store.tables import (
 from qualify.workflow.fairness import (
     DECLINED,
     DIMENSIONS,
+    FOUR_FIFTHS,
+    SIGNIFICANCE,
     Analysis,
     StageRule,
     analyse,
@@ -309,3 +313,16 @@ def fairness_report(
         self_identified=identified,
         stages=stages,
     )
+
+
+def report_pdf(report: FairnessReport, templates_dir: Path) -> bytes:
+    """PDF bytes of the report; the same report gives the same bytes."""
+    context = {
+        "report": report,
+        "names": DIMENSIONS,
+        "four_fifths": FOUR_FIFTHS,
+        "significance": SIGNIFICANCE,
+        "created": w3c_time(report.generated_at),
+        "generated": report.generated_at.strftime("%B %-d, %Y %H:%M UTC"),
+    }
+    return html_to_pdf(render_html(templates_dir, "fairness_report", context), templates_dir)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from qualify.services.workflows import load_frozen
 from qualify.store.tables import Selection
-from qualify.workflow.loader import LoadedWorkflow
+from qualify.workflow.loader import LoadedWorkflow, load_text
 from qualify.workflow.machine import CompiledWorkflow, compile_workflow
 
 _FROZEN: dict[str, LoadedWorkflow] = {}
+
+
+def load_frozen(text: str, *, source: str) -> LoadedWorkflow:
+    """Load the workflow text a selection froze when it opened (templates are not re-checked;
+    the text was checked then, so it is parsed the fast way)."""
+    return load_text(text, source=source, fast=True)
 
 
 def workflow_of(selection: Selection) -> LoadedWorkflow:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from qualify import auditkey
 from qualify.services import audit, checkpoints, recorded
 from qualify.services.frozen import workflow_of
-from qualify.services.results import expected_results
+from qualify.services.stored_results import expected_results
 from qualify.store.tables import (
     ActivityReport,
     AuditEvent,

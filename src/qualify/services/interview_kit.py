@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted, QualifyError
 from qualify.services.frozen import workflow_of
+from qualify.services.interviews import Interview, interview_of
 from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
-from qualify.services.panel import Declared, Interview, declare_choice, interview_of
+from qualify.services.panel import Declared, declare_choice
+from qualify.services.people import people
 from qualify.services.permissions import actor_user
 from qualify.services.scorecards import check_submission, refuse_submission, score
-from qualify.services.users import people
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
     Candidate,

@@ -19,7 +19,7 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import panel_inputs
+from qualify.services.scores import panel_inputs
 from qualify.services.visibility import record_roles
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, User
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date
-from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from qualify.packets.render import w3c_time
 from qualify.services import packet_sections as sections
-from qualify.services.eligibility import evaluate, load_facts
+from qualify.services.checking import evaluate, load_facts
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
+from qualify.services.packet_people import People, given_and_family
 from qualify.services.visibility import WITHHELD
-from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
+from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
 from qualify.workflow.documents import (
     field_label,
     field_value,
@@ -28,7 +28,6 @@ from qualify.workflow.documents import (
     local_time,
     long_date,
     record_reference,
-    split_name,
 )
 from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.evidence import sensitive_checks
@@ -37,55 +36,6 @@ from qualify.workflow.loader import LoadedWorkflow
 from qualify.workflow.spec import PacketKindSpec, Workflow
 
 STATUS_WORDS = {"pass": "Passed", "fail": "Not met", "pending": "Pending"}
-
-
-class People:
-    """How documents name users: full name and title, never the login name."""
-
-    def __init__(self, session: Session, spec: Workflow) -> None:
-        self.spec = spec
-        self.users = {u.name: u for u in session.exec(select(User))}
-
-    @cached_property
-    def roles(self) -> dict[str, tuple[str, ...]]:
-        """Every user's roles, as the checks read them."""
-        return {name: tuple(u.roles) for name, u in self.users.items()}
-
-    @cached_property
-    def _logins(self) -> re.Pattern[str] | None:
-        if not self.users:
-            return None
-        pattern = "|".join(re.escape(n) for n in sorted(self.users, key=len, reverse=True))
-        return re.compile(rf"(?<![\w.])({pattern})(?![\w])")
-
-    def full_name(self, login: str) -> str:
-        """The user's full name, or "" when none is on file."""
-        user = self.users.get(login)
-        return str(getattr(user, "full_name", "") or "") if user else ""
-
-    def name(self, login: str) -> str:
-        """The full name, else what the user is (their title or role)."""
-        return self.full_name(login) or self.title(login)
-
-    def title(self, login: str, role: str = "") -> str:
-        user = self.users.get(login)
-        title = str(getattr(user, "title", "") or "") if user else ""
-        if title:
-            return title
-        roles = [role] if role else (list(user.roles) if user else [])
-        labels = [self.spec.roles[r].label for r in roles if r in self.spec.roles]
-        return ", ".join(labels) or "Staff member"
-
-    def named(self, login: str, role: str = "") -> str:
-        """Ann O'Brien, Captain, Support Division Commander."""
-        name, title = self.name(login), self.title(login, role)
-        return name if name == title else f"{name}, {title}"
-
-    def humanize(self, text: str) -> str:
-        """A generated sentence with login names as full names."""
-        if self._logins is None:
-            return text
-        return self._logins.sub(lambda m: self.name(m.group(1)), text)
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -292,7 +242,7 @@ def build_context(
     details = json.loads(event.details)
     transition = next(t for t in spec.transitions if t.trigger == details["trigger"])
     decided = local_date(event.at, tz)
-    given, family = _names(candidate)
+    given, family = given_and_family(candidate)
     rank = candidate.rank.strip()
     ref = record_reference(selection.id, candidate.id, event.id)
     context: dict[str, Any] = {
@@ -378,16 +328,3 @@ def _eligible_list(details: dict[str, Any]) -> str:
         f"selection decision on {long_date(life.established)} and is valid through "
         f"{long_date(life.last_valid_day)}"
     )
-
-
-def display_name(candidate: Candidate) -> str:
-    """Luis Reyes: given name first, whatever form the roster used."""
-    return full_name(*_names(candidate))
-
-
-def _names(candidate: Candidate) -> tuple[str, str]:
-    given = str(getattr(candidate, "first_name", "") or "")
-    family = str(getattr(candidate, "last_name", "") or "")
-    if given or family:
-        return given, family
-    return split_name(candidate.name)

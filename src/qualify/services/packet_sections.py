@@ -8,15 +8,17 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from qualify.services import audit, recorded
+from qualify.services.courses import progress
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
 from qualify.services.lookups import alternates_of, seats_of
-from qualify.services.results import panel_inputs, ranking
+from qualify.services.packet_people import People, display_name
+from qualify.services.scores import panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,
@@ -27,9 +29,6 @@ from qualify.workflow.documents import (
 )
 from qualify.workflow.scoring import CandidateResult, PanelInput, Substitution
 from qualify.workflow.spec import PacketKindSpec, Workflow
-
-if TYPE_CHECKING:
-    from qualify.services.packet_context import People
 
 Builder = Callable[["Parts"], Any]
 
@@ -164,11 +163,18 @@ def seats(p: Parts) -> list[dict[str, Any]]:
 
 def schedule(p: Parts) -> dict[str, str] | None:
     """The interview's date, time and place as HR set them by the time of the packet."""
-    from qualify.services.schedule import latest
-
-    found = latest(p.session, p.candidate.id or 0, p.event.id or 0)
-    if found is None:
+    event = p.session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.candidate_id == p.candidate.id,
+            AuditEvent.action == "interview_scheduled",
+            col(AuditEvent.id) <= (p.event.id or 0),
+        )
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    if event is None:
         return None
+    found: dict[str, str] = json.loads(event.details)
     at = datetime.fromisoformat(found["at"])
     return {
         "date": weekday_date(local_date(at, p.spec.time_zone)),
@@ -342,8 +348,6 @@ def panel_changes(p: Parts) -> list[dict[str, Any]]:
 
 def _display_names(p: Parts, ids: list[int] | None = None) -> dict[int, str]:
     """Candidates' names as documents print them ("Luis Reyes"), by id."""
-    from qualify.services.packet_context import display_name
-
     query = select(Candidate).where(Candidate.selection_id == p.selection.id)
     if ids is not None:
         query = query.where(col(Candidate.id).in_(ids))
@@ -413,8 +417,6 @@ def _hours(hours: float) -> str:
 def training(p: Parts) -> dict[str, Any]:
     """The training directed for the candidate and completed by the packet's event: each
     course's label, hours and completion date, who directed it, and the hours in all."""
-    from qualify.services.training import progress
-
     completed_by_then = set(
         p.session.exec(
             select(AuditEvent.subject).where(

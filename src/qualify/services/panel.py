@@ -3,42 +3,32 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation
+from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, get_selection, no_candidate, seats_of
+from qualify.services.interviews import InterviewLoader, interview_of, scoring_has_begun
+from qualify.services.lookups import alternates_of, get_selection, seats_of
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import panel_input, refresh_results, store_results
 from qualify.services.rows import claim, insert_row
+from qualify.services.stored_results import refresh_results, store_results
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
     PanelAlternate,
     PanelSeat,
-    Scorecard,
-    Selection,
     User,
 )
 from qualify.workflow.loader import suggest
-from qualify.workflow.scoring import PanelInput, sitting
-from qualify.workflow.spec import Workflow
-
-
-def scoring_has_begun(session: Session, selection_id: int) -> bool:
-    found = session.exec(
-        select(Scorecard.id).join(Candidate).where(Candidate.selection_id == selection_id).limit(1)
-    ).first()
-    return found is not None
+from qualify.workflow.scoring import sitting
 
 
 def assign_panel(
@@ -228,25 +218,20 @@ def declare(
     actor: str,
     conflict: str | None = None,
     now: datetime | None = None,
-    load: InterviewLoader | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
     the standing declaration writes nothing (no record, no audit event). `load` reads the
     interview (`interview_of`, unless the caller refuses more, as the portal does)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
-    try:
-        limits.check("conflict", conflict, limits.CONFLICT)
-    except BadInput as exc:
-        raise exc.about("conflict") from None
+    limits.check("conflict", conflict, limits.CONFLICT)
     if conflict == "":
-        raise BadInput("describe the conflict of interest", field="conflict").about("conflict")
+        raise BadInput("describe the conflict of interest", field="conflict")
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
-    interview = (load or interview_of)(
-        session, candidate_id, actor, with_cards=conflict is not None, lock=True
-    )
+    interview = load(session, candidate_id, actor, with_cards=conflict is not None, lock=True)
     candidate = interview.candidate
     latest = interview.declared(actor)
     if latest is not None and latest.conflict is not None and conflict is None:
@@ -321,7 +306,7 @@ def declare_choice(
     declaration: str,
     description: str = "",
     now: datetime | None = None,
-    load: InterviewLoader | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A declaration as a form makes it: `declaration` is what the panelist chose, "none" or
     "conflict", and `description` the conflict in their words. Nothing is chosen for them, and
@@ -333,13 +318,13 @@ def declare_choice(
         raise BadInput(
             "choose whether you have a conflict of interest with this candidate",
             field="declaration",
-        ).about("declaration")
+        )
     if choice == "none" and described:
         raise BadInput(
             "you chose no conflict of interest but described one; choose that you have a "
             "conflict of interest, or clear the description. Nothing was recorded",
             field="conflict",
-        ).about("conflict")
+        )
     return declare(
         session=session,
         candidate_id=candidate_id,
@@ -347,171 +332,6 @@ def declare_choice(
         conflict=described if choice == "conflict" else None,
         now=now,
         load=load,
-    )
-
-
-@dataclass(frozen=True)
-class Interview:
-    """One candidate's interview records, read for a panelist acting on them."""
-
-    candidate: Candidate
-    selection: Selection
-    seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
-    seats: list[PanelSeat]
-    declarations: list[ConflictDeclaration]  # in the order made
-    cards: list[Scorecard]  # every panelist's, every version, oldest first
-    alternates: list[PanelAlternate] = field(default_factory=list)
-
-    def declared(self, panelist: str) -> ConflictDeclaration | None:
-        """The panelist's standing declaration."""
-        return next((d for d in reversed(self.declarations) if d.panelist == panelist), None)
-
-    def card(self, panelist: str, *, submitted: bool = False) -> Scorecard | None:
-        """The panelist's newest scorecard (or newest submitted one)."""
-        return next(
-            (
-                c
-                for c in reversed(self.cards)
-                if c.panelist == panelist and (c.status == "submitted" or not submitted)
-            ),
-            None,
-        )
-
-    def submitted(self) -> list[Scorecard]:
-        """Every submitted scorecard version, oldest first."""
-        return [c for c in self.cards if c.status == "submitted"]
-
-    def panel_input(self, spec: Workflow, submitted: list[Scorecard]) -> PanelInput:
-        """The candidate as scoring sees it, with these submitted scorecards."""
-        c = self.candidate
-        assert c.id is not None
-        seats = tuple((s.seat, s.panelist) for s in self.seats)
-        return panel_input(
-            spec,
-            (c.id, c.employee_id, c.supervisor),
-            seats,
-            self.declarations,
-            submitted,
-            alternates=tuple((a.seat, a.panelist) for a in self.alternates),
-        )
-
-
-class InterviewLoader(Protocol):
-    """How a service reads the interview it acts on: `interview_of`, or a stricter reader of
-    the same records (the portal's says "no candidate" to a panelist who does not sit for it)."""
-
-    def __call__(
-        self,
-        session: Session,
-        candidate_id: int,
-        actor: str,
-        *,
-        with_cards: bool = True,
-        lock: bool = False,
-    ) -> Interview: ...
-
-
-def interview_of(
-    session: Session,
-    candidate_id: int,
-    actor: str,
-    *,
-    with_cards: bool = True,
-    lock: bool = False,
-) -> Interview:
-    """The candidate, its panel and the actor's seat on it, its declarations and (unless not
-    needed) its scorecards, in four queries. Only registered users are seated and users are
-    never removed, so the user is looked up only to explain a refusal. With `lock`, the
-    candidate's row stays locked until the transaction ends (PostgreSQL; SQLite's writers
-    already hold the database's write lock)."""
-    query = (
-        select(Candidate, Selection, PanelSeat)
-        .join(Selection, col(Selection.id) == col(Candidate.selection_id))
-        .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
-        .where(Candidate.id == candidate_id)
-        .order_by(col(PanelSeat.seat), col(PanelSeat.position))
-        # The frozen workflow text is loaded only when this process has not parsed it yet.
-        .options(defer(Selection.workflow_text))  # type: ignore[arg-type]
-        # The version as stored now, even if this session loaded the candidate before: the
-        # optimistic lock compares against it.
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        query = query.with_for_update(of=Candidate)
-    found = session.exec(query).all()
-    if not found:
-        raise no_candidate(candidate_id)
-    candidate, selection = found[0][0], found[0][1]
-    seats = [s for _, _, s in found if s is not None]
-    seat = next((s for s in seats if s.panelist == actor), None)
-    alternates = alternates_of(session, candidate.selection_id) if seat is None else []
-    if seat is None and not any(a.panelist == actor for a in alternates):
-        actor_user(session, actor)
-        raise NotPermitted(
-            f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
-        )
-    declarations = session.exec(
-        select(ConflictDeclaration)
-        .where(ConflictDeclaration.candidate_id == candidate_id)
-        .order_by(col(ConflictDeclaration.id))
-    ).all()
-    if seat is None:
-        seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
-    elif not alternates:
-        alternates = alternates_of(session, candidate.selection_id)
-    cards = (
-        session.exec(
-            select(Scorecard)
-            .where(Scorecard.candidate_id == candidate_id)
-            .order_by(col(Scorecard.version), col(Scorecard.id))
-        ).all()
-        if with_cards
-        else []
-    )
-    return Interview(candidate, selection, seat, seats, list(declarations), list(cards), alternates)
-
-
-def _alternate_seat(
-    selection: Selection,
-    candidate: Candidate,
-    seats: list[PanelSeat],
-    alternates: list[PanelAlternate],
-    declarations: list[ConflictDeclaration],
-    actor: str,
-) -> PanelSeat:
-    """The seat an alternate sits in for this candidate; refuse when they sit in none. One who
-    declared a conflict with the candidate is told it stands, as a holder is."""
-    spec = workflow_of(selection).spec
-    conflicts = {d.panelist: d.conflict for d in declarations}
-    if conflicts.get(actor) is not None:
-        # Their own conflict bars them: show the seat they were ready for, so the refusal says so.
-        mine = next(a for a in alternates if a.panelist == actor)
-        return _seat_for(candidate, mine.seat, mine.position, actor)
-    pairs = tuple((s.seat, s.panelist) for s in seats)
-    spare = tuple((a.seat, a.panelist) for a in alternates)
-    _, _, swaps = sitting(spec, candidate.supervisor, pairs, spare, conflicts)
-    for swap in swaps:
-        if swap.sat == actor:
-            position = next(s.position for s in seats if s.panelist == swap.holder)
-            return _seat_for(candidate, swap.seat, position, actor)
-    mine = next(a for a in alternates if a.panelist == actor)
-    raise NotPermitted(
-        f"{actor} is an alternate for the {mine.seat} seat of selection {candidate.selection_id} "
-        f"and does not sit for candidate {candidate.id}: an alternate sits only for a candidate "
-        "whose seat holder may not score them (their supervisor, or a declared conflict), in the "
-        "order HR named the alternates"
-    )
-
-
-def _seat_for(candidate: Candidate, seat: str, position: int, panelist: str) -> PanelSeat:
-    """A seat as an alternate holds it for one candidate (not a stored row)."""
-    return PanelSeat(
-        selection_id=candidate.selection_id,
-        seat=seat,
-        position=position,
-        panelist=panelist,
-        assigned_at=candidate.created_at,
-        assigned_by="",
     )
 
 
@@ -531,14 +351,3 @@ def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, 
         ],
         "excluded": spec.panel.excluded,
     }
-
-
-def latest_card(
-    session: Session, candidate_id: int, panelist: str, *, submitted: bool = False
-) -> Scorecard | None:
-    query = select(Scorecard).where(
-        Scorecard.candidate_id == candidate_id, Scorecard.panelist == panelist
-    )
-    if submitted:
-        query = query.where(Scorecard.status == "submitted")
-    return session.exec(query.order_by(col(Scorecard.version).desc())).first()

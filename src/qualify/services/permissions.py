@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
-from qualify.errors import NotPermitted, Step
-from qualify.services.frozen import frozen_workflows
-from qualify.store.tables import User
+from qualify.errors import NotPermitted, RuleViolation, Step
+from qualify.services.frozen import frozen_workflows, workflow_of
+from qualify.store.tables import Selection, User
 
 ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections
 
@@ -53,3 +53,15 @@ def frozen_permission(session: Session, permission: str) -> set[str]:
         for loaded in frozen_workflows(session)
         for role in getattr(loaded.spec.permissions, permission)
     }
+
+
+def may_manage_records(session: Session, selection: Selection, actor: str, doing: str) -> str:
+    """The actor's role that the selection's workflow lists under manage_records."""
+    allowed = workflow_of(selection).spec.permissions.manage_records
+    user = actor_user(session, actor)
+    if not allowed:
+        raise RuleViolation(
+            f"{user.name} may not {doing}: the workflow of selection {selection.id} gives no "
+            "role the permission manage_records"
+        )
+    return role_for(user, allowed, doing)

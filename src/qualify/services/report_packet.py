@@ -15,10 +15,11 @@ from qualify.errors import NotPermitted
 from qualify.packets.render import w3c_time
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_context import People, display_name, kind_of
-from qualify.services.packets import Packet, record_and_write
+from qualify.services.packet_context import kind_of
+from qualify.services.packet_files import Packet, record_and_write
+from qualify.services.packet_people import People, display_name
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.reports import appointed_on, report_versions, reports_spec
+from qualify.services.report_records import appointed_on, report_versions, reports_spec
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date, local_time, long_date, record_reference
 from qualify.workflow.reports import Quarter

@@ -7,7 +7,6 @@ every candidate's record enter anyone's; the others only their own officers').""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,15 +14,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError, RuleViolation, Step
+from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user
+from qualify.services.report_records import appointed_on, reports_spec, versions
 from qualify.services.rows import taken_meanwhile
 from qualify.services.visibility import record_roles
-from qualify.store.tables import ActivityReport, AuditEvent, Candidate, Selection, User
+from qualify.store.tables import ActivityReport, Candidate, Selection, User
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import (
     Quarter,
@@ -31,7 +31,7 @@ from qualify.workflow.reports import (
     outstanding,
     parse_fields,
 )
-from qualify.workflow.spec import ActivityReportsSpec, Workflow
+from qualify.workflow.spec import Workflow
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,6 @@ class Filed:
     event_id: int
     corrected: bool
     late: bool
-
-
-def reports_spec(spec: Workflow) -> ActivityReportsSpec:
-    """The workflow's report, or a refusal saying it has none."""
-    if spec.activity_reports is None:
-        raise RuleViolation(f"the workflow {spec.name} defines no quarterly activity report")
-    return spec.activity_reports
 
 
 def overseeing_roles(spec: Workflow) -> set[str]:
@@ -76,34 +69,6 @@ def entering_role(spec: Workflow, user: User, candidate: Candidate) -> str:
     raise NotPermitted(
         f"{user.name} may not enter activity reports for candidate {candidate.id}: that needs "
         f"the role {needs}; {user.name} holds {held}"
-    )
-
-
-def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date:
-    """The day (in the workflow's time zone) the officer entered a state that reports."""
-    states = reports_spec(spec).states
-    for at, details in session.exec(
-        select(AuditEvent.at, AuditEvent.details)
-        .where(
-            AuditEvent.candidate_id == candidate.id,
-            AuditEvent.action == "state_changed",
-            AuditEvent.outcome == "ok",
-        )
-        .order_by(col(AuditEvent.id).desc())
-    ):
-        if json.loads(details)["to"] in states:
-            return local_date(at, spec.time_zone)
-    raise RuleViolation(f"candidate {candidate.id} never entered {' or '.join(states)}")
-
-
-def versions(session: Session, candidate_id: int, quarter: str) -> list[ActivityReport]:
-    """Every version of one quarter's report, oldest first."""
-    return list(
-        session.exec(
-            select(ActivityReport)
-            .where(ActivityReport.candidate_id == candidate_id, ActivityReport.quarter == quarter)
-            .order_by(col(ActivityReport.version))
-        )
     )
 
 
@@ -316,19 +281,3 @@ def due_reports(
         )
     found.sort(key=lambda r: (r["due"], r["candidate_id"]))
     return found
-
-
-def report_versions(
-    session: Session, candidate_id: int, quarter_text: str
-) -> tuple[Quarter, list[ActivityReport]]:
-    """The quarter and its report's versions; refuse a quarter with no report on file."""
-    candidate = get_candidate(session, candidate_id)
-    config = reports_spec(workflow_of(get_selection(session, candidate.selection_id)).spec)
-    quarter = calendar_quarter(config, quarter_text)
-    found = versions(session, candidate_id, quarter.id)
-    if not found:
-        raise NotFound(
-            f"no activity report for {quarter.id} of candidate {candidate_id}",
-            step=Step("list_reports_due"),
-        )
-    return quarter, found

@@ -24,8 +24,8 @@ from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.results import refresh_results
+from qualify.services.permissions import actor_user, may_manage_records
+from qualify.services.stored_results import refresh_results
 from qualify.store.tables import (
     ActivityReport,
     AuditEvent,
@@ -43,18 +43,6 @@ from qualify.store.tables import (
 RECORDS_ACTIONS = ("legal_hold_placed", "legal_hold_released", "records_purged", "records_exported")
 PURGED = "(purged)"
 REASON_LIMIT = 2000
-
-
-def may_manage_records(session: Session, selection: Selection, actor: str, doing: str) -> str:
-    """The actor's role that the selection's workflow lists under manage_records."""
-    allowed = workflow_of(selection).spec.permissions.manage_records
-    user = actor_user(session, actor)
-    if not allowed:
-        raise RuleViolation(
-            f"{user.name} may not {doing}: the workflow of selection {selection.id} gives no "
-            "role the permission manage_records"
-        )
-    return role_for(user, allowed, doing)
 
 
 def _reason(reason: str | None) -> str:

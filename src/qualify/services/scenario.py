@@ -1,4 +1,6 @@
-"""Run a scenario file (users, a selection, a roster, evidence) through the ordinary services.
+"""Run a scenario file (users, a selection, a roster, evidence) through the ordinary services,
+and the demo: the bundled scenario on a fresh database, with its checks, results, fairness
+report and a verified audit log.
 
 The demo and the tests use it; it holds nothing specific to one workflow: the file says it all.
 """
@@ -9,7 +11,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from sqlmodel import Session, select
@@ -19,13 +21,36 @@ from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
-from qualify.services import audit, candidates, evidence, selections, users
+from qualify.packets.render import write_atomic
+from qualify.services import (
+    audit,
+    candidates,
+    checkpoints,
+    evidence,
+    panel,
+    scorecards,
+    selections,
+    training,
+    users,
+)
+from qualify.services.accounts import demo_password
+from qualify.services.advance import advance
+from qualify.services.audit_admin import checkpoint_head
+from qualify.services.checking import INTERVIEW_KINDS
+from qualify.services.demo import clean, demo_key, demo_password_of, states_after_selection
+from qualify.services.eligibility import run_checks
+from qualify.services.fairness import fairness_report, record_self_identification, report_pdf
+from qualify.services.firing import PacketPlace
+from qualify.services.frozen import workflow_of
+from qualify.services.integrity import verify
+from qualify.services.report_packet import print_report
+from qualify.services.reports import add_report
+from qualify.services.results import results
 from qualify.services.scenario_spec import check_scenario
+from qualify.services.schedule import schedule_interview
+from qualify.store import db
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
-
-if TYPE_CHECKING:
-    from qualify.services.advance import PacketPlace
 
 
 @dataclass
@@ -170,8 +195,6 @@ def add_evidence(
     session: Session, settings: Settings, scenario: Scenario, selection: Selection
 ) -> None:
     """Every evidence record of the scenario, entered by its first (HR) user."""
-    from qualify.services.frozen import workflow_of
-
     spec = workflow_of(selection).spec
     assert selection.id is not None
     ids = candidate_ids(session, selection.id)
@@ -206,8 +229,6 @@ def add_evidence(
 
 def add_self_identification(session: Session, scenario: Scenario, selection: Selection) -> None:
     """The scenario's voluntary self-identification, entered by its first (HR) user."""
-    from qualify.services.fairness import record_self_identification
-
     assert selection.id is not None
     ids = candidate_ids(session, selection.id)
     for employee, chosen in scenario.data.get("self_identification", {}).items():
@@ -231,10 +252,6 @@ def run_steps(
     packets: PacketPlace | None = None,
 ) -> None:
     """Carry out the scenario's `steps` in order (steps[start:until])."""
-    from qualify.services import panel, scorecards
-    from qualify.services.advance import advance
-    from qualify.services.schedule import schedule_interview
-
     assert selection.id is not None
     ids = candidate_ids(session, selection.id)
     steps = scenario.data.get("steps", [])
@@ -299,8 +316,6 @@ def run_steps(
                 now=scenario.tick(),
             )
         elif step["do"] == "report":
-            from qualify.services.reports import add_report
-
             add_report(
                 session=session,
                 candidate_id=scenario.candidate_id(ids, step["candidate"]),
@@ -311,8 +326,6 @@ def run_steps(
                 now=scenario.tick(),
             )
         elif step["do"] == "report_packet":
-            from qualify.services.report_packet import print_report
-
             if packets is not None:
                 print_report(
                     session=session,
@@ -334,9 +347,6 @@ def _training_step(
     step: dict[str, Any],
     packets: PacketPlace | None,
 ) -> None:
-    from qualify.config import Settings
-    from qualify.services import training
-
     candidate = scenario.candidate_id(ids, step["candidate"])
     if step["do"] == "training_assign":
         training.assign_training(
@@ -395,3 +405,116 @@ def letter_pdf(text: str) -> bytes:
         xref,
     )
     return out
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    database_url: str
+    packets: list[Path]
+    summary: dict[str, Any]
+
+
+def demo_passwords(session: Session, scenario: Scenario) -> list[dict[str, Any]]:
+    """Give every demo user a known portal password; return who they are."""
+    found = []
+    for name, user in scenario.users.items():
+        password = demo_password_of(name)
+        demo_password(session=session, name=name, password=password, now=scenario.tick())
+        found.append({"name": name, "roles": user["roles"], "password": password})
+    return found
+
+
+def run_demo(
+    *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
+) -> DemoRun:
+    """Run the scenario (its first `steps` steps, if given) on a fresh SQLite file in
+    `output_dir`; packets go there too."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    clean(output_dir)
+    url = f"sqlite:///{output_dir.resolve() / 'demo.db'}"
+    config = Settings(
+        database_url=url,
+        workflows_dir=settings.workflows_dir,
+        templates_dir=settings.templates_dir,
+        output_dir=output_dir,
+        files_dir=output_dir / "demo-files",
+        records_dir=output_dir,
+        audit_key_file=demo_key(settings, url),
+    )
+    # Checkpoints go where later commands on the demo database look: its default records folder.
+    checkpoint_dir = output_dir / "demo-records"
+    checkpoints.checkpoint_file(checkpoint_dir).unlink(missing_ok=True)
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+        scenario = Scenario.load(scenario_path)
+        with Session(engine, expire_on_commit=False) as session:
+            audit.use_key_file(session, config.audit_key)
+            selection = set_up(session, config, scenario)
+            add_evidence(session, config, scenario, selection)
+            add_self_identification(session, scenario, selection)
+            run_steps(
+                session,
+                scenario,
+                selection,
+                until=steps,
+                packets=PacketPlace(config.templates_dir, output_dir),
+            )
+            assert selection.id is not None
+            portal_users = demo_passwords(session, scenario)
+            hr = scenario.first_user
+            checks = run_checks(
+                session=session, candidate_id=None, selection_id=selection.id, actor=hr
+            )
+            ranked = results(
+                session=session, selection_id=selection.id, actor=user_with_role(scenario, "chief")
+            )
+            states = {c.id: c.state for c in session.exec(select(Candidate))}
+            fairness = fairness_report(
+                session=session, selection_id=selection.id, actor=hr, now=scenario.tick()
+            )
+            fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
+            write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))
+            checkpoint_head(session=session, records_dir=checkpoint_dir, full=False)
+            verified = verify(session, checkpoint_path=checkpoints.checkpoint_file(checkpoint_dir))
+    finally:
+        engine.dispose()
+    return DemoRun(
+        database_url=url,
+        packets=sorted(output_dir.glob("selection-*_candidate-*.pdf")),
+        summary={
+            "title": selection.title,
+            "workflow": f"{selection.workflow_name} {selection.workflow_version}",
+            "as_of": selection.as_of.isoformat(),
+            "checks": checks,
+            "eligibility_checks": [
+                (check_id, check.label)
+                for check_id, check in workflow_of(selection).spec.checks.items()
+                if check.kind not in INTERVIEW_KINDS
+            ],
+            "results": ranked,
+            "states": states,
+            # The states after the decision to select, in the workflow's order, by label.
+            "position_states": states_after_selection(workflow_of(selection).spec),
+            "audit": {
+                "ok": verified.ok,
+                "events": verified.count,
+                "head": verified.head_hash,
+                "head_id": verified.head_id,
+                "problem": verified.problem,
+                "key": str(config.audit_key),
+            },
+            "hr": hr,
+            "portal_users": portal_users,
+            "fairness": {
+                "pdf": fairness_pdf,
+                "self_identified": fairness.self_identified,
+                "flags": sum(
+                    c.below_four_fifths
+                    for stage in fairness.stages
+                    for analysis in stage.analyses.values()
+                    for c in analysis.comparisons
+                ),
+            },
+        },
+    )

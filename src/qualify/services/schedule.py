@@ -6,12 +6,11 @@ recorded before the packet's event, so a reprint shows what was printed then.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
@@ -20,7 +19,6 @@ from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
-from qualify.store.tables import AuditEvent
 
 PLACE_LIMIT = 200
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
@@ -85,20 +83,3 @@ def schedule_interview(
     session.commit()
     assert event.id is not None
     return Scheduled(candidate_id, when, place, event.id)
-
-
-def latest(session: Session, candidate_id: int, up_to_event: int) -> dict[str, str] | None:
-    """The newest schedule recorded up to an event: {"at": ISO time, "place": text}."""
-    event = session.exec(
-        select(AuditEvent)
-        .where(
-            AuditEvent.candidate_id == candidate_id,
-            AuditEvent.action == "interview_scheduled",
-            col(AuditEvent.id) <= up_to_event,
-        )
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
-    if event is None:
-        return None
-    details: dict[str, str] = json.loads(event.details)
-    return details

@@ -15,9 +15,9 @@ from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.panel import Interview, InterviewLoader, interview_of
-from qualify.services.results import store_results
+from qualify.services.interviews import Interview, InterviewLoader, interview_of
 from qualify.services.rows import changed_by_someone_else, claim, insert_row
+from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.loader import suggest
 from qualify.workflow.scoring import barred_reason
@@ -33,7 +33,7 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
             problems.append(
                 Problem(
                     f"unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})",
-                    "scores",
+                    f"scores.{key}",
                     key,
                 )
             )
@@ -41,21 +41,20 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
         try:
             score = int(text)
         except ValueError:
-            problems.append(Problem("not a whole number", "scores", f"{key}={text}"))
+            problems.append(Problem("not a whole number", f"scores.{key}", f"{key}={text}"))
             continue
         if not rubric.scale_min <= score <= rubric.scale_max:
             problems.append(
                 Problem(
                     f"off the scale {rubric.scale_min}-{rubric.scale_max}",
-                    "scores",
+                    f"scores.{key}",
                     f"{key}={score}",
                 )
             )
             continue
         scores[key] = score
-    fields = [key for key in values if key not in scores]
     if problems:
-        raise BadInput(problems=problems).about(*fields)
+        raise BadInput(problems=problems)
     return scores
 
 
@@ -85,18 +84,12 @@ def score(
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
-        raise BadInput("unknown criterion", field="comments", value=unknown[0]).about(unknown[0])
+        raise BadInput("unknown criterion", field=f"comments.{unknown[0]}", value=unknown[0])
     latest = interview.card(actor)
     reason = (reason or "").strip() or None
-    try:
-        limits.check("reason", reason, limits.REASON)
-    except BadInput as exc:
-        raise exc.about("reason") from None
+    limits.check("reason", reason, limits.REASON)
     for criterion, comment in comments.items():
-        try:
-            limits.check(f"comment on {criterion}", comment, limits.COMMENT)
-        except BadInput as exc:
-            raise exc.about(criterion) from None
+        limits.check(f"comments.{criterion}", comment, limits.COMMENT, shown=criterion)
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest
@@ -113,7 +106,7 @@ def score(
                 f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version",
                 step=Step("correct_scorecard"),
-            ).about("reason")
+            )
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
@@ -200,19 +193,26 @@ def refuse_submission(interview: Interview, actor: str) -> None:
         raise RuleViolation(
             f"{actor} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
-    _require_complete(spec, latest)
+    _require_complete(spec, latest, DRAFT_KEPT)
 
 
-def _require_complete(spec: Workflow, card: Scorecard) -> None:
-    """A submitted scorecard scores every criterion, with evidence for the extremes."""
+SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
+DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+
+
+def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:
+    """A submitted scorecard scores every criterion, with evidence for the extremes. The
+    message names criteria by their labels; the step carries their ids (for the CLI's
+    --set and --comment)."""
     rubric = spec.rubric
+    labels = {c.id: c.label for c in rubric.criteria}
     missing = [c.id for c in rubric.criteria if c.id not in card.scores]
     if missing:
         raise BadInput(
-            f"cannot submit: no score yet for {', '.join(missing)}",
-            step=Step("score_criteria"),
-            hint="nothing was saved",
-        ).about(*missing)
+            f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
+            step=Step("score_criteria", ", ".join(missing)),
+            hint=hint,
+        )
     extremes = [
         c
         for c, s in card.scores.items()
@@ -220,10 +220,11 @@ def _require_complete(spec: Workflow, card: Scorecard) -> None:
     ]
     if extremes:
         raise BadInput(
-            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence",
+            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence, "
+            f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
             step=Step("comment_extremes", ", ".join(extremes)),
-            hint="nothing was saved",
-        ).about(*extremes)
+            hint=hint,
+        )
 
 
 def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:

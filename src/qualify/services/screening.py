@@ -2,33 +2,30 @@
 
 What the commander's page shows; sensitive checks are withheld from a role that may not see
 them (`eligibility.check_candidates`), and the triggers are those of the workflow file that
-the viewer may fire now (`advance.firable`: their roles, and no rule against it).
+the viewer may fire now (`offers.moves_now`: their roles, and no rule against it).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date
 
 from sqlmodel import Session, col, select
 
-from qualify.services.advance import firable
-from qualify.services.eligibility import (
-    CandidateCheckLines,
-    CheckLine,
-    before_interview,
-    check_report,
-)
+from qualify.services.checking import before_interview
+from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
-from qualify.services.packet_context import People, words
+from qualify.services.offers import moves_now
+from qualify.services.packet_context import words
+from qualify.services.packet_people import People
 from qualify.services.permissions import actor_user
-from qualify.store.tables import Candidate, Evidence, Selection
+from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
-from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
+from qualify.workflow.moves import Move
+from qualify.workflow.spec import Workflow
 
 # How the page names each result (the CLI prints the status itself).
 STATUS_WORDS = {
@@ -42,23 +39,6 @@ WITHHELD_WORDS = "Withheld: this check reads a sensitive record your role does n
 NOT_YET_WORDS = "Applies once the candidate reaches the interview."
 # A check's reason cites the records it read as "record #N": ids a commander never sees.
 _CITED = re.compile(r"(\(|, )?record #(\d+)")
-
-
-@dataclass(frozen=True)
-class Move:
-    """A trigger the viewer may fire on a candidate now, and what firing it asks for."""
-
-    trigger: str
-    label: str
-    to_state: str
-    to_label: str
-    reason_required: bool  # an internal reason must be given
-    reason_required_if_outranked: bool  # ... when a higher-ranked candidate is passed over
-    notice_required: bool  # the candidate is sent a letter: its words, or a reason code
-    reason_codes: dict[str, str]  # code -> the words the letter states
-    categories: dict[str, str] = field(default_factory=dict)  # one is required, when listed
-    eligible_list: bool = False  # recalls from the list: a reason to pass over those above
-    courses: tuple[CourseSpec, ...] = ()  # it directs training: the courses it may direct
 
 
 @dataclass(frozen=True)
@@ -113,40 +93,6 @@ class ScreeningQueue:
     as_of: date
     checks: tuple[tuple[str, str], ...]  # (check, label) in the workflow's order
     entries: tuple[QueueEntry, ...]
-
-
-def move(spec: Workflow, transition: TransitionSpec, name: str) -> Move:
-    """The button for firing `transition` on the candidate called `name`."""
-    return Move(
-        trigger=transition.trigger,
-        label=transition.label_for(name),
-        to_state=transition.dest,
-        to_label=spec.states[transition.dest].label,
-        reason_required=transition.reason_required,
-        reason_required_if_outranked=transition.reason_required_if_outranked,
-        notice_required=transition.notice_required,
-        reason_codes=dict(transition.reason_codes),
-        categories=dict(transition.categories),
-        eligible_list=transition.eligible_list,
-        courses=tuple(spec.training.courses) if transition.directs_training else (),
-    )
-
-
-def moves_now(
-    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: str
-) -> dict[int, tuple[Move, ...]]:
-    """For each candidate, the triggers the actor may fire on them now: the workflow's
-    transitions from their state for the actor's roles that no rule refuses (the rules
-    `advance` refuses with: guards, training, positions, the eligible list)."""
-    spec = workflow_of(selection).spec
-    wanted = set(candidate_ids)
-    candidates = [
-        c
-        for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
-        if c.id in wanted
-    ]
-    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
-    return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
 
 
 class CheckWording:

@@ -8,16 +8,13 @@ neither the message nor the lockout tells who has an account."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -25,6 +22,15 @@ from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.credentials import (
+    aware,
+    clear_lock,
+    digest,
+    hasher,
+    lock_key,
+    new_session,
+    signed_in,
+)
 from qualify.services.frozen import workflow_of
 from qualify.store.tables import Password, Selection, SignInFailure, SignInLock, User, WebSession
 
@@ -35,24 +41,6 @@ LOCKED = (
 )
 ANONYMOUS = "anonymous"  # the audit account of a request from nobody signed in
 TOUCH_EVERY = timedelta(seconds=60)  # how often a visit's last use is written down
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored time as UTC (SQLite hands back times without a zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@cache
-def hasher() -> PasswordHash:
-    """argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): a guess costs an
-    attacker memory, and a sign-in stays quick on a small server. Hashes made with other
-    parameters still verify, and are rehashed with these at the next sign-in."""
-    return PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),))
-
-
-def digest(token: str) -> str:
-    """How a token (an invitation's, a session's) is stored: its sha256."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -118,33 +106,9 @@ def forget(*, session: Session, id_sha256: str) -> None:
     session.commit()
 
 
-def _new_session(session: Session, user: str | None, at: datetime, portal: PortalSettings) -> str:
-    """Add a session and return its id (the cookie's value); sessions past their time go."""
-    session.execute(
-        delete(WebSession).where(
-            or_(
-                col(WebSession.last_seen_at) < at - timedelta(minutes=portal.session_idle_minutes),
-                col(WebSession.created_at) < at - timedelta(hours=portal.session_max_hours),
-            )
-        )
-    )
-    token = secrets.token_urlsafe(32)
-    session.add(
-        WebSession(
-            id_sha256=digest(token),
-            user_name=user,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=at,
-            last_seen_at=at,
-        )
-    )
-    session.flush()
-    return token
-
-
 def start_visit(*, session: Session, portal: PortalSettings, now: datetime | None = None) -> str:
     """A session for a browser that has none: the sign-in form's CSRF token is bound to it."""
-    token = _new_session(session, None, now or utcnow(), portal)
+    token = new_session(session, None, now or utcnow(), portal)
     session.commit()
     return token
 
@@ -159,9 +123,7 @@ def open_signed_in(
 ) -> str:
     """A new session for a user who just proved who they are (the session they had before,
     if any, ends). Commits; return the new session id."""
-    if replacing:
-        session.execute(delete(WebSession).where(col(WebSession.id_sha256) == replacing))
-    token = _new_session(session, user, now or utcnow(), portal)
+    token = signed_in(session, user, portal, now or utcnow(), replacing)
     session.commit()
     return token
 
@@ -171,13 +133,6 @@ def _decoy() -> str:
     """A hash to check a password against when the user has none, so that an unknown user
     takes as long to refuse as a wrong password."""
     return hasher().hash(secrets.token_urlsafe(16))
-
-
-def lock_key(name: str) -> str:
-    """The user name as the lockout counts it: printable characters, at most 100, case-folded
-    ("Rep.Chen" is rep.chen: user names that differ only by case are refused, so one key never
-    names two users)."""
-    return "".join(c for c in name.strip() if c.isprintable())[:100].casefold()
 
 
 def _user(session: Session, typed: str, key: str) -> User | None:
@@ -191,13 +146,6 @@ def _user(session: Session, typed: str, key: str) -> User | None:
     if name is None:
         return None
     return session.exec(select(User).where(User.name == name)).first()
-
-
-def clear_lock(session: Session, name: str) -> None:
-    """Forget a user name's failed sign-ins and lift its lock (the caller commits)."""
-    key = lock_key(name)
-    session.execute(delete(SignInFailure).where(col(SignInFailure.name) == key))
-    session.execute(delete(SignInLock).where(col(SignInLock.name) == key))
 
 
 def sign_in(

@@ -15,9 +15,10 @@ from sqlmodel import Session, select
 
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
+from qualify.services.offers import moves_now
 from qualify.services.results import results
-from qualify.services.screening import Move, moves_now
 from qualify.store.tables import Candidate, User
+from qualify.workflow.moves import Move
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
-from qualify.names import clean, describe_char, skeleton, text_problem
+from qualify.names import text_problem
 from qualify.services import audit
 from qualify.services.clock import utcnow
+from qualify.services.frozen import workflow_of
+from qualify.services.people import person_text, refuse_lookalike
 from qualify.services.permissions import (
     ADMIN,
     actor_user,
@@ -237,8 +239,6 @@ def edit_user(
 def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | None:
     """Why `name` still needs `role` (an open panel seat, candidates they supervise) and the
     step that frees it, or None."""
-    from qualify.services.frozen import workflow_of
-
     seats = session.exec(
         select(PanelSeat, Selection)
         .join(Selection, col(Selection.id) == col(PanelSeat.selection_id))
@@ -283,66 +283,3 @@ def _in_progress(session: Session, selection_id: int, spec: Workflow) -> int:
 
 def list_users(*, session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(col(User.name))))
-
-
-def people(session: Session) -> dict[str, dict[str, str]]:
-    """Every user by login name, as documents name them: `name` (the full name, else the
-    login name) and `title` (may be empty)."""
-    return {
-        login: {"name": full_name or login, "title": title}
-        for login, full_name, title in session.exec(select(User.name, User.full_name, User.title))
-    }
-
-
-PERSON_TEXT_LIMIT = 200
-
-
-def person_text(text: str, field: str) -> str:
-    """A full name or title as stored (NFC, single spaces), or BadInput naming the field."""
-    problem = text_problem(text)
-    if problem:
-        raise BadInput(problem, field=field)
-    text = clean(text)
-    if len(text) > PERSON_TEXT_LIMIT:
-        raise BadInput(f"longer than {PERSON_TEXT_LIMIT} characters", field=field)
-    return text
-
-
-def refuse_lookalike(session: Session, name: str) -> None:
-    """Refuse a user name that looks like an existing one on screen or paper: the same letters
-    in another case, compatibility forms (NFKC), or Cyrillic and Greek letters that print like
-    Latin ones."""
-    mine = skeleton(name)
-    for other in session.exec(select(User.name)):
-        if other != name and skeleton(other) == mine:
-            foreign = [describe_char(c) for c in name if c not in other and not c.isascii()]
-            how = f" (it has {', '.join(foreign[:3])})" if foreign else ""
-            raise BadInput(
-                f"user name {name!r} looks like the existing user '{other}'{how}; "
-                "choose a name that cannot be mistaken for it"
-            )
-
-
-class SupervisorCheck:
-    """Whether names given as a candidate's supervisor are registered users holding the role
-    the workflow's checks want of a supervisor; reads the users once for a whole roster."""
-
-    def __init__(self, session: Session, spec: Workflow) -> None:
-        self.roles = supervisor_roles(spec.checks)
-        self.users = {u.name: u.roles for u in session.exec(select(User))}
-
-    def problem(self, name: str) -> str | None:
-        """Why `name` cannot be a candidate's supervisor, or None (an empty name is allowed:
-        the recommendation check then waits for one)."""
-        if not name:
-            return None
-        holders = [u for u, roles in self.users.items() if set(roles) & set(self.roles)]
-        if name not in self.users:
-            return f"'{name}' is not a registered user{suggest(name, holders or self.users)}"
-        if self.roles and not set(self.users[name]) & set(self.roles):
-            held = ", ".join(self.users[name]) or "no role"
-            return (
-                f"'{name}' does not hold the role {' or '.join(self.roles)} (holds {held})"
-                f"{suggest(name, holders)}"
-            )
-        return None

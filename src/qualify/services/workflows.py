@@ -9,7 +9,7 @@ from pathlib import Path
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, QualifyError, Step, WorkflowError
 from qualify.workflow.diagram import to_dot, to_mermaid
-from qualify.workflow.loader import LoadedWorkflow, load_path, load_text, suggest
+from qualify.workflow.loader import LoadedWorkflow, load_path, suggest
 
 
 def available_templates(templates_dir: Path) -> list[str] | None:
@@ -22,12 +22,6 @@ def available_templates(templates_dir: Path) -> list[str] | None:
 def load_file(settings: Settings, path: Path) -> LoadedWorkflow:
     """Load a workflow file, checking its packet templates exist."""
     return load_path(path, templates=available_templates(settings.templates_dir))
-
-
-def load_frozen(text: str, *, source: str) -> LoadedWorkflow:
-    """Load the workflow text a selection froze when it opened (templates are not re-checked;
-    the text was checked then, so it is parsed the fast way)."""
-    return load_text(text, source=source, fast=True)
 
 
 def find(settings: Settings, name: str) -> LoadedWorkflow:

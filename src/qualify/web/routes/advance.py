@@ -22,7 +22,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from qualify.errors import NotFound, NotPermitted, QualifyError
-from qualify.services.advance import PacketPlace, advance
+from qualify.services.advance import advance
+from qualify.services.firing import PacketPlace
 from qualify.services.training import assign_training
 from qualify.web.auth import Actor, page, safe_next, status_of
 from qualify.web.errors import lay_out

@@ -34,7 +34,7 @@ from qualify.services.interview_kit import (
     to_confirm,
 )
 from qualify.web.auth import Actor, page, panel_roles, status_of
-from qualify.web.errors import words
+from qualify.web.errors import inputs, words
 from qualify.web.portal import portal_of
 
 NOTICES = {
@@ -86,7 +86,7 @@ def _render_kit(
             values[key] = {**values[key], **value}
         else:
             values[key] = value
-    fields = set(error.fields) if error else set()
+    fields = set(inputs(error)) if error else set()
     notice = NOTICES.get(request.query_params.get("done", ""), "")
     response: Response = portal_of(request).render(
         request,
@@ -174,7 +174,7 @@ async def draft(request: Request, actor: Actor) -> Response:
     except QualifyError as exc:
         if _wants_json(request) and not isinstance(exc, NotFound):
             return JSONResponse(
-                {"saved": False, "error": words(exc), "fields": list(exc.fields)},
+                {"saved": False, "error": words(exc), "fields": inputs(exc)},
                 status_code=status_of(exc),
             )
         return await _refused(request, actor, exc, {"scores": scores, "comments": comments})

@@ -1,0 +1,80 @@
+"""What a page offers: for each candidate, the triggers the viewer may fire on them now, with
+what firing each asks for. A trigger is offered only where none of the rules that `firing`
+refuses with stands against it (`firing.refuse_by_rules`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from qualify.errors import QualifyError
+from qualify.services.clock import utcnow
+from qualify.services.firing import guard_results, refuse_by_rules
+from qualify.services.frozen import machine_of, workflow_of
+from qualify.services.permissions import unknown_user
+from qualify.store.tables import Candidate, Selection, User
+from qualify.workflow.moves import Move, move
+from qualify.workflow.spec import TransitionSpec
+
+
+def firable(
+    session: Session,
+    *,
+    selection: Selection,
+    candidates: list[Candidate],
+    actor: str,
+    at: datetime | None = None,
+) -> dict[int, list[TransitionSpec]]:
+    """For each candidate, the transitions `actor` may fire on it now: from its state, with one
+    of their roles, and no rule of `refuse_by_rules` against it (what they would write, a
+    reason or a notice, is asked for on firing)."""
+    when = at or utcnow()
+    users = {u.name: u for u in session.exec(select(User))}
+    user = users.get(actor)
+    if user is None:
+        raise unknown_user(actor)
+    spec = machine_of(selection).spec
+    loaded = machine_of(selection).loaded
+    roles = {name: tuple(u.roles) for name, u in users.items()}
+    offered: dict[int, list[TransitionSpec]] = {c.id or 0: [] for c in candidates}
+    mine = [t for t in spec.transitions if set(t.roles) & set(user.roles)]
+    for transition in mine:
+        here = [c for c in candidates if c.state in transition.source]
+        if not here:
+            continue
+        guards = guard_results(session, selection, loaded, here, transition, roles, when)
+        for candidate in here:
+            try:
+                refuse_by_rules(
+                    session,
+                    selection=selection,
+                    spec=spec,
+                    transition=transition,
+                    candidate=candidate,
+                    user=user,
+                    guards=guards[candidate.id or 0],
+                    at=when,
+                )
+            except QualifyError:
+                continue
+            offered[candidate.id or 0].append(transition)
+    return offered
+
+
+def moves_now(
+    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: str
+) -> dict[int, tuple[Move, ...]]:
+    """For each candidate, the triggers the actor may fire on them now: the workflow's
+    transitions from their state for the actor's roles that no rule refuses (the rules
+    `advance` refuses with: guards, training, positions, the eligible list)."""
+    spec = workflow_of(selection).spec
+    wanted = set(candidate_ids)
+    candidates = [
+        c
+        for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
+        if c.id in wanted
+    ]
+    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
+    return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}

@@ -1,0 +1,291 @@
+"""Packets: the PDF record of each stage, anchored to the audit event that entered the stage.
+
+A packet's times, ids and hashes come from that event, and its facts from the records, so the
+same records always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from qualify.errors import RuleViolation
+from qualify.services import audit
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import get_candidate, get_selection
+from qualify.services.packet_context import build_context
+from qualify.services.permissions import actor_user, role_for
+from qualify.store.tables import AuditEvent, Candidate
+from qualify.workflow.evidence import sees_sensitive
+
+
+@dataclass(frozen=True)
+class Packet:
+    """One rendered packet, not yet written."""
+
+    packet_id: str
+    file_name: str
+    pdf: bytes
+    candidate_id: int
+    stage: str
+    template: str
+    event_id: int
+    withheld: bool = False  # sensitive checks and evidence withheld: its reader may not see them
+
+
+def file_name(
+    selection_id: int, candidate_id: int, stage: str, template: str, event_id: int
+) -> str:
+    """A packet's file name carries the audit event that made it (the one that entered the
+    stage), so entering a stage again makes new files and the earlier ones stay."""
+    return (
+        f"selection-{selection_id}_candidate-{candidate_id:04d}_{stage}_{template}"
+        f"_event-{event_id}.pdf"
+    )
+
+
+def entering_event(session: Session, candidate_id: int, stage: str) -> AuditEvent:
+    """The newest state change that brought the candidate into `stage`."""
+    for event in session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.candidate_id == candidate_id, AuditEvent.action == "state_changed")
+        .order_by(col(AuditEvent.id).desc())
+    ):
+        if json.loads(event.details)["to"] == stage:
+            return event
+    raise RuleViolation(f"candidate {candidate_id} never entered the stage {stage}")
+
+
+def render(
+    session: Session,
+    templates_dir: Path,
+    candidate: Candidate,
+    stage: str,
+    template: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
+) -> Packet:
+    """Render one packet in memory, for a reader whose role sees sensitive records or not."""
+    from qualify.packets.render import html_to_pdf, render_html, template_names
+
+    needs = template_names(templates_dir, template)
+    context = build_context(
+        session, candidate, stage, template, event, needs, viewer_sensitive=viewer_sensitive
+    )
+    pdf = html_to_pdf(render_html(templates_dir, template, context), templates_dir)
+    assert candidate.id is not None
+    return Packet(
+        packet_id=context["packet"]["id"],
+        file_name=file_name(candidate.selection_id, candidate.id, stage, template, event.id or 0),
+        pdf=pdf,
+        candidate_id=candidate.id,
+        stage=stage,
+        template=template,
+        event_id=event.id or 0,
+        withheld=not viewer_sensitive,
+    )
+
+
+def write_files(packets: list[Packet], output_dir: Path, *, records: bool = False) -> list[Path]:
+    """Write each packet's file. In the records folder (`records`) an existing file is never
+    replaced; elsewhere (a reprint to a folder the user named) the same name is the same
+    packet, written afresh."""
+    from qualify.packets.render import write_atomic
+    from qualify.records import write_new
+
+    written = []
+    for packet in packets:
+        path = output_dir / packet.file_name
+        if records:
+            write_new(path, packet.pdf)
+        else:
+            write_atomic(path, packet.pdf)
+        written.append(path)
+    return written
+
+
+def sealed(packet: Packet) -> tuple[Packet, str]:
+    """A written packet as its audit event needs it: without its bytes, with their sha256."""
+    return replace(packet, pdf=b""), hashlib.sha256(packet.pdf).hexdigest()
+
+
+def record_packets(
+    session: Session,
+    packets: list[tuple[Packet, str]],
+    actor: str,
+    role: str,
+    at: datetime,
+    selection_id: int,
+) -> None:
+    """Audit each written packet (given with its sha256, see `sealed`), in the caller's
+    transaction."""
+    for packet, sha256 in packets:
+        audit.record(
+            session,
+            actor=actor,
+            role=role,
+            action="packet_generated",
+            subject=f"packet:{packet.packet_id}",
+            at=at,
+            selection_id=selection_id,
+            candidate_id=packet.candidate_id,
+            details={
+                "packet": packet.packet_id,
+                "file": packet.file_name,
+                "sha256": sha256,
+                "stage": packet.stage,
+                "event": packet.event_id,
+            }
+            | ({"sensitive": "withheld"} if packet.withheld else {}),
+        )
+
+
+def record_and_write(
+    session: Session,
+    packets: list[Packet],
+    output_dir: Path,
+    actor: str,
+    role: str,
+    at: datetime,
+    selection_id: int,
+    *,
+    records: bool = False,
+) -> list[Path]:
+    """Write the files, then audit each packet and commit. The files come first: a packet
+    exists only for an event already committed, so a crash between the two leaves a true
+    packet that lacks its `packet_generated` event, never an event without its file."""
+    written = write_files(packets, output_dir, records=records)
+    record_packets(session, [sealed(p) for p in packets], actor, role, at, selection_id)
+    session.commit()
+    return written
+
+
+def stage_packets(
+    session: Session,
+    templates_dir: Path,
+    candidate: Candidate,
+    stage: str,
+    event: AuditEvent,
+    *,
+    viewer_sensitive: bool,
+) -> list[Packet]:
+    """Every packet the workflow prints on entering `stage`, rendered for a reader whose role
+    sees sensitive records or not (the one who obtains them: `sees_sensitive` of their roles)."""
+    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    return [
+        render(
+            session, templates_dir, candidate, stage, t, event, viewer_sensitive=viewer_sensitive
+        )
+        for t in spec.packets.get(stage, [])
+    ]
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """What a repair did in the records folder."""
+
+    written: list[Path]
+    removed: list[Path]  # temporary files left by killed writers
+
+
+def owed(
+    session: Session,
+    records_dir: Path,
+    *,
+    candidate_id: int | None = None,
+    selection_id: int | None = None,
+) -> list[tuple[AuditEvent, list[str]]]:
+    """Committed state changes whose packets are missing from the records folder, with the
+    templates each still needs. An advance asked to write packets names them in its event."""
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "state_changed",
+            AuditEvent.outcome == "ok",
+            col(AuditEvent.details).contains('"packets":'),
+        )
+        .order_by(col(AuditEvent.id))
+    )
+    if candidate_id is not None:
+        query = query.where(AuditEvent.candidate_id == candidate_id)
+    if selection_id is not None:
+        query = query.where(AuditEvent.selection_id == selection_id)
+    found = []
+    for event in session.exec(query):
+        details = json.loads(event.details)
+        assert event.id is not None
+        assert event.candidate_id is not None
+        missing = [
+            template
+            for template in details.get("packets") or []
+            if not (
+                records_dir
+                / file_name(
+                    event.selection_id or 0, event.candidate_id, details["to"], template, event.id
+                )
+            ).exists()
+        ]
+        if missing:
+            found.append((event, missing))
+    return found
+
+
+def write_owed(
+    session: Session,
+    templates_dir: Path,
+    records_dir: Path,
+    actor: str,
+    *,
+    candidate_id: int | None = None,
+    selection_id: int | None = None,
+    role: str | None = None,
+    viewer_sensitive: bool | None = None,
+    now: datetime | None = None,
+) -> Repaired:
+    """Write every packet a committed event is owed (in the scope given) into the records
+    folder, and remove temporary files that killed writers left there. `role` is the acting
+    role when an advance repairs its own candidate; otherwise the actor needs the right to
+    print packets in each selection concerned."""
+    from qualify.records import remove_stale_temporaries
+
+    session.rollback()
+    session.connection(execution_options={"qualify_read_only": True})
+    if role is None:
+        actor_user(session, actor)
+    removed = remove_stale_temporaries(records_dir)
+    items = owed(session, records_dir, candidate_id=candidate_id, selection_id=selection_id)
+    by_selection: dict[int, list[Packet]] = {}
+    roles: dict[int, str] = {}
+    sees: dict[int, bool] = {}
+    for event, templates in items:
+        sid = event.selection_id or 0
+        if sid not in roles:
+            spec = workflow_of(get_selection(session, sid)).spec
+            user = actor_user(session, actor)
+            roles[sid] = role or role_for(user, spec.permissions.print_packets, "print packets")
+            # The packets are the actor's to obtain: made for what their role may see.
+            sees[sid] = (
+                sees_sensitive(spec, user.roles) if viewer_sensitive is None else viewer_sensitive
+            )
+        candidate = get_candidate(session, event.candidate_id or 0)
+        stage = json.loads(event.details)["to"]
+        by_selection.setdefault(sid, []).extend(
+            render(session, templates_dir, candidate, stage, t, event, viewer_sensitive=sees[sid])
+            for t in templates
+        )
+    # Rendering only read; end that transaction before writing (on SQLite a read snapshot
+    # cannot become a write once someone else has committed).
+    session.rollback()
+    at = now or datetime.now(UTC)
+    written: list[Path] = []
+    for sid, packets in sorted(by_selection.items()):
+        written += record_and_write(
+            session, packets, records_dir, actor, roles[sid], at, sid, records=True
+        )
+    return Repaired(written, removed)

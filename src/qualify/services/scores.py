@@ -1,0 +1,166 @@
+"""Interview scores computed from the records: what scoring needs about each candidate (the
+panel that sat, its declarations and submitted scorecards), the interview guards' view of a
+candidate, and the ranking. The scorecards and declarations are the source of truth."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from qualify.services.frozen import workflow_of
+from qualify.services.lookups import alternates_of, seats_of
+from qualify.store.tables import Candidate, ConflictDeclaration, Scorecard, Selection
+from qualify.workflow.facts import InterviewFacts
+from qualify.workflow.scoring import (
+    CandidateResult,
+    Card,
+    Exact,
+    PanelInput,
+    aggregate,
+    score_candidate,
+    sitting,
+)
+from qualify.workflow.spec import Workflow
+
+
+def panel_input(
+    spec: Workflow,
+    candidate: tuple[int, str, str],
+    seats: tuple[tuple[str, str], ...],
+    declared: Iterable[Any],
+    submitted: Iterable[Any],
+    *,
+    comments: bool = False,
+    alternates: tuple[tuple[str, str], ...] = (),
+) -> PanelInput:
+    """What scoring needs about one candidate, from its (id, employee id, supervisor), the
+    panel's (seat, panelist) pairs and its alternates, its declarations in the order made and
+    its submitted scorecards by version (rows or records with the tables' field names). An
+    alternate sits for a holder who may not score the candidate (see `sitting`)."""
+    candidate_id, employee_id, supervisor = candidate
+    conflicts = {d.panelist: d.conflict for d in declared}  # the newest declaration stands
+    versions: dict[str, list[Any]] = defaultdict(list)
+    for card in submitted:
+        versions[card.panelist].append(card)
+    sat, barred, swaps = sitting(spec, supervisor, seats, alternates, conflicts)
+    cards = {}
+    for _, panelist in sat:
+        mine = versions.get(panelist)
+        if mine:
+            newest = mine[-1]
+            cards[panelist] = Card(
+                panelist=panelist,
+                seat=newest.seat,
+                scores=newest.scores,
+                comments=newest.comments if comments else {},
+                version=newest.version,
+                reason=newest.reason,
+                previous=dict(mine[-2].scores) if len(mine) > 1 else None,
+            )
+    return PanelInput(candidate_id, employee_id, sat, barred, cards, swaps)
+
+
+def panel_inputs(
+    session: Session,
+    selection: Selection,
+    candidates: list[Candidate] | None = None,
+    *,
+    comments: bool = False,
+) -> list[PanelInput]:
+    """What scoring needs, for every candidate of the selection (or the ones given), by id; with
+    the panelists' comments only when asked, as ranking does not read them."""
+    spec = workflow_of(selection).spec
+    assert selection.id is not None
+    people = (
+        [(c.id, c.employee_id, c.supervisor) for c in candidates]
+        if candidates is not None
+        else session.execute(
+            sa_select(
+                col(Candidate.id), col(Candidate.employee_id), col(Candidate.supervisor)
+            ).where(col(Candidate.selection_id) == selection.id)
+        ).all()
+    )
+    wanted: dict[int, tuple[int, str, str]] = {}
+    for cid, employee, supervisor in people:
+        assert cid is not None
+        wanted[cid] = (cid, employee, supervisor)
+    seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
+    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
+    # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
+    few = len(wanted) <= 50
+    declared_query = sa_select(
+        col(ConflictDeclaration.candidate_id),
+        col(ConflictDeclaration.panelist),
+        col(ConflictDeclaration.conflict),
+    ).order_by(col(ConflictDeclaration.id))
+    cards_query = sa_select(
+        *(
+            col(c)
+            for c in (
+                Scorecard.candidate_id,
+                Scorecard.panelist,
+                Scorecard.seat,
+                Scorecard.version,
+                Scorecard.scores,
+                Scorecard.comments if comments else Scorecard.reason,
+                Scorecard.reason,
+            )
+        )
+    ).where(col(Scorecard.status) == "submitted")
+    if few:
+        declared_query = declared_query.where(
+            col(ConflictDeclaration.candidate_id).in_(list(wanted))
+        )
+        cards_query = cards_query.where(col(Scorecard.candidate_id).in_(list(wanted)))
+    else:
+        declared_query = declared_query.join(Candidate).where(
+            col(Candidate.selection_id) == selection.id
+        )
+        cards_query = cards_query.join(Candidate).where(col(Candidate.selection_id) == selection.id)
+    declared: dict[int, list[Any]] = defaultdict(list)
+    for row in session.execute(declared_query):
+        declared[row.candidate_id].append(row)
+    submitted: dict[int, list[Any]] = defaultdict(list)
+    for row in session.execute(cards_query.order_by(col(Scorecard.version))):
+        submitted[row.candidate_id].append(row)
+    return [
+        panel_input(
+            spec,
+            person,
+            seats,
+            declared.get(cid, ()),
+            submitted.get(cid, ()),
+            comments=comments,
+            alternates=alternates,
+        )
+        for cid, person in sorted(wanted.items())
+    ]
+
+
+def interview_facts(
+    session: Session, selection: Selection, candidates: list[Candidate]
+) -> dict[int, InterviewFacts]:
+    """The interview guards' view of each candidate."""
+    rubric = workflow_of(selection).spec.rubric
+    exact = Exact.of(rubric)
+    facts = {}
+    for panel in panel_inputs(session, selection, candidates):
+        result = score_candidate(rubric, panel, exact)
+        facts[panel.candidate_id] = InterviewFacts(
+            seats=len(panel.seats),
+            complete=result.complete,
+            missing=result.missing,
+            passed=result.passed,
+            failures=result.failures,
+            total=result.total,
+        )
+    return facts
+
+
+def ranking(session: Session, selection: Selection) -> list[CandidateResult]:
+    """Every candidate's interview result, ranked, computed from the records."""
+    return aggregate(workflow_of(selection).spec.rubric, panel_inputs(session, selection))
