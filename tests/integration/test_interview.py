@@ -381,7 +381,8 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     with pytest.raises(
         RuleViolation,
         match=r"Interview passed \(pass mark and criterion minimums, such as above-average "
-        r"appearance\): failed: interview not passed: appearance_attitude mean 3.00 is not above 3",
+        r"appearance\): failed: interview not passed: Appearance and attitude in the school "
+        r"environment mean 3.00 is not above 3",
     ):
         advance(
             session=session, candidate_id=ids["MPD-1103"], trigger="select", actor="chief.walsh"

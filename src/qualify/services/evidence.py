@@ -118,7 +118,8 @@ def add_evidence(
     ]
     problems += [
         Problem(
-            f"missing field '{n}'",
+            # The field's id (what --field takes) and its label (what a form shows).
+            f"missing field '{n}'" + (f" ({declared[n].label})" if declared[n].label else ""),
             value=kind,
             step=Step("attach_file") if declared[n].type == "file" else None,
         )
