@@ -15,6 +15,7 @@ from qualify.store import db
 from tests.web.conftest import candidate_id
 
 Browser = Callable[[str], TestClient]
+SEATS = [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")]
 BLOCKED = "Dr. Helen Chen declared a conflict; no alternate sits: HR must change the panel"
 
 
@@ -74,8 +75,7 @@ def test_an_alternate_who_takes_the_seat_leaves_nothing_to_change(
         panel.assign_panel(
             session=session,
             selection_id=1,
-            seats=[("commander", "cmdr.obrien"), ("school_rep", "rep.chen")]
-            + [("school_rep", "rep.douglas")],
+            seats=SEATS,
             alternates=[("school_rep", "rep.ng")],
             actor="hr.alvarez",
         )
