@@ -513,7 +513,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
         command.downgrade(db.alembic_config(connection), "0003")
 
     # Later service code must not change what the migration writes: break it, and upgrade.
-    import qualify.services.results as service
+    import qualify.services.stored_results as service
 
     def changed(*args: object, **kwargs: object) -> None:
         raise AssertionError("migration 0004 used the service code")
