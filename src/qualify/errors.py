@@ -12,12 +12,14 @@ QualifyError                 base; exit 1 (refused by the rules)
     ├── FieldValueError      a typed value does not fit its evidence field
     └── WorkflowError        a workflow file is invalid; carries every problem found
 
-An error speaks the services' language, never a front door's: it names the input it is about
-by its `field` (the service's parameter name, such as `reason_code`), shows the `value` given,
-and may name a `step` the user can take next (a use case such as `list_users`). The CLI renders
-a field as its `--flag` and a step as a command; the portal renders a field beside its form
-input and a step as a link. `str(error)` is the plain rendering (field names as they are), one
-line per problem.
+An error speaks the services' language, never a front door's: each problem names the input it
+is about by its `field` (the service's parameter name, such as `reason_code`; `scores.clarity`
+for one entry of a mapping such as `scores`; `a+b` for two inputs given together), shows the
+`value` given, and may name a `step` the user can take next (a use case such as `list_users`).
+That is the one way an error names its input. The CLI renders a field as its `--flag` and a step
+as a command; the portal shows the problem beside the field's form input, and a step in its own
+words beside the input the step asks for. `str(error)` is the plain rendering (field names as
+they are), one line per problem.
 """
 
 from __future__ import annotations
@@ -68,14 +70,6 @@ class QualifyError(Exception):
     """
 
     exit_code = 1
-    # What the refusal is about, when it is about named inputs (criterion ids, "reason"): a
-    # form shows the message next to those fields. The message says the same on every channel.
-    fields: tuple[str, ...] = ()
-
-    def about(self, *fields: str) -> QualifyError:
-        """This error, noting the inputs it is about."""
-        self.fields = fields
-        return self
 
     def __init__(
         self,
@@ -99,6 +93,14 @@ class QualifyError(Exception):
     def field(self) -> str | None:
         """The input the (first) problem is about, if it names one."""
         return self.problems_found[0].field if self.problems_found else None
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every input the problems name, each once, in order (`a+b` is `a` and `b`)."""
+        named = (
+            part for p in self.problems_found if p.field is not None for part in p.field.split("+")
+        )
+        return tuple(dict.fromkeys(named))
 
     @property
     def message(self) -> str:

@@ -45,12 +45,15 @@ NAME_IN_REFUSAL = 64  # an unknown user's attempted name, as a refusal records i
 REFUSAL = 500  # a refusal's message, as the audit log records it
 
 
-def check(field: str, value: str | None, limit: int) -> None:
-    """Refuse `value` if it is longer than `limit` characters."""
-    if value is not None and len(value) > limit:
+def check(field: str, text: str | None, limit: int, *, shown: str | None = None) -> None:
+    """Refuse `text`, given as `field` (and shown as `shown`), if it is longer than `limit`
+    characters."""
+    if text is not None and len(text) > limit:
         from qualify.errors import BadInput
 
-        raise BadInput(f"{field}: {len(value):,} characters is too long (at most {limit:,})")
+        raise BadInput(
+            f"{len(text):,} characters is too long (at most {limit:,})", field=field, value=shown
+        )
 
 
 def clip(text: str, limit: int) -> str:

@@ -204,10 +204,10 @@ def test_a_reason_over_the_cap_is_refused_and_writes_nothing(
     before = json.loads(q("audit", "verify", "--json").stdout)["events"]
     long = q("advance", "1", "withdraw", "--reason", "x" * 120_000)
     assert long.exit_code == 2
-    assert long.stderr == "error: reason: 120,000 characters is too long (at most 2,000)\n"
+    assert long.stderr == "error: --reason: 120,000 characters is too long (at most 2,000)\n"
     conflict = q("declare", "1", "--conflict", "y" * 1_001, user="cmdr1")
     assert conflict.exit_code == 2
-    assert "conflict: 1,001 characters is too long (at most 1,000)" in conflict.stderr
+    assert conflict.stderr == "error: --conflict: 1,001 characters is too long (at most 1,000)\n"
     assert json.loads(q("audit", "verify", "--json").stdout)["events"] == before
 
 

@@ -186,7 +186,7 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
         (
             "recommendation",
             {"fields": {"author": "sgt.moreau", "written_on": "2026-12-01"}},
-            "missing field 'letter' (use --file PATH)",
+            "missing field 'letter' (The signed letter) (use --file PATH)",
         ),
         ("service", {"result": "pass"}, "--result: evidence 'service' has no pass_fail fields"),
     ],

@@ -419,7 +419,8 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     with pytest.raises(
         RuleViolation,
         match=r"Interview passed \(pass mark and criterion minimums, such as above-average "
-        r"appearance\): failed: interview not passed: appearance_attitude mean 3.00 is not above 3",
+        r"appearance\): failed: interview not passed: Appearance and attitude in the school "
+        r"environment mean 3.00 is not above 3",
     ):
         advance(
             session=session,
@@ -564,7 +565,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
         command.downgrade(db.alembic_config(connection), "0003")
 
     # Later service code must not change what the migration writes: break it, and upgrade.
-    import qualify.services.results as service
+    import qualify.services.stored_results as service
 
     def changed(*args: object, **kwargs: object) -> None:
         raise AssertionError("migration 0004 used the service code")

@@ -24,6 +24,7 @@ from qualify.errors import (
     RuleViolation,
     Step,
 )
+from qualify.web.errors import inputs
 
 SRC = Path(qualify.__file__).parent
 BEHIND_THE_DOOR = ("services", "workflow", "store")
@@ -110,6 +111,39 @@ def test_a_field_is_plain_in_the_service_and_a_flag_on_the_command_line() -> Non
     assert flag("notice+reason_code") == "--notice and --reason-code"
 
 
+def test_an_error_names_its_inputs_one_way_each_front_door_placing_them_its_own() -> None:
+    """A problem's `field` is the only way an error names its input: the CLI labels the line
+    with the flag (an entry of a mapping, `scores.clarity`, with the mapping's `--set`); the
+    portal shows the error beside the inputs it names, and beside those its step asks for."""
+    off_scale = BadInput(
+        problems=[
+            Problem("off the scale 1-5", "scores.clarity", "clarity=9"),
+            Problem("unknown criterion", "comments.poise", "poise"),
+        ]
+    )
+    assert render(off_scale).splitlines() == [
+        "--set clarity=9: off the scale 1-5",
+        "--comment poise: unknown criterion",
+    ]
+    assert off_scale.fields == ("scores.clarity", "comments.poise")
+    assert inputs(off_scale) == ["clarity", "poise"]
+    both = BadInput("give one of them, not both", field="notice+reason_code")
+    assert both.fields == ("notice", "reason_code")
+    extremes = BadInput(
+        "a score of 1 or 5 needs evidence",
+        step=Step("comment_extremes", "role_model, liaison"),
+        hint="nothing was saved",
+    )
+    assert extremes.fields == ()
+    assert inputs(extremes) == ["role_model", "liaison"]
+    assert render(extremes).endswith(
+        ": add --comment ID=TEXT for role_model, liaison; nothing was saved"
+    )
+    locked = RuleViolation("submitted and locked", step=Step("correct_scorecard"))
+    assert inputs(locked) == ["reason"]
+    assert not hasattr(QualifyError, "about")
+
+
 def test_several_problems_are_one_line_each_with_the_step_and_hint_after_the_last() -> None:
     error = BadInput(
         problems=[
@@ -156,3 +190,29 @@ def test_every_exception_qualify_defines_is_a_qualify_error() -> None:
                 if not bases & tree:
                     outside.append(node.name)
     assert outside == ["YAMLLimitError"]
+
+
+def test_no_module_names_a_workflows_packet_its_title_or_its_audience() -> None:
+    """What a packet is called, who receives it and whether it may carry sensitive evidence is
+    the workflow's (`packet_kinds`, beside `packets:`): no module of qualify names a packet a
+    shipped workflow prints, nor a packet's title. (`activity_report` is also a table's name,
+    and "Quarterly activity report" the default label of the activity reports a workflow may
+    ask for, in workflow/spec.py.)"""
+    from sqlmodel import SQLModel
+
+    from qualify.workflow.loader import load_path
+
+    names: set[str] = set()
+    for path in sorted((SRC.parents[1] / "workflows").glob("*.yaml")):
+        spec = load_path(path).spec
+        names |= {t for templates in spec.packets.values() for t in templates}
+        names |= set(spec.packet_kinds) | {k.title for k in spec.packet_kinds.values()}
+    assert {"eligibility_review", "Eligibility review", "Oral board packet"} <= names
+    names -= set(SQLModel.metadata.tables) | {"Quarterly activity report"}
+    found = [
+        f"{path.relative_to(SRC)}:{line}: {text!r}"
+        for path in sorted(SRC.rglob("*.py"))
+        for line, text in _texts(path)
+        if text in names
+    ]
+    assert found == []

@@ -124,9 +124,9 @@ def test_a_password_too_short_or_mistyped_is_refused_and_the_link_still_works(
     path = invite_path(qualify(cli, web_settings, "user", "invite", douglas))
     short = set_password(client, path, "short")
     assert short.status_code == 400
-    assert refusal(short.text) == "password: at least 12 characters, please"
+    assert refusal(short.text) == "the password needs at least 12 characters"
     typo = set_password(client, path, NEW_PASSWORD, NEW_PASSWORD + "x")
-    assert refusal(typo.text) == "confirm: the two passwords differ; type the same password twice"
+    assert refusal(typo.text) == "the two passwords you typed differ; type the same password twice"
     assert client.get("/").status_code == 303  # not signed in
     assert set_password(client, path, NEW_PASSWORD).status_code == 303
 

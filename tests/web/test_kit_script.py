@@ -26,6 +26,7 @@ def test_a_change_saves_the_draft_without_a_button(page: Page, sro_settings: Set
         page.fill("#password", PASSWORDS["rep.chen"])
         page.click("button:has-text('Sign in')")
         page.goto(f"{base}/interviews/{cid}")
+        page.check("input[name='declaration'][value='none']")  # nothing is chosen for them
         page.click("button:has-text('Declare')")
         with page.expect_response(lambda answer: answer.url.endswith("/draft")):
             page.check("input[name='score-liaison'][value='3']")

@@ -2,7 +2,8 @@
 the next step by its use case; here a field becomes its `--flag` and a step the command to run.
 
 A field whose flag is its own name with dashes (`reason_code` -> `--reason-code`) needs no entry
-in FLAGS; a field named `a+b` is two inputs given together (`--a and --b`).
+in FLAGS; a field named `a+b` is two inputs given together (`--a and --b`); `scores.clarity`, one
+entry of a mapping, is given with the mapping's flag (`--set`).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def flag(field: str) -> str:
     """The option (or argument) a field is given with on the command line."""
     if "+" in field:
         return " and ".join(flag(part) for part in field.split("+"))
-    return FLAGS.get(field) or "--" + field.replace("_", "-")
+    name = field.partition(".")[0]
+    return FLAGS.get(name) or "--" + name.replace("_", "-")
 
 
 def command(step: Step) -> str:

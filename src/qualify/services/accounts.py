@@ -175,13 +175,13 @@ def open_invitation(
 def check_password(name: str, password: str, confirm: str) -> None:
     """A new password: 12 to 256 characters, not the user name, typed the same twice."""
     if len(password) < PASSWORD_MIN:
-        raise BadInput(f"password: at least {PASSWORD_MIN} characters, please")
+        raise BadInput(f"the password needs at least {PASSWORD_MIN} characters")
     if len(password) > PASSWORD_MAX:
-        raise BadInput(f"password: at most {PASSWORD_MAX} characters")
+        raise BadInput(f"the password can have at most {PASSWORD_MAX} characters")
     if password.strip().lower() == name.lower():
-        raise BadInput("password: not your user name")
+        raise BadInput("the password cannot be your user name")
     if password != confirm:
-        raise BadInput("confirm: the two passwords differ; type the same password twice")
+        raise BadInput("the two passwords you typed differ; type the same password twice")
 
 
 def set_password(

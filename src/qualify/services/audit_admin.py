@@ -98,7 +98,7 @@ def rotate_key(
     every later event with the new one. Returns (old key id, new key id, event id)."""
     reason = reason.strip()
     if not reason:
-        raise BadInput("reason: say why the key is rotated")
+        raise BadInput("say why the key is rotated", field="reason")
     limits.check("reason", reason, limits.REASON)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     role = role_for(actor_user(session, actor), managers, "rotate the audit key")

@@ -106,7 +106,7 @@ def recall_details(
 ) -> dict[str, Any]:
     """What the audit event of a recall records; refuse it after the list expired, before it
     exists, or out of rank order without a reason to skip the officers ranked above."""
-    limits.check("skip reason", skip_reason, limits.REASON)
+    limits.check("skip_reason", skip_reason, limits.REASON)
     skip = " ".join((skip_reason or "").split())
     doing = f"cannot {transition.trigger} candidate {candidate.id}"
     where = recall_order(

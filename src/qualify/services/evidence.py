@@ -77,7 +77,7 @@ def add_evidence(
                 Problem(
                     f"{kind} has no field '{name}'{suggest(name, declared)} "
                     f"(fields: {', '.join(declared)})",
-                    "fields",
+                    f"fields.{name}",
                     name,
                 )
             )
@@ -88,14 +88,14 @@ def add_evidence(
             if name in given_by:
                 problems.append(Problem(exc.message, given_by[name]))
             else:
-                problems.append(Problem(exc.message, "fields", name))
+                problems.append(Problem(exc.message, f"fields.{name}", name))
     for name, field_spec in declared.items():
         named = values.get(name)
         if field_spec.type == "user" and isinstance(named, str) and not _is_user(session, named):
             problems.append(
                 Problem(
                     f"'{named}' is not a registered user{_close_user(session, named)}",
-                    "fields",
+                    f"fields.{name}",
                     name,
                 )
             )
@@ -118,7 +118,8 @@ def add_evidence(
     ]
     problems += [
         Problem(
-            f"missing field '{n}'",
+            # The field's id (what --field takes) and its label (what a form shows).
+            f"missing field '{n}'" + (f" ({declared[n].label})" if declared[n].label else ""),
             value=kind,
             step=Step("attach_file") if declared[n].type == "file" else None,
         )

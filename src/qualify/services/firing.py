@@ -420,7 +420,8 @@ def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) ->
     if waiting:
         counts.append(f"{len(waiting)} {'is' if len(waiting) == 1 else 'are'} pending")
     shown = [
-        f"{spec.checks[r.check].label}: {'failed' if r.status == 'fail' else r.status}: {r.reason}"
+        f"{spec.checks[r.check].label}: {'failed' if r.status == 'fail' else r.status}: "
+        f"{spec.in_words(r.reason)}"
         for r in [*failed, *waiting]
         if r.check not in hidden
     ]

@@ -16,8 +16,7 @@ from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, interview_of
-from qualify.services.lookups import get_selection
+from qualify.services.interviews import Interview, InterviewLoader, interview_of
 from qualify.services.rows import changed_by_someone_else, claim, insert_row
 from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
@@ -35,7 +34,7 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
             problems.append(
                 Problem(
                     f"unknown criterion{suggest(key, ids)} (criteria: {', '.join(ids)})",
-                    "scores",
+                    f"scores.{key}",
                     key,
                 )
             )
@@ -43,21 +42,20 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
         try:
             score = int(text)
         except ValueError:
-            problems.append(Problem("not a whole number", "scores", f"{key}={text}"))
+            problems.append(Problem("not a whole number", f"scores.{key}", f"{key}={text}"))
             continue
         if not rubric.scale_min <= score <= rubric.scale_max:
             problems.append(
                 Problem(
                     f"off the scale {rubric.scale_min}-{rubric.scale_max}",
-                    "scores",
+                    f"scores.{key}",
                     f"{key}={score}",
                 )
             )
             continue
         scores[key] = score
-    fields = [key for key in values if key not in scores]
     if problems:
-        raise BadInput(problems=problems).about(*fields)
+        raise BadInput(problems=problems)
     return scores
 
 
@@ -71,32 +69,28 @@ def score(
     submit: bool = False,
     reason: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Scorecard:
-    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
+    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one.
+    `load` reads the interview (the portal's reader refuses more, see `panel.declare`)."""
     at = now or utcnow()
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
-    interview = interview_of(session, candidate_id, actor, lock=submit)
+    interview = load(session, candidate_id, actor, lock=submit)
     candidate, seat = interview.candidate, interview.seat
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     spec = workflow_of(selection).spec
-    _check_may_score(spec, interview, actor.name)
+    _check_may_score(spec, interview, actor)
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
-        raise BadInput("unknown criterion", field="comments", value=unknown[0]).about(unknown[0])
+        raise BadInput("unknown criterion", field=f"comments.{unknown[0]}", value=unknown[0])
     latest = interview.card(actor.name)
     reason = (reason or "").strip() or None
-    try:
-        limits.check("reason", reason, limits.REASON)
-    except BadInput as exc:
-        raise exc.about("reason") from None
+    limits.check("reason", reason, limits.REASON)
     for criterion, comment in comments.items():
-        try:
-            limits.check(f"comment on {criterion}", comment, limits.COMMENT)
-        except BadInput as exc:
-            raise exc.about(criterion) from None
+        limits.check(f"comments.{criterion}", comment, limits.COMMENT, shown=criterion)
     assert candidate.id is not None
     if latest is not None and latest.status == "draft":
         card = latest
@@ -113,7 +107,7 @@ def score(
                 f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version",
                 step=Step("correct_scorecard"),
-            ).about("reason")
+            )
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
@@ -143,8 +137,8 @@ def score(
     return card
 
 
-def _check_may_score(spec: Workflow, interview: Interview, panelist: str) -> None:
-    """Refuse unless the candidate is being interviewed and the panelist, who holds a seat, has
+def _check_may_score(spec: Workflow, interview: Interview, actor: Actor) -> None:
+    """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
     if candidate.state not in spec.panel.scoring_states:
@@ -152,17 +146,18 @@ def _check_may_score(spec: Workflow, interview: Interview, panelist: str) -> Non
             f"candidate {candidate.id} is in state {candidate.state}; scorecards are taken in "
             f"{', '.join(spec.panel.scoring_states)}"
         )
-    declared = interview.declared(panelist)
+    declared = interview.declared(actor.name)
     barred = barred_reason(
-        spec, candidate.supervisor, panelist, declared.conflict if declared else None
+        spec, candidate.supervisor, actor.name, declared.conflict if declared else None
     )
     if barred:
         raise NotPermitted(
-            f"{panelist} may not score candidate {candidate.id}: {panelist} {barred}"
+            f"{actor.name} may not score candidate {candidate.id}: {actor.name} {barred}"
         )
     if declared is None:
         raise RuleViolation(
-            f"{panelist} must first declare any conflict of interest with candidate {candidate.id}",
+            f"{actor.name} must first declare any conflict of interest with candidate "
+            f"{candidate.id}",
             step=Step("declare_conflicts", str(candidate.id)),
         )
 
@@ -174,8 +169,8 @@ def may_score(
     seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
     for a correction."""
     interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
-    _check_may_score(spec, interview, actor.name)
+    spec = workflow_of(interview.selection).spec
+    _check_may_score(spec, interview, actor)
     latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
         raise RuleViolation(
@@ -185,16 +180,22 @@ def may_score(
         )
 
 
-def check_submission(*, session: Session, candidate_id: int, actor: Actor) -> None:
+def check_submission(
+    *, session: Session, candidate_id: int, actor: Actor, load: InterviewLoader = interview_of
+) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
-    interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
-    _check_may_score(spec, interview, actor.name)
+    refuse_submission(load(session, candidate_id, actor), actor)
+
+
+def refuse_submission(interview: Interview, actor: Actor) -> None:
+    """Refuse what submitting the actor's saved draft in this interview would refuse."""
+    spec = workflow_of(interview.selection).spec
+    _check_may_score(spec, interview, actor)
     latest = interview.card(actor.name)
     if latest is None or latest.status != "draft":
         raise RuleViolation(
-            f"{actor.name} has no draft scorecard for candidate {candidate_id} to submit"
+            f"{actor.name} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
     _require_complete(spec, latest, DRAFT_KEPT)
 
@@ -213,9 +214,9 @@ def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSE
     if missing:
         raise BadInput(
             f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
-            step=Step("score_criteria"),
+            step=Step("score_criteria", ", ".join(missing)),
             hint=hint,
-        ).about(*missing)
+        )
     extremes = [
         c
         for c, s in card.scores.items()
@@ -227,7 +228,7 @@ def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSE
             f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
             step=Step("comment_extremes", ", ".join(extremes)),
             hint=hint,
-        ).about(*extremes)
+        )
 
 
 def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:
@@ -270,7 +271,7 @@ def scorecard_view(*, session: Session, candidate_id: int, actor: Actor) -> dict
     """The actor's own scorecard for a candidate, with the rubric's anchors."""
     interview = interview_of(session, candidate_id, actor)
     candidate = interview.candidate
-    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    spec = workflow_of(interview.selection).spec
     card = interview.card(actor.name)
     return {
         "candidate_id": candidate_id,

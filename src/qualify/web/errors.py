@@ -1,5 +1,6 @@
-"""How the portal says an error: beside the form field it is about, so a field needs no label,
-and a next step in the words of the page (the CLI's words are in `qualify.cli.errors`)."""
+"""How the portal says an error: beside the form input it is about, so a field needs no label,
+and a next step in the words of the page, beside the input it asks for (the CLI's words are in
+`qualify.cli.errors`)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,35 @@ STEPS = {
 }
 
 
+# The form inputs a next step asks for; `subject` is a list of criterion ids, where it names any.
+STEP_INPUTS = {
+    "correct_scorecard": ("reason",),
+    "give_correction_reason": ("reason",),
+    "score_criteria": ("subject",),
+    "comment_extremes": ("subject",),
+}
+
+
+def inputs(error: QualifyError) -> list[str]:
+    """The form inputs to show the error beside: each field a problem names (an entry of a
+    mapping, `scores.clarity`, is its entry's input, `clarity`), then those the steps ask for."""
+    found = [field.rpartition(".")[2] for field in error.fields]
+    steps = [p.step for p in error.problems_found] + [error.step]
+    for step in (s for s in steps if s is not None):
+        for wanted in STEP_INPUTS.get(step.action, ()):
+            if wanted != "subject":
+                found.append(wanted)
+            elif step.subject:
+                found.extend(step.subject.split(", "))
+    return list(dict.fromkeys(found))
+
+
 def _step(step: Step) -> str:
     return STEPS.get(step.action, "").format(subject=step.subject)
 
 
 def words(error: QualifyError) -> str:
-    """The error as a page shows it, beside the fields in `error.fields`."""
+    """The error as a page shows it, beside the inputs `inputs(error)` names."""
     return error.render(lambda field: "", _step)
 
 
@@ -43,15 +67,13 @@ class Refusal:
 
 def lay_out(error: QualifyError, inputs: Mapping[str, str]) -> Refusal:
     """Where each problem of `error` shows: `inputs` maps a service's field (`reason`,
-    `vouched_by`, or `fields:NAME` for one evidence field) to the form input it is typed in."""
+    `vouched_by`, or `fields.NAME` for one evidence field) to the form input it is typed in."""
     by_input: dict[str, str] = {}
     general: list[str] = []
     for problem in error.problems_found:
         key = problem.field or ""
         if problem.field is None and problem.step is not None:
             key = f"step:{problem.step.action}"
-        if problem.field == "fields" and problem.value:
-            key = f"fields:{problem.value}"
         target = inputs.get(key)
         if target is None:
             general.append(problem.render(lambda _field: "", _step))

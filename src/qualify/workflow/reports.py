@@ -96,7 +96,7 @@ def parse_fields(
             raise ReportInputError(
                 f"the report has no field '{name}'{suggest(name, fields)} "
                 f"(fields: {', '.join(fields)})",
-                field="fields",
+                field=f"fields.{name}",
                 value=name,
             )
         if field.kind == "count":
@@ -104,13 +104,13 @@ def parse_fields(
             if not value.isascii() or not value.isdigit():
                 raise ReportInputError(
                     f"{text!r} is not a count (a whole number, 0 or more)",
-                    field="fields",
+                    field=f"fields.{name}",
                     value=name,
                 )
             number = int(value)
             if number > COUNT_MAX:
                 raise ReportInputError(
-                    f"{number} is more than {COUNT_MAX:,}", field="fields", value=name
+                    f"{number} is more than {COUNT_MAX:,}", field=f"fields.{name}", value=name
                 )
             values[name] = number
         else:
@@ -118,7 +118,7 @@ def parse_fields(
             if len(note) > EVIDENCE_TEXT_MAX:
                 raise ReportInputError(
                     f"{len(note):,} characters is too long (at most {EVIDENCE_TEXT_MAX:,})",
-                    field="fields",
+                    field=f"fields.{name}",
                     value=name,
                 )
             if note:
@@ -127,7 +127,9 @@ def parse_fields(
         for field in spec.fields:
             if field.kind == "count" and field.id not in values:
                 raise ReportInputError(
-                    f"missing ({field.label}); give {field.id}=N", field="fields", value=field.id
+                    f"missing ({field.label}); give {field.id}=N",
+                    field=f"fields.{field.id}",
+                    value=field.id,
                 )
     return values
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -344,6 +345,13 @@ class Workflow(Strict):
         into a state that holds one from a state that does not."""
         held = self.position_states()
         return to_state in held and from_state not in held
+
+    def in_words(self, text: str) -> str:
+        """A generated line ("appearance_attitude mean 3.00 is not above 3") with each
+        criterion named by its label, as people read it."""
+        for criterion in self.rubric.criteria:
+            text = re.sub(rf"\b{re.escape(criterion.id)}\b", criterion.label, text)
+        return text
 
     def criterion(self, criterion_id: str) -> CriterionSpec | None:
         return next((c for c in self.rubric.criteria if c.id == criterion_id), None)

@@ -105,7 +105,7 @@ def upload_name(upload: UploadFile) -> str:
 
 def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
     """The service's fields -> the form's inputs (`f_NAME` for each evidence field)."""
-    inputs = {f"fields:{key[2:]}": key for key in typed if key.startswith("f_")}
+    inputs = {f"fields.{key[2:]}": key for key in typed if key.startswith("f_")}
     return inputs | {
         "file": "file",
         "step:attach_file": "file",
