@@ -15,7 +15,7 @@ from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import interview_of, scoring_has_begun
+from qualify.services.interviews import InterviewLoader, interview_of, scoring_has_begun
 from qualify.services.lookups import alternates_of, get_selection, seats_of
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.rows import claim, insert_row
@@ -218,9 +218,11 @@ def declare(
     actor: str,
     conflict: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
-    the standing declaration writes nothing (no record, no audit event)."""
+    the standing declaration writes nothing (no record, no audit event). `load` reads the
+    interview (`interview_of`, unless the caller refuses more, as the portal does)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
     limits.check("conflict", conflict, limits.CONFLICT)
@@ -229,9 +231,7 @@ def declare(
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
-    interview = interview_of(
-        session, candidate_id, actor, with_cards=conflict is not None, lock=True
-    )
+    interview = load(session, candidate_id, actor, with_cards=conflict is not None, lock=True)
     candidate = interview.candidate
     latest = interview.declared(actor)
     if latest is not None and latest.conflict is not None and conflict is None:
@@ -256,7 +256,7 @@ def declare(
         candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at
     )
     insert_row(session, record)
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     declared = replace(interview, declarations=[*interview.declarations, record])
     panel = declared.panel_input(workflow_of(selection).spec, interview.submitted())
     details: dict[str, Any] = {"conflict": conflict}
@@ -306,6 +306,7 @@ def declare_choice(
     declaration: str,
     description: str = "",
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A declaration as a form makes it: `declaration` is what the panelist chose, "none" or
     "conflict", and `description` the conflict in their words. Nothing is chosen for them, and
@@ -330,6 +331,7 @@ def declare_choice(
         actor=actor,
         conflict=described if choice == "conflict" else None,
         now=now,
+        load=load,
     )
 
 

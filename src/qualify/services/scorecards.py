@@ -15,8 +15,7 @@ from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, interview_of
-from qualify.services.lookups import get_selection
+from qualify.services.interviews import Interview, InterviewLoader, interview_of
 from qualify.services.rows import changed_by_someone_else, claim, insert_row
 from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
@@ -69,15 +68,17 @@ def score(
     submit: bool = False,
     reason: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Scorecard:
-    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
+    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one.
+    `load` reads the interview (the portal's reader refuses more, see `panel.declare`)."""
     at = now or utcnow()
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
-    interview = interview_of(session, candidate_id, actor, lock=submit)
+    interview = load(session, candidate_id, actor, lock=submit)
     candidate, seat = interview.candidate, interview.seat
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     spec = workflow_of(selection).spec
     _check_may_score(spec, interview, actor)
     parsed = _parse_scores(spec, scores)
@@ -164,7 +165,7 @@ def may_score(
     seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
     for a correction."""
     interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
     latest = interview.card(actor)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
@@ -175,16 +176,22 @@ def may_score(
         )
 
 
-def check_submission(*, session: Session, candidate_id: int, actor: str) -> None:
+def check_submission(
+    *, session: Session, candidate_id: int, actor: str, load: InterviewLoader = interview_of
+) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
-    interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    refuse_submission(load(session, candidate_id, actor), actor)
+
+
+def refuse_submission(interview: Interview, actor: str) -> None:
+    """Refuse what submitting the actor's saved draft in this interview would refuse."""
+    spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
     latest = interview.card(actor)
     if latest is None or latest.status != "draft":
         raise RuleViolation(
-            f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
+            f"{actor} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
     _require_complete(spec, latest, DRAFT_KEPT)
 
@@ -260,7 +267,7 @@ def scorecard_view(*, session: Session, candidate_id: int, actor: str) -> dict[s
     """The actor's own scorecard for a candidate, with the rubric's anchors."""
     interview = interview_of(session, candidate_id, actor)
     candidate = interview.candidate
-    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    spec = workflow_of(interview.selection).spec
     card = interview.card(actor)
     return {
         "candidate_id": candidate_id,

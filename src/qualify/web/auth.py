@@ -18,7 +18,7 @@ import hmac
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -32,17 +32,17 @@ from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
 from qualify.services.audit import Origin
 from qualify.services.frozen import frozen_workflows
-from qualify.services.permissions import frozen_permission
 from qualify.services.signin import ANONYMOUS, Visit
 from qualify.web.limits import megabytes, too_large
 from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of
+from qualify.workflow.spec import Workflow
 
 COOKIE = "qualify_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 T = TypeVar("T")
-RoleRule = Iterable[str] | Callable[[Session], Iterable[str]] | None
+RoleRule = Iterable[str] | Callable[[list[Workflow]], Iterable[str]] | None
 Handler = Callable[[Request, "Actor"], Awaitable[Response]]
 _UNSEEN = object()
 
@@ -78,6 +78,7 @@ class Actor:
         )
 
 
+@cache
 def _takes_actor(service: Callable[..., Any]) -> bool:
     """Whether a service declares its actor as an `Actor` (the services move to it one by
     one; the others still take the user's name)."""
@@ -110,9 +111,9 @@ def anonymous() -> Origin:
 async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None:
     """The session the request's cookie names, if it is still valid: an expired one is deleted,
     and a used one has its idle time restarted (at most once a minute). Cached per request.
-    A role `rule` that reads the database is read in the same session (one trip to a worker
-    thread and one database session for both: every page asks both) and kept for
-    `allowed_roles`."""
+    The selections' workflows are read in the same session (one trip to a worker thread and
+    one database session: every page asks), for the menu and a role `rule` (kept for
+    `allowed_roles`)."""
     cached = getattr(request.state, "visit", _UNSEEN)
     if cached is not _UNSEEN:
         assert cached is None or isinstance(cached, Visit)
@@ -126,10 +127,11 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         now = portal.now()
         with portal.session(anonymous(), read_only=True) as session:
             visit = signin.look_up(session, token)
-            roles = set(rule(session)) if callable(rule) and visit is not None else None
+            roles = None
             if visit is not None and visit.user is not None:
-                specs = [loaded.spec for loaded in frozen_workflows(session)]
+                specs = frozen_specs(session)
                 request.state.menu = menu(specs, visit.roles)
+                roles = set(rule(specs)) if callable(rule) else None
         if visit is None:
             return None, None
         if visit.expired(now, portal.settings.portal):
@@ -214,18 +216,23 @@ def to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-def permission(name: str) -> Callable[[Session], set[str]]:
+def frozen_specs(session: Session) -> list[Workflow]:
+    """The workflows frozen in the database's selections: a page's roles come from them."""
+    return [loaded.spec for loaded in frozen_workflows(session)]
+
+
+def permission(name: str) -> Callable[[list[Workflow]], set[str]]:
     """The roles the selections' workflows give a permission (a key of `permissions:`)."""
-    return partial(frozen_permission, permission=name)
+
+    def roles(specs: list[Workflow]) -> set[str]:
+        return {role for spec in specs for role in getattr(spec.permissions, name)}
+
+    return roles
 
 
-def panel_roles(session: Session) -> set[str]:
+def panel_roles(specs: list[Workflow]) -> set[str]:
     """The roles that hold a seat on an interview panel, in any selection's workflow."""
-    return {
-        seat.role
-        for loaded in frozen_workflows(session)
-        for seat in loaded.spec.panel.seats.values()
-    }
+    return {seat.role for spec in specs for seat in spec.panel.seats.values()}
 
 
 async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
@@ -240,16 +247,16 @@ async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
     return set(rule)
 
 
-def _roles(*, session: Session, rule: Callable[[Session], Iterable[str]]) -> Iterable[str]:
-    return rule(session)
+def _roles(*, session: Session, rule: Callable[[list[Workflow]], Iterable[str]]) -> Iterable[str]:
+    return rule(frozen_specs(session))
 
 
 def page(
     roles: RoleRule = None, *, oversized: Handler | None = None
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a route: signed in (else to /login), holding one of `roles` (a list, or a function
-    of the database such as `permission(...)`; None: any signed-in user), and on a POST the
-    session's CSRF token (else 403 and the route never runs). A service's refusal that the
+    of the selections' workflows such as `permission(...)`; None: any signed-in user), and on a
+    POST the session's CSRF token (else 403 and the route never runs). A service's refusal that the
     route does not handle itself becomes an error page saying it. A POST whose body was over
     the portal's limit (dropped unread, so nothing can change) goes to `oversized`, which shows
     the form again, else to an error page (413)."""
