@@ -158,7 +158,7 @@ def test_a_notice_of_ineligibility_names_the_sensitive_qualifications_not_met(
             templates_dir=TEMPLATES,
             output_dir=config.files_dir.parent / "hr-notice",
             candidate_id=ids["MPD-1181"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             stage="ineligible",
         )
     engine.dispose()
