@@ -118,16 +118,53 @@ def test_a_packet_a_commander_obtains_withholds_sensitive_checks_and_evidence(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, ids = demo
-    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies.
+    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies. (Her
+    # notice is her own record: it names what she did not meet, see the test below.)
     for template in ("eligibility_review", "notice_ineligible"):
         text = " ".join(text_of(packet(out, ids["MPD-1181"], "ineligible", template)).split())
-        assert "withheld (sensitive)" in text, template
-        for value in ("2026-07-18", "181 days old", "drug screen", "tobacco_free", "result: fail"):
+        for value in ("2026-07-18", "181 days old", "tobacco_free", "result: fail"):
             assert value not in text, (template, value)
     review = " ".join(
         text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review")).split()
     )
+    assert "withheld (sensitive)" in review
+    assert "drug screen" not in review
     assert "Drug screen (pass/fail only) withheld (sensitive)" in review
+
+
+def test_a_notice_of_ineligibility_names_the_sensitive_qualifications_not_met(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    """Officer Petrakis fails only sensitive checks. The notice written when the commander
+    declared her ineligible lists them by name (without their reasons), and it is the same
+    document as HR's reprint under the same file name and reference."""
+    config, out, ids = demo
+    written = packet(out, ids["MPD-1181"], "ineligible", "notice_ineligible")
+    notice = " ".join(pdftotext(written).split())
+    assert "you do not meet the qualifications listed below" in notice
+    listed = re.findall(r"^\s*•\s*(.+)$", pdftotext(written), flags=re.MULTILINE)
+    assert listed == [
+        "Good physical condition (passed within 180 days)",
+        "Drug free (screen passed within 90 days)",
+        "Free of tobacco products",
+    ]
+    assert "withheld (sensitive) from this copy" not in notice
+    for value in ("2026-07-18", "181 days old", "result: fail"):
+        assert value not in notice
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=config.files_dir.parent / "hr-notice",
+            candidate_id=ids["MPD-1181"],
+            actor="hr.alvarez",
+            stage="ineligible",
+        )
+    engine.dispose()
+    hrs = next(p for p in paths if "notice_ineligible" in p.name)
+    assert hrs.name == written.name
+    assert hrs.read_bytes() == written.read_bytes()
 
 
 def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence(

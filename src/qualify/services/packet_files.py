@@ -88,7 +88,8 @@ def render(
         stage=stage,
         template=template,
         event_id=event.id or 0,
-        withheld=not viewer_sensitive,
+        # Such a letter reads the same for every reader (see `build_context`): nothing withheld.
+        withheld=not viewer_sensitive and not context["packet"]["same_for_all"],
     )
 
 
