@@ -405,7 +405,7 @@ def section(runs: list[dict[str, Any]]) -> str:
         "",
         "| backend | panelists x candidates | requests | errors | p50 ms | p95 ms | max ms "
         "| requests/s | baseline p50 ms | baseline p95 ms | ratio p50 | ratio p95 "
-        "| scorecards as sent | load average |",
+        "| load average | scorecards as sent |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
@@ -414,7 +414,7 @@ def section(runs: list[dict[str, Any]]) -> str:
             f"| {r['backend']} | {r['panelists']} x {r['candidates']} | {p['requests']:,} | "
             f"{p['errors']} | {p['p50_ms']} | {p['p95_ms']} | {p['max_ms']} | {p['per_s']} | "
             f"{b['p50_ms']} | {b['p95_ms']} | {r['ratio_p50']}x | {r['ratio_p95']}x | "
-            f"{'yes' if r['scorecards_ok'] else 'NO'} | {r['load'][0]} to {r['load'][1]} |"
+            f"{r['load'][0]} to {r['load'][1]} | {'yes' if r['scorecards_ok'] else 'NO'} |"
         )
     lines += ["", "By kind of request (p50 / p95 ms):", ""]
     for r in runs:
