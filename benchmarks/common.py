@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from tests.helpers.actors import as_user
 
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 
@@ -116,6 +117,12 @@ def register_users(session: Any, workflows_dir: Path, users: dict[str, list[str]
     from qualify.services.users import add_user, create_admin
 
     (first, roles), *others = users.items()
-    create_admin(session=session, workflows_dir=workflows_dir, name=first, roles=roles)
+    create_admin(session=session, workflows_dir=workflows_dir, actor=as_user(first), roles=roles)
     for name, held in others:
-        add_user(session=session, workflows_dir=workflows_dir, name=name, roles=held, actor=first)
+        add_user(
+            session=session,
+            workflows_dir=workflows_dir,
+            name=name,
+            roles=held,
+            actor=as_user(first),
+        )

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlmodel import Session
+from tests.helpers.actors import as_user
 
 from benchmarks.common import current_rss_mib, database, register_users, use_audit_key
 from benchmarks.scale import USERS, _evidence_rows, _roster
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.packets.render import PDF_VARIANT, html_to_pdf, render_html, template_names
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
 from qualify.services.packet_context import build_context
 from qualify.services.packet_files import entering_event, render
@@ -50,17 +50,17 @@ def _setup(url: str, folder: Path, n: int) -> list[int]:
             title="Packets",
             workflow="sro-selection",
             as_of=date(2027, 1, 15),
-            actor=actor_named("hr1"),
+            actor=as_user("hr1"),
         )
         roster = folder / "roster.csv"
         _roster(roster, n)
-        import_roster(session=s, selection_id=selection.id or 0, path=roster, actor="hr1")
+        import_roster(session=s, selection_id=selection.id or 0, path=roster, actor=as_user("hr1"))
         ids = list(s.execute(select(Candidate.id).order_by(Candidate.id)).scalars())  # type: ignore[arg-type]
         s.execute(insert(Evidence), _evidence_rows(ids))
         s.commit()
         for cid in ids:
-            advance(session=s, candidate_id=cid, trigger="begin_screening", actor="hr1")
-            advance(session=s, candidate_id=cid, trigger="confirm_eligible", actor="cmdr1")
+            advance(session=s, candidate_id=cid, trigger="begin_screening", actor=as_user("hr1"))
+            advance(session=s, candidate_id=cid, trigger="confirm_eligible", actor=as_user("cmdr1"))
     engine.dispose()
     return ids
 
@@ -161,7 +161,7 @@ def run(
                     templates_dir=TEMPLATES,
                     output_dir=folder / f"jobs{jobs}",
                     selection_id=1,
-                    actor="hr1",
+                    actor=as_user("hr1"),
                     jobs=jobs,
                 )
                 timings[jobs] = time.perf_counter() - start

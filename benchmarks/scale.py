@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
+from tests.helpers.actors import as_user
 
 from benchmarks.common import (
     Timing,
@@ -29,7 +30,6 @@ from benchmarks.common import (
 )
 from qualify.config import PROJECT_ROOT, Settings
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidates import import_roster
 from qualify.services.eligibility import run_checks
 from qualify.services.panel import assign_panel, declare
@@ -182,7 +182,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                 title="Scale",
                 workflow="sro-selection",
                 as_of=date(2027, 1, 15),
-                actor=actor_named("hr1"),
+                actor=as_user("hr1"),
             )
             sid = selection.id or 0
             raw_sid = _raw_selection(raw)
@@ -209,7 +209,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                         "import",
                         n,
                         lambda: import_roster(
-                            session=s, selection_id=sid, path=roster, actor="hr1"
+                            session=s, selection_id=sid, path=roster, actor=as_user("hr1")
                         ),
                     ),
                     timed("import", n, raw_import),
@@ -234,7 +234,9 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                 raw.rollback()
 
             def engine_check() -> None:
-                report = run_checks(session=s, candidate_id=None, selection_id=sid, actor="hr1")
+                report = run_checks(
+                    session=s, candidate_id=None, selection_id=sid, actor=as_user("hr1")
+                )
                 s.rollback()
                 failed = [r for r in report["candidates"][0]["results"] if r["status"] == "fail"]
                 assert not failed, failed
@@ -243,8 +245,15 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
 
             def engine_advance(part: list[tuple[int, int]]) -> None:
                 for _, cid in part:
-                    advance(session=s, candidate_id=cid, trigger="begin_screening", actor="hr1")
-                    advance(session=s, candidate_id=cid, trigger="confirm_eligible", actor="cmdr1")
+                    advance(
+                        session=s, candidate_id=cid, trigger="begin_screening", actor=as_user("hr1")
+                    )
+                    advance(
+                        session=s,
+                        candidate_id=cid,
+                        trigger="confirm_eligible",
+                        actor=as_user("cmdr1"),
+                    )
 
             def raw_advance(part: list[tuple[int, int]]) -> None:
                 for i, cid in part:
@@ -258,9 +267,11 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
                         raw.commit()
 
             stages.append(interleaved("advance", 2 * n, engine_advance, raw_advance, ids, raw_ids))
-            assign_panel(session=s, selection_id=sid, seats=PANEL, actor="hr1")
+            assign_panel(session=s, selection_id=sid, seats=PANEL, actor=as_user("hr1"))
             for cid in ids:  # setup for scoring: into the interview stage
-                advance(session=s, candidate_id=cid, trigger="schedule_interview", actor="hr1")
+                advance(
+                    session=s, candidate_id=cid, trigger="schedule_interview", actor=as_user("hr1")
+                )
             criteria = [
                 "appearance_attitude",
                 "role_model",
@@ -273,14 +284,14 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
             def engine_score(part: list[tuple[int, int]]) -> None:
                 for i, cid in part:
                     for _, panelist in PANEL:
-                        declare(session=s, candidate_id=cid, actor=panelist)
+                        declare(session=s, candidate_id=cid, actor=as_user(panelist))
                         values = {
                             c: str(2 + (i + j + len(panelist)) % 3) for j, c in enumerate(criteria)
                         }
                         score(
                             session=s,
                             candidate_id=cid,
-                            actor=panelist,
+                            actor=as_user(panelist),
                             scores=values,
                             comments={},
                             submit=True,
@@ -328,7 +339,7 @@ def run(backend: str, n: int, folder: Path) -> dict[str, Any]:
             stages.append(interleaved("score", 3 * n, engine_score, raw_score, ids, raw_ids))
 
             def engine_rank() -> None:
-                data = results(session=s, selection_id=sid, actor="chief1")
+                data = results(session=s, selection_id=sid, actor=as_user("chief1"))
                 s.rollback()
                 assert data["candidates"][0]["rank"] == 1
 

@@ -19,6 +19,7 @@ from qualify.config import Settings
 from qualify.services.scenario import Scenario, add_evidence, set_up
 from qualify.store import db
 from qualify.store.tables import Selection
+from tests.helpers.actors import CLI
 from tests.helpers.builders import Sample, a_selection
 
 pytest_plugins = ["tests.helpers.browser"]  # the browser fixtures, shared by every folder
@@ -160,7 +161,7 @@ def session(settings: Settings, engine_for: Callable[[str], Engine]) -> Iterator
 @pytest.fixture
 def sro(session: Session, settings: Settings) -> tuple[Scenario, Selection]:
     """The sample SRO selection: users, selection and roster, with every evidence record."""
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     return scenario, selection

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 from dataclasses import dataclass
 
 CHANNELS = ("cli", "web")
+
+
+def os_account() -> str:
+    """The operating-system account running this process, from its real user id (not from
+    $USER or $LOGNAME, which anyone can set)."""
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 @dataclass(frozen=True)
@@ -15,13 +27,17 @@ class Origin:
     channel: str
     account: str
 
+    def actor(self, name: str) -> Actor:
+        """The user `name` acting through this front door and account."""
+        return Actor(name, self.channel, self.account)
+
 
 @dataclass(frozen=True)
 class Actor:
     """Who acts: the registered user's `name` (whom the rules and the record name), the front
     door's `channel` (`cli` or `web`) and the `account` behind it (the operating-system account
     for the CLI, the signed-in session's user for the portal). The front door builds it; every
-    audit event the action writes records all three."""
+    service that acts for someone takes it, and every audit event records all three."""
 
     name: str
     channel: str
@@ -31,6 +47,5 @@ class Actor:
         if self.channel not in CHANNELS:
             raise ValueError(f"unknown channel {self.channel!r} (channels: {', '.join(CHANNELS)})")
 
-    @property
-    def origin(self) -> Origin:
-        return Origin(self.channel, self.account)
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from qualify.services.scorecards import score
 from qualify.store import db
+from tests.helpers.actors import as_user
 from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
@@ -41,7 +42,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prep
         score(
             session=session,
             candidate_id=data.ids["MPD-1042"],
-            actor="cmdr.obrien",
+            actor=as_user("cmdr.obrien"),
             scores=dict.fromkeys(CRITERIA, "3"),
             comments={},
             submit=True,

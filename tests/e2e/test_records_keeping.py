@@ -29,6 +29,7 @@ from qualify.store.tables import (
     Tombstone,
 )
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 
 # The demo's last action (its recall from the eligible list) is on 2027-09-27: its records are
 # kept until 2029-09-27.
@@ -80,7 +81,7 @@ def purge(session: Session, copy: Path, **kw: object) -> retention.Purged:
         session=session,
         selection_id=1,
         reason="Retention period over",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         years=2,
         files_dir=copy / "demo-files",
         records_dir=copy / "demo-records",
@@ -99,15 +100,19 @@ def test_a_purge_before_the_period_ends_is_refused_with_the_date(q: Callable[...
 
 def test_the_period_ends_two_years_after_the_last_action_to_the_day(session: Session) -> None:
     assert (
-        retention.records_due(session=session, actor="hr.alvarez", years=2, today=date(2029, 9, 26))
+        retention.records_due(
+            session=session, actor=as_user("hr.alvarez"), years=2, today=date(2029, 9, 26)
+        )
         == []
     )
     (due,) = retention.records_due(
-        session=session, actor="hr.alvarez", years=2, today=date(2029, 9, 27)
+        session=session, actor=as_user("hr.alvarez"), years=2, today=date(2029, 9, 27)
     )
     assert (due.selection_id, due.keep_until) == (1, date(2029, 9, 27))
     assert (
-        retention.records_due(session=session, actor="hr.alvarez", years=3, today=date(2029, 9, 27))
+        retention.records_due(
+            session=session, actor=as_user("hr.alvarez"), years=3, today=date(2029, 9, 27)
+        )
         == []
     )
 

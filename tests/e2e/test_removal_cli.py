@@ -12,12 +12,13 @@ import pytest
 
 from qualify.services.scenario import Scenario
 from tests.conftest import SCENARIO, Result
+from tests.helpers.actors import CLI
 
 
 @pytest.fixture
 def q(cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
     """The demo stopped before its removal: Whitfield (1) appointed, Reyes (2) not selected."""
-    steps = Scenario.load(SCENARIO).data["steps"]
+    steps = Scenario.load(SCENARIO, CLI).data["steps"]
     before = next(i for i, step in enumerate(steps) if step.get("trigger") == "remove")
     done = subprocess.run(
         [sys.executable, "-m", "qualify", "demo", "-o", "out", "--steps", str(before)],

@@ -15,6 +15,7 @@ from qualify.config import Settings
 from qualify.services import audit
 from qualify.services.scorecards import score
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared
 
 CRITERIA = (
@@ -193,7 +194,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
         score(
             session=session,
             candidate_id=whitfield,
-            actor=panelist,
+            actor=as_user(panelist),
             scores={k: str(v) for k, v in scores.items()},
             comments={"liaison": secret_comment},
             submit=True,
@@ -202,7 +203,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
     score(
         session=session,
         candidate_id=whitfield,
-        actor=others[0],
+        actor=as_user(others[0]),
         scores={"liaison": "3"},
         comments={},
         submit=True,
@@ -224,7 +225,7 @@ def test_a_panelist_sees_nothing_derived_from_others_scores_before_submitting(
     score(
         session=session,
         candidate_id=whitfield,
-        actor=blind,
+        actor=as_user(blind),
         scores=dict.fromkeys(CRITERIA, "3"),
         comments={},
         submit=True,

@@ -32,13 +32,13 @@ from qualify.config import Settings
 from qualify.services import candidates, evidence, panel, scorecards, selections, training, users
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.services.fairness import record_self_identification
 from qualify.services.reports import add_report
 from qualify.services.scenario import candidate_ids, letter_pdf
 from qualify.services.schedule import schedule_interview
 from qualify.store.tables import Candidate, Selection
+from tests.helpers.actors import as_user
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 # The demo's officers' evidence and self-identification (borrowed, not its steps).
@@ -216,7 +216,7 @@ def a_selection(
     users.create_admin(
         session=session,
         workflows_dir=settings.workflows_dir,
-        name=HR,
+        actor=as_user(HR),
         roles=[role],
         full_name=full_name,
         title=title,
@@ -232,14 +232,14 @@ def a_selection(
         title="School Resource Officer 2027",
         workflow="sro-selection",
         as_of=opened.date("2027-01-15"),
-        actor=actor_named(HR),
+        actor=as_user(HR),
         now=clock.tick(),
     )
     candidates.import_roster(
         session=session,
         selection_id=opened.selection_id,
         path=EXAMPLES / "roster.csv",
-        actor=HR,
+        actor=as_user(HR),
         now=clock.tick(),
     )
     opened.ids = candidate_ids(session, opened.selection_id)
@@ -251,7 +251,7 @@ def a_selection(
                 candidate_id=opened.ids[employee],
                 sex=chosen["sex"],
                 race_ethnicity=chosen["race_ethnicity"],
-                actor=HR,
+                actor=as_user(HR),
                 now=clock.tick(),
             )
     return opened
@@ -266,7 +266,7 @@ def a_user(sample: Sample, name: str, role: str, *, full_name: str = "", title: 
         roles=[role],
         full_name=full_name,
         title=title,
-        actor=HR,
+        actor=as_user(HR),
         now=sample.clock.tick(),
     )
     return name
@@ -289,7 +289,7 @@ def an_officer(
             "supervisor": "sgt.moreau",
             "email": "",
         },
-        actor=HR,
+        actor=as_user(HR),
         now=sample.clock.tick(),
     )
     assert added.id is not None
@@ -304,7 +304,7 @@ def renamed(sample: Sample, employee: str, first_name: str, last_name: str) -> N
         candidate_id=sample.ids[employee],
         changes={"first_name": first_name, "last_name": last_name},
         reason="testing that names are shown as text",
-        actor=actor_named(HR),
+        actor=as_user(HR),
         now=sample.clock.tick(),
     )
 
@@ -314,7 +314,7 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
     who adds the others. Returns the logins."""
     (admin, role), *others = roles.items()
     users.create_admin(
-        session=session, workflows_dir=settings.workflows_dir, name=admin, roles=[role]
+        session=session, workflows_dir=settings.workflows_dir, actor=as_user(admin), roles=[role]
     )
     for name, role in others:
         users.add_user(
@@ -322,7 +322,7 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
             workflows_dir=settings.workflows_dir,
             name=name,
             roles=[role],
-            actor=admin,
+            actor=as_user(admin),
         )
     return list(roles)
 
@@ -330,7 +330,7 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
 def with_passwords(session: Session, passwords: dict[str, str]) -> None:
     """Each user's portal password (login: password), set as the demo sets them."""
     for name, password in passwords.items():
-        demo_password(session=session, name=name, password=password)
+        demo_password(session=session, actor=as_user(name), password=password)
 
 
 def with_evidence(sample: Sample) -> Sample:
@@ -350,7 +350,7 @@ def with_evidence(sample: Sample) -> Sample:
                     kind=record["kind"],
                     fields=fields,
                     file=file,
-                    actor=actor_named(HR),
+                    actor=as_user(HR),
                     now=sample.clock.tick(),
                 )
     return sample
@@ -363,7 +363,7 @@ def advanced(sample: Sample, trigger: str, by: str, employees: Iterable[str], **
             session=sample.session,
             candidate_id=sample.ids[employee],
             trigger=trigger,
-            actor=by,
+            actor=as_user(by),
             now=sample.clock.tick(),
             **why,  # type: ignore[arg-type]
         )
@@ -378,7 +378,7 @@ def a_panel(sample: Sample, *, alternates: Iterable[tuple[str, str]] = ()) -> li
         selection_id=sample.selection_id,
         seats=[("commander", COMMANDER), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")],
         alternates=list(alternates),
-        actor=HR,
+        actor=as_user(HR),
         now=sample.clock.tick(),
     )
     for employee, at in INTERVIEWS.items():
@@ -387,7 +387,7 @@ def a_panel(sample: Sample, *, alternates: Iterable[tuple[str, str]] = ()) -> li
             candidate_id=sample.ids[employee],
             at=sample.day(at),
             place=ROOM,
-            actor=actor_named(HR),
+            actor=as_user(HR),
             now=sample.clock.tick(),
         )
     return list(PANEL)
@@ -401,7 +401,7 @@ def declare(
         panel.declare(
             session=sample.session,
             candidate_id=sample.ids[employee],
-            actor=panelist,
+            actor=as_user(panelist),
             conflict=conflict,
             now=sample.clock.tick(),
         )
@@ -420,7 +420,7 @@ def scorecard(
     scorecards.score(
         session=sample.session,
         candidate_id=sample.ids[employee],
-        actor=panelist,
+        actor=as_user(panelist),
         scores=scores,
         comments=comments or {},
         submit=submit,
@@ -528,7 +528,7 @@ def trained(sample: Sample) -> None:
             candidate_id=dana,
             courses=courses,
             due_on=sample.day(due),
-            actor=by,
+            actor=as_user(by),
             now=sample.clock.tick(),
         )
     completed = [
@@ -549,7 +549,7 @@ def trained(sample: Sample) -> None:
                 candidate_id=dana,
                 course=course,
                 on=sample.day(on),
-                actor=by,
+                actor=as_user(by),
                 file=file,
                 now=sample.clock.tick(),
             )
@@ -593,7 +593,7 @@ def reported(sample: Sample) -> None:
             quarter=quarter,
             fields=fields,
             reason=reason,
-            actor=by,
+            actor=as_user(by),
             now=sample.clock.tick(),
         )
 

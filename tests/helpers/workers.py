@@ -13,6 +13,7 @@ from sqlmodel import Session
 from qualify.errors import QualifyError
 from qualify.services.advance import advance
 from qualify.store import db
+from tests.helpers.actors import as_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -43,7 +44,7 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
                         session=session,
                         candidate_id=candidate,
                         trigger=trigger,
-                        actor=actor,
+                        actor=as_user(actor),
                         reason=reason,
                         reason_code=CODES.get(trigger),
                     )
@@ -85,7 +86,7 @@ def loop_forever(url: str, candidates: list[int], records: str | None = None) ->
                         session=session,
                         candidate_id=candidate,
                         trigger=trigger,
-                        actor=actor,
+                        actor=as_user(actor),
                         reason="cycle",
                         packets=place,
                         reason_code=CODES.get(trigger),
@@ -103,7 +104,7 @@ def submit(url: str, candidate: int, panelist: str) -> None:
             score(
                 session=session,
                 candidate_id=candidate,
-                actor=panelist,
+                actor=as_user(panelist),
                 scores={},
                 comments={},
                 submit=True,

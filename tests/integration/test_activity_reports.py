@@ -23,6 +23,7 @@ from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import candidate_ids
 from qualify.store.tables import ActivityReport, AuditEvent, Tombstone
+from tests.helpers.actors import as_user
 from tests.helpers.appointed import AppointedCopies, noon, settings_for
 from tests.helpers.builders import Sample, appointed
 
@@ -81,7 +82,7 @@ def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quar
         candidate_id=dana,
         quarter="2027Q1",
         fields=FULL | {"highlights": "Anti-bullying unit"},
-        actor="sgt.moreau",
+        actor=as_user("sgt.moreau"),
         now=noon(date(2027, 4, 9)),
     )
     assert filed.report.version == 1
@@ -102,7 +103,7 @@ def test_a_supervisor_enters_the_report_of_the_officer_appointed_before_the_quar
 
 
 def _add(session: Session, dana: int, quarter: str, day: date, **kw: object) -> object:
-    args: dict[str, object] = {"fields": FULL, "actor": "sgt.moreau"} | kw
+    args: dict[str, object] = {"fields": FULL, "actor": as_user("sgt.moreau")} | kw
     return add_report(
         session=session,
         candidate_id=dana,
@@ -136,7 +137,7 @@ def test_an_officer_appointed_the_day_after_a_quarter_owes_no_report_for_it(
     session, dana = world.session, world.dana
     with pytest.raises(RuleViolation, match="2027Q1 ended on 2027-03-31, before the officer was"):
         _add(session, dana, "2027Q1", date(2027, 4, 9))
-    assert due_reports(session=session, actor="hr.alvarez", as_of=date(2027, 4, 15)) == []
+    assert due_reports(session=session, actor=as_user("hr.alvarez"), as_of=date(2027, 4, 15)) == []
     refused = session.exec(select(AuditEvent).where(AuditEvent.action == "report_refused")).all()
     assert [e.outcome for e in refused] == ["refused"]
 
@@ -148,7 +149,7 @@ def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
     session, dana = world.session, world.dana
 
     def listed(day: date) -> list[tuple[str, str, int]]:
-        rows = due_reports(session=session, actor="hr.alvarez", as_of=day)
+        rows = due_reports(session=session, actor=as_user("hr.alvarez"), as_of=day)
         assert all(r["candidate_id"] == dana for r in rows)
         return [(r["quarter"], r["status"], r["days_overdue"]) for r in rows]
 
@@ -161,11 +162,16 @@ def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(
     assert filed.late  # type: ignore[attr-defined]
     assert listed(date(2027, 7, 16)) == [("2027Q2", "overdue", 1)]
     # Her supervisor sees her; another supervisor sees nobody's; a school representative may not look.
-    assert len(due_reports(session=session, actor="sgt.moreau", as_of=date(2027, 7, 16))) == 1
-    assert due_reports(session=session, actor="sgt.okafor", as_of=date(2027, 7, 16)) == []
-    assert len(due_reports(session=session, actor="sgt.lambert", as_of=date(2027, 7, 16))) == 1
+    assert (
+        len(due_reports(session=session, actor=as_user("sgt.moreau"), as_of=date(2027, 7, 16))) == 1
+    )
+    assert due_reports(session=session, actor=as_user("sgt.okafor"), as_of=date(2027, 7, 16)) == []
+    assert (
+        len(due_reports(session=session, actor=as_user("sgt.lambert"), as_of=date(2027, 7, 16)))
+        == 1
+    )
     with pytest.raises(NotPermitted, match="rep.chen may not list activity reports"):
-        due_reports(session=session, actor="rep.chen", as_of=date(2027, 7, 16))
+        due_reports(session=session, actor=as_user("rep.chen"), as_of=date(2027, 7, 16))
 
 
 def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
@@ -177,7 +183,7 @@ def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
         RuleViolation,
         match=rf"candidate {reyes} is not_selected \(Not selected\), not appointed",
     ):
-        _add(session, reyes, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+        _add(session, reyes, "2027Q1", date(2027, 4, 9), actor=as_user("hr.alvarez"))
     assert _rows(session) == 0
 
 
@@ -198,11 +204,11 @@ def test_hr_or_the_officers_own_supervisor_enters_the_report(
     world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
     if allowed:
-        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=as_user(actor))
         assert _rows(session) == 1
         return
     with pytest.raises(NotPermitted, match=f"{actor} may not enter activity reports"):
-        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=actor)
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=as_user(actor))
     assert _rows(session) == 0
 
 
@@ -255,7 +261,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
         date(2027, 4, 20),
         fields={"drills": "2"},
         reason="The fire drill of March 3 was left out.",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     kept = session.exec(select(ActivityReport).order_by(col(ActivityReport.version))).all()
     assert [(r.version, r.figures["drills"], r.figures["meetings"]) for r in kept] == [
@@ -271,7 +277,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
         output_dir=tmp_path / "out",
         candidate_id=dana,
         quarter="2027q1",
-        actor="chief.walsh",
+        actor=as_user("chief.walsh"),
         now=noon(date(2027, 4, 21)),
     )
     assert [p.name for p in paths] == [
@@ -284,7 +290,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
         output_dir=tmp_path / "again",
         candidate_id=dana,
         quarter="2027Q1",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     assert again[0].read_bytes() == first
     from pypdf import PdfReader
@@ -301,7 +307,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
             output_dir=tmp_path / "out",
             candidate_id=dana,
             quarter="2027Q1",
-            actor="sgt.moreau",
+            actor=as_user("sgt.moreau"),
         )
     with pytest.raises(NotFound, match="no activity report for 2027Q2"):
         print_report(
@@ -310,7 +316,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
             output_dir=tmp_path / "out",
             candidate_id=dana,
             quarter="2027Q2",
-            actor="chief.walsh",
+            actor=as_user("chief.walsh"),
         )
 
 
@@ -319,13 +325,13 @@ def test_two_people_entering_the_same_quarter_at_once_save_one_report(
 ) -> None:
     world = appoint(date(2027, 3, 20))
     session, dana = world.session, world.dana
-    _add(session, dana, "2027Q1", date(2027, 4, 9), actor="sgt.moreau")
+    _add(session, dana, "2027Q1", date(2027, 4, 9), actor=as_user("sgt.moreau"))
     # HR read the quarter before the supervisor's report was committed: it saw no report.
     from qualify.services import reports
 
     monkeypatch.setattr(reports, "versions", lambda *_: [])
     with pytest.raises(RuleViolation, match="someone else entered .* at the same time"):
-        _add(session, dana, "2027Q1", date(2027, 4, 9), actor="hr.alvarez")
+        _add(session, dana, "2027Q1", date(2027, 4, 9), actor=as_user("hr.alvarez"))
     monkeypatch.undo()
     kept = session.exec(select(ActivityReport)).all()
     assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]
@@ -343,7 +349,7 @@ def test_a_purge_removes_the_reports_notes_and_reasons_and_keeps_the_counts(
         session=session,
         selection_id=1,
         reason="Period over",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         years=2,
         files_dir=world.settings.files_dir,
         records_dir=world.settings.records_dir,

@@ -17,11 +17,11 @@ from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.evidence import add_evidence
 from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Selection
+from tests.helpers.actors import as_user
 
 Sro = tuple[Scenario, Selection]
 
@@ -42,7 +42,7 @@ def go(
         session=session,
         candidate_id=candidate,
         trigger=trigger,
-        actor=actor,
+        actor=as_user(actor),
         reason=reason,
         **told,  # type: ignore[arg-type]
     ).to_state
@@ -252,7 +252,7 @@ def test_evidence_added_during_an_advance_makes_the_advance_conflict(
                 kind="drug_screen",
                 fields={"tested_on": "2027-01-09"},
                 result="fail",
-                actor=actor_named("hr.alvarez"),
+                actor=as_user("hr.alvarez"),
             )
         return real_evaluate(*args)  # type: ignore[arg-type]
 

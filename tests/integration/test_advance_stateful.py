@@ -29,6 +29,7 @@ from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 from tests.helpers.builders import a_panel, a_selection
 from tests.helpers.selected import selected_db
 
@@ -55,7 +56,7 @@ def template_db() -> Path:
     return _TEMPLATE["path"]
 
 
-SCEN = Scenario.load(SCENARIO)
+SCEN = Scenario.load(SCENARIO, CLI)
 # Two eligible officers and one who fails checks, so that sequences go deep.
 EMPLOYEES = ["MPD-1042", "MPD-1077", "MPD-1118"]
 USERS = sorted(SCEN.data["users"])
@@ -142,7 +143,7 @@ class AdvanceMachine(RuleBasedStateMachine):
                     session=session,
                     candidate_id=candidate,
                     trigger=trigger,
-                    actor=actor,
+                    actor=as_user(actor),
                     reason=reason,
                     notice=notice,
                     category=category,
@@ -226,7 +227,7 @@ class AdvanceMachine(RuleBasedStateMachine):
                     candidate_id=candidate,
                     courses=courses,
                     due_on=due.isoformat(),
-                    actor=actor,
+                    actor=as_user(actor),
                 )
             except QualifyError:
                 return
@@ -266,7 +267,7 @@ class AdvanceMachine(RuleBasedStateMachine):
                     candidate_id=candidate,
                     course=course,
                     on=on.isoformat(),
-                    actor=actor,
+                    actor=as_user(actor),
                 )
             except QualifyError:
                 return
@@ -292,14 +293,14 @@ class AdvanceMachine(RuleBasedStateMachine):
         for panelist in panelists:
             with Session(self.engine, expire_on_commit=False) as session:
                 try:
-                    declare(session=session, candidate_id=candidate, actor=panelist)
+                    declare(session=session, candidate_id=candidate, actor=as_user(panelist))
                 except QualifyError:
                     session.rollback()
                 try:
                     score(
                         session=session,
                         candidate_id=candidate,
-                        actor=panelist,
+                        actor=as_user(panelist),
                         scores={c: str(v) for c, v in zip(criteria, values, strict=True)},
                         comments=dict.fromkeys(criteria, "observed in the interview"),
                         submit=True,
@@ -397,7 +398,10 @@ class TrainingMachine(AdvanceMachine):
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 advance(
-                    session=session, candidate_id=candidate, trigger="appoint", actor="chief.walsh"
+                    session=session,
+                    candidate_id=candidate,
+                    trigger="appoint",
+                    actor=as_user("chief.walsh"),
                 )
             except RuleViolation as refusal:
                 refused = str(refusal)

@@ -14,6 +14,7 @@ from qualify.services.panel import declare, declare_choice
 from qualify.services.results import results
 from qualify.services.scorecards import score
 from qualify.store.tables import AuditEvent, Selection
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, a_user, declared, screened, with_panel
 
 ALL_FOURS = dict.fromkeys(
@@ -33,7 +34,7 @@ def submit(session: Session, cid: int, panelist: str) -> None:
     score(
         session=session,
         candidate_id=cid,
-        actor=panelist,
+        actor=as_user(panelist),
         scores=ALL_FOURS,
         comments={},
         submit=True,
@@ -62,9 +63,14 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
-        declare(session=session, candidate_id=luis, actor="rep.ibarra")
+        declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
-    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(
+        session=session,
+        candidate_id=luis,
+        actor=as_user("rep.douglas"),
+        conflict="He is my nephew.",
+    )
     conflict = session.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "conflict_declared")
@@ -72,14 +78,16 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     ).first()
     assert conflict is not None
     assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
-    declare(session=session, candidate_id=luis, actor="rep.ibarra")
+    declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)
     # rep.ibarra sits only for Luis: Dana's panel is its holders.
     with pytest.raises(NotPermitted, match="does not sit for candidate"):
         submit(session, dana, "rep.ibarra")
     session.rollback()
-    shown = _row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    shown = _row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
+    )
     assert shown["complete"] is True
     assert sorted(shown["criteria"][0]["scores"]) == ["cmdr.obrien", "rep.chen", "rep.ibarra"]  # type: ignore[index]
     assert shown["substitutions"] == [
@@ -90,7 +98,9 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
             "why": "declared a conflict of interest: He is my nephew.",
         }
     ]
-    advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+    advance(
+        session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+    )
     assert verify(session).ok
 
 
@@ -99,21 +109,32 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
 ) -> None:
     selection, ids = panel
     luis = ids["MPD-1077"]
-    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
-    declare(session=session, candidate_id=luis, actor="rep.ibarra", conflict="I trained him.")
+    declare(
+        session=session,
+        candidate_id=luis,
+        actor=as_user("rep.douglas"),
+        conflict="He is my nephew.",
+    )
+    declare(
+        session=session, candidate_id=luis, actor=as_user("rep.ibarra"), conflict="I trained him."
+    )
     with pytest.raises(NotPermitted, match="rep.ibarra declared a conflict of interest"):
         submit(session, luis, "rep.ibarra")
     session.rollback()
     submit(session, luis, "cmdr.obrien")
     submit(session, luis, "rep.chen")
-    shown = _row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    shown = _row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
+    )
     assert shown["complete"] is False
     assert shown["missing"] == [
         "school_rep rep.douglas: declared a conflict of interest: He is my nephew.; "
         "no eligible alternate (rep.ibarra may not sit)"
     ]
     with pytest.raises(RuleViolation, match="no eligible alternate"):
-        advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+        advance(
+            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+        )
     session.rollback()
     assert verify(session).ok
 
@@ -127,13 +148,15 @@ def test_a_conflict_found_after_declaring_none_hands_the_seat_to_the_alternate(
     luis = ids["MPD-1077"]
     events = len(session.exec(select(AuditEvent)).all())
     with pytest.raises(BadInput) as unchosen:
-        declare_choice(session=session, candidate_id=luis, actor="rep.douglas", declaration="")
+        declare_choice(
+            session=session, candidate_id=luis, actor=as_user("rep.douglas"), declaration=""
+        )
     assert unchosen.value.fields == ("declaration",)
     with pytest.raises(BadInput) as mixed:
         declare_choice(
             session=session,
             candidate_id=luis,
-            actor="rep.douglas",
+            actor=as_user("rep.douglas"),
             declaration="none",
             description="He is my nephew.",
         )
@@ -144,7 +167,7 @@ def test_a_conflict_found_after_declaring_none_hands_the_seat_to_the_alternate(
     done = declare_choice(
         session=session,
         candidate_id=luis,
-        actor="rep.douglas",
+        actor=as_user("rep.douglas"),
         declaration="conflict",
         description="He is my nephew.",
     )

@@ -22,11 +22,11 @@ from qualify.errors import DatabaseError
 from qualify.services import audit, checkpoints, recorded
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
-from qualify.services.audit_admin import checkpoint_head, install_key, rotate_key
+from qualify.services.audit_admin import INIT_ACTOR, checkpoint_head, install_key, rotate_key
 from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, interviewed
 
 Sro = tuple[Scenario, Selection]
@@ -216,7 +216,9 @@ def test_an_appended_event_signed_with_another_key_is_named(
 ) -> None:
     other = auditkey.create(tmp_path / "other.key")
     audit.use_key_file(session, other.path)
-    audit.record(session, actor="x", action="user_added", subject="user:x", at=datetime.now(UTC))
+    audit.record(
+        session, actor=as_user("x"), action="user_added", subject="user:x", at=datetime.now(UTC)
+    )
     session.commit()
     session.info.clear()  # back to the database's own key
     problem = verify(session).problem
@@ -228,7 +230,10 @@ def _advance_all(session: Session, sro: Sro) -> list[int]:
     ids = sorted(candidate_ids(session, sro[1].id).values())
     for candidate in ids:
         advance(
-            session=session, candidate_id=candidate, trigger="begin_screening", actor="hr.alvarez"
+            session=session,
+            candidate_id=candidate,
+            trigger="begin_screening",
+            actor=as_user("hr.alvarez"),
         )
     return ids
 
@@ -290,7 +295,7 @@ def test_a_rotation_is_an_event_and_cutting_the_log_back_before_it_is_named(
     own.write_bytes(audit.key_file(session).read_bytes())
     audit.use_key_file(session, own)
     old, new, event_id = rotate_key(
-        session=session, actor=actor_named("hr.alvarez"), reason="yearly rotation"
+        session=session, actor=as_user("hr.alvarez"), reason="yearly rotation"
     )
     assert old != new
     rotation = session.get(AuditEvent, event_id)
@@ -307,10 +312,10 @@ def test_an_event_whose_time_runs_backwards_is_named(
     session: Session, sro: Sro, settings: Settings
 ) -> None:
     later = datetime.now(UTC) + timedelta(days=400)
-    audit.record(session, actor="hr.alvarez", action="note", subject="x", at=later)
+    audit.record(session, actor=as_user("hr.alvarez"), action="note", subject="x", at=later)
     session.commit()
     event = audit.record(
-        session, actor="hr.alvarez", action="note", subject="y", at=datetime.now(UTC)
+        session, actor=as_user("hr.alvarez"), action="note", subject="y", at=datetime.now(UTC)
     )
     session.commit()
     result = verify(session)
@@ -333,11 +338,13 @@ def test_on_the_demo_database_a_step_back_from_its_story_days_says_why(
     "a clock ran backwards": the test above)."""
     if session.get_bind().dialect.name == "postgresql":
         pytest.skip("the server's clock dates every event: nothing runs backwards there")
-    demo_password(session=session, name="rep.chen", password="practice-rep.chen")
+    demo_password(session=session, actor=as_user("rep.chen"), password="practice-rep.chen")
     story = datetime.now(UTC) + timedelta(days=400)
-    audit.record(session, actor="hr.alvarez", action="note", subject="x", at=story)
+    audit.record(session, actor=as_user("hr.alvarez"), action="note", subject="x", at=story)
     session.commit()
-    audit.record(session, actor="hr.alvarez", action="note", subject="y", at=datetime.now(UTC))
+    audit.record(
+        session, actor=as_user("hr.alvarez"), action="note", subject="y", at=datetime.now(UTC)
+    )
     session.commit()
     result = verify(session)
     assert result.ok
@@ -368,9 +375,13 @@ def test_a_key_file_that_cannot_verify_the_log_is_refused_by_init(
     from qualify.errors import BadInput
 
     with pytest.raises(BadInput, match="the audit log is signed with key"):
-        install_key(session=session, path=auditkey.create(tmp_path / "new.key").path)
+        install_key(
+            session=session,
+            path=auditkey.create(tmp_path / "new.key").path,
+            actor=as_user(INIT_ACTOR),
+        )
     with pytest.raises(BadInput, match="no audit key at .* point QUALIFY_AUDIT_KEY"):
-        install_key(session=session, path=tmp_path / "absent.key")
+        install_key(session=session, path=tmp_path / "absent.key", actor=as_user(INIT_ACTOR))
     assert not (tmp_path / "absent.key").exists()
 
 

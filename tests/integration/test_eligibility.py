@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
-from qualify.services.audit import actor_named
 from qualify.services.candidates import describe_candidate
 from qualify.services.checking import INTERVIEW_KINDS
 from qualify.services.eligibility import run_checks
@@ -19,6 +18,7 @@ from qualify.services.evidence import add_evidence
 from qualify.services.frozen import workflow_of
 from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
 from qualify.store.tables import Evidence, Selection
+from tests.helpers.actors import as_user
 
 
 def test_sample_roster_gives_the_expected_check_results(
@@ -26,7 +26,7 @@ def test_sample_roster_gives_the_expected_check_results(
 ) -> None:
     scenario, selection = sro
     report = run_checks(
-        session=session, candidate_id=None, selection_id=selection.id, actor="hr.alvarez"
+        session=session, candidate_id=None, selection_id=selection.id, actor=as_user("hr.alvarez")
     )
     ids = {v: k for k, v in candidate_ids(session, selection.id or 0).items()}
     seen_status: dict[str, set[str]] = {}
@@ -54,7 +54,9 @@ def test_sample_roster_gives_the_expected_check_results(
 def test_reasons_cite_the_evidence(session: Session, sro: tuple[Scenario, Selection]) -> None:
     _, selection = sro
     reyes = candidate_ids(session, selection.id or 0)["MPD-1077"]
-    results = run_checks(session=session, candidate_id=reyes, selection_id=None, actor="hr.alvarez")
+    results = run_checks(
+        session=session, candidate_id=reyes, selection_id=None, actor=as_user("hr.alvarez")
+    )
     by_check = {r["check"]: r for r in results["candidates"][0]["results"]}
     service = by_check["two_years_full_time"]
     assert service["reason"].startswith(
@@ -69,7 +71,7 @@ def test_sensitive_evidence_and_check_status_are_withheld_from_a_commander(
     viewer = "cmdr.obrien"
     _, selection = sro
     cid = candidate_ids(session, selection.id or 0)["MPD-1181"]
-    shown = describe_candidate(session=session, candidate_id=cid, actor=viewer)
+    shown = describe_candidate(session=session, candidate_id=cid, actor=as_user(viewer))
     kinds = {e["kind"] for e in shown["evidence"]}
     assert kinds.isdisjoint({"fitness", "drug_screen", "tobacco"})
     assert shown["sensitive_evidence_hidden"] == 3
@@ -78,7 +80,7 @@ def test_sensitive_evidence_and_check_status_are_withheld_from_a_commander(
     assert checks["physical_fitness"]["status"] == "withheld"
     assert shown["eligibility"] == "not eligible"
     assert "fitness" not in str(shown["history"])
-    hr_view = describe_candidate(session=session, candidate_id=cid, actor="hr.alvarez")
+    hr_view = describe_candidate(session=session, candidate_id=cid, actor=as_user("hr.alvarez"))
     assert {"fitness", "drug_screen", "tobacco"} <= {e["kind"] for e in hr_view["evidence"]}
 
 
@@ -94,14 +96,14 @@ def test_a_newer_record_supersedes_and_the_old_one_is_kept(
         kind="fitness",
         fields={"tested_on": "2026-12-20"},
         result="pass",
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     rows = session.exec(
         select(Evidence).where(Evidence.candidate_id == cid, Evidence.kind == "fitness")
     ).all()
     assert len(rows) == 2
     assert rows[0].fields == {"result": "pass", "tested_on": "2026-07-18"}
-    shown = describe_candidate(session=session, candidate_id=cid, actor="hr.alvarez")
+    shown = describe_candidate(session=session, candidate_id=cid, actor=as_user("hr.alvarez"))
     fitness = [e for e in shown["evidence"] if e["kind"] == "fitness"]
     assert [e["superseded"] for e in fitness] == [True, False]
 
@@ -127,7 +129,7 @@ def test_the_letter_is_stored_by_sha256_and_never_overwritten(
         kind="recommendation",
         fields={"author": "sgt.moreau", "written_on": "2026-12-02"},
         file=again,
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     assert stored.stat().st_mtime_ns == before
 
@@ -138,7 +140,7 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
         files_dir=settings.files_dir,
         candidate_id=cid,
         kind=kind,
-        actor=actor_named(str(kw.pop("actor", "hr.alvarez"))),
+        actor=as_user(str(kw.pop("actor", "hr.alvarez"))),
         fields=dict(kw.pop("fields", {})),  # type: ignore[call-overload]
         **kw,  # type: ignore[arg-type]
     )
@@ -215,9 +217,9 @@ def test_only_roles_allowed_by_the_workflow_add_evidence(
     with pytest.raises(
         NotPermitted, match=r"cmdr\.obrien may not add evidence: that needs the role hr"
     ):
-        _add(session, settings, cid, "service", date="2020-01-01", actor="cmdr.obrien")
+        _add(session, settings, cid, "service", date="2020-01-01", actor=as_user("cmdr.obrien"))
     with pytest.raises(NotPermitted, match="unknown user 'mallory'"):
-        _add(session, settings, cid, "service", date="2020-01-01", actor="mallory")
+        _add(session, settings, cid, "service", date="2020-01-01", actor=as_user("mallory"))
 
 
 def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
@@ -241,7 +243,7 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
             kind="drug_screen",
             fields={"tested_on": tested_on},
             result="pass",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
             now=later,
         )
         assert record.id is not None
@@ -249,7 +251,10 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
 
     def drug_free(employee: str) -> dict[str, object]:
         report = run_checks(
-            session=session, candidate_id=ids[employee], selection_id=None, actor="hr.alvarez"
+            session=session,
+            candidate_id=ids[employee],
+            selection_id=None,
+            actor=as_user("hr.alvarez"),
         )
         return next(r for r in report["candidates"][0]["results"] if r["check"] == "drug_free")
 

@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import QualifyError
-from qualify.services.audit import actor_named
 from qualify.services.evidence import add_evidence
 from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, set_up
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 
 LETTER = {"author": "sgt.moreau", "written_on": "2026-12-02"}
 
@@ -23,7 +23,7 @@ LETTER = {"author": "sgt.moreau", "written_on": "2026-12-02"}
 @pytest.fixture
 def roster(session: Session, settings: Settings) -> Selection:
     """Users, the selection and its roster, and no evidence (so the store starts empty)."""
-    return set_up(session, settings, Scenario.load(SCENARIO))
+    return set_up(session, settings, Scenario.load(SCENARIO, CLI))
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def roster(session: Session, settings: Settings) -> Selection:
         ({**LETTER, "colour": "blue"}, {}),  # a field the kind does not have
         ({"author": "nobody.here", "written_on": "2026-12-02"}, {}),  # an unknown user
         (LETTER, {"vouched_by": "nobody.here"}),  # --by an unknown user
-        (LETTER, {"actor": actor_named("rep.chen")}),  # not permitted to add evidence
+        (LETTER, {"actor": as_user("rep.chen")}),  # not permitted to add evidence
         (LETTER, {"candidate_id": 999}),  # no such candidate
         (LETTER, {"kind": "recomendation"}),  # no such kind
     ],
@@ -52,7 +52,7 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
     arguments: dict[str, object] = {
         "candidate_id": 1,
         "kind": "recommendation",
-        "actor": actor_named("hr.alvarez"),
+        "actor": as_user("hr.alvarez"),
         **extra,
     }
     with pytest.raises(QualifyError):
@@ -80,7 +80,7 @@ def test_an_accepted_record_stores_its_file(
         kind="recommendation",
         fields=LETTER,
         file=letter,
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     assert record.file_sha256 is not None
     stored = settings.files_dir / record.file_sha256[:2] / record.file_sha256

@@ -14,7 +14,6 @@ from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
 from qualify.services import audit
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.candidates import add_candidate
 from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, declare
@@ -25,6 +24,7 @@ from qualify.services.scores import ranking
 from qualify.services.users import add_user, edit_user
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared, in_interview, interviewed
 
 ALL_FOURS = dict.fromkeys(
@@ -50,7 +50,7 @@ def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
     score(
         session=session,
         candidate_id=cid,
-        actor=panelist,
+        actor=as_user(panelist),
         scores=ALL_FOURS | overrides,
         comments={},
         submit=True,
@@ -61,7 +61,7 @@ def correct(session: Session, cid: int, panelist: str, reason: str, **scores: st
     return score(
         session=session,
         candidate_id=cid,
-        actor=panelist,
+        actor=as_user(panelist),
         scores=scores,
         comments={},
         submit=True,
@@ -76,7 +76,7 @@ def add_second_rep(session: Session, settings: Settings) -> None:
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
 
 
@@ -107,7 +107,10 @@ def test_the_panel_must_match_the_workflows_seats(
 ) -> None:
     with pytest.raises(BadInput) as info:
         assign_panel(
-            session=session, selection_id=sample.selection_id, seats=seats, actor="hr.alvarez"
+            session=session,
+            selection_id=sample.selection_id,
+            seats=seats,
+            actor=as_user("hr.alvarez"),
         )
     assert message in render(info.value)  # as the command line says it
 
@@ -125,7 +128,10 @@ def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
     ]
     with pytest.raises(BadInput, match="scoring has begun, so changing the panel needs a reason"):
         assign_panel(
-            session=session, selection_id=selection.id or 0, seats=seats, actor="hr.alvarez"
+            session=session,
+            selection_id=selection.id or 0,
+            seats=seats,
+            actor=as_user("hr.alvarez"),
         )
     session.rollback()
 
@@ -138,18 +144,28 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
         session=session,
         selection_id=selection.id or 0,
         values={"employee_id": "X1", "name": "New Person"},
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     session.rollback()
     dana = ids["MPD-1042"]
-    declare(session=session, candidate_id=dana, actor="rep.chen", conflict=None)
+    declare(session=session, candidate_id=dana, actor=as_user("rep.chen"), conflict=None)
     with pytest.raises(
         RuleViolation,
         match="rep.douglas declared a conflict with candidate .* it stands: ask HR to change the panel",
     ):
-        declare(session=session, candidate_id=ids["MPD-1199"], actor="rep.douglas", conflict=None)
+        declare(
+            session=session,
+            candidate_id=ids["MPD-1199"],
+            actor=as_user("rep.douglas"),
+            conflict=None,
+        )
     luis = ids["MPD-1077"]
-    declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="He is my nephew.")
+    declare(
+        session=session,
+        candidate_id=luis,
+        actor=as_user("rep.douglas"),
+        conflict="He is my nephew.",
+    )
     with pytest.raises(
         NotPermitted,
         match="rep.douglas may not score candidate .*: rep.douglas declared a conflict of interest: He is my nephew.",
@@ -158,7 +174,9 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     session.rollback()
     submit(session, luis, "cmdr.obrien")
     submit(session, luis, "rep.chen")
-    shown = row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), luis)
+    shown = row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
+    )
     assert shown["complete"] is False
     assert shown["missing"] == [
         "school_rep rep.douglas: declared a conflict of interest: He is my nephew."
@@ -168,7 +186,9 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
         match="Every seat of the interview panel submitted a scorecard: pending: panel incomplete: "
         "school_rep rep.douglas: declared a conflict",
     ):
-        advance(session=session, candidate_id=luis, trigger="record_scores", actor="hr.alvarez")
+        advance(
+            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+        )
 
 
 def test_scoring_requires_a_declaration_first(session: Session, sample: Sample) -> None:
@@ -186,18 +206,18 @@ def test_the_candidates_own_supervisor_cannot_score_them(
         workflows_dir=settings.workflows_dir,
         name="rep.chen",
         add_roles=["supervisor"],
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     cid = add_candidate(
         session=session,
         selection_id=selection.id or 0,
         values={"employee_id": "X9", "name": "Pat Doe", "supervisor": "rep.chen"},
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     ).id
     assert cid is not None
     session.exec(select(Candidate).where(Candidate.id == cid)).one().state = "interview"
     session.commit()
-    declare(session=session, candidate_id=cid, actor="rep.chen")
+    declare(session=session, candidate_id=cid, actor=as_user("rep.chen"))
     with pytest.raises(NotPermitted, match="rep.chen is the candidate's supervisor"):
         submit(session, cid, "rep.chen")
 
@@ -228,7 +248,7 @@ def test_bad_scores_are_refused(
         score(
             session=session,
             candidate_id=ids["MPD-1042"],
-            actor="rep.chen",
+            actor=as_user("rep.chen"),
             scores=ALL_FOURS | scores,
             comments=comments,
             submit=True,
@@ -242,10 +262,18 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
     ids = interview.ids
     dana = ids["MPD-1042"]
     score(
-        session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "3"}, comments={}
+        session=session,
+        candidate_id=dana,
+        actor=as_user("rep.chen"),
+        scores={"liaison": "3"},
+        comments={},
     )
     score(
-        session=session, candidate_id=dana, actor="rep.chen", scores={"liaison": "2"}, comments={}
+        session=session,
+        candidate_id=dana,
+        actor=as_user("rep.chen"),
+        scores={"liaison": "2"},
+        comments={},
     )  # drafts change
     with pytest.raises(
         BadInput,
@@ -255,7 +283,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         score(
             session=session,
             candidate_id=dana,
-            actor="rep.chen",
+            actor=as_user("rep.chen"),
             scores={},
             comments={},
             submit=True,
@@ -264,7 +292,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
     card = score(
         session=session,
         candidate_id=dana,
-        actor="rep.chen",
+        actor=as_user("rep.chen"),
         scores=ALL_FOURS | {"liaison": "2"},
         comments={},
         submit=True,
@@ -287,7 +315,7 @@ def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
         score(
             session=session,
             candidate_id=dana,
-            actor="rep.chen",
+            actor=as_user("rep.chen"),
             scores={"liaison": "3"},
             comments={},
         )
@@ -298,7 +326,9 @@ def test_a_submitted_scorecard_is_locked_and_a_correction_is_a_new_version(
     assert (fixed.version, fixed.status, fixed.scores["liaison"]) == (2, "submitted", 3)
     submit(session, dana, "cmdr.obrien")
     submit(session, dana, "rep.douglas")
-    shown = row(results(session=session, selection_id=selection.id or 0, actor="hr.alvarez"), dana)
+    shown = row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), dana
+    )
     assert shown["corrections"][0]["previous"]["liaison"] == 2
     assert shown["corrections"][0]["reason"] == "Misread my notes: she named three agencies."
     liaison = next(c for c in shown["criteria"] if c["criterion"] == "liaison")
@@ -318,14 +348,18 @@ def test_panelists_are_blind_until_they_submit(session: Session, interview: Samp
     dana = ids["MPD-1042"]
     submit(session, dana, "cmdr.obrien", liaison="3", emergency_planning="2")
     # Before submitting, rep.chen's view holds no other panelist's scores anywhere.
-    before = json.dumps(results(session=session, selection_id=selection.id or 0, actor="rep.chen"))
+    before = json.dumps(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("rep.chen"))
+    )
     assert "cmdr.obrien" not in before
     assert '"scores"' not in before
     assert "hidden until you submit your own scorecard" in before
     events = audit.events(session, candidate_id=dana)
     assert all('"liaison"' not in e.details for e in events)
     submit(session, dana, "rep.chen")
-    after = row(results(session=session, selection_id=selection.id or 0, actor="rep.chen"), dana)
+    after = row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("rep.chen")), dana
+    )
     assert after["criteria"][2]["scores"] == {"cmdr.obrien": 3, "rep.chen": 4}  # type: ignore[index]
     assert "rank" not in after
 
@@ -338,7 +372,7 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     submit(session, dana, "cmdr.obrien")
     submit(session, dana, "rep.chen")
     partial = row(
-        results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana
+        results(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh")), dana
     )
     assert partial["hidden"] == "hidden until every seat has submitted"
     assert "criteria" not in partial
@@ -347,25 +381,29 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         "pending (2 of 3 scorecards submitted)",
     )
     with pytest.raises(RuleViolation, match="submitted a scorecard: pending: panel incomplete"):
-        advance(session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez")
+        advance(
+            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
+        )
     submit(session, dana, "rep.douglas")
-    full = row(results(session=session, selection_id=selection.id or 0, actor="chief.walsh"), dana)
+    full = row(
+        results(session=session, selection_id=selection.id or 0, actor=as_user("chief.walsh")), dana
+    )
     assert full["passed"] is True
     assert full["rank"] == 1
     assert (
         advance(
-            session=session, candidate_id=dana, trigger="record_scores", actor="hr.alvarez"
+            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
         ).to_state
         == "scored"
     )
     with pytest.raises(NotPermitted, match="sgt.okafor may not see results"):
-        results(session=session, selection_id=selection.id or 0, actor="sgt.okafor")
+        results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
 
 def test_the_demo_interview_results_and_decisions(session: Session, interview: Sample) -> None:
     selection, ids = interview.selection, interview.ids
     interviewed(interview)  # every scorecard submitted, then the scores recorded
-    data = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    data = results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"))
     ranked = [(r["name"], r.get("rank"), r.get("passed")) for r in data["candidates"]]
     assert ranked[:3] == [
         ("Dana Whitfield", 1, True),
@@ -385,18 +423,24 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
         r"environment mean 3.00 is not above 3",
     ):
         advance(
-            session=session, candidate_id=ids["MPD-1103"], trigger="select", actor="chief.walsh"
+            session=session,
+            candidate_id=ids["MPD-1103"],
+            trigger="select",
+            actor=as_user("chief.walsh"),
         )
     # Luis passed but ranks below Dana, who still waits: selecting him needs a reason.
     with pytest.raises(BadInput, match=f"ranked below passing candidate\\(s\\) {ids['MPD-1042']}"):
         advance(
-            session=session, candidate_id=ids["MPD-1077"], trigger="select", actor="chief.walsh"
+            session=session,
+            candidate_id=ids["MPD-1077"],
+            trigger="select",
+            actor=as_user("chief.walsh"),
         )
     done = advance(
         session=session,
         candidate_id=ids["MPD-1077"],
         trigger="select",
-        actor="chief.walsh",
+        actor=as_user("chief.walsh"),
         reason="Bilingual; the district asked for Spanish speakers.",
     )
     details = json.loads(
@@ -407,7 +451,10 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     # The one position is Luis's now: selecting Dana as well is refused, naming him.
     with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(candidate"):
         advance(
-            session=session, candidate_id=ids["MPD-1042"], trigger="select", actor="chief.walsh"
+            session=session,
+            candidate_id=ids["MPD-1042"],
+            trigger="select",
+            actor=as_user("chief.walsh"),
         )
 
 
@@ -423,14 +470,16 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
     sid = selection.id or 0
     interviewed(interview)  # every scorecard submitted, then the scores recorded
     assert result_mismatches(session) == []
-    shown = results(session=session, selection_id=sid, actor="hr.alvarez")["candidates"]
+    shown = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     listed = [(r["candidate_id"], r.get("rank"), r.get("passed")) for r in shown]
     assert [x for x in listed if x[1]] == [x for x in reference(session, selection) if x[1]]
     # A correction moves Dana's total, and the listing with it.
     dana = ids["MPD-1042"]
-    before = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)["total"]
+    before = row(results(session=session, selection_id=sid, actor=as_user("hr.alvarez")), dana)[
+        "total"
+    ]
     correct(session, dana, "rep.chen", "transposed two scores", liaison="2")
-    after = row(results(session=session, selection_id=sid, actor="hr.alvarez"), dana)
+    after = row(results(session=session, selection_id=sid, actor=as_user("hr.alvarez")), dana)
     assert after["total"] < before  # type: ignore[operator]
     assert after["corrections"][0]["reason"] == "transposed two scores"  # type: ignore[index]
     # A new panelist has scored nobody: every interviewed candidate is incomplete again.
@@ -443,10 +492,10 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
             ("school_rep", "rep.chen"),
             ("school_rep", "rep.ibarra"),
         ],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         reason="rep.douglas moved to another district",
     )
-    changed = results(session=session, selection_id=sid, actor="hr.alvarez")["candidates"]
+    changed = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     assert changed
     assert all(r["hidden"] for r in changed)
     assert all(any("rep.ibarra" in m for m in r["missing"]) for r in changed)
@@ -477,7 +526,7 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
 ) -> None:
     selection = interview.selection
     interviewed(interview)  # every scorecard submitted, then the scores recorded
-    shown = results(session=session, selection_id=selection.id or 0, actor="hr.alvarez")
+    shown = results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"))
     session.close()
     engine = session.get_bind()
     assert isinstance(engine, Engine)
@@ -487,7 +536,10 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
     with Session(engine) as fresh:
         assert fresh.exec(select(InterviewResult)).all()
         assert result_mismatches(fresh) == []
-        assert results(session=fresh, selection_id=selection.id or 0, actor="hr.alvarez") == shown
+        assert (
+            results(session=fresh, selection_id=selection.id or 0, actor=as_user("hr.alvarez"))
+            == shown
+        )
 
 
 def test_the_migration_fills_identical_rows_without_the_service_code(
@@ -513,7 +565,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
         command.downgrade(db.alembic_config(connection), "0003")
 
     # Later service code must not change what the migration writes: break it, and upgrade.
-    import qualify.services.results as service
+    import qualify.services.stored_results as service
 
     def changed(*args: object, **kwargs: object) -> None:
         raise AssertionError("migration 0004 used the service code")
@@ -538,7 +590,12 @@ def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_
         session.expunge(seen)
         session.rollback()
         if change == "conflict":
-            declare(session=session, candidate_id=dana, actor="rep.douglas", conflict="a cousin")
+            declare(
+                session=session,
+                candidate_id=dana,
+                actor=as_user("rep.douglas"),
+                conflict="a cousin",
+            )
         else:
             add_second_rep(session, settings)
             assign_panel(
@@ -549,7 +606,7 @@ def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_
                     ("school_rep", "rep.chen"),
                     ("school_rep", "rep.ibarra"),
                 ],
-                actor="hr.alvarez",
+                actor=as_user("hr.alvarez"),
             )
         with pytest.raises(Conflict, match="changed by someone else"):
             claim(session, seen)

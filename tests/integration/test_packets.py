@@ -20,7 +20,6 @@ from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.firing import PacketPlace
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import verify
@@ -32,6 +31,7 @@ from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
 from tests.conftest import SCENARIO
+from tests.helpers.actors import CLI, as_user
 from tests.helpers.builders import (
     OWEN_CONFLICT,
     Sample,
@@ -63,7 +63,7 @@ def demo(
     db.upgrade(engine)
     config = Settings.from_env({"QUALIFY_FILES": str(folder / "files")}, database_url=url)
     out = folder / "out"
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     with Session(engine, expire_on_commit=False) as session:
         selection = set_up(session, config, scenario)
         add_evidence(session, config, scenario, selection)
@@ -99,7 +99,7 @@ def test_eligibility_review_prints_reasons_notes_and_page_numbers(
             templates_dir=TEMPLATES,
             output_dir=config.files_dir.parent / "hr-reprints",
             candidate_id=ids["MPD-1181"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             stage="ineligible",
         )
     engine.dispose()
@@ -118,16 +118,53 @@ def test_a_packet_a_commander_obtains_withholds_sensitive_checks_and_evidence(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, ids = demo
-    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies.
+    # cmdr.obrien (no sees_sensitive) declared Officer Petrakis ineligible: his copies. (Her
+    # notice is her own record: it names what she did not meet, see the test below.)
     for template in ("eligibility_review", "notice_ineligible"):
         text = " ".join(text_of(packet(out, ids["MPD-1181"], "ineligible", template)).split())
-        assert "withheld (sensitive)" in text, template
-        for value in ("2026-07-18", "181 days old", "drug screen", "tobacco_free", "result: fail"):
+        for value in ("2026-07-18", "181 days old", "tobacco_free", "result: fail"):
             assert value not in text, (template, value)
     review = " ".join(
         text_of(packet(out, ids["MPD-1181"], "ineligible", "eligibility_review")).split()
     )
+    assert "withheld (sensitive)" in review
+    assert "drug screen" not in review
     assert "Drug screen (pass/fail only) withheld (sensitive)" in review
+
+
+def test_a_notice_of_ineligibility_names_the_sensitive_qualifications_not_met(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    """Officer Petrakis fails only sensitive checks. The notice written when the commander
+    declared her ineligible lists them by name (without their reasons), and it is the same
+    document as HR's reprint under the same file name and reference."""
+    config, out, ids = demo
+    written = packet(out, ids["MPD-1181"], "ineligible", "notice_ineligible")
+    notice = " ".join(pdftotext(written).split())
+    assert "you do not meet the qualifications listed below" in notice
+    listed = re.findall(r"^\s*•\s*(.+)$", pdftotext(written), flags=re.MULTILINE)
+    assert listed == [
+        "Good physical condition (passed within 180 days)",
+        "Drug free (screen passed within 90 days)",
+        "Free of tobacco products",
+    ]
+    assert "withheld (sensitive) from this copy" not in notice
+    for value in ("2026-07-18", "181 days old", "result: fail"):
+        assert value not in notice
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=config.files_dir.parent / "hr-notice",
+            candidate_id=ids["MPD-1181"],
+            actor=as_user("hr.alvarez"),
+            stage="ineligible",
+        )
+    engine.dispose()
+    hrs = next(p for p in paths if "notice_ineligible" in p.name)
+    assert hrs.name == written.name
+    assert hrs.read_bytes() == written.read_bytes()
 
 
 def test_interview_packet_has_anchors_a_sheet_per_seat_and_no_sensitive_evidence(
@@ -245,7 +282,7 @@ def test_a_packet_rendered_again_from_the_same_records_is_byte_identical(
             templates_dir=TEMPLATES,
             output_dir=tmp_path,
             candidate_id=candidate.id or 0,
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             stage="eligible",
         )
     engine.dispose()
@@ -270,7 +307,7 @@ HOSTILE = {
 def test_candidate_text_is_printed_literally_and_fetches_nothing(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     selection = set_up(session, settings, scenario)
     ids = candidate_ids(session, selection.id or 0)
     victim = session.get(Candidate, ids["MPD-1042"])
@@ -283,13 +320,16 @@ def test_candidate_text_is_printed_literally_and_fetches_nothing(
     add_evidence(session, settings, scenario, selection)
     place = PacketPlace(TEMPLATES, tmp_path)
     advance(
-        session=session, candidate_id=victim.id or 0, trigger="begin_screening", actor="hr.alvarez"
+        session=session,
+        candidate_id=victim.id or 0,
+        trigger="begin_screening",
+        actor=as_user("hr.alvarez"),
     )
     done = advance(
         session=session,
         candidate_id=victim.id or 0,
         trigger="confirm_eligible",
-        actor="cmdr.obrien",
+        actor=as_user("cmdr.obrien"),
         packets=place,
     )
     pdf = done.packets[0].read_bytes()
@@ -340,7 +380,9 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
-    advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
+    advance(
+        session=session, candidate_id=dana, trigger="begin_screening", actor=as_user("hr.alvarez")
+    )
     records = tmp_path / "records"
     working = render_module.html_to_pdf
 
@@ -353,7 +395,7 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
             session=session,
             candidate_id=dana,
             trigger="confirm_eligible",
-            actor="cmdr.obrien",
+            actor=as_user("cmdr.obrien"),
             packets=PacketPlace(TEMPLATES, records),
         )
     session.rollback()
@@ -363,7 +405,9 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
     ((event, templates),) = owed(session, records)
     assert (event.candidate_id, templates) == (dana, ["eligibility_review"])
     monkeypatch.setattr(render_module, "html_to_pdf", working)
-    done = repair(session=session, templates_dir=TEMPLATES, records_dir=records, actor="hr.alvarez")
+    done = repair(
+        session=session, templates_dir=TEMPLATES, records_dir=records, actor=as_user("hr.alvarez")
+    )
     assert [p.name for p in done.written] == [
         f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}.pdf"
     ]
@@ -476,7 +520,7 @@ def test_no_packet_prints_python_values_login_names_or_field_ids(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, _ = demo
-    scenario = Scenario.load(SCENARIO)
+    scenario = Scenario.load(SCENARIO, CLI)
     logins = list(scenario.data["users"])
     spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
     ids = {f for kind in spec.evidence.values() for f in kind.fields if "_" in f}
@@ -519,7 +563,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         candidate_id=dana,
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
@@ -529,7 +573,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="20 Jan 2027",
             place="x",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     assert cli_words(refused.value).startswith("--at '20 Jan 2027': use YYYY-MM-DD HH:MM")
     with pytest.raises(BadInput) as refused:
@@ -538,7 +582,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="2027-01-20 09:00",
             place=" ",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     assert cli_words(refused.value).startswith("--place: say where")
     with pytest.raises(NotPermitted):
@@ -547,7 +591,7 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
             candidate_id=dana,
             at="2027-01-20 09:00",
             place="x",
-            actor=actor_named("rep.chen"),
+            actor=as_user("rep.chen"),
         )
 
 
@@ -565,21 +609,21 @@ def test_superseded_evidence_is_listed_apart_with_what_replaced_it(
         candidate_id=dana,
         kind="service",
         fields={"full_time_since": "2019-09-01"},
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
         now=later,
     )
     advance(
         session=session,
         candidate_id=dana,
         trigger="begin_screening",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=later,
     )
     done = advance(
         session=session,
         candidate_id=dana,
         trigger="confirm_eligible",
-        actor="cmdr.obrien",
+        actor=as_user("cmdr.obrien"),
         packets=PacketPlace(TEMPLATES, tmp_path),
         now=later,
     )
@@ -611,7 +655,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=next(clock),
     )
     panel.assign_panel(
@@ -622,7 +666,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
             ("school_rep", "rep.chen"),
             ("school_rep", "rep.ibarra"),
         ],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         reason="Rep. Douglas declared a conflict of interest with Corporal Fitzgerald.",
         now=next(clock),
     )
@@ -631,11 +675,11 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         ("not_disciplinarian", "prevention_education", "emergency_planning"), "3"
     )
     for who in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
-        panel.declare(session=session, candidate_id=owen, actor=who, now=next(clock))
+        panel.declare(session=session, candidate_id=owen, actor=as_user(who), now=next(clock))
         scorecards.score(
             session=session,
             candidate_id=owen,
-            actor=who,
+            actor=as_user(who),
             scores=scores,
             comments={},
             submit=True,
@@ -644,7 +688,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     scorecards.score(
         session=session,
         candidate_id=owen,
-        actor="rep.chen",
+        actor=as_user("rep.chen"),
         scores={"liaison": "5"},
         comments={"liaison": "Named every agency partner and how to reach them."},
         submit=True,
@@ -655,7 +699,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         session=session,
         candidate_id=owen,
         trigger="record_scores",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
         now=next(clock),
     )
@@ -678,14 +722,18 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 ) -> None:
     from qualify.services.packet_context import build_context
 
-    scenario = Scenario.load(SCENARIO)  # its records are stamped on its own clock, 2027-01-08
+    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
     earlier_clock = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a machine whose clock is behind
     for trigger, who in (("begin_screening", "hr.alvarez"), ("confirm_eligible", "cmdr.obrien")):
         done = advance(
-            session=session, candidate_id=dana, trigger=trigger, actor=who, now=earlier_clock
+            session=session,
+            candidate_id=dana,
+            trigger=trigger,
+            actor=as_user(who),
+            now=earlier_clock,
         )
     event = session.get(AuditEvent, done.event_id)
     candidate = session.get(Candidate, dana)
@@ -727,13 +775,22 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
             ("school_rep", "rep.douglas"),
         ],
         alternates=[("school_rep", "rep.quinn"), ("school_rep", "rep.ibarra")],
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
     )
     luis = sample.ids["MPD-1077"]
-    advance(session=session, candidate_id=luis, trigger="schedule_interview", actor="hr.alvarez")
-    panel.declare(session=session, candidate_id=luis, actor="rep.douglas", conflict="My nephew.")
+    advance(
+        session=session,
+        candidate_id=luis,
+        trigger="schedule_interview",
+        actor=as_user("hr.alvarez"),
+    )
+    panel.declare(
+        session=session, candidate_id=luis, actor=as_user("rep.douglas"), conflict="My nephew."
+    )
     # The first alternate sits in his place, then declares a conflict too: the next one sits.
-    panel.declare(session=session, candidate_id=luis, actor="rep.quinn", conflict="His coach.")
+    panel.declare(
+        session=session, candidate_id=luis, actor=as_user("rep.quinn"), conflict="His coach."
+    )
     scores = dict.fromkeys(
         (
             "appearance_attitude",
@@ -745,11 +802,11 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         "4",
     )
     for who, planning in (("cmdr.obrien", "4"), ("rep.chen", "4"), ("rep.ibarra", "2")):
-        panel.declare(session=session, candidate_id=luis, actor=who)
+        panel.declare(session=session, candidate_id=luis, actor=as_user(who))
         scorecards.score(
             session=session,
             candidate_id=luis,
-            actor=who,
+            actor=as_user(who),
             scores=scores | {"emergency_planning": planning},
             comments={},
             submit=True,
@@ -758,7 +815,7 @@ def test_panel_results_list_a_barred_seat_and_the_alternate_who_sat(
         session=session,
         candidate_id=luis,
         trigger="record_scores",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
     )
     text = " ".join(pdftotext(done.packets[0]).split())
@@ -792,7 +849,7 @@ def test_the_selection_packet_names_who_was_passed_over_and_why(
         session=session,
         candidate_id=ids["MPD-1077"],
         trigger="select",
-        actor="chief.walsh",
+        actor=as_user("chief.walsh"),
         reason="Bilingual; the district asked for Spanish speakers.",
         packets=PacketPlace(TEMPLATES, tmp_path),
     )
@@ -825,7 +882,7 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
             candidate_id=ids["MPD-1103"],
             at="2027-10-01 09:00",
             place="Room 4",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
 
@@ -839,8 +896,12 @@ def test_printing_a_selection_records_every_packet_in_one_commit_on_the_callers_
 
     _, selection = sro
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
-    advance(session=session, candidate_id=dana, trigger="begin_screening", actor="hr.alvarez")
-    advance(session=session, candidate_id=dana, trigger="confirm_eligible", actor="cmdr.obrien")
+    advance(
+        session=session, candidate_id=dana, trigger="begin_screening", actor=as_user("hr.alvarez")
+    )
+    advance(
+        session=session, candidate_id=dana, trigger="confirm_eligible", actor=as_user("cmdr.obrien")
+    )
     out = tmp_path / "out"
     out.mkdir()
     commits: list[Session] = []
@@ -855,7 +916,7 @@ def test_printing_a_selection_records_every_packet_in_one_commit_on_the_callers_
             templates_dir=TEMPLATES,
             output_dir=out,
             selection_id=selection.id or 0,
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
         )
     finally:
         orm_event.remove(session, "after_commit", committed)

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from qualify.config import Settings
 from qualify.services import candidates, selections, users
 from qualify.services.advance import advance
-from qualify.services.audit import actor_named
 from qualify.services.firing import PacketPlace
+from tests.helpers.actors import as_user
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
@@ -62,14 +62,14 @@ def test_the_packet_fonts_cover_latin_extended_and_vietnamese_in_every_style(sty
 
 def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Session) -> None:
     users.create_admin(
-        session=session, workflows_dir=settings.workflows_dir, name="hr1", roles=["hr"]
+        session=session, workflows_dir=settings.workflows_dir, actor=as_user("hr1"), roles=["hr"]
     )
     users.add_user(
         session=session,
         workflows_dir=settings.workflows_dir,
         name="cmdr1",
         roles=["commander"],
-        actor="hr1",
+        actor=as_user("hr1"),
     )
     selection = selections.open_selection(
         session=session,
@@ -77,7 +77,7 @@ def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Sess
         title="SRO",
         workflow="sro-selection",
         as_of=date(2027, 1, 15),
-        actor=actor_named("hr1"),
+        actor=as_user("hr1"),
     )
     assert selection.id is not None
     typed = unicodedata.normalize("NFD", NAME)  # as some keyboards send it: combining marks
@@ -85,18 +85,18 @@ def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Sess
         session=session,
         selection_id=selection.id,
         values={"employee_id": "E1", "first_name": typed.split()[0], "last_name": typed.split()[1]},
-        actor="hr1",
+        actor=as_user("hr1"),
     )
     assert zoe.id is not None
     assert zoe.name == NAME
     out = settings.output_dir
     place = PacketPlace(TEMPLATES, out)
-    advance(session=session, candidate_id=zoe.id, trigger="begin_screening", actor="hr1")
+    advance(session=session, candidate_id=zoe.id, trigger="begin_screening", actor=as_user("hr1"))
     advance(
         session=session,
         candidate_id=zoe.id,
         trigger="declare_ineligible",
-        actor="cmdr1",
+        actor=as_user("cmdr1"),
         reason="no records on file",
         reason_code="records_incomplete",
         packets=place,

@@ -19,6 +19,7 @@ from qualify.services.lookups import get_selection
 from qualify.services.offers import firable
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, interviewed, recalled, reported
 from tests.helpers.selected import selected_db
 from tests.integration.test_races import race
@@ -36,7 +37,11 @@ def _state(session: Session, candidate_id: int) -> str:
 
 def _select(session: Session, candidate_id: int, reason: str | None = None) -> str:
     return advance(
-        session=session, candidate_id=candidate_id, trigger="select", actor=CHIEF, reason=reason
+        session=session,
+        candidate_id=candidate_id,
+        trigger="select",
+        actor=as_user(CHIEF),
+        reason=reason,
     ).to_state
 
 
@@ -60,7 +65,7 @@ def test_a_second_select_is_refused_naming_who_holds_the_position_until_it_is_fr
         session=session,
         candidate_id=dana,
         trigger="withdraw",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Declined the assignment.",
         reason_code="candidate_request",
     )
@@ -78,7 +83,7 @@ def test_the_page_offers_select_only_while_the_position_is_free(
     def offered() -> dict[int, list[str]]:
         session.expire_all()
         candidates = [c for c in session.exec(select(Candidate)) if c.id in (dana, reyes, priya)]
-        found = firable(session, selection=selection, candidates=candidates, actor=CHIEF)
+        found = firable(session, selection=selection, candidates=candidates, actor=as_user(CHIEF))
         return {cid: [t.trigger for t in moves] for cid, moves in found.items()}
 
     before = offered()
@@ -101,7 +106,7 @@ def test_the_demo_removal_frees_the_position_for_the_recall(
         "session": session,
         "candidate_id": reyes,
         "trigger": "recall",
-        "actor": CHIEF,
+        "actor": as_user(CHIEF),
         "reason": "The next on the list.",
     }
     with pytest.raises(RuleViolation) as refused:

@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from qualify.errors import NotPermitted
-from qualify.services.audit import actor_named
 from qualify.services.overview import selection_overview
 from qualify.services.results import results
 from qualify.services.schedule import schedule_interview
 from qualify.services.screening import screening_queue
 from qualify.services.standings import standings
+from tests.helpers.actors import as_user
 from tests.helpers.builders import (
     Sample,
     declared,
@@ -41,7 +41,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
 ) -> None:
     in_screening(sample)
     ids = sample.ids
-    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
+    )
     entry = next(e for e in queue.entries if e.candidate_id == ids["MPD-1181"])
     by_check = {line.check: line for line in entry.checks.results}
     assert by_check["physical_fitness"].status == "withheld"
@@ -49,7 +51,9 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
     assert by_check["full_time_certified"].status == "pass"
     assert by_check["full_time_certified"].label  # the workflow's words, not only the key
     assert entry.checks.eligibility == "not eligible"  # the overall finding still shows
-    hr = screening_queue(session=session, selection_id=sample.selection_id, actor="hr.alvarez")
+    hr = screening_queue(
+        session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez")
+    )
     seen = next(e for e in hr.entries if e.candidate_id == ids["MPD-1181"])
     assert {line.check: line.status for line in seen.checks.results}["physical_fitness"] == "fail"
 
@@ -58,7 +62,9 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
     session: Session, sample: Sample
 ) -> None:
     in_screening(sample)
-    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
+    )
     assert len(queue.entries) == 8
     moves = {m.trigger: m for m in queue.entries[0].moves}
     assert set(moves) == {"confirm_eligible", "declare_ineligible", "withdraw"}
@@ -67,14 +73,18 @@ def test_the_queue_offers_exactly_the_triggers_the_viewer_may_fire_now(
     assert "qualifications_not_met" in moves["declare_ineligible"].reason_codes
     assert not moves["confirm_eligible"].reason_required
     assert moves["confirm_eligible"].to_state == "eligible"
-    chief = screening_queue(session=session, selection_id=sample.selection_id, actor="chief.walsh")
+    chief = screening_queue(
+        session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh")
+    )
     assert {m.trigger for m in chief.entries[0].moves} == {"withdraw"}
 
 
 def test_a_panelist_has_no_screening_queue(session: Session, sample: Sample) -> None:
     declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may see the checks of no candidate"):
-        screening_queue(session=session, selection_id=sample.selection_id, actor="rep.chen")
+        screening_queue(
+            session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
+        )
 
 
 def test_hr_sees_candidates_by_state_and_each_panels_progress(
@@ -84,7 +94,7 @@ def test_hr_sees_candidates_by_state_and_each_panels_progress(
     ids = sample.ids
     scorecard(sample, "rep.chen", "MPD-1042", ALL_FOURS)
     glance = selection_overview(
-        session=session, selection_id=sample.selection_id, actor="hr.alvarez"
+        session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez")
     )
     assert {(s.state, s.count) for s in glance.states} == {
         ("interview", 3),
@@ -111,13 +121,13 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         candidate_id=ids["MPD-1077"],
         at="2027-02-01 10:00",
         place="Room 1",
-        actor=actor_named("hr.alvarez"),
+        actor=as_user("hr.alvarez"),
     )
     scorecard(sample, "rep.chen", "MPD-1077", ALL_FOURS)
 
     def overdue(now: datetime) -> set[tuple[int, str]]:
         glance = selection_overview(
-            session=session, selection_id=sample.selection_id, actor="hr.alvarez", now=now
+            session=session, selection_id=sample.selection_id, actor=as_user("hr.alvarez"), now=now
         )
         return {(o.candidate_id, o.panelist) for o in glance.overdue}
 
@@ -133,15 +143,19 @@ def test_only_the_roles_that_see_every_record_get_the_glance(
 ) -> None:
     declared(sample)
     with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
-        selection_overview(session=session, selection_id=sample.selection_id, actor="rep.chen")
+        selection_overview(
+            session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
+        )
 
 
 def test_the_chiefs_standings_are_the_results_ranked_with_their_flags(
     session: Session, sample: Sample
 ) -> None:
     interviewed(sample)
-    view = standings(session=session, selection_id=sample.selection_id, actor="chief.walsh")
-    plain = results(session=session, selection_id=sample.selection_id, actor="chief.walsh")
+    view = standings(
+        session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh")
+    )
+    plain = results(session=session, selection_id=sample.selection_id, actor=as_user("chief.walsh"))
     assert [s.candidate_id for s in view.candidates] == [
         row["candidate_id"] for row in plain["candidates"]
     ]
@@ -163,7 +177,9 @@ def test_the_queue_leaves_out_candidates_the_panel_has_reached_and_final_ones(
     session: Session, sample: Sample
 ) -> None:
     declared(sample)
-    queue = screening_queue(session=session, selection_id=sample.selection_id, actor="cmdr.obrien")
+    queue = screening_queue(
+        session=session, selection_id=sample.selection_id, actor=as_user("cmdr.obrien")
+    )
     # Three in the interview, one withdrawn (final): the four found ineligible remain.
     assert {e.checks.state for e in queue.entries} == {"ineligible"}
     assert len(queue.entries) == 4

@@ -12,6 +12,7 @@ from qualify.errors import RuleViolation
 from qualify.services import fairness, integrity, retention
 from qualify.services.scenario import Scenario, add_self_identification
 from qualify.store.tables import Candidate, Evidence, Selection, SelfIdentification, Tombstone
+from tests.helpers.actors import as_user
 
 LATER = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -23,7 +24,7 @@ def test_self_identification_hold_and_purge_keep_the_log_verifying(
     assert selection.id is not None
     add_self_identification(session, scenario, selection)
     report = fairness.fairness_report(
-        session=session, selection_id=selection.id, actor="hr.alvarez"
+        session=session, selection_id=selection.id, actor=as_user("hr.alvarez")
     )
     assert report.candidates == 8
     assert report.self_identified == 8
@@ -31,14 +32,14 @@ def test_self_identification_hold_and_purge_keep_the_log_verifying(
     assert [s.entered for s in report.stages] == [0, 0, 0, 8]
 
     (due,) = retention.records_due(
-        session=session, actor="hr.alvarez", years=2, today=date(2030, 1, 1)
+        session=session, actor=as_user("hr.alvarez"), years=2, today=date(2030, 1, 1)
     )
     assert due.selection_id == selection.id
     retention.place_hold(
         session=session,
         selection_id=selection.id,
         reason="Charge filed",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=LATER,
     )
     with pytest.raises(RuleViolation, match="under legal hold"):
@@ -46,7 +47,7 @@ def test_self_identification_hold_and_purge_keep_the_log_verifying(
             session=session,
             selection_id=selection.id,
             reason="Period over",
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             years=2,
             files_dir=settings.files_dir,
             records_dir=settings.records_dir,
@@ -57,14 +58,14 @@ def test_self_identification_hold_and_purge_keep_the_log_verifying(
         session=session,
         selection_id=selection.id,
         reason="Dismissed",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         now=LATER,
     )
     done = retention.purge(
         session=session,
         selection_id=selection.id,
         reason="Period over",
-        actor="hr.alvarez",
+        actor=as_user("hr.alvarez"),
         years=2,
         files_dir=settings.files_dir,
         records_dir=settings.records_dir,

@@ -21,6 +21,7 @@ from qualify.services.fairness import fairness_report
 from qualify.services.firing import PacketPlace
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.documents import local_date, long_date
+from tests.helpers.actors import as_user
 from tests.helpers.builders import NOT_SELECTED, a_selection, interviewed, reported, selected
 
 CHIEF = "chief.walsh"
@@ -85,7 +86,7 @@ def _remove(session: Session, ids: dict[str, int], **kw: object) -> str:
         session=session,
         candidate_id=ids["MPD-1042"],
         trigger="remove",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Disclosed a student's record to a reporter.",
         now=LATER,
         **kw,  # type: ignore[arg-type]
@@ -97,7 +98,7 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
         session=session,
         candidate_id=candidate_id,
         trigger="recall",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="The position is vacant after the removal of Officer Whitfield.",
         now=at,
         **kw,  # type: ignore[arg-type]
@@ -135,7 +136,7 @@ def test_the_notice_of_removal_states_the_category_the_day_and_who_decided(
         session=session,
         candidate_id=ids["MPD-1042"],
         trigger="remove",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Disclosed a student's record to a reporter.",
         category="policy",
         now=datetime(2027, 9, 1, 2, 30, tzinfo=UTC),
@@ -163,12 +164,14 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
 ) -> None:
     _remove(session, ids, category="guideline")
     with pytest.raises(BadInput, match="^reason: recall needs a reason"):
-        advance(session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=CHIEF)
+        advance(
+            session=session, candidate_id=ids["MPD-1077"], trigger="recall", actor=as_user(CHIEF)
+        )
     done = advance(
         session=session,
         candidate_id=ids["MPD-1077"],
         trigger="recall",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="The position is vacant.",
         now=LATER,
         packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
@@ -264,7 +267,7 @@ def test_before_the_selection_decision_there_is_no_eligible_list(
         session=session,
         candidate_id=reyes,
         trigger="not_select",
-        actor=CHIEF,
+        actor=as_user(CHIEF),
         reason="Ranked second.",
         reason_code="higher_ranked_selected",
         now=LATER,
@@ -277,7 +280,7 @@ def test_a_recalled_officer_counts_as_passing_the_selection_stage(
     session: Session, ids: dict[str, int]
 ) -> None:
     def selection_stage() -> tuple[int, int]:
-        report = fairness_report(session=session, selection_id=1, actor="hr.alvarez")
+        report = fairness_report(session=session, selection_id=1, actor=as_user("hr.alvarez"))
         stage = next(s for s in report.stages if s.id == "selection")
         return stage.entered, stage.passed
 

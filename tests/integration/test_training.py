@@ -25,6 +25,7 @@ from qualify.services.scenario import (
 )
 from qualify.services.training import assign_training, complete_training, training_status
 from qualify.store.tables import AuditEvent, Candidate, Evidence, TrainingDirection
+from tests.helpers.actors import as_user
 from tests.helpers.selected import selected_db
 
 # 14:00 UTC is 9 a.m. in Milford (America/New_York): the day there is January 25, 2027.
@@ -75,7 +76,12 @@ def direct(
     now: datetime = DIRECTED,
 ) -> None:
     assign_training(
-        session=session, candidate_id=candidate, courses=courses, due_on=due, actor=actor, now=now
+        session=session,
+        candidate_id=candidate,
+        courses=courses,
+        due_on=due,
+        actor=as_user(actor),
+        now=now,
     )
 
 
@@ -95,7 +101,7 @@ def complete(
         candidate_id=candidate,
         course=course,
         on=on,
-        actor=actor,
+        actor=as_user(actor),
         file=file,
         now=now,
     )
@@ -103,7 +109,11 @@ def complete(
 
 def appoint(session: Session, candidate: int, now: datetime) -> str:
     return advance(
-        session=session, candidate_id=candidate, trigger="appoint", actor="chief.walsh", now=now
+        session=session,
+        candidate_id=candidate,
+        trigger="appoint",
+        actor=as_user("chief.walsh"),
+        now=now,
     ).to_state
 
 
@@ -177,7 +187,12 @@ def test_firing_assign_training_without_naming_courses_is_bad_input(
     session: Session, dana: int
 ) -> None:
     with pytest.raises(BadInput) as info:
-        advance(session=session, candidate_id=dana, trigger="assign_training", actor="sgt.lambert")
+        advance(
+            session=session,
+            candidate_id=dana,
+            trigger="assign_training",
+            actor=as_user("sgt.lambert"),
+        )
     assert render(info.value) == (  # as the command line says it
         "assign_training directs training: name the courses and the date they are due with "
         f"'qualify training assign {dana} COURSE... --by DATE'"
@@ -287,7 +302,7 @@ def test_a_certificate_of_the_wrong_type_or_too_large_is_refused_and_nothing_is_
             candidate_id=dana,
             course="basic_sro",
             on="2027-02-19",
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             file=big,
             max_file_bytes=1000,
             now=DIRECTED + timedelta(days=30),
@@ -385,7 +400,7 @@ def test_status_lists_directed_courses_due_overdue_and_completed_late(
     direct(session, dana, ["basic_sro"], "2027-01-26")
     direct(session, dana, ["legal_issues"], "2099-12-31", actor="cmdr.obrien")
     complete(session, settings, dana, "basic_sro", "2027-02-01")
-    found = training_status(session=session, candidate_id=dana, actor="sgt.lambert")
+    found = training_status(session=session, candidate_id=dana, actor=as_user("sgt.lambert"))
     assert [
         (c["course"], c["hours"], c["directed_by_name"], c["completed_on"], c["status"], c["late"])
         for c in found["courses"]
@@ -399,7 +414,7 @@ def test_status_lists_directed_courses_due_overdue_and_completed_late(
         40,
     )
     with pytest.raises(NotPermitted):
-        training_status(session=session, candidate_id=dana, actor="rep.chen")
+        training_status(session=session, candidate_id=dana, actor=as_user("rep.chen"))
 
 
 def test_audit_verify_names_an_edited_direction(

@@ -19,6 +19,7 @@ from qualify.services.integrity import verify
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
 from qualify.store.tables import Evidence, TrainingDirection
+from tests.helpers.actors import as_user
 from tests.helpers.builders import a_selection, selected
 from tests.helpers.selected import selected_db
 from tests.integration.test_races import race
@@ -89,7 +90,7 @@ def test_training_from_selection_to_appointment_on_postgresql(
             candidate_id=dana,
             courses=["basic_sro", "legal_issues"],
             due_on=(TODAY + timedelta(days=30)).isoformat(),
-            actor="sgt.lambert",
+            actor=as_user("sgt.lambert"),
             now=now,
         )
         complete_training(
@@ -98,20 +99,24 @@ def test_training_from_selection_to_appointment_on_postgresql(
             candidate_id=dana,
             course="basic_sro",
             on=TODAY.isoformat(),
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             now=now,
         )
         with pytest.raises(RuleViolation, match=r"Legal issues in schools .*\(legal_issues, due"):
-            advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh")
+            advance(
+                session=session, candidate_id=dana, trigger="appoint", actor=as_user("chief.walsh")
+            )
         complete_training(
             session=session,
             files_dir=config.files_dir,
             candidate_id=dana,
             course="legal_issues",
             on=TODAY.isoformat(),
-            actor="sgt.lambert",
+            actor=as_user("sgt.lambert"),
             now=now,
         )
-        done = advance(session=session, candidate_id=dana, trigger="appoint", actor="chief.walsh")
+        done = advance(
+            session=session, candidate_id=dana, trigger="appoint", actor=as_user("chief.walsh")
+        )
         assert done.to_state == "appointed"
         assert verify(session).ok

@@ -157,3 +157,21 @@ def test_a_selection_frozen_before_packet_kinds_existed_still_loads() -> None:
     loaded = load_text(MINIMAL + "packets:\n  ok: [review]\n", source="frozen", fast=True)
     assert loaded.spec.packets == {"ok": ["review"]}
     assert loaded.spec.time_zone == "UTC"
+
+
+def test_a_letter_is_the_same_for_every_reader_only_when_its_audience_sees_sensitive() -> None:
+    from qualify.services.packet_context import letter_for_sensitive_audience
+    from qualify.workflow.spec import PacketKindSpec
+
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    kinds = spec.packet_kinds
+    # To HR and the Chief, who see sensitive records: it names the sensitive qualifications.
+    assert letter_for_sensitive_audience(spec, kinds["notice_ineligible"])
+    # Not a letter: each reader's copy withholds what their role may not see.
+    assert not letter_for_sensitive_audience(spec, kinds["eligibility_review"])
+    # A letter the commander (no sensitive records) also receives keeps them withheld.
+    shared = PacketKindSpec(title="Notice", audience=["hr", "commander"], letter=True)
+    assert not letter_for_sensitive_audience(spec, shared)
+    assert not letter_for_sensitive_audience(
+        spec, PacketKindSpec(title="N", audience=[], letter=True)
+    )

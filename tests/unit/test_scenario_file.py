@@ -9,6 +9,7 @@ import yaml
 
 from qualify.errors import BadInput
 from qualify.services.scenario import Scenario
+from tests.helpers.actors import CLI
 
 DEMO = Path(__file__).resolve().parents[2] / "docs" / "examples" / "sro-demo.yaml"
 
@@ -19,8 +20,8 @@ def test_a_step_by_its_former_name_is_refused_naming_the_new_one(tmp_path: Path)
     old = tmp_path / "old.yaml"
     old.write_text(text, encoding="utf-8")
     with pytest.raises(BadInput) as refused:
-        Scenario.load(old)
+        Scenario.load(old, CLI)
     assert str(refused.value) == (
         f"{old}: steps[{first}].do: the step 'attest' is now called 'declare'"
     )
-    assert Scenario.load(DEMO).data["steps"][first]["do"] == "declare"
+    assert Scenario.load(DEMO, CLI).data["steps"][first]["do"] == "declare"

@@ -15,6 +15,7 @@ from qualify.services.users import add_user
 from qualify.store import db
 from qualify.store.tables import Invitation
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 from tests.web.conftest import Clock, csrf_of, events, refusal, sign_in
 
 Cli = Callable[..., Result]
@@ -32,7 +33,7 @@ def douglas(web_settings: Settings) -> str:
             workflows_dir=web_settings.workflows_dir,
             name="rep.douglas",
             roles=["school_rep"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
     return "rep.douglas"
@@ -123,9 +124,9 @@ def test_a_password_too_short_or_mistyped_is_refused_and_the_link_still_works(
     path = invite_path(qualify(cli, web_settings, "user", "invite", douglas))
     short = set_password(client, path, "short")
     assert short.status_code == 400
-    assert refusal(short.text) == "password: at least 12 characters, please"
+    assert refusal(short.text) == "the password needs at least 12 characters"
     typo = set_password(client, path, NEW_PASSWORD, NEW_PASSWORD + "x")
-    assert refusal(typo.text) == "confirm: the two passwords differ; type the same password twice"
+    assert refusal(typo.text) == "the two passwords you typed differ; type the same password twice"
     assert client.get("/").status_code == 303  # not signed in
     assert set_password(client, path, NEW_PASSWORD).status_code == 303
 

@@ -8,11 +8,11 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.audit import actor_named
 from qualify.services.candidate_edit import edit_candidate
 from qualify.services.panel import assign_panel
 from qualify.services.users import add_user
 from qualify.store import db
+from tests.helpers.actors import as_user
 from tests.helpers.markup import ungrouped_radios, unlabelled
 from tests.web.conftest import candidate_id, csrf_of
 
@@ -50,7 +50,7 @@ def test_candidate_text_shows_as_text_on_the_panelists_pages(
             candidate_id=cid,
             changes={"name": f"{HOSTILE[1]} {HOSTILE[0]}", "unit": HOSTILE[1]},
             reason="A test of escaping",
-            actor=actor_named("hr.alvarez"),
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
     chen = sro_browser("rep.chen")
@@ -86,7 +86,7 @@ def test_the_panel_page_names_an_alternate_by_full_name(
             workflows_dir=sro_settings.workflows_dir,
             name="rep.moss",
             roles=["school_rep"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
             full_name="Dana Moss",
         )
         assign_panel(
@@ -99,7 +99,7 @@ def test_the_panel_page_names_an_alternate_by_full_name(
             ],
             alternates=[("school_rep", "rep.moss")],
             reason="An alternate in case a representative cannot score.",
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
         )
     engine.dispose()
     page = sro_browser("hr.alvarez").get("/selections/1/panel").text

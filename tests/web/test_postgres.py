@@ -14,6 +14,7 @@ from qualify.services.accounts import invite
 from qualify.services.users import add_user, create_admin
 from qualify.store import db
 from qualify.web.app import create_app
+from tests.helpers.actors import as_user
 from tests.web.conftest import Clock, csrf_of, sign_in
 
 
@@ -27,17 +28,20 @@ def test_invite_sign_in_lockout_and_sign_out_on_postgres(
     settings = Settings.from_env({"QUALIFY_RECORDS": str(tmp_path / "records")}, database_url=url)
     with Session(engine) as session:
         create_admin(
-            session=session, workflows_dir=settings.workflows_dir, name="hr.alvarez", roles=["hr"]
+            session=session,
+            workflows_dir=settings.workflows_dir,
+            actor=as_user("hr.alvarez"),
+            roles=["hr"],
         )
         add_user(
             session=session,
             workflows_dir=settings.workflows_dir,
             name="rep.chen",
             roles=["school_rep"],
-            actor="hr.alvarez",
+            actor=as_user("hr.alvarez"),
         )
         issued = invite(
-            session=session, name="rep.chen", actor="hr.alvarez", portal=settings.portal
+            session=session, name="rep.chen", actor=as_user("hr.alvarez"), portal=settings.portal
         )
     engine.dispose()
     clock = Clock()

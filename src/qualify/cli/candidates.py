@@ -116,7 +116,7 @@ def candidate_edit(
             candidate_id=candidate_id,
             changes={k: v for k, v in given.items() if v is not None},
             reason=reason,
-            actor=context.acting,
+            actor=context.actor,
         )
     for field, (old, new) in changed.items():
         typer.echo(
@@ -260,7 +260,7 @@ def evidence_add(
             result=result,
             file=file,
             vouched_by=by,
-            actor=context.acting,
+            actor=context.actor,
             max_file_bytes=context.settings.max_evidence_bytes,
         )
     typer.echo(f"recorded {kind} evidence #{record.id} for candidate {candidate_id}")

@@ -1,4 +1,4 @@
-"""What every command gets: settings, the actor's name, and a way to open a session."""
+"""What every command gets: settings, the actor, and a way to open a session."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 import typer
@@ -17,13 +17,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from qualify.actor import Actor, Origin, os_account
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.limits import ID_MAX
 from qualify.store import db
-
-if TYPE_CHECKING:
-    from qualify.actor import Actor, Origin
 
 __all__ = ["ID_MAX", "AppContext", "app_context", "print_json", "print_table"]
 
@@ -40,25 +38,18 @@ class AppContext:
 
     @cached_property
     def origin(self) -> Origin:
-        """What every audit event of this command records: the CLI channel, and the
+        """The front door of every action this command takes: the CLI channel, and the
         operating-system account that runs it (whatever --as claims)."""
-        from qualify.actor import Origin
-        from qualify.services.audit import os_account
-
         return Origin("cli", os_account())
 
     @property
-    def actor(self) -> str:
-        """The acting user's name: --as, else QUALIFY_USER, else the OS login name."""
-        return self.as_user or os.environ.get("QUALIFY_USER") or getpass.getuser()
-
-    @property
-    def acting(self) -> Actor:
-        """The actor as the services take it: the user named above, on the CLI channel, from
-        the operating-system account that runs the command."""
-        from qualify.actor import Actor
-
-        return Actor(self.actor, self.origin.channel, self.origin.account)
+    def actor(self) -> Actor:
+        """Who acts, as the services take it: the user --as names, else QUALIFY_USER, else the
+        OS login name; on the CLI channel, from the operating-system account that runs the
+        command."""
+        return self.origin.actor(
+            self.as_user or os.environ.get("QUALIFY_USER") or getpass.getuser()
+        )
 
     @cached_property
     def engine(self) -> Engine:
@@ -77,7 +68,7 @@ class AppContext:
             self._checked = True
         from qualify.services import audit
 
-        with audit.acting_from(self.origin), db.session_scope(self.engine) as session:
+        with db.session_scope(self.engine) as session:
             audit.use_key_file(session, self.settings.audit_key)
             event.listen(session, "after_commit", self._committed)
             event.listen(session, "after_rollback", self._rolled_back)

@@ -240,7 +240,7 @@ def audit_rotate_key(
 
     context = app_context(ctx)
     with context.session() as session:
-        old, new, event_id = rotate_key(session=session, actor=context.acting, reason=reason)
+        old, new, event_id = rotate_key(session=session, actor=context.actor, reason=reason)
     typer.echo(
         f"audit key rotated: {old} -> {new} (audit event #{event_id}); "
         f"the key file {context.settings.audit_key} keeps both"

@@ -29,10 +29,12 @@ def demo(
     """Run a whole School Resource Officer selection on sample data, start to finish."""
     from qualify.services.scenario import run_demo
 
+    context = app_context(ctx)
     run = run_demo(
-        settings=app_context(ctx).settings,
+        settings=context.settings,
         output_dir=output_folder(output, label="-o"),
         scenario_path=scenario,
+        origin=context.origin,
         steps=steps,
     )
     summary = run.summary

@@ -79,7 +79,7 @@ def panel_schedule(
     context = app_context(ctx)
     with context.session() as session:
         done = schedule_interview(
-            session=session, candidate_id=candidate, at=at, place=place, actor=context.acting
+            session=session, candidate_id=candidate, at=at, place=place, actor=context.actor
         )
     typer.echo(
         f"candidate {candidate}: interview {done.at:%Y-%m-%d %H:%M %Z} at {done.place}, "

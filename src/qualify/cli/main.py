@@ -87,10 +87,14 @@ def init(
         typer.echo(f"database {shown} is up to date (schema {after})")
     else:
         typer.echo(f"database {shown} is ready (schema {before or 'none'} -> {after})")
-    from qualify.services.audit_admin import install_key
+    from qualify.services.audit_admin import INIT_ACTOR, install_key
 
     with context.session() as session:
-        key = install_key(session=session, path=context.settings.audit_key)
+        key = install_key(
+            session=session,
+            path=context.settings.audit_key,
+            actor=context.origin.actor(INIT_ACTOR),
+        )
     made = "created" if key.created else "in use"
     typer.echo(f"audit key {key.key_id} at {key.path} ({made}; keep it apart from the database)")
     if key.sealed_events:
@@ -102,7 +106,7 @@ def init(
             user = create_admin(
                 session=session,
                 workflows_dir=context.settings.workflows_dir,
-                name=admin,
+                actor=context.origin.actor(admin),
                 roles=roles,
                 full_name=full_name,
                 title=title,

@@ -74,7 +74,7 @@ def user_edit(
             session=session,
             workflows_dir=context.settings.workflows_dir,
             name=name,
-            actor=context.acting,
+            actor=context.actor,
             full_name=full_name,
             title=title,
             add_roles=add_roles,
@@ -130,7 +130,7 @@ def selection_open(
             title=title,
             workflow=workflow,
             as_of=when,
-            actor=context.acting,
+            actor=context.actor,
         )
     typer.echo(
         f"opened selection {selection.id}: {selection.title} "

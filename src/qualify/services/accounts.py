@@ -14,11 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.config import PortalSettings
 from qualify.errors import BadInput, NotFound, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
-from qualify.services.credentials import aware, clear_lock, digest, hasher, signed_in
+from qualify.services.credentials import aware, clear_lock, digest, hasher, in_portal, signed_in
 from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Invitation, Password, User, WebSession
 from qualify.workflow.loader import suggest
@@ -52,14 +53,14 @@ def _target(session: Session, name: str) -> User:
     return user
 
 
-def _manager_role(session: Session, actor: str, doing: str) -> str:
+def _manager_role(session: Session, actor: Actor, doing: str) -> str:
     """The actor's role that may manage users (as for `user add`)."""
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     return role_for(actor_user(session, actor), managers, doing)
 
 
 def _issue(
-    session: Session, user: str, actor: str, at: datetime, portal: PortalSettings
+    session: Session, user: str, actor: Actor, at: datetime, portal: PortalSettings
 ) -> tuple[str, Invitation]:
     """Revoke the user's open invitations and add a new one."""
     session.execute(
@@ -76,7 +77,7 @@ def _issue(
         user_name=user,
         token_sha256=digest(token),
         created_at=at,
-        created_by=actor,
+        created_by=actor.name,
         expires_at=at + timedelta(hours=portal.invitation_hours),
     )
     session.add(invitation)
@@ -88,7 +89,7 @@ def invite(
     *,
     session: Session,
     name: str,
-    actor: str,
+    actor: Actor,
     portal: PortalSettings,
     now: datetime | None = None,
 ) -> Issued:
@@ -120,7 +121,7 @@ def reset(
     *,
     session: Session,
     name: str,
-    actor: str,
+    actor: Actor,
     portal: PortalSettings,
     now: datetime | None = None,
 ) -> Issued:
@@ -174,13 +175,13 @@ def open_invitation(
 def check_password(name: str, password: str, confirm: str) -> None:
     """A new password: 12 to 256 characters, not the user name, typed the same twice."""
     if len(password) < PASSWORD_MIN:
-        raise BadInput(f"password: at least {PASSWORD_MIN} characters, please")
+        raise BadInput(f"the password needs at least {PASSWORD_MIN} characters")
     if len(password) > PASSWORD_MAX:
-        raise BadInput(f"password: at most {PASSWORD_MAX} characters")
+        raise BadInput(f"the password can have at most {PASSWORD_MAX} characters")
     if password.strip().lower() == name.lower():
-        raise BadInput("password: not your user name")
+        raise BadInput("the password cannot be your user name")
     if password != confirm:
-        raise BadInput("confirm: the two passwords differ; type the same password twice")
+        raise BadInput("the two passwords you typed differ; type the same password twice")
 
 
 def set_password(
@@ -212,12 +213,11 @@ def set_password(
     session.execute(delete(WebSession).where(col(WebSession.user_name) == name))
     audit.record(
         session,
-        actor=name,
+        actor=in_portal(name, name),
         action="password_set",
         subject=f"user:{name}",
         at=at,
         details={"name": name, "invitation_id": invitation.id},
-        account=name,
     )
     token = signed_in(session, name, portal, at, replacing)
     session.commit()
@@ -225,16 +225,17 @@ def set_password(
 
 
 def demo_password(
-    *, session: Session, name: str, password: str, now: datetime | None = None
+    *, session: Session, actor: Actor, password: str, now: datetime | None = None
 ) -> None:
-    """Give a demo user a known password (the demo only: its database is sample data)."""
+    """A demo user, the actor, takes a known password (the demo only: its database is sample
+    data)."""
     at = now or utcnow()
-    _target(session, name)
+    name = _target(session, actor.name).name
     session.execute(delete(Password).where(col(Password.user_name) == name))
     session.add(Password(user_name=name, hash=hasher().hash(password), set_at=at))
     audit.record(
         session,
-        actor=name,
+        actor=actor,
         action="password_set",
         subject=f"user:{name}",
         at=at,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from qualify.actor import Actor
 from qualify.services.courses import Order
 from qualify.services.firing import Advanced, PacketPlace, Told, fire
 
@@ -16,7 +17,7 @@ def advance(
     session: Session,
     candidate_id: int,
     trigger: str,
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pwd
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +16,6 @@ from sqlmodel import Session, col, select
 from qualify import auditkey, limits
 from qualify.actor import CHANNELS as CHANNELS
 from qualify.actor import Actor
-from qualify.actor import Origin as Origin
 from qualify.config import Settings
 from qualify.services import recorded
 from qualify.services.clock import utcnow
@@ -28,41 +23,6 @@ from qualify.services.rows import insert_row
 from qualify.store.tables import AuditEvent, Candidate
 
 GENESIS = "0" * 64
-
-
-def os_account() -> str:
-    """The operating-system account running this process, from its real user id (not from
-    $USER or $LOGNAME, which anyone can set)."""
-    uid = os.getuid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid {uid}"
-
-
-_ORIGIN: ContextVar[Origin | None] = ContextVar("qualify_audit_origin", default=None)
-
-
-def actor_named(name: str) -> Actor:
-    """The user `name` acting through the front door this process is behind (the command line
-    when none was set): for callers that hold only a name, such as a scenario's steps."""
-    origin = current_origin()
-    return Actor(name, origin.channel, origin.account)
-
-
-def current_origin() -> Origin:
-    """The origin set by the front door; a process that set none is a command-line one."""
-    return _ORIGIN.get() or Origin("cli", os_account())
-
-
-@contextmanager
-def acting_from(origin: Origin) -> Iterator[Origin]:
-    """Record every event appended inside the block with this origin."""
-    token = _ORIGIN.set(origin)
-    try:
-        yield origin
-    finally:
-        _ORIGIN.reset(token)
 
 
 def canonical(value: Any) -> str:
@@ -196,7 +156,7 @@ def _locked_head(session: Session, at: datetime) -> tuple[str, datetime]:
 def record(
     session: Session,
     *,
-    actor: Actor | str,
+    actor: Actor,
     action: str,
     subject: str,
     at: datetime,
@@ -205,8 +165,6 @@ def record(
     details: dict[str, Any] | None = None,
     selection_id: int | None = None,
     candidate_id: int | None = None,
-    channel: str | None = None,
-    account: str | None = None,
     rows: Iterable[Any] = (),
     removed: Iterable[str] = (),
     key_id: str | None = None,
@@ -214,12 +172,8 @@ def record(
     """Append one event to the chain inside the caller's transaction, signed with the current
     audit key (or `key_id`). It carries the hash of every tracked record the transaction wrote
     since the last event (noted automatically; `rows` and `removed` add those written with a
-    plain UPDATE or DELETE). `channel` and `account` come from the `Actor`; for an actor given
-    by name alone (a service not yet converted to take an Actor), from the front door's origin."""
-    if isinstance(actor, Actor):
-        origin, actor = actor.origin, actor.name
-    else:
-        origin = current_origin()
+    plain UPDATE or DELETE). The event names the actor, the front door (`channel`) and the
+    account behind it, as the `Actor` the front door built says."""
     ring = keyring(session)
     kid = key_id or ring.current_id
     session.flush()
@@ -235,7 +189,7 @@ def record(
     prev_hash, when = _locked_head(session, at)
     event = AuditEvent(
         at=when,
-        actor=actor,
+        actor=actor.name,
         role=role,
         action=action,
         subject=subject,
@@ -245,8 +199,8 @@ def record(
         details=canonical(details or {}),
         prev_hash=prev_hash,
         hash="",
-        channel=channel or origin.channel,
-        account=account or origin.account,
+        channel=actor.channel,
+        account=actor.account,
         key_id=kid,
         records=canonical(digests),
     )
@@ -261,7 +215,7 @@ def record_refusal(
     *,
     candidate_id: int,
     action: str,
-    actor: str,
+    actor: Actor,
     at: datetime,
     refusal: Exception,
     details: dict[str, Any] | None = None,
@@ -272,7 +226,7 @@ def record_refusal(
     candidate = session.get(Candidate, candidate_id)
     record(
         session,
-        actor=limits.clip(actor, limits.NAME_IN_REFUSAL),
+        actor=replace(actor, name=limits.clip(actor.name, limits.NAME_IN_REFUSAL)),
         action=action,
         subject=f"candidate:{candidate_id}",
         at=at,

@@ -16,7 +16,7 @@ from qualify.services.clock import utcnow
 from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import AuditEvent
 
-INIT_ACTOR = "qualify-init"
+INIT_ACTOR = "qualify-init"  # who seals the log: the `init` use case, not a registered user
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,13 @@ def _signing_key(session: Session) -> str:
     return found or ""
 
 
-def install_key(*, session: Session, path: Path, now: datetime | None = None) -> KeyInstalled:
+def install_key(
+    *, session: Session, path: Path, actor: Actor, now: datetime | None = None
+) -> KeyInstalled:
     """What `init` does for the audit log: create the key file (mode 0600) unless it exists,
     and seal a log written before the log was keyed with one keyed event that records every
-    record on file. Refuses a key file that cannot verify the log."""
+    record on file, by `actor` (`init` passes INIT_ACTOR, through its front door). Refuses a
+    key file that cannot verify the log."""
     audit.use_key_file(session, path)
     signed_with = _signing_key(session)
     created = not path.exists()
@@ -77,7 +80,7 @@ def install_key(*, session: Session, path: Path, now: datetime | None = None) ->
         ]
         audit.record(
             session,
-            actor=INIT_ACTOR,
+            actor=actor,
             action="audit_log_sealed",
             subject="audit",
             at=now or utcnow(),

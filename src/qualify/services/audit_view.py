@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.services import audit
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
@@ -16,7 +17,7 @@ from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 
 
 def visible_events(
-    *, session: Session, actor: str, candidate_id: int | None = None
+    *, session: Session, actor: Actor, candidate_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Audit events as dicts, as the actor may read them. One candidate's history: for view_audit
     in its selection's workflow, and for whoever may see the candidate's record (its history in

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict
 from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
@@ -50,7 +51,7 @@ SAME_MOMENT = (
 )
 
 
-def _may_manage(session: Session, selection: Selection, actor: str, doing: str) -> str:
+def _may_manage(session: Session, selection: Selection, actor: Actor, doing: str) -> str:
     spec = workflow_of(selection).spec
     return role_for(actor_user(session, actor), spec.permissions.manage_candidates, doing)
 
@@ -60,7 +61,7 @@ def add_candidate(
     session: Session,
     selection_id: int,
     values: dict[str, str],
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Candidate:
     """Add one candidate to a selection, in the workflow's initial state."""
@@ -127,7 +128,7 @@ def import_roster(
     session: Session,
     selection_id: int,
     path: Path,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> int:
     """Import every row of a roster CSV in one transaction, or none of them."""
@@ -221,11 +222,11 @@ def list_candidates(
     session: Session,
     selection_id: int | None = None,
     state: str | None = None,
-    actor: str | None = None,
+    actor: Actor,
 ) -> list[dict[str, Any]]:
-    """Candidates as plain dicts (read as columns on the connection, not as ORM objects, with
-    the cyclic collector paused: fast for large rosters). With an actor, only the candidates
-    they may see: a panelist's rows carry only what the interview needs."""
+    """The candidates the actor may see, as plain dicts (read as columns on the connection, not
+    as ORM objects, with the cyclic collector paused: fast for large rosters): a panelist's rows
+    carry only what the interview needs."""
     query = sa_select(*(col(getattr(Candidate, name)) for name in LISTED)).order_by(
         col(Candidate.id)
     )
@@ -244,8 +245,6 @@ def list_candidates(
         query = query.where(col(Candidate.state) == state)
     with without_cyclic_gc():
         rows = [dict(row._mapping) for row in session.connection().execute(query)]
-        if actor is None:
-            return rows
         return _visible_rows(session, actor_user(session, actor), rows)
 
 
@@ -286,7 +285,7 @@ def candidate_dict(candidate: Candidate) -> dict[str, Any]:
     return {name: getattr(candidate, name) for name in LISTED}
 
 
-def describe_candidate(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+def describe_candidate(*, session: Session, candidate_id: int, actor: Actor) -> dict[str, Any]:
     """Everything `candidate show` prints, as the actor may see it: the record (facts, evidence,
     checks and history; sensitive evidence only for roles the workflow allows), or for a
     panelist only the interview's view."""

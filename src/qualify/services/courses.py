@@ -139,7 +139,7 @@ def outstanding(session: Session, spec: Workflow, candidate_id: int) -> str | No
 
 
 def insert_directions(
-    session: Session, candidate_id: int, wanted: Order, actor: str, role: str, at: datetime
+    session: Session, candidate_id: int, wanted: Order, directed_by: str, role: str, at: datetime
 ) -> list[dict[str, str]]:
     """Write the direction rows (inside the caller's transaction); what the audit event says."""
     for course in wanted.courses:
@@ -150,7 +150,7 @@ def insert_directions(
                 course=course,
                 due_on=wanted.due_on,
                 directed_at=at,
-                directed_by=actor,
+                directed_by=directed_by,
                 role=role,
             ),
         )

@@ -13,8 +13,16 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col
 
+from qualify.actor import Actor
 from qualify.config import PortalSettings
 from qualify.store.tables import SignInFailure, SignInLock, WebSession
+
+
+def in_portal(name: str, account: str) -> Actor:
+    """Who signs in, out, or sets a password by an invitation link: these happen only in the
+    portal (its sessions are web sessions), before anyone is signed in or as the session ends,
+    so the service names the actor from what it checked, on the `web` channel."""
+    return Actor(name, "web", account)
 
 
 def aware(moment: datetime) -> datetime:

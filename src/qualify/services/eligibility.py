@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.services.checking import CandidateChecks, check_candidates
 from qualify.services.frozen import workflow_of
@@ -97,7 +98,7 @@ def check_lines(spec: Workflow, row: CandidateChecks) -> CandidateCheckLines:
 
 
 def run_checks(
-    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
+    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: Actor
 ) -> dict[str, Any]:
     """`check_report` as plain data (what `check --json` prints)."""
     return check_report(
@@ -106,7 +107,7 @@ def run_checks(
 
 
 def check_report(
-    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: str
+    *, session: Session, candidate_id: int | None, selection_id: int | None, actor: Actor
 ) -> CheckReport:
     """The check table for one candidate or a whole selection, as the actor may see it: the
     candidates whose record they may see (a panelist sees no check)."""

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
@@ -65,7 +66,7 @@ class EvidenceForm:
         return next((k for k in self.kinds if k.kind == kind), None)
 
 
-def evidence_form(*, session: Session, candidate_id: int, actor: str) -> EvidenceForm:
+def evidence_form(*, session: Session, candidate_id: int, actor: Actor) -> EvidenceForm:
     """The evidence a user who may add evidence can record for this candidate."""
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec

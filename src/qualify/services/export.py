@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
@@ -130,7 +131,7 @@ def export_records(
     profile: Profile,
     templates_dir: Path,
     output_dir: Path,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Exported:
     """Write the public copy of a selection's records into `output_dir` (a new or empty

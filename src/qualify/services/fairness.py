@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.services import audit
@@ -52,7 +53,7 @@ def _choice(value: str, choices: dict[str, str], field: str) -> str:
     return value
 
 
-def _permitted(session: Session, selection: Selection, actor: str, key: str, doing: str) -> str:
+def _permitted(session: Session, selection: Selection, actor: Actor, key: str, doing: str) -> str:
     allowed: list[str] = getattr(workflow_of(selection).spec.permissions, key)
     user = actor_user(session, actor)
     if not allowed:
@@ -69,7 +70,7 @@ def record_self_identification(
     candidate_id: int,
     sex: str,
     race_ethnicity: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> SelfIdentification:
     """Record (or replace) what a candidate chose to self-identify, or that they declined."""
@@ -86,11 +87,11 @@ def record_self_identification(
             sex=sex,
             race_ethnicity=race_ethnicity,
             recorded_at=at,
-            recorded_by=actor,
+            recorded_by=actor.name,
         )
     else:
         record.sex, record.race_ethnicity = sex, race_ethnicity
-        record.recorded_at, record.recorded_by = at, actor
+        record.recorded_at, record.recorded_by = at, actor.name
     session.add(record)
     audit.record(
         session,
@@ -200,7 +201,7 @@ class FlowLog:
     rows: list[list[str]]
 
 
-def applicant_flow(*, session: Session, selection_id: int, actor: str) -> FlowLog:
+def applicant_flow(*, session: Session, selection_id: int, actor: Actor) -> FlowLog:
     """Every candidate with their self-identification, each state reached and when, the
     final disposition and the reason code of the last decision."""
     selection = get_selection(session, selection_id)
@@ -272,7 +273,7 @@ def _rules(selection: Selection) -> list[StageRule]:
 
 
 def fairness_report(
-    *, session: Session, selection_id: int, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
 ) -> FairnessReport:
     """Selection rates per group at each stage that removes candidates and over the whole
     process, with impact ratios, the four-fifths flag, shortfall and Fisher's exact test."""

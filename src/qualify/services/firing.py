@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import (
     BadInput,
     Conflict,
@@ -132,7 +133,7 @@ def fire(
     session: Session,
     candidate_id: int,
     trigger: str,
-    actor: str,
+    actor: Actor,
     *,
     reason: str | None = None,
     now: datetime | None = None,
@@ -188,7 +189,7 @@ def fire(
             session,
             packets.templates_dir,
             packets.output_dir,
-            done.actor,
+            actor,
             candidate_id=candidate_id,
             role=role,
             now=at,
@@ -209,7 +210,7 @@ def _advance(
     session: Session,
     candidate_id: int,
     trigger: str,
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
     packets: PacketPlace | None,
@@ -218,9 +219,9 @@ def _advance(
     training: Order | None = None,
 ) -> tuple[Advanced, str]:
     users = {u.name: u for u in session.exec(select(User))}  # the actor, and roles for checks
-    user = users.get(actor)
+    user = users.get(actor.name)
     if user is None:
-        raise unknown_user(actor)
+        raise unknown_user(actor.name)
     candidate = get_candidate(session, candidate_id)
     if seen.setdefault("version", candidate.version) != candidate.version:
         raise changed_by_someone_else(candidate_id)
@@ -306,7 +307,7 @@ def _advance(
         }
     event = audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="state_changed",
         subject=f"candidate:{candidate_id}",

@@ -13,11 +13,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
+from qualify.errors import NotPermitted, QualifyError
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import interview_of
+from qualify.services.interviews import Interview, interview_of
 from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
+from qualify.services.panel import Declared, declare_choice
 from qualify.services.people import people
 from qualify.services.permissions import actor_user
+from qualify.services.scorecards import check_submission, refuse_submission, score
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
     Candidate,
@@ -63,13 +67,13 @@ class InterviewRow:
 def _status(
     spec: Workflow,
     candidate: Candidate,
-    actor: str,
+    actor: Actor,
     declared: ConflictDeclaration | None,
     card: Scorecard | None,
 ) -> str:
     if declared is not None and declared.conflict is not None:
         return "conflict"
-    if barred_reason(spec, candidate.supervisor, actor, None):
+    if barred_reason(spec, candidate.supervisor, actor.name, None):
         return "barred"
     if declared is None:
         return "declare"
@@ -93,20 +97,23 @@ def _sits(
     )
 
 
-def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
+def my_interviews(*, session: Session, actor: Actor) -> list[InterviewRow]:
     """The candidates the actor sits for now, each with where their own scoring stands."""
     user = actor_user(session, actor)
     seated = {
         s.selection_id: s.seat
-        for s in session.exec(select(PanelSeat).where(PanelSeat.panelist == actor))
+        for s in session.exec(select(PanelSeat).where(PanelSeat.panelist == actor.name))
     }
-    for alternate in session.exec(select(PanelAlternate).where(PanelAlternate.panelist == actor)):
+    for alternate in session.exec(
+        select(PanelAlternate).where(PanelAlternate.panelist == actor.name)
+    ):
         seated.setdefault(alternate.selection_id, alternate.seat)
     rows: list[InterviewRow] = []
     for selection_id in sorted(seated):
         selection = session.get(Selection, selection_id)
         assert selection is not None
         spec = workflow_of(selection).spec
+        panel = seats_of(session, selection_id), alternates_of(session, selection_id)
         candidates = [
             c
             for c in session.exec(
@@ -117,7 +124,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
                 )
                 .order_by(col(Candidate.id))
             )
-            if _sits(session, user, selection, c)
+            if _sits(session, user, selection, c, panel)
         ]
         ids = [c.id for c in candidates]
         declared = {
@@ -126,7 +133,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
                 select(ConflictDeclaration)
                 .where(
                     col(ConflictDeclaration.candidate_id).in_(ids),
-                    ConflictDeclaration.panelist == actor,
+                    ConflictDeclaration.panelist == actor.name,
                 )
                 .order_by(col(ConflictDeclaration.id))
             )
@@ -135,7 +142,7 @@ def my_interviews(*, session: Session, actor: str) -> list[InterviewRow]:
             c.candidate_id: c
             for c in session.exec(
                 select(Scorecard)
-                .where(col(Scorecard.candidate_id).in_(ids), Scorecard.panelist == actor)
+                .where(col(Scorecard.candidate_id).in_(ids), Scorecard.panelist == actor.name)
                 .order_by(col(Scorecard.version))
             )
         }
@@ -216,38 +223,56 @@ def _seat_label(spec: Workflow, seat: str) -> str:
     return (found.label if found else "") or (role.label if role else "") or seat.replace("_", " ")
 
 
-def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
+def seated_interview(
+    session: Session,
+    candidate_id: int,
+    actor: Actor,
+    *,
+    with_cards: bool = True,
+    lock: bool = False,
+) -> Interview:
+    """The interview of a candidate the actor sits for while the panel interviews them (an
+    `InterviewLoader`); any other candidate is "no candidate N", in the same words as one that
+    does not exist."""
+    check_id(candidate_id, "candidate")
+    try:
+        interview = interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
+    except NotPermitted:  # no seat, or an alternate who does not sit for this candidate
+        raise no_candidate(candidate_id) from None
+    candidate = interview.candidate
+    spec = workflow_of(interview.selection).spec
+    if candidate.state not in spec.panel.scoring_states:
+        raise no_candidate(candidate_id)
+    return interview
+
+
+def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
-    check_id(candidate_id, "candidate")
-    user = actor_user(session, actor)
-    candidate = session.get(Candidate, candidate_id)
-    selection = session.get(Selection, candidate.selection_id) if candidate else None
-    if candidate is None or selection is None:
-        raise no_candidate(candidate_id)
-    assert selection.id is not None
-    panel = seats_of(session, selection.id), alternates_of(session, selection.id)
-    listed = {s.panelist for s in panel[0]} | {a.panelist for a in panel[1]}
-    if actor not in listed or not _sits(session, user, selection, candidate, panel):
-        raise no_candidate(candidate_id)
+    return _kit_of(session, seated_interview(session, candidate_id, actor), actor)
+
+
+def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
+    candidate = interview.candidate
+    selection = interview.selection
     spec = workflow_of(selection).spec
-    interview = interview_of(session, candidate_id, actor)
-    declared = interview.declared(actor)
-    card = interview.card(actor)
-    mine = [c for c in interview.submitted() if c.panelist == actor]
+    declared = interview.declared(actor.name)
+    card = interview.card(actor.name)
+    mine = [c for c in interview.submitted() if c.panelist == actor.name]
     others = None
     if mine:
         names = people(session)
         latest: dict[str, Scorecard] = {}
         for other in interview.submitted():
-            if other.panelist != actor:
+            if other.panelist != actor.name:
                 latest[other.panelist] = other
         others = [
             OtherCard(names.get(p, {"name": p})["name"], c.version, dict(c.scores))
             for p, c in sorted(latest.items())
         ]
+    assert candidate.id is not None
     return Kit(
-        candidate_id=candidate_id,
+        candidate_id=candidate.id,
         name=candidate.name,
         rank=candidate.rank,
         unit=candidate.unit,
@@ -268,12 +293,112 @@ def interview_kit(*, session: Session, candidate_id: int, actor: str) -> Kit:
         declared=declared is not None,
         conflict=declared.conflict if declared else None,
         barred=barred_reason(
-            spec, candidate.supervisor, actor, declared.conflict if declared else None
+            spec, candidate.supervisor, actor.name, declared.conflict if declared else None
         ),
         card=card,
         corrections=_corrections(mine),
         others=others,
     )
+
+
+def declare_conflict(
+    *, session: Session, candidate_id: int, actor: Actor, declaration: str, description: str = ""
+) -> Declared:
+    """The panelist's declaration as the form makes it (`panel.declare_choice`), on a candidate
+    they sit for."""
+    return declare_choice(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        declaration=declaration,
+        description=description,
+        load=seated_interview,
+    )
+
+
+def save_scores(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: Actor,
+    scores: dict[str, str],
+    comments: dict[str, str],
+    submit: bool = False,
+    reason: str | None = None,
+) -> Scorecard:
+    """The panelist's draft, submission or correction (`scorecards.score`), on a candidate
+    they sit for."""
+    return score(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        scores=scores,
+        comments=comments,
+        submit=submit,
+        reason=reason,
+        load=seated_interview,
+    )
+
+
+def save_to_confirm(
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: Actor,
+    scores: dict[str, str],
+    comments: dict[str, str],
+) -> None:
+    """The submission's first step: save what the form holds as the draft (if anything), then
+    refuse what submitting it would refuse."""
+    if scores or comments:
+        save_scores(
+            session=session,
+            candidate_id=candidate_id,
+            actor=actor,
+            scores=scores,
+            comments=comments,
+        )
+    check_submission(session=session, candidate_id=candidate_id, actor=actor, load=seated_interview)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The confirmation step: the kit, whether there is a draft to confirm, and why submitting
+    it would be refused (None: it would not)."""
+
+    kit: Kit
+    draft: bool
+    refusal: QualifyError | None
+
+
+def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirmation:
+    """The kit with the saved draft to confirm, checked as submitting it would check it."""
+    interview = seated_interview(session, candidate_id, actor)
+    kit = _kit_of(session, interview, actor)
+    if kit.card is None or kit.card.status != "draft":
+        return Confirmation(kit, draft=False, refusal=None)
+    try:
+        refuse_submission(interview, actor)
+    except QualifyError as exc:
+        return Confirmation(kit, draft=True, refusal=exc)
+    return Confirmation(kit, draft=True, refusal=None)
+
+
+def submit_draft(*, session: Session, candidate_id: int, actor: Actor) -> bool:
+    """Submit the panelist's saved draft; False, changing nothing, when their scorecard is
+    submitted already (the confirmation sent again: Back, or a reload)."""
+    latest = seated_interview(session, candidate_id, actor).card(actor.name)
+    if latest is not None and latest.status == "submitted":
+        return False
+    save_scores(
+        session=session,
+        candidate_id=candidate_id,
+        actor=actor,
+        scores={},
+        comments={},
+        submit=True,
+    )
+    return True
 
 
 def _corrections(mine: list[Scorecard]) -> list[Correction]:

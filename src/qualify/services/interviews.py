@@ -5,12 +5,15 @@ and whether scoring has begun in a selection."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, get_selection, no_candidate
+from qualify.services.lookups import alternates_of, no_candidate
 from qualify.services.permissions import actor_user
 from qualify.services.scores import panel_input
 from qualify.store.tables import (
@@ -19,6 +22,7 @@ from qualify.store.tables import (
     PanelAlternate,
     PanelSeat,
     Scorecard,
+    Selection,
 )
 from qualify.workflow.scoring import PanelInput, sitting
 from qualify.workflow.spec import Workflow
@@ -36,6 +40,7 @@ class Interview:
     """One candidate's interview records, read for a panelist acting on them."""
 
     candidate: Candidate
+    selection: Selection
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
     declarations: list[ConflictDeclaration]  # in the order made
@@ -76,24 +81,42 @@ class Interview:
         )
 
 
+class InterviewLoader(Protocol):
+    """How a service reads the interview it acts on: `interview_of`, or a stricter reader of
+    the same records (the portal's says "no candidate" to a panelist who does not sit for it)."""
+
+    def __call__(
+        self,
+        session: Session,
+        candidate_id: int,
+        actor: Actor,
+        *,
+        with_cards: bool = True,
+        lock: bool = False,
+    ) -> Interview: ...
+
+
 def interview_of(
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     *,
     with_cards: bool = True,
     lock: bool = False,
 ) -> Interview:
-    """The candidate, its panel and the actor's seat on it, its declarations and (unless not
-    needed) its scorecards, in three queries. Only registered users are seated and users are
-    never removed, so the user is looked up only to explain a refusal. With `lock`, the
-    candidate's row stays locked until the transaction ends (PostgreSQL; SQLite's writers
-    already hold the database's write lock)."""
+    """The candidate with its selection, its panel and the actor's seat on it, its
+    declarations and (unless not needed) its scorecards, in four queries. Only registered users
+    are seated and users are never removed, so the user is looked up only to explain a refusal.
+    With `lock`, the candidate's row stays locked until the transaction ends (PostgreSQL;
+    SQLite's writers already hold the database's write lock)."""
     query = (
-        select(Candidate, PanelSeat)
+        select(Candidate, Selection, PanelSeat)
+        .join(Selection, col(Selection.id) == col(Candidate.selection_id))
         .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
         .where(Candidate.id == candidate_id)
         .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        # The frozen workflow text is loaded only when this process has not parsed it yet.
+        .options(defer(Selection.workflow_text))  # type: ignore[arg-type]
         # The version as stored now, even if this session loaded the candidate before: the
         # optimistic lock compares against it.
         .execution_options(populate_existing=True)
@@ -103,14 +126,14 @@ def interview_of(
     found = session.exec(query).all()
     if not found:
         raise no_candidate(candidate_id)
-    candidate = found[0][0]
-    seats = [s for _, s in found if s is not None]
-    seat = next((s for s in seats if s.panelist == actor), None)
+    candidate, selection = found[0][0], found[0][1]
+    seats = [s for _, _, s in found if s is not None]
+    seat = next((s for s in seats if s.panelist == actor.name), None)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
-    if seat is None and not any(a.panelist == actor for a in alternates):
+    if seat is None and not any(a.panelist == actor.name for a in alternates):
         actor_user(session, actor)
         raise NotPermitted(
-            f"{actor} holds no seat on the panel of selection {candidate.selection_id}"
+            f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
         )
     declarations = session.exec(
         select(ConflictDeclaration)
@@ -118,7 +141,7 @@ def interview_of(
         .order_by(col(ConflictDeclaration.id))
     ).all()
     if seat is None:
-        seat = _alternate_seat(session, candidate, seats, alternates, list(declarations), actor)
+        seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
     elif not alternates:
         alternates = alternates_of(session, candidate.selection_id)
     cards = (
@@ -130,38 +153,38 @@ def interview_of(
         if with_cards
         else []
     )
-    return Interview(candidate, seat, seats, list(declarations), list(cards), alternates)
+    return Interview(candidate, selection, seat, seats, list(declarations), list(cards), alternates)
 
 
 def _alternate_seat(
-    session: Session,
+    selection: Selection,
     candidate: Candidate,
     seats: list[PanelSeat],
     alternates: list[PanelAlternate],
     declarations: list[ConflictDeclaration],
-    actor: str,
+    actor: Actor,
 ) -> PanelSeat:
     """The seat an alternate sits in for this candidate; refuse when they sit in none. One who
     declared a conflict with the candidate is told it stands, as a holder is."""
-    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
+    spec = workflow_of(selection).spec
     conflicts = {d.panelist: d.conflict for d in declarations}
-    if conflicts.get(actor) is not None:
+    if conflicts.get(actor.name) is not None:
         # Their own conflict bars them: show the seat they were ready for, so the refusal says so.
-        mine = next(a for a in alternates if a.panelist == actor)
-        return _seat_for(candidate, mine.seat, mine.position, actor)
+        mine = next(a for a in alternates if a.panelist == actor.name)
+        return _seat_for(candidate, mine.seat, mine.position, actor.name)
     pairs = tuple((s.seat, s.panelist) for s in seats)
     spare = tuple((a.seat, a.panelist) for a in alternates)
     _, _, swaps = sitting(spec, candidate.supervisor, pairs, spare, conflicts)
     for swap in swaps:
-        if swap.sat == actor:
+        if swap.sat == actor.name:
             position = next(s.position for s in seats if s.panelist == swap.holder)
-            return _seat_for(candidate, swap.seat, position, actor)
-    mine = next(a for a in alternates if a.panelist == actor)
+            return _seat_for(candidate, swap.seat, position, actor.name)
+    mine = next(a for a in alternates if a.panelist == actor.name)
     raise NotPermitted(
-        f"{actor} is an alternate for the {mine.seat} seat of selection {candidate.selection_id} "
-        f"and does not sit for candidate {candidate.id}: an alternate sits only for a candidate "
-        "whose seat holder may not score them (their supervisor, or a declared conflict), in the "
-        "order HR named the alternates"
+        f"{actor.name} is an alternate for the {mine.seat} seat of selection "
+        f"{candidate.selection_id} and does not sit for candidate {candidate.id}: an alternate "
+        "sits only for a candidate whose seat holder may not score them (their supervisor, or a "
+        "declared conflict), in the order HR named the alternates"
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import QualifyError
 from qualify.services.clock import utcnow
 from qualify.services.firing import guard_results, refuse_by_rules
@@ -24,7 +25,7 @@ def firable(
     *,
     selection: Selection,
     candidates: list[Candidate],
-    actor: str,
+    actor: Actor,
     at: datetime | None = None,
 ) -> dict[int, list[TransitionSpec]]:
     """For each candidate, the transitions `actor` may fire on it now: from its state, with one
@@ -32,9 +33,9 @@ def firable(
     reason or a notice, is asked for on firing)."""
     when = at or utcnow()
     users = {u.name: u for u in session.exec(select(User))}
-    user = users.get(actor)
+    user = users.get(actor.name)
     if user is None:
-        raise unknown_user(actor)
+        raise unknown_user(actor.name)
     spec = machine_of(selection).spec
     loaded = machine_of(selection).loaded
     roles = {name: tuple(u.roles) for name, u in users.items()}
@@ -64,7 +65,7 @@ def firable(
 
 
 def moves_now(
-    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: str
+    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: Actor
 ) -> dict[int, tuple[Move, ...]]:
     """For each candidate, the triggers the actor may fire on them now: the workflow's
     transitions from their state for the actor's roles that no rule refuses (the rules

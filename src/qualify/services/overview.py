@@ -15,13 +15,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
+from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.scores import panel_inputs
 from qualify.services.visibility import record_roles
-from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, User
+from qualify.store.tables import AuditEvent, Candidate, User
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 
@@ -36,16 +38,19 @@ class StateCount:
 @dataclass(frozen=True)
 class PanelProgress:
     """Where one candidate's panel stands: the panelists who sit for them, who has declared
-    (no) conflict and who has submitted."""
+    (no) conflict, who has submitted, and the seats no one may fill (the holder barred, no
+    alternate sitting) until HR changes the panel."""
 
     sitting: tuple[str, ...]
     declared: tuple[str, ...]
     submitted: tuple[str, ...]
     interview_at: datetime | None  # as scheduled, in the selection's time zone
+    empty: tuple[EmptySeat, ...] = ()
 
     @property
     def waiting_on(self) -> tuple[str, ...]:
-        return tuple(p for p in self.sitting if p not in self.submitted)
+        barred = {e.panelist for e in self.empty}
+        return tuple(p for p in self.sitting if p not in self.submitted and p not in barred)
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ def _schedules(session: Session, ids: list[int]) -> dict[int, datetime]:
 
 
 def selection_overview(
-    *, session: Session, selection_id: int, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
 ) -> SelectionOverview:
     """The selection at a glance, for the roles that see every candidate's record."""
     selection = get_selection(session, selection_id)
@@ -126,23 +131,17 @@ def selection_overview(
     )
     interviewing = [c for c in people if c.state in spec.panel.scoring_states]
     ids = [c.id for c in interviewing if c.id is not None]
-    declared: dict[int, set[str]] = {}
-    if ids:
-        for cid, panelist in session.execute(
-            sa_select(
-                col(ConflictDeclaration.candidate_id), col(ConflictDeclaration.panelist)
-            ).where(col(ConflictDeclaration.candidate_id).in_(ids))
-        ):
-            declared.setdefault(cid, set()).add(panelist)
+    declared = conflicts_of(session, ids)
     schedules = _schedules(session, ids)
     progress: dict[int, PanelProgress] = {}
     for panel in panel_inputs(session, selection, interviewing) if interviewing else []:
         sitting = tuple(p for _, p in panel.seats)
         progress[panel.candidate_id] = PanelProgress(
             sitting=sitting,
-            declared=tuple(p for p in sitting if p in declared.get(panel.candidate_id, ())),
+            declared=tuple(p for p in sitting if p in declared.get(panel.candidate_id, {})),
             submitted=tuple(p for p in sitting if p in panel.cards),
             interview_at=schedules.get(panel.candidate_id),
+            empty=empty_seats(panel, declared.get(panel.candidate_id, {})),
         )
     panelists = {p for panel in progress.values() for p in panel.sitting}
     counts = Counter(c.state for c in people)

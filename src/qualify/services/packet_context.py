@@ -185,6 +185,16 @@ def kind_of(spec: Workflow, template: str) -> PacketKindSpec:
     return found
 
 
+def letter_for_sensitive_audience(spec: Workflow, kind: PacketKindSpec) -> bool:
+    """Whether the packet kind is a letter whose audience (the workflow's packet kinds) are all
+    roles that see sensitive records."""
+    return (
+        kind.letter
+        and bool(kind.audience)
+        and all(r in spec.roles and spec.roles[r].sees_sensitive for r in kind.audience)
+    )
+
+
 def build_context(
     session: Session,
     candidate: Candidate,
@@ -199,7 +209,9 @@ def build_context(
     (packet_sections.BUILDERS) only those in `needs`, when given. For a reader whose role does
     not see sensitive records (`viewer_sensitive` false), sensitive checks and evidence read
     "withheld (sensitive)", never their values; a packet kind that is not `sensitive` in the
-    workflow leaves sensitive evidence out altogether."""
+    workflow leaves sensitive evidence out altogether. A `letter` (the officer's own record)
+    whose audience all see sensitive records is the same for every reader: each check by its
+    label and outcome, sensitive reasons withheld."""
     selection = get_selection(session, candidate.selection_id)
     loaded: LoadedWorkflow = workflow_of(selection)
     spec = loaded.spec
@@ -212,13 +224,19 @@ def build_context(
     on_file = _on_file_at(session, candidate.id, event)
     facts = _facts_at(session, selection, candidate, on_file, people)
     decided_on = event.at.astimezone(UTC).date()  # as `advance` evaluated the guards
-    hidden = set() if viewer_sensitive else sensitive_checks(spec, loaded.params)
+    secret = sensitive_checks(spec, loaded.params)
+    # A letter is the officer's own record. When its whole audience sees sensitive records it
+    # reads the same whoever obtains it: every qualification named with its outcome, the
+    # reasons of sensitive ones withheld.
+    same_for_all = letter_for_sensitive_audience(spec, kind)
+    hidden = set() if viewer_sensitive or same_for_all else secret
+    unexplained = secret if same_for_all else hidden
     checks = [
         {
             "label": spec.checks[r.check].label,
             "status": "withheld" if r.check in hidden else r.status,
             "status_words": "Withheld" if r.check in hidden else STATUS_WORDS[r.status],
-            "reason": WITHHELD if r.check in hidden else words(r.reason, spec, people),
+            "reason": WITHHELD if r.check in unexplained else words(r.reason, spec, people),
             "note": " ".join(spec.checks[r.check].note.split()),
         }
         for r in evaluate(loaded, facts, selection.as_of, decided_on)
@@ -282,6 +300,7 @@ def build_context(
             "ref": ref,
             "title": kind.title,
             "letter": kind.letter,
+            "same_for_all": same_for_all,
             "generated_at": f"{long_date(decided)}, {local_time(event.at, tz)}",
             "created": w3c_time(event.at),
             "audit_hash": event.hash,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import RuleViolation
 from qualify.services import audit
 from qualify.services.frozen import workflow_of
@@ -88,7 +89,8 @@ def render(
         stage=stage,
         template=template,
         event_id=event.id or 0,
-        withheld=not viewer_sensitive,
+        # Such a letter reads the same for every reader (see `build_context`): nothing withheld.
+        withheld=not viewer_sensitive and not context["packet"]["same_for_all"],
     )
 
 
@@ -118,7 +120,7 @@ def sealed(packet: Packet) -> tuple[Packet, str]:
 def record_packets(
     session: Session,
     packets: list[tuple[Packet, str]],
-    actor: str,
+    actor: Actor,
     role: str,
     at: datetime,
     selection_id: int,
@@ -150,7 +152,7 @@ def record_and_write(
     session: Session,
     packets: list[Packet],
     output_dir: Path,
-    actor: str,
+    actor: Actor,
     role: str,
     at: datetime,
     selection_id: int,
@@ -240,7 +242,7 @@ def write_owed(
     session: Session,
     templates_dir: Path,
     records_dir: Path,
-    actor: str,
+    actor: Actor,
     *,
     candidate_id: int | None = None,
     selection_id: int | None = None,

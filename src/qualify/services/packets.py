@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
@@ -37,7 +38,7 @@ def print_candidate(
     templates_dir: Path,
     output_dir: Path,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     stage: str | None = None,
     now: datetime | None = None,
 ) -> list[Path]:
@@ -133,7 +134,7 @@ def print_selection(
     templates_dir: Path,
     output_dir: Path,
     selection_id: int,
-    actor: str,
+    actor: Actor,
     jobs: int = 1,
     progress: Callable[[int], object] | None = None,
 ) -> list[Path]:
@@ -200,7 +201,7 @@ def repair(
     session: Session,
     templates_dir: Path,
     records_dir: Path,
-    actor: str,
+    actor: Actor,
     candidate_id: int | None = None,
     selection_id: int | None = None,
 ) -> Repaired:

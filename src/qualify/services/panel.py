@@ -11,11 +11,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import interview_of, scoring_has_begun
+from qualify.services.interviews import InterviewLoader, interview_of, scoring_has_begun
 from qualify.services.lookups import alternates_of, get_selection, seats_of
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.rows import claim, insert_row
@@ -36,7 +37,7 @@ def assign_panel(
     session: Session,
     selection_id: int,
     seats: list[tuple[str, str]],
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     alternates: list[tuple[str, str]] | None = None,
@@ -118,7 +119,7 @@ def assign_panel(
             position=i,
             panelist=user,
             assigned_at=at,
-            assigned_by=actor,
+            assigned_by=actor.name,
         )
         for seat in spec.panel.seats
         for i, user in enumerate(by_seat[seat], start=1)
@@ -130,7 +131,7 @@ def assign_panel(
             position=i,
             panelist=user,
             assigned_at=at,
-            assigned_by=actor,
+            assigned_by=actor.name,
         )
         for seat in spec.panel.seats
         for i, user in enumerate(spare[seat], start=1)
@@ -215,12 +216,14 @@ def declare(
     *,
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     conflict: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A panelist declares no conflict of interest with a candidate, or declares one. Repeating
-    the standing declaration writes nothing (no record, no audit event)."""
+    the standing declaration writes nothing (no record, no audit event). `load` reads the
+    interview (`interview_of`, unless the caller refuses more, as the portal does)."""
     at = now or utcnow()
     conflict = conflict.strip() if conflict is not None else None
     limits.check("conflict", conflict, limits.CONFLICT)
@@ -229,23 +232,21 @@ def declare(
     # Scorecards matter only to a conflict: with none declared, nobody can have scored yet.
     # Declarations on a candidate are made one at a time (the candidate's row is locked until
     # this one commits), so a conflict is never followed by a "no conflict" that did not see it.
-    interview = interview_of(
-        session, candidate_id, actor, with_cards=conflict is not None, lock=True
-    )
+    interview = load(session, candidate_id, actor, with_cards=conflict is not None, lock=True)
     candidate = interview.candidate
-    latest = interview.declared(actor)
+    latest = interview.declared(actor.name)
     if latest is not None and latest.conflict is not None and conflict is None:
         raise RuleViolation(
-            f"{actor} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
+            f"{actor.name} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
     if latest is not None and latest.conflict == conflict:
         # The same declaration again changes nothing, so it records nothing.
         session.rollback()
         return Declared(latest, changed=False)
-    if conflict is not None and interview.card(actor, submitted=True):
+    if conflict is not None and interview.card(actor.name, submitted=True):
         raise RuleViolation(
-            f"{actor} already submitted a scorecard for candidate {candidate_id}; "
+            f"{actor.name} already submitted a scorecard for candidate {candidate_id}; "
             "ask HR to change the panel, with a reason"
         )
     if conflict is not None:
@@ -253,10 +254,10 @@ def declare(
         # the candidate changes, and of two people changing it at once the second stops here.
         claim(session, candidate)
     record = ConflictDeclaration(
-        candidate_id=candidate_id, panelist=actor, conflict=conflict, at=at
+        candidate_id=candidate_id, panelist=actor.name, conflict=conflict, at=at
     )
     insert_row(session, record)
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     declared = replace(interview, declarations=[*interview.declarations, record])
     panel = declared.panel_input(workflow_of(selection).spec, interview.submitted())
     details: dict[str, Any] = {"conflict": conflict}
@@ -269,7 +270,7 @@ def declare(
                 for x in interview.seats
                 if (x.seat, x.position) == (mine.seat, mine.position)
             ),
-            actor,
+            actor.name,
         )
         swap = next((x for x in panel.substitutions if x.holder == holder), None)
         details["sits_instead"] = swap.sat if swap else None
@@ -302,10 +303,11 @@ def declare_choice(
     *,
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     declaration: str,
     description: str = "",
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Declared:
     """A declaration as a form makes it: `declaration` is what the panelist chose, "none" or
     "conflict", and `description` the conflict in their words. Nothing is chosen for them, and
@@ -330,10 +332,11 @@ def declare_choice(
         actor=actor,
         conflict=described if choice == "conflict" else None,
         now=now,
+        load=load,
     )
 
 
-def panel_view(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
+def panel_view(*, session: Session, selection_id: int, actor: Actor) -> dict[str, Any]:
     actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.frozen import workflow_of
 from qualify.services.interviews import scoring_has_begun
 from qualify.services.lookups import alternates_of, get_selection, seats_of
@@ -39,7 +40,7 @@ class PanelForm:
     excluded: tuple[str, ...]  # who may not score a candidate, by the workflow's rules
 
 
-def panel_form(*, session: Session, selection_id: int, actor: str) -> PanelForm:
+def panel_form(*, session: Session, selection_id: int, actor: Actor) -> PanelForm:
     """The selection's panel as HR changes it."""
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec

@@ -15,12 +15,11 @@ from qualify.store.tables import Selection, User
 ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections
 
 
-def actor_user(session: Session, actor: Actor | str) -> User:
+def actor_user(session: Session, actor: Actor) -> User:
     """The registered user acting; anyone else is refused."""
-    name = actor.name if isinstance(actor, Actor) else actor
-    user = session.exec(select(User).where(User.name == name)).first()
+    user = session.exec(select(User).where(User.name == actor.name)).first()
     if user is None:
-        raise unknown_user(name)
+        raise unknown_user(actor.name)
     return user
 
 
@@ -55,7 +54,7 @@ def frozen_permission(session: Session, permission: str) -> set[str]:
     }
 
 
-def may_manage_records(session: Session, selection: Selection, actor: str, doing: str) -> str:
+def may_manage_records(session: Session, selection: Selection, actor: Actor, doing: str) -> str:
     """The actor's role that the selection's workflow lists under manage_records."""
     allowed = workflow_of(selection).spec.permissions.manage_records
     user = actor_user(session, actor)

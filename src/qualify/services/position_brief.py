@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from qualify.actor import Actor
 from qualify.errors import RuleViolation
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.services.clock import utcnow
@@ -33,7 +34,7 @@ def position_brief(
     *,
     session: Session,
     selection_id: int,
-    actor: str,
+    actor: Actor,
     templates_dir: Path,
     now: datetime | None = None,
 ) -> Brief:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.packets.render import w3c_time
 from qualify.services.frozen import workflow_of
@@ -178,7 +179,7 @@ def print_report(
     output_dir: Path,
     candidate_id: int,
     quarter: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None = None,
 ) -> list[Path]:
     """Print the quarterly activity report of an officer for the roles of the packet's

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
@@ -78,7 +79,7 @@ def add_report(
     candidate_id: int,
     quarter: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Filed:
@@ -108,7 +109,7 @@ def _add(
     candidate_id: int,
     quarter_text: str,
     fields: dict[str, str],
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
 ) -> Filed:
@@ -165,7 +166,7 @@ def _add(
         figures=figures,
         reason=reason.strip() if reason else None,
         entered_at=at,
-        entered_by=actor,
+        entered_by=actor.name,
     )
     with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
         session.add(record)
@@ -220,7 +221,7 @@ def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
 def due_reports(
     *,
     session: Session,
-    actor: str,
+    actor: Actor,
     as_of: date | None = None,
     selection_id: int | None = None,
     now: datetime | None = None,

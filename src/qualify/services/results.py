@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.services.bulk import without_cyclic_gc
 from qualify.services.frozen import workflow_of
@@ -84,7 +85,7 @@ def _status(summary: dict[str, Any], seats: int, scoring: bool, state: str) -> d
     return {"status": status, "submitted": submitted, "seats": seats, "status_text": status}
 
 
-def results(*, session: Session, selection_id: int, actor: str) -> dict[str, Any]:
+def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, Any]:
     """Interview results as the actor may see them: reviewers (view_results) see a candidate once
     every seat has submitted; a panelist sees others' scores once their own is submitted."""
     viewer = actor_user(session, actor)

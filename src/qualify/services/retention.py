@@ -19,6 +19,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
 from qualify.services import audit
 from qualify.services.clock import utcnow
@@ -110,7 +111,7 @@ def retention_of(session: Session, selection: Selection, *, years: int, today: d
 
 
 def records_due(
-    *, session: Session, actor: str, years: int, today: date | None = None
+    *, session: Session, actor: Actor, years: int, today: date | None = None
 ) -> list[Retention]:
     """Selections whose retention period has ended and whose personal data is not purged yet
     (held ones too: the hold is shown, and purge refuses them)."""
@@ -127,14 +128,14 @@ def records_due(
 
 
 def place_hold(
-    *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> LegalHold:
     """Freeze a selection's records while a dispute may need them."""
     return _change_hold(session, selection_id, reason, actor, now, placing=True)
 
 
 def release_hold(
-    *, session: Session, selection_id: int, reason: str, actor: str, now: datetime | None = None
+    *, session: Session, selection_id: int, reason: str, actor: Actor, now: datetime | None = None
 ) -> LegalHold:
     """End a selection's legal hold."""
     return _change_hold(session, selection_id, reason, actor, now, placing=False)
@@ -144,7 +145,7 @@ def _change_hold(
     session: Session,
     selection_id: int,
     reason: str,
-    actor: str,
+    actor: Actor,
     now: datetime | None,
     *,
     placing: bool,
@@ -163,9 +164,11 @@ def _change_hold(
     if not placing and hold is None:
         raise RuleViolation(f"selection {selection_id} is not under legal hold")
     if hold is None:
-        hold = LegalHold(selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor)
+        hold = LegalHold(
+            selection_id=selection_id, reason=reason, placed_at=at, placed_by=actor.name
+        )
     else:
-        hold.released_at, hold.released_by, hold.release_reason = at, actor, reason
+        hold.released_at, hold.released_by, hold.release_reason = at, actor.name, reason
     session.add(hold)
     session.flush()
     audit.record(
@@ -199,7 +202,7 @@ def purge(
     session: Session,
     selection_id: int,
     reason: str,
-    actor: str,
+    actor: Actor,
     years: int,
     files_dir: Path,
     records_dir: Path,

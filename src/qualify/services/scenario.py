@@ -17,6 +17,7 @@ import yaml
 from sqlmodel import Session, select
 
 from qualify import safeyaml
+from qualify.actor import Actor, Origin
 from qualify.config import Settings
 from qualify.errors import BadInput
 from qualify.files import read_regular_file
@@ -59,11 +60,12 @@ class Scenario:
 
     path: Path
     data: dict[str, Any]
+    origin: Origin
     clock: list[datetime] = field(default_factory=list)
     files_dir: Path | None = None  # where evidence files go, from the settings of set_up
 
     @classmethod
-    def load(cls, path: Path) -> Scenario:
+    def load(cls, path: Path, origin: Origin) -> Scenario:
         raw = read_regular_file(path, label=str(path), limit=YAML_MAX_CHARS)
         try:
             data = safeyaml.safe_load(raw.decode("utf-8"))
@@ -79,7 +81,7 @@ class Scenario:
         if not isinstance(data, dict):
             raise BadInput(f"{path}: a scenario must be a mapping")
         check_scenario(path, data)
-        return cls(path, data)
+        return cls(path, data, origin)
 
     def candidate_id(self, ids: dict[str, int], employee: object) -> int:
         """The id of the candidate with this employee id, which the roster must hold."""
@@ -104,6 +106,10 @@ class Scenario:
             self.tick()
         if moment > self.clock[-1]:
             self.clock.append(moment)
+
+    def actor(self, name: str) -> Actor:
+        """The scenario's user `name` acting through its front door."""
+        return self.origin.actor(name)
 
     @property
     def first_user(self) -> str:
@@ -147,7 +153,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
     users.create_admin(
         session=session,
         workflows_dir=settings.workflows_dir,
-        name=first,
+        actor=scenario.actor(first),
         roles=admin["roles"],
         full_name=admin["full_name"],
         title=admin["title"],
@@ -161,7 +167,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
             roles=user["roles"],
             full_name=user["full_name"],
             title=user["title"],
-            actor=hr,
+            actor=scenario.actor(hr),
             now=scenario.tick(),
         )
     selection = selections.open_selection(
@@ -170,7 +176,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         title=str(data["title"]),
         workflow=str(data["workflow"]),
         as_of=date.fromisoformat(str(data["as_of"])),
-        actor=audit.actor_named(hr),
+        actor=scenario.actor(hr),
         now=scenario.tick(),
     )
     assert selection.id is not None
@@ -178,7 +184,7 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         session=session,
         selection_id=selection.id,
         path=scenario.path.parent / str(data["roster"]),
-        actor=hr,
+        actor=scenario.actor(hr),
         now=scenario.tick(),
     )
     return selection
@@ -222,7 +228,7 @@ def add_evidence(
                     kind=kind,
                     fields=values,
                     file=file,
-                    actor=audit.actor_named(scenario.first_user),
+                    actor=scenario.actor(scenario.first_user),
                     now=scenario.tick(),
                 )
 
@@ -237,7 +243,7 @@ def add_self_identification(session: Session, scenario: Scenario, selection: Sel
             candidate_id=scenario.candidate_id(ids, employee),
             sex=str(chosen.get("sex", "declined")),
             race_ethnicity=str(chosen.get("race_ethnicity", "declined")),
-            actor=scenario.first_user,
+            actor=scenario.actor(scenario.first_user),
             now=scenario.tick(),
         )
 
@@ -256,7 +262,7 @@ def run_steps(
     ids = candidate_ids(session, selection.id)
     steps = scenario.data.get("steps", [])
     for step in steps[start:until]:
-        by = str(step["by"])
+        by = scenario.actor(str(step["by"]))
         if step.get("day") is not None:
             scenario.move_to(date.fromisoformat(str(step["day"])))
         if step["do"] in ("training_assign", "training_complete"):
@@ -293,7 +299,7 @@ def run_steps(
                     candidate_id=ids[str(employee)],
                     at=str(when["at"]),
                     place=str(when["place"]),
-                    actor=audit.actor_named(by),
+                    actor=by,
                     now=scenario.tick(),
                 )
         elif step["do"] == "declare":
@@ -354,7 +360,7 @@ def _training_step(
             candidate_id=candidate,
             courses=[str(c) for c in step.get("courses", [])],
             due_on=str(step["due"]),
-            actor=str(step["by"]),
+            actor=scenario.actor(str(step["by"])),
             reason=step.get("reason"),
             now=scenario.tick(),
             packets=packets,
@@ -373,7 +379,7 @@ def _training_step(
             candidate_id=candidate,
             course=str(step["course"]),
             on=str(step["completed_on"]),
-            actor=str(step["by"]),
+            actor=scenario.actor(str(step["by"])),
             file=file,
             now=scenario.tick(),
         )
@@ -419,16 +425,23 @@ def demo_passwords(session: Session, scenario: Scenario) -> list[dict[str, Any]]
     found = []
     for name, user in scenario.users.items():
         password = demo_password_of(name)
-        demo_password(session=session, name=name, password=password, now=scenario.tick())
+        demo_password(
+            session=session, actor=scenario.actor(name), password=password, now=scenario.tick()
+        )
         found.append({"name": name, "roles": user["roles"], "password": password})
     return found
 
 
 def run_demo(
-    *, settings: Settings, output_dir: Path, scenario_path: Path, steps: int | None = None
+    *,
+    settings: Settings,
+    output_dir: Path,
+    scenario_path: Path,
+    origin: Origin,
+    steps: int | None = None,
 ) -> DemoRun:
     """Run the scenario (its first `steps` steps, if given) on a fresh SQLite file in
-    `output_dir`; packets go there too."""
+    `output_dir`, its users acting through the front door `origin`; packets go there too."""
     output_dir.mkdir(parents=True, exist_ok=True)
     clean(output_dir)
     url = f"sqlite:///{output_dir.resolve() / 'demo.db'}"
@@ -447,7 +460,7 @@ def run_demo(
     engine = db.make_engine(url)
     try:
         db.upgrade(engine)
-        scenario = Scenario.load(scenario_path)
+        scenario = Scenario.load(scenario_path, origin)
         with Session(engine, expire_on_commit=False) as session:
             audit.use_key_file(session, config.audit_key)
             selection = set_up(session, config, scenario)
@@ -464,14 +477,22 @@ def run_demo(
             portal_users = demo_passwords(session, scenario)
             hr = scenario.first_user
             checks = run_checks(
-                session=session, candidate_id=None, selection_id=selection.id, actor=hr
+                session=session,
+                candidate_id=None,
+                selection_id=selection.id,
+                actor=scenario.actor(hr),
             )
             ranked = results(
-                session=session, selection_id=selection.id, actor=user_with_role(scenario, "chief")
+                session=session,
+                selection_id=selection.id,
+                actor=scenario.actor(user_with_role(scenario, "chief")),
             )
             states = {c.id: c.state for c in session.exec(select(Candidate))}
             fairness = fairness_report(
-                session=session, selection_id=selection.id, actor=hr, now=scenario.tick()
+                session=session,
+                selection_id=selection.id,
+                actor=scenario.actor(hr),
+                now=scenario.tick(),
             )
             fairness_pdf = output_dir / f"selection-{selection.id}_fairness-report.pdf"
             write_atomic(fairness_pdf, report_pdf(fairness, config.templates_dir))

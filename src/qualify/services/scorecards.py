@@ -11,12 +11,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, interview_of
-from qualify.services.lookups import get_selection
+from qualify.services.interviews import Interview, InterviewLoader, interview_of
 from qualify.services.rows import changed_by_someone_else, claim, insert_row
 from qualify.services.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
@@ -63,28 +63,30 @@ def score(
     *,
     session: Session,
     candidate_id: int,
-    actor: str,
+    actor: Actor,
     scores: dict[str, str],
     comments: dict[str, str],
     submit: bool = False,
     reason: str | None = None,
     now: datetime | None = None,
+    load: InterviewLoader = interview_of,
 ) -> Scorecard:
-    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one."""
+    """Save a draft scorecard, submit it (then it is locked), or correct a submitted one.
+    `load` reads the interview (the portal's reader refuses more, see `panel.declare`)."""
     at = now or utcnow()
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
-    interview = interview_of(session, candidate_id, actor, lock=submit)
+    interview = load(session, candidate_id, actor, lock=submit)
     candidate, seat = interview.candidate, interview.seat
-    selection = get_selection(session, candidate.selection_id)
+    selection = interview.selection
     spec = workflow_of(selection).spec
     _check_may_score(spec, interview, actor)
     parsed = _parse_scores(spec, scores)
     unknown = [k for k in comments if spec.criterion(k) is None]
     if unknown:
         raise BadInput("unknown criterion", field=f"comments.{unknown[0]}", value=unknown[0])
-    latest = interview.card(actor)
+    latest = interview.card(actor.name)
     reason = (reason or "").strip() or None
     limits.check("reason", reason, limits.REASON)
     for criterion, comment in comments.items():
@@ -102,14 +104,14 @@ def score(
     else:
         if latest is not None and (not submit or reason is None):
             raise RuleViolation(
-                f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+                f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
                 "correction is a new version",
                 step=Step("correct_scorecard"),
             )
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
-            panelist=actor,
+            panelist=actor.name,
             seat=seat.seat,
             version=latest.version + 1 if latest else 1,
             status="submitted" if submit else "draft",
@@ -126,7 +128,7 @@ def score(
             claim(session, candidate)
         insert_row(session, card)
     if submit:
-        _record_submission(session, candidate, card, seat.seat, at)
+        _record_submission(session, actor, candidate, card, seat.seat, at)
         # A draft changes no result; a submission does (the candidate's row exists already,
         # written when the panelist declared).
         earlier = [c for c in interview.submitted() if c is not card]
@@ -135,7 +137,7 @@ def score(
     return card
 
 
-def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
+def _check_may_score(spec: Workflow, interview: Interview, actor: Actor) -> None:
     """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
@@ -144,47 +146,56 @@ def _check_may_score(spec: Workflow, interview: Interview, actor: str) -> None:
             f"candidate {candidate.id} is in state {candidate.state}; scorecards are taken in "
             f"{', '.join(spec.panel.scoring_states)}"
         )
-    declared = interview.declared(actor)
+    declared = interview.declared(actor.name)
     barred = barred_reason(
-        spec, candidate.supervisor, actor, declared.conflict if declared else None
+        spec, candidate.supervisor, actor.name, declared.conflict if declared else None
     )
     if barred:
-        raise NotPermitted(f"{actor} may not score candidate {candidate.id}: {actor} {barred}")
+        raise NotPermitted(
+            f"{actor.name} may not score candidate {candidate.id}: {actor.name} {barred}"
+        )
     if declared is None:
         raise RuleViolation(
-            f"{actor} must first declare any conflict of interest with candidate {candidate.id}",
+            f"{actor.name} must first declare any conflict of interest with candidate "
+            f"{candidate.id}",
             step=Step("declare_conflicts", str(candidate.id)),
         )
 
 
 def may_score(
-    *, session: Session, candidate_id: int, actor: str, reason: str | None = None
+    *, session: Session, candidate_id: int, actor: Actor, reason: str | None = None
 ) -> None:
     """Refuse, before anyone types a score, what `score` would refuse whatever the scores: no
     seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
     for a correction."""
     interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
-    latest = interview.card(actor)
+    latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
         raise RuleViolation(
-            f"{actor}'s scorecard for candidate {candidate_id} is submitted and locked; a "
+            f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
             "correction is a new version",
             step=Step("give_correction_reason"),
         )
 
 
-def check_submission(*, session: Session, candidate_id: int, actor: str) -> None:
+def check_submission(
+    *, session: Session, candidate_id: int, actor: Actor, load: InterviewLoader = interview_of
+) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
-    interview = interview_of(session, candidate_id, actor)
-    spec = workflow_of(get_selection(session, interview.candidate.selection_id)).spec
+    refuse_submission(load(session, candidate_id, actor), actor)
+
+
+def refuse_submission(interview: Interview, actor: Actor) -> None:
+    """Refuse what submitting the actor's saved draft in this interview would refuse."""
+    spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
-    latest = interview.card(actor)
+    latest = interview.card(actor.name)
     if latest is None or latest.status != "draft":
         raise RuleViolation(
-            f"{actor} has no draft scorecard for candidate {candidate_id} to submit"
+            f"{actor.name} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
     _require_complete(spec, latest, DRAFT_KEPT)
 
@@ -237,13 +248,13 @@ def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: dat
 
 
 def _record_submission(
-    session: Session, candidate: Candidate, card: Scorecard, seat: str, at: datetime
+    session: Session, actor: Actor, candidate: Candidate, card: Scorecard, seat: str, at: datetime
 ) -> None:
     digest = hashlib.sha256(audit.canonical(card.scores).encode()).hexdigest()
     corrected = card.version > 1  # a correction is any version after the first
     audit.record(
         session,
-        actor=card.panelist,
+        actor=actor,
         role=seat,
         action="scorecard_corrected" if corrected else "scorecard_submitted",
         subject=f"scorecard:{card.id}",
@@ -256,12 +267,12 @@ def _record_submission(
     )
 
 
-def scorecard_view(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+def scorecard_view(*, session: Session, candidate_id: int, actor: Actor) -> dict[str, Any]:
     """The actor's own scorecard for a candidate, with the rubric's anchors."""
     interview = interview_of(session, candidate_id, actor)
     candidate = interview.candidate
-    spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    card = interview.card(actor)
+    spec = workflow_of(interview.selection).spec
+    card = interview.card(actor.name)
     return {
         "candidate_id": candidate_id,
         "name": candidate.name,

@@ -14,6 +14,7 @@ from datetime import UTC, date
 
 from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.checking import before_interview
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
 from qualify.services.frozen import workflow_of
@@ -131,9 +132,9 @@ class CheckWording:
         return CheckWords(line.label, line.status, STATUS_WORDS[line.status], detail)
 
 
-def screening_queue(*, session: Session, selection_id: int, actor: str) -> ScreeningQueue:
+def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
     """The screening queue of a selection, as the actor may see it."""
-    viewer = actor_user(session, actor)
+    actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     report = check_report(
@@ -146,7 +147,7 @@ def screening_queue(*, session: Session, selection_id: int, actor: str) -> Scree
         if row.state in waiting and not spec.states[row.state].final
     ]
     wording = CheckWording(session, spec, [line for row in rows for line in row.results])
-    offered = moves_now(session, selection, (r.candidate_id for r in rows), viewer.name)
+    offered = moves_now(session, selection, (r.candidate_id for r in rows), actor)
     entries = tuple(
         QueueEntry(
             row,

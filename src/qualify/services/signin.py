@@ -27,6 +27,7 @@ from qualify.services.credentials import (
     clear_lock,
     digest,
     hasher,
+    in_portal,
     lock_key,
     new_session,
     signed_in,
@@ -163,15 +164,15 @@ def sign_in(
     at = aware(now or utcnow())
     key = lock_key(name)
     user = _user(session, name, key)
-    actor = user.name if user else ANONYMOUS
+    named = user.name if user else ANONYMOUS
     lock = session.get(SignInLock, key) if key else None
     if lock is not None and aware(lock.locked_until) > at:
-        _refuse(session, actor, key, at, "locked")
+        _refuse(session, named, key, at, "locked")
         raise NotPermitted(_locked(session, lock, portal))
     stored = session.get(Password, user.name) if user else None
     ok, updated = hasher().verify_and_update(password[:1024], stored.hash if stored else _decoy())
     if not (ok and user and stored):
-        lock = _count_failure(session, actor, key, at, portal, lock)
+        lock = _count_failure(session, named, key, at, portal, lock)
         if lock is not None:
             raise NotPermitted(_locked(session, lock, portal))
         raise NotPermitted(WRONG)
@@ -181,12 +182,11 @@ def sign_in(
     clear_lock(session, key)
     audit.record(
         session,
-        actor=user.name,
+        actor=in_portal(user.name, user.name),
         action="signed_in",
         subject=f"user:{user.name}",
         at=at,
         details={"name": user.name},
-        account=user.name,
     )
     return open_signed_in(
         session=session, user=user.name, portal=portal, replacing=replacing, now=at
@@ -211,23 +211,22 @@ def lock_time(session: Session, moment: datetime) -> str:
     return f"{moment.astimezone(ZoneInfo(zone)):%H:%M} {place} time, {utc}"
 
 
-def _refuse(session: Session, actor: str, key: str, at: datetime, why: str) -> None:
+def _refuse(session: Session, name: str, key: str, at: datetime, why: str) -> None:
     audit.record(
         session,
-        actor=actor,
+        actor=in_portal(name, ANONYMOUS),
         action="sign_in_failed",
         subject=f"user:{key}",
         at=at,
         outcome="refused",
         details={"name": key, "reason": why},
-        account=ANONYMOUS,
     )
     session.commit()
 
 
 def _count_failure(
     session: Session,
-    actor: str,
+    name: str,
     key: str,
     at: datetime,
     portal: PortalSettings,
@@ -247,13 +246,12 @@ def _count_failure(
     ).one()
     audit.record(
         session,
-        actor=actor,
+        actor=in_portal(name, ANONYMOUS),
         action="sign_in_failed",
         subject=f"user:{key}",
         at=at,
         outcome="refused",
         details={"name": key, "reason": "wrong user name or password", "failures": count},
-        account=ANONYMOUS,
     )
     new_lock = None
     if count >= portal.lockout_failures:
@@ -263,7 +261,7 @@ def _count_failure(
         _put_lock(session, new_lock)
         audit.record(
             session,
-            actor=actor,
+            actor=in_portal(name, ANONYMOUS),
             action="sign_in_locked",
             subject=f"user:{key}",
             at=at,
@@ -273,7 +271,6 @@ def _count_failure(
                 "failures": count,
                 "locked_until": new_lock.locked_until.isoformat(),
             },
-            account=ANONYMOUS,
         )
     session.commit()
     return new_lock
@@ -300,11 +297,10 @@ def sign_out(*, session: Session, id_sha256: str, now: datetime | None = None) -
     if row.user_name:
         audit.record(
             session,
-            actor=row.user_name,
+            actor=in_portal(row.user_name, row.user_name),
             action="signed_out",
             subject=f"user:{row.user_name}",
             at=now or utcnow(),
             details={"name": row.user_name},
-            account=row.user_name,
         )
     session.commit()

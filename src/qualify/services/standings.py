@@ -11,13 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from qualify.actor import Actor
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
+from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.services.results import results
-from qualify.store.tables import Candidate, User
+from qualify.services.scores import panel_inputs
+from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move
 
 
@@ -165,20 +168,22 @@ def _standing(row: dict[str, Any]) -> Standing:
     )
 
 
-def standings(*, session: Session, selection_id: int, actor: str) -> Standings:
+def standings(*, session: Session, selection_id: int, actor: Actor) -> Standings:
     """Interview results and ranking as the actor may see them (see `results.results`)."""
     return Standings.of(results(session=session, selection_id=selection_id, actor=actor))
 
 
 @dataclass(frozen=True)
 class Decision:
-    """One candidate of the Chief's page: the standing, the state, and the triggers the viewer
-    may fire on them now (select, not select, appoint, remove, ...)."""
+    """One candidate of the Chief's page: the standing, the state, the triggers the viewer
+    may fire on them now (select, not select, appoint, remove, ...), and, while the interview
+    is pending, the seats no one may fill until HR changes the panel."""
 
     standing: Standing
     state: str
     state_label: str
     moves: tuple[Move, ...]
+    empty: tuple[EmptySeat, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,7 @@ class Decisions:
         return text
 
 
-def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
+def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions:
     """The standings with, for each candidate, what the actor may decide now."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
     selection = get_selection(session, selection_id)
@@ -213,6 +218,7 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
         ).all()
     )
     offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
+    empty = _empty_seats(session, selection, [r for r in view.candidates if r.status == "pending"])
     return Decisions(
         standings=view,
         title=selection.title,
@@ -222,9 +228,28 @@ def decisions(*, session: Session, selection_id: int, actor: str) -> Decisions:
                 state=states[row.candidate_id],
                 state_label=spec.states[states[row.candidate_id]].label,
                 moves=offered[row.candidate_id],
+                empty=empty.get(row.candidate_id, ()),
             )
             for row in view.candidates
         ),
         people={u.name: u.display_name for u in session.exec(select(User)).all()},
         criterion_labels={c.id: c.label for c in spec.rubric.criteria},
     )
+
+
+def _empty_seats(
+    session: Session, selection: Selection, pending: list[Standing]
+) -> dict[int, tuple[EmptySeat, ...]]:
+    """The seats no one may fill for each of these candidates whose interview is pending."""
+    if not pending:
+        return {}
+    people = list(
+        session.exec(
+            select(Candidate).where(col(Candidate.id).in_([r.candidate_id for r in pending]))
+        )
+    )
+    conflicts = conflicts_of(session, [r.candidate_id for r in pending])
+    return {
+        panel.candidate_id: empty_seats(panel, conflicts.get(panel.candidate_id, {}))
+        for panel in panel_inputs(session, selection, people)
+    }

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify import limits
+from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
@@ -70,7 +71,7 @@ def assign_training(
     candidate_id: int,
     courses: list[str],
     due_on: str | date,
-    actor: str,
+    actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
     packets: Any = None,
@@ -124,7 +125,7 @@ def _add_directions(
     candidate: Candidate,
     spec: Workflow,
     wanted: Order,
-    actor: str,
+    actor: Actor,
     reason: str | None,
     at: datetime,
 ) -> Directed:
@@ -154,7 +155,7 @@ def _add_directions(
     listed = insert_directions(session, candidate.id, wanted, user.name, role, at)
     event = audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="training_directed",
         subject=f"candidate:{candidate.id}",
@@ -174,7 +175,7 @@ def complete_training(
     candidate_id: int,
     course: str,
     on: str | date,
-    actor: str,
+    actor: Actor,
     file: Path | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
@@ -217,7 +218,7 @@ def _complete(
     spec: Workflow,
     course: CourseSpec,
     done_on: date,
-    actor: str,
+    actor: Actor,
     file: Path | None,
     data: bytes | None,
     at: datetime,
@@ -266,7 +267,7 @@ def _complete(
     session.flush()
     audit.record(
         session,
-        actor=user.name,
+        actor=actor,
         role=role,
         action="training_completed",
         subject=f"evidence:{record.id}",
@@ -293,7 +294,7 @@ def _complete(
     return record
 
 
-def training_status(*, session: Session, candidate_id: int, actor: str) -> dict[str, Any]:
+def training_status(*, session: Session, candidate_id: int, actor: Actor) -> dict[str, Any]:
     """The courses directed for a candidate, with who directed them, when they are due and
     when they were completed; for the roles that direct or record training and those that see
     the candidate's record."""

@@ -4,6 +4,7 @@ opened there, never from a workflow file the caller points at."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -71,16 +72,17 @@ def create_admin(
     *,
     session: Session,
     workflows_dir: Path,
-    name: str,
+    actor: Actor,
     roles: list[str] | None = None,
     full_name: str = "",
     title: str = "",
     now: datetime | None = None,
 ) -> User:
     """Create the first user of a new database, as its administrator (the role `admin`: may add
-    users and open selections), with any workflow roles given. Refused once any user exists."""
+    users and open selections), with any workflow roles given: the actor, who has no user to act
+    as yet, makes themselves (the event's role is `bootstrap`). Refused once any user exists."""
     at = now or utcnow()
-    name = _check_name(name)
+    name = _check_name(actor.name)
     full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
     held = _check_roles(session, workflows_dir, [ADMIN, *(roles or [])])
     first = session.exec(select(User.name).order_by(col(User.id)).limit(1)).first()
@@ -96,7 +98,7 @@ def create_admin(
     session.flush()
     audit.record(
         session,
-        actor=name,
+        actor=replace(actor, name=name),
         role="bootstrap",
         action="user_added",
         subject=f"user:{name}",
@@ -113,7 +115,7 @@ def add_user(
     workflows_dir: Path,
     name: str,
     roles: list[str],
-    actor: str,
+    actor: Actor,
     full_name: str = "",
     title: str = "",
     now: datetime | None = None,

@@ -110,10 +110,10 @@ def reading(engine: Engine) -> Engine:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose connection errors become one clear DatabaseError line."""
+def session_scope(engine: Engine, kind: type[Session] = Session) -> Iterator[Session]:
+    """A session (of class `kind`) whose connection errors become one clear DatabaseError line."""
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with kind(engine, expire_on_commit=False) as session:
             yield session
     except OperationalError as exc:
         raise DatabaseError(describe_operational_error(engine, exc)) from None

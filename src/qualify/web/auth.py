@@ -15,10 +15,9 @@ field `csrf_token` or the header `X-CSRF-Token` (else 403, before the route runs
 from __future__ import annotations
 
 import hmac
-import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -30,19 +29,18 @@ from starlette.responses import RedirectResponse, Response
 from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
-from qualify.services.audit import Origin
 from qualify.services.frozen import frozen_workflows
-from qualify.services.permissions import frozen_permission
-from qualify.services.signin import ANONYMOUS, Visit
+from qualify.services.signin import Visit
 from qualify.web.limits import megabytes, too_large
 from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of
+from qualify.workflow.spec import Workflow
 
 COOKIE = "qualify_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 T = TypeVar("T")
-RoleRule = Iterable[str] | Callable[[Session], Iterable[str]] | None
+RoleRule = Iterable[str] | Callable[[list[Workflow]], Iterable[str]] | None
 Handler = Callable[[Request, "Actor"], Awaitable[Response]]
 _UNSEEN = object()
 
@@ -59,60 +57,37 @@ class Actor:
     session_id: str  # the sha256 of the cookie's value, as stored
 
     @property
-    def origin(self) -> Origin:
-        return Origin("web", self.name)
-
-    @property
     def acting(self) -> ServiceActor:
-        """This user as the services take an actor: on the `web` channel, from this account."""
+        """This user as the services take an actor: on the `web` channel, from the signed-in
+        session's account."""
         return ServiceActor(self.name, "web", self.name)
 
     async def call(
         self, request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
     ) -> T:
-        """Run one service function as this user: `service(session=..., actor=..., **kw)`,
-        the actor given as the service takes it (an `Actor`, or still the user's name)."""
-        actor = self.acting if _takes_actor(service) else self.name
-        return await run_service(
-            request, self.origin, service, read_only=read_only, actor=actor, **kw
-        )
-
-
-def _takes_actor(service: Callable[..., Any]) -> bool:
-    """Whether a service declares its actor as an `Actor` (the services move to it one by
-    one; the others still take the user's name)."""
-    annotation = inspect.signature(service).parameters["actor"].annotation
-    return "Actor" in str(annotation)
+        """Run one service function as this user: `service(session=..., actor=..., **kw)`."""
+        return await run_service(request, service, read_only=read_only, actor=self.acting, **kw)
 
 
 async def run_service(
-    request: Request,
-    origin: Origin,
-    service: Callable[..., T],
-    /,
-    read_only: bool = False,
-    **kw: Any,
+    request: Request, service: Callable[..., T], /, read_only: bool = False, **kw: Any
 ) -> T:
     """Run a service function in a worker thread, on a session of its own."""
     portal = portal_of(request)
 
     def run() -> T:
-        with portal.session(origin, read_only=read_only) as session:
+        with portal.session(read_only=read_only) as session:
             return service(session=session, **kw)
 
     return await run_in_threadpool(run)
 
 
-def anonymous() -> Origin:
-    return Origin("web", ANONYMOUS)
-
-
 async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None:
     """The session the request's cookie names, if it is still valid: an expired one is deleted,
     and a used one has its idle time restarted (at most once a minute). Cached per request.
-    A role `rule` that reads the database is read in the same session (one trip to a worker
-    thread and one database session for both: every page asks both) and kept for
-    `allowed_roles`."""
+    The selections' workflows are read in the same session (one trip to a worker thread and
+    one database session: every page asks), for the menu and a role `rule` (kept for
+    `allowed_roles`)."""
     cached = getattr(request.state, "visit", _UNSEEN)
     if cached is not _UNSEEN:
         assert cached is None or isinstance(cached, Visit)
@@ -124,20 +99,21 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         if not token:
             return None, None
         now = portal.now()
-        with portal.session(anonymous(), read_only=True) as session:
+        with portal.session(read_only=True) as session:
             visit = signin.look_up(session, token)
-            roles = set(rule(session)) if callable(rule) and visit is not None else None
+            roles = None
             if visit is not None and visit.user is not None:
-                specs = [loaded.spec for loaded in frozen_workflows(session)]
+                specs = frozen_specs(session)
                 request.state.menu = menu(specs, visit.roles)
+                roles = set(rule(specs)) if callable(rule) else None
         if visit is None:
             return None, None
         if visit.expired(now, portal.settings.portal):
-            with portal.session(anonymous()) as session:
+            with portal.session() as session:
                 signin.forget(session=session, id_sha256=visit.id_sha256)
             return None, None
         if visit.needs_touch(now):
-            with portal.session(anonymous()) as session:
+            with portal.session() as session:
                 signin.touch(session=session, id_sha256=visit.id_sha256, now=now)
         return visit, roles
 
@@ -158,7 +134,7 @@ async def visit_or_new(request: Request) -> tuple[Visit, str | None]:
     portal = portal_of(request)
 
     def start() -> tuple[Visit, str]:
-        with portal.session(anonymous()) as session:
+        with portal.session() as session:
             token = signin.start_visit(
                 session=session, portal=portal.settings.portal, now=portal.now()
             )
@@ -214,18 +190,23 @@ def to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-def permission(name: str) -> Callable[[Session], set[str]]:
+def frozen_specs(session: Session) -> list[Workflow]:
+    """The workflows frozen in the database's selections: a page's roles come from them."""
+    return [loaded.spec for loaded in frozen_workflows(session)]
+
+
+def permission(name: str) -> Callable[[list[Workflow]], set[str]]:
     """The roles the selections' workflows give a permission (a key of `permissions:`)."""
-    return partial(frozen_permission, permission=name)
+
+    def roles(specs: list[Workflow]) -> set[str]:
+        return {role for spec in specs for role in getattr(spec.permissions, name)}
+
+    return roles
 
 
-def panel_roles(session: Session) -> set[str]:
+def panel_roles(specs: list[Workflow]) -> set[str]:
     """The roles that hold a seat on an interview panel, in any selection's workflow."""
-    return {
-        seat.role
-        for loaded in frozen_workflows(session)
-        for seat in loaded.spec.panel.seats.values()
-    }
+    return {seat.role for spec in specs for seat in spec.panel.seats.values()}
 
 
 async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
@@ -236,20 +217,20 @@ async def allowed_roles(request: Request, rule: RoleRule) -> set[str] | None:
         if known is not None:
             assert isinstance(known, set)
             return known
-        return set(await run_service(request, anonymous(), _roles, rule=rule, read_only=True))
+        return set(await run_service(request, _roles, rule=rule, read_only=True))
     return set(rule)
 
 
-def _roles(*, session: Session, rule: Callable[[Session], Iterable[str]]) -> Iterable[str]:
-    return rule(session)
+def _roles(*, session: Session, rule: Callable[[list[Workflow]], Iterable[str]]) -> Iterable[str]:
+    return rule(frozen_specs(session))
 
 
 def page(
     roles: RoleRule = None, *, oversized: Handler | None = None
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Wrap a route: signed in (else to /login), holding one of `roles` (a list, or a function
-    of the database such as `permission(...)`; None: any signed-in user), and on a POST the
-    session's CSRF token (else 403 and the route never runs). A service's refusal that the
+    of the selections' workflows such as `permission(...)`; None: any signed-in user), and on a
+    POST the session's CSRF token (else 403 and the route never runs). A service's refusal that the
     route does not handle itself becomes an error page saying it. A POST whose body was over
     the portal's limit (dropped unread, so nothing can change) goes to `oversized`, which shows
     the form again, else to an error page (413)."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from qualify.errors import NotFound
-from qualify.services.frozen import frozen_workflows
 from qualify.services.visibility import record_roles
+from qualify.workflow.spec import Workflow
 
 TEXT_LIMIT = 10_000  # characters kept of any one field; services check their own limits
 
@@ -35,6 +34,6 @@ def path_id(request: Request, name: str) -> int:
     return int(raw)
 
 
-def record_holders(session: Session) -> Iterable[str]:
+def record_holders(specs: list[Workflow]) -> Iterable[str]:
     """The roles that see every candidate's record, in any selection's workflow."""
-    return {role for loaded in frozen_workflows(session) for role in record_roles(loaded.spec)}
+    return {role for spec in specs for role in record_roles(spec)}

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from qualify.auditkey import Keyring
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.services import audit, checkpoints
@@ -40,6 +41,10 @@ class Portal:
     # retries, so under load some wait far longer than others. The portal's own writers queue
     # here instead, in turn; readers never wait (WAL). PostgreSQL needs no such queue.
     writers: AbstractContextManager[object] = field(default_factory=nullcontext)
+    reader: Engine = field(init=False)  # the engine for work that only reads
+
+    def __post_init__(self) -> None:
+        self.reader = db.reading(self.engine)
 
     @classmethod
     def make(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Portal:
@@ -61,35 +66,33 @@ class Portal:
         return self.clock()
 
     @contextmanager
-    def session(self, origin: audit.Origin, *, read_only: bool = False) -> Iterator[Session]:
-        """A database session whose audit events record `origin` (channel `web` and the
-        signed-in account). The newest event it commits is checkpointed, as the CLI does."""
-        engine = db.reading(self.engine) if read_only else self.engine
-        heads: list[tuple[int, str]] = []
-
-        def committed(session: Session) -> None:
-            appended = session.info.pop(audit.APPENDED, None)
-            if appended is not None:
-                heads.append(appended)
-
-        def rolled_back(session: Session) -> None:
-            session.info.pop(audit.APPENDED, None)
-
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A database session for one service call. The newest audit event it commits is
+        checkpointed, as the CLI does, once the session is over (SQLite's next writer need not
+        wait for it)."""
+        engine = self.reader if read_only else self.engine
         queue = nullcontext() if read_only else self.writers
-        with queue, audit.acting_from(origin), db.session_scope(engine) as session:
-            audit.use_key_file(session, self.settings.audit_key)
-            event.listen(session, "after_commit", committed)
-            event.listen(session, "after_rollback", rolled_back)
-            try:
-                yield session
-            finally:
-                if heads:
-                    self._checkpoint(session, max(heads))
+        heads: list[tuple[int, str]] = []
+        ring: Keyring | None = None
+        try:
+            with (
+                queue,
+                db.session_scope(engine, PortalSession) as session,
+            ):
+                audit.use_key_file(session, self.settings.audit_key)
+                try:
+                    yield session
+                finally:
+                    heads = session.info.get(HEADS, [])
+                    ring = audit.keyring(session) if heads else None
+        finally:
+            if heads and ring is not None:
+                self._checkpoint(ring, max(heads))
 
-    def _checkpoint(self, session: Session, head: tuple[int, str]) -> None:
+    def _checkpoint(self, ring: Keyring, head: tuple[int, str]) -> None:
         path = checkpoints.checkpoint_file(self.settings.records_dir)
         try:
-            checkpoints.append(path, audit.keyring(session), *head)
+            checkpoints.append(path, ring, *head)
         except QualifyError as exc:
             log.warning("audit event #%s was not checkpointed: %s", head[0], exc)
 
@@ -97,6 +100,26 @@ class Portal:
         self, request: Request, name: str, context: dict[str, Any], status_code: int = 200
     ) -> Any:
         return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+HEADS = "qualify_portal_heads"  # session.info: (id, hash) of the newest event of each commit
+
+
+class PortalSession(Session):
+    """The portal's sessions: each commit that appended an audit event notes it under HEADS,
+    for the checkpoint (listeners on the class, so that opening a session adds none)."""
+
+
+@event.listens_for(PortalSession, "after_commit")
+def _committed(session: Session) -> None:
+    appended = session.info.pop(audit.APPENDED, None)
+    if appended is not None:
+        session.info.setdefault(HEADS, []).append(appended)
+
+
+@event.listens_for(PortalSession, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(audit.APPENDED, None)
 
 
 def _page_context(request: Request) -> dict[str, Any]:

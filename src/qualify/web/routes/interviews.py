@@ -22,9 +22,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from qualify.errors import QualifyError
-from qualify.services import panel, scorecards
-from qualify.services.interview_kit import Kit, interview_kit, my_interviews
+from qualify.errors import NotFound, QualifyError
+from qualify.services.interview_kit import (
+    Kit,
+    declare_conflict,
+    interview_kit,
+    my_interviews,
+    save_scores,
+    save_to_confirm,
+    submit_draft,
+    to_confirm,
+)
 from qualify.web.auth import Actor, page, panel_roles, status_of
 from qualify.web.errors import inputs, words
 from qualify.web.portal import portal_of
@@ -107,32 +115,43 @@ async def candidate(request: Request, actor: Actor) -> Response:
 
 @page(roles=panel_roles)
 async def declare(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
     described = _field(form, "conflict")
     try:
         await actor.call(
             request,
-            panel.declare_choice,
-            candidate_id=kit.candidate_id,
+            declare_conflict,
+            candidate_id=_id(request),
             declaration=_field(form, "declaration"),
             description=described,
         )
     except QualifyError as exc:
-        return _render_kit(request, kit, error=exc, typed={"conflict": described})
-    return _back(kit.candidate_id, "declared")
+        return await _refused(request, actor, exc, {"conflict": described})
+    return _back(_id(request), "declared")
 
 
-def _scorecard_form(form: FormData, kit: Kit) -> tuple[dict[str, str], dict[str, str]]:
-    """The scores chosen and the comments typed, by criterion."""
+async def _refused(
+    request: Request, actor: Actor, error: QualifyError, typed: dict[str, Any] | None = None
+) -> Response:
+    """The kit again with a service's refusal; a candidate the panelist does not sit for is
+    not found (404), as when opening it."""
+    if isinstance(error, NotFound):
+        raise error
+    return _render_kit(request, await _kit(request, actor), error=error, typed=typed)
+
+
+def _scorecard_form(form: FormData) -> tuple[dict[str, str], dict[str, str]]:
+    """The scores chosen (`score-<criterion>`) and the comments typed (`comment-<criterion>`),
+    by criterion; the service refuses a criterion the rubric does not have."""
     scores, comments = {}, {}
-    for criterion in kit.criteria:
-        chosen = _field(form, f"score-{criterion.id}")
-        if chosen:
-            scores[criterion.id] = chosen
-        key = f"comment-{criterion.id}"
-        if key in form:
-            comments[criterion.id] = _field(form, key)
+    for key, value in form.multi_items():
+        kind, _, criterion = key.partition("-")
+        if not isinstance(value, str):
+            continue
+        if kind == "score" and value:
+            scores[criterion] = value
+        elif kind == "comment":
+            comments[criterion] = value
     return scores, comments
 
 
@@ -147,96 +166,67 @@ def _wants_json(request: Request) -> bool:
 
 @page(roles=panel_roles)
 async def draft(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
-    scores, comments = _scorecard_form(await request.form(), kit)
+    scores, comments = _scorecard_form(await request.form())
     try:
         await actor.call(
-            request,
-            scorecards.score,
-            candidate_id=kit.candidate_id,
-            scores=scores,
-            comments=comments,
+            request, save_scores, candidate_id=_id(request), scores=scores, comments=comments
         )
     except QualifyError as exc:
-        if _wants_json(request):
+        if _wants_json(request) and not isinstance(exc, NotFound):
             return JSONResponse(
                 {"saved": False, "error": words(exc), "fields": inputs(exc)},
                 status_code=status_of(exc),
             )
-        typed = {"scores": scores, "comments": comments}
-        return _render_kit(request, kit, error=exc, typed=typed)
+        return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
     if _wants_json(request):
         return JSONResponse({"saved": True})
-    return _back(kit.candidate_id, "saved")
+    return _back(_id(request), "saved")
 
 
 @page(roles=panel_roles)
 async def submit(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
     if _field(form, "confirm") == "yes":
-        if kit.card is not None and kit.card.status == "submitted":
-            return _back(kit.candidate_id, "already")  # sent again (Back, reload): done before
         try:
-            await actor.call(
-                request,
-                scorecards.score,
-                candidate_id=kit.candidate_id,
-                scores={},
-                comments={},
-                submit=True,
-            )
+            submitted = await actor.call(request, submit_draft, candidate_id=_id(request))
         except QualifyError as exc:
-            return _render_kit(request, kit, error=exc)
-        return _back(kit.candidate_id, "submitted")
-    # The first step: save what the form holds, and show it to confirm, unless the service
-    # would refuse to submit it.
-    scores, comments = _scorecard_form(form, kit)
-    typed = {"scores": scores, "comments": comments}
+            return await _refused(request, actor, exc)
+        # Sent again (Back, reload) once submitted: done before, nothing sent again.
+        return _back(_id(request), "submitted" if submitted else "already")
+    # The first step: save what the form holds, and go to the confirmation step, unless the
+    # service would refuse to submit it.
+    scores, comments = _scorecard_form(form)
     try:
-        if scores or comments:
-            await actor.call(
-                request,
-                scorecards.score,
-                candidate_id=kit.candidate_id,
-                scores=scores,
-                comments=comments,
-            )
         await actor.call(
-            request, scorecards.check_submission, candidate_id=kit.candidate_id, read_only=True
+            request, save_to_confirm, candidate_id=_id(request), scores=scores, comments=comments
         )
     except QualifyError as exc:
-        return _render_kit(request, await _kit(request, actor), error=exc, typed=typed)
-    return RedirectResponse(f"/interviews/{kit.candidate_id}/confirm", status_code=303)
+        return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
+    return RedirectResponse(f"/interviews/{_id(request)}/confirm", status_code=303)
 
 
 @page(roles=panel_roles)
 async def confirm(request: Request, actor: Actor) -> Response:
     """The confirmation step, a page of its own (so Back and reload never post again): the
     saved draft to submit, or the kit when there is nothing to confirm."""
-    kit = await _kit(request, actor)
-    if kit.card is None or kit.card.status != "draft":
-        return RedirectResponse(f"/interviews/{kit.candidate_id}", status_code=303)
-    try:
-        await actor.call(
-            request, scorecards.check_submission, candidate_id=kit.candidate_id, read_only=True
-        )
-    except QualifyError as exc:
-        return _render_kit(request, kit, error=exc)
-    return _render_kit(request, kit, template="interviews/confirm.html")
+    step = await actor.call(request, to_confirm, candidate_id=_id(request), read_only=True)
+    if not step.draft:
+        return RedirectResponse(f"/interviews/{_id(request)}", status_code=303)
+    if step.refusal is not None:
+        return _render_kit(request, step.kit, error=step.refusal)
+    return _render_kit(request, step.kit, template="interviews/confirm.html")
 
 
 @page(roles=panel_roles)
 async def correct(request: Request, actor: Actor) -> Response:
-    kit = await _kit(request, actor)
     form = await request.form()
-    scores, comments = _scorecard_form(form, kit)
+    scores, comments = _scorecard_form(form)
     reason = _field(form, "reason")
     try:
         await actor.call(
             request,
-            scorecards.score,
-            candidate_id=kit.candidate_id,
+            save_scores,
+            candidate_id=_id(request),
             scores=scores,
             comments=comments,
             submit=True,
@@ -244,8 +234,8 @@ async def correct(request: Request, actor: Actor) -> Response:
         )
     except QualifyError as exc:
         typed = {"scores": scores, "comments": comments, "reason": reason}
-        return _render_kit(request, kit, error=exc, typed=typed)
-    return _back(kit.candidate_id, "corrected")
+        return await _refused(request, actor, exc, typed)
+    return _back(_id(request), "corrected")
 
 
 routes = [

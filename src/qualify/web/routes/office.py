@@ -283,7 +283,6 @@ async def audit_status(request: Request, actor: Actor) -> Response:
     settings = portal_of(request).settings
     result = await run_service(
         request,
-        actor.origin,
         verify,
         read_only=True,
         checkpoint_path=checkpoints.checkpoint_file(settings.records_dir),

@@ -12,9 +12,7 @@ from starlette.routing import Route
 
 from qualify.errors import BadInput, NotFound, NotPermitted
 from qualify.services import accounts, signin
-from qualify.services.audit import Origin
 from qualify.web.auth import (
-    anonymous,
     clear_session_cookie,
     csrf_ok,
     current_visit,
@@ -80,7 +78,6 @@ async def login(request: Request) -> Response:
     try:
         token = await run_service(
             request,
-            anonymous(),
             signin.sign_in,
             name=username,
             password=_text(form, "password"),
@@ -106,7 +103,6 @@ async def logout(request: Request) -> Response:
         return forbidden_csrf(request)
     await run_service(
         request,
-        Origin("web", visit.user or signin.ANONYMOUS),
         signin.sign_out,
         id_sha256=visit.id_sha256,
         now=portal.now(),
@@ -122,7 +118,6 @@ async def _invitation(request: Request, token: str) -> str | Response:
     try:
         found = await run_service(
             request,
-            anonymous(),
             accounts.open_invitation,
             read_only=True,
             token=token,
@@ -172,7 +167,6 @@ async def accept_invite(request: Request) -> Response:
     try:
         session_token = await run_service(
             request,
-            Origin("web", found),
             accounts.set_password,
             token=token,
             password=_text(form, "password", accounts.PASSWORD_MAX + 1),
