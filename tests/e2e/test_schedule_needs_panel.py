@@ -17,6 +17,7 @@ from qualify.services.advance import advance
 from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
+from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, a_panel, screened
 
 NO_PANEL = (
@@ -32,14 +33,20 @@ def test_scheduling_an_interview_with_no_panel_is_refused_and_changes_nothing(
     dana = sample.ids["MPD-1042"]
     with pytest.raises(RuleViolation) as refused:
         advance(
-            session=session, candidate_id=dana, trigger="schedule_interview", actor="cmdr.obrien"
+            session=session,
+            candidate_id=dana,
+            trigger="schedule_interview",
+            actor=as_user("cmdr.obrien"),
         )
     assert str(refused.value) == NO_PANEL.format(id=dana)
     session.expire_all()
     assert session.get(Candidate, dana).state == "eligible"  # type: ignore[union-attr]
     a_panel(sample)
     done = advance(
-        session=session, candidate_id=dana, trigger="schedule_interview", actor="cmdr.obrien"
+        session=session,
+        candidate_id=dana,
+        trigger="schedule_interview",
+        actor=as_user("cmdr.obrien"),
     )
     assert done.to_state == "interview"
 
@@ -51,7 +58,10 @@ def test_the_commanders_interview_packet_says_the_shown_checks_passed(
     a_panel(sample)
     dana = sample.ids["MPD-1042"]
     done = advance(
-        session=session, candidate_id=dana, trigger="schedule_interview", actor="cmdr.obrien"
+        session=session,
+        candidate_id=dana,
+        trigger="schedule_interview",
+        actor=as_user("cmdr.obrien"),
     )
     event = session.get(AuditEvent, done.event_id)
     candidate = session.get(Candidate, dana)
