@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, FieldValueError, Problem, Step
+from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.services import audit
 from qualify.services.clock import utcnow
 from qualify.services.evidence_files import (
@@ -50,6 +50,12 @@ def add_evidence(
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.add_evidence, "add evidence")
+    state = spec.states.get(candidate.state)
+    if state is not None and state.final:
+        raise RuleViolation(
+            f"candidate {candidate_id} is {state.label.lower()} ({candidate.state}), a final "
+            "state: the record is closed and takes no new evidence"
+        )
     if kind not in spec.evidence:
         raise BadInput(
             f"{spec.name} has no evidence kind '{kind}'{suggest(kind, spec.evidence)} "
