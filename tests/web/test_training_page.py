@@ -28,7 +28,7 @@ from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
 from tests.conftest import Result
 from tests.helpers.builders import in_training, selected
-from tests.helpers.markup import unlabelled
+from tests.helpers.markup import undescribed, unlabelled
 from tests.helpers.portal_data import Prepared, prepare
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
@@ -183,6 +183,7 @@ def test_each_role_that_records_training_finds_the_page_in_the_menu(site: Site) 
     page = site.browser("sgt.lambert").get(PAGE)
     assert page.status_code == 200
     assert unlabelled(page.text) == []
+    assert undescribed(page.text) == []
     whitfield = form_of(page.text, site.data.ids["MPD-1042"])
     assert whitfield.count("<option") == 3  # each directed course not yet complete
 
@@ -209,6 +210,7 @@ def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_wor
     assert error.group(1) in date_input.group(0)  # aria-describedby
     assert 'aria-invalid="true"' in date_input.group(0)
     assert '<option value="legal_issues" selected>' in form
+    assert undescribed(answer.text) == []
     assert site.count(Evidence) == records
 
 
@@ -232,6 +234,7 @@ def test_a_date_in_the_future_and_a_file_of_another_type_are_refused(
     form = form_of(wrong.text, dana)
     assert re.search(r'id="error-file-[^"]+">[^<]*accepts PDF, PNG image or JPEG image', form)
     assert "Choose the file again" in form
+    assert undescribed(wrong.text) == []  # the hints, the note and the message, each named
     assert site.count(Evidence) == records
 
 
