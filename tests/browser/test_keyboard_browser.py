@@ -201,8 +201,8 @@ def test_a_refused_scorecard_puts_the_keyboard_on_the_field_it_names(
 NARROW_PAGES = {
     "rep.chen": ["/", "/interviews", "kit"],
     "cmdr.obrien": ["/screening"],
-    "hr.alvarez": ["/overview", "/selections/1/panel", "/audit", "evidence"],
-    "chief.walsh": ["/decisions"],
+    "hr.alvarez": ["/overview", "/selections/1/panel", "/audit", "evidence", "/training"],
+    "chief.walsh": ["/decisions", "/training"],
 }
 
 

@@ -19,6 +19,7 @@ from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, TrainingDirection
 from qualify.web.app import create_app
 from qualify.web.limits import MB
+from tests.helpers.markup import undescribed
 from tests.helpers.portal_data import Prepared, prepare
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
@@ -91,9 +92,11 @@ def form_of(page: str, candidate_id: int, trigger: str) -> str:
 
 
 def beside(form: str, input_name: str, candidate_id: int, trigger: str) -> str:
-    """The message shown under an input of a trigger's form."""
+    """The message shown under an input of a trigger's form (which every message of the form
+    names in its input's aria-describedby)."""
     found = re.search(rf'id="error-{input_name}-{candidate_id}-{trigger}">([^<]*)<', form)
     assert found, f"no message beside {input_name}"
+    assert undescribed(form) == []
     return html.unescape(found.group(1))
 
 
@@ -264,8 +267,10 @@ def evidence_count(site: Site) -> int:
 
 
 def input_error(page: str, input_id: str) -> str:
+    """The message beside an input; every message and hint of the page is named by its input."""
     found = re.search(rf'id="error-{input_id}">([^<]*)<', page)
     assert found, f"no message beside {input_id}"
+    assert undescribed(page) == []
     return html.unescape(found.group(1))
 
 

@@ -14,6 +14,7 @@ from qualify.config import Settings
 from qualify.store import db
 from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
+from tests.helpers.markup import undescribed
 from tests.web.conftest import candidate_id, csrf_of, refusal
 
 Browser = Callable[[str], TestClient]
@@ -71,8 +72,10 @@ def cards(settings: Settings, panelist: str) -> list[Scorecard]:
 
 
 def field_error(page: str, field: str) -> str:
+    """The message beside a field; every message and hint of the page is named by its input."""
     found = re.search(rf'id="error-{field}"[^>]*>([^<]*)<', page)
     assert found, f"no error place for {field}"
+    assert undescribed(page) == []
     return html.unescape(found.group(1))
 
 

@@ -209,7 +209,8 @@ def user_invite(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Print a one-time link for a user to set their portal password (valid 72 hours; only its
-    hash is stored; any earlier link of theirs stops working). Audited."""
+    hash is stored; any earlier link of theirs stops working). The link starts with
+    QUALIFY_PORTAL_URL (default http://127.0.0.1:8000), the address people open. Audited."""
     from qualify.services.accounts import invite
 
     context = app_context(ctx)
@@ -219,6 +220,7 @@ def user_invite(
         )
     typer.echo(f"invitation for {issued.user}, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())
     typer.echo("give the link to them alone: it works once, and signs in whoever uses it")
 
 
@@ -228,7 +230,8 @@ def user_reset(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Revoke a user's portal password, end all their portal sessions, and print a new
-    one-time invitation link (valid 72 hours). Audited."""
+    one-time invitation link (valid 72 hours), starting with QUALIFY_PORTAL_URL (default
+    http://127.0.0.1:8000). Audited."""
     from qualify.services.accounts import reset
 
     context = app_context(ctx)
@@ -241,3 +244,4 @@ def user_reset(
     )
     typer.echo(f"new invitation, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())
