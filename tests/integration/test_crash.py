@@ -26,7 +26,7 @@ from tests.helpers.builders import Sample, screened
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
-PACKET = re.compile(r"selection-(\d+)_candidate-(\d+)_(.+)_event-(\d+)\.pdf")
+PACKET = re.compile(r"selection-(\d+)_candidate-(\d+)_(.+)_event-(\d+)(?:_[a-z_-]+-copy)?\.pdf")
 
 
 def _phantoms(session: Session, records: Path) -> list[str]:
