@@ -79,8 +79,7 @@ def test_verify_json_and_event(q: Callable[..., Result]) -> None:
         assert missing.exit_code == 2
         assert missing.stdout == ""
         assert missing.stderr == (
-            f"error: --event {event + 10}: no such event in the audit log; "
-            f"its newest is #{event}\n"
+            f"error: --event {event + 10}: no such event in the audit log; its newest is #{event}\n"
         )
 
 
