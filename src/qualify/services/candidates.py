@@ -270,7 +270,10 @@ def _visible_rows(session: Session, user: User, rows: list[dict[str, Any]]) -> l
     ]
 
 
-def count_by_state(*, session: Session, selection_id: int) -> dict[str, int]:
+def count_by_state(*, session: Session, selection_id: int, actor: Actor) -> dict[str, int]:
+    """How many of a selection's candidates are in each state, for a registered user."""
+    actor_user(session, actor)
+    get_selection(session, selection_id)
     rows = session.exec(
         select(Candidate.state, func.count())
         .where(Candidate.selection_id == selection_id)
