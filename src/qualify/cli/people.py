@@ -164,9 +164,7 @@ def selection_list(
 
     context = app_context(ctx)
     with context.session() as session:
-        found = [
-            _selection_dict(s) for s in list_selections(session=session, actor=context.actor)
-        ]
+        found = [_selection_dict(s) for s in list_selections(session=session, actor=context.actor)]
     if as_json:
         print_json(found)
         return
