@@ -124,12 +124,12 @@ def test_the_chief_removes_the_officer_then_recalls_the_next_from_the_list(site:
     reyes = section(page, site, "MPD-1077")
     assert 'value="recall"' in reyes
     assert 'value="recall"' not in section(page, site, "MPD-1103")  # did not pass
-    refused = site.post("chief.walsh", "MPD-1077", {"trigger": "recall"})
+    # The form as a browser sends it: the reason and the skip reason left empty.
+    empty = {"trigger": "recall", "reason": "", "skip_reason": ""}
+    refused = site.post("chief.walsh", "MPD-1077", empty)
     assert refused.status_code == 400
     assert re.search(r'id="error-reason-\d+-recall">[^<]*reason', refused.text)
     assert site.state("MPD-1077") == "not_selected"
-    recalled = site.post(
-        "chief.walsh", "MPD-1077", {"trigger": "recall", "reason": "The position is vacant."}
-    )
+    recalled = site.post("chief.walsh", "MPD-1077", {**empty, "reason": "The position is vacant."})
     assert recalled.status_code == 303, recalled.text
     assert site.state("MPD-1077") == "selected"
