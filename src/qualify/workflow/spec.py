@@ -349,6 +349,16 @@ class Workflow(Strict):
                     frontier.append(t.dest)
         return False
 
+    def schedulable_states(self) -> list[str]:
+        """The states in which a candidate's interview may be scheduled: the panel's scoring
+        states, and each state a transition leads from straight into one (SRO: eligible). An
+        officer found ineligible is not among them, though a reinstatement could lead there."""
+        scoring = self.panel.scoring_states
+        sources = {s for t in self.transitions if t.dest in scoring for s in t.source}
+        return [
+            name for name in self.states if name in sources or name in self.panel.scoring_states
+        ]
+
     def position_states(self) -> set[str]:
         """The states in which an officer holds one of the positions."""
         return {name for name, state in self.states.items() if state.holds_position}
