@@ -183,7 +183,7 @@ def selection_show(
 ) -> None:
     """Show a selection: the workflow version and hash it runs on, and candidates by state."""
     from qualify.services.candidates import count_by_state
-    from qualify.services.lookups import get_selection
+    from qualify.store.lookups import get_selection
 
     with app_context(ctx).session() as session:
         selection = get_selection(session, selection_id)

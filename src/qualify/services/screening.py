@@ -15,14 +15,14 @@ from datetime import UTC, date
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.checking import before_interview
+from qualify.packets.context import words
+from qualify.packets.people import People
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.packet_context import words
-from qualify.services.packet_people import People
-from qualify.services.permissions import actor_user
+from qualify.store.checking import before_interview
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user
 from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
 from qualify.workflow.moves import Move
@@ -99,7 +99,7 @@ class ScreeningQueue:
 class CheckWording:
     """Words the check reasons of one selection for a reader of the page: a cited record
     becomes the day it was entered, ids become the workflow's labels, login names
-    full names (`packet_context.words`, as the packets word them)."""
+    full names (`words` in packets/context.py, as the packets word them)."""
 
     def __init__(self, session: Session, spec: Workflow, lines: list[CheckLine]) -> None:
         self.spec = spec

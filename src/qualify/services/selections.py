@@ -9,10 +9,11 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import BadInput
-from qualify.services import audit, workflows
-from qualify.services.clock import utcnow
-from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Selection
+from qualify.workflow import files
 
 TITLE_MAX = 200  # the column's length
 
@@ -40,7 +41,7 @@ def open_selection(
     # workflows already frozen here allow), never from the file being opened.
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
     role = role_for(actor_user(session, actor), allowed, "open a selection")
-    loaded = workflows.find(settings, workflow)
+    loaded = files.find(settings, workflow)
     selection = Selection(
         title=title,
         workflow_name=loaded.spec.name,

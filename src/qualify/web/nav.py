@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from qualify.services.visibility import record_roles
+from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
 
