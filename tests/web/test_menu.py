@@ -20,9 +20,10 @@ def bar(site: Site, user: str) -> list[str]:  # noqa: F811
 @pytest.mark.parametrize(
     ("user", "paths"),
     [
-        ("cmdr.obrien", ["/interviews", "/screening", "/overview", "/decisions"]),
-        ("hr.alvarez", ["/screening", "/overview", "/decisions", "/audit"]),
-        ("chief.walsh", ["/screening", "/overview", "/decisions", "/audit"]),
+        ("cmdr.obrien", ["/interviews", "/screening", "/overview", "/decisions", "/training"]),
+        ("hr.alvarez", ["/screening", "/overview", "/decisions", "/training", "/audit"]),
+        ("chief.walsh", ["/screening", "/overview", "/decisions", "/training", "/audit"]),
+        ("sgt.lambert", ["/training"]),
         ("rep.chen", ["/interviews"]),
     ],
 )

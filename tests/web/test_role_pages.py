@@ -4,6 +4,7 @@ each page shows and does (the services' own refusals, files by sha256, packets a
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -204,6 +205,25 @@ def test_the_queue_shows_the_checks_to_act_on_and_folds_away_the_rest(site: Site
     assert "Withheld</span>" not in shown
     assert folded.count("<li>") == 10  # every check, under "Every check (10)"
     assert "Every check (10)" in folded
+
+
+def test_the_commander_learns_that_a_withheld_check_does_not_pass_but_not_which(
+    site: Site,
+) -> None:
+    html = site.client("cmdr.obrien").get("/selections/1/screening").text
+    # Sofia Petrakis (MPD-1181) meets every check the commander sees; her fitness test is too
+    # old, her drug screen and tobacco attestation fail, and those checks are withheld.
+    petrakis = section_of(html, ids(site)["MPD-1181"]).split('<details class="checks">')[0]
+    note = "3 withheld checks do not pass; only Human Resources and Chief of Police see why."
+    assert note in html_module.unescape(petrakis)
+    for label in ("Drug", "obacco", "itness"):
+        assert label not in petrakis
+    # Tom Brennan's (MPD-1118) withheld checks all pass: no note.
+    brennan = section_of(html, ids(site)["MPD-1118"])
+    assert "withheld check" not in brennan
+    # HR sees the checks themselves, so no such note.
+    glance = site.client("hr.alvarez").get("/selections/1/screening").text
+    assert "withheld check" not in glance
 
 
 def test_a_trigger_that_needs_a_reason_is_refused_in_the_services_words(site: Site) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from qualify.store.courses import recording_roles
 from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
@@ -22,11 +23,17 @@ def _seats(spec: Workflow) -> set[str]:
     return {seat.role for seat in spec.panel.seats.values()}
 
 
+def _training(spec: Workflow) -> set[str]:
+    """Who directs or records training, and who sees every record."""
+    return {*recording_roles(spec), *record_roles(spec)}
+
+
 MENU: list[Entry] = [
     Entry("/interviews", "My interviews", _seats),
     Entry("/screening", "Screening queue", record_roles),
     Entry("/overview", "Selection at a glance", record_roles),
     Entry("/decisions", "Results and decisions", lambda spec: spec.permissions.view_results),
+    Entry("/training", "Training", _training),
     Entry("/audit", "Audit log", lambda spec: spec.permissions.view_audit),
 ]
 

@@ -15,6 +15,7 @@ def all_routes() -> list[BaseRoute]:
         office,
         screening,
         signin,
+        training,
     )
 
     return [
@@ -26,4 +27,5 @@ def all_routes() -> list[BaseRoute]:
         *office.routes,
         *decisions.routes,
         *advance.routes,
+        *training.routes,
     ]

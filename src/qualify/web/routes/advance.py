@@ -7,7 +7,8 @@ POST /candidates/{id}/training   the trigger that directs training: `course` (ea
                                  ticked), `due_on`, `reason`; the same service as
                                  `qualify training assign`
 
-Both come back (`back`) to the page the form was on: after a trigger fires, that page is
+Both come back (`back`) to the page the form was on (the screening queue, results and
+decisions, or the training page): after a trigger fires, that page is
 fetched again with a note; a refusal shows that page again, the message beside the input it
 is about and what was typed kept. The service decides who may and what each trigger needs.
 """
@@ -32,8 +33,9 @@ from qualify.web.moves import Failed
 from qualify.web.portal import portal_of
 from qualify.web.routes.decisions import show_decisions
 from qualify.web.routes.screening import show_screening
+from qualify.web.routes.training import show_training
 
-BACK = re.compile(r"/selections/(\d{1,9})/(screening|decisions)")
+BACK = re.compile(r"/selections/(\d{1,9})/(screening|decisions|training)")
 TYPED = ("reason", "notice", "reason_code", "category", "skip_reason")
 # The service's field -> the form's input it is typed in.
 INPUTS = {
@@ -118,7 +120,9 @@ async def _refused(
         raise error  # shown on its own page, as any other refusal
     laid = lay_out(error, INPUTS)
     failed = Failed(key, laid.by_input, laid.general, status_of(error), typed)
-    show = show_screening if back.group(2) == "screening" else show_decisions
+    show = {"screening": show_screening, "decisions": show_decisions, "training": show_training}[
+        back.group(2)
+    ]
     return await show(request, actor, int(back.group(1)), failed)
 
 
