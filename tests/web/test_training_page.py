@@ -177,6 +177,13 @@ def test_a_completion_without_this_sessions_csrf_token_is_refused_and_changes_no
     assert (site.count(AuditEvent), site.count(Evidence)) == (events, records)
 
 
+def test_the_glance_links_an_officer_in_training_to_the_page(site: Site) -> None:
+    dana = site.data.ids["MPD-1042"]
+    glance = site.browser("hr.alvarez").get("/selections/1/overview").text
+    assert f'href="{PAGE}#c{dana}">Training</a>' in glance
+    assert glance.count(f'href="{PAGE}#c') == 1  # only the officer in training
+
+
 def test_each_role_that_records_training_finds_the_page_in_the_menu(site: Site) -> None:
     for user in ("hr.alvarez", "cmdr.obrien", "sgt.lambert", "chief.walsh"):
         assert 'href="/training"' in site.browser(user).get("/").text, user
