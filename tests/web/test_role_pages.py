@@ -21,7 +21,7 @@ from qualify.store import db
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
-from tests.helpers.markup import read, ungrouped_radios, unlabelled
+from tests.helpers.markup import read, undescribed, ungrouped_radios, unlabelled
 from tests.helpers.portal_data import SCRIPT, Prepared, prepare
 
 pytestmark = pytest.mark.slow  # each module builds the sample selection once (about 10 s)
@@ -342,7 +342,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "below minimum on Appearance and attitude in the school environment" in html
     assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
-        f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert refused.status_code == 400
     assert "is ranked below passing candidate(s)" in refused.text
@@ -365,7 +366,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert 'value="select"' not in dana
     assert 'value="not_select"' in dana
     second = browser.post(
-        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1042']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert second.status_code == 409
     reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
@@ -383,8 +385,10 @@ def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
 
 
 def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
-    """Every GET page of the portal, as each role sees it: each input, select and textarea
-    has a <label>, and each radio group a fieldset with a legend (what a screen reader says)."""
+    """Every GET page of the portal, as each role sees it, and each kind of form refused: each
+    input, select and textarea has a <label>, each radio group a fieldset with a legend, and
+    each hint or message beside a field is named by its input's aria-describedby (what a
+    screen reader says)."""
     candidate = ids(site)["XSS-1"]
     pages = {
         "rep.chen": ["/", "/interviews", f"/interviews/{ids(site)['MPD-1042']}"],
@@ -392,6 +396,8 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
         "chief.walsh": ["/", "/selections/1/decisions", "/selections/1/panel", "/audit"],
         "hr.alvarez": ["/", "/selections/1/overview", "/selections/1/panel", "/audit"],
     }
+    for user in ("cmdr.obrien", "chief.walsh", "hr.alvarez"):
+        pages[user].append("/selections/1/training")
     hr = site.client("hr.alvarez")
     kinds = re.findall(
         r'<option value="([a-z_]+)"', hr.get(f"/candidates/{candidate}/evidence").text
@@ -406,7 +412,30 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
             assert answer.status_code == 200, (user, path)
             assert unlabelled(answer.text) == [], (user, path)
             assert ungrouped_radios(answer.text) == [], (user, path)
+            assert undescribed(answer.text) == [], (user, path)
             checked += len(read(answer.text).controls)
     login = site.client().get("/login").text
     assert unlabelled(login) == []
     assert checked > 50  # the pages have forms: the test reads their controls
+    refused = {
+        "evidence": hr.post(
+            f"/candidates/{candidate}/evidence",
+            {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2999-01-01"},
+            files={"file": ("letter.txt", b"just some words\n", "text/plain")},
+        ),
+        "panel": hr.post(  # a change once scoring has begun, without its reason
+            "/selections/1/panel",
+            {
+                "seat:commander:1": "cmdr.obrien",
+                "seat:school_rep:1": "rep.douglas",
+                "seat:school_rep:2": "rep.chen",
+            },
+        ),
+        "trigger": site.client("cmdr.obrien").post(
+            f"/candidates/{candidate}/advance",
+            {"trigger": "declare_ineligible", "reason": "", "back": "/selections/1/screening"},
+        ),
+    }
+    for name, answer in refused.items():
+        assert 'class="field-error"' in answer.text, name
+        assert undescribed(answer.text) == [], name
