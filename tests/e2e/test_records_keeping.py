@@ -319,6 +319,19 @@ def test_a_public_export_names_people_and_figures_as_the_packets_do(
     assert "2027-09-20 Dana Whitfield Remove from the position" in text
 
 
+def test_the_chief_guides_report_due_example_shows_the_report_still_owed(
+    q: Callable[..., Result],
+) -> None:
+    """docs/guide-chief.md: on the full demo, the removed officer owes her last quarter."""
+    from tests.conftest import PROJECT
+
+    result = q("report", "due", "--as-of", "2027-10-16", user="chief.walsh")
+    assert result.exit_code == 0, result.stderr
+    guide = (PROJECT / "docs" / "guide-chief.md").read_text(encoding="utf-8")
+    assert result.stdout in guide
+    assert "2027Q3   2027-10-15  overdue by 1 day" in result.stdout
+
+
 def test_an_export_into_a_folder_with_files_is_refused_and_writes_nothing(
     q: Callable[..., Result], tmp_path: Path
 ) -> None:
