@@ -94,8 +94,9 @@ def user_list(
     """List users and their roles."""
     from qualify.services.users import list_users
 
-    with app_context(ctx).session() as session:
-        found = list_users(session=session)
+    context = app_context(ctx)
+    with context.session() as session:
+        found = list_users(session=session, actor=context.actor)
     if as_json:
         print_json(
             [
@@ -175,10 +176,12 @@ def selection_list(
     """List the open selections (--all: the closed ones too, marked)."""
     from qualify.services.selections import closed_selections, list_selections
 
-    with app_context(ctx).session() as session:
+    context = app_context(ctx)
+    with context.session() as session:
         closed = closed_selections(session)
         found = [
-            _selection_dict(s, closed) for s in list_selections(session=session, closed=show_all)
+            _selection_dict(s, closed)
+            for s in list_selections(session=session, actor=context.actor, closed=show_all)
         ]
     if as_json:
         print_json(found)
@@ -214,10 +217,11 @@ def selection_show(
     from qualify.services.lookups import get_selection
     from qualify.services.selections import closed_selections
 
-    with app_context(ctx).session() as session:
-        selection = get_selection(session, selection_id)
-        data = _selection_dict(selection, closed_selections(session))
-        data["candidates_by_state"] = count_by_state(session=session, selection_id=selection_id)
+    context = app_context(ctx)
+    with context.session() as session:
+        counts = count_by_state(session=session, selection_id=selection_id, actor=context.actor)
+        data = _selection_dict(get_selection(session, selection_id), closed_selections(session))
+        data["candidates_by_state"] = counts
     if as_json:
         print_json(data)
         return
@@ -229,8 +233,6 @@ def selection_show(
     closing = data["closed"]
     if isinstance(closing, dict):
         typer.echo(f"closed {closing['at']} by {closing['by']}: {closing['reason']}")
-    counts = data["candidates_by_state"]
-    assert isinstance(counts, dict)
     shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none yet"
     typer.echo(f"candidates: {shown}")
 

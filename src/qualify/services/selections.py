@@ -126,8 +126,9 @@ def closed_selections(session: Session) -> dict[int, Closed]:
     return found
 
 
-def list_selections(*, session: Session, closed: bool = False) -> list[Selection]:
-    """The selections in order; those closed only with `closed`."""
+def list_selections(*, session: Session, actor: Actor, closed: bool = False) -> list[Selection]:
+    """The selections in order, for a registered user; those closed only with `closed`."""
+    actor_user(session, actor)
     shut = set() if closed else set(closed_selections(session))
     return [
         selection
