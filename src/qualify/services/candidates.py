@@ -27,6 +27,7 @@ from qualify.services.people import SupervisorCheck
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster, refuse_problems
 from qualify.services.rows import taken_meanwhile
+from qualify.services.selections import refuse_if_closed
 from qualify.services.visibility import (
     INTERVIEW_FIELDS,
     Sight,
@@ -68,6 +69,7 @@ def add_candidate(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
+    refuse_if_closed(session, selection)
     values, problems = candidate_values(values)
     supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
     if supervisor:
@@ -137,6 +139,7 @@ def import_roster(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
+    refuse_if_closed(session, selection)
     data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
     rows, problems = parse_roster(data, str(path))
     if not rows and not problems:

@@ -21,6 +21,7 @@ from qualify.services.interviews import InterviewLoader, interview_of, scoring_h
 from qualify.services.lookups import alternates_of, get_selection, seats_of
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.rows import claim, insert_row
+from qualify.services.selections import refuse_if_closed
 from qualify.services.stored_results import refresh_results, store_results
 from qualify.store.tables import (
     Candidate,
@@ -50,6 +51,7 @@ def assign_panel(
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
+    refuse_if_closed(session, selection)
     problems: list[Problem] = []
     by_seat: dict[str, list[str]] = defaultdict(list)
     spare: dict[str, list[str]] = defaultdict(list)
