@@ -140,7 +140,7 @@ def export_records(
     selection = get_selection(session, selection_id)
     role = may_manage_records(session, selection, actor, "export records")
     if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise BadInput(f"-o: {output_dir} is not an empty folder; name a new one")
+        raise BadInput(f"{output_dir} is not an empty folder; name a new one", field="output_dir")
     record, withheld = public_record(session, selection, profile)
     stem = f"selection-{selection_id}_{profile.name}"
     context = {

@@ -16,6 +16,7 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.store import audit
 from qualify.store.clock import utcnow
+from qualify.store.closed import refuse_if_closed
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import InterviewLoader, interview_of, scoring_has_begun
 from qualify.store.lookups import alternates_of, get_selection, seats_of
@@ -50,6 +51,7 @@ def assign_panel(
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
+    refuse_if_closed(session, selection)
     problems: list[Problem] = []
     by_seat: dict[str, list[str]] = defaultdict(list)
     spare: dict[str, list[str]] = defaultdict(list)
