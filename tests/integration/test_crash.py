@@ -17,9 +17,9 @@ import pytest
 from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.services.integrity import verify
-from qualify.services.packet_files import owed
+from qualify.packets.files import owed
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import PROJECT, Result
 from tests.helpers.builders import Sample, screened

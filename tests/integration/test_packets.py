@@ -18,15 +18,15 @@ from sqlmodel import Session, select
 from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
+from qualify.packets.files import entering_event, render
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.advance import advance
 from qualify.services.firing import PacketPlace
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import verify
-from qualify.services.packet_files import entering_event, render
 from qualify.services.packets import print_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
@@ -376,7 +376,7 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 ) -> None:
     import qualify.packets.render as render_module
     from qualify.errors import PacketsOwed
-    from qualify.services.packet_files import owed
+    from qualify.packets.files import owed
     from qualify.services.packets import repair
 
     _, selection = sro
@@ -726,7 +726,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
 def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
-    from qualify.services.packet_context import build_context
+    from qualify.packets.context import build_context
 
     scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
     selection = set_up(session, settings, scenario)

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import RuleViolation
-from qualify.services import audit
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_context import build_context
-from qualify.services.permissions import actor_user, role_for
+from qualify.packets.context import build_context
+from qualify.store import audit
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.evidence import sees_sensitive
 

@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.packets import sections
+from qualify.packets.people import People, given_and_family
 from qualify.packets.render import w3c_time
-from qualify.services import packet_sections as sections
-from qualify.services.checking import evaluate, load_facts
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.packet_people import People, given_and_family
-from qualify.services.visibility import WITHHELD
+from qualify.store.checking import evaluate, load_facts
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
+from qualify.store.visibility import WITHHELD
 from qualify.workflow.documents import (
     field_label,
     field_value,
@@ -231,8 +231,8 @@ def build_context(
     *,
     viewer_sensitive: bool,
 ) -> dict[str, Any]:
-    """Everything a packet template may print, from the records; of the optional sections
-    (packet_sections.BUILDERS) only those in `needs`, when given. For a reader whose role does
+    """Everything a packet template may print, from the records; of the optional sections (the
+    BUILDERS of packets/sections.py) only those in `needs`, when given. For a reader whose role does
     not see sensitive records (`viewer_sensitive` false), sensitive checks and evidence read
     "withheld (sensitive)", never their values; a packet kind that is not `sensitive` in the
     workflow leaves sensitive evidence out altogether. A `letter` (the officer's own record)
