@@ -299,7 +299,7 @@ def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_fiel
     before = evidence_count(site)
     answer = site.browser("hr.alvarez").post(
         f"/candidates/{officer}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-11-02"},
         files={"file": ("letter.pdf", b"just some words\n", "application/pdf")},
     )
     assert answer.status_code == 400
@@ -309,7 +309,7 @@ def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_fiel
     assert "is not a registered user" in input_error(page, "f_author")
     assert "sgt.okafor" in input_error(page, "f_author")  # did you mean
     assert "accepts PDF, PNG image or JPEG image" in input_error(page, "file")
-    assert 'value="2026-12-01" required' in page  # the date typed is kept
+    assert 'value="2026-11-02" required' in page  # the date typed is kept
     assert "Choose the file again" in page
     assert evidence_count(site) == before
 
@@ -319,7 +319,7 @@ def test_evidence_recorded_redirects_to_the_form_with_a_note(site: Site) -> None
     browser = site.browser("hr.alvarez")
     answer = browser.post(
         f"/candidates/{officer}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-11-02"},
         files={"file": ("again.pdf", PDF, "application/pdf")},
     )
     assert answer.status_code == 303
@@ -337,7 +337,7 @@ def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
     before = evidence_count(site)
     answer = small.browser("hr.alvarez").post(
         f"/candidates/{site.id('MPD-1042')}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-11-02"},
         files={"file": ("huge.pdf", PDF + b"0" * (3 * MB), "application/pdf")},
     )
     assert answer.status_code == 413

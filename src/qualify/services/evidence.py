@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.services import audit
-from qualify.services.clock import utcnow
+from qualify.services.clock import after_today, utcnow
 from qualify.services.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
@@ -24,6 +25,7 @@ from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user, role_for
 from qualify.services.rows import claim
 from qualify.store.tables import Evidence, User
+from qualify.workflow.documents import local_date
 from qualify.workflow.evidence import parse_value
 from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec
@@ -63,6 +65,7 @@ def add_evidence(
             field="kind",
         )
     declared = spec.evidence[kind].fields
+    today = local_date(at, spec.time_zone)
     raw = dict(fields)
     # A value given by --date or --result is reported under that option, not as a --field.
     given_by: dict[str, str] = {}
@@ -90,6 +93,12 @@ def add_evidence(
             continue
         try:
             values[name] = parse_value(declared[name], text)
+            if declared[name].type == "date":
+                # Every date field is the date of a fact (service begun, a test taken, a letter
+                # written): one after today, in the selection's time zone, has not happened.
+                future = after_today(Date.fromisoformat(str(values[name])), today)
+                if future is not None:
+                    raise FieldValueError(future)
         except FieldValueError as exc:
             if name in given_by:
                 problems.append(Problem(exc.message, given_by[name]))
