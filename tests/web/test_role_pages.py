@@ -191,7 +191,7 @@ def test_check_details_read_as_words_not_as_field_names_and_record_numbers(site:
     assert "Certified as a full-time police officer: no (recorded January 8, 2027)" in brennan
     # Grace Liu (MPD-1150) is on probation until after the as-of date: nothing is on file yet.
     liu = section_of(html, ids(site)["MPD-1150"])
-    assert "No probationary period evidence on file" in liu
+    assert "No probation evidence on file" in liu
 
 
 def test_the_queue_shows_the_checks_to_act_on_and_folds_away_the_rest(site: Site) -> None:
