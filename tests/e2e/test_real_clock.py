@@ -193,22 +193,32 @@ def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
     cid = _add_candidate(q, selection, "E2")
     ids = _record_everything(
         q, cid, tmp_path,
-        service=as_of - timedelta(days=3 * 366), probation=today + timedelta(days=10),
+        service=as_of - timedelta(days=3 * 366), probation=today,
         letter=today, fitness=today - timedelta(days=100), drug=today,
     )  # fmt: skip
     checks = _results(q, cid)
-    assert checks["probation_completed"]["status"] == "pass"  # completes before the as-of date
+    assert checks["probation_completed"]["status"] == "pass"  # completed today
+    # A probation that will complete before the as-of date is not yet a fact: it is entered
+    # once it has happened.
+    ahead = today + timedelta(days=10)
+    early = q("evidence", "add", str(cid), "probation", "--date", ahead.isoformat())
+    assert (early.exit_code, early.stderr) == (
+        2,
+        f"error: --date: {ahead} is after today ({today}); a fact must have happened\n",
+    )
     assert checks["physical_fitness"]["reason"] == (
         f"fitness result of {today - timedelta(days=100)}: pass, 130 days old as of {as_of} "
         f"(record #{ids['fitness']})"
     )
     assert q("advance", str(cid), "begin_screening").exit_code == 0
     assert q("advance", str(cid), "confirm_eligible", user="cmdr1").exit_code == 0
-    short = q(
-        "evidence", "add", str(cid), "service", "--date", (as_of + timedelta(days=1)).isoformat()
-    )
+    # Measured on the as-of date ahead, not today: service a day short of two years on it fails.
+    start = as_of - relativedelta(years=2) + timedelta(days=1)
+    short = q("evidence", "add", str(cid), "service", "--date", start.isoformat())
     assert short.exit_code == 0
-    assert _results(q, cid)["two_years_full_time"]["status"] == "fail"
+    two_years = _results(q, cid)["two_years_full_time"]
+    assert two_years["status"] == "fail"
+    assert f"as of {as_of} (full-time since {start}" in two_years["reason"]
 
 
 def _ok(result: Result) -> Result:
