@@ -115,6 +115,32 @@ def test_the_panel_must_match_the_workflows_seats(
     assert message in render(info.value)  # as the command line says it
 
 
+def test_a_mistyped_seat_is_one_problem_not_also_a_short_seat(
+    session: Session, sample: Sample
+) -> None:
+    seats = [("comander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")]
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=seats,
+            actor=as_user("hr.alvarez"),
+        )
+    assert render(info.value) == (
+        "--seat comander=cmdr.obrien: no seat 'comander' (did you mean 'commander'?) "
+        "(seats: commander, school_rep)"
+    )
+    # A seat left short with no typo to account for it is still named.
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=[("school_rep", "rep.chen"), ("school_rep", "rep.douglas"), ("chief", "x")],
+            actor=as_user("hr.alvarez"),
+        )
+    assert "--seat commander: the workflow has 1, 0 given" in render(info.value)
+
+
 def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
     session: Session, settings: Settings, interview: Sample
 ) -> None:
@@ -231,8 +257,8 @@ def test_the_candidates_own_supervisor_cannot_score_them(
         (
             {"role_model": "5"},
             {},
-            "a score of 1 or 5 needs evidence, a comment on what you saw or heard: Positive role "
-            "model who builds trust with youth: add --comment ID=TEXT for role_model",
+            "--comment role_model: cannot submit: a score of 1 or 5 needs evidence, a comment on "
+            "what you saw or heard: Positive role model who builds trust with youth",
         ),
     ],
 )
@@ -275,11 +301,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         scores={"liaison": "2"},
         comments={},
     )  # drafts change
-    with pytest.raises(
-        BadInput,
-        match="cannot submit: no score yet for Appearance and attitude in the school "
-        "environment; Positive role model who builds trust with youth;",
-    ):
+    with pytest.raises(BadInput) as info:
         score(
             session=session,
             candidate_id=dana,
@@ -288,6 +310,16 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
             comments={},
             submit=True,
         )
+    # Every criterion without a score is named, one line each, with its option.
+    lines = render(info.value).splitlines()
+    assert len(lines) == 5
+    assert lines[0] == (
+        "--set appearance_attitude: cannot submit: no score yet for Appearance and attitude in "
+        "the school environment"
+    )
+    assert lines[1].startswith("--set role_model: cannot submit: no score yet for Positive role")
+    assert "liaison" not in render(info.value)  # the draft scored it
+    assert lines[-1].endswith("; nothing was saved")
     session.rollback()
     card = score(
         session=session,

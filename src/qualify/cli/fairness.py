@@ -11,7 +11,14 @@ import typer
 
 from qualify.cli.context import ID_MAX, app_context, print_json, write_output
 from qualify.safecsv import csv_bytes
-from qualify.workflow.fairness import DIMENSIONS, FOUR_FIFTHS, RACE_ETHNICITY, SEX
+from qualify.workflow.fairness import (
+    DECLINED,
+    DIMENSIONS,
+    FOUR_FIFTHS,
+    NOT_RECORDED_LABEL,
+    RACE_ETHNICITY,
+    SEX,
+)
 
 fairness_app = typer.Typer(
     help="Self-identification, the applicant-flow log and the adverse-impact report.",
@@ -53,7 +60,9 @@ def flow(
     selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     csv_path: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the log here."),
 ) -> None:
-    """Write the applicant-flow log: one row per candidate, each stage reached and when."""
+    """Write the applicant-flow log: one row per candidate, each stage reached and when; sex
+    and race_ethnicity read not_recorded for a candidate whose self-identification (or that
+    they declined) was never recorded."""
     from qualify.services.fairness import applicant_flow
 
     context = app_context(ctx)
@@ -88,9 +97,12 @@ def report_lines(report: Any) -> list[str]:
                     f"    {names[count.group]}: {count.passed} of {count.entered} "
                     f"({_pct(count.rate)})"
                 )
-            if analysis.declined.entered:
-                d = analysis.declined
-                lines.append(f"    declined or not recorded: {d.passed} of {d.entered}")
+            for group, words in (
+                (analysis.declined, names[DECLINED]),
+                (analysis.not_recorded, NOT_RECORDED_LABEL),
+            ):
+                if group.entered:
+                    lines.append(f"    {words}: {group.passed} of {group.entered}")
             for comp in analysis.comparisons:
                 flag = "BELOW four-fifths" if comp.below_four_fifths else "not below four-fifths"
                 sig = "significant" if comp.significant else "not significant"

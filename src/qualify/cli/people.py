@@ -93,8 +93,9 @@ def user_list(
     """List users and their roles."""
     from qualify.services.users import list_users
 
-    with app_context(ctx).session() as session:
-        found = list_users(session=session)
+    context = app_context(ctx)
+    with context.session() as session:
+        found = list_users(session=session, actor=context.actor)
     if as_json:
         print_json(
             [
@@ -161,8 +162,9 @@ def selection_list(
     """List selections."""
     from qualify.services.selections import list_selections
 
-    with app_context(ctx).session() as session:
-        found = [_selection_dict(s) for s in list_selections(session=session)]
+    context = app_context(ctx)
+    with context.session() as session:
+        found = [_selection_dict(s) for s in list_selections(session=session, actor=context.actor)]
     if as_json:
         print_json(found)
         return
@@ -185,10 +187,11 @@ def selection_show(
     from qualify.services.candidates import count_by_state
     from qualify.services.lookups import get_selection
 
-    with app_context(ctx).session() as session:
-        selection = get_selection(session, selection_id)
-        data = _selection_dict(selection)
-        data["candidates_by_state"] = count_by_state(session=session, selection_id=selection_id)
+    context = app_context(ctx)
+    with context.session() as session:
+        counts = count_by_state(session=session, selection_id=selection_id, actor=context.actor)
+        data = _selection_dict(get_selection(session, selection_id))
+        data["candidates_by_state"] = counts
     if as_json:
         print_json(data)
         return
@@ -197,8 +200,6 @@ def selection_show(
     typer.echo(f"workflow sha256 {data['sha256']}")
     typer.echo(f"qualifications as of {data['as_of']}")
     typer.echo(f"opened {data['opened_at']} by {data['opened_by']}")
-    counts = data["candidates_by_state"]
-    assert isinstance(counts, dict)
     shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none yet"
     typer.echo(f"candidates: {shown}")
 
@@ -209,7 +210,8 @@ def user_invite(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Print a one-time link for a user to set their portal password (valid 72 hours; only its
-    hash is stored; any earlier link of theirs stops working). Audited."""
+    hash is stored; any earlier link of theirs stops working). The link starts with
+    QUALIFY_PORTAL_URL (default http://127.0.0.1:8000), the address people open. Audited."""
     from qualify.services.accounts import invite
 
     context = app_context(ctx)
@@ -219,6 +221,7 @@ def user_invite(
         )
     typer.echo(f"invitation for {issued.user}, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())
     typer.echo("give the link to them alone: it works once, and signs in whoever uses it")
 
 
@@ -228,7 +231,8 @@ def user_reset(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Revoke a user's portal password, end all their portal sessions, and print a new
-    one-time invitation link (valid 72 hours). Audited."""
+    one-time invitation link (valid 72 hours), starting with QUALIFY_PORTAL_URL (default
+    http://127.0.0.1:8000). Audited."""
     from qualify.services.accounts import reset
 
     context = app_context(ctx)
@@ -241,3 +245,4 @@ def user_reset(
     )
     typer.echo(f"new invitation, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())

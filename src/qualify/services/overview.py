@@ -70,6 +70,7 @@ class Glance:
     state_label: str
     panel: PanelProgress | None
     packets: tuple[PacketLink, ...]  # what the workflow prints for the current stage
+    in_training: bool = False  # in a state where training is directed and recorded
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def selection_overview(
                     PacketLink(t, spec.packet_kinds[t].title if t in spec.packet_kinds else t)
                     for t in spec.packets.get(c.state, ())
                 ),
+                in_training=c.state in spec.training_states(),
             )
             for c in people
             if c.id is not None

@@ -73,5 +73,7 @@ def open_selection(
     return selection
 
 
-def list_selections(*, session: Session) -> list[Selection]:
+def list_selections(*, session: Session, actor: Actor) -> list[Selection]:
+    """Every selection, for a registered user."""
+    actor_user(session, actor)
     return list(session.exec(select(Selection).order_by(col(Selection.id))))
