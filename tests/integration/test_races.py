@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
-from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import Candidate, ConflictDeclaration, Selection
 from tests.conftest import PROJECT, Result
 from tests.helpers.builders import CRITERIA, PANEL, Sample, declared, scorecard, with_panel
