@@ -143,6 +143,21 @@ def test_a_candidate_with_nothing_recorded_is_not_recorded_not_declined(
     assert (overall["declined"]["entered"], overall["not_recorded"]["entered"]) == (1, 1)
 
 
+def test_the_flow_log_does_not_overwrite_a_file_unless_forced(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = tmp_path / "f2.csv"
+    target.write_text("HR's notes\n")
+    refused = q("fairness", "flow", "1", "--csv", str(target))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"error: --csv: {target} exists; name a new file, or give --force to replace it\n"
+    )
+    assert target.read_text() == "HR's notes\n"
+    assert q("fairness", "flow", "1", "--csv", str(target), "--force").exit_code == 0
+    assert target.read_text().startswith("candidate_id,")
+
+
 def test_the_flow_log_refuses_a_missing_folder_and_writes_nothing(
     q: Callable[..., Result], tmp_path: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,6 +174,24 @@ def test_only_hr_adds_candidates(q: Callable[..., Result]) -> None:
         "cmdr1 may not add candidates: that needs the role hr; cmdr1 holds commander"
         in result.stderr
     )
+
+
+def test_the_same_evidence_entered_again_is_refused_and_recorded_once(
+    q: Callable[..., Result],
+) -> None:
+    q("candidate", "import", str(ROSTER), "--selection", "1")
+    assert q("evidence", "add", "1", "service", "--date", "2019-08-12").exit_code == 0
+    again = q("evidence", "add", "1", "service", "--date", "2019-08-12")
+    assert (again.exit_code, again.stdout) == (2, "")
+    assert re.fullmatch(
+        r"error: candidate 1's full-time police service \(record #\d+, entered "
+        r"\d{4}-\d\d-\d\d by hr1\) holds these values already; nothing was recorded\n",
+        again.stderr,
+    )
+    shown = json.loads(q("candidate", "show", "1", "--json").stdout)
+    assert len([e for e in shown["evidence"] if e["kind"] == "service"]) == 1
+    # A changed value is a new record that supersedes the old one, as before.
+    assert q("evidence", "add", "1", "service", "--date", "2019-08-13").exit_code == 0
 
 
 def test_evidence_and_checks_from_the_command_line(

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import RuleViolation
 from qualify.services import retention
-from qualify.services.audit import canonical
 from qualify.store import db
+from qualify.store.audit import canonical
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -317,6 +317,31 @@ def test_a_public_export_names_people_and_figures_as_the_packets_do(
     assert "full_time_certified" not in text
     # Decisions by the candidate's name.
     assert "2027-09-20 Dana Whitfield Remove from the position" in text
+
+
+def test_the_chief_guides_report_due_example_shows_the_report_still_owed(
+    q: Callable[..., Result],
+) -> None:
+    """docs/guide-chief.md: on the full demo, the removed officer owes her last quarter."""
+    from tests.conftest import PROJECT
+
+    result = q("report", "due", "--as-of", "2027-10-16", user="chief.walsh")
+    assert result.exit_code == 0, result.stderr
+    guide = (PROJECT / "docs" / "guide-chief.md").read_text(encoding="utf-8")
+    assert result.stdout in guide
+    assert "2027Q3   2027-10-15  overdue by 1 day" in result.stdout
+
+
+def test_hr_is_not_offered_evidence_for_a_closed_record(session: Session) -> None:
+    """The demo's removed officer (1) and withdrawn one (8) take no new evidence: the glance
+    marks their records closed, so the portal offers no 'Add evidence' for them."""
+    from qualify.services.overview import selection_overview
+
+    glance = selection_overview(session=session, selection_id=1, actor=as_user("hr.alvarez"))
+    closed = {c.candidate_id for c in glance.candidates if c.closed}
+    assert closed == {1, 8}
+    template = Path(__file__).parents[2] / "src/qualify/web/templates/overview.html"
+    assert '{% if c.closed %}<span class="hint">Record closed' in template.read_text()
 
 
 def test_an_export_into_a_folder_with_files_is_refused_and_writes_nothing(

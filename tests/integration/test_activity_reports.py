@@ -19,10 +19,10 @@ from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
 from qualify.services import retention
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import ActivityReport, AuditEvent, Tombstone
 from tests.helpers.actors import as_user
 from tests.helpers.appointed import AppointedCopies, noon, settings_for
@@ -201,6 +201,44 @@ def test_a_removed_officer_owes_the_report_of_the_quarter_of_removal_and_no_late
     )
     _add(session, dana, "2027Q3", date(2027, 10, 1))
     assert listed(date(2028, 2, 1)) == []
+
+
+def test_a_removed_officers_report_is_corrected_with_a_reason_but_no_new_quarter_begins(
+    appoint: Callable[[date], World],
+) -> None:
+    """After her removal, a report of a quarter she served is still corrected (with a reason,
+    kept as a new version); one without a reason, or for a quarter after her removal, is not."""
+    world = appoint(date(2027, 3, 20))
+    session, dana = world.session, world.dana
+    _add(session, dana, "2027Q1", date(2027, 4, 9))
+    advance(
+        session=session,
+        candidate_id=dana,
+        trigger="remove",
+        actor=as_user("chief.walsh"),
+        now=noon(date(2027, 9, 20)),
+        category="school_rule",
+        reason="Disciplined a student instead of referring the violation (duty 9).",
+    )
+    after = date(2027, 10, 16)
+    for user in ("sgt.moreau", "hr.alvarez"):
+        drills = "2" if user == "sgt.moreau" else "3"
+        filed = _add(
+            session,
+            dana,
+            "2027Q1",
+            after,
+            fields={"drills": drills},
+            reason="Two drills were held, not one.",
+            actor=as_user(user),
+        )
+        assert filed.corrected  # type: ignore[attr-defined]
+    versions = session.exec(select(ActivityReport).where(ActivityReport.quarter == "2027Q1")).all()
+    assert [(v.version, v.figures["drills"]) for v in versions] == [(1, 1), (2, 2), (3, 3)]
+    with pytest.raises(RuleViolation, match="2027Q1 is on file"):
+        _add(session, dana, "2027Q1", after, fields={"drills": "4"})
+    with pytest.raises(RuleViolation, match="left the position on 2027-09-20"):
+        _add(session, dana, "2027Q4", date(2028, 1, 2))
 
 
 def test_a_report_is_due_until_its_due_date_and_overdue_the_day_after(

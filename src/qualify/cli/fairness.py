@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import ID_MAX, app_context, print_json, write_output
+from qualify.cli.context import FORCE_HELP, ID_MAX, app_context, print_json, write_output
 from qualify.safecsv import csv_bytes
 from qualify.workflow.fairness import (
     DECLINED,
@@ -59,6 +59,7 @@ def flow(
     ctx: typer.Context,
     selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     csv_path: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the log here."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Write the applicant-flow log: one row per candidate, each stage reached and when; sex
     and race_ethnicity read not_recorded for a candidate whose self-identification (or that
@@ -68,7 +69,7 @@ def flow(
     context = app_context(ctx)
     with context.session() as session:
         log = applicant_flow(session=session, selection_id=selection_id, actor=context.actor)
-    write_output(csv_path, csv_bytes(log.header, log.rows), option="--csv")
+    write_output(csv_path, csv_bytes(log.header, log.rows), option="--csv", force=force)
     typer.echo(f"wrote {csv_path} ({len(log.rows)} candidates)")
 
 
@@ -124,6 +125,7 @@ def report(
     selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     pdf: Path | None = typer.Option(None, "--pdf", metavar="FILE", help="Also write a PDF."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Selection rates per group at each stage and overall: impact ratios, the four-fifths
     flag, shortfall and Fisher's exact test, with a caution where numbers are small."""
@@ -135,7 +137,9 @@ def report(
     if pdf is not None:
         from qualify.services.fairness import report_pdf
 
-        write_output(pdf, report_pdf(found, context.settings.templates_dir), option="--pdf")
+        write_output(
+            pdf, report_pdf(found, context.settings.templates_dir), option="--pdf", force=force
+        )
     if as_json:
         print_json(asdict(found))
     else:
