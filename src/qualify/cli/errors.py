@@ -24,6 +24,7 @@ FLAGS = {
     "seats": "--seat",
     "alternates": "--alternate",
     "kind": "KIND",
+    "output_dir": "-o",
 }
 
 # What to type for each next step a service names; `{subject}` is the step's subject.
