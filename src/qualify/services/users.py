@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
+from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import text_problem
 from qualify.store import audit
 from qualify.store.clock import utcnow
@@ -134,8 +134,10 @@ def add_user(
     if ADMIN in roles and ADMIN not in acting.roles:
         raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
 
-    def exists() -> Conflict:
-        return Conflict(f"user '{name}' already exists")
+    # A name already taken is bad input (exit 2), as a look-alike of one is and as a candidate
+    # already in a selection is.
+    def exists() -> BadInput:
+        return BadInput(f"user '{name}' already exists")
 
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise exists()
