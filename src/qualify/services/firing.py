@@ -33,6 +33,7 @@ from qualify.services.lookups import get_candidate, get_selection, seats_of
 from qualify.services.packet_files import write_owed
 from qualify.services.permissions import unknown_user
 from qualify.services.positions import refuse_if_filled
+from qualify.services.reason_truth import refuse_untrue_code
 from qualify.services.rows import changed_by_someone_else, claim
 from qualify.services.scores import ranking
 from qualify.services.visibility import WITHHELD
@@ -278,6 +279,16 @@ def _advance(
         at=at,
         lock=True,
     )
+    if "reason_code" in said:
+        refuse_untrue_code(
+            session,
+            selection=selection,
+            transition=transition,
+            candidate=candidate,
+            code=said["reason_code"],
+            roles=roles,
+            at=at,
+        )
     passed_over: list[int] = []
     if transition.eligible_list:
         said |= recall_details(

@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit, recorded
+from qualify.services import audit
 from qualify.services.courses import progress
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
-from qualify.services.lookups import alternates_of, seats_of
 from qualify.services.packet_people import People, display_name
-from qualify.services.scores import panel_inputs, ranking
+from qualify.services.scores import Before, panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,
@@ -50,14 +49,22 @@ class Parts:
         self.spec: Workflow = workflow_of(selection).spec
 
     @cached_property
+    def before(self) -> Before:
+        """The interview's records as they stood at the packet's event: a reprint prints the
+        same whatever was declared, scored or changed on the panel since."""
+        return Before.event(self.session, self.selection.id or 0, self.event.id or 0)
+
+    @cached_property
     def ranked(self) -> list[CandidateResult]:
-        return ranking(self.session, self.selection)
+        return ranking(self.session, self.selection, before=self.before)
 
     @cached_property
     def panel(self) -> PanelInput:
         """Who sits for this candidate (alternates in the seats of barred holders), who may
         not score and why, and the submitted scorecards with their comments."""
-        (found,) = panel_inputs(self.session, self.selection, [self.candidate], comments=True)
+        (found,) = panel_inputs(
+            self.session, self.selection, [self.candidate], comments=True, before=self.before
+        )
         return found
 
     @cached_property
@@ -133,15 +140,15 @@ def seats(p: Parts) -> list[dict[str, Any]]:
     standing = {d["login"]: d for d in p.declarations}
     sat_instead = {x.holder: x.sat for x in p.panel.substitutions}
     out = []
-    for s in seats_of(p.session, p.selection.id or 0):
-        role = p.spec.panel.seats[s.seat].role
-        label = _seat_label(p, s.seat)
-        rows = [(label, s.panelist)]
-        if s.panelist in sat_instead:
+    for seat, panelist in p.before.seats:
+        role = p.spec.panel.seats[seat].role
+        label = _seat_label(p, seat)
+        rows = [(label, panelist)]
+        if panelist in sat_instead:
             rows.append(
                 (
-                    f"{label}, alternate sitting for {p.people.name(s.panelist)}",
-                    sat_instead[s.panelist],
+                    f"{label}, alternate sitting for {p.people.name(panelist)}",
+                    sat_instead[panelist],
                 )
             )
         for seat_label, login in rows:
@@ -183,38 +190,21 @@ def schedule(p: Parts) -> dict[str, str] | None:
     }
 
 
-def _declared_before(p: Parts) -> list[int]:
-    """The ids of the candidate's declarations recorded before the packet's event: those whose
-    declaration event comes before it in the audit chain. (The chain's order, not the clocks:
-    on PostgreSQL an event's time is the server's, a declaration's the caller's.)"""
-    written = p.session.exec(
-        select(AuditEvent.records).where(
-            AuditEvent.candidate_id == p.candidate.id,
-            col(AuditEvent.action).in_(("conflict_declared", "no_conflict_declared")),
-            col(AuditEvent.id) < (p.event.id or 0),
-        )
-    )
-    return [
-        int(key.split(":", 1)[1])
-        for records in written
-        for key in json.loads(records)
-        if recorded.current_key(key).startswith("conflict_declaration:")
-    ]
-
-
 def declarations(p: Parts) -> list[dict[str, Any]]:
     """Each panelist's standing conflict declaration as of the packet's event."""
     rows = p.session.exec(
         select(ConflictDeclaration)
-        .where(col(ConflictDeclaration.id).in_(_declared_before(p)))
+        .where(
+            ConflictDeclaration.candidate_id == p.candidate.id,
+            col(ConflictDeclaration.id).in_(p.before.declarations),
+        )
         .order_by(col(ConflictDeclaration.id))
     ).all()
     standing = {d.panelist: d for d in rows}
-    selection_id = p.selection.id or 0
     # In the panel table: the seat holders and the alternates who sat for this candidate.
-    seated = {s.panelist for s in seats_of(p.session, selection_id)}
+    seated = {panelist for _, panelist in p.before.seats}
     seated |= {x.sat for x in p.panel.substitutions}
-    alternates = {a.panelist for a in alternates_of(p.session, selection_id)}
+    alternates = {panelist for _, panelist in p.before.alternates}
     return [
         {
             "login": d.panelist,
@@ -359,7 +349,7 @@ def ranking_rows(p: Parts) -> list[dict[str, Any]]:
     states = replayed_states(p.session, up_to_event=p.event.id)
     return [
         {
-            "rank": r.rank or "",
+            "rank": r.rank or "Not ranked",
             "name": names[r.candidate_id],
             "total": "" if r.total is None else f"{r.total:.2f}",
             "verdict": "Passed" if r.passed else "Did not pass",
