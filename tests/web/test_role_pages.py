@@ -342,7 +342,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "below minimum on Appearance and attitude in the school environment" in html
     assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
-        f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert refused.status_code == 400
     assert "is ranked below passing candidate(s)" in refused.text
@@ -365,7 +366,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert 'value="select"' not in dana
     assert 'value="not_select"' in dana
     second = browser.post(
-        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1042']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert second.status_code == 409
     reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
@@ -431,7 +433,7 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
         ),
         "trigger": site.client("cmdr.obrien").post(
             f"/candidates/{candidate}/advance",
-            {"trigger": "declare_ineligible", "back": "/selections/1/screening"},
+            {"trigger": "declare_ineligible", "reason": "", "back": "/selections/1/screening"},
         ),
     }
     for name, answer in refused.items():

@@ -5,6 +5,7 @@ refuses with stands against it (`firing.refuse_by_rules`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -14,6 +15,7 @@ from qualify.errors import QualifyError
 from qualify.services.clock import utcnow
 from qualify.services.firing import guard_results, refuse_by_rules
 from qualify.services.frozen import machine_of, workflow_of
+from qualify.services.lookups import get_selection
 from qualify.services.permissions import unknown_user
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move, move
@@ -79,3 +81,39 @@ def moves_now(
     ]
     offered = firable(session, selection=selection, candidates=candidates, actor=actor)
     return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
+
+
+@dataclass(frozen=True)
+class MoveToConfirm:
+    """A trigger that asks for nothing, shown for a last look before it fires: the candidate,
+    where they are, and the move. None of it when the actor may not fire it on them now (it
+    fired already, a rule stands against it, or there is no such candidate): the page goes
+    back, saying nothing of the candidate."""
+
+    candidate_id: int
+    name: str = ""
+    state_label: str = ""
+    selection_title: str = ""
+    move: Move | None = None
+
+
+def move_to_confirm(
+    *, session: Session, candidate_id: int, trigger: str, actor: Actor
+) -> MoveToConfirm:
+    """The confirmation step of firing `trigger` on a candidate: what it will do, when the
+    actor may fire it now."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        return MoveToConfirm(candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    offered = moves_now(session, selection, [candidate_id], actor).get(candidate_id, ())
+    found = next((m for m in offered if m.trigger == trigger), None)
+    if found is None:
+        return MoveToConfirm(candidate_id)
+    return MoveToConfirm(
+        candidate_id=candidate_id,
+        name=candidate.name,
+        state_label=workflow_of(selection).spec.states[candidate.state].label,
+        selection_title=selection.title,
+        move=found,
+    )

@@ -13,6 +13,7 @@ def all_routes() -> list[BaseRoute]:
         home,
         interviews,
         office,
+        reports,
         screening,
         signin,
         training,
@@ -28,4 +29,5 @@ def all_routes() -> list[BaseRoute]:
         *decisions.routes,
         *advance.routes,
         *training.routes,
+        *reports.routes,
     ]

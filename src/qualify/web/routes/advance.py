@@ -2,7 +2,9 @@
 
 POST /candidates/{id}/advance    `trigger`, and what it asks for: `reason`, the letter's
                                  `reason_code` or `notice`, a removal's `category`, a recall's
-                                 `skip_reason`
+                                 `skip_reason`; a trigger that asks for nothing goes first to
+                                 its confirmation step, and fires with `confirm`
+GET  /candidates/{id}/confirm    that step: `trigger`, `back`
 POST /candidates/{id}/training   the trigger that directs training: `course` (each one
                                  ticked), `due_on`, `reason`; the same service as
                                  `qualify training assign`
@@ -16,6 +18,7 @@ is about and what was typed kept. The service decides who may and what each trig
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -25,6 +28,7 @@ from starlette.routing import Route
 from qualify.errors import NotFound, NotPermitted, QualifyError
 from qualify.services.advance import advance
 from qualify.services.firing import PacketPlace
+from qualify.services.offers import move_to_confirm
 from qualify.services.training import assign_training
 from qualify.web.auth import Actor, page, safe_next, status_of
 from qualify.web.errors import lay_out
@@ -60,6 +64,11 @@ async def advance_candidate(request: Request, actor: Actor) -> Response:
     candidate_id = path_id(request, "candidate_id")
     form = await request.form()
     trigger = text(form, "trigger", 100)
+    if text(form, "confirm") != "yes" and not any(name in form for name in TYPED):
+        # A trigger whose form asks for nothing is one click: it is confirmed on a page of its
+        # own first (as a scorecard's submission is), so a slip fires nothing.
+        query = urlencode({"trigger": trigger, "back": text(form, "back", 300)})
+        return RedirectResponse(f"/candidates/{candidate_id}/confirm?{query}", status_code=303)
     try:
         await actor.call(
             request,
@@ -106,6 +115,28 @@ async def direct_training(request: Request, actor: Actor) -> Response:
     return _done(form, candidate_id, trigger)
 
 
+@page()
+async def confirm_move(request: Request, actor: Actor) -> Response:
+    """The confirmation step of a trigger that asks for nothing: what it will do, and the
+    button that fires it. A trigger the user may not fire on the candidate now (it fired
+    already: Back, a reload) goes back to the page it came from."""
+    candidate_id = path_id(request, "candidate_id")
+    trigger = request.query_params.get("trigger", "")[:100]
+    back = request.query_params.get("back", "")[:300]
+    back = back if BACK.fullmatch(back) else safe_next(back)
+    step = await actor.call(
+        request, move_to_confirm, read_only=True, candidate_id=candidate_id, trigger=trigger
+    )
+    if step.move is None:
+        return RedirectResponse(back, status_code=303)
+    response: Response = portal_of(request).render(
+        request,
+        "confirm_move.html",
+        {"title": f"{step.move.label}: {step.name}", "step": step, "back": back},
+    )
+    return response
+
+
 async def _refused(
     request: Request,
     actor: Actor,
@@ -138,4 +169,5 @@ def _done(form: FormData, candidate_id: int, trigger: str) -> Response:
 routes = [
     Route("/candidates/{candidate_id}/advance", advance_candidate, methods=["POST"]),
     Route("/candidates/{candidate_id}/training", direct_training, methods=["POST"]),
+    Route("/candidates/{candidate_id}/confirm", confirm_move, methods=["GET"]),
 ]
