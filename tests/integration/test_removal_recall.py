@@ -269,7 +269,7 @@ def test_before_the_selection_decision_there_is_no_eligible_list(
         trigger="not_select",
         actor=as_user(CHIEF),
         reason="Ranked second.",
-        reason_code="higher_ranked_selected",
+        notice="You have not been selected.",  # nobody is selected yet: no code would be true
         now=LATER,
     )
     with pytest.raises(RuleViolation, match="has no eligible list yet; it starts on the day of"):

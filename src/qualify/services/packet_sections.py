@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from qualify.services import audit
 from qualify.services.courses import progress
+from qualify.services.eligible_list import eligible_list
 from qualify.services.frozen import workflow_of
 from qualify.services.integrity import replayed_states
 from qualify.services.packet_people import People, display_name
@@ -280,6 +281,7 @@ def result(p: Parts) -> dict[str, Any]:
             {"panelist": p.people.name(login), "criterion": labels.get(k, k), "text": v}
             for login, card in sorted(cards.items())
             for k, v in card.comments.items()
+            if v.strip()  # a blank comment stored before blanks were dropped is no comment
         ],
     }
 
@@ -377,7 +379,16 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
         if (e.id or 0) > (p.event.id or 0) or e.action == "packet_generated":
             continue
         d = json.loads(e.details)
-        if e.action == "state_changed":
+        refusal = ""
+        if e.outcome == "refused":
+            # What was tried (the trigger's label, as `audit log` names the trigger), on whom,
+            # and the refusal's words, people named as documents name them.
+            tried = triggers.get(d.get("trigger") or "") or e.action.removesuffix(
+                "_refused"
+            ).replace("_", " ").capitalize()
+            what = f"Tried: {tried} ({display_name(p.candidate)}, candidate {p.candidate.id})"
+            refusal = p.people.humanize(" ".join(str(d.get("refusal") or "").split()))
+        elif e.action == "state_changed":
             what = (
                 f"{triggers.get(d['trigger'], d['trigger'])}: "
                 f"from {spec.states[d['from']].label} to {spec.states[d['to']].label}"
@@ -394,6 +405,7 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
                 "who": p.people.named(e.actor, e.role),
                 "what": what,
                 "reason": str(d.get("reason") or ""),
+                "refusal": refusal,
                 "outcome": "Refused" if e.outcome == "refused" else "Done",
             }
         )
@@ -454,6 +466,24 @@ def directed(p: Parts) -> dict[str, Any]:
     return {"courses": courses, "total_hours": _hours(total)}
 
 
+def on_eligible_list(p: Parts) -> dict[str, Any] | None:
+    """For an officer who passed the interview (and so is on the eligible list, where the
+    workflow keeps one), as of the packet's event: their rank, how long the list stays valid
+    and, once the selection decision has established it, its last valid day. None otherwise."""
+    months = p.spec.eligible_list_months
+    if months is None or not any(t.eligible_list for t in p.spec.transitions):
+        return None
+    mine = next((r for r in p.ranked if r.candidate_id == p.candidate.id), None)
+    if mine is None or mine.rank is None:
+        return None
+    listed = eligible_list(p.session, p.selection, p.spec, up_to=p.event.id)
+    return {
+        "rank": mine.rank,
+        "months": f"{months} month" + ("" if months == 1 else "s"),
+        "through": long_date(listed.last_valid_day) if listed is not None else "",
+    }
+
+
 BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
@@ -467,6 +497,7 @@ BUILDERS: dict[str, Builder] = {
     "audit_excerpt": audit_excerpt,
     "training": training,
     "directed": directed,
+    "on_eligible_list": on_eligible_list,
 }
 
 
