@@ -383,9 +383,10 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
         if e.outcome == "refused":
             # What was tried (the trigger's label, as `audit log` names the trigger), on whom,
             # and the refusal's words, people named as documents name them.
-            tried = triggers.get(d.get("trigger") or "") or e.action.removesuffix(
-                "_refused"
-            ).replace("_", " ").capitalize()
+            tried = (
+                triggers.get(d.get("trigger") or "")
+                or e.action.removesuffix("_refused").replace("_", " ").capitalize()
+            )
             what = f"Tried: {tried} ({display_name(p.candidate)}, candidate {p.candidate.id})"
             refusal = p.people.humanize(" ".join(str(d.get("refusal") or "").split()))
         elif e.action == "state_changed":
