@@ -6,7 +6,8 @@ Builds the sample SRO selection (docs/examples/sro-demo.yaml) in a temporary fol
 point where the panel has scored (so the Chief has decisions to take), adds one officer
 waiting in screening (so the commander has a queue), starts `qualify serve` on 127.0.0.1 and
 drives Debian's Chromium with Playwright (never a downloaded browser). The training page is
-drawn from a second copy, carried on until the selected officer's training is directed.
+drawn from a second copy, carried on until the selected officer's training is directed, and
+the activity reports page from a third, a year earlier (the officer appointed in March 2026).
 Writes ROLE-WIDTH.png.
 """
 
@@ -26,17 +27,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.helpers.builders import in_training, interviewed  # noqa: E402
+from tests.helpers.builders import appointed, in_training, interviewed  # noqa: E402
 from tests.helpers.portal_data import password_of, prepare  # noqa: E402
 from tests.helpers.serve import serving  # noqa: E402
 
 from qualify import auditkey  # noqa: E402
 from qualify.web.nav import MENU  # noqa: E402
 
-# The stage of the sample selection each page is drawn at: role: (user, main page).
-STAGES: list[tuple[Callable[..., object], dict[str, tuple[str, str]]]] = [
+# The stage of the sample selection each page is drawn at, how many years back its dates are
+# moved (a page that reads the real clock), and role: (user, main page).
+STAGES: list[tuple[Callable[..., object], int, dict[str, tuple[str, str]]]] = [
     (
         interviewed,
+        0,
         {
             "panelist": ("rep.chen", "/interviews"),
             "commander": ("cmdr.obrien", "/screening"),
@@ -44,7 +47,9 @@ STAGES: list[tuple[Callable[..., object], dict[str, tuple[str, str]]]] = [
             "chief": ("chief.walsh", "/decisions"),
         },
     ),
-    (in_training, {"training": ("sgt.lambert", "/training")}),
+    (in_training, 0, {"training": ("sgt.lambert", "/training")}),
+    # Appointed in March 2026: the quarters since are owed on the real clock.
+    (appointed, 1, {"supervisor": ("sgt.moreau", "/reports")}),
 ]
 WIDTHS = (1280, 375)
 
@@ -52,19 +57,23 @@ WIDTHS = (1280, 375)
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    for stage, pages in STAGES:
+    for stage, years_back, pages in STAGES:
         with tempfile.TemporaryDirectory(prefix="qualify-screens-") as folder:
-            draw(stage, pages, Path(folder), out)
+            draw(stage, years_back, pages, Path(folder), out)
     return 0
 
 
 def draw(
-    stage: Callable[..., object], pages: dict[str, tuple[str, str]], folder: Path, out: Path
+    stage: Callable[..., object],
+    years_back: int,
+    pages: dict[str, tuple[str, str]],
+    folder: Path,
+    out: Path,
 ) -> None:
     users = tuple(user for user, _ in pages.values())
     # A key of its own for this throwaway database; the server process inherits it.
     os.environ["QUALIFY_AUDIT_KEY"] = str(auditkey.create(folder / "audit.key").path)
-    data = prepare(folder, stage=stage, passwords=users, hostile=False)
+    data = prepare(folder, stage=stage, passwords=users, hostile=False, years_back=years_back)
     with serving(data.settings.database_url, env=data.env) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for role, (user, path) in pages.items():

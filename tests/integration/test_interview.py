@@ -115,6 +115,32 @@ def test_the_panel_must_match_the_workflows_seats(
     assert message in render(info.value)  # as the command line says it
 
 
+def test_a_mistyped_seat_is_one_problem_not_also_a_short_seat(
+    session: Session, sample: Sample
+) -> None:
+    seats = [("comander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")]
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=seats,
+            actor=as_user("hr.alvarez"),
+        )
+    assert render(info.value) == (
+        "--seat comander=cmdr.obrien: no seat 'comander' (did you mean 'commander'?) "
+        "(seats: commander, school_rep)"
+    )
+    # A seat left short with no typo to account for it is still named.
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=[("school_rep", "rep.chen"), ("school_rep", "rep.douglas"), ("chief", "x")],
+            actor=as_user("hr.alvarez"),
+        )
+    assert "--seat commander: the workflow has 1, 0 given" in render(info.value)
+
+
 def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
     session: Session, settings: Settings, interview: Sample
 ) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from qualify.services.clock import utcnow
 from qualify.store import db
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
+from qualify.web.limits import MB
 from tests.conftest import Result
 from tests.helpers.builders import in_training, selected
 from tests.helpers.markup import undescribed, unlabelled
@@ -176,6 +177,13 @@ def test_a_completion_without_this_sessions_csrf_token_is_refused_and_changes_no
     assert (site.count(AuditEvent), site.count(Evidence)) == (events, records)
 
 
+def test_the_glance_links_an_officer_in_training_to_the_page(site: Site) -> None:
+    dana = site.data.ids["MPD-1042"]
+    glance = site.browser("hr.alvarez").get("/selections/1/overview").text
+    assert f'href="{PAGE}#c{dana}">Training</a>' in glance
+    assert glance.count(f'href="{PAGE}#c') == 1  # only the officer in training
+
+
 def test_each_role_that_records_training_finds_the_page_in_the_menu(site: Site) -> None:
     for user in ("hr.alvarez", "cmdr.obrien", "sgt.lambert", "chief.walsh"):
         assert 'href="/training"' in site.browser(user).get("/").text, user
@@ -290,3 +298,20 @@ def test_the_detective_sergeant_directs_training_from_the_page(chosen: Site) -> 
     assert "who is now at: In training" in after
     assert chosen.state("MPD-1042") == "training"
     assert "/training/completed" in after  # the sergeant records completions too
+
+
+def test_a_certificate_over_the_limit_brings_the_page_back_saying_so(site: Site) -> None:
+    small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=MB)))
+    records = site.count(Evidence)
+    answer = small.browser("hr.alvarez").post(
+        site.completion(""),
+        {"course": "legal_issues", "on": "2026-02-26"},
+        files={"file": ("certificate.pdf", PDF + b"0" * (2 * MB), "application/pdf")},
+    )
+    assert answer.status_code == 413
+    form = form_of(answer.text, site.data.ids["MPD-1042"])
+    assert re.search(r'id="error-file-[^"]+">the file is over 1 MB, the most a file may be', form)
+    assert "Choose the file again" in form
+    assert undescribed(answer.text) == []
+    assert site.count(Evidence) == records
+    small.app.state.portal.engine.dispose()

@@ -133,13 +133,19 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
-def write_output(path: Path, data: bytes, *, option: str) -> None:
+FORCE_HELP = "Replace the file if it exists."
+
+
+def write_output(path: Path, data: bytes, *, option: str, force: bool = False) -> None:
     """Write a file the user named, whole or not at all; a path that cannot take it is bad
-    input naming the option."""
+    input naming the option. An existing file is replaced only with `force` (--force), as
+    nothing qualify writes is overwritten unasked."""
     from qualify.packets.render import write_atomic
 
     if path.is_dir():
         raise BadInput(f"{option}: {path} is a folder; name a file")
+    if path.exists() and not force:
+        raise BadInput(f"{option}: {path} exists; name a new file, or give --force to replace it")
     if not path.parent.is_dir():
         raise BadInput(f"{option}: folder {path.parent} does not exist")
     try:

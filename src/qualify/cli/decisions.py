@@ -147,7 +147,12 @@ def audit_verify(
         purged = purge_notes(session)
     problems = list(result.problems)
     if event is not None and result.ok and (shown is None or event > result.head_id):
-        problems.append(f"there is no event #{event} in the log (its head is #{result.head_id})")
+        # The log verifies: a number it does not hold is a mistyped input, not a broken log.
+        raise BadInput(
+            f"no such event in the audit log; its newest is #{result.head_id}",
+            field="event",
+            value=str(event),
+        )
     if as_json:
         print_json(
             {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import app_context, print_json, write_output
+from qualify.cli.context import FORCE_HELP, app_context, print_json, write_output
 from qualify.errors import WorkflowError
 
 app = typer.Typer(help="Validate, show and draw workflow files.", no_args_is_help=True)
@@ -118,6 +118,7 @@ def diagram(
     name: str = typer.Argument(..., help="Workflow name."),
     fmt: str = typer.Option("mermaid", "--format", help="mermaid or svg (svg needs Graphviz)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Draw the workflow as a Mermaid state diagram or an SVG (through Graphviz `dot`)."""
     from qualify.services import workflows
@@ -126,5 +127,5 @@ def diagram(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_output(output, text.encode("utf-8"), option="-o")
+        write_output(output, text.encode("utf-8"), option="-o", force=force)
         typer.echo(f"wrote {output}")

@@ -67,11 +67,16 @@ def firable(
 
 
 def moves_now(
-    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: Actor
+    session: Session,
+    selection: Selection,
+    candidate_ids: Iterable[int],
+    actor: Actor,
+    at: datetime | None = None,
 ) -> dict[int, tuple[Move, ...]]:
-    """For each candidate, the triggers the actor may fire on them now: the workflow's
-    transitions from their state for the actor's roles that no rule refuses (the rules
-    `advance` refuses with: guards, training, positions, the eligible list)."""
+    """For each candidate, the triggers the actor may fire on them now (`at`, else the clock's
+    time): the workflow's transitions from their state for the actor's roles that no rule
+    refuses (the rules `advance` refuses with: guards, training, positions, the eligible
+    list)."""
     spec = workflow_of(selection).spec
     wanted = set(candidate_ids)
     candidates = [
@@ -79,7 +84,7 @@ def moves_now(
         for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
         if c.id in wanted
     ]
-    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
+    offered = firable(session, selection=selection, candidates=candidates, actor=actor, at=at)
     return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
 
 

@@ -70,6 +70,8 @@ class Glance:
     state_label: str
     panel: PanelProgress | None
     packets: tuple[PacketLink, ...]  # what the workflow prints for the current stage
+    closed: bool = False  # in a final state: the record takes no new evidence
+    in_training: bool = False  # in a state where training is directed and recorded
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,12 @@ def selection_overview(
                 state=c.state,
                 state_label=spec.states[c.state].label,
                 panel=progress.get(c.id),
+                closed=spec.states[c.state].final,
                 packets=tuple(
                     PacketLink(t, spec.packet_kinds[t].title if t in spec.packet_kinds else t)
                     for t in spec.packets.get(c.state, ())
                 ),
+                in_training=c.state in spec.training_states(),
             )
             for c in people
             if c.id is not None

@@ -1,6 +1,6 @@
-"""The activity reports page: each quarterly report due or overdue from the appointed officers
-the viewer may see (as `report due` lists them), with the workflow's fields to enter it when
-the viewer may enter that officer's reports."""
+"""The activity reports page: each quarterly report due or overdue from the officers the viewer
+may see (appointed, or removed with their last quarter's report owed; as `report due` lists
+them), with the workflow's fields to enter it when the viewer may enter that officer's reports."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from qualify.errors import NotPermitted
 from qualify.services.frozen import workflow_of
 from qualify.services.lookups import get_candidate, get_selection
 from qualify.services.permissions import actor_user
-from qualify.services.report_records import reports_spec
+from qualify.services.report_records import report_calendar, reports_spec
 from qualify.services.reports import due_reports, entering_role
 from qualify.store.tables import ActivityReport
 from qualify.workflow.documents import local_date
+from qualify.workflow.reports import read_quarter
 from qualify.workflow.spec import ReportFieldSpec
 
 
@@ -71,8 +72,8 @@ def _entered(session: Session, actor: Actor, report_id: int | None) -> str:
     candidate = get_candidate(session, report.candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     late = ""
-    due = reports_spec(spec).due.get(report.quarter)
-    if due is not None and local_date(report.entered_at, spec.time_zone) > due:
+    due = report_calendar(spec).due(read_quarter(report.quarter))
+    if local_date(report.entered_at, spec.time_zone) > due:
         late = f", after its due date {due.isoformat()}"
     return (
         f"the {report.quarter} {reports_spec(spec).label.lower()} of {candidate.name} "

@@ -20,7 +20,12 @@ from qualify.services.packet_context import kind_of
 from qualify.services.packet_files import Packet, record_and_write
 from qualify.services.packet_people import People, display_name
 from qualify.services.permissions import actor_user, role_for
-from qualify.services.report_records import appointed_on, report_versions, reports_spec
+from qualify.services.report_records import (
+    appointed_on,
+    report_calendar,
+    report_versions,
+    reports_spec,
+)
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date, local_time, long_date, record_reference
 from qualify.workflow.reports import Quarter
@@ -69,7 +74,7 @@ def report_context(
     assert candidate.id is not None
     assert event.id is not None
     kind = kind_of(spec, config.packet)
-    due = config.due[quarter.id]
+    due = report_calendar(spec).due(quarter)
     entered = local_date(latest.entered_at, tz)
     first = local_date(reports[0].entered_at, tz)
     labels = {f.id: f.label for f in config.fields}

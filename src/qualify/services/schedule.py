@@ -64,10 +64,18 @@ def schedule_interview(
         raise BadInput("say where the interview takes place", field="place")
     if len(place) > PLACE_LIMIT:
         raise BadInput(f"at most {PLACE_LIMIT} characters ({len(place)} given)", field="place")
-    if not spec.interview_ahead(candidate.state):
+    schedulable = spec.schedulable_states()
+    if candidate.state not in schedulable:
+        state = spec.states[candidate.state].label if candidate.state in spec.states else ""
+        where = ", ".join(spec.states[name].label for name in schedulable)
+        why = (
+            ""
+            if spec.interview_ahead(candidate.state)
+            else ": the interview is behind them or will not happen"
+        )
         raise RuleViolation(
-            f"candidate {candidate_id} is in the state '{spec.states[candidate.state].label}': "
-            "the interview is behind them or will not happen, so there is none to schedule"
+            f"candidate {candidate_id} is {candidate.state} ({state}){why}; an interview is "
+            f"scheduled only for a candidate in one of the states {where}"
         )
     event = audit.record(
         session,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -207,8 +208,11 @@ class Decisions:
         return text
 
 
-def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions:
-    """The standings with, for each candidate, what the actor may decide now."""
+def decisions(
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
+) -> Decisions:
+    """The standings with, for each candidate, what the actor may decide now (`now`, else the
+    clock's time)."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
@@ -217,7 +221,9 @@ def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions
             select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
         ).all()
     )
-    offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
+    offered = moves_now(
+        session, selection, [r.candidate_id for r in view.candidates], actor, at=now
+    )
     empty = _empty_seats(session, selection, [r for r in view.candidates if r.status == "pending"])
     return Decisions(
         standings=view,

@@ -174,11 +174,11 @@ def edit_user(
     the user needs is not removed: the role of a panel seat they hold while its selection has
     candidates in progress, or the supervisor role while they supervise such a candidate."""
     at = now or utcnow()
+    acting = actor_user(session, actor)
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         names = list(session.exec(select(User.name)))
         raise NotFound(f"no user '{name}'{suggest(name, names)}", step=Step("list_users"))
-    acting = actor_user(session, actor)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "edit users")
     add_roles, remove_roles = list(add_roles or []), list(remove_roles or [])
@@ -283,5 +283,7 @@ def _in_progress(session: Session, selection_id: int, spec: Workflow) -> int:
     )
 
 
-def list_users(*, session: Session) -> list[User]:
+def list_users(*, session: Session, actor: Actor) -> list[User]:
+    """Every user, for a registered user."""
+    actor_user(session, actor)
     return list(session.exec(select(User).order_by(col(User.name))))

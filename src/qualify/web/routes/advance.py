@@ -81,6 +81,7 @@ async def advance_candidate(request: Request, actor: Actor) -> Response:
             category=optional(form, "category"),
             skip_reason=optional(form, "skip_reason"),
             packets=_packets(request),
+            now=portal_of(request).now(),
         )
     except QualifyError as exc:
         typed: dict[str, object] = {name: text(form, name) for name in TYPED}
@@ -104,6 +105,7 @@ async def direct_training(request: Request, actor: Actor) -> Response:
             due_on=text(form, "due_on", 40),
             reason=optional(form, "reason"),
             packets=_packets(request),
+            now=portal_of(request).now(),
         )
     except QualifyError as exc:
         typed: dict[str, object] = {
