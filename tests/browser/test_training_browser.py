@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from qualify.services.clock import utcnow
+from qualify.store.clock import utcnow
 from tests.helpers.builders import in_training
 from tests.helpers.portal_data import Prepared, password_of, prepare
 from tests.helpers.serve import serving

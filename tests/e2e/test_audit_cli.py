@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from qualify.services import audit
-from qualify.store import db
+from qualify.store import audit, db
 from qualify.store.tables import AuditEvent
 from tests.conftest import PROJECT, Result
 

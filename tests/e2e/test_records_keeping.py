@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import RuleViolation
 from qualify.services import retention
-from qualify.services.audit import canonical
 from qualify.store import db
+from qualify.store.audit import canonical
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.errors import RuleViolation
+from qualify.packets.context import build_context
 from qualify.services.advance import advance
-from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
 from tests.helpers.actors import as_user

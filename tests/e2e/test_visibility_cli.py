@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session
 
 from qualify.config import Settings
-from qualify.services import audit
 from qualify.services.scorecards import score
+from qualify.store import audit
 from tests.conftest import Result
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared

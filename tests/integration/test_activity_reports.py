@@ -19,10 +19,10 @@ from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation
 from qualify.services import retention
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report, due_reports
 from qualify.services.scenario import candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import ActivityReport, AuditEvent, Tombstone
 from tests.helpers.actors import as_user
 from tests.helpers.appointed import AppointedCopies, noon, settings_for

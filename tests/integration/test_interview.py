@@ -12,17 +12,16 @@ from sqlmodel import Session, col, select
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
-from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.candidates import add_candidate
-from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, declare
 from qualify.services.results import results
-from qualify.services.rows import claim
 from qualify.services.scorecards import score
-from qualify.services.scores import ranking
 from qualify.services.users import add_user, edit_user
-from qualify.store import db
+from qualify.store import audit, db
+from qualify.store.integrity import result_mismatches, verify
+from qualify.store.rows import claim
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared, in_interview, interviewed
@@ -597,7 +596,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
         command.downgrade(db.alembic_config(connection), "0003")
 
     # Later service code must not change what the migration writes: break it, and upgrade.
-    import qualify.services.stored_results as service
+    import qualify.store.stored_results as service
 
     def changed(*args: object, **kwargs: object) -> None:
         raise AssertionError("migration 0004 used the service code")

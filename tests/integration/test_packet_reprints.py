@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from qualify.services import panel
 from qualify.services.advance import advance
-from qualify.services.eligible_list import eligible_list
 from qualify.services.firing import PacketPlace
-from qualify.services.frozen import workflow_of
 from qualify.services.packets import print_candidate
+from qualify.store.eligible_list import eligible_list
+from qualify.store.frozen import workflow_of
 from qualify.store.tables import Candidate, Scorecard
 from qualify.workflow.documents import long_date
 from tests.helpers.actors import as_user
@@ -86,8 +86,8 @@ def test_an_interview_packet_reprint_leaves_out_a_conflict_declared_after_its_ev
 def test_a_blank_comment_stored_before_blanks_were_dropped_is_not_printed(
     session: Session, sample: Sample
 ) -> None:
-    from qualify.services.packet_context import build_context
-    from qualify.services.packet_files import entering_event
+    from qualify.packets.context import build_context
+    from qualify.packets.files import entering_event
 
     ids = interviewed(sample).ids
     dana = ids["MPD-1042"]

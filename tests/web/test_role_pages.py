@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from qualify.services import signin
-from qualify.services.integrity import verify
 from qualify.store import db
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
 from tests.helpers.markup import read, undescribed, ungrouped_radios, unlabelled

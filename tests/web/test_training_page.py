@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from qualify.services import signin
-from qualify.services.clock import utcnow
 from qualify.store import db
+from qualify.store.clock import utcnow
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
 from qualify.web.limits import MB

@@ -66,7 +66,7 @@ class AppContext:
         if not self._checked:
             db.require_current_schema(self.engine)
             self._checked = True
-        from qualify.services import audit
+        from qualify.store import audit
 
         with db.session_scope(self.engine) as session:
             audit.use_key_file(session, self.settings.audit_key)
@@ -78,14 +78,14 @@ class AppContext:
                 self._checkpoint(session)
 
     def _committed(self, session: Session) -> None:
-        from qualify.services.audit import APPENDED
+        from qualify.store.audit import APPENDED
 
         appended = session.info.pop(APPENDED, None)
         if appended is not None:
             self._heads.append(appended)
 
     def _rolled_back(self, session: Session) -> None:
-        from qualify.services.audit import APPENDED
+        from qualify.store.audit import APPENDED
 
         session.info.pop(APPENDED, None)
 
@@ -96,7 +96,7 @@ class AppContext:
             return
         from qualify.cli.errors import render
         from qualify.errors import QualifyError
-        from qualify.services import audit, checkpoints
+        from qualify.store import audit, checkpoints
 
         event_id, event_hash = max(self._heads)
         self._heads.clear()

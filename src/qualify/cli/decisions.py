@@ -130,11 +130,11 @@ def audit_verify(
     """Check the keyed hash chain with the audit key, every record a decision rests on against
     its latest event, every candidate's state against the log, the stored interview results,
     and the log against its latest checkpoint; exit 1 naming what is wrong."""
-    from qualify.services import checkpoints
-    from qualify.services.audit import as_dict
-    from qualify.services.integrity import verify
-    from qualify.services.permissions import actor_user
     from qualify.services.retention import purge_notes
+    from qualify.store import checkpoints
+    from qualify.store.audit import as_dict
+    from qualify.store.integrity import verify
+    from qualify.store.permissions import actor_user
     from qualify.store.tables import AuditEvent
 
     context = app_context(ctx)
@@ -202,9 +202,9 @@ def audit_verify(
 def audit_checkpoint(ctx: typer.Context) -> None:
     """Verify the record, then append its head (number and hash, signed with the audit key) to
     the checkpoint file in the records folder, outside the database."""
-    from qualify.services import checkpoints
     from qualify.services.audit_admin import checkpoint_head
-    from qualify.services.permissions import actor_user
+    from qualify.store import checkpoints
+    from qualify.store.permissions import actor_user
 
     context = app_context(ctx)
     with context.session() as session:

@@ -174,7 +174,8 @@ def selection_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the open selections (--all: the closed ones too, marked)."""
-    from qualify.services.selections import closed_selections, list_selections
+    from qualify.services.selections import list_selections
+    from qualify.store.closed import closed_selections
 
     context = app_context(ctx)
     with context.session() as session:
@@ -214,8 +215,8 @@ def selection_show(
     """Show a selection: the workflow version and hash it runs on, candidates by state, and
     whether it was closed."""
     from qualify.services.candidates import count_by_state
-    from qualify.services.lookups import get_selection
-    from qualify.services.selections import closed_selections
+    from qualify.store.closed import closed_selections
+    from qualify.store.lookups import get_selection
 
     context = app_context(ctx)
     with context.session() as session:

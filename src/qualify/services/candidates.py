@@ -17,25 +17,17 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, Conflict, Problem
 from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
-from qualify.services import audit
 from qualify.services.bulk import without_cyclic_gc
-from qualify.services.checking import check_candidates
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.people import SupervisorCheck
-from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import COLUMNS, candidate_values, parse_roster, refuse_problems
-from qualify.services.rows import taken_meanwhile
-from qualify.services.selections import refuse_if_closed
-from qualify.services.visibility import (
-    INTERVIEW_FIELDS,
-    Sight,
-    history_filter,
-    redact_event,
-    sight,
-    visible_ids,
-)
+from qualify.store import audit
+from qualify.store.checking import check_candidates
+from qualify.store.clock import utcnow
+from qualify.store.closed import refuse_if_closed
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.people import SupervisorCheck
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -44,7 +36,15 @@ from qualify.store.tables import (
     Selection,
     User,
 )
-from qualify.workflow.loader import suggest
+from qualify.store.visibility import (
+    INTERVIEW_FIELDS,
+    Sight,
+    history_filter,
+    redact_event,
+    sight,
+    visible_ids,
+)
+from qualify.suggest import suggest
 from qualify.workflow.moves import may_fire
 
 SAME_MOMENT = (

@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
-from qualify.services.checking import CandidateChecks, check_candidates
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user
-from qualify.services.visibility import record_roles, refusal, sight, visible_ids
+from qualify.store.checking import CandidateChecks, check_candidates
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user
 from qualify.store.tables import Candidate
+from qualify.store.visibility import record_roles, refusal, sight, visible_ids
 from qualify.workflow.spec import Workflow
 
 

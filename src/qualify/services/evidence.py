@@ -10,23 +10,23 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.evidence_files import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
     forget_unless_used,
     read_evidence_file,
     store_bytes,
 )
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.rows import claim
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim
 from qualify.store.tables import Evidence, User
+from qualify.suggest import suggest
 from qualify.workflow.documents import local_date
 from qualify.workflow.evidence import parse_value
-from qualify.workflow.loader import suggest
 from qualify.workflow.spec import FieldSpec, Workflow
 
 

@@ -22,22 +22,23 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
+from qualify.packets.check_words import CheckWording
+from qualify.packets.context import STATUS_WORDS
+from qualify.packets.people import People
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
 from qualify.safecsv import csv_bytes
-from qualify.services import audit
-from qualify.services.check_words import CheckWording
-from qualify.services.checking import check_candidates
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.packet_context import STATUS_WORDS
-from qualify.services.packet_people import People
-from qualify.services.permissions import may_manage_records
-from qualify.services.scores import ranking
+from qualify.store import audit
+from qualify.store.checking import check_candidates
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import may_manage_records
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
+from qualify.suggest import suggest
 from qualify.workflow.evidence import sensitive_checks
-from qualify.workflow.loader import parse_yaml, suggest
+from qualify.workflow.loader import parse_yaml
 
 WITHHOLDABLE = {
     "sensitive_evidence": "results of sensitive evidence",

@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import (
     AuditEvent,
     Candidate,
@@ -30,6 +30,7 @@ from qualify.store.tables import (
     Selection,
     SelfIdentification,
 )
+from qualify.suggest import suggest
 from qualify.workflow.fairness import (
     DIMENSIONS,
     FOUR_FIFTHS,
@@ -42,7 +43,7 @@ from qualify.workflow.fairness import (
     analyse,
     stage_outcomes,
 )
-from qualify.workflow.loader import INTERVIEW_PASSED, suggest
+from qualify.workflow.loader import INTERVIEW_PASSED
 
 
 def _choice(typed: str, choices: dict[str, str], field: str) -> str:

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import QualifyError
-from qualify.services.clock import utcnow
 from qualify.services.firing import guard_results, refuse_by_rules
-from qualify.services.frozen import machine_of, workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.permissions import unknown_user
+from qualify.store.clock import utcnow
+from qualify.store.frozen import machine_of, workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import unknown_user
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move, move
 from qualify.workflow.spec import TransitionSpec

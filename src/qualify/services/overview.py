@@ -16,14 +16,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.scores import panel_inputs
-from qualify.services.visibility import record_roles
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.scores import panel_inputs
 from qualify.store.tables import AuditEvent, Candidate, User
+from qualify.store.visibility import record_roles
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 

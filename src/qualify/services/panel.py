@@ -14,15 +14,15 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, Problem, RuleViolation
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import InterviewLoader, interview_of, scoring_has_begun
-from qualify.services.lookups import alternates_of, get_selection, seats_of
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.rows import claim, insert_row
-from qualify.services.selections import refuse_if_closed
-from qualify.services.stored_results import refresh_results, store_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.closed import refuse_if_closed
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import InterviewLoader, interview_of, scoring_has_begun
+from qualify.store.lookups import alternates_of, get_selection, seats_of
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim, insert_row
+from qualify.store.stored_results import refresh_results, store_results
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -30,7 +30,7 @@ from qualify.store.tables import (
     PanelSeat,
     User,
 )
-from qualify.workflow.loader import suggest
+from qualify.suggest import suggest
 from qualify.workflow.scoring import sitting
 
 

@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user
-from qualify.services.report_records import report_calendar, reports_spec
 from qualify.services.reports import due_reports, entering_role
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user
+from qualify.store.report_records import report_calendar, reports_spec
 from qualify.store.tables import ActivityReport
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import read_quarter

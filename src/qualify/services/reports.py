@@ -16,21 +16,21 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user
-from qualify.services.report_records import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user
+from qualify.store.report_records import (
     Service,
     report_calendar,
     reporting_service,
     reports_spec,
     versions,
 )
-from qualify.services.rows import taken_meanwhile
-from qualify.services.visibility import record_roles
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import ActivityReport, Candidate, Selection, User
+from qualify.store.visibility import record_roles
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import (
     Quarter,

@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 
 PLACE_LIMIT = 200
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")

@@ -14,14 +14,14 @@ from sqlmodel import Session
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, InterviewLoader, interview_of
-from qualify.services.rows import changed_by_someone_else, claim, insert_row
-from qualify.services.stored_results import store_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import Interview, InterviewLoader, interview_of
+from qualify.store.rows import changed_by_someone_else, claim, insert_row
+from qualify.store.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
-from qualify.workflow.loader import suggest
+from qualify.suggest import suggest
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 

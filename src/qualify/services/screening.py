@@ -14,13 +14,13 @@ from datetime import date
 from sqlmodel import Session
 
 from qualify.actor import Actor
-from qualify.services.check_words import CheckWording
-from qualify.services.checking import before_interview
+from qualify.packets.check_words import CheckWording
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.permissions import actor_user
+from qualify.store.checking import before_interview
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user
 from qualify.workflow.moves import Move
 
 # How the page names each result (the CLI prints the status itself).

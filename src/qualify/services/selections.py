@@ -7,8 +7,6 @@ records of people goes on to its end (or their withdrawal), as the rules of each
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
@@ -17,12 +15,13 @@ from qualify import limits
 from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation, Step
-from qualify.services import audit, workflows
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.closed import Closed, closed_selections, refuse_if_closed
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
+from qualify.store.tables import Candidate, Selection
+from qualify.workflow import files
 from qualify.workflow.documents import local_date
 
 TITLE_MAX = 200  # the column's length
@@ -57,7 +56,7 @@ def open_selection(
     # workflows already frozen here allow), never from the file being opened.
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
     role = role_for(actor_user(session, actor), allowed, "open a selection")
-    loaded = workflows.find(settings, workflow)
+    loaded = files.find(settings, workflow)
     today = local_date(at, loaded.spec.time_zone)
     ahead = (as_of - today).days
     if ahead > AS_OF_AHEAD_DAYS and not far_as_of:
@@ -101,31 +100,6 @@ def open_selection(
     return selection
 
 
-@dataclass(frozen=True)
-class Closed:
-    """Who closed a selection, when, why, and the audit event that says so."""
-
-    at: datetime
-    by: str
-    reason: str
-    event_id: int
-
-
-def closed_selections(session: Session) -> dict[int, Closed]:
-    """Each closed selection's closing, by selection id."""
-    found: dict[int, Closed] = {}
-    for event in session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.action == "selection_closed", AuditEvent.outcome == "ok")
-        .order_by(col(AuditEvent.id))
-    ):
-        assert event.selection_id is not None
-        assert event.id is not None
-        reason = str(json.loads(event.details).get("reason", ""))
-        found[event.selection_id] = Closed(event.at, event.actor, reason, event.id)
-    return found
-
-
 def list_selections(*, session: Session, actor: Actor, closed: bool = False) -> list[Selection]:
     """The selections in order, for a registered user; those closed only with `closed`."""
     actor_user(session, actor)
@@ -135,18 +109,6 @@ def list_selections(*, session: Session, actor: Actor, closed: bool = False) -> 
         for selection in session.exec(select(Selection).order_by(col(Selection.id)))
         if selection.id not in shut
     ]
-
-
-def refuse_if_closed(session: Session, selection: Selection) -> None:
-    """Refuse to act in a closed selection, saying when and why it was closed."""
-    assert selection.id is not None
-    closing = closed_selections(session).get(selection.id)
-    if closing is not None:
-        day = local_date(closing.at, workflow_of(selection).spec.time_zone)
-        raise RuleViolation(
-            f"selection {selection.id} was closed on {day.isoformat()} by {closing.by} "
-            f"({closing.reason}): nothing more is done in it"
-        )
 
 
 def close_selection(

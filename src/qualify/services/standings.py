@@ -15,12 +15,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.services.results import results
-from qualify.services.scores import panel_inputs
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
+from qualify.store.scores import panel_inputs
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move
 

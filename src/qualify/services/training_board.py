@@ -11,14 +11,14 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.courses import recording_roles
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.permissions import actor_user, role_for
 from qualify.services.training import training_status
-from qualify.services.visibility import record_roles
+from qualify.store.courses import recording_roles
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import Candidate, TrainingDirection
+from qualify.store.visibility import record_roles
 from qualify.workflow.moves import Move
 
 

@@ -11,24 +11,24 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
+from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import text_problem
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.people import person_text, refuse_lookalike
-from qualify.services.permissions import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.people import person_text, refuse_lookalike
+from qualify.store.permissions import (
     ADMIN,
     actor_user,
     frozen_permission,
     frozen_roles,
     role_for,
 )
-from qualify.services.rows import taken_meanwhile
-from qualify.services.workflows import all_workflows
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.suggest import suggest
 from qualify.workflow.checks import supervisor_roles
-from qualify.workflow.loader import suggest
+from qualify.workflow.files import all_workflows
 from qualify.workflow.spec import Workflow
 
 USER_NAME_MAX = 100  # the column's length
@@ -134,8 +134,10 @@ def add_user(
     if ADMIN in roles and ADMIN not in acting.roles:
         raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
 
-    def exists() -> Conflict:
-        return Conflict(f"user '{name}' already exists")
+    # A name already taken is bad input (exit 2), as a look-alike of one is and as a candidate
+    # already in a selection is.
+    def exists() -> BadInput:
+        return BadInput(f"user '{name}' already exists")
 
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise exists()

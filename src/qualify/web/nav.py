@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from qualify.services.courses import recording_roles
 from qualify.services.reports import overseeing_roles
-from qualify.services.visibility import record_roles
+from qualify.store.courses import recording_roles
+from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
 

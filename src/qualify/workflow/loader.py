@@ -7,7 +7,6 @@ ever imported or called.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import math
 import re
@@ -26,6 +25,7 @@ from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import TRAINING_HOURS_MAX, YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
+from qualify.suggest import suggest
 from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, RENAMED_KINDS, DocumentByRoleParams, Params
 from qualify.workflow.spec import (
@@ -281,11 +281,6 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*path, i), lines, duplicates)
-
-
-def suggest(word: object, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _pydantic_message(error: Any) -> str:

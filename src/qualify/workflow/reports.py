@@ -18,6 +18,7 @@ from typing import Any
 
 from qualify.errors import BadInput
 from qualify.limits import DATE_MAX, DATE_MIN, EVIDENCE_TEXT_MAX
+from qualify.suggest import suggest
 from qualify.workflow.documents import is_business_day
 from qualify.workflow.spec import ActivityReportsSpec, Workflow
 
@@ -168,8 +169,6 @@ def parse_fields(
     for name, text in given.items():
         field = fields.get(name)
         if field is None:
-            from qualify.workflow.loader import suggest
-
             raise ReportInputError(
                 f"the report has no field '{name}'{suggest(name, fields)} "
                 f"(fields: {', '.join(fields)})",
@@ -273,6 +272,4 @@ def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) 
 
 
 def _suggest(word: str, choices: Iterable[Any]) -> str:
-    from qualify.workflow.loader import suggest
-
     return suggest(word, [str(c) for c in choices])

@@ -19,10 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from qualify.errors import BadInput, NotFound, RuleViolation
-from qualify.services.courses import recording_roles
 from qualify.services.training import complete_training
 from qualify.services.training_board import TrainingBoard, training_board
-from qualify.services.visibility import record_roles
+from qualify.store.courses import recording_roles
+from qualify.store.visibility import record_roles
 from qualify.web.auth import Actor, page, status_of
 from qualify.web.errors import lay_out
 from qualify.web.forms import path_id, text

@@ -1,6 +1,6 @@
 """A check's reason in plain words, as every page and the public copy print it: a cited record
 ("record #4", an id no reader sees) becomes the day it was entered, ids become the workflow's
-labels, login names full names (`packet_context.words`, as the packets word them)."""
+labels, login names full names (`words` of context.py, as the packets word them)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import UTC
 
 from sqlmodel import Session, col, select
 
-from qualify.services.packet_context import words
-from qualify.services.packet_people import People
+from qualify.packets.context import words
+from qualify.packets.people import People
 from qualify.store.tables import Evidence
 from qualify.workflow.documents import local_date
 from qualify.workflow.spec import Workflow

@@ -11,8 +11,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotFound, RuleViolation, Step
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import Quarter, ReportCalendar, read_quarter

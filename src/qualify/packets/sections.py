@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit
-from qualify.services.courses import progress
-from qualify.services.eligible_list import eligible_list
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import replayed_states
-from qualify.services.packet_people import People, display_name
-from qualify.services.scores import Before, panel_inputs, ranking
+from qualify.packets.people import People, display_name
+from qualify.store import audit
+from qualify.store.courses import progress
+from qualify.store.eligible_list import eligible_list
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import replayed_states
+from qualify.store.scores import Before, panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,

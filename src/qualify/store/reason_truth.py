@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from qualify.errors import RuleViolation, Step
-from qualify.services.checking import INTERVIEW_KINDS, evaluate, load_facts
-from qualify.services.frozen import workflow_of
-from qualify.services.scores import ranking
+from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
+from qualify.store.frozen import workflow_of
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Truth

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, seats_of
-from qualify.services.recorded import current_key
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import alternates_of, seats_of
+from qualify.store.recorded import current_key
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Scorecard, Selection
 from qualify.workflow.facts import InterviewFacts
 from qualify.workflow.scoring import (

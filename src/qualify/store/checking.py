@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.scores import interview_facts
-from qualify.services.visibility import WITHHELD
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.scores import interview_facts
 from qualify.store.tables import Candidate, Evidence, Selection, User
+from qualify.store.visibility import WITHHELD
 from qualify.workflow.checks import CHECK_KINDS, CheckResult, When
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
