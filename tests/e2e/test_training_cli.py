@@ -107,7 +107,7 @@ def test_bad_input_exits_2_with_one_line(q: Callable[..., Result]) -> None:
     one_line(
         q("training", "complete", "1", "basic_sro", "--on", tomorrow, user="hr.alvarez"),
         2,
-        f"--on: {tomorrow} is in the future (today is {TODAY.isoformat()})",
+        f"--on: {tomorrow} is after today ({TODAY.isoformat()}); a fact must have happened",
     )
     missing = q("training", "complete", "1", "basic_sro", user="hr.alvarez")
     assert missing.exit_code == 2

@@ -251,7 +251,7 @@ def test_evidence_added_during_an_advance_makes_the_advance_conflict(
                 files_dir=settings.files_dir,
                 candidate_id=dana,
                 kind="drug_screen",
-                fields={"tested_on": "2027-01-09"},
+                fields={"tested_on": "2026-11-09"},
                 result="fail",
                 actor=as_user("hr.alvarez"),
             )

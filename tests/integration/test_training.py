@@ -337,7 +337,10 @@ def test_completion_dates_run_from_the_day_directed_to_today_in_the_selections_t
     late_evening = datetime(2027, 1, 27, 3, 0, tzinfo=UTC)
     with pytest.raises(BadInput) as future:
         complete(session, settings, dana, "basic_sro", "2027-01-27", now=late_evening)
-    assert render(future.value) == "--on: 2027-01-27 is in the future (today is 2027-01-26)"
+    assert (
+        render(future.value)
+        == "--on: 2027-01-27 is after today (2027-01-26); a fact must have happened"
+    )
     with pytest.raises(RuleViolation) as early:
         complete(session, settings, dana, "basic_sro", "2027-01-24", now=late_evening)
     assert render(early.value) == (

@@ -8,7 +8,9 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -327,7 +329,7 @@ def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_fiel
     before = evidence_count(site)
     answer = site.browser("hr.alvarez").post(
         f"/candidates/{officer}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.okafr", "f_written_on": "2026-11-02"},
         files={"file": ("letter.pdf", b"just some words\n", "application/pdf")},
     )
     assert answer.status_code == 400
@@ -337,8 +339,25 @@ def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_fiel
     assert "is not a registered user" in input_error(page, "f_author")
     assert "sgt.okafor" in input_error(page, "f_author")  # did you mean
     assert "accepts PDF, PNG image or JPEG image" in input_error(page, "file")
-    assert 'value="2026-12-01" required' in page  # the date typed is kept
+    assert 'value="2026-11-02" required' in page  # the date typed is kept
     assert "Choose the file again" in page
+    assert evidence_count(site) == before
+
+
+def test_a_date_after_today_is_refused_beside_its_field_naming_today(site: Site) -> None:
+    today = datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date()  # Milford's day
+    tomorrow = today + timedelta(days=1)
+    before = evidence_count(site)
+    answer = site.browser("hr.alvarez").post(
+        f"/candidates/{site.id('MPD-1042')}/evidence?kind=recommendation",
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": str(tomorrow)},
+        files={"file": ("letter.pdf", PDF, "application/pdf")},
+    )
+    assert answer.status_code == 400
+    assert input_error(answer.text, "f_written_on") == (
+        f"{tomorrow} is after today ({today}); a fact must have happened"
+    )
+    assert f'value="{tomorrow}" required' in answer.text  # kept, to be corrected
     assert evidence_count(site) == before
 
 
@@ -347,7 +366,7 @@ def test_evidence_recorded_redirects_to_the_form_with_a_note(site: Site) -> None
     browser = site.browser("hr.alvarez")
     answer = browser.post(
         f"/candidates/{officer}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-11-02"},
         files={"file": ("again.pdf", PDF, "application/pdf")},
     )
     assert answer.status_code == 303
@@ -365,7 +384,7 @@ def test_an_upload_over_the_limit_shows_the_form_saying_so(site: Site) -> None:
     before = evidence_count(site)
     answer = small.browser("hr.alvarez").post(
         f"/candidates/{site.id('MPD-1042')}/evidence?kind=recommendation",
-        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-12-01"},
+        {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2026-11-02"},
         files={"file": ("huge.pdf", PDF + b"0" * (3 * MB), "application/pdf")},
     )
     assert answer.status_code == 413
