@@ -7,7 +7,7 @@ in the same words as one that does not exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -16,12 +16,12 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, QualifyError
 from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, interview_of
+from qualify.services.interviews import Interview, InterviewLoader, interview_of
 from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
 from qualify.services.panel import Declared, declare_choice
 from qualify.services.people import people
 from qualify.services.permissions import actor_user
-from qualify.services.scorecards import check_submission, refuse_submission, score
+from qualify.services.scorecards import refuse_submission, score
 from qualify.services.visibility import sits_for
 from qualify.store.tables import (
     Candidate,
@@ -230,13 +230,16 @@ def seated_interview(
     *,
     with_cards: bool = True,
     lock: bool = False,
+    only_mine: bool = False,
 ) -> Interview:
     """The interview of a candidate the actor sits for while the panel interviews them (an
     `InterviewLoader`); any other candidate is "no candidate N", in the same words as one that
     does not exist."""
     check_id(candidate_id, "candidate")
     try:
-        interview = interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
+        interview = interview_of(
+            session, candidate_id, actor, with_cards=with_cards, lock=lock, only_mine=only_mine
+        )
     except NotPermitted:  # no seat, or an alternate who does not sit for this candidate
         raise no_candidate(candidate_id) from None
     candidate = interview.candidate
@@ -349,16 +352,39 @@ def save_to_confirm(
     comments: dict[str, str],
 ) -> None:
     """The submission's first step: save what the form holds as the draft (if anything), then
-    refuse what submitting it would refuse."""
+    refuse what submitting it would refuse. The interview is read once, for both."""
+    interview = seated_interview(session, candidate_id, actor)
     if scores or comments:
-        save_scores(
+        card = score(
             session=session,
             candidate_id=candidate_id,
             actor=actor,
             scores=scores,
             comments=comments,
+            load=already_read(interview),
         )
-    check_submission(session=session, candidate_id=candidate_id, actor=actor, load=seated_interview)
+        if card not in interview.cards:  # a first draft: a new scorecard
+            interview = replace(interview, cards=[*interview.cards, card])
+    refuse_submission(interview, actor)
+
+
+def already_read(interview: Interview) -> InterviewLoader:
+    """A loader that gives the interview this transaction has read already (as the first
+    reader was asked: `submit_draft` reads it locked, as a submission needs)."""
+
+    def load(
+        session: Session,
+        candidate_id: int,
+        actor: Actor,
+        *,
+        with_cards: bool = True,
+        lock: bool = False,
+        only_mine: bool = False,
+    ) -> Interview:
+        assert interview.candidate.id == candidate_id
+        return interview
+
+    return load
 
 
 @dataclass(frozen=True)
@@ -386,17 +412,20 @@ def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirma
 
 def submit_draft(*, session: Session, candidate_id: int, actor: Actor) -> bool:
     """Submit the panelist's saved draft; False, changing nothing, when their scorecard is
-    submitted already (the confirmation sent again: Back, or a reload)."""
-    latest = seated_interview(session, candidate_id, actor).card(actor.name)
+    submitted already (the confirmation sent again: Back, or a reload). The interview is read
+    once, locked as a submission reads it."""
+    interview = seated_interview(session, candidate_id, actor, lock=True)
+    latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted":
         return False
-    save_scores(
+    score(
         session=session,
         candidate_id=candidate_id,
         actor=actor,
         scores={},
         comments={},
         submit=True,
+        load=already_read(interview),
     )
     return True
 

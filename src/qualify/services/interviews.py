@@ -43,8 +43,9 @@ class Interview:
     selection: Selection
     seat: PanelSeat  # the acting panelist's (an alternate's: the seat they sit in)
     seats: list[PanelSeat]
-    declarations: list[ConflictDeclaration]  # in the order made
-    cards: list[Scorecard]  # every panelist's, every version, oldest first
+    # In the order made; every panelist's, unless read for the acting panelist's own work.
+    declarations: list[ConflictDeclaration]
+    cards: list[Scorecard]  # every panelist's (likewise), every version, oldest first
     alternates: list[PanelAlternate] = field(default_factory=list)
 
     def declared(self, panelist: str) -> ConflictDeclaration | None:
@@ -93,6 +94,7 @@ class InterviewLoader(Protocol):
         *,
         with_cards: bool = True,
         lock: bool = False,
+        only_mine: bool = False,
     ) -> Interview: ...
 
 
@@ -103,12 +105,16 @@ def interview_of(
     *,
     with_cards: bool = True,
     lock: bool = False,
+    only_mine: bool = False,
 ) -> Interview:
     """The candidate with its selection, its panel and the actor's seat on it, its
     declarations and (unless not needed) its scorecards, in four queries. Only registered users
     are seated and users are never removed, so the user is looked up only to explain a refusal.
     With `lock`, the candidate's row stays locked until the transaction ends (PostgreSQL;
-    SQLite's writers already hold the database's write lock)."""
+    SQLite's writers already hold the database's write lock). With `only_mine`, a seat holder's
+    interview has only their own declarations and scorecards (a draft needs no one else's; a
+    20-seat panel's are most of the reading); an alternate's has everyone's, which say whom
+    they sit for."""
     query = (
         select(Candidate, Selection, PanelSeat)
         .join(Selection, col(Selection.id) == col(Candidate.selection_id))
@@ -135,21 +141,20 @@ def interview_of(
         raise NotPermitted(
             f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
         )
-    declarations = session.exec(
-        select(ConflictDeclaration)
-        .where(ConflictDeclaration.candidate_id == candidate_id)
-        .order_by(col(ConflictDeclaration.id))
-    ).all()
+    mine = only_mine and seat is not None
+    declared = select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate_id)
+    if mine:
+        declared = declared.where(ConflictDeclaration.panelist == actor.name)
+    declarations = session.exec(declared.order_by(col(ConflictDeclaration.id))).all()
     if seat is None:
         seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
     elif not alternates:
         alternates = alternates_of(session, candidate.selection_id)
+    scored = select(Scorecard).where(Scorecard.candidate_id == candidate_id)
+    if mine:
+        scored = scored.where(Scorecard.panelist == actor.name)
     cards = (
-        session.exec(
-            select(Scorecard)
-            .where(Scorecard.candidate_id == candidate_id)
-            .order_by(col(Scorecard.version), col(Scorecard.id))
-        ).all()
+        session.exec(scored.order_by(col(Scorecard.version), col(Scorecard.id))).all()
         if with_cards
         else []
     )
