@@ -498,25 +498,27 @@ def section(runs: list[dict[str, Any]]) -> str:
             lines.append(f"- {problem}")
     lines += [
         "",
-        "Where the time goes: nine of the ten requests per candidate write (a declaration, six "
+        "Where the time goes: nine of the ten actions per candidate write (a declaration, six "
         "drafts, two submission steps), each in its own transaction committed durably (SQLite "
-        "with `synchronous=FULL`); the declaration and the submission also append an audit "
-        "event; the baseline only reads. Each request first reads who is asking, the page's "
-        "roles and menu in one read transaction, then does its work in one more (the submission's "
-        "first step: two), reading the candidate's interview once with its selection: a draft "
-        "save is 2 transactions and 9 SQL statements on SQLite, BEGIN included "
-        "(tests/web/test_request_cost.py holds every panelist request to its count). The server "
-        "is one uvicorn process, so its Python runs on one core at a time: what is left is the "
-        "CPU of HTTP, the ORM and the pages, a few milliseconds a request, and 20 panelists who "
-        "each send the next request as soon as the last one answers queue behind one another "
-        "for it. The target of 150 ms at p95 would need about 3 ms of CPU per request on a "
-        "quiet machine, or more cores than this shared machine gives: the load average column "
-        "says how busy the 2 cores were with other work. On SQLite one writer works at a time: "
-        "the portal's writers queue in turn in the process (a busy SQLite would make them sleep "
-        "and retry), and the audit checkpoint is written after a writer's turn. Nothing is lost "
-        "or doubled on either: every scorecard is one submitted version holding exactly the "
-        "scores sent (submissions on one candidate are made one at a time, since a submission "
-        "on PostgreSQL refused as a conflict another made at the same moment).",
+        "with `synchronous=FULL`); the declaration and the confirmation also append an audit "
+        "event, and write the audit checkpoint to disk once committed; the three pages opened "
+        "after a redirect and the baseline only read. Each request first reads who is asking, "
+        "the page's roles and menu in one read transaction, then does its work in one more "
+        "(tests/web/test_request_cost.py holds every panelist request to its count of "
+        "transactions and statements). A draft, the submit step and the kit read only the "
+        "panelist's own seat, declaration and scorecard; the declaration and the confirmation "
+        "read the whole panel, since they change the candidate's result, and hold the "
+        "candidate's row until they commit, so the 20 panelists, who work through the "
+        "candidates in the same order, take turns there, and every audit event takes its turn "
+        "on the chain's one lock. What is left is the CPU of HTTP, the ORM and the pages, a "
+        "few milliseconds a request (the server CPU column), and 20 panelists who each send "
+        "the next request as soon as the last one answers queue for it: one process runs its "
+        "Python on one core at a time, so on PostgreSQL the portal runs in several processes; "
+        "on SQLite one process serves, its writers queued in turn (a busy SQLite would make "
+        "them sleep and retry). The 2 cores are shared by the server, the database, the "
+        "benchmark's own clients and whatever else runs: the load average column says how busy "
+        "they were. Nothing is lost or doubled: every scorecard is one submitted version "
+        "holding exactly the scores sent.",
         "",
         MARK_END,
     ]

@@ -252,10 +252,12 @@ def seated_interview(
 def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
-    return _kit_of(session, seated_interview(session, candidate_id, actor), actor)
+    return _kit_of(session, seated_interview(session, candidate_id, actor, only_mine=True), actor)
 
 
 def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
+    """The kit from the interview; read for the panelist's own work (not `whole`), the other
+    panelists' submitted scorecards are read once the panelist's own is submitted."""
     candidate = interview.candidate
     selection = interview.selection
     spec = workflow_of(selection).spec
@@ -266,7 +268,10 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
     if mine:
         names = people(session)
         latest: dict[str, Scorecard] = {}
-        for other in interview.submitted():
+        submitted = (
+            interview.submitted() if interview.whole else submitted_cards(session, candidate.id)
+        )
+        for other in submitted:
             if other.panelist != actor.name:
                 latest[other.panelist] = other
         others = [
@@ -301,6 +306,17 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
         card=card,
         corrections=_corrections(mine),
         others=others,
+    )
+
+
+def submitted_cards(session: Session, candidate_id: int | None) -> list[Scorecard]:
+    """Every panelist's submitted scorecard versions on the candidate, oldest first."""
+    return list(
+        session.exec(
+            select(Scorecard)
+            .where(Scorecard.candidate_id == candidate_id, Scorecard.status == "submitted")
+            .order_by(col(Scorecard.version), col(Scorecard.id))
+        )
     )
 
 
@@ -352,8 +368,9 @@ def save_to_confirm(
     comments: dict[str, str],
 ) -> None:
     """The submission's first step: save what the form holds as the draft (if anything), then
-    refuse what submitting it would refuse. The interview is read once, for both."""
-    interview = seated_interview(session, candidate_id, actor)
+    refuse what submitting it would refuse. The interview is read once, for both, and only the
+    panelist's own part of it."""
+    interview = seated_interview(session, candidate_id, actor, only_mine=True)
     if scores or comments:
         card = score(
             session=session,
@@ -399,7 +416,7 @@ class Confirmation:
 
 def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirmation:
     """The kit with the saved draft to confirm, checked as submitting it would check it."""
-    interview = seated_interview(session, candidate_id, actor)
+    interview = seated_interview(session, candidate_id, actor, only_mine=True)
     kit = _kit_of(session, interview, actor)
     if kit.card is None or kit.card.status != "draft":
         return Confirmation(kit, draft=False, refusal=None)
