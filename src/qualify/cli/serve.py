@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import typer
 
@@ -45,12 +46,17 @@ def serve(
         )
     count = workers or (1 if sqlite else POSTGRES_WORKERS)
     shown = context.engine.url.render_as_string(hide_password=True)
-    options = {"host": host, "port": port, "log_level": "warning", "server_header": False}
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "server_header": False,
+    }
     if count == 1:
         app = create_app(context.settings)
         say_serving(shown, host, port, count)
         warn_port(context.settings.portal.port_warning(host, port))
-        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        uvicorn.run(app, **options)
         return
     # Each process makes its own app from the same settings (`app_from_env`), so the database
     # is checked here first, once: a database that is missing or at another schema stops the
@@ -60,7 +66,7 @@ def serve(
     os.environ["QUALIFY_DATABASE_URL"] = url
     say_serving(shown, host, port, count)
     warn_port(context.settings.portal.port_warning(host, port))
-    uvicorn.run("qualify.web.app:app_from_env", factory=True, workers=count, **options)  # type: ignore[arg-type]
+    uvicorn.run("qualify.web.app:app_from_env", factory=True, workers=count, **options)
 
 
 def say_serving(shown: str, host: str, port: int, workers: int) -> None:
