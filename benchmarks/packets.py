@@ -21,11 +21,11 @@ from tests.helpers.actors import as_user
 from benchmarks.common import current_rss_mib, database, register_users, use_audit_key
 from benchmarks.scale import USERS, _evidence_rows, _roster
 from qualify.config import PROJECT_ROOT, Settings
+from qualify.packets.context import build_context
+from qualify.packets.files import entering_event, render
 from qualify.packets.render import PDF_VARIANT, html_to_pdf, render_html, template_names
 from qualify.services.advance import advance
 from qualify.services.candidates import import_roster
-from qualify.services.packet_context import build_context
-from qualify.services.packet_files import entering_event, render
 from qualify.services.packets import print_selection
 from qualify.services.selections import open_selection
 from qualify.store import db

@@ -54,6 +54,16 @@ class PortalSettings:
             f"on port {port}: set QUALIFY_PORTAL_URL=http://{named}:{port}"
         )
 
+    def link_note(self) -> str:
+        """Which address an invitation link starts with, and how to change it."""
+        if self.url == PortalSettings.url:
+            return (
+                f"the link starts with {self.url}, the default address of 'qualify serve'; if "
+                "people open the portal at another address, set QUALIFY_PORTAL_URL to it and "
+                "issue the link again"
+            )
+        return f"the link starts with {self.url}, from QUALIFY_PORTAL_URL"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PortalSettings:
         https = (env.get("QUALIFY_PORTAL_HTTPS") or "").strip().lower()

@@ -6,7 +6,7 @@ QualifyError                 base; exit 1 (refused by the rules)
 ├── RuleViolation            a check, guard or workflow rule refused the action
 │   └── GuardRefused         the workflow machine refused a move whose guards had not passed
 ├── Conflict                 someone else changed the record first (optimistic lock)
-├── DatabaseError            the database cannot be reached or is at an unknown revision
+├── DatabaseError            exit 3: the database (or its audit key) cannot be reached or used
 ├── PacketsOwed              a change was recorded, but its packets could not be written
 └── BadInput                 exit 2: the user's input is malformed
     ├── FieldValueError      a typed value does not fit its evidence field
@@ -145,7 +145,10 @@ class Conflict(QualifyError):
 
 
 class DatabaseError(QualifyError):
-    """The database cannot be reached, or its schema is at a revision this version does not know."""
+    """The database cannot be reached, or its schema is at a revision this version does not know:
+    a problem of the environment, neither the user's input nor a rule (exit 3)."""
+
+    exit_code = 3
 
 
 class PacketsOwed(QualifyError):

@@ -201,8 +201,8 @@ def test_a_refused_scorecard_puts_the_keyboard_on_the_field_it_names(
 NARROW_PAGES = {
     "rep.chen": ["/", "/interviews", "kit"],
     "cmdr.obrien": ["/screening"],
-    "hr.alvarez": ["/overview", "/selections/1/panel", "/audit", "evidence"],
-    "chief.walsh": ["/decisions"],
+    "hr.alvarez": ["/overview", "/selections/1/panel", "/audit", "evidence", "/training"],
+    "chief.walsh": ["/decisions", "/training"],
 }
 
 
@@ -254,9 +254,14 @@ def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
     page.goto(f"{base_url}/screening")
     waiting = f"section:has(h2#c{data.ids['XSS-1']})"  # nothing on file: every check pending
     section = page.locator(waiting)
-    # A form from an old tab: a confirmation the queue no longer offers (the checks pend).
+    # An old tab's confirmation step: a confirmation the queue no longer offers (the checks
+    # pend).
     withdraw = section.locator("form.move:has(input[value='withdraw'])")
-    withdraw.evaluate("(form) => { form.trigger.value = 'confirm_eligible'; form.submit(); }")
+    withdraw.evaluate(
+        "(form) => { form.trigger.value = 'confirm_eligible';"
+        " const yes = document.createElement('input'); yes.type = 'hidden';"
+        " yes.name = 'confirm'; yes.value = 'yes'; form.appendChild(yes); form.submit(); }"
+    )
     refusal = page.locator("main > [role=alert]")
     expect(refusal).to_be_focused()
     expect(refusal).to_contain_text("cannot confirm_eligible")

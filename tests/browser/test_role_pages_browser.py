@@ -97,6 +97,31 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
 
 
+def test_the_chiefs_results_fold_each_candidates_scores_on_a_phone_only(
+    page: Page, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, base_url, "chief.walsh")
+    page.goto(f"{base_url}/selections/1/decisions")
+    folds = page.locator("details.fold")
+    assert folds.count() >= 3  # each candidate the panel scored
+    height = page.evaluate("() => document.scrollingElement.scrollHeight")
+    assert height <= 600 * page.locator("section.candidate").count(), height  # was 4,183 px
+    whitfield = page.locator(f"section:has(h2#c{data.ids['MPD-1042']})")
+    scores = whitfield.locator("details.fold table")
+    expect(whitfield.get_by_text("PASS")).to_be_visible()  # the outcome stays in view
+    expect(scores).to_be_hidden()
+    whitfield.locator("summary", has_text="Scores by criterion").click()
+    expect(scores).to_be_visible()
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
+    # On a wider screen the scores show with no fold to open.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.reload()
+    expect(scores).to_be_visible()
+    expect(whitfield.locator("summary", has_text="Scores by criterion")).to_be_hidden()
+
+
 @pytest.mark.parametrize(
     ("user", "pages"),
     [

@@ -140,9 +140,11 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
     ]
     names = sorted(p.name for p in records.glob("*.pdf"))
     assert names == sorted(
-        f"selection-1_candidate-0001_ineligible_{kind}_event-{event}.pdf"
+        f"selection-1_candidate-0001_ineligible_{kind}_event-{event}{copy}.pdf"
         for event in events
-        for kind in ("eligibility_review", "notice_ineligible")
+        # The commander's copy of the review withholds sensitive evidence, and is named so; the
+        # notice reads the same for every reader.
+        for kind, copy in (("eligibility_review", "_commander-copy"), ("notice_ineligible", ""))
     )
     assert all(stat.S_IMODE((records / n).stat().st_mode) == 0o600 for n in names)
     assert first.stdout.count(f"wrote {records}/") == 2

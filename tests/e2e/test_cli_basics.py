@@ -41,17 +41,21 @@ def test_qualify_init_on_postgres(
     assert "ready" in result.stdout
 
 
-def test_unreachable_postgres_gives_one_line_and_exit_1(tmp_path: Path) -> None:
+def test_unreachable_postgres_gives_one_line_with_the_url_and_exit_3(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "qualify", "--db", "postgresql://x@127.0.0.1:1/db", "init"],
+        [sys.executable, "-m", "qualify", "--db", "postgresql://x:s3cret@127.0.0.1:1/db", "init"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         check=False,
     )
-    assert proc.returncode == 1
+    assert proc.returncode == 3  # the environment: neither bad input nor a refusal
     assert proc.stderr.count("\n") == 1
-    assert proc.stderr.startswith("error: cannot connect to PostgreSQL at 127.0.0.1:1")
+    assert proc.stderr.startswith(
+        "error: cannot connect to PostgreSQL at 127.0.0.1:1 "
+        "(postgresql+psycopg://x:***@127.0.0.1:1/db): "
+    )
+    assert "s3cret" not in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

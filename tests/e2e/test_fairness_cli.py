@@ -116,6 +116,48 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     assert (whitfield["sex"], whitfield["race_ethnicity"]) == ("female", "white")
 
 
+def test_a_candidate_with_nothing_recorded_is_not_recorded_not_declined(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    added = q(
+        "candidate", "add", "--selection", "1", "--employee-id", "MPD-2001", "--name", "Ana Ruiz"
+    )
+    assert added.exit_code == 0, added.stderr
+    declined = q("fairness", "identify", "2", "--sex", "declined", "--race-ethnicity", "declined")
+    assert declined.exit_code == 0, declined.stderr
+    target = tmp_path / "flow.csv"
+    assert q("fairness", "flow", "1", "--csv", str(target)).exit_code == 0
+    rows = {r["employee_id"]: r for r in csv.DictReader(target.read_text().splitlines())}
+    assert (rows["MPD-2001"]["sex"], rows["MPD-2001"]["race_ethnicity"]) == (
+        "not_recorded",
+        "not_recorded",
+    )
+    assert (rows["MPD-1077"]["sex"], rows["MPD-1077"]["race_ethnicity"]) == ("declined", "declined")
+    text = q("fairness", "report", "1").stdout
+    assert "7 self-identified" in text
+    assert "    Declined to self-identify: 1 of 1" in text
+    assert "    Not recorded: 0 of 1" in text
+    assert "declined or not recorded" not in text.lower()
+    report = json.loads(q("fairness", "report", "1", "--json").stdout)
+    overall = stage(report, "overall", "sex")
+    assert (overall["declined"]["entered"], overall["not_recorded"]["entered"]) == (1, 1)
+
+
+def test_the_flow_log_does_not_overwrite_a_file_unless_forced(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = tmp_path / "f2.csv"
+    target.write_text("HR's notes\n")
+    refused = q("fairness", "flow", "1", "--csv", str(target))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"error: --csv: {target} exists; name a new file, or give --force to replace it\n"
+    )
+    assert target.read_text() == "HR's notes\n"
+    assert q("fairness", "flow", "1", "--csv", str(target), "--force").exit_code == 0
+    assert target.read_text().startswith("candidate_id,")
+
+
 def test_the_flow_log_refuses_a_missing_folder_and_writes_nothing(
     q: Callable[..., Result], tmp_path: Path
 ) -> None:
@@ -151,7 +193,15 @@ def test_only_hr_records_self_identification(q: Callable[..., Result]) -> None:
 def test_an_unknown_category_is_bad_input_with_a_suggestion(q: Callable[..., Result]) -> None:
     result = q("fairness", "identify", "2", "--sex", "femal", "--race-ethnicity", "white")
     assert result.exit_code == 2
-    assert "sex: unknown category 'femal' (did you mean 'female'?)" in result.stderr
+    assert result.stderr.startswith(
+        "error: --sex: unknown category 'femal' (did you mean 'female'?); choose one of"
+    )
+    # Categories are fixed words: any case will do; the error quotes what was typed.
+    result = q("fairness", "identify", "2", "--sex", "Female", "--race-ethnicity", "WHITE")
+    assert result.exit_code == 0, result.stderr
+    result = q("fairness", "identify", "3", "--sex", "F", "--race-ethnicity", "white")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --sex: unknown category 'F'; choose one of female,")
     flow = json.loads(q("fairness", "report", "1", "--json").stdout)
     assert flow["self_identified"] == 8
 

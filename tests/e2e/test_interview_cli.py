@@ -162,9 +162,9 @@ def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
     extreme = q("score", "1", *sets(), "--set", "role_model=5", "--submit", user="rep.chen")
     assert extreme.exit_code == 2
     assert extreme.stderr == (
-        "error: cannot submit: a score of 1 or 5 needs evidence, a comment on what you saw or "
-        "heard: Positive role model who builds trust with youth: add --comment ID=TEXT for "
-        "role_model; nothing was saved\n"
+        "error: --comment role_model: cannot submit: a score of 1 or 5 needs evidence, a comment "
+        "on what you saw or heard: Positive role model who builds trust with youth; nothing was "
+        "saved\n"
     )
     assert json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"] is None
     outsider = q("score", "1", *sets(), user="hr.alvarez")
@@ -213,7 +213,8 @@ def test_a_refused_submission_saves_nothing_and_leaves_the_draft_as_it_was(
     assert q("score", "1", "--set", "liaison=3", user="rep.chen").exit_code == 0
     refused = q("score", "1", *sets(), "--set", "liaison=1", "--submit", user="rep.chen")
     assert refused.exit_code == 2
-    assert refused.stderr.rstrip().endswith("for liaison; nothing was saved")
+    assert refused.stderr.startswith("error: --comment liaison: cannot submit")
+    assert refused.stderr.rstrip().endswith("; nothing was saved")
     card = json.loads(q("score", "1", "--json", user="rep.chen").stdout)["scorecard"]
     assert (card["status"], card["scores"]) == ("draft", {"liaison": 3})
 

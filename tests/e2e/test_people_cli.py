@@ -182,7 +182,7 @@ def test_look_alike_user_names_are_refused_naming_the_user(
 ) -> None:
     result = q("user", "add", name, "--role", "hr")
     if name == resembles:
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.stderr.strip() == f"error: user '{name}' already exists"
         return
     assert result.exit_code == 2

@@ -61,11 +61,19 @@ def test_the_brief_is_one_page_with_each_options_cost_and_rule(
     assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
 
 
-def test_the_json_gives_each_option_in_whole_dollars(q: Callable[..., Result]) -> None:
+def test_the_json_gives_each_option_in_whole_dollars(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
     import json
 
     done = q("position", "brief", "1", "--json")
     assert done.exit_code == 0, done.stderr
+    # --json prints JSON only: no PDF in the working folder unless -o names one.
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert json.loads(done.stdout)["file"] is None
+    named = q("position", "brief", "1", "--json", "-o", str(tmp_path / "b.pdf"))
+    assert json.loads(named.stdout)["file"] == str(tmp_path / "b.pdf")
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF")
     options = {o["id"]: (o["low"], o["high"]) for o in json.loads(done.stdout)["options"]}
     assert options == {
         "01": (115000, 142000),
@@ -88,3 +96,18 @@ def test_who_may_print_it_and_bad_input(q: Callable[..., Result], tmp_path: Path
     assert folder.exit_code == 2
     assert f"-o: {tmp_path} is a folder; name a file" in folder.stderr
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_an_existing_file_is_replaced_only_with_force(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(b"the board's annotated copy")
+    kept = q("position", "brief", "1", "-o", str(pdf))
+    assert kept.exit_code == 2
+    assert kept.stderr == (
+        f"error: -o: {pdf} exists; name a new file, or give --force to replace it\n"
+    )
+    assert pdf.read_bytes() == b"the board's annotated copy"
+    assert q("position", "brief", "1", "-o", str(pdf), "--force").exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(
     csv = tmp_path / "bad.csv"
     csv.write_text(
         HEADER
-        + "E1,Ann,,,,\n"
+        + "E1,Ann,,,no.such.sgt,\n"
         + "E2,,,,,\n"
         + "E1,Bob,,,,\n"
         + "E4,Cy,,,,not-an-email\n"
@@ -77,7 +78,10 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(
     )
     result = q("candidate", "import", str(csv), "--selection", "1")
     assert result.exit_code == 2
+    # Every problem at once, in line order: the unknown supervisor (found against the users)
+    # with the problems of the file itself.
     assert result.stderr.splitlines() == [
+        f"error: {csv}:2: supervisor: 'no.such.sgt' is not a registered user",
         f"error: {csv}:3: name: is empty; it is required",
         f"error: {csv}:4: employee_id: E1 is also on line 2",
         f"error: {csv}:5: email: 'not-an-email' is not an email address",
@@ -152,9 +156,10 @@ def test_candidate_add_and_duplicate(q: Callable[..., Result]) -> None:
     )
     assert added.exit_code == 0, added.stderr
     assert added.stdout.strip() == "added candidate 1: Ann Lee (nominated)"
+    # A duplicate id is bad input, as it is in an import (exit 2).
     again = q("candidate", "add", "--selection", "1", "--employee-id", "X1", "--name", "Ann Lee")
-    assert again.exit_code == 1
-    assert again.stderr.strip() == "error: employee X1 is already candidate 1 in selection 1"
+    assert again.exit_code == 2
+    assert again.stderr.strip() == "error: --employee-id: X1 is already candidate 1 in selection 1"
     empty = q("candidate", "add", "--selection", "1", "--employee-id", "X2", "--name", " ")
     assert empty.exit_code == 2
     assert empty.stderr.strip() == "error: --name: is empty; it is required"
@@ -169,6 +174,24 @@ def test_only_hr_adds_candidates(q: Callable[..., Result]) -> None:
         "cmdr1 may not add candidates: that needs the role hr; cmdr1 holds commander"
         in result.stderr
     )
+
+
+def test_the_same_evidence_entered_again_is_refused_and_recorded_once(
+    q: Callable[..., Result],
+) -> None:
+    q("candidate", "import", str(ROSTER), "--selection", "1")
+    assert q("evidence", "add", "1", "service", "--date", "2019-08-12").exit_code == 0
+    again = q("evidence", "add", "1", "service", "--date", "2019-08-12")
+    assert (again.exit_code, again.stdout) == (2, "")
+    assert re.fullmatch(
+        r"error: candidate 1's full-time police service \(record #\d+, entered "
+        r"\d{4}-\d\d-\d\d by hr1\) holds these values already; nothing was recorded\n",
+        again.stderr,
+    )
+    shown = json.loads(q("candidate", "show", "1", "--json").stdout)
+    assert len([e for e in shown["evidence"] if e["kind"] == "service"]) == 1
+    # A changed value is a new record that supersedes the old one, as before.
+    assert q("evidence", "add", "1", "service", "--date", "2019-08-13").exit_code == 0
 
 
 def test_evidence_and_checks_from_the_command_line(

@@ -18,8 +18,8 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import RuleViolation
 from qualify.services import retention
-from qualify.services.audit import canonical
 from qualify.store import db
+from qualify.store.audit import canonical
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -260,12 +260,22 @@ def test_a_public_export_leaves_out_what_the_profile_withholds(
     anchors = ["Neat, in standard", "Cannot describe a school emergency plan"]
     criteria = ["Positive role model who builds trust with youth"]
     eeo = ["Hispanic", "Asian", "female"]
+    log = json.loads(q("audit", "log", "--json").stdout)
+    # The reasons decisions record (the removal's, the recall's) are the internal record.
+    reasons = [
+        " ".join(str(e["details"][key]).split())
+        for e in log
+        if e["action"] == "state_changed" and e["outcome"] == "ok"
+        for key in ("reason", "skip_reason")
+        if e["details"].get(key)
+    ]
+    assert any("dress-code violation" in r for r in reasons)
     result = q("records", "export", "1", "--profile", "public", "-o", str(tmp_path / "copy"))
     assert result.exit_code == 0, result.stderr
     assert "items withheld (see the index)" in result.stdout
     text = export_text(tmp_path / "copy")
     assert "Dana Whitfield" in text  # what is not withheld is there
-    for secret in [*sensitive_reasons, *emails, *comments, *anchors, *criteria, *eeo]:
+    for secret in [*sensitive_reasons, *emails, *comments, *anchors, *criteria, *eeo, *reasons]:
         assert secret not in text, secret
     index = (tmp_path / "copy" / "selection-1_public_withheld-index.csv").read_text(
         encoding="utf-8"
@@ -277,7 +287,10 @@ def test_a_public_export_leaves_out_what_the_profile_withholds(
         "examination_material",
         "panel_notes",
         "self_identification",
+        "decision_reasons",
     }
+    assert index.count("decision_reasons") == len(reasons)
+    assert "the internal reason for 'Remove from the position" in index
     assert "RSA 91-A:5 IV" in index
     log = json.loads(q("audit", "log", "--json").stdout)
     exported = log[-1]
@@ -285,6 +298,50 @@ def test_a_public_export_leaves_out_what_the_profile_withholds(
     pdf = tmp_path / "copy" / "selection-1_public_record.pdf"
     digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
     assert exported["details"]["files"]["selection-1_public_record.pdf"] == digest
+
+
+def test_a_public_export_names_people_and_figures_as_the_packets_do(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = q("records", "export", "1", "--profile", "public", "-o", str(tmp_path / "copy"))
+    assert result.exit_code == 0, result.stderr
+    text = export_text(tmp_path / "copy")
+    # The panel by seat and by name and title, never by login name.
+    assert "Department Commander Ann O'Brien, Captain, Support Division Commander" in text
+    for login in ("cmdr.obrien", "rep.chen", "rep.douglas", "sgt.moreau", "commander school_rep"):
+        assert login not in text, login
+    # Check reasons in words: labels, full names, dates written out, no record numbers.
+    assert "Certified as a full-time police officer: yes (recorded January 8, 2027)" in text
+    assert "Recommendation by supervisor Claire Moreau on file" in text
+    assert "record #" not in text
+    assert "full_time_certified" not in text
+    # Decisions by the candidate's name.
+    assert "2027-09-20 Dana Whitfield Remove from the position" in text
+
+
+def test_the_chief_guides_report_due_example_shows_the_report_still_owed(
+    q: Callable[..., Result],
+) -> None:
+    """docs/guide-chief.md: on the full demo, the removed officer owes her last quarter."""
+    from tests.conftest import PROJECT
+
+    result = q("report", "due", "--as-of", "2027-10-16", user="chief.walsh")
+    assert result.exit_code == 0, result.stderr
+    guide = (PROJECT / "docs" / "guide-chief.md").read_text(encoding="utf-8")
+    assert result.stdout in guide
+    assert "2027Q3   2027-10-15  overdue by 1 day" in result.stdout
+
+
+def test_hr_is_not_offered_evidence_for_a_closed_record(session: Session) -> None:
+    """The demo's removed officer (1) and withdrawn one (8) take no new evidence: the glance
+    marks their records closed, so the portal offers no 'Add evidence' for them."""
+    from qualify.services.overview import selection_overview
+
+    glance = selection_overview(session=session, selection_id=1, actor=as_user("hr.alvarez"))
+    closed = {c.candidate_id for c in glance.candidates if c.closed}
+    assert closed == {1, 8}
+    template = Path(__file__).parents[2] / "src/qualify/web/templates/overview.html"
+    assert '{% if c.closed %}<span class="hint">Record closed' in template.read_text()
 
 
 def test_an_export_into_a_folder_with_files_is_refused_and_writes_nothing(

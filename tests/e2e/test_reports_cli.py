@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qualify.workflow.reports import Quarter
+from qualify.workflow.loader import load_path
+from qualify.workflow.reports import Quarter, ReportCalendar, quarter_of
 from tests.conftest import Result
 from tests.helpers.appointed import AppointedCopies, in_the_past
 
@@ -32,17 +33,25 @@ FIELDS = [
 ]
 
 
-# The commands run on the real clock: the selection and its report calendar are moved into the
-# past, so that the quarters reported on have ended (Q[0] is the first quarter of last year).
+# The commands run on the real clock with the workflow as it ships: the selection is moved into
+# the past, so that the quarters reported on have ended (Q[0] is the first quarter of last year,
+# Q[-1] this one).
 TODAY = datetime.now(ZoneInfo("America/New_York")).date()
+SRO = load_path(Path(__file__).resolve().parents[2] / "workflows" / "sro-selection.yaml").spec
+assert SRO.activity_reports is not None
+CALENDAR = ReportCalendar.of(SRO.activity_reports, SRO)
 
 
 @pytest.fixture(scope="module")
-def _world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Quarter]]:
-    folder = tmp_path_factory.mktemp("appointed")
-    years_back, workflows, quarters, appointed = in_the_past(folder, TODAY)
-    copies = AppointedCopies(folder, years_back=years_back, workflows=workflows)
-    return copies(appointed), quarters
+def appointed_copies(tmp_path_factory: pytest.TempPathFactory) -> AppointedCopies:
+    years_back, _, _ = in_the_past(TODAY)
+    return AppointedCopies(tmp_path_factory.mktemp("appointed"), years_back=years_back)
+
+
+@pytest.fixture(scope="module")
+def _world(appointed_copies: AppointedCopies) -> tuple[Path, list[Quarter]]:
+    _, quarters, appointed = in_the_past(TODAY)
+    return appointed_copies(appointed), quarters
 
 
 @pytest.fixture
@@ -67,7 +76,7 @@ def q(
 def test_a_supervisor_enters_a_report_and_the_listing_follows(
     q: Callable[..., Result], Q: list[Quarter]
 ) -> None:
-    due_on = Q[0].last_day + timedelta(days=14)
+    due_on = CALENDAR.due(Q[0])
     due = q("report", "due", "--as-of", str(due_on + timedelta(days=1)))
     assert due.exit_code == 0, due.stderr
     lines = due.stdout.splitlines()
@@ -81,7 +90,7 @@ def test_a_supervisor_enters_a_report_and_the_listing_follows(
         f"recorded the {Q[0].id} activity report of candidate 1 (version 1); entered after its "
         "due date, audit event #"
     )
-    q1_due = Q[1].last_day + timedelta(days=14)
+    q1_due = CALENDAR.due(Q[1])
     listed = json.loads(q("report", "due", "--as-of", str(q1_due), "--json").stdout)
     assert [(r["quarter"], r["status"], r["due"]) for r in listed] == [
         (Q[1].id, "due", str(q1_due))
@@ -89,11 +98,49 @@ def test_a_supervisor_enters_a_report_and_the_listing_follows(
     under_way = str(Q[1].last_day - timedelta(days=1))
     quiet = q("report", "due", "--as-of", under_way)
     assert quiet.stdout.strip() == f"no activity report is due or overdue as of {under_way}"
-    # Without --as-of, today: every quarter since Q[0] that has ended.
+    # Without --as-of, today: every quarter since Q[0] that has ended, this year's too.
     today = json.loads(q("report", "due", "--json").stdout)
     ended = [x.id for x in Q[1:] if x.last_day <= TODAY]
     assert [r["quarter"] for r in today] == ended
     assert Q[3].id in ended
+
+
+def test_an_officer_appointed_today_owes_this_quarter_by_its_due_day(
+    cli: Callable[..., Result], appointed_copies: AppointedCopies, tmp_path: Path
+) -> None:
+    """The tryout: appointed today, the officer reports on this quarter (the workflow once
+    listed six quarters of 2027 and 2028 and refused any other)."""
+    target = tmp_path / "today.db"
+    shutil.copyfile(appointed_copies(TODAY), target)
+
+    def q(*args: str) -> Result:
+        return cli("--db", f"sqlite:///{target}", "--as", "hr.alvarez", *args)
+
+    this = quarter_of(TODAY)
+    due = CALENDAR.due(this)
+    before = Quarter(this.year - (this.number == 1), (this.number - 2) % 4 + 1)
+    earlier = q("report", "add", "1", "--quarter", before.id, *FIELDS)
+    assert earlier.exit_code == 1
+    assert earlier.stderr == (
+        f"error: {before.id} ended on {before.last_day}, before the officer was appointed on "
+        f"{TODAY}: there is no report to make for it\n"
+    )
+    if this.last_day > TODAY:
+        early = q("report", "add", "1", "--quarter", this.id, *FIELDS)
+        assert early.exit_code == 1
+        assert f"error: {this.id} runs until {this.last_day}: its report can be" in early.stderr
+        assert q("report", "due").stdout == "no activity report is due or overdue\n"
+    on_due = json.loads(q("report", "due", "--as-of", str(due), "--json").stdout)
+    assert [(r["quarter"], r["due"], r["status"]) for r in on_due] == [(this.id, str(due), "due")]
+    late = q("report", "due", "--as-of", str(due + timedelta(days=5)))
+    assert late.stdout.splitlines()[2].split()[-6:] == [
+        this.id,
+        str(due),
+        "overdue",
+        "by",
+        "5",
+        "days",
+    ]
 
 
 def test_bad_input_is_one_line_naming_the_field_and_exits_2(

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.errors import RuleViolation
+from qualify.packets.context import build_context
 from qualify.services.advance import advance
-from qualify.services.packet_context import build_context
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
 from tests.helpers.actors import as_user
@@ -111,3 +111,49 @@ def test_the_cli_refuses_with_exit_1_then_prints_a_packet_with_the_panel(
     assert "not all checks pass" not in text
     assert "Confirmed: all 5 checks shown passed; 3 sensitive checks are withheld" in text
     assert "Department Commander Ann O'Brien" in text
+
+
+def test_only_an_eligible_officer_or_one_in_interview_has_an_interview_to_schedule(
+    session: Session, sample: Sample, cli: Callable[..., Result]
+) -> None:
+    """The tryout scheduled candidate 4, found ineligible: refused (exit 1) saying in which
+    states an interview is scheduled, and nothing is recorded; so is a withdrawn officer."""
+    screened(sample)
+    a_panel(sample)
+    brennan, fitzgerald = sample.ids["MPD-1118"], sample.ids["MPD-1199"]
+    advance(
+        session=session,
+        candidate_id=fitzgerald,
+        trigger="withdraw",
+        actor=as_user("hr.alvarez"),
+        reason="Accepted a detective position.",
+        reason_code="accepted_other_assignment",
+    )
+
+    def schedule(candidate: int) -> Result:
+        return cli(
+            "--db", sample.settings.database_url, "--as", "hr.alvarez", "panel", "schedule",
+            str(candidate), "--at", "2027-01-22 09:00", "--place", "Conference Room B",
+        )  # fmt: skip
+
+    states = "Eligible, Interview, Interview scored"
+    ineligible = schedule(brennan)
+    assert (ineligible.exit_code, ineligible.stderr) == (
+        1,
+        f"error: candidate {brennan} is ineligible (Ineligible); an interview is scheduled only "
+        f"for a candidate in one of the states {states}\n",
+    )
+    withdrawn = schedule(fitzgerald)
+    assert withdrawn.exit_code == 1
+    assert withdrawn.stderr == (
+        f"error: candidate {fitzgerald} is withdrawn (Withdrawn): the interview is behind them or "
+        f"will not happen; an interview is scheduled only for a candidate in one of the states "
+        f"{states}\n"
+    )
+    assert schedule(sample.ids["MPD-1042"]).exit_code == 0
+    session.expire_all()
+    scheduled = session.exec(
+        select(AuditEvent.candidate_id).where(AuditEvent.action == "interview_scheduled")
+    ).all()
+    assert brennan not in scheduled
+    assert fitzgerald in scheduled  # by a_panel, while he was eligible

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import Session
 
 from qualify.config import Settings
-from qualify.services import audit
 from qualify.services.scorecards import score
+from qualify.store import audit
 from tests.conftest import Result
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared
@@ -126,9 +126,12 @@ def test_a_commander_sees_no_status_of_sensitive_checks(
         assert f"{sensitive}: FAIL" not in text
         assert f"{sensitive}: withheld" in text
     assert "overall: not eligible" in text
+    # How many withheld checks stand in the way, never which or why.
+    assert "3 withheld checks do not pass; only Human Resources and Chief of Police see why" in text
     data = json.loads(run("cmdr.obrien", "check", str(petrakis), "--json").stdout)
     row = data["candidates"][0]
     assert row["eligibility"] == "not eligible"
+    assert row["withheld_not_passing"] == 3
     statuses = {r["check"]: r["status"] for r in row["results"]}
     assert statuses["drug_free"] == statuses["physical_fitness"] == "withheld"
     shown = run("cmdr.obrien", "candidate", "show", str(petrakis), "--json").stdout
@@ -141,6 +144,7 @@ def test_a_commander_sees_no_status_of_sensitive_checks(
     )
     hr = json.loads(run("hr.alvarez", "check", str(petrakis), "--json").stdout)
     assert {r["check"]: r["status"] for r in hr["candidates"][0]["results"]}["drug_free"] == "fail"
+    assert hr["candidates"][0]["withheld_not_passing"] == 0
 
 
 def _digest(scores: dict[str, int]) -> str:

@@ -3,9 +3,8 @@ for the quarterly activity report tests: built once as an SQLite file, copied fo
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlmodel import Session
@@ -57,21 +56,12 @@ class AppointedCopies:
         return self.made[day]
 
 
-def in_the_past(folder: Path, today: date) -> tuple[int, Path, list[Quarter], date]:
-    """For tests on the real clock: the demo a year or two back. A copy of the SRO workflow whose
-    report calendar holds the six quarters from the first of last year (each due 14 days after
-    it ends), and how many whole years to move the sample selection's dates back by (so every
-    check gives what it gives in the demo). Returns those years, the workflows folder, the
-    quarters (oldest first) and the day to appoint the officer: March 20 of last year, in the
-    first quarter."""
+def in_the_past(today: date) -> tuple[int, list[Quarter], date]:
+    """For tests on the real clock: the demo a year or two back, with the SRO workflow as it
+    ships. How many whole years to move the sample selection's dates back by (so every check
+    gives what it gives in the demo), the quarters from the first of last year to this one
+    (oldest first), and the day to appoint the officer: March 20 of last year, in the first
+    quarter."""
     year = today.year - 1
-    quarters = [Quarter(year + n // 4, n % 4 + 1) for n in range(6)]
-    due = "".join(
-        f"    {q.id}: {(q.last_day + timedelta(days=14)).isoformat()}\n" for q in quarters
-    )
-    text = (ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(  due:\n)(    \d{4}Q\d: [\d-]+\n)+", lambda m: m.group(1) + due, text)
-    workflows = folder / "workflows"
-    workflows.mkdir()
-    (workflows / "sro-selection.yaml").write_text(text, encoding="utf-8")
-    return 2027 - year, workflows, quarters, date(year, 3, 20)
+    quarters = [Quarter(year + n // 4, n % 4 + 1) for n in range(4 + (today.month + 2) // 3)]
+    return 2027 - year, quarters, date(year, 3, 20)

@@ -3,7 +3,7 @@
 `a_selection` opens the sample School Resource Officer selection (the demo's users, its roster
 of eight officers and their evidence). The stage builders carry it one named stage further
 (`in_screening`, `screened`, `with_panel`, `in_interview`, `declared`, `interviewed`,
-`selected`, `trained`, `appointed`, `reported`, `removed`, `recalled`); each first reaches the stage before it, and a
+`selected`, `in_training`, `trained`, `appointed`, `reported`, `removed`, `recalled`); each first reaches the stage before it, and a
 stage already reached is not made twice, so a test names only the state it needs:
 
     sample = interviewed(a_selection(session, settings))
@@ -512,9 +512,10 @@ def selected(
 
 
 @stage
-def trained(sample: Sample) -> None:
-    """Whitfield's training, directed by the Detective Sergeant and the commander and completed
-    between January and March 2027 (two courses with a certificate)."""
+def in_training(sample: Sample) -> None:
+    """Whitfield's training directed, by the Detective Sergeant (basic_sro and legal_issues,
+    due 2027-03-05) and the commander (school_emergency_planning, due 2027-03-12), in January
+    2027; nothing recorded complete yet."""
     selected(sample)
     dana = sample.ids["MPD-1042"]
     directed = [
@@ -531,6 +532,14 @@ def trained(sample: Sample) -> None:
             actor=as_user(by),
             now=sample.clock.tick(),
         )
+
+
+@stage
+def trained(sample: Sample) -> None:
+    """Whitfield's training, directed by the Detective Sergeant and the commander and completed
+    between January and March 2027 (two courses with a certificate)."""
+    in_training(sample)
+    dana = sample.ids["MPD-1042"]
     completed = [
         ("2027-02-22", HR, "basic_sro", "2027-02-19", "Basic School Resource Officer course."),
         ("2027-02-26", "sgt.lambert", "legal_issues", "2027-02-26", None),

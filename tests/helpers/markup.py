@@ -63,3 +63,62 @@ def unlabelled(page: str) -> list[str]:
 def ungrouped_radios(page: str) -> list[str]:
     """The names of the radios outside a fieldset, or in one without a legend."""
     return sorted({name for name, group in read(page).radios if not (group and group["legend"])})
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class Descriptions(HTMLParser):
+    """A form's hints and per-field messages (elements of the class `hint` or `field-error`
+    inside a form, not part of a label or legend, with text), and the ids that elements name
+    in `aria-describedby`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, dict[str, str] | None]] = []  # tag, and the note it begins
+        self.notes: list[dict[str, str]] = []
+        self.ids: set[str] = set()
+        self.described: set[str] = set()
+
+    def _inside(self, *tags: str) -> bool:
+        return any(tag in tags for tag, _ in self.open)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        if found.get("id"):
+            self.ids.add(found["id"])
+        self.described.update(found.get("aria-describedby", "").split())
+        classes = found.get("class", "").split()
+        note = None
+        if (
+            {"hint", "field-error"} & set(classes)
+            and self._inside("form")
+            and not self._inside("label", "legend")
+        ):
+            note = {"id": found.get("id", ""), "text": ""}
+            self.notes.append(note)
+        if tag not in VOID:
+            self.open.append((tag, note))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open:
+            closed, _ = self.open.pop()
+            if closed == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, note in self.open:
+            if note is not None:
+                note["text"] += data
+
+
+def undescribed(page: str) -> list[str]:
+    """The hints and field messages of a page's forms that no input names in its
+    `aria-describedby` (a screen reader would not read them with the input), and the ids an
+    `aria-describedby` names that the page does not have."""
+    parser = Descriptions()
+    parser.feed(page)
+    parser.close()
+    notes = [n for n in parser.notes if n["text"].strip()]
+    unnamed = [n["text"].strip() for n in notes if n["id"] not in parser.described]
+    return unnamed + [f"#{name}" for name in sorted(parser.described - parser.ids)]

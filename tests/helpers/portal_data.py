@@ -78,11 +78,13 @@ def prepare(
     database_url: str | None = None,
     passwords: tuple[str, ...] = (),
     hostile: bool = True,
+    years_back: int = 0,
 ) -> Prepared:
     """The sample selection carried to `stage` (every scorecard submitted and the scores
     recorded, unless another is named), with the hostile names (or, without
     `hostile`, an ordinary officer waiting in screening); the users named in `passwords` get
-    the portal password `password_of(name)`."""
+    the portal password `password_of(name)`. `years_back` moves the sample's dates that many
+    years earlier (for a page that checks dates against the real clock)."""
     settings = settings_for(folder)
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
@@ -90,7 +92,7 @@ def prepare(
     try:
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
-            sample = a_selection(session, settings)
+            sample = a_selection(session, settings, years_back=years_back)
             stage(sample)
             ids = dict(sample.ids)
             if hostile:

@@ -15,11 +15,11 @@ import qualify.services.firing as firing_module
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
-from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.evidence import add_evidence
-from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store import audit
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.helpers.actors import as_user
 

@@ -18,15 +18,15 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import QualifyError, RuleViolation
 from qualify.services.advance import advance
-from qualify.services.checking import evaluate, load_facts
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import result_mismatches
 from qualify.services.panel import declare
 from qualify.services.scenario import Scenario, candidate_ids
 from qualify.services.scorecards import score
-from qualify.services.scores import ranking
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
+from qualify.store.checking import evaluate, load_facts
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import result_mismatches
+from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
 from tests.conftest import SCENARIO
 from tests.helpers.actors import CLI, as_user

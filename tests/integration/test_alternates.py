@@ -9,10 +9,10 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
 from qualify.services.panel import declare, declare_choice
 from qualify.services.results import results
 from qualify.services.scorecards import score
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, a_user, declared, screened, with_panel

@@ -19,12 +19,12 @@ from qualify import auditkey
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import DatabaseError
-from qualify.services import audit, checkpoints, recorded
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
 from qualify.services.audit_admin import INIT_ACTOR, checkpoint_head, install_key, rotate_key
-from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store import audit, checkpoints, recorded
+from qualify.store.integrity import replayed_states, verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection, User
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, interviewed
@@ -440,7 +440,7 @@ def test_records_hashed_under_their_former_names_still_verify_and_a_change_is_na
 ) -> None:
     """An event written before migration 0012 recorded a declaration as `attestation:N` and
     evidence with an `attested_by` column: verify checks those hashes under the old names."""
-    from qualify.services.integrity import record_mismatches
+    from qualify.store.integrity import record_mismatches
     from qualify.store.tables import ConflictDeclaration
 
     interviewed(sample)

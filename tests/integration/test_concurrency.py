@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.services.integrity import replayed_states, verify
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.integrity import replayed_states, verify
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.conftest import PROJECT
 from tests.helpers.builders import CRITERIA, INTERVIEWED, Sample, declared, scorecard

@@ -17,16 +17,16 @@ import pytest
 from sqlmodel import Session, select
 
 from qualify.config import Settings
-from qualify.services.integrity import verify
-from qualify.services.packet_files import owed
+from qualify.packets.files import owed
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import PROJECT, Result
 from tests.helpers.builders import Sample, screened
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
-PACKET = re.compile(r"selection-(\d+)_candidate-(\d+)_(.+)_event-(\d+)\.pdf")
+PACKET = re.compile(r"selection-(\d+)_candidate-(\d+)_(.+)_event-(\d+)(?:_[a-z_-]+-copy)?\.pdf")
 
 
 def _phantoms(session: Session, records: Path) -> list[str]:

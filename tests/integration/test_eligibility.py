@@ -12,11 +12,11 @@ from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted
 from qualify.services.candidates import describe_candidate
-from qualify.services.checking import INTERVIEW_KINDS
 from qualify.services.eligibility import run_checks
 from qualify.services.evidence import add_evidence
-from qualify.services.frozen import workflow_of
 from qualify.services.scenario import Scenario, candidate_ids, letter_pdf
+from qualify.store.checking import INTERVIEW_KINDS
+from qualify.store.frozen import workflow_of
 from qualify.store.tables import Evidence, Selection
 from tests.helpers.actors import as_user
 
@@ -228,7 +228,7 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
     sro: tuple[Scenario, Selection],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from qualify.services import checking
+    from qualify.store import checking
 
     _, selection = sro
     ids = candidate_ids(session, selection.id or 0)

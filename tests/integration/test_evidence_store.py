@@ -11,8 +11,8 @@ from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.services.evidence import add_evidence
-from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, set_up
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import SCENARIO
 from tests.helpers.actors import CLI, as_user

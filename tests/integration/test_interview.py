@@ -12,17 +12,16 @@ from sqlmodel import Session, col, select
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, Conflict, NotPermitted, RuleViolation
-from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.candidates import add_candidate
-from qualify.services.integrity import result_mismatches, verify
 from qualify.services.panel import assign_panel, declare
 from qualify.services.results import results
-from qualify.services.rows import claim
 from qualify.services.scorecards import score
-from qualify.services.scores import ranking
 from qualify.services.users import add_user, edit_user
-from qualify.store import db
+from qualify.store import audit, db
+from qualify.store.integrity import result_mismatches, verify
+from qualify.store.rows import claim
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
 from tests.helpers.builders import Sample, declared, in_interview, interviewed
@@ -113,6 +112,32 @@ def test_the_panel_must_match_the_workflows_seats(
             actor=as_user("hr.alvarez"),
         )
     assert message in render(info.value)  # as the command line says it
+
+
+def test_a_mistyped_seat_is_one_problem_not_also_a_short_seat(
+    session: Session, sample: Sample
+) -> None:
+    seats = [("comander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")]
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=seats,
+            actor=as_user("hr.alvarez"),
+        )
+    assert render(info.value) == (
+        "--seat comander=cmdr.obrien: no seat 'comander' (did you mean 'commander'?) "
+        "(seats: commander, school_rep)"
+    )
+    # A seat left short with no typo to account for it is still named.
+    with pytest.raises(BadInput) as info:
+        assign_panel(
+            session=session,
+            selection_id=sample.selection_id,
+            seats=[("school_rep", "rep.chen"), ("school_rep", "rep.douglas"), ("chief", "x")],
+            actor=as_user("hr.alvarez"),
+        )
+    assert "--seat commander: the workflow has 1, 0 given" in render(info.value)
 
 
 def test_changing_the_panel_after_scoring_began_needs_a_reason_and_is_audited(
@@ -231,8 +256,8 @@ def test_the_candidates_own_supervisor_cannot_score_them(
         (
             {"role_model": "5"},
             {},
-            "a score of 1 or 5 needs evidence, a comment on what you saw or heard: Positive role "
-            "model who builds trust with youth: add --comment ID=TEXT for role_model",
+            "--comment role_model: cannot submit: a score of 1 or 5 needs evidence, a comment on "
+            "what you saw or heard: Positive role model who builds trust with youth",
         ),
     ],
 )
@@ -275,11 +300,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         scores={"liaison": "2"},
         comments={},
     )  # drafts change
-    with pytest.raises(
-        BadInput,
-        match="cannot submit: no score yet for Appearance and attitude in the school "
-        "environment; Positive role model who builds trust with youth;",
-    ):
+    with pytest.raises(BadInput) as info:
         score(
             session=session,
             candidate_id=dana,
@@ -288,6 +309,16 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
             comments={},
             submit=True,
         )
+    # Every criterion without a score is named, one line each, with its option.
+    lines = render(info.value).splitlines()
+    assert len(lines) == 5
+    assert lines[0] == (
+        "--set appearance_attitude: cannot submit: no score yet for Appearance and attitude in "
+        "the school environment"
+    )
+    assert lines[1].startswith("--set role_model: cannot submit: no score yet for Positive role")
+    assert "liaison" not in render(info.value)  # the draft scored it
+    assert lines[-1].endswith("; nothing was saved")
     session.rollback()
     card = score(
         session=session,
@@ -565,7 +596,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
         command.downgrade(db.alembic_config(connection), "0003")
 
     # Later service code must not change what the migration writes: break it, and upgrade.
-    import qualify.services.stored_results as service
+    import qualify.store.stored_results as service
 
     def changed(*args: object, **kwargs: object) -> None:
         raise AssertionError("migration 0004 used the service code")

@@ -18,15 +18,15 @@ from sqlmodel import Session, select
 from qualify.cli.errors import render as cli_words
 from qualify.config import Settings
 from qualify.errors import QualifyError
+from qualify.packets.files import entering_event, render
 from qualify.packets.render import html_to_pdf, safe_fetcher
 from qualify.services.advance import advance
 from qualify.services.firing import PacketPlace
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import verify
-from qualify.services.packet_files import entering_event, render
 from qualify.services.packets import print_candidate
 from qualify.services.scenario import Scenario, add_evidence, candidate_ids, run_steps, set_up
 from qualify.store import db
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.loader import load_path
@@ -37,6 +37,7 @@ from tests.helpers.builders import (
     Sample,
     a_user,
     declare,
+    in_screening,
     interviewed,
     screened,
     with_panel,
@@ -375,7 +376,7 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
 ) -> None:
     import qualify.packets.render as render_module
     from qualify.errors import PacketsOwed
-    from qualify.services.packet_files import owed
+    from qualify.packets.files import owed
     from qualify.services.packets import repair
 
     _, selection = sro
@@ -409,7 +410,8 @@ def test_a_failed_render_keeps_the_change_says_so_and_repair_writes_the_packet(
         session=session, templates_dir=TEMPLATES, records_dir=records, actor=as_user("hr.alvarez")
     )
     assert [p.name for p in done.written] == [
-        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}.pdf"
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{event.id}"
+        "_hr-chief-copy.pdf"  # the copy of HR, who repaired it
     ]
     assert owed(session, records) == []
     assert verify(session).ok
@@ -425,15 +427,19 @@ def test_packet_generated_events_record_the_file_hash(
             select(AuditEvent).where(AuditEvent.action == "packet_generated")
         ).all()
     engine.dispose()
-    assert (
-        len({json.loads(e.details)["file"] for e in events}) == 31
-    )  # reprints add events, not files
+    # Every file in out/ has its event; a reprint of the same copy adds an event, not a file
+    # (a reprint by HR of a packet the commander's advance wrote is HR's own copy, named so,
+    # and goes elsewhere).
+    named = {json.loads(e.details)["file"] for e in events}
+    assert {p.name for p in out.glob("*.pdf")} <= named
+    assert len(list(out.glob("*.pdf"))) == 31
     first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
     for event in sorted(events, key=lambda e: e.id or 0):
         details = json.loads(event.details)
         first.setdefault(details["file"], details["sha256"])
     for name, sha in first.items():
-        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
+        if (out / name).exists():
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha
 
 
 def pdftotext(path: Path) -> str:
@@ -720,7 +726,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
 def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_said(
     session: Session, settings: Settings, tmp_path: Path
 ) -> None:
-    from qualify.services.packet_context import build_context
+    from qualify.packets.context import build_context
 
     scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
     selection = set_up(session, settings, scenario)
@@ -875,7 +881,7 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
     engine = db.make_engine(config.database_url)
     # Not selected is no longer final (the Chief may recall from the eligible list), yet the
     # interview is behind the officer.
-    behind = r"in the state 'Not selected': the interview is behind"
+    behind = r"is not_selected \(Not selected\): the interview is behind"
     with Session(engine) as session, pytest.raises(RuleViolation, match=behind):
         schedule_interview(
             session=session,
@@ -929,3 +935,75 @@ def test_printing_a_selection_records_every_packet_in_one_commit_on_the_callers_
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "packet_generated")).all()
     recorded = {json.loads(e.details)["file"]: json.loads(e.details)["sha256"] for e in events}
     assert recorded == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+
+
+def test_the_commanders_copy_and_hrs_copy_have_their_own_names_and_references(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    """A packet whose copies differ by who reads it (the commander's withholds sensitive
+    evidence) is two documents, each named and referenced as whose copy it is; a letter every
+    reader gets the same is one document under one name and reference, the same bytes."""
+    in_screening(sample)
+    records, out = tmp_path / "records", tmp_path / "out"
+    dana, sofia = sample.ids["MPD-1042"], sample.ids["MPD-1181"]
+    for cid, trigger, why in [
+        (dana, "confirm_eligible", {}),
+        (
+            sofia,
+            "declare_ineligible",
+            {"reason": "Fails qualification 4.", "reason_code": "qualifications_not_met"},
+        ),
+    ]:
+        advance(
+            session=session,
+            candidate_id=cid,
+            trigger=trigger,
+            actor=as_user("cmdr.obrien"),
+            packets=PacketPlace(TEMPLATES, records),
+            **why,  # type: ignore[arg-type]
+        )
+    by_hr = print_candidate(
+        session=session,
+        templates_dir=TEMPLATES,
+        output_dir=out,
+        candidate_id=dana,
+        actor=as_user("hr.alvarez"),
+    ) + print_candidate(
+        session=session,
+        templates_dir=TEMPLATES,
+        output_dir=out,
+        candidate_id=sofia,
+        actor=as_user("hr.alvarez"),
+    )
+    review = entering_event(session, dana, "eligible").id
+    commanders = records / (
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{review}"
+        "_commander-copy.pdf"
+    )
+    hrs = out / (
+        f"selection-1_candidate-{dana:04d}_eligible_eligibility_review_event-{review}"
+        "_hr-chief-copy.pdf"
+    )
+    assert commanders.exists()
+    assert hrs in by_hr
+    assert f"Ref. S1-C{dana}-E{review}-commander (copy for Department Commander)" in " ".join(
+        text_of(commanders).split()
+    )
+    assert f"Ref. S1-C{dana}-E{review}-hr-chief (copy for Human Resources and Chief of " in (
+        " ".join(text_of(hrs).split())
+    )
+    # The notice of ineligibility reads the same for both: one name, one reference, one body.
+    notice = entering_event(session, sofia, "ineligible").id
+    name = f"selection-1_candidate-{sofia:04d}_ineligible_notice_ineligible_event-{notice}.pdf"
+    assert (records / name).read_bytes() == (out / name).read_bytes()
+    # The record of what was printed tells the copies apart too.
+    printed = [
+        json.loads(e.details)
+        for e in session.exec(select(AuditEvent).where(AuditEvent.action == "packet_generated"))
+    ]
+    reviews = [p for p in printed if p["packet"].startswith(f"S1-C{dana}-eligible-")]
+    assert sorted(p["packet"].rsplit("-E", 1)[1] for p in reviews) == [
+        f"{review}-commander",
+        f"{review}-hr-chief",
+    ]
+    assert len({p["sha256"] for p in reviews}) == 2

@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 from qualify.config import Settings
 from qualify.errors import RuleViolation
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
-from qualify.services.lookups import get_selection
 from qualify.services.offers import firable
+from qualify.store.integrity import verify
+from qualify.store.lookups import get_selection
 from qualify.store.tables import AuditEvent, Candidate
 from tests.conftest import Result
 from tests.helpers.actors import as_user

@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
-from qualify.services.integrity import verify
 from qualify.services.scenario import Scenario, candidate_ids
+from qualify.store.integrity import verify
 from qualify.store.tables import Candidate, ConflictDeclaration, Selection
 from tests.conftest import PROJECT, Result
 from tests.helpers.builders import CRITERIA, PANEL, Sample, declared, scorecard, with_panel
@@ -140,13 +140,13 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
     )
     for name in ("hr.new1", "hr.new2", "hr.new3"):
         users = race(url, start, [["--as", "hr.alvarez", "user", "add", name, "--role", "hr"]] * 4)
-        assert sorted(o.code for o in users) == [0, 1, 1, 1], [o.err for o in users]
+        assert sorted(o.code for o in users) == [0, 2, 2, 2], [o.err for o in users]
         for loser in (o for o in users if o.code):
             assert loser.err == f"error: user '{name}' already exists\n"
     for employee in ("MPD-3001", "MPD-3002"):
         add = ["--as", "hr.alvarez", "candidate", "add", "--selection", "1"]
         added = race(url, start, [[*add, "--employee-id", employee, "--name", "Kim Race"]] * 4)
-        assert sorted(o.code for o in added) == [0, 1, 1, 1], [o.err for o in added]
+        assert sorted(o.code for o in added) == [0, 2, 2, 2], [o.err for o in added]
         sequential = cli(
             "--db",
             url,
@@ -158,7 +158,9 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
             "--name",
             "Kim Race",
         )
-        assert sequential.stderr.startswith(f"error: employee {employee} is already candidate ")
+        assert sequential.stderr.startswith(
+            f"error: --employee-id: {employee} is already candidate "
+        )
         assert all(o.err == sequential.stderr for o in added if o.code)
     imported = race(
         url,

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.errors import RuleViolation
-from qualify.services import fairness, integrity, retention
+from qualify.services import fairness, retention
 from qualify.services.scenario import Scenario, add_self_identification
+from qualify.store import integrity
 from qualify.store.tables import Candidate, Evidence, Selection, SelfIdentification, Tombstone
 from tests.helpers.actors import as_user
 

@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation
-from qualify.services import audit
 from qualify.services.advance import advance
 from qualify.services.fairness import fairness_report
 from qualify.services.firing import PacketPlace
+from qualify.store import audit
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.documents import local_date, long_date
 from tests.helpers.actors import as_user

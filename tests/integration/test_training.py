@@ -16,14 +16,14 @@ from sqlmodel import Session, col, select
 from qualify.cli.errors import render
 from qualify.config import Settings
 from qualify.errors import BadInput, NotPermitted, RuleViolation
-from qualify.services import audit
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
 from qualify.services.scenario import (
     candidate_ids,
     letter_pdf,
 )
 from qualify.services.training import assign_training, complete_training, training_status
+from qualify.store import audit
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence, TrainingDirection
 from tests.helpers.actors import as_user
 from tests.helpers.selected import selected_db

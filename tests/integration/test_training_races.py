@@ -15,9 +15,9 @@ from sqlmodel import Session, select
 from qualify.config import Settings
 from qualify.errors import RuleViolation
 from qualify.services.advance import advance
-from qualify.services.integrity import verify
 from qualify.services.training import assign_training, complete_training
 from qualify.store import db
+from qualify.store.integrity import verify
 from qualify.store.tables import Evidence, TrainingDirection
 from tests.helpers.actors import as_user
 from tests.helpers.builders import a_selection, selected

@@ -1,10 +1,9 @@
-"""Quarterly activity reports, pure: quarters, due and overdue, figures, and the workflow's
-`activity_reports` as the loader checks it."""
+"""Quarterly activity reports, pure: quarters, the rule for the quarters owed and their due days,
+due and overdue, figures, and the workflow's `activity_reports` as the loader checks it."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,23 @@ from qualify.errors import WorkflowError
 from qualify.workflow.loader import load_path, load_text
 from qualify.workflow.reports import (
     Quarter,
+    ReportCalendar,
     ReportInputError,
-    calendar_quarter,
     outstanding,
     parse_fields,
     parse_quarter,
-    quarters_owed,
+    read_quarter,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 SRO = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
 REPORTS = SRO.activity_reports
 assert REPORTS is not None
+CALENDAR = ReportCalendar.of(REPORTS, SRO)
+
+
+def _rule(**changes: object) -> ReportCalendar:
+    return ReportCalendar.of(REPORTS.model_copy(update=changes), SRO)
 
 
 @pytest.mark.parametrize(
@@ -51,33 +55,93 @@ def test_a_malformed_quarter_is_not_read(text: str) -> None:
     assert parse_quarter(text) is None
 
 
-def test_the_sro_calendar_has_2027q3_due_on_october_15() -> None:
-    assert REPORTS.due["2027Q3"] == date(2027, 10, 15)
-    assert calendar_quarter(REPORTS, "2027Q3") == Quarter(2027, 3)
+def test_the_sro_rule_gives_the_dates_the_old_list_gave_and_goes_on() -> None:
+    """15 days after the quarter, or the Friday before when that is a weekend: the six dates the
+    workflow listed before, and every quarter after them."""
+    listed = {"2027Q1": "04-15", "2027Q2": "07-15", "2027Q3": "10-15"}
+    listed |= {"2027Q4": "2028-01-14", "2028Q1": "2028-04-14", "2028Q2": "2028-07-14"}
+    for quarter, due in listed.items():
+        day = due if due.startswith("20") else f"2027-{due}"
+        assert CALENDAR.due(read_quarter(quarter)).isoformat() == day
+    assert CALENDAR.due(Quarter(2028, 3)) == date(2028, 10, 13)  # the 15th is a Sunday
+    assert CALENDAR.due(Quarter(2035, 2)) == date(2035, 7, 13)
     with pytest.raises(ReportInputError) as refused:
-        calendar_quarter(REPORTS, "2030Q1")
-    assert re.match("--quarter 2030Q1: .*has no quarter 2030Q1", render(refused.value))
+        read_quarter("2030Q5")
+    assert render(refused.value) == (
+        "--quarter '2030Q5': write a quarter as YEAR Q NUMBER, such as 2027Q3"
+    )
 
 
-def test_an_officer_owes_every_quarter_ending_on_or_after_the_appointment() -> None:
-    on_last_day = [q.id for q, _ in quarters_owed(REPORTS, date(2027, 6, 30))]
-    day_after = [q.id for q, _ in quarters_owed(REPORTS, date(2027, 7, 1))]
-    assert on_last_day[:2] == ["2027Q2", "2027Q3"]
-    assert day_after[0] == "2027Q3"
+def test_a_due_day_on_a_holiday_moves_to_the_working_day_before_or_after() -> None:
+    thanksgiving = Quarter(2027, 3).last_day + timedelta(days=56)
+    assert thanksgiving == date(2027, 11, 25)
+    assert thanksgiving in SRO.holidays
+    assert _rule(due_days_after_quarter=56).due(Quarter(2027, 3)) == date(2027, 11, 24)
+    # after: Thanksgiving, the Friday after (also a holiday) and the weekend are passed over
+    after = _rule(due_days_after_quarter=56, due_on_closed_day="after")
+    assert after.due(Quarter(2027, 3)) == date(2027, 11, 29)
+
+
+def test_moving_before_never_goes_back_into_the_quarter() -> None:
+    # 2028Q1 ends on Friday 31 March; a day later is a Saturday: the Monday after, not the Friday
+    assert _rule(due_days_after_quarter=1).due(Quarter(2028, 1)) == date(2028, 4, 3)
+
+
+def test_an_officer_appointed_today_owes_this_quarter_first() -> None:
+    """The tryout: appointed on 29 November 2026, the 2026Q4 report is due on 15 January 2027
+    and overdue on the 20th."""
+    today = date(2026, 11, 29)
+    owed = outstanding(CALENDAR, today, None, [], date(2027, 1, 20))
+    assert [(o.quarter.id, o.due, o.overdue) for o in owed] == [("2026Q4", date(2027, 1, 15), True)]
+    assert outstanding(CALENDAR, today, None, [], date(2026, 12, 30)) == []
+    assert [o.quarter.id for o in outstanding(CALENDAR, today, None, [], date(2026, 12, 31))] == [
+        "2026Q4"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("appointed", "first_quarter", "first"),
+    [
+        (date(2027, 6, 30), "appointment", "2027Q2"),  # the quarter's last day
+        (date(2027, 6, 30), "next", "2027Q3"),
+        (date(2027, 7, 1), "appointment", "2027Q3"),  # the quarter's first day
+        (date(2027, 7, 1), "next", "2027Q4"),
+        (date(2027, 12, 31), "next", "2028Q1"),  # over the year's end
+    ],
+)
+def test_the_first_quarter_is_that_of_the_appointment_or_the_next(
+    appointed: date, first_quarter: str, first: str
+) -> None:
+    assert _rule(first_quarter=first_quarter).first(appointed).id == first
 
 
 def test_due_from_the_last_day_of_the_quarter_overdue_from_the_day_after_the_due_date() -> None:
     def status(day: date, filed: tuple[str, ...] = ()) -> list[tuple[str, bool]]:
         return [
-            (o.quarter.id, o.overdue) for o in outstanding(REPORTS, date(2027, 7, 1), filed, day)
+            (o.quarter.id, o.overdue)
+            for o in outstanding(CALENDAR, date(2027, 7, 1), None, filed, day)
         ]
 
     assert status(date(2027, 9, 29)) == []
     assert status(date(2027, 9, 30)) == [("2027Q3", False)]
-    assert status(date(2027, 10, 15)) == [("2027Q3", False)]
-    assert status(date(2027, 10, 16)) == [("2027Q3", True)]
+    assert status(date(2027, 10, 14)) == [("2027Q3", False)]  # the day before the due day
+    assert status(date(2027, 10, 15)) == [("2027Q3", False)]  # the due day
+    assert status(date(2027, 10, 16)) == [("2027Q3", True)]  # the day after
     assert status(date(2027, 10, 16), filed=("2027Q3",)) == []
     assert status(date(2028, 1, 15)) == [("2027Q3", True), ("2027Q4", True)]
+    assert len(status(date(2031, 1, 1))) == 14  # no end while the officer serves
+
+
+def test_reports_end_with_the_quarter_of_leaving_or_of_the_term_end() -> None:
+    appointed = date(2027, 3, 20)
+    removed = date(2027, 8, 10)
+    quarters = [q.id for q in CALENDAR.owed(appointed, removed, date(2030, 1, 1))]
+    assert quarters == ["2027Q1", "2027Q2", "2027Q3"]  # the days of July and August too
+    term = _rule(term_months=24)
+    assert term.term_end(appointed) == date(2029, 3, 19)
+    assert term.owed(appointed, None, date(2035, 1, 1))[-1].id == "2029Q1"
+    assert term.owed(appointed, removed, date(2035, 1, 1))[-1].id == "2027Q3"
+    assert _rule(term_months=6).term_end(date(2027, 8, 31)) == date(2028, 2, 28)  # Feb 29 - 1
 
 
 def test_fields_are_counts_from_zero_and_an_optional_note() -> None:
@@ -139,23 +203,64 @@ def test_the_loader_names_each_problem_of_activity_reports_by_line_and_key() -> 
     - {id: meetings, label: Meetings, kind: count}
     - {id: meetings, label: Again, kind: count}
     - {id: Notes, label: Notes, kind: text}
-  due:
-    2027Q3: 2027-09-30
-    2027Q7: 2027-12-01
+  first_quarter: appointed
+  due_days_after_quarter: 0
+  due_on_closed_day: later
+  term_months: 0
 """
     problems = _problems(block)
     line = _with_reports(block).splitlines().index("activity_reports:") + 1
     assert problems == [
+        f"{line + 7}: activity_reports.first_quarter: input should be 'appointment' or 'next', "
+        "not 'appointed'",
+        f"{line + 8}: activity_reports.due_days_after_quarter: must be at least 1 (got 0)",
+        f"{line + 9}: activity_reports.due_on_closed_day: input should be 'before' or "
+        "'after', not 'later'",
+        f"{line + 10}: activity_reports.term_months: must be at least 1 (got 0)",
+    ]
+    block = block.replace("appointed\n", "appointment\n").replace(": 0\n", ": 15\n")
+    block = block.replace("later", "after")
+    assert _problems(block) == [
         f"{line + 1}: activity_reports.states[0]: unknown state 'apointed' (did you mean "
         "'appointed'?)",
         f"{line + 2}: activity_reports.packet: packet 'activity_reprt' has no entry under "
         "packet_kinds (did you mean 'activity_report'?)",
         f"{line + 5}: activity_reports.fields[1].id: field id 'meetings' is used twice",
         f"{line + 6}: activity_reports.fields[2].id: 'Notes' must be lower_case_with_underscores",
-        f"{line + 8}: activity_reports.due.2027Q3: due 2027-09-30, but 2027Q3 runs until "
-        "2027-09-30: a report is due after its quarter ends",
-        f"{line + 9}: activity_reports.due.2027Q7: '2027Q7' is not a quarter such as 2027Q3",
     ]
+
+
+def test_a_list_of_quarters_is_refused_in_a_file_and_read_in_a_frozen_selection() -> None:
+    """A selection opened before the rule froze a list of six quarters: its text still loads,
+    each listed quarter keeping its date, and the quarters around them follow the rule; a
+    workflow file with a list is refused in one line, at the list."""
+    old = """  due:
+    2027Q1: 2027-04-15
+    2027Q2: 2027-07-16
+"""
+    text = (ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8")
+    rule = (
+        "  first_quarter: appointment\n  due_days_after_quarter: 15\n  due_on_closed_day: before\n"
+    )
+    assert rule in text
+    text = text.replace(rule, old)
+    line = text.splitlines().index("  due:") + 1
+    with pytest.raises(WorkflowError) as refused:
+        load_text(text, source="w.yaml")
+    assert refused.value.problems == [
+        f"w.yaml:{line}: activity_reports.due: a list of quarters runs out: write the rule "
+        "instead, first_quarter (appointment or next) and due_days_after_quarter (such as 15)"
+    ]
+    frozen = load_text(text, source="selection 1", fast=True)
+    assert frozen.text == text  # the frozen text and its hash are kept as they were
+    spec = frozen.spec
+    assert spec.activity_reports is not None
+    calendar = ReportCalendar.of(spec.activity_reports, spec)
+    assert calendar.due(Quarter(2027, 2)) == date(2027, 7, 16)  # as listed, not the rule's 15th
+    assert calendar.due(Quarter(2026, 4)) == date(2027, 1, 15)
+    assert calendar.due(Quarter(2028, 4)) == date(2029, 1, 15)
+    owed = outstanding(calendar, date(2026, 11, 29), None, [], date(2029, 1, 16))
+    assert [o.quarter.id for o in owed][0::8] == ["2026Q4", "2028Q4"]
 
 
 def test_a_field_kind_other_than_count_or_text_is_refused() -> None:
@@ -164,8 +269,8 @@ def test_a_field_kind_other_than_count_or_text_is_refused() -> None:
   packet: activity_report
   fields:
     - {id: meetings, label: Meetings, kind: number}
-  due:
-    2027Q3: 2027-10-15
+  first_quarter: appointment
+  due_days_after_quarter: 15
 """
     assert _problems(block) == [
         f"{_with_reports(block).splitlines().index('activity_reports:') + 5}: "
@@ -180,8 +285,8 @@ def test_a_supervising_role_must_be_a_role_of_the_file() -> None:
   packet: activity_report
   fields:
     - {id: meetings, label: Meetings, kind: count}
-  due:
-    2027Q3: 2027-10-15
+  first_quarter: next
+  due_days_after_quarter: 15
 """
     line = _with_reports(block).splitlines().index("activity_reports:") + 3
     assert _problems(block) == [

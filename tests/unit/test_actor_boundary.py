@@ -1,5 +1,7 @@
 """Every service that acts for someone takes an `Actor`, built by the front door, and the audit
-log takes nothing else: no service falls back on a name alone or on a process-wide setting."""
+log takes nothing else: no service falls back on a name alone or on a process-wide setting.
+The scan covers services/ and the record and packet helpers they stand on (store/, packets/),
+named `package.module.function`."""
 
 from __future__ import annotations
 
@@ -13,45 +15,63 @@ from typing import Any
 
 import pytest
 
-import qualify.services
+import qualify
 from qualify.actor import Actor, Origin
-from qualify.services import audit
+from qualify.store import audit
 
-SERVICES = Path(qualify.services.__file__).parent
+SRC = Path(qualify.__file__).parent
+PACKAGES = ("services", "store", "packets")  # where the audit log is written from
 WRITERS = {"record", "record_refusal"}  # audit's functions that append an event
 # Who acts here is established by the service itself, from what it checked: signing in (the
 # name and password), signing out (the session) and setting a password by an invitation link.
 # Each names the actor it found, on the portal's channel (credentials.in_portal).
-IDENTIFIES = {"signin.sign_in", "signin.sign_out", "accounts.set_password"}
+IDENTIFIES = {
+    "services.signin.sign_in",
+    "services.signin.sign_out",
+    "services.accounts.set_password",
+}
+
+
+def _modules() -> list[str]:
+    """`package.module` for each module of the scanned packages (not the migrations)."""
+    return [
+        f"{package}.{module.name}"
+        for package in PACKAGES
+        for module in pkgutil.iter_modules([str(SRC / package)])
+        if not module.ispkg
+    ]
 
 
 def _functions() -> list[tuple[str, Callable[..., Any]]]:
     found: list[tuple[str, Callable[..., Any]]] = []
-    for module in pkgutil.iter_modules(qualify.services.__path__):
-        loaded = importlib.import_module(f"qualify.services.{module.name}")
+    for module in _modules():
+        loaded = importlib.import_module(f"qualify.{module}")
         for name, value in vars(loaded).items():
             if inspect.isfunction(value) and value.__module__ == loaded.__name__:
-                found.append((f"{module.name}.{name}", value))
+                found.append((f"{module}.{name}", value))
     return found
 
 
 def _audit_writers() -> set[str]:
-    """`module.function` for each module-level function of the services that appends an audit
-    event: it calls audit.record or audit.record_refusal, itself or through another function
-    of the services (of its own module, or imported from another by name or with its module)."""
+    """`package.module.function` for each module-level function of the scanned packages that
+    appends an audit event: it calls audit.record or audit.record_refusal, itself or through
+    another scanned function (of its own module, or imported from another by name or with its
+    module)."""
     calls: dict[str, set[str]] = {}
-    for path in sorted(SERVICES.glob("*.py")):
+    for here in _modules():
+        path = SRC / f"{here.replace('.', '/')}.py"
         tree = ast.parse(path.read_text(), str(path))
-        here = path.stem
-        named = {}  # a name this module calls -> "module.function"
+        named = {}  # a name this module calls -> "package.module.function" or "package.module."
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
-                "qualify.services"
-            ):
-                source = (node.module or "").removeprefix("qualify.services").lstrip(".")
-                for alias in node.names:
-                    target = f"{source}.{alias.name}" if source else f"{alias.name}."
-                    named[alias.asname or alias.name] = target
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            source = (node.module or "").removeprefix("qualify.")
+            if node.level or source.split(".")[0] not in PACKAGES or source == node.module:
+                continue
+            for alias in node.names:
+                whole = source in PACKAGES  # `from qualify.store import audit`: a module
+                target = f"{source}.{alias.name}." if whole else f"{source}.{alias.name}"
+                named[alias.asname or alias.name] = target
         for node in tree.body:
             if not isinstance(node, ast.FunctionDef):
                 continue
@@ -62,12 +82,12 @@ def _audit_writers() -> set[str]:
                 func = inner.func
                 if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                     module = named.get(func.value.id, "")
-                    if module.endswith("."):  # `from qualify.services import audit`
+                    if module.endswith("."):
                         called.add(f"{module}{func.attr}")
                 elif isinstance(func, ast.Name):
                     called.add(named.get(func.id, f"{here}.{func.id}"))
             calls[f"{here}.{node.name}"] = called
-    writing = {f"audit.{name}" for name in WRITERS}
+    writing = {f"store.audit.{name}" for name in WRITERS}
     while True:
         more = {name for name, called in calls.items() if called & writing} - writing
         if not more:
@@ -94,8 +114,15 @@ def _acts_for_someone(fn: Callable[..., Any]) -> bool:
 
 def test_every_public_service_that_writes_audit_events_is_told_who_acts() -> None:
     writers = _audit_writers()
-    assert {"advance.advance", "panel.declare", "users.create_admin", "signin.sign_in"} <= writers
-    public = {name: fn for name, fn in _functions() if not name.split(".")[1].startswith("_")}
+    assert {
+        "services.advance.advance",
+        "services.panel.declare",
+        "services.users.create_admin",
+        "services.signin.sign_in",
+        "services.firing.fire",
+        "packets.files.record_and_write",
+    } <= writers
+    public = {name: fn for name, fn in _functions() if not name.split(".")[2].startswith("_")}
     untold = {name for name in writers & set(public) if not _acts_for_someone(public[name])}
     assert untold == IDENTIFIES
 

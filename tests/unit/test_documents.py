@@ -160,7 +160,7 @@ def test_a_selection_frozen_before_packet_kinds_existed_still_loads() -> None:
 
 
 def test_a_letter_is_the_same_for_every_reader_only_when_its_audience_sees_sensitive() -> None:
-    from qualify.services.packet_context import letter_for_sensitive_audience
+    from qualify.packets.context import letter_for_sensitive_audience
     from qualify.workflow.spec import PacketKindSpec
 
     spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec

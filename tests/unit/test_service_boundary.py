@@ -27,7 +27,7 @@ from qualify.errors import (
 from qualify.web.errors import inputs
 
 SRC = Path(qualify.__file__).parent
-BEHIND_THE_DOOR = ("services", "workflow", "store")
+BEHIND_THE_DOOR = ("services", "workflow", "store", "packets")
 FLAG = re.compile(r"(?<![\w-])--[a-z]")
 
 

@@ -1,11 +1,16 @@
 """The services stand on three floors (docs/architecture.md, "Floors of services/").
 
+Every import of one module of services/ by another counts, whatever the imported module
+defines: a module that imports none stands on floor 1, and any other one floor above the
+highest module of services/ it imports. Imports inside functions are refused: they hid cycles.
+
 A use case is a public function that takes the session as a keyword argument (`def advance(*,
-session, ...)`): what a front door calls. A helper module defines none and imports only
-helpers. Helpers are floor 1; a module with use cases stands one floor above the highest
-non-helper it imports, so use cases that import only helpers are floor 2 and a module that
-composes use cases is floor 3. Imports inside functions count, and are refused: they hid
-cycles.
+session, ...)`): what a front door calls. A module that imports a module with use cases is a
+composer, and no module of services/ imports a composer: so a use case never runs inside
+another's permission check, transaction and audit event, except where a composer says so.
+
+What services/ stands on, store/ (records) and packets/ (building and printing packets),
+imports nothing from services/, and store/ nothing from packets/: no arrow points back up.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import ast
 import re
 from pathlib import Path
 
-import qualify.services
+import qualify
 
-SERVICES = Path(qualify.services.__file__).parent
+SRC = Path(qualify.__file__).parent
+SERVICES = SRC / "services"
 ARCHITECTURE = Path(__file__).parents[2] / "docs" / "architecture.md"
 MOST_FLOORS = 3
 
@@ -29,8 +35,10 @@ def modules() -> dict[str, ast.Module]:
     }
 
 
-def service_imports(tree: ast.Module, known: set[str]) -> list[tuple[str, int, bool]]:
-    """(module imported, line, whether inside a function) for each import of a service."""
+def imported_modules(tree: ast.Module, package: str) -> list[tuple[str, int, bool]]:
+    """(dotted name imported, line, whether inside a function) for each import of a module of
+    `package`'s project; `from a.b import c` gives both `a.b` and `a.b.c`, since c may be a
+    module. Relative imports are resolved from `package`."""
     inside = {
         id(node)
         for function in ast.walk(tree)
@@ -40,21 +48,26 @@ def service_imports(tree: ast.Module, known: set[str]) -> list[tuple[str, int, b
     found = []
     for node in ast.walk(tree):
         names: list[str] = []
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "qualify.services":
-                names = [alias.name for alias in node.names]
-            elif node.module.startswith("qualify.services."):
-                names = [node.module.split(".")[2]]
-        elif isinstance(node, ast.Import):
-            names = [
-                alias.name.split(".")[2]
-                for alias in node.names
-                if alias.name.startswith("qualify.services.")
-            ]
-        elif isinstance(node, ast.ImportFrom) and node.level > 0:
-            names = [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
-        found += [(name, node.lineno, id(node) in inside) for name in names if name in known]
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        found += [(name, node.lineno, id(node) in inside) for name in names]
     return found
+
+
+def service_imports(tree: ast.Module, known: set[str]) -> list[tuple[str, int, bool]]:
+    """(service module imported, line, whether inside a function) for each import of one."""
+    found = []
+    for name, line, inside in imported_modules(tree, "qualify.services"):
+        parts = name.split(".")
+        if parts[:2] == ["qualify", "services"] and len(parts) > 2 and parts[2] in known:
+            found.append((parts[2], line, inside))
+    return sorted(set(found))
 
 
 def use_cases(tree: ast.Module) -> list[str]:
@@ -101,30 +114,30 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def floors(graph: dict[str, set[str]], with_use_cases: set[str]) -> dict[str, list[str]]:
-    """For each module, its floors from the top: the module, then the highest non-helper it
-    imports, and so on down; helpers are floor 1 (a module with use cases that imports only
-    helpers stands on them, floor 2). The length of the list is the module's floor. `graph`
-    has no cycle."""
-    helper: dict[str, bool] = {}
-
-    def is_helper(name: str) -> bool:
-        if name not in helper:
-            helper[name] = name not in with_use_cases and all(map(is_helper, graph[name]))
-        return helper[name]
-
+def floors(graph: dict[str, set[str]]) -> dict[str, list[str]]:
+    """For each module, its floors from the top: the module, then the highest module it
+    imports, and so on down to one that imports none. The length of the list is the module's
+    floor. `graph` has no cycle."""
     chains: dict[str, list[str]] = {}
 
     def chain(name: str) -> list[str]:
         if name not in chains:
-            if is_helper(name):
-                chains[name] = [name]
-            else:
-                below = [chain(d) for d in sorted(graph[name]) if not is_helper(d)]
-                chains[name] = [name, *max(below, key=len, default=["helpers"])]
+            below = [chain(imported) for imported in sorted(graph[name])]
+            chains[name] = [name, *max(below, key=len, default=[])]
         return chains[name]
 
     return {name: chain(name) for name in graph}
+
+
+def chained_use_cases(graph: dict[str, set[str]], with_use_cases: set[str]) -> list[str]:
+    """`importer -> composer -> use case` for each composer (a module importing a module with
+    use cases) that a module of services/ imports: use cases chained through it."""
+    return sorted(
+        f"{importer} -> {composer} -> {used}"
+        for importer, imported in graph.items()
+        for composer in imported
+        for used in sorted(graph[composer] & with_use_cases)
+    )
 
 
 def documented_floors() -> dict[str, int]:
@@ -142,6 +155,23 @@ def documented_floors() -> dict[str, int]:
             for name in re.findall(r"`([a-z_]+)`", line):
                 placed[name] = floor
     return placed
+
+
+def arrows_back_up(folder: str, refused: tuple[str, ...]) -> list[str]:
+    """`path:line imports module` for each import, anywhere in src/qualify/FOLDER, of a module
+    under one of the `refused` packages."""
+    found = []
+    for path in sorted((SRC / folder).rglob("*.py")):
+        relative = path.relative_to(SRC.parent).with_suffix("")
+        parts = list(relative.parts)
+        package = ".".join(parts if path.stem == "__init__" else parts[:-1])
+        tree = ast.parse(path.read_text(), filename=str(path))
+        found += [
+            f"{path.relative_to(SRC)}:{line} imports {name}"
+            for name, line, _ in imported_modules(tree, package)
+            if any(name == top or name.startswith(f"{top}.") for top in refused)
+        ]
+    return sorted(set(found))
 
 
 def test_no_service_is_imported_inside_a_function() -> None:
@@ -162,19 +192,22 @@ def test_the_services_import_one_another_without_a_cycle() -> None:
 
 
 def test_no_service_stands_higher_than_the_third_floor() -> None:
-    graph, with_use_cases = import_graph()
+    graph, _ = import_graph()
     assert find_cycle(graph) is None
-    chains = floors(graph, with_use_cases)
-    high = sorted(" -> ".join(c) for c in chains.values() if len(c) > MOST_FLOORS)
-    assert high == [], (
-        f"more than {MOST_FLOORS} floors (a use case imports one that imports another): "
-        + "; ".join(high)
-    )
+    high = sorted(" -> ".join(c) for c in floors(graph).values() if len(c) > MOST_FLOORS)
+    assert high == [], f"more than {MOST_FLOORS} floors of services/: " + "; ".join(high)
+
+
+def test_a_use_case_is_imported_only_by_a_composer_that_nothing_imports() -> None:
+    graph, with_use_cases = import_graph()
+    assert {"advance", "panel", "results"} <= with_use_cases, "the scan is broken"
+    chained = chained_use_cases(graph, with_use_cases)
+    assert chained == [], "use cases chained through a composer: " + "; ".join(chained)
 
 
 def test_the_architecture_puts_every_service_on_its_floor() -> None:
-    graph, with_use_cases = import_graph()
-    actual = {name: len(chain) for name, chain in floors(graph, with_use_cases).items()}
+    graph, _ = import_graph()
+    actual = {name: len(chain) for name, chain in floors(graph).items()}
     documented = documented_floors()
     wrong = {
         name: (documented.get(name), floor)
@@ -186,9 +219,20 @@ def test_the_architecture_puts_every_service_on_its_floor() -> None:
     assert gone == [], f"docs/architecture.md lists modules that are gone: {gone}"
 
 
-def test_floors_are_counted_through_use_cases_down_to_a_helper() -> None:
-    """The counting itself, on made-up modules: a composer over a use case over a helper is
-    three floors; one more use case in between makes four, and the chain names them."""
+def test_records_and_packets_import_nothing_from_above() -> None:
+    """store/ (records) and packets/ stand under services/: neither imports from it, and
+    store/ does not import packets/ (packets read records, not the other way round)."""
+    assert arrows_back_up("store", ("qualify.services", "qualify.packets")) == []
+    assert arrows_back_up("packets", ("qualify.services",)) == []
+    # The scan sees the imports it looks for: packets/ does import store/.
+    assert any(
+        "packets/context.py" in found for found in arrows_back_up("packets", ("qualify.store",))
+    )
+
+
+def test_floors_are_counted_through_every_import() -> None:
+    """The counting itself, on made-up modules: helpers over helpers are floors too, so a chain
+    of five modules is five floors and names them all."""
     graph = {
         "demo": {"run"},
         "run": {"fire", "lookups"},
@@ -196,15 +240,12 @@ def test_floors_are_counted_through_use_cases_down_to_a_helper() -> None:
         "lookups": {"clock"},
         "clock": set(),
     }
-    chains = floors(graph, with_use_cases={"demo", "run", "fire"})
-    assert chains["lookups"] == ["lookups"]  # a helper on a helper is still floor 1
-    assert chains["fire"] == ["fire", "helpers"]
-    assert chains["demo"] == ["demo", "run", "fire", "helpers"]
+    chains = floors(graph)
+    assert chains["clock"] == ["clock"]
+    assert chains["lookups"] == ["lookups", "clock"]  # a helper on a helper is floor 2
+    assert chains["demo"] == ["demo", "run", "fire", "lookups", "clock"]
     assert find_cycle(graph) is None
     assert find_cycle({**graph, "clock": {"run"}}) == ["clock", "run", "fire", "lookups", "clock"]
-    # A module without use cases that imports one is not a helper: it composes.
-    assert floors({"script": {"run"}, "run": set()}, {"run"})["script"] == [
-        "script",
-        "run",
-        "helpers",
-    ]
+    # `run` imports the use case `fire`, so it composes; `demo` importing it chains use cases.
+    assert chained_use_cases(graph, {"fire", "run"}) == ["demo -> run -> fire"]
+    assert chained_use_cases(graph, {"run"}) == []

@@ -80,3 +80,12 @@ def test_an_interview_is_ahead_only_until_the_decision() -> None:
     ahead = {state for state in spec.states if spec.interview_ahead(state)}
     # Ineligible may be reinstated to screening; not selected may only be recalled to selected.
     assert ahead == {"nominated", "screening", "ineligible", "eligible", "interview", "scored"}
+
+
+def test_an_interview_is_scheduled_only_one_step_before_it_or_during_it() -> None:
+    """Ineligible may be reinstated and screened again, so an interview is still ahead of such
+    an officer; but it is scheduled only once they are eligible."""
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    assert spec.schedulable_states() == ["eligible", "interview", "scored"]
+    fto = load_path(ROOT / "workflows" / "fto-selection.yaml").spec
+    assert fto.schedulable_states() == ["qualified", "oral_board"]

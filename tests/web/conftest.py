@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services.clock import utcnow
 from qualify.store import db
+from qualify.store.clock import utcnow
 from qualify.store.tables import AuditEvent
 from qualify.web.app import create_app
 from tests.helpers.builders import some_users, with_passwords

@@ -19,6 +19,7 @@ from qualify.store import db
 from qualify.store.tables import Candidate, Evidence, TrainingDirection
 from qualify.web.app import create_app
 from qualify.web.limits import MB
+from tests.helpers.markup import undescribed
 from tests.helpers.portal_data import Prepared, prepare
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
@@ -91,9 +92,11 @@ def form_of(page: str, candidate_id: int, trigger: str) -> str:
 
 
 def beside(form: str, input_name: str, candidate_id: int, trigger: str) -> str:
-    """The message shown under an input of a trigger's form."""
+    """The message shown under an input of a trigger's form (which every message of the form
+    names in its input's aria-describedby)."""
     found = re.search(rf'id="error-{input_name}-{candidate_id}-{trigger}">([^<]*)<', form)
     assert found, f"no message beside {input_name}"
+    assert undescribed(form) == []
     return html.unescape(found.group(1))
 
 
@@ -152,11 +155,12 @@ def test_a_letter_code_and_own_words_together_are_refused_beside_the_words_both_
 def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
     site: Site,
 ) -> None:
-    # An old tab: confirming eligibility, which the queue no longer offers (checks fail).
+    # An old tab's confirmation step: confirming eligibility, which the queue no longer offers
+    # (checks fail).
     officer = site.id("XSS-1")
     answer = site.browser("cmdr.obrien").post(
         f"/candidates/{officer}/advance",
-        {"trigger": "confirm_eligible", "back": "/selections/1/screening"},
+        {"trigger": "confirm_eligible", "back": "/selections/1/screening", "confirm": "yes"},
     )
     assert answer.status_code == 409
     assert "<h1>Screening queue</h1>" in answer.text
@@ -187,8 +191,9 @@ def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot
 ) -> None:
     officer = site.id("MPD-1042")
     browser = site.browser("chief.walsh")
-    done = browser.post(
-        f"/candidates/{officer}/advance", {"trigger": "select", "back": "/selections/1/decisions"}
+    done = browser.post(  # as the form sends it, with its reason box left empty
+        f"/candidates/{officer}/advance",
+        {"trigger": "select", "reason": "", "back": "/selections/1/decisions"},
     )
     assert done.status_code == 303
     assert done.headers["location"] == (
@@ -204,7 +209,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     if site.state("MPD-1042") != "selected":
         site.browser("chief.walsh").post(
             f"/candidates/{officer}/advance",
-            {"trigger": "select", "back": "/selections/1/decisions"},
+            {"trigger": "select", "reason": "", "back": "/selections/1/decisions"},
         )
     browser = site.browser("cmdr.obrien")
     page = browser.get("/selections/1/decisions").text
@@ -264,8 +269,10 @@ def evidence_count(site: Site) -> int:
 
 
 def input_error(page: str, input_id: str) -> str:
+    """The message beside an input; every message and hint of the page is named by its input."""
     found = re.search(rf'id="error-{input_id}">([^<]*)<', page)
     assert found, f"no message beside {input_id}"
+    assert undescribed(page) == []
     return html.unescape(found.group(1))
 
 

@@ -14,6 +14,7 @@ from qualify.config import Settings
 from qualify.store import db
 from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
+from tests.helpers.markup import undescribed
 from tests.web.conftest import candidate_id, csrf_of, refusal
 
 Browser = Callable[[str], TestClient]
@@ -71,8 +72,10 @@ def cards(settings: Settings, panelist: str) -> list[Scorecard]:
 
 
 def field_error(page: str, field: str) -> str:
+    """The message beside a field; every message and hint of the page is named by its input."""
     found = re.search(rf'id="error-{field}"[^>]*>([^<]*)<', page)
     assert found, f"no error place for {field}"
+    assert undescribed(page) == []
     return html.unescape(found.group(1))
 
 
@@ -218,10 +221,7 @@ def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_fie
     )
     # The page saved the draft before checking it: it says so (the CLI saved nothing).
     assert message == f"{reason}; your draft is saved, not submitted"
-    assert (
-        by_cli.stderr
-        == f"error: {reason}: add --comment ID=TEXT for role_model; nothing was saved\n"
-    )
+    assert by_cli.stderr == f"error: --comment role_model: {reason}; nothing was saved\n"
     # Nothing was submitted; the draft keeps the scores typed.
     [draft] = cards(sro_settings, "rep.chen")
     assert draft.status == "draft"
@@ -233,6 +233,47 @@ def test_an_extreme_score_needs_evidence_refused_as_the_cli_does_next_to_the_fie
         {**FOURS, "score-role_model": "5", "comment-role_model": "Mentors students."},
     )
     assert [c.status for c in cards(sro_settings, "rep.chen")] == ["submitted"]
+
+
+def test_a_scorecard_with_several_problems_names_each_beside_its_criterion_at_once(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings, cli: Callable[..., Result]
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    # Liaison and emergency planning left unscored; a 5 for role model with no evidence.
+    typed = {
+        k: v for k, v in FOURS.items() if k not in ("score-liaison", "score-emergency_planning")
+    }
+    refused = post(chen, whitfield, "submit", {**typed, "score-role_model": "5"})
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    page = refused.text  # type: ignore[attr-defined]
+    assert field_error(page, "liaison") == (
+        "cannot submit: no score yet for Liaison and communication with schools, families and "
+        "agencies"
+    )
+    assert field_error(page, "role_model").startswith("cannot submit: a score of 1 or 5 needs")
+    assert field_error(page, "emergency_planning").startswith("cannot submit: no score yet for")
+    assert field_error(page, "emergency_planning").endswith("; your draft is saved, not submitted")
+    assert field_error(page, "appearance_attitude") == ""
+    # The top of the page lists all three, each once.
+    alert = page.split('id="page-error"')[1].split("</div>")[0]
+    assert "3 things to put right" in alert
+    assert alert.count("<li>") == 3
+    # The command line lists them too, one line each, with the option that puts each right.
+    url = sro_settings.database_url
+    assert cli("--db", url, "--as", "cmdr.obrien", "declare", str(whitfield)).exit_code == 0
+    sets = [arg for c in CRITERIA[:2] for arg in ("--set", f"{c}={5 if c == 'role_model' else 4}")]
+    by_cli = cli("--db", url, "--as", "cmdr.obrien", "score", str(whitfield), *sets, "--submit")
+    assert by_cli.exit_code == 2
+    lines = by_cli.stderr.splitlines()
+    assert all(line.startswith("error: ") for line in lines)
+    assert [line.split(": ")[1] for line in lines] == [
+        "--comment role_model",
+        "--set liaison",
+        "--set not_disciplinarian",
+        "--set prevention_education",
+        "--set emergency_planning",
+    ]
 
 
 def test_others_scores_show_only_after_my_own_submission(
@@ -279,8 +320,9 @@ def test_a_draft_saves_on_each_change_for_the_script(
     assert bad.status_code == 400
     assert bad.json() == {
         "saved": False,
-        "error": "liaison=9: off the scale 1-5",
+        "error": "off the scale 1-5",
         "fields": ["liaison"],
+        "beside": {"liaison": "off the scale 1-5"},
     }
     assert cards(sro_settings, "rep.chen")[0].scores == {"liaison": 3}
 

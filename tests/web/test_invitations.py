@@ -212,3 +212,24 @@ def test_reset_lifts_a_sign_in_lockout(
     assert set_password(laptop, invite_path(result), "rep chen new staple paper").status_code == 303
     fresh = make_client()
     assert sign_in(fresh, "rep.chen", "rep chen new staple paper") == "/"
+
+
+def test_the_link_says_which_address_it_starts_with_and_how_to_change_it(
+    cli: Cli, web_settings: Settings, douglas: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = qualify(cli, web_settings, "user", "invite", douglas)
+    assert (
+        "the link starts with http://127.0.0.1:8000, the default address of 'qualify serve'; if "
+        "people open the portal at another address, set QUALIFY_PORTAL_URL to it and issue the "
+        "link again\n"
+    ) in default.stdout
+    monkeypatch.setenv("QUALIFY_PORTAL_URL", "https://portal.milford.example/")
+    moved = qualify(cli, web_settings, "user", "reset", douglas)
+    assert moved.exit_code == 0, moved.stderr
+    assert re.search(
+        r"^https://portal\.milford\.example/invite/[A-Za-z0-9_-]+$", moved.stdout, re.M
+    )
+    assert (
+        "the link starts with https://portal.milford.example, from QUALIFY_PORTAL_URL\n"
+        in moved.stdout
+    )

@@ -20,9 +20,20 @@ def bar(site: Site, user: str) -> list[str]:  # noqa: F811
 @pytest.mark.parametrize(
     ("user", "paths"),
     [
-        ("cmdr.obrien", ["/interviews", "/screening", "/overview", "/decisions"]),
-        ("hr.alvarez", ["/screening", "/overview", "/decisions", "/audit"]),
-        ("chief.walsh", ["/screening", "/overview", "/decisions", "/audit"]),
+        (
+            "cmdr.obrien",
+            ["/interviews", "/screening", "/overview", "/decisions", "/training", "/reports"],
+        ),
+        (
+            "hr.alvarez",
+            ["/screening", "/overview", "/decisions", "/training", "/reports", "/audit"],
+        ),
+        (
+            "chief.walsh",
+            ["/screening", "/overview", "/decisions", "/training", "/reports", "/audit"],
+        ),
+        ("sgt.lambert", ["/training", "/reports"]),
+        ("sgt.moreau", ["/reports"]),
         ("rep.chen", ["/interviews"]),
     ],
 )

@@ -13,7 +13,7 @@ from qualify.services.panel import assign_panel
 from qualify.services.users import add_user
 from qualify.store import db
 from tests.helpers.actors import as_user
-from tests.helpers.markup import ungrouped_radios, unlabelled
+from tests.helpers.markup import undescribed, ungrouped_radios, unlabelled
 from tests.web.conftest import candidate_id, csrf_of
 
 HOSTILE = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
@@ -37,6 +37,7 @@ def test_every_input_of_every_page_has_a_label(
         assert "<input" in page or name == "list"
         assert unlabelled(page) == [], name
         assert ungrouped_radios(page) == [], name
+        assert undescribed(page) == [], name
 
 
 def test_candidate_text_shows_as_text_on_the_panelists_pages(
@@ -103,4 +104,5 @@ def test_the_panel_page_names_an_alternate_by_full_name(
         )
     engine.dispose()
     page = sro_browser("hr.alvarez").get("/selections/1/panel").text
-    assert "Alternate: Dana Moss" in page
+    assert '<p class="hint" id="alternate-school_rep-1">Alternate: Dana Moss</p>' in page
+    assert undescribed(page) == []  # the seat's fieldset names its alternate

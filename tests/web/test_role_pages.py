@@ -4,6 +4,7 @@ each page shows and does (the services' own refusals, files by sha256, packets a
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -16,11 +17,11 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from qualify.services import signin
-from qualify.services.integrity import verify
 from qualify.store import db
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence
 from qualify.web.app import create_app
-from tests.helpers.markup import read, ungrouped_radios, unlabelled
+from tests.helpers.markup import read, undescribed, ungrouped_radios, unlabelled
 from tests.helpers.portal_data import SCRIPT, Prepared, prepare
 
 pytestmark = pytest.mark.slow  # each module builds the sample selection once (about 10 s)
@@ -206,6 +207,25 @@ def test_the_queue_shows_the_checks_to_act_on_and_folds_away_the_rest(site: Site
     assert "Every check (10)" in folded
 
 
+def test_the_commander_learns_that_a_withheld_check_does_not_pass_but_not_which(
+    site: Site,
+) -> None:
+    html = site.client("cmdr.obrien").get("/selections/1/screening").text
+    # Sofia Petrakis (MPD-1181) meets every check the commander sees; her fitness test is too
+    # old, her drug screen and tobacco attestation fail, and those checks are withheld.
+    petrakis = section_of(html, ids(site)["MPD-1181"]).split('<details class="checks">')[0]
+    note = "3 withheld checks do not pass; only Human Resources and Chief of Police see why."
+    assert note in html_module.unescape(petrakis)
+    for label in ("Drug", "obacco", "itness"):
+        assert label not in petrakis
+    # Tom Brennan's (MPD-1118) withheld checks all pass: no note.
+    brennan = section_of(html, ids(site)["MPD-1118"])
+    assert "withheld check" not in brennan
+    # HR sees the checks themselves, so no such note.
+    glance = site.client("hr.alvarez").get("/selections/1/screening").text
+    assert "withheld check" not in glance
+
+
 def test_a_trigger_that_needs_a_reason_is_refused_in_the_services_words(site: Site) -> None:
     browser = site.client("cmdr.obrien")
     answer = browser.post(
@@ -322,7 +342,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "below minimum on Appearance and attitude in the school environment" in html
     assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
-        f"/candidates/{ids(site)['MPD-1077']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert refused.status_code == 400
     assert "is ranked below passing candidate(s)" in refused.text
@@ -345,7 +366,8 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert 'value="select"' not in dana
     assert 'value="not_select"' in dana
     second = browser.post(
-        f"/candidates/{ids(site)['MPD-1042']}/advance", {"trigger": "select", "back": "/decisions"}
+        f"/candidates/{ids(site)['MPD-1042']}/advance",
+        {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert second.status_code == 409
     reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
@@ -363,8 +385,10 @@ def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
 
 
 def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
-    """Every GET page of the portal, as each role sees it: each input, select and textarea
-    has a <label>, and each radio group a fieldset with a legend (what a screen reader says)."""
+    """Every GET page of the portal, as each role sees it, and each kind of form refused: each
+    input, select and textarea has a <label>, each radio group a fieldset with a legend, and
+    each hint or message beside a field is named by its input's aria-describedby (what a
+    screen reader says)."""
     candidate = ids(site)["XSS-1"]
     pages = {
         "rep.chen": ["/", "/interviews", f"/interviews/{ids(site)['MPD-1042']}"],
@@ -372,6 +396,8 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
         "chief.walsh": ["/", "/selections/1/decisions", "/selections/1/panel", "/audit"],
         "hr.alvarez": ["/", "/selections/1/overview", "/selections/1/panel", "/audit"],
     }
+    for user in ("cmdr.obrien", "chief.walsh", "hr.alvarez"):
+        pages[user].append("/selections/1/training")
     hr = site.client("hr.alvarez")
     kinds = re.findall(
         r'<option value="([a-z_]+)"', hr.get(f"/candidates/{candidate}/evidence").text
@@ -386,7 +412,30 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
             assert answer.status_code == 200, (user, path)
             assert unlabelled(answer.text) == [], (user, path)
             assert ungrouped_radios(answer.text) == [], (user, path)
+            assert undescribed(answer.text) == [], (user, path)
             checked += len(read(answer.text).controls)
     login = site.client().get("/login").text
     assert unlabelled(login) == []
     assert checked > 50  # the pages have forms: the test reads their controls
+    refused = {
+        "evidence": hr.post(
+            f"/candidates/{candidate}/evidence",
+            {"kind": "recommendation", "f_author": "sgt.moreau", "f_written_on": "2999-01-01"},
+            files={"file": ("letter.txt", b"just some words\n", "text/plain")},
+        ),
+        "panel": hr.post(  # a change once scoring has begun, without its reason
+            "/selections/1/panel",
+            {
+                "seat:commander:1": "cmdr.obrien",
+                "seat:school_rep:1": "rep.douglas",
+                "seat:school_rep:2": "rep.chen",
+            },
+        ),
+        "trigger": site.client("cmdr.obrien").post(
+            f"/candidates/{candidate}/advance",
+            {"trigger": "declare_ineligible", "reason": "", "back": "/selections/1/screening"},
+        ),
+    }
+    for name, answer in refused.items():
+        assert 'class="field-error"' in answer.text, name
+        assert undescribed(answer.text) == [], name

@@ -306,3 +306,5 @@ def check(
         for r in report.candidates[0].results:
             typer.echo(f"{r.check}: {STATUS[r.status]}: {r.reason}")
         typer.echo(f"overall: {report.candidates[0].eligibility}")
+        if report.candidates[0].withheld_note:
+            typer.echo(report.candidates[0].withheld_note)

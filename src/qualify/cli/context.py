@@ -66,7 +66,7 @@ class AppContext:
         if not self._checked:
             db.require_current_schema(self.engine)
             self._checked = True
-        from qualify.services import audit
+        from qualify.store import audit
 
         with db.session_scope(self.engine) as session:
             audit.use_key_file(session, self.settings.audit_key)
@@ -78,14 +78,14 @@ class AppContext:
                 self._checkpoint(session)
 
     def _committed(self, session: Session) -> None:
-        from qualify.services.audit import APPENDED
+        from qualify.store.audit import APPENDED
 
         appended = session.info.pop(APPENDED, None)
         if appended is not None:
             self._heads.append(appended)
 
     def _rolled_back(self, session: Session) -> None:
-        from qualify.services.audit import APPENDED
+        from qualify.store.audit import APPENDED
 
         session.info.pop(APPENDED, None)
 
@@ -96,7 +96,7 @@ class AppContext:
             return
         from qualify.cli.errors import render
         from qualify.errors import QualifyError
-        from qualify.services import audit, checkpoints
+        from qualify.store import audit, checkpoints
 
         event_id, event_hash = max(self._heads)
         self._heads.clear()
@@ -133,13 +133,19 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         typer.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
 
 
-def write_output(path: Path, data: bytes, *, option: str) -> None:
+FORCE_HELP = "Replace the file if it exists."
+
+
+def write_output(path: Path, data: bytes, *, option: str, force: bool = False) -> None:
     """Write a file the user named, whole or not at all; a path that cannot take it is bad
-    input naming the option."""
+    input naming the option. An existing file is replaced only with `force` (--force), as
+    nothing qualify writes is overwritten unasked."""
     from qualify.packets.render import write_atomic
 
     if path.is_dir():
         raise BadInput(f"{option}: {path} is a folder; name a file")
+    if path.exists() and not force:
+        raise BadInput(f"{option}: {path} exists; name a new file, or give --force to replace it")
     if not path.parent.is_dir():
         raise BadInput(f"{option}: folder {path.parent} does not exist")
     try:

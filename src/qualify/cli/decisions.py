@@ -130,11 +130,11 @@ def audit_verify(
     """Check the keyed hash chain with the audit key, every record a decision rests on against
     its latest event, every candidate's state against the log, the stored interview results,
     and the log against its latest checkpoint; exit 1 naming what is wrong."""
-    from qualify.services import checkpoints
-    from qualify.services.audit import as_dict
-    from qualify.services.integrity import verify
-    from qualify.services.permissions import actor_user
     from qualify.services.retention import purge_notes
+    from qualify.store import checkpoints
+    from qualify.store.audit import as_dict
+    from qualify.store.integrity import verify
+    from qualify.store.permissions import actor_user
     from qualify.store.tables import AuditEvent
 
     context = app_context(ctx)
@@ -147,7 +147,12 @@ def audit_verify(
         purged = purge_notes(session)
     problems = list(result.problems)
     if event is not None and result.ok and (shown is None or event > result.head_id):
-        problems.append(f"there is no event #{event} in the log (its head is #{result.head_id})")
+        # The log verifies: a number it does not hold is a mistyped input, not a broken log.
+        raise BadInput(
+            f"no such event in the audit log; its newest is #{result.head_id}",
+            field="event",
+            value=str(event),
+        )
     if as_json:
         print_json(
             {
@@ -197,9 +202,9 @@ def audit_verify(
 def audit_checkpoint(ctx: typer.Context) -> None:
     """Verify the record, then append its head (number and hash, signed with the audit key) to
     the checkpoint file in the records folder, outside the database."""
-    from qualify.services import checkpoints
     from qualify.services.audit_admin import checkpoint_head
-    from qualify.services.permissions import actor_user
+    from qualify.store import checkpoints
+    from qualify.store.permissions import actor_user
 
     context = app_context(ctx)
     with context.session() as session:

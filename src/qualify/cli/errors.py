@@ -24,6 +24,7 @@ FLAGS = {
     "seats": "--seat",
     "alternates": "--alternate",
     "kind": "KIND",
+    "output_dir": "-o",
 }
 
 # What to type for each next step a service names; `{subject}` is the step's subject.
@@ -43,6 +44,7 @@ STEPS = {
     "add_user": "; an administrator adds users with 'qualify user add'",
     "list_users": " (see 'qualify user list')",
     "list_selections": " (see 'qualify selection list')",
+    "confirm_as_of": "; if that day is meant, give --far-as-of too",
     "list_candidates": " (see 'qualify candidate list')",
     "give_user_changes": (
         ": give --full-name, --title, --add-role or --remove-role with a new value"

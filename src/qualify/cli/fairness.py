@@ -9,9 +9,16 @@ from typing import Any
 
 import typer
 
-from qualify.cli.context import ID_MAX, app_context, print_json, write_output
+from qualify.cli.context import FORCE_HELP, ID_MAX, app_context, print_json, write_output
 from qualify.safecsv import csv_bytes
-from qualify.workflow.fairness import DIMENSIONS, FOUR_FIFTHS, RACE_ETHNICITY, SEX
+from qualify.workflow.fairness import (
+    DECLINED,
+    DIMENSIONS,
+    FOUR_FIFTHS,
+    NOT_RECORDED_LABEL,
+    RACE_ETHNICITY,
+    SEX,
+)
 
 fairness_app = typer.Typer(
     help="Self-identification, the applicant-flow log and the adverse-impact report.",
@@ -52,14 +59,17 @@ def flow(
     ctx: typer.Context,
     selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     csv_path: Path = typer.Option(..., "--csv", metavar="FILE", help="Write the log here."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
-    """Write the applicant-flow log: one row per candidate, each stage reached and when."""
+    """Write the applicant-flow log: one row per candidate, each stage reached and when; sex
+    and race_ethnicity read not_recorded for a candidate whose self-identification (or that
+    they declined) was never recorded."""
     from qualify.services.fairness import applicant_flow
 
     context = app_context(ctx)
     with context.session() as session:
         log = applicant_flow(session=session, selection_id=selection_id, actor=context.actor)
-    write_output(csv_path, csv_bytes(log.header, log.rows), option="--csv")
+    write_output(csv_path, csv_bytes(log.header, log.rows), option="--csv", force=force)
     typer.echo(f"wrote {csv_path} ({len(log.rows)} candidates)")
 
 
@@ -88,9 +98,12 @@ def report_lines(report: Any) -> list[str]:
                     f"    {names[count.group]}: {count.passed} of {count.entered} "
                     f"({_pct(count.rate)})"
                 )
-            if analysis.declined.entered:
-                d = analysis.declined
-                lines.append(f"    declined or not recorded: {d.passed} of {d.entered}")
+            for group, words in (
+                (analysis.declined, names[DECLINED]),
+                (analysis.not_recorded, NOT_RECORDED_LABEL),
+            ):
+                if group.entered:
+                    lines.append(f"    {words}: {group.passed} of {group.entered}")
             for comp in analysis.comparisons:
                 flag = "BELOW four-fifths" if comp.below_four_fifths else "not below four-fifths"
                 sig = "significant" if comp.significant else "not significant"
@@ -112,6 +125,7 @@ def report(
     selection_id: int = typer.Argument(..., metavar="SELECTION", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     pdf: Path | None = typer.Option(None, "--pdf", metavar="FILE", help="Also write a PDF."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Selection rates per group at each stage and overall: impact ratios, the four-fifths
     flag, shortfall and Fisher's exact test, with a caution where numbers are small."""
@@ -123,7 +137,9 @@ def report(
     if pdf is not None:
         from qualify.services.fairness import report_pdf
 
-        write_output(pdf, report_pdf(found, context.settings.templates_dir), option="--pdf")
+        write_output(
+            pdf, report_pdf(found, context.settings.templates_dir), option="--pdf", force=force
+        )
     if as_json:
         print_json(asdict(found))
     else:

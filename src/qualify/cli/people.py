@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import typer
 
@@ -93,8 +94,9 @@ def user_list(
     """List users and their roles."""
     from qualify.services.users import list_users
 
-    with app_context(ctx).session() as session:
-        found = list_users(session=session)
+    context = app_context(ctx)
+    with context.session() as session:
+        found = list_users(session=session, actor=context.actor)
     if as_json:
         print_json(
             [
@@ -117,6 +119,11 @@ def selection_open(
     as_of: str = typer.Option(
         ..., "--as-of", help="Date qualifications are measured at (YYYY-MM-DD), e.g. the deadline."
     ),
+    far_as_of: bool = typer.Option(
+        False,
+        "--far-as-of",
+        help="Confirm an --as-of date more than 90 days ahead of today (refused without it).",
+    ),
 ) -> None:
     """Open a selection; it freezes the workflow's text and hash from now on."""
     from qualify.services.selections import open_selection
@@ -131,6 +138,7 @@ def selection_open(
             workflow=workflow,
             as_of=when,
             actor=context.actor,
+            far_as_of=far_as_of,
         )
     typer.echo(
         f"opened selection {selection.id}: {selection.title} "
@@ -138,10 +146,12 @@ def selection_open(
     )
 
 
-def _selection_dict(selection: object) -> dict[str, object]:
+def _selection_dict(selection: object, closed: dict[int, Any]) -> dict[str, object]:
     from qualify.store.tables import Selection
 
     assert isinstance(selection, Selection)
+    assert selection.id is not None
+    closing = closed.get(selection.id)
     return {
         "id": selection.id,
         "title": selection.title,
@@ -151,28 +161,49 @@ def _selection_dict(selection: object) -> dict[str, object]:
         "as_of": selection.as_of.isoformat(),
         "opened_at": selection.opened_at.isoformat(),
         "opened_by": selection.opened_by,
+        "closed": None
+        if closing is None
+        else {"at": closing.at.isoformat(), "by": closing.by, "reason": closing.reason},
     }
 
 
 @selections.command("list")
 def selection_list(
-    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+    ctx: typer.Context,
+    show_all: bool = typer.Option(False, "--all", help="Closed selections too."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List selections."""
+    """List the open selections (--all: the closed ones too, marked)."""
     from qualify.services.selections import list_selections
+    from qualify.store.closed import closed_selections
 
-    with app_context(ctx).session() as session:
-        found = [_selection_dict(s) for s in list_selections(session=session)]
+    context = app_context(ctx)
+    with context.session() as session:
+        closed = closed_selections(session)
+        found = [
+            _selection_dict(s, closed)
+            for s in list_selections(session=session, actor=context.actor, closed=show_all)
+        ]
     if as_json:
         print_json(found)
         return
     print_table(
-        ["id", "title", "workflow", "version", "as of"],
+        ["id", "title", "workflow", "version", "as of", *(["closed"] if show_all else [])],
         [
-            [str(s["id"]), str(s["title"]), str(s["workflow"]), str(s["version"]), str(s["as_of"])]
+            [
+                str(s["id"]),
+                str(s["title"]),
+                str(s["workflow"]),
+                str(s["version"]),
+                str(s["as_of"]),
+                *(["closed" if s["closed"] else ""] if show_all else []),
+            ]
             for s in found
         ],
     )
+    hidden = len(closed) if not show_all else 0
+    if hidden:
+        typer.echo(f"({hidden} closed not shown; --all lists them)")
 
 
 @selections.command("show")
@@ -181,14 +212,17 @@ def selection_show(
     selection_id: int = typer.Argument(..., metavar="ID", min=1, max=ID_MAX),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Show a selection: the workflow version and hash it runs on, and candidates by state."""
+    """Show a selection: the workflow version and hash it runs on, candidates by state, and
+    whether it was closed."""
     from qualify.services.candidates import count_by_state
-    from qualify.services.lookups import get_selection
+    from qualify.store.closed import closed_selections
+    from qualify.store.lookups import get_selection
 
-    with app_context(ctx).session() as session:
-        selection = get_selection(session, selection_id)
-        data = _selection_dict(selection)
-        data["candidates_by_state"] = count_by_state(session=session, selection_id=selection_id)
+    context = app_context(ctx)
+    with context.session() as session:
+        counts = count_by_state(session=session, selection_id=selection_id, actor=context.actor)
+        data = _selection_dict(get_selection(session, selection_id), closed_selections(session))
+        data["candidates_by_state"] = counts
     if as_json:
         print_json(data)
         return
@@ -197,10 +231,29 @@ def selection_show(
     typer.echo(f"workflow sha256 {data['sha256']}")
     typer.echo(f"qualifications as of {data['as_of']}")
     typer.echo(f"opened {data['opened_at']} by {data['opened_by']}")
-    counts = data["candidates_by_state"]
-    assert isinstance(counts, dict)
+    closing = data["closed"]
+    if isinstance(closing, dict):
+        typer.echo(f"closed {closing['at']} by {closing['by']}: {closing['reason']}")
     shown = ", ".join(f"{state} {n}" for state, n in sorted(counts.items())) or "none yet"
     typer.echo(f"candidates: {shown}")
+
+
+@selections.command("close")
+def selection_close(
+    ctx: typer.Context,
+    selection_id: int = typer.Argument(..., metavar="ID", min=1, max=ID_MAX),
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why it is closed."),
+) -> None:
+    """Close a selection opened by mistake (one with no candidates), saying why: it leaves
+    'selection list' and the portal's pickers; its records and audit events stay. Audited."""
+    from qualify.services.selections import close_selection
+
+    context = app_context(ctx)
+    with context.session() as session:
+        closing = close_selection(
+            session=session, selection_id=selection_id, reason=reason, actor=context.actor
+        )
+    typer.echo(f"closed selection {selection_id}, audit event #{closing.event_id}")
 
 
 @users.command("invite")
@@ -209,7 +262,8 @@ def user_invite(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Print a one-time link for a user to set their portal password (valid 72 hours; only its
-    hash is stored; any earlier link of theirs stops working). Audited."""
+    hash is stored; any earlier link of theirs stops working). The link starts with
+    QUALIFY_PORTAL_URL (default http://127.0.0.1:8000), the address people open. Audited."""
     from qualify.services.accounts import invite
 
     context = app_context(ctx)
@@ -219,6 +273,7 @@ def user_invite(
         )
     typer.echo(f"invitation for {issued.user}, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())
     typer.echo("give the link to them alone: it works once, and signs in whoever uses it")
 
 
@@ -228,7 +283,8 @@ def user_reset(
     name: str = typer.Argument(..., help="The user's login name."),
 ) -> None:
     """Revoke a user's portal password, end all their portal sessions, and print a new
-    one-time invitation link (valid 72 hours). Audited."""
+    one-time invitation link (valid 72 hours), starting with QUALIFY_PORTAL_URL (default
+    http://127.0.0.1:8000). Audited."""
     from qualify.services.accounts import reset
 
     context = app_context(ctx)
@@ -241,3 +297,4 @@ def user_reset(
     )
     typer.echo(f"new invitation, valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC:")
     typer.echo(issued.link(context.settings.portal))
+    typer.echo(context.settings.portal.link_note())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import ID_MAX, app_context, print_json, write_output
+from qualify.cli.context import FORCE_HELP, ID_MAX, app_context, print_json, write_output
 
 position_app = typer.Typer(
     help="The position itself: its funding options, for the school board.", no_args_is_help=True
@@ -22,9 +22,11 @@ def brief(
         "-o",
         "--output",
         metavar="FILE",
-        help="The PDF to write (default: selection-N_position-brief.pdf here).",
+        help="The PDF to write (default: selection-N_position-brief.pdf here; with --json, "
+        "none unless -o names one).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the options as JSON."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Print the one-page position brief: each funding option in the selection's workflow, its
     yearly cost computed from the figures in the file, the rule used, and its assumptions."""
@@ -38,14 +40,16 @@ def brief(
             actor=context.actor,
             templates_dir=context.settings.templates_dir,
         )
-    path = output or Path(f"selection-{selection_id}_position-brief.pdf")
-    write_output(path, found.pdf, option="-o")
+    # --json prints JSON only: the PDF is written there only when -o names a file.
+    path = output if output or as_json else Path(f"selection-{selection_id}_position-brief.pdf")
+    if path is not None:
+        write_output(path, found.pdf, option="-o", force=force)
     if as_json:
         print_json(
             {
                 "selection_id": found.selection_id,
                 "title": found.title,
-                "file": str(path),
+                "file": None if path is None else str(path),
                 "options": [
                     {
                         "id": o.id,

@@ -80,8 +80,9 @@ def report_due(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """List the quarterly reports due and overdue from each appointed officer you may see: a
-    quarter's report is due from its last day until its due date, overdue from the day after."""
+    """List the quarterly reports due and overdue from each officer you may see: every quarter
+    from the one of appointment (as the workflow says) until removal; a quarter's report is due
+    from its last day until its due date, overdue from the day after."""
     from qualify.cli.people import parse_date
     from qualify.services.reports import due_reports
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from qualify.cli.context import app_context, print_json, write_output
+from qualify.cli.context import FORCE_HELP, app_context, print_json, write_output
 from qualify.errors import WorkflowError
 
 app = typer.Typer(help="Validate, show and draw workflow files.", no_args_is_help=True)
@@ -18,9 +18,9 @@ def validate(
     paths: list[Path] = typer.Argument(..., help="Workflow files to validate."),
 ) -> None:
     """Validate workflow files; list every problem with its file and line (exit 2 if any)."""
-    from qualify.services import workflows
+    from qualify.workflow import files
 
-    valid, problems = workflows.validate(app_context(ctx).settings, paths)
+    valid, problems = files.validate(app_context(ctx).settings, paths)
     for loaded in valid:
         spec = loaded.spec
         typer.echo(
@@ -37,9 +37,9 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show a workflow's states, transitions (who may fire them, guards), panel and rubric."""
-    from qualify.services import workflows
+    from qualify.workflow import files
 
-    loaded = workflows.find(app_context(ctx).settings, name)
+    loaded = files.find(app_context(ctx).settings, name)
     spec = loaded.spec
     if as_json:
         print_json(
@@ -118,13 +118,14 @@ def diagram(
     name: str = typer.Argument(..., help="Workflow name."),
     fmt: str = typer.Option("mermaid", "--format", help="mermaid or svg (svg needs Graphviz)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ) -> None:
     """Draw the workflow as a Mermaid state diagram or an SVG (through Graphviz `dot`)."""
-    from qualify.services import workflows
+    from qualify.workflow import files
 
-    text = workflows.diagram(workflows.find(app_context(ctx).settings, name), fmt)
+    text = files.diagram(files.find(app_context(ctx).settings, name), fmt)
     if output is None:
         typer.echo(text, nl=False)
     else:
-        write_output(output, text.encode("utf-8"), option="-o")
+        write_output(output, text.encode("utf-8"), option="-o", force=force)
         typer.echo(f"wrote {output}")

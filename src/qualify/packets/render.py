@@ -91,7 +91,7 @@ def _fetcher_class() -> Any:
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
             self.refused.append(url)
-            raise ValueError(f"qualify packets may not fetch {url}")
+            raise ValueError(f"a packet may not fetch {url}")
 
     return SafeFetcher
 

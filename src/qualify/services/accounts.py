@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.config import PortalSettings
 from qualify.errors import BadInput, NotFound, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.credentials import aware, clear_lock, digest, hasher, in_portal, signed_in
-from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.credentials import aware, clear_lock, digest, hasher, in_portal, signed_in
+from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Invitation, Password, User, WebSession
-from qualify.workflow.loader import suggest
+from qualify.suggest import suggest
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256  # hashing a megabyte of "password" would be a cheap way to load the server

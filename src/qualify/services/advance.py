@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from qualify.actor import Actor
-from qualify.services.courses import Order
 from qualify.services.firing import Advanced, PacketPlace, Told, fire
+from qualify.store.courses import Order
 
 
 def advance(

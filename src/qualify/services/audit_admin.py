@@ -11,9 +11,9 @@ from sqlmodel import Session, col, func, select
 from qualify import auditkey, limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, QualifyError, RuleViolation, Step
-from qualify.services import audit, checkpoints, integrity, recorded
-from qualify.services.clock import utcnow
-from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
+from qualify.store import audit, checkpoints, integrity, recorded
+from qualify.store.clock import utcnow
+from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import AuditEvent
 
 INIT_ACTOR = "qualify-init"  # who seals the log: the `init` use case, not a registered user

@@ -7,12 +7,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
-from qualify.services import audit
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.visibility import history_filter, redact_event, sight
+from qualify.store import audit
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import Candidate, PanelSeat, Scorecard, Selection
+from qualify.store.visibility import history_filter, redact_event, sight
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 
 

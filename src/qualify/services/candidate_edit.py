@@ -8,16 +8,16 @@ from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.people import SupervisorCheck
-from qualify.services.permissions import actor_user, role_for
 from qualify.services.roster import candidate_values
-from qualify.services.rows import claim
-from qualify.services.scores import panel_inputs
-from qualify.services.stored_results import store_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.people import SupervisorCheck
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim
+from qualify.store.scores import panel_inputs
+from qualify.store.stored_results import store_results
 from qualify.store.tables import Candidate, InterviewResult
 
 # What `candidate edit` may change (the employee id names the person, so it stays).

@@ -14,27 +14,20 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, Conflict
+from qualify.errors import BadInput, Conflict, Problem
 from qualify.files import read_regular_file
 from qualify.limits import ROSTER_MAX_BYTES
-from qualify.services import audit
 from qualify.services.bulk import without_cyclic_gc
-from qualify.services.checking import check_candidates
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.people import SupervisorCheck
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.roster import COLUMNS, candidate_values, parse_roster
-from qualify.services.rows import taken_meanwhile
-from qualify.services.visibility import (
-    INTERVIEW_FIELDS,
-    Sight,
-    history_filter,
-    redact_event,
-    sight,
-    visible_ids,
-)
+from qualify.services.roster import COLUMNS, candidate_values, parse_roster, refuse_problems
+from qualify.store import audit
+from qualify.store.checking import check_candidates
+from qualify.store.clock import utcnow
+from qualify.store.closed import refuse_if_closed
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.people import SupervisorCheck
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -43,7 +36,15 @@ from qualify.store.tables import (
     Selection,
     User,
 )
-from qualify.workflow.loader import suggest
+from qualify.store.visibility import (
+    INTERVIEW_FIELDS,
+    Sight,
+    history_filter,
+    redact_event,
+    sight,
+    visible_ids,
+)
+from qualify.suggest import suggest
 from qualify.workflow.moves import may_fire
 
 SAME_MOMENT = (
@@ -68,14 +69,17 @@ def add_candidate(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
+    refuse_if_closed(session, selection)
     values, problems = candidate_values(values)
     supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
     if supervisor:
         problems.append(("supervisor", supervisor))
     if problems:
-        raise BadInput("; ".join(f"--{col.replace('_', '-')}: {msg}" for col, msg in problems))
+        raise BadInput(problems=[Problem(msg, field=column) for column, msg in problems])
 
-    def already() -> Conflict | None:
+    # An employee id already in the selection is bad input, as in an import: the value given
+    # names a record that exists (exit 2), not a refusal by the rules.
+    def already() -> BadInput | None:
         existing = session.exec(
             select(Candidate.id).where(
                 Candidate.selection_id == selection_id,
@@ -84,9 +88,9 @@ def add_candidate(
         ).first()
         if existing is None:
             return None
-        return Conflict(
-            f"employee {values['employee_id']} is already candidate {existing} in selection "
-            f"{selection_id}"
+        return BadInput(
+            f"{values['employee_id']} is already candidate {existing} in selection {selection_id}",
+            field="employee_id",
         )
 
     if (clash := already()) is not None:
@@ -135,37 +139,42 @@ def import_roster(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
+    refuse_if_closed(session, selection)
     data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
-    rows = parse_roster(data, str(path))
-    if not rows:
+    rows, problems = parse_roster(data, str(path))
+    if not rows and not problems:
         raise BadInput(f"{path}: no candidates in the file, only a header")
     supervisors = SupervisorCheck(session, workflow_of(selection).spec)
-    unknown = [
-        f"{path}:{row.line}: supervisor: {problem}"
+    problems += [
+        (row.line, f"{path}:{row.line}: supervisor: {problem}")
         for row in rows
         if (problem := supervisors.problem(row.values["supervisor"]))
     ]
-    if unknown:
-        raise BadInput("\n".join(unknown))
 
-    def clashes() -> BadInput | None:
-        taken = dict(
+    def taken() -> list[tuple[int, str]]:
+        ids = dict(
             session.exec(
                 select(Candidate.employee_id, Candidate.id).where(
                     Candidate.selection_id == selection_id
                 )
             ).all()
         )
-        found = [
-            f"{path}:{row.line}: employee_id: {row.values['employee_id']} is already candidate "
-            f"{taken[row.values['employee_id']]} in selection {selection_id}"
+        return [
+            (
+                row.line,
+                f"{path}:{row.line}: employee_id: {row.values['employee_id']} is already "
+                f"candidate {ids[row.values['employee_id']]} in selection {selection_id}",
+            )
             for row in rows
-            if row.values["employee_id"] in taken
+            if row.values["employee_id"] in ids
         ]
-        return BadInput("\n".join(found)) if found else None
 
-    if (clash := clashes()) is not None:
-        raise clash
+    def clashes() -> BadInput | None:
+        found = taken()
+        return BadInput("\n".join(text for _, text in found)) if found else None
+
+    # Every problem of the file at once, in line order: its own, then the records'.
+    refuse_problems(problems + taken())
     state = workflow_of(selection).spec.initial_state
     with taken_meanwhile(session, lambda: clashes() or Conflict(SAME_MOMENT)):
         session.execute(
@@ -264,7 +273,10 @@ def _visible_rows(session: Session, user: User, rows: list[dict[str, Any]]) -> l
     ]
 
 
-def count_by_state(*, session: Session, selection_id: int) -> dict[str, int]:
+def count_by_state(*, session: Session, selection_id: int, actor: Actor) -> dict[str, int]:
+    """How many of a selection's candidates are in each state, for a registered user."""
+    actor_user(session, actor)
+    get_selection(session, selection_id)
     rows = session.exec(
         select(Candidate.state, func.count())
         .where(Candidate.selection_id == selection_id)

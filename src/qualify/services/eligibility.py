@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
-from qualify.services.checking import CandidateChecks, check_candidates
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user
-from qualify.services.visibility import record_roles, refusal, sight, visible_ids
+from qualify.store.checking import CandidateChecks, check_candidates
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user
 from qualify.store.tables import Candidate
+from qualify.store.visibility import record_roles, refusal, sight, visible_ids
 from qualify.workflow.spec import Workflow
 
 
@@ -44,6 +44,8 @@ class CandidateCheckLines:
     state: str
     eligibility: str
     results: tuple[CheckLine, ...]
+    withheld_not_passing: int = 0  # withheld checks that fail or are pending (see `withheld_note`)
+    withheld_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CheckReport:
                     "name": row.name,
                     "state": row.state,
                     "eligibility": row.eligibility,
+                    "withheld_not_passing": row.withheld_not_passing,
                     "results": [
                         {
                             "check": r.check,
@@ -82,6 +85,16 @@ class CheckReport:
         }
 
 
+def withheld_note(spec: Workflow, not_passing: int) -> str:
+    """Why a reader who may not see sensitive checks cannot confirm the candidate, when one of
+    them is the reason: how many do not pass and who may say why, never which or why."""
+    if not not_passing:
+        return ""
+    who = " and ".join(role.label for role in spec.roles.values() if role.sees_sensitive)
+    checks = "1 withheld check does" if not_passing == 1 else f"{not_passing} withheld checks do"
+    return f"{checks} not pass; only {who or 'the roles that see sensitive records'} see why"
+
+
 def check_lines(spec: Workflow, row: CandidateChecks) -> CandidateCheckLines:
     """One candidate's checks as typed lines, each with its label."""
     assert row.candidate.id is not None
@@ -94,6 +107,8 @@ def check_lines(spec: Workflow, row: CandidateChecks) -> CandidateCheckLines:
             CheckLine(r.check, spec.checks[r.check].label, r.status, r.reason, r.evidence_ids)
             for r in row.results
         ),
+        withheld_not_passing=row.withheld_not_passing,
+        withheld_note=withheld_note(spec, row.withheld_not_passing),
     )
 
 

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.evidence_files import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
     forget_unless_used,
     read_evidence_file,
     store_bytes,
 )
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.rows import claim
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim
 from qualify.store.tables import Evidence, User
+from qualify.suggest import suggest
+from qualify.workflow.documents import local_date
 from qualify.workflow.evidence import parse_value
-from qualify.workflow.loader import suggest
-from qualify.workflow.spec import FieldSpec
+from qualify.workflow.spec import FieldSpec, Workflow
 
 
 def add_evidence(
@@ -140,6 +141,7 @@ def add_evidence(
         )
     if problems:
         raise BadInput(problems=problems)
+    _refuse_the_same_again(session, spec, candidate_id, kind, values, vouched_by or actor.name)
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
     # advance that read the old evidence cannot commit on it.
     claim(session, candidate)
@@ -187,6 +189,33 @@ def add_evidence(
             forget_unless_used(session, stored[0], stored[1])
         raise
     return record
+
+
+def _refuse_the_same_again(
+    session: Session,
+    spec: Workflow,
+    candidate_id: int,
+    kind: str,
+    values: dict[str, object],
+    vouched_by: str,
+) -> None:
+    """Entering the newest record of a kind again, the same values vouched for by the same
+    person, would only supersede it with a copy: say so, and record nothing."""
+    newest = session.exec(
+        select(Evidence)
+        .where(Evidence.candidate_id == candidate_id, Evidence.kind == kind)
+        .order_by(col(Evidence.id).desc())
+        .limit(1)
+    ).first()
+    if newest is None or newest.fields != values or newest.vouched_by != vouched_by:
+        return
+    at = newest.recorded_at
+    entered = local_date(at if at.tzinfo else at.replace(tzinfo=UTC), spec.time_zone)
+    raise BadInput(
+        f"candidate {candidate_id}'s {spec.evidence[kind].label.split(' (')[0].lower()} "
+        f"(record #{newest.id}, entered {entered.isoformat()} by {newest.recorded_by}) holds "
+        "these values already; nothing was recorded"
+    )
 
 
 def _close_user(session: Session, name: str) -> str:

@@ -9,9 +9,9 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import Evidence, User
 from qualify.workflow.documents import local_date
 from qualify.workflow.filetypes import DEFAULT_ACCEPT

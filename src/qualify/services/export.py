@@ -22,19 +22,23 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
+from qualify.packets.check_words import CheckWording
+from qualify.packets.context import STATUS_WORDS
+from qualify.packets.people import People
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
 from qualify.records import ensure_folder, write_new
 from qualify.safecsv import csv_bytes
-from qualify.services import audit
-from qualify.services.checking import check_candidates
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.permissions import may_manage_records
-from qualify.services.scores import ranking
+from qualify.store import audit
+from qualify.store.checking import check_candidates
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import may_manage_records
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
+from qualify.suggest import suggest
 from qualify.workflow.evidence import sensitive_checks
-from qualify.workflow.loader import parse_yaml, suggest
+from qualify.workflow.loader import parse_yaml
 
 WITHHOLDABLE = {
     "sensitive_evidence": "results of sensitive evidence",
@@ -120,10 +124,6 @@ class Exported:
     event_id: int
 
 
-def _candidate_name(candidate: Candidate) -> str:
-    return candidate.name
-
-
 def export_records(
     *,
     session: Session,
@@ -140,7 +140,7 @@ def export_records(
     selection = get_selection(session, selection_id)
     role = may_manage_records(session, selection, actor, "export records")
     if output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):
-        raise BadInput(f"-o: {output_dir} is not an empty folder; name a new one")
+        raise BadInput(f"{output_dir} is not an empty folder; name a new one", field="output_dir")
     record, withheld = public_record(session, selection, profile)
     stem = f"selection-{selection_id}_{profile.name}"
     context = {
@@ -220,13 +220,17 @@ def public_record(
         )
     }
     ranked = {r.candidate_id: r for r in ranking(session, selection)}
+    named = People(session, spec)
+    wording = CheckWording(
+        session, spec, (r.reason for results in checks.values() for r in results)
+    )
     people = []
     for c in candidates:
         assert c.id is not None
         doc = f"candidate {c.id}"
         person: dict[str, Any] = {
             "candidate_id": c.id,
-            "name": _candidate_name(c),
+            "name": c.name,
             "rank": c.rank,
             "unit": c.unit,
             "state": spec.states[c.state].label if c.state in spec.states else c.state,
@@ -240,10 +244,19 @@ def public_record(
         for r in checks[c.id]:
             label = spec.checks[r.check].label
             if r.check in sensitive and "sensitive_evidence" not in keep:
-                results.append({"check": label, "status": WITHHELD, "reason": WITHHELD})
+                results.append(
+                    {"check": label, "status": WITHHELD, "result": "Withheld", "reason": WITHHELD}
+                )
                 hold(doc, "sensitive_evidence", f"result of '{label}'")
             elif r.check in reads_findings and "conduct_findings" not in keep:
-                results.append({"check": label, "status": r.status, "reason": WITHHELD})
+                results.append(
+                    {
+                        "check": label,
+                        "status": r.status,
+                        "result": STATUS_WORDS.get(r.status, r.status),
+                        "reason": WITHHELD,
+                    }
+                )
                 hold(doc, "conduct_findings", f"the findings behind '{label}'")
             elif r.check in spec.checks and spec.checks[r.check].kind in (
                 "panel_submitted",
@@ -251,7 +264,14 @@ def public_record(
             ):
                 continue
             else:
-                results.append({"check": label, "status": r.status, "reason": r.reason})
+                results.append(
+                    {
+                        "check": label,
+                        "status": r.status,
+                        "result": STATUS_WORDS.get(r.status, r.status),
+                        "reason": wording.reason(r.reason),
+                    }
+                )
         person["checks"] = results
         result = ranked.get(c.id)
         if result is not None and result.complete:
@@ -272,6 +292,7 @@ def public_record(
         hold("selection", "panel_notes", "every scorecard comment")
     if "self_identification" not in keep:
         hold("selection", "self_identification", "every candidate's self-identification")
+    names = {c.id: c.name for c in candidates}
     decisions = []
     for event in session.exec(
         select(AuditEvent)
@@ -284,26 +305,43 @@ def public_record(
     ):
         details = json.loads(event.details)
         transition = spec.transition(details["from"], details["trigger"])
+        candidate = names.get(event.candidate_id or 0, "")
+        decision = (
+            transition.label_for("the officer")
+            if transition and transition.label
+            else details["trigger"]
+        )
         entry = {
             "event": event.id,
             "at": event.at.date().isoformat(),
             "candidate_id": event.candidate_id,
-            "decision": (
-                transition.label_for("the officer")
-                if transition and transition.label
-                else details["trigger"]
-            ),
+            "candidate": candidate,
+            "decision": decision,
             "from": spec.states[details["from"]].label,
             "to": spec.states[details["to"]].label,
         }
-        if details.get("reason"):
+        # The reason a decision records, and the reason a recall gives for going out of rank
+        # order, are the internal record: the packets print them as such.
+        for key in ("reason", "skip_reason"):
+            if not details.get(key):
+                continue
             if "decision_reasons" in keep:
-                entry["reason"] = details["reason"]
+                entry[key] = details[key]
             else:
-                hold(f"audit event {event.id}", "decision_reasons", "the internal reason")
+                hold(
+                    f"audit event {event.id}",
+                    "decision_reasons",
+                    f"the internal reason for '{decision}' "
+                    f"({candidate or 'the selection'}, {entry['at']})",
+                )
         decisions.append(entry)
     panel = [
-        {"seat": seat.seat, "panelist": seat.panelist}
+        {
+            "seat": spec.panel.seats[seat.seat].label or seat.seat.replace("_", " ")
+            if seat.seat in spec.panel.seats
+            else seat.seat,
+            "panelist": named.named(seat.panelist),
+        }
         for seat in session.exec(
             select(PanelSeat)
             .where(PanelSeat.selection_id == selection.id)

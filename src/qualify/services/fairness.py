@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import (
     AuditEvent,
     Candidate,
@@ -30,25 +30,30 @@ from qualify.store.tables import (
     Selection,
     SelfIdentification,
 )
+from qualify.suggest import suggest
 from qualify.workflow.fairness import (
-    DECLINED,
     DIMENSIONS,
     FOUR_FIFTHS,
+    NOT_RECORDED,
+    NOT_RECORDED_LABEL,
     SIGNIFICANCE,
+    UNCOMPARED,
     Analysis,
     StageRule,
     analyse,
     stage_outcomes,
 )
-from qualify.workflow.loader import INTERVIEW_PASSED, suggest
+from qualify.workflow.loader import INTERVIEW_PASSED
 
 
-def _choice(value: str, choices: dict[str, str], field: str) -> str:
-    value = value.strip().lower().replace("-", "_").replace(" ", "_")
+def _choice(typed: str, choices: dict[str, str], field: str) -> str:
+    """The category `typed` names, in any case and with dashes or spaces for underscores."""
+    value = typed.strip().lower().replace("-", "_").replace(" ", "_")
     if value not in choices:
         raise BadInput(
-            f"{field}: unknown category '{value}'{suggest(value, choices)}; "
-            f"choose one of {', '.join(choices)}"
+            f"unknown category '{typed}'{suggest(value, choices)}; "
+            f"choose one of {', '.join(choices)}",
+            field=field,
         )
     return value
 
@@ -119,7 +124,7 @@ class Person:
     interview: str  # pass, fail, or "" when not scored
     reason_code: str
     reason: str
-    groups: dict[str, str]  # dimension -> category (DECLINED when not recorded)
+    groups: dict[str, str]  # dimension -> category (NOT_RECORDED when nothing was recorded)
 
 
 def _people(session: Session, selection: Selection) -> list[Person]:
@@ -184,8 +189,8 @@ def _people(session: Session, selection: Selection) -> list[Person]:
                 reason_code=str(last.get(cid, {}).get("reason_code") or ""),
                 reason=str(last.get(cid, {}).get("reason") or ""),
                 groups={
-                    "sex": me.sex if me else DECLINED,
-                    "race_ethnicity": me.race_ethnicity if me else DECLINED,
+                    "sex": me.sex if me else NOT_RECORDED,
+                    "race_ethnicity": me.race_ethnicity if me else NOT_RECORDED,
                 },
             )
         )
@@ -304,7 +309,7 @@ def fairness_report(
                 },
             )
         )
-    identified = sum(1 for p in people if any(v != DECLINED for v in p.groups.values()))
+    identified = sum(1 for p in people if any(v not in UNCOMPARED for v in p.groups.values()))
     return FairnessReport(
         selection_id=selection_id,
         selection_title=selection.title,
@@ -321,6 +326,7 @@ def report_pdf(report: FairnessReport, templates_dir: Path) -> bytes:
     context = {
         "report": report,
         "names": DIMENSIONS,
+        "not_recorded": NOT_RECORDED_LABEL,
         "four_fifths": FOUR_FIFTHS,
         "significance": SIGNIFICANCE,
         "created": w3c_time(report.generated_at),

@@ -23,23 +23,23 @@ from qualify.errors import (
     RuleViolation,
     Step,
 )
-from qualify.services import audit
-from qualify.services.checking import INTERVIEW_KINDS, evaluate, load_facts
-from qualify.services.clock import utcnow
-from qualify.services.courses import Order, insert_directions, outstanding
-from qualify.services.eligible_list import recall_details, recall_order
-from qualify.services.frozen import machine_of
-from qualify.services.lookups import get_candidate, get_selection, seats_of
-from qualify.services.packet_files import write_owed
-from qualify.services.permissions import unknown_user
-from qualify.services.positions import refuse_if_filled
-from qualify.services.rows import changed_by_someone_else, claim
-from qualify.services.scores import ranking
-from qualify.services.visibility import WITHHELD
+from qualify.packets.files import write_owed
+from qualify.store import audit
+from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
+from qualify.store.clock import utcnow
+from qualify.store.courses import Order, insert_directions, outstanding
+from qualify.store.eligible_list import recall_details, recall_order
+from qualify.store.frozen import machine_of
+from qualify.store.lookups import get_candidate, get_selection, seats_of
+from qualify.store.permissions import unknown_user
+from qualify.store.positions import refuse_if_filled
+from qualify.store.rows import changed_by_someone_else, claim
+from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Selection, User
+from qualify.store.visibility import WITHHELD
+from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
-from qualify.workflow.loader import suggest
 from qualify.workflow.moves import may_fire
 from qualify.workflow.spec import TransitionSpec, Workflow
 
@@ -318,7 +318,7 @@ def _advance(
         | ({"passed_over": passed_over} if passed_over else {})
         | said
         | directed
-        # The packets this change is owed, written after it commits (packet_files.write_owed);
+        # The packets this change is owed, written after it commits (packets/files.py, write_owed);
         # they are the actor's to obtain, made for what their role may see.
         | ({"packets": owed} if owed else {}),
     )

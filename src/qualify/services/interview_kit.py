@@ -15,14 +15,13 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, QualifyError
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, InterviewLoader, interview_of
-from qualify.services.lookups import alternates_of, check_id, no_candidate, seats_of
 from qualify.services.panel import Declared, declare_choice
-from qualify.services.people import people
-from qualify.services.permissions import actor_user
 from qualify.services.scorecards import refuse_submission, score
-from qualify.services.visibility import sits_for
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import Interview, InterviewLoader, interview_of
+from qualify.store.lookups import alternates_of, check_id, no_candidate, seats_of
+from qualify.store.people import people
+from qualify.store.permissions import actor_user
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -32,6 +31,7 @@ from qualify.store.tables import (
     Selection,
     User,
 )
+from qualify.store.visibility import sits_for
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 

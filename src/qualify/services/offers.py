@@ -5,16 +5,18 @@ refuses with stands against it (`firing.refuse_by_rules`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import QualifyError
-from qualify.services.clock import utcnow
 from qualify.services.firing import guard_results, refuse_by_rules
-from qualify.services.frozen import machine_of, workflow_of
-from qualify.services.permissions import unknown_user
+from qualify.store.clock import utcnow
+from qualify.store.frozen import machine_of, workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import unknown_user
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move, move
 from qualify.workflow.spec import TransitionSpec
@@ -65,11 +67,16 @@ def firable(
 
 
 def moves_now(
-    session: Session, selection: Selection, candidate_ids: Iterable[int], actor: Actor
+    session: Session,
+    selection: Selection,
+    candidate_ids: Iterable[int],
+    actor: Actor,
+    at: datetime | None = None,
 ) -> dict[int, tuple[Move, ...]]:
-    """For each candidate, the triggers the actor may fire on them now: the workflow's
-    transitions from their state for the actor's roles that no rule refuses (the rules
-    `advance` refuses with: guards, training, positions, the eligible list)."""
+    """For each candidate, the triggers the actor may fire on them now (`at`, else the clock's
+    time): the workflow's transitions from their state for the actor's roles that no rule
+    refuses (the rules `advance` refuses with: guards, training, positions, the eligible
+    list)."""
     spec = workflow_of(selection).spec
     wanted = set(candidate_ids)
     candidates = [
@@ -77,5 +84,41 @@ def moves_now(
         for c in session.exec(select(Candidate).where(Candidate.selection_id == selection.id))
         if c.id in wanted
     ]
-    offered = firable(session, selection=selection, candidates=candidates, actor=actor)
+    offered = firable(session, selection=selection, candidates=candidates, actor=actor, at=at)
     return {c.id or 0: tuple(move(spec, t, c.name) for t in offered[c.id or 0]) for c in candidates}
+
+
+@dataclass(frozen=True)
+class MoveToConfirm:
+    """A trigger that asks for nothing, shown for a last look before it fires: the candidate,
+    where they are, and the move. None of it when the actor may not fire it on them now (it
+    fired already, a rule stands against it, or there is no such candidate): the page goes
+    back, saying nothing of the candidate."""
+
+    candidate_id: int
+    name: str = ""
+    state_label: str = ""
+    selection_title: str = ""
+    move: Move | None = None
+
+
+def move_to_confirm(
+    *, session: Session, candidate_id: int, trigger: str, actor: Actor
+) -> MoveToConfirm:
+    """The confirmation step of firing `trigger` on a candidate: what it will do, when the
+    actor may fire it now."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        return MoveToConfirm(candidate_id)
+    selection = get_selection(session, candidate.selection_id)
+    offered = moves_now(session, selection, [candidate_id], actor).get(candidate_id, ())
+    found = next((m for m in offered if m.trigger == trigger), None)
+    if found is None:
+        return MoveToConfirm(candidate_id)
+    return MoveToConfirm(
+        candidate_id=candidate_id,
+        name=candidate.name,
+        state_label=workflow_of(selection).spec.states[candidate.state].label,
+        selection_title=selection.title,
+        move=found,
+    )

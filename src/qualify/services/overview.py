@@ -16,14 +16,14 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.scores import panel_inputs
-from qualify.services.visibility import record_roles
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.scores import panel_inputs
 from qualify.store.tables import AuditEvent, Candidate, User
+from qualify.store.visibility import record_roles
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
 
@@ -70,6 +70,8 @@ class Glance:
     state_label: str
     panel: PanelProgress | None
     packets: tuple[PacketLink, ...]  # what the workflow prints for the current stage
+    closed: bool = False  # in a final state: the record takes no new evidence
+    in_training: bool = False  # in a state where training is directed and recorded
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,12 @@ def selection_overview(
                 state=c.state,
                 state_label=spec.states[c.state].label,
                 panel=progress.get(c.id),
+                closed=spec.states[c.state].final,
                 packets=tuple(
                     PacketLink(t, spec.packet_kinds[t].title if t in spec.packet_kinds else t)
                     for t in spec.packets.get(c.state, ())
                 ),
+                in_training=c.state in spec.training_states(),
             )
             for c in people
             if c.id is not None

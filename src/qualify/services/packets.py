@@ -1,4 +1,4 @@
-"""Printing packets: a candidate's, a selection's, and those owed (see `packet_files`)."""
+"""Printing packets: a candidate's, a selection's, and those owed (see `packets/files.py`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_files import (
+from qualify.packets.files import (
     Packet,
     Repaired,
     entering_event,
@@ -26,10 +24,12 @@ from qualify.services.packet_files import (
     write_files,
     write_owed,
 )
-from qualify.services.permissions import actor_user, role_for
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent
+from qualify.suggest import suggest
 from qualify.workflow.evidence import sees_sensitive
-from qualify.workflow.loader import suggest
 
 
 def print_candidate(
@@ -207,7 +207,7 @@ def repair(
 ) -> Repaired:
     """Write every packet a committed event is owed (in the scope given) into the records
     folder, and remove temporary files that killed writers left there; the actor needs the
-    right to print packets in each selection concerned (see `packet_files.write_owed`)."""
+    right to print packets in each selection concerned (see `packets/files.py`, `write_owed`)."""
     return write_owed(
         session,
         templates_dir,

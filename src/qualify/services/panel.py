@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,14 +14,15 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, Problem, RuleViolation
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import InterviewLoader, interview_of, scoring_has_begun
-from qualify.services.lookups import alternates_of, get_selection, seats_of
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.rows import claim, insert_row
-from qualify.services.stored_results import refresh_results, store_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.closed import refuse_if_closed
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import InterviewLoader, interview_of, scoring_has_begun
+from qualify.store.lookups import alternates_of, get_selection, seats_of
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim, insert_row
+from qualify.store.stored_results import refresh_results, store_results
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -28,7 +30,7 @@ from qualify.store.tables import (
     PanelSeat,
     User,
 )
-from qualify.workflow.loader import suggest
+from qualify.suggest import suggest
 from qualify.workflow.scoring import sitting
 
 
@@ -49,13 +51,18 @@ def assign_panel(
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
+    refuse_if_closed(session, selection)
     problems: list[Problem] = []
     by_seat: dict[str, list[str]] = defaultdict(list)
     spare: dict[str, list[str]] = defaultdict(list)
     named = [("seats", seat, user) for seat, user in seats]
     named += [("alternates", seat, user) for seat, user in alternates or []]
+    # A seat mistyped (`comander`) is one problem: the seat it was meant for is not also short.
+    meant: set[str] = set()
     for option, seat, user in named:
         if seat not in spec.panel.seats:
+            if option == "seats":
+                meant.update(difflib.get_close_matches(seat, list(spec.panel.seats), n=1))
             problems.append(
                 Problem(
                     f"no seat '{seat}'{suggest(seat, spec.panel.seats)} "
@@ -69,7 +76,7 @@ def assign_panel(
     users = {u.name: u for u in session.exec(select(User))}
     for seat, declared in spec.panel.seats.items():
         given = by_seat.get(seat, [])
-        if len(given) != declared.count:
+        if len(given) != declared.count and not (seat in meant and len(given) < declared.count):
             problems.append(
                 Problem(f"the workflow has {declared.count}, {len(given)} given", "seats", seat)
             )

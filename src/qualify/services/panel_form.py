@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import scoring_has_begun
-from qualify.services.lookups import alternates_of, get_selection, seats_of
-from qualify.services.permissions import actor_user, role_for
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import scoring_has_begun
+from qualify.store.lookups import alternates_of, get_selection, seats_of
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import User
 
 

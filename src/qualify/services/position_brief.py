@@ -11,10 +11,10 @@ from sqlmodel import Session
 from qualify.actor import Actor
 from qualify.errors import RuleViolation
 from qualify.packets.render import html_to_pdf, render_html, w3c_time
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.position_brief import OptionCost, dollars, option_costs
 from qualify.workflow.spec import PositionBriefSpec

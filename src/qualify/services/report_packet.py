@@ -13,14 +13,19 @@ from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
+from qualify.packets.context import kind_of
+from qualify.packets.files import Packet, record_and_write
+from qualify.packets.people import People, display_name
 from qualify.packets.render import w3c_time
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_context import kind_of
-from qualify.services.packet_files import Packet, record_and_write
-from qualify.services.packet_people import People, display_name
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.report_records import appointed_on, report_versions, reports_spec
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.report_records import (
+    appointed_on,
+    report_calendar,
+    report_versions,
+    reports_spec,
+)
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date, local_time, long_date, record_reference
 from qualify.workflow.reports import Quarter
@@ -69,7 +74,7 @@ def report_context(
     assert candidate.id is not None
     assert event.id is not None
     kind = kind_of(spec, config.packet)
-    due = config.due[quarter.id]
+    due = report_calendar(spec).due(quarter)
     entered = local_date(latest.entered_at, tz)
     first = local_date(reports[0].entered_at, tz)
     labels = {f.id: f.label for f in config.fields}

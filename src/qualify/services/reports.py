@@ -16,21 +16,28 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user
-from qualify.services.report_records import appointed_on, reports_spec, versions
-from qualify.services.rows import taken_meanwhile
-from qualify.services.visibility import record_roles
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user
+from qualify.store.report_records import (
+    Service,
+    report_calendar,
+    reporting_service,
+    reports_spec,
+    versions,
+)
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import ActivityReport, Candidate, Selection, User
+from qualify.store.visibility import record_roles
 from qualify.workflow.documents import local_date
 from qualify.workflow.reports import (
     Quarter,
-    calendar_quarter,
+    ReportCalendar,
     outstanding,
     parse_fields,
+    read_quarter,
 )
 from qualify.workflow.spec import Workflow
 
@@ -83,7 +90,8 @@ def add_report(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> Filed:
-    """Enter an appointed officer's report for a quarter of the workflow's calendar. A report
+    """Enter an officer's report for a quarter they owe by the workflow's rule (one that ended
+    while they held the position, counting the quarter they left in). A report
     on file for the quarter is corrected only with a `reason`: the given fields change, the
     others are carried over, and the earlier version stays. A refusal by the rules is audited."""
     at = now or utcnow()
@@ -122,18 +130,19 @@ def _add(
     if reason is not None and not reason.strip():
         raise BadInput("write why the report is corrected", field="reason")
     earlier = versions(session, candidate_id, quarter_text.strip().upper())
-    quarter = calendar_quarter(config, quarter_text)
+    quarter = read_quarter(quarter_text)
     values = parse_fields(config, fields, require_all=not earlier)
-    if candidate.state not in config.states:
+    service = reporting_service(session, spec, candidate)
+    if service is None:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
         raise RuleViolation(
             f"candidate {candidate_id} is {candidate.state} ({state}), not "
             f"{' or '.join(config.states)}: only an officer in that state reports quarterly"
         )
     today = local_date(at, spec.time_zone)
-    start = appointed_on(session, spec, candidate)
-    _check_quarter(quarter, start, today)
-    due = config.due[quarter.id]
+    calendar = report_calendar(spec)
+    _check_quarter(calendar, quarter, service, today)
+    due = calendar.due(quarter)
     figures: dict[str, Any] = dict(values)
     if earlier:
         last = earlier[-1]
@@ -196,13 +205,30 @@ def _add(
     return Filed(record, event.id or 0, corrected=bool(earlier), late=late)
 
 
-def _check_quarter(quarter: Quarter, start: date, today: date) -> None:
-    """A report covers a quarter the officer served in, and is entered from its last day on."""
+def _check_quarter(
+    calendar: ReportCalendar, quarter: Quarter, service: Service, today: date
+) -> None:
+    """A report covers a quarter the officer owes, and is entered from its last day on."""
+    start, first = service.start, calendar.first(service.start)
     if quarter.last_day < start:
         raise RuleViolation(
             f"{quarter.id} ended on {quarter.last_day.isoformat()}, before the officer was "
             f"appointed on {start.isoformat()}: there is no report to make for it"
         )
+    if quarter < first:
+        raise RuleViolation(
+            f"the officer was appointed on {start.isoformat()}: the first report covers "
+            f"{first.id} ({first.words}), {quarter.id} included"
+        )
+    last = calendar.last(start, service.left)
+    if last is not None and quarter > last:
+        term_end = calendar.term_end(start)
+        if service.left is not None and (term_end is None or service.left <= term_end):
+            why = f"left the position on {service.left.isoformat()}"
+        else:
+            assert term_end is not None  # a last quarter has a day of leaving or a term's end
+            why = f"reached the end of the position's term on {term_end.isoformat()}"
+        raise RuleViolation(f"the officer {why}: the last report covers {last.id} ({last.words})")
     if today < quarter.last_day:
         raise RuleViolation(
             f"{quarter.id} runs until {quarter.last_day.isoformat()}: its report can be entered "
@@ -247,8 +273,10 @@ def due_reports(
             continue
         allowed_somewhere = True
         day = as_of or local_date(at, spec.time_zone)
+        calendar = report_calendar(spec)
         officers = select(Candidate).where(
-            Candidate.selection_id == selection.id, col(Candidate.state).in_(config.states)
+            Candidate.selection_id == selection.id,
+            col(Candidate.state).in_(_reporting_or_after(spec, config.states)),
         )
         if not sees_all:
             officers = officers.where(Candidate.supervisor == user.name)
@@ -256,8 +284,10 @@ def due_reports(
             filed = session.exec(
                 select(ActivityReport.quarter).where(ActivityReport.candidate_id == candidate.id)
             ).all()
-            start = appointed_on(session, spec, candidate)
-            for owed in outstanding(config, start, filed, day):
+            service = reporting_service(session, spec, candidate)
+            if service is None:  # left before reaching a reporting state
+                continue
+            for owed in outstanding(calendar, service.start, service.left, filed, day):
                 found.append(
                     {
                         "candidate_id": candidate.id,
@@ -265,7 +295,8 @@ def due_reports(
                         "employee_id": candidate.employee_id,
                         "name": candidate.name,
                         "supervisor": candidate.supervisor,
-                        "appointed_on": start.isoformat(),
+                        "appointed_on": service.start.isoformat(),
+                        "left_on": service.left.isoformat() if service.left else None,
                         "quarter": owed.quarter.id,
                         "period": owed.quarter.words,
                         "due": owed.due.isoformat(),
@@ -281,4 +312,16 @@ def due_reports(
             "officers' records, or one that enters their reports"
         )
     found.sort(key=lambda r: (r["due"], r["candidate_id"]))
+    return found
+
+
+def _reporting_or_after(spec: Workflow, states: list[str]) -> set[str]:
+    """The reporting states and every state reachable from them: an officer who left the
+    position still owes the reports of the quarters served."""
+    found = set(states)
+    grown = True
+    while grown:
+        reached = {t.dest for t in spec.transitions if found & set(t.source)}
+        grown = not reached <= found
+        found |= reached
     return found

@@ -11,11 +11,11 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
 from qualify.services.bulk import without_cyclic_gc
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, get_selection, seats_of
-from qualify.services.permissions import actor_user
-from qualify.services.scores import panel_inputs
-from qualify.services.stored_results import stored_rows
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import alternates_of, get_selection, seats_of
+from qualify.store.permissions import actor_user
+from qualify.store.scores import panel_inputs
+from qualify.store.stored_results import stored_rows
 from qualify.store.tables import Candidate, InterviewResult, Scorecard, Selection
 from qualify.workflow.scoring import rank
 

@@ -21,12 +21,12 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.permissions import actor_user, may_manage_records
-from qualify.services.stored_results import refresh_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user, may_manage_records
+from qualify.store.stored_results import refresh_results
 from qualify.store.tables import (
     ActivityReport,
     AuditEvent,

@@ -60,8 +60,10 @@ def candidate_values(given: dict[str, str]) -> tuple[dict[str, str], list[tuple[
     return values, problems
 
 
-def parse_roster(data: bytes, source: str) -> list[RosterRow]:
-    """Parse a UTF-8 roster (BOM or not, any line endings); raise BadInput listing every problem."""
+def parse_roster(data: bytes, source: str) -> tuple[list[RosterRow], list[tuple[int, str]]]:
+    """Parse a UTF-8 roster (BOM or not, any line endings): its rows, and every problem of a
+    row as (line, "FILE:LINE: what"), for the caller to list with its own in line order. A file
+    that cannot be read as a roster at all (not UTF-8, no header, bad columns) raises BadInput."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -96,6 +98,7 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
         raise BadInput("\n".join(problems))
 
     rows: list[RosterRow] = []
+    found_in_rows: list[tuple[int, str]] = []
     first_line: dict[str, int] = {}
     line = 1
     try:
@@ -105,28 +108,30 @@ def parse_roster(data: bytes, source: str) -> list[RosterRow]:
                 continue  # blank lines, including trailing ones
             if len(record) != len(names):
                 counted = f"{len(record)} values, but the header names {len(names)} columns"
-                problems.append(f"{source}:{line}: {counted}")
+                found_in_rows.append((line, f"{source}:{line}: {counted}"))
                 continue
             given = dict(zip(names, record, strict=True))
             values, found = candidate_values(given)
-            problems += [f"{source}:{line}: {col}: {msg}" for col, msg in found]
+            found_in_rows += [(line, f"{source}:{line}: {col}: {msg}") for col, msg in found]
             employee_id = values["employee_id"]
             if employee_id in first_line:
                 earlier = first_line[employee_id]
-                problems.append(
-                    f"{source}:{line}: employee_id: {employee_id} is also on line {earlier}"
+                found_in_rows.append(
+                    (line, f"{source}:{line}: employee_id: {employee_id} is also on line {earlier}")
                 )
             first_line.setdefault(employee_id, line)
             rows.append(RosterRow(line, values))
     except csv.Error as exc:
-        problems.append(f"{source}:{line + 1}: {exc}")
-    if problems:
-        raise BadInput("\n".join(_first(problems)))
-    return rows
+        found_in_rows.append((line + 1, f"{source}:{line + 1}: {exc}"))
+    return rows, found_in_rows
 
 
-def _first(problems: list[str], shown: int = 20) -> list[str]:
-    """At most `shown` problems, then how many more: a wrong file can have thousands."""
-    if len(problems) <= shown:
-        return problems
-    return [*problems[:shown], f"... and {len(problems) - shown} more problems"]
+def refuse_problems(problems: list[tuple[int, str]], shown: int = 20) -> None:
+    """Raise BadInput listing the problems in line order (a line's own in the order found): at
+    most `shown`, then how many more, as a wrong file can have thousands."""
+    if not problems:
+        return
+    ordered = [text for _, text in sorted(problems, key=lambda p: p[0])]
+    if len(ordered) > shown:
+        ordered = [*ordered[:shown], f"... and {len(ordered) - shown} more problems"]
+    raise BadInput("\n".join(ordered))

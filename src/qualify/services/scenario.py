@@ -23,33 +23,23 @@ from qualify.errors import BadInput
 from qualify.files import read_regular_file
 from qualify.limits import YAML_MAX_CHARS
 from qualify.packets.render import write_atomic
-from qualify.services import (
-    audit,
-    candidates,
-    checkpoints,
-    evidence,
-    panel,
-    scorecards,
-    selections,
-    training,
-    users,
-)
+from qualify.services import candidates, evidence, panel, scorecards, selections, training, users
 from qualify.services.accounts import demo_password
 from qualify.services.advance import advance
 from qualify.services.audit_admin import checkpoint_head
-from qualify.services.checking import INTERVIEW_KINDS
 from qualify.services.demo import clean, demo_key, demo_password_of, states_after_selection
 from qualify.services.eligibility import run_checks
 from qualify.services.fairness import fairness_report, record_self_identification, report_pdf
 from qualify.services.firing import PacketPlace
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import verify
 from qualify.services.report_packet import print_report
 from qualify.services.reports import add_report
 from qualify.services.results import results
 from qualify.services.scenario_spec import check_scenario
 from qualify.services.schedule import schedule_interview
-from qualify.store import db
+from qualify.store import audit, checkpoints, db
+from qualify.store.checking import INTERVIEW_KINDS
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import verify
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 

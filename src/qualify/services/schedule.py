@@ -14,11 +14,11 @@ from sqlmodel import Session
 
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 
 PLACE_LIMIT = 200
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
@@ -64,10 +64,18 @@ def schedule_interview(
         raise BadInput("say where the interview takes place", field="place")
     if len(place) > PLACE_LIMIT:
         raise BadInput(f"at most {PLACE_LIMIT} characters ({len(place)} given)", field="place")
-    if not spec.interview_ahead(candidate.state):
+    schedulable = spec.schedulable_states()
+    if candidate.state not in schedulable:
+        state = spec.states[candidate.state].label if candidate.state in spec.states else ""
+        where = ", ".join(spec.states[name].label for name in schedulable)
+        why = (
+            ""
+            if spec.interview_ahead(candidate.state)
+            else ": the interview is behind them or will not happen"
+        )
         raise RuleViolation(
-            f"candidate {candidate_id} is in the state '{spec.states[candidate.state].label}': "
-            "the interview is behind them or will not happen, so there is none to schedule"
+            f"candidate {candidate_id} is {candidate.state} ({state}){why}; an interview is "
+            f"scheduled only for a candidate in one of the states {where}"
         )
     event = audit.record(
         session,

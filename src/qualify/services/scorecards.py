@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -13,19 +14,21 @@ from sqlmodel import Session
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.interviews import Interview, InterviewLoader, interview_of
-from qualify.services.rows import changed_by_someone_else, claim, insert_row
-from qualify.services.stored_results import store_results
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.interviews import Interview, InterviewLoader, interview_of
+from qualify.store.rows import changed_by_someone_else, claim, insert_row
+from qualify.store.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
-from qualify.workflow.loader import suggest
+from qualify.suggest import suggest
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
 
-def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
+def _parse_scores(spec: Workflow, values: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
+    """The scores that are whole numbers on the scale of a criterion of the rubric, and a
+    problem for each one that is not."""
     rubric = spec.rubric
     ids = [c.id for c in rubric.criteria]
     scores, problems = {}, []
@@ -54,9 +57,26 @@ def _parse_scores(spec: Workflow, values: dict[str, str]) -> dict[str, int]:
             )
             continue
         scores[key] = score
-    if problems:
-        raise BadInput(problems=problems)
-    return scores
+    return scores, problems
+
+
+def _text_problems(spec: Workflow, comments: dict[str, str], reason: str | None) -> list[Problem]:
+    """A problem for each comment on a criterion the rubric does not have, and for each
+    comment or reason that is too long."""
+    problems = [
+        Problem("unknown criterion", f"comments.{key}", key)
+        for key in comments
+        if spec.criterion(key) is None
+    ]
+    for field, text, limit, shown in [
+        ("reason", reason, limits.REASON, None),
+        *((f"comments.{c}", comment, limits.COMMENT, c) for c, comment in comments.items()),
+    ]:
+        try:
+            limits.check(field, text, limit, shown=shown)
+        except BadInput as exc:
+            problems.extend(exc.problems_found)
+    return problems
 
 
 def score(
@@ -83,22 +103,26 @@ def score(
     selection = interview.selection
     spec = workflow_of(selection).spec
     _check_may_score(spec, interview, actor)
-    parsed = _parse_scores(spec, scores)
-    unknown = [k for k in comments if spec.criterion(k) is None]
-    if unknown:
-        raise BadInput("unknown criterion", field=f"comments.{unknown[0]}", value=unknown[0])
-    latest = interview.card(actor.name)
     reason = (reason or "").strip() or None
-    limits.check("reason", reason, limits.REASON)
-    for criterion, comment in comments.items():
-        limits.check(f"comments.{criterion}", comment, limits.COMMENT, shown=criterion)
+    # Every problem of what was given is named at once, then (for a submission) every
+    # criterion still to score or to explain, before anything is written.
+    parsed, problems = _parse_scores(spec, scores)
+    problems += _text_problems(spec, comments, reason)
+    latest = interview.card(actor.name)
     assert candidate.id is not None
+    if submit and (latest is None or latest.status == "draft" or reason is not None):
+        problems += _incomplete(
+            spec,
+            {**latest.scores, **parsed} if latest else parsed,
+            {**latest.comments, **comments} if latest else comments,
+            named={p.field for p in problems},
+        )
+    if problems:
+        raise BadInput(problems=problems, hint=SUBMIT_REFUSED if submit else None)
     if latest is not None and latest.status == "draft":
         card = latest
         card.scores = {**card.scores, **parsed}
         card.comments = {**card.comments, **comments}
-        if submit:
-            _require_complete(spec, card)
         session.flush()
         if submit:
             _lock_draft(session, card, candidate, at)
@@ -123,7 +147,6 @@ def score(
             submitted_at=at if submit else None,
         )
         if submit:
-            _require_complete(spec, card)
             # The interview guards read submissions, so a submission changes the candidate too;
             # of two people submitting at once, the second stops here.
             claim(session, candidate)
@@ -206,30 +229,49 @@ DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a
 
 
 def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:
-    """A submitted scorecard scores every criterion, with evidence for the extremes. The
-    message names criteria by their labels; the step carries their ids (for the CLI's
-    --set and --comment)."""
+    """Refuse a scorecard that could not be submitted, naming every criterion at fault."""
+    problems = _incomplete(spec, card.scores, card.comments)
+    if problems:
+        raise BadInput(problems=problems, hint=hint)
+
+
+def _incomplete(
+    spec: Workflow,
+    scores: dict[str, int],
+    comments: dict[str, str],
+    named: Collection[str | None] = (),
+) -> list[Problem]:
+    """A submitted scorecard scores every criterion, with evidence for the extremes: a
+    problem for each criterion without a score and each extreme score without a comment (but
+    none about an input `named` by another problem already). The message names the
+    criterion by its label; the field carries its id (the CLI's --set or --comment, the
+    portal's field)."""
     rubric = spec.rubric
-    labels = {c.id: c.label for c in rubric.criteria}
-    missing = [c.id for c in rubric.criteria if c.id not in card.scores]
-    if missing:
-        raise BadInput(
-            f"cannot submit: no score yet for {'; '.join(labels[c] for c in missing)}",
-            step=Step("score_criteria", ", ".join(missing)),
-            hint=hint,
-        )
-    extremes = [
-        c
-        for c, s in card.scores.items()
-        if s in (rubric.scale_min, rubric.scale_max) and not card.comments.get(c, "").strip()
-    ]
-    if extremes:
-        raise BadInput(
-            f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs evidence, "
-            f"a comment on what you saw or heard: {'; '.join(labels.get(c, c) for c in extremes)}",
-            step=Step("comment_extremes", ", ".join(extremes)),
-            hint=hint,
-        )
+    problems = []
+    for c in rubric.criteria:
+        given = scores.get(c.id)
+        if given is None and f"scores.{c.id}" not in named:
+            problems.append(
+                Problem(
+                    f"cannot submit: no score yet for {c.label}",
+                    f"scores.{c.id}",
+                    c.id,
+                )
+            )
+        elif (
+            given in (rubric.scale_min, rubric.scale_max)
+            and not comments.get(c.id, "").strip()
+            and f"comments.{c.id}" not in named
+        ):
+            problems.append(
+                Problem(
+                    f"cannot submit: a score of {rubric.scale_min} or {rubric.scale_max} needs "
+                    f"evidence, a comment on what you saw or heard: {c.label}",
+                    f"comments.{c.id}",
+                    c.id,
+                )
+            )
+    return problems
 
 
 def _lock_draft(session: Session, card: Scorecard, candidate: Candidate, at: datetime) -> None:

@@ -7,26 +7,21 @@ the viewer may fire now (`offers.moves_now`: their roles, and no rule against it
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from qualify.actor import Actor
-from qualify.services.checking import before_interview
+from qualify.packets.check_words import CheckWording
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.packet_context import words
-from qualify.services.packet_people import People
-from qualify.services.permissions import actor_user
-from qualify.store.tables import Evidence
-from qualify.workflow.documents import local_date
+from qualify.store.checking import before_interview
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import actor_user
 from qualify.workflow.moves import Move
-from qualify.workflow.spec import Workflow
 
 # How the page names each result (the CLI prints the status itself).
 STATUS_WORDS = {
@@ -38,8 +33,6 @@ STATUS_WORDS = {
 }
 WITHHELD_WORDS = "Withheld: this check reads a sensitive record your role does not see."
 NOT_YET_WORDS = "Applies once the candidate reaches the interview."
-# A check's reason cites the records it read as "record #N": ids a commander never sees.
-_CITED = re.compile(r"(\(|, )?record #(\d+)")
 
 
 @dataclass(frozen=True)
@@ -96,40 +89,14 @@ class ScreeningQueue:
     entries: tuple[QueueEntry, ...]
 
 
-class CheckWording:
-    """Words the check reasons of one selection for a reader of the page: a cited record
-    becomes the day it was entered, ids become the workflow's labels, login names
-    full names (`packet_context.words`, as the packets word them)."""
-
-    def __init__(self, session: Session, spec: Workflow, lines: list[CheckLine]) -> None:
-        self.spec = spec
-        self.people = People(session, spec)
-        cited = {int(m.group(2)) for line in lines for m in _CITED.finditer(line.reason)}
-        self.entered: dict[int, str] = {}
-        if cited:
-            rows = session.exec(select(Evidence).where(col(Evidence.id).in_(cited)))
-            for row in rows:
-                assert row.id is not None
-                at = row.recorded_at
-                day = local_date(at if at.tzinfo else at.replace(tzinfo=UTC), spec.time_zone)
-                self.entered[row.id] = day.isoformat()
-
-    def _citation(self, match: re.Match[str]) -> str:
-        lead = match.group(1) or ""
-        day = self.entered.get(int(match.group(2)))
-        if lead:
-            return f"{lead}recorded {day}" if day else f"{lead}on file"
-        return f"the record entered {day}" if day else "the record on file"
-
-    def check(self, line: CheckLine) -> CheckWords:
-        if line.status == "withheld":
-            detail = WITHHELD_WORDS
-        elif line.status == "not_applicable":
-            detail = NOT_YET_WORDS
-        else:
-            detail = words(_CITED.sub(self._citation, line.reason), self.spec, self.people)
-            detail = detail[:1].upper() + detail[1:]
-        return CheckWords(line.label, line.status, STATUS_WORDS[line.status], detail)
+def _worded(wording: CheckWording, line: CheckLine) -> CheckWords:
+    if line.status == "withheld":
+        detail = WITHHELD_WORDS
+    elif line.status == "not_applicable":
+        detail = NOT_YET_WORDS
+    else:
+        detail = wording.reason(line.reason)
+    return CheckWords(line.label, line.status, STATUS_WORDS[line.status], detail)
 
 
 def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
@@ -146,14 +113,14 @@ def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> Scr
         for row in report.candidates
         if row.state in waiting and not spec.states[row.state].final
     ]
-    wording = CheckWording(session, spec, [line for row in rows for line in row.results])
+    wording = CheckWording(session, spec, (line.reason for row in rows for line in row.results))
     offered = moves_now(session, selection, (r.candidate_id for r in rows), actor)
     entries = tuple(
         QueueEntry(
             row,
             spec.states[row.state].label,
             offered.get(row.candidate_id, ()),
-            tuple(wording.check(line) for line in row.results),
+            tuple(_worded(wording, line) for line in row.results),
         )
         for row in rows
     )

@@ -1,20 +1,34 @@
-"""Opening and listing selections; each freezes its workflow's text and hash."""
+"""Opening, listing and closing selections; each freezes its workflow's text and hash.
+
+A selection opened by mistake (a mistyped title or as-of date) is closed with a reason, an
+audited `selection_closed` event: it leaves the lists and the portal's pickers, and its records
+stay, kept as records retention says. Only a selection with no candidates is closed: one with
+records of people goes on to its end (or their withdrawal), as the rules of each step say."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from qualify import limits
 from qualify.actor import Actor
 from qualify.config import Settings
-from qualify.errors import BadInput
-from qualify.services import audit, workflows
-from qualify.services.clock import utcnow
-from qualify.services.permissions import ADMIN, actor_user, frozen_permission, role_for
-from qualify.store.tables import Selection
+from qualify.errors import BadInput, RuleViolation, Step
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.closed import Closed, closed_selections, refuse_if_closed
+from qualify.store.lookups import get_selection
+from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
+from qualify.store.tables import Candidate, Selection
+from qualify.workflow import files
+from qualify.workflow.documents import local_date
 
 TITLE_MAX = 200  # the column's length
+# Qualifications are measured on the as-of date, usually the application deadline: a date more
+# than this many days ahead is more often a mistyped year or month than a plan, so it must be
+# confirmed. A date in the past is ordinary (a selection opened after its deadline).
+AS_OF_AHEAD_DAYS = 90
 
 
 def open_selection(
@@ -26,8 +40,10 @@ def open_selection(
     as_of: date,
     actor: Actor,
     now: datetime | None = None,
+    far_as_of: bool = False,
 ) -> Selection:
-    """Open a selection on the current text of a workflow file, frozen from now on."""
+    """Open a selection on the current text of a workflow file, frozen from now on. An as-of
+    date more than AS_OF_AHEAD_DAYS ahead of today is refused unless `far_as_of` confirms it."""
     at = now or utcnow()
     title = title.strip()
     if not title:
@@ -40,7 +56,18 @@ def open_selection(
     # workflows already frozen here allow), never from the file being opened.
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
     role = role_for(actor_user(session, actor), allowed, "open a selection")
-    loaded = workflows.find(settings, workflow)
+    loaded = files.find(settings, workflow)
+    today = local_date(at, loaded.spec.time_zone)
+    ahead = (as_of - today).days
+    if ahead > AS_OF_AHEAD_DAYS and not far_as_of:
+        raise BadInput(
+            f"{ahead} days after today ({today.isoformat()}): qualifications are measured on "
+            f"that day, and a date more than {AS_OF_AHEAD_DAYS} days ahead is more often a "
+            "mistyped year or month",
+            field="as_of",
+            value=as_of.isoformat(),
+            step=Step("confirm_as_of"),
+        )
     selection = Selection(
         title=title,
         workflow_name=loaded.spec.name,
@@ -73,5 +100,55 @@ def open_selection(
     return selection
 
 
-def list_selections(*, session: Session) -> list[Selection]:
-    return list(session.exec(select(Selection).order_by(col(Selection.id))))
+def list_selections(*, session: Session, actor: Actor, closed: bool = False) -> list[Selection]:
+    """The selections in order, for a registered user; those closed only with `closed`."""
+    actor_user(session, actor)
+    shut = set() if closed else set(closed_selections(session))
+    return [
+        selection
+        for selection in session.exec(select(Selection).order_by(col(Selection.id)))
+        if selection.id not in shut
+    ]
+
+
+def close_selection(
+    *,
+    session: Session,
+    selection_id: int,
+    reason: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Closed:
+    """Close a selection opened by mistake, with the reason, audited; refused once it holds a
+    candidate. Its records stay; it leaves the lists and pickers."""
+    at = now or utcnow()
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BadInput("say why the selection is closed", field="reason")
+    limits.check("reason", reason, limits.REASON)
+    selection = get_selection(session, selection_id)
+    allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
+    role = role_for(actor_user(session, actor), allowed, "close a selection")
+    refuse_if_closed(session, selection)
+    held = session.exec(
+        select(func.count()).select_from(Candidate).where(Candidate.selection_id == selection_id)
+    ).one()
+    if held:
+        raise RuleViolation(
+            f"selection {selection_id} holds {held} candidate{'s' if held != 1 else ''}: only a "
+            "selection with none is closed; a selection with candidates goes on to its decisions "
+            "(or their withdrawal), and its records are kept"
+        )
+    event = audit.record(
+        session,
+        actor=actor,
+        role=role,
+        action="selection_closed",
+        subject=f"selection:{selection_id}",
+        at=at,
+        selection_id=selection_id,
+        details={"title": selection.title, "reason": reason},
+    )
+    session.commit()
+    assert event.id is not None
+    return Closed(at, actor.name, reason, event.id)

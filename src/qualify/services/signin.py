@@ -20,9 +20,9 @@ from sqlmodel import Session, col, select
 
 from qualify.config import PortalSettings
 from qualify.errors import NotPermitted
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.credentials import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.credentials import (
     aware,
     clear_lock,
     digest,
@@ -32,7 +32,7 @@ from qualify.services.credentials import (
     new_session,
     signed_in,
 )
-from qualify.services.frozen import workflow_of
+from qualify.store.frozen import workflow_of
 from qualify.store.tables import Password, Selection, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"

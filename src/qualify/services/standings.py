@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
 from qualify.services.offers import moves_now
-from qualify.services.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.services.results import results
-from qualify.services.scores import panel_inputs
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
+from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
+from qualify.store.scores import panel_inputs
 from qualify.store.tables import Candidate, Selection, User
 from qualify.workflow.moves import Move
 
@@ -207,8 +208,11 @@ class Decisions:
         return text
 
 
-def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions:
-    """The standings with, for each candidate, what the actor may decide now."""
+def decisions(
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
+) -> Decisions:
+    """The standings with, for each candidate, what the actor may decide now (`now`, else the
+    clock's time)."""
     view = standings(session=session, selection_id=selection_id, actor=actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
@@ -217,7 +221,9 @@ def decisions(*, session: Session, selection_id: int, actor: Actor) -> Decisions
             select(Candidate.id, Candidate.state).where(Candidate.selection_id == selection_id)
         ).all()
     )
-    offered = moves_now(session, selection, [r.candidate_id for r in view.candidates], actor)
+    offered = moves_now(
+        session, selection, [r.candidate_id for r in view.candidates], actor, at=now
+    )
     empty = _empty_seats(session, selection, [r for r in view.candidates if r.status == "pending"])
     return Decisions(
         standings=view,

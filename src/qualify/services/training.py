@@ -19,9 +19,10 @@ from sqlmodel import Session, select
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.courses import (
+from qualify.services.firing import fire
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.courses import (
     Order,
     course_of,
     directing_roles,
@@ -31,20 +32,19 @@ from qualify.services.courses import (
     progress,
     recording_roles,
 )
-from qualify.services.evidence_files import (
+from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
     forget_unless_used,
     read_evidence_file,
     store_bytes,
 )
-from qualify.services.firing import fire
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.permissions import actor_user, role_for
-from qualify.services.rows import claim
-from qualify.services.visibility import sight
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
+from qualify.store.rows import claim
 from qualify.store.tables import Candidate, Evidence, User
+from qualify.store.visibility import sight
 from qualify.workflow.documents import local_date
 from qualify.workflow.loader import TRAINING_EVIDENCE
 from qualify.workflow.spec import CourseSpec, FieldSpec, Workflow

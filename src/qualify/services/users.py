@@ -11,24 +11,24 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, Conflict, NotFound, NotPermitted, RuleViolation, Step
+from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import text_problem
-from qualify.services import audit
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.people import person_text, refuse_lookalike
-from qualify.services.permissions import (
+from qualify.store import audit
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.people import person_text, refuse_lookalike
+from qualify.store.permissions import (
     ADMIN,
     actor_user,
     frozen_permission,
     frozen_roles,
     role_for,
 )
-from qualify.services.rows import taken_meanwhile
-from qualify.services.workflows import all_workflows
+from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
+from qualify.suggest import suggest
 from qualify.workflow.checks import supervisor_roles
-from qualify.workflow.loader import suggest
+from qualify.workflow.files import all_workflows
 from qualify.workflow.spec import Workflow
 
 USER_NAME_MAX = 100  # the column's length
@@ -134,8 +134,10 @@ def add_user(
     if ADMIN in roles and ADMIN not in acting.roles:
         raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
 
-    def exists() -> Conflict:
-        return Conflict(f"user '{name}' already exists")
+    # A name already taken is bad input (exit 2), as a look-alike of one is and as a candidate
+    # already in a selection is.
+    def exists() -> BadInput:
+        return BadInput(f"user '{name}' already exists")
 
     if session.exec(select(User).where(User.name == name)).first() is not None:
         raise exists()
@@ -174,11 +176,11 @@ def edit_user(
     the user needs is not removed: the role of a panel seat they hold while its selection has
     candidates in progress, or the supervisor role while they supervise such a candidate."""
     at = now or utcnow()
+    acting = actor_user(session, actor)
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
         names = list(session.exec(select(User.name)))
         raise NotFound(f"no user '{name}'{suggest(name, names)}", step=Step("list_users"))
-    acting = actor_user(session, actor)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "edit users")
     add_roles, remove_roles = list(add_roles or []), list(remove_roles or [])
@@ -283,5 +285,7 @@ def _in_progress(session: Session, selection_id: int, spec: Workflow) -> int:
     )
 
 
-def list_users(*, session: Session) -> list[User]:
+def list_users(*, session: Session, actor: Actor) -> list[User]:
+    """Every user, for a registered user."""
+    actor_user(session, actor)
     return list(session.exec(select(User).order_by(col(User.name))))

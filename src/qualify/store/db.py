@@ -138,8 +138,12 @@ def describe_operational_error(engine: Engine, exc: SQLDatabaseError) -> str:
     reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     if url.get_backend_name() == "postgresql":
         where = f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}"
-        if "connect" in reason.lower() or "connection" in reason.lower():
-            return f"cannot connect to {where}: {reason}"
+        shown = url.render_as_string(hide_password=True)
+        lowered = reason.lower()
+        if any(word in lowered for word in ("connect", "resolve host", "timeout expired")):
+            # The URL as given, but the password: the user can see which one was tried.
+            reason = reason.removeprefix("connection failed: ")
+            return f"cannot connect to {where} ({shown}): {reason}"
         return f"{where}: {reason}"
     if reason == "file is not a database":
         reason = "the file is not a SQLite database (or it is damaged)"

@@ -29,8 +29,8 @@ from starlette.responses import RedirectResponse, Response
 from qualify.actor import Actor as ServiceActor
 from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
-from qualify.services.frozen import frozen_workflows
 from qualify.services.signin import Visit
+from qualify.store.frozen import frozen_workflows
 from qualify.web.limits import megabytes, too_large
 from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of

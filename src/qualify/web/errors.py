@@ -5,7 +5,7 @@ and a next step in the words of the page, beside the input it asks for (the CLI'
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualify.errors import Problem, QualifyError, Step
 
@@ -51,9 +51,57 @@ def _step(step: Step) -> str:
     return STEPS.get(step.action, "").format(subject=step.subject)
 
 
+def _own_inputs(problem: Problem) -> list[str]:
+    """The form inputs one problem is about: its field's (`scores.clarity` is `clarity`), and
+    those its step asks for."""
+    found = [part.rpartition(".")[2] for part in (problem.field or "").split("+") if part]
+    if problem.step is not None:
+        for wanted in STEP_INPUTS.get(problem.step.action, ()):
+            if wanted != "subject":
+                found.append(wanted)
+            elif problem.step.subject:
+                found.extend(problem.step.subject.split(", "))
+    return list(dict.fromkeys(found))
+
+
+def _said(problem: Problem) -> str:
+    """One problem in the page's words. An entry of a mapping (`scores.clarity`) is shown
+    beside its own input, so the entry's name (an id) is left out."""
+    entry = problem.field is not None and "." in problem.field
+    return replace(problem, field=None, value=None if entry else problem.value).render(str, _step)
+
+
 def words(error: QualifyError) -> str:
     """The error as a page shows it, beside the inputs `inputs(error)` names."""
-    return error.render(lambda field: "", _step)
+    return "\n".join(error_lines(error))
+
+
+def error_lines(error: QualifyError) -> list[str]:
+    """The error's problems, one line each as a page says them, the step and hint after the
+    last."""
+    lines = [_said(problem) for problem in error.problems_found] or [""]
+    lines[-1] += _tail(error)
+    return lines
+
+
+def _tail(error: QualifyError) -> str:
+    return (_step(error.step) if error.step else "") + (f"; {error.hint}" if error.hint else "")
+
+
+def beside(error: QualifyError) -> dict[str, str]:
+    """What to show beside each form input: each problem beside the inputs it is about (the
+    step and hint after the last). When no problem names an input of its own, the whole error
+    beside each input its step asks for."""
+    placed: dict[str, str] = {}
+    for problem in error.problems_found:
+        said = _said(problem)
+        for target in _own_inputs(problem):
+            placed[target] = f"{placed[target]}; {said}" if target in placed else said
+    if not placed:
+        return {target: words(error) for target in inputs(error)}
+    last = list(placed)[-1]
+    placed[last] += _tail(error)
+    return placed
 
 
 @dataclass(frozen=True)

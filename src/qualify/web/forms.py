@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from qualify.errors import NotFound
-from qualify.services.visibility import record_roles
+from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
 TEXT_LIMIT = 10_000  # characters kept of any one field; services check their own limits

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from qualify.services.visibility import record_roles
+from qualify.services.reports import overseeing_roles
+from qualify.store.courses import recording_roles
+from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
 
@@ -22,11 +24,25 @@ def _seats(spec: Workflow) -> set[str]:
     return {seat.role for seat in spec.panel.seats.values()}
 
 
+def _training(spec: Workflow) -> set[str]:
+    """Who directs or records training, and who sees every record."""
+    return {*recording_roles(spec), *record_roles(spec)}
+
+
+def reports_entry_roles(spec: Workflow) -> set[str]:
+    """Who enters activity reports, and who sees every reporting officer."""
+    if spec.activity_reports is None:
+        return set()
+    return {*spec.permissions.enter_reports, *overseeing_roles(spec)}
+
+
 MENU: list[Entry] = [
     Entry("/interviews", "My interviews", _seats),
     Entry("/screening", "Screening queue", record_roles),
     Entry("/overview", "Selection at a glance", record_roles),
     Entry("/decisions", "Results and decisions", lambda spec: spec.permissions.view_results),
+    Entry("/training", "Training", _training),
+    Entry("/reports", "Activity reports", reports_entry_roles),
     Entry("/audit", "Audit log", lambda spec: spec.permissions.view_audit),
 ]
 

@@ -21,9 +21,8 @@ from starlette.templating import Jinja2Templates
 from qualify.auditkey import Keyring
 from qualify.config import Settings
 from qualify.errors import QualifyError
-from qualify.services import audit, checkpoints
-from qualify.services.clock import utcnow
-from qualify.store import db
+from qualify.store import audit, checkpoints, db
+from qualify.store.clock import utcnow
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qualify.web")

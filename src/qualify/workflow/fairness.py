@@ -9,6 +9,12 @@ from dataclasses import dataclass
 from math import comb
 
 DECLINED = "declined"
+# What a person's group is when no self-identification was recorded for them: not a category
+# anyone chooses, and never reported as if they had declined.
+NOT_RECORDED = "not_recorded"
+NOT_RECORDED_LABEL = "Not recorded"
+# Groups counted in each stage's overall rate but compared with no one.
+UNCOMPARED = (DECLINED, NOT_RECORDED)
 
 SEX = {"female": "Female", "male": "Male", DECLINED: "Declined to self-identify"}
 
@@ -86,6 +92,7 @@ class Analysis:
 
     counts: tuple[GroupCount, ...]
     declined: GroupCount
+    not_recorded: GroupCount
     overall_rate: float | None
     reference: str | None
     comparisons: tuple[Comparison, ...]
@@ -111,7 +118,8 @@ def small_sample_caution(comparison_size: int, expected: float) -> str:
 
 def analyse(outcomes: Iterable[tuple[str, bool]]) -> Analysis:
     """Analyse (group, passed) pairs, one per person who entered the stage. People who declined
-    to self-identify count in the overall rate but are compared with no one."""
+    to self-identify, and people for whom nothing was recorded, count in the overall rate but
+    are compared with no one."""
     entered: dict[str, int] = {}
     passed: dict[str, int] = {}
     total = total_passed = 0
@@ -121,13 +129,15 @@ def analyse(outcomes: Iterable[tuple[str, bool]]) -> Analysis:
         total += 1
         total_passed += int(ok)
     counts = tuple(
-        GroupCount.of(g, entered[g], passed[g]) for g in sorted(entered) if g != DECLINED
+        GroupCount.of(g, entered[g], passed[g]) for g in sorted(entered) if g not in UNCOMPARED
     )
-    declined = GroupCount.of(DECLINED, entered.get(DECLINED, 0), passed.get(DECLINED, 0))
+    declined, not_recorded = (
+        GroupCount.of(g, entered.get(g, 0), passed.get(g, 0)) for g in UNCOMPARED
+    )
     overall = total_passed / total if total else None
     ranked = [c for c in counts if c.rate is not None]
     if not ranked or overall is None:
-        return Analysis(counts, declined, overall, None, ())
+        return Analysis(counts, declined, not_recorded, overall, None, ())
     reference = max(ranked, key=lambda c: (c.rate or 0.0, c.entered, c.group))
     comparisons = []
     for count in ranked:
@@ -156,7 +166,7 @@ def analyse(outcomes: Iterable[tuple[str, bool]]) -> Analysis:
                 caution=small_sample_caution(count.entered + reference.entered, expected),
             )
         )
-    return Analysis(counts, declined, overall, reference.group, tuple(comparisons))
+    return Analysis(counts, declined, not_recorded, overall, reference.group, tuple(comparisons))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ ever imported or called.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import math
 import re
@@ -26,6 +25,7 @@ from qualify.errors import BadInput, WorkflowError
 from qualify.files import read_regular_file
 from qualify.limits import TRAINING_HOURS_MAX, YAML_MAX_CHARS
 from qualify.safeyaml import LimitedLoader, YAMLLimitError, check_composed, check_length
+from qualify.suggest import suggest
 from qualify.workflow import reports
 from qualify.workflow.checks import CHECK_KINDS, RENAMED_KINDS, DocumentByRoleParams, Params
 from qualify.workflow.spec import (
@@ -75,6 +75,7 @@ def load_text(
         problems.add((), "a workflow file must be a mapping of keys such as name, states, checks")
         problems.raise_if_any()
     _rename_kinds(data, problems, frozen=fast)
+    _read_old_report_calendar(data, problems, frozen=fast)
     try:
         spec = Workflow.model_validate(data)
     except ValidationError as exc:
@@ -112,6 +113,37 @@ def _rename_kinds(data: dict[str, Any], problems: _Problems, *, frozen: bool) ->
                     ("checks", check_id, "kind"),
                     f"check kind '{old}' is now called '{RENAMED_KINDS[old]}'; rename it",
                 )
+
+
+# A selection opened before the report calendar was a rule listed each quarter's due date (the
+# SRO workflow: 15 days after the quarter, or the Friday before when that was a weekend). Its
+# frozen text still loads: the listed quarters keep their dates, and the quarters before and
+# after them follow that rule, from the quarter of appointment.
+OLD_REPORT_RULE = {
+    "first_quarter": "appointment",
+    "due_days_after_quarter": 15,
+    "due_on_closed_day": "before",
+}
+
+
+def _read_old_report_calendar(data: dict[str, Any], problems: _Problems, *, frozen: bool) -> None:
+    """Read `activity_reports.due`, a list of quarters and their due dates, as the rule of
+    OLD_REPORT_RULE in text a selection froze; refuse it in a workflow file."""
+    reports = data.get("activity_reports")
+    if not isinstance(reports, dict) or "due" not in reports:
+        return
+    if frozen and not any(key in reports for key in OLD_REPORT_RULE):
+        reports.update(OLD_REPORT_RULE)
+        return
+    if not frozen:
+        problems.add(
+            ("activity_reports", "due"),
+            "a list of quarters runs out: write the rule instead, first_quarter (appointment "
+            "or next) and due_days_after_quarter (such as 15)",
+        )
+        reports.pop("due")
+        for key, value in OLD_REPORT_RULE.items():
+            reports.setdefault(key, value)  # one problem, not three
 
 
 # The limit of each bound a spec model puts on a number (Field(gt=..., ge=..., le=..., lt=...)).
@@ -249,11 +281,6 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _index(item, (*path, i), lines, duplicates)
-
-
-def suggest(word: object, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _pydantic_message(error: Any) -> str:

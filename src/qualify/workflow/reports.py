@@ -1,9 +1,11 @@
 """Quarterly activity reports, pure: quarters, the figures a report holds, and what is due.
 
 A quarter is a calendar quarter named like `2027Q3` (July to September 2027). The workflow's
-`activity_reports.due` says on which day each quarter's report is due; a quarter is owed by an
-officer appointed on or before its last day, may be entered from its last day on, is due until
-its due date (inclusive) and overdue from the day after.
+`activity_reports` gives the rule: an officer owes a report for each quarter from the one of
+appointment (or the next, per `first_quarter`) to the one in which they leave the reporting
+states or the position's term ends. A quarter's report may be entered from its last day on, is
+due until its due day (inclusive: `due_days_after_quarter` days after the quarter, moved off a
+weekend or holiday) and overdue from the day after.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from typing import Any
 
 from qualify.errors import BadInput
 from qualify.limits import DATE_MAX, DATE_MIN, EVIDENCE_TEXT_MAX
+from qualify.suggest import suggest
+from qualify.workflow.documents import is_business_day
 from qualify.workflow.spec import ActivityReportsSpec, Workflow
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_ONE_DAY = timedelta(days=1)
 COUNT_MAX = 100_000  # a figure for one quarter: more is a typing mistake
 
 
@@ -62,23 +67,96 @@ def parse_quarter(text: str) -> Quarter | None:
     return quarter
 
 
-def calendar_quarter(spec: ActivityReportsSpec, text: str) -> Quarter:
-    """The quarter of the workflow's report calendar that `text` names; refuse anything else."""
+def read_quarter(text: str) -> Quarter:
+    """The quarter `text` names; refuse anything else, naming the input."""
     quarter = parse_quarter(text)
-    listed = ", ".join(spec.due)
     if quarter is None:
         raise ReportInputError(
-            f"write a quarter as YEAR Q NUMBER, such as 2027Q3 (the calendar holds {listed})",
+            "write a quarter as YEAR Q NUMBER, such as 2027Q3",
             field="quarter",
             value=repr(text),
         )
-    if quarter.id not in spec.due:
-        raise ReportInputError(
-            f"the workflow's report calendar has no quarter {quarter.id} (it holds {listed})",
-            field="quarter",
-            value=quarter.id,
-        )
     return quarter
+
+
+def quarter_of(day: date) -> Quarter:
+    return Quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def next_quarter(quarter: Quarter) -> Quarter:
+    if quarter.number == 4:
+        return Quarter(quarter.year + 1, 1)
+    return Quarter(quarter.year, quarter.number + 1)
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    days_in_month = (date(year + month // 12, month % 12 + 1, 1) - _ONE_DAY).day
+    return date(year, month, min(day.day, days_in_month))
+
+
+@dataclass(frozen=True)
+class ReportCalendar:
+    """The workflow's rule for which quarters an officer owes and when each is due."""
+
+    config: ActivityReportsSpec
+    holidays: frozenset[date]
+
+    @classmethod
+    def of(cls, config: ActivityReportsSpec, spec: Workflow) -> ReportCalendar:
+        return cls(config, frozenset(spec.holidays))
+
+    def due(self, quarter: Quarter) -> date:
+        """The quarter's due day: a date listed by a selection opened before the rule, else
+        `due_days_after_quarter` days after its last day, moved off a closed day (never back
+        into the quarter)."""
+        listed = self.config.due.get(quarter.id)
+        if listed is not None:
+            return listed
+        day = quarter.last_day + timedelta(days=self.config.due_days_after_quarter)
+        if self.config.due_on_closed_day == "before":
+            earlier = day
+            while (
+                not is_business_day(earlier, self.holidays)
+                and earlier > quarter.last_day + _ONE_DAY
+            ):
+                earlier -= _ONE_DAY
+            if is_business_day(earlier, self.holidays):
+                return earlier
+        while not is_business_day(day, self.holidays):
+            day += _ONE_DAY
+        return day
+
+    def first(self, appointed_on: date) -> Quarter:
+        """The first quarter reported on."""
+        quarter = quarter_of(appointed_on)
+        return next_quarter(quarter) if self.config.first_quarter == "next" else quarter
+
+    def last(self, appointed_on: date, left_on: date | None) -> Quarter | None:
+        """The last quarter reported on: the one in which the officer left, or in which the
+        term ends; None while neither has a day."""
+        ends = [day for day in (left_on, self.term_end(appointed_on)) if day is not None]
+        if not ends:
+            return None
+        return max(quarter_of(min(ends)), self.first(appointed_on))
+
+    def term_end(self, appointed_on: date) -> date | None:
+        """The last day of the position's term, if it has one."""
+        if self.config.term_months is None:
+            return None
+        return _months_later(appointed_on, self.config.term_months) - _ONE_DAY
+
+    def owed(self, appointed_on: date, left_on: date | None, as_of: date) -> list[Quarter]:
+        """The quarters owed that have reached their last day by `as_of`, oldest first."""
+        last = self.last(appointed_on, left_on)
+        found = []
+        quarter = self.first(appointed_on)
+        while quarter.last_day <= as_of and (last is None or quarter <= last):
+            found.append(quarter)
+            quarter = next_quarter(quarter)
+        return found
 
 
 def parse_fields(
@@ -91,8 +169,6 @@ def parse_fields(
     for name, text in given.items():
         field = fields.get(name)
         if field is None:
-            from qualify.workflow.loader import suggest
-
             raise ReportInputError(
                 f"the report has no field '{name}'{suggest(name, fields)} "
                 f"(fields: {', '.join(fields)})",
@@ -143,31 +219,27 @@ class Owed:
     overdue: bool
 
 
-def quarters_owed(spec: ActivityReportsSpec, appointed_on: date) -> list[tuple[Quarter, date]]:
-    """The calendar's quarters an officer appointed on `appointed_on` reports on, in order."""
-    found = []
-    for text, due in spec.due.items():
-        quarter = parse_quarter(text)
-        if quarter is not None and quarter.last_day >= appointed_on:
-            found.append((quarter, due))
-    return sorted(found)
-
-
 def outstanding(
-    spec: ActivityReportsSpec, appointed_on: date, filed: Iterable[str], as_of: date
+    calendar: ReportCalendar,
+    appointed_on: date,
+    left_on: date | None,
+    filed: Iterable[str],
+    as_of: date,
 ) -> list[Owed]:
-    """The reports due or overdue on `as_of`: quarters that have reached their last day with
-    no report filed; overdue from the day after the due date."""
+    """The reports due or overdue on `as_of`: quarters owed that have reached their last day
+    with no report filed; overdue from the day after the due day."""
     done = set(filed)
-    return [
-        Owed(quarter, due, overdue=as_of > due)
-        for quarter, due in quarters_owed(spec, appointed_on)
-        if quarter.last_day <= as_of and quarter.id not in done
-    ]
+    found = []
+    for quarter in calendar.owed(appointed_on, left_on, as_of):
+        if quarter.id not in done:
+            due = calendar.due(quarter)
+            found.append(Owed(quarter, due, overdue=as_of > due))
+    return found
 
 
 def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) -> None:
-    """Cross-check `activity_reports`: states, fields, packet kind and the calendar."""
+    """Cross-check `activity_reports`: states, fields and packet kind (the calendar's
+    bounds are the spec's own)."""
     reports = spec.activity_reports
     if reports is None:
         return
@@ -197,21 +269,7 @@ def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) 
             f"packet '{reports.packet}' has no entry under packet_kinds"
             f"{_suggest(reports.packet, spec.packet_kinds)}",
         )
-    if not reports.due:
-        add((*here, "due"), "list each quarter's due date, such as 2027Q3: 2027-10-15")
-    for text, due in reports.due.items():
-        quarter = parse_quarter(text)
-        if quarter is None or quarter.id != text:
-            add((*here, "due", text), f"'{text}' is not a quarter such as 2027Q3")
-        elif due <= quarter.last_day:
-            add(
-                (*here, "due", text),
-                f"due {due.isoformat()}, but {text} runs until {quarter.last_day.isoformat()}: "
-                "a report is due after its quarter ends",
-            )
 
 
 def _suggest(word: str, choices: Iterable[Any]) -> str:
-    from qualify.workflow.loader import suggest
-
     return suggest(word, [str(c) for c in choices])

@@ -252,7 +252,8 @@ class ReportFieldSpec(Strict):
 
 class ActivityReportsSpec(Strict):
     """The quarterly activity report an officer in one of `states` owes, its fields, the packet
-    that prints it, and the day each quarter's report is due (quarter ids such as 2027Q3)."""
+    that prints it, and the rule for the quarters owed and each one's due day: from the quarter
+    of appointment (or the next) until the officer leaves those states or the term ends."""
 
     label: str = "Quarterly activity report"
     states: Names
@@ -262,7 +263,19 @@ class ActivityReportsSpec(Strict):
     to: list[str] = Field(default_factory=list)
     fields: list[ReportFieldSpec]
     packet: str
-    due: dict[str, date]
+    # The first report covers the quarter in which the officer is appointed (appointment), or
+    # the first quarter after it (next: the days before are reported with that quarter's).
+    first_quarter: Literal["appointment", "next"]
+    # Each report is due this many days after its quarter's last day; a due day that falls on a
+    # weekend or one of the `holidays` moves to the working day before or after.
+    due_days_after_quarter: int = Field(ge=1, le=90)
+    due_on_closed_day: Literal["before", "after"] = "after"
+    # The position's term from the day of appointment, if it has one: the last report covers
+    # the quarter in which the term ends.
+    term_months: int | None = Field(default=None, ge=1, le=600)
+    # Only in the text of a selection opened before the rule: each listed quarter's due date,
+    # kept as it was (see loader._read_old_report_calendar).
+    due: dict[str, date] = Field(default_factory=dict)
 
 
 class QualificationSpec(Strict):
@@ -335,6 +348,16 @@ class Workflow(Strict):
                     seen.add(t.dest)
                     frontier.append(t.dest)
         return False
+
+    def schedulable_states(self) -> list[str]:
+        """The states in which a candidate's interview may be scheduled: the panel's scoring
+        states, and each state a transition leads from straight into one (SRO: eligible). An
+        officer found ineligible is not among them, though a reinstatement could lead there."""
+        scoring = self.panel.scoring_states
+        sources = {s for t in self.transitions if t.dest in scoring for s in t.source}
+        return [
+            name for name in self.states if name in sources or name in self.panel.scoring_states
+        ]
 
     def position_states(self) -> set[str]:
         """The states in which an officer holds one of the positions."""

@@ -13,8 +13,10 @@ def all_routes() -> list[BaseRoute]:
         home,
         interviews,
         office,
+        reports,
         screening,
         signin,
+        training,
     )
 
     return [
@@ -26,4 +28,6 @@ def all_routes() -> list[BaseRoute]:
         *office.routes,
         *decisions.routes,
         *advance.routes,
+        *training.routes,
+        *reports.routes,
     ]

@@ -32,7 +32,13 @@ async def show_decisions(
 ) -> Response:
     """The results; `failed` is a refused form, shown again with its message and what was
     typed."""
-    view = await actor.call(request, decisions, read_only=True, selection_id=selection_id)
+    view = await actor.call(
+        request,
+        decisions,
+        read_only=True,
+        selection_id=selection_id,
+        now=portal_of(request).now(),
+    )
     names = {d.standing.candidate_id: (d.standing.name, d.state_label) for d in view.rows}
     failed = placed(
         failed, (f"{e.standing.candidate_id}-{m.trigger}" for e in view.rows for m in e.moves)

@@ -34,7 +34,7 @@ from qualify.services.interview_kit import (
     to_confirm,
 )
 from qualify.web.auth import Actor, page, panel_roles, status_of
-from qualify.web.errors import inputs, words
+from qualify.web.errors import beside, error_lines, inputs, words
 from qualify.web.portal import portal_of
 
 NOTICES = {
@@ -86,7 +86,7 @@ def _render_kit(
             values[key] = {**values[key], **value}
         else:
             values[key] = value
-    fields = set(inputs(error)) if error else set()
+    placed = beside(error) if error else {}
     notice = NOTICES.get(request.query_params.get("done", ""), "")
     response: Response = portal_of(request).render(
         request,
@@ -96,7 +96,9 @@ def _render_kit(
             "kit": kit,
             "values": values,
             "error": words(error) if error else "",
-            "error_fields": fields,
+            "error_lines": error_lines(error) if error else [],
+            "error_fields": set(placed),
+            "field_errors": placed,
             "notice": notice if not error else "",
         },
         status_code=status_of(error) if error else 200,
@@ -174,7 +176,12 @@ async def draft(request: Request, actor: Actor) -> Response:
     except QualifyError as exc:
         if _wants_json(request) and not isinstance(exc, NotFound):
             return JSONResponse(
-                {"saved": False, "error": words(exc), "fields": inputs(exc)},
+                {
+                    "saved": False,
+                    "error": words(exc),
+                    "fields": inputs(exc),
+                    "beside": beside(exc),
+                },
                 status_code=status_of(exc),
             )
         return await _refused(request, actor, exc, {"scores": scores, "comments": comments})

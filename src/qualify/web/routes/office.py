@@ -18,14 +18,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from qualify.errors import BadInput, Conflict, RuleViolation
-from qualify.services import checkpoints
 from qualify.services.evidence import add_evidence
 from qualify.services.evidence_form import evidence_form
-from qualify.services.integrity import verify
 from qualify.services.overview import selection_overview
 from qualify.services.packets import print_candidate
 from qualify.services.panel import assign_panel
 from qualify.services.panel_form import panel_form
+from qualify.store import checkpoints
+from qualify.store.integrity import verify
 from qualify.web.auth import Actor, page, permission, run_service, status_of
 from qualify.web.errors import Refusal, lay_out
 from qualify.web.forms import optional, path_id, record_holders, text

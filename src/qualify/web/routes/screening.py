@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from qualify.services.screening import screening_queue
 from qualify.services.selections import list_selections
-from qualify.web.auth import Actor, page, run_service
+from qualify.web.auth import Actor, page
 from qualify.web.forms import path_id, record_holders
 from qualify.web.moves import Failed, done_notice, placed
 from qualify.web.portal import portal_of
@@ -21,7 +21,7 @@ from qualify.web.portal import portal_of
 
 async def choose(request: Request, actor: Actor, view: str, heading: str) -> Response:
     """The selection a page is about: straight to it when there is one, else a list."""
-    found = await run_service(request, list_selections, read_only=True)
+    found = await actor.call(request, list_selections, read_only=True)
     if len(found) == 1:
         return RedirectResponse(f"/selections/{found[0].id}/{view}", status_code=303)
     response: Response = portal_of(request).render(

@@ -10,9 +10,10 @@
   var token = form.querySelector('input[name="csrf_token"]').value;
   var timer = null;
 
-  function showErrors(message, fields) {
+  // `beside`: each field's own message, as the page shows it after a refused post.
+  function showErrors(beside) {
     form.querySelectorAll("[data-error-for]").forEach(function (place) {
-      place.textContent = fields.indexOf(place.dataset.errorFor) >= 0 ? message : "";
+      place.textContent = beside[place.dataset.errorFor] || "";
     });
   }
 
@@ -27,10 +28,10 @@
       .then(function (response) { return response.json(); })
       .then(function (answer) {
         if (answer.saved) {
-          showErrors("", []);
+          showErrors({});
           status.textContent = "Draft saved.";
         } else {
-          showErrors(answer.error, answer.fields || []);
+          showErrors(answer.beside || {});
           status.textContent = "Not saved: " + answer.error;
         }
       })

@@ -10,9 +10,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify import auditkey
-from qualify.services import audit, checkpoints, recorded
-from qualify.services.frozen import workflow_of
-from qualify.services.stored_results import expected_results
+from qualify.store import audit, checkpoints, recorded
+from qualify.store.frozen import workflow_of
+from qualify.store.stored_results import expected_results
 from qualify.store.tables import (
     ActivityReport,
     AuditEvent,

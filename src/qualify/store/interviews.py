@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, no_candidate
-from qualify.services.permissions import actor_user
-from qualify.services.scores import panel_input
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import alternates_of, no_candidate
+from qualify.store.permissions import actor_user
+from qualify.store.scores import panel_input
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,

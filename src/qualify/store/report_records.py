@@ -5,19 +5,17 @@ versions."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotFound, RuleViolation, Step
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.tables import ActivityReport, AuditEvent, Candidate
 from qualify.workflow.documents import local_date
-from qualify.workflow.reports import (
-    Quarter,
-    calendar_quarter,
-)
+from qualify.workflow.reports import Quarter, ReportCalendar, read_quarter
 from qualify.workflow.spec import ActivityReportsSpec, Workflow
 
 
@@ -28,9 +26,21 @@ def reports_spec(spec: Workflow) -> ActivityReportsSpec:
     return spec.activity_reports
 
 
-def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date:
-    """The day (in the workflow's time zone) the officer entered a state that reports."""
-    states = reports_spec(spec).states
+@dataclass(frozen=True)
+class Service:
+    """When an officer held a reporting state: from `start`, until `left` (None while still
+    in it), each a day in the workflow's time zone."""
+
+    start: date
+    left: date | None
+
+
+def reporting_service(session: Session, spec: Workflow, candidate: Candidate) -> Service | None:
+    """The officer's service in a state that reports (the latest, if they entered one twice),
+    or None if they never entered one."""
+    states = set(reports_spec(spec).states)
+    start: date | None = None
+    left: date | None = None
     for at, details in session.exec(
         select(AuditEvent.at, AuditEvent.details)
         .where(
@@ -38,11 +48,28 @@ def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date
             AuditEvent.action == "state_changed",
             AuditEvent.outcome == "ok",
         )
-        .order_by(col(AuditEvent.id).desc())
+        .order_by(col(AuditEvent.id))
     ):
-        if json.loads(details)["to"] in states:
-            return local_date(at, spec.time_zone)
-    raise RuleViolation(f"candidate {candidate.id} never entered {' or '.join(states)}")
+        change = json.loads(details)
+        if change["to"] in states and change.get("from") not in states:
+            start, left = local_date(at, spec.time_zone), None
+        elif start is not None and left is None and change["to"] not in states:
+            left = local_date(at, spec.time_zone)
+    return None if start is None else Service(start, left)
+
+
+def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date:
+    """The day (in the workflow's time zone) the officer entered a state that reports."""
+    service = reporting_service(session, spec, candidate)
+    if service is None:
+        states = reports_spec(spec).states
+        raise RuleViolation(f"candidate {candidate.id} never entered {' or '.join(states)}")
+    return service.start
+
+
+def report_calendar(spec: Workflow) -> ReportCalendar:
+    """The workflow's rule for the quarters owed and their due days."""
+    return ReportCalendar.of(reports_spec(spec), spec)
 
 
 def versions(session: Session, candidate_id: int, quarter: str) -> list[ActivityReport]:
@@ -61,8 +88,8 @@ def report_versions(
 ) -> tuple[Quarter, list[ActivityReport]]:
     """The quarter and its report's versions; refuse a quarter with no report on file."""
     candidate = get_candidate(session, candidate_id)
-    config = reports_spec(workflow_of(get_selection(session, candidate.selection_id)).spec)
-    quarter = calendar_quarter(config, quarter_text)
+    reports_spec(workflow_of(get_selection(session, candidate.selection_id)).spec)
+    quarter = read_quarter(quarter_text)
     found = versions(session, candidate_id, quarter.id)
     if not found:
         raise NotFound(

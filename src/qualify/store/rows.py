@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col
 
 from qualify.errors import Conflict, QualifyError
-from qualify.services import recorded
+from qualify.store import recorded
 from qualify.store.tables import Candidate
 
 

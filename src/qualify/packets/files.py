@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.errors import RuleViolation
-from qualify.services import audit
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_candidate, get_selection
-from qualify.services.packet_context import build_context
-from qualify.services.permissions import actor_user, role_for
+from qualify.packets.context import build_context
+from qualify.store import audit
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_candidate, get_selection
+from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.evidence import sees_sensitive
 
@@ -40,14 +40,29 @@ class Packet:
 
 
 def file_name(
-    selection_id: int, candidate_id: int, stage: str, template: str, event_id: int
+    selection_id: int, candidate_id: int, stage: str, template: str, event_id: int, copy: str = ""
 ) -> str:
     """A packet's file name carries the audit event that made it (the one that entered the
-    stage), so entering a stage again makes new files and the earlier ones stay."""
+    stage), so entering a stage again makes new files and the earlier ones stay; and, when the
+    copies for readers who see sensitive records and for those who do not differ, whose copy
+    it is (`_hr-chief-copy`, `_commander-copy`: `packet_context.copy_readers`)."""
     return (
         f"selection-{selection_id}_candidate-{candidate_id:04d}_{stage}_{template}"
-        f"_event-{event_id}.pdf"
+        f"_event-{event_id}" + (f"_{copy}-copy" if copy else "") + ".pdf"
     )
+
+
+def written_copy(
+    records_dir: Path,
+    selection_id: int,
+    candidate_id: int,
+    stage: str,
+    template: str,
+    event_id: int,
+) -> bool:
+    """Whether the records folder holds the packet, whoever's copy it is."""
+    stem = file_name(selection_id, candidate_id, stage, template, event_id)[: -len(".pdf")]
+    return (records_dir / f"{stem}.pdf").exists() or any(records_dir.glob(f"{stem}_*-copy.pdf"))
 
 
 def entering_event(session: Session, candidate_id: int, stage: str) -> AuditEvent:
@@ -83,14 +98,21 @@ def render(
     assert candidate.id is not None
     return Packet(
         packet_id=context["packet"]["id"],
-        file_name=file_name(candidate.selection_id, candidate.id, stage, template, event.id or 0),
+        file_name=file_name(
+            candidate.selection_id,
+            candidate.id,
+            stage,
+            template,
+            event.id or 0,
+            context["packet"]["copy"],
+        ),
         pdf=pdf,
         candidate_id=candidate.id,
         stage=stage,
         template=template,
         event_id=event.id or 0,
-        # Such a letter reads the same for every reader (see `build_context`): nothing withheld.
-        withheld=not viewer_sensitive and not context["packet"]["same_for_all"],
+        # A packet every reader gets the same has nothing withheld (see `copy_readers`).
+        withheld=not viewer_sensitive and bool(context["packet"]["copy"]),
     )
 
 
@@ -226,12 +248,14 @@ def owed(
         missing = [
             template
             for template in details.get("packets") or []
-            if not (
-                records_dir
-                / file_name(
-                    event.selection_id or 0, event.candidate_id, details["to"], template, event.id
-                )
-            ).exists()
+            if not written_copy(
+                records_dir,
+                event.selection_id or 0,
+                event.candidate_id,
+                details["to"],
+                template,
+                event.id,
+            )
         ]
         if missing:
             found.append((event, missing))

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
-from qualify.services.frozen import workflow_of
-from qualify.services.scores import ranking
+from qualify.store.frozen import workflow_of
+from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList

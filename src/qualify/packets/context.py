@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from qualify.packets import sections
+from qualify.packets.people import People, given_and_family
 from qualify.packets.render import w3c_time
-from qualify.services import packet_sections as sections
-from qualify.services.checking import evaluate, load_facts
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import get_selection
-from qualify.services.packet_people import People, given_and_family
-from qualify.services.visibility import WITHHELD
+from qualify.store.checking import evaluate, load_facts
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import get_selection
 from qualify.store.tables import AuditEvent, Candidate, Evidence, Selection
+from qualify.store.visibility import WITHHELD
 from qualify.workflow.documents import (
     field_label,
     field_value,
@@ -195,6 +195,32 @@ def letter_for_sensitive_audience(spec: Workflow, kind: PacketKindSpec) -> bool:
     )
 
 
+# What a packet may print that a reader who does not see sensitive records reads otherwise.
+SEEN_BY_SENSITIVITY = frozenset(
+    {"checks", "failed_checks", "withheld_checks", "eligibility_summary", "evidence", "superseded"}
+)
+
+
+def copy_readers(
+    spec: Workflow,
+    kind: PacketKindSpec,
+    needs: frozenset[str] | None,
+    *,
+    viewer_sensitive: bool,
+) -> list[str]:
+    """Whose copy a packet is, when the copy for a reader who sees sensitive records and the
+    copy for one who does not differ: the roles of its audience on the reader's side (else of
+    the workflow), such as ["hr", "chief"] or ["commander"]. [] when every reader gets the
+    same document: a letter for a sensitive audience, or a template that prints nothing that
+    depends on it."""
+    if letter_for_sensitive_audience(spec, kind):
+        return []
+    if needs is not None and not needs & SEEN_BY_SENSITIVITY:
+        return []
+    side = [r for r, role in spec.roles.items() if role.sees_sensitive == viewer_sensitive]
+    return [r for r in kind.audience if r in side] or side
+
+
 def build_context(
     session: Session,
     candidate: Candidate,
@@ -205,8 +231,8 @@ def build_context(
     *,
     viewer_sensitive: bool,
 ) -> dict[str, Any]:
-    """Everything a packet template may print, from the records; of the optional sections
-    (packet_sections.BUILDERS) only those in `needs`, when given. For a reader whose role does
+    """Everything a packet template may print, from the records; of the optional sections (the
+    BUILDERS of packets/sections.py) only those in `needs`, when given. For a reader whose role does
     not see sensitive records (`viewer_sensitive` false), sensitive checks and evidence read
     "withheld (sensitive)", never their values; a packet kind that is not `sensitive` in the
     workflow leaves sensitive evidence out altogether. A `letter` (the officer's own record)
@@ -262,7 +288,11 @@ def build_context(
     decided = local_date(event.at, tz)
     given, family = given_and_family(candidate)
     rank = candidate.rank.strip()
-    ref = record_reference(selection.id, candidate.id, event.id)
+    readers = copy_readers(spec, kind, needs, viewer_sensitive=viewer_sensitive)
+    copy = "-".join(readers)
+    # Copies that differ are told apart by whose they are; a document every reader gets the
+    # same has one reference.
+    ref = record_reference(selection.id, candidate.id, event.id) + (f"-{copy}" if copy else "")
     context: dict[str, Any] = {
         "workflow": {
             "name": spec.name,
@@ -296,8 +326,11 @@ def build_context(
             "state_label": spec.states[stage].label,
         },
         "packet": {
-            "id": f"S{selection.id}-C{candidate.id}-{stage}-{template}-E{event.id}",
+            "id": f"S{selection.id}-C{candidate.id}-{stage}-{template}-E{event.id}"
+            + (f"-{copy}" if copy else ""),
             "ref": ref,
+            "copy": copy,
+            "copy_for": " and ".join(spec.roles[r].label for r in readers),
             "title": kind.title,
             "letter": kind.letter,
             "same_for_all": same_for_all,

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from qualify.config import Settings
 from qualify.errors import BadInput, NotFound, QualifyError, Step, WorkflowError
+from qualify.suggest import suggest
 from qualify.workflow.diagram import to_dot, to_mermaid
-from qualify.workflow.loader import LoadedWorkflow, load_path, suggest
+from qualify.workflow.loader import LoadedWorkflow, load_path
 
 
 def available_templates(templates_dir: Path) -> list[str] | None:

@@ -17,9 +17,9 @@ from qualify import auditkey, limits
 from qualify.actor import CHANNELS as CHANNELS
 from qualify.actor import Actor
 from qualify.config import Settings
-from qualify.services import recorded
-from qualify.services.clock import utcnow
-from qualify.services.rows import insert_row
+from qualify.store import recorded
+from qualify.store.clock import utcnow
+from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Candidate
 
 GENESIS = "0" * 64

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.errors import BadInput
-from qualify.services.rows import insert_row
+from qualify.store.rows import insert_row
 from qualify.store.tables import Evidence, TrainingDirection
-from qualify.workflow.loader import TRAINING_EVIDENCE, suggest
+from qualify.suggest import suggest
+from qualify.workflow.loader import TRAINING_EVIDENCE
 from qualify.workflow.spec import CourseSpec, Workflow
 
 

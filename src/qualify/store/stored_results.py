@@ -11,8 +11,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from qualify.services.frozen import workflow_of
-from qualify.services.scores import panel_inputs
+from qualify.store.frozen import workflow_of
+from qualify.store.scores import panel_inputs
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,

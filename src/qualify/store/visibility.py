@@ -20,8 +20,8 @@ from typing import Any, Literal
 from sqlmodel import Session, col, select
 
 from qualify.errors import NotPermitted
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, seats_of
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import alternates_of, seats_of
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from qualify.services import audit, recorded
-from qualify.services.courses import progress
-from qualify.services.frozen import workflow_of
-from qualify.services.integrity import replayed_states
-from qualify.services.lookups import alternates_of, seats_of
-from qualify.services.packet_people import People, display_name
-from qualify.services.scores import panel_inputs, ranking
+from qualify.packets.people import People, display_name
+from qualify.store import audit, recorded
+from qualify.store.courses import progress
+from qualify.store.frozen import workflow_of
+from qualify.store.integrity import replayed_states
+from qualify.store.lookups import alternates_of, seats_of
+from qualify.store.scores import panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from qualify.services.frozen import workflow_of
-from qualify.services.lookups import alternates_of, seats_of
+from qualify.store.frozen import workflow_of
+from qualify.store.lookups import alternates_of, seats_of
 from qualify.store.tables import Candidate, ConflictDeclaration, Scorecard, Selection
 from qualify.workflow.facts import InterviewFacts
 from qualify.workflow.scoring import (

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, RuleViolation, Step
-from qualify.services.frozen import frozen_workflows, workflow_of
+from qualify.store.frozen import frozen_workflows, workflow_of
 from qualify.store.tables import Selection, User
 
 ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections

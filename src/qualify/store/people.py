@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 from qualify.errors import BadInput
 from qualify.names import clean, describe_char, skeleton, text_problem
 from qualify.store.tables import User
+from qualify.suggest import suggest
 from qualify.workflow.checks import supervisor_roles
-from qualify.workflow.loader import suggest
 from qualify.workflow.spec import Workflow
 
 

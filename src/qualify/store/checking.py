@@ -10,11 +10,11 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from qualify.services.clock import utcnow
-from qualify.services.frozen import workflow_of
-from qualify.services.scores import interview_facts
-from qualify.services.visibility import WITHHELD
+from qualify.store.clock import utcnow
+from qualify.store.frozen import workflow_of
+from qualify.store.scores import interview_facts
 from qualify.store.tables import Candidate, Evidence, Selection, User
+from qualify.store.visibility import WITHHELD
 from qualify.workflow.checks import CHECK_KINDS, CheckResult, When
 from qualify.workflow.evidence import decode, sees_sensitive, sensitive_checks
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
@@ -118,6 +118,10 @@ class CandidateChecks:
     candidate: Candidate
     results: list[CheckResult]
     eligibility: str  # eligible, not eligible or pending, from every eligibility check
+    # How many of the checks withheld from the viewer do not pass (failed or pending): a role
+    # that may not see them learns this much, as a refused confirmation counts them, never
+    # which checks or why.
+    withheld_not_passing: int = 0
 
 
 def overall(loaded: LoadedWorkflow, results: list[CheckResult]) -> str:
@@ -137,7 +141,8 @@ def check_candidates(
     session: Session, selection: Selection, candidates: list[Candidate], viewer_roles: list[str]
 ) -> list[CandidateChecks]:
     """Check results per candidate; a role without sees_sensitive gets sensitive checks as
-    withheld (no status, no reason), and the overall eligibility."""
+    withheld (no status, no reason), the overall eligibility, and how many of the withheld
+    checks do not pass."""
     loaded = workflow_of(selection)
     facts = load_facts(session, selection, candidates)
     today = utcnow().date()  # a check is a decision made now, on what is on file now
@@ -156,5 +161,10 @@ def check_candidates(
             or (CheckResult(r.check, "withheld", WITHHELD) if r.check in hidden else r)
             for r in results
         ]
-        out.append(CandidateChecks(candidate, shown, overall(loaded, results)))
+        blocking = sum(
+            1
+            for r, s in zip(results, shown, strict=True)
+            if s.status == "withheld" and r.status != "pass"
+        )
+        out.append(CandidateChecks(candidate, shown, overall(loaded, results), blocking))
     return out

@@ -1,0 +1,101 @@
+"""A selection opened by mistake: an as-of date far ahead needs confirming, and a selection with
+no candidates is closed with a reason; it leaves the lists and the portal's pickers, and its
+records stay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import Result
+
+# The day in the SRO workflow's time zone, as `selection open` measures it.
+TODAY = datetime.now(ZoneInfo("America/New_York")).date()
+
+
+@pytest.fixture
+def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
+    """qualify as hr1, the administrator, on a database with a commander and no selection."""
+
+    def run(*args: str, user: str = "hr1") -> Result:
+        return cli("--db", database_url, "--as", user, *args)
+
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
+    return run
+
+
+def _open(q: Callable[..., Result], title: str, as_of: str, *more: str) -> Result:
+    return q("selection", "open", title, "--workflow", "sro-selection", "--as-of", as_of, *more)
+
+
+def test_an_as_of_date_more_than_90_days_ahead_is_refused_unless_confirmed(
+    q: Callable[..., Result],
+) -> None:
+    """The tryout opened 'SRO 2027' as of 2027-06-01 by mistake, with no word said."""
+    far = TODAY + timedelta(days=91)
+    refused = _open(q, "SRO 2027", str(far))
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"error: --as-of {far}: 91 days after today ({TODAY}): qualifications are measured on "
+        "that day, and a date more than 90 days ahead is more often a mistyped year or month; "
+        "if that day is meant, give --far-as-of too\n"
+    )
+    assert json.loads(q("selection", "list", "--json").stdout) == []
+    assert _open(q, "SRO 2027", str(TODAY + timedelta(days=90))).exit_code == 0
+    assert _open(q, "SRO 2028", str(far), "--far-as-of").exit_code == 0
+    assert _open(q, "SRO 2019", "2019-01-15").exit_code == 0  # the past is ordinary
+    assert len(json.loads(q("selection", "list", "--json").stdout)) == 3
+
+
+def test_a_selection_opened_by_mistake_is_closed_with_a_reason_and_leaves_the_list(
+    q: Callable[..., Result],
+) -> None:
+    assert _open(q, "SRO 2027", str(TODAY)).exit_code == 0
+    assert _open(q, "SRO 2O27", str(TODAY)).exit_code == 0  # mistyped: a letter O
+    assert (
+        q(
+            "candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Lee"
+        ).exit_code
+        == 0
+    )
+
+    assert q("selection", "close", "2", "--reason", " ").exit_code == 2
+    commander = q("selection", "close", "2", "--reason", "Typo", user="cmdr1")
+    assert commander.exit_code == 1
+    assert "cmdr1 may not close a selection" in commander.stderr
+    closed = q("selection", "close", "2", "--reason", "Opened twice, the title mistyped")
+    assert closed.exit_code == 0, closed.stderr
+    assert closed.stdout.startswith("closed selection 2, audit event #")
+
+    listed = q("selection", "list")
+    assert [line.split()[0] for line in listed.stdout.splitlines()[2:-1]] == ["1"]
+    assert listed.stdout.splitlines()[-1] == "(1 closed not shown; --all lists them)"
+    every = json.loads(q("selection", "list", "--all", "--json").stdout)
+    assert [s["closed"] is not None for s in every] == [False, True]
+    assert every[1]["closed"]["reason"] == "Opened twice, the title mistyped"
+    shown = q("selection", "show", "2").stdout
+    assert "by hr1: Opened twice, the title mistyped\n" in shown
+
+    # Nothing more is done in it; again, it is refused saying when and why.
+    for args in (
+        ["candidate", "add", "--selection", "2", "--employee-id", "E2", "--name", "Bo Diaz"],
+        ["selection", "close", "2", "--reason", "again"],
+    ):
+        again = q(*args)
+        assert again.exit_code == 1, args
+        assert again.stderr == (
+            f"error: selection 2 was closed on {TODAY} by hr1 (Opened twice, the title "
+            "mistyped): nothing more is done in it\n"
+        )
+    # A selection with candidates is not closed: its records go on.
+    held = q("selection", "close", "1", "--reason", "Typo")
+    assert held.exit_code == 1
+    assert held.stderr.startswith("error: selection 1 holds 1 candidate: only a selection with")
+    log = json.loads(q("audit", "log", "--json").stdout)
+    assert [e["action"] for e in log].count("selection_closed") == 1
+    assert q("audit", "verify").exit_code == 0
