@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 
 from qualify.config import Settings
 from qualify.errors import NotPermitted
-from qualify.services import audit, signin
-from qualify.store import db
+from qualify.services import signin
+from qualify.store import audit, db
 from qualify.store.tables import AuditEvent
 from tests.conftest import Result
 from tests.helpers.builders import some_users, with_passwords
