@@ -118,7 +118,7 @@ def test_the_database_and_evidence_folders_are_private(
     letter.write_bytes(b"%PDF-1.4\n% I recommend this officer.\n%%EOF\n")
     added = run(
         "evidence", "add", "1", "recommendation", "--field", "author=sgt.moreau",
-        "--field", "written_on=2026-12-01", "--file", str(letter),
+        "--field", "written_on=2026-11-02", "--file", str(letter),
     )  # fmt: skip
     assert added.exit_code == 0, added.stderr
     store = tmp_path / "records-files"

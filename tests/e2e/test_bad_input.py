@@ -188,7 +188,7 @@ def test_a_missing_output_folder_is_created(q: Callable[..., Result], tmp_path: 
 
 @pytest.fixture
 def letter_args() -> list[str]:
-    return ["--field", "author=sgt.moreau", "--field", "written_on=2026-12-01"]
+    return ["--field", "author=sgt.moreau", "--field", "written_on=2026-11-02"]
 
 
 def stored_files(database_url: str, tmp_path: Path) -> list[Path]:

@@ -91,7 +91,7 @@ def recommendation(q: Callable[..., Result], candidate: str, tmp_path: Path) -> 
     letter.write_bytes(b"%PDF-1.4 a letter")
     rec = q(
         "evidence", "add", candidate, "recommendation", "--file", str(letter),
-        "--field", "author=sgt.moreau", "--field", "written_on=2026-12-01",
+        "--field", "author=sgt.moreau", "--field", "written_on=2026-11-02",
     )  # fmt: skip
     assert rec.exit_code == 0, rec.stderr
     checks = json.loads(q("check", candidate, "--json").stdout)["candidates"][0]["results"]

@@ -169,7 +169,7 @@ def test_the_sro_workflow_with_one_number_changed(world: World, index: int, valu
 @given(data=st.binary(max_size=2000) | st.sampled_from([b"%PDF-", b"\x89PNG\r\n\x1a\n", b""]))
 def test_random_bytes_as_an_evidence_file(world: World, data: bytes) -> None:
     path = world.file("letter.pdf", data)
-    args = ["--field", "author=sgt.moreau", "--field", "written_on=2026-12-01"]
+    args = ["--field", "author=sgt.moreau", "--field", "written_on=2026-11-02"]
     sane(world.run("evidence", "add", "1", "recommendation", "--file", path, *args))
 
 
@@ -204,7 +204,7 @@ ID_COMMANDS = [
     ("declare", "{}"),
     ("evidence", "add", "{}", "service", "--date", "2020-01-01"),
     ("evidence", "add", "1", "service", "--date", "{}"),
-    ("evidence", "add", "1", "fitness", "--result", "{}", "--field", "tested_on=2027-01-02"),
+    ("evidence", "add", "1", "fitness", "--result", "{}", "--field", "tested_on=2026-11-02"),
     ("selection", "open", "T", "--workflow", "sro-selection", "--as-of", "{}"),
     ("selection", "open", "{}", "--workflow", "sro-selection", "--as-of", "2027-01-15"),
     ("selection", "open", "T", "--workflow", "{}", "--as-of", "2027-01-15"),

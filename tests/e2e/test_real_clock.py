@@ -1,6 +1,8 @@
-"""The whole flow on the real clock (no fixed `now`): a selection whose as-of date has passed, as
-is usual once screening starts, and one whose as-of date is still ahead. Records entered today
-count; each fact is weighed by its own date."""
+"""The whole flow on the real clock (no fixed `now`), on SQLite and PostgreSQL: a selection whose
+as-of date has passed, as is usual once screening starts, and one whose as-of date is still ahead.
+Records entered today count; each fact is weighed by its own date, and one dated after today is
+refused. An officer goes on from screening to appointment, and another is recalled; every
+record and letter is dated today (PostgreSQL's audit clock is the server's, which is today too)."""
 
 from __future__ import annotations
 
@@ -9,20 +11,25 @@ import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from pypdf import PdfReader
 
+from qualify.workflow.documents import long_date, weekday_date
 from tests.conftest import PROJECT, Result
 
 Run = Callable[..., Result]
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today in the selection's time zone (the workflow's), which is the day records take."""
+    return datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date()
 
 
 @pytest.fixture
-def q(cli: Run, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+def q(cli: Run, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
     # The SRO workflow, with the fitness check counting tests taken up to the decision.
     workflows = tmp_path / "workflows"
     workflows.mkdir()
@@ -44,10 +51,13 @@ def q(cli: Run, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("QUALIFY_OUTPUT", str(tmp_path / "out"))
 
     def run(*args: str, user: str = "hr1") -> Result:
-        return cli("--db", sqlite_url, "--as", user, *args)
+        return cli("--db", database_url, "--as", user, *args)
 
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    for name, role in [("cmdr1", "commander"), ("sgt1", "supervisor")]:
+    for name, role in [
+        ("cmdr1", "commander"), ("sgt1", "supervisor"), ("rep1", "school_rep"),
+        ("rep2", "school_rep"), ("chief1", "chief"), ("det1", "detective_sergeant"),
+    ]:  # fmt: skip
         assert run("user", "add", name, "--role", role).exit_code == 0
     return run
 
@@ -183,19 +193,178 @@ def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
     cid = _add_candidate(q, selection, "E2")
     ids = _record_everything(
         q, cid, tmp_path,
-        service=as_of - timedelta(days=3 * 366), probation=today + timedelta(days=10),
+        service=as_of - timedelta(days=3 * 366), probation=today,
         letter=today, fitness=today - timedelta(days=100), drug=today,
     )  # fmt: skip
     checks = _results(q, cid)
-    assert checks["probation_completed"]["status"] == "pass"  # completes before the as-of date
+    assert checks["probation_completed"]["status"] == "pass"  # completed today
+    # A probation that will complete before the as-of date is not yet a fact: it is entered
+    # once it has happened.
+    ahead = today + timedelta(days=10)
+    early = q("evidence", "add", str(cid), "probation", "--date", ahead.isoformat())
+    assert (early.exit_code, early.stderr) == (
+        2,
+        f"error: --date: {ahead} is after today ({today}); a fact must have happened\n",
+    )
     assert checks["physical_fitness"]["reason"] == (
         f"fitness result of {today - timedelta(days=100)}: pass, 130 days old as of {as_of} "
         f"(record #{ids['fitness']})"
     )
     assert q("advance", str(cid), "begin_screening").exit_code == 0
     assert q("advance", str(cid), "confirm_eligible", user="cmdr1").exit_code == 0
-    short = q(
-        "evidence", "add", str(cid), "service", "--date", (as_of + timedelta(days=1)).isoformat()
-    )
+    # Measured on the as-of date ahead, not today: service a day short of two years on it fails.
+    start = as_of - relativedelta(years=2) + timedelta(days=1)
+    short = q("evidence", "add", str(cid), "service", "--date", start.isoformat())
     assert short.exit_code == 0
-    assert _results(q, cid)["two_years_full_time"]["status"] == "fail"
+    two_years = _results(q, cid)["two_years_full_time"]
+    assert two_years["status"] == "fail"
+    assert f"as of {as_of} (full-time since {start}" in two_years["reason"]
+
+
+def _ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def _letter(records: Path, cid: int, stage: str, packet: str) -> str:
+    """The text of the packet written when candidate `cid` entered `stage` (the newest)."""
+    found = sorted(records.rglob(f"*candidate-{cid:04d}_{stage}_{packet}_event-*.pdf"))
+    assert found, f"no {packet} for candidate {cid} in {stage}"
+    reader = PdfReader(found[-1])
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled_all_dated_today(
+    q: Run, tmp_path: Path
+) -> None:
+    today = _today()
+    as_of = today - timedelta(days=30)
+    selection = _open(q, as_of)
+    first, second = (_add_candidate(q, selection, e) for e in ("E1", "E2"))
+    for cid in (first, second):
+        _record_everything(
+            q, cid, tmp_path,
+            service=date(2020, 1, 1), probation=date(2021, 1, 1), letter=as_of,
+            fitness=as_of - timedelta(days=10), drug=as_of - timedelta(days=3),
+        )  # fmt: skip
+        _ok(q("advance", str(cid), "begin_screening"))
+        _ok(q("advance", str(cid), "confirm_eligible", user="cmdr1"))
+    _ok(
+        q("panel", "assign", str(selection), "--seat", "commander=cmdr1",
+          "--seat", "school_rep=rep1", "--seat", "school_rep=rep2")
+    )  # fmt: skip
+    for cid, hour in ((first, "09:00"), (second, "10:30")):
+        _ok(q("panel", "schedule", str(cid), "--at", f"{today} {hour}", "--place", "Room B"))
+        _ok(q("advance", str(cid), "schedule_interview"))
+        for panelist in ("cmdr1", "rep1", "rep2"):
+            _ok(q("declare", str(cid), user=panelist))
+            liaison = "4" if cid == first else "3"  # the first ranks first
+            sets = [f"{c}=4" for c in ("appearance_attitude", "role_model", "not_disciplinarian",
+                                       "prevention_education", "emergency_planning")]  # fmt: skip
+            args = [a for s in [*sets, f"liaison={liaison}"] for a in ("--set", s)]
+            _ok(q("score", str(cid), *args, "--submit", user=panelist))
+        _ok(q("advance", str(cid), "record_scores"))
+    interview = _letter(tmp_path / "records", first, "interview", "interview_packet")
+    assert f"{weekday_date(today)}, 9:00 a.m." in interview
+
+    _ok(q("advance", str(first), "select", user="chief1"))
+    _ok(
+        q("advance", str(second), "not_select", "--reason-code", "higher_ranked_selected",
+          "--reason", "Ranked second.", user="chief1")
+    )  # fmt: skip
+    due = today + timedelta(days=14)
+    _ok(q("training", "assign", str(first), "basic_sro", "--by", due.isoformat(), user="det1"))
+    tomorrow = today + timedelta(days=1)
+    early = q("training", "complete", str(first), "basic_sro", "--on", tomorrow.isoformat())
+    assert (early.exit_code, early.stderr) == (
+        2,
+        f"error: --on: {tomorrow} is after today ({today}); a fact must have happened\n",
+    )
+    _ok(q("training", "complete", str(first), "basic_sro", "--on", today.isoformat()))
+    _ok(q("advance", str(first), "appoint", user="chief1"))
+    _ok(
+        q("advance", str(first), "remove", "--category", "school_rule",
+          "--reason", "Disciplined a student for a school rule.", user="chief1")
+    )  # fmt: skip
+    recalled = _ok(
+        q("advance", str(second), "recall", "--reason", "The position is vacant.", user="chief1")
+    )
+    assert "not_selected -> selected" in recalled.stdout
+
+    # Every letter is dated today, the day of its decision: not the as-of date.
+    records = tmp_path / "records"
+    day = long_date(today)
+    for cid, stage, packet, says in [
+        (first, "selected", "selection_letter", f"effective {day}"),
+        (first, "training", "training_assignment", long_date(due)),
+        (first, "appointed", "appointment_letter", f"Effective {day}, you are appointed"),
+        (first, "removed", "notice_of_removal", f"The decision was made on {day}"),
+        (second, "not_selected", "notice_not_selected", day),
+        (second, "selected", "selection_letter", f"effective {day}"),
+    ]:
+        text = _letter(records, cid, stage, packet)
+        assert says in text, (packet, text)
+        assert long_date(as_of) not in text, packet
+    appointment = _letter(records, first, "appointed", "appointment_letter")
+    assert f"40 hours {day}" in appointment  # the course, completed today
+
+    # The records: each entered today, by the audit clock (the server's, on PostgreSQL); the
+    # recall measured the eligible list from today's selection decision.
+    for cid in (first, second):
+        log = json.loads(_ok(q("audit", "log", "--candidate", str(cid), "--json")).stdout)
+        assert {_local_day(e["at"]) for e in log} == {today}
+    log = json.loads(q("audit", "log", "--candidate", str(second), "--json").stdout)
+    recall = next(e for e in log if e["details"].get("trigger") == "recall")
+    listed = recall["details"]["eligible_list"]
+    assert listed["established"] == today.isoformat()
+    assert date.fromisoformat(listed["expires"]) > today
+    shown = json.loads(_ok(q("candidate", "show", str(first), "--json")).stdout)
+    assert {_local_day(e["recorded_at"]) for e in shown["evidence"]} == {today}
+    assert _ok(q("audit", "verify")).exit_code == 0
+
+
+def _local_day(at: str) -> date:
+    return datetime.fromisoformat(at).astimezone(ZoneInfo("America/New_York")).date()
+
+
+def test_on_the_real_calendar_a_fact_of_today_is_taken_and_one_of_tomorrow_refused(
+    q: Run,
+) -> None:
+    today = _today()
+    tomorrow = today + timedelta(days=1)
+    as_of = today - timedelta(days=30)
+    cid = _add_candidate(q, _open(q, as_of), "E3")
+    for given, named in [
+        (["--date", tomorrow.isoformat()], "--date"),
+        (["--field", f"full_time_since={tomorrow}"], "--field full_time_since"),
+    ]:
+        refused = q("evidence", "add", str(cid), "service", *given)
+        assert (refused.exit_code, refused.stderr) == (
+            2,
+            f"error: {named}: {tomorrow} is after today ({today}); a fact must have happened\n",
+        )
+    assert json.loads(q("candidate", "show", str(cid), "--json").stdout)["evidence"] == []
+    # Today is taken: service that began today is on file, and not counted (after the as-of date).
+    taken = q("evidence", "add", str(cid), "service", "--date", today.isoformat())
+    assert taken.exit_code == 0, taken.stderr
+    record = int(taken.stdout.split("#")[1].split()[0])
+    assert _results(q, cid)["two_years_full_time"]["reason"] == (
+        f"service not counted: record #{record} is dated {today}, after the as-of date {as_of}"
+    )
+
+
+@pytest.mark.parametrize(("days_after", "status"), [(0, "pass"), (1, "fail")])
+def test_on_the_real_calendar_two_years_of_service_end_on_the_as_of_date(
+    q: Run, days_after: int, status: str
+) -> None:
+    """Service that began two years before the as-of date passes on the as-of date itself;
+    a day later falls a day short."""
+    as_of = _today() - timedelta(days=30)
+    cid = _add_candidate(q, _open(q, as_of), "E4")
+    start = as_of - relativedelta(years=2) + timedelta(days=days_after)
+    assert q("evidence", "add", str(cid), "service", "--date", start.isoformat()).exit_code == 0
+    two_years = _results(q, cid)["two_years_full_time"]
+    assert two_years["status"] == status
+    served = "2 years of" if status == "pass" else "1 year 11 months"
+    assert two_years["reason"].startswith(served)
+    assert f"as of {as_of} (full-time since {start}" in two_years["reason"]

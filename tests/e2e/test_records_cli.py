@@ -211,7 +211,7 @@ def test_evidence_and_checks_from_the_command_line(
         "--field",
         "author=sgt.moreau",
         "--field",
-        "written_on=2026-12-01",
+        "written_on=2026-11-02",
     )
     assert rec.exit_code == 0, rec.stderr
     table = q("check", "1")

@@ -55,7 +55,8 @@ def test_the_whole_path_from_selected_to_appointed(
     one_line(
         refused,
         1,
-        "cannot appoint candidate 1: directed training is not complete: Basic School Resource "
+        'cannot "Appoint to the position" for Dana Whitfield: directed training is not '
+        "complete: Basic School Resource "
         f"Officer course (basic_sro, due {due}); Legal issues in schools (search, privacy, school "
         f"rules and crimes) (legal_issues, due {due})",
     )
@@ -107,7 +108,7 @@ def test_bad_input_exits_2_with_one_line(q: Callable[..., Result]) -> None:
     one_line(
         q("training", "complete", "1", "basic_sro", "--on", tomorrow, user="hr.alvarez"),
         2,
-        f"--on: {tomorrow} is in the future (today is {TODAY.isoformat()})",
+        f"--on: {tomorrow} is after today ({TODAY.isoformat()}); a fact must have happened",
     )
     missing = q("training", "complete", "1", "basic_sro", user="hr.alvarez")
     assert missing.exit_code == 2

@@ -24,7 +24,7 @@ def test_evidence_on_a_withdrawn_officer_is_refused_and_nothing_is_kept(
             files_dir=sample.settings.files_dir,
             candidate_id=owen,
             kind="tobacco",
-            fields={"tobacco_free": "yes", "attested_on": "2027-01-10"},
+            fields={"tobacco_free": "yes", "attested_on": "2027-01-08"},
             actor=as_user("hr.alvarez"),
         )
     assert str(refused.value) == (
@@ -39,6 +39,7 @@ def test_evidence_on_a_withdrawn_officer_is_refused_and_nothing_is_kept(
         files_dir=sample.settings.files_dir,
         candidate_id=sample.ids["MPD-1042"],
         kind="tobacco",
-        fields={"tobacco_free": "yes", "attested_on": "2027-01-10"},
+        fields={"tobacco_free": "yes", "attested_on": "2027-01-08"},
         actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
     )

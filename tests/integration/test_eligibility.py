@@ -47,8 +47,12 @@ def test_sample_roster_gives_the_expected_check_results(
             seen_status.setdefault(workflow_of(selection).spec.checks[r["check"]].kind, set()).add(
                 r["status"]
             )
-    # Every check kind the SRO workflow uses shows both a pass and a fail on this roster.
-    assert all({"pass", "fail"} <= statuses for statuses in seen_status.values()), seen_status
+    # Every check kind the SRO workflow uses shows both a pass and a fail on this roster, but
+    # event_completed: it fails only on an event dated after the as-of date, which the sample's
+    # records, entered a week before that date, cannot hold (a fact has happened); Grace Liu's
+    # probation, still running, is pending.
+    not_met = {k: "pending" if k == "event_completed" else "fail" for k in seen_status}
+    assert all({"pass", not_met[k]} <= seen for k, seen in seen_status.items()), seen_status
 
 
 def test_reasons_cite_the_evidence(session: Session, sro: tuple[Scenario, Selection]) -> None:
@@ -94,7 +98,7 @@ def test_a_newer_record_supersedes_and_the_old_one_is_kept(
         files_dir=settings.files_dir,
         candidate_id=cid,
         kind="fitness",
-        fields={"tested_on": "2026-12-20"},
+        fields={"tested_on": "2026-11-20"},
         result="pass",
         actor=as_user("hr.alvarez"),
     )
@@ -127,7 +131,7 @@ def test_the_letter_is_stored_by_sha256_and_never_overwritten(
         files_dir=settings.files_dir,
         candidate_id=cid,
         kind="recommendation",
-        fields={"author": "sgt.moreau", "written_on": "2026-12-02"},
+        fields={"author": "sgt.moreau", "written_on": "2026-11-02"},
         file=again,
         actor=as_user("hr.alvarez"),
     )
@@ -163,7 +167,7 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
         ),
         (
             "fitness",
-            {"result": "passed", "fields": {"tested_on": "2026-12-01"}},
+            {"result": "passed", "fields": {"tested_on": "2026-11-01"}},
             "--result: 'passed' is not pass or fail",
         ),
         ("certification", {"fields": {"full_time_certified": "maybe"}}, "is not yes or no"),
@@ -180,12 +184,12 @@ def _add(session: Session, settings: Settings, cid: int, kind: str, **kw: object
         ("probation", {}, "probation: missing field 'completed_on'"),
         (
             "recommendation",
-            {"fields": {"author": "nobody", "written_on": "2026-12-01"}},
+            {"fields": {"author": "nobody", "written_on": "2026-11-01"}},
             "'nobody' is not a registered user",
         ),
         (
             "recommendation",
-            {"fields": {"author": "sgt.moreau", "written_on": "2026-12-01"}},
+            {"fields": {"author": "sgt.moreau", "written_on": "2026-11-01"}},
             "missing field 'letter' (The signed letter) (use --file PATH)",
         ),
         ("service", {"result": "pass"}, "--result: evidence 'service' has no pass_fail fields"),
@@ -276,3 +280,36 @@ def test_records_entered_after_the_as_of_date_count_and_late_facts_are_named(
         "after the as-of date 2027-01-15",
         "evidence": [too_late],
     }
+
+
+def test_a_fact_dated_today_is_recorded_and_one_dated_tomorrow_is_refused_naming_both_days(
+    session: Session, settings: Settings, sro: tuple[Scenario, Selection]
+) -> None:
+    _, selection = sro
+    cid = candidate_ids(session, selection.id or 0)["MPD-1166"]
+    # 23:30 on 1 February in Milford (America/New_York) is already 2 February in UTC: "today"
+    # is the selection's day, not the server's.
+    evening = datetime(2027, 2, 2, 4, 30, tzinfo=UTC)
+    count = len(session.exec(select(Evidence)).all())
+    for given in ({"date": "2027-02-02"}, {"fields": {"tested_on": "2027-02-02"}}):
+        with pytest.raises(BadInput) as refused:
+            _add(session, settings, cid, "drug_screen", result="pass", now=evening, **given)
+        flag = "--date" if "date" in given else "--field tested_on"
+        assert render(refused.value) == (
+            f"{flag}: 2027-02-02 is after today (2027-02-01); a fact must have happened"
+        )
+        session.rollback()
+    with pytest.raises(BadInput) as refused:  # every date field, not only those a check reads
+        _add(
+            session, settings, cid, "conduct_finding", now=evening,
+            fields={"date": "2027-03-01", "disposition": "sustained"},
+        )  # fmt: skip
+    assert render(refused.value) == (
+        "--field date: 2027-03-01 is after today (2027-02-01); a fact must have happened"
+    )
+    session.rollback()
+    assert len(session.exec(select(Evidence)).all()) == count
+    today = _add(
+        session, settings, cid, "drug_screen", result="pass", date="2027-02-01", now=evening
+    )
+    assert today.fields == {"result": "pass", "tested_on": "2027-02-01"}

@@ -17,7 +17,7 @@ from qualify.store.tables import AuditEvent, Selection
 from tests.conftest import SCENARIO
 from tests.helpers.actors import CLI, as_user
 
-LETTER = {"author": "sgt.moreau", "written_on": "2026-12-02"}
+LETTER = {"author": "sgt.moreau", "written_on": "2026-11-02"}
 
 
 @pytest.fixture
@@ -30,13 +30,14 @@ def roster(session: Session, settings: Settings) -> Selection:
     ("fields", "extra"),
     [
         ({"author": "sgt.moreau", "written_on": "2026-13-45"}, {}),  # a bad date
-        ({"written_on": "2026-12-02"}, {}),  # a required field missing
+        ({"written_on": "2026-11-02"}, {}),  # a required field missing
         ({**LETTER, "colour": "blue"}, {}),  # a field the kind does not have
-        ({"author": "nobody.here", "written_on": "2026-12-02"}, {}),  # an unknown user
+        ({"author": "nobody.here", "written_on": "2026-11-02"}, {}),  # an unknown user
         (LETTER, {"vouched_by": "nobody.here"}),  # --by an unknown user
         (LETTER, {"actor": as_user("rep.chen")}),  # not permitted to add evidence
         (LETTER, {"candidate_id": 999}),  # no such candidate
         (LETTER, {"kind": "recomendation"}),  # no such kind
+        ({**LETTER, "written_on": "2199-12-31"}, {}),  # a letter not yet written
     ],
 )
 def test_a_refused_evidence_command_leaves_nothing_in_the_store(

@@ -126,7 +126,7 @@ def test_probation_completed_by_the_as_of_date(done: date, status: str) -> None:
     assert result.status == status
 
 
-def test_probation_completing_in_the_future_says_when() -> None:
+def test_probation_completed_after_the_as_of_date_says_when() -> None:
     result = event_completed(
         "prob", PROBATION, facts(("probation", {"done": date(2027, 3, 1)})), AS_OF
     )

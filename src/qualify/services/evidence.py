@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from datetime import date as Date
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.store import audit
-from qualify.store.clock import utcnow
+from qualify.store.clock import after_today, utcnow
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
@@ -64,6 +65,7 @@ def add_evidence(
             field="kind",
         )
     declared = spec.evidence[kind].fields
+    today = local_date(at, spec.time_zone)
     raw = dict(fields)
     # A value given by --date or --result is reported under that option, not as a --field.
     given_by: dict[str, str] = {}
@@ -91,6 +93,12 @@ def add_evidence(
             continue
         try:
             values[name] = parse_value(declared[name], text)
+            if declared[name].type == "date":
+                # Every date field is the date of a fact (service begun, a test taken, a letter
+                # written): one after today, in the selection's time zone, has not happened.
+                future = after_today(Date.fromisoformat(str(values[name])), today)
+                if future is not None:
+                    raise FieldValueError(future)
         except FieldValueError as exc:
             if name in given_by:
                 problems.append(Problem(exc.message, given_by[name]))

@@ -21,7 +21,7 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services.firing import fire
 from qualify.store import audit
-from qualify.store.clock import utcnow
+from qualify.store.clock import after_today, utcnow
 from qualify.store.courses import (
     Order,
     course_of,
@@ -138,7 +138,7 @@ def _add_directions(
             f"from {', '.join(t.source)} ({t.trigger}), or while in {t.dest}" for t in directing
         )
         raise RuleViolation(
-            f"cannot direct training for candidate {candidate.id}: it is in state {state}; "
+            f"cannot direct training for {candidate.name}, who is at {spec.states[state].label}; "
             f"training is directed {where or 'by no transition of ' + spec.name}"
         )
     role = role_for(user, directing_roles(spec, state), "direct training")
@@ -188,8 +188,9 @@ def complete_training(
     known = course_of(spec, course)
     done_on = parse_day("on", on)
     today = local_date(at, spec.time_zone)
-    if done_on > today:
-        raise BadInput(f"{done_on} is in the future (today is {today})", field="on")
+    future = after_today(done_on, today)
+    if future is not None:
+        raise BadInput(future, field="on")
     data = None
     if file is not None:
         data = read_evidence_file(file, limit=max_file_bytes)
@@ -228,8 +229,8 @@ def _complete(
     role = role_for(user, recording_roles(spec), "record completed training")
     if candidate.state not in spec.training_states():
         raise RuleViolation(
-            f"cannot record training for candidate {candidate.id}: it is in state "
-            f"{candidate.state}, not in training"
+            f"cannot record training for {candidate.name}, who is at "
+            f"{spec.states[candidate.state].label}, not in training"
         )
     found = {p.course.id: p for p in progress(session, spec, candidate.id)}
     mine = found.get(course.id)

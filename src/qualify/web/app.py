@@ -16,7 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from qualify.config import Settings
-from qualify.web.auth import error_page
+from qualify.web.auth import NOT_FOUND, error_page
 from qualify.web.limits import MB, BodyLimit
 from qualify.web.portal import HERE, Portal
 from qualify.web.routes import all_routes
@@ -60,5 +60,5 @@ def app_from_env() -> Starlette:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    messages = {404: "there is no such page", 405: "this page does not take that request"}
+    messages = {404: NOT_FOUND, 405: "this page does not take that request"}
     return error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))
