@@ -264,7 +264,7 @@ def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
     )
     refusal = page.locator("main > [role=alert]")
     expect(refusal).to_be_focused()
-    expect(refusal).to_contain_text("cannot confirm_eligible")
+    expect(refusal).to_contain_text('cannot "Confirm the officer meets qualifications 1-4"')
     section.locator("summary", has_text="Declare the officer ineligible").click()
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
     form.get_by_label("Reason for the record").fill("Nothing on file after two requests.")

@@ -88,7 +88,7 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     expect(page.get_by_role("heading", name="Results and decisions")).to_be_visible()
     reason = form.get_by_label("Reason for the record")
     expect(reason).to_have_attribute("aria-invalid", "true")
-    expect(form.locator(".field-error")).to_contain_text("is ranked below passing candidate(s)")
+    expect(form.locator(".field-error")).to_contain_text("say why that officer is passed over")
     reason.fill("Speaks Spanish; the middle school asked for it.")
     form.get_by_role("button").click()
     expect(page.get_by_role("status")).to_contain_text("Recorded: select for")

@@ -39,7 +39,8 @@ def test_refusals_exit_1_with_one_line_per_reason(q: Callable[..., Result]) -> N
     refused = q("advance", "1", "confirm_eligible", user="cmdr1")
     assert refused.exit_code == 1
     assert refused.stderr.startswith(
-        "error: cannot confirm_eligible candidate 1: of 8 checks, 8 are pending: "
+        'error: cannot "Confirm the officer meets qualifications 1-4" for Dana Whitfield: of 8 '
+        "checks, 8 are pending: "
     )
     # Nothing on file decides them yet: pending, not failed, each named by its label.
     assert "Certified full-time police officer: pending: " in refused.stderr

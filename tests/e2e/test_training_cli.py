@@ -55,7 +55,8 @@ def test_the_whole_path_from_selected_to_appointed(
     one_line(
         refused,
         1,
-        "cannot appoint candidate 1: directed training is not complete: Basic School Resource "
+        'cannot "Appoint to the position" for Dana Whitfield: directed training is not '
+        "complete: Basic School Resource "
         f"Officer course (basic_sro, due {due}); Legal issues in schools (search, privacy, school "
         f"rules and crimes) (legal_issues, due {due})",
     )

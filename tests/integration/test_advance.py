@@ -97,7 +97,10 @@ def test_a_failing_guard_refuses_and_names_each_failed_check(session: Session, s
         go(session, tom, "confirm_eligible", "cmdr.obrien")
     message = str(info.value)
     # Each by its label in the workflow, failed or pending (nothing on file decides it yet).
-    assert message.startswith(f"cannot confirm_eligible candidate {tom}: of 8 checks, 2 failed: ")
+    assert message.startswith(
+        'cannot "Confirm the officer meets qualifications 1-4" for Tom Brennan: of 8 checks, '
+        "2 failed: "
+    )
     assert "Certified full-time police officer: failed: full_time_certified = no" in message
     assert (
         "At least 2 years of full-time police experience: failed: 1 year 11 months 30 days"
@@ -140,7 +143,7 @@ def test_a_trigger_from_the_wrong_state_is_refused(session: Session, sro: Sro) -
     dana = cid(session, sro, "MPD-1042")
     with pytest.raises(
         RuleViolation,
-        match=r"it is in state nominated; from nominated, chief\.walsh may fire withdraw",
+        match=r"Dana Whitfield is at Nominated now; from there you may \"The officer withdraws\"",
     ):
         go(session, dana, "appoint", "chief.walsh")
 

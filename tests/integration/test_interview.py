@@ -460,7 +460,7 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
             actor=as_user("chief.walsh"),
         )
     # Luis passed but ranks below Dana, who still waits: selecting him needs a reason.
-    with pytest.raises(BadInput, match=f"ranked below passing candidate\\(s\\) {ids['MPD-1042']}"):
+    with pytest.raises(BadInput, match="Luis Reyes is ranked below Dana Whitfield, who passed"):
         advance(
             session=session,
             candidate_id=ids["MPD-1077"],

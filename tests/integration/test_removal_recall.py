@@ -214,8 +214,8 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
     with pytest.raises(RuleViolation) as refused:
         _recall(session, natarajan, LATER)
     assert (
-        f"the next officer on the eligible list is candidate {reyes} (Luis Reyes, rank 2); "
-        f"recall that officer, or say why candidate(s) {reyes} are passed over"
+        "the next officer on the eligible list is Luis Reyes (rank 2); recall that officer, "
+        "or say why Luis Reyes is passed over"
     ) in str(refused.value)
     with pytest.raises(BadInput, match=f"^skip_reason: candidate {reyes} is next"):
         _recall(session, reyes, LATER, skip_reason="No one is skipped.")
@@ -249,7 +249,8 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
     with pytest.raises(RuleViolation) as refused:
         _recall(session, ids["MPD-1077"], at)
     assert str(refused.value) == (
-        f"cannot recall candidate {ids['MPD-1077']}: the eligible list of selection 1 expired on "
+        'cannot "Recall Luis Reyes from the eligible list" for Luis Reyes: the eligible list '
+        "of selection 1 expired on "
         f"{long_date(expires)} (12 months from the selection decision on "
         f"{long_date(established)}); its last valid day was "
         f"{long_date(expires - relativedelta(days=1))}"

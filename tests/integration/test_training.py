@@ -250,7 +250,7 @@ def test_training_is_directed_only_where_the_workflow_says(session: Session) -> 
     with pytest.raises(RuleViolation) as info:
         direct(session, luis, ["basic_sro"])
     assert str(info.value) == (
-        f"cannot direct training for candidate {luis}: it is in state scored; training is "
+        "cannot direct training for Luis Reyes, who is at Interview scored; training is "
         "directed from selected (assign_training), or while in training"
     )
 
@@ -385,7 +385,8 @@ def test_appoint_waits_for_every_directed_course_and_names_what_is_missing(
     with pytest.raises(RuleViolation) as info:
         appoint(session, dana, DIRECTED + timedelta(days=31))
     assert str(info.value) == (
-        f"cannot appoint candidate {dana}: directed training is not complete: Legal issues in "
+        'cannot "Appoint to the position" for Dana Whitfield: directed training is not '
+        "complete: Legal issues in "
         "schools (search, privacy, school rules and crimes) (legal_issues, due 2027-03-05); "
         "School emergency operations planning with the Emergency Management Team "
         "(school_emergency_planning, due 2027-03-12)"

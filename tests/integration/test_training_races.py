@@ -49,7 +49,7 @@ def test_two_people_directing_or_completing_the_same_course_at_once_record_it_on
     assert (
         "candidate 1 was changed by someone else; nothing was saved" in loser.err
         or "basic_sro was already directed" in loser.err
-        or "cannot assign_training candidate 1: it is in state training" in loser.err
+        or "is at In training now" in loser.err
     ), loser.err
     today = TODAY.isoformat()
     completing = race(

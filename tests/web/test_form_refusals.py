@@ -122,7 +122,7 @@ def test_declaring_ineligible_without_the_letter_shows_the_queue_with_the_reason
 
     assert answer.status_code == 400
     assert "<h1>Screening queue</h1>" in answer.text
-    assert "Back to the start page" not in answer.text
+    assert "Where to go from here" not in answer.text
     form = form_of(answer.text, officer, "declare_ineligible")
     said = beside(form, "notice", officer, "declare_ineligible")
     assert "sends the candidate a letter" in said
@@ -169,7 +169,9 @@ def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
     top = answer.text.split("<h1>Screening queue</h1>")[1].split("<section")[0]
     found = re.search(r'class="refusal" role="alert"[^>]*>([^<]*)<', top)
     assert found, "no refusal at the top of the page"
-    assert "cannot confirm_eligible candidate" in html.unescape(found.group(1))
+    assert 'cannot "Confirm the officer meets qualifications 1-4" for' in html.unescape(
+        found.group(1)
+    )
     assert site.state("XSS-1") == "screening"
 
 
@@ -184,7 +186,7 @@ def test_the_chief_passing_over_without_a_reason_sees_the_message_beside_the_rea
     assert answer.status_code == 400
     assert "<h1>Results and decisions</h1>" in answer.text
     form = form_of(answer.text, officer, "select")
-    assert "is ranked below passing candidate(s)" in beside(form, "reason", officer, "select")
+    assert "say why that officer is passed over" in beside(form, "reason", officer, "select")
     assert site.state("MPD-1077") == "scored"
 
 
@@ -259,6 +261,16 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     assert f'value="{courses[0]}" checked' in form
     assert ">before the school year</textarea>" in form
     assert site.state("MPD-1042") == "selected"
+    # No course ticked: said in plain words beside the courses, no command-line placeholder.
+    none_ticked = browser.post(
+        f"/candidates/{officer}/training",
+        {"trigger": "assign_training", "due_on": "2099-06-30", "back": "/selections/1/decisions"},
+    )
+    assert none_ticked.status_code == 400
+    form = form_of(none_ticked.text, officer, "assign_training")
+    said = beside(form, "courses", officer, "assign_training")
+    assert said == "name at least one course to direct"
+    assert "COURSE" not in none_ticked.text
 
     done = browser.post(
         f"/candidates/{officer}/training",
@@ -335,7 +347,7 @@ def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_fiel
     assert answer.status_code == 400
     page = answer.text
     assert "<h1>Evidence for Dana Whitfield</h1>" in page
-    assert "Back to the start page" not in page
+    assert "Where to go from here" not in page
     assert "is not a registered user" in input_error(page, "f_author")
     assert "sgt.okafor" in input_error(page, "f_author")  # did you mean
     assert "accepts PDF, PNG image or JPEG image" in input_error(page, "file")

@@ -112,10 +112,18 @@ def test_a_candidate_outside_my_seats_is_not_found(
     chen = sro_browser("rep.chen")
     brennan = candidate_id(sro_settings, "MPD-1118")  # ineligible: not interviewed
     fitzgerald = candidate_id(sro_settings, "MPD-1199")  # withdrew before his interview
+    pages = []
     for cid in (brennan, fitzgerald, 999):
         page = chen.get(f"/interviews/{cid}")
         assert page.status_code == 404
-        assert refusal(page.text) == f"no candidate {cid}"  # no command line on a web page
+        # What happened, in words that do not say whether the candidate exists, and where to go.
+        assert refusal(page.text) == (
+            "there is nothing at this address for you: it does not exist, or it is not yours "
+            "to open"
+        )
+        assert 'Where to go from here: <a href="/">your start page</a>' in page.text
+        pages.append(page.text.split("<main", 1)[1])
+    assert pages[0] == pages[1] == pages[2]  # an officer who exists reads as one who does not
     token = csrf_of(chen.get("/").text)
     assert (
         chen.post(

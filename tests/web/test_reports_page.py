@@ -114,7 +114,8 @@ def test_a_panelist_may_not_open_the_page_nor_the_chief_enter_a_report(site: Sit
     events, reports = site.count(AuditEvent), site.count(ActivityReport)
     answer = site.browser("chief.walsh").post(site.entry, filled())
     assert answer.status_code == 403
-    assert "chief.walsh may not open this page" in answer.text
+    # Whom the page is for and who is signed in, in the workflow's words for the roles.
+    assert "you are signed in as Michael Walsh (Chief of Police)" in html.unescape(answer.text)
     assert (site.count(AuditEvent), site.count(ActivityReport)) == (events, reports)
     page = site.browser("chief.walsh").get("/reports").text  # sees what is owed, no form
     assert "Dana Whitfield: 2027Q1" in page

@@ -155,7 +155,8 @@ def test_a_panelist_may_not_open_the_page_nor_the_chief_record_a_course(site: Si
         site.completion(""), {"course": "basic_sro", "on": "2026-02-19"}
     )
     assert answer.status_code == 403
-    assert "chief.walsh may not open this page" in answer.text
+    # Whom the page is for and who is signed in, in the workflow's words for the roles.
+    assert "you are signed in as Michael Walsh (Chief of Police)" in html.unescape(answer.text)
     assert (site.count(AuditEvent), site.count(Evidence)) == (events, records)
     # The Chief follows the training (it decides the appointment) without a form to record it.
     page = site.browser("chief.walsh").get(PAGE).text

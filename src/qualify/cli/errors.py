@@ -25,6 +25,9 @@ FLAGS = {
     "alternates": "--alternate",
     "kind": "KIND",
     "output_dir": "-o",
+    "course": "COURSE",
+    "courses": "COURSE",
+    "trigger": "TRIGGER",
 }
 
 # What to type for each next step a service names; `{subject}` is the step's subject.

@@ -41,7 +41,7 @@ from qualify.store.visibility import WITHHELD
 from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
-from qualify.workflow.moves import may_fire
+from qualify.workflow.moves import and_list, may_fire, refused
 from qualify.workflow.spec import TransitionSpec, Workflow
 
 
@@ -233,14 +233,18 @@ def _advance(
     triggers = {t.trigger for t in spec.transitions}
     if trigger not in triggers:
         raise BadInput(
-            f"TRIGGER: {spec.name} has no trigger '{trigger}'{suggest(trigger, triggers)}"
+            f"{spec.name} has no trigger '{trigger}'{suggest(trigger, triggers)}", field="trigger"
         )
     allowed_here = may_fire(spec, state, user.roles)
     transition = spec.transition(state, trigger)
     if transition is None:
+        # Say it in the workflow's words: an old page's button, or a mistyped trigger.
+        asked = next(t for t in spec.transitions if t.trigger == trigger)
+        here = [spec.transition(state, t) for t in allowed_here]
+        offered = [f'"{t.label_for(candidate.name)}"' for t in here if t is not None]
         raise RuleViolation(
-            f"cannot {trigger} candidate {candidate_id}: it is in state {state}; from {state}, "
-            f"{user.name} may fire {', '.join(allowed_here) or 'nothing'}"
+            f"{refused(asked, candidate.name)}: {candidate.name} is at {spec.states[state].label} "
+            f"now; from there you may {', '.join(offered) or 'do nothing'}"
         )
     role = next((r for r in user.roles if r in transition.roles), None)
     if role is None:
@@ -303,9 +307,13 @@ def _advance(
     if transition.reason_required_if_outranked:
         passed_over = _passing_candidates_ranked_above(session, selection, candidate, state)
         if passed_over and reason is None:
+            names = [session.get(Candidate, cid) for cid in passed_over]
+            who = and_list([c.name for c in names if c is not None])
+            one = len(passed_over) == 1
             raise BadInput(
-                f"candidate {candidate_id} is ranked below passing candidate(s) "
-                f"{', '.join(map(str, passed_over))} who wait in {state}; say why",
+                f"{candidate.name} is ranked below {who}, who passed the interview and "
+                f"{'is' if one else 'are'} still at {spec.states[state].label}; say why "
+                f"{'that officer is' if one else 'those officers are'} passed over",
                 field="reason",
             )
     new_state = compiled.fire(state, trigger, frozenset(r.check for r in guards))
@@ -391,18 +399,18 @@ def refuse_by_rules(
     with no panel to hold it, every position held, a recall the eligible list does not allow.
     `advance` refuses with these; the pages offer a button only where none refuses (see
     `offers.firable`)."""
-    trigger, candidate_id = transition.trigger, candidate.id
+    candidate_id = candidate.id
+    doing = refused(transition, candidate.name)
     starts_interview = _starts_interview(spec, transition, candidate.state)
     if starts_interview and not seats_of(session, selection.id or 0):
         who = " or ".join(spec.roles[r].label for r in spec.permissions.manage_panel)
         raise RuleViolation(
-            f"cannot {trigger} candidate {candidate_id}: no interview panel is assigned; "
-            f"{who} must assign the panel first"
+            f"{doing}: no interview panel is assigned; {who} must assign the panel first"
         )
     if transition.requires_training:
         missing = outstanding(session, spec, candidate_id or 0)
         if missing:
-            raise RuleViolation(f"cannot {trigger} candidate {candidate_id}: {missing}")
+            raise RuleViolation(f"{doing}: {missing}")
     failed = [r for r in guards if r.status != "pass"]
     if failed:
         hidden = (
@@ -410,15 +418,13 @@ def refuse_by_rules(
             if sees_sensitive(spec, user.roles)
             else sensitive_checks(spec, machine_of(selection).loaded.params)
         )
-        raise RuleViolation(
-            f"cannot {trigger} candidate {candidate_id}: {_not_passing(spec, guards, hidden)}"
-        )
+        raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
     refuse_if_filled(
         session,
         selection=selection,
         spec=spec,
         candidate=candidate,
-        trigger=trigger,
+        trigger=transition.trigger,
         to_state=transition.dest,
         lock=lock,
     )

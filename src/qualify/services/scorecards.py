@@ -103,7 +103,8 @@ def score(
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
-    interview = load(session, candidate_id, actor, lock=submit)
+    # A draft reads only the panelist's own declaration and scorecards.
+    interview = load(session, candidate_id, actor, lock=submit, only_mine=not submit)
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
     spec = workflow_of(selection).spec

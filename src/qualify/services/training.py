@@ -138,7 +138,7 @@ def _add_directions(
             f"from {', '.join(t.source)} ({t.trigger}), or while in {t.dest}" for t in directing
         )
         raise RuleViolation(
-            f"cannot direct training for candidate {candidate.id}: it is in state {state}; "
+            f"cannot direct training for {candidate.name}, who is at {spec.states[state].label}; "
             f"training is directed {where or 'by no transition of ' + spec.name}"
         )
     role = role_for(user, directing_roles(spec, state), "direct training")
@@ -229,8 +229,8 @@ def _complete(
     role = role_for(user, recording_roles(spec), "record completed training")
     if candidate.state not in spec.training_states():
         raise RuleViolation(
-            f"cannot record training for candidate {candidate.id}: it is in state "
-            f"{candidate.state}, not in training"
+            f"cannot record training for {candidate.name}, who is at "
+            f"{spec.states[candidate.state].label}, not in training"
         )
     found = {p.course.id: p for p in progress(session, spec, candidate.id)}
     mine = found.get(course.id)

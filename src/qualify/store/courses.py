@@ -59,14 +59,16 @@ def recording_roles(spec: Workflow) -> list[str]:
     return roles + [r for r in spec.permissions.add_evidence if r not in roles]
 
 
-def course_of(spec: Workflow, course_id: str, option: str = "COURSE") -> CourseSpec:
-    """The workflow's course with this id; an unknown one is bad input, with the ids known."""
+def course_of(spec: Workflow, course_id: str, field: str = "course") -> CourseSpec:
+    """The workflow's course with this id; an unknown one is bad input (about the input
+    `field`), with the ids known."""
     course = spec.training.course(course_id)
     if course is None:
         ids = [c.id for c in spec.training.courses]
         raise BadInput(
-            f"{option}: {spec.name} has no course '{course_id}'{suggest(course_id, ids)} "
-            f"(courses: {', '.join(ids) or 'none'})"
+            f"{spec.name} has no course '{course_id}'{suggest(course_id, ids)} "
+            f"(courses: {', '.join(ids) or 'none'})",
+            field=field,
         )
     return course
 
@@ -88,12 +90,12 @@ def parse_day(field: str, text: str | date) -> date:
 def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -> Order:
     """Check what a direction names: known courses, each once, due no earlier than today."""
     if not courses:
-        raise BadInput("COURSE: name at least one course to direct")
+        raise BadInput("name at least one course to direct", field="courses")
     for course in courses:
-        course_of(spec, course)
+        course_of(spec, course, "courses")
     twice = sorted({c for c in courses if courses.count(c) > 1})
     if twice:
-        raise BadInput(f"COURSE: {', '.join(twice)} is named twice")
+        raise BadInput(f"{', '.join(twice)} is named twice", field="courses")
     due = parse_day("due_on", due_on)
     if due < today:
         raise BadInput(

@@ -17,6 +17,7 @@ from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
+from qualify.workflow.moves import and_list, refused
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Workflow
 
@@ -67,7 +68,7 @@ def recall_order(
     """Refuse a recall before the eligible list exists, after it expired, or of an officer who
     did not pass the interview; else say where the officer stands on it."""
     spec = workflow_of(selection).spec
-    doing = f"cannot {transition.trigger} candidate {candidate.id}"
+    doing = refused(transition, candidate.name)
     listed = eligible_list(session, selection, spec)
     if listed is None:
         raise RuleViolation(
@@ -111,7 +112,7 @@ def recall_details(
     exists, or out of rank order without a reason to skip the officers ranked above."""
     limits.check("skip_reason", skip_reason, limits.REASON)
     skip = " ".join((skip_reason or "").split())
-    doing = f"cannot {transition.trigger} candidate {candidate.id}"
+    doing = refused(transition, candidate.name)
     where = recall_order(
         session=session, selection=selection, transition=transition, candidate=candidate, at=at
     )
@@ -119,12 +120,13 @@ def recall_details(
     above = [r.candidate_id for r in order[:position]]
     if above and not skip:
         first = order[0]
-        who = session.get(Candidate, first.candidate_id)
-        name = who.name if who is not None else ""
+        names = {c.id: c.name for c in (session.get(Candidate, cid) for cid in above) if c}
+        one = len(above) == 1
         raise RuleViolation(
-            f"{doing}: the next officer on the eligible list is candidate {first.candidate_id} "
-            f"({name}, rank {first.rank}); recall that officer, or say why candidate(s) "
-            f"{', '.join(map(str, above))} are passed over",
+            f"{doing}: the next officer on the eligible list is {names.get(first.candidate_id)} "
+            f"(rank {first.rank}); recall that officer, or say why "
+            f"{and_list([names.get(cid, '') for cid in above])} {'is' if one else 'are'} "
+            "passed over",
             step=Step("give_skip_reason"),
         )
     if skip and not above:

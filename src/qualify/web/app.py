@@ -1,4 +1,5 @@
-"""The portal's Starlette application: `create_app(settings)`, which `qualify serve` runs."""
+"""The portal's Starlette application: `create_app(settings)`, which `qualify serve` runs (in
+each of its processes, `app_from_env`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from qualify.config import Settings
-from qualify.web.auth import error_page
+from qualify.web.auth import NOT_FOUND, error_page
 from qualify.web.limits import MB, BodyLimit
 from qualify.web.portal import HERE, Portal
 from qualify.web.routes import all_routes
@@ -51,7 +52,13 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     return app
 
 
+def app_from_env() -> Starlette:
+    """The portal on the settings of the environment (QUALIFY_*): what each process of
+    `qualify serve --workers N` runs, the command having put its database there."""
+    return create_app(Settings.from_env())
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    messages = {404: "there is no such page", 405: "this page does not take that request"}
+    messages = {404: NOT_FOUND, 405: "this page does not take that request"}
     return error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))

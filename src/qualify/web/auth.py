@@ -250,13 +250,8 @@ def page(
                 return forbidden_csrf(request)
             allowed = await allowed_roles(request, roles)
             if allowed is not None and not set(actor.roles) & allowed:
-                return error_page(
-                    request,
-                    403,
-                    f"{actor.name} may not open this page: it is for the role "
-                    f"{' or '.join(sorted(allowed)) or '(none in the open selections)'}; "
-                    f"{actor.name} holds {', '.join(actor.roles) or 'no role'}",
-                )
+                labels = await run_service(request, _role_labels, read_only=True)
+                return error_page(request, 403, not_for_you(actor, allowed, labels))
             if size is not None:
                 if oversized is None:
                     return error_page(
@@ -269,12 +264,36 @@ def page(
                 handler_now = handler
             try:
                 return await handler_now(request, actor)
+            except NotFound:
+                # The same words whether the record does not exist or is not this user's.
+                return error_page(request, 404, NOT_FOUND)
             except QualifyError as exc:
                 return error_page(request, status_of(exc), str(exc))
 
         return endpoint
 
     return wrap
+
+
+NOT_FOUND = (
+    "there is nothing at this address for you: it does not exist, or it is not yours to open"
+)
+
+
+def _role_labels(*, session: Session) -> dict[str, str]:
+    """Each role of the selections' workflows by its label."""
+    return {r: role.label for spec in frozen_specs(session) for r, role in spec.roles.items()}
+
+
+def not_for_you(actor: Actor, allowed: set[str], labels: dict[str, str]) -> str:
+    """Why a page is not for the signed-in user: whom it is for, and who they are, in the
+    workflows' words for the roles."""
+    named = sorted({labels.get(r, r.replace("_", " ")) for r in allowed})
+    whom = " or ".join(named) if named else "no role of the open selections"
+    held = ", ".join(labels.get(r, r.replace("_", " ")) for r in actor.roles) or "no role"
+    return (
+        f"this page is for {whom}; you are signed in as {actor.display_name or actor.name} ({held})"
+    )
 
 
 def status_of(exc: QualifyError) -> int:

@@ -9,6 +9,18 @@ from dataclasses import dataclass, field
 from qualify.workflow.spec import CourseSpec, TransitionSpec, Workflow
 
 
+def refused(transition: TransitionSpec, name: str) -> str:
+    """The start of a refusal of firing `transition` on the candidate called `name`, in the
+    workflow's words: `cannot "Confirm the officer meets qualifications 1-4" for Dana
+    Whitfield`."""
+    return f'cannot "{transition.label_for(name)}" for {name}'
+
+
+def and_list(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def may_fire(spec: Workflow, state: str, roles: list[str]) -> list[str]:
     """Triggers a holder of `roles` may fire from `state`."""
     return [t.trigger for t in spec.triggers_from(state) if set(t.roles) & set(roles)]

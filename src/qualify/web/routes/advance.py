@@ -50,6 +50,7 @@ INPUTS = {
     "category": "category",
     "skip_reason": "skip_reason",
     "due_on": "due_on",
+    "courses": "courses",
 }
 
 
