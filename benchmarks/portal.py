@@ -4,12 +4,15 @@ beside it, in the same run, a bare Starlette endpoint doing one SELECT with the 
 of requests and clients. Afterwards every scorecard must equal what its panelist sent: one
 submitted version, nothing lost, nothing doubled.
 
-python -m benchmarks.portal [--backends sqlite,postgres] [--panelists 20] [--candidates 10]
-                            [--output docs/performance.md]
+python -m benchmarks.portal [--backends sqlite,postgres] [--postgres-workers 1,2]
+                            [--panelists 20] [--candidates 10] [--output docs/performance.md]
 
-Each panelist sends 10 requests per candidate (open the kit, declare, six drafts, the submit
-step and its confirmation): 20 panelists and 10 candidates make 2,000 requests. Bounded: every
-request times out after 30 s and the whole run stops at its deadline.
+Each panelist takes 10 actions per candidate (open the kit, declare, six drafts, the submit
+step and its confirmation), 2,000 requests for 20 panelists and 10 candidates, and opens the 3
+pages the declaration, the submit step and the confirmation redirect to, as a browser does:
+2,600 requests in all. PostgreSQL is measured once for each number of server processes in
+--postgres-workers; SQLite is served by one. Bounded: every request times out after 30 s and
+the whole run stops at its deadline. The section it writes is printed too.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from typing import Any
 import httpx2
 from sqlmodel import Session, select
 from tests.helpers.actors import as_user
-from tests.helpers.serve import HOST, free_port, serving, wait_healthy
+from tests.helpers.serve import HOST, free_port, server_process, wait_healthy
 
 from benchmarks.common import database, postgres_available, use_audit_key
 from qualify.config import Settings
@@ -56,7 +59,10 @@ CRITERIA = (
     "prevention_education",
     "emergency_planning",
 )
-PER_CANDIDATE = 10  # requests: kit, declare, six drafts, submit, confirm
+ACTIONS = 10  # per candidate: kit, declare, six drafts, submit, confirm
+PER_CANDIDATE = 13  # requests: the actions and the 3 pages their redirects lead to
+# The pages a browser opens after an action's redirect: not actions of their own.
+FOLLOWED = ("kit after declaring", "confirmation page", "kit after submitting")
 TIMEOUT = 30.0
 DEADLINE = 600.0
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -214,17 +220,25 @@ def panelist_session(
         one_candidate(client, csrf, cid, sent_scores(name, cid), rec)
 
 
+def follow(client: httpx2.Client, answer: httpx2.Response | None, kind: str, rec: Recorder) -> None:
+    """Open the page a redirect leads to, as a browser does at once."""
+    if answer is not None and answer.status_code == 303:
+        rec.call(kind, 200, lambda: client.get(answer.headers["location"]))
+
+
 def one_candidate(
     client: httpx2.Client, csrf: str, cid: int, scores: dict[str, int], rec: Recorder
 ) -> None:
-    """Open the kit, declare, save a draft after each criterion, submit and confirm."""
+    """Open the kit, declare, save a draft after each criterion, submit and confirm; after the
+    declaration, the submit step and the confirmation, open the page each redirects to."""
     kit = f"/interviews/{cid}"
     rec.call("open kit", 200, lambda: client.get(kit))
-    rec.call(
+    declared = rec.call(
         "declare",
         303,
         lambda: client.post(f"{kit}/declare", data={"csrf_token": csrf, "declaration": "none"}),
     )
+    follow(client, declared, "kit after declaring", rec)
     for criterion, value in scores.items():
         draft = {"csrf_token": csrf, f"score-{criterion}": str(value)}
         rec.call(
@@ -235,12 +249,14 @@ def one_candidate(
             ),
         )
     form = {"csrf_token": csrf, **{f"score-{c}": str(v) for c, v in scores.items()}}
-    rec.call("submit", 303, lambda: client.post(f"{kit}/submit", data=form))
-    rec.call(
+    submitted = rec.call("submit", 303, lambda: client.post(f"{kit}/submit", data=form))
+    follow(client, submitted, "confirmation page", rec)
+    confirmed = rec.call(
         "confirm",
         303,
         lambda: client.post(f"{kit}/submit", data={"csrf_token": csrf, "confirm": "yes"}),
     )
+    follow(client, confirmed, "kit after submitting", rec)
 
 
 def baseline_session(
@@ -295,11 +311,14 @@ def summary(rec: Recorder, wall: float) -> dict[str, Any]:
     kinds: dict[str, list[float]] = {}
     for kind, spent, _ in rec.samples:
         kinds.setdefault(kind, []).append(spent)
+    actions = sorted(s for kind, s, _ in rec.samples if kind not in FOLLOWED)
     return {
         "requests": len(rec.samples),
         "errors": sum(1 for *_, ok in rec.samples if not ok),
         "p50_ms": round(median(times) * 1000, 1) if times else 0.0,
         "p95_ms": pct(0.95, times),
+        "actions": len(actions),
+        "actions_p95_ms": pct(0.95, actions),
         "max_ms": round(times[-1] * 1000, 1) if times else 0.0,
         "wall_s": round(wall, 2),
         "per_s": round(len(times) / wall, 1) if wall else 0.0,
@@ -340,7 +359,28 @@ def check_scorecards(url: str, names: list[str], ids: list[int]) -> list[str]:
     return problems
 
 
-def run(backend: str, folder: Path, panelists: int, candidates: int) -> dict[str, Any]:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of a process and of its children now running (the
+    server's worker processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(path: Path) -> list[str] | None:
+        try:
+            return path.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        f = fields(stat)
+        if f is not None and (stat.parent.name == str(pid) or f[1] == str(pid)):
+            total += (int(f[11]) + int(f[12])) / tick
+    return total
+
+
+def run(
+    backend: str, folder: Path, panelists: int, candidates: int, workers: int = 1
+) -> dict[str, Any]:
     with database(backend, folder) as url:
         use_audit_key(folder)
         settings, ids = prepare(url, folder, panelists, candidates)
@@ -361,9 +401,10 @@ def run(backend: str, folder: Path, panelists: int, candidates: int) -> dict[str
             for c in clients:
                 c.close()
             baseline = summary(rec, wall)
-        with serving(url, env=env) as base:
+        with server_process(url, env=env, workers=workers) as (base, server):
             signed = [sign_in(base, name) for name in names]
             load_before = os.getloadavg()[0]
+            server_before, client_before = process_cpu(server.pid), time.process_time()
             rec = Recorder()
             wall = run_threads(
                 [
@@ -371,13 +412,17 @@ def run(backend: str, folder: Path, panelists: int, candidates: int) -> dict[str
                     for (c, t), n in zip(signed, names, strict=True)
                 ]
             )
+            server_cpu = process_cpu(server.pid) - server_before
+            client_cpu = time.process_time() - client_before
             load_after = os.getloadavg()[0]
             for c, _ in signed:
                 c.close()
             portal = summary(rec, wall)
         mismatches = check_scorecards(url, names, ids)
+    count = portal["requests"] or 1
     return {
         "backend": backend,
+        "workers": workers,
         "panelists": panelists,
         "candidates": candidates,
         "portal": portal,
@@ -385,6 +430,10 @@ def run(backend: str, folder: Path, panelists: int, candidates: int) -> dict[str
         # The machine's load average (1 minute) as the portal's run began and ended: other
         # people's work on the same cores shows in the latencies.
         "load": (round(load_before, 1), round(load_after, 1)),
+        # CPU time per request of the server's processes and of the benchmark's own clients:
+        # what the 2 cores spend on it, whoever else is using them.
+        "server_cpu_ms": round(server_cpu * 1000 / count, 2),
+        "client_cpu_ms": round(client_cpu * 1000 / count, 2),
         "ratio_p50": round(portal["p50_ms"] / baseline["p50_ms"], 1)
         if baseline["p50_ms"]
         else None,
@@ -402,67 +451,83 @@ def section(runs: list[dict[str, Any]]) -> str:
         "## The portal under load",
         "",
         "Measured by `python -m benchmarks.portal` (run by `make bench`), which rewrites this "
-        "section: simulated panelists at once, each signed in with its own session, opening "
-        "every candidate's interview kit, declaring no conflict, saving a draft after each of "
-        "the six criteria, and submitting with the confirmation step (10 requests per "
-        "candidate), against `qualify serve` (uvicorn, one process) on 127.0.0.1. Beside it, "
-        "in the same run, a bare Starlette endpoint doing one SELECT, served by uvicorn the "
-        "same way, takes the same number of requests from the same number of clients. "
-        "Latencies are per request, as the client sees them.",
+        "section and prints it: simulated panelists at once, each signed in with its own "
+        "session, opening every candidate's interview kit, declaring no conflict, saving a draft "
+        "after each of the six criteria, and submitting with the confirmation step (10 actions "
+        "per candidate), and, as a browser does, opening the page each of the declaration, the "
+        "submit step and the confirmation redirects to (3 more requests per candidate), against "
+        "`qualify serve` on 127.0.0.1 (on PostgreSQL with the number of server processes shown; "
+        "SQLite is served by one). Beside it, in the same run, a bare Starlette endpoint doing "
+        "one SELECT, served by uvicorn in one process, takes the same number of requests from "
+        "the same number of clients. Latencies are per request, as the client sees them; "
+        "p95 of the actions leaves out the pages opened after a redirect. CPU per request is "
+        "the CPU time of the server's processes and of the benchmark's own clients over the "
+        "run, divided by its requests: what the machine's 2 cores spent on it (the database "
+        "server's share is not in it).",
         "",
-        "| backend | panelists x candidates | requests | errors | p50 ms | p95 ms | max ms "
-        "| requests/s | baseline p50 ms | baseline p95 ms | ratio p50 | ratio p95 "
+        "| backend | server processes | panelists x candidates | requests | errors | p50 ms "
+        "| p95 ms | p95 ms of the actions | max ms | requests/s | server CPU ms per request "
+        "| client CPU ms per request | baseline p50 ms | baseline p95 ms | ratio p50 | ratio p95 "
         "| load average | scorecards as sent |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         p, b = r["portal"], r["baseline"]
         lines.append(
-            f"| {r['backend']} | {r['panelists']} x {r['candidates']} | {p['requests']:,} | "
-            f"{p['errors']} | {p['p50_ms']} | {p['p95_ms']} | {p['max_ms']} | {p['per_s']} | "
-            f"{b['p50_ms']} | {b['p95_ms']} | {r['ratio_p50']}x | {r['ratio_p95']}x | "
-            f"{r['load'][0]} to {r['load'][1]} | {'yes' if r['scorecards_ok'] else 'NO'} |"
+            f"| {r['backend']} | {r['workers']} | {r['panelists']} x {r['candidates']} | "
+            f"{p['requests']:,} | {p['errors']} | {p['p50_ms']} | {p['p95_ms']} | "
+            f"{p['actions_p95_ms']} | {p['max_ms']} | {p['per_s']} | {r['server_cpu_ms']} | "
+            f"{r['client_cpu_ms']} | {b['p50_ms']} | {b['p95_ms']} | {r['ratio_p50']}x | "
+            f"{r['ratio_p95']}x | {r['load'][0]} to {r['load'][1]} | "
+            f"{'yes' if r['scorecards_ok'] else 'NO'} |"
         )
     lines += ["", "By kind of request (p50 / p95 ms):", ""]
     for r in runs:
         kinds = ", ".join(
             f"{k} {v['p50_ms']} / {v['p95_ms']}" for k, v in r["portal"]["kinds"].items()
         )
-        lines.append(f"- {r['backend']}: {kinds}.")
+        lines.append(f"- {label(r)}: {kinds}.")
     lines += [""]
     for r in runs:
         verdict = "met" if r["portal"]["p95_ms"] < 150 and r["portal"]["errors"] == 0 else "NOT met"
         lines.append(
-            f"Target on {r['backend']}: p95 under 150 ms with no error and every scorecard as "
+            f"Target on {label(r)}: p95 under 150 ms with no error and every scorecard as "
             f"sent: {verdict if r['scorecards_ok'] else 'NOT met'}."
         )
         for problem in r["portal"]["problems"] + r["scorecard_problems"]:
             lines.append(f"- {problem}")
     lines += [
         "",
-        "Where the time goes: nine of the ten requests per candidate write (a declaration, six "
+        "Where the time goes: nine of the ten actions per candidate write (a declaration, six "
         "drafts, two submission steps), each in its own transaction committed durably (SQLite "
-        "with `synchronous=FULL`); the declaration and the submission also append an audit "
-        "event; the baseline only reads. Each request first reads who is asking, the page's "
-        "roles and menu in one read transaction, then does its work in one more (the submission's "
-        "first step: two), reading the candidate's interview once with its selection: a draft "
-        "save is 2 transactions and 9 SQL statements on SQLite, BEGIN included "
-        "(tests/web/test_request_cost.py holds every panelist request to its count). The server "
-        "is one uvicorn process, so its Python runs on one core at a time: what is left is the "
-        "CPU of HTTP, the ORM and the pages, a few milliseconds a request, and 20 panelists who "
-        "each send the next request as soon as the last one answers queue behind one another "
-        "for it. The target of 150 ms at p95 would need about 3 ms of CPU per request on a "
-        "quiet machine, or more cores than this shared machine gives: the load average column "
-        "says how busy the 2 cores were with other work. On SQLite one writer works at a time: "
-        "the portal's writers queue in turn in the process (a busy SQLite would make them sleep "
-        "and retry), and the audit checkpoint is written after a writer's turn. Nothing is lost "
-        "or doubled on either: every scorecard is one submitted version holding exactly the "
-        "scores sent (submissions on one candidate are made one at a time, since a submission "
-        "on PostgreSQL refused as a conflict another made at the same moment).",
+        "with `synchronous=FULL`); the declaration and the confirmation also append an audit "
+        "event, and write the audit checkpoint to disk once committed; the three pages opened "
+        "after a redirect and the baseline only read. Each request first reads who is asking, "
+        "the page's roles and menu in one read transaction, then does its work in one more "
+        "(tests/web/test_request_cost.py holds every panelist request to its count of "
+        "transactions and statements). A draft, the submit step and the kit read only the "
+        "panelist's own seat, declaration and scorecard; the declaration and the confirmation "
+        "read the whole panel, since they change the candidate's result, and hold the "
+        "candidate's row until they commit, so the 20 panelists, who work through the "
+        "candidates in the same order, take turns there, and every audit event takes its turn "
+        "on the chain's one lock. What is left is the CPU of HTTP, the ORM and the pages, a "
+        "few milliseconds a request (the server CPU column), and 20 panelists who each send "
+        "the next request as soon as the last one answers queue for it: one process runs its "
+        "Python on one core at a time, so on PostgreSQL the portal runs in several processes; "
+        "on SQLite one process serves, its writers queued in turn (a busy SQLite would make "
+        "them sleep and retry). The 2 cores are shared by the server, the database, the "
+        "benchmark's own clients and whatever else runs: the load average column says how busy "
+        "they were. Nothing is lost or doubled: every scorecard is one submitted version "
+        "holding exactly the scores sent.",
         "",
         MARK_END,
     ]
     return "\n".join(lines)
+
+
+def label(r: dict[str, Any]) -> str:
+    processes = "process" if r["workers"] == 1 else "processes"
+    return f"{r['backend']} ({r['workers']} server {processes})"
 
 
 def write_section(path: Path, text: str) -> None:
@@ -480,25 +545,37 @@ def write_section(path: Path, text: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.portal", description=__doc__)
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--postgres-workers", default="1,2")
     parser.add_argument("--panelists", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=10)
     parser.add_argument("--output", type=Path, default=Path("docs/performance.md"))
     args = parser.parse_args()
     if not 1 <= args.panelists <= 20 or not 1 <= args.candidates <= 100:
         parser.error("--panelists from 1 to 20, --candidates from 1 to 100")
+    try:
+        pg_workers = [int(n) for n in args.postgres_workers.split(",")]
+    except ValueError:
+        parser.error("--postgres-workers: whole numbers, comma-separated (1,2)")
+    if not all(1 <= n <= 8 for n in pg_workers):
+        parser.error("--postgres-workers: from 1 to 8 each")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    plan = []
+    for backend in args.backends.split(","):
+        if backend == "postgres" and not postgres_available():
+            print("PostgreSQL is not reachable at 127.0.0.1:5432: skipping it", file=sys.stderr)
+            continue
+        plan += [(backend, n) for n in (pg_workers if backend == "postgres" else [1])]
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        for backend in args.backends.split(","):
-            if backend == "postgres" and not postgres_available():
-                print("PostgreSQL is not reachable at 127.0.0.1:5432: skipping it", file=sys.stderr)
-                continue
-            print(f"portal load on {backend} ...", file=sys.stderr)
-            folder = Path(tmp) / backend
+        for backend, workers in plan:
+            print(f"portal load on {backend}, {workers} server process(es) ...", file=sys.stderr)
+            folder = Path(tmp) / f"{backend}-{workers}"
             folder.mkdir()
-            runs.append(run(backend, folder, args.panelists, args.candidates))
+            runs.append(run(backend, folder, args.panelists, args.candidates, workers))
             print(runs[-1], file=sys.stderr)
-    write_section(args.output, section(runs))
+    text = section(runs)
+    write_section(args.output, text)
+    print(text)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if all(r["scorecards_ok"] and r["portal"]["errors"] == 0 for r in runs) else 1
 

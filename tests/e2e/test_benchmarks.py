@@ -72,11 +72,16 @@ def test_a_small_portal_load_run_reports_latency_and_finds_every_scorecard_as_se
     text = report.read_text()
     assert "earlier results stay" in text
     assert "## The portal under load" in text
-    row = next(line for line in text.splitlines() if line.startswith("| sqlite | 2 x 2 | 40 |"))
+    # 2 panelists x 2 candidates x (10 actions and the 3 pages their redirects lead to), on one
+    # server process
+    row = next(line for line in text.splitlines() if line.startswith("| sqlite | 1 | 2 x 2 | 52 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[3] == "0", done.stderr  # no error
+    assert cells[4] == "0", done.stderr  # no error
     assert cells[-1] == "yes"  # every scorecard equals what was sent
+    assert "confirmation page" in text  # the page the submit step leads to, opened and timed
+    assert float(cells[10]) > 0  # the server's CPU per request
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in text  # what it wrote, printed
 
 
 def test_the_engine_benchmark_keeps_the_portal_section_when_it_rewrites_the_report(

@@ -100,7 +100,7 @@ def test_a_candidate_still_being_scored_is_pending_never_fail(q: Callable[..., R
     done = json.loads(q("results", "1", "--json", user="chief.walsh").stdout)["candidates"][0]
     assert (done["status"], done["submitted"]) == ("fail", 3)
     assert (
-        "candidate 1 Dana Whitfield: rank 1, total 2.00, FAIL"
+        "candidate 1 Dana Whitfield: total 2.00, FAIL, not ranked"
         in q("results", "1", user="chief.walsh").stdout
     )
 

@@ -445,7 +445,10 @@ def screened(sample: Sample) -> None:
             "declare_ineligible",
             COMMANDER,
             [employee],
-            reason_code="qualifications_not_met",
+            # Grace Liu's probation is not complete on file: undecided, not failed.
+            reason_code="records_incomplete"
+            if employee == "MPD-1150"
+            else "qualifications_not_met",
             reason=reason,
         )
 

@@ -43,10 +43,27 @@ def wait_healthy(base_url: str, server: subprocess.Popen[bytes], timeout: float 
 
 @contextmanager
 def serving(
-    database_url: str, *, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    database_url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    workers: int | None = None,
 ) -> Iterator[str]:
-    """`qualify --db URL serve` on a free port of 127.0.0.1; yields its base URL once /healthz
-    answers, and stops the server afterwards."""
+    """`qualify --db URL serve` on a free port of 127.0.0.1 (with `--workers N` when given);
+    yields its base URL once /healthz answers, and stops the server afterwards."""
+    with server_process(database_url, env=env, cwd=cwd, workers=workers) as (base_url, _):
+        yield base_url
+
+
+@contextmanager
+def server_process(
+    database_url: str,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    workers: int | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`serving`, yielding the server's process too (the benchmark reads its CPU time)."""
     port = free_port()
     base_url = f"http://{HOST}:{port}"
     command = [
@@ -60,6 +77,7 @@ def serving(
         HOST,
         "--port",
         str(port),
+        *(["--workers", str(workers)] if workers is not None else []),
     ]
     server = subprocess.Popen(
         command,
@@ -70,7 +88,7 @@ def serving(
     )
     try:
         wait_healthy(base_url, server)
-        yield base_url
+        yield base_url, server
     finally:
         server.terminate()
         try:

@@ -18,8 +18,9 @@ from tests.helpers.actors import as_user
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # (trigger, actor, reason) moves that cycle candidates through screening and back.
-# Declaring someone ineligible sends a letter, so it carries a standard reason code too.
-CODES = {"declare_ineligible": "records_incomplete"}
+# Declaring someone ineligible sends a letter, so it says what the letter tells the officer (in
+# its own words: a reason code must be true by the records, and these officers qualify).
+NOTICES = {"declare_ineligible": "Your records are being reviewed again."}
 MOVES = [
     ("begin_screening", "hr.alvarez", None),
     ("declare_ineligible", "cmdr.obrien", "records incomplete"),
@@ -46,7 +47,7 @@ def run(url: str, candidates: list[int], operations: int, seed: int) -> None:
                         trigger=trigger,
                         actor=as_user(actor),
                         reason=reason,
-                        reason_code=CODES.get(trigger),
+                        notice=NOTICES.get(trigger),
                     )
                 except QualifyError:
                     continue
@@ -89,7 +90,7 @@ def loop_forever(url: str, candidates: list[int], records: str | None = None) ->
                         actor=as_user(actor),
                         reason="cycle",
                         packets=place,
-                        reason_code=CODES.get(trigger),
+                        notice=NOTICES.get(trigger),
                     )
             print(candidate, flush=True)
 

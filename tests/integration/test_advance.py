@@ -168,8 +168,9 @@ def test_what_the_candidate_is_told_is_a_reason_code_or_a_notice_apart_from_the_
     session: Session, sro: Sro
 ) -> None:
     dana, luis = cid(session, sro, "MPD-1042"), cid(session, sro, "MPD-1077")
-    go(session, dana, "begin_screening", "hr.alvarez")
-    go(session, luis, "begin_screening", "hr.alvarez")
+    tom = cid(session, sro, "MPD-1118")  # not certified full-time: a qualification not met
+    for officer in (dana, luis, tom):
+        go(session, officer, "begin_screening", "hr.alvarez")
     with pytest.raises(BadInput) as refused:
         go(session, dana, "declare_ineligible", "cmdr.obrien", "internal only")
     assert render(refused.value).startswith(
@@ -189,16 +190,16 @@ def test_what_the_candidate_is_told_is_a_reason_code_or_a_notice_apart_from_the_
         )
     go(
         session,
-        dana,
+        tom,
         "declare_ineligible",
         "cmdr.obrien",
-        "HR found no file",
-        reason_code=("records_incomplete"),
+        "Not certified full-time",
+        reason_code=("qualifications_not_met"),
     )
     details = json.loads(last_event(session).details)
-    assert details["reason"] == "HR found no file"
-    assert details["reason_code"] == "records_incomplete"
-    assert details["notice"].startswith("The records that would show you meet")
+    assert details["reason"] == "Not certified full-time"
+    assert details["reason_code"] == "qualifications_not_met"
+    assert details["notice"].startswith("On the records on file, you do not meet")
     go(session, luis, "declare_ineligible", "cmdr.obrien", "internal", notice="In my words.")
     assert json.loads(last_event(session).details)["notice"] == "In my words."
 

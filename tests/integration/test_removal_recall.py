@@ -183,7 +183,7 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
         assert established == date(2027, 1, 8)
     expires = established + relativedelta(months=12)
     assert (
-        "Eligible list Ranked 3 in the interview results; the list was established by the "
+        "Eligible list Ranked 2 in the interview results; the list was established by the "
         f"selection decision on {long_date(established)} and is valid through "
         f"{long_date(expires - relativedelta(days=1))}"
     ) in " ".join(pdftotext(packet).split())
@@ -191,7 +191,7 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
     assert details["eligible_list"] == {
         "established": established.isoformat(),
         "expires": expires.isoformat(),
-        "rank": 3,  # as `results` ranks it: Natarajan (failed a minimum) is second
+        "rank": 2,  # the eligible list's: Natarajan (higher total, failed a minimum) is not ranked
     }
     assert "passed_over" not in details
 
@@ -270,7 +270,7 @@ def test_before_the_selection_decision_there_is_no_eligible_list(
         trigger="not_select",
         actor=as_user(CHIEF),
         reason="Ranked second.",
-        reason_code="higher_ranked_selected",
+        notice="You have not been selected.",  # nobody is selected yet: no code would be true
         now=LATER,
     )
     with pytest.raises(RuleViolation, match="has no eligible list yet; it starts on the day of"):

@@ -103,8 +103,29 @@ def test_ranking_is_deterministic_and_independent_of_input_order(
     shuffled = list(panels)
     rng.shuffle(shuffled)  # type: ignore[attr-defined]
     assert aggregate(RUBRIC, panels) == aggregate(RUBRIC, shuffled)
-    ranks = [r.rank for r in aggregate(RUBRIC, panels)]
-    assert ranks == list(range(1, len(panels) + 1))
+    ranked = aggregate(RUBRIC, panels)
+    passing = sum(r.passed for r in ranked)
+    assert [r.rank for r in ranked] == [*range(1, passing + 1)] + [None] * (len(ranked) - passing)
+
+
+def test_only_passing_candidates_are_ranked_a_failing_one_above_them_on_total_is_not() -> None:
+    # Candidate 1 has the highest total but fails the appearance minimum (mean exactly 3).
+    failing = {p: [3, 5, 5, 5, 5, 5] for _, p in SEATS}
+    ranked = aggregate(
+        RUBRIC,
+        [
+            panel(1, failing),
+            panel(2, {p: [4, 4, 4, 4, 4, 4] for _, p in SEATS}),
+            panel(3, {p: [5, 4, 4, 4, 4, 4] for _, p in SEATS}),
+        ],
+    )
+    assert ranked[2].total is not None
+    assert ranked[2].total > (ranked[0].total or 0)
+    assert [(r.candidate_id, r.rank, r.passed) for r in ranked] == [
+        (3, 1, True),
+        (2, 2, True),
+        (1, None, False),
+    ]
 
 
 @settings(max_examples=200, deadline=None)

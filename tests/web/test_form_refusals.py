@@ -190,6 +190,27 @@ def test_the_chief_passing_over_without_a_reason_sees_the_message_beside_the_rea
     assert site.state("MPD-1077") == "scored"
 
 
+def test_a_letter_code_the_records_contradict_is_refused_beside_the_code_in_the_services_words(
+    site: Site,
+) -> None:
+    officer = site.id("MPD-1077")  # passed the interview (ranked 2nd)
+    answer = site.browser("chief.walsh").post(
+        f"/candidates/{officer}/advance",
+        {
+            "trigger": "not_select",
+            "reason": "Another officer suits the schools better.",
+            "reason_code": "interview_standard_not_met",
+            "back": "/selections/1/decisions",
+        },
+    )
+    assert answer.status_code == 409
+    form = form_of(answer.text, officer, "not_select")
+    said = beside(form, "reason_code", officer, "not_select")
+    assert f"but candidate {officer} passed the interview (rank 2)" in said
+    assert '<option value="interview_standard_not_met" selected>' in form
+    assert site.state("MPD-1077") == "scored"
+
+
 def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot_repeat_it(
     site: Site,
 ) -> None:

@@ -335,6 +335,19 @@ def test_a_draft_saves_on_each_change_for_the_script(
     assert cards(sro_settings, "rep.chen")[0].scores == {"liaison": 3}
 
 
+def test_a_comment_box_left_empty_is_no_comment_and_one_cleared_is_removed(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    blanks = {f"comment-{c}": "" for c in CRITERIA}  # the form sends every box
+    post(chen, whitfield, "draft", {**FOURS, **blanks, "comment-liaison": "Knows the staff."})
+    assert cards(sro_settings, "rep.chen")[0].comments == {"liaison": "Knows the staff."}
+    submit(chen, whitfield, {**FOURS, **blanks, "comment-liaison": "  "})
+    (card,) = cards(sro_settings, "rep.chen")
+    assert (card.status, card.comments) == ("submitted", {})
+
+
 def test_a_post_without_or_with_a_wrong_csrf_token_changes_nothing(
     sro_browser: Browser, whitfield: int, sro_settings: Settings
 ) -> None:

@@ -67,9 +67,8 @@ def demo(
             continue
         verdict = "PASS" if row["passed"] else "FAIL: " + "; ".join(row["failures"])
         flags = f", {row['flags']} disagreement flagged" if row["flags"] else ""
-        typer.echo(
-            f"  {row['rank']}. {row['name']}: weighted total {row['total']:.2f}, {verdict}{flags}"
-        )
+        place = f"{row['rank']}." if row["rank"] else "- "  # a failing officer is not ranked
+        typer.echo(f"  {place} {row['name']}: weighted total {row['total']:.2f}, {verdict}{flags}")
     typer.echo("\nThe position now:")
     for state, label in summary["position_states"].items():
         names = [

@@ -268,7 +268,7 @@ def results(
                 typer.echo(f"  missing: {missing}")
         else:
             rank = f"rank {row.rank}, " if row.rank else ""
-            verdict = "PASS" if row.passed else "FAIL"
+            verdict = "PASS" if row.passed else "FAIL, not ranked"
             total = "-" if row.total is None else f"{row.total:.2f}"
             typer.echo(f"{head}: {rank}total {total}, {verdict}")
         if row.tie_break:

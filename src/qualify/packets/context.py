@@ -350,7 +350,7 @@ def build_context(
             "date": long_date(decided),
             "time": local_time(event.at, tz),
             "by": people.named(event.actor, event.role),
-            "signer_name": people.full_name(event.actor),
+            "signer_name": people.name(event.actor),
             "signer_title": people.title(event.actor, event.role),
             "action": transition.label_for(candidate.name),
             "reason": details.get("reason") or "",

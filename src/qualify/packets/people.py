@@ -1,5 +1,5 @@
-"""How documents name people: users by full name and title (never the login name), and
-candidates by given and family name."""
+"""How documents name people: users by full name and title (the user name only for a user with
+no full name on file), and candidates by given and family name."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from qualify.workflow.spec import Workflow
 
 
 class People:
-    """How documents name users: full name and title, never the login name."""
+    """How documents name users: full name and title; the user name only when no full name is
+    on file."""
 
     def __init__(self, session: Session, spec: Workflow) -> None:
         self.spec = spec
@@ -38,8 +39,9 @@ class People:
         return str(getattr(user, "full_name", "") or "") if user else ""
 
     def name(self, login: str) -> str:
-        """The full name, else what the user is (their title or role)."""
-        return self.full_name(login) or self.title(login)
+        """The full name; for a user with none on file, their user name, said to be one (a
+        title or a seat's label would stand for a person a reader cannot tell apart)."""
+        return self.full_name(login) or f"user {login}"
 
     def title(self, login: str, role: str = "") -> str:
         user = self.users.get(login)

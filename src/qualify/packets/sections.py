@@ -13,12 +13,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.packets.people import People, display_name
-from qualify.store import audit, recorded
+from qualify.store import audit
 from qualify.store.courses import progress
+from qualify.store.eligible_list import eligible_list
 from qualify.store.frozen import workflow_of
 from qualify.store.integrity import replayed_states
-from qualify.store.lookups import alternates_of, seats_of
-from qualify.store.scores import panel_inputs, ranking
+from qualify.store.scores import Before, panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,
@@ -50,14 +50,22 @@ class Parts:
         self.spec: Workflow = workflow_of(selection).spec
 
     @cached_property
+    def before(self) -> Before:
+        """The interview's records as they stood at the packet's event: a reprint prints the
+        same whatever was declared, scored or changed on the panel since."""
+        return Before.event(self.session, self.selection.id or 0, self.event.id or 0)
+
+    @cached_property
     def ranked(self) -> list[CandidateResult]:
-        return ranking(self.session, self.selection)
+        return ranking(self.session, self.selection, before=self.before)
 
     @cached_property
     def panel(self) -> PanelInput:
         """Who sits for this candidate (alternates in the seats of barred holders), who may
         not score and why, and the submitted scorecards with their comments."""
-        (found,) = panel_inputs(self.session, self.selection, [self.candidate], comments=True)
+        (found,) = panel_inputs(
+            self.session, self.selection, [self.candidate], comments=True, before=self.before
+        )
         return found
 
     @cached_property
@@ -133,15 +141,15 @@ def seats(p: Parts) -> list[dict[str, Any]]:
     standing = {d["login"]: d for d in p.declarations}
     sat_instead = {x.holder: x.sat for x in p.panel.substitutions}
     out = []
-    for s in seats_of(p.session, p.selection.id or 0):
-        role = p.spec.panel.seats[s.seat].role
-        label = _seat_label(p, s.seat)
-        rows = [(label, s.panelist)]
-        if s.panelist in sat_instead:
+    for seat, panelist in p.before.seats:
+        role = p.spec.panel.seats[seat].role
+        label = _seat_label(p, seat)
+        rows = [(label, panelist)]
+        if panelist in sat_instead:
             rows.append(
                 (
-                    f"{label}, alternate sitting for {p.people.name(s.panelist)}",
-                    sat_instead[s.panelist],
+                    f"{label}, alternate sitting for {p.people.name(panelist)}",
+                    sat_instead[panelist],
                 )
             )
         for seat_label, login in rows:
@@ -183,38 +191,21 @@ def schedule(p: Parts) -> dict[str, str] | None:
     }
 
 
-def _declared_before(p: Parts) -> list[int]:
-    """The ids of the candidate's declarations recorded before the packet's event: those whose
-    declaration event comes before it in the audit chain. (The chain's order, not the clocks:
-    on PostgreSQL an event's time is the server's, a declaration's the caller's.)"""
-    written = p.session.exec(
-        select(AuditEvent.records).where(
-            AuditEvent.candidate_id == p.candidate.id,
-            col(AuditEvent.action).in_(("conflict_declared", "no_conflict_declared")),
-            col(AuditEvent.id) < (p.event.id or 0),
-        )
-    )
-    return [
-        int(key.split(":", 1)[1])
-        for records in written
-        for key in json.loads(records)
-        if recorded.current_key(key).startswith("conflict_declaration:")
-    ]
-
-
 def declarations(p: Parts) -> list[dict[str, Any]]:
     """Each panelist's standing conflict declaration as of the packet's event."""
     rows = p.session.exec(
         select(ConflictDeclaration)
-        .where(col(ConflictDeclaration.id).in_(_declared_before(p)))
+        .where(
+            ConflictDeclaration.candidate_id == p.candidate.id,
+            col(ConflictDeclaration.id).in_(p.before.declarations),
+        )
         .order_by(col(ConflictDeclaration.id))
     ).all()
     standing = {d.panelist: d for d in rows}
-    selection_id = p.selection.id or 0
     # In the panel table: the seat holders and the alternates who sat for this candidate.
-    seated = {s.panelist for s in seats_of(p.session, selection_id)}
+    seated = {panelist for _, panelist in p.before.seats}
     seated |= {x.sat for x in p.panel.substitutions}
-    alternates = {a.panelist for a in alternates_of(p.session, selection_id)}
+    alternates = {panelist for _, panelist in p.before.alternates}
     return [
         {
             "login": d.panelist,
@@ -290,6 +281,7 @@ def result(p: Parts) -> dict[str, Any]:
             {"panelist": p.people.name(login), "criterion": labels.get(k, k), "text": v}
             for login, card in sorted(cards.items())
             for k, v in card.comments.items()
+            if v.strip()  # a blank comment stored before blanks were dropped is no comment
         ],
     }
 
@@ -359,7 +351,7 @@ def ranking_rows(p: Parts) -> list[dict[str, Any]]:
     states = replayed_states(p.session, up_to_event=p.event.id)
     return [
         {
-            "rank": r.rank or "",
+            "rank": r.rank or "Not ranked",
             "name": names[r.candidate_id],
             "total": "" if r.total is None else f"{r.total:.2f}",
             "verdict": "Passed" if r.passed else "Did not pass",
@@ -387,7 +379,17 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
         if (e.id or 0) > (p.event.id or 0) or e.action == "packet_generated":
             continue
         d = json.loads(e.details)
-        if e.action == "state_changed":
+        refusal = ""
+        if e.outcome == "refused":
+            # What was tried (the trigger's label, as `audit log` names the trigger), on whom,
+            # and the refusal's words, people named as documents name them.
+            tried = (
+                triggers.get(d.get("trigger") or "")
+                or e.action.removesuffix("_refused").replace("_", " ").capitalize()
+            )
+            what = f"Tried: {tried} ({display_name(p.candidate)}, candidate {p.candidate.id})"
+            refusal = p.people.humanize(" ".join(str(d.get("refusal") or "").split()))
+        elif e.action == "state_changed":
             what = (
                 f"{triggers.get(d['trigger'], d['trigger'])}: "
                 f"from {spec.states[d['from']].label} to {spec.states[d['to']].label}"
@@ -404,6 +406,7 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
                 "who": p.people.named(e.actor, e.role),
                 "what": what,
                 "reason": str(d.get("reason") or ""),
+                "refusal": refusal,
                 "outcome": "Refused" if e.outcome == "refused" else "Done",
             }
         )
@@ -464,6 +467,24 @@ def directed(p: Parts) -> dict[str, Any]:
     return {"courses": courses, "total_hours": _hours(total)}
 
 
+def on_eligible_list(p: Parts) -> dict[str, Any] | None:
+    """For an officer who passed the interview (and so is on the eligible list, where the
+    workflow keeps one), as of the packet's event: their rank, how long the list stays valid
+    and, once the selection decision has established it, its last valid day. None otherwise."""
+    months = p.spec.eligible_list_months
+    if months is None or not any(t.eligible_list for t in p.spec.transitions):
+        return None
+    mine = next((r for r in p.ranked if r.candidate_id == p.candidate.id), None)
+    if mine is None or mine.rank is None:
+        return None
+    listed = eligible_list(p.session, p.selection, p.spec, up_to=p.event.id)
+    return {
+        "rank": mine.rank,
+        "months": f"{months} month" + ("" if months == 1 else "s"),
+        "through": long_date(listed.last_valid_day) if listed is not None else "",
+    }
+
+
 BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
@@ -477,6 +498,7 @@ BUILDERS: dict[str, Builder] = {
     "audit_excerpt": audit_excerpt,
     "training": training,
     "directed": directed,
+    "on_eligible_list": on_eligible_list,
 }
 
 

@@ -33,6 +33,7 @@ from qualify.store.frozen import machine_of
 from qualify.store.lookups import get_candidate, get_selection, seats_of
 from qualify.store.permissions import unknown_user
 from qualify.store.positions import refuse_if_filled
+from qualify.store.reason_truth import refuse_untrue_code
 from qualify.store.rows import changed_by_someone_else, claim
 from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Selection, User
@@ -282,6 +283,16 @@ def _advance(
         at=at,
         lock=True,
     )
+    if "reason_code" in said:
+        refuse_untrue_code(
+            session,
+            selection=selection,
+            transition=transition,
+            candidate=candidate,
+            code=said["reason_code"],
+            roles=roles,
+            at=at,
+        )
     passed_over: list[int] = []
     if transition.eligible_list:
         said |= recall_details(

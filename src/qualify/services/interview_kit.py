@@ -7,7 +7,7 @@ in the same words as one that does not exist."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, QualifyError
 from qualify.services.panel import Declared, declare_choice
-from qualify.services.scorecards import check_submission, refuse_submission, score
+from qualify.services.scorecards import refuse_submission, score
 from qualify.store.frozen import workflow_of
-from qualify.store.interviews import Interview, interview_of
+from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.lookups import alternates_of, check_id, no_candidate, seats_of
 from qualify.store.people import people
 from qualify.store.permissions import actor_user
@@ -230,13 +230,16 @@ def seated_interview(
     *,
     with_cards: bool = True,
     lock: bool = False,
+    only_mine: bool = False,
 ) -> Interview:
     """The interview of a candidate the actor sits for while the panel interviews them (an
     `InterviewLoader`); any other candidate is "no candidate N", in the same words as one that
     does not exist."""
     check_id(candidate_id, "candidate")
     try:
-        interview = interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
+        interview = interview_of(
+            session, candidate_id, actor, with_cards=with_cards, lock=lock, only_mine=only_mine
+        )
     except NotPermitted:  # no seat, or an alternate who does not sit for this candidate
         raise no_candidate(candidate_id) from None
     candidate = interview.candidate
@@ -249,10 +252,12 @@ def seated_interview(
 def interview_kit(*, session: Session, candidate_id: int, actor: Actor) -> Kit:
     """The candidate's kit as the actor may see it; "no candidate N" unless they sit for the
     candidate while the panel interviews them."""
-    return _kit_of(session, seated_interview(session, candidate_id, actor), actor)
+    return _kit_of(session, seated_interview(session, candidate_id, actor, only_mine=True), actor)
 
 
 def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
+    """The kit from the interview; read for the panelist's own work (not `whole`), the other
+    panelists' submitted scorecards are read once the panelist's own is submitted."""
     candidate = interview.candidate
     selection = interview.selection
     spec = workflow_of(selection).spec
@@ -263,7 +268,10 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
     if mine:
         names = people(session)
         latest: dict[str, Scorecard] = {}
-        for other in interview.submitted():
+        submitted = (
+            interview.submitted() if interview.whole else submitted_cards(session, candidate.id)
+        )
+        for other in submitted:
             if other.panelist != actor.name:
                 latest[other.panelist] = other
         others = [
@@ -298,6 +306,17 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
         card=card,
         corrections=_corrections(mine),
         others=others,
+    )
+
+
+def submitted_cards(session: Session, candidate_id: int | None) -> list[Scorecard]:
+    """Every panelist's submitted scorecard versions on the candidate, oldest first."""
+    return list(
+        session.exec(
+            select(Scorecard)
+            .where(Scorecard.candidate_id == candidate_id, Scorecard.status == "submitted")
+            .order_by(col(Scorecard.version), col(Scorecard.id))
+        )
     )
 
 
@@ -349,16 +368,40 @@ def save_to_confirm(
     comments: dict[str, str],
 ) -> None:
     """The submission's first step: save what the form holds as the draft (if anything), then
-    refuse what submitting it would refuse."""
+    refuse what submitting it would refuse. The interview is read once, for both, and only the
+    panelist's own part of it."""
+    interview = seated_interview(session, candidate_id, actor, only_mine=True)
     if scores or comments:
-        save_scores(
+        card = score(
             session=session,
             candidate_id=candidate_id,
             actor=actor,
             scores=scores,
             comments=comments,
+            load=already_read(interview),
         )
-    check_submission(session=session, candidate_id=candidate_id, actor=actor, load=seated_interview)
+        if card not in interview.cards:  # a first draft: a new scorecard
+            interview = replace(interview, cards=[*interview.cards, card])
+    refuse_submission(interview, actor)
+
+
+def already_read(interview: Interview) -> InterviewLoader:
+    """A loader that gives the interview this transaction has read already (as the first
+    reader was asked: `submit_draft` reads it locked, as a submission needs)."""
+
+    def load(
+        session: Session,
+        candidate_id: int,
+        actor: Actor,
+        *,
+        with_cards: bool = True,
+        lock: bool = False,
+        only_mine: bool = False,
+    ) -> Interview:
+        assert interview.candidate.id == candidate_id
+        return interview
+
+    return load
 
 
 @dataclass(frozen=True)
@@ -373,7 +416,7 @@ class Confirmation:
 
 def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirmation:
     """The kit with the saved draft to confirm, checked as submitting it would check it."""
-    interview = seated_interview(session, candidate_id, actor)
+    interview = seated_interview(session, candidate_id, actor, only_mine=True)
     kit = _kit_of(session, interview, actor)
     if kit.card is None or kit.card.status != "draft":
         return Confirmation(kit, draft=False, refusal=None)
@@ -386,17 +429,20 @@ def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirma
 
 def submit_draft(*, session: Session, candidate_id: int, actor: Actor) -> bool:
     """Submit the panelist's saved draft; False, changing nothing, when their scorecard is
-    submitted already (the confirmation sent again: Back, or a reload)."""
-    latest = seated_interview(session, candidate_id, actor).card(actor.name)
+    submitted already (the confirmation sent again: Back, or a reload). The interview is read
+    once, locked as a submission reads it."""
+    interview = seated_interview(session, candidate_id, actor, lock=True)
+    latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted":
         return False
-    save_scores(
+    score(
         session=session,
         candidate_id=candidate_id,
         actor=actor,
         scores={},
         comments={},
         submit=True,
+        load=already_read(interview),
     )
     return True
 

@@ -63,6 +63,7 @@ def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
     return rows
 
 
+UNRANKED = {"rank": None, "tie_break": None}  # a failing candidate is not on the eligible list
 NOT_COMPLETED = "the interview was not completed, so no scores are shown"
 
 
@@ -102,8 +103,12 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
         )
     with without_cyclic_gc():
         stored = {row["candidate_id"]: row for row in _stored(session, selection)}
-        places = rank(spec.rubric, [tuple(r["sort_key"]) for r in stored.values() if r["complete"]])
+        # The passing ranked 1..n (the eligible list), then the failing by total, unranked.
+        keys = {cid: tuple(r["sort_key"]) for cid, r in stored.items() if r["complete"]}
+        passing = [keys[cid] for cid in keys if stored[cid]["summary"]["passed"]]
+        places = rank(spec.rubric, passing)
         order = [cid for cid, _, _ in places]
+        order += sorted((cid for cid in keys if cid not in order), key=lambda cid: keys[cid])
         order += sorted(cid for cid, row in stored.items() if not row["complete"])
         ranks = {cid: {"rank": place, "tie_break": note} for cid, place, note in places}
         if reviewer:  # a candidate shows once the panel is complete
@@ -133,7 +138,7 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
                         **summary,
                         "name": row["name"],
                         **state,
-                        **(ranks[cid] if reviewer else {}),
+                        **(ranks.get(cid, UNRANKED) if reviewer else {}),
                     }
                 )
             else:

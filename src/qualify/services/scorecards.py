@@ -79,6 +79,12 @@ def _text_problems(spec: Workflow, comments: dict[str, str], reason: str | None)
     return problems
 
 
+def _written(comments: dict[str, str]) -> dict[str, str]:
+    """The comments a card keeps: a blank one (the portal sends every comment box, typed in or
+    not) is no comment, and one cleared to blank is removed."""
+    return {criterion: text for criterion, text in comments.items() if text.strip()}
+
+
 def score(
     *,
     session: Session,
@@ -97,7 +103,8 @@ def score(
     # A submission changes the candidate (its interview result): submissions on a candidate
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
-    interview = load(session, candidate_id, actor, lock=submit)
+    # A draft reads only the panelist's own declaration and scorecards.
+    interview = load(session, candidate_id, actor, lock=submit, only_mine=not submit)
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
     spec = workflow_of(selection).spec
@@ -121,7 +128,7 @@ def score(
     if latest is not None and latest.status == "draft":
         card = latest
         card.scores = {**card.scores, **parsed}
-        card.comments = {**card.comments, **comments}
+        card.comments = _written({**card.comments, **comments})
         session.flush()
         if submit:
             _lock_draft(session, card, candidate, at)
@@ -140,7 +147,7 @@ def score(
             version=latest.version + 1 if latest else 1,
             status="submitted" if submit else "draft",
             scores={**latest.scores, **parsed} if latest else parsed,
-            comments={**latest.comments, **comments} if latest else dict(comments),
+            comments=_written({**latest.comments, **comments} if latest else comments),
             reason=reason if latest else None,
             created_at=at,
             submitted_at=at if submit else None,

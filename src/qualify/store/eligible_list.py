@@ -22,22 +22,25 @@ from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Workflow
 
 
-def eligible_list(session: Session, selection: Selection, spec: Workflow) -> EligibleList | None:
+def eligible_list(
+    session: Session, selection: Selection, spec: Workflow, *, up_to: int | None = None
+) -> EligibleList | None:
     """The selection's eligible list, or None before the selection decision (or when the
-    workflow keeps none). The clock starts on the day, in the selection's time zone, of the
-    first decision that put an officer in the state a recall leads to (the Chief's `select`);
-    recalls themselves never restart it."""
+    workflow keeps none); as it stood at audit event `up_to`, when given. The clock starts on
+    the day, in the selection's time zone, of the first decision that put an officer in the
+    state a recall leads to (the Chief's `select`); recalls themselves never restart it."""
     months = spec.eligible_list_months
     recalls = [t for t in spec.transitions if t.eligible_list]
     if months is None or not recalls:
         return None
     dests = {t.dest for t in recalls}
     decisions = {t.trigger for t in spec.transitions if t.dest in dests and not t.eligible_list}
-    events = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.selection_id == selection.id, AuditEvent.action == "state_changed")
-        .order_by(col(AuditEvent.id))
+    query = select(AuditEvent).where(
+        AuditEvent.selection_id == selection.id, AuditEvent.action == "state_changed"
     )
+    if up_to is not None:
+        query = query.where(col(AuditEvent.id) <= up_to)
+    events = session.exec(query.order_by(col(AuditEvent.id)))
     for event in events:
         if json.loads(event.details).get("trigger") in decisions:
             return EligibleList.from_decision(local_date(event.at, spec.time_zone), months)

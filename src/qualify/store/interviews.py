@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import and_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -46,6 +47,9 @@ class Interview:
     declarations: list[ConflictDeclaration]  # in the order made
     cards: list[Scorecard]  # every panelist's, every version, oldest first
     alternates: list[PanelAlternate] = field(default_factory=list)
+    # False: read for the acting seat holder's own work (`only_mine`): the seats, declarations
+    # and scorecards are theirs alone, and there are no alternates.
+    whole: bool = True
 
     def declared(self, panelist: str) -> ConflictDeclaration | None:
         """The panelist's standing declaration."""
@@ -68,6 +72,7 @@ class Interview:
 
     def panel_input(self, spec: Workflow, submitted: list[Scorecard]) -> PanelInput:
         """The candidate as scoring sees it, with these submitted scorecards."""
+        assert self.whole, "the panel's result needs the whole interview"
         c = self.candidate
         assert c.id is not None
         seats = tuple((s.seat, s.panelist) for s in self.seats)
@@ -93,6 +98,7 @@ class InterviewLoader(Protocol):
         *,
         with_cards: bool = True,
         lock: bool = False,
+        only_mine: bool = False,
     ) -> Interview: ...
 
 
@@ -103,16 +109,23 @@ def interview_of(
     *,
     with_cards: bool = True,
     lock: bool = False,
+    only_mine: bool = False,
 ) -> Interview:
     """The candidate with its selection, its panel and the actor's seat on it, its
     declarations and (unless not needed) its scorecards, in four queries. Only registered users
     are seated and users are never removed, so the user is looked up only to explain a refusal.
     With `lock`, the candidate's row stays locked until the transaction ends (PostgreSQL;
-    SQLite's writers already hold the database's write lock)."""
+    SQLite's writers already hold the database's write lock). With `only_mine`, a seat holder's
+    interview has only their own seat, declarations and scorecards (`whole` is False: a draft
+    or their kit needs no one else's, and a 20-seat panel's are most of the reading); an
+    alternate's is read whole, since everyone's say whom they sit for."""
+    seated = col(PanelSeat.selection_id) == col(Candidate.selection_id)
+    if only_mine:
+        seated = and_(seated, col(PanelSeat.panelist) == actor.name)
     query = (
         select(Candidate, Selection, PanelSeat)
         .join(Selection, col(Selection.id) == col(Candidate.selection_id))
-        .outerjoin(PanelSeat, col(PanelSeat.selection_id) == col(Candidate.selection_id))
+        .outerjoin(PanelSeat, seated)
         .where(Candidate.id == candidate_id)
         .order_by(col(PanelSeat.seat), col(PanelSeat.position))
         # The frozen workflow text is loaded only when this process has not parsed it yet.
@@ -129,31 +142,40 @@ def interview_of(
     candidate, selection = found[0][0], found[0][1]
     seats = [s for _, _, s in found if s is not None]
     seat = next((s for s in seats if s.panelist == actor.name), None)
+    if only_mine and seat is None:  # an alternate, or no one on this panel
+        return interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
     if seat is None and not any(a.panelist == actor.name for a in alternates):
         actor_user(session, actor)
         raise NotPermitted(
             f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
         )
-    declarations = session.exec(
-        select(ConflictDeclaration)
-        .where(ConflictDeclaration.candidate_id == candidate_id)
-        .order_by(col(ConflictDeclaration.id))
-    ).all()
+    declared = select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate_id)
+    if only_mine:
+        declared = declared.where(ConflictDeclaration.panelist == actor.name)
+    declarations = session.exec(declared.order_by(col(ConflictDeclaration.id))).all()
     if seat is None:
         seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
-    elif not alternates:
+    elif not alternates and not only_mine:
         alternates = alternates_of(session, candidate.selection_id)
+    scored = select(Scorecard).where(Scorecard.candidate_id == candidate_id)
+    if only_mine:
+        scored = scored.where(Scorecard.panelist == actor.name)
     cards = (
-        session.exec(
-            select(Scorecard)
-            .where(Scorecard.candidate_id == candidate_id)
-            .order_by(col(Scorecard.version), col(Scorecard.id))
-        ).all()
+        session.exec(scored.order_by(col(Scorecard.version), col(Scorecard.id))).all()
         if with_cards
         else []
     )
-    return Interview(candidate, selection, seat, seats, list(declarations), list(cards), alternates)
+    return Interview(
+        candidate,
+        selection,
+        seat,
+        seats,
+        list(declarations),
+        list(cards),
+        alternates,
+        whole=not only_mine,
+    )
 
 
 def _alternate_seat(

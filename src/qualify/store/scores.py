@@ -4,16 +4,19 @@ candidate, and the ranking. The scorecards and declarations are the source of tr
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import alternates_of, seats_of
-from qualify.store.tables import Candidate, ConflictDeclaration, Scorecard, Selection
+from qualify.store.recorded import current_key
+from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Scorecard, Selection
 from qualify.workflow.facts import InterviewFacts
 from qualify.workflow.scoring import (
     CandidateResult,
@@ -64,15 +67,70 @@ def panel_input(
     return PanelInput(candidate_id, employee_id, sat, barred, cards, swaps)
 
 
+@dataclass(frozen=True)
+class Before:
+    """The interview's records as they stood just before an audit event (the one a packet is
+    sealed by): the panel then, and the declarations and submitted scorecards recorded by an
+    earlier event of the chain. (The chain's order, not the clocks.)"""
+
+    seats: tuple[tuple[str, str], ...]
+    alternates: tuple[tuple[str, str], ...]
+    declarations: frozenset[int]
+    scorecards: frozenset[int]
+
+    @classmethod
+    def event(cls, session: Session, selection_id: int, event_id: int) -> Before:
+        earlier = session.exec(
+            select(AuditEvent.action, AuditEvent.details, AuditEvent.records)
+            .where(
+                AuditEvent.selection_id == selection_id,
+                col(AuditEvent.action).in_(_INTERVIEW_ACTIONS),
+                col(AuditEvent.id) < event_id,
+            )
+            .order_by(col(AuditEvent.id))
+        )
+        panel: dict[str, Any] = {}
+        written: dict[str, set[int]] = defaultdict(set)
+        for action, details, records in earlier:
+            if action in ("panel_assigned", "panel_changed"):
+                panel = json.loads(details)
+            for key in json.loads(records or "{}"):
+                table, _, row = current_key(key).partition(":")
+                written[table].add(int(row))
+
+        def pairs(name: str) -> tuple[tuple[str, str], ...]:
+            # As seats_of and alternates_of order them: by seat, then position.
+            return tuple(sorted(((s, p) for s, p in panel.get(name, [])), key=lambda x: x[0]))
+
+        return cls(
+            pairs("seats"),
+            pairs("alternates"),
+            frozenset(written["conflict_declaration"]),
+            frozenset(written["scorecard"]),
+        )
+
+
+_INTERVIEW_ACTIONS = (
+    "panel_assigned",
+    "panel_changed",
+    "conflict_declared",
+    "no_conflict_declared",
+    "scorecard_submitted",
+    "scorecard_corrected",
+)
+
+
 def panel_inputs(
     session: Session,
     selection: Selection,
     candidates: list[Candidate] | None = None,
     *,
     comments: bool = False,
+    before: Before | None = None,
 ) -> list[PanelInput]:
     """What scoring needs, for every candidate of the selection (or the ones given), by id; with
-    the panelists' comments only when asked, as ranking does not read them."""
+    the panelists' comments only when asked, as ranking does not read them; as the records
+    stood `before` an event, when given."""
     spec = workflow_of(selection).spec
     assert selection.id is not None
     people = (
@@ -88,11 +146,15 @@ def panel_inputs(
     for cid, employee, supervisor in people:
         assert cid is not None
         wanted[cid] = (cid, employee, supervisor)
-    seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
-    alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
+    if before is not None:
+        seats, alternates = before.seats, before.alternates
+    else:
+        seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection.id))
+        alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection.id))
     # A few candidates (an advance): ask for theirs; many: read the selection's in one go.
     few = len(wanted) <= 50
     declared_query = sa_select(
+        col(ConflictDeclaration.id),
         col(ConflictDeclaration.candidate_id),
         col(ConflictDeclaration.panelist),
         col(ConflictDeclaration.conflict),
@@ -101,6 +163,7 @@ def panel_inputs(
         *(
             col(c)
             for c in (
+                Scorecard.id,
                 Scorecard.candidate_id,
                 Scorecard.panelist,
                 Scorecard.seat,
@@ -123,10 +186,12 @@ def panel_inputs(
         cards_query = cards_query.join(Candidate).where(col(Candidate.selection_id) == selection.id)
     declared: dict[int, list[Any]] = defaultdict(list)
     for row in session.execute(declared_query):
-        declared[row.candidate_id].append(row)
+        if before is None or row.id in before.declarations:
+            declared[row.candidate_id].append(row)
     submitted: dict[int, list[Any]] = defaultdict(list)
     for row in session.execute(cards_query.order_by(col(Scorecard.version))):
-        submitted[row.candidate_id].append(row)
+        if before is None or row.id in before.scorecards:
+            submitted[row.candidate_id].append(row)
     return [
         panel_input(
             spec,
@@ -161,6 +226,11 @@ def interview_facts(
     return facts
 
 
-def ranking(session: Session, selection: Selection) -> list[CandidateResult]:
-    """Every candidate's interview result, ranked, computed from the records."""
-    return aggregate(workflow_of(selection).spec.rubric, panel_inputs(session, selection))
+def ranking(
+    session: Session, selection: Selection, *, before: Before | None = None
+) -> list[CandidateResult]:
+    """Every candidate's interview result, ranked, computed from the records (as they stood
+    `before` an event, when given)."""
+    return aggregate(
+        workflow_of(selection).spec.rubric, panel_inputs(session, selection, before=before)
+    )

@@ -1,4 +1,5 @@
-"""The portal's Starlette application: `create_app(settings)`, which `qualify serve` runs."""
+"""The portal's Starlette application: `create_app(settings)`, which `qualify serve` runs (in
+each of its processes, `app_from_env`)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
     )
     app.state.portal = portal
     return app
+
+
+def app_from_env() -> Starlette:
+    """The portal on the settings of the environment (QUALIFY_*): what each process of
+    `qualify serve --workers N` runs, the command having put its database there."""
+    return create_app(Settings.from_env())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

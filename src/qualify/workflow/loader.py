@@ -574,6 +574,12 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
                 problems.add(at, f"reason code '{code}' must be lower_case_with_underscores")
             if not text.strip():
                 problems.add(at, "write the text sent to the candidate")
+        for code in t.reason_codes_true_when:
+            if code not in t.reason_codes:
+                problems.add(
+                    ("transitions", i, "reason_codes_true_when", code),
+                    f"'{code}' is not one of the transition's reason_codes",
+                )
         for code, text in t.categories.items():
             at = ("transitions", i, "categories", code)
             if not _CODE.match(code):

@@ -268,14 +268,18 @@ def rank(rubric: RubricSpec, keys: list[tuple[object, ...]]) -> list[tuple[int, 
 
 
 def aggregate(rubric: RubricSpec, panels: list[PanelInput]) -> list[CandidateResult]:
-    """Results for every candidate: complete ones ranked (ties broken by the rubric's rules, and
-    named), then incomplete ones by candidate id."""
+    """Results for every candidate: the passing ones ranked 1..n, the eligible list's order
+    (ties broken by the rubric's rules, and named); then those complete but failing, by total,
+    with no rank; then incomplete ones by candidate id."""
     exact = Exact.of(rubric)
     results = [score_candidate(rubric, p, exact) for p in panels]
-    complete = {r.candidate_id: r for r in results if r.complete}
+    passing = {r.candidate_id: r for r in results if r.passed}
     ranked = [
-        replace(complete[cid], rank=place, tie_break=note)
-        for cid, place, note in rank(rubric, [sort_key(rubric, r) for r in complete.values()])
+        replace(passing[cid], rank=place, tie_break=note)
+        for cid, place, note in rank(rubric, [sort_key(rubric, r) for r in passing.values()])
     ]
+    failing = sorted(
+        (r for r in results if r.complete and not r.passed), key=lambda r: sort_key(rubric, r)
+    )
     rest = sorted((r for r in results if not r.complete), key=lambda r: r.candidate_id)
-    return ranked + rest
+    return ranked + failing + rest

@@ -10,6 +10,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from qualify.workflow.filetypes import FileType
 
+# What must be true of a candidate, by the records, for a reason code's words to be sent
+# (`reason_codes_true_when`): see services.reason_truth.
+Truth = Literal[
+    "outranked_by_selected",
+    "interview_not_passed",
+    "qualification_not_met",
+    "qualification_undecided",
+]
 FieldType = Literal["date", "pass_fail", "yes_no", "text", "file", "choice", "user"]
 Exclusion = Literal["candidate_supervisor"]
 
@@ -63,6 +71,9 @@ class TransitionSpec(Strict):
     reason_required_if_outranked: bool = False
     notice_required: bool = False
     reason_codes: dict[str, str] = Field(default_factory=dict)
+    # code -> what must be true of the candidate by the records for its words to be sent;
+    # advance refuses the code otherwise.
+    reason_codes_true_when: dict[str, Truth] = Field(default_factory=dict)
     # When listed, firing the trigger needs one of these (--category): code -> the words the
     # letter prints, e.g. the infraction a removal is for.
     categories: dict[str, str] = Field(default_factory=dict)

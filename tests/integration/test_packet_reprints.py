@@ -1,0 +1,200 @@
+"""A packet is sealed by the audit event that entered its stage: a reprint prints the records as
+they stood at that event, byte for byte, whatever was declared, scored or changed since."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from qualify.services import panel
+from qualify.services.advance import advance
+from qualify.services.firing import PacketPlace
+from qualify.services.packets import print_candidate
+from qualify.store.eligible_list import eligible_list
+from qualify.store.frozen import workflow_of
+from qualify.store.tables import Candidate, Scorecard
+from qualify.workflow.documents import long_date
+from tests.helpers.actors import as_user
+from tests.helpers.builders import CHIEF, HR, Sample, a_user, interviewed, screened, selected
+from tests.integration.test_packets import TEMPLATES, text_of
+
+
+def test_an_interview_packet_reprint_leaves_out_a_conflict_declared_after_its_event(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    selection = screened(sample).selection
+    a_user(sample, "rep.quinn", "school_rep", full_name="Sam Quinn", title="Counselor")
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.douglas"),
+        ],
+        alternates=[("school_rep", "rep.quinn")],
+        actor=as_user(HR),
+    )
+    luis = sample.ids["MPD-1077"]
+    done = advance(
+        session=session,
+        candidate_id=luis,
+        trigger="schedule_interview",
+        actor=as_user(HR),
+        packets=PacketPlace(TEMPLATES, tmp_path / "out"),
+    )
+    (first,) = (p for p in done.packets if "interview_packet" in p.name)
+    assert "alternate sitting for" not in text_of(first)
+    # After the packet's event: a conflict puts the alternate in the seat, and the panel changes.
+    panel.declare(
+        session=session, candidate_id=luis, actor=as_user("rep.douglas"), conflict="My nephew."
+    )
+    panel.declare(session=session, candidate_id=luis, actor=as_user("rep.chen"))
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.quinn"),
+        ],
+        actor=as_user(HR),
+        reason="Mr Douglas is unavailable.",
+    )
+    (again,) = (
+        p
+        for p in print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=tmp_path / "reprints",
+            candidate_id=luis,
+            actor=as_user(HR),
+            stage="interview",
+        )
+        if "interview_packet" in p.name
+    )
+    text = " ".join(text_of(again).split())
+    assert "alternate sitting for" not in text
+    assert "Sam Quinn" not in text  # not on the panel at the event, so no score sheet
+    assert "Robert Douglas" in text
+    assert "My nephew" not in text
+    assert again.read_bytes() == first.read_bytes()
+
+
+def test_a_blank_comment_stored_before_blanks_were_dropped_is_not_printed(
+    session: Session, sample: Sample
+) -> None:
+    from qualify.packets.context import build_context
+    from qualify.packets.files import entering_event
+
+    ids = interviewed(sample).ids
+    dana = ids["MPD-1042"]
+    # A card as the portal stored it before: every comment box, the empty ones too.
+    card = session.exec(
+        select(Scorecard).where(Scorecard.candidate_id == dana, Scorecard.panelist == "rep.chen")
+    ).one()
+    card.comments = {**card.comments, "liaison": "", "emergency_planning": "  "}
+    session.add(card)
+    session.commit()
+    candidate = session.get(Candidate, dana)
+    assert candidate is not None
+    context = build_context(
+        session,
+        candidate,
+        "scored",
+        "panel_results",
+        entering_event(session, dana, "scored"),
+        viewer_sensitive=True,
+    )
+    comments = context["result"]["comments"]
+    chens = [c["criterion"] for c in comments if c["panelist"] == "Dr. Helen Chen"]
+    assert len(chens) == 2  # her two written comments (role model, not a disciplinarian)
+    assert not any(c.startswith(("Liaison", "Emergency")) for c in chens)
+    assert all(c["text"].strip() for c in comments)
+
+
+def test_the_selection_packet_says_what_a_refused_attempt_tried_on_whom_and_why(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    from qualify.errors import BadInput
+
+    luis = interviewed(sample).ids["MPD-1077"]
+    with pytest.raises(BadInput):
+        advance(session=session, candidate_id=luis, trigger="select", actor=as_user(CHIEF))
+    done = advance(
+        session=session,
+        candidate_id=luis,
+        trigger="select",
+        actor=as_user(CHIEF),
+        reason="Bilingual; the district asked for Spanish speakers.",
+        packets=PacketPlace(TEMPLATES, tmp_path),
+    )
+    (selection_packet,) = (p for p in done.packets if "selection_packet" in p.name)
+    excerpt = " ".join(text_of(selection_packet).split()).split("Audit excerpt", 1)[1]
+    assert "Advance refused" not in excerpt
+    assert (
+        f"Tried: Select the officer as School Resource Officer (Luis Reyes, candidate {luis})"
+        in excerpt
+    )
+    assert "Why refused: reason: candidate" in excerpt
+    assert "is ranked below passing candidate(s)" in excerpt
+
+
+def test_the_letter_not_selecting_a_passing_officer_says_they_stay_on_the_eligible_list(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    ids = selected(sample).ids  # Reyes passed (ranked 2), Natarajan did not: both not selected
+
+    def letter(employee: str) -> str:
+        (found,) = (
+            p
+            for p in print_candidate(
+                session=session,
+                templates_dir=TEMPLATES,
+                output_dir=tmp_path / employee,
+                candidate_id=ids[employee],
+                actor=as_user(HR),
+                stage="not_selected",
+            )
+            if "notice_not_selected" in p.name
+        )
+        return " ".join(text_of(found).split())
+
+    # On SQLite the selection decision is dated 8 January 2027 (the sample's clock); PostgreSQL
+    # dates events by its own clock.
+    listed = eligible_list(session, sample.selection, workflow_of(sample.selection).spec)
+    assert listed is not None
+    reyes = letter("MPD-1077")
+    assert (
+        "You passed the structured interview and are ranked 2 on the eligible list for the "
+        "position. The list stays valid for 12 months from the selection decision, through "
+        f"{long_date(listed.last_valid_day)}. If the position becomes vacant in that time, the Chief may recall you "
+        "from the list without a new selection" in reyes
+    )
+    assert "eligible list" not in letter("MPD-1103")
+
+
+def test_a_panelist_with_no_full_name_on_file_is_named_by_user_name_never_by_the_seat(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    selection = screened(sample).selection
+    a_user(sample, "rep4", "school_rep")  # no full name, no title
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep4")],
+        actor=as_user(HR),
+    )
+    done = advance(
+        session=session,
+        candidate_id=sample.ids["MPD-1077"],
+        trigger="schedule_interview",
+        actor=as_user(HR),
+        packets=PacketPlace(TEMPLATES, tmp_path),
+    )
+    (interview_packet,) = (p for p in done.packets if "interview_packet" in p.name)
+    text = " ".join(text_of(interview_packet).split())
+    assert "Panelist user rep4, Milford School System representative" in text  # score sheet
+    assert "Panelist Milford School System representative" not in text
