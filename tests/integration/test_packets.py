@@ -1007,3 +1007,39 @@ def test_the_commanders_copy_and_hrs_copy_have_their_own_names_and_references(
         f"{review}-hr-chief",
     ]
     assert len({p["sha256"] for p in reviews}) == 2
+
+
+def test_a_notice_of_ineligibility_says_which_qualifications_are_not_met_and_which_not_shown(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    """An officer who fails one qualification and whose records for another are not complete
+    is told which is which: a pending qualification is never listed as one not met."""
+    from qualify.services.evidence import add_evidence as add_record
+
+    in_screening(sample)
+    liu = sample.ids["MPD-1150"]  # probation pending in the sample
+    add_record(
+        session=session,
+        files_dir=sample.settings.files_dir,
+        candidate_id=liu,
+        kind="certification",
+        fields={"full_time_certified": "no"},
+        actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
+    )
+    records = tmp_path / "records"
+    advance(
+        session=session,
+        candidate_id=liu,
+        trigger="declare_ineligible",
+        actor=as_user("cmdr.obrien"),
+        packets=PacketPlace(TEMPLATES, records),
+        now=sample.clock.tick(),
+        reason="Not certified; probation not shown.",
+        reason_code="qualifications_not_met",
+    )
+    notice = " ".join(pdftotext(packet(records, liu, "ineligible", "notice_ineligible")).split())
+    not_met, _, not_shown = notice.partition("Not shown by the records on file")
+    assert "Not met on the records on file: • Certified full-time police officer" in not_met
+    assert "Probationary period" not in not_met
+    assert "which were not complete: • Probationary period successfully completed" in not_shown

@@ -197,7 +197,15 @@ def letter_for_sensitive_audience(spec: Workflow, kind: PacketKindSpec) -> bool:
 
 # What a packet may print that a reader who does not see sensitive records reads otherwise.
 SEEN_BY_SENSITIVITY = frozenset(
-    {"checks", "failed_checks", "withheld_checks", "eligibility_summary", "evidence", "superseded"}
+    {
+        "checks",
+        "failed_checks",
+        "pending_checks",
+        "withheld_checks",
+        "eligibility_summary",
+        "evidence",
+        "superseded",
+    }
 )
 
 
@@ -341,7 +349,8 @@ def build_context(
             "event_id": event.id,
         },
         "checks": checks,
-        "failed_checks": [c["label"] for c in checks if c["status"] not in ("pass", "withheld")],
+        "failed_checks": [c["label"] for c in checks if c["status"] == "fail"],
+        "pending_checks": [c["label"] for c in checks if c["status"] == "pending"],
         "withheld_checks": [c["label"] for c in checks if c["status"] == "withheld"],
         "eligibility_summary": _eligibility_summary(checks),
         "evidence": current,
