@@ -369,10 +369,13 @@ def advanced(sample: Sample, trigger: str, by: str, employees: Iterable[str], **
         )
 
 
-def a_panel(sample: Sample, *, alternates: Iterable[tuple[str, str]] = ()) -> list[str]:
+def a_panel(
+    sample: Sample, *, alternates: Iterable[tuple[str, str]] = (), timed: bool = True
+) -> list[str]:
     """The interview panel seated by HR (the commander and the two school representatives,
-    with `alternates` as (seat, user)) and each eligible officer's interview set for a time and
-    a place; no one's state changes. Returns the panelists."""
+    with `alternates` as (seat, user)) and, with `timed`, each eligible officer's interview set
+    for a time and a place (only an officer found eligible has one to set); no one's state
+    changes. Returns the panelists."""
     panel.assign_panel(
         session=sample.session,
         selection_id=sample.selection_id,
@@ -381,7 +384,7 @@ def a_panel(sample: Sample, *, alternates: Iterable[tuple[str, str]] = ()) -> li
         actor=as_user(HR),
         now=sample.clock.tick(),
     )
-    for employee, at in INTERVIEWS.items():
+    for employee, at in INTERVIEWS.items() if timed else ():
         schedule_interview(
             session=sample.session,
             candidate_id=sample.ids[employee],

@@ -48,7 +48,7 @@ def template_db() -> Path:
             {"QUALIFY_FILES": str(folder / "files")}, database_url=f"sqlite:///{path}"
         )
         with Session(engine, expire_on_commit=False) as session:
-            a_panel(a_selection(session, config))  # every officer still nominated
+            a_panel(a_selection(session, config), timed=False)  # every officer still nominated
         engine.dispose()
         with sqlite3.connect(path) as raw:  # fold the WAL into the file before copying it
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -557,13 +557,12 @@ def test_every_packet_is_tagged_pdf_a(demo: tuple[Settings, Path, dict[str, int]
 
 
 def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
-    session: Session, sro: tuple[Scenario, Selection]
+    session: Session, sample: Sample
 ) -> None:
     from qualify.errors import BadInput, NotPermitted
     from qualify.services.schedule import schedule_interview
 
-    _, selection = sro
-    dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
+    dana = screened(sample).ids["MPD-1042"]  # found eligible: an interview to schedule
     done = schedule_interview(
         session=session,
         candidate_id=dana,
