@@ -57,7 +57,7 @@ def test_hr_records_a_course_on_a_phone_after_a_refused_date(
     expect(date).to_have_attribute("aria-invalid", "true")
     named = (date.get_attribute("aria-describedby") or "").split()
     messages = [page.locator(f"#{name}") for name in named]
-    assert any("is in the future" in (m.text_content() or "") for m in messages), named
+    assert any("is after today" in (m.text_content() or "") for m in messages), named
     expect(section.get_by_label("Course", exact=True)).to_have_value("legal_issues")
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
     date.fill("2026-02-26")

@@ -41,14 +41,13 @@ def test_higher_ranked_selected_is_refused_for_the_top_officer_when_a_lower_one_
     interviewed(sample)  # Whitfield ranks 1st, Reyes 2nd, Natarajan fails
     advanced(sample, "select", CHIEF, ["MPD-1077"], reason="Officer Reyes knows the schools.")
     refusal = _refusal(sample, "MPD-1042", "not_select", CHIEF, "higher_ranked_selected")
-    dana = sample.ids["MPD-1042"]
     assert refusal.exit_code == 1
     assert refusal.field == "reason_code"
     assert (
-        f"cannot not_select candidate {dana} with reason code 'higher_ranked_selected': its "
-        'letter would say "Another officer, ranked higher after the structured interview, was '
-        f'selected for the position.", but no officer ranked above candidate {dana} (rank 1) has '
-        "been selected; no reason code of not_select fits" in refusal.message
+        'cannot "Do not select the officer" for Dana Whitfield with reason code '
+        "'higher_ranked_selected': its letter would say \"Another officer, ranked higher after the "
+        'structured interview, was selected for the position.", but no officer ranked above Dana '
+        "Whitfield (rank 1) has been selected; no reason code fits" in refusal.message
     )
     line = render(refusal)
     assert line.endswith(
@@ -65,7 +64,7 @@ def test_higher_ranked_selected_is_refused_for_the_top_officer_when_a_lower_one_
 def test_higher_ranked_selected_is_refused_before_anyone_is_selected(sample: Sample) -> None:
     interviewed(sample)
     refusal = _refusal(sample, "MPD-1077", "not_select", CHIEF, "higher_ranked_selected")
-    assert f"no officer ranked above candidate {sample.ids['MPD-1077']} (rank 2)" in str(refusal)
+    assert "no officer ranked above Luis Reyes (rank 2)" in str(refusal)
 
 
 def test_a_failed_interview_is_not_told_it_was_outranked_only_it_fits_the_standard_code(
@@ -73,7 +72,7 @@ def test_a_failed_interview_is_not_told_it_was_outranked_only_it_fits_the_standa
 ) -> None:
     interviewed(sample)
     refusal = _refusal(sample, "MPD-1042", "not_select", CHIEF, "interview_standard_not_met")
-    assert f"but candidate {sample.ids['MPD-1042']} passed the interview (rank 1)" in str(refusal)
+    assert "but Dana Whitfield passed the interview (rank 1)" in str(refusal)
     # Natarajan failed: the standard code fits, and once Whitfield is selected, both do.
     advanced(sample, "select", CHIEF, ["MPD-1042"])
     advanced(
@@ -108,8 +107,8 @@ def test_an_officer_meeting_every_qualification_is_not_told_they_do_not(sample: 
     refusal = _refusal(
         sample, "MPD-1042", "declare_ineligible", COMMANDER, "qualifications_not_met"
     )
-    assert "but no qualification of candidate" in refusal.message
-    assert "no reason code of declare_ineligible fits" in refusal.message
+    assert "but no qualification of Dana Whitfield is failed" in refusal.message
+    assert "no reason code fits; write what the letter tells the officer" in refusal.message
     refusal = _refusal(sample, "MPD-1042", "declare_ineligible", COMMANDER, "records_incomplete")
-    assert "every qualification of candidate" in refusal.message
+    assert "every qualification of Dana Whitfield is decided" in refusal.message
     assert _state(sample, "MPD-1042") == "screening"

@@ -15,6 +15,7 @@ from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.workflow.moves import refused
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Truth
 
@@ -73,7 +74,7 @@ class _Records:
 
 def _untrue(truth: Truth, records: _Records) -> str | None:
     """Why `truth` does not hold of the candidate by the records, or None when it does."""
-    cid = records.candidate.id
+    cid, name = records.candidate.id, records.candidate.name
     if truth == "outranked_by_selected":
         mine = records.mine()
         above = {
@@ -86,22 +87,22 @@ def _untrue(truth: Truth, records: _Records) -> str | None:
         if above & records.ever_selected():
             return None
         where = f" (rank {mine.rank})" if mine is not None and mine.rank is not None else ""
-        return f"no officer ranked above candidate {cid}{where} has been selected"
+        return f"no officer ranked above {name}{where} has been selected"
     if truth == "interview_not_passed":
         mine = records.mine()
         if mine is not None and mine.complete and not mine.passed:
             return None
         if mine is None or not mine.complete:
-            return f"candidate {cid}'s interview results are not complete"
-        return f"candidate {cid} passed the interview (rank {mine.rank})"
+            return f"{name}'s interview results are not complete"
+        return f"{name} passed the interview (rank {mine.rank})"
     statuses = records.check_statuses()
     if truth == "qualification_not_met":
         if "fail" in statuses:
             return None
-        return f"no qualification of candidate {cid} is failed on the records on file"
+        return f"no qualification of {name} is failed on the records on file"
     if any(s not in ("pass", "fail") for s in statuses):
         return None
-    return f"every qualification of candidate {cid} is decided by the records on file"
+    return f"every qualification of {name} is decided by the records on file"
 
 
 def refuse_untrue_code(
@@ -133,10 +134,10 @@ def refuse_untrue_code(
     fits = (
         f"the codes that fit: {', '.join(fitting)}"
         if fitting
-        else f"no reason code of {transition.trigger} fits; write what the letter tells the officer"
+        else "no reason code fits; write what the letter tells the officer"
     )
     raise RuleViolation(
-        f"cannot {transition.trigger} candidate {candidate.id} with reason code '{code}': "
+        f"{refused(transition, candidate.name)} with reason code '{code}': "
         f'its letter would say "{words}", but {why}; {fits}',
         field="reason_code",
         step=Step("give_notice", ", ".join(fitting) or None),
