@@ -26,7 +26,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
     assert "4   Tom Brennan      FAIL  FAIL  ok" in out
     assert "8   Owen Fitzgerald  ok    ok    ok  ok    ok    ok    ok    ok    withdrawn" in out
     assert "1. Dana Whitfield: weighted total 4.31, PASS" in out
-    assert "3. Luis Reyes: weighted total 3.65, PASS, 1 disagreement flagged" in out
+    assert "2. Luis Reyes: weighted total 3.65, PASS, 1 disagreement flagged" in out
+    assert "-  Priya Natarajan: weighted total 3.77, FAIL" in out  # failed: not ranked
     assert "declared a conflict of interest: Corporal Fitzgerald is my neighbour" in out
     # The second story: Whitfield removed in September, Reyes recalled from the eligible list.
     assert (
