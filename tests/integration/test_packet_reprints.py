@@ -138,8 +138,10 @@ def test_the_selection_packet_says_what_a_refused_attempt_tried_on_whom_and_why(
         f"Tried: Select the officer as School Resource Officer (Luis Reyes, candidate {luis})"
         in excerpt
     )
-    assert "Why refused: reason: candidate" in excerpt
-    assert "is ranked below passing candidate(s)" in excerpt
+    assert (
+        "Why refused: reason: Luis Reyes is ranked below Dana Whitfield, who passed the interview"
+        in excerpt
+    )
 
 
 def test_the_letter_not_selecting_a_passing_officer_says_they_stay_on_the_eligible_list(
