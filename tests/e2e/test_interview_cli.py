@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from tests.conftest import Result
-from tests.helpers.builders import Sample, declared
+from tests.helpers.builders import a_past_selection, declared
 
 CRITERIA = [
     "appearance_attitude",
@@ -27,10 +27,10 @@ def q(
     cli: Callable[..., Result],
     session: Session,
     settings: Settings,
-    sample: Sample,
 ) -> Callable[..., Result]:
-    """The sample selection up to the interviews (panel assigned, declarations made)."""
-    declared(sample)
+    """The sample selection up to the interviews (panel assigned, declarations made), last year
+    (the commands score on the real clock, after the interviews)."""
+    declared(a_past_selection(session, settings))
     session.close()
 
     def run(*args: str, user: str) -> Result:

@@ -15,7 +15,7 @@ from qualify.services.scorecards import score
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, a_user, declared, screened, with_panel
+from tests.helpers.builders import AFTER_INTERVIEWS, Sample, a_user, declared, screened, with_panel
 
 ALL_FOURS = dict.fromkeys(
     [
@@ -38,6 +38,7 @@ def submit(session: Session, cid: int, panelist: str) -> None:
         scores=ALL_FOURS,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
 
 
@@ -99,7 +100,11 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
         }
     ]
     advance(
-        session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+        session=session,
+        candidate_id=luis,
+        trigger="record_scores",
+        actor=as_user("hr.alvarez"),
+        now=AFTER_INTERVIEWS,
     )
     assert verify(session).ok
 
@@ -133,7 +138,11 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
     ]
     with pytest.raises(RuleViolation, match="no eligible alternate"):
         advance(
-            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=luis,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
     session.rollback()
     assert verify(session).ok

@@ -24,7 +24,7 @@ from qualify.store.rows import claim
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, declared, in_interview, interviewed
+from tests.helpers.builders import AFTER_INTERVIEWS, Sample, declared, in_interview, interviewed
 
 ALL_FOURS = dict.fromkeys(
     [
@@ -53,6 +53,7 @@ def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
         scores=ALL_FOURS | overrides,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
 
 
@@ -64,6 +65,7 @@ def correct(session: Session, cid: int, panelist: str, reason: str, **scores: st
         scores=scores,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
         reason=reason,
     )
 
@@ -212,7 +214,11 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
         "school_rep rep.douglas: declared a conflict",
     ):
         advance(
-            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=luis,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
 
 
@@ -277,6 +283,7 @@ def test_bad_scores_are_refused(
             scores=ALL_FOURS | scores,
             comments=comments,
             submit=True,
+            now=AFTER_INTERVIEWS,
         )
     assert message in render(info.value)  # as the command line says it
 
@@ -308,6 +315,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
             scores={},
             comments={},
             submit=True,
+            now=AFTER_INTERVIEWS,
         )
     # Every criterion without a score is named, one line each, with its option.
     lines = render(info.value).splitlines()
@@ -327,6 +335,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         scores=ALL_FOURS | {"liaison": "2"},
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
     assert (card.status, card.version, card.scores["liaison"]) == ("submitted", 1, 2)
     last = audit.head(session)
@@ -413,7 +422,11 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     )
     with pytest.raises(RuleViolation, match="submitted a scorecard: pending: panel incomplete"):
         advance(
-            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=dana,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
     submit(session, dana, "rep.douglas")
     full = row(
@@ -423,7 +436,11 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     assert full["rank"] == 1
     assert (
         advance(
-            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=dana,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         ).to_state
         == "scored"
     )

@@ -475,10 +475,16 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
-    # The decision's day in America/New_York (training is directed on January 25 and the
-    # appointment follows it, in March).
+    # The decision's day in America/New_York (the Chief decides once the interviews of
+    # January 20 are scored, training is directed on January 25 and the appointment follows
+    # it, in March).
     assert long_date(local_date(event.at, spec.time_zone)) in text
-    decided = {"appointed": "March 15, 2027", "training": "January 25, 2027"}
+    decided = {
+        "appointed": "March 15, 2027",
+        "training": "January 25, 2027",
+        "selected": "January 20, 2027",
+        "not_selected": "January 20, 2027",
+    }
     assert decided.get(stage, "January 8, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text

@@ -19,11 +19,16 @@ from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.rows import changed_by_someone_else, claim, insert_row
+from qualify.store.schedules import too_early
 from qualify.store.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
 from qualify.suggest import suggest
+from qualify.workflow.documents import weekday_time
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
+
+SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
+DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
 
 
 def _parse_scores(spec: Workflow, values: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
@@ -125,6 +130,8 @@ def score(
         )
     if problems:
         raise BadInput(problems=problems, hint=SUBMIT_REFUSED if submit else None)
+    if submit:
+        _refuse_before_interview(spec, interview, at)
     if latest is not None and latest.status == "draft":
         card = latest
         card.scores = {**card.scores, **parsed}
@@ -192,6 +199,22 @@ def _check_may_score(spec: Workflow, interview: Interview, actor: Actor) -> None
         )
 
 
+def _refuse_before_interview(
+    spec: Workflow, interview: Interview, at: datetime, hint: str = SUBMIT_REFUSED
+) -> None:
+    """Refuse a submission made before the candidate's interview as scheduled: scores record
+    what the panelist saw and heard in it. A draft may be saved at any time; with no time
+    scheduled, nothing is refused."""
+    slot = interview.slot
+    if slot is not None and too_early(slot, at):
+        raise RuleViolation(
+            f"candidate {interview.candidate.id}'s interview is scheduled for "
+            f"{weekday_time(slot.at, spec.time_zone)}; a scorecard is submitted after the "
+            f"interview, not before (now {weekday_time(at, spec.time_zone)})",
+            hint=hint,
+        )
+
+
 def may_score(
     *, session: Session, candidate_id: int, actor: Actor, reason: str | None = None
 ) -> None:
@@ -218,7 +241,7 @@ def check_submission(
     refuse_submission(load(session, candidate_id, actor), actor)
 
 
-def refuse_submission(interview: Interview, actor: Actor) -> None:
+def refuse_submission(interview: Interview, actor: Actor, now: datetime | None = None) -> None:
     """Refuse what submitting the actor's saved draft in this interview would refuse."""
     spec = workflow_of(interview.selection).spec
     _check_may_score(spec, interview, actor)
@@ -228,10 +251,7 @@ def refuse_submission(interview: Interview, actor: Actor) -> None:
             f"{actor.name} has no draft scorecard for candidate {interview.candidate.id} to submit"
         )
     _require_complete(spec, latest, DRAFT_KEPT)
-
-
-SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
-DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+    _refuse_before_interview(spec, interview, now or utcnow(), DRAFT_KEPT)
 
 
 def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:
