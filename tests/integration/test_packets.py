@@ -504,13 +504,14 @@ def test_notices_state_the_appeal_right_to_whom_how_and_by_when(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, ids = demo
-    for employee, stage, template in (
-        ("MPD-1118", "ineligible", "notice_ineligible"),
-        ("MPD-1103", "not_selected", "notice_not_selected"),
+    for employee, stage, template, deadline in (
+        # Friday January 8: ten business days over two weekends and Martin Luther King Day.
+        ("MPD-1118", "ineligible", "notice_ineligible", "Monday, January 25, 2027"),
+        # Wednesday January 20, once the interviews are held: ten business days, two weekends.
+        ("MPD-1103", "not_selected", "notice_not_selected", "Wednesday, February 3, 2027"),
     ):
         text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
-        # Friday January 8: ten business days over two weekends and Martin Luther King Day.
-        assert "no later than Monday, January 25, 2027 (10 business days" in text
+        assert f"no later than {deadline} (10 business days" in text
         assert "Write to the Chief of Police, Milford Police Department, in writing, signed" in text
     brennan = " ".join(
         pdftotext(packet(out, ids["MPD-1118"], "ineligible", "notice_ineligible")).split()
@@ -575,6 +576,8 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
         actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
+        far_ahead=True,  # more than 90 days ahead of the sample's clock
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
@@ -661,6 +664,8 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     declare(sample, "rep.douglas", ["MPD-1199"], conflict=OWEN_CONFLICT)
     owen = sample.ids["MPD-1199"]
     clock = iter(datetime(2027, 1, 12, 14, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
+    # Scored once his interview (2027-01-21, 9:00 a.m. in New York) is held.
+    held = iter(datetime(2027, 1, 21, 15, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
     users.add_user(
         session=session,
         workflows_dir=settings.workflows_dir,
@@ -694,7 +699,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
             scores=scores,
             comments={},
             submit=True,
-            now=next(clock),
+            now=next(held),
         )
     scorecards.score(
         session=session,
@@ -704,7 +709,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         comments={"liaison": "Named every agency partner and how to reach them."},
         submit=True,
         reason="Entered 4 by mistake for liaison.",
-        now=next(clock),
+        now=next(held),
     )
     done = advance(
         session=session,
@@ -712,7 +717,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         trigger="record_scores",
         actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
-        now=next(clock),
+        now=next(held),
     )
     text = " ".join(pdftotext(done.packets[0]).split())
     assert "Criterion Weight" in text
