@@ -120,8 +120,9 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     one_line(
         q("training", "assign", "1", "basic_sro", "--by", due, user="chief.walsh"),
         1,
-        "chief.walsh may not assign_training: that needs the role detective_sergeant or "
-        "commander; chief.walsh holds chief; from selected, chief.walsh may fire withdraw",
+        'Michael Walsh (Chief of Police) may not "Direct SRO training" for Dana Whitfield: that '
+        "needs the role Detective Sergeant or Department Commander; at Selected, you may "
+        '"The officer withdraws"',
     )
     q("training", "assign", "1", "basic_sro", "--by", due)
     one_line(
@@ -139,7 +140,7 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     )
     hidden = q("training", "status", "1", user="rep.chen")  # a panelist, not on the record
     assert hidden.exit_code == 1
-    assert hidden.stderr.startswith("error: rep.chen may not see candidate 1: as a panelist")
+    assert hidden.stderr.startswith("error: Dr. Helen Chen may not see candidate 1: as a panelist")
     assert hidden.stderr.count("\n") == 1
 
 

@@ -92,7 +92,7 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "rep.chen"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")],
-            "rep.chen does not hold the role commander",
+            "Dr. Helen Chen does not hold the role Department Commander",
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
@@ -427,7 +427,10 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         ).to_state
         == "scored"
     )
-    with pytest.raises(NotPermitted, match="sgt.okafor may not see results"):
+    with pytest.raises(
+        NotPermitted,
+        match=r"Emeka Okafor \(Supervisor \(writes recommendations\)\) may not see results",
+    ):
         results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
 
@@ -480,7 +483,7 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     assert details["passed_over"] == [ids["MPD-1042"]]
     assert details["reason"] == "Bilingual; the district asked for Spanish speakers."
     # The one position is Luis's now: selecting Dana as well is refused, naming him.
-    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(candidate"):
+    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(Selected\)"):
         advance(
             session=session,
             candidate_id=ids["MPD-1042"],

@@ -142,7 +142,10 @@ def test_only_the_roles_that_see_every_record_get_the_glance(
     session: Session, sample: Sample
 ) -> None:
     declared(sample)
-    with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
+    with pytest.raises(
+        NotPermitted,
+        match=r"Dr\. Helen Chen \(Milford School System representative\) may not see the selection ",
+    ):
         selection_overview(
             session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
         )

@@ -90,7 +90,11 @@ REMOVAL = {"trigger": "remove", "reason": "Disciplined a student instead of refe
 def test_a_commander_may_not_remove_the_officer(site: Site) -> None:
     answer = site.post("cmdr.obrien", "MPD-1042", {**REMOVAL, "category": "school_rule"})
     assert answer.status_code == 403
-    assert "cmdr.obrien may not" in html.unescape(answer.text)
+    assert (
+        "Ann O'Brien (Department Commander) may not \"Remove from the position (infraction of "
+        'policy, guideline, philosophy or school rule)" for Dana Whitfield: that needs the role '
+        "Chief of Police"
+    ) in html.unescape(answer.text)
     assert site.state("MPD-1042") == "appointed"
 
 

@@ -149,7 +149,10 @@ def test_each_role_sees_the_reports_it_may_and_the_menu_says_so(site: Site) -> N
     assert "Whitfield" not in okafor.get("/reports").text
     refused = okafor.post(site.entry, filled())
     assert refused.status_code == 403
-    assert "sgt.okafor may not enter activity reports for candidate" in html.unescape(refused.text)
+    assert (
+        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "candidate"
+    ) in html.unescape(refused.text)
 
 
 def test_a_missing_count_is_refused_beside_its_field_in_the_clis_words(

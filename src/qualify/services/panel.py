@@ -93,7 +93,8 @@ def assign_panel(
                 elif declared.role not in users[user].roles:
                     problems.append(
                         Problem(
-                            f"{user} does not hold the role {declared.role}",
+                            f"{users[user].display_name} does not hold the role "
+                            f"{spec.roles[declared.role].label}",
                             option,
                             f"{seat}={user}",
                         )

@@ -41,7 +41,7 @@ from qualify.store.evidence_files import (
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, role_for
+from qualify.store.permissions import actor_user, person, role_for, roles_in_words, spec_labels
 from qualify.store.rows import claim
 from qualify.store.tables import Candidate, Evidence, User
 from qualify.store.visibility import sight
@@ -308,9 +308,10 @@ def training_status(*, session: Session, candidate_id: int, actor: Actor) -> dic
         not set(viewer.roles) & set(allowed)
         and sight(session, viewer, candidate, selection).view != "record"
     ):
+        labels = spec_labels(spec)
         raise NotPermitted(
-            f"{viewer.name} may not see candidate {candidate_id}'s training: that needs the role "
-            f"{' or '.join(allowed)}, or sight of the candidate's record"
+            f"{person(viewer, labels)} may not see candidate {candidate_id}'s training: that "
+            f"needs the role {roles_in_words(allowed, labels)}, or sight of the candidate's record"
         )
     today = local_date(utcnow(), spec.time_zone)
     names = {u.name: u.display_name for u in session.exec(select(User))}

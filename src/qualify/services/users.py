@@ -132,7 +132,9 @@ def add_user(
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "add users")
     if ADMIN in roles and ADMIN not in acting.roles:
-        raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
+        raise NotPermitted(
+            f"{acting.display_name} may not make an administrator: only an administrator may"
+        )
 
     # A name already taken is bad input (exit 2), as a look-alike of one is and as a candidate
     # already in a selection is.
@@ -189,7 +191,8 @@ def edit_user(
             _check_roles(session, workflows_dir, given, field)
     if ADMIN in add_roles + remove_roles and ADMIN not in acting.roles:
         raise NotPermitted(
-            f"{acting.name} may not change who is an administrator: only an admin may"
+            f"{acting.display_name} may not change who is an administrator: only an "
+            "administrator may"
         )
     for role in remove_roles:
         if role not in user.roles:
