@@ -10,10 +10,6 @@ Directing training posts to `/candidates/{id}/training` (`routes.advance`).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -29,8 +25,8 @@ from qualify.web.forms import path_id, text
 from qualify.web.limits import megabytes
 from qualify.web.moves import Failed, done_notice, placed
 from qualify.web.portal import portal_of
-from qualify.web.routes.office import upload_name
 from qualify.web.routes.screening import choose
+from qualify.web.uploads import held_upload, over_limit
 from qualify.workflow.spec import Workflow
 
 # The service's field -> the form's input.
@@ -113,8 +109,7 @@ def _selection(request: Request) -> int:
 async def completion_too_large(request: Request, actor: Actor) -> Response:
     """An upload over the limit: the page again, saying so beside the file (nothing of the
     form was read, so nothing typed can be kept)."""
-    limit = megabytes(portal_of(request).settings.max_evidence_bytes)
-    said = f"the file is over {limit}, the most a file may be; choose a smaller one"
+    said = over_limit(portal_of(request).settings.max_evidence_bytes)
     key = f"{path_id(request, 'candidate_id')}-complete"
     failed = Failed(key, {"file": said}, "", 413, {"file_chosen": True})
     return await show_training(request, actor, _selection(request), failed)
@@ -131,13 +126,7 @@ async def record_completion(request: Request, actor: Actor) -> Response:
     async with request.form(max_files=1, max_fields=10) as form:
         course = text(form, "course", 100)
         on = text(form, "on", 40)
-        upload = form.get("file")
-        chosen = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
-        with tempfile.TemporaryDirectory(prefix="qualify-upload-") as folder:
-            file = None
-            if isinstance(upload, UploadFile) and chosen:
-                file = Path(folder) / upload_name(upload)
-                file.write_bytes(await upload.read(settings.max_evidence_bytes + 1))
+        async with held_upload(form, settings.max_evidence_bytes) as (file, chosen):
             try:
                 record = await actor.call(
                     request,
