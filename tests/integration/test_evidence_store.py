@@ -69,6 +69,33 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
     assert stored == []
 
 
+def test_a_record_whose_commit_fails_leaves_nothing_in_the_store(
+    session: Session,
+    settings: Settings,
+    roster: Selection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+
+    def lost(*args: object) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(session, "commit", lost)
+    with pytest.raises(ConnectionError):
+        add_evidence(
+            session=session,
+            files_dir=settings.files_dir,
+            candidate_id=1,
+            kind="recommendation",
+            fields=LETTER,
+            file=letter,
+            actor=as_user("hr.alvarez"),
+        )
+    assert [p for p in settings.files_dir.rglob("*") if p.is_file()] == []
+
+
 def test_an_accepted_record_stores_its_file(
     session: Session, settings: Settings, roster: Selection, tmp_path: Path
 ) -> None:
