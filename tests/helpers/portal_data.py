@@ -33,6 +33,7 @@ from tests.helpers.builders import (
     an_officer,
     declared,
     interviewed,
+    password_of,
     renamed,
     with_passwords,
 )
@@ -46,11 +47,6 @@ def scoring(sample: Sample) -> None:
     """Interviews under way: the commander has declared no conflict, the representatives
     nothing yet."""
     declared(sample, panelists=[COMMANDER])
-
-
-def password_of(name: str) -> str:
-    """The portal password `prepare` gives each sample user (test data only)."""
-    return f"{name} portal password"
 
 
 @dataclass(frozen=True)
