@@ -13,19 +13,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers.browser import sign_in
+from tests.helpers.builders import CRITERIA
 from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USERS = ("rep.chen", "rep.douglas", "cmdr.obrien", "hr.alvarez", "chief.walsh")
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 
 # Number every control Tab should reach, in the page's order: each link, button, field and
 # summary that is shown (not in a closed <details>), a radio group once (by its name).

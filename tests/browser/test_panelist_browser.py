@@ -18,18 +18,11 @@ from qualify.services.scorecards import score
 from qualify.store import db
 from tests.helpers.actors import as_user
 from tests.helpers.browser import sign_in
+from tests.helpers.builders import CRITERIA
 from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 PASSWORD = "a long and private pass phrase"
 
 
