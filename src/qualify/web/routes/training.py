@@ -23,7 +23,7 @@ from qualify.web.auth import Actor, page, status_of
 from qualify.web.errors import lay_out
 from qualify.web.forms import path_id, text
 from qualify.web.limits import megabytes
-from qualify.web.moves import Failed, done_notice, placed
+from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
 from qualify.web.uploads import held_upload, over_limit
@@ -63,23 +63,19 @@ async def show_training(
     names = {t.candidate_id: (t.name, t.state_label) for t in board.trainees}
     offered = [f"{t.candidate_id}-{m.trigger}" for t in board.trainees for m in t.moves]
     offered += [f"{t.candidate_id}-complete" for t in board.trainees if t.to_record]
-    failed = placed(failed, offered)
-    response: Response = portal_of(request).render(
+    return render_forms(
         request,
         "training.html",
         {
             "title": f"Training: {board.title}",
             "board": board,
-            "failed": failed,
             "back": f"/selections/{selection_id}/training",
-            "done": ""
-            if failed
-            else recorded_notice(request, board) or done_notice(request, names),
             "max_file": megabytes(portal_of(request).settings.max_evidence_bytes),
         },
-        status_code=failed.status if failed else 200,
+        failed,
+        offered,
+        recorded_notice(request, board) or done_notice(request, names),
     )
-    return response
 
 
 def recorded_notice(request: Request, board: TrainingBoard) -> str:
