@@ -46,17 +46,10 @@ def _row(data: dict[str, object], cid: int) -> dict[str, object]:
     return next(r for r in data["candidates"] if r["candidate_id"] == cid)  # type: ignore[attr-defined, index]
 
 
-def test_the_alternate_named_first_sits_first(sample: Sample, session: Session) -> None:
-    screened(sample)
-    a_user(sample, "rep.ibarra", "school_rep")
-    a_user(sample, "rep.nakamura", "school_rep")
-    with_panel(sample, alternates=[("school_rep", "rep.ibarra"), ("school_rep", "rep.nakamura")])
-    declared(sample)
+def nephew_declared(session: Session, cid: int) -> object:
+    """rep.douglas declares a conflict with the candidate; who sits instead, as audited."""
     declare(
-        session=session,
-        candidate_id=sample.ids["MPD-1077"],
-        actor=as_user("rep.douglas"),
-        conflict="He is my nephew.",
+        session=session, candidate_id=cid, actor=as_user("rep.douglas"), conflict="He is my nephew."
     )
     conflict = session.exec(
         select(AuditEvent)
@@ -64,7 +57,16 @@ def test_the_alternate_named_first_sits_first(sample: Sample, session: Session) 
         .order_by(col(AuditEvent.id).desc())
     ).first()
     assert conflict is not None
-    assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
+    return json.loads(conflict.details)["sits_instead"]
+
+
+def test_the_alternate_named_first_sits_first(sample: Sample, session: Session) -> None:
+    screened(sample)
+    a_user(sample, "rep.ibarra", "school_rep")
+    a_user(sample, "rep.nakamura", "school_rep")
+    with_panel(sample, alternates=[("school_rep", "rep.ibarra"), ("school_rep", "rep.nakamura")])
+    declared(sample)
+    assert nephew_declared(session, sample.ids["MPD-1077"]) == "rep.ibarra"
 
 
 def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
@@ -76,19 +78,7 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
         declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
-    declare(
-        session=session,
-        candidate_id=luis,
-        actor=as_user("rep.douglas"),
-        conflict="He is my nephew.",
-    )
-    conflict = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.action == "conflict_declared")
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
-    assert conflict is not None
-    assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
+    assert nephew_declared(session, luis) == "rep.ibarra"
     declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)
