@@ -4,7 +4,8 @@ the order they came, none refused; a slow sender, an upload and the health check
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -76,6 +77,13 @@ def request(
     return scope, receive, sent
 
 
+def play(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a scenario on an event loop of its own thread (a browser test earlier in the same
+    run may hold one in this thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(scenario())).result()
+
+
 async def settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
@@ -100,7 +108,7 @@ def test_a_few_at_work_the_rest_answered_in_the_order_they_came() -> None:
         assert app.most == 2
         assert app.at_work == []
 
-    asyncio.run(scenario())
+    play(scenario)
 
 
 def test_a_form_is_read_whole_before_it_queues_so_a_slow_sender_holds_no_one_up() -> None:
@@ -124,7 +132,7 @@ def test_a_form_is_read_whole_before_it_queues_so_a_slow_sender_holds_no_one_up(
         await slow
         assert app.bodies["slow"] == b"score-a=5"  # the route reads the form as sent
 
-    asyncio.run(scenario())
+    play(scenario)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +159,7 @@ def test_health_static_files_and_uploads_need_no_turn(path: str, body: list[byte
         app.finish("busy")
         await asyncio.gather(busy, other)
 
-    asyncio.run(scenario())
+    play(scenario)
 
 
 async def _sink(_message: Message) -> None:
