@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from qualify.config import PortalSettings
+from qualify.config import PortalSettings, Settings
 from qualify.errors import BadInput
+from qualify.web.app import create_app
 from qualify.web.turns import SMALL_BODY, Turns
 from tests.conftest import Result
 
@@ -181,3 +183,10 @@ def test_serve_refuses_a_bad_at_once_with_exit_2(
     result = cli("serve")
     assert result.exit_code == 2
     assert "QUALIFY_PORTAL_AT_ONCE='none'" in result.stderr
+
+
+def test_the_portal_takes_turns_as_its_setting_says(web_settings: Settings) -> None:
+    settings = replace(web_settings, portal=replace(web_settings.portal, at_once=2))
+    app = create_app(settings)
+    gates = [m.kwargs for m in app.user_middleware if m.cls is Turns]
+    assert gates == [{"at_once": 2}]
