@@ -15,11 +15,17 @@ import pytest
 from sqlmodel import Session, select
 
 from qualify.store import db
+from qualify.store.clock import utcnow
 from qualify.store.tables import Evidence, TrainingDirection
 from qualify.web.app import create_app
 from qualify.web.limits import MB
+from qualify.workflow.documents import local_date
 from tests.helpers.markup import undescribed
 from tests.helpers.portal_data import Site, prepare, serving
+
+# The SRO workflow's evidence kinds.
+KINDS = ("certification", "service", "probation", "conduct_review", "conduct_finding")
+KINDS += ("recommendation", "fitness", "drug_screen", "tobacco")
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
 
@@ -281,6 +287,27 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
     assert "by Marisol Alvarez" in text  # people by their full names
+
+
+def test_the_evidence_forms_dates_offer_no_day_after_today(site: Site) -> None:
+    """Every date of evidence is the date of a fact, which has happened: the browser's picker
+    offers no day after today in the selection's time zone (the service still refuses one)."""
+    officer = site.id("MPD-1042")
+    days = {local_date(utcnow(), "America/New_York").isoformat()}
+    pages = {
+        kind: site.browser("hr.alvarez").get(f"/candidates/{officer}/evidence?kind={kind}").text
+        for kind in KINDS
+    }
+    days.add(local_date(utcnow(), "America/New_York").isoformat())
+    dates = {
+        kind: re.findall(r'<input [^>]*type="date"[^>]*>', page) for kind, page in pages.items()
+    }
+    assert all(dates[kind] for kind in ("service", "fitness", "recommendation"))
+    for kind, inputs in dates.items():
+        for date_input in inputs:
+            found = re.search(r' max="([^"]+)"', date_input)
+            assert found, (kind, date_input)
+            assert found.group(1) in days, (kind, date_input)
 
 
 def test_refused_evidence_shows_the_form_again_with_each_message_beside_its_field(

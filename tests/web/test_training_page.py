@@ -21,6 +21,7 @@ from qualify.store.clock import utcnow
 from qualify.store.tables import AuditEvent, Evidence
 from qualify.web.app import create_app
 from qualify.web.limits import MB
+from qualify.workflow.documents import local_date
 from tests.conftest import Result
 from tests.helpers.builders import in_training, selected
 from tests.helpers.markup import undescribed, unlabelled
@@ -138,6 +139,28 @@ def test_each_role_that_records_training_finds_the_page_in_the_menu(site: Site) 
     assert undescribed(page.text) == []
     whitfield = form_of(page.text, site.data.ids["MPD-1042"])
     assert whitfield.count("<option") == 3  # each directed course not yet complete
+
+
+def test_the_completion_date_offers_no_day_after_today_and_the_due_date_does(
+    site: Site, chosen: Site
+) -> None:
+    """A course is completed on a day that has come, in the selection's time zone: the
+    browser's picker offers nothing later (the service still refuses a later day typed in)."""
+    days = {local_date(utcnow(), "America/New_York").isoformat()}
+    page = site.browser("hr.alvarez").get(PAGE)
+    days.add(local_date(utcnow(), "America/New_York").isoformat())
+    date_input = re.search(
+        r'<input id="on-[^"]+"[^>]*>', form_of(page.text, site.data.ids["MPD-1042"])
+    )
+    assert date_input
+    found = re.search(r' max="([^"]+)"', date_input.group(0))
+    assert found, date_input.group(0)
+    assert found.group(1) in days
+    # Training is due on a day to come: its date is not bounded so.
+    directing = chosen.browser("sgt.lambert").get(PAGE).text
+    due = re.search(r'<input id="due_on-[^"]+"[^>]*>', directing)
+    assert due
+    assert " max=" not in due.group(0)
 
 
 def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_words(
