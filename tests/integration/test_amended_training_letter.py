@@ -134,17 +134,18 @@ def test_a_course_added_in_training_prints_an_amended_letter_of_every_course_nam
         "This letter amends our letter of January 25, 2027 "
         f"(Ref. S1-C{dana}-E{first.event_id}), which directed your training"
     ) in text
-    assert "this list replaces the one in our letter of January 25, 2027" in text
+    assert "School Resource Officer; the list below replaces the one in that letter." in text
     assert "56 hours in all" in text  # 40 + 8 + 8
-    # Every course now directed: its hours, who directed it and on what day, and the date it
-    # is due; the one added is marked new.
-    lambert = "Daniel Lambert, Detective Sergeant, Support Division, January 25, 2027"
+    assert "Support Division Commander, directed one more course for you, marked new below" in text
+    # Every course now directed, under who directed it and on what day: its hours and the date
+    # it is due; the direction this letter adds is marked new.
     assert (
-        f"Course Hours Directed by Complete by Basic School Resource Officer course 40 hours "
-        f"{lambert} March 5, 2027 Legal issues in schools (search, privacy, school rules and "
-        f"crimes) 8 hours {lambert} March 5, 2027 New: School emergency operations planning with "
-        "the Emergency Management Team 8 hours Ann O'Brien, Captain, Support Division Commander, "
-        "January 27, 2027 March 12, 2027 When you complete a course"
+        "Course Hours Complete by Directed by Daniel Lambert, Detective Sergeant, Support "
+        "Division, January 25, 2027 Basic School Resource Officer course 40 hours March 5, 2027 "
+        "Legal issues in schools (search, privacy, school rules and crimes) 8 hours March 5, 2027 "
+        "New: directed by Ann O'Brien, Captain, Support Division Commander, January 27, 2027 "
+        "School emergency operations planning with the Emergency Management Team 8 hours "
+        "March 12, 2027 When you complete a course"
     ) in text
     # Signed by the official who added the course.
     assert "Sincerely, Ann O'Brien Captain, Support Division Commander" in text
@@ -233,9 +234,13 @@ def test_reprints_are_byte_identical_and_bounded_by_the_event_that_sealed_each_l
     text = pdftotext(again.packets[0])
     assert f"amends our letter of January 27, 2027 (Ref. S1-C{dana}-E{added.event_id})" in text
     assert "72 hours in all" in text  # 40 + 8 + 8 + 16
-    assert "New: Adolescent development and de-escalation in schools" in text
-    assert "March 5, 2027 completed February 10, 2027 Legal issues" in text
+    assert (
+        "New: directed by Daniel Lambert, Detective Sergeant, Support Division, February 14, "
+        "2027 Adolescent development and de-escalation in schools 16 hours March 19, 2027"
+    ) in text
+    assert "40 hours March 5, 2027; completed February 10, 2027 Legal issues" in text
     assert "Sincerely, Daniel Lambert" in text
+    assert "Page 1 of 1" in text  # four courses and a completion still fit the one page
 
 
 def test_an_amended_letter_lost_from_the_records_folder_is_written_again_by_repair(

@@ -508,8 +508,9 @@ def amended(p: Parts) -> dict[str, Any]:
     if earlier is not None and earlier.action == "state_changed" and not spec.packets.get(stage):
         earlier = None  # entering the stage printed no letter to amend
     series.append((event, list(json.loads(event.details).get("courses") or [])))
-    courses, total = [], 0.0
+    directions, total = [], 0.0
     for e, listed in series:
+        courses = []
         for item in listed:
             course = spec.training.course(str(item["course"]))
             hours = course.hours if course else 0.0
@@ -519,16 +520,21 @@ def amended(p: Parts) -> dict[str, Any]:
                 {
                     "label": course.label if course else str(item["course"]),
                     "hours": _hours(hours),
-                    "directed_by": p.people.named(e.actor, e.role),
-                    "directed_on": p.date(e.at),
                     "due": long_date(date.fromisoformat(str(item["due_on"]))),
                     "completed": long_date(done) if done else "",
-                    "added": e.id == event.id,
                 }
             )
+        directions.append(
+            {
+                "by": p.people.named(e.actor, e.role),
+                "on": p.date(e.at),
+                "added": e.id == event.id,
+                "courses": courses,
+            }
+        )
     return {
-        "courses": courses,
-        "added": [c for c in courses if c["added"]],
+        "directions": directions,  # each direction by whom and when, with its courses
+        "added": directions[-1]["courses"],
         "total_hours": _hours(total),
         "amends": None
         if earlier is None
