@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers.portal_data import HOSTILE, Prepared, password_of, prepare
+from tests.helpers.browser import sign_in
+from tests.helpers.portal_data import HOSTILE, Prepared, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,14 +24,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prep
     data = prepare(tmp_path_factory.mktemp("browser"), passwords=USERS)
     with serving(data.settings.database_url, env=data.env) as base_url:
         yield base_url, data
-
-
-def sign_in(page: Page, base_url: str, name: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password_of(name))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def menu(page: Page, entry: str) -> None:

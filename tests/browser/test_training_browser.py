@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from qualify.store.clock import utcnow
+from tests.helpers.browser import sign_in
 from tests.helpers.builders import in_training
-from tests.helpers.portal_data import Prepared, password_of, prepare
+from tests.helpers.portal_data import Prepared, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,15 +36,12 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prep
         yield base_url, data
 
 
-def test_hr_records_a_course_on_a_phone_after_a_refused_date(
+def test_hr_records_a_course_on_a_phone_after_refused_dates(
     page: Page, portal: tuple[str, Prepared], tmp_path: Path
 ) -> None:
     base_url, data = portal
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill("hr.alvarez")
-    page.get_by_label("Password").fill(password_of("hr.alvarez"))
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base_url, "hr.alvarez")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").click()
     section = page.locator(f"section:has(h2#c{data.ids['MPD-1042']})")
     section.locator("summary", has_text="Record a completed course").click()
@@ -51,13 +49,19 @@ def test_hr_records_a_course_on_a_phone_after_a_refused_date(
     later = (utcnow() + timedelta(days=2)).date().isoformat()
     section.get_by_label("Completed on").fill(later)
     section.get_by_role("button", name="Record a completed course").click()
+    # A day after today is not sent: the browser holds the form (the date input's max).
+    assert section.get_by_label("Completed on").evaluate("e => e.validity.rangeOverflow")
+    assert "aria-invalid" not in section.get_by_label("Completed on").evaluate("e => e.outerHTML")
+    section.get_by_label("Completed on").fill("2026-01-02")  # before it was directed
+    section.get_by_role("button", name="Record a completed course").click()
     # The same page, the form open again: the keyboard on the date, its message beside it.
     date = section.get_by_label("Completed on")
     expect(date).to_be_focused()
     expect(date).to_have_attribute("aria-invalid", "true")
     named = (date.get_attribute("aria-describedby") or "").split()
     messages = [page.locator(f"#{name}") for name in named]
-    assert any("is after today" in (m.text_content() or "") for m in messages), named
+    said = [m.text_content() or "" for m in messages]
+    assert any("before legal_issues was directed on" in m for m in said), said
     expect(section.get_by_label("Course", exact=True)).to_have_value("legal_issues")
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
     date.fill("2026-02-26")

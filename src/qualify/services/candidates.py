@@ -22,7 +22,7 @@ from qualify.services.roster import COLUMNS, candidate_values, parse_roster, ref
 from qualify.store import audit
 from qualify.store.checking import check_candidates
 from qualify.store.clock import utcnow
-from qualify.store.closed import refuse_if_closed
+from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.people import SupervisorCheck
@@ -69,7 +69,7 @@ def add_candidate(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
-    refuse_if_closed(session, selection)
+    hold_open(session, selection)
     values, problems = candidate_values(values)
     supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
     if supervisor:
@@ -139,7 +139,7 @@ def import_roster(
     at = now or utcnow()
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
-    refuse_if_closed(session, selection)
+    hold_open(session, selection)
     data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
     rows, problems = parse_roster(data, str(path))
     if not rows and not problems:

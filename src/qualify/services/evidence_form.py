@@ -4,11 +4,12 @@ people a user field may name, and the evidence already on file for the candidate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
+from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
@@ -59,6 +60,9 @@ class EvidenceForm:
     candidate_id: int
     name: str
     kinds: tuple[KindForm, ...]
+    # Today in the selection's time zone: every date of evidence is the date of a fact, which
+    # has happened, so the form's date inputs offer no later day (the service refuses one).
+    today: date
     selection_id: int = 0
     on_file: tuple[OnFile, ...] = ()
 
@@ -66,7 +70,9 @@ class EvidenceForm:
         return next((k for k in self.kinds if k.kind == kind), None)
 
 
-def evidence_form(*, session: Session, candidate_id: int, actor: Actor) -> EvidenceForm:
+def evidence_form(
+    *, session: Session, candidate_id: int, actor: Actor, now: datetime | None = None
+) -> EvidenceForm:
     """The evidence a user who may add evidence can record for this candidate."""
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
@@ -89,6 +95,7 @@ def evidence_form(*, session: Session, candidate_id: int, actor: Actor) -> Evide
     return EvidenceForm(
         candidate_id=candidate_id,
         name=candidate.name,
+        today=local_date(now or utcnow(), spec.time_zone),
         selection_id=candidate.selection_id,
         on_file=_on_file(session, spec, candidate_id, {u.name: u.display_name for u in users}),
         kinds=tuple(

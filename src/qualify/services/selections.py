@@ -17,7 +17,7 @@ from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
-from qualify.store.closed import Closed, closed_selections, refuse_if_closed
+from qualify.store.closed import Closed, closed_selections, hold_open
 from qualify.store.lookups import get_selection
 from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Candidate, Selection
@@ -129,7 +129,7 @@ def close_selection(
     selection = get_selection(session, selection_id)
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
     role = role_for(actor_user(session, actor), allowed, "close a selection")
-    refuse_if_closed(session, selection)
+    hold_open(session, selection)
     held = session.exec(
         select(func.count()).select_from(Candidate).where(Candidate.selection_id == selection_id)
     ).one()

@@ -36,9 +36,8 @@ from qualify.store.courses import (
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
-    forget_unless_used,
+    kept_if_committed,
     read_evidence_file,
-    store_bytes,
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
@@ -317,14 +316,8 @@ def _complete(
             "file_sha256": sha,
         },
     )
-    stored = store_bytes(files_dir, data) if data is not None else None
-    try:
+    with kept_if_committed(session, files_dir, data):
         session.commit()
-    except BaseException:
-        session.rollback()
-        if stored is not None and stored[2]:
-            forget_unless_used(session, stored[0], stored[1])
-        raise
     return record
 
 

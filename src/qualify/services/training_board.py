@@ -6,6 +6,7 @@ the viewer may fire it now."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -13,12 +14,14 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.services.offers import moves_now
 from qualify.services.training import training_status
+from qualify.store.clock import utcnow
 from qualify.store.courses import recording_roles
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import Candidate, TrainingDirection
 from qualify.store.visibility import record_roles
+from qualify.workflow.documents import local_date
 from qualify.workflow.moves import Move
 
 
@@ -41,9 +44,12 @@ class TrainingBoard:
     selection_id: int
     title: str
     trainees: tuple[Trainee, ...]
+    today: date  # in the selection's time zone: a course is completed on a day that has come
 
 
-def training_board(*, session: Session, selection_id: int, actor: Actor) -> TrainingBoard:
+def training_board(
+    *, session: Session, selection_id: int, actor: Actor, now: datetime | None = None
+) -> TrainingBoard:
     """The officers whose training the viewer may follow: for the roles that direct or record
     training, and those that see every candidate's record."""
     selection = get_selection(session, selection_id)
@@ -92,4 +98,5 @@ def training_board(*, session: Session, selection_id: int, actor: Actor) -> Trai
                 moves=moves,
             )
         )
-    return TrainingBoard(selection_id, selection.title, tuple(trainees))
+    today = local_date(now or utcnow(), spec.time_zone)
+    return TrainingBoard(selection_id, selection.title, tuple(trainees), today)

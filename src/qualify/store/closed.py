@@ -1,5 +1,6 @@
-"""Whether a selection is closed: its closing read from the `selection_closed` audit event, and
-the refusal to act in a closed selection that every use case acting in one says."""
+"""Whether a selection is closed: its closing read from the `selection_closed` audit event, the
+refusal to act in a closed selection that every use case acting in one says, and the lock that
+closing and adding candidates share."""
 
 from __future__ import annotations
 
@@ -50,3 +51,17 @@ def refuse_if_closed(session: Session, selection: Selection) -> None:
             f"selection {selection.id} was closed on {day.isoformat()} by {closing.by} "
             f"({closing.reason}): nothing more is done in it"
         )
+
+
+def hold_open(session: Session, selection: Selection) -> None:
+    """Hold `selection` until this transaction ends, then refuse if it is closed. Closing it and
+    adding candidates to it both hold it first, so the second waits for the first and then sees
+    it: a candidate never lands in a closed selection, and a selection is never closed with one.
+    On PostgreSQL that is a row lock (FOR NO KEY UPDATE: it queues the two with each other, not
+    with writers of rows that only refer to the selection); on SQLite the writer already holds
+    the database's write lock from BEGIN IMMEDIATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(
+            select(Selection.id).where(Selection.id == selection.id).with_for_update(key_share=True)
+        )
+    refuse_if_closed(session, selection)
