@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -282,3 +283,25 @@ def test_a_certificate_over_the_limit_brings_the_page_back_saying_so(site: Site)
     assert undescribed(answer.text) == []
     assert site.count(Evidence) == records
     small.app.state.portal.engine.dispose()
+
+
+def test_hr_downloads_the_amended_training_assignment_from_the_glance(site: Site) -> None:
+    dana = site.data.ids["MPD-1042"]
+    glance = site.browser("hr.alvarez").get("/selections/1/overview").text
+    assert 'value="training_assignment_amended"' in glance
+    assert "Amended training assignment (PDF)" in glance
+    answer = site.browser("hr.alvarez").post(
+        f"/candidates/{dana}/packet", {"stage": "training", "packet": "training_assignment_amended"}
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    name = answer.headers["content-disposition"]
+    assert "_training_training_assignment_amended_event-" in name
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=answer.content, capture_output=True, check=True
+    )
+    text = " ".join(done.stdout.decode().split())
+    assert "Subject: Amended training assignment" in text
+    assert "This letter amends our letter of" in text
+    assert "New: directed by Ann O'Brien" in text
+    assert "School emergency operations planning" in text

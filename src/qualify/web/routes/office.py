@@ -256,7 +256,9 @@ async def packet_download(request: Request, actor: Actor) -> Response:
             candidate_id=candidate_id,
             stage=stage,
         )
-        chosen = next((p for p in paths if f"_{wanted}_event-" in p.name), paths[0])
+        # The newest of a kind (an amended letter may have been printed more than once).
+        matching = [p for p in paths if f"_{wanted}_event-" in p.name]
+        chosen = matching[-1] if matching else paths[0]
         data = chosen.read_bytes()
     return Response(
         data,
