@@ -16,16 +16,8 @@ from qualify.services.scorecards import score
 from qualify.store import audit
 from tests.conftest import Result
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, declared
+from tests.helpers.builders import CRITERIA, Sample, declared
 
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 Run = Callable[..., Result]
 
 

@@ -24,19 +24,9 @@ from qualify.store.rows import claim
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, declared, in_interview, interviewed
+from tests.helpers.builders import CRITERIA, Sample, declared, in_interview, interviewed
 
-ALL_FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
-)
+ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
 
 @pytest.fixture

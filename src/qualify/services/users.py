@@ -96,17 +96,7 @@ def create_admin(
     user = User(name=name, roles=held, created_at=at, full_name=full_name, title=title)
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        actor=replace(actor, name=name),
-        role="bootstrap",
-        action="user_added",
-        subject=f"user:{name}",
-        at=at,
-        details={"name": name, "roles": user.roles, "full_name": full_name, "title": title},
-    )
-    session.commit()
-    return user
+    return _added(session, user, replace(actor, name=name), "bootstrap", at)
 
 
 def add_user(
@@ -148,14 +138,25 @@ def add_user(
     session.add(user)
     with taken_meanwhile(session, exists):
         session.flush()
+    return _added(session, user, actor, acting_role, at)
+
+
+def _added(session: Session, user: User, actor: Actor, role: str, at: datetime) -> User:
+    """Audit the user just written (`user_added`, the same for the first user as for any
+    other) and commit."""
     audit.record(
         session,
         actor=actor,
-        role=acting_role,
+        role=role,
         action="user_added",
-        subject=f"user:{name}",
+        subject=f"user:{user.name}",
         at=at,
-        details={"name": name, "roles": user.roles, "full_name": full_name, "title": title},
+        details={
+            "name": user.name,
+            "roles": user.roles,
+            "full_name": user.full_name,
+            "title": user.title,
+        },
     )
     session.commit()
     return user
