@@ -280,7 +280,7 @@ def test_only_an_appointed_officer_reports_and_the_refusal_names_the_state(
     session, reyes = world.session, world.ids["MPD-1077"]
     with pytest.raises(
         RuleViolation,
-        match=rf"candidate {reyes} is not_selected \(Not selected\), not appointed",
+        match="Luis Reyes is at Not selected, not Appointed School Resource Officer: only an",
     ):
         _add(session, reyes, "2027Q1", date(2027, 4, 9), actor=as_user("hr.alvarez"))
     assert _rows(session) == 0

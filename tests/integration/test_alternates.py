@@ -75,7 +75,10 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     selection, ids = panel
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
-    with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
+    with pytest.raises(
+        NotPermitted,
+        match="rep.ibarra is an alternate for the Milford School System representative seat",
+    ):
         declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
     assert nephew_declared(session, luis) == "rep.ibarra"

@@ -375,7 +375,7 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
     no_reason = post(chen, whitfield, "correct", {**FOURS, "score-liaison": "3"})
     assert no_reason.status_code == 409  # type: ignore[attr-defined]
     assert field_error(no_reason.text, "reason") == (  # type: ignore[attr-defined]
-        f"rep.chen's scorecard for candidate {whitfield} is submitted and locked; a correction "
+        "Dr. Helen Chen's scorecard for Dana Whitfield is submitted and locked; a correction "
         "is a new version: give a reason"
     )
     fixed = post(

@@ -178,7 +178,8 @@ def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_wor
     assert error, form
     said = html.unescape(error.group(2))
     assert said == cli_error(cli, site, str(dana), "legal_issues", "--on", "2026-01-02")
-    assert "before legal_issues was directed on 2026-01-25" in said
+    course = "Legal issues in schools (search, privacy, school rules and crimes)"
+    assert f"before {course} was directed on 2026-01-25" in said
     # The date input names its message and keeps what was typed; the course stays chosen.
     date_input = re.search(r'<input id="on-[^"]+"[^>]*>', form)
     assert date_input
@@ -238,7 +239,10 @@ def test_hr_records_a_course_with_its_certificate_and_it_is_not_offered_again(
     records = site.count(Evidence)
     again = hr.post(completion(site, ""), {"course": "basic_sro", "on": "2026-02-19"})
     assert again.status_code == 409
-    assert "basic_sro was already recorded complete on 2026-02-19" in html.unescape(again.text)
+    assert (
+        "Basic School Resource Officer course was already recorded complete on 2026-02-19"
+        in html.unescape(again.text)
+    )
     assert site.count(Evidence) == records
 
 

@@ -54,8 +54,8 @@ def add_evidence(
     state = spec.states.get(candidate.state)
     if state is not None and state.final:
         raise RuleViolation(
-            f"candidate {candidate_id} is {state.label.lower()} ({candidate.state}), a final "
-            "state: the record is closed and takes no new evidence"
+            f"{candidate.name} is at {state.label}, a final state: the record is closed and "
+            "takes no new evidence"
         )
     if kind not in spec.evidence:
         raise BadInput(

@@ -382,7 +382,7 @@ def save_to_confirm(
         )
         if card not in interview.cards:  # a first draft: a new scorecard
             interview = replace(interview, cards=[*interview.cards, card])
-    refuse_submission(interview, actor)
+    refuse_submission(session, interview, actor)
 
 
 def already_read(interview: Interview) -> InterviewLoader:
@@ -421,7 +421,7 @@ def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirma
     if kit.card is None or kit.card.status != "draft":
         return Confirmation(kit, draft=False, refusal=None)
     try:
-        refuse_submission(interview, actor)
+        refuse_submission(session, interview, actor)
     except QualifyError as exc:
         return Confirmation(kit, draft=True, refusal=exc)
     return Confirmation(kit, draft=True, refusal=None)

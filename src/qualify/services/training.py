@@ -41,7 +41,14 @@ from qualify.store.evidence_files import (
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, person, role_for, roles_in_words, spec_labels
+from qualify.store.permissions import (
+    actor_user,
+    display_name,
+    person,
+    role_for,
+    roles_in_words,
+    spec_labels,
+)
 from qualify.store.rows import claim
 from qualify.store.tables import Candidate, Evidence, User
 from qualify.store.visibility import sight
@@ -176,9 +183,9 @@ def _add_directions(
     if again:
         first = already[again[0]].direction
         raise RuleViolation(
-            f"candidate {candidate.id}: {again[0]} was already directed on "
-            f"{local_date(first.directed_at, spec.time_zone)} by {first.directed_by}, due "
-            f"{first.due_on}"
+            f"{candidate.name}: {already[again[0]].course.label} was already directed on "
+            f"{local_date(first.directed_at, spec.time_zone)} by "
+            f"{display_name(session, first.directed_by)}, due {first.due_on}"
         )
     claim(session, candidate)
     listed = insert_directions(session, candidate.id, wanted, user.name, role, at)
@@ -267,20 +274,20 @@ def _complete(
     found = {p.course.id: p for p in progress(session, spec, candidate.id)}
     mine = found.get(course.id)
     if mine is None:
-        directed = ", ".join(found) or "none"
+        directed = ", ".join(p.course.label for p in found.values()) or "none"
         raise RuleViolation(
-            f"candidate {candidate.id}: {course.id} was not directed (directed: {directed})",
+            f"{candidate.name}: {course.label} was not directed (directed: {directed})",
             step=Step("how_to_direct_training"),
         )
     if mine.completion is not None:
         raise RuleViolation(
-            f"candidate {candidate.id}: {course.id} was already recorded complete on "
+            f"{candidate.name}: {course.label} was already recorded complete on "
             f"{mine.completed_on} (record #{mine.completion.id})"
         )
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)
     if done_on < directed_on:
         raise RuleViolation(
-            f"{done_on} is before {course.id} was directed on {directed_on}; record "
+            f"{done_on} is before {course.label} was directed on {directed_on}; record "
             "training completed on or after the day it was directed",
             field="on",
         )
