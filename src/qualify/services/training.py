@@ -21,7 +21,7 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
 from qualify.services.firing import fire
 from qualify.store import audit
-from qualify.store.clock import after_today, utcnow
+from qualify.store.clock import not_a_fact_date, utcnow
 from qualify.store.courses import (
     Order,
     course_of,
@@ -188,9 +188,9 @@ def complete_training(
     known = course_of(spec, course)
     done_on = parse_day("on", on)
     today = local_date(at, spec.time_zone)
-    future = after_today(done_on, today)
-    if future is not None:
-        raise BadInput(future, field="on")
+    wrong = not_a_fact_date(done_on, today)
+    if wrong is not None:
+        raise BadInput(wrong, field="on")
     data = None
     if file is not None:
         data = read_evidence_file(file, limit=max_file_bytes)
