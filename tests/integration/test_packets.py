@@ -479,7 +479,7 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     # appointment follows it, in March).
     assert long_date(local_date(event.at, spec.time_zone)) in text
     decided = {"appointed": "March 15, 2027", "training": "January 25, 2027"}
-    assert decided.get(stage, "January 8, 2027") in text
+    assert decided.get(stage, "January 15, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text
@@ -712,7 +712,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     assert "Criterion Weight" in text
     assert re.search(r"Positive role model who[a-z ]* 2 4 4 4 4\.00", text)  # weight 2
     assert (
-        "no longer on the panel, declared a conflict of interest on January 8, 2027: Corporal"
+        "no longer on the panel, declared a conflict of interest on January 15, 2027: Corporal"
         in (text)
     )
     assert re.search(r"Left: [^:]+ Joined: ", text)  # one school representative for another
@@ -727,7 +727,7 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 ) -> None:
     from qualify.packets.context import build_context
 
-    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
+    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-15
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
