@@ -51,8 +51,9 @@ def refuse_while_pending(
     if not pending:
         return
     named = [loaded.spec.checks[r.check].label for r in pending if r.check not in hidden]
-    if len(named) < len(pending):
-        named.append(f"{len(pending) - len(named)} sensitive ({WITHHELD})")
+    withheld = len(pending) - len(named)
+    if withheld:
+        named.append(f"{withheld} sensitive {'check' if withheld == 1 else 'checks'}, {WITHHELD}")
     one = len(pending) == 1
     raise RuleViolation(
         f"{refused(transition, candidate.name)}: no qualification of {candidate.name} has "
