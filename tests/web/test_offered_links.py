@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from qualify.web.app import create_app
 from tests.helpers.builders import in_training, interviewed
-from tests.helpers.portal_data import Prepared, password_of, prepare
+from tests.helpers.portal_data import password_of, prepare, settings_for
 from tests.web.conftest import csrf_of
 
 pytestmark = pytest.mark.slow  # the sample selection, built twice (about 20 s)
@@ -71,8 +71,6 @@ def at_training(tmp_path_factory: pytest.TempPathFactory, _audit_key: Path) -> P
 
 def signed_in(template: Path, tmp_path: Path, user: str) -> TestClient:
     """A browser signed in as `user` on a copy of the prepared database."""
-    from tests.helpers.portal_data import settings_for
-
     folder = tmp_path / "site"
     shutil.copytree(template, folder)
     app = create_app(settings_for(folder))

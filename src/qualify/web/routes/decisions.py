@@ -51,7 +51,7 @@ async def show_decisions(
             "view": view,
             "failed": failed,
             "back": f"/selections/{selection_id}/decisions",
-            "done": done_notice(request, names) if failed is None else "",
+            "done": done_notice(request, names, view.trigger_labels) if failed is None else "",
         },
         status_code=failed.status if failed else 200,
     )

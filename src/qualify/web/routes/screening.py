@@ -57,7 +57,7 @@ async def show_screening(
             "queue": queue,
             "failed": failed,
             "back": f"/selections/{selection_id}/screening",
-            "done": done_notice(request, names) if failed is None else "",
+            "done": done_notice(request, names, queue.trigger_labels) if failed is None else "",
         },
         status_code=failed.status if failed else 200,
     )

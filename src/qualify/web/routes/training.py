@@ -78,7 +78,8 @@ async def show_training(
             "back": f"/selections/{selection_id}/training",
             "done": ""
             if failed
-            else recorded_notice(request, board) or done_notice(request, names),
+            else recorded_notice(request, board)
+            or done_notice(request, names, board.trigger_labels),
             "max_file": megabytes(portal_of(request).settings.max_evidence_bytes),
         },
         status_code=failed.status if failed else 200,
