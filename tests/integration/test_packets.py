@@ -208,9 +208,7 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "consistent with the hours of the school" in letter
     assert "attend training as directed" in letter
     # The Support Division Commander is Captain Ann O'Brien: the terms assume no one's sex.
-    chosen = " ".join(
-        text_of(packet(out, ids["MPD-1042"], "selected", "selection_letter")).split()
-    )
+    chosen = " ".join(text_of(packet(out, ids["MPD-1042"], "selected", "selection_letter")).split())
     for words in (letter, chosen):
         assert "approved by the Support Division Commander or a designee" in words
         assert " his " not in words and " her " not in words
