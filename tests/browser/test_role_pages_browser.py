@@ -160,7 +160,7 @@ def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
     assert by_box is not None
     assert date_box["width"] >= by_box["width"] - 1  # the date field as wide as the others
     assert date_box["height"] >= 40
-    date.fill("2026-12-01")
+    date.fill("2026-11-01")  # not after today: the picker holds a later day back
     fake = tmp_path / "letter.pdf"
     fake.write_text("only words, not a PDF\n")
     page.get_by_label("The signed letter").set_input_files(fake)
@@ -168,5 +168,5 @@ def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
     expect(page.get_by_role("heading", name="Evidence for Dana Whitfield")).to_be_visible()
     expect(page.locator("#error-file")).to_contain_text("accepts PDF")
     expect(page.get_by_text("Choose the file again")).to_be_visible()
-    expect(page.get_by_label("Written on")).to_have_value("2026-12-01")
+    expect(page.get_by_label("Written on")).to_have_value("2026-11-01")
     expect(page.get_by_label("The supervisor who wrote it")).to_have_value("sgt.moreau")
