@@ -12,19 +12,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.portal_data import Prepared, password_of, prepare, scoring
+from tests.helpers.browser import sign_in
+from tests.helpers.builders import CRITERIA
+from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USERS = ("rep.chen", "rep.douglas", "cmdr.obrien", "hr.alvarez", "chief.walsh")
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 
 # Number every control Tab should reach, in the page's order: each link, button, field and
 # summary that is shown (not in a closed <details>), a radio group once (by its name).
@@ -75,11 +69,7 @@ def signed_in(browser: Browser, base_url: str, user: str, width: int) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(password_of(user))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in(page, base_url, user)
     return page
 
 

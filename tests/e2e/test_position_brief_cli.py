@@ -94,9 +94,10 @@ def test_the_json_gives_each_option_in_whole_dollars(
 def test_who_may_print_it_and_bad_input(q: Callable[..., Result], tmp_path: Path) -> None:
     refused = q("position", "brief", "1", user="cmdr1")
     assert refused.exit_code == 1
-    assert "cmdr1 may not print the position brief: that needs the role hr or chief" in (
-        refused.stderr
-    )
+    assert (
+        "cmdr1 (Department Commander) may not print the position brief: that needs the role "
+        "Human Resources or Chief of Police"
+    ) in refused.stderr
     missing = q("position", "brief", "9")
     assert missing.exit_code == 2
     assert "no selection 9" in missing.stderr

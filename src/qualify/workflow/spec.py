@@ -245,9 +245,12 @@ class CourseSpec(Strict):
 
 
 class TrainingSpec(Strict):
-    """The training an officer may be directed to attend before the appointment."""
+    """The training an officer may be directed to attend before the appointment, and the
+    letters printed when courses are added for an officer already in training (the first
+    letter is the training state's packet): each lists every course directed by then."""
 
     courses: list[CourseSpec] = Field(default_factory=list)
+    amended_packets: Names = Field(default_factory=list)
 
     def course(self, course_id: str) -> CourseSpec | None:
         return next((c for c in self.courses if c.id == course_id), None)
