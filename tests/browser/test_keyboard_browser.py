@@ -299,3 +299,28 @@ def test_a_refused_panel_puts_the_keyboard_on_the_refusal(
     refusal = page.locator("form [role=alert]")
     expect(refusal).to_be_focused()
     page.context.close()
+
+
+# Each panel group's heading (legend) and its box: the heading must sit inside the border,
+# however many lines it takes, not across the top line or past the sides.
+LEGENDS_IN_BOXES = """() => [...document.querySelectorAll('fieldset > legend')].map(l => {
+  const f = l.parentElement.getBoundingClientRect();
+  const b = parseFloat(getComputedStyle(l.parentElement).borderTopWidth);
+  const r = l.getBoundingClientRect();
+  return {text: l.textContent.trim(), lines: Math.round(r.height / parseFloat(
+            getComputedStyle(l).lineHeight)),
+          inside: r.top >= f.top + b - 0.5 && r.left >= f.left && r.right <= f.right};
+})"""
+
+
+def test_the_panel_groups_headings_stay_inside_their_boxes_at_375_px(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/selections/{data.selection_id}/panel")
+    found = page.evaluate(LEGENDS_IN_BOXES)
+    assert len(found) >= 2, found
+    assert any(f["lines"] >= 2 for f in found), found  # the case the tryout saw
+    assert all(f["inside"] for f in found), found
+    page.context.close()

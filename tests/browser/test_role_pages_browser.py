@@ -50,7 +50,7 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     # A qualification failed (the letter must say what is true).
     form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: declare ineligible for")
+    expect(page.get_by_role("status")).to_contain_text(": Declare the officer ineligible; now at:")
     expect(page.get_by_role("status")).to_contain_text("Ineligible")
 
 
@@ -88,10 +88,14 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     expect(form.locator(".field-error")).to_contain_text("say why that officer is passed over")
     reason.fill("Speaks Spanish; the middle school asked for it.")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
     assert "/decisions?done=select" in page.url, page.url
     page.reload()  # a GET: reloading fires nothing again
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
 
 
 def test_the_chiefs_results_fold_each_candidates_scores_on_a_phone_only(

@@ -208,6 +208,12 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "Detective Sergeant" in letter
     assert "consistent with the hours of the school" in letter
     assert "attend training as directed" in letter
+    # The Support Division Commander is Captain Ann O'Brien: the terms assume no one's sex.
+    chosen = " ".join(text_of(packet(out, ids["MPD-1042"], "selected", "selection_letter")).split())
+    for words in (letter, chosen):
+        assert "approved by the Support Division Commander or a designee" in words
+        assert " his " not in words
+        assert " her " not in words
 
 
 def test_the_training_assignment_lists_each_course_its_hours_and_due_date(

@@ -193,7 +193,11 @@ def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot
         f"/selections/1/decisions?done=select&candidate={officer}#c{officer}"
     )
     page = browser.get(done.headers["location"]).text
-    assert "Recorded: select for Dana Whitfield, who is now at: Selected" in page
+    # The trigger by its label in the workflow, not its key ("select").
+    assert (
+        "Recorded for Dana Whitfield: Select the officer as School Resource Officer; "
+        "now at: Selected." in page
+    )
     assert site.state("MPD-1042") == "selected"
 
 

@@ -312,7 +312,9 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
         },
     )
     assert done.status_code == 303
-    assert "Recorded: select for" in browser.get(done.headers["location"]).text
+    assert "Select the officer as School Resource Officer; now at: Selected." in (
+        browser.get(done.headers["location"]).text
+    )
     assert site.state("MPD-1077") == "selected"
     # The position is filled: nobody else is offered select any more, and the refusal names
     # who holds it.

@@ -280,8 +280,8 @@ def _complete(
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)
     if done_on < directed_on:
         raise RuleViolation(
-            f"{done_on} is before {course.id} was directed on {directed_on}; record "
-            "training completed on or after the day it was directed",
+            f"{done_on} is before the course was directed ({course.label}, on {directed_on}); "
+            "record training completed on or after the day it was directed",
             field="on",
         )
     claim(session, candidate)

@@ -347,6 +347,13 @@ class Workflow(Strict):
     def triggers_from(self, state: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if state in t.source]
 
+    def trigger_labels(self) -> dict[str, str]:
+        """Each trigger's label (its first transition's; `{name}` stands for the candidate's)."""
+        labels: dict[str, str] = {}
+        for t in self.transitions:
+            labels.setdefault(t.trigger, t.label or t.trigger.replace("_", " "))
+        return labels
+
     def training_states(self) -> set[str]:
         """The states in which training is directed and completed: where the transitions that
         direct training lead."""
