@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers.browser import sign_in
-from tests.helpers.portal_data import HOSTILE, Prepared, prepare
+from tests.helpers.portal_data import HOSTILE, Prepared, not_certified, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,6 +36,7 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     page: Page, portal: tuple[str, Prepared]
 ) -> None:
     base_url, data = portal
+    not_certified(data)
     sign_in(page, base_url, "cmdr.obrien")
     menu(page, "Screening queue")
     section = page.locator(f"section:has(h2#c{data.ids['XSS-1']})")
@@ -45,11 +46,11 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     ).to_be_visible()
     section.locator("summary", has_text="Declare the officer ineligible").click()  # opens its form
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
-    form.get_by_label("Reason for the record").fill("No certification on file.")
-    # Not failed but not shown: the records are incomplete (the letter must say what is true).
-    form.get_by_label("What the letter tells the candidate").select_option("records_incomplete")
+    form.get_by_label("Reason for the record").fill("Not certified full-time.")
+    # A qualification failed (the letter must say what is true).
+    form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: declare ineligible for")
+    expect(page.get_by_role("status")).to_contain_text(": Declare the officer ineligible; now at:")
     expect(page.get_by_role("status")).to_contain_text("Ineligible")
 
 
@@ -87,10 +88,14 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     expect(form.locator(".field-error")).to_contain_text("say why that officer is passed over")
     reason.fill("Speaks Spanish; the middle school asked for it.")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
     assert "/decisions?done=select" in page.url, page.url
     page.reload()  # a GET: reloading fires nothing again
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
 
 
 def test_the_chiefs_results_fold_each_candidates_scores_on_a_phone_only(

@@ -61,7 +61,7 @@ def test_hr_records_a_course_on_a_phone_after_refused_dates(
     named = (date.get_attribute("aria-describedby") or "").split()
     messages = [page.locator(f"#{name}") for name in named]
     said = [m.text_content() or "" for m in messages]
-    assert any("before legal_issues was directed on" in m for m in said), said
+    assert any("before the course was directed (Legal issues in schools" in m for m in said), said
     expect(section.get_by_label("Course", exact=True)).to_have_value("legal_issues")
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
     date.fill("2026-02-26")

@@ -139,9 +139,9 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     one_line(
         q("training", "complete", "1", "basic_sro", "--on", yesterday),
         1,
-        f"--on: {yesterday} is before Basic School Resource Officer course was directed on "
-        f"{TODAY.isoformat()}; record "
-        "training completed on or after the day it was directed",
+        f"--on: {yesterday} is before the course was directed (Basic School Resource Officer "
+        f"course, on {TODAY.isoformat()}); record training completed on or after the day it "
+        "was directed",
     )
     hidden = q("training", "status", "1", user="rep.chen")  # a panelist, not on the record
     assert hidden.exit_code == 1

@@ -208,6 +208,12 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "Detective Sergeant" in letter
     assert "consistent with the hours of the school" in letter
     assert "attend training as directed" in letter
+    # The Support Division Commander is Captain Ann O'Brien: the terms assume no one's sex.
+    chosen = " ".join(text_of(packet(out, ids["MPD-1042"], "selected", "selection_letter")).split())
+    for words in (letter, chosen):
+        assert "approved by the Support Division Commander or a designee" in words
+        assert " his " not in words
+        assert " her " not in words
 
 
 def test_the_training_assignment_lists_each_course_its_hours_and_due_date(
@@ -511,7 +517,7 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     # appointment follows it, in March).
     assert long_date(local_date(event.at, spec.time_zone)) in text
     decided = {"appointed": "March 15, 2027", "training": "January 25, 2027"}
-    assert decided.get(stage, "January 8, 2027") in text
+    assert decided.get(stage, "January 15, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text
@@ -745,7 +751,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     assert "Criterion Weight" in text
     assert re.search(r"Positive role model who[a-z ]* 2 4 4 4 4\.00", text)  # weight 2
     assert (
-        "no longer on the panel, declared a conflict of interest on January 8, 2027: Corporal"
+        "no longer on the panel, declared a conflict of interest on January 15, 2027: Corporal"
         in (text)
     )
     assert re.search(r"Left: [^:]+ Joined: ", text)  # one school representative for another
@@ -760,7 +766,7 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 ) -> None:
     from qualify.packets.context import build_context
 
-    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
+    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-15
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]

@@ -349,9 +349,8 @@ def test_completion_dates_run_from_the_day_directed_to_today_in_the_selections_t
     with pytest.raises(RuleViolation) as early:
         complete(session, settings, dana, "basic_sro", "2027-01-24", now=late_evening)
     assert render(early.value) == (
-        "--on: 2027-01-24 is before Basic School Resource Officer course was directed on "
-        "2027-01-25; record training "
-        "completed on or after the day it was directed"
+        "--on: 2027-01-24 is before the course was directed (Basic School Resource Officer "
+        "course, on 2027-01-25); record training completed on or after the day it was directed"
     )
     complete(session, settings, dana, "basic_sro", "2027-01-26", now=late_evening)  # today
     complete(session, settings, dana, "legal_issues", "2027-01-25", now=late_evening)  # that day

@@ -87,7 +87,8 @@ def test_the_chief_removes_the_officer_then_recalls_the_next_from_the_list(site:
     done = moved(site, "chief.walsh", "MPD-1042", {**REMOVAL, "category": "school_rule"})
     assert done.status_code == 303, done.text
     page = shown(site, "chief.walsh", done.headers["location"])
-    assert "Recorded: remove for Dana Whitfield, who is now at: Removed" in page
+    assert "Recorded for Dana Whitfield: Remove from the position" in page
+    assert "now at: Removed from the position." in page
     assert site.state("MPD-1042") == "removed"
     reyes = section(page, site, "MPD-1077")
     assert 'value="recall"' in reyes

@@ -178,8 +178,11 @@ def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_wor
     assert error, form
     said = html.unescape(error.group(2))
     assert said == cli_error(cli, site, str(dana), "legal_issues", "--on", "2026-01-02")
-    course = "Legal issues in schools (search, privacy, school rules and crimes)"
-    assert f"before {course} was directed on 2026-01-25" in said
+    # The course by its title in the workflow, not its key (legal_issues).
+    assert (
+        "before the course was directed (Legal issues in schools (search, privacy, school "
+        "rules and crimes), on 2026-01-25)" in said
+    )
     # The date input names its message and keeps what was typed; the course stays chosen.
     date_input = re.search(r'<input id="on-[^"]+"[^>]*>', form)
     assert date_input
@@ -267,7 +270,7 @@ def test_the_detective_sergeant_directs_training_from_the_page(chosen: Site) -> 
     assert done.status_code == 303
     assert done.headers["location"].startswith(f"{PAGE}?done=assign_training")
     after = sergeant.get(done.headers["location"]).text
-    assert "who is now at: In training" in after
+    assert "Recorded for Dana Whitfield: Direct SRO training; now at: In training." in after
     assert chosen.state("MPD-1042") == "training"
     assert "/training/completed" in after  # the sergeant records completions too
 

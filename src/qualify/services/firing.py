@@ -37,6 +37,7 @@ from qualify.store.reason_truth import refuse_untrue_code
 from qualify.store.rows import changed_by_someone_else, claim
 from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Selection, User
+from qualify.store.too_soon import refuse_while_pending
 from qualify.store.visibility import WITHHELD
 from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
@@ -398,7 +399,8 @@ def refuse_by_rules(
     lock: bool = False,
 ) -> None:
     """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
-    writes with it: directed training still open, a guard that does not pass, an interview
+    writes with it: directed training still open, a guard that does not pass, a finding made
+    while checks are pending before the as-of date, an interview
     with no panel to hold it, every position held, a recall the eligible list does not allow.
     `advance` refuses with these; the pages offer a button only where none refuses (see
     `offers.firable`)."""
@@ -414,14 +416,22 @@ def refuse_by_rules(
         missing = outstanding(session, spec, candidate_id or 0)
         if missing:
             raise RuleViolation(f"{doing}: {missing}")
+    hidden = (
+        set()
+        if sees_sensitive(spec, user.roles)
+        else sensitive_checks(spec, machine_of(selection).loaded.params)
+    )
     failed = [r for r in guards if r.status != "pass"]
     if failed:
-        hidden = (
-            set()
-            if sees_sensitive(spec, user.roles)
-            else sensitive_checks(spec, machine_of(selection).loaded.params)
-        )
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
+    refuse_while_pending(
+        session,
+        selection=selection,
+        transition=transition,
+        candidate=candidate,
+        hidden=hidden,
+        at=at,
+    )
     refuse_if_filled(
         session,
         selection=selection,

@@ -22,7 +22,7 @@ from qualify.errors import BadInput, NotPermitted, PacketsOwed, QualifyError, Ru
 from qualify.packets.files import write_owed
 from qualify.services.firing import PacketPlace, fire
 from qualify.store import audit
-from qualify.store.clock import after_today, utcnow
+from qualify.store.clock import not_a_fact_date, utcnow
 from qualify.store.courses import (
     Order,
     course_of,
@@ -227,9 +227,9 @@ def complete_training(
     known = course_of(spec, course)
     done_on = parse_day("on", on)
     today = local_date(at, spec.time_zone)
-    future = after_today(done_on, today)
-    if future is not None:
-        raise BadInput(future, field="on")
+    wrong = not_a_fact_date(done_on, today)
+    if wrong is not None:
+        raise BadInput(wrong, field="on")
     data = None
     if file is not None:
         data = read_evidence_file(file, limit=max_file_bytes)
@@ -287,8 +287,8 @@ def _complete(
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)
     if done_on < directed_on:
         raise RuleViolation(
-            f"{done_on} is before {course.label} was directed on {directed_on}; record "
-            "training completed on or after the day it was directed",
+            f"{done_on} is before the course was directed ({course.label}, on {directed_on}); "
+            "record training completed on or after the day it was directed",
             field="on",
         )
     claim(session, candidate)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from qualify.web.portal import portal_of
+from qualify.workflow.spec import NAME
 
 DONE = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
@@ -43,19 +44,23 @@ def placed(failed: Failed | None, offered: Iterable[str]) -> Failed | None:
     return replace(failed, orphan=True)
 
 
-def done_notice(request: Request, names: Mapping[int, tuple[str, str]]) -> str:
-    """The note after a trigger fired (`?done=TRIGGER&candidate=ID`): the candidate by name and
-    where they are now, from the page's own rows; '' when the address carries none."""
+def done_notice(
+    request: Request, names: Mapping[int, tuple[str, str]], labels: Mapping[str, str]
+) -> str:
+    """The note after a trigger fired (`?done=TRIGGER&candidate=ID`): the trigger by its label in
+    the workflow (`labels`), the candidate by name and where they are now, from the page's own
+    rows; '' when the address carries none."""
     trigger = request.query_params.get("done", "")
     raw = request.query_params.get("candidate", "")
     if not DONE.fullmatch(trigger) or not raw.isdigit():
         return ""
-    done = trigger.replace("_", " ")
+    label = labels.get(trigger) or trigger.replace("_", " ")
     found = names.get(int(raw))
     if found is None:
+        done = label.replace(NAME, "the candidate")
         return f"Recorded: {done}. The candidate is no longer listed on this page."
     name, state = found
-    return f"Recorded: {done} for {name}, who is now at: {state}."
+    return f"Recorded for {name}: {label.replace(NAME, name)}; now at: {state}."
 
 
 def render_forms(

@@ -85,6 +85,9 @@ class TransitionSpec(Strict):
     directs_training: bool = False
     # Refused until every course directed for the candidate is complete.
     requires_training: bool = False
+    # Before the selection's as-of date, refused while none of the candidate's checks has failed
+    # and some are pending: what is pending may yet be recorded by the date it is measured on.
+    pending_waits_for_as_of: bool = False
 
     def label_for(self, name: str) -> str:
         """The label (else the trigger in words) about the candidate called `name`."""
@@ -343,6 +346,13 @@ class Workflow(Strict):
 
     def triggers_from(self, state: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if state in t.source]
+
+    def trigger_labels(self) -> dict[str, str]:
+        """Each trigger's label (its first transition's; `{name}` stands for the candidate's)."""
+        labels: dict[str, str] = {}
+        for t in self.transitions:
+            labels.setdefault(t.trigger, t.label or t.trigger.replace("_", " "))
+        return labels
 
     def training_states(self) -> set[str]:
         """The states in which training is directed and completed: where the transitions that

@@ -50,7 +50,7 @@ async def show_decisions(
         },
         failed,
         (f"{e.standing.candidate_id}-{m.trigger}" for e in view.rows for m in e.moves),
-        done_notice(request, names),
+        done_notice(request, names, view.trigger_labels),
     )
 
 

@@ -24,7 +24,7 @@ from qualify.services.panel import assign_panel
 from qualify.services.panel_form import panel_form
 from qualify.store import checkpoints
 from qualify.store.integrity import verify
-from qualify.web.auth import Actor, page, permission, run_service, status_of
+from qualify.web.auth import Actor, may, page, permission, run_service, status_of
 from qualify.web.errors import Refusal, lay_out
 from qualify.web.forms import optional, path_id, record_holders, text
 from qualify.web.limits import megabytes
@@ -47,8 +47,16 @@ async def overview(request: Request, actor: Actor) -> Response:
         selection_id=path_id(request, "selection_id"),
         now=portal_of(request).now(),
     )
+    offers = await may(
+        request,
+        actor,
+        add_evidence=permission("add_evidence"),
+        print_packets=permission("print_packets"),
+        manage_panel=permission("manage_panel"),
+        view_audit=permission("view_audit"),
+    )
     response: Response = portal_of(request).render(
-        request, "overview.html", {"title": glance.title, "glance": glance}
+        request, "overview.html", {"title": glance.title, "glance": glance, "may": offers}
     )
     return response
 

@@ -56,7 +56,7 @@ async def show_screening(
         },
         failed,
         (f"{e.candidate_id}-{m.trigger}" for e in queue.entries for m in e.moves),
-        done_notice(request, names),
+        done_notice(request, names, queue.trigger_labels),
     )
 
 

@@ -74,7 +74,7 @@ async def show_training(
         },
         failed,
         offered,
-        recorded_notice(request, board) or done_notice(request, names),
+        recorded_notice(request, board) or done_notice(request, names, board.trigger_labels),
     )
 
 
