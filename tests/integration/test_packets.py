@@ -919,7 +919,7 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
     engine = db.make_engine(config.database_url)
     # Not selected is no longer final (the Chief may recall from the eligible list), yet the
     # interview is behind the officer.
-    behind = r"is not_selected \(Not selected\): the interview is behind"
+    behind = "is at Not selected: the interview is behind"
     with Session(engine) as session, pytest.raises(RuleViolation, match=behind):
         schedule_interview(
             session=session,
