@@ -101,7 +101,7 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     assert len(rows) == 8
     fitzgerald = next(r for r in rows if r["employee_id"] == "MPD-1199")
     assert fitzgerald["disposition"] == "withdrawn"
-    assert fitzgerald["withdrawn_at"].startswith("2027-01-08T")
+    assert fitzgerald["withdrawn_at"].startswith("2027-01-15T")
     assert fitzgerald["eligible_at"]
     assert not fitzgerald["scored_at"]
     whitfield = next(r for r in rows if r["employee_id"] == "MPD-1042")
@@ -171,7 +171,7 @@ def test_only_view_eeo_reads_the_report_and_the_flow(q: Callable[..., Result], u
     for args in (("fairness", "report", "1"), ("fairness", "flow", "1", "--csv", "x.csv")):
         result = q(*args, user=user)
         assert result.exit_code == 1
-        assert "that needs the role hr" in result.stderr
+        assert "that needs the role Human Resources" in result.stderr
     assert not Path("x.csv").exists()
 
 

@@ -184,7 +184,7 @@ def test_a_fitness_test_after_the_as_of_date_counts_where_the_check_says_decisio
     assert q("advance", str(lenient), "confirm_eligible", user="cmdr1").exit_code == 0
 
 
-def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
+def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it_and_waits_for_it(
     q: Run, tmp_path: Path
 ) -> None:
     today = _today()
@@ -210,8 +210,19 @@ def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
         f"fitness result of {today - timedelta(days=100)}: pass, 130 days old as of {as_of} "
         f"(record #{ids['fitness']})"
     )
+    # The conduct record cannot be reviewed for the five years to a day that has not come: the
+    # review of today leaves good conduct pending, so the officer is not yet found eligible.
+    assert (checks["good_conduct"]["status"], checks["good_conduct"]["reason"]) == (
+        "pending",
+        f"the conduct review on file is dated {today}, before the as-of date {as_of}: it does "
+        f"not cover the 5 years to {as_of} (record #{ids['conduct_review']})",
+    )
     assert q("advance", str(cid), "begin_screening").exit_code == 0
-    assert q("advance", str(cid), "confirm_eligible", user="cmdr1").exit_code == 0
+    early = q("advance", str(cid), "confirm_eligible", user="cmdr1")
+    assert early.exit_code == 1
+    assert "History of good conduct (no sustained findings in 5 years): pending: the conduct" in (
+        early.stderr
+    )
     # Measured on the as-of date ahead, not today: service a day short of two years on it fails.
     start = as_of - relativedelta(years=2) + timedelta(days=1)
     short = q("evidence", "add", str(cid), "service", "--date", start.isoformat())
@@ -437,3 +448,63 @@ def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_clos
     assert closing.exit_code == 1
     cards = json.loads(_ok(q("score", c, "--json", user="rep1")).stdout)["scorecard"]
     assert cards["status"] == "draft"
+
+
+def test_the_tryout_of_a_selection_measured_twelve_days_ahead_records_only_what_is_true(
+    q: Run, tmp_path: Path
+) -> None:
+    """What a new user tried on 2026-11-29 with an as-of date 12 days ahead: a review dated a
+    century ago, a probation completed before the service began, and Grace Liu, whose probation
+    ends before the as-of date, declared ineligible on records 'not complete' on a day to come."""
+    today = _today()
+    as_of = today + timedelta(days=12)
+    selection = _open(q, as_of)
+    cid = _add_candidate(q, selection, "E9")
+    c = str(cid)
+    mistyped = q("evidence", "add", c, "conduct_review", "--date", "1926-11-20")
+    assert (mistyped.exit_code, mistyped.stderr) == (
+        2,
+        "error: --date: 1926-11-20 is before 1950-01-01, the earliest date a fact may have; "
+        "is the year mistyped?\n",
+    )
+    assert json.loads(q("candidate", "show", c, "--json").stdout)["evidence"] == []
+    start = date(2019, 4, 1)
+    for kind, day in (("service", start), ("probation", date(2009, 4, 1))):
+        _ok(q("evidence", "add", c, kind, "--date", day.isoformat()))
+    probation = _results(q, cid)["probation_completed"]
+    assert (probation["status"], probation["reason"]) == (
+        "fail",
+        f"probation not counted: record #{probation['evidence'][0]} is dated 2009-04-01, before "
+        f"service began {start} (record #{probation['evidence'][1]})",
+    )
+    reviewed = today - relativedelta(years=5) + timedelta(days=20)  # inside the window
+    _ok(q("evidence", "add", c, "conduct_review", "--date", reviewed.isoformat()))
+    conduct = _results(q, cid)["good_conduct"]
+    assert (conduct["status"], conduct["reason"]) == (
+        "pending",
+        f"the conduct review on file is dated {reviewed}, before the as-of date {as_of}: it "
+        f"does not cover the 5 years to {as_of} (record #{conduct['evidence'][0]})",
+    )
+
+    # An officer like Grace Liu: every record on file passes but her conduct, which cannot be
+    # reviewed for five years that end on a day to come; none has failed.
+    grace = _add_candidate(q, selection, "E10")
+    _record_everything(
+        q, grace, tmp_path,
+        service=date(2024, 3, 1), probation=date(2025, 3, 1), letter=today,
+        fitness=today, drug=today,
+    )  # fmt: skip
+    _ok(q("advance", str(grace), "begin_screening"))
+    declared = q(
+        "advance", str(grace), "declare_ineligible", "--reason-code", "records_incomplete",
+        "--reason", "Probation ends 2026-12-05.", user="cmdr1",
+    )  # fmt: skip
+    assert (declared.exit_code, declared.stderr) == (
+        1,
+        'error: cannot "Declare the officer ineligible" for Officer E10: no qualification of '
+        "Officer E10 has failed, and this check is pending: History of good conduct (no "
+        f"sustained findings in 5 years); the as-of date {as_of} has not come, and what is "
+        "pending may be recorded until then\n",
+    )
+    state = json.loads(q("candidate", "show", str(grace), "--json").stdout)["state"]
+    assert state == "screening"

@@ -165,10 +165,17 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_2(
 def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter]) -> None:
     not_appointed = q("report", "add", "2", "--quarter", Q[0].id, *FIELDS)
     assert not_appointed.exit_code == 1
-    assert "candidate 2 is not_selected (Not selected), not appointed" in not_appointed.stderr
+    assert (
+        "Luis Reyes is at Not selected, not Appointed School Resource Officer"
+        in not_appointed.stderr
+    )
     wrong_role = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.okafor")
     assert wrong_role.exit_code == 1
-    assert "sgt.okafor may not enter activity reports for candidate 1" in wrong_role.stderr
+    assert (
+        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "candidate 1: that needs the role Human Resources or Detective Sergeant, or being the "
+        "officer's own supervisor as Supervisor (writes recommendations)\n"
+    ) in wrong_role.stderr
     assert q("report", "add", "1", "--quarter", Q[0].id, *FIELDS).exit_code == 0
     again = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS)
     assert again.exit_code == 1

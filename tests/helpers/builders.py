@@ -10,7 +10,7 @@ stage already reached is not made twice, so a test names only the state it needs
 
 The smaller ones (`a_user`, `an_officer`, `renamed`, `a_panel`, `declare`, `scorecard`,
 `advanced`, `some_users`, `with_passwords`) do one thing and nothing before it. Every service call of the tests' data is here, so a change of a service's signature is
-made here only. Records are stamped on the sample's own clock: from 2027-01-08 09:00 UTC, one
+made here only. Records are stamped on the sample's own clock: from 2027-01-15 09:00 UTC, one
 second apart, jumping to the day a stage happens on (the demo's dates).
 """
 
@@ -216,7 +216,7 @@ def a_selection(
     its eight officers (roster.csv) and every officer's evidence; with `self_identified`, their
     voluntary self-identification too. `years_back` moves every date
     that many years earlier (for tests on the real clock)."""
-    start = date(2027 - years_back, 1, 8)
+    start = date(2027 - years_back, 1, 15)
     clock = Clock(datetime.combine(start, time(9, 0), tzinfo=UTC) - timedelta(seconds=1))
     (role, full_name, title) = USERS[HR]
     users.create_admin(
@@ -338,6 +338,11 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
             actor=as_user(admin),
         )
     return list(roles)
+
+
+def password_of(name: str) -> str:
+    """The portal password `portal_data.prepare` gives each sample user (test data only)."""
+    return f"{name} portal password"
 
 
 def with_passwords(session: Session, passwords: dict[str, str]) -> None:

@@ -24,19 +24,16 @@ from qualify.store.rows import claim
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import AFTER_INTERVIEWS, Sample, declared, in_interview, interviewed
-
-ALL_FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
+from tests.helpers.builders import (
+    AFTER_INTERVIEWS,
+    CRITERIA,
+    Sample,
+    declared,
+    in_interview,
+    interviewed,
 )
+
+ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
 
 @pytest.fixture
@@ -94,7 +91,7 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "rep.chen"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")],
-            "rep.chen does not hold the role commander",
+            "Dr. Helen Chen does not hold the role Department Commander",
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
@@ -178,7 +175,7 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     declare(session=session, candidate_id=dana, actor=as_user("rep.chen"), conflict=None)
     with pytest.raises(
         RuleViolation,
-        match="rep.douglas declared a conflict with candidate .* it stands: ask HR to change the panel",
+        match=r"Robert Douglas declared a conflict with candidate \d+ \(Corporal .* it stands: ask HR",
     ):
         declare(
             session=session,
@@ -195,7 +192,7 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     with pytest.raises(
         NotPermitted,
-        match="rep.douglas may not score candidate .*: rep.douglas declared a conflict of interest: He is my nephew.",
+        match="Robert Douglas may not score Luis Reyes: Robert Douglas declared a conflict of interest: He is my nephew.",
     ):
         submit(session, luis, "rep.douglas")
     session.rollback()
@@ -249,7 +246,10 @@ def test_the_candidates_own_supervisor_cannot_score_them(
     session.exec(select(Candidate).where(Candidate.id == cid)).one().state = "interview"
     session.commit()
     declare(session=session, candidate_id=cid, actor=as_user("rep.chen"))
-    with pytest.raises(NotPermitted, match="rep.chen is the candidate's supervisor"):
+    with pytest.raises(
+        NotPermitted,
+        match="Dr. Helen Chen may not score Pat Doe: Dr. Helen Chen is the candidate's supervisor",
+    ):
         submit(session, cid, "rep.chen")
 
 
@@ -444,7 +444,10 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         ).to_state
         == "scored"
     )
-    with pytest.raises(NotPermitted, match="sgt.okafor may not see results"):
+    with pytest.raises(
+        NotPermitted,
+        match=r"Emeka Okafor \(Supervisor \(writes recommendations\)\) may not see results",
+    ):
         results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
 
@@ -497,7 +500,7 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     assert details["passed_over"] == [ids["MPD-1042"]]
     assert details["reason"] == "Bilingual; the district asked for Spanish speakers."
     # The one position is Luis's now: selecting Dana as well is refused, naming him.
-    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(candidate"):
+    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(Selected\)"):
         advance(
             session=session,
             candidate_id=ids["MPD-1042"],

@@ -96,7 +96,7 @@ def test_without_a_scheduled_time_scores_are_taken_as_before(sample: Sample) -> 
     a_panel(sample, timed=False)
     advanced(sample, "schedule_interview", HR, ["MPD-1042"])
     declare(sample, "rep.chen", ["MPD-1042"])
-    # The sample's clock is on 2027-01-08, days before the time the timed sample would set.
+    # The sample's clock is on 2027-01-15, days before the time the timed sample would set.
     assert _submit(sample, "rep.chen", sample.clock.tick()).status == "submitted"
 
 
@@ -143,9 +143,9 @@ def _schedule(sample: Sample, at: str, now: datetime, **kw: bool) -> None:
 @pytest.mark.parametrize(
     ("at", "words"),
     [
-        ("2019-01-01 09:00", "before selection 1 was opened (2027-01-08 04:00)"),
-        ("2027-01-07 09:00", "before selection 1 was opened (2027-01-08 04:00)"),
-        ("2031-06-01 09:00", "1605 days after today (2027-01-08): an interview more than 90"),
+        ("2019-01-01 09:00", "before selection 1 was opened (2027-01-15 04:00)"),
+        ("2027-01-07 09:00", "before selection 1 was opened (2027-01-15 04:00)"),
+        ("2031-06-01 09:00", "1598 days after today (2027-01-15): an interview more than 90"),
     ],
 )
 def test_an_untrue_interview_time_is_refused_naming_the_field(
@@ -165,19 +165,19 @@ def test_a_far_time_is_taken_when_confirmed_and_a_past_one_only_as_a_change(
     screened(sample)
     a_panel(sample, timed=False)
     _schedule(sample, "2027-06-01 09:00", sample.clock.tick(), far_ahead=True)
-    later = datetime(2027, 1, 12, 15, 0, tzinfo=UTC)
+    later = datetime(2027, 1, 19, 15, 0, tzinfo=UTC)
     # A first time on a day gone by is refused (another officer: none scheduled yet) ...
-    with pytest.raises(BadInput, match=r"2027-01-11 is before today \(2027-01-12\)"):
+    with pytest.raises(BadInput, match=r"2027-01-18 is before today \(2027-01-19\)"):
         schedule_interview(
             session=sample.session,
             candidate_id=sample.ids["MPD-1077"],
-            at="2027-01-11 09:00",
+            at="2027-01-18 09:00",
             place=ROOM,
             actor=as_user(HR),
             now=later,
         )
     # ... a change may record the time the interview was in fact held.
-    _schedule(sample, "2027-01-11 09:00", later)
+    _schedule(sample, "2027-01-18 09:00", later)
 
 
 def test_an_interview_is_not_moved_after_a_scorecard_was_submitted(sample: Sample) -> None:

@@ -16,19 +16,11 @@ from qualify.store import db
 from qualify.store.clock import utcnow
 from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
-from tests.helpers.builders import AFTER_INTERVIEWS
+from tests.helpers.builders import AFTER_INTERVIEWS, CRITERIA
 from tests.helpers.markup import undescribed
 from tests.web.conftest import Clock, candidate_id, csrf_of, refusal
 
 Browser = Callable[[str], TestClient]
-CRITERIA = [
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-]
 FOURS = {f"score-{c}": "4" for c in CRITERIA}
 
 
@@ -436,7 +428,7 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
     no_reason = post(chen, whitfield, "correct", {**FOURS, "score-liaison": "3"})
     assert no_reason.status_code == 409  # type: ignore[attr-defined]
     assert field_error(no_reason.text, "reason") == (  # type: ignore[attr-defined]
-        f"rep.chen's scorecard for candidate {whitfield} is submitted and locked; a correction "
+        "Dr. Helen Chen's scorecard for Dana Whitfield is submitted and locked; a correction "
         "is a new version: give a reason"
     )
     fixed = post(

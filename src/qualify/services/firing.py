@@ -31,13 +31,14 @@ from qualify.store.courses import Order, insert_directions, outstanding
 from qualify.store.eligible_list import recall_details, recall_order
 from qualify.store.frozen import machine_of
 from qualify.store.lookups import get_candidate, get_selection, seats_of
-from qualify.store.permissions import unknown_user
+from qualify.store.permissions import person, roles_in_words, spec_labels, unknown_user
 from qualify.store.positions import refuse_if_filled
 from qualify.store.reason_truth import refuse_untrue_code
 from qualify.store.rows import changed_by_someone_else, claim
 from qualify.store.schedules import interview_slots, too_early
 from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Selection, User
+from qualify.store.too_soon import refuse_while_pending
 from qualify.store.visibility import WITHHELD
 from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
@@ -250,10 +251,13 @@ def _advance(
         )
     role = next((r for r in user.roles if r in transition.roles), None)
     if role is None:
+        labels = spec_labels(spec)
+        here = [spec.transition(state, t) for t in allowed_here]
+        offered = [f'"{t.label_for(candidate.name)}"' for t in here if t is not None]
         raise NotPermitted(
-            f"{user.name} may not {trigger}: that needs the role {' or '.join(transition.roles)}; "
-            f"{user.name} holds {', '.join(user.roles)}; from {state}, {user.name} may fire "
-            f"{', '.join(allowed_here) or 'nothing'}"
+            f'{person(user, labels)} may not "{transition.label_for(candidate.name)}" for '
+            f"{candidate.name}: that needs the role {roles_in_words(transition.roles, labels)}; "
+            f"at {spec.states[state].label}, you may {', '.join(offered) or 'do nothing'}"
         )
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
@@ -397,7 +401,8 @@ def refuse_by_rules(
     lock: bool = False,
 ) -> None:
     """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
-    writes with it: directed training still open, a guard that does not pass, an interview
+    writes with it: directed training still open, a guard that does not pass, a finding made
+    while checks are pending before the as-of date, an interview
     with no panel to hold it, every position held, a recall the eligible list does not allow.
     `advance` refuses with these; the pages offer a button only where none refuses (see
     `offers.firable`)."""
@@ -413,13 +418,13 @@ def refuse_by_rules(
         missing = outstanding(session, spec, candidate_id or 0)
         if missing:
             raise RuleViolation(f"{doing}: {missing}")
+    hidden = (
+        set()
+        if sees_sensitive(spec, user.roles)
+        else sensitive_checks(spec, machine_of(selection).loaded.params)
+    )
     failed = [r for r in guards if r.status != "pass"]
     if failed:
-        hidden = (
-            set()
-            if sees_sensitive(spec, user.roles)
-            else sensitive_checks(spec, machine_of(selection).loaded.params)
-        )
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
     if _closes_interview(spec, transition):
         slot = interview_slots(session, [candidate_id or 0]).get(candidate_id or 0)
@@ -429,13 +434,20 @@ def refuse_by_rules(
                 f"{weekday_time(slot.at, spec.time_zone)}; the interview is closed after it is "
                 "held, not before"
             )
+    refuse_while_pending(
+        session,
+        selection=selection,
+        transition=transition,
+        candidate=candidate,
+        hidden=hidden,
+        at=at,
+    )
     refuse_if_filled(
         session,
         selection=selection,
         spec=spec,
         candidate=candidate,
-        trigger=transition.trigger,
-        to_state=transition.dest,
+        transition=transition,
         lock=lock,
     )
     if transition.eligible_list:

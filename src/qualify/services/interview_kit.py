@@ -415,7 +415,7 @@ def save_to_confirm(
         )
         if card not in interview.cards:  # a first draft: a new scorecard
             interview = replace(interview, cards=[*interview.cards, card])
-    refuse_submission(interview, actor, now)
+    refuse_submission(session, interview, actor, now)
 
 
 def already_read(interview: Interview) -> InterviewLoader:
@@ -456,7 +456,7 @@ def to_confirm(
     if kit.card is None or kit.card.status != "draft":
         return Confirmation(kit, draft=False, refusal=None)
     try:
-        refuse_submission(interview, actor, now)
+        refuse_submission(session, interview, actor, now)
     except QualifyError as exc:
         return Confirmation(kit, draft=True, refusal=exc)
     return Confirmation(kit, draft=True, refusal=None)

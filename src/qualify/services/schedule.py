@@ -16,6 +16,7 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
+from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
@@ -79,16 +80,20 @@ def schedule_interview(
     schedulable = spec.schedulable_states()
     if candidate.state not in schedulable:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
-        where = ", ".join(spec.states[name].label for name in schedulable)
+        labels = [spec.states[name].label for name in schedulable]
+        where = " or ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
         why = (
             ""
             if spec.interview_ahead(candidate.state)
             else ": the interview is behind them or will not happen"
         )
+        # Scheduling is for those who manage the panel, who see every candidate: by name.
         raise RuleViolation(
-            f"candidate {candidate_id} is {candidate.state} ({state}){why}; an interview is "
-            f"scheduled only for a candidate in one of the states {where}"
+            f"{candidate.name} is at {state or candidate.state}{why}; an interview is "
+            f"scheduled only for a candidate at {where}"
         )
+    # As assigning the panel does: nothing is scheduled in a selection being closed.
+    hold_open(session, selection)
     _refuse_untrue_time(session, selection, candidate_id, when, at_now, far_ahead)
     event = audit.record(
         session,

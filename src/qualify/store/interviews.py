@@ -149,16 +149,19 @@ def interview_of(
         return interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
     if seat is None and not any(a.panelist == actor.name for a in alternates):
-        actor_user(session, actor)
+        user = actor_user(session, actor)
         raise NotPermitted(
-            f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
+            f"{user.display_name} holds no seat on the panel of selection "
+            f"{candidate.selection_id} ({selection.title})"
         )
     declared = select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate_id)
     if only_mine:
         declared = declared.where(ConflictDeclaration.panelist == actor.name)
     declarations = session.exec(declared.order_by(col(ConflictDeclaration.id))).all()
     if seat is None:
-        seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
+        seat = _alternate_seat(
+            session, selection, candidate, seats, alternates, list(declarations), actor
+        )
     elif not alternates and not only_mine:
         alternates = alternates_of(session, candidate.selection_id)
     scored = select(Scorecard).where(Scorecard.candidate_id == candidate_id)
@@ -183,6 +186,7 @@ def interview_of(
 
 
 def _alternate_seat(
+    session: Session,
     selection: Selection,
     candidate: Candidate,
     seats: list[PanelSeat],
@@ -206,9 +210,12 @@ def _alternate_seat(
             position = next(s.position for s in seats if s.panelist == swap.holder)
             return _seat_for(candidate, swap.seat, position, actor.name)
     mine = next(a for a in alternates if a.panelist == actor.name)
+    # The candidate by the id asked for: an alternate who does not sit for them may not see them.
+    seat_label = spec.panel.seats[mine.seat].label or mine.seat.replace("_", " ")
     raise NotPermitted(
-        f"{actor.name} is an alternate for the {mine.seat} seat of selection "
-        f"{candidate.selection_id} and does not sit for candidate {candidate.id}: an alternate "
+        f"{actor_user(session, actor).display_name} is an alternate for the {seat_label} seat "
+        f"of selection {candidate.selection_id} ({selection.title}) and does not sit for "
+        f"candidate {candidate.id}: an alternate "
         "sits only for a candidate whose seat holder may not score them (their supervisor, or a "
         "declared conflict), in the order HR named the alternates"
     )

@@ -85,6 +85,9 @@ class TransitionSpec(Strict):
     directs_training: bool = False
     # Refused until every course directed for the candidate is complete.
     requires_training: bool = False
+    # Before the selection's as-of date, refused while none of the candidate's checks has failed
+    # and some are pending: what is pending may yet be recorded by the date it is measured on.
+    pending_waits_for_as_of: bool = False
 
     def label_for(self, name: str) -> str:
         """The label (else the trigger in words) about the candidate called `name`."""
@@ -245,9 +248,12 @@ class CourseSpec(Strict):
 
 
 class TrainingSpec(Strict):
-    """The training an officer may be directed to attend before the appointment."""
+    """The training an officer may be directed to attend before the appointment, and the
+    letters printed when courses are added for an officer already in training (the first
+    letter is the training state's packet): each lists every course directed by then."""
 
     courses: list[CourseSpec] = Field(default_factory=list)
+    amended_packets: Names = Field(default_factory=list)
 
     def course(self, course_id: str) -> CourseSpec | None:
         return next((c for c in self.courses if c.id == course_id), None)
@@ -340,6 +346,13 @@ class Workflow(Strict):
 
     def triggers_from(self, state: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if state in t.source]
+
+    def trigger_labels(self) -> dict[str, str]:
+        """Each trigger's label (its first transition's; `{name}` stands for the candidate's)."""
+        labels: dict[str, str] = {}
+        for t in self.transitions:
+            labels.setdefault(t.trigger, t.label or t.trigger.replace("_", " "))
+        return labels
 
     def training_states(self) -> set[str]:
         """The states in which training is directed and completed: where the transitions that
