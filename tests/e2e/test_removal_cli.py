@@ -79,3 +79,21 @@ def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
     done = q("advance", "2", "recall", "--reason", "Vacant.")
     assert done.exit_code == 0, done.stderr
     assert "candidate 2: not_selected -> selected" in done.stdout
+
+
+def test_after_the_decisions_candidate_add_and_import_are_refused_with_exit_1(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    late = ("--employee-id", "MPD-2008", "--name", "Sam Late", "--supervisor", "sgt.moreau")
+    added = q("--as", "hr.alvarez", "candidate", "add", "--selection", "1", *late)
+    assert added.exit_code == 1, added.stderr
+    assert added.stderr.startswith("error: cannot add candidates to selection 1: it has been ")
+    assert added.stderr.endswith("; open a new selection for more candidates\n")
+    roster = tmp_path / "late.csv"
+    roster.write_text("employee_id,name\nMPD-2008,Sam Late\n")
+    imported = q("--as", "hr.alvarez", "candidate", "import", str(roster), "--selection", "1")
+    assert imported.exit_code == 1, imported.stderr
+    assert "error: cannot import candidates into selection 1: it has been decided" in (
+        imported.stderr
+    )
+    assert "MPD-2008" not in q("--as", "hr.alvarez", "candidate", "list").stdout
