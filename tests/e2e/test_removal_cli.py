@@ -3,6 +3,7 @@ exit codes and the one line that names what is wrong."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -97,3 +98,30 @@ def test_after_the_decisions_candidate_add_and_import_are_refused_with_exit_1(
         imported.stderr
     )
     assert "MPD-2008" not in q("--as", "hr.alvarez", "candidate", "list").stdout
+
+
+def test_the_audit_log_lists_a_removals_category_and_whole_reason_and_a_recalls_list(
+    q: Callable[..., Result],
+) -> None:
+    reason = (
+        "Disciplined a student for a dress-code violation instead of referring it to the "
+        "administration, as duty 9 requires; second time this term."
+    )
+    assert len(reason) > 100
+    removed = q("advance", "1", "remove", "--reason", reason, "--category", "school_rule")
+    assert removed.exit_code == 0, removed.stderr
+    lines = q("audit", "log", "--candidate", "1").stdout.splitlines()
+    (line,) = [x for x in lines if "remove appointed -> removed" in x]
+    assert line.endswith(
+        "remove appointed -> removed; category: a School Rule or School Policy (school_rule); "
+        f"reason: {reason}"
+    )
+    recalled = q("advance", "2", "recall", "--reason", "Vacant since the removal.")
+    assert recalled.exit_code == 0, recalled.stderr
+    lines = q("audit", "log", "--candidate", "2").stdout.splitlines()
+    (line,) = [x for x in lines if "recall not_selected -> selected" in x]
+    assert re.search(
+        r"recall not_selected -> selected; eligible list: rank 2, established \d{4}-\d\d-\d\d, "
+        r"valid through \d{4}-\d\d-\d\d; reason: Vacant since the removal\.$",
+        line,
+    ), line
