@@ -25,6 +25,7 @@ from qualify.workflow.documents import (
     local_date,
     local_time,
     long_date,
+    panel_change,
     weekday_date,
 )
 from qualify.workflow.scoring import CandidateResult, PanelInput, Substitution
@@ -324,18 +325,27 @@ def panel_changes(p: Parts) -> list[dict[str, Any]]:
         if e.action != "panel_changed" or (e.id or 0) > (p.event.id or 0):
             continue
         d = json.loads(e.details)
-        before = {tuple(x) for x in d.get("previous", [])}
-        after = {tuple(x) for x in d.get("seats", [])}
         out.append(
             {
                 "date": p.date(e.at),
                 "by": p.people.named(e.actor, e.role),
-                "left": [p.people.name(x[1]) for x in sorted(before - after)],
-                "joined": [p.people.name(x[1]) for x in sorted(after - before)],
+                "changes": panel_change(
+                    p.spec,
+                    p.people.name,
+                    _placed(d, "previous"),
+                    _placed(d, "seats"),
+                    _placed(d, "previous_alternates"),
+                    _placed(d, "alternates"),
+                ),
                 "reason": d.get("reason") or "",
             }
         )
     return out
+
+
+def _placed(details: dict[str, Any], key: str) -> list[tuple[str, str]]:
+    """A panel event's (seat, user name) pairs under `key`, in order."""
+    return [(str(seat), str(user)) for seat, user in details.get(key) or []]
 
 
 def _display_names(p: Parts, ids: list[int] | None = None) -> dict[int, str]:
