@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,7 +50,17 @@ def template_digest(template: str) -> str:
 def kinds() -> list[str]:
     spec = yaml.safe_load((ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8"))
     reports = [spec["activity_reports"]["packet"]] if "activity_reports" in spec else []
-    return sorted({t for names in spec["packets"].values() for t in names} | set(reports))
+    amended = (spec.get("training") or {}).get("amended_packets") or []
+    return sorted(
+        {t for names in spec["packets"].values() for t in names} | set(reports) | set(amended)
+    )
+
+
+def of_kind(name: str, template: str) -> bool:
+    """Whether a packet's file is of the template: `..._{template}_event-N[_whose-copy].pdf`
+    (a report's ends `_{template}_event-N.pdf` too); not a template whose name starts with it
+    (training_assignment_amended is not training_assignment)."""
+    return re.search(rf"_{re.escape(template)}_event-\d+(_[a-z_-]+-copy)?\.pdf$", name) is not None
 
 
 def main(out: Path, pictures: Path) -> int:
@@ -57,9 +68,7 @@ def main(out: Path, pictures: Path) -> int:
     manifest = {}
     for template in kinds():
         found = sorted(
-            p
-            for p in out.glob("*.pdf")
-            if p.stem.endswith(template) or f"_{template}_" in p.stem or f"_{template}." in p.name
+            p for p in out.glob("*.pdf") if p.stem.endswith(template) or of_kind(p.name, template)
         )
         if not found:
             print(f"error: no {template} PDF in {out}; run the demo first", file=sys.stderr)

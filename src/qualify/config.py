@@ -35,6 +35,9 @@ class PortalSettings:
     # Five failed sign-ins for a user name within 15 minutes lock it for 15 minutes.
     lockout_failures: int = 5
     lockout_minutes: int = 15
+    # Requests each server process works on at once (QUALIFY_PORTAL_AT_ONCE); the others wait
+    # their turn in the order they came (web/turns.py says why).
+    at_once: int = 4
 
     @property
     def port(self) -> int:
@@ -81,6 +84,7 @@ class PortalSettings:
             https=https in ("1", "yes", "true"),
             session_idle_minutes=_whole(env, "QUALIFY_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
             session_max_hours=_whole(env, "QUALIFY_SESSION_MAX_HOURS", 12, 1, 24 * 7),
+            at_once=_whole(env, "QUALIFY_PORTAL_AT_ONCE", cls.at_once, 1, 64),
         )
 
 

@@ -12,19 +12,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.helpers.portal_data import Prepared, password_of, prepare, scoring
+from tests.helpers.browser import sign_in
+from tests.helpers.builders import CRITERIA
+from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 USERS = ("rep.chen", "rep.douglas", "cmdr.obrien", "hr.alvarez", "chief.walsh")
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 
 # Number every control Tab should reach, in the page's order: each link, button, field and
 # summary that is shown (not in a closed <details>), a radio group once (by its name).
@@ -75,11 +69,7 @@ def signed_in(browser: Browser, base_url: str, user: str, width: int) -> Page:
     context = browser.new_context(viewport={"width": width, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(user)
-    page.get_by_label("Password").fill(password_of(user))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in(page, base_url, user)
     return page
 
 
@@ -306,4 +296,29 @@ def test_a_refused_panel_puts_the_keyboard_on_the_refusal(
     page.get_by_role("button", name="Save the panel").click()
     refusal = page.locator("form [role=alert]")
     expect(refusal).to_be_focused()
+    page.context.close()
+
+
+# Each panel group's heading (legend) and its box: the heading must sit inside the border,
+# however many lines it takes, not across the top line or past the sides.
+LEGENDS_IN_BOXES = """() => [...document.querySelectorAll('fieldset > legend')].map(l => {
+  const f = l.parentElement.getBoundingClientRect();
+  const b = parseFloat(getComputedStyle(l.parentElement).borderTopWidth);
+  const r = l.getBoundingClientRect();
+  return {text: l.textContent.trim(), lines: Math.round(r.height / parseFloat(
+            getComputedStyle(l).lineHeight)),
+          inside: r.top >= f.top + b - 0.5 && r.left >= f.left && r.right <= f.right};
+})"""
+
+
+def test_the_panel_groups_headings_stay_inside_their_boxes_at_375_px(
+    browser: Browser, portal: tuple[str, Prepared]
+) -> None:
+    base_url, data = portal
+    page = signed_in(browser, base_url, "hr.alvarez", 375)
+    page.goto(f"{base_url}/selections/{data.selection_id}/panel")
+    found = page.evaluate(LEGENDS_IN_BOXES)
+    assert len(found) >= 2, found
+    assert any(f["lines"] >= 2 for f in found), found  # the case the tryout saw
+    assert all(f["inside"] for f in found), found
     page.context.close()

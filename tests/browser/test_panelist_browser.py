@@ -17,18 +17,12 @@ from sqlmodel import Session
 from qualify.services.scorecards import score
 from qualify.store import db
 from tests.helpers.actors import as_user
+from tests.helpers.browser import sign_in
+from tests.helpers.builders import CRITERIA
 from tests.helpers.portal_data import Prepared, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 PASSWORD = "a long and private pass phrase"
 
 
@@ -79,10 +73,7 @@ def test_a_panelist_is_invited_declares_scores_and_sees_the_others_only_after(
     page.get_by_role("button", name="Set password and sign in").click()
     page.get_by_role("button", name="Sign out").click()
 
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill("rep.chen")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base_url, "rep.chen", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My interviews").click()
     page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
 

@@ -5,12 +5,15 @@ reason, and hostile names shown as text on every page (no dialog ever opens)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date as date_type
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.helpers.portal_data import HOSTILE, Prepared, password_of, prepare
+from tests.helpers.browser import sign_in
+from tests.helpers.portal_data import HOSTILE, Prepared, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,14 +26,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prep
     data = prepare(tmp_path_factory.mktemp("browser"), passwords=USERS)
     with serving(data.settings.database_url, env=data.env) as base_url:
         yield base_url, data
-
-
-def sign_in(page: Page, base_url: str, name: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password_of(name))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def menu(page: Page, entry: str) -> None:
@@ -54,7 +49,7 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     # Not failed but not shown: the records are incomplete (the letter must say what is true).
     form.get_by_label("What the letter tells the candidate").select_option("records_incomplete")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: declare ineligible for")
+    expect(page.get_by_role("status")).to_contain_text(": Declare the officer ineligible; now at:")
     expect(page.get_by_role("status")).to_contain_text("Ineligible")
 
 
@@ -92,10 +87,14 @@ def test_the_chief_selects_a_lower_ranked_officer_only_with_a_reason(
     expect(form.locator(".field-error")).to_contain_text("say why that officer is passed over")
     reason.fill("Speaks Spanish; the middle school asked for it.")
     form.get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
     assert "/decisions?done=select" in page.url, page.url
     page.reload()  # a GET: reloading fires nothing again
-    expect(page.get_by_role("status")).to_contain_text("Recorded: select for")
+    expect(page.get_by_role("status")).to_contain_text(
+        ": Select the officer as School Resource Officer; now at:"
+    )
 
 
 def test_the_chiefs_results_fold_each_candidates_scores_on_a_phone_only(
@@ -156,7 +155,8 @@ def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
     assert by_box is not None
     assert date_box["width"] >= by_box["width"] - 1  # the date field as wide as the others
     assert date_box["height"] >= 40
-    date.fill("2026-12-01")
+    written = (date_type.today() - timedelta(days=3)).isoformat()  # the picker offers no later day
+    date.fill(written)
     fake = tmp_path / "letter.pdf"
     fake.write_text("only words, not a PDF\n")
     page.get_by_label("The signed letter").set_input_files(fake)
@@ -164,5 +164,5 @@ def test_hr_evidence_form_at_375_px_keeps_input_after_a_refusal(
     expect(page.get_by_role("heading", name="Evidence for Dana Whitfield")).to_be_visible()
     expect(page.locator("#error-file")).to_contain_text("accepts PDF")
     expect(page.get_by_text("Choose the file again")).to_be_visible()
-    expect(page.get_by_label("Written on")).to_have_value("2026-12-01")
+    expect(page.get_by_label("Written on")).to_have_value(written)
     expect(page.get_by_label("The supervisor who wrote it")).to_have_value("sgt.moreau")

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from qualify.store.clock import utcnow
+from tests.helpers.browser import sign_in
 from tests.helpers.builders import in_training
-from tests.helpers.portal_data import Prepared, password_of, prepare
+from tests.helpers.portal_data import Prepared, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -40,10 +41,7 @@ def test_hr_records_a_course_on_a_phone_after_refused_dates(
 ) -> None:
     base_url, data = portal
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill("hr.alvarez")
-    page.get_by_label("Password").fill(password_of("hr.alvarez"))
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base_url, "hr.alvarez")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").click()
     section = page.locator(f"section:has(h2#c{data.ids['MPD-1042']})")
     section.locator("summary", has_text="Record a completed course").click()
@@ -63,7 +61,7 @@ def test_hr_records_a_course_on_a_phone_after_refused_dates(
     named = (date.get_attribute("aria-describedby") or "").split()
     messages = [page.locator(f"#{name}") for name in named]
     said = [m.text_content() or "" for m in messages]
-    assert any("before legal_issues was directed on" in m for m in said), said
+    assert any("before the course was directed (Legal issues in schools" in m for m in said), said
     expect(section.get_by_label("Course", exact=True)).to_have_value("legal_issues")
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
     date.fill("2026-02-26")

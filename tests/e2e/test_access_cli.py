@@ -53,14 +53,15 @@ def test_a_workflow_file_the_caller_points_at_grants_no_permission(
     chief = q("user", "add", "evil.chief", "--role", "chief", user="rep1")
     assert chief.exit_code == 1
     assert chief.stderr.strip() == (
-        "error: rep1 may not add users: that needs the role admin or hr; rep1 holds school_rep"
+        "error: rep1 (Milford School System representative) may not add users: that needs the "
+        "role administrator or Human Resources"
     )
     opened = q(
         "selection", "open", "Mine", "--workflow", "sro-selection", "--as-of", "2027-01-15",
         user="rep1",
     )  # fmt: skip
     assert opened.exit_code == 1
-    assert "rep1 may not open a selection" in opened.stderr
+    assert "rep1 (Milford School System representative) may not open a selection" in opened.stderr
     names = [u["name"] for u in json.loads(q("user", "list", "--json").stdout)]
     assert names == ["cmdr1", "hr1", "rep1"]
     assert [s["id"] for s in json.loads(q("selection", "list", "--json").stdout)] == [1]
@@ -71,13 +72,14 @@ def test_the_frozen_workflow_decides_who_manages_users(q: Callable[..., Result])
     assert q("user", "add", "hr2", "--role", "hr").exit_code == 0
     early = q("user", "add", "x", "--role", "hr", user="hr2")
     assert early.exit_code == 1
-    assert "hr2 may not add users: that needs the role admin" in early.stderr
+    # No workflow is frozen yet to name the role hr in words.
+    assert "hr2 (hr) may not add users: that needs the role administrator\n" in early.stderr
     q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     later = q("user", "add", "x", "--role", "commander", user="hr2")
     assert later.exit_code == 0, later.stderr
     no_admin = q("user", "add", "y", "--role", "admin", user="hr2")
     assert no_admin.exit_code == 1
-    assert "hr2 may not make an administrator" in no_admin.stderr
+    assert "hr2 may not make an administrator: only an administrator may" in no_admin.stderr
 
 
 def test_only_init_admin_makes_the_first_user(cli: Callable[..., Result], sqlite_url: str) -> None:

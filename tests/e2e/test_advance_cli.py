@@ -47,7 +47,11 @@ def test_refusals_exit_1_with_one_line_per_reason(q: Callable[..., Result]) -> N
     assert refused.stderr.count("\n") == 1
     wrong_role = q("advance", "1", "confirm_eligible")
     assert wrong_role.exit_code == 1
-    assert "hr1 may not confirm_eligible: that needs the role commander" in wrong_role.stderr
+    assert wrong_role.stderr.startswith("error: hr1 (")
+    assert (
+        ') may not "Confirm the officer meets qualifications 1-4" for Dana Whitfield: that needs '
+        "the role Department Commander; at Eligibility screening, you may "
+    ) in wrong_role.stderr
 
 
 def test_a_missing_reason_and_an_unknown_trigger_are_bad_input(q: Callable[..., Result]) -> None:

@@ -51,6 +51,10 @@ def test_the_account_is_the_operating_system_account_whatever_as_and_user_claim(
     added = [e for e in events if e["action"] == "user_added"]
     assert added
     assert all(e["actor"] == "hr1" for e in added)
+    assert (added[0]["role"], added[0]["details"]) == (
+        "bootstrap",
+        {"name": "hr1", "roles": ["admin", "hr"], "full_name": "", "title": ""},
+    )
     assert {(e["channel"], e["account"]) for e in events} == {("cli", ACCOUNT)}
 
 

@@ -54,7 +54,11 @@ def add(q: Callable[..., Result], supervisor: str, employee: str = "E1") -> Resu
     [
         ("lt.parks", "error: --supervisor: 'lt.parks' is not a registered user"),
         ("sgt.morreau", "'sgt.morreau' is not a registered user (did you mean 'sgt.moreau'?)"),
-        ("clerk1", "'clerk1' does not hold the role supervisor (holds hr)"),
+        (
+            "clerk1",
+            "'clerk1' does not hold the role Supervisor (writes recommendations) "
+            "(holds Human Resources)",
+        ),
     ],
 )
 def test_candidate_add_refuses_a_supervisor_who_is_not_a_registered_supervisor(

@@ -34,8 +34,8 @@ def test_the_demo_runs_a_whole_selection_and_writes_readable_packets(tmp_path: P
         "The position now:\n  Selected: Luis Reyes\n  Removed from the position: Dana Whitfield\n"
         in out
     )
-    assert "Packets: 31 PDFs in" in out
-    assert "Audit log verified: 186 events" in out
+    assert "Packets: 32 PDFs in" in out
+    assert "Audit log verified: 187 events" in out
     assert "rep.chen     school_rep          practice-rep.chen" in out
     assert "'make serve' serves this database on port 8000" in out
     assert "then open http://127.0.0.1:8000/ (QUALIFY_PORTAL_URL, where" in out

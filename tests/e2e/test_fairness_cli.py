@@ -171,7 +171,7 @@ def test_only_view_eeo_reads_the_report_and_the_flow(q: Callable[..., Result], u
     for args in (("fairness", "report", "1"), ("fairness", "flow", "1", "--csv", "x.csv")):
         result = q(*args, user=user)
         assert result.exit_code == 1
-        assert "that needs the role hr" in result.stderr
+        assert "that needs the role Human Resources" in result.stderr
     assert not Path("x.csv").exists()
 
 

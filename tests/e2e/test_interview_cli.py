@@ -10,16 +10,7 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from tests.conftest import Result
-from tests.helpers.builders import Sample, declared
-
-CRITERIA = [
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-]
+from tests.helpers.builders import CRITERIA, Sample, declared
 
 
 @pytest.fixture

@@ -39,7 +39,10 @@ def test_packets_from_the_command_line(
     )
     denied = q("packet", "1", user="rep.chen")
     assert denied.exit_code == 1
-    assert "rep.chen may not print packets" in denied.stderr
+    assert (
+        "Dr. Helen Chen (Milford School System representative) may not print packets"
+        in denied.stderr
+    )
     serial = q("packet", "--selection", "1", "-o", str(tmp_path / "serial"))
     parallel = q("packet", "--selection", "1", "-o", str(tmp_path / "parallel"), "--jobs", "2")
     assert serial.exit_code == parallel.exit_code == 0, parallel.stderr

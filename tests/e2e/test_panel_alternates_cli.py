@@ -68,7 +68,10 @@ def test_panel_assign_warns_that_a_supervised_candidates_panel_will_be_incomplet
 @pytest.mark.parametrize(
     ("alternate", "message"),
     [
-        ("commander=rep3", "--alternate commander=rep3: rep3 does not hold the role commander"),
+        (
+            "commander=rep3",
+            "--alternate commander=rep3: rep3 does not hold the role Department Commander",
+        ),
         ("commander=nobody", "--alternate commander=nobody: 'nobody' is not a registered user"),
         ("school_rep=rep1", "rep1 is named more than once"),
         ("comander=cmdr.lee", "--alternate comander=cmdr.lee: no seat 'comander'"),

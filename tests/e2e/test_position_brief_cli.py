@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -34,8 +35,9 @@ def test_the_brief_is_one_page_with_each_options_cost_and_rule(
     pdf = tmp_path / "brief.pdf"
     done = q("position", "brief", "1", "-o", str(pdf))
     assert done.exit_code == 0, done.stderr
-    assert "02. SAU 63 pays its proportionate share (180 of 260 days): $80,500 to $99,400" in (
-        done.stdout
+    assert (
+        "02. The school district pays its proportionate share (180 of 260 days): "
+        "$80,500 to $99,400" in done.stdout
     )
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "Pages:           1" in info.stdout
@@ -52,10 +54,16 @@ def test_the_brief_is_one_page_with_each_options_cost_and_rule(
         "\u00d7 $142,000 = $99,400.",
         "180 school days \u00d7 8 hours \u00d7 $35 an hour = $50,400.",
         "Role limited to security and accountable to a private employer.",
-        "Requires partnership with the Wilton Police Department.",
+        "Requires partnership with the Police Department.",
         "04. Status quo $0",
     ):
         assert shown in text, shown
+    # Under the Milford letterhead, no other town's district or department (the seed's
+    # funding section came from SAU 63 and the Wilton Police Department).
+    assert "Milford Police Department in partnership with the Milford School" in text
+    assert set(re.findall(r"(\w+) Police Department", text)) <= {"Milford", "the"}
+    assert "SAU" not in text
+    assert "Wilton" not in text
     # Rendered to a picture, the page is the whole brief.
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
@@ -86,9 +94,10 @@ def test_the_json_gives_each_option_in_whole_dollars(
 def test_who_may_print_it_and_bad_input(q: Callable[..., Result], tmp_path: Path) -> None:
     refused = q("position", "brief", "1", user="cmdr1")
     assert refused.exit_code == 1
-    assert "cmdr1 may not print the position brief: that needs the role hr or chief" in (
-        refused.stderr
-    )
+    assert (
+        "cmdr1 (Department Commander) may not print the position brief: that needs the role "
+        "Human Resources or Chief of Police"
+    ) in refused.stderr
     missing = q("position", "brief", "9")
     assert missing.exit_code == 2
     assert "no selection 9" in missing.stderr

@@ -171,8 +171,8 @@ def test_only_hr_adds_candidates(q: Callable[..., Result]) -> None:
     )
     assert result.exit_code == 1
     assert (
-        "cmdr1 may not add candidates: that needs the role hr; cmdr1 holds commander"
-        in result.stderr
+        "cmdr1 (Department Commander) may not add candidates: that needs the role Human "
+        "Resources" in result.stderr
     )
 
 
@@ -240,7 +240,7 @@ def test_a_role_must_exist_in_a_workflow_and_only_hr_adds_users(q: Callable[...,
     assert "--role janitor: no workflow has that role" in bad.stderr
     refused = q("user", "add", "x", "--role", "hr", user="cmdr1")
     assert refused.exit_code == 1
-    assert "cmdr1 may not add users" in refused.stderr
+    assert "cmdr1 (Department Commander) may not add users" in refused.stderr
     listed = json.loads(q("user", "list", "--json").stdout)
     assert {"name": "cmdr1", "roles": ["commander"], "full_name": "", "title": ""} in listed
 

@@ -162,7 +162,7 @@ def test_holding_twice_and_releasing_nothing_are_refused(q: Callable[..., Result
 def test_only_manage_records_may_hold_or_purge(q: Callable[..., Result]) -> None:
     result = q("records", "hold", "1", "--reason", "x", user="chief.walsh")
     assert result.exit_code == 1
-    assert "may not place a legal hold: that needs the role hr" in result.stderr
+    assert "may not place a legal hold: that needs the role Human Resources" in result.stderr
 
 
 def test_a_purge_removes_personal_data_leaves_tombstones_and_the_log_verifies(

@@ -63,8 +63,10 @@ def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
     held = q("advance", "2", "recall", "--reason", "Vacant.")
     assert held.exit_code == 1
     assert held.stderr == (
-        "error: cannot recall Luis Reyes (candidate 2): the position is held by Dana Whitfield "
-        "(candidate 1, Appointed School Resource Officer); remove or withdraw frees it\n"
+        'error: cannot "Recall Luis Reyes from the eligible list" for Luis Reyes: the position '
+        "is held by Dana Whitfield (Appointed School Resource Officer); "
+        '"Remove from the position (infraction of policy, guideline, philosophy or school '
+        'rule)" or "The officer withdraws" frees it\n'
     )
     removed = q("advance", "1", "remove", "--reason", "Example.", "--category", "policy")
     assert removed.exit_code == 0, removed.stderr

@@ -169,7 +169,11 @@ def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter])
         assert "candidate 2 is not_selected (Not selected), not appointed" in not_appointed.stderr
     wrong_role = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.okafor")
     assert wrong_role.exit_code == 1
-    assert "sgt.okafor may not enter activity reports for candidate 1" in wrong_role.stderr
+    assert (
+        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "candidate 1: that needs the role Human Resources or Detective Sergeant, or being the "
+        "officer's own supervisor as Supervisor (writes recommendations)\n"
+    ) in wrong_role.stderr
     assert q("report", "add", "1", "--quarter", Q[0].id, *FIELDS).exit_code == 0
     again = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS)
     assert again.exit_code == 1

@@ -67,7 +67,7 @@ def test_a_selection_opened_by_mistake_is_closed_with_a_reason_and_leaves_the_li
     assert q("selection", "close", "2", "--reason", " ").exit_code == 2
     commander = q("selection", "close", "2", "--reason", "Typo", user="cmdr1")
     assert commander.exit_code == 1
-    assert "cmdr1 may not close a selection" in commander.stderr
+    assert "cmdr1 (Department Commander) may not close a selection" in commander.stderr
     closed = q("selection", "close", "2", "--reason", "Opened twice, the title mistyped")
     assert closed.exit_code == 0, closed.stderr
     assert closed.stdout.startswith("closed selection 2, audit event #")

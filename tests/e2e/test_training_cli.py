@@ -4,7 +4,9 @@ exit 2 for bad input and 1 for a refusal by the rules, on the real clock."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from qualify.services.scenario import letter_pdf
+from qualify.workflow.documents import long_date
 from tests.conftest import Result
 from tests.helpers.selected import selected_db
 
@@ -120,8 +123,9 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     one_line(
         q("training", "assign", "1", "basic_sro", "--by", due, user="chief.walsh"),
         1,
-        "chief.walsh may not assign_training: that needs the role detective_sergeant or "
-        "commander; chief.walsh holds chief; from selected, chief.walsh may fire withdraw",
+        'Michael Walsh (Chief of Police) may not "Direct SRO training" for Dana Whitfield: that '
+        "needs the role Detective Sergeant or Department Commander; at Selected, you may "
+        '"The officer withdraws"',
     )
     q("training", "assign", "1", "basic_sro", "--by", due)
     one_line(
@@ -134,12 +138,13 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     one_line(
         q("training", "complete", "1", "basic_sro", "--on", yesterday),
         1,
-        f"--on: {yesterday} is before basic_sro was directed on {TODAY.isoformat()}; record "
-        "training completed on or after the day it was directed",
+        f"--on: {yesterday} is before the course was directed (Basic School Resource Officer "
+        f"course, on {TODAY.isoformat()}); record training completed on or after the day it "
+        "was directed",
     )
     hidden = q("training", "status", "1", user="rep.chen")  # a panelist, not on the record
     assert hidden.exit_code == 1
-    assert hidden.stderr.startswith("error: rep.chen may not see candidate 1: as a panelist")
+    assert hidden.stderr.startswith("error: Dr. Helen Chen may not see candidate 1: as a panelist")
     assert hidden.stderr.count("\n") == 1
 
 
@@ -148,3 +153,60 @@ def test_every_training_command_has_help(q: Callable[..., Result]) -> None:
         shown = q("training", command, "--help")
         assert shown.exit_code == 0
         assert "Usage: qualify training" in shown.stdout
+
+
+def _words(path: Path) -> str:
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def test_adding_a_course_prints_an_amended_letter_and_hr_reprints_both(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    due, later = (TODAY + timedelta(days=30)).isoformat(), (TODAY + timedelta(days=40)).isoformat()
+    first = q("training", "assign", "1", "basic_sro", "legal_issues", "--by", due)
+    assert first.exit_code == 0, first.stderr
+    (letter,) = re.findall(r"^wrote (\S+)$", first.stdout, re.M)
+    assert letter.endswith("_training_training_assignment_event-" + _event(first) + ".pdf")
+    added = q(
+        "training", "assign", "1", "school_emergency_planning", "--by", later, user="cmdr.obrien"
+    )
+    assert added.exit_code == 0, added.stderr
+    (amended,) = re.findall(r"^wrote (\S+)$", added.stdout, re.M)
+    assert Path(amended).name == (
+        f"selection-1_candidate-0001_training_training_assignment_amended_event-{_event(added)}.pdf"
+    )
+    text = _words(Path(amended))
+    assert (
+        f"This letter amends our letter of {long_date(TODAY)} (Ref. S1-C1-E{_event(first)})" in text
+    )
+    for course in ("Basic School Resource Officer course", "Legal issues in schools"):
+        assert course in text
+    assert (
+        "New: directed by Ann O'Brien, Captain, Support Division Commander, "
+        f"{long_date(TODAY)} School emergency operations planning with the Emergency "
+        f"Management Team 8 hours {long_date(TODAY + timedelta(days=40))} When you complete"
+    ) in text
+    # No course added, no amended letter: the refusal says why, and nothing is written.
+    again = q("training", "assign", "1", "legal_issues", "--by", later)
+    one_line(
+        again,
+        1,
+        f"candidate 1: legal_issues was already directed on {TODAY} by sgt.lambert, due {due}",
+    )
+    assert len(list(Path(amended).parent.glob("*amended*.pdf"))) == 1
+    # HR prints the officer's training letters again: the first and its amendment, the same bytes.
+    out = tmp_path / "letters"
+    reprinted = q("packet", "1", "-o", str(out), user="hr.alvarez")
+    assert reprinted.exit_code == 0, reprinted.stderr
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        f"selection-1_candidate-0001_training_training_assignment_amended_event-{_event(added)}.pdf",
+        f"selection-1_candidate-0001_training_training_assignment_event-{_event(first)}.pdf",
+    ]
+    assert (out / Path(amended).name).read_bytes() == Path(amended).read_bytes()
+
+
+def _event(result: Result) -> str:
+    found = re.search(r"audit event #(\d+)", result.stdout)
+    assert found is not None, result.stdout
+    return found.group(1)

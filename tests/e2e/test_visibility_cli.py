@@ -16,16 +16,8 @@ from qualify.services.scorecards import score
 from qualify.store import audit
 from tests.conftest import Result
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, declared
+from tests.helpers.builders import CRITERIA, Sample, declared
 
-CRITERIA = (
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-)
 Run = Callable[..., Result]
 
 
@@ -63,15 +55,15 @@ def test_a_school_rep_sees_only_the_interview_kit_of_candidates_being_interviewe
     refused = run("rep.chen", "candidate", "show", str(hale))
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        f"error: rep.chen may not see candidate {hale}: as a panelist, rep.chen sees only the "
-        "candidates the panel is interviewing (in interview or scored), and of them only the "
-        "name, rank, unit and the interview kit; the full record is for chief, commander, hr "
-        "and the officer's supervisor"
+        f"error: Dr. Helen Chen may not see candidate {hale}: as a panelist, Dr. Helen Chen sees "
+        "only the candidates the panel is interviewing (at Interview or Interview scored), and "
+        "of them only the name, rank, unit and the interview kit; the full record is for Chief "
+        "of Police, Department Commander, Human Resources and the officer's supervisor"
     )
     assert "finding" not in refused.stderr
     check = run("rep.chen", "check", str(whitfield))
     assert check.exit_code == 1
-    assert "as a panelist, rep.chen sees only" in check.stderr
+    assert "as a panelist, Dr. Helen Chen sees only" in check.stderr
     assert run("rep.chen", "check", "--selection", "1").exit_code == 1
     assert run("rep.chen", "audit", "log", "--candidate", str(whitfield)).exit_code == 1
 
@@ -108,7 +100,10 @@ def test_a_supervisor_sees_only_the_officers_they_supervise(
     ):
         refused = run("sgt.moreau", *command)
         assert refused.exit_code == 1, command
-        assert f"sgt.moreau may not see candidate {other}" in refused.stderr
+        assert (
+            f"Claire Moreau (Supervisor (writes recommendations)) may not see candidate {other}: "
+            "they see only the officers they supervise"
+        ) in refused.stderr
         assert "sustained" not in refused.stderr + refused.stdout
     listed = json.loads(run("sgt.moreau", "candidate", "list", "--json").stdout)
     assert {c["supervisor"] for c in listed} == {"sgt.moreau"}

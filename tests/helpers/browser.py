@@ -20,8 +20,11 @@ from playwright.sync_api import (
     Dialog,
     Page,
     Playwright,
+    expect,
     sync_playwright,
 )
+
+from tests.helpers.builders import password_of
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,3 +80,13 @@ def page(context: BrowserContext) -> Iterator[Page]:
     opened.on("dialog", note)
     yield opened
     assert not dialogs, f"a JavaScript dialog opened: {dialogs}"
+
+
+def sign_in(page: Page, base_url: str, name: str, password: str | None = None) -> None:
+    """Sign in on the portal's login page as `name` (with the password `portal_data.prepare`
+    gave them, unless another is named) and wait until the page offers to sign out."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password or password_of(name))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -327,6 +327,11 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
     return list(roles)
 
 
+def password_of(name: str) -> str:
+    """The portal password `portal_data.prepare` gives each sample user (test data only)."""
+    return f"{name} portal password"
+
+
 def with_passwords(session: Session, passwords: dict[str, str]) -> None:
     """Each user's portal password (login: password), set as the demo sets them."""
     for name, password in passwords.items():

@@ -1,4 +1,5 @@
-"""A prepared portal database: the sample SRO selection at a stage, with hostile names.
+"""A prepared portal database: the sample SRO selection at a stage, with hostile names; and
+the portal serving it to an HTTP test client (`serving`), signed in as any sample user.
 
 The sample officer MPD-1077 is renamed `<script>alert(1)</script>` `"><img src=x
 onerror=alert(1)>` (so the name reaches every page: screening, glance, results, packets), and
@@ -7,14 +8,22 @@ a second officer with those names waits in screening.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
 
 from qualify.config import Settings
+from qualify.services import signin
 from qualify.store import db
+from qualify.store.tables import Candidate
+from qualify.web.app import create_app
 from tests.helpers.builders import (
     COMMANDER,
     HR,
@@ -24,6 +33,7 @@ from tests.helpers.builders import (
     an_officer,
     declared,
     interviewed,
+    password_of,
     renamed,
     with_passwords,
 )
@@ -37,11 +47,6 @@ def scoring(sample: Sample) -> None:
     """Interviews under way: the commander has declared no conflict, the representatives
     nothing yet."""
     declared(sample, panelists=[COMMANDER])
-
-
-def password_of(name: str) -> str:
-    """The portal password `prepare` gives each sample user (test data only)."""
-    return f"{name} portal password"
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,73 @@ def prepare(
     finally:
         engine.dispose()
     return Prepared(settings, sample.selection_id, ids)
+
+
+@dataclass
+class Browser:
+    """A test client, signed in or not (`csrf` is then ''), that posts forms with its token."""
+
+    http: TestClient
+    csrf: str
+
+    def get(self, path: str) -> Any:
+        return self.http.get(path)
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
+
+
+@dataclass
+class Site:
+    """The portal on a prepared database; `now`, if given, is its clock and sign-ins' time."""
+
+    data: Prepared
+    app: Any
+    now: datetime | None = None
+
+    def browser(self, user: str | None = None) -> Browser:
+        """A client signed in as `user` (a new session of theirs), or signed in as no one."""
+        client = TestClient(self.app, follow_redirects=False)
+        if user is None:
+            return Browser(client, "")
+        with self._session() as session:
+            token = signin.open_signed_in(
+                session=session, user=user, portal=self.data.settings.portal, now=self.now
+            )
+            visit = signin.look_up(session, token)
+        assert visit is not None
+        client.cookies.set("qualify_session", token)
+        return Browser(client, visit.csrf_token)
+
+    def count(self, table: type) -> int:
+        with self._session() as session:
+            return int(session.exec(select(func.count()).select_from(table)).one())
+
+    def candidate(self, employee_id: str) -> Candidate:
+        with self._session() as session:
+            found = session.get(Candidate, self.data.ids[employee_id])
+        assert found is not None
+        return found
+
+    def state(self, employee_id: str) -> str:
+        return self.candidate(employee_id).state
+
+    def id(self, employee_id: str) -> int:
+        return self.data.ids[employee_id]
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        engine = db.make_engine(self.data.settings.database_url)
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
+
+
+def serving(data: Prepared, *, now: datetime | None = None) -> Iterator[Site]:
+    """The portal on `data` (its clock stopped at `now`, if given) for a module-scoped fixture
+    to yield from; its connections are closed after."""
+    app = create_app(data.settings, clock=None if now is None else lambda: now)
+    yield Site(data, app, now)
+    app.state.portal.engine.dispose()

@@ -134,8 +134,9 @@ def test_the_wrong_role_is_told_who_may_and_what_they_may_do(session: Session, s
     with pytest.raises(NotPermitted) as info:
         go(session, dana, "confirm_eligible", "hr.alvarez")
     assert str(info.value) == (
-        "hr.alvarez may not confirm_eligible: that needs the role commander; hr.alvarez holds "
-        "admin, hr; from screening, hr.alvarez may fire withdraw"
+        'Marisol Alvarez (administrator, Human Resources) may not "Confirm the officer meets '
+        'qualifications 1-4" for Dana Whitfield: that needs the role Department Commander; at '
+        'Eligibility screening, you may "The officer withdraws"'
     )
 
 

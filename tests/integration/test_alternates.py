@@ -15,19 +15,9 @@ from qualify.services.scorecards import score
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, a_user, declared, screened, with_panel
+from tests.helpers.builders import CRITERIA, Sample, a_user, declared, screened, with_panel
 
-ALL_FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
-)
+ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
 
 def submit(session: Session, cid: int, panelist: str) -> None:
@@ -56,6 +46,29 @@ def _row(data: dict[str, object], cid: int) -> dict[str, object]:
     return next(r for r in data["candidates"] if r["candidate_id"] == cid)  # type: ignore[attr-defined, index]
 
 
+def nephew_declared(session: Session, cid: int) -> object:
+    """rep.douglas declares a conflict with the candidate; who sits instead, as audited."""
+    declare(
+        session=session, candidate_id=cid, actor=as_user("rep.douglas"), conflict="He is my nephew."
+    )
+    conflict = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "conflict_declared")
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    assert conflict is not None
+    return json.loads(conflict.details)["sits_instead"]
+
+
+def test_the_alternate_named_first_sits_first(sample: Sample, session: Session) -> None:
+    screened(sample)
+    a_user(sample, "rep.ibarra", "school_rep")
+    a_user(sample, "rep.nakamura", "school_rep")
+    with_panel(sample, alternates=[("school_rep", "rep.ibarra"), ("school_rep", "rep.nakamura")])
+    declared(sample)
+    assert nephew_declared(session, sample.ids["MPD-1077"]) == "rep.ibarra"
+
+
 def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     session: Session, panel: tuple[Selection, dict[str, int]]
 ) -> None:
@@ -65,19 +78,7 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
         declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
-    declare(
-        session=session,
-        candidate_id=luis,
-        actor=as_user("rep.douglas"),
-        conflict="He is my nephew.",
-    )
-    conflict = session.exec(
-        select(AuditEvent)
-        .where(AuditEvent.action == "conflict_declared")
-        .order_by(col(AuditEvent.id).desc())
-    ).first()
-    assert conflict is not None
-    assert json.loads(conflict.details)["sits_instead"] == "rep.ibarra"
+    assert nephew_declared(session, luis) == "rep.ibarra"
     declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     for panelist in ("cmdr.obrien", "rep.chen", "rep.ibarra"):
         submit(session, luis, panelist)

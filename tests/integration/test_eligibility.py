@@ -219,7 +219,9 @@ def test_only_roles_allowed_by_the_workflow_add_evidence(
     _, selection = sro
     cid = candidate_ids(session, selection.id or 0)["MPD-1042"]
     with pytest.raises(
-        NotPermitted, match=r"cmdr\.obrien may not add evidence: that needs the role hr"
+        NotPermitted,
+        match=r"Ann O'Brien \(Department Commander\) may not add evidence: that needs the role "
+        "Human Resources",
     ):
         _add(session, settings, cid, "service", date="2020-01-01", actor=as_user("cmdr.obrien"))
     with pytest.raises(NotPermitted, match="unknown user 'mallory'"):

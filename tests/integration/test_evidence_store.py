@@ -13,7 +13,7 @@ from qualify.errors import QualifyError
 from qualify.services.evidence import add_evidence
 from qualify.services.scenario import Scenario, set_up
 from qualify.store.integrity import verify
-from qualify.store.tables import AuditEvent, Selection
+from qualify.store.tables import AuditEvent, Evidence, Selection
 from tests.conftest import SCENARIO
 from tests.helpers.actors import CLI, as_user
 
@@ -69,12 +69,9 @@ def test_a_refused_evidence_command_leaves_nothing_in_the_store(
     assert stored == []
 
 
-def test_an_accepted_record_stores_its_file(
-    session: Session, settings: Settings, roster: Selection, tmp_path: Path
-) -> None:
-    letter = tmp_path / "letter.pdf"
-    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
-    record = add_evidence(
+def add_letter(session: Session, settings: Settings, letter: Path) -> Evidence:
+    """HR records the sergeant's letter for candidate 1, with its file."""
+    return add_evidence(
         session=session,
         files_dir=settings.files_dir,
         candidate_id=1,
@@ -83,6 +80,33 @@ def test_an_accepted_record_stores_its_file(
         file=letter,
         actor=as_user("hr.alvarez"),
     )
+
+
+def test_a_record_whose_commit_fails_leaves_nothing_in_the_store(
+    session: Session,
+    settings: Settings,
+    roster: Selection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+
+    def lost(*args: object) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(session, "commit", lost)
+    with pytest.raises(ConnectionError):
+        add_letter(session, settings, letter)
+    assert [p for p in settings.files_dir.rglob("*") if p.is_file()] == []
+
+
+def test_an_accepted_record_stores_its_file(
+    session: Session, settings: Settings, roster: Selection, tmp_path: Path
+) -> None:
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% Officer Whitfield has my full support.\n%%EOF\n")
+    record = add_letter(session, settings, letter)
     assert record.file_sha256 is not None
     stored = settings.files_dir / record.file_sha256[:2] / record.file_sha256
     assert stored.read_bytes() == letter.read_bytes()

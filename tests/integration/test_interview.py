@@ -24,19 +24,9 @@ from qualify.store.rows import claim
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import Sample, declared, in_interview, interviewed
+from tests.helpers.builders import CRITERIA, Sample, declared, in_interview, interviewed
 
-ALL_FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
-)
+ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
 
 @pytest.fixture
@@ -92,7 +82,7 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "rep.chen"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")],
-            "rep.chen does not hold the role commander",
+            "Dr. Helen Chen does not hold the role Department Commander",
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
@@ -427,7 +417,10 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
         ).to_state
         == "scored"
     )
-    with pytest.raises(NotPermitted, match="sgt.okafor may not see results"):
+    with pytest.raises(
+        NotPermitted,
+        match=r"Emeka Okafor \(Supervisor \(writes recommendations\)\) may not see results",
+    ):
         results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
 
@@ -480,7 +473,7 @@ def test_the_demo_interview_results_and_decisions(session: Session, interview: S
     assert details["passed_over"] == [ids["MPD-1042"]]
     assert details["reason"] == "Bilingual; the district asked for Spanish speakers."
     # The one position is Luis's now: selecting Dana as well is refused, naming him.
-    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(candidate"):
+    with pytest.raises(RuleViolation, match=r"the position is held by Luis Reyes \(Selected\)"):
         advance(
             session=session,
             candidate_id=ids["MPD-1042"],

@@ -82,9 +82,10 @@ def packet(out: Path, cid: int, stage: str, template: str) -> Path:
 
 def test_every_stage_packet_is_written(demo: tuple[Settings, Path, dict[str, int]]) -> None:
     _, out, _ = demo
-    # 25 stage packets up to the appointment, 2 quarterly reports, then the notice of removal
-    # and the recalled officer's selection packet and letter.
-    assert len(list(out.glob("*.pdf"))) == 31
+    # 25 stage packets up to the appointment and the amended training assignment (a course
+    # added in training), 2 quarterly reports, then the notice of removal and the recalled
+    # officer's selection packet and letter.
+    assert len(list(out.glob("*.pdf"))) == 32
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
@@ -207,6 +208,12 @@ def test_panel_results_and_selection_packet_print_scores_flags_and_the_decision(
     assert "Detective Sergeant" in letter
     assert "consistent with the hours of the school" in letter
     assert "attend training as directed" in letter
+    # The Support Division Commander is Captain Ann O'Brien: the terms assume no one's sex.
+    chosen = " ".join(text_of(packet(out, ids["MPD-1042"], "selected", "selection_letter")).split())
+    for words in (letter, chosen):
+        assert "approved by the Support Division Commander or a designee" in words
+        assert " his " not in words
+        assert " her " not in words
 
 
 def test_the_training_assignment_lists_each_course_its_hours_and_due_date(
@@ -222,6 +229,37 @@ def test_the_training_assignment_lists_each_course_its_hours_and_due_date(
     assert "8 hours March 5, 2027" in text
     # The course the commander directed later, in training, has no place in this letter.
     assert "emergency operations planning" not in text
+
+
+def test_the_demos_amended_training_assignment_adds_the_commanders_course_to_the_first_two(
+    demo: tuple[Settings, Path, dict[str, int]],
+) -> None:
+    config, out, ids = demo
+    dana = ids["MPD-1042"]
+    engine = db.make_engine(config.database_url)
+    with Session(engine) as session:
+        first = entering_event(session, dana, "training")
+    engine.dispose()
+    # In reading order (a table row by row), not laid out in columns.
+    path = packet(out, dana, "training", "training_assignment_amended")
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(done.stdout.split())
+    assert text.startswith("Personal and confidential Milford Police Department")
+    assert "January 27, 2027" in text
+    assert "Subject: Amended training assignment, School Resource Officer 2027" in text
+    assert f"This letter amends our letter of January 25, 2027 (Ref. S1-C{dana}-E{first.id})" in (
+        text
+    )
+    assert "The training now directed for you is 56 hours in all" in text
+    assert (
+        "New: directed by Ann O'Brien, Captain, Support Division Commander, January 27, 2027 "
+        "School emergency operations planning with the Emergency Management Team 8 hours "
+        "March 12, 2027"
+    ) in text
+    for course in ("Basic School Resource Officer course 40 hours", "Legal issues in schools"):
+        assert course in text
+    assert "Ann O'Brien Captain, Support Division Commander" in text  # who added the course
+    assert "Page 1 of 1" in text
 
 
 def test_the_footer_carries_the_record_reference_and_audit_hash(
@@ -432,7 +470,7 @@ def test_packet_generated_events_record_the_file_hash(
     # and goes elsewhere).
     named = {json.loads(e.details)["file"] for e in events}
     assert {p.name for p in out.glob("*.pdf")} <= named
-    assert len(list(out.glob("*.pdf"))) == 31
+    assert len(list(out.glob("*.pdf"))) == 32
     first: dict[str, str] = {}  # the event that wrote each file into out/ (reprints go elsewhere)
     for event in sorted(events, key=lambda e: e.id or 0):
         details = json.loads(event.details)
@@ -543,6 +581,7 @@ def test_no_packet_prints_python_values_login_names_or_field_ids(
         for name in ids:
             assert re.search(rf"\b{name}\b", text) is None, (path.name, name)
     printed = {t for names in spec.packets.values() for t in names}
+    printed |= set(spec.training.amended_packets)
     assert {k for k in printed if any(k in s for s in kinds)} == printed
 
 

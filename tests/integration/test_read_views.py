@@ -16,6 +16,7 @@ from qualify.services.screening import screening_queue
 from qualify.services.standings import standings
 from tests.helpers.actors import as_user
 from tests.helpers.builders import (
+    CRITERIA,
     Sample,
     declared,
     in_screening,
@@ -23,17 +24,7 @@ from tests.helpers.builders import (
     scorecard,
 )
 
-ALL_FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
-)
+ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
 
 def test_the_commander_sees_each_check_with_sensitive_ones_withheld(
@@ -142,7 +133,10 @@ def test_only_the_roles_that_see_every_record_get_the_glance(
     session: Session, sample: Sample
 ) -> None:
     declared(sample)
-    with pytest.raises(NotPermitted, match="rep.chen may not see the selection at a glance"):
+    with pytest.raises(
+        NotPermitted,
+        match=r"Dr\. Helen Chen \(Milford School System representative\) may not see the selection ",
+    ):
         selection_overview(
             session=session, selection_id=sample.selection_id, actor=as_user("rep.chen")
         )

@@ -4,6 +4,7 @@ appointment waiting until every directed course is complete."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from qualify.store import audit
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Candidate, Evidence, TrainingDirection
 from tests.helpers.actors import as_user
+from tests.helpers.builders import USERS
 from tests.helpers.selected import selected_db
 
 # 14:00 UTC is 9 a.m. in Milford (America/New_York): the day there is January 25, 2027.
@@ -168,11 +170,13 @@ def test_the_commander_adds_a_course_to_an_officer_in_training(session: Session,
 def test_only_the_directing_roles_may_direct_training(
     session: Session, dana: int, actor: str
 ) -> None:
-    with pytest.raises(NotPermitted, match=f"{actor} may not assign_training: that needs the role"):
+    who = re.escape(f"{USERS[actor][1]} (")
+    needs = "that needs the role Detective Sergeant or Department Commander"
+    with pytest.raises(NotPermitted, match=f'{who}.*may not "Direct SRO training" for .*: {needs}'):
         direct(session, dana, ["basic_sro"], actor=actor)
     assert last(session).action == "advance_refused"
     direct(session, dana, ["basic_sro"])
-    with pytest.raises(NotPermitted, match=f"{actor} may not direct training"):
+    with pytest.raises(NotPermitted, match=f"{who}.*may not direct training: {needs}"):
         direct(session, dana, ["legal_issues"], actor=actor)
     refused = last(session)
     assert (refused.action, refused.outcome, refused.actor) == (
@@ -344,8 +348,8 @@ def test_completion_dates_run_from_the_day_directed_to_today_in_the_selections_t
     with pytest.raises(RuleViolation) as early:
         complete(session, settings, dana, "basic_sro", "2027-01-24", now=late_evening)
     assert render(early.value) == (
-        "--on: 2027-01-24 is before basic_sro was directed on 2027-01-25; record training "
-        "completed on or after the day it was directed"
+        "--on: 2027-01-24 is before the course was directed (Basic School Resource Officer "
+        "course, on 2027-01-25); record training completed on or after the day it was directed"
     )
     complete(session, settings, dana, "basic_sro", "2027-01-26", now=late_evening)  # today
     complete(session, settings, dana, "legal_issues", "2027-01-25", now=late_evening)  # that day
@@ -370,7 +374,9 @@ def test_only_hr_and_the_directing_roles_record_completion(
     session: Session, settings: Settings, dana: int
 ) -> None:
     direct(session, dana, ["basic_sro", "legal_issues"])
-    with pytest.raises(NotPermitted, match="chief.walsh may not record completed training"):
+    with pytest.raises(
+        NotPermitted, match=r"Michael Walsh \(Chief of Police\) may not record completed training"
+    ):
         complete(session, settings, dana, "basic_sro", "2027-02-19", actor="chief.walsh")
     complete(session, settings, dana, "basic_sro", "2027-02-19", actor="sgt.lambert")
     complete(session, settings, dana, "legal_issues", "2027-02-19", actor="cmdr.obrien")

@@ -34,9 +34,7 @@ def test_each_option_costs_what_the_districts_overview_says() -> None:
     assert "Role limited to security and accountable to a private employer." in (
         costs["03"].assumptions
     )
-    assert "80 days would be employed with the Wilton Police Department." in (
-        costs["01"].assumptions
-    )
+    assert "80 days would be employed with the Police Department." in (costs["01"].assumptions)
 
 
 def test_money_rounds_half_a_dollar_up_and_percentages_to_a_tenth() -> None:

@@ -148,3 +148,32 @@ def test_the_evidence_kind_of_completed_training_is_reserved() -> None:
         "evidence kind 'training_completed' is qualify's own (completed training is recorded as "
         "it); choose another name"
     ]
+
+
+def test_the_sro_workflow_prints_an_amended_training_assignment_letter() -> None:
+    spec = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
+    assert spec.training.amended_packets == ["training_assignment_amended"]
+    kind = spec.packet_kinds["training_assignment_amended"]
+    assert (kind.title, kind.letter, kind.sensitive) == ("Amended training assignment", True, False)
+
+
+def test_an_amended_letter_needs_a_known_template_a_packet_kind_and_training_directed() -> None:
+    amended = COURSES.replace("training:\n", "training:\n  amended_packets: [amended_letter]\n")
+    here = line_of(DIRECTED + amended, "amended_packets")
+    with pytest.raises(WorkflowError) as info:
+        load_text(DIRECTED + amended, source="w.yaml", templates=["amendd_letter"])
+    assert info.value.problems == [
+        f"w.yaml:{here}: training.amended_packets[0]: packet 'amended_letter' has no entry under "
+        "packet_kinds (its title and audience)",
+        f"w.yaml:{here}: training.amended_packets[0]: unknown packet template 'amended_letter' "
+        "(did you mean 'amendd_letter'?)",
+    ]
+    undirected = (
+        (DIRECTED + amended)
+        .replace("    directs_training: true\n", "")
+        .replace("    requires_training: true\n", "")
+    )
+    assert (
+        f"w.yaml:{line_of(undirected, 'amended_packets')}: training.amended_packets[0]: no "
+        "transition directs training (directs_training: true)"
+    ) in problems(undirected)

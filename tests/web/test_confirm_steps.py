@@ -10,16 +10,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlmodel import Session
-from starlette.testclient import TestClient
 
-from qualify.services import signin
-from qualify.store import db
-from qualify.store.tables import Candidate
 from qualify.web.app import create_app
 from tests.helpers.builders import Sample, a_panel, in_screening, screened, trained
 from tests.helpers.markup import undescribed, unlabelled
-from tests.helpers.portal_data import Prepared, prepare
+from tests.helpers.portal_data import Site, prepare
 
 pytestmark = pytest.mark.slow  # each case builds the sample selection (about 10 s)
 
@@ -29,28 +24,6 @@ def with_panel_not_scheduled(sample: Sample) -> None:
     to schedule their interview."""
     screened(sample)
     a_panel(sample)
-
-
-def signed_in(data: Prepared, app: object, user: str) -> tuple[TestClient, str]:
-    engine = db.make_engine(data.settings.database_url)
-    with Session(engine) as session:
-        token = signin.open_signed_in(session=session, user=user, portal=data.settings.portal)
-        visit = signin.look_up(session, token)
-    engine.dispose()
-    assert visit is not None
-    client = TestClient(app, follow_redirects=False)  # type: ignore[arg-type]
-    client.cookies.set("qualify_session", token)
-    return client, visit.csrf_token
-
-
-def state_of(data: Prepared, employee: str) -> str:
-    engine = db.make_engine(data.settings.database_url)
-    with Session(engine) as session:
-        found = session.get(Candidate, data.ids[employee])
-        assert found is not None
-        state = found.state
-    engine.dispose()
-    return state
 
 
 CASES = [
@@ -81,8 +54,9 @@ def test_a_one_click_trigger_fires_only_from_its_confirmation_step(
     after_label: str,
 ) -> None:
     data = prepare(tmp_path, stage=stage, hostile=False)
-    app = create_app(data.settings)
-    client, csrf = signed_in(data, app, user)
+    site = Site(data, create_app(data.settings))
+    signed_in = site.browser(user)
+    client, csrf = signed_in.http, signed_in.csrf
     officer = data.ids[employee]
     back = f"/selections/1/{view}"
     page = client.get(back).text
@@ -98,7 +72,7 @@ def test_a_one_click_trigger_fires_only_from_its_confirmation_step(
     step_address = clicked.headers["location"]
     assert urlsplit(step_address).path == f"/candidates/{officer}/confirm"
     assert parse_qs(urlsplit(step_address).query) == {"trigger": [trigger], "back": [back]}
-    assert state_of(data, employee) == before
+    assert site.state(employee) == before
 
     step = client.get(step_address)
     assert step.status_code == 200
@@ -108,7 +82,7 @@ def test_a_one_click_trigger_fires_only_from_its_confirmation_step(
     assert f'href="{back}"' in step.text  # Cancel goes back, changing nothing
     assert unlabelled(step.text) == []
     assert undescribed(step.text) == []
-    assert state_of(data, employee) == before
+    assert site.state(employee) == before
 
     # The step's own button fires it, and the page it came from says so.
     confirmed = client.post(
@@ -117,10 +91,10 @@ def test_a_one_click_trigger_fires_only_from_its_confirmation_step(
     )
     assert confirmed.status_code == 303
     assert confirmed.headers["location"].startswith(f"{back}?done={trigger}")
-    assert state_of(data, employee) == after
+    assert site.state(employee) == after
 
     # The step opened again (Back, a reload) offers nothing to fire: back to the page.
     again = client.get(step_address)
     assert again.status_code == 303
     assert again.headers["location"] == back
-    app.state.portal.engine.dispose()
+    site.app.state.portal.engine.dispose()

@@ -7,24 +7,21 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
-from qualify.services import signin
 from qualify.store import db
 from qualify.store.clock import utcnow
-from qualify.store.tables import Candidate, Evidence, TrainingDirection
+from qualify.store.tables import Evidence, TrainingDirection
 from qualify.web.app import create_app
 from qualify.web.limits import MB
 from qualify.workflow.documents import local_date
 from tests.helpers.markup import undescribed
-from tests.helpers.portal_data import Prepared, prepare
+from tests.helpers.portal_data import Site, prepare, serving
 
 # The SRO workflow's evidence kinds.
 KINDS = ("certification", "service", "probation", "conduct_review", "conduct_finding")
@@ -33,57 +30,9 @@ KINDS += ("recommendation", "fitness", "drug_screen", "tobacco")
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
 
 
-@dataclass
-class Site:
-    data: Prepared
-    app: Any
-
-    def browser(self, user: str) -> Browser:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            token = signin.open_signed_in(
-                session=session, user=user, portal=self.data.settings.portal
-            )
-            visit = signin.look_up(session, token)
-        engine.dispose()
-        assert visit is not None
-        client = TestClient(self.app, follow_redirects=False)
-        client.cookies.set("qualify_session", token)
-        return Browser(client, visit.csrf_token)
-
-    def state(self, employee_id: str) -> str:
-        return self.candidate(employee_id).state
-
-    def candidate(self, employee_id: str) -> Candidate:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            found = session.get(Candidate, self.data.ids[employee_id])
-        engine.dispose()
-        assert found is not None
-        return found
-
-    def id(self, employee_id: str) -> int:
-        return self.data.ids[employee_id]
-
-
-@dataclass
-class Browser:
-    http: TestClient
-    csrf: str
-
-    def get(self, path: str) -> Any:
-        return self.http.get(path)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    data = prepare(tmp_path_factory.mktemp("forms"))
-    app = create_app(data.settings)
-    yield Site(data, app)
-    app.state.portal.engine.dispose()
+    yield from serving(prepare(tmp_path_factory.mktemp("forms")))
 
 
 def form_of(page: str, candidate_id: int, trigger: str) -> str:
@@ -231,7 +180,11 @@ def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot
         f"/selections/1/decisions?done=select&candidate={officer}#c{officer}"
     )
     page = browser.get(done.headers["location"]).text
-    assert "Recorded: select for Dana Whitfield, who is now at: Selected" in page
+    # The trigger by its label in the workflow, not its key ("select").
+    assert (
+        "Recorded for Dana Whitfield: Select the officer as School Resource Officer; "
+        "now at: Selected." in page
+    )
     assert site.state("MPD-1042") == "selected"
 
 

@@ -14,18 +14,11 @@ from qualify.config import Settings
 from qualify.store import db
 from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
+from tests.helpers.builders import CRITERIA
 from tests.helpers.markup import undescribed
 from tests.web.conftest import candidate_id, csrf_of, refusal
 
 Browser = Callable[[str], TestClient]
-CRITERIA = [
-    "appearance_attitude",
-    "role_model",
-    "liaison",
-    "not_disciplinarian",
-    "prevention_education",
-    "emergency_planning",
-]
 FOURS = {f"score-{c}": "4" for c in CRITERIA}
 
 

@@ -10,22 +10,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlmodel import Session
-from starlette.testclient import TestClient
 
-from qualify.services import signin
-from qualify.store import db
-from qualify.store.tables import Candidate
-from qualify.web.app import create_app
 from tests.conftest import Result
 from tests.helpers.builders import appointed
 from tests.helpers.markup import undescribed
-from tests.helpers.portal_data import Prepared, prepare
+from tests.helpers.portal_data import Site, prepare, serving
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
 
@@ -33,51 +26,22 @@ NOW = datetime(2027, 9, 20, 15, 0, tzinfo=UTC)
 PAGE = "/selections/1/decisions"
 
 
-@dataclass
-class Site:
-    data: Prepared
-    app: Any
-
-    def browser(self, user: str) -> tuple[TestClient, str]:
-        """A client signed in as `user`, and its session's CSRF token."""
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            token = signin.open_signed_in(
-                session=session, user=user, portal=self.data.settings.portal, now=NOW
-            )
-            visit = signin.look_up(session, token)
-        engine.dispose()
-        assert visit is not None
-        client = TestClient(self.app, follow_redirects=False)
-        client.cookies.set("qualify_session", token)
-        return client, visit.csrf_token
-
-    def get(self, user: str, path: str) -> str:
-        return self.browser(user)[0].get(path).text
-
-    def post(self, user: str, employee: str, form: dict[str, str]) -> Any:
-        client, csrf = self.browser(user)
-        return client.post(
-            f"/candidates/{self.data.ids[employee]}/advance",
-            data={"csrf_token": csrf, "back": PAGE, **form},
-        )
-
-    def state(self, employee: str) -> str:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            found = session.get(Candidate, self.data.ids[employee])
-            assert found is not None
-            state = found.state
-        engine.dispose()
-        return state
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = prepare(tmp_path_factory.mktemp("removal"), stage=appointed, hostile=False)
-    app = create_app(data.settings, clock=lambda: NOW)
-    yield Site(data, app)
-    app.state.portal.engine.dispose()
+    yield from serving(data, now=NOW)
+
+
+def shown(site: Site, user: str, path: str) -> str:
+    """The page at `path` as `user` sees it."""
+    return site.browser(user).get(path).text
+
+
+def moved(site: Site, user: str, employee: str, form: dict[str, str]) -> Any:
+    """`user` sends the decisions page's form for one officer."""
+    return site.browser(user).post(
+        f"/candidates/{site.id(employee)}/advance", {"back": PAGE, **form}
+    )
 
 
 def section(page: str, site: Site, employee: str) -> str:
@@ -88,18 +52,22 @@ REMOVAL = {"trigger": "remove", "reason": "Disciplined a student instead of refe
 
 
 def test_a_commander_may_not_remove_the_officer(site: Site) -> None:
-    answer = site.post("cmdr.obrien", "MPD-1042", {**REMOVAL, "category": "school_rule"})
+    answer = moved(site, "cmdr.obrien", "MPD-1042", {**REMOVAL, "category": "school_rule"})
     assert answer.status_code == 403
-    assert "cmdr.obrien may not" in html.unescape(answer.text)
+    assert (
+        "Ann O'Brien (Department Commander) may not \"Remove from the position (infraction of "
+        'policy, guideline, philosophy or school rule)" for Dana Whitfield: that needs the role '
+        "Chief of Police"
+    ) in html.unescape(answer.text)
     assert site.state("MPD-1042") == "appointed"
 
 
 def test_a_removal_without_its_kind_of_infraction_is_refused_beside_it_in_the_clis_words(
     site: Site, cli: Callable[..., Result]
 ) -> None:
-    whitfield = section(site.get("chief.walsh", PAGE), site, "MPD-1042")
+    whitfield = section(shown(site, "chief.walsh", PAGE), site, "MPD-1042")
     assert 'name="category"' in whitfield  # the removal form asks which kind
-    answer = site.post("chief.walsh", "MPD-1042", REMOVAL)
+    answer = moved(site, "chief.walsh", "MPD-1042", REMOVAL)
     assert answer.status_code in (400, 409)
     form = section(answer.text, site, "MPD-1042")
     error = re.search(r'<p class="field-error" id="error-category-[^"]+">([^<]*)</p>', form)
@@ -116,20 +84,23 @@ def test_a_removal_without_its_kind_of_infraction_is_refused_beside_it_in_the_cl
 
 
 def test_the_chief_removes_the_officer_then_recalls_the_next_from_the_list(site: Site) -> None:
-    done = site.post("chief.walsh", "MPD-1042", {**REMOVAL, "category": "school_rule"})
+    done = moved(site, "chief.walsh", "MPD-1042", {**REMOVAL, "category": "school_rule"})
     assert done.status_code == 303, done.text
-    page = site.get("chief.walsh", done.headers["location"])
-    assert "Recorded: remove for Dana Whitfield, who is now at: Removed" in page
+    page = shown(site, "chief.walsh", done.headers["location"])
+    assert "Recorded for Dana Whitfield: Remove from the position" in page
+    assert "now at: Removed from the position." in page
     assert site.state("MPD-1042") == "removed"
     reyes = section(page, site, "MPD-1077")
     assert 'value="recall"' in reyes
     assert 'value="recall"' not in section(page, site, "MPD-1103")  # did not pass
     # The form as a browser sends it: the reason and the skip reason left empty.
     empty = {"trigger": "recall", "reason": "", "skip_reason": ""}
-    refused = site.post("chief.walsh", "MPD-1077", empty)
+    refused = moved(site, "chief.walsh", "MPD-1077", empty)
     assert refused.status_code == 400
     assert re.search(r'id="error-reason-\d+-recall">[^<]*reason', refused.text)
     assert site.state("MPD-1077") == "not_selected"
-    recalled = site.post("chief.walsh", "MPD-1077", {**empty, "reason": "The position is vacant."})
+    recalled = moved(
+        site, "chief.walsh", "MPD-1077", {**empty, "reason": "The position is vacant."}
+    )
     assert recalled.status_code == 303, recalled.text
     assert site.state("MPD-1077") == "selected"

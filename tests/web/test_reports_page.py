@@ -8,79 +8,30 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
-from qualify.services import signin
-from qualify.store import db
 from qualify.store.tables import ActivityReport, AuditEvent
-from qualify.web.app import create_app
 from tests.conftest import Result
 from tests.helpers.builders import FIRST_QUARTER, appointed
 from tests.helpers.markup import undescribed, unlabelled
-from tests.helpers.portal_data import Prepared, prepare
+from tests.helpers.portal_data import Site, prepare, serving
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
 
 NOW = datetime(2027, 7, 20, 14, 0, tzinfo=UTC)
 
 
-@dataclass
-class Site:
-    data: Prepared
-    app: Any
-
-    def browser(self, user: str | None = None) -> Browser:
-        client = TestClient(self.app, follow_redirects=False)
-        if user is None:
-            return Browser(client, "")
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            token = signin.open_signed_in(
-                session=session, user=user, portal=self.data.settings.portal, now=NOW
-            )
-            visit = signin.look_up(session, token)
-        engine.dispose()
-        assert visit is not None
-        client.cookies.set("qualify_session", token)
-        return Browser(client, visit.csrf_token)
-
-    def count(self, table: type) -> int:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            found = session.exec(select(func.count()).select_from(table)).one()
-        engine.dispose()
-        return int(found)
-
-    @property
-    def entry(self) -> str:
-        return f"/candidates/{self.data.ids['MPD-1042']}/reports"
-
-
-@dataclass
-class Browser:
-    http: TestClient
-    csrf: str
-
-    def get(self, path: str) -> Any:
-        return self.http.get(path)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = prepare(tmp_path_factory.mktemp("reports"), stage=appointed, hostile=False)
-    app = create_app(data.settings, clock=lambda: NOW)
-    yield Site(data, app)
-    app.state.portal.engine.dispose()
+    yield from serving(data, now=NOW)
+
+
+def entry(site: Site) -> str:
+    """Where Whitfield's reports are entered."""
+    return f"/candidates/{site.id('MPD-1042')}/reports"
 
 
 def form_of(page: str, quarter: str) -> str:
@@ -112,7 +63,7 @@ def test_without_a_session_the_reports_pages_send_you_to_sign_in(
 def test_a_panelist_may_not_open_the_page_nor_the_chief_enter_a_report(site: Site) -> None:
     assert site.browser("rep.chen").get("/reports").status_code == 403
     events, reports = site.count(AuditEvent), site.count(ActivityReport)
-    answer = site.browser("chief.walsh").post(site.entry, filled())
+    answer = site.browser("chief.walsh").post(entry(site), filled())
     assert answer.status_code == 403
     # Whom the page is for and who is signed in, in the workflow's words for the roles.
     assert "you are signed in as Michael Walsh (Chief of Police)" in html.unescape(answer.text)
@@ -130,7 +81,7 @@ def test_a_report_without_this_sessions_csrf_token_is_refused_and_changes_nothin
     form = filled()
     if token is not None:
         form["csrf_token"] = token
-    answer = site.browser("sgt.moreau").http.post(site.entry, data=form)
+    answer = site.browser("sgt.moreau").http.post(entry(site), data=form)
     assert answer.status_code == 403
     assert "security token" in answer.text
     assert (site.count(AuditEvent), site.count(ActivityReport)) == (events, reports)
@@ -147,16 +98,19 @@ def test_each_role_sees_the_reports_it_may_and_the_menu_says_so(site: Site) -> N
     # Another officer's supervisor sees nothing of Whitfield's, and may not enter it.
     okafor = site.browser("sgt.okafor")
     assert "Whitfield" not in okafor.get("/reports").text
-    refused = okafor.post(site.entry, filled())
+    refused = okafor.post(entry(site), filled())
     assert refused.status_code == 403
-    assert "sgt.okafor may not enter activity reports for candidate" in html.unescape(refused.text)
+    assert (
+        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "candidate"
+    ) in html.unescape(refused.text)
 
 
 def test_a_missing_count_is_refused_beside_its_field_in_the_clis_words(
     site: Site, cli: Callable[..., Result]
 ) -> None:
     reports = site.count(ActivityReport)
-    answer = site.browser("sgt.moreau").post(site.entry, filled(f_drills="", f_meetings="7"))
+    answer = site.browser("sgt.moreau").post(entry(site), filled(f_drills="", f_meetings="7"))
     assert answer.status_code == 400
     form = form_of(answer.text, "2027Q1")
     error = re.search(r'<p class="field-error" id="(error-f_drills-[^"]+)">([^<]*)</p>', form)
@@ -177,7 +131,7 @@ def test_a_missing_count_is_refused_beside_its_field_in_the_clis_words(
 
 def test_the_supervisor_enters_a_report_and_it_is_no_longer_due(site: Site) -> None:
     moreau = site.browser("sgt.moreau")
-    done = moreau.post(site.entry, filled())
+    done = moreau.post(entry(site), filled())
     assert done.status_code == 303, done.text
     page = moreau.get(done.headers["location"]).text
     assert (
@@ -187,7 +141,7 @@ def test_the_supervisor_enters_a_report_and_it_is_no_longer_due(site: Site) -> N
     assert "Dana Whitfield: 2027Q1" not in page
     assert "Dana Whitfield: 2027Q2" in page
     # Sent again from an old tab: the report is on file, refused in the service's words.
-    again = moreau.post(site.entry, filled())
+    again = moreau.post(entry(site), filled())
     assert again.status_code == 409
     assert "report for 2027Q1 is on file (version 1" in html.unescape(again.text)
     # Another user's note is never shown from the address.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -106,6 +107,13 @@ def test_five_failures_lock_sign_in_for_15_minutes(
     failed = events(web_settings, "sign_in_failed")
     assert len(failed) == 7  # five wrong passwords, two tries while locked
     assert {(e.channel, e.account, e.actor) for e in failed} == {("web", "anonymous", "rep.chen")}
+    said = [json.loads(e.details) for e in failed]
+    wrong = {"name": "rep.chen", "reason": "wrong user name or password"}
+    assert (
+        said
+        == [{**wrong, "failures": n} for n in range(1, 6)]
+        + [{"name": "rep.chen", "reason": "locked"}] * 2
+    )
     [lock] = events(web_settings, "sign_in_locked")
     assert lock.channel == "web"
     assert '"failures":5' in lock.details

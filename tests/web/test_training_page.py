@@ -10,28 +10,23 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import Session, select
-from starlette.testclient import TestClient
 
-from qualify.services import signin
-from qualify.store import db
 from qualify.store.clock import utcnow
-from qualify.store.tables import AuditEvent, Candidate, Evidence
+from qualify.store.tables import AuditEvent, Evidence
 from qualify.web.app import create_app
 from qualify.web.limits import MB
 from qualify.workflow.documents import local_date
 from tests.conftest import Result
 from tests.helpers.builders import in_training, selected
 from tests.helpers.markup import undescribed, unlabelled
-from tests.helpers.portal_data import Prepared, prepare
+from tests.helpers.portal_data import Site, prepare, serving
 
 pytestmark = pytest.mark.slow  # the sample selection is built once per module (about 10 s)
 
@@ -39,64 +34,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PAGE = "/selections/1/training"
 
 
-@dataclass
-class Site:
-    data: Prepared
-    app: Any
-
-    def browser(self, user: str | None = None) -> Browser:
-        client = TestClient(self.app, follow_redirects=False)
-        if user is None:
-            return Browser(client, "")
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            token = signin.open_signed_in(
-                session=session, user=user, portal=self.data.settings.portal
-            )
-            visit = signin.look_up(session, token)
-        engine.dispose()
-        assert visit is not None
-        client.cookies.set("qualify_session", token)
-        return Browser(client, visit.csrf_token)
-
-    def count(self, table: type) -> int:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            found = session.exec(select(func.count()).select_from(table)).one()
-        engine.dispose()
-        return int(found)
-
-    def state(self, employee_id: str) -> str:
-        engine = db.make_engine(self.data.settings.database_url)
-        with Session(engine) as session:
-            found = session.get(Candidate, self.data.ids[employee_id])
-            assert found is not None
-            state = found.state
-        engine.dispose()
-        return state
-
-    def completion(self, path: str) -> str:
-        """Where a completion for Whitfield posts."""
-        return f"/candidates/{self.data.ids['MPD-1042']}/training/completed?selection=1{path}"
-
-
-@dataclass
-class Browser:
-    http: TestClient
-    csrf: str
-
-    def get(self, path: str) -> Any:
-        return self.http.get(path)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return self.http.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kw)
-
-
 def _site(folder: Path, stage: Callable[..., object]) -> Iterator[Site]:
-    data = prepare(folder, stage=stage, years_back=1)
-    app = create_app(data.settings)
-    yield Site(data, app)
-    app.state.portal.engine.dispose()
+    yield from serving(prepare(folder, stage=stage, years_back=1))
+
+
+def completion(site: Site, path: str) -> str:
+    """Where a completion for Whitfield posts."""
+    return f"/candidates/{site.id('MPD-1042')}/training/completed?selection=1{path}"
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +97,7 @@ def test_a_panelist_may_not_open_the_page_nor_the_chief_record_a_course(site: Si
     assert site.browser("rep.chen").get(PAGE).status_code == 403
     events, records = site.count(AuditEvent), site.count(Evidence)
     answer = site.browser("chief.walsh").post(
-        site.completion(""), {"course": "basic_sro", "on": "2026-02-19"}
+        completion(site, ""), {"course": "basic_sro", "on": "2026-02-19"}
     )
     assert answer.status_code == 403
     # Whom the page is for and who is signed in, in the workflow's words for the roles.
@@ -173,7 +117,7 @@ def test_a_completion_without_this_sessions_csrf_token_is_refused_and_changes_no
     form = {"course": "basic_sro", "on": "2026-02-19"}
     if token is not None:
         form["csrf_token"] = token
-    answer = site.browser("hr.alvarez").http.post(site.completion(""), data=form)
+    answer = site.browser("hr.alvarez").http.post(completion(site, ""), data=form)
     assert answer.status_code == 403
     assert "security token" in answer.text
     assert (site.count(AuditEvent), site.count(Evidence)) == (events, records)
@@ -226,7 +170,7 @@ def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_wor
     dana = site.data.ids["MPD-1042"]
     records = site.count(Evidence)
     answer = site.browser("hr.alvarez").post(
-        site.completion(""), {"course": "legal_issues", "on": "2026-01-02"}
+        completion(site, ""), {"course": "legal_issues", "on": "2026-01-02"}
     )
     assert answer.status_code == 409
     form = form_of(answer.text, dana)
@@ -234,7 +178,11 @@ def test_a_date_before_the_direction_is_refused_beside_the_field_in_the_clis_wor
     assert error, form
     said = html.unescape(error.group(2))
     assert said == cli_error(cli, site, str(dana), "legal_issues", "--on", "2026-01-02")
-    assert "before legal_issues was directed on 2026-01-25" in said
+    # The course by its title in the workflow, not its key (legal_issues).
+    assert (
+        "before the course was directed (Legal issues in schools (search, privacy, school "
+        "rules and crimes), on 2026-01-25)" in said
+    )
     # The date input names its message and keeps what was typed; the course stays chosen.
     date_input = re.search(r'<input id="on-[^"]+"[^>]*>', form)
     assert date_input
@@ -253,12 +201,12 @@ def test_a_date_in_the_future_and_a_file_of_another_type_are_refused(
     records = site.count(Evidence)
     hr = site.browser("hr.alvarez")
     later = (utcnow() + timedelta(days=3)).date().isoformat()
-    future = hr.post(site.completion(""), {"course": "basic_sro", "on": later})
+    future = hr.post(completion(site, ""), {"course": "basic_sro", "on": later})
     assert future.status_code == 400
     said = html.unescape(re.findall(r'class="field-error"[^>]*>([^<]*)<', future.text)[0])
     assert said == cli_error(cli, site, str(dana), "basic_sro", "--on", later)
     wrong = hr.post(
-        site.completion(""),
+        completion(site, ""),
         {"course": "basic_sro", "on": "2026-02-19"},
         files={"file": ("certificate.pdf", b"just some words\n", "application/pdf")},
     )
@@ -276,7 +224,7 @@ def test_hr_records_a_course_with_its_certificate_and_it_is_not_offered_again(
     dana = site.data.ids["MPD-1042"]
     hr = site.browser("hr.alvarez")
     done = hr.post(
-        site.completion(""),
+        completion(site, ""),
         {"course": "basic_sro", "on": "2026-02-19"},
         files={"file": ("../certificate.pdf", PDF, "application/pdf")},
     )
@@ -292,7 +240,7 @@ def test_hr_records_a_course_with_its_certificate_and_it_is_not_offered_again(
     assert stored[0].read_bytes() == PDF
     # The same form sent again (an old tab): refused at the top of the form, nothing recorded.
     records = site.count(Evidence)
-    again = hr.post(site.completion(""), {"course": "basic_sro", "on": "2026-02-19"})
+    again = hr.post(completion(site, ""), {"course": "basic_sro", "on": "2026-02-19"})
     assert again.status_code == 409
     assert "basic_sro was already recorded complete on 2026-02-19" in html.unescape(again.text)
     assert site.count(Evidence) == records
@@ -319,7 +267,7 @@ def test_the_detective_sergeant_directs_training_from_the_page(chosen: Site) -> 
     assert done.status_code == 303
     assert done.headers["location"].startswith(f"{PAGE}?done=assign_training")
     after = sergeant.get(done.headers["location"]).text
-    assert "who is now at: In training" in after
+    assert "Recorded for Dana Whitfield: Direct SRO training; now at: In training." in after
     assert chosen.state("MPD-1042") == "training"
     assert "/training/completed" in after  # the sergeant records completions too
 
@@ -328,7 +276,7 @@ def test_a_certificate_over_the_limit_brings_the_page_back_saying_so(site: Site)
     small = Site(site.data, create_app(replace(site.data.settings, max_evidence_bytes=MB)))
     records = site.count(Evidence)
     answer = small.browser("hr.alvarez").post(
-        site.completion(""),
+        completion(site, ""),
         {"course": "legal_issues", "on": "2026-02-26"},
         files={"file": ("certificate.pdf", PDF + b"0" * (2 * MB), "application/pdf")},
     )
@@ -339,3 +287,25 @@ def test_a_certificate_over_the_limit_brings_the_page_back_saying_so(site: Site)
     assert undescribed(answer.text) == []
     assert site.count(Evidence) == records
     small.app.state.portal.engine.dispose()
+
+
+def test_hr_downloads_the_amended_training_assignment_from_the_glance(site: Site) -> None:
+    dana = site.data.ids["MPD-1042"]
+    glance = site.browser("hr.alvarez").get("/selections/1/overview").text
+    assert 'value="training_assignment_amended"' in glance
+    assert "Amended training assignment (PDF)" in glance
+    answer = site.browser("hr.alvarez").post(
+        f"/candidates/{dana}/packet", {"stage": "training", "packet": "training_assignment_amended"}
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    name = answer.headers["content-disposition"]
+    assert "_training_training_assignment_amended_event-" in name
+    done = subprocess.run(
+        ["pdftotext", "-", "-"], input=answer.content, capture_output=True, check=True
+    )
+    text = " ".join(done.stdout.decode().split())
+    assert "Subject: Amended training assignment" in text
+    assert "This letter amends our letter of" in text
+    assert "New: directed by Ann O'Brien" in text
+    assert "School emergency operations planning" in text

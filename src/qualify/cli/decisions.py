@@ -276,9 +276,10 @@ def packet(
         "or failure stopped it), and remove temporary files killed writers left there.",
     ),
 ) -> None:
-    """Print packets: a candidate's for a stage (default: their current one) or quarterly
-    activity report (--report), or a selection's. Every run first repairs the records folder
-    for what it prints (see --repair)."""
+    """Print packets: a candidate's for a stage (default: their current one; with the amended
+    letters printed while there, such as an amended training assignment) or quarterly activity
+    report (--report), or a selection's. Every run first repairs the records folder for what it
+    prints (see --repair)."""
     from qualify.services import packets
 
     if repair:

@@ -28,7 +28,9 @@ def assign(
 ) -> None:
     """Direct courses for a candidate, due by a date (the roles of the workflow's transition
     that directs training, SRO: the Detective Sergeant or the Support Division Commander).
-    A selected officer moves into training; one in training gets the courses added."""
+    A selected officer moves into training (the training assignment letter is printed); one in
+    training gets the courses added (an amended training assignment is printed, listing every
+    course then directed)."""
     from qualify.services.firing import PacketPlace
     from qualify.services.training import assign_training
 

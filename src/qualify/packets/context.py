@@ -33,7 +33,7 @@ from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.facts import CandidateFacts
 from qualify.workflow.loader import LoadedWorkflow
-from qualify.workflow.spec import PacketKindSpec, Workflow
+from qualify.workflow.spec import PacketKindSpec, TransitionSpec, Workflow
 
 STATUS_WORDS = {"pass": "Passed", "fail": "Not met", "pending": "Pending"}
 
@@ -292,7 +292,7 @@ def build_context(
                 for f in row["facts"]
             ]
     details = json.loads(event.details)
-    transition = next(t for t in spec.transitions if t.trigger == details["trigger"])
+    transition = _transition_of(spec, details, stage)
     decided = local_date(event.at, tz)
     given, family = given_and_family(candidate)
     rank = candidate.rank.strip()
@@ -372,6 +372,17 @@ def build_context(
     }
     context.update(sections.for_template(session, selection, candidate, event, kind, people, needs))
     return context
+
+
+def _transition_of(spec: Workflow, details: dict[str, Any], stage: str) -> TransitionSpec:
+    """The transition the packet's event records: the trigger it fired or, for training added
+    while in `stage` (which fires none), the one that directs training into that stage."""
+    trigger = details.get("trigger")
+    return next(
+        t
+        for t in spec.transitions
+        if (t.trigger == trigger if trigger else t.directs_training and t.dest == stage)
+    )
 
 
 def _eligibility_summary(checks: list[dict[str, Any]]) -> str:

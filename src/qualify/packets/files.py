@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -23,6 +24,7 @@ from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.evidence import sees_sensitive
+from qualify.workflow.spec import Workflow
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,32 @@ def entering_event(session: Session, candidate_id: int, stage: str) -> AuditEven
         if json.loads(event.details)["to"] == stage:
             return event
     raise RuleViolation(f"candidate {candidate_id} never entered the stage {stage}")
+
+
+# The event that adds training for a candidate already in training (services/training.py):
+# it seals the workflow's amended letters (`training.amended_packets`).
+TRAINING_ADDED = "training_directed"
+
+
+def amending_events(
+    session: Session, spec: Workflow, candidate_id: int, stage: str, entered: AuditEvent
+) -> list[AuditEvent]:
+    """The additions of training while the candidate was in `stage`, after the event that
+    entered it, oldest first: each seals the workflow's amended letters (none when the workflow
+    prints none)."""
+    if not spec.training.amended_packets or stage not in spec.training_states():
+        return []
+    found = session.exec(
+        select(AuditEvent)
+        .where(
+            AuditEvent.candidate_id == candidate_id,
+            AuditEvent.action == TRAINING_ADDED,
+            AuditEvent.outcome == "ok",
+            col(AuditEvent.id) > (entered.id or 0),
+        )
+        .order_by(col(AuditEvent.id))
+    )
+    return [e for e in found if json.loads(e.details).get("stage", stage) == stage]
 
 
 def render(
@@ -199,15 +227,25 @@ def stage_packets(
     *,
     viewer_sensitive: bool,
 ) -> list[Packet]:
-    """Every packet the workflow prints on entering `stage`, rendered for a reader whose role
+    """Every packet the workflow prints on entering `stage`, and the amended letters of the
+    training added while there (each sealed by its own event), rendered for a reader whose role
     sees sensitive records or not (the one who obtains them: `sees_sensitive` of their roles)."""
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    return [
-        render(
-            session, templates_dir, candidate, stage, t, event, viewer_sensitive=viewer_sensitive
-        )
-        for t in spec.packets.get(stage, [])
+    sealed_by = [(event, list(spec.packets.get(stage, [])))] + [
+        (later, list(spec.training.amended_packets))
+        for later in amending_events(session, spec, candidate.id or 0, stage, event)
     ]
+    return [
+        render(session, templates_dir, candidate, stage, t, e, viewer_sensitive=viewer_sensitive)
+        for e, templates in sealed_by
+        for t in templates
+    ]
+
+
+def _stage_of(details: dict[str, Any]) -> str:
+    """The stage a packet-owing event's packets belong to: the one a state change entered, or
+    the one training was added in."""
+    return str(details.get("to") or details["stage"])
 
 
 @dataclass(frozen=True)
@@ -225,12 +263,13 @@ def owed(
     candidate_id: int | None = None,
     selection_id: int | None = None,
 ) -> list[tuple[AuditEvent, list[str]]]:
-    """Committed state changes whose packets are missing from the records folder, with the
-    templates each still needs. An advance asked to write packets names them in its event."""
+    """Committed state changes (and additions of training) whose packets are missing from the
+    records folder, with the templates each still needs. An advance asked to write packets
+    names them in its event."""
     query = (
         select(AuditEvent)
         .where(
-            AuditEvent.action == "state_changed",
+            col(AuditEvent.action).in_(("state_changed", TRAINING_ADDED)),
             AuditEvent.outcome == "ok",
             col(AuditEvent.details).contains('"packets":'),
         )
@@ -252,7 +291,7 @@ def owed(
                 records_dir,
                 event.selection_id or 0,
                 event.candidate_id,
-                details["to"],
+                _stage_of(details),
                 template,
                 event.id,
             )
@@ -300,7 +339,7 @@ def write_owed(
                 sees_sensitive(spec, user.roles) if viewer_sensitive is None else viewer_sensitive
             )
         candidate = get_candidate(session, event.candidate_id or 0)
-        stage = json.loads(event.details)["to"]
+        stage = _stage_of(json.loads(event.details))
         by_selection.setdefault(sid, []).extend(
             render(session, templates_dir, candidate, stage, t, event, viewer_sensitive=sees[sid])
             for t in templates

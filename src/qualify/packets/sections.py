@@ -26,6 +26,7 @@ from qualify.workflow.documents import (
     local_time,
     long_date,
     panel_change,
+    record_reference,
     weekday_date,
 )
 from qualify.workflow.eligible_list import EligibleList
@@ -478,6 +479,83 @@ def directed(p: Parts) -> dict[str, Any]:
     return {"courses": courses, "total_hours": _hours(total)}
 
 
+def amended(p: Parts) -> dict[str, Any]:
+    """An amended training assignment, sealed by the event that added training: every course
+    directed since the candidate entered the stage, up to that event (who directed it, on what
+    day, the date it is due, whether it was complete by then, and whether this event added it),
+    the hours in all, and the letter it amends: the one sealed by the previous direction (the
+    first training assignment, or an earlier amendment). Read from the audit chain up to the
+    event, so a reprint says what was directed then, whatever was directed or completed later."""
+    spec, event = p.spec, p.event
+    stage = str(json.loads(event.details).get("stage") or "")
+    candidate_events = list(
+        p.session.exec(
+            select(AuditEvent)
+            .where(
+                AuditEvent.candidate_id == p.candidate.id,
+                AuditEvent.outcome == "ok",
+                col(AuditEvent.action).in_(
+                    ("state_changed", "training_directed", "training_completed")
+                ),
+                col(AuditEvent.id) <= (event.id or 0),
+            )
+            .order_by(col(AuditEvent.id))
+        )
+    )
+    # The directions since the candidate last entered the stage, each (event, its courses).
+    series: list[tuple[AuditEvent, list[dict[str, Any]]]] = []
+    completed: dict[str, date] = {}
+    for e in candidate_events:
+        details = json.loads(e.details)
+        if e.action == "state_changed" and details.get("to") == (stage or details.get("to")):
+            if details.get("training"):
+                series = [(e, list(details["training"]))]
+                stage = stage or str(details["to"])
+        elif e.action == "training_directed" and series and e.id != event.id:
+            series.append((e, list(details.get("courses") or [])))
+        elif e.action == "training_completed":
+            completed[str(details["course"])] = date.fromisoformat(str(details["completed_on"]))
+    earlier = series[-1][0] if series else None
+    if earlier is not None and earlier.action == "state_changed" and not spec.packets.get(stage):
+        earlier = None  # entering the stage printed no letter to amend
+    series.append((event, list(json.loads(event.details).get("courses") or [])))
+    directions, total = [], 0.0
+    for e, listed in series:
+        courses = []
+        for item in listed:
+            course = spec.training.course(str(item["course"]))
+            hours = course.hours if course else 0.0
+            total += hours
+            done = completed.get(str(item["course"]))
+            courses.append(
+                {
+                    "label": course.label if course else str(item["course"]),
+                    "hours": _hours(hours),
+                    "due": long_date(date.fromisoformat(str(item["due_on"]))),
+                    "completed": long_date(done) if done else "",
+                }
+            )
+        directions.append(
+            {
+                "by": p.people.named(e.actor, e.role),
+                "on": p.date(e.at),
+                "added": e.id == event.id,
+                "courses": courses,
+            }
+        )
+    return {
+        "directions": directions,  # each direction by whom and when, with its courses
+        "added": directions[-1]["courses"],
+        "total_hours": _hours(total),
+        "amends": None
+        if earlier is None
+        else {
+            "date": p.date(earlier.at),
+            "ref": record_reference(p.selection.id or 0, p.candidate.id or 0, earlier.id or 0),
+        },
+    }
+
+
 def on_eligible_list(p: Parts) -> dict[str, Any] | None:
     """For an officer who passed the interview (and so is on the eligible list, where the
     workflow keeps one), as of the packet's event: their rank, how long the list stays valid
@@ -540,6 +618,7 @@ BUILDERS: dict[str, Builder] = {
     "audit_excerpt": audit_excerpt,
     "training": training,
     "directed": directed,
+    "amended": amended,
     "on_eligible_list": on_eligible_list,
     "recall": recall,
 }

@@ -16,9 +16,8 @@ from qualify.store.clock import after_today, utcnow
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
-    forget_unless_used,
+    kept_if_committed,
     read_evidence_file,
-    store_bytes,
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
@@ -188,14 +187,8 @@ def add_evidence(
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
         },
     )
-    stored = store_bytes(files_dir, file_data) if file_sha and file_data is not None else None
-    try:
+    with kept_if_committed(session, files_dir, file_data if file_sha else None):
         session.commit()
-    except BaseException:
-        session.rollback()
-        if stored is not None and stored[2]:
-            forget_unless_used(session, stored[0], stored[1])
-        raise
     return record
 
 

@@ -63,8 +63,8 @@ def _permitted(session: Session, selection: Selection, actor: Actor, key: str, d
     user = actor_user(session, actor)
     if not allowed:
         raise NotPermitted(
-            f"{user.name} may not {doing}: the workflow of selection {selection.id} gives no "
-            f"role the permission {key}"
+            f"{user.display_name} may not {doing}: the workflow of {selection.title} lets no "
+            f"role {doing}"
         )
     return role_for(user, allowed, doing)
 

@@ -31,7 +31,7 @@ from qualify.store.courses import Order, insert_directions, outstanding
 from qualify.store.eligible_list import recall_details, recall_order
 from qualify.store.frozen import machine_of
 from qualify.store.lookups import get_candidate, get_selection, seats_of
-from qualify.store.permissions import unknown_user
+from qualify.store.permissions import person, roles_in_words, spec_labels, unknown_user
 from qualify.store.positions import refuse_if_filled
 from qualify.store.reason_truth import refuse_untrue_code
 from qualify.store.rows import changed_by_someone_else, claim
@@ -248,10 +248,13 @@ def _advance(
         )
     role = next((r for r in user.roles if r in transition.roles), None)
     if role is None:
+        labels = spec_labels(spec)
+        here = [spec.transition(state, t) for t in allowed_here]
+        offered = [f'"{t.label_for(candidate.name)}"' for t in here if t is not None]
         raise NotPermitted(
-            f"{user.name} may not {trigger}: that needs the role {' or '.join(transition.roles)}; "
-            f"{user.name} holds {', '.join(user.roles)}; from {state}, {user.name} may fire "
-            f"{', '.join(allowed_here) or 'nothing'}"
+            f'{person(user, labels)} may not "{transition.label_for(candidate.name)}" for '
+            f"{candidate.name}: that needs the role {roles_in_words(transition.roles, labels)}; "
+            f"at {spec.states[state].label}, you may {', '.join(offered) or 'do nothing'}"
         )
     reason = (reason or "").strip() or None
     if transition.reason_required and reason is None:
@@ -424,8 +427,7 @@ def refuse_by_rules(
         selection=selection,
         spec=spec,
         candidate=candidate,
-        trigger=transition.trigger,
-        to_state=transition.dest,
+        transition=transition,
         lock=lock,
     )
     if transition.eligible_list:

@@ -24,8 +24,30 @@ from qualify.store.permissions import actor_user, role_for
 from qualify.store.scores import panel_inputs
 from qualify.store.tables import AuditEvent, Candidate, User
 from qualify.store.visibility import record_roles
+from qualify.workflow.spec import Workflow
 
 SCORECARD_DUE = timedelta(hours=24)  # after the interview's scheduled time
+
+
+def _amended(
+    session: Session, spec: Workflow, selection_id: int, people: list[Candidate]
+) -> set[int]:
+    """The candidates in training who had courses added there: they have amended letters
+    (the newest is the one offered)."""
+    training = {c.id for c in people if c.state in spec.training_states()}
+    if not training or not spec.training.amended_packets:
+        return set()
+    return {
+        cid
+        for cid in session.exec(
+            select(AuditEvent.candidate_id).where(
+                AuditEvent.selection_id == selection_id,
+                AuditEvent.action == "training_directed",
+                AuditEvent.outcome == "ok",
+            )
+        )
+        if cid is not None and cid in training
+    }
 
 
 @dataclass(frozen=True)
@@ -146,6 +168,7 @@ def selection_overview(
             empty=empty_seats(panel, declared.get(panel.candidate_id, {})),
         )
     panelists = {p for panel in progress.values() for p in panel.sitting}
+    amended = _amended(session, spec, selection_id, people)
     counts = Counter(c.state for c in people)
     overdue = [
         OverdueCard(c.id, c.name, panelist, when)
@@ -178,7 +201,10 @@ def selection_overview(
                 closed=spec.states[c.state].final,
                 packets=tuple(
                     PacketLink(t, spec.packet_kinds[t].title if t in spec.packet_kinds else t)
-                    for t in spec.packets.get(c.state, ())
+                    for t in [
+                        *spec.packets.get(c.state, ()),
+                        *(spec.training.amended_packets if c.id in amended else ()),
+                    ]
                 ),
                 in_training=c.state in spec.training_states(),
             )

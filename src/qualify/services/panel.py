@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -93,7 +94,8 @@ def assign_panel(
                 elif declared.role not in users[user].roles:
                     problems.append(
                         Problem(
-                            f"{user} does not hold the role {declared.role}",
+                            f"{users[user].display_name} does not hold the role "
+                            f"{spec.roles[declared.role].label}",
                             option,
                             f"{seat}={user}",
                         )
@@ -119,30 +121,8 @@ def assign_panel(
     session.execute(
         delete(PanelAlternate).where(PanelAlternate.selection_id == selection_id)  # type: ignore[arg-type]
     )
-    rows = [
-        PanelSeat(
-            selection_id=selection_id,
-            seat=seat,
-            position=i,
-            panelist=user,
-            assigned_at=at,
-            assigned_by=actor.name,
-        )
-        for seat in spec.panel.seats
-        for i, user in enumerate(by_seat[seat], start=1)
-    ]
-    spares = [
-        PanelAlternate(
-            selection_id=selection_id,
-            seat=seat,
-            position=i,
-            panelist=user,
-            assigned_at=at,
-            assigned_by=actor.name,
-        )
-        for seat in spec.panel.seats
-        for i, user in enumerate(spare[seat], start=1)
-    ]
+    rows = _placed(PanelSeat, spec.panel.seats, by_seat, selection_id, at, actor.name)
+    spares = _placed(PanelAlternate, spec.panel.seats, spare, selection_id, at, actor.name)
     session.add_all(rows)
     session.add_all(spares)
     session.flush()
@@ -168,6 +148,32 @@ def assign_panel(
     refresh_results(session, selection)  # every stored result names the seats
     session.commit()
     return rows
+
+
+Placed = TypeVar("Placed", PanelSeat, PanelAlternate)
+
+
+def _placed(
+    table: type[Placed],
+    seats: Iterable[str],
+    names: dict[str, list[str]],
+    selection_id: int,
+    at: datetime,
+    by: str,
+) -> list[Placed]:
+    """Seat holders or alternates as rows: each seat's people, in the order given."""
+    return [
+        table(
+            selection_id=selection_id,
+            seat=seat,
+            position=i,
+            panelist=user,
+            assigned_at=at,
+            assigned_by=by,
+        )
+        for seat in seats
+        for i, user in enumerate(names[seat], start=1)
+    ]
 
 
 def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:

@@ -20,7 +20,7 @@ from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user
+from qualify.store.permissions import actor_user, person, roles_in_words, spec_labels
 from qualify.store.report_records import (
     Service,
     report_calendar,
@@ -69,14 +69,15 @@ def entering_role(spec: Workflow, user: User, candidate: Candidate) -> str:
         for role in user.roles:
             if role in allowed:
                 return role
+    labels = spec_labels(spec)
     own = [r for r in allowed if r not in everyone]
-    needs = " or ".join(everyone) or "no role"
+    needs = roles_in_words(everyone, labels)
     if own:
-        needs += f", or being the officer's own supervisor with the role {' or '.join(own)}"
-    held = ", ".join(user.roles) or "no role"
+        needs += f", or being the officer's own supervisor as {roles_in_words(own, labels)}"
+    # The candidate by id, as asked: the name is not this user's to see.
     raise NotPermitted(
-        f"{user.name} may not enter activity reports for candidate {candidate.id}: that needs "
-        f"the role {needs}; {user.name} holds {held}"
+        f"{person(user, labels)} may not enter activity reports for candidate {candidate.id}: "
+        f"that needs the role {needs}"
     )
 
 
@@ -310,7 +311,7 @@ def due_reports(
     anything = selection_id is not None or session.exec(select(Selection.id)).first() is not None
     if not allowed_somewhere and anything:
         raise NotPermitted(
-            f"{user.name} may not list activity reports: that needs a role that sees "
+            f"{user.display_name} may not list activity reports: that needs a role that sees "
             "officers' records, or one that enters their reports"
         )
     found.sort(key=lambda r: (r["due"], r["candidate_id"]))

@@ -13,7 +13,7 @@ from qualify.errors import NotPermitted
 from qualify.services.bulk import without_cyclic_gc
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import alternates_of, get_selection, seats_of
-from qualify.store.permissions import actor_user
+from qualify.store.permissions import actor_user, person, roles_in_words, spec_labels
 from qualify.store.scores import panel_inputs
 from qualify.store.stored_results import stored_rows
 from qualify.store.tables import Candidate, InterviewResult, Scorecard, Selection
@@ -97,9 +97,10 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
         a.panelist for a in alternates_of(session, selection_id)
     }
     if not reviewer and viewer.name not in seated:
+        labels = spec_labels(spec)
         raise NotPermitted(
-            f"{viewer.name} may not see results: that needs the role "
-            f"{' or '.join(spec.permissions.view_results)} or a seat on the panel"
+            f"{person(viewer, labels)} may not see results: that needs the role "
+            f"{roles_in_words(spec.permissions.view_results, labels)} or a seat on the panel"
         )
     with without_cyclic_gc():
         stored = {row["candidate_id"]: row for row in _stored(session, selection)}

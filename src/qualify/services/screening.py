@@ -8,7 +8,7 @@ the viewer may fire now (`offers.moves_now`: their roles, and no rule against it
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session
@@ -87,6 +87,8 @@ class ScreeningQueue:
     as_of: date
     checks: tuple[tuple[str, str], ...]  # (check, label) in the workflow's order
     entries: tuple[QueueEntry, ...]
+    # Each trigger's label in the workflow (`{name}` for the candidate's), for the page's words.
+    trigger_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _worded(wording: CheckWording, line: CheckLine) -> CheckWords:
@@ -130,4 +132,5 @@ def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> Scr
         as_of=selection.as_of,
         checks=tuple((check, spec.checks[check].label) for check in report.checks),
         entries=entries,
+        trigger_labels=spec.trigger_labels(),
     )

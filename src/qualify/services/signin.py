@@ -212,6 +212,14 @@ def lock_time(session: Session, moment: datetime) -> str:
 
 
 def _refuse(session: Session, name: str, key: str, at: datetime, why: str) -> None:
+    _audit_failure(session, name, key, at, {"reason": why})
+    session.commit()
+
+
+def _audit_failure(
+    session: Session, name: str, key: str, at: datetime, details: dict[str, object]
+) -> None:
+    """A refused sign-in as the audit log keeps it: by no one signed in, on the name tried."""
     audit.record(
         session,
         actor=in_portal(name, ANONYMOUS),
@@ -219,9 +227,8 @@ def _refuse(session: Session, name: str, key: str, at: datetime, why: str) -> No
         subject=f"user:{key}",
         at=at,
         outcome="refused",
-        details={"name": key, "reason": why},
+        details={"name": key, **details},
     )
-    session.commit()
 
 
 def _count_failure(
@@ -244,14 +251,8 @@ def _count_failure(
     count = session.exec(
         select(func.count()).where(col(SignInFailure.name) == key, col(SignInFailure.at) >= since)
     ).one()
-    audit.record(
-        session,
-        actor=in_portal(name, ANONYMOUS),
-        action="sign_in_failed",
-        subject=f"user:{key}",
-        at=at,
-        outcome="refused",
-        details={"name": key, "reason": "wrong user name or password", "failures": count},
+    _audit_failure(
+        session, name, key, at, {"reason": "wrong user name or password", "failures": count}
     )
     new_lock = None
     if count >= portal.lockout_failures:

@@ -195,6 +195,8 @@ class Decisions:
     # How a page names a panelist (user name -> full name) and a criterion (id -> label).
     people: dict[str, str] = field(default_factory=dict)
     criterion_labels: dict[str, str] = field(default_factory=dict)
+    # Each trigger's label in the workflow (`{name}` for the candidate's).
+    trigger_labels: dict[str, str] = field(default_factory=dict)
 
     def criterion(self, criterion: str) -> str:
         """A criterion's label (its id in words when the workflow has no such criterion)."""
@@ -240,6 +242,7 @@ def decisions(
         ),
         people={u.name: u.display_name for u in session.exec(select(User)).all()},
         criterion_labels={c.id: c.label for c in spec.rubric.criteria},
+        trigger_labels=spec.trigger_labels(),
     )
 
 

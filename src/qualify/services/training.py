@@ -9,7 +9,7 @@ was completed, and the certificate's file by its sha256). Neither is ever edited
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from qualify import limits
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
-from qualify.services.firing import fire
+from qualify.errors import BadInput, NotPermitted, PacketsOwed, QualifyError, RuleViolation, Step
+from qualify.packets.files import write_owed
+from qualify.services.firing import PacketPlace, fire
 from qualify.store import audit
 from qualify.store.clock import after_today, utcnow
 from qualify.store.courses import (
@@ -35,13 +36,12 @@ from qualify.store.courses import (
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
-    forget_unless_used,
+    kept_if_committed,
     read_evidence_file,
-    store_bytes,
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, role_for
+from qualify.store.permissions import actor_user, person, role_for, roles_in_words, spec_labels
 from qualify.store.rows import claim
 from qualify.store.tables import Candidate, Evidence, User
 from qualify.store.visibility import sight
@@ -74,11 +74,14 @@ def assign_training(
     actor: Actor,
     reason: str | None = None,
     now: datetime | None = None,
-    packets: Any = None,
+    packets: PacketPlace | None = None,
 ) -> Directed:
     """Direct courses for a candidate, due by a date. From a state a transition that directs
     training leaves (SRO: selected), that transition fires with the direction, in one
-    transaction; in the state it leads to (SRO: training), the courses are added."""
+    transaction; in the state it leads to (SRO: training), the courses are added. When
+    `packets` says where, the letters it prints are written after it commits: the stage's
+    training assignment, or (courses added) the workflow's amended one, listing every course
+    directed by then."""
     at = now or utcnow()
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
@@ -105,8 +108,9 @@ def assign_training(
             done.packets,
         )
     limits.check("reason", reason, limits.REASON)
+    owed = list(spec.training.amended_packets) if packets is not None else []
     try:
-        return _add_directions(session, candidate, spec, wanted, actor, reason, at)
+        added, role = _add_directions(session, candidate, spec, wanted, actor, reason, at, owed)
     except (NotPermitted, RuleViolation) as refusal:
         session.rollback()
         audit.record_refusal(
@@ -118,6 +122,30 @@ def assign_training(
             refusal=refusal,
         )
         raise
+    if not owed or packets is None:
+        return added
+    # The amended letter, written after the direction commits and named by its event (as a
+    # stage's packets are, `firing.fire`): if that fails, the event says it is owed.
+    try:
+        repaired = write_owed(
+            session,
+            packets.templates_dir,
+            packets.output_dir,
+            actor,
+            candidate_id=candidate_id,
+            role=role,
+            now=at,
+        )
+    except (QualifyError, OSError) as exc:
+        session.rollback()
+        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PacketsOwed(
+            f"candidate {candidate_id}: {', '.join(added.courses)} directed (audit event "
+            f"#{added.event_id}), but the amended letter was not written: {problem}",
+            added,
+            step=Step("repair_packets"),
+        ) from None
+    return replace(added, packets=tuple(repaired.written))
 
 
 def _add_directions(
@@ -128,7 +156,8 @@ def _add_directions(
     actor: Actor,
     reason: str | None,
     at: datetime,
-) -> Directed:
+    owed: list[str],
+) -> tuple[Directed, str]:
     assert candidate.id is not None
     user = actor_user(session, actor)
     state = candidate.state
@@ -162,10 +191,13 @@ def _add_directions(
         at=at,
         selection_id=candidate.selection_id,
         candidate_id=candidate.id,
-        details={"courses": listed, "reason": (reason or "").strip() or None},
+        details={"courses": listed, "reason": (reason or "").strip() or None, "stage": state}
+        # The amended letters this direction is owed (packets/files.py, write_owed).
+        | ({"packets": owed} if owed else {}),
     )
     session.commit()
-    return Directed(candidate.id, wanted.courses, wanted.due_on, event.id or 0, state, state)
+    done = Directed(candidate.id, wanted.courses, wanted.due_on, event.id or 0, state, state)
+    return done, role
 
 
 def complete_training(
@@ -248,8 +280,8 @@ def _complete(
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)
     if done_on < directed_on:
         raise RuleViolation(
-            f"{done_on} is before {course.id} was directed on {directed_on}; record "
-            "training completed on or after the day it was directed",
+            f"{done_on} is before the course was directed ({course.label}, on {directed_on}); "
+            "record training completed on or after the day it was directed",
             field="on",
         )
     claim(session, candidate)
@@ -284,14 +316,8 @@ def _complete(
             "file_sha256": sha,
         },
     )
-    stored = store_bytes(files_dir, data) if data is not None else None
-    try:
+    with kept_if_committed(session, files_dir, data):
         session.commit()
-    except BaseException:
-        session.rollback()
-        if stored is not None and stored[2]:
-            forget_unless_used(session, stored[0], stored[1])
-        raise
     return record
 
 
@@ -308,9 +334,10 @@ def training_status(*, session: Session, candidate_id: int, actor: Actor) -> dic
         not set(viewer.roles) & set(allowed)
         and sight(session, viewer, candidate, selection).view != "record"
     ):
+        labels = spec_labels(spec)
         raise NotPermitted(
-            f"{viewer.name} may not see candidate {candidate_id}'s training: that needs the role "
-            f"{' or '.join(allowed)}, or sight of the candidate's record"
+            f"{person(viewer, labels)} may not see candidate {candidate_id}'s training: that "
+            f"needs the role {roles_in_words(allowed, labels)}, or sight of the candidate's record"
         )
     today = local_date(utcnow(), spec.time_zone)
     names = {u.name: u.display_name for u in session.exec(select(User))}

@@ -5,7 +5,7 @@ the viewer may fire it now."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,6 +45,8 @@ class TrainingBoard:
     title: str
     trainees: tuple[Trainee, ...]
     today: date  # in the selection's time zone: a course is completed on a day that has come
+    # Each trigger's label in the workflow (`{name}` for the candidate's), for the page's words.
+    trigger_labels: dict[str, str] = field(default_factory=dict)
 
 
 def training_board(
@@ -99,4 +101,6 @@ def training_board(
             )
         )
     today = local_date(now or utcnow(), spec.time_zone)
-    return TrainingBoard(selection_id, selection.title, tuple(trainees), today)
+    return TrainingBoard(
+        selection_id, selection.title, tuple(trainees), today, spec.trigger_labels()
+    )

@@ -96,17 +96,7 @@ def create_admin(
     user = User(name=name, roles=held, created_at=at, full_name=full_name, title=title)
     session.add(user)
     session.flush()
-    audit.record(
-        session,
-        actor=replace(actor, name=name),
-        role="bootstrap",
-        action="user_added",
-        subject=f"user:{name}",
-        at=at,
-        details={"name": name, "roles": user.roles, "full_name": full_name, "title": title},
-    )
-    session.commit()
-    return user
+    return _added(session, user, replace(actor, name=name), "bootstrap", at)
 
 
 def add_user(
@@ -132,7 +122,9 @@ def add_user(
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "add users")
     if ADMIN in roles and ADMIN not in acting.roles:
-        raise NotPermitted(f"{acting.name} may not make an administrator: only an admin may")
+        raise NotPermitted(
+            f"{acting.display_name} may not make an administrator: only an administrator may"
+        )
 
     # A name already taken is bad input (exit 2), as a look-alike of one is and as a candidate
     # already in a selection is.
@@ -146,14 +138,25 @@ def add_user(
     session.add(user)
     with taken_meanwhile(session, exists):
         session.flush()
+    return _added(session, user, actor, acting_role, at)
+
+
+def _added(session: Session, user: User, actor: Actor, role: str, at: datetime) -> User:
+    """Audit the user just written (`user_added`, the same for the first user as for any
+    other) and commit."""
     audit.record(
         session,
         actor=actor,
-        role=acting_role,
+        role=role,
         action="user_added",
-        subject=f"user:{name}",
+        subject=f"user:{user.name}",
         at=at,
-        details={"name": name, "roles": user.roles, "full_name": full_name, "title": title},
+        details={
+            "name": user.name,
+            "roles": user.roles,
+            "full_name": user.full_name,
+            "title": user.title,
+        },
     )
     session.commit()
     return user
@@ -189,7 +192,8 @@ def edit_user(
             _check_roles(session, workflows_dir, given, field)
     if ADMIN in add_roles + remove_roles and ADMIN not in acting.roles:
         raise NotPermitted(
-            f"{acting.name} may not change who is an administrator: only an admin may"
+            f"{acting.display_name} may not change who is an administrator: only an "
+            "administrator may"
         )
     for role in remove_roles:
         if role not in user.roles:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -75,3 +77,17 @@ def forget_unless_used(session: Session, digest: str, path: Path) -> None:
     session.rollback()
     if used is None:
         path.unlink(missing_ok=True)
+
+
+@contextmanager
+def kept_if_committed(session: Session, files_dir: Path, data: bytes | None) -> Iterator[None]:
+    """Keep `data` (if any) in the store for the commit the block makes; a commit that fails is
+    rolled back and the file this call stored is forgotten unless a committed record uses it."""
+    stored = store_bytes(files_dir, data) if data is not None else None
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        if stored is not None and stored[2]:
+            forget_unless_used(session, stored[0], stored[1])
+        raise

@@ -57,6 +57,7 @@ class SupervisorCheck:
 
     def __init__(self, session: Session, spec: Workflow) -> None:
         self.roles = supervisor_roles(spec.checks)
+        self.labels = {r: role.label for r, role in spec.roles.items()}
         self.users = {u.name: u.roles for u in session.exec(select(User))}
 
     def problem(self, name: str) -> str | None:
@@ -68,9 +69,8 @@ class SupervisorCheck:
         if name not in self.users:
             return f"'{name}' is not a registered user{suggest(name, holders or self.users)}"
         if self.roles and not set(self.users[name]) & set(self.roles):
-            held = ", ".join(self.users[name]) or "no role"
-            return (
-                f"'{name}' does not hold the role {' or '.join(self.roles)} (holds {held})"
-                f"{suggest(name, holders)}"
-            )
+            held = ", ".join(self.labels.get(r, r) for r in self.users[name]) or "no role"
+            wanted = " or ".join(self.labels.get(r, r) for r in self.roles)
+            also = suggest(name, holders)
+            return f"'{name}' does not hold the role {wanted} (holds {held}){also}"
         return None

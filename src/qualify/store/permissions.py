@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, RuleViolation, Step
 from qualify.store.frozen import frozen_workflows, workflow_of
 from qualify.store.tables import Selection, User
+from qualify.workflow.spec import Workflow
 
 ADMIN = "admin"  # the administrator the `init` use case makes: adds users and opens selections
 
@@ -28,16 +30,44 @@ def unknown_user(name: str) -> NotPermitted:
 
 
 def role_for(user: User, allowed: Iterable[str], doing: str) -> str:
-    """The first of the user's roles that allows `doing`; refuse when none does."""
+    """The first of the user's roles that allows `doing`; refuse when none does, naming the
+    user and the roles in the workflows' words."""
     allowed = list(allowed)
     for role in user.roles:
         if role in allowed:
             return role
-    held = ", ".join(user.roles) or "no role"
+    session = object_session(user)
+    labels = role_labels(session) if isinstance(session, Session) else {}
     raise NotPermitted(
-        f"{user.name} may not {doing}: that needs the role {' or '.join(allowed)}; "
-        f"{user.name} holds {held}"
+        f"{person(user, labels)} may not {doing}: that needs the role "
+        f"{roles_in_words(allowed, labels)}"
     )
+
+
+def spec_labels(spec: Workflow) -> dict[str, str]:
+    """Each role of one workflow by its label, and the administrator."""
+    return {ADMIN: "administrator", **{r: role.label for r, role in spec.roles.items()}}
+
+
+def role_labels(session: Session) -> dict[str, str]:
+    """Each role of the selections' frozen workflows by its label, and the administrator."""
+    labels = {
+        r: role.label
+        for loaded in frozen_workflows(session)
+        for r, role in loaded.spec.roles.items()
+    }
+    return {ADMIN: "administrator", **labels}
+
+
+def roles_in_words(roles: Iterable[str], labels: dict[str, str]) -> str:
+    """ "Department Commander or Human Resources": roles by their labels."""
+    return " or ".join(labels.get(r, r.replace("_", " ")) for r in roles) or "none"
+
+
+def person(user: User, labels: dict[str, str]) -> str:
+    """The user as a refusal names them: "Marisol Alvarez (Human Resources)"."""
+    held = ", ".join(labels.get(r, r.replace("_", " ")) for r in user.roles) or "no role"
+    return f"{user.display_name} ({held})"
 
 
 def frozen_roles(session: Session) -> set[str]:
@@ -60,7 +90,7 @@ def may_manage_records(session: Session, selection: Selection, actor: Actor, doi
     user = actor_user(session, actor)
     if not allowed:
         raise RuleViolation(
-            f"{user.name} may not {doing}: the workflow of selection {selection.id} gives no "
-            "role the permission manage_records"
+            f"{user.display_name} may not {doing}: the workflow of {selection.title} lets no "
+            f"role {doing}"
         )
     return role_for(user, allowed, doing)

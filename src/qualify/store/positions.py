@@ -8,7 +8,8 @@ from sqlmodel import Session, col, select
 
 from qualify.errors import RuleViolation
 from qualify.store.tables import Candidate, Selection
-from qualify.workflow.spec import Workflow
+from qualify.workflow.moves import and_list, refused
+from qualify.workflow.spec import TransitionSpec, Workflow
 
 
 def holders(session: Session, selection_id: int, spec: Workflow) -> list[tuple[int, str, str]]:
@@ -31,27 +32,31 @@ def refuse_if_filled(
     selection: Selection,
     spec: Workflow,
     candidate: Candidate,
-    trigger: str,
-    to_state: str,
+    transition: TransitionSpec,
     lock: bool,
 ) -> None:
-    """Refuse moving `candidate` to `to_state` when that takes a position and every position is
-    held by someone else. With `lock`, the selection's row is locked first (PostgreSQL), so two
-    people taking the last position at the same moment queue and the second sees the first;
-    on SQLite the advance already holds the database's write lock when it writes."""
-    if not spec.takes_position(candidate.state, to_state):
+    """Refuse firing `transition` on `candidate` when it takes a position and every position is
+    held by someone else, naming the holders and what frees one in the workflow's words. With
+    `lock`, the selection's row is locked first (PostgreSQL), so two people taking the last
+    position at the same moment queue and the second sees the first; on SQLite the advance
+    already holds the database's write lock when it writes."""
+    if not spec.takes_position(candidate.state, transition.dest):
         return
     if lock:
         session.exec(select(Selection.id).where(Selection.id == selection.id).with_for_update())
     holding = [h for h in holders(session, selection.id or 0, spec) if h[0] != candidate.id]
     if len(holding) < spec.positions:
         return
-    who = ", ".join(
-        f"{name} (candidate {cid}, {spec.states[state].label})" for cid, name, state in holding
-    )
+    who = and_list([f"{name} ({spec.states[state].label})" for _, name, state in holding])
     held = spec.position_states()
+    # What frees a position, about its holder ("one of them" where several hold them).
+    holder = holding[0][1] if len(holding) == 1 else "one of them"
     frees = sorted(
-        {t.trigger for t in spec.transitions if t.dest not in held and set(t.source) & held}
+        {
+            t.label_for(holder)
+            for t in spec.transitions
+            if t.dest not in held and set(t.source) & held
+        }
     )
     filled = (
         f"the position is held by {who}"
@@ -59,7 +64,6 @@ def refuse_if_filled(
         else f"all {spec.positions} positions are held: {who}"
     )
     it = "it" if spec.positions == 1 else "one"
-    then = f"; {' or '.join(frees)} frees {it}" if frees else ""
-    raise RuleViolation(
-        f"cannot {trigger} {candidate.name} (candidate {candidate.id}): {filled}{then}"
-    )
+    quoted = " or ".join(f'"{label}"' for label in frees)
+    then = f"; {quoted} frees {it}" if frees else ""
+    raise RuleViolation(f"{refused(transition, candidate.name)}: {filled}{then}")

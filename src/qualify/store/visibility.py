@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from qualify.errors import NotPermitted
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import alternates_of, seats_of
+from qualify.store.permissions import person, spec_labels
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -32,6 +33,7 @@ from qualify.store.tables import (
     User,
 )
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
+from qualify.workflow.moves import and_list
 from qualify.workflow.scoring import sitting
 from qualify.workflow.spec import Workflow
 
@@ -124,18 +126,20 @@ def sight(session: Session, user: User, candidate: Candidate, selection: Selecti
 
 
 def refusal(spec: Workflow, user: User, candidate_id: int, seated: bool) -> str:
-    """Why the user may not see the candidate, saying what their role may see."""
-    states = " or ".join(spec.panel.scoring_states)
-    full = f"the full record is for {', '.join(record_roles(spec))} and the officer's supervisor"
+    """Why the user may not see the candidate, saying what their role may see. The candidate
+    is named by the id asked for: the name is not this user's to see."""
+    labels = spec_labels(spec)
+    states = " or ".join(spec.states[s].label for s in spec.panel.scoring_states)
+    readers = [labels.get(r, r) for r in record_roles(spec)] + ["the officer's supervisor"]
+    full = f"the full record is for {and_list(readers)}"
     if seated:
         return (
-            f"{user.name} may not see candidate {candidate_id}: as a panelist, {user.name} sees "
-            f"only the candidates the panel is interviewing (in {states}), and of them only the "
-            f"name, rank, unit and the interview kit; {full}"
+            f"{user.display_name} may not see candidate {candidate_id}: as a panelist, "
+            f"{user.display_name} sees only the candidates the panel is interviewing (at "
+            f"{states}), and of them only the name, rank, unit and the interview kit; {full}"
         )
-    held = ", ".join(user.roles) or "no role"
     return (
-        f"{user.name} may not see candidate {candidate_id}: {user.name} ({held}) sees only the "
+        f"{person(user, labels)} may not see candidate {candidate_id}: they see only the "
         f"officers they supervise, and on an interview panel the candidates it interviews "
         f"(name, rank, unit and the interview kit); {full}"
     )

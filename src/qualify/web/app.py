@@ -21,6 +21,7 @@ from qualify.web.limits import MB, BodyLimit
 from qualify.web.portal import HERE, Portal
 from qualify.web.routes import all_routes
 from qualify.web.security import SecurityHeaders
+from qualify.web.turns import Turns
 
 # Evidence uploads are the largest bodies: a file at the limit and the form's other fields.
 FORM_ROOM = 1 * MB
@@ -44,6 +45,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] | None = Non
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_body=settings.max_evidence_bytes + FORM_ROOM),
+            Middleware(Turns, at_once=settings.portal.at_once),
         ],
         exception_handlers={HTTPException: _http_error},
         lifespan=lifespan,

@@ -225,6 +225,22 @@ def _roles(*, session: Session, rule: Callable[[list[Workflow]], Iterable[str]])
     return rule(frozen_specs(session))
 
 
+async def may(request: Request, actor: Actor, **rules: RoleRule) -> dict[str, bool]:
+    """Which of `rules` (each named as the page names it) let the signed-in user in, by the same
+    rule as `page(roles=...)`: a page offers a link or a form only when the route behind it
+    would not refuse the user (one trip to the database for them all)."""
+    held = set(actor.roles)
+
+    def check(*, session: Session) -> dict[str, bool]:
+        specs = frozen_specs(session)
+        return {
+            name: rule is None or bool(held & set(rule(specs) if callable(rule) else rule))
+            for name, rule in rules.items()
+        }
+
+    return await run_service(request, check, read_only=True)
+
+
 def page(
     roles: RoleRule = None, *, oversized: Handler | None = None
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,11 +141,13 @@ def portal_of(request: Request) -> Portal:
     return found
 
 
-def tie_rule_words(rule: str) -> str:
+def tie_rule_words(rule: str, labels: Mapping[str, str] | None = None) -> str:
     """A rubric's tie-break rule in a reader's words (`criterion:role_model` -> `higher mean on
-    role model`), not the workflow file's key."""
+    ` and the criterion's label in `labels`, else its id in words), not the workflow file's
+    key."""
     if rule.startswith("criterion:"):
-        return "higher mean on " + rule.removeprefix("criterion:").replace("_", " ")
+        criterion = rule.removeprefix("criterion:")
+        return "higher mean on " + ((labels or {}).get(criterion) or criterion.replace("_", " "))
     return {"fewest_flags": "fewer disagreement flags", "employee_id": "lower employee id"}.get(
         rule, rule.replace("_", " ")
     )

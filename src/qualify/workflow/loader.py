@@ -331,6 +331,9 @@ def _validate_semantics(
     _validate_documents(spec, problems, known)
     _validate_position_brief(spec, problems)
     reports.validate(spec, problems.add)
+    if templates is not None:
+        for j, template in enumerate(spec.training.amended_packets):
+            known(("training", "amended_packets", j), template, templates, "packet template")
     if spec.activity_reports is not None and templates is not None:
         known(
             ("activity_reports", "packet"),
@@ -651,6 +654,15 @@ def _validate_training(spec: Workflow, problems: _Problems) -> None:
             problems.add(
                 ("transitions", i, "requires_training"),
                 "no transition directs training (directs_training: true)",
+            )
+    for j, template in enumerate(spec.training.amended_packets):
+        here = ("training", "amended_packets", j)
+        if not directing:
+            problems.add(here, "no transition directs training (directs_training: true)")
+        if template not in spec.packet_kinds:
+            problems.add(
+                here,
+                f"packet '{template}' has no entry under packet_kinds (its title and audience)",
             )
     if TRAINING_EVIDENCE in spec.evidence:
         problems.add(

@@ -245,9 +245,12 @@ class CourseSpec(Strict):
 
 
 class TrainingSpec(Strict):
-    """The training an officer may be directed to attend before the appointment."""
+    """The training an officer may be directed to attend before the appointment, and the
+    letters printed when courses are added for an officer already in training (the first
+    letter is the training state's packet): each lists every course directed by then."""
 
     courses: list[CourseSpec] = Field(default_factory=list)
+    amended_packets: Names = Field(default_factory=list)
 
     def course(self, course_id: str) -> CourseSpec | None:
         return next((c for c in self.courses if c.id == course_id), None)
@@ -340,6 +343,13 @@ class Workflow(Strict):
 
     def triggers_from(self, state: str) -> list[TransitionSpec]:
         return [t for t in self.transitions if state in t.source]
+
+    def trigger_labels(self) -> dict[str, str]:
+        """Each trigger's label (its first transition's; `{name}` stands for the candidate's)."""
+        labels: dict[str, str] = {}
+        for t in self.transitions:
+            labels.setdefault(t.trigger, t.label or t.trigger.replace("_", " "))
+        return labels
 
     def training_states(self) -> set[str]:
         """The states in which training is directed and completed: where the transitions that

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from qualify.services.standings import decisions
 from qualify.web.auth import Actor, page, permission
 from qualify.web.forms import path_id
-from qualify.web.moves import Failed, done_notice, placed
+from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
 
@@ -40,22 +40,18 @@ async def show_decisions(
         now=portal_of(request).now(),
     )
     names = {d.standing.candidate_id: (d.standing.name, d.state_label) for d in view.rows}
-    failed = placed(
-        failed, (f"{e.standing.candidate_id}-{m.trigger}" for e in view.rows for m in e.moves)
-    )
-    response: Response = portal_of(request).render(
+    return render_forms(
         request,
         "decisions.html",
         {
             "title": f"Results: {view.title}",
             "view": view,
-            "failed": failed,
             "back": f"/selections/{selection_id}/decisions",
-            "done": done_notice(request, names) if failed is None else "",
         },
-        status_code=failed.status if failed else 200,
+        failed,
+        (f"{e.standing.candidate_id}-{m.trigger}" for e in view.rows for m in e.moves),
+        done_notice(request, names, view.trigger_labels),
     )
-    return response
 
 
 routes = [

@@ -7,12 +7,10 @@ takes, a file's type and size) is the service's.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -26,14 +24,13 @@ from qualify.services.panel import assign_panel
 from qualify.services.panel_form import panel_form
 from qualify.store import checkpoints
 from qualify.store.integrity import verify
-from qualify.web.auth import Actor, page, permission, run_service, status_of
+from qualify.web.auth import Actor, may, page, permission, run_service, status_of
 from qualify.web.errors import Refusal, lay_out
 from qualify.web.forms import optional, path_id, record_holders, text
 from qualify.web.limits import megabytes
 from qualify.web.portal import portal_of
 from qualify.web.routes.screening import choose
-
-UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+from qualify.web.uploads import held_upload, over_limit
 
 
 @page(roles=record_holders)
@@ -50,8 +47,16 @@ async def overview(request: Request, actor: Actor) -> Response:
         selection_id=path_id(request, "selection_id"),
         now=portal_of(request).now(),
     )
+    offers = await may(
+        request,
+        actor,
+        add_evidence=permission("add_evidence"),
+        print_packets=permission("print_packets"),
+        manage_panel=permission("manage_panel"),
+        view_audit=permission("view_audit"),
+    )
     response: Response = portal_of(request).render(
-        request, "overview.html", {"title": glance.title, "glance": glance}
+        request, "overview.html", {"title": glance.title, "glance": glance, "may": offers}
     )
     return response
 
@@ -97,12 +102,6 @@ async def _evidence(
     return response
 
 
-def upload_name(upload: UploadFile) -> str:
-    """The uploaded file's own name, as the record keeps it, without folders or odd bytes."""
-    name = UPLOAD_NAME.sub("_", Path(upload.filename or "").name).strip(" .")[:100]
-    return name or "upload"
-
-
 def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
     """The service's fields -> the form's inputs (`f_NAME` for each evidence field)."""
     inputs = {f"fields.{key[2:]}": key for key in typed if key.startswith("f_")}
@@ -117,13 +116,15 @@ def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
 async def evidence_too_large(request: Request, actor: Actor) -> Response:
     """An upload over the limit: the form again, saying so beside the file (nothing of it was
     read, so nothing else typed can be kept)."""
-    limit = megabytes(portal_of(request).settings.max_evidence_bytes)
-    said = f"the file is over {limit}, the most a file may be; choose a smaller one"
+    max_bytes = portal_of(request).settings.max_evidence_bytes
+    limit = megabytes(max_bytes)
     return await _evidence(
         request,
         actor,
         request.query_params.get("kind", ""),
-        refusal=Refusal({"file": said}, f"Nothing was recorded: the file is over {limit}."),
+        refusal=Refusal(
+            {"file": over_limit(max_bytes)}, f"Nothing was recorded: the file is over {limit}."
+        ),
         file_chosen=True,
         status=413,
     )
@@ -144,13 +145,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
             if (key.startswith("f_") or key == "by") and isinstance(value, str)
         }
         fields = {key[2:]: value for key, value in typed.items() if key.startswith("f_") and value}
-        upload = form.get("file")
-        chosen = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
-        with tempfile.TemporaryDirectory(prefix="qualify-upload-") as folder:
-            file = None
-            if isinstance(upload, UploadFile) and chosen:
-                file = Path(folder) / upload_name(upload)
-                file.write_bytes(await upload.read(settings.max_evidence_bytes + 1))
+        async with held_upload(form, settings.max_evidence_bytes) as (file, chosen):
             try:
                 record = await actor.call(
                     request,
@@ -269,7 +264,9 @@ async def packet_download(request: Request, actor: Actor) -> Response:
             candidate_id=candidate_id,
             stage=stage,
         )
-        chosen = next((p for p in paths if f"_{wanted}_event-" in p.name), paths[0])
+        # The newest of a kind (an amended letter may have been printed more than once).
+        matching = [p for p in paths if f"_{wanted}_event-" in p.name]
+        chosen = matching[-1] if matching else paths[0]
         data = chosen.read_bytes()
     return Response(
         data,

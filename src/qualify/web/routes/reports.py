@@ -18,7 +18,7 @@ from qualify.services.reports import add_report
 from qualify.web.auth import Actor, page, status_of
 from qualify.web.errors import lay_out
 from qualify.web.forms import path_id, text
-from qualify.web.moves import Failed, placed
+from qualify.web.moves import Failed, render_forms
 from qualify.web.nav import reports_entry_roles
 from qualify.web.portal import portal_of
 from qualify.workflow.spec import Workflow
@@ -52,19 +52,14 @@ async def show_reports(
         now=portal_of(request).now(),
         entered=entered if entered and entered < 2**31 else None,
     )
-    failed = placed(failed, (o.key for o in board.owed if o.fields))
-    response: Response = portal_of(request).render(
+    return render_forms(
         request,
         "reports.html",
-        {
-            "title": "Activity reports",
-            "board": board,
-            "failed": failed,
-            "done": "" if failed else board.entered,
-        },
-        status_code=failed.status if failed else 200,
+        {"title": "Activity reports", "board": board},
+        failed,
+        (o.key for o in board.owed if o.fields),
+        board.entered,
     )
-    return response
 
 
 @page(roles=writers)

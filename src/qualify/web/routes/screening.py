@@ -15,7 +15,7 @@ from qualify.services.screening import screening_queue
 from qualify.services.selections import list_selections
 from qualify.web.auth import Actor, page
 from qualify.web.forms import path_id, record_holders
-from qualify.web.moves import Failed, done_notice, placed
+from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
 
 
@@ -46,22 +46,18 @@ async def show_screening(
     """The queue; `failed` is a refused form, shown again with its message and what was typed."""
     queue = await actor.call(request, screening_queue, read_only=True, selection_id=selection_id)
     names = {e.candidate_id: (e.checks.name, e.state_label) for e in queue.entries}
-    failed = placed(
-        failed, (f"{e.candidate_id}-{m.trigger}" for e in queue.entries for m in e.moves)
-    )
-    response: Response = portal_of(request).render(
+    return render_forms(
         request,
         "screening.html",
         {
             "title": f"Screening: {queue.title}",
             "queue": queue,
-            "failed": failed,
             "back": f"/selections/{selection_id}/screening",
-            "done": done_notice(request, names) if failed is None else "",
         },
-        status_code=failed.status if failed else 200,
+        failed,
+        (f"{e.candidate_id}-{m.trigger}" for e in queue.entries for m in e.moves),
+        done_notice(request, names, queue.trigger_labels),
     )
-    return response
 
 
 routes = [

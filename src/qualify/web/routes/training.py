@@ -10,10 +10,6 @@ Directing training posts to `/candidates/{id}/training` (`routes.advance`).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -27,10 +23,10 @@ from qualify.web.auth import Actor, page, status_of
 from qualify.web.errors import lay_out
 from qualify.web.forms import path_id, text
 from qualify.web.limits import megabytes
-from qualify.web.moves import Failed, done_notice, placed
+from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
-from qualify.web.routes.office import upload_name
 from qualify.web.routes.screening import choose
+from qualify.web.uploads import held_upload, over_limit
 from qualify.workflow.spec import Workflow
 
 # The service's field -> the form's input.
@@ -67,23 +63,19 @@ async def show_training(
     names = {t.candidate_id: (t.name, t.state_label) for t in board.trainees}
     offered = [f"{t.candidate_id}-{m.trigger}" for t in board.trainees for m in t.moves]
     offered += [f"{t.candidate_id}-complete" for t in board.trainees if t.to_record]
-    failed = placed(failed, offered)
-    response: Response = portal_of(request).render(
+    return render_forms(
         request,
         "training.html",
         {
             "title": f"Training: {board.title}",
             "board": board,
-            "failed": failed,
             "back": f"/selections/{selection_id}/training",
-            "done": ""
-            if failed
-            else recorded_notice(request, board) or done_notice(request, names),
             "max_file": megabytes(portal_of(request).settings.max_evidence_bytes),
         },
-        status_code=failed.status if failed else 200,
+        failed,
+        offered,
+        recorded_notice(request, board) or done_notice(request, names, board.trigger_labels),
     )
-    return response
 
 
 def recorded_notice(request: Request, board: TrainingBoard) -> str:
@@ -113,8 +105,7 @@ def _selection(request: Request) -> int:
 async def completion_too_large(request: Request, actor: Actor) -> Response:
     """An upload over the limit: the page again, saying so beside the file (nothing of the
     form was read, so nothing typed can be kept)."""
-    limit = megabytes(portal_of(request).settings.max_evidence_bytes)
-    said = f"the file is over {limit}, the most a file may be; choose a smaller one"
+    said = over_limit(portal_of(request).settings.max_evidence_bytes)
     key = f"{path_id(request, 'candidate_id')}-complete"
     failed = Failed(key, {"file": said}, "", 413, {"file_chosen": True})
     return await show_training(request, actor, _selection(request), failed)
@@ -131,13 +122,7 @@ async def record_completion(request: Request, actor: Actor) -> Response:
     async with request.form(max_files=1, max_fields=10) as form:
         course = text(form, "course", 100)
         on = text(form, "on", 40)
-        upload = form.get("file")
-        chosen = isinstance(upload, UploadFile) and bool(upload.filename or upload.size)
-        with tempfile.TemporaryDirectory(prefix="qualify-upload-") as folder:
-            file = None
-            if isinstance(upload, UploadFile) and chosen:
-                file = Path(folder) / upload_name(upload)
-                file.write_bytes(await upload.read(settings.max_evidence_bytes + 1))
+        async with held_upload(form, settings.max_evidence_bytes) as (file, chosen):
             try:
                 record = await actor.call(
                     request,
