@@ -57,10 +57,11 @@ def test_after_the_decisions_and_a_recall_no_candidate_is_added_and_the_ranks_st
     with pytest.raises(RuleViolation) as refused:
         _add(sample)
     said = str(refused.value)
-    assert said.startswith(
-        "cannot add candidates to selection 1: it has been decided (chief.walsh recorded "
-        '"Select the officer as School Resource Officer" for Dana Whitfield on '
-    )
+    assert said.startswith("cannot add candidates to selection 1: it has been decided; on ")
+    assert (
+        ' Michael Walsh (Chief of Police) recorded "Select the officer as School Resource '
+        'Officer" for Dana Whitfield, so'
+    ) in said
     assert "its ranking is the eligible list the letters cite" in said
     assert said.endswith("open a new selection for more candidates")
     roster = tmp_path / "late.csv"
@@ -96,5 +97,5 @@ def test_a_not_select_alone_decides_the_selection_but_before_it_candidates_join(
         notice="You have not been selected.",
         now=sample.clock.tick(),
     )
-    with pytest.raises(RuleViolation, match=r'"Do not select the officer" for Luis Reyes on '):
+    with pytest.raises(RuleViolation, match=r'"Do not select the officer" for Luis Reyes, so '):
         _add(sample)

@@ -16,7 +16,7 @@ from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.moves import and_list, refused
@@ -100,10 +100,14 @@ def refuse_if_decided(session: Session, selection: Selection, doing: str) -> Non
     candidate = session.get(Candidate, decided.candidate_id) if decided.candidate_id else None
     name = candidate.name if candidate is not None else f"candidate {decided.candidate_id}"
     day = long_date(local_date(decided.at, spec.time_zone))
+    user = session.get(User, decided.actor)
+    role = spec.roles.get(decided.role)
+    who = user.display_name if user is not None else decided.actor
+    who += f" ({role.label})" if role is not None else ""
     raise RuleViolation(
-        f"cannot {doing} selection {selection.id}: it has been decided ({decided.actor} recorded "
-        f'"{transition.label_for(name)}" for {name} on {day}), so its ranking is the eligible '
-        "list the letters cite; open a new selection for more candidates"
+        f"cannot {doing} selection {selection.id}: it has been decided; on {day} {who} recorded "
+        f'"{transition.label_for(name)}" for {name}, so its ranking is the eligible list the '
+        "letters cite; open a new selection for more candidates"
     )
 
 
