@@ -100,7 +100,7 @@ def refuse_if_decided(session: Session, selection: Selection, doing: str) -> Non
     candidate = session.get(Candidate, decided.candidate_id) if decided.candidate_id else None
     name = candidate.name if candidate is not None else f"candidate {decided.candidate_id}"
     day = long_date(local_date(decided.at, spec.time_zone))
-    user = session.get(User, decided.actor)
+    user = session.exec(select(User).where(User.name == decided.actor)).first()
     role = spec.roles.get(decided.role)
     who = user.display_name if user is not None else decided.actor
     who += f" ({role.label})" if role is not None else ""
