@@ -128,8 +128,8 @@ def _add(
     config = reports_spec(spec)
     user = actor_user(session, actor)
     role = entering_role(spec, user, candidate)
-    # Who and what before the figures: an officer who never held the position is refused
-    # whatever fields are given, and so is a quarter they do not owe.
+    # Who before the figures: an officer who never held the position is refused whatever
+    # fields are given (the quarter's own rules follow the fields, as before).
     service = reporting_service(session, spec, candidate)
     if service is None:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
@@ -137,14 +137,14 @@ def _add(
             f"candidate {candidate_id} is {candidate.state} ({state}), not "
             f"{' or '.join(config.states)}: only an officer in that state reports quarterly"
         )
+    if reason is not None and not reason.strip():
+        raise BadInput("write why the report is corrected", field="reason")
     quarter = read_quarter(quarter_text)
+    earlier = versions(session, candidate_id, quarter.id)
+    values = parse_fields(config, fields, require_all=not earlier)
     today = local_date(at, spec.time_zone)
     calendar = report_calendar(spec)
     _check_quarter(calendar, quarter, service, today)
-    if reason is not None and not reason.strip():
-        raise BadInput("write why the report is corrected", field="reason")
-    earlier = versions(session, candidate_id, quarter.id)
-    values = parse_fields(config, fields, require_all=not earlier)
     due = calendar.due(quarter)
     figures: dict[str, Any] = dict(values)
     if earlier:
