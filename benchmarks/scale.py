@@ -55,12 +55,12 @@ USERS = {
     "sgt1": ["supervisor"],
 }
 PANEL = [("commander", "cmdr1"), ("school_rep", "rep1"), ("school_rep", "rep2")]
-ON_FILE = datetime(2027, 1, 8, 9, 0, tzinfo=UTC)
+ON_FILE = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
 EVIDENCE = [
     ("certification", {"full_time_certified": True}),
     ("service", {"full_time_since": "2018-03-01"}),
     ("probation", {"completed_on": "2019-03-01"}),
-    ("conduct_review", {"reviewed_on": "2027-01-05"}),
+    ("conduct_review", {"reviewed_on": "2027-01-15"}),  # on the as-of date: covers 5 years
     ("recommendation", {"author": "sgt1", "written_on": "2026-12-01", "letter": "0" * 64}),
     ("fitness", {"result": "pass", "tested_on": "2026-11-01"}),
     ("drug_screen", {"result": "pass", "tested_on": "2026-12-10"}),

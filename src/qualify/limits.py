@@ -17,6 +17,10 @@ ID_MAX = 2_147_483_647
 # date arithmetic (years of service, ages of results) never leaves the calendar.
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
+# The earliest date of a fact (service begun, a probation completed, a review, a test, a course
+# completed): no officer serving now has a record from before 1950, so an earlier date is a
+# mistyped year (1926 for 2026), refused at entry. After today is refused too (store/clock.py).
+FACT_DATE_MIN = date(1950, 1, 1)
 
 # YAML files (workflows, demo scenarios): bytes, nesting depth, and values once aliases are
 # expanded. The SRO workflow is 14 KB, 6 levels deep and about 1,500 values.

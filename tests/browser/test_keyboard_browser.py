@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.helpers.browser import sign_in
 from tests.helpers.builders import CRITERIA
-from tests.helpers.portal_data import Prepared, prepare, scoring
+from tests.helpers.portal_data import Prepared, not_certified, prepare, scoring
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -255,6 +255,8 @@ def test_a_refused_decision_puts_the_keyboard_on_its_message_or_field(
     refusal = page.locator("main > [role=alert]")
     expect(refusal).to_be_focused()
     expect(refusal).to_contain_text('cannot "Confirm the officer meets qualifications 1-4"')
+    not_certified(data)  # a failed qualification: declaring is offered before the as-of date
+    page.goto(f"{base_url}/screening")
     section.locator("summary", has_text="Declare the officer ineligible").click()
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
     form.get_by_label("Reason for the record").fill("Nothing on file after two requests.")

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -29,8 +30,14 @@ PASSWORD = "a long and private pass phrase"
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Prepared]]:
     """Interviews under way: the commander has declared and submitted for Dana Whitfield; the
-    school representatives have done nothing yet."""
-    data = prepare(tmp_path_factory.mktemp("panelist"), stage=scoring, passwords=("hr.alvarez",))
+    school representatives have done nothing yet. Last year's, so that on the real clock (the
+    portal's) the interviews have been held and scorecards are taken."""
+    data = prepare(
+        tmp_path_factory.mktemp("panelist"),
+        stage=scoring,
+        passwords=("hr.alvarez",),
+        years_back=2027 - (date.today().year - 1),
+    )
     engine = db.make_engine(data.settings.database_url)
     with Session(engine) as session:
         score(
@@ -75,7 +82,13 @@ def test_a_panelist_is_invited_declares_scores_and_sees_the_others_only_after(
 
     sign_in(page, base_url, "rep.chen", PASSWORD)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My interviews").click()
+    # When and where each interview is, in the selection's time zone (New York).
+    held = f"January 20, {date.today().year - 1}, 9:00 a.m. (EST)"
+    row = page.get_by_role("row", name=re.compile("Dana Whitfield"))
+    expect(row).to_contain_text(held)
+    expect(row).to_contain_text("Conference Room B, Milford Police Department")
     page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
+    expect(page.locator("dl.facts")).to_contain_text(held)
 
     expect(page.get_by_role("heading", name="First: any conflict of interest?")).to_be_visible()
     page.get_by_label("I have no conflict of interest with this candidate").check()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.helpers.browser import sign_in
-from tests.helpers.portal_data import HOSTILE, Prepared, prepare
+from tests.helpers.portal_data import HOSTILE, Prepared, not_certified, prepare
 from tests.helpers.serve import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,6 +36,7 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     page: Page, portal: tuple[str, Prepared]
 ) -> None:
     base_url, data = portal
+    not_certified(data)
     sign_in(page, base_url, "cmdr.obrien")
     menu(page, "Screening queue")
     section = page.locator(f"section:has(h2#c{data.ids['XSS-1']})")
@@ -45,9 +46,9 @@ def test_a_commander_declares_a_candidate_ineligible_from_the_queue(
     ).to_be_visible()
     section.locator("summary", has_text="Declare the officer ineligible").click()  # opens its form
     form = section.locator("form.move:has(input[value='declare_ineligible'])")
-    form.get_by_label("Reason for the record").fill("No certification on file.")
-    # Not failed but not shown: the records are incomplete (the letter must say what is true).
-    form.get_by_label("What the letter tells the candidate").select_option("records_incomplete")
+    form.get_by_label("Reason for the record").fill("Not certified full-time.")
+    # A qualification failed (the letter must say what is true).
+    form.get_by_label("What the letter tells the candidate").select_option("qualifications_not_met")
     form.get_by_role("button").click()
     expect(page.get_by_role("status")).to_contain_text(": Declare the officer ineligible; now at:")
     expect(page.get_by_role("status")).to_contain_text("Ineligible")

@@ -178,8 +178,8 @@ def test_a_candidate_in_a_final_state_is_not_edited(q: Callable[..., Result]) ->
     refused = q("candidate", "edit", "1", "--rank", "Sergeant", "--reason", "promoted")
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        "error: candidate 1 is withdrawn (withdrawn), a final state: the record is closed and "
-        "can no longer be edited"
+        "error: Ann Lee is at Withdrawn, a final state: the record is closed and can no longer "
+        "be edited"
     )
     assert q("candidate", "edit", "1", "--rank", "X", "--reason", "y", user="cmdr1").exit_code == 1
 
@@ -225,13 +225,15 @@ def test_a_role_needed_for_an_open_panel_seat_is_not_removed(q: Callable[..., Re
     refused = q("user", "edit", "rep1", "--remove-role", "school_rep")
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (
-        "error: cannot remove the role school_rep from rep1: rep1 holds the school_rep seat on "
-        "the panel of selection 1 (SRO), which has 1 candidates in progress; assign the seat "
-        "to someone else first ('qualify panel assign 1 ...')"
+        "error: cannot remove the role school_rep from rep1: rep1 holds the Milford School "
+        "System representative seat on the panel of selection 1 (SRO), which has 1 candidates "
+        "in progress; assign the seat to someone else first ('qualify panel assign 1 ...')"
     )
     supervising = q("user", "edit", "sgt.moreau", "--remove-role", "supervisor")
     assert supervising.exit_code == 1
-    assert "sgt.moreau is the supervisor of candidate 1 (Ann Lee)" in supervising.stderr
+    assert "sgt.moreau is the supervisor of Ann Lee, who is in progress (Nominated)" in (
+        supervising.stderr
+    )
     # Once the selection has nobody in progress, the seat no longer needs the role.
     assert q("advance", "1", "withdraw", "--reason", "asked to").exit_code == 0
     q("user", "edit", "rep1", "--add-role", "supervisor")

@@ -101,7 +101,7 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     assert len(rows) == 8
     fitzgerald = next(r for r in rows if r["employee_id"] == "MPD-1199")
     assert fitzgerald["disposition"] == "withdrawn"
-    assert fitzgerald["withdrawn_at"].startswith("2027-01-08T")
+    assert fitzgerald["withdrawn_at"].startswith("2027-01-15T")
     assert fitzgerald["eligible_at"]
     assert not fitzgerald["scored_at"]
     whitfield = next(r for r in rows if r["employee_id"] == "MPD-1042")
@@ -111,7 +111,7 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
     assert whitfield["removed_at"].startswith("2027-09-20T")
     reyes = next(r for r in rows if r["employee_id"] == "MPD-1077")
     assert (reyes["disposition"], reyes["reason_code"]) == ("selected", "")
-    assert reyes["not_selected_at"].startswith("2027-01-08T")
+    assert reyes["not_selected_at"].startswith("2027-01-20T")  # after the interviews that day
     assert reyes["selected_at"].startswith("2027-09-27T")
     assert (whitfield["sex"], whitfield["race_ethnicity"]) == ("female", "white")
 

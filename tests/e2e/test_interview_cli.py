@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from qualify.config import Settings
 from tests.conftest import Result
-from tests.helpers.builders import CRITERIA, Sample, declared
+from tests.helpers.builders import CRITERIA, a_past_selection, declared
 
 
 @pytest.fixture
@@ -18,10 +18,10 @@ def q(
     cli: Callable[..., Result],
     session: Session,
     settings: Settings,
-    sample: Sample,
 ) -> Callable[..., Result]:
-    """The sample selection up to the interviews (panel assigned, declarations made)."""
-    declared(sample)
+    """The sample selection up to the interviews (panel assigned, declarations made), last year
+    (the commands score on the real clock, after the interviews)."""
+    declared(a_past_selection(session, settings))
     session.close()
 
     def run(*args: str, user: str) -> Result:
@@ -161,13 +161,17 @@ def test_refusals_from_the_command_line(q: Callable[..., Result]) -> None:
     outsider = q("score", "1", *sets(), user="hr.alvarez")
     assert (outsider.exit_code, outsider.stderr.strip()) == (
         1,
-        "error: hr.alvarez holds no seat on the panel of selection 1",
+        "error: Marisol Alvarez holds no seat on the panel of selection 1 (School Resource "
+        "Officer 2027)",
     )
     conflicted = q("declare", "2", "--conflict", "He is my nephew.", user="rep.douglas")
     assert conflicted.exit_code == 0
     barred = q("score", "2", *sets(), user="rep.douglas")
     assert barred.exit_code == 1
-    assert "rep.douglas declared a conflict of interest: He is my nephew." in barred.stderr
+    assert (
+        "Robert Douglas may not score Luis Reyes: Robert Douglas declared a conflict of interest: "
+        "He is my nephew."
+    ) in barred.stderr
 
 
 def test_interactive_scoring_shows_anchors_and_asks(
@@ -229,7 +233,7 @@ def test_interactive_scoring_refuses_before_the_first_question(
     undeclared = q("score", "1", user="rep.ibarra")
     assert undeclared.exit_code == 1
     assert undeclared.stdout == ""  # not one question asked
-    assert "rep.ibarra must first declare any conflict of interest with candidate 1" in (
+    assert "rep.ibarra must first declare any conflict of interest with Dana Whitfield" in (
         undeclared.stderr
     )
     outsider = q("score", "1", user="rep.douglas")

@@ -46,8 +46,8 @@ def test_panel_assign_names_alternates_and_warns_who_sits_for_a_supervised_candi
     assert done.exit_code == 0, done.stderr
     assert "alternates: commander=cmdr.lee" in done.stdout
     assert done.stderr.strip() == (
-        "warning: lt.kane supervises candidate 1 (Ann Kerr): the alternate cmdr.lee sits in the "
-        "commander seat for them"
+        "warning: lt.kane supervises Ann Kerr: the alternate cmdr.lee sits in the Department "
+        "Commander seat for them"
     )
     shown = json.loads(q("panel", "show", "1", "--json").stdout)
     assert shown["alternates"] == [{"seat": "commander", "order": 1, "panelist": "cmdr.lee"}]
@@ -60,7 +60,7 @@ def test_panel_assign_warns_that_a_supervised_candidates_panel_will_be_incomplet
     done = q("panel", "assign", "1", *SEATS)
     assert done.exit_code == 0
     assert done.stderr.strip() == (
-        "warning: lt.kane supervises candidate 1 (Ann Kerr) and may not score them: no "
+        "warning: lt.kane supervises Ann Kerr and may not score them: no "
         "alternate is named; the panel will be incomplete for them"
     )
 

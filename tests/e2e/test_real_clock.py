@@ -17,7 +17,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from pypdf import PdfReader
 
-from qualify.workflow.documents import long_date, weekday_date
+from qualify.workflow.documents import local_time, long_date, weekday_date
 from tests.conftest import PROJECT, Result
 
 Run = Callable[..., Result]
@@ -184,7 +184,7 @@ def test_a_fitness_test_after_the_as_of_date_counts_where_the_check_says_decisio
     assert q("advance", str(lenient), "confirm_eligible", user="cmdr1").exit_code == 0
 
 
-def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
+def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it_and_waits_for_it(
     q: Run, tmp_path: Path
 ) -> None:
     today = _today()
@@ -210,8 +210,19 @@ def test_a_selection_whose_as_of_date_is_ahead_counts_facts_dated_up_to_it(
         f"fitness result of {today - timedelta(days=100)}: pass, 130 days old as of {as_of} "
         f"(record #{ids['fitness']})"
     )
+    # The conduct record cannot be reviewed for the five years to a day that has not come: the
+    # review of today leaves good conduct pending, so the officer is not yet found eligible.
+    assert (checks["good_conduct"]["status"], checks["good_conduct"]["reason"]) == (
+        "pending",
+        f"the conduct review on file is dated {today}, before the as-of date {as_of}: it does "
+        f"not cover the 5 years to {as_of} (record #{ids['conduct_review']})",
+    )
     assert q("advance", str(cid), "begin_screening").exit_code == 0
-    assert q("advance", str(cid), "confirm_eligible", user="cmdr1").exit_code == 0
+    early = q("advance", str(cid), "confirm_eligible", user="cmdr1")
+    assert early.exit_code == 1
+    assert "History of good conduct (no sustained findings in 5 years): pending: the conduct" in (
+        early.stderr
+    )
     # Measured on the as-of date ahead, not today: service a day short of two years on it fails.
     start = as_of - relativedelta(years=2) + timedelta(days=1)
     short = q("evidence", "add", str(cid), "service", "--date", start.isoformat())
@@ -253,8 +264,11 @@ def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled
         q("panel", "assign", str(selection), "--seat", "commander=cmdr1",
           "--seat", "school_rep=rep1", "--seat", "school_rep=rep2")
     )  # fmt: skip
-    for cid, hour in ((first, "09:00"), (second, "10:30")):
-        _ok(q("panel", "schedule", str(cid), "--at", f"{today} {hour}", "--place", "Room B"))
+    # Interviews held now (scorecards are submitted once an interview has begun).
+    held = _earlier_today()
+    for cid, at in ((first, held), (second, held)):
+        when = f"{at:%Y-%m-%d %H:%M}"
+        _ok(q("panel", "schedule", str(cid), "--at", when, "--place", "Room B"))
         _ok(q("advance", str(cid), "schedule_interview"))
         for panelist in ("cmdr1", "rep1", "rep2"):
             _ok(q("declare", str(cid), user=panelist))
@@ -265,7 +279,9 @@ def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled
             _ok(q("score", str(cid), *args, "--submit", user=panelist))
         _ok(q("advance", str(cid), "record_scores"))
     interview = _letter(tmp_path / "records", first, "interview", "interview_packet")
-    assert f"{weekday_date(today)}, 9:00 a.m." in interview
+    assert f"{weekday_date(today)}, {local_time(held, 'America/New_York')}" in interview
+    results = _letter(tmp_path / "records", first, "scored", "panel_results")
+    assert f"Interview: {weekday_date(today)}, {local_time(held, 'America/New_York')}" in results
 
     _ok(q("advance", str(first), "select", user="chief1"))
     _ok(
@@ -323,6 +339,12 @@ def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled
     assert _ok(q("audit", "verify")).exit_code == 0
 
 
+def _earlier_today() -> datetime:
+    """This minute in the selection's time zone: an interview held now (after the selection
+    opened, earlier in the test, and before the scorecards)."""
+    return datetime.now(ZoneInfo("America/New_York")).replace(second=0, microsecond=0)
+
+
 def _local_day(at: str) -> date:
     return datetime.fromisoformat(at).astimezone(ZoneInfo("America/New_York")).date()
 
@@ -368,3 +390,121 @@ def test_on_the_real_calendar_two_years_of_service_end_on_the_as_of_date(
     served = "2 years of" if status == "pass" else "1 year 11 months"
     assert two_years["reason"].startswith(served)
     assert f"as of {as_of} (full-time since {start}" in two_years["reason"]
+
+
+def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_closed_before_it(
+    q: Run, tmp_path: Path
+) -> None:
+    """The tryout's story: interviews set 15 days ahead, then on the same day a panelist
+    declared (taken: panelists declare ahead), submitted a scorecard and HR closed the
+    interview (both refused now, naming the scheduled time)."""
+    today = _today()
+    as_of = today - timedelta(days=30)
+    selection = _open(q, as_of)
+    cid = _add_candidate(q, selection, "E5")
+    _record_everything(
+        q, cid, tmp_path,
+        service=date(2020, 1, 1), probation=date(2021, 1, 1), letter=as_of,
+        fitness=as_of - timedelta(days=10), drug=as_of - timedelta(days=3),
+    )  # fmt: skip
+    _ok(q("advance", str(cid), "begin_screening"))
+    _ok(q("advance", str(cid), "confirm_eligible", user="cmdr1"))
+    _ok(
+        q("panel", "assign", str(selection), "--seat", "commander=cmdr1",
+          "--seat", "school_rep=rep1", "--seat", "school_rep=rep2")
+    )  # fmt: skip
+    c = str(cid)
+    # A time before the selection opened, or far ahead unconfirmed, is bad input naming --at.
+    past = q("panel", "schedule", c, "--at", "2019-01-01 09:00", "--place", "Room B")
+    assert past.exit_code == 2
+    assert past.stderr.startswith(f"error: --at 2019-01-01 09:00: before selection {selection}")
+    far = q("panel", "schedule", c, "--at", "2031-06-01 09:00", "--place", "Room B")
+    assert far.exit_code == 2
+    assert far.stderr.startswith("error: --at 2031-06-01 09:00: ")
+    assert far.stderr.endswith("; if that day is meant, give --far-ahead too\n")
+    shown = json.loads(_ok(q("audit", "log", "--candidate", c, "--json")).stdout)
+    assert "interview_scheduled" not in {e["action"] for e in shown}  # nothing half-written
+    _ok(q("panel", "schedule", c, "--at", "2031-06-01 09:00", "--place", "Room B", "--far-ahead"))
+
+    ahead = today + timedelta(days=15)
+    _ok(q("panel", "schedule", c, "--at", f"{ahead} 09:00", "--place", "Room B"))
+    _ok(q("advance", c, "schedule_interview"))
+    fours = [a for k in ("appearance_attitude", "role_model", "liaison", "not_disciplinarian",
+                         "prevention_education", "emergency_planning")
+             for a in ("--set", f"{k}=4")]  # fmt: skip
+    at = local_time(datetime.combine(ahead, datetime.min.time(), ZoneInfo("America/New_York"))
+                    .replace(hour=9), "America/New_York")  # fmt: skip
+    for panelist in ("cmdr1", "rep1", "rep2"):
+        _ok(q("declare", c, user=panelist))
+        early = q("score", c, *fours, "--submit", user=panelist)
+        assert early.exit_code == 1
+        assert early.stderr.startswith(
+            f"error: candidate {cid}'s interview is scheduled for {weekday_date(ahead)} at {at}; "
+            "a scorecard is submitted after the interview, not before (now "
+        )
+        assert early.stderr.endswith("); nothing was saved\n")
+        _ok(q("score", c, *fours, user=panelist))  # a draft may be saved
+    closing = q("advance", c, "record_scores")
+    assert closing.exit_code == 1
+    cards = json.loads(_ok(q("score", c, "--json", user="rep1")).stdout)["scorecard"]
+    assert cards["status"] == "draft"
+
+
+def test_the_tryout_of_a_selection_measured_twelve_days_ahead_records_only_what_is_true(
+    q: Run, tmp_path: Path
+) -> None:
+    """What a new user tried on 2026-11-29 with an as-of date 12 days ahead: a review dated a
+    century ago, a probation completed before the service began, and Grace Liu, whose probation
+    ends before the as-of date, declared ineligible on records 'not complete' on a day to come."""
+    today = _today()
+    as_of = today + timedelta(days=12)
+    selection = _open(q, as_of)
+    cid = _add_candidate(q, selection, "E9")
+    c = str(cid)
+    mistyped = q("evidence", "add", c, "conduct_review", "--date", "1926-11-20")
+    assert (mistyped.exit_code, mistyped.stderr) == (
+        2,
+        "error: --date: 1926-11-20 is before 1950-01-01, the earliest date a fact may have; "
+        "is the year mistyped?\n",
+    )
+    assert json.loads(q("candidate", "show", c, "--json").stdout)["evidence"] == []
+    start = date(2019, 4, 1)
+    for kind, day in (("service", start), ("probation", date(2009, 4, 1))):
+        _ok(q("evidence", "add", c, kind, "--date", day.isoformat()))
+    probation = _results(q, cid)["probation_completed"]
+    assert (probation["status"], probation["reason"]) == (
+        "fail",
+        f"probation not counted: record #{probation['evidence'][0]} is dated 2009-04-01, before "
+        f"service began {start} (record #{probation['evidence'][1]})",
+    )
+    reviewed = today - relativedelta(years=5) + timedelta(days=20)  # inside the window
+    _ok(q("evidence", "add", c, "conduct_review", "--date", reviewed.isoformat()))
+    conduct = _results(q, cid)["good_conduct"]
+    assert (conduct["status"], conduct["reason"]) == (
+        "pending",
+        f"the conduct review on file is dated {reviewed}, before the as-of date {as_of}: it "
+        f"does not cover the 5 years to {as_of} (record #{conduct['evidence'][0]})",
+    )
+
+    # An officer like Grace Liu: every record on file passes but her conduct, which cannot be
+    # reviewed for five years that end on a day to come; none has failed.
+    grace = _add_candidate(q, selection, "E10")
+    _record_everything(
+        q, grace, tmp_path,
+        service=date(2024, 3, 1), probation=date(2025, 3, 1), letter=today,
+        fitness=today, drug=today,
+    )  # fmt: skip
+    _ok(q("advance", str(grace), "begin_screening"))
+    declared = q(
+        "advance", str(grace), "declare_ineligible", "--reason-code", "records_incomplete",
+        "--reason", "Probation ends 2026-12-05.", user="cmdr1",
+    )  # fmt: skip
+    assert (declared.exit_code, declared.stderr) == (
+        1,
+        'error: cannot "Declare the officer ineligible" for Officer E10: no qualification of '
+        "Officer E10 has failed, and this check is pending: History of good conduct (no "
+        f"sustained findings in 5 years); the as-of date {as_of} has not come, and what is "
+        "pending may be recorded until then\n",
+    )
+    state = json.loads(q("candidate", "show", str(grace), "--json").stdout)["state"]
+    assert state == "screening"

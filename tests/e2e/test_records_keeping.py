@@ -311,7 +311,7 @@ def test_a_public_export_names_people_and_figures_as_the_packets_do(
     for login in ("cmdr.obrien", "rep.chen", "rep.douglas", "sgt.moreau", "commander school_rep"):
         assert login not in text, login
     # Check reasons in words: labels, full names, dates written out, no record numbers.
-    assert "Certified as a full-time police officer: yes (recorded January 8, 2027)" in text
+    assert "Certified as a full-time police officer: yes (recorded January 15, 2027)" in text
     assert "Recommendation by supervisor Claire Moreau on file" in text
     assert "record #" not in text
     assert "full_time_certified" not in text

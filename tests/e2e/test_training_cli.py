@@ -131,7 +131,8 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
     one_line(
         q("training", "complete", "1", "legal_issues", "--on", TODAY.isoformat()),
         1,
-        "candidate 1: legal_issues was not directed (directed: basic_sro); it is directed with "
+        "Dana Whitfield: Legal issues in schools (search, privacy, school rules and crimes) was "
+        "not directed (directed: Basic School Resource Officer course); it is directed with "
         "'qualify training assign'",
     )
     yesterday = (TODAY - timedelta(days=1)).isoformat()
@@ -192,7 +193,8 @@ def test_adding_a_course_prints_an_amended_letter_and_hr_reprints_both(
     one_line(
         again,
         1,
-        f"candidate 1: legal_issues was already directed on {TODAY} by sgt.lambert, due {due}",
+        "Dana Whitfield: Legal issues in schools (search, privacy, school rules and crimes) was "
+        f"already directed on {TODAY} by Daniel Lambert, due {due}",
     )
     assert len(list(Path(amended).parent.glob("*amended*.pdf"))) == 1
     # HR prints the officer's training letters again: the first and its amendment, the same bytes.

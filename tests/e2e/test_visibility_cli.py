@@ -16,16 +16,15 @@ from qualify.services.scorecards import score
 from qualify.store import audit
 from tests.conftest import Result
 from tests.helpers.actors import as_user
-from tests.helpers.builders import CRITERIA, Sample, declared
+from tests.helpers.builders import CRITERIA, a_past_selection, declared
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture
-def interview(
-    session: Session, sample: Sample, settings: Settings, cli: Run
-) -> tuple[Run, dict[str, int]]:
-    ids = declared(sample).ids  # panel assigned, interviews scheduled, declarations made
+def interview(session: Session, settings: Settings, cli: Run) -> tuple[Run, dict[str, int]]:
+    # Panel assigned, interviews scheduled (last year: held by now), declarations made.
+    ids = declared(a_past_selection(session, settings)).ids
 
     def run(user: str, *args: str) -> Result:
         session.rollback()  # hold no transaction (nor SQLite's write lock) while the CLI runs

@@ -10,7 +10,7 @@ stage already reached is not made twice, so a test names only the state it needs
 
 The smaller ones (`a_user`, `an_officer`, `renamed`, `a_panel`, `declare`, `scorecard`,
 `advanced`, `some_users`, `with_passwords`) do one thing and nothing before it. Every service call of the tests' data is here, so a change of a service's signature is
-made here only. Records are stamped on the sample's own clock: from 2027-01-08 09:00 UTC, one
+made here only. Records are stamped on the sample's own clock: from 2027-01-15 09:00 UTC, one
 second apart, jumping to the day a stage happens on (the demo's dates).
 """
 
@@ -36,7 +36,7 @@ from qualify.services.candidate_edit import edit_candidate
 from qualify.services.fairness import record_self_identification
 from qualify.services.reports import add_report
 from qualify.services.scenario import candidate_ids, letter_pdf
-from qualify.services.schedule import schedule_interview
+from qualify.services.schedule import parse_local, schedule_interview
 from qualify.store.tables import Candidate, Selection
 from tests.helpers.actors import as_user
 
@@ -75,6 +75,8 @@ INTERVIEWS = {  # when each eligible officer is interviewed (Conference Room B)
     "MPD-1199": "2027-01-21 09:00",
 }
 ROOM = "Conference Room B, Milford Police Department"
+TIME_ZONE = "America/New_York"  # the SRO workflow's
+INTERVIEW_HELD = timedelta(hours=1)  # each interview lasts an hour, then the cards are submitted
 INTERVIEWED = ("MPD-1042", "MPD-1077", "MPD-1103")  # Fitzgerald withdraws before his interview
 OWEN_CONFLICT = "Corporal Fitzgerald is my neighbour and coaches my son."
 CRITERIA = (
@@ -145,6 +147,10 @@ class Clock:
         self.last = self.last.replace(microsecond=0) + timedelta(seconds=1)
         return self.last
 
+    def move_past(self, moment: datetime) -> None:
+        """Let the next record fall after `moment` (unless the clock is past it already)."""
+        self.last = max(self.last, moment)
+
     def move_to(self, day: date, at: time = time(9, 0)) -> None:
         """Let the next record fall on `day` at `at` UTC (unless the clock is past it already)."""
         self.last = max(self.last, datetime.combine(day, at, tzinfo=UTC) - timedelta(seconds=1))
@@ -210,7 +216,7 @@ def a_selection(
     its eight officers (roster.csv) and every officer's evidence; with `self_identified`, their
     voluntary self-identification too. `years_back` moves every date
     that many years earlier (for tests on the real clock)."""
-    start = date(2027 - years_back, 1, 8)
+    start = date(2027 - years_back, 1, 15)
     clock = Clock(datetime.combine(start, time(9, 0), tzinfo=UTC) - timedelta(seconds=1))
     (role, full_name, title) = USERS[HR]
     users.create_admin(
@@ -255,6 +261,13 @@ def a_selection(
                 now=clock.tick(),
             )
     return opened
+
+
+def a_past_selection(session: Session, settings: Settings) -> Sample:
+    """The sample selection moved back to last year (or further), so that on the real clock
+    its interviews have been held: for tests that score on the real clock (the command line,
+    a service called without `now`)."""
+    return a_selection(session, settings, years_back=2027 - (date.today().year - 1))
 
 
 def a_user(sample: Sample, name: str, role: str, *, full_name: str = "", title: str = "") -> str:
@@ -424,7 +437,12 @@ def scorecard(
     *,
     submit: bool = True,
 ) -> None:
-    """The panelist's scorecard for the officer, submitted unless `submit` is False."""
+    """The panelist's scorecard for the officer, submitted unless `submit` is False, an hour
+    after their interview begins as INTERVIEWS sets it (a scorecard is submitted after the
+    interview; the clock moves on, whether `a_panel` set the time or not)."""
+    if employee in INTERVIEWS:
+        at = parse_local(sample.day(INTERVIEWS[employee]), TIME_ZONE)
+        sample.clock.move_past(at.astimezone(UTC) + INTERVIEW_HELD)
     scorecards.score(
         session=sample.session,
         candidate_id=sample.ids[employee],
@@ -656,3 +674,8 @@ def states(sample: Sample) -> dict[str, str]:
         assert candidate is not None
         found[employee] = candidate.state
     return found
+
+
+# After every sample interview is held (the last, MPD-1199's, begins 2027-01-21 09:00 EST): for
+# a test that submits scorecards on the sample with a `now` of its own.
+AFTER_INTERVIEWS = datetime(2027, 1, 21, 15, 0, tzinfo=UTC) + INTERVIEW_HELD

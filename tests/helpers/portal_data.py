@@ -21,9 +21,11 @@ from starlette.testclient import TestClient
 
 from qualify.config import Settings
 from qualify.services import signin
+from qualify.services.evidence import add_evidence
 from qualify.store import db
 from qualify.store.tables import Candidate
 from qualify.web.app import create_app
+from tests.helpers.actors import as_user
 from tests.helpers.builders import (
     COMMANDER,
     HR,
@@ -113,6 +115,24 @@ def prepare(
     finally:
         engine.dispose()
     return Prepared(settings, sample.selection_id, ids)
+
+
+def not_certified(data: Prepared) -> None:
+    """HR records that the officer waiting in screening is not certified full-time: a failed
+    qualification, so the commander may declare the officer ineligible at once. (With nothing
+    on file every check only pends, and declaring waits for the sample's as-of date, 2027-01-15,
+    which the real clock may not have reached.)"""
+    engine = db.make_engine(data.settings.database_url)
+    with Session(engine) as session:
+        add_evidence(
+            session=session,
+            files_dir=data.settings.files_dir,
+            candidate_id=data.ids["XSS-1"],
+            kind="certification",
+            fields={"full_time_certified": "no"},
+            actor=as_user(HR),
+        )
+    engine.dispose()
 
 
 @dataclass

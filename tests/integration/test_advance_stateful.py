@@ -30,7 +30,7 @@ from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Evidence, Selection, TrainingDirection
 from tests.conftest import SCENARIO
 from tests.helpers.actors import CLI, as_user
-from tests.helpers.builders import a_panel, a_selection
+from tests.helpers.builders import AFTER_INTERVIEWS, a_panel, a_selection
 from tests.helpers.selected import selected_db
 
 _TEMPLATE: dict[str, Path] = {}
@@ -304,6 +304,7 @@ class AdvanceMachine(RuleBasedStateMachine):
                         scores={c: str(v) for c, v in zip(criteria, values, strict=True)},
                         comments=dict.fromkeys(criteria, "observed in the interview"),
                         submit=True,
+                        now=AFTER_INTERVIEWS,
                     )
                 except QualifyError:
                     continue

@@ -15,7 +15,15 @@ from qualify.services.scorecards import score
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import CRITERIA, Sample, a_user, declared, screened, with_panel
+from tests.helpers.builders import (
+    AFTER_INTERVIEWS,
+    CRITERIA,
+    Sample,
+    a_user,
+    declared,
+    screened,
+    with_panel,
+)
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
@@ -28,6 +36,7 @@ def submit(session: Session, cid: int, panelist: str) -> None:
         scores=ALL_FOURS,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
 
 
@@ -75,7 +84,10 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     selection, ids = panel
     luis, dana = ids["MPD-1077"], ids["MPD-1042"]
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
-    with pytest.raises(NotPermitted, match="rep.ibarra is an alternate for the school_rep seat"):
+    with pytest.raises(
+        NotPermitted,
+        match="rep.ibarra is an alternate for the Milford School System representative seat",
+    ):
         declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
     assert nephew_declared(session, luis) == "rep.ibarra"
@@ -100,7 +112,11 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
         }
     ]
     advance(
-        session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+        session=session,
+        candidate_id=luis,
+        trigger="record_scores",
+        actor=as_user("hr.alvarez"),
+        now=AFTER_INTERVIEWS,
     )
     assert verify(session).ok
 
@@ -134,7 +150,11 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
     ]
     with pytest.raises(RuleViolation, match="no eligible alternate"):
         advance(
-            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=luis,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
     session.rollback()
     assert verify(session).ok

@@ -175,8 +175,8 @@ def test_with_no_course_added_there_is_no_amended_letter(
     with pytest.raises(RuleViolation) as refused:
         direct(session, settings, dana, ["basic_sro"], "2027-03-12", "cmdr.obrien", ADDED)
     assert str(refused.value) == (
-        f"candidate {dana}: basic_sro was already directed on 2027-01-25 by sgt.lambert, "
-        "due 2027-03-05"
+        "Dana Whitfield: Basic School Resource Officer course was already directed on "
+        "2027-01-25 by Daniel Lambert, due 2027-03-05"
     )
     assert amended_files(settings.records_dir) == []
     reprinted = print_candidate(

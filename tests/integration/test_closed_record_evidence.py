@@ -28,8 +28,8 @@ def test_evidence_on_a_withdrawn_officer_is_refused_and_nothing_is_kept(
             actor=as_user("hr.alvarez"),
         )
     assert str(refused.value) == (
-        f"candidate {owen} is withdrawn (withdrawn), a final state: the record is closed and "
-        "takes no new evidence"
+        "Owen Fitzgerald is at Withdrawn, a final state: the record is closed and takes no new "
+        "evidence"
     )
     after = len(session.exec(select(Evidence).where(Evidence.candidate_id == owen)).all())
     assert after == before

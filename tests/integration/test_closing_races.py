@@ -1,6 +1,6 @@
-"""Closing a selection at the same moment a candidate is added to it, in two real transactions
-on SQLite and PostgreSQL: the one that comes second waits for the first and then sees it, so a
-candidate never lands in a closed selection."""
+"""Closing a selection at the same moment a candidate is added to it or its panel is assigned,
+in two real transactions on SQLite and PostgreSQL: the one that comes second waits for the first
+and then sees it, so neither a candidate nor a panel lands in a closed selection."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 
 from qualify.config import Settings
 from qualify.errors import QualifyError
-from qualify.services import candidates, selections
+from qualify.services import candidates, panel, selections
 from qualify.store import audit
 from qualify.store.closed import closed_selections
 from qualify.store.integrity import verify
-from qualify.store.tables import Candidate
+from qualify.store.tables import Candidate, PanelSeat
 from tests.helpers.actors import as_user
 from tests.helpers.builders import some_users
 
@@ -52,14 +52,31 @@ def _import(session: Session, tmp: Path) -> None:
     candidates.import_roster(session=session, selection_id=1, path=roster, actor=as_user("hr1"))
 
 
+def _assign(session: Session, _tmp: Path) -> None:
+    panel.assign_panel(
+        session=session,
+        selection_id=1,
+        seats=[("commander", "cmd1"), ("school_rep", "rep1"), ("school_rep", "rep2")],
+        actor=as_user("hr1"),
+    )
+
+
 DOING = {"close": (_close, "selection_closed"), "add": (_add, "candidate_added")}
 DOING["import"] = (_import, "candidates_imported")
+DOING["panel"] = (_assign, "panel_assigned")
 
 
 @pytest.mark.parametrize(
-    ("first", "second"), [("close", "add"), ("close", "import"), ("add", "close")]
+    ("first", "second"),
+    [
+        ("close", "add"),
+        ("close", "import"),
+        ("add", "close"),
+        ("close", "panel"),
+        ("panel", "close"),
+    ],
 )
-def test_closing_and_adding_at_the_same_moment_never_leave_a_candidate_in_a_closed_selection(
+def test_closing_and_adding_at_the_same_moment_never_leave_a_candidate_or_panel_in_a_closed_one(
     settings: Settings,
     engine_for: Callable[[str], Engine],
     monkeypatch: pytest.MonkeyPatch,
@@ -69,7 +86,11 @@ def test_closing_and_adding_at_the_same_moment_never_leave_a_candidate_in_a_clos
 ) -> None:
     engines = [engine_for(settings.database_url) for _ in range(3)]
     with Session(engines[0]) as session:
-        some_users(session, settings, {"hr1": "hr"})
+        some_users(
+            session,
+            settings,
+            {"hr1": "hr", "cmd1": "commander", "rep1": "school_rep", "rep2": "school_rep"},
+        )
         selections.open_selection(
             session=session,
             settings=settings,
@@ -117,10 +138,15 @@ def test_closing_and_adding_at_the_same_moment_never_leave_a_candidate_in_a_clos
             f"RuleViolation: selection 1 was closed on {TODAY} by hr1 (Opened twice): "
             "nothing more is done in it"
         )
+    elif first == "panel":
+        assert outcomes[second] == "ok", outcomes
     else:
         assert outcomes[second].startswith("RuleViolation: selection 1 holds 1 candidate: ")
     with Session(engines[0]) as session:
         held = session.exec(select(Candidate.employee_id)).all()
         closed = closed_selections(session)
-        assert (bool(held), 1 in closed) == (first != "close", first == "close")
+        seated = session.exec(select(PanelSeat.panelist)).all()
+        added = "panel" not in (first, second) and first != "close"
+        assert (bool(held), 1 in closed) == (added, first == "close" or first == "panel")
+        assert bool(seated) == (first == "panel"), seated
         assert verify(session).ok

@@ -24,7 +24,14 @@ from qualify.store.rows import claim
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
 from tests.helpers.actors import as_user
-from tests.helpers.builders import CRITERIA, Sample, declared, in_interview, interviewed
+from tests.helpers.builders import (
+    AFTER_INTERVIEWS,
+    CRITERIA,
+    Sample,
+    declared,
+    in_interview,
+    interviewed,
+)
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
 
@@ -43,6 +50,7 @@ def submit(session: Session, cid: int, panelist: str, **overrides: str) -> None:
         scores=ALL_FOURS | overrides,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
 
 
@@ -54,6 +62,7 @@ def correct(session: Session, cid: int, panelist: str, reason: str, **scores: st
         scores=scores,
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
         reason=reason,
     )
 
@@ -166,7 +175,7 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     declare(session=session, candidate_id=dana, actor=as_user("rep.chen"), conflict=None)
     with pytest.raises(
         RuleViolation,
-        match="rep.douglas declared a conflict with candidate .* it stands: ask HR to change the panel",
+        match=r"Robert Douglas declared a conflict with candidate \d+ \(Corporal .* it stands: ask HR",
     ):
         declare(
             session=session,
@@ -183,7 +192,7 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     with pytest.raises(
         NotPermitted,
-        match="rep.douglas may not score candidate .*: rep.douglas declared a conflict of interest: He is my nephew.",
+        match="Robert Douglas may not score Luis Reyes: Robert Douglas declared a conflict of interest: He is my nephew.",
     ):
         submit(session, luis, "rep.douglas")
     session.rollback()
@@ -202,7 +211,11 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
         "school_rep rep.douglas: declared a conflict",
     ):
         advance(
-            session=session, candidate_id=luis, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=luis,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
 
 
@@ -233,7 +246,10 @@ def test_the_candidates_own_supervisor_cannot_score_them(
     session.exec(select(Candidate).where(Candidate.id == cid)).one().state = "interview"
     session.commit()
     declare(session=session, candidate_id=cid, actor=as_user("rep.chen"))
-    with pytest.raises(NotPermitted, match="rep.chen is the candidate's supervisor"):
+    with pytest.raises(
+        NotPermitted,
+        match="Dr. Helen Chen may not score Pat Doe: Dr. Helen Chen is the candidate's supervisor",
+    ):
         submit(session, cid, "rep.chen")
 
 
@@ -267,6 +283,7 @@ def test_bad_scores_are_refused(
             scores=ALL_FOURS | scores,
             comments=comments,
             submit=True,
+            now=AFTER_INTERVIEWS,
         )
     assert message in render(info.value)  # as the command line says it
 
@@ -298,6 +315,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
             scores={},
             comments={},
             submit=True,
+            now=AFTER_INTERVIEWS,
         )
     # Every criterion without a score is named, one line each, with its option.
     lines = render(info.value).splitlines()
@@ -317,6 +335,7 @@ def test_submitting_with_criteria_missing_is_refused_but_a_draft_is_kept(
         scores=ALL_FOURS | {"liaison": "2"},
         comments={},
         submit=True,
+        now=AFTER_INTERVIEWS,
     )
     assert (card.status, card.version, card.scores["liaison"]) == ("submitted", 1, 2)
     last = audit.head(session)
@@ -403,7 +422,11 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     )
     with pytest.raises(RuleViolation, match="submitted a scorecard: pending: panel incomplete"):
         advance(
-            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=dana,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         )
     submit(session, dana, "rep.douglas")
     full = row(
@@ -413,7 +436,11 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     assert full["rank"] == 1
     assert (
         advance(
-            session=session, candidate_id=dana, trigger="record_scores", actor=as_user("hr.alvarez")
+            session=session,
+            candidate_id=dana,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS,
         ).to_state
         == "scored"
     )

@@ -164,7 +164,7 @@ def test_the_letter_not_selecting_a_passing_officer_says_they_stay_on_the_eligib
         )
         return " ".join(text_of(found).split())
 
-    # On SQLite the selection decision is dated 8 January 2027 (the sample's clock); PostgreSQL
+    # On SQLite the selection decision is dated 15 January 2027 (the sample's clock); PostgreSQL
     # dates events by its own clock.
     listed = eligible_list(session, sample.selection, workflow_of(sample.selection).spec)
     assert listed is not None

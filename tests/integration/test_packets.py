@@ -513,11 +513,17 @@ def test_every_letter_is_dated_addressed_referenced_and_signed(
     engine.dispose()
     text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
     assert text.startswith("Personal and confidential Milford Police Department")
-    # The decision's day in America/New_York (training is directed on January 25 and the
-    # appointment follows it, in March).
+    # The decision's day in America/New_York (the Chief decides once the interviews of
+    # January 20 are scored, training is directed on January 25 and the appointment follows
+    # it, in March).
     assert long_date(local_date(event.at, spec.time_zone)) in text
-    decided = {"appointed": "March 15, 2027", "training": "January 25, 2027"}
-    assert decided.get(stage, "January 8, 2027") in text
+    decided = {
+        "appointed": "March 15, 2027",
+        "training": "January 25, 2027",
+        "selected": "January 20, 2027",
+        "not_selected": "January 20, 2027",
+    }
+    assert decided.get(stage, "January 15, 2027") in text
     assert LETTERS[(employee, stage, template)] in text
     assert f"{candidate.rank} " in text
     assert candidate.unit in text
@@ -536,13 +542,14 @@ def test_notices_state_the_appeal_right_to_whom_how_and_by_when(
     demo: tuple[Settings, Path, dict[str, int]],
 ) -> None:
     _, out, ids = demo
-    for employee, stage, template in (
-        ("MPD-1118", "ineligible", "notice_ineligible"),
-        ("MPD-1103", "not_selected", "notice_not_selected"),
+    for employee, stage, template, deadline in (
+        # Friday January 15: ten business days over two weekends and Martin Luther King Day.
+        ("MPD-1118", "ineligible", "notice_ineligible", "Monday, February 1, 2027"),
+        # Wednesday January 20, once the interviews are held: ten business days, two weekends.
+        ("MPD-1103", "not_selected", "notice_not_selected", "Wednesday, February 3, 2027"),
     ):
         text = " ".join(pdftotext(packet(out, ids[employee], stage, template)).split())
-        # Friday January 8: ten business days over two weekends and Martin Luther King Day.
-        assert "no later than Monday, January 25, 2027 (10 business days" in text
+        assert f"no later than {deadline} (10 business days" in text
         assert "Write to the Chief of Police, Milford Police Department, in writing, signed" in text
     brennan = " ".join(
         pdftotext(packet(out, ids["MPD-1118"], "ineligible", "notice_ineligible")).split()
@@ -608,6 +615,8 @@ def test_hr_schedules_the_interview_in_local_time_and_bad_input_is_refused(
         at="2027-07-01 14:15",
         place="  Room 4,   Town Hall ",
         actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
+        far_ahead=True,  # more than 90 days ahead of the sample's clock
     )
     assert done.place == "Room 4, Town Hall"
     assert done.at.isoformat() == "2027-07-01T14:15:00-04:00"  # daylight time in July
@@ -694,6 +703,8 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
     declare(sample, "rep.douglas", ["MPD-1199"], conflict=OWEN_CONFLICT)
     owen = sample.ids["MPD-1199"]
     clock = iter(datetime(2027, 1, 12, 14, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
+    # Scored once his interview (2027-01-21, 9:00 a.m. in New York) is held.
+    held = iter(datetime(2027, 1, 21, 15, 0, tzinfo=UTC) + timedelta(minutes=i) for i in range(99))
     users.add_user(
         session=session,
         workflows_dir=settings.workflows_dir,
@@ -727,7 +738,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
             scores=scores,
             comments={},
             submit=True,
-            now=next(clock),
+            now=next(held),
         )
     scorecards.score(
         session=session,
@@ -737,7 +748,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         comments={"liaison": "Named every agency partner and how to reach them."},
         submit=True,
         reason="Entered 4 by mistake for liaison.",
-        now=next(clock),
+        now=next(held),
     )
     done = advance(
         session=session,
@@ -745,13 +756,13 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         trigger="record_scores",
         actor=as_user("hr.alvarez"),
         packets=PacketPlace(TEMPLATES, tmp_path),
-        now=next(clock),
+        now=next(held),
     )
     text = " ".join(pdftotext(done.packets[0]).split())
     assert "Criterion Weight" in text
     assert re.search(r"Positive role model who[a-z ]* 2 4 4 4 4\.00", text)  # weight 2
     assert (
-        "no longer on the panel, declared a conflict of interest on January 8, 2027: Corporal"
+        "no longer on the panel, declared a conflict of interest on January 15, 2027: Corporal"
         in (text)
     )
     # One school representative for another (the Change column is narrow: words wrap).
@@ -767,7 +778,7 @@ def test_a_packet_uses_the_records_on_file_at_the_decision_whatever_the_clocks_s
 ) -> None:
     from qualify.packets.context import build_context
 
-    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-08
+    scenario = Scenario.load(SCENARIO, CLI)  # its records are stamped on its own clock, 2027-01-15
     selection = set_up(session, settings, scenario)
     add_evidence(session, settings, scenario, selection)
     dana = candidate_ids(session, selection.id or 0)["MPD-1042"]
@@ -920,7 +931,7 @@ def test_no_interview_is_scheduled_for_an_officer_past_the_decision(
     engine = db.make_engine(config.database_url)
     # Not selected is no longer final (the Chief may recall from the eligible list), yet the
     # interview is behind the officer.
-    behind = r"is not_selected \(Not selected\): the interview is behind"
+    behind = "is at Not selected: the interview is behind"
     with Session(engine) as session, pytest.raises(RuleViolation, match=behind):
         schedule_interview(
             session=session,

@@ -18,7 +18,15 @@ from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.integrity import verify
 from qualify.store.tables import Candidate, ConflictDeclaration, Selection
 from tests.conftest import PROJECT, Result
-from tests.helpers.builders import CRITERIA, PANEL, Sample, declared, scorecard, with_panel
+from tests.helpers.builders import (
+    CRITERIA,
+    PANEL,
+    Sample,
+    a_past_selection,
+    declared,
+    scorecard,
+    with_panel,
+)
 from tests.helpers.processes import wait_until_ready
 
 RACER = [sys.executable, "-m", "tests.helpers.racer"]
@@ -179,11 +187,13 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
 
 @pytest.mark.slow
 def test_panelists_submitting_on_one_candidate_at_the_same_moment_all_succeed(
-    session: Session, settings: Settings, sample: Sample, tmp_path: Path
+    session: Session, settings: Settings, tmp_path: Path
 ) -> None:
     from qualify.store.tables import Scorecard
 
-    candidate = declared(sample).ids["MPD-1042"]  # every declaration made, nothing scored
+    # Every declaration made, nothing scored; last year, so the interview is held by now.
+    sample = declared(a_past_selection(session, settings))
+    candidate = sample.ids["MPD-1042"]
     fours = dict.fromkeys(CRITERIA, "4")
     for panelist in PANEL:
         scorecard(sample, panelist, "MPD-1042", fours, submit=False)

@@ -113,7 +113,9 @@ def test_a_scorecard_is_overdue_a_day_after_the_interview_and_not_before(
         at="2027-02-01 10:00",
         place="Room 1",
         actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
     )
+    sample.clock.move_past(datetime(2027, 2, 1, 16, 0, tzinfo=UTC))  # after it is held
     scorecard(sample, "rep.chen", "MPD-1077", ALL_FOURS)
 
     def overdue(now: datetime) -> set[tuple[int, str]]:

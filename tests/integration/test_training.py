@@ -243,8 +243,8 @@ def test_a_course_directed_twice_is_refused(session: Session, dana: int) -> None
     with pytest.raises(RuleViolation) as info:
         direct(session, dana, ["legal_issues", "basic_sro"], actor="cmdr.obrien")
     assert str(info.value) == (
-        f"candidate {dana}: basic_sro was already directed on 2027-01-25 by sgt.lambert, "
-        "due 2027-03-05"
+        "Dana Whitfield: Basic School Resource Officer course was already directed on "
+        "2027-01-25 by Daniel Lambert, due 2027-03-05"
     )
     assert len(session.exec(select(TrainingDirection)).all()) == 1
 
@@ -322,8 +322,9 @@ def test_completion_of_a_course_not_directed_or_unknown_is_refused(
     with pytest.raises(RuleViolation) as info:
         complete(session, settings, dana, "legal_issues", "2027-02-19")
     assert render(info.value) == (
-        f"candidate {dana}: legal_issues was not directed (directed: basic_sro); it is directed "
-        "with 'qualify training assign'"
+        "Dana Whitfield: Legal issues in schools (search, privacy, school rules and crimes) was "
+        "not directed (directed: Basic School Resource Officer course); it is directed with "
+        "'qualify training assign'"
     )
     assert (last(session).action, last(session).outcome) == (
         "training_completion_refused",
@@ -365,7 +366,8 @@ def test_a_course_completed_once_cannot_be_completed_again(
     with pytest.raises(RuleViolation) as info:
         complete(session, settings, dana, "basic_sro", "2027-02-20")
     assert str(info.value) == (
-        f"candidate {dana}: basic_sro was already recorded complete on 2027-02-19 "
+        "Dana Whitfield: Basic School Resource Officer course was already recorded complete on "
+        "2027-02-19 "
         f"(record #{first.id})"
     )
 

@@ -48,7 +48,7 @@ def test_two_people_directing_or_completing_the_same_course_at_once_record_it_on
     assert loser.err.count("\n") == 1
     assert (
         "candidate 1 was changed by someone else; nothing was saved" in loser.err
-        or "basic_sro was already directed" in loser.err
+        or "Basic School Resource Officer course was already directed" in loser.err
         or "is at In training now" in loser.err
     ), loser.err
     today = TODAY.isoformat()
@@ -61,7 +61,7 @@ def test_two_people_directing_or_completing_the_same_course_at_once_record_it_on
     loser = next(o for o in completing if o.code)
     assert (
         "candidate 1 was changed by someone else; nothing was saved" in loser.err
-        or "basic_sro was already recorded complete" in loser.err
+        or "Basic School Resource Officer course was already recorded complete" in loser.err
     ), loser.err
     engine = db.make_engine(url)
     with Session(engine) as session:

@@ -136,6 +136,36 @@ def test_probation_completed_after_the_as_of_date_says_when() -> None:
     )
 
 
+AFTER_SERVICE = PROBATION.model_copy(
+    update={"not_before_evidence": "service", "not_before_field": "since"}
+)
+
+
+def test_a_probation_completed_before_service_began_is_not_counted() -> None:
+    f = facts(("service", {"since": date(2019, 4, 1)}), ("probation", {"done": date(2009, 4, 1)}))
+    result = event_completed("prob", AFTER_SERVICE, f, AS_OF)
+    assert (result.status, result.reason, result.evidence_ids) == (
+        "fail",
+        "probation not counted: record #2 is dated 2009-04-01, before service began 2019-04-01 "
+        "(record #1)",
+        (2, 1),
+    )
+
+
+@pytest.mark.parametrize("done", [date(2019, 4, 1), date(2020, 4, 1)])
+def test_a_probation_completed_on_or_after_the_service_start_counts(done: date) -> None:
+    f = facts(("service", {"since": date(2019, 4, 1)}), ("probation", {"done": done}))
+    assert event_completed("prob", AFTER_SERVICE, f, AS_OF).status == "pass"
+    # With no service on file there is nothing to compare with: the service check is pending.
+    alone = facts(("probation", {"done": date(2009, 4, 1)}))
+    assert event_completed("prob", AFTER_SERVICE, alone, AS_OF).status == "pass"
+
+
+def test_not_before_needs_both_its_evidence_and_its_field() -> None:
+    with pytest.raises(ValueError, match="together"):
+        EventCompletedParams(evidence="probation", field="done", not_before_evidence="service")
+
+
 LETTER = DocumentByRoleParams(
     evidence="recommendation",
     author_field="author",
@@ -207,7 +237,7 @@ CONDUCT = NoSustainedFindingsParams(
     disposition_field="disposition",
     years=5,
 )
-REVIEW = ("review", {"on": date(2027, 1, 5)})
+REVIEW = ("review", {"on": AS_OF})  # reviewed on the as-of date: it covers the whole window
 
 
 def conduct(*findings: tuple[date, str]) -> tuple[str, str]:
@@ -238,6 +268,57 @@ def test_several_findings_are_all_counted_not_superseded() -> None:
     status, reason = conduct((date(2026, 1, 1), "sustained"), (date(2026, 6, 1), "unfounded"))
     assert status == "fail"
     assert reason.startswith("sustained finding of 2026-01-01 (record #2) within 5 years")
+
+
+@pytest.mark.parametrize("reviewed", [date(1926, 11, 20), date(2022, 1, 1), date(2027, 1, 14)])
+def test_a_conduct_review_made_before_the_window_ends_leaves_the_check_pending(
+    reviewed: date,
+) -> None:
+    f = facts(
+        ("review", {"on": reviewed}),
+        ("finding", {"on": date(2026, 6, 1), "disposition": "unfounded"}),
+    )
+    r = no_sustained_findings("conduct", CONDUCT, f, AS_OF)
+    assert (r.status, r.reason, r.evidence_ids) == (
+        "pending",
+        f"the review on file is dated {reviewed}, before the as-of date 2027-01-15: it does not "
+        "cover the 5 years to 2027-01-15 (record #1)",
+        (1,),
+    )
+
+
+def test_a_conduct_review_made_after_the_as_of_date_covers_the_window() -> None:
+    f = facts(("review", {"on": date(2027, 2, 1)}))
+    r = no_sustained_findings("conduct", CONDUCT, f, AS_OF)
+    assert (r.status, r.reason) == (
+        "pass",
+        "conduct record reviewed 2027-02-01 (record #1); no sustained findings since 2022-01-15",
+    )
+
+
+def test_a_sustained_finding_fails_whatever_the_reviews_date() -> None:
+    f = facts(
+        ("review", {"on": date(2022, 1, 1)}),
+        ("finding", {"on": date(2026, 1, 1), "disposition": "sustained"}),
+    )
+    assert no_sustained_findings("conduct", CONDUCT, f, AS_OF).status == "fail"
+
+
+def test_a_review_that_need_not_cover_the_window_counts_whatever_its_date() -> None:
+    lenient = CONDUCT.model_copy(update={"review_covers_window": False})
+    f = facts(("review", {"on": date(2022, 1, 1)}))
+    assert no_sustained_findings("conduct", lenient, f, AS_OF).status == "pass"
+
+
+def test_with_facts_until_decision_the_review_must_reach_the_decision_date() -> None:
+    until_decision = CONDUCT.model_copy(update={"facts_until": "decision"})
+    f = facts(("review", {"on": AS_OF}))
+    r = no_sustained_findings("conduct", until_decision, f, When(AS_OF, date(2027, 2, 1)))
+    assert (r.status, r.reason) == (
+        "pending",
+        "the review on file is dated 2027-01-15, before the decision date 2027-02-01: it does "
+        "not cover the 5 years to 2027-02-01 (record #1)",
+    )
 
 
 def test_no_conduct_review_on_file_is_pending() -> None:
@@ -327,7 +408,7 @@ def test_a_finding_dated_after_the_as_of_date_is_named_and_not_counted() -> None
     status, reason = conduct((date(2027, 1, 20), "sustained"))
     assert status == "pass"
     assert reason == (
-        "conduct record reviewed 2027-01-05 (record #1); no sustained findings since "
+        "conduct record reviewed 2027-01-15 (record #1); no sustained findings since "
         "2022-01-15; not counted: record #2 is dated 2027-01-20, after the as-of date 2027-01-15"
     )
 

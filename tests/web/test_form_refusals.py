@@ -57,10 +57,23 @@ def beside(form: str, input_name: str, candidate_id: int, trigger: str) -> str:
     return html.unescape(found.group(1))
 
 
+def not_certified(site: Site) -> int:
+    """HR records that the officer waiting in screening is not certified full-time: with a
+    qualification failed, the commander may declare the officer ineligible now, though the
+    sample's as-of date (2027-01-15) may be ahead on the real clock (checks only pending wait
+    for it). Returns the officer's candidate id."""
+    officer = site.id("XSS-1")
+    site.browser("hr.alvarez").post(  # again, on a second call: refused, nothing recorded
+        f"/candidates/{officer}/evidence?kind=certification",
+        {"kind": "certification", "f_full_time_certified": "no"},
+    )
+    return officer
+
+
 def test_declaring_ineligible_without_the_letter_shows_the_queue_with_the_reason_kept(
     site: Site,
 ) -> None:
-    officer = site.id("XSS-1")
+    officer = not_certified(site)
     browser = site.browser("cmdr.obrien")
     queue = browser.get("/selections/1/screening").text
     blank = form_of(queue, officer, "declare_ineligible")
@@ -91,7 +104,7 @@ def test_declaring_ineligible_without_the_letter_shows_the_queue_with_the_reason
 def test_a_letter_code_and_own_words_together_are_refused_beside_the_words_both_kept(
     site: Site,
 ) -> None:
-    officer = site.id("XSS-1")
+    officer = not_certified(site)
     answer = site.browser("cmdr.obrien").post(
         f"/candidates/{officer}/advance",
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -12,14 +13,22 @@ from starlette.testclient import TestClient
 
 from qualify.config import Settings
 from qualify.store import db
+from qualify.store.clock import utcnow
 from qualify.store.tables import AuditEvent, ConflictDeclaration, Scorecard
 from tests.conftest import Result
-from tests.helpers.builders import CRITERIA
+from tests.helpers.builders import AFTER_INTERVIEWS, CRITERIA
 from tests.helpers.markup import undescribed
-from tests.web.conftest import candidate_id, csrf_of, refusal
+from tests.web.conftest import Clock, candidate_id, csrf_of, refusal
 
 Browser = Callable[[str], TestClient]
 FOURS = {f"score-{c}": "4" for c in CRITERIA}
+
+
+@pytest.fixture(autouse=True)
+def after_the_interviews(clock: Clock) -> None:
+    """The portal's clock on the sample's, after its interviews are held (scorecards are
+    submitted then); a test of a time before them sets it back."""
+    clock.offset = AFTER_INTERVIEWS - utcnow()
 
 
 @pytest.fixture
@@ -80,6 +89,50 @@ def test_my_interviews_lists_the_candidates_i_sit_for(sro_browser: Browser) -> N
     assert names == ["Dana Whitfield", "Luis Reyes", "Priya Natarajan"]
     assert page.text.count("declare conflicts") == 3
     assert "Tom Brennan" not in page.text  # ineligible: the panel does not interview him
+
+
+WHEN = "Wednesday, January 20, 2027, 9:00 a.m. (EST)"  # Dana Whitfield's interview
+WHERE = "Conference Room B, Milford Police Department"
+
+
+def test_my_interviews_and_the_kit_say_when_and_where_each_interview_is(
+    sro_browser: Browser, whitfield: int
+) -> None:
+    chen = sro_browser("rep.chen")
+    listed = chen.get("/interviews").text
+    row = re.search(rf'<tr>\s*<td><a href="/interviews/{whitfield}">.*?</tr>', listed, re.S)
+    assert row is not None
+    assert WHEN in row.group(0).replace("</time><br>", ", ").replace("</time>", "")
+    assert WHERE in row.group(0)
+    assert "Wednesday, January 20, 2027, 10:30 a.m. (EST)" in listed  # Luis Reyes's
+    for page in (chen.get(f"/interviews/{whitfield}").text, _declared_kit(chen, whitfield)):
+        assert f">{WHEN}</time></dd>" in page
+        assert f"<dt>Place</dt><dd>{WHERE}</dd>" in page
+
+
+def _declared_kit(client: TestClient, cid: int) -> str:
+    declare(client, cid)
+    return client.get(f"/interviews/{cid}").text
+
+
+def test_a_scorecard_is_not_submitted_before_the_interview_in_the_words_of_the_cli(
+    sro_browser: Browser, whitfield: int, clock: Clock, sro_settings: Settings
+) -> None:
+    held = AFTER_INTERVIEWS.replace(day=20, hour=14, minute=0)  # 9:00 a.m. in New York
+    clock.offset = held - timedelta(minutes=1) - utcnow()
+    chen = sro_browser("rep.chen")
+    declare(chen, whitfield)
+    refused = post(chen, whitfield, "submit", FOURS)
+    assert refused.status_code == 409  # type: ignore[attr-defined]
+    assert refusal(refused.text) == (  # type: ignore[attr-defined]
+        f"candidate {whitfield}'s interview is scheduled for Wednesday, January 20, 2027 at "
+        "9:00 a.m. (EST); a scorecard is submitted after the interview, not before (now "
+        "Wednesday, January 20, 2027 at 8:59 a.m. (EST)); your draft is saved, not submitted"
+    )
+    assert [c.status for c in cards(sro_settings, "rep.chen")] == ["draft"]
+    clock.offset = held - utcnow()
+    submit(chen, whitfield, FOURS)
+    assert [c.status for c in cards(sro_settings, "rep.chen")] == ["submitted"]
 
 
 def test_pages_need_a_session_and_a_panel_role(sro_browser: Browser, whitfield: int) -> None:
@@ -375,7 +428,7 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
     no_reason = post(chen, whitfield, "correct", {**FOURS, "score-liaison": "3"})
     assert no_reason.status_code == 409  # type: ignore[attr-defined]
     assert field_error(no_reason.text, "reason") == (  # type: ignore[attr-defined]
-        f"rep.chen's scorecard for candidate {whitfield} is submitted and locked; a correction "
+        "Dr. Helen Chen's scorecard for Dana Whitfield is submitted and locked; a correction "
         "is a new version: give a reason"
     )
     fixed = post(

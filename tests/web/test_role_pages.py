@@ -8,7 +8,9 @@ import html as html_module
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -121,8 +123,12 @@ def test_the_commander_sees_each_check_with_sensitive_ones_withheld(site: Site) 
     section = html.split('id="c9"')[1].split("</section>")[0]
     buttons = re.findall(r'name="trigger" value="([a-z_]+)"', section)
     # No evidence is on file for this officer: its checks do not pass, so confirm_eligible
-    # (whose guards they are) is not offered, only what may fire now.
-    assert buttons == ["declare_ineligible", "withdraw"]
+    # (whose guards they are) is not offered, only what may fire now. The portal runs on the
+    # real clock: before the as-of date, 2027-01-15, checks that are only pending may still be
+    # met, so declaring the officer ineligible waits for that date.
+    today = datetime.now(UTC).astimezone(ZoneInfo("America/New_York")).date()
+    waits = today < date(2027, 1, 15)
+    assert buttons == (["withdraw"] if waits else ["declare_ineligible", "withdraw"])
 
 
 def section_of(html: str, candidate: int) -> str:
@@ -134,9 +140,9 @@ def test_check_details_read_as_words_not_as_field_names_and_record_numbers(site:
     text = re.sub(r"<[^>]+>", " ", html)
     assert not re.search(r"record #\d+", text)
     assert not re.search(r"\b[a-z]+_[a-z_]+ = (yes|no)\b", text)
-    # Tom Brennan (MPD-1118) is not certified; his record was entered on January 8, 2027.
+    # Tom Brennan (MPD-1118) is not certified; his record was entered on January 15, 2027.
     brennan = section_of(html, ids(site)["MPD-1118"])
-    assert "Certified as a full-time police officer: no (recorded January 8, 2027)" in brennan
+    assert "Certified as a full-time police officer: no (recorded January 15, 2027)" in brennan
     # Grace Liu (MPD-1150) is on probation until after the as-of date: nothing is on file yet.
     liu = section_of(html, ids(site)["MPD-1150"])
     assert "No probation evidence on file" in liu
@@ -389,7 +395,7 @@ def test_every_control_of_every_role_page_has_a_label(site: Site) -> None:
         ),
         "trigger": site.browser("cmdr.obrien").post(
             f"/candidates/{candidate}/advance",
-            {"trigger": "declare_ineligible", "reason": "", "back": "/selections/1/screening"},
+            {"trigger": "withdraw", "reason": "", "back": "/selections/1/screening"},
         ),
     }
     for name, answer in refused.items():

@@ -242,7 +242,10 @@ def test_hr_records_a_course_with_its_certificate_and_it_is_not_offered_again(
     records = site.count(Evidence)
     again = hr.post(completion(site, ""), {"course": "basic_sro", "on": "2026-02-19"})
     assert again.status_code == 409
-    assert "basic_sro was already recorded complete on 2026-02-19" in html.unescape(again.text)
+    assert (
+        "Basic School Resource Officer course was already recorded complete on 2026-02-19"
+        in html.unescape(again.text)
+    )
     assert site.count(Evidence) == records
 
 

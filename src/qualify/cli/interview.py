@@ -71,15 +71,27 @@ def panel_schedule(
         ..., "--at", help="Date and time, YYYY-MM-DD HH:MM, in the selection's time zone."
     ),
     place: str = typer.Option(..., "--place", help="Where, e.g. a room and building."),
+    far_ahead: bool = typer.Option(
+        False,
+        "--far-ahead",
+        help="Confirm an --at time more than 90 days ahead of today (refused without it).",
+    ),
 ) -> None:
     """Set the date, time and place of a candidate's interview (printed in the interview
-    packet; set it before schedule_interview prints the packet)."""
+    packet; set it before schedule_interview prints the packet). A first time is today or
+    later; no time is before the selection was opened. Scorecards are submitted, and the
+    interview closed, only once that time has come."""
     from qualify.services.schedule import schedule_interview
 
     context = app_context(ctx)
     with context.session() as session:
         done = schedule_interview(
-            session=session, candidate_id=candidate, at=at, place=place, actor=context.actor
+            session=session,
+            candidate_id=candidate,
+            at=at,
+            place=place,
+            actor=context.actor,
+            far_ahead=far_ahead,
         )
     typer.echo(
         f"candidate {candidate}: interview {done.at:%Y-%m-%d %H:%M %Z} at {done.place}, "

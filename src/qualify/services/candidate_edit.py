@@ -54,8 +54,8 @@ def edit_candidate(
     state = spec.states.get(candidate.state)
     if state is not None and state.final:
         raise RuleViolation(
-            f"candidate {candidate_id} is {state.label.lower()} ({candidate.state}), a final "
-            "state: the record is closed and can no longer be edited"
+            f"{candidate.name} is at {state.label}, a final state: the record is closed and "
+            "can no longer be edited"
         )
     current = {field: getattr(candidate, field) for field in EDITABLE}
     given = {**current, "employee_id": candidate.employee_id, **changes}

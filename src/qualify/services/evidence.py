@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.store import audit
-from qualify.store.clock import after_today, utcnow
+from qualify.store.clock import not_a_fact_date, utcnow
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
     file_type_problem,
@@ -54,8 +54,8 @@ def add_evidence(
     state = spec.states.get(candidate.state)
     if state is not None and state.final:
         raise RuleViolation(
-            f"candidate {candidate_id} is {state.label.lower()} ({candidate.state}), a final "
-            "state: the record is closed and takes no new evidence"
+            f"{candidate.name} is at {state.label}, a final state: the record is closed and "
+            "takes no new evidence"
         )
     if kind not in spec.evidence:
         raise BadInput(
@@ -94,10 +94,11 @@ def add_evidence(
             values[name] = parse_value(declared[name], text)
             if declared[name].type == "date":
                 # Every date field is the date of a fact (service begun, a test taken, a letter
-                # written): one after today, in the selection's time zone, has not happened.
-                future = after_today(Date.fromisoformat(str(values[name])), today)
-                if future is not None:
-                    raise FieldValueError(future)
+                # written): one after today, in the selection's time zone, has not happened, and
+                # one before 1950 has a mistyped year.
+                wrong = not_a_fact_date(Date.fromisoformat(str(values[name])), today)
+                if wrong is not None:
+                    raise FieldValueError(wrong)
         except FieldValueError as exc:
             if name in given_by:
                 problems.append(Problem(exc.message, given_by[name]))

@@ -35,11 +35,14 @@ from qualify.store.permissions import person, roles_in_words, spec_labels, unkno
 from qualify.store.positions import refuse_if_filled
 from qualify.store.reason_truth import refuse_untrue_code
 from qualify.store.rows import changed_by_someone_else, claim
+from qualify.store.schedules import interview_slots, too_early
 from qualify.store.scores import ranking
 from qualify.store.tables import Candidate, Selection, User
+from qualify.store.too_soon import refuse_while_pending
 from qualify.store.visibility import WITHHELD
 from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
+from qualify.workflow.documents import weekday_time
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.moves import and_list, may_fire, refused
 from qualify.workflow.spec import TransitionSpec, Workflow
@@ -398,7 +401,8 @@ def refuse_by_rules(
     lock: bool = False,
 ) -> None:
     """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
-    writes with it: directed training still open, a guard that does not pass, an interview
+    writes with it: directed training still open, a guard that does not pass, a finding made
+    while checks are pending before the as-of date, an interview
     with no panel to hold it, every position held, a recall the eligible list does not allow.
     `advance` refuses with these; the pages offer a button only where none refuses (see
     `offers.firable`)."""
@@ -414,14 +418,30 @@ def refuse_by_rules(
         missing = outstanding(session, spec, candidate_id or 0)
         if missing:
             raise RuleViolation(f"{doing}: {missing}")
+    hidden = (
+        set()
+        if sees_sensitive(spec, user.roles)
+        else sensitive_checks(spec, machine_of(selection).loaded.params)
+    )
     failed = [r for r in guards if r.status != "pass"]
     if failed:
-        hidden = (
-            set()
-            if sees_sensitive(spec, user.roles)
-            else sensitive_checks(spec, machine_of(selection).loaded.params)
-        )
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
+    if _closes_interview(spec, transition):
+        slot = interview_slots(session, [candidate_id or 0]).get(candidate_id or 0)
+        if slot is not None and too_early(slot, at):
+            raise RuleViolation(
+                f"{doing}: {candidate.name}'s interview is scheduled for "
+                f"{weekday_time(slot.at, spec.time_zone)}; the interview is closed after it is "
+                "held, not before"
+            )
+    refuse_while_pending(
+        session,
+        selection=selection,
+        transition=transition,
+        candidate=candidate,
+        hidden=hidden,
+        at=at,
+    )
     refuse_if_filled(
         session,
         selection=selection,
@@ -441,6 +461,13 @@ def _starts_interview(spec: Workflow, transition: TransitionSpec, state: str) ->
     outside them: the interview begins, so there must be a panel to hold it."""
     scoring = spec.panel.scoring_states
     return transition.dest in scoring and state not in scoring
+
+
+def _closes_interview(spec: Workflow, transition: TransitionSpec) -> bool:
+    """Whether the transition waits on every seat's submitted scorecard (a `panel_submitted`
+    guard, as SRO's record_scores does): it records the interview as held. A decision after it
+    (select) comes from the state it leads to, so it waits too."""
+    return any(spec.checks[g].kind == "panel_submitted" for g in transition.guards)
 
 
 def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:

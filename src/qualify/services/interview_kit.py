@@ -8,6 +8,7 @@ in the same words as one that does not exist."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -22,6 +23,7 @@ from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.lookups import alternates_of, check_id, no_candidate, seats_of
 from qualify.store.people import people
 from qualify.store.permissions import actor_user
+from qualify.store.schedules import Slot, newest_details, slot_of
 from qualify.store.tables import (
     Candidate,
     ConflictDeclaration,
@@ -32,6 +34,7 @@ from qualify.store.tables import (
     User,
 )
 from qualify.store.visibility import sits_for
+from qualify.workflow.documents import local_date, local_time, weekday_date
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
@@ -43,6 +46,29 @@ STATUS_TEXT = {
     "draft": "draft",
     "submitted": "submitted",
 }
+
+
+@dataclass(frozen=True)
+class Held:
+    """When and where an interview takes place, as the pages word it (the selection's time
+    zone, as the packets word dates)."""
+
+    day: str  # Wednesday, January 20, 2027
+    time: str  # 9:00 a.m. (EST)
+    place: str
+    at: datetime  # the moment itself, aware
+
+    @property
+    def text(self) -> str:
+        return f"{self.day}, {self.time}, {self.place}"
+
+
+def held_at(slot: Slot | None, spec: Workflow) -> Held | None:
+    """The slot as the pages word it."""
+    if slot is None:
+        return None
+    tz = spec.time_zone
+    return Held(weekday_date(local_date(slot.at, tz)), local_time(slot.at, tz), slot.place, slot.at)
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,7 @@ class InterviewRow:
     seat: str
     status: str  # a key of STATUS_TEXT
     version: int = 0  # of the panelist's newest scorecard
+    held: Held | None = None  # when and where the interview is, once HR has set it
 
     @property
     def status_text(self) -> str:
@@ -114,18 +141,17 @@ def my_interviews(*, session: Session, actor: Actor) -> list[InterviewRow]:
         assert selection is not None
         spec = workflow_of(selection).spec
         panel = seats_of(session, selection_id), alternates_of(session, selection_id)
-        candidates = [
-            c
-            for c in session.exec(
-                select(Candidate)
-                .where(
-                    Candidate.selection_id == selection_id,
-                    col(Candidate.state).in_(spec.panel.scoring_states),
-                )
-                .order_by(col(Candidate.id))
+        # Each candidate with when and where their interview is, in the same statement.
+        found = session.exec(
+            select(Candidate, newest_details(col(Candidate.id)))
+            .where(
+                Candidate.selection_id == selection_id,
+                col(Candidate.state).in_(spec.panel.scoring_states),
             )
-            if _sits(session, user, selection, c, panel)
-        ]
+            .order_by(col(Candidate.id))
+        ).all()
+        slots = {c.id: slot_of(details) for c, details in found}
+        candidates = [c for c, _ in found if _sits(session, user, selection, c, panel)]
         ids = [c.id for c in candidates]
         declared = {
             d.candidate_id: d
@@ -160,6 +186,7 @@ def my_interviews(*, session: Session, actor: Actor) -> list[InterviewRow]:
                     seat=seated[selection_id],
                     status=_status(spec, c, actor, declared.get(c.id), card),
                     version=card.version if card else 0,
+                    held=held_at(slots.get(c.id), spec),
                 )
             )
     return rows
@@ -210,6 +237,7 @@ class Kit:
     corrections: list[Correction] = field(default_factory=list)
     # The other panelists' submitted scorecards; None until the panelist's own is submitted.
     others: list[OtherCard] | None = None
+    held: Held | None = None  # when and where the interview is, once HR has set it
 
     @property
     def status_text(self) -> str:
@@ -306,6 +334,7 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
         card=card,
         corrections=_corrections(mine),
         others=others,
+        held=held_at(interview.slot, spec),
     )
 
 
@@ -344,6 +373,7 @@ def save_scores(
     comments: dict[str, str],
     submit: bool = False,
     reason: str | None = None,
+    now: datetime | None = None,
 ) -> Scorecard:
     """The panelist's draft, submission or correction (`scorecards.score`), on a candidate
     they sit for."""
@@ -355,6 +385,7 @@ def save_scores(
         comments=comments,
         submit=submit,
         reason=reason,
+        now=now,
         load=seated_interview,
     )
 
@@ -366,6 +397,7 @@ def save_to_confirm(
     actor: Actor,
     scores: dict[str, str],
     comments: dict[str, str],
+    now: datetime | None = None,
 ) -> None:
     """The submission's first step: save what the form holds as the draft (if anything), then
     refuse what submitting it would refuse. The interview is read once, for both, and only the
@@ -378,11 +410,12 @@ def save_to_confirm(
             actor=actor,
             scores=scores,
             comments=comments,
+            now=now,
             load=already_read(interview),
         )
         if card not in interview.cards:  # a first draft: a new scorecard
             interview = replace(interview, cards=[*interview.cards, card])
-    refuse_submission(interview, actor)
+    refuse_submission(session, interview, actor, now)
 
 
 def already_read(interview: Interview) -> InterviewLoader:
@@ -414,20 +447,24 @@ class Confirmation:
     refusal: QualifyError | None
 
 
-def to_confirm(*, session: Session, candidate_id: int, actor: Actor) -> Confirmation:
+def to_confirm(
+    *, session: Session, candidate_id: int, actor: Actor, now: datetime | None = None
+) -> Confirmation:
     """The kit with the saved draft to confirm, checked as submitting it would check it."""
     interview = seated_interview(session, candidate_id, actor, only_mine=True)
     kit = _kit_of(session, interview, actor)
     if kit.card is None or kit.card.status != "draft":
         return Confirmation(kit, draft=False, refusal=None)
     try:
-        refuse_submission(interview, actor)
+        refuse_submission(session, interview, actor, now)
     except QualifyError as exc:
         return Confirmation(kit, draft=True, refusal=exc)
     return Confirmation(kit, draft=True, refusal=None)
 
 
-def submit_draft(*, session: Session, candidate_id: int, actor: Actor) -> bool:
+def submit_draft(
+    *, session: Session, candidate_id: int, actor: Actor, now: datetime | None = None
+) -> bool:
     """Submit the panelist's saved draft; False, changing nothing, when their scorecard is
     submitted already (the confirmation sent again: Back, or a reload). The interview is read
     once, locked as a submission reads it."""
@@ -442,6 +479,7 @@ def submit_draft(*, session: Session, candidate_id: int, actor: Actor) -> bool:
         scores={},
         comments={},
         submit=True,
+        now=now,
         load=already_read(interview),
     )
     return True

@@ -7,12 +7,10 @@ than `SCORECARD_DUE` ago and a panelist who sits for the candidate has not submi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
@@ -21,6 +19,7 @@ from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
 from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.store.permissions import actor_user, role_for
+from qualify.store.schedules import interview_slots
 from qualify.store.scores import panel_inputs
 from qualify.store.tables import AuditEvent, Candidate, User
 from qualify.store.visibility import record_roles
@@ -122,20 +121,7 @@ class SelectionOverview:
 
 def _schedules(session: Session, ids: list[int]) -> dict[int, datetime]:
     """The newest interview time HR scheduled for each of these candidates."""
-    found: dict[int, datetime] = {}
-    if not ids:
-        return found
-    rows = session.execute(
-        sa_select(col(AuditEvent.candidate_id), col(AuditEvent.details))
-        .where(
-            col(AuditEvent.action) == "interview_scheduled",
-            col(AuditEvent.candidate_id).in_(ids),
-        )
-        .order_by(col(AuditEvent.id))
-    )
-    for candidate_id, details in rows:
-        found[candidate_id] = datetime.fromisoformat(json.loads(details)["at"])
-    return found
+    return {cid: slot.at for cid, slot in interview_slots(session, ids).items()}
 
 
 def selection_overview(

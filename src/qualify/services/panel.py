@@ -17,7 +17,7 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.store import audit
 from qualify.store.clock import utcnow
-from qualify.store.closed import refuse_if_closed
+from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import InterviewLoader, interview_of, scoring_has_begun
 from qualify.store.lookups import alternates_of, get_selection, seats_of
@@ -31,6 +31,7 @@ from qualify.store.tables import (
     PanelSeat,
     User,
 )
+from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
 from qualify.workflow.scoring import sitting
 
@@ -52,7 +53,8 @@ def assign_panel(
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     role = role_for(actor_user(session, actor), spec.permissions.manage_panel, "assign the panel")
-    refuse_if_closed(session, selection)
+    # Closing the selection holds it too: a panel never lands in a selection being closed.
+    hold_open(session, selection)
     problems: list[Problem] = []
     by_seat: dict[str, list[str]] = defaultdict(list)
     spare: dict[str, list[str]] = defaultdict(list)
@@ -187,6 +189,11 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
     seats = tuple((s.seat, s.panelist) for s in seats_of(session, selection_id))
     alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection_id))
     holders = {p for _, p in seats}
+    names = {u.name: u.display_name for u in session.exec(select(User))}
+
+    def seat_words(seat: str) -> str:
+        return spec.panel.seats[seat].label or seat.replace("_", " ")
+
     warnings = []
     for candidate in session.exec(
         select(Candidate)
@@ -200,19 +207,20 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
         ).all()
         conflicts = {d.panelist: d.conflict for d in declared}
         _, barred, swaps = sitting(spec, candidate.supervisor, seats, alternates, conflicts)
-        who = f"candidate {candidate.id} ({candidate.name})"
+        who = candidate.name
         for swap in swaps:
             if swap.holder == candidate.supervisor:
                 warnings.append(
-                    f"{swap.holder} supervises {who}: the alternate {swap.sat} sits in the "
-                    f"{swap.seat} seat for them"
+                    f"{names.get(swap.holder, swap.holder)} supervises {who}: the alternate "
+                    f"{names.get(swap.sat, swap.sat)} sits in the {seat_words(swap.seat)} seat "
+                    "for them"
                 )
         if candidate.supervisor in barred:
             why = barred[candidate.supervisor]
             alternates_note = why.split("; ", 1)[1] if "; " in why else "no alternate is named"
             warnings.append(
-                f"{candidate.supervisor} supervises {who} and may not score them: "
-                f"{alternates_note}; the panel will be incomplete for them"
+                f"{names.get(candidate.supervisor, candidate.supervisor)} supervises {who} and "
+                f"may not score them: {alternates_note}; the panel will be incomplete for them"
             )
     return warnings
 
@@ -249,8 +257,10 @@ def declare(
     candidate = interview.candidate
     latest = interview.declared(actor.name)
     if latest is not None and latest.conflict is not None and conflict is None:
+        user = actor_user(session, actor)
+        who = candidate_words(session, user, candidate, interview.selection)
         raise RuleViolation(
-            f"{actor.name} declared a conflict with candidate {candidate_id} ({latest.conflict}); "
+            f"{user.display_name} declared a conflict with {who} ({latest.conflict}); "
             "it stands: ask HR to change the panel"
         )
     if latest is not None and latest.conflict == conflict:
@@ -258,8 +268,10 @@ def declare(
         session.rollback()
         return Declared(latest, changed=False)
     if conflict is not None and interview.card(actor.name, submitted=True):
+        user = actor_user(session, actor)
+        who = candidate_words(session, user, candidate, interview.selection)
         raise RuleViolation(
-            f"{actor.name} already submitted a scorecard for candidate {candidate_id}; "
+            f"{user.display_name} already submitted a scorecard for {who}; "
             "ask HR to change the panel, with a reason"
         )
     if conflict is not None:

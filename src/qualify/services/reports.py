@@ -20,7 +20,13 @@ from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, person, roles_in_words, spec_labels
+from qualify.store.permissions import (
+    actor_user,
+    display_name,
+    person,
+    roles_in_words,
+    spec_labels,
+)
 from qualify.store.report_records import (
     Service,
     report_calendar,
@@ -133,9 +139,10 @@ def _add(
     service = reporting_service(session, spec, candidate)
     if service is None:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
+        reporting = " or ".join(spec.states[s].label for s in config.states)
         raise RuleViolation(
-            f"candidate {candidate_id} is {candidate.state} ({state}), not "
-            f"{' or '.join(config.states)}: only an officer in that state reports quarterly"
+            f"{candidate.name} is at {state or candidate.state}, not {reporting}: only an "
+            "officer in that state reports quarterly"
         )
     if reason is not None and not reason.strip():
         raise BadInput("write why the report is corrected", field="reason")
@@ -151,9 +158,9 @@ def _add(
         last = earlier[-1]
         if reason is None:
             raise RuleViolation(
-                f"candidate {candidate_id}'s report for {quarter.id} is on file (version "
+                f"{candidate.name}'s report for {quarter.id} is on file (version "
                 f"{last.version}, entered {local_date(last.entered_at, spec.time_zone)} by "
-                f"{last.entered_by})",
+                f"{display_name(session, last.entered_by)})",
                 step=Step("correct_report"),
             )
         if not values:

@@ -43,6 +43,8 @@ from qualify.store.integrity import verify
 from qualify.store.tables import Candidate, Selection
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
 
+INTERVIEW_HELD = timedelta(hours=1)  # the story's interviews each last an hour
+
 
 @dataclass
 class Scenario:
@@ -53,6 +55,7 @@ class Scenario:
     origin: Origin
     clock: list[datetime] = field(default_factory=list)
     files_dir: Path | None = None  # where evidence files go, from the settings of set_up
+    interviews: dict[int, datetime] = field(default_factory=dict)  # candidate id -> scheduled
 
     @classmethod
     def load(cls, path: Path, origin: Origin) -> Scenario:
@@ -92,6 +95,13 @@ class Scenario:
     def move_to(self, day: date) -> None:
         """Let the next timestamps fall on `day` (at 09:00 UTC), unless the clock is past it."""
         moment = datetime.combine(day, time(9, 0), tzinfo=UTC) - _SECOND
+        if not self.clock:
+            self.tick()
+        if moment > self.clock[-1]:
+            self.clock.append(moment)
+
+    def move_past(self, moment: datetime) -> None:
+        """Let the next timestamps fall after `moment`, unless the clock is past it."""
         if not self.clock:
             self.tick()
         if moment > self.clock[-1]:
@@ -284,7 +294,7 @@ def run_steps(
                 now=scenario.tick(),
             )
             for employee, when in step.get("schedule", {}).items():
-                schedule_interview(
+                scheduled = schedule_interview(
                     session=session,
                     candidate_id=ids[str(employee)],
                     at=str(when["at"]),
@@ -292,6 +302,7 @@ def run_steps(
                     actor=by,
                     now=scenario.tick(),
                 )
+                scenario.interviews[scheduled.candidate_id] = scheduled.at
         elif step["do"] == "declare":
             for employee in step["candidates"]:
                 panel.declare(
@@ -302,9 +313,13 @@ def run_steps(
                     now=scenario.tick(),
                 )
         elif step["do"] == "score":
+            scored = scenario.candidate_id(ids, step["candidate"])
+            if scored in scenario.interviews:
+                # A scorecard is submitted after the interview (an hour after it begins).
+                scenario.move_past(scenario.interviews[scored] + INTERVIEW_HELD)
             scorecards.score(
                 session=session,
-                candidate_id=scenario.candidate_id(ids, step["candidate"]),
+                candidate_id=scored,
                 actor=by,
                 scores={k: str(v) for k, v in step["scores"].items()},
                 comments={k: str(v) for k, v in step.get("comments", {}).items()},

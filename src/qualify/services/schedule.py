@@ -10,17 +10,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, RuleViolation
+from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
+from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
+from qualify.store.schedules import interview_slots
+from qualify.store.tables import Scorecard, Selection
+from qualify.workflow.documents import local_date, weekday_time
 
 PLACE_LIMIT = 200
+# An interview more than this many days ahead is more often a mistyped year or month than a
+# plan (as an as-of date is, see selections.AS_OF_AHEAD_DAYS): it must be confirmed.
+AHEAD_DAYS = 90
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 
 
@@ -51,8 +58,14 @@ def schedule_interview(
     place: str,
     actor: Actor,
     now: datetime | None = None,
+    far_ahead: bool = False,
 ) -> Scheduled:
-    """Set (or change) the date, time and place of a candidate's interview."""
+    """Set (or change) the date, time and place of a candidate's interview. A time before the
+    selection was opened is refused, and so is a first one on a day before today (a change may
+    put on record the time an interview was in fact held); one more than AHEAD_DAYS ahead of
+    today is refused unless `far_ahead` confirms it. Once a scorecard is submitted, the
+    interview cannot be moved after that submission."""
+    at_now = now or utcnow()
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
@@ -67,23 +80,28 @@ def schedule_interview(
     schedulable = spec.schedulable_states()
     if candidate.state not in schedulable:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
-        where = ", ".join(spec.states[name].label for name in schedulable)
+        labels = [spec.states[name].label for name in schedulable]
+        where = " or ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
         why = (
             ""
             if spec.interview_ahead(candidate.state)
             else ": the interview is behind them or will not happen"
         )
+        # Scheduling is for those who manage the panel, who see every candidate: by name.
         raise RuleViolation(
-            f"candidate {candidate_id} is {candidate.state} ({state}){why}; an interview is "
-            f"scheduled only for a candidate in one of the states {where}"
+            f"{candidate.name} is at {state or candidate.state}{why}; an interview is "
+            f"scheduled only for a candidate at {where}"
         )
+    # As assigning the panel does: nothing is scheduled in a selection being closed.
+    hold_open(session, selection)
+    _refuse_untrue_time(session, selection, candidate_id, when, at_now, far_ahead)
     event = audit.record(
         session,
         actor=actor,
         role=role,
         action="interview_scheduled",
         subject=f"candidate:{candidate_id}",
-        at=now or utcnow(),
+        at=at_now,
         selection_id=selection.id,
         candidate_id=candidate_id,
         details={"at": when.isoformat(), "place": place},
@@ -91,3 +109,54 @@ def schedule_interview(
     session.commit()
     assert event.id is not None
     return Scheduled(candidate_id, when, place, event.id)
+
+
+def _refuse_untrue_time(
+    session: Session,
+    selection: Selection,
+    candidate_id: int,
+    when: datetime,
+    now: datetime,
+    far_ahead: bool,
+) -> None:
+    """Refuse an interview time the records would make untrue (see `schedule_interview`)."""
+    time_zone = workflow_of(selection).spec.time_zone
+    shown = when.strftime("%Y-%m-%d %H:%M")
+    opened = selection.opened_at
+    if when < opened.replace(second=0, microsecond=0):  # a time is given to the minute
+        raise BadInput(
+            f"before selection {selection.id} was opened "
+            f"({opened.astimezone(ZoneInfo(time_zone)):%Y-%m-%d %H:%M}); an interview of it "
+            "cannot have been held then",
+            field="at",
+            value=shown,
+        )
+    today = local_date(now, time_zone)
+    day = when.date()  # `when` is in the selection's time zone
+    if day < today and candidate_id not in interview_slots(session, [candidate_id]):
+        raise BadInput(
+            f"{day.isoformat()} is before today ({today.isoformat()}); a new interview is "
+            "scheduled for today or later",
+            field="at",
+            value=shown,
+        )
+    ahead = (day - today).days
+    if ahead > AHEAD_DAYS and not far_ahead:
+        raise BadInput(
+            f"{ahead} days after today ({today.isoformat()}): an interview more than "
+            f"{AHEAD_DAYS} days ahead is more often a mistyped year or month",
+            field="at",
+            value=shown,
+            step=Step("confirm_far_interview"),
+        )
+    first = session.exec(
+        select(func.min(Scorecard.submitted_at)).where(
+            Scorecard.candidate_id == candidate_id, Scorecard.status == "submitted"
+        )
+    ).one()
+    if first is not None and when > first:
+        raise RuleViolation(
+            f"candidate {candidate_id}'s first scorecard was submitted on "
+            f"{weekday_time(first, time_zone)}; the interview cannot be moved after it was "
+            "scored"
+        )

@@ -18,12 +18,19 @@ from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
+from qualify.store.permissions import actor_user
 from qualify.store.rows import changed_by_someone_else, claim, insert_row
+from qualify.store.schedules import too_early
 from qualify.store.stored_results import store_results
 from qualify.store.tables import Candidate, Scorecard
+from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
+from qualify.workflow.documents import weekday_time
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
+
+SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
+DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
 
 
 def _parse_scores(spec: Workflow, values: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
@@ -108,7 +115,7 @@ def score(
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
     spec = workflow_of(selection).spec
-    _check_may_score(spec, interview, actor)
+    _check_may_score(session, spec, interview, actor)
     reason = (reason or "").strip() or None
     # Every problem of what was given is named at once, then (for a submission) every
     # criterion still to score or to explain, before anything is written.
@@ -125,6 +132,8 @@ def score(
         )
     if problems:
         raise BadInput(problems=problems, hint=SUBMIT_REFUSED if submit else None)
+    if submit:
+        _refuse_before_interview(spec, interview, at)
     if latest is not None and latest.status == "draft":
         card = latest
         card.scores = {**card.scores, **parsed}
@@ -134,11 +143,7 @@ def score(
             _lock_draft(session, card, candidate, at)
     else:
         if latest is not None and (not submit or reason is None):
-            raise RuleViolation(
-                f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
-                "correction is a new version",
-                step=Step("correct_scorecard"),
-            )
+            raise RuleViolation(_locked(session, interview, actor), step=Step("correct_scorecard"))
         # A first scorecard, or a correction: a new version (a correction is submitted at once).
         card = Scorecard(
             candidate_id=candidate_id,
@@ -167,28 +172,62 @@ def score(
     return card
 
 
-def _check_may_score(spec: Workflow, interview: Interview, actor: Actor) -> None:
+def _words(session: Session, interview: Interview, actor: Actor) -> tuple[str, str]:
+    """The panelist and the candidate as a refusal names them: the panelist by display name,
+    the candidate by name where the panelist may see them, else by the id asked for."""
+    user = actor_user(session, actor)
+    return user.display_name, candidate_words(
+        session, user, interview.candidate, interview.selection
+    )
+
+
+def _locked(session: Session, interview: Interview, actor: Actor) -> str:
+    panelist, candidate = _words(session, interview, actor)
+    return (
+        f"{panelist}'s scorecard for {candidate} is submitted and locked; a correction is a "
+        "new version"
+    )
+
+
+def _check_may_score(session: Session, spec: Workflow, interview: Interview, actor: Actor) -> None:
     """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
     if candidate.state not in spec.panel.scoring_states:
+        _, who = _words(session, interview, actor)
+        state = spec.states[candidate.state].label if candidate.state in spec.states else ""
+        taken = " or ".join(spec.states[s].label for s in spec.panel.scoring_states)
         raise RuleViolation(
-            f"candidate {candidate.id} is in state {candidate.state}; scorecards are taken in "
-            f"{', '.join(spec.panel.scoring_states)}"
+            f"{who} is at {state or candidate.state}; scorecards are taken at {taken}"
         )
     declared = interview.declared(actor.name)
     barred = barred_reason(
         spec, candidate.supervisor, actor.name, declared.conflict if declared else None
     )
     if barred:
-        raise NotPermitted(
-            f"{actor.name} may not score candidate {candidate.id}: {actor.name} {barred}"
-        )
+        panelist, who = _words(session, interview, actor)
+        raise NotPermitted(f"{panelist} may not score {who}: {panelist} {barred}")
     if declared is None:
+        panelist, who = _words(session, interview, actor)
         raise RuleViolation(
-            f"{actor.name} must first declare any conflict of interest with candidate "
-            f"{candidate.id}",
+            f"{panelist} must first declare any conflict of interest with {who}",
             step=Step("declare_conflicts", str(candidate.id)),
+        )
+
+
+def _refuse_before_interview(
+    spec: Workflow, interview: Interview, at: datetime, hint: str = SUBMIT_REFUSED
+) -> None:
+    """Refuse a submission made before the candidate's interview as scheduled: scores record
+    what the panelist saw and heard in it. A draft may be saved at any time; with no time
+    scheduled, nothing is refused."""
+    slot = interview.slot
+    if slot is not None and too_early(slot, at):
+        raise RuleViolation(
+            f"candidate {interview.candidate.id}'s interview is scheduled for "
+            f"{weekday_time(slot.at, spec.time_zone)}; a scorecard is submitted after the "
+            f"interview, not before (now {weekday_time(at, spec.time_zone)})",
+            hint=hint,
         )
 
 
@@ -200,14 +239,10 @@ def may_score(
     for a correction."""
     interview = interview_of(session, candidate_id, actor)
     spec = workflow_of(interview.selection).spec
-    _check_may_score(spec, interview, actor)
+    _check_may_score(session, spec, interview, actor)
     latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
-        raise RuleViolation(
-            f"{actor.name}'s scorecard for candidate {candidate_id} is submitted and locked; a "
-            "correction is a new version",
-            step=Step("give_correction_reason"),
-        )
+        raise RuleViolation(_locked(session, interview, actor), step=Step("give_correction_reason"))
 
 
 def check_submission(
@@ -215,23 +250,21 @@ def check_submission(
 ) -> None:
     """Refuse, before a confirmation step, what submitting the actor's saved draft would
     refuse (with the same words); change nothing."""
-    refuse_submission(load(session, candidate_id, actor), actor)
+    refuse_submission(session, load(session, candidate_id, actor), actor)
 
 
-def refuse_submission(interview: Interview, actor: Actor) -> None:
+def refuse_submission(
+    session: Session, interview: Interview, actor: Actor, now: datetime | None = None
+) -> None:
     """Refuse what submitting the actor's saved draft in this interview would refuse."""
     spec = workflow_of(interview.selection).spec
-    _check_may_score(spec, interview, actor)
+    _check_may_score(session, spec, interview, actor)
     latest = interview.card(actor.name)
     if latest is None or latest.status != "draft":
-        raise RuleViolation(
-            f"{actor.name} has no draft scorecard for candidate {interview.candidate.id} to submit"
-        )
+        panelist, who = _words(session, interview, actor)
+        raise RuleViolation(f"{panelist} has no draft scorecard for {who} to submit")
     _require_complete(spec, latest, DRAFT_KEPT)
-
-
-SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
-DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+    _refuse_before_interview(spec, interview, now or utcnow(), DRAFT_KEPT)
 
 
 def _require_complete(spec: Workflow, card: Scorecard, hint: str = SUBMIT_REFUSED) -> None:

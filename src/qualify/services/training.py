@@ -22,7 +22,7 @@ from qualify.errors import BadInput, NotPermitted, PacketsOwed, QualifyError, Ru
 from qualify.packets.files import write_owed
 from qualify.services.firing import PacketPlace, fire
 from qualify.store import audit
-from qualify.store.clock import after_today, utcnow
+from qualify.store.clock import not_a_fact_date, utcnow
 from qualify.store.courses import (
     Order,
     course_of,
@@ -41,7 +41,14 @@ from qualify.store.evidence_files import (
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, person, role_for, roles_in_words, spec_labels
+from qualify.store.permissions import (
+    actor_user,
+    display_name,
+    person,
+    role_for,
+    roles_in_words,
+    spec_labels,
+)
 from qualify.store.rows import claim
 from qualify.store.tables import Candidate, Evidence, User
 from qualify.store.visibility import sight
@@ -176,9 +183,9 @@ def _add_directions(
     if again:
         first = already[again[0]].direction
         raise RuleViolation(
-            f"candidate {candidate.id}: {again[0]} was already directed on "
-            f"{local_date(first.directed_at, spec.time_zone)} by {first.directed_by}, due "
-            f"{first.due_on}"
+            f"{candidate.name}: {already[again[0]].course.label} was already directed on "
+            f"{local_date(first.directed_at, spec.time_zone)} by "
+            f"{display_name(session, first.directed_by)}, due {first.due_on}"
         )
     claim(session, candidate)
     listed = insert_directions(session, candidate.id, wanted, user.name, role, at)
@@ -220,9 +227,9 @@ def complete_training(
     known = course_of(spec, course)
     done_on = parse_day("on", on)
     today = local_date(at, spec.time_zone)
-    future = after_today(done_on, today)
-    if future is not None:
-        raise BadInput(future, field="on")
+    wrong = not_a_fact_date(done_on, today)
+    if wrong is not None:
+        raise BadInput(wrong, field="on")
     data = None
     if file is not None:
         data = read_evidence_file(file, limit=max_file_bytes)
@@ -267,14 +274,14 @@ def _complete(
     found = {p.course.id: p for p in progress(session, spec, candidate.id)}
     mine = found.get(course.id)
     if mine is None:
-        directed = ", ".join(found) or "none"
+        directed = ", ".join(p.course.label for p in found.values()) or "none"
         raise RuleViolation(
-            f"candidate {candidate.id}: {course.id} was not directed (directed: {directed})",
+            f"{candidate.name}: {course.label} was not directed (directed: {directed})",
             step=Step("how_to_direct_training"),
         )
     if mine.completion is not None:
         raise RuleViolation(
-            f"candidate {candidate.id}: {course.id} was already recorded complete on "
+            f"{candidate.name}: {course.label} was already recorded complete on "
             f"{mine.completed_on} (record #{mine.completion.id})"
         )
     directed_on = local_date(mine.direction.directed_at, spec.time_zone)

@@ -20,6 +20,7 @@ from qualify.store.people import person_text, refuse_lookalike
 from qualify.store.permissions import (
     ADMIN,
     actor_user,
+    display_name,
     frozen_permission,
     frozen_roles,
     role_for,
@@ -260,7 +261,9 @@ def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | No
         open_count = _in_progress(session, selection.id or 0, spec)
         if open_count:
             return (
-                f"{name} holds the {seat.seat} seat on the panel of selection {selection.id} "
+                f"{display_name(session, name)} holds the "
+                f"{declared.label or seat.seat.replace('_', ' ')} seat on the panel of "
+                f"selection {selection.id} "
                 f"({selection.title}), which has {open_count} candidates in progress; assign "
                 "the seat to someone else first"
             ), Step("assign_panel", str(selection.id))
@@ -272,8 +275,9 @@ def _needed_for(session: Session, name: str, role: str) -> tuple[str, Step] | No
         state = spec.states.get(candidate.state)
         if role in supervisor_roles(spec.checks) and not (state and state.final):
             return (
-                f"{name} is the supervisor of candidate {candidate.id} ({candidate.name}), who "
-                f"is in progress ({candidate.state}); change the candidate's supervisor first"
+                f"{display_name(session, name)} is the supervisor of {candidate.name}, who is in "
+                f"progress ({state.label if state else candidate.state}); change the "
+                "candidate's supervisor first"
             ), Step("change_supervisor", str(candidate.id))
     return None
 

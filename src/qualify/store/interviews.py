@@ -16,6 +16,7 @@ from qualify.errors import NotPermitted
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import alternates_of, no_candidate
 from qualify.store.permissions import actor_user
+from qualify.store.schedules import Slot, newest_details, slot_of
 from qualify.store.scores import panel_input
 from qualify.store.tables import (
     Candidate,
@@ -50,6 +51,7 @@ class Interview:
     # False: read for the acting seat holder's own work (`only_mine`): the seats, declarations
     # and scorecards are theirs alone, and there are no alternates.
     whole: bool = True
+    slot: Slot | None = None  # when and where the interview takes place, if HR has set it
 
     def declared(self, panelist: str) -> ConflictDeclaration | None:
         """The panelist's standing declaration."""
@@ -112,8 +114,9 @@ def interview_of(
     only_mine: bool = False,
 ) -> Interview:
     """The candidate with its selection, its panel and the actor's seat on it, its
-    declarations and (unless not needed) its scorecards, in four queries. Only registered users
-    are seated and users are never removed, so the user is looked up only to explain a refusal.
+    declarations and (unless not needed) its scorecards, in four queries (the first reads when
+    and where the interview is scheduled too). Only registered users are seated and users are
+    never removed, so the user is looked up only to explain a refusal.
     With `lock`, the candidate's row stays locked until the transaction ends (PostgreSQL;
     SQLite's writers already hold the database's write lock). With `only_mine`, a seat holder's
     interview has only their own seat, declarations and scorecards (`whole` is False: a draft
@@ -123,7 +126,7 @@ def interview_of(
     if only_mine:
         seated = and_(seated, col(PanelSeat.panelist) == actor.name)
     query = (
-        select(Candidate, Selection, PanelSeat)
+        select(Candidate, Selection, PanelSeat, newest_details(col(Candidate.id)))
         .join(Selection, col(Selection.id) == col(Candidate.selection_id))
         .outerjoin(PanelSeat, seated)
         .where(Candidate.id == candidate_id)
@@ -140,22 +143,25 @@ def interview_of(
     if not found:
         raise no_candidate(candidate_id)
     candidate, selection = found[0][0], found[0][1]
-    seats = [s for _, _, s in found if s is not None]
+    seats = [s for _, _, s, _ in found if s is not None]
     seat = next((s for s in seats if s.panelist == actor.name), None)
     if only_mine and seat is None:  # an alternate, or no one on this panel
         return interview_of(session, candidate_id, actor, with_cards=with_cards, lock=lock)
     alternates = alternates_of(session, candidate.selection_id) if seat is None else []
     if seat is None and not any(a.panelist == actor.name for a in alternates):
-        actor_user(session, actor)
+        user = actor_user(session, actor)
         raise NotPermitted(
-            f"{actor.name} holds no seat on the panel of selection {candidate.selection_id}"
+            f"{user.display_name} holds no seat on the panel of selection "
+            f"{candidate.selection_id} ({selection.title})"
         )
     declared = select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate_id)
     if only_mine:
         declared = declared.where(ConflictDeclaration.panelist == actor.name)
     declarations = session.exec(declared.order_by(col(ConflictDeclaration.id))).all()
     if seat is None:
-        seat = _alternate_seat(selection, candidate, seats, alternates, list(declarations), actor)
+        seat = _alternate_seat(
+            session, selection, candidate, seats, alternates, list(declarations), actor
+        )
     elif not alternates and not only_mine:
         alternates = alternates_of(session, candidate.selection_id)
     scored = select(Scorecard).where(Scorecard.candidate_id == candidate_id)
@@ -175,10 +181,12 @@ def interview_of(
         list(cards),
         alternates,
         whole=not only_mine,
+        slot=slot_of(found[0][3]),
     )
 
 
 def _alternate_seat(
+    session: Session,
     selection: Selection,
     candidate: Candidate,
     seats: list[PanelSeat],
@@ -202,9 +210,12 @@ def _alternate_seat(
             position = next(s.position for s in seats if s.panelist == swap.holder)
             return _seat_for(candidate, swap.seat, position, actor.name)
     mine = next(a for a in alternates if a.panelist == actor.name)
+    # The candidate by the id asked for: an alternate who does not sit for them may not see them.
+    seat_label = spec.panel.seats[mine.seat].label or mine.seat.replace("_", " ")
     raise NotPermitted(
-        f"{actor.name} is an alternate for the {mine.seat} seat of selection "
-        f"{candidate.selection_id} and does not sit for candidate {candidate.id}: an alternate "
+        f"{actor_user(session, actor).display_name} is an alternate for the {seat_label} seat "
+        f"of selection {candidate.selection_id} ({selection.title}) and does not sit for "
+        f"candidate {candidate.id}: an alternate "
         "sits only for a candidate whose seat holder may not score them (their supervisor, or a "
         "declared conflict), in the order HR named the alternates"
     )

@@ -70,6 +70,12 @@ def person(user: User, labels: dict[str, str]) -> str:
     return f"{user.display_name} ({held})"
 
 
+def display_name(session: Session, name: str) -> str:
+    """A user's display name by their login, as refusals name people (the login if unknown)."""
+    user = session.exec(select(User).where(User.name == name)).first()
+    return user.display_name if user is not None else name
+
+
 def frozen_roles(session: Session) -> set[str]:
     return {role for loaded in frozen_workflows(session) for role in loaded.spec.roles}
 

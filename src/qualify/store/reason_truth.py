@@ -15,6 +15,7 @@ from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store.too_soon import as_of_to_come
 from qualify.workflow.moves import refused
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Truth
@@ -100,6 +101,10 @@ def _untrue(truth: Truth, records: _Records) -> str | None:
         if "fail" in statuses:
             return None
         return f"no qualification of {name} is failed on the records on file"
+    if as_of_to_come(records.selection, records.at):
+        # "were not complete on the date they are measured": that date has not come.
+        as_of = records.selection.as_of
+        return f"the as-of date {as_of}, on which the records are measured, has not come"
     if any(s not in ("pass", "fail") for s in statuses):
         return None
     return f"every qualification of {name} is decided by the records on file"

@@ -125,6 +125,18 @@ def sight(session: Session, user: User, candidate: Candidate, selection: Selecti
     raise NotPermitted(refusal(spec, user, candidate.id or 0, seated))
 
 
+def candidate_words(
+    session: Session, user: User, candidate: Candidate, selection: Selection
+) -> str:
+    """A candidate as a refusal to `user` names them: by name where the user may see the
+    candidate, else by the id asked for ("candidate 7"), so a refusal reveals no name."""
+    try:
+        sight(session, user, candidate, selection)
+    except NotPermitted:
+        return f"candidate {candidate.id}"
+    return candidate.name
+
+
 def refusal(spec: Workflow, user: User, candidate_id: int, seated: bool) -> str:
     """Why the user may not see the candidate, saying what their role may see. The candidate
     is named by the id asked for: the name is not this user's to see."""

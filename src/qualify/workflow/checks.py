@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from qualify.workflow.facts import CandidateFacts, EvidenceRecord
 
@@ -124,9 +124,30 @@ class MinServiceParams(DatedParams):
 class EventCompletedParams(DatedParams):
     evidence: str
     field: str
+    # The date fact the event cannot precede (a probation completes after the service it is the
+    # probation of has begun): a completion dated before it is not counted.
+    not_before_evidence: str | None = None
+    not_before_field: str | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> EventCompletedParams:
+        if (self.not_before_evidence is None) != (self.not_before_field is None):
+            raise ValueError("give not_before_evidence and not_before_field together")
+        return self
 
     def references(self) -> list[FieldRef]:
-        return [FieldRef("field", self.evidence, self.field, ("date",))]
+        refs = [FieldRef("field", self.evidence, self.field, ("date",))]
+        if self.not_before_evidence is not None and self.not_before_field is not None:
+            refs.append(
+                FieldRef(
+                    "not_before_field",
+                    self.not_before_evidence,
+                    self.not_before_field,
+                    ("date",),
+                    "not_before_evidence",
+                )
+            )
+        return refs
 
 
 class DocumentByRoleParams(DatedParams):
@@ -167,6 +188,11 @@ class NoSustainedFindingsParams(DatedParams):
     disposition_field: str
     counted: tuple[str, ...] = ("sustained",)
     years: ServiceYears
+    # A review vouches for what it saw: the record up to its own date. It covers the window only
+    # when dated on or after the window's end (the as-of date, or the decision date with
+    # `facts_until: decision`); an earlier one leaves the check pending. False: any review on
+    # file counts, whatever its date.
+    review_covers_window: bool = True
 
     def references(self) -> list[FieldRef]:
         return [
@@ -277,6 +303,14 @@ def event_completed(
     limit, label = when.until(p.facts_until)
     if done > limit:
         return _late(check, p.evidence, record, done, label)
+    began = facts.current(p.not_before_evidence) if p.not_before_evidence else None
+    start: date | None = began.fields.get(p.not_before_field or "") if began else None
+    if began is not None and start is not None and done < start:
+        text = (
+            f"{p.evidence} not counted: {_cite(record)} is dated {done}, before "
+            f"{p.not_before_evidence} began {start} ({_cite(began)})"
+        )
+        return CheckResult(check, "fail", text, (record.id, began.id))
     text = f"{p.evidence} completed {done} ({_cite(record)})"
     return CheckResult(check, "pass", text, (record.id,))
 
@@ -350,7 +384,8 @@ def no_sustained_findings(
     when: When,
 ) -> CheckResult:
     # The review's date is when HR read the record (usually after the as-of date, as screening
-    # follows the deadline), not a fact measured against it: a review on file counts.
+    # follows the deadline): it saw findings up to that day, so it vouches for the window only
+    # when made on or after the window's end (review_covers_window).
     limit, label = when.until(p.facts_until)
     since = limit - relativedelta(years=p.years)
     counted, late, ignored = [], [], []
@@ -375,6 +410,14 @@ def no_sustained_findings(
         if late:
             text += f"; not counted: {not_counted}"
         return CheckResult(check, "fail", text, tuple(f.id for f in counted))
+    reviewed_on: date = review.fields[p.review_field]
+    if p.review_covers_window and reviewed_on < limit:
+        text = (
+            f"the {p.review_evidence.replace('_', ' ')} on file is dated {reviewed_on}, "
+            f"before {label}: it does not "
+            f"cover the {_plural(p.years, 'year')} to {limit} ({_cite(review)})"
+        )
+        return CheckResult(check, "pending", text, (review.id,))
     text = f"{reviewed}; no {' or '.join(p.counted)} findings since {since}"
     if ignored:
         text += f" ({_plural(len(ignored), 'other finding')} not counted)"

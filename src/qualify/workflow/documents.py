@@ -35,6 +35,11 @@ def local_time(at: datetime, time_zone: str) -> str:
     return f"{hour}:{moment.minute:02d} {half} ({moment.tzname()})"
 
 
+def weekday_time(at: datetime, time_zone: str) -> str:
+    """Monday, December 14, 2026 at 9:00 a.m. (EST), in the selection's time zone."""
+    return f"{weekday_date(local_date(at, time_zone))} at {local_time(at, time_zone)}"
+
+
 def is_business_day(day: date, holidays: frozenset[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 

@@ -85,6 +85,9 @@ class TransitionSpec(Strict):
     directs_training: bool = False
     # Refused until every course directed for the candidate is complete.
     requires_training: bool = False
+    # Before the selection's as-of date, refused while none of the candidate's checks has failed
+    # and some are pending: what is pending may yet be recorded by the date it is measured on.
+    pending_waits_for_as_of: bool = False
 
     def label_for(self, name: str) -> str:
         """The label (else the trigger in words) about the candidate called `name`."""

@@ -171,7 +171,12 @@ async def draft(request: Request, actor: Actor) -> Response:
     scores, comments = _scorecard_form(await request.form())
     try:
         await actor.call(
-            request, save_scores, candidate_id=_id(request), scores=scores, comments=comments
+            request,
+            save_scores,
+            candidate_id=_id(request),
+            scores=scores,
+            comments=comments,
+            now=portal_of(request).now(),
         )
     except QualifyError as exc:
         if _wants_json(request) and not isinstance(exc, NotFound):
@@ -195,7 +200,9 @@ async def submit(request: Request, actor: Actor) -> Response:
     form = await request.form()
     if _field(form, "confirm") == "yes":
         try:
-            submitted = await actor.call(request, submit_draft, candidate_id=_id(request))
+            submitted = await actor.call(
+                request, submit_draft, candidate_id=_id(request), now=portal_of(request).now()
+            )
         except QualifyError as exc:
             return await _refused(request, actor, exc)
         # Sent again (Back, reload) once submitted: done before, nothing sent again.
@@ -205,7 +212,12 @@ async def submit(request: Request, actor: Actor) -> Response:
     scores, comments = _scorecard_form(form)
     try:
         await actor.call(
-            request, save_to_confirm, candidate_id=_id(request), scores=scores, comments=comments
+            request,
+            save_to_confirm,
+            candidate_id=_id(request),
+            scores=scores,
+            comments=comments,
+            now=portal_of(request).now(),
         )
     except QualifyError as exc:
         return await _refused(request, actor, exc, {"scores": scores, "comments": comments})
@@ -216,7 +228,13 @@ async def submit(request: Request, actor: Actor) -> Response:
 async def confirm(request: Request, actor: Actor) -> Response:
     """The confirmation step, a page of its own (so Back and reload never post again): the
     saved draft to submit, or the kit when there is nothing to confirm."""
-    step = await actor.call(request, to_confirm, candidate_id=_id(request), read_only=True)
+    step = await actor.call(
+        request,
+        to_confirm,
+        candidate_id=_id(request),
+        read_only=True,
+        now=portal_of(request).now(),
+    )
     if not step.draft:
         return RedirectResponse(f"/interviews/{_id(request)}", status_code=303)
     if step.refusal is not None:
@@ -238,6 +256,7 @@ async def correct(request: Request, actor: Actor) -> Response:
             comments=comments,
             submit=True,
             reason=reason,
+            now=portal_of(request).now(),
         )
     except QualifyError as exc:
         typed = {"scores": scores, "comments": comments, "reason": reason}
