@@ -321,7 +321,7 @@ def test_the_recall_letter_says_it_is_a_recall_from_the_list_with_its_dates(
     assert removal is not None
     vacant = long_date(local_date(removal.at, TZ))
     if _on_sqlite(session):
-        assert (established, vacant) == (date(2027, 1, 8), "September 1, 2027")
+        assert vacant == "September 1, 2027"
     through = established + relativedelta(months=12) - relativedelta(days=1)
     assert "you have been recalled from the eligible list and selected for the position" in text
     assert (
