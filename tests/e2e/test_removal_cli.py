@@ -3,6 +3,7 @@ exit codes and the one line that names what is wrong."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -81,3 +82,48 @@ def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
     done = q("advance", "2", "recall", "--reason", "Vacant.")
     assert done.exit_code == 0, done.stderr
     assert "candidate 2: not_selected -> selected" in done.stdout
+
+
+def test_after_the_decisions_candidate_add_and_import_are_refused_with_exit_1(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    late = ("--employee-id", "MPD-2008", "--name", "Sam Late", "--supervisor", "sgt.moreau")
+    added = q("--as", "hr.alvarez", "candidate", "add", "--selection", "1", *late)
+    assert added.exit_code == 1, added.stderr
+    assert added.stderr.startswith("error: cannot add candidates to selection 1: it has been ")
+    assert added.stderr.endswith("; open a new selection for more candidates\n")
+    roster = tmp_path / "late.csv"
+    roster.write_text("employee_id,name\nMPD-2008,Sam Late\n")
+    imported = q("--as", "hr.alvarez", "candidate", "import", str(roster), "--selection", "1")
+    assert imported.exit_code == 1, imported.stderr
+    assert "error: cannot import candidates into selection 1: it has been decided" in (
+        imported.stderr
+    )
+    assert "MPD-2008" not in q("--as", "hr.alvarez", "candidate", "list").stdout
+
+
+def test_the_audit_log_lists_a_removals_category_and_whole_reason_and_a_recalls_list(
+    q: Callable[..., Result],
+) -> None:
+    reason = (
+        "Disciplined a student for a dress-code violation instead of referring it to the "
+        "administration, as duty 9 requires; second time this term."
+    )
+    assert len(reason) > 100
+    removed = q("advance", "1", "remove", "--reason", reason, "--category", "school_rule")
+    assert removed.exit_code == 0, removed.stderr
+    lines = q("audit", "log", "--candidate", "1").stdout.splitlines()
+    (line,) = [x for x in lines if "remove appointed -> removed" in x]
+    assert line.endswith(
+        "remove appointed -> removed; category: a School Rule or School Policy (school_rule); "
+        f"reason: {reason}"
+    )
+    recalled = q("advance", "2", "recall", "--reason", "Vacant since the removal.")
+    assert recalled.exit_code == 0, recalled.stderr
+    lines = q("audit", "log", "--candidate", "2").stdout.splitlines()
+    (line,) = [x for x in lines if "recall not_selected -> selected" in x]
+    assert re.search(
+        r"recall not_selected -> selected; eligible list: rank 2, established \d{4}-\d\d-\d\d, "
+        r"valid through \d{4}-\d\d-\d\d; reason: Vacant since the removal\.$",
+        line,
+    ), line

@@ -163,12 +163,13 @@ def test_bad_input_is_one_line_naming_the_field_and_exits_2(
 
 
 def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter]) -> None:
-    not_appointed = q("report", "add", "2", "--quarter", Q[0].id, *FIELDS)
-    assert not_appointed.exit_code == 1
-    assert (
-        "Luis Reyes is at Not selected, not Appointed School Resource Officer"
-        in not_appointed.stderr
-    )
+    for fields in (FIELDS, FIELDS[:2]):  # every field, or one: never appointed comes first
+        not_appointed = q("report", "add", "2", "--quarter", Q[0].id, *fields, user="sgt.moreau")
+        assert not_appointed.exit_code == 1, not_appointed.stderr
+        assert (
+            "Luis Reyes is at Not selected, not Appointed School Resource Officer"
+            in not_appointed.stderr
+        )
     wrong_role = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.okafor")
     assert wrong_role.exit_code == 1
     assert (
@@ -191,6 +192,10 @@ def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter])
     log = json.loads(q("audit", "log", "--candidate", "1", "--json").stdout)
     actions = [e["action"] for e in log if e["action"].startswith("report_")]
     assert actions == ["report_refused", "report_added", "report_refused", "report_corrected"]
+    refused = [
+        e for e in json.loads(q("audit", "log", "--json").stdout) if e["subject"] == "candidate:2"
+    ]
+    assert [e["action"] for e in refused][-2:] == ["report_refused", "report_refused"]
     assert q("audit", "verify").exit_code == 0
 
 

@@ -100,12 +100,16 @@ def prepare(
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
             sample = a_selection(session, settings, years_back=years_back)
+            # The officer waiting joins before the stage (once the Chief has decided, no one
+            # joins), kept out of the stage's officers so that it leaves them alone.
+            waiting = ("XSS-1", SCRIPT, IMG) if hostile else ("MPD-1210", "Jordan", "Lee")
+            waiting_id = an_officer(sample, *waiting)
+            del sample.ids[waiting[0]]
             stage(sample)
             ids = dict(sample.ids)
             if hostile:
                 renamed(sample, "MPD-1077", SCRIPT, IMG)
-            waiting = ("XSS-1", SCRIPT, IMG) if hostile else ("MPD-1210", "Jordan", "Lee")
-            ids["XSS-1"] = an_officer(sample, *waiting)
+            ids["XSS-1"] = sample.ids[waiting[0]] = waiting_id
             advanced(sample, "begin_screening", HR, [waiting[0]])
             with_passwords(session, {name: password_of(name) for name in passwords})
     finally:

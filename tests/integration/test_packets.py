@@ -765,7 +765,8 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         "no longer on the panel, declared a conflict of interest on January 15, 2027: Corporal"
         in (text)
     )
-    assert re.search(r"Left: [^:]+ Joined: ", text)  # one school representative for another
+    # One school representative for another (the Change column is narrow: words wrap).
+    assert re.search(r"Robert Douglas left the Milford .* user rep\.ibarra took the Milford", text)
     assert "Rep. Douglas" in text  # the reason for the panel change (a narrow column)
     assert "corrected the scorecard (version 2). Reason: Entered 4 by mistake for liaison. " in text
     assert "Liaison and communication with schools, families and agencies: 4 changed to 5" in text
@@ -1092,3 +1093,42 @@ def test_a_notice_of_ineligibility_says_which_qualifications_are_not_met_and_whi
     assert "Not met on the records on file: • Certified full-time police officer" in not_met
     assert "Probationary period" not in not_met
     assert "which were not complete: • Probationary period successfully completed" in not_shown
+
+
+def test_the_panel_results_say_what_a_panel_change_changed(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    from qualify.services import panel
+
+    with_panel(sample)
+    a_user(sample, "rep.ibarra", "school_rep", full_name="Marta Ibarra", title="Counselor")
+    panel.assign_panel(
+        session=session,
+        selection_id=sample.selection_id,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.douglas"),
+        ],
+        alternates=[("school_rep", "rep.ibarra")],
+        reason="Alternate for conflicts",
+        actor=as_user("hr.alvarez"),
+        now=sample.clock.tick(),
+    )
+    interviewed(sample)
+    (printed,) = print_candidate(
+        session=session,
+        templates_dir=TEMPLATES,
+        output_dir=tmp_path,
+        candidate_id=sample.ids["MPD-1042"],
+        actor=as_user("hr.alvarez"),
+        stage="scored",
+    )
+    raw = subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True)
+    text = " ".join(raw.stdout.split())
+    changes = text.partition("Panel changes")[2]
+    assert "Marta Ibarra named alternate for the Milford School System representative seat" in (
+        changes
+    )
+    assert "Alternate for conflicts" in changes
+    assert "rep.ibarra" not in text

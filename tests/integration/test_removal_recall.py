@@ -18,6 +18,7 @@ from qualify.errors import BadInput, RuleViolation
 from qualify.services.advance import advance
 from qualify.services.fairness import fairness_report
 from qualify.services.firing import PacketPlace
+from qualify.services.packets import print_candidate
 from qualify.store import audit
 from qualify.store.tables import AuditEvent, Candidate
 from qualify.workflow.documents import local_date, long_date
@@ -289,3 +290,58 @@ def test_a_recalled_officer_counts_as_passing_the_selection_stage(
     _remove(session, ids, category="philosophy")
     _recall(session, ids["MPD-1077"], LATER)
     assert selection_stage() == (2, 2)
+
+
+def test_the_recall_letter_says_it_is_a_recall_from_the_list_with_its_dates(
+    session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
+) -> None:
+    first = advance(
+        session=session,
+        candidate_id=ids["MPD-1042"],
+        trigger="remove",
+        actor=as_user(CHIEF),
+        reason="Disclosed a student's record to a reporter.",
+        category="policy",
+        now=LATER,
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="recall",
+        actor=as_user(CHIEF),
+        reason="The position is vacant.",
+        now=LATER + relativedelta(days=7),
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    [letter] = [p for p in done.packets if "selection_letter" in p.name]
+    text = pdftotext(letter)
+    established = _decision_day(session)
+    removal = session.get(AuditEvent, first.event_id)
+    assert removal is not None
+    vacant = long_date(local_date(removal.at, TZ))
+    if _on_sqlite(session):
+        assert vacant == "September 1, 2027"
+    through = established + relativedelta(months=12) - relativedelta(days=1)
+    assert "you have been recalled from the eligible list and selected for the position" in text
+    assert (
+        f"The position became vacant on {vacant}. You are selected from the eligible list "
+        f"established by the selection decision on {long_date(established)}, on which you are "
+        f"ranked 2; the list is valid through {long_date(through)}."
+    ) in text
+    assert "reporter" not in text  # nothing of the removal's why, nor whose it was
+    assert "Whitfield" not in text
+    # The first selection letter, to Whitfield, says nothing of a recall.
+    printed = print_candidate(
+        session=session,
+        templates_dir=settings.templates_dir,
+        output_dir=tmp_path / "first",
+        candidate_id=ids["MPD-1042"],
+        actor=as_user("hr.alvarez"),
+        stage="selected",
+    )
+    (first_letter,) = [p for p in printed if "selection_letter" in p.name]
+    assert "I am pleased to inform you that you have been selected for the position" in (
+        pdftotext(first_letter)
+    )
+    assert "eligible list" not in pdftotext(first_letter)

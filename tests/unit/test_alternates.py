@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualify.workflow.documents import panel_change
 from qualify.workflow.loader import load_path
 from qualify.workflow.scoring import Substitution, sitting
 
@@ -48,3 +49,46 @@ def test_without_alternates_the_reason_is_the_holders_alone() -> None:
     _, barred, swaps = sitting(SPEC, "sgt.x", SEATS, (), {"rep.a": "Neighbour."})
     assert swaps == ()
     assert barred == {"rep.a": "declared a conflict of interest: Neighbour."}
+
+
+NAMES = {"cmdr.kane": "Ann Kane", "rep.a": "Bo Abel", "rep.b": "Cy Bell", "rep.c": "Di Cole"}
+NAMES |= {"cmdr.lee": "Ed Lee", "rep.lee": "Fay Lee"}
+
+
+def _changes(
+    before: tuple[tuple[str, str], ...],
+    after: tuple[tuple[str, str], ...],
+    spare_before: tuple[tuple[str, str], ...] = (),
+    spare_after: tuple[tuple[str, str], ...] = (),
+) -> list[str]:
+    return panel_change(SPEC, NAMES.__getitem__, before, after, spare_before, spare_after)
+
+
+def test_a_panel_change_says_who_was_named_alternate_for_which_seat() -> None:
+    assert _changes(SEATS, SEATS, (), (("school_rep", "rep.c"),)) == [
+        "Di Cole named alternate for the Milford School System representative seat"
+    ]
+
+
+def test_a_panel_change_says_who_left_and_took_a_seat_and_which_alternates_went() -> None:
+    after = (("commander", "cmdr.kane"), ("school_rep", "rep.a"), ("school_rep", "rep.c"))
+    spare = (("commander", "cmdr.lee"), ("school_rep", "rep.b"))
+    assert _changes(SEATS, after, (("commander", "cmdr.lee"),), spare) == [
+        "Cy Bell left the Milford School System representative seat",
+        "Di Cole took the Milford School System representative seat",
+        "Cy Bell named alternate for the Milford School System representative seat",
+    ]
+    assert _changes(after, after, spare, ()) == [
+        "Ed Lee no longer alternate for the Department Commander seat",
+        "Cy Bell no longer alternate for the Milford School System representative seat",
+    ]
+
+
+def test_alternates_put_in_another_order_and_a_panel_assigned_again_unchanged() -> None:
+    two = (("school_rep", "rep.b"), ("school_rep", "rep.c"))
+    after = (("commander", "cmdr.kane"), ("school_rep", "rep.a"), ("school_rep", "rep.lee"))
+    assert _changes(after, after, two, two[::-1]) == [
+        "alternates for the Milford School System representative seat now sit in the order "
+        "Di Cole, Cy Bell"
+    ]
+    assert _changes(SEATS, SEATS) == ["assigned again as it was"]

@@ -91,15 +91,16 @@ def audit_log(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List audit events, oldest first: who did what, from which channel, and with what
-    effect (a state change names its trigger, the states and the reason)."""
-    from qualify.services.audit_view import describe, visible_events
+    effect (a state change names its trigger, the states, its category, a recall's eligible
+    list, anyone passed over and the whole reason)."""
+    from qualify.services.audit_view import audit_listing, visible_events
 
     context = app_context(ctx)
     with context.session() as session:
-        found = visible_events(session=session, actor=context.actor, candidate_id=candidate)
-    if as_json:
-        print_json(found)
-        return
+        if as_json:
+            print_json(visible_events(session=session, actor=context.actor, candidate_id=candidate))
+            return
+        listed = audit_listing(session=session, actor=context.actor, candidate_id=candidate)
     print_table(
         ["id", "at (UTC)", "actor", "role", "channel", "action", "subject", "outcome", "what"],
         [
@@ -112,9 +113,10 @@ def audit_log(
                 e["action"],
                 e["subject"],
                 e["outcome"],
-                describe(e),
+                line.what,
             ]
-            for e in found
+            for line in listed
+            for e in (line.event,)
         ],
     )
 

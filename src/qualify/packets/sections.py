@@ -1,6 +1,6 @@
 """The parts of a packet beyond the candidate and the decision: a letter's date, reference and
 appeal right; the interview's schedule, rubric and panel; the results, ranking and audit
-excerpt. Each is built only when the packet's template prints it."""
+excerpt; a recall's eligible list. Each is built only when the packet's template prints it."""
 
 from __future__ import annotations
 
@@ -25,9 +25,11 @@ from qualify.workflow.documents import (
     local_date,
     local_time,
     long_date,
+    panel_change,
     record_reference,
     weekday_date,
 )
+from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.scoring import CandidateResult, PanelInput, Substitution
 from qualify.workflow.spec import PacketKindSpec, Workflow
 
@@ -325,18 +327,27 @@ def panel_changes(p: Parts) -> list[dict[str, Any]]:
         if e.action != "panel_changed" or (e.id or 0) > (p.event.id or 0):
             continue
         d = json.loads(e.details)
-        before = {tuple(x) for x in d.get("previous", [])}
-        after = {tuple(x) for x in d.get("seats", [])}
         out.append(
             {
                 "date": p.date(e.at),
                 "by": p.people.named(e.actor, e.role),
-                "left": [p.people.name(x[1]) for x in sorted(before - after)],
-                "joined": [p.people.name(x[1]) for x in sorted(after - before)],
+                "changes": panel_change(
+                    p.spec,
+                    p.people.name,
+                    _placed(d, "previous"),
+                    _placed(d, "seats"),
+                    _placed(d, "previous_alternates"),
+                    _placed(d, "alternates"),
+                ),
                 "reason": d.get("reason") or "",
             }
         )
     return out
+
+
+def _placed(details: dict[str, Any], key: str) -> list[tuple[str, str]]:
+    """A panel event's (seat, user name) pairs under `key`, in order."""
+    return [(str(seat), str(user)) for seat, user in details.get(key) or []]
 
 
 def _display_names(p: Parts, ids: list[int] | None = None) -> dict[int, str]:
@@ -563,6 +574,37 @@ def on_eligible_list(p: Parts) -> dict[str, Any] | None:
     }
 
 
+def recall(p: Parts) -> dict[str, Any] | None:
+    """For the packets of a recall from the eligible list: the list's dates and the officer's
+    rank on it, as the recall's event recorded them, and the day the position became vacant
+    (the last time before the recall that an officer left a state holding it; not who or why,
+    which are another officer's record). None for any other event."""
+    listed = json.loads(p.event.details).get("eligible_list")
+    if not listed:
+        return None
+    life = EligibleList(
+        date.fromisoformat(listed["established"]), date.fromisoformat(listed["expires"])
+    )
+    held = p.spec.position_states()
+    vacated: datetime | None = None
+    changes = select(AuditEvent.at, AuditEvent.details).where(
+        AuditEvent.selection_id == p.selection.id,
+        AuditEvent.action == "state_changed",
+        col(AuditEvent.id) < (p.event.id or 0),
+    )
+    for at, details in p.session.exec(changes.order_by(col(AuditEvent.id))):
+        moved = json.loads(details)
+        if moved.get("from") in held and moved.get("to") not in held:
+            vacated = at
+    return {
+        "established": long_date(life.established),
+        "through": long_date(life.last_valid_day),
+        "rank": listed["rank"],
+        "vacated": p.date(vacated) if vacated is not None else "",
+        "the_position": "The position" if p.spec.positions == 1 else "A position",
+    }
+
+
 BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
@@ -578,6 +620,7 @@ BUILDERS: dict[str, Builder] = {
     "directed": directed,
     "amended": amended,
     "on_eligible_list": on_eligible_list,
+    "recall": recall,
 }
 
 

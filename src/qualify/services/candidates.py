@@ -23,6 +23,7 @@ from qualify.store import audit
 from qualify.store.checking import check_candidates
 from qualify.store.clock import utcnow
 from qualify.store.closed import hold_open
+from qualify.store.eligible_list import refuse_if_decided
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.people import SupervisorCheck
@@ -70,6 +71,7 @@ def add_candidate(
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "add candidates")
     hold_open(session, selection)
+    refuse_if_decided(session, selection, "add candidates to")
     values, problems = candidate_values(values)
     supervisor = SupervisorCheck(session, workflow_of(selection).spec).problem(values["supervisor"])
     if supervisor:
@@ -140,6 +142,7 @@ def import_roster(
     selection = get_selection(session, selection_id)
     role = _may_manage(session, selection, actor, "import candidates")
     hold_open(session, selection)
+    refuse_if_decided(session, selection, "import candidates into")
     data = read_regular_file(path, label=str(path), limit=ROSTER_MAX_BYTES)
     rows, problems = parse_roster(data, str(path))
     if not rows and not problems:

@@ -134,11 +134,8 @@ def _add(
     config = reports_spec(spec)
     user = actor_user(session, actor)
     role = entering_role(spec, user, candidate)
-    if reason is not None and not reason.strip():
-        raise BadInput("write why the report is corrected", field="reason")
-    earlier = versions(session, candidate_id, quarter_text.strip().upper())
-    quarter = read_quarter(quarter_text)
-    values = parse_fields(config, fields, require_all=not earlier)
+    # Who before the figures: an officer who never held the position is refused whatever
+    # fields are given (the quarter's own rules follow the fields, as before).
     service = reporting_service(session, spec, candidate)
     if service is None:
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
@@ -147,6 +144,11 @@ def _add(
             f"{candidate.name} is at {state or candidate.state}, not {reporting}: only an "
             "officer in that state reports quarterly"
         )
+    if reason is not None and not reason.strip():
+        raise BadInput("write why the report is corrected", field="reason")
+    quarter = read_quarter(quarter_text)
+    earlier = versions(session, candidate_id, quarter.id)
+    values = parse_fields(config, fields, require_all=not earlier)
     today = local_date(at, spec.time_zone)
     calendar = report_calendar(spec)
     _check_quarter(calendar, quarter, service, today)

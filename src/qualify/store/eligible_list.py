@@ -1,5 +1,6 @@
-"""The eligible list: when a selection's ranking became one, until when it can be used, and who
-is next on it. A trigger marked `eligible_list` (recall) uses it."""
+"""The eligible list: when a selection's ranking became one, until when it can be used, who is
+next on it, and the refusal to add candidates once it is decided. A trigger marked
+`eligible_list` (recall) uses it."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from qualify import limits
 from qualify.errors import BadInput, RuleViolation, Step
+from qualify.store import audit
 from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
-from qualify.store.tables import AuditEvent, Candidate, Selection
+from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
 from qualify.workflow.eligible_list import EligibleList
 from qualify.workflow.moves import and_list, refused
@@ -45,6 +47,68 @@ def eligible_list(
         if json.loads(event.details).get("trigger") in decisions:
             return EligibleList.from_decision(local_date(event.at, spec.time_zone), months)
     return None
+
+
+def list_decisions(spec: Workflow) -> frozenset[str]:
+    """The triggers that decide on the eligible list: each one into a state a recall leads to
+    or from (SRO: select, not_select), and the recalls themselves. A not-selected officer's
+    notice states their rank on the list, so any of them fixes it. Empty when the workflow keeps
+    no list."""
+    recalls = [t for t in spec.transitions if t.eligible_list]
+    if spec.eligible_list_months is None or not recalls:
+        return frozenset()
+    sides = {t.dest for t in recalls} | {s for t in recalls for s in t.source}
+    return frozenset(t.trigger for t in spec.transitions if t.dest in sides)
+
+
+def first_decision(session: Session, selection: Selection, spec: Workflow) -> AuditEvent | None:
+    """The selection's first decision on its eligible list (see `list_decisions`), or None."""
+    triggers = list_decisions(spec)
+    if not triggers:
+        return None
+    # Narrowed in SQL by the trigger's text in the stored details (audit.canonical writes
+    # `"trigger":"select"`), then read: a selection has many state changes, few decisions.
+    said = [
+        col(AuditEvent.details).contains(audit.canonical({"trigger": t})[1:-1], autoescape=True)
+        for t in sorted(triggers)
+    ]
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.selection_id == selection.id,
+            AuditEvent.action == "state_changed",
+            or_(*said),
+        )
+        .order_by(col(AuditEvent.id))
+    )
+    for event in session.exec(query):
+        if json.loads(event.details).get("trigger") in triggers:
+            return event
+    return None
+
+
+def refuse_if_decided(session: Session, selection: Selection, doing: str) -> None:
+    """Refuse `doing` (adding candidates) once the selection is decided: its ranking is the
+    eligible list, and the letters sent state each officer's rank on it, so a candidate added
+    now and interviewed would make them untrue."""
+    spec = workflow_of(selection).spec
+    decided = first_decision(session, selection, spec)
+    if decided is None:
+        return
+    trigger = json.loads(decided.details).get("trigger")
+    transition = next(t for t in spec.transitions if t.trigger == trigger)
+    candidate = session.get(Candidate, decided.candidate_id) if decided.candidate_id else None
+    name = candidate.name if candidate is not None else f"candidate {decided.candidate_id}"
+    day = long_date(local_date(decided.at, spec.time_zone))
+    user = session.exec(select(User).where(User.name == decided.actor)).first()
+    role = spec.roles.get(decided.role)
+    who = user.display_name if user is not None else decided.actor
+    who += f" ({role.label})" if role is not None else ""
+    raise RuleViolation(
+        f"cannot {doing} selection {selection.id}: it has been decided; on {day} {who} recorded "
+        f'"{transition.label_for(name)}" for {name}, so its ranking is the eligible list the '
+        "letters cite; open a new selection for more candidates"
+    )
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@ references, people's names and field values in words. No database, no PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from qualify.workflow.spec import AppealSpec, FieldSpec
+from qualify.workflow.spec import AppealSpec, FieldSpec, Workflow
 
 _ONE_DAY = timedelta(days=1)
 
@@ -108,3 +109,43 @@ def field_value(spec: FieldSpec, value: object) -> str:
 def field_label(name: str, spec: FieldSpec) -> str:
     """A field's label, or its name in words when the workflow gives none."""
     return spec.label or name.replace("_", " ").capitalize()
+
+
+Placed = Sequence[tuple[str, str]]  # (seat, user name), in order
+
+
+def panel_change(
+    spec: Workflow,
+    name: Callable[[str], str],
+    seats_before: Placed,
+    seats_after: Placed,
+    alternates_before: Placed,
+    alternates_after: Placed,
+) -> list[str]:
+    """What a panel change changed, one line each, people by `name` and seats by their label:
+    who left or took a seat, who was named alternate or is no longer one, and alternates of a
+    seat put in another order (the first sits first)."""
+
+    def seat(key: str) -> str:
+        declared = spec.panel.seats.get(key)
+        return (declared.label if declared and declared.label else key.replace("_", " ")) + " seat"
+
+    lines = [f"{name(u)} left the {seat(s)}" for s, u in seats_before if (s, u) not in seats_after]
+    lines += [f"{name(u)} took the {seat(s)}" for s, u in seats_after if (s, u) not in seats_before]
+    lines += [
+        f"{name(u)} no longer alternate for the {seat(s)}"
+        for s, u in alternates_before
+        if (s, u) not in alternates_after
+    ]
+    lines += [
+        f"{name(u)} named alternate for the {seat(s)}"
+        for s, u in alternates_after
+        if (s, u) not in alternates_before
+    ]
+    for key in dict.fromkeys(s for s, _ in alternates_after):
+        old = [u for s, u in alternates_before if s == key]
+        new = [u for s, u in alternates_after if s == key]
+        if old != new and sorted(old) == sorted(new):
+            order = ", ".join(name(u) for u in new)
+            lines.append(f"alternates for the {seat(key)} now sit in the order {order}")
+    return lines or ["assigned again as it was"]
