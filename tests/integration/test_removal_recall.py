@@ -27,10 +27,10 @@ from tests.helpers.builders import NOT_SELECTED, a_selection, interviewed, repor
 
 CHIEF = "chief.walsh"
 TZ = "America/New_York"
-# Midnight starting 15 January 2028 in New York (EST, UTC-5).
-FIRST_EXPIRED = datetime(2028, 1, 15, 5, 0, tzinfo=UTC)
+# Midnight starting 20 January 2028 in New York (EST, UTC-5).
+FIRST_EXPIRED = datetime(2028, 1, 20, 5, 0, tzinfo=UTC)
 # After the demo's steps before its removal (the last, a quarterly report, on 19 July 2027); its
-# selection decision was on 15 January 2027 (New York).
+# selection decision was on 20 January 2027 (New York), the day of the interviews.
 LATER = datetime(2027, 9, 1, 14, 0, tzinfo=UTC)
 
 
@@ -51,7 +51,7 @@ def _decided(
 
 def _decision_day(session: Session) -> date:
     """The day (New York) the selection decision was recorded: the first `select` event. On
-    SQLite that is the demo's clock (15 January 2027); PostgreSQL dates every event by its own
+    SQLite that is the demo's clock (20 January 2027); PostgreSQL dates every event by its own
     clock, so there it is the day the test ran."""
     for event in session.exec(select(AuditEvent).order_by(col(AuditEvent.id))):
         if event.action == "state_changed" and json.loads(event.details)["trigger"] == "select":
@@ -181,7 +181,7 @@ def test_the_chief_recalls_the_next_passing_officer_and_the_record_says_which_li
     [packet] = [p for p in done.packets if p.name.endswith(".pdf") and "selection_packet" in p.name]
     established = _decision_day(session)
     if _on_sqlite(session):
-        assert established == date(2027, 1, 15)
+        assert established == date(2027, 1, 20)
     expires = established + relativedelta(months=12)
     assert (
         "Eligible list Ranked 2 in the interview results; the list was established by the "
@@ -229,8 +229,8 @@ def test_a_recall_out_of_rank_order_names_the_next_officer_and_needs_a_reason_to
     assert details["eligible_list"]["rank"] == 3  # type: ignore[index]
 
 
-# On SQLite the list was established on 15 January 2027 (New York) and expires on 15 January 2028:
-# the last valid minute is 23:59 on 14 January in New York (04:59 UTC on the 15th), and it has
+# On SQLite the list was established on 20 January 2027 (New York) and expires on 20 January 2028:
+# the last valid minute is 23:59 on 19 January in New York (04:59 UTC on the 20th), and it has
 # expired from midnight, though UTC is still the same day. PostgreSQL dates the decision by its
 # own clock; the same boundary is then taken from that day.
 @pytest.mark.parametrize(("minutes_from_expiry", "allowed"), [(-1, True), (0, False)])
@@ -243,7 +243,7 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
     midnight = datetime.combine(expires, time(0, 0), tzinfo=ZoneInfo(TZ))
     at = (midnight + relativedelta(minutes=minutes_from_expiry)).astimezone(UTC)
     if _on_sqlite(session):
-        assert at == (datetime(2028, 1, 15, 4, 59, tzinfo=UTC) if allowed else FIRST_EXPIRED)
+        assert at == (datetime(2028, 1, 20, 4, 59, tzinfo=UTC) if allowed else FIRST_EXPIRED)
     if allowed:
         assert _recall(session, ids["MPD-1077"], at) == "selected"
         return
@@ -257,7 +257,7 @@ def test_the_eligible_list_is_valid_through_the_day_before_twelve_months_later(
         f"{long_date(expires - relativedelta(days=1))}"
     )
     if _on_sqlite(session):
-        assert "expired on January 15, 2028" in str(refused.value)
+        assert "expired on January 20, 2028" in str(refused.value)
     assert _state(session, ids["MPD-1077"]) == "not_selected"
 
 
