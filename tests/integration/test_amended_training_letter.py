@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
-from qualify.errors import RuleViolation
+from qualify.errors import PacketsOwed, QualifyError, RuleViolation
 from qualify.services.firing import PacketPlace
 from qualify.services.packets import print_candidate, repair
 from qualify.services.scenario import candidate_ids
@@ -259,3 +260,45 @@ def test_an_amended_letter_lost_from_the_records_folder_is_written_again_by_repa
     )
     assert done.written == [letter]
     assert letter.read_bytes() == original
+
+
+def test_a_failed_amended_letter_keeps_the_direction_says_so_and_repair_writes_it(
+    session: Session, settings: Settings, dana: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualify.packets.render as render_module
+
+    direct(
+        session, settings, dana, ["basic_sro", "legal_issues"], "2027-03-05", "sgt.lambert", FIRST
+    )
+    working = render_module.html_to_pdf
+
+    def broken(*args: object, **kw: object) -> bytes:
+        raise QualifyError("renderer crashed")
+
+    monkeypatch.setattr(render_module, "html_to_pdf", broken)
+    with pytest.raises(PacketsOwed) as owed:
+        direct(
+            session,
+            settings,
+            dana,
+            ["school_emergency_planning"],
+            "2027-03-12",
+            "cmdr.obrien",
+            ADDED,
+        )
+    assert re.fullmatch(
+        rf"candidate {dana}: school_emergency_planning directed \(audit event #\d+\), but the "
+        "amended letter was not written: renderer crashed",
+        str(owed.value),
+    )
+    session.rollback()
+    assert amended_files(settings.records_dir) == []  # no file claims the letter
+    monkeypatch.setattr(render_module, "html_to_pdf", working)
+    done = repair(
+        session=session,
+        templates_dir=TEMPLATES,
+        records_dir=settings.records_dir,
+        actor=as_user("hr.alvarez"),
+        candidate_id=dana,
+    )
+    assert done.written == amended_files(settings.records_dir) != []

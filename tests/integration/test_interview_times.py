@@ -18,6 +18,7 @@ from qualify.services.scorecards import check_submission, score
 from qualify.store.tables import Scorecard
 from tests.helpers.actors import as_user
 from tests.helpers.builders import (
+    CRITERIA,
     HR,
     PANEL,
     ROOM,
@@ -29,17 +30,7 @@ from tests.helpers.builders import (
     screened,
 )
 
-FOURS = dict.fromkeys(
-    [
-        "appearance_attitude",
-        "role_model",
-        "liaison",
-        "not_disciplinarian",
-        "prevention_education",
-        "emergency_planning",
-    ],
-    "4",
-)
+FOURS = dict.fromkeys(CRITERIA, "4")
 HELD = datetime(2027, 1, 20, 14, 0, tzinfo=UTC)  # MPD-1042's interview, 9:00 a.m. EST
 BEFORE = HELD - timedelta(minutes=1)
 SCHEDULED = "interview is scheduled for Wednesday, January 20, 2027 at 9:00 a.m. (EST)"

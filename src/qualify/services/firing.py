@@ -188,6 +188,33 @@ def fire(
         raise
     if packets is None or not done.packets_owed:
         return done
+    written = write_committed_owed(
+        session,
+        packets,
+        actor,
+        candidate_id,
+        role,
+        at,
+        done,
+        f"candidate {candidate_id}: {done.from_state} -> {done.to_state} was recorded "
+        f"(audit event #{done.event_id}), but its packets were not written",
+    )
+    return replace(done, packets=written)
+
+
+def write_committed_owed(
+    session: Session,
+    packets: PacketPlace,
+    actor: Actor,
+    candidate_id: int,
+    role: str,
+    at: datetime,
+    done: object,
+    recorded: str,
+) -> tuple[Path, ...]:
+    """Write the packets a committed change is owed, named by its audit event. If that fails,
+    PacketsOwed says what was `recorded` and why the packets were not written; the event still
+    records them as owed, for the `repair_packets` step."""
     try:
         repaired = write_owed(
             session,
@@ -201,13 +228,8 @@ def fire(
     except (QualifyError, OSError) as exc:
         session.rollback()
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PacketsOwed(
-            f"candidate {candidate_id}: {done.from_state} -> {done.to_state} was recorded "
-            f"(audit event #{done.event_id}), but its packets were not written: {problem}",
-            done,
-            step=Step("repair_packets"),
-        ) from None
-    return replace(done, packets=tuple(repaired.written))
+        raise PacketsOwed(f"{recorded}: {problem}", done, step=Step("repair_packets")) from None
+    return tuple(repaired.written)
 
 
 def _advance(

@@ -18,9 +18,8 @@ from sqlmodel import Session, select
 
 from qualify import limits
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotPermitted, PacketsOwed, QualifyError, RuleViolation, Step
-from qualify.packets.files import write_owed
-from qualify.services.firing import PacketPlace, fire
+from qualify.errors import BadInput, NotPermitted, RuleViolation, Step
+from qualify.services.firing import PacketPlace, fire, write_committed_owed
 from qualify.store import audit
 from qualify.store.clock import not_a_fact_date, utcnow
 from qualify.store.courses import (
@@ -133,26 +132,18 @@ def assign_training(
         return added
     # The amended letter, written after the direction commits and named by its event (as a
     # stage's packets are, `firing.fire`): if that fails, the event says it is owed.
-    try:
-        repaired = write_owed(
-            session,
-            packets.templates_dir,
-            packets.output_dir,
-            actor,
-            candidate_id=candidate_id,
-            role=role,
-            now=at,
-        )
-    except (QualifyError, OSError) as exc:
-        session.rollback()
-        problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise PacketsOwed(
-            f"candidate {candidate_id}: {', '.join(added.courses)} directed (audit event "
-            f"#{added.event_id}), but the amended letter was not written: {problem}",
-            added,
-            step=Step("repair_packets"),
-        ) from None
-    return replace(added, packets=tuple(repaired.written))
+    written = write_committed_owed(
+        session,
+        packets,
+        actor,
+        candidate_id,
+        role,
+        at,
+        added,
+        f"candidate {candidate_id}: {', '.join(added.courses)} directed (audit event "
+        f"#{added.event_id}), but the amended letter was not written",
+    )
+    return replace(added, packets=written)
 
 
 def _add_directions(
