@@ -87,6 +87,16 @@ def test_a_panelist_is_invited_declares_scores_and_sees_the_others_only_after(
     row = page.get_by_role("row", name=re.compile("Dana Whitfield"))
     expect(row).to_contain_text(held)
     expect(row).to_contain_text("Conference Room B, Milford Police Department")
+    # On a phone each interview stacks, its time and place whole: nothing runs off the side.
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(row).to_contain_text(held)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate(
+        "[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth)"
+    )
+    assert wide is not None
+    page.set_viewport_size(wide)
     page.get_by_role("link", name=re.compile("Dana Whitfield")).click()
     expect(page.locator("dl.facts")).to_contain_text(held)
 
