@@ -6,6 +6,7 @@ record and letter is dated today (PostgreSQL's audit clock is the server's, whic
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -393,7 +394,7 @@ def test_on_the_real_calendar_two_years_of_service_end_on_the_as_of_date(
 
 
 def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_closed_before_it(
-    q: Run, tmp_path: Path
+    q: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The tryout's story: interviews set 15 days ahead, then on the same day a panelist
     declared (taken: panelists declare ahead), submitted a scorecard and HR closed the
@@ -444,6 +445,18 @@ def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_clos
         )
         assert early.stderr.endswith("); nothing was saved\n")
         _ok(q("score", c, *fours, user=panelist))  # a draft may be saved
+    # Scoring interactively before the interview: told at once, every score asked, kept as a
+    # draft, and no question to submit.
+    monkeypatch.setattr("sys.stdin", io.StringIO("3\n\n" * 6))
+    typed = q("score", c, user="rep1")
+    assert typed.exit_code == 0, typed.stderr
+    assert typed.stderr.startswith(
+        f"note: candidate {cid}'s interview is scheduled for {weekday_date(ahead)} at {at}; "
+    )
+    assert typed.stderr.endswith("; your scores can be saved as a draft until then\n")
+    assert f"after the interview, submit it with 'qualify score {cid} --submit'" in typed.stdout
+    assert "Submit and lock" not in typed.stdout
+    assert "draft, version 1" in typed.stdout
     closing = q("advance", c, "record_scores")
     assert closing.exit_code == 1
     cards = json.loads(_ok(q("score", c, "--json", user="rep1")).stdout)["scorecard"]

@@ -173,8 +173,13 @@ def score(
     if not (sets or comments or submit or as_json):
         # Say what stands in the way before the first question, not after the last.
         with context.session() as session:
-            may_score(session=session, candidate_id=candidate, actor=context.actor, reason=reason)
-        scores, notes, submit = _ask(view)
+            too_early = may_score(
+                session=session, candidate_id=candidate, actor=context.actor, reason=reason
+            )
+        if too_early:
+            typer.echo(f"note: {too_early}", err=True)
+        later = f"qualify score {candidate} --submit" if too_early else None
+        scores, notes, submit = _ask(view, submit_later=later)
     if scores or notes or submit:
         with context.session() as session:
             run_score(
@@ -212,10 +217,13 @@ def _ask_score(question: str, default: int | None, low: int, high: int) -> int:
         typer.echo(f"  {text or 'nothing'} {what}: give a score from {low} to {high}", err=True)
 
 
-def _ask(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], bool]:
+def _ask(
+    view: dict[str, Any], *, submit_later: str | None = None
+) -> tuple[dict[str, str], dict[str, str], bool]:
     """Interactive scoring: show each criterion with its anchors and ask for a score; an answer
     off the scale or not a number is asked again at once, and an extreme score asks for its
-    evidence right after it, until it is given."""
+    evidence right after it, until it is given. Before the interview the scores are kept as a
+    draft, without asking to submit (`submit_later` says how to submit them then)."""
     low, high = view["scale"]
     card = view["scorecard"] or {}
     current, written = card.get("scores", {}), card.get("comments", {})
@@ -242,6 +250,9 @@ def _ask(view: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], bool]:
             )
         if note.strip():
             notes[c["id"]] = note
+    if submit_later:
+        typer.echo(f"\nKept as a draft; after the interview, submit it with '{submit_later}'.")
+        return scores, notes, False
     submit = typer.confirm("\nSubmit and lock this scorecard?", default=False)
     return scores, notes, submit
 

@@ -31,6 +31,7 @@ from qualify.workflow.spec import Workflow
 
 SUBMIT_REFUSED = "nothing was saved"  # `score`: the refusal comes before anything is written
 DRAFT_KEPT = "your draft is saved, not submitted"  # `check_submission`, after a save
+DRAFT_ONLY = "your scores can be saved as a draft until then"  # `may_score`, before a draft
 
 
 def _parse_scores(spec: Workflow, values: dict[str, str]) -> tuple[dict[str, int], list[Problem]]:
@@ -232,17 +233,28 @@ def _refuse_before_interview(
 
 
 def may_score(
-    *, session: Session, candidate_id: int, actor: Actor, reason: str | None = None
-) -> None:
+    *,
+    session: Session,
+    candidate_id: int,
+    actor: Actor,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> str | None:
     """Refuse, before anyone types a score, what `score` would refuse whatever the scores: no
     seat, not declared, barred, not in a scoring state, or a locked scorecard with no reason
-    for a correction."""
+    for a correction. Before the interview as scheduled, say why the scores can only be saved
+    as a draft for now (None: they may be submitted)."""
     interview = interview_of(session, candidate_id, actor)
     spec = workflow_of(interview.selection).spec
     _check_may_score(session, spec, interview, actor)
     latest = interview.card(actor.name)
     if latest is not None and latest.status == "submitted" and not (reason or "").strip():
         raise RuleViolation(_locked(session, interview, actor), step=Step("give_correction_reason"))
+    try:
+        _refuse_before_interview(spec, interview, now or utcnow(), hint=DRAFT_ONLY)
+    except RuleViolation as early:
+        return str(early)
+    return None
 
 
 def check_submission(
