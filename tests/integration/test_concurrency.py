@@ -19,7 +19,13 @@ from qualify.services.scenario import Scenario, candidate_ids
 from qualify.store.integrity import replayed_states, verify
 from qualify.store.tables import AuditEvent, Candidate, Selection
 from tests.conftest import PROJECT
-from tests.helpers.builders import CRITERIA, INTERVIEWED, Sample, declared, scorecard
+from tests.helpers.builders import (
+    CRITERIA,
+    INTERVIEWED,
+    a_past_selection,
+    declared,
+    scorecard,
+)
 from tests.helpers.processes import wait_until_ready
 
 WORKER = [sys.executable, "-m", "tests.helpers.workers"]
@@ -112,8 +118,10 @@ def test_killing_a_writer_at_random_moments_leaves_consistent_records(
 
 
 def test_two_submissions_of_one_scorecard_at_once_lock_it_exactly_once(
-    session: Session, settings: Settings, sample: Sample
+    session: Session, settings: Settings
 ) -> None:
+    # Last year's selection: the workers submit on the real clock, after the interviews.
+    sample = a_past_selection(session, settings)
     declared(sample)  # interviews scheduled, declarations made
     fours = dict.fromkeys(CRITERIA, "4")
     for employee in INTERVIEWED:

@@ -27,8 +27,9 @@ from qualify.packets.files import write_owed
 from qualify.store import audit
 from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.store.clock import utcnow
+from qualify.store.closed import hold_open
 from qualify.store.courses import Order, insert_directions, outstanding
-from qualify.store.eligible_list import recall_details, recall_order
+from qualify.store.eligible_list import list_decisions, recall_details, recall_order
 from qualify.store.frozen import machine_of
 from qualify.store.lookups import get_candidate, get_selection, seats_of
 from qualify.store.permissions import person, roles_in_words, spec_labels, unknown_user
@@ -464,6 +465,10 @@ def refuse_by_rules(
         hidden=hidden,
         at=at,
     )
+    if lock and transition.trigger in list_decisions(spec):
+        # A decision fixes the eligible list that notices cite: it takes its turn with adding
+        # candidates to the selection, which is refused once the selection is decided.
+        hold_open(session, selection)
     refuse_if_filled(
         session,
         selection=selection,
