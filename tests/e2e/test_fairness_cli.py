@@ -119,26 +119,34 @@ def test_the_flow_log_has_a_row_per_candidate_with_stages_and_times(
 def test_a_candidate_with_nothing_recorded_is_not_recorded_not_declined(
     q: Callable[..., Result], tmp_path: Path
 ) -> None:
-    added = q(
-        "candidate", "add", "--selection", "1", "--employee-id", "MPD-2001", "--name", "Ana Ruiz"
-    )
-    assert added.exit_code == 0, added.stderr
-    declined = q("fairness", "identify", "2", "--sex", "declined", "--race-ethnicity", "declined")
+    # The demo's selection is decided (no officer joins it now): the officer with nothing
+    # recorded applies in a second selection, beside one who declines.
+    late = q("candidate", "add", "--selection", "1", "--employee-id", "MPD-2001", "--name", "Ana")
+    assert late.exit_code == 1
+    assert "it has been decided" in late.stderr
+    opened = q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
+    assert opened.exit_code == 0, opened.stderr
+    for employee, name in (("MPD-2001", "Ana Ruiz"), ("MPD-2002", "Ben Ortiz")):
+        added = q("candidate", "add", "--selection", "2", "--employee-id", employee, "--name", name)
+        assert added.exit_code == 0, added.stderr
+    ids = {c["employee_id"]: c["id"] for c in json.loads(q("candidate", "list", "--json").stdout)}
+    declined = q(
+        "fairness", "identify", str(ids["MPD-2002"]),
+        "--sex", "declined", "--race-ethnicity", "declined",
+    )  # fmt: skip
     assert declined.exit_code == 0, declined.stderr
     target = tmp_path / "flow.csv"
-    assert q("fairness", "flow", "1", "--csv", str(target)).exit_code == 0
+    assert q("fairness", "flow", "2", "--csv", str(target)).exit_code == 0
     rows = {r["employee_id"]: r for r in csv.DictReader(target.read_text().splitlines())}
     assert (rows["MPD-2001"]["sex"], rows["MPD-2001"]["race_ethnicity"]) == (
         "not_recorded",
         "not_recorded",
     )
-    assert (rows["MPD-1077"]["sex"], rows["MPD-1077"]["race_ethnicity"]) == ("declined", "declined")
-    text = q("fairness", "report", "1").stdout
-    assert "7 self-identified" in text
-    assert "    Declined to self-identify: 1 of 1" in text
-    assert "    Not recorded: 0 of 1" in text
+    assert (rows["MPD-2002"]["sex"], rows["MPD-2002"]["race_ethnicity"]) == ("declined", "declined")
+    text = q("fairness", "report", "2").stdout
+    assert "0 self-identified" in text
     assert "declined or not recorded" not in text.lower()
-    report = json.loads(q("fairness", "report", "1", "--json").stdout)
+    report = json.loads(q("fairness", "report", "2", "--json").stdout)
     overall = stage(report, "overall", "sex")
     assert (overall["declined"]["entered"], overall["not_recorded"]["entered"]) == (1, 1)
 
