@@ -99,7 +99,7 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         if not token:
             return None, None
         now = portal.now()
-        with portal.session(read_only=True) as session:
+        with portal.glance() as session:
             visit = signin.look_up(session, token)
             roles = None
             if visit is not None and visit.user is not None:
