@@ -200,7 +200,9 @@ def test_the_sergeant_adds_a_course_and_hr_and_the_chief_download_the_amended_le
     sergeant = site.browser("sgt.lambert")
     done = sergeant.post(adding(site), {"course": NEW, "due_on": due, "reason": "New post"})
     assert done.status_code == 303, done.text
-    assert done.headers["location"].startswith(f"{PAGE}?added={NEW}&candidate={dana}")
+    assert done.headers["location"].startswith(
+        f"{PAGE}?added={NEW}&candidate={dana}&letter=amended#c{dana}"
+    )
     page = sergeant.get(done.headers["location"]).text
     assert (
         f"Directed for Dana Whitfield: {NEW_LABEL}, due {due}. Printed: Amended training "

@@ -111,8 +111,9 @@ def recorded_notice(request: Request, board: TrainingBoard) -> str:
 
 
 def added_notice(request: Request, board: TrainingBoard) -> str:
-    """The note after courses were added (`?added=COURSE,...&candidate=ID`), from the page's own
-    rows: which courses, due when, for whom, and the letter it printed."""
+    """The note after courses were added (`?added=COURSE,...&candidate=ID`, `&letter=amended`
+    when the amended letter was printed), from the page's own rows: which courses, due when,
+    for whom, and the letter it printed."""
     added = request.query_params.get("added", "").split(",")
     raw = request.query_params.get("candidate", "")
     if not added[0] or not raw.isdigit():
@@ -127,7 +128,7 @@ def added_notice(request: Request, board: TrainingBoard) -> str:
         letter = (
             f" Printed: {board.amended_titles}, listing every course now directed, for "
             f"{board.amended_to}."
-            if board.amended_titles
+            if board.amended_titles and request.query_params.get("letter") == "amended"
             else ""
         )
         return f"Directed for {trainee.name}: {listed}.{letter}"
@@ -222,7 +223,11 @@ async def add_courses(request: Request, actor: Actor) -> Response:
             f"{candidate_id}-courses", laid.by_input, laid.general, status_of(exc), typed
         )
         return await show_training(request, actor, selection_id, failed)
-    query = urlencode({"added": ",".join(done.courses), "candidate": candidate_id})
+    # Courses added in training print the amended letter; a selected officer (a form sent for
+    # one who was not yet in training) moved into training with the first letter instead.
+    added = {"added": ",".join(done.courses), "candidate": str(candidate_id)}
+    amended = {"letter": "amended"} if done.from_state == done.to_state else {}
+    query = urlencode(added | amended)
     return RedirectResponse(
         f"/selections/{selection_id}/training?{query}#c{candidate_id}", status_code=303
     )
