@@ -449,7 +449,7 @@ def refuse_by_rules(
     failed = [r for r in guards if r.status != "pass"]
     if failed:
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
-    if _closes_interview(spec, transition):
+    if spec.closes_interview(transition):
         slot = interview_slots(session, [candidate_id or 0]).get(candidate_id or 0)
         if slot is not None and too_early(slot, at):
             raise RuleViolation(
@@ -488,13 +488,6 @@ def _starts_interview(spec: Workflow, transition: TransitionSpec, state: str) ->
     outside them: the interview begins, so there must be a panel to hold it."""
     scoring = spec.panel.scoring_states
     return transition.dest in scoring and state not in scoring
-
-
-def _closes_interview(spec: Workflow, transition: TransitionSpec) -> bool:
-    """Whether the transition waits on every seat's submitted scorecard (a `panel_submitted`
-    guard, as SRO's record_scores does): it records the interview as held. A decision after it
-    (select) comes from the state it leads to, so it waits too."""
-    return any(spec.checks[g].kind == "panel_submitted" for g in transition.guards)
 
 
 def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:
