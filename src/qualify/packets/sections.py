@@ -22,6 +22,7 @@ from qualify.store.scores import Before, panel_inputs, ranking
 from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
 from qualify.workflow.documents import (
     appeal_deadline,
+    field_value,
     local_date,
     local_time,
     long_date,
@@ -407,8 +408,7 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
                 f"from {spec.states[d['from']].label} to {spec.states[d['to']].label}"
             )
         elif e.action == "evidence_added":
-            kind = spec.evidence.get(d.get("kind", ""))
-            what = f"Evidence entered: {kind.label if kind else d.get('kind', '')}"
+            what = _evidence_entered(spec, d)
         else:
             what = e.action.replace("_", " ").capitalize()
         out.append(
@@ -423,6 +423,34 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def _evidence_entered(spec: Workflow, details: dict[str, Any]) -> str:
+    """What an evidence entry was: its kind, and for a kind with a choice (a conduct
+    finding's disposition) the choice and the fact's date, so that a reader sees which finding
+    was entered ("Conduct finding: sustained, dated August 20, 2027"). A sensitive record's
+    values are not in the log."""
+    kind = spec.evidence.get(details.get("kind", ""))
+    if kind is None:
+        return f"Evidence entered: {details.get('kind', '')}"
+    values = details.get("fields")
+    chosen = [
+        field_value(f, values[name])
+        for name, f in kind.fields.items()
+        if isinstance(values, dict) and f.type == "choice" and values.get(name) not in (None, "")
+    ]
+    if not chosen:
+        return f"Evidence entered: {kind.label}"
+    dated = next(
+        (
+            field_value(f, values[name])
+            for name, f in kind.fields.items()
+            if f.type == "date" and isinstance(values, dict) and values.get(name)
+        ),
+        "",
+    )
+    short = kind.label.split(" (")[0]
+    return f"Evidence entered: {short}: {', '.join(chosen)}" + (f", dated {dated}" if dated else "")
 
 
 def _hours(hours: float) -> str:
