@@ -159,10 +159,13 @@ def _people(session: Session, selection: Selection) -> list[Person]:
         )
         .order_by(col(AuditEvent.id))
     )
+    mistaken: set[int] = set()
     for event in events:
         if event.candidate_id is None:
             continue
         details = json.loads(event.details)
+        if details.get("entered_by_mistake"):
+            mistaken.add(event.candidate_id)
         reached[event.candidate_id].setdefault(details["to"], event.at)
         last[event.candidate_id] = details
     interview = {
@@ -180,6 +183,8 @@ def _people(session: Session, selection: Selection) -> list[Person]:
     people = []
     for c in candidates:
         cid = c.id or 0
+        if cid in mistaken:  # never an applicant: taken out as entered by mistake
+            continue
         result = interview.get(cid)
         outcome = ""
         if result is not None and result.complete:
