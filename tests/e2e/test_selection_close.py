@@ -184,3 +184,17 @@ def test_candidates_imported_by_mistake_are_taken_out_without_a_letter_then_it_c
     report = json.loads(q("fairness", "report", "1", "--json").stdout)
     assert report["candidates"] == 1  # the officer entered by mistake was never an applicant
     assert q("audit", "verify").exit_code == 0
+
+
+def test_a_workflow_with_no_withdrawal_takes_no_one_out(q: Callable[..., Result]) -> None:
+    """The FTO workflow has no withdrawal (its fairness report leaves no one out): refused."""
+    opened = q("selection", "open", "FTO", "--workflow", "fto-selection", "--as-of", str(TODAY))
+    assert opened.exit_code == 0, opened.stderr
+    added = q("candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Lee")
+    assert added.exit_code == 0, added.stderr
+    refused = q("candidate", "remove", "1", "--reason", "Added by mistake")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: the workflow of FTO has no withdrawal from Applied, so Ann Lee (candidate 1) "
+        "cannot be taken out\n"
+    )
