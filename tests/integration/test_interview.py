@@ -203,12 +203,13 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     assert shown["complete"] is False
     assert shown["missing"] == [
-        "school_rep rep.douglas: declared a conflict of interest: He is my nephew."
+        "Robert Douglas (Milford School System representative seat): declared a conflict of "
+        "interest: He is my nephew."
     ]
     with pytest.raises(
         RuleViolation,
         match="Every seat of the interview panel submitted a scorecard: pending: panel incomplete: "
-        "school_rep rep.douglas: declared a conflict",
+        r"Robert Douglas \(Milford School System representative seat\): declared a conflict",
     ):
         advance(
             session=session,

@@ -60,7 +60,8 @@ class Parts:
 
     @cached_property
     def ranked(self) -> list[CandidateResult]:
-        return ranking(self.session, self.selection, before=self.before)
+        # Those the results go to see every candidate ranked: a tie names the neighbour.
+        return ranking(self.session, self.selection, before=self.before, named=True)
 
     @cached_property
     def panel(self) -> PanelInput:
@@ -248,7 +249,7 @@ def result(p: Parts) -> dict[str, Any]:
         "verdict": "Passed" if mine.passed else ("Did not pass" if mine.complete else "Incomplete"),
         "failures": [_failure(f, labels) for f in mine.failures if f != "panel incomplete"],
         "rank": mine.rank,
-        "tie_break": mine.tie_break,
+        "tie_break": mine.tie_break[:1].upper() + mine.tie_break[1:] if mine.tie_break else None,
         "columns": columns,
         "barred": [
             _barred(p, seat, login, sat_for, barred)

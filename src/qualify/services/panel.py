@@ -33,7 +33,7 @@ from qualify.store.tables import (
 )
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
-from qualify.workflow.scoring import sitting
+from qualify.workflow.scoring import NO_ALTERNATE, barred_words, sitting
 
 
 def assign_panel(
@@ -216,8 +216,9 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
                     "for them"
                 )
         if candidate.supervisor in barred:
-            why = barred[candidate.supervisor]
-            alternates_note = why.split("; ", 1)[1] if "; " in why else "no alternate is named"
+            why = barred_words(barred[candidate.supervisor], names)
+            _, found, tried = why.rpartition(NO_ALTERNATE)
+            alternates_note = NO_ALTERNATE[2:] + tried if found else "no alternate is named"
             warnings.append(
                 f"{names.get(candidate.supervisor, candidate.supervisor)} supervises {who} and "
                 f"may not score them: {alternates_note}; the panel will be incomplete for them"
