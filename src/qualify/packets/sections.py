@@ -249,7 +249,7 @@ def result(p: Parts) -> dict[str, Any]:
         "verdict": "Passed" if mine.passed else ("Did not pass" if mine.complete else "Incomplete"),
         "failures": [_failure(f, labels) for f in mine.failures if f != "panel incomplete"],
         "rank": mine.rank,
-        "tie_break": mine.tie_break[:1].upper() + mine.tie_break[1:] if mine.tie_break else None,
+        "tie_break": mine.tie_break,
         "columns": columns,
         "barred": [
             _barred(p, seat, login, sat_for, barred)
