@@ -95,7 +95,8 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
-            "rep.chen is named more than once; one person holds one seat",
+            "Dr. Helen Chen is named more than once (the Milford School System representative "
+            "seat twice); one person holds one seat",
         ),
         ([("comander", "cmdr.obrien")], "no seat 'comander' (did you mean 'commander'?)"),
     ],
