@@ -156,7 +156,7 @@ def test_names_rank_unit_and_email_are_corrected(q: Callable[..., Result]) -> No
         (["--reason", "why"], 2, "give what to change"),
         (["--supervisor", "lt.parks", "--reason", "x"], 2, "'lt.parks' is not a registered user"),
         (["--last-name", "", "--reason", "x"], 2, "--last-name: is empty; it is required"),
-        (["--first-name", "Ann", "--reason", "x"], 2, "already has those values"),
+        (["--first-name", "Ann", "--reason", "x"], 2, "Ann Lee already has those values"),
         (["--unit", "Patrol\x1b[0m", "--reason", "x"], 2, "--unit: has a control"),
     ],
 )
