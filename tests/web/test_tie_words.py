@@ -1,5 +1,6 @@
-"""The Chief's decisions page says a tie on total in words: the officer it was broken against
-by name and the rule by what it compares, the same words `qualify results` prints."""
+"""The Chief's decisions page says who and how in words: a tie on total names the officer it was
+broken against and the rule by what it compares (the words `qualify results` prints), and a
+corrected scorecard names the panelist who corrected it."""
 
 from __future__ import annotations
 
@@ -50,3 +51,39 @@ def test_the_chief_reads_whom_a_tie_was_broken_against_and_how(
     page = html.unescape(sro_browser("chief.walsh").get("/selections/1/decisions").text)
     mine = page.split(f'id="c{whitfield}"')[1].split("</section>")[0]
     assert f'<p class="hint">{NOTE}</p>' in mine
+
+
+def test_the_chief_reads_who_corrected_a_scorecard_by_name(
+    sro_settings: Settings, sro_browser: Browser
+) -> None:
+    whitfield = candidate_id(sro_settings, "MPD-1042")
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        at = AFTER_INTERVIEWS
+        for who in PANEL:
+            at += timedelta(minutes=1)
+            panel.declare(session=session, candidate_id=whitfield, actor=as_user(who), now=at)
+            scorecards.score(
+                session=session,
+                candidate_id=whitfield,
+                actor=as_user(who),
+                scores=dict.fromkeys(CRITERIA, "4"),
+                comments={},
+                submit=True,
+                now=at,
+            )
+        scorecards.score(
+            session=session,
+            candidate_id=whitfield,
+            actor=as_user("rep.chen"),
+            scores={"liaison": "3"},
+            comments={},
+            submit=True,
+            reason="typed 4 for 3",
+            now=at + timedelta(minutes=5),
+        )
+    engine.dispose()
+    page = html.unescape(sro_browser("chief.walsh").get("/selections/1/decisions").text)
+    mine = page.split(f'id="c{whitfield}"')[1].split("</section>")[0]
+    assert "corrected by Dr. Helen Chen: typed 4 for 3" in mine
+    assert "rep.chen" not in mine
