@@ -243,6 +243,22 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     said = beside(form, "courses", officer, "assign_training")
     assert said == "name at least one course to direct"
     assert "COURSE" not in none_ticked.text
+    # A date that far off is refused beside it until the form confirms it, as --far-ahead does.
+    far = browser.post(
+        f"/candidates/{officer}/training",
+        {
+            "trigger": "assign_training",
+            "course": courses,
+            "due_on": "2099-06-30",
+            "back": "/selections/1/decisions",
+        },
+    )
+    assert far.status_code == 400
+    said = beside(
+        form_of(far.text, officer, "assign_training"), "due_on", officer, "assign_training"
+    )
+    assert "ahead is more often a mistyped year or month; if that day is meant, tick" in said
+    assert site.state("MPD-1042") == "selected"
 
     done = browser.post(
         f"/candidates/{officer}/training",
@@ -250,6 +266,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
             "trigger": "assign_training",
             "course": courses,
             "due_on": "2099-06-30",
+            "far_ahead": "yes",  # confirmed: a date that far off is refused without it
             "back": "/selections/1/decisions",
         },
     )
