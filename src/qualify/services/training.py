@@ -84,8 +84,8 @@ def assign_training(
     far_ahead: bool = False,
 ) -> Directed:
     """Direct courses for a candidate, due by a date (one more than AHEAD_DAYS ahead only when
-    `far_ahead` confirms it: more often a mistyped year or month). From a state a transition that directs
-    training leaves (SRO: selected), that transition fires with the direction, in one
+    `far_ahead` confirms it: more often a mistyped year or month). From a state a transition
+    that directs training leaves (SRO: selected), that transition fires with the direction, in one
     transaction; in the state it leads to (SRO: training), the courses are added. When
     `packets` says where, the letters it prints are written after it commits: the stage's
     training assignment, or (courses added) the workflow's amended one, listing every course
