@@ -1132,3 +1132,43 @@ def test_the_panel_results_say_what_a_panel_change_changed(
     )
     assert "Alternate for conflicts" in changes
     assert "rep.ibarra" not in text
+
+
+def test_panel_results_name_the_officer_a_tie_on_total_was_broken_against(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    # Whitfield and Reyes get 4 on every criterion from every panelist: tied on total and on
+    # every criterion, so the lower employee id ranks first.
+    fours = dict.fromkeys(
+        (
+            "appearance_attitude",
+            "role_model",
+            "liaison",
+            "not_disciplinarian",
+            "prevention_education",
+            "emergency_planning",
+        ),
+        "4",
+    )
+    interviewed(sample, changes={"MPD-1042": fours, "MPD-1077": fours})
+    texts = {}
+    for employee in ("MPD-1042", "MPD-1077"):
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=tmp_path / employee,
+            candidate_id=sample.ids[employee],
+            actor=as_user("hr.alvarez"),
+            stage="scored",
+        )
+        found = next(p for p in paths if "panel_results" in p.name)
+        texts[employee] = " ".join(pdftotext(found).split())
+    assert (
+        "Tie decided by: tied with Luis Reyes on total; ranked above them by lower employee id."
+        in texts["MPD-1042"]
+    )
+    assert (
+        "Tie decided by: tied with Dana Whitfield on total; ranked below them by lower employee "
+        "id." in texts["MPD-1077"]
+    )
+    assert re.search(r"candidate \d", texts["MPD-1042"] + texts["MPD-1077"]) is None

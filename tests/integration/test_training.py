@@ -215,7 +215,12 @@ def test_firing_assign_training_without_naming_courses_is_bad_input(
             "COURSE: sro-selection has no course 'basic_srp' (did you mean 'basic_sro'?) (courses: "
             "basic_sro, adolescent_development, school_emergency_planning, legal_issues)",
         ),
-        (["basic_sro", "basic_sro"], "2027-03-05", "COURSE: basic_sro is named twice"),
+        (
+            ["basic_sro", "basic_sro"],
+            "2027-03-05",
+            "COURSE: Basic School Resource Officer course (basic_sro) is named twice; name each "
+            "course once",
+        ),
         ([], "2027-03-05", "COURSE: name at least one course to direct"),
         (["basic_sro"], "2027-02-30", "--by: '2027-02-30' is not a date; use YYYY-MM-DD"),
         (

@@ -21,7 +21,7 @@ from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.schedules import interview_slots
-from qualify.store.tables import Scorecard, Selection
+from qualify.store.tables import Candidate, Scorecard, Selection
 from qualify.workflow.documents import local_date, weekday_time
 
 PLACE_LIMIT = 200
@@ -91,7 +91,7 @@ def schedule_interview(
         )
     # As assigning the panel does: nothing is scheduled in a selection being closed.
     hold_open(session, selection)
-    _refuse_untrue_time(session, selection, candidate_id, when, at_now, far_ahead)
+    _refuse_untrue_time(session, selection, candidate, when, at_now, far_ahead)
     event = audit.record(
         session,
         actor=actor,
@@ -111,12 +111,13 @@ def schedule_interview(
 def _refuse_untrue_time(
     session: Session,
     selection: Selection,
-    candidate_id: int,
+    candidate: Candidate,
     when: datetime,
     now: datetime,
     far_ahead: bool,
 ) -> None:
     """Refuse an interview time the records would make untrue (see `schedule_interview`)."""
+    candidate_id = candidate.id or 0
     time_zone = workflow_of(selection).spec.time_zone
     shown = when.strftime("%Y-%m-%d %H:%M")
     opened = selection.opened_at
@@ -147,7 +148,7 @@ def _refuse_untrue_time(
     ).one()
     if first is not None and when > first:
         raise RuleViolation(
-            f"candidate {candidate_id}'s first scorecard was submitted on "
+            f"{candidate.name}'s first scorecard was submitted on "
             f"{weekday_time(first, time_zone)}; the interview cannot be moved after it was "
             "scored"
         )

@@ -17,6 +17,7 @@ from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.suggest import suggest
 from qualify.workflow.loader import TRAINING_EVIDENCE
+from qualify.workflow.moves import and_list
 from qualify.workflow.spec import CourseSpec, Workflow
 
 
@@ -99,7 +100,12 @@ def order(
         course_of(spec, course, "courses")
     twice = sorted({c for c in courses if courses.count(c) > 1})
     if twice:
-        raise BadInput(f"{', '.join(twice)} is named twice", field="courses")
+        named = [f"{course_of(spec, c).label} ({c})" for c in twice]
+        raise BadInput(
+            f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
+            "course once",
+            field="courses",
+        )
     due = parse_day("due_on", due_on)
     if due < today:
         raise BadInput(
