@@ -146,28 +146,6 @@ def test_a_record_that_replaces_one_says_which_and_why_on_its_log_line(
     assert " ".join(fourth.split()).endswith("ok kind: service")
 
 
-def test_an_imported_candidates_own_history_shows_the_import(q: Callable[..., Result]) -> None:
-    log = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
-    assert [(e["action"], e["candidate_id"]) for e in log] == [("candidate_imported", 2)]
-    assert log[0]["details"] | {"import_event": 0} == {
-        "employee_id": "MPD-1077",
-        "name": "Luis Reyes",
-        "first_name": "Luis",
-        "last_name": "Reyes",
-        "state": "nominated",
-        "file": "roster.csv",
-        "line": 3,
-        "import_event": 0,
-    }
-    batch = json.loads(q("audit", "log", "--json").stdout)
-    imported = next(e for e in batch if e["action"] == "candidates_imported")
-    assert log[0]["details"]["import_event"] == imported["id"]
-    shown = q("candidate", "show", "2").stdout
-    assert "candidate_imported ok" in shown.split("History:")[1]
-    line = q("audit", "log", "--candidate", "2").stdout.splitlines()[-1]
-    assert "candidate_imported candidate:2 ok" in " ".join(line.split())
-
-
 def test_rotating_the_key_is_an_event_and_the_log_still_verifies(
     q: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
