@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.store import audit
@@ -44,9 +45,15 @@ def add_evidence(
     vouched_by: str | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Evidence:
-    """Record evidence of a kind the workflow declares; a newer record supersedes older ones."""
+    """Record evidence of a kind the workflow declares; a newer record supersedes older ones
+    (of a kind whose records do not all count). `reason` says why, for the audit log: what a
+    record that replaces one corrects. It is asked for, not required, since a newer record is
+    as often a new fact (this year's fitness test) as a correction."""
     at = now or utcnow()
+    limits.check("reason", reason, limits.REASON)
+    reason = " ".join((reason or "").split()) or None
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
@@ -186,7 +193,8 @@ def add_evidence(
             "file_sha256": file_sha,
             "vouched_by": record.vouched_by,
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
-        },
+        }
+        | ({"reason": reason} if reason else {}),
     )
     with kept_if_committed(session, files_dir, file_data if file_sha else None):
         session.commit()

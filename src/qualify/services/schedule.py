@@ -15,7 +15,7 @@ from sqlmodel import Session, func, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
-from qualify.store.clock import utcnow
+from qualify.store.clock import too_far_ahead, utcnow
 from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
@@ -25,9 +25,6 @@ from qualify.store.tables import Candidate, Scorecard, Selection
 from qualify.workflow.documents import local_date, weekday_time
 
 PLACE_LIMIT = 200
-# An interview more than this many days ahead is more often a mistyped year or month than a
-# plan (as an as-of date is, see selections.AS_OF_AHEAD_DAYS): it must be confirmed.
-AHEAD_DAYS = 90
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 
 
@@ -141,15 +138,9 @@ def _refuse_untrue_time(
             field="at",
             value=shown,
         )
-    ahead = (day - today).days
-    if ahead > AHEAD_DAYS and not far_ahead:
-        raise BadInput(
-            f"{ahead} days after today ({today.isoformat()}): an interview more than "
-            f"{AHEAD_DAYS} days ahead is more often a mistyped year or month",
-            field="at",
-            value=shown,
-            step=Step("confirm_far_interview"),
-        )
+    far = too_far_ahead(day, today, "an interview")
+    if far is not None and not far_ahead:
+        raise BadInput(far, field="at", value=shown, step=Step("confirm_far_interview"))
     first = session.exec(
         select(func.min(Scorecard.submitted_at)).where(
             Scorecard.candidate_id == candidate_id, Scorecard.status == "submitted"

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput
+from qualify.errors import BadInput, Step
+from qualify.store.clock import too_far_ahead
 from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.suggest import suggest
@@ -88,8 +89,11 @@ def parse_day(field: str, text: str | date) -> date:
     return day
 
 
-def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -> Order:
-    """Check what a direction names: known courses, each once, due no earlier than today."""
+def order(
+    spec: Workflow, courses: list[str], due_on: str | date, today: date, far_ahead: bool = False
+) -> Order:
+    """Check what a direction names: known courses, each once, due no earlier than today and,
+    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today."""
     if not courses:
         raise BadInput("name at least one course to direct", field="courses")
     for course in courses:
@@ -108,7 +112,15 @@ def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -
             f"{due} is before today ({today}); training is due on or after the day it is directed",
             field="due_on",
         )
-    return Order(tuple(courses), due)
+    return Order(tuple(courses), due_date(due, today, far_ahead))
+
+
+def due_date(due: date, today: date, far_ahead: bool) -> date:
+    """A due date no more than AHEAD_DAYS after today, unless `far_ahead` confirms it."""
+    far = too_far_ahead(due, today, "training due")
+    if far is not None and not far_ahead:
+        raise BadInput(far, field="due_on", value=due.isoformat(), step=Step("confirm_far_due"))
+    return due
 
 
 def progress(session: Session, spec: Workflow, candidate_id: int) -> list[Progress]:

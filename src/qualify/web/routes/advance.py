@@ -110,12 +110,14 @@ async def direct_training(request: Request, actor: Actor) -> Response:
             reason=optional(form, "reason"),
             packets=_packets(request),
             now=portal_of(request).now(),
+            far_ahead=text(form, "far_ahead", 10) == "yes",
         )
     except QualifyError as exc:
         typed: dict[str, object] = {
             "courses": courses,
             "due_on": text(form, "due_on", 40),
             "reason": text(form, "reason"),
+            "far_ahead": text(form, "far_ahead", 10) == "yes",
         }
         return await _refused(request, actor, exc, form, f"{candidate_id}-{trigger}", typed)
     return _done(form, candidate_id, trigger)
