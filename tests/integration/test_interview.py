@@ -22,7 +22,14 @@ from qualify.store import audit, db
 from qualify.store.integrity import result_mismatches, verify
 from qualify.store.rows import claim
 from qualify.store.scores import ranking
-from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
+from qualify.store.tables import (
+    AuditEvent,
+    Candidate,
+    InterviewResult,
+    Scorecard,
+    Selection,
+    User,
+)
 from tests.helpers.actors import as_user
 from tests.helpers.builders import (
     AFTER_INTERVIEWS,
@@ -96,7 +103,8 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
-            "rep.chen is named more than once; one person holds one seat",
+            "Dr. Helen Chen is named more than once (the Milford School System representative "
+            "seat twice); one person holds one seat",
         ),
         ([("comander", "cmdr.obrien")], "no seat 'comander' (did you mean 'commander'?)"),
     ],
@@ -204,12 +212,13 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     assert shown["complete"] is False
     assert shown["missing"] == [
-        "school_rep rep.douglas: declared a conflict of interest: He is my nephew."
+        "Robert Douglas (Milford School System representative seat): declared a conflict of "
+        "interest: He is my nephew."
     ]
     with pytest.raises(
         RuleViolation,
         match="Every seat of the interview panel submitted a scorecard: pending: panel incomplete: "
-        "school_rep rep.douglas: declared a conflict",
+        r"Robert Douglas \(Milford School System representative seat\): declared a conflict",
     ):
         advance(
             session=session,
@@ -579,6 +588,7 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
     selection = interview.selection
     interviewed(interview)  # every scorecard submitted, then the scores recorded
     shown = results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"))
+    full_names = {u.name: u.full_name for u in session.exec(select(User))}
     session.close()
     engine = session.get_bind()
     assert isinstance(engine, Engine)
@@ -586,6 +596,12 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
         command.downgrade(db.alembic_config(connection), "0003")
     assert db.upgrade(engine) == ("0003", db.head_revision())
     with Session(engine) as fresh:
+        # Full names came after 0003, so going back dropped them: put them back, since the
+        # results name the panelists by them.
+        for user in fresh.exec(select(User)):
+            user.full_name = full_names[user.name]
+            fresh.add(user)
+        fresh.commit()
         assert fresh.exec(select(InterviewResult)).all()
         assert result_mismatches(fresh) == []
         assert (

@@ -1148,10 +1148,11 @@ def test_a_panel_results_reprint_says_a_correction_made_after_it_changed_the_res
     dana, reyes = sample.ids["MPD-1042"], sample.ids["MPD-1077"]
 
     def reprint(cid: int) -> str:
+        folder = tmp_path / f"reprint-{len(list(tmp_path.iterdir()))}"  # each in a new folder
         paths = print_candidate(
             session=session,
             templates_dir=TEMPLATES,
-            output_dir=tmp_path / str(cid),
+            output_dir=folder,
             candidate_id=cid,
             actor=as_user("hr.alvarez"),
         )
@@ -1198,3 +1199,43 @@ def test_a_panel_results_reprint_says_a_correction_made_after_it_changed_the_res
         "with the district's Emergency Management Team: 3 changed to 2. Reason: Misread my notes."
     ) in text
     assert "corrected after these results were recorded" not in reprint(reyes)
+
+
+def test_panel_results_name_the_officer_a_tie_on_total_was_broken_against(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    # Whitfield and Reyes get 4 on every criterion from every panelist: tied on total and on
+    # every criterion, so the lower employee id ranks first.
+    fours = dict.fromkeys(
+        (
+            "appearance_attitude",
+            "role_model",
+            "liaison",
+            "not_disciplinarian",
+            "prevention_education",
+            "emergency_planning",
+        ),
+        "4",
+    )
+    interviewed(sample, changes={"MPD-1042": fours, "MPD-1077": fours})
+    texts = {}
+    for employee in ("MPD-1042", "MPD-1077"):
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=tmp_path / employee,
+            candidate_id=sample.ids[employee],
+            actor=as_user("hr.alvarez"),
+            stage="scored",
+        )
+        found = next(p for p in paths if "panel_results" in p.name)
+        texts[employee] = " ".join(pdftotext(found).split())
+    assert (
+        "Tie decided by: tied with Luis Reyes on total; ranked above them by lower employee id."
+        in texts["MPD-1042"]
+    )
+    assert (
+        "Tie decided by: tied with Dana Whitfield on total; ranked below them by lower employee "
+        "id." in texts["MPD-1077"]
+    )
+    assert re.search(r"candidate \d", texts["MPD-1042"] + texts["MPD-1077"]) is None

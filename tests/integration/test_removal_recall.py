@@ -82,6 +82,10 @@ def _details(session: Session, event_id: int | None = None) -> dict[str, object]
     return dict(json.loads(event.details))
 
 
+def _events(session: Session) -> int:
+    return len(audit.events(session))
+
+
 def _remove(session: Session, ids: dict[str, int], **kw: object) -> str:
     return advance(
         session=session,
@@ -107,11 +111,14 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
 
 
 def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict[str, int]) -> None:
+    before = _events(session)
     with pytest.raises(BadInput, match=r"^category: remove needs a category, one of policy, "):
         _remove(session, ids)
     with pytest.raises(BadInput, match=r"no category 'polcy' \(did you mean 'policy'\?\)"):
         _remove(session, ids, category="polcy")
     assert _state(session, ids["MPD-1042"]) == "appointed"
+    # A missing or mistyped category is bad input, not a decision refused: nothing is recorded.
+    assert _events(session) == before
     assert _remove(session, ids, category="school_rule") == "removed"
     assert _details(session)["category"] == "school_rule"
 

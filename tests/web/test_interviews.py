@@ -125,7 +125,7 @@ def test_a_scorecard_is_not_submitted_before_the_interview_in_the_words_of_the_c
     refused = post(chen, whitfield, "submit", FOURS)
     assert refused.status_code == 409  # type: ignore[attr-defined]
     assert refusal(refused.text) == (  # type: ignore[attr-defined]
-        f"candidate {whitfield}'s interview is scheduled for Wednesday, January 20, 2027 at "
+        "Dana Whitfield's interview is scheduled for Wednesday, January 20, 2027 at "
         "9:00 a.m. (EST); a scorecard is submitted after the interview, not before (now "
         "Wednesday, January 20, 2027 at 8:59 a.m. (EST)); your draft is saved, not submitted"
     )

@@ -67,7 +67,8 @@ class Parts:
 
     @cached_property
     def ranked(self) -> list[CandidateResult]:
-        return ranking(self.session, self.selection, before=self.before)
+        # Those the results go to see every candidate ranked: a tie names the neighbour.
+        return ranking(self.session, self.selection, before=self.before, named=True)
 
     @cached_property
     def panel(self) -> PanelInput:

@@ -146,7 +146,8 @@ def fire(
     told: Told = Told(),
     training: Order | None = None,
 ) -> Advanced:
-    """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
+    """Fire a trigger on a candidate in one transaction; a refusal by the rules is audited and
+    re-raised (bad input is re-raised with nothing recorded).
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (the `repair_packets` step writes them). `told` is what the decision says
@@ -175,7 +176,10 @@ def fire(
             done, role = _advance(
                 session, candidate_id, trigger, actor, reason, at, packets, seen, told, training
             )
-    except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
+    except (NotPermitted, RuleViolation, Conflict) as refusal:
+        # Only a refusal by the rules is a decision refused, kept in the log (and the packets'
+        # audit excerpts); bad input (a mistyped trigger, a missing reason or category) is the
+        # user's to put right and leaves no record, as every other command's does.
         session.rollback()
         audit.record_refusal(
             session,

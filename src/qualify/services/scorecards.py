@@ -294,7 +294,8 @@ def _refuse_before_interview(
     slot = interview.slot
     if slot is not None and too_early(slot, at):
         raise RuleViolation(
-            f"candidate {interview.candidate.id}'s interview is scheduled for "
+            # By name: only a panelist who sits for the candidate gets this far.
+            f"{interview.candidate.name}'s interview is scheduled for "
             f"{weekday_time(slot.at, spec.time_zone)}; a scorecard is submitted after the "
             f"interview, not before (now {weekday_time(at, spec.time_zone)})",
             hint=hint,
