@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +23,7 @@ from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.store import audit, checkpoints, db
 from qualify.store.clock import utcnow
+from qualify.workflow.scoring import tie_rule_words
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qualify.web")
@@ -149,15 +150,3 @@ def portal_of(request: Request) -> Portal:
     found = request.app.state.portal
     assert isinstance(found, Portal)
     return found
-
-
-def tie_rule_words(rule: str, labels: Mapping[str, str] | None = None) -> str:
-    """A rubric's tie-break rule in a reader's words (`criterion:role_model` -> `higher mean on
-    ` and the criterion's label in `labels`, else its id in words), not the workflow file's
-    key."""
-    if rule.startswith("criterion:"):
-        criterion = rule.removeprefix("criterion:")
-        return "higher mean on " + ((labels or {}).get(criterion) or criterion.replace("_", " "))
-    return {"fewest_flags": "fewer disagreement flags", "employee_id": "lower employee id"}.get(
-        rule, rule.replace("_", " ")
-    )
