@@ -74,6 +74,8 @@ def add_second_rep(session: Session, settings: Settings) -> None:
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
     )
 

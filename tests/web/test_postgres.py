@@ -38,6 +38,8 @@ def test_invite_sign_in_lockout_and_sign_out_on_postgres(
             workflows_dir=settings.workflows_dir,
             name="rep.chen",
             roles=["school_rep"],
+            full_name="Dr. Helen Chen",
+            title="Principal, Milford High School",
             actor=as_user("hr.alvarez"),
         )
         issued = invite(

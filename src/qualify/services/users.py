@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation, Step
+from qualify.errors import BadInput, NotFound, NotPermitted, Problem, RuleViolation, Step
 from qualify.names import text_problem
 from qualify.store import audit
 from qualify.store.clock import utcnow
@@ -69,6 +69,23 @@ def _check_roles(
     return sorted(set(roles))
 
 
+def _named(full_name: str, title: str) -> tuple[str, str]:
+    """The full name and title of a person, or BadInput naming the missing ones: documents
+    (letters, packets, the panel list) name people by both."""
+    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
+    missing = [field for field, text in (("full_name", full_name), ("title", title)) if not text]
+    if len(missing) == 2:
+        raise BadInput(
+            "give both; documents name people by their full name and title",
+            field="full_name+title",
+        )
+    if missing:
+        (field,) = missing
+        words = "full name" if field == "full_name" else "title"
+        raise BadInput(f"give the person's {words}; documents name people by it", field=field)
+    return full_name, title
+
+
 def create_admin(
     *,
     session: Session,
@@ -107,16 +124,26 @@ def add_user(
     name: str,
     roles: list[str],
     actor: Actor,
-    full_name: str = "",
-    title: str = "",
+    full_name: str,
+    title: str,
     now: datetime | None = None,
 ) -> User:
-    """Register a user. Only the administrator, or a holder of a role that a selection's frozen
-    workflow lists under permissions.manage_users, may; only the administrator makes another."""
+    """Register a user, with the full name and title documents name them by. Only the
+    administrator, or a holder of a role that a selection's frozen workflow lists under
+    permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
     name = _check_name(name)
-    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
-    roles = _check_roles(session, workflows_dir, roles)
+    problems: list[Problem] = []  # every problem with the input, said at once
+    try:
+        full_name, title = _named(full_name, title)
+    except BadInput as missing:
+        problems += missing.problems_found
+    try:
+        roles = _check_roles(session, workflows_dir, roles)
+    except BadInput as unknown:
+        problems += unknown.problems_found
+    if problems:
+        raise BadInput(problems=problems)
     if session.exec(select(User.id).limit(1)).first() is None:
         raise NotPermitted("this database has no users yet", step=Step("create_admin"))
     acting = actor_user(session, actor)
@@ -176,9 +203,11 @@ def edit_user(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, tuple[object, object]]:
-    """Change a user's full name, title or roles; return {field: (old, new)}. Audited. A role
-    the user needs is not removed: the role of a panel seat they hold while its selection has
-    candidates in progress, or the supervisor role while they supervise such a candidate."""
+    """Change a user's full name, title or roles; return {field: (old, new)}. Audited. A new
+    full name or title needs a reason (documents printed before name them the old way) and may
+    not be blank. A role the user needs is not removed: the role of a panel seat they hold while
+    its selection has candidates in progress, or the supervisor role while they supervise such
+    a candidate."""
     at = now or utcnow()
     acting = actor_user(session, actor)
     user = session.exec(select(User).where(User.name == name)).first()
@@ -204,9 +233,19 @@ def edit_user(
                 value=role,
             )
     roles = sorted((set(user.roles) | set(add_roles)) - set(remove_roles))
+    reason = " ".join((reason or "").split()) or None
+    if full_name is not None or title is not None:
+        full_name, title = _named(
+            user.full_name if full_name is None else full_name,
+            user.title if title is None else title,
+        )
+        if reason is None:
+            raise BadInput(
+                "a new full name or title needs a reason, kept in the audit log", field="reason"
+            )
     new: dict[str, object] = {
-        "full_name": user.full_name if full_name is None else person_text(full_name, "full_name"),
-        "title": user.title if title is None else person_text(title, "title"),
+        "full_name": user.full_name if full_name is None else full_name,
+        "title": user.title if title is None else title,
         "roles": roles,
     }
     for role in remove_roles:
@@ -238,7 +277,7 @@ def edit_user(
         details={
             "name": name,
             "changes": {k: {"old": a, "new": b} for k, (a, b) in changed.items()},
-            "reason": " ".join((reason or "").split()) or None,
+            "reason": reason,
         },
     )
     session.commit()
