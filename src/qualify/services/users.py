@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotFound, NotPermitted, Problem, RuleViolation, Step
+from qualify.errors import BadInput, Gathered, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import text_problem
 from qualify.store import audit
 from qualify.store.clock import utcnow
@@ -133,17 +133,12 @@ def add_user(
     permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
     name = _check_name(name)
-    problems: list[Problem] = []  # every problem with the input, said at once
-    try:
+    gathered = Gathered()  # every problem with the input, said at once
+    with gathered.check():
         full_name, title = _named(full_name, title)
-    except BadInput as missing:
-        problems += missing.problems_found
-    try:
+    with gathered.check():
         roles = _check_roles(session, workflows_dir, roles)
-    except BadInput as unknown:
-        problems += unknown.problems_found
-    if problems:
-        raise BadInput(problems=problems)
+    gathered.refuse()
     if session.exec(select(User.id).limit(1)).first() is None:
         raise NotPermitted("this database has no users yet", step=Step("create_admin"))
     acting = actor_user(session, actor)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput
+from qualify.errors import BadInput, Gathered
 from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.suggest import suggest
@@ -88,20 +88,26 @@ def parse_day(field: str, text: str | date) -> date:
 
 
 def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -> Order:
-    """Check what a direction names: known courses, each once, due no earlier than today."""
-    if not courses:
-        raise BadInput("name at least one course to direct", field="courses")
-    for course in courses:
-        course_of(spec, course, "courses")
-    twice = sorted({c for c in courses if courses.count(c) > 1})
-    if twice:
-        raise BadInput(f"{', '.join(twice)} is named twice", field="courses")
-    due = parse_day("due_on", due_on)
-    if due < today:
-        raise BadInput(
-            f"{due} is before today ({today}); training is due on or after the day it is directed",
-            field="due_on",
-        )
+    """Check what a direction names: known courses, each once, due no earlier than today (a
+    problem with the courses and one with the date are said together)."""
+    gathered = Gathered()
+    with gathered.check():
+        if not courses:
+            raise BadInput("name at least one course to direct", field="courses")
+        for course in courses:
+            course_of(spec, course, "courses")
+        twice = sorted({c for c in courses if courses.count(c) > 1})
+        if twice:
+            raise BadInput(f"{', '.join(twice)} is named twice", field="courses")
+    with gathered.check():
+        due = parse_day("due_on", due_on)
+        if due < today:
+            raise BadInput(
+                f"{due} is before today ({today}); training is due on or after the day it is "
+                "directed",
+                field="due_on",
+            )
+    gathered.refuse()
     return Order(tuple(courses), due)
 
 
