@@ -244,7 +244,12 @@ def test_a_role_must_exist_in_a_workflow_and_only_hr_adds_users(q: Callable[...,
     assert refused.exit_code == 1
     assert "cmdr1 (Department Commander) may not add users" in refused.stderr
     listed = json.loads(q("user", "list", "--json").stdout)
-    assert {"name": "cmdr1", "roles": ["commander"], "full_name": "", "title": ""} in listed
+    assert {
+        "name": "cmdr1",
+        "roles": ["commander"],
+        "full_name": "cmdr1",
+        "title": "commander",
+    } in (listed)
 
 
 def test_a_selection_keeps_the_workflow_it_opened_with(
