@@ -24,6 +24,8 @@ from qualify.store.permissions import (
     frozen_permission,
     frozen_roles,
     role_for,
+    role_labels,
+    roles_in_words,
 )
 from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
@@ -69,21 +71,25 @@ def _check_roles(
     return sorted(set(roles))
 
 
+def _filled(text: str, field: str) -> str:
+    """A full name or title (`field`) as stored; BadInput when it is empty."""
+    text = person_text(text, field)
+    if not text:
+        words = "full name" if field == "full_name" else "title"
+        raise BadInput(f"give the person's {words}; documents name people by it", field=field)
+    return text
+
+
 def _named(full_name: str, title: str) -> tuple[str, str]:
     """The full name and title of a person, or BadInput naming the missing ones: documents
     (letters, packets, the panel list) name people by both."""
     full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
-    missing = [field for field, text in (("full_name", full_name), ("title", title)) if not text]
-    if len(missing) == 2:
+    if not full_name and not title:
         raise BadInput(
             "give both; documents name people by their full name and title",
             field="full_name+title",
         )
-    if missing:
-        (field,) = missing
-        words = "full name" if field == "full_name" else "title"
-        raise BadInput(f"give the person's {words}; documents name people by it", field=field)
-    return full_name, title
+    return _filled(full_name, "full_name"), _filled(title, "title")
 
 
 def create_admin(
@@ -220,24 +226,34 @@ def edit_user(
             f"{acting.display_name} may not change who is an administrator: only an "
             "administrator may"
         )
+    labels = role_labels(session)
     for role in remove_roles:
         if role not in user.roles:
+            held = ", ".join(roles_in_words([r], labels) for r in user.roles)
             raise BadInput(
-                f"{name} does not hold it (holds {', '.join(user.roles)})",
+                f"{user.display_name} does not hold it (holds {held})",
                 field="remove_roles",
                 value=role,
             )
     roles = sorted((set(user.roles) | set(add_roles)) - set(remove_roles))
     reason = " ".join((reason or "").split()) or None
     if full_name is not None or title is not None:
-        full_name, title = _named(
-            user.full_name if full_name is None else full_name,
-            user.title if title is None else title,
-        )
+        # Only what is given must be filled: an administrator made without a title may still
+        # have their full name corrected alone.
+        gathered = Gathered()
+        if full_name is not None:
+            with gathered.check():
+                full_name = _filled(full_name, "full_name")
+        if title is not None:
+            with gathered.check():
+                title = _filled(title, "title")
         if reason is None:
-            raise BadInput(
-                "a new full name or title needs a reason, kept in the audit log", field="reason"
-            )
+            with gathered.check():
+                raise BadInput(
+                    "a new full name or title needs a reason, kept in the audit log",
+                    field="reason",
+                )
+        gathered.refuse()
     new: dict[str, object] = {
         "full_name": user.full_name if full_name is None else full_name,
         "title": user.title if title is None else title,
@@ -247,10 +263,15 @@ def edit_user(
         needed = _needed_for(session, name, role)
         if needed:
             why, step = needed
-            raise RuleViolation(f"cannot remove the role {role} from {name}: {why}", step=step)
+            raise RuleViolation(
+                f"cannot remove the role {roles_in_words([role], labels)} from "
+                f"{user.display_name}: {why}",
+                step=step,
+            )
     if not roles:
         raise BadInput(
-            f"{name} would hold no role; a user holds at least one", field="remove_roles"
+            f"{user.display_name} would hold no role; a user holds at least one",
+            field="remove_roles",
         )
     old: dict[str, object] = {"full_name": user.full_name, "title": user.title, "roles": user.roles}
     changed = {k: (old[k], v) for k, v in new.items() if v != old[k]}

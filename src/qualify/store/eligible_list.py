@@ -195,7 +195,7 @@ def recall_details(
         )
     if skip and not above:
         raise BadInput(
-            f"candidate {candidate.id} is next on the eligible list; nobody is passed over",
+            f"{candidate.name} is next on the eligible list; nobody is passed over",
             field="skip_reason",
         )
     return {
