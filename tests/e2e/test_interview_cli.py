@@ -57,6 +57,26 @@ def test_a_correction_is_accepted_until_the_scores_are_recorded_then_refused(
     assert q("results", "1", "--json", user="chief.walsh").stdout == before
 
 
+def test_results_say_a_correction_in_words_each_changed_score_old_to_new(
+    q: Callable[..., Result],
+) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        assert q("score", "1", *sets(), "--submit", user=panelist).exit_code == 0
+    fix = ("score", "1", "--set", "liaison=3", "--set", "role_model=5", "--submit")
+    fixed = q(*fix, "--comment", "role_model=Outstanding.", "--reason", "Misread my notes.",
+              user="rep.chen")  # fmt: skip
+    assert fixed.exit_code == 0, fixed.stderr
+    shown = q("results", "1", user="chief.walsh")
+    assert shown.exit_code == 0, shown.stderr
+    (line,) = (x for x in shown.stdout.splitlines() if "corrected by" in x)
+    assert line == (
+        "  corrected by rep.chen (version 2): Positive role model who builds trust with youth "
+        "4 → 5, Liaison and communication with schools, families and agencies 4 → 3; reason: "
+        "Misread my notes."
+    )
+    assert "{" not in shown.stdout
+
+
 def test_panel_show(q: Callable[..., Result]) -> None:
     shown = q("panel", "show", "1", user="hr.alvarez")
     assert shown.exit_code == 0

@@ -8,6 +8,7 @@ front doors render.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,18 @@ class Correction:
     reason: str
     previous: dict[str, int] | None
     scores: dict[str, int]
+
+    def changed(self, label: Callable[[str], str]) -> str:
+        """The scores the correction changed, in words, in the rubric's order: each criterion
+        by `label` with its old and new score ("Liaison ... 4 → 3"); "no score changed" when
+        only comments did."""
+        before = self.previous or {}
+        changes = [
+            f"{label(k)} {before.get(k, 'none')} → {self.scores.get(k, 'none')}"
+            for k in dict.fromkeys([*self.scores, *before])
+            if before.get(k) != self.scores.get(k)
+        ]
+        return ", ".join(changes) or "no score changed"
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,11 @@ class Standings:
     tie_breaks: tuple[str, ...]
     criteria: tuple[str, ...]
     candidates: tuple[Standing, ...]
+    criterion_labels: dict[str, str] = field(default_factory=dict)
+
+    def criterion(self, criterion: str) -> str:
+        """A criterion's label (its id in words when the workflow has no such criterion)."""
+        return self.criterion_labels.get(criterion) or criterion.replace("_", " ")
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Standings:
@@ -120,6 +138,7 @@ class Standings:
             tie_breaks=tuple(data["tie_breaks"]),
             criteria=tuple(data["criteria"]),
             candidates=tuple(_standing(row) for row in data["candidates"]),
+            criterion_labels=dict(data.get("criterion_labels", {})),
         )
 
 
