@@ -45,6 +45,7 @@ def test_a_correction_is_accepted_until_the_scores_are_recorded_then_refused(
     assert "version 2" in fixed.stdout
     recorded = q("advance", "1", "record_scores", user="hr.alvarez")
     assert recorded.exit_code == 0, recorded.stderr
+    assert "interview -> scored (1 check passed), audit event #" in recorded.stdout
     before = q("results", "1", "--json", user="chief.walsh").stdout
     late = q(*fix[:3], "liaison=2", "--submit", "--reason", "Misread again.", user="rep.chen")
     assert (late.exit_code, late.stdout) == (1, "")

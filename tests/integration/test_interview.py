@@ -458,7 +458,7 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     )
     with pytest.raises(
         NotPermitted,
-        match=r"Emeka Okafor \(Supervisor \(writes recommendations\)\) may not see results",
+        match=r"Emeka Okafor \(Supervisor, writes recommendations\) may not see results",
     ):
         results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
