@@ -333,6 +333,13 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
     assert "by Marisol Alvarez" in text  # people by their full names
+    # Each record's facts: who wrote the letter and when, and a test's result and date.
+    on_file = html.unescape(text.split("<h2>Already on file</h2>")[1])
+    assert re.search(
+        r"The supervisor who wrote it: Claire Moreau; Written on: [A-Z][a-z]+ \d{1,2}, \d{4}",
+        on_file,
+    )
+    assert re.search(r"Result: pass; Tested on: [A-Z][a-z]+ \d{1,2}, \d{4}", on_file)
 
 
 def test_the_evidence_forms_dates_offer_no_day_after_today(site: Site) -> None:
