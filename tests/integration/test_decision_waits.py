@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from qualify.errors import RuleViolation
+from qualify.services import panel, scorecards
 from qualify.services.advance import advance
 from qualify.services.packets import print_candidate
 from qualify.services.results import results
@@ -22,6 +23,7 @@ from tests.helpers.builders import (
     COMMANDER,
     CRITERIA,
     HR,
+    NOT_SELECTED,
     PANEL,
     SCORES,
     Sample,
@@ -30,6 +32,7 @@ from tests.helpers.builders import (
     declared,
     interviewed,
     scorecard,
+    selected,
     states,
 )
 from tests.integration.test_packets import TEMPLATES, text_of
@@ -243,3 +246,45 @@ def test_the_chiefs_page_says_why_no_decision_is_offered_in_the_same_words(
         ).waiting
         is None
     )
+
+
+def test_once_decided_the_scores_of_an_officer_still_scored_stand(sample: Sample) -> None:
+    """Natarajan (who failed) is left at Interview scored after Reyes's notice said "ranked 2":
+    a correction raising her above him is refused, in words that tell the panelist only the
+    decision's day."""
+    selected(sample, not_selected={"MPD-1077": NOT_SELECTED["MPD-1077"]})
+    ranks = _ranks(sample)
+    with pytest.raises(RuleViolation) as refused:
+        scorecards.score(
+            session=sample.session,
+            candidate_id=sample.ids["MPD-1103"],
+            actor=as_user("rep.chen"),
+            scores={"appearance_attitude": "5"},
+            comments={"appearance_attitude": "Read my notes again."},
+            submit=True,
+            reason="Misread my notes.",
+            now=sample.clock.tick(),
+        )
+    assert str(refused.value).startswith("the scores for Priya Natarajan stand: selection 1 was")
+    assert str(refused.value).endswith(", and its ranking is the eligible list the letters cite")
+    assert _ranks(sample) == ranks
+
+
+def test_once_decided_the_panel_is_not_changed(sample: Sample) -> None:
+    selected(sample)
+    with pytest.raises(RuleViolation) as refused:
+        panel.assign_panel(
+            session=sample.session,
+            selection_id=sample.selection_id,
+            seats=[
+                ("commander", COMMANDER),
+                ("school_rep", "rep.douglas"),
+                ("school_rep", "rep.chen"),
+            ],
+            reason="Dr. Chen left the district.",
+            actor=as_user(HR),
+            now=sample.clock.tick(),
+        )
+    said = str(refused.value)
+    assert said.startswith("cannot change the panel of selection 1: it has been decided; on ")
+    assert said.endswith("the letters cite, and the panel's scorecards rank it")

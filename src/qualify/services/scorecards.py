@@ -16,6 +16,8 @@ from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
+from qualify.store.closed import hold_open
+from qualify.store.eligible_list import refuse_new_scores_if_decided
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.permissions import actor_user
@@ -26,6 +28,7 @@ from qualify.store.tables import Candidate, Scorecard
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
 from qualify.workflow.documents import weekday_time
+from qualify.workflow.eligible_list import decided_from
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
@@ -116,6 +119,10 @@ def score(
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
     spec = workflow_of(selection).spec
+    if submit and candidate.state in decided_from(spec):
+        # A correction after the interview closed takes its turn with the first decision on
+        # the eligible list (which holds the selection too), and is then refused.
+        hold_open(session, selection)
     _check_may_score(session, spec, interview, actor)
     reason = (reason or "").strip() or None
     # Every problem of what was given is named at once, then (for a submission) every
@@ -194,6 +201,11 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
     """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
+    if candidate.state in spec.panel.scoring_states:
+        # Once decided, the scores of an interview closed stand (a correction would re-rank).
+        refuse_new_scores_if_decided(
+            session, interview.selection, spec, candidate, _words(session, interview, actor)[1]
+        )
     if candidate.state not in spec.panel.scoring_states:
         _, who = _words(session, interview, actor)
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""

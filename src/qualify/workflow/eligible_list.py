@@ -56,6 +56,13 @@ def list_decisions(spec: Workflow) -> frozenset[str]:
     return frozenset(t.trigger for t in spec.transitions if t.dest in sides)
 
 
+def decided_from(spec: Workflow) -> frozenset[str]:
+    """The states the decisions on the eligible list are taken from (SRO: Interview scored, and
+    Not selected for a recall); empty when the workflow keeps no list."""
+    triggers = list_decisions(spec)
+    return frozenset(s for t in spec.transitions if t.trigger in triggers for s in t.source)
+
+
 # How many steps the search for the road may take before it settles for every state that leads
 # to a decision (a workflow has a few dozen states; this bounds a pathological one).
 _SEARCH_STEPS = 100_000
@@ -95,19 +102,15 @@ class Road:
 
 def road_to_decision(spec: Workflow) -> Road:
     """The workflow's road to a decision on the eligible list (empty when it keeps none)."""
-    triggers = list_decisions(spec)
-    decided_from = frozenset(s for t in spec.transitions if t.trigger in triggers for s in t.source)
-    if not decided_from:
+    ends = decided_from(spec)
+    if not ends:
         return Road({}, frozenset())
     nexts: dict[str, list[str]] = {name: [] for name in spec.states}
     for t in spec.transitions:
         for s in t.source:
             nexts.setdefault(s, []).append(t.dest)
-    on_road = _on_simple_paths(spec.initial_state, nexts, decided_from)
-    return Road(
-        {s: _steps(spec, s, on_road, decided_from) for s in spec.states if s in on_road},
-        decided_from,
-    )
+    on_road = _on_simple_paths(spec.initial_state, nexts, ends)
+    return Road({s: _steps(spec, s, on_road, ends) for s in spec.states if s in on_road}, ends)
 
 
 def _on_simple_paths(start: str, nexts: dict[str, list[str]], ends: frozenset[str]) -> set[str]:
