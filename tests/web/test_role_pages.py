@@ -296,7 +296,7 @@ def test_the_chief_sees_why_no_decision_is_offered_in_the_words_advance_refuses_
     browser = site.browser("chief.walsh")
     page = browser.get("/selections/1/decisions").text
     assert SCRIPT not in page
-    note = re.search(r'<p class="refusal" role="status">No decision yet: ([^<]*)\.</p>', page)
+    note = re.search(r'<p class="refusal" id="decisions-wait">No decision yet: ([^<]*)\.</p>', page)
     assert note, page
     waiting = html_module.unescape(note.group(1))
     assert f"{SCRIPT} " in waiting  # named, shown as text
