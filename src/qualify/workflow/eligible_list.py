@@ -100,8 +100,24 @@ class Road:
         return state not in kept and transition.dest in kept
 
 
+# Each workflow's road, worked out once: every rule asking about a candidate asks for it (a page
+# of many candidates, many times). Keyed by the object, kept with it (a few per process).
+_ROADS: dict[int, tuple[Workflow, Road]] = {}
+
+
 def road_to_decision(spec: Workflow) -> Road:
     """The workflow's road to a decision on the eligible list (empty when it keeps none)."""
+    known = _ROADS.get(id(spec))
+    if known is not None and known[0] is spec:
+        return known[1]
+    if len(_ROADS) >= 64:
+        _ROADS.clear()
+    road = _road(spec)
+    _ROADS[id(spec)] = (spec, road)
+    return road
+
+
+def _road(spec: Workflow) -> Road:
     ends = decided_from(spec)
     if not ends:
         return Road({}, frozenset())
