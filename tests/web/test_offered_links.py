@@ -124,3 +124,16 @@ def test_no_page_offers_a_refused_link_in_training(
     at_training: Path, tmp_path: Path, user: str
 ) -> None:
     assert refused_offers(signed_in(at_training, tmp_path, user)) == []
+
+
+@pytest.mark.parametrize(
+    ("user", "action"),
+    [("sgt.lambert", "/training/courses?selection=1"), ("hr.alvarez", "/packet")],
+)
+def test_the_walk_in_training_meets_the_forms_for_an_officer_in_training(
+    at_training: Path, tmp_path: Path, user: str, action: str
+) -> None:
+    """The training page's forms for the officer in training are among those followed: adding
+    courses (those who direct training), the amended letter (those who receive it)."""
+    page = signed_in(at_training, tmp_path, user).get("/selections/1/training")
+    assert any(found.endswith(action) for found, _ in offers(page.text).forms), user

@@ -15,13 +15,14 @@ from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
 from qualify.store.clock import utcnow
+from qualify.store.courses import added_in_training
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
 from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.schedules import interview_slots
 from qualify.store.scores import panel_inputs
-from qualify.store.tables import AuditEvent, Candidate, User
+from qualify.store.tables import Candidate, User
 from qualify.store.visibility import record_roles
 from qualify.workflow.spec import Workflow
 
@@ -36,17 +37,7 @@ def _amended(
     training = {c.id for c in people if c.state in spec.training_states()}
     if not training or not spec.training.amended_packets:
         return set()
-    return {
-        cid
-        for cid in session.exec(
-            select(AuditEvent.candidate_id).where(
-                AuditEvent.selection_id == selection_id,
-                AuditEvent.action == "training_directed",
-                AuditEvent.outcome == "ok",
-            )
-        )
-        if cid is not None and cid in training
-    }
+    return added_in_training(session, selection_id) & training
 
 
 @dataclass(frozen=True)

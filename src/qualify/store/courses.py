@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from qualify import limits
 from qualify.errors import BadInput
 from qualify.store.rows import insert_row
-from qualify.store.tables import Evidence, TrainingDirection
+from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.suggest import suggest
 from qualify.workflow.loader import TRAINING_EVIDENCE
 from qualify.workflow.spec import CourseSpec, Workflow
@@ -158,3 +158,19 @@ def insert_directions(
             ),
         )
     return [{"course": c, "due_on": wanted.due_on.isoformat()} for c in wanted.courses]
+
+
+def added_in_training(session: Session, selection_id: int) -> set[int]:
+    """The candidates of a selection who had courses added while in training: each such
+    direction printed the workflow's amended letters (`training.amended_packets`)."""
+    return {
+        cid
+        for cid in session.exec(
+            select(AuditEvent.candidate_id).where(
+                AuditEvent.selection_id == selection_id,
+                AuditEvent.action == "training_directed",
+                AuditEvent.outcome == "ok",
+            )
+        )
+        if cid is not None
+    }

@@ -4,24 +4,31 @@ training for a selected officer.
 `GET /training` opens the page of the selection (or lists them when there are several);
 `GET /selections/{id}/training` lists the officers with their courses;
 `POST /candidates/{id}/training/completed?selection=N` records a directed course complete,
-with its certificate when one is attached: the same service as `qualify training complete`.
-Directing training posts to `/candidates/{id}/training` (`routes.advance`).
+with its certificate when one is attached: the same service as `qualify training complete`;
+`POST /candidates/{id}/training/courses?selection=N` adds courses for an officer already in
+training (`course`, each one ticked, `due_on`, `reason`), which prints the amended letter: the
+same service as `qualify training assign`.
+Directing training for a selected officer posts to `/candidates/{id}/training`
+(`routes.advance`).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from qualify.errors import BadInput, NotFound, RuleViolation
-from qualify.services.training import complete_training
+from qualify.errors import BadInput, Conflict, NotFound, RuleViolation
+from qualify.services.firing import PacketPlace
+from qualify.services.training import assign_training, complete_training
 from qualify.services.training_board import TrainingBoard, training_board
-from qualify.store.courses import recording_roles
+from qualify.store.courses import directing_roles, recording_roles
 from qualify.store.visibility import record_roles
 from qualify.web.auth import Actor, page, status_of
 from qualify.web.errors import lay_out
-from qualify.web.forms import path_id, text
+from qualify.web.forms import optional, path_id, text
 from qualify.web.limits import megabytes
 from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
@@ -31,6 +38,12 @@ from qualify.workflow.spec import Workflow
 
 # The service's field -> the form's input.
 INPUTS = {"on": "on", "file": "file"}
+ADD_INPUTS = {"courses": "courses", "due_on": "due_on", "reason": "reason"}
+
+
+def directors(specs: list[Workflow]) -> set[str]:
+    """The roles that direct training, in any selection's workflow."""
+    return {role for spec in specs for role in directing_roles(spec)}
 
 
 def recorders(specs: list[Workflow]) -> set[str]:
@@ -63,6 +76,7 @@ async def show_training(
     names = {t.candidate_id: (t.name, t.state_label) for t in board.trainees}
     offered = [f"{t.candidate_id}-{m.trigger}" for t in board.trainees for m in t.moves]
     offered += [f"{t.candidate_id}-complete" for t in board.trainees if t.to_record]
+    offered += [f"{t.candidate_id}-courses" for t in board.trainees if t.to_add]
     return render_forms(
         request,
         "training.html",
@@ -74,7 +88,9 @@ async def show_training(
         },
         failed,
         offered,
-        recorded_notice(request, board) or done_notice(request, names, board.trigger_labels),
+        recorded_notice(request, board)
+        or added_notice(request, board)
+        or done_notice(request, names, board.trigger_labels),
     )
 
 
@@ -92,6 +108,31 @@ def recorded_notice(request: Request, board: TrainingBoard) -> str:
                     f"{trainee.name} (evidence #{raw})."
                 )
     return f"Recorded: evidence #{raw}."
+
+
+def added_notice(request: Request, board: TrainingBoard) -> str:
+    """The note after courses were added (`?added=COURSE,...&candidate=ID`, `&letter=amended`
+    when the amended letter was printed), from the page's own rows: which courses, due when,
+    for whom, and the letter it printed."""
+    added = request.query_params.get("added", "").split(",")
+    raw = request.query_params.get("candidate", "")
+    if not added[0] or not raw.isdigit():
+        return ""
+    for trainee in board.trainees:
+        if trainee.candidate_id != int(raw):
+            continue
+        rows = [c for c in trainee.status["courses"] if c["course"] in added]
+        if not rows:
+            break
+        listed = "; ".join(f"{c['label']}, due {c['due_on']}" for c in rows)
+        letter = (
+            f" Printed: {board.amended_titles}, listing every course now directed, for "
+            f"{board.amended_to}."
+            if board.amended_titles and request.query_params.get("letter") == "amended"
+            else ""
+        )
+        return f"Directed for {trainee.name}: {listed}.{letter}"
+    return "Directed: the courses were added."
 
 
 def _selection(request: Request) -> int:
@@ -149,8 +190,52 @@ async def record_completion(request: Request, actor: Actor) -> Response:
     )
 
 
+@page(roles=directors)
+async def add_courses(request: Request, actor: Actor) -> Response:
+    """Add the courses ticked, due by a date, for an officer already in training; the service
+    decides who may, and prints the amended letter. Directed, the page is fetched again with a
+    note; refused, it is shown again, the message beside the input it is about."""
+    candidate_id = path_id(request, "candidate_id")
+    selection_id = _selection(request)
+    settings = portal_of(request).settings
+    form = await request.form()
+    courses = [value[:100] for value in form.getlist("course") if isinstance(value, str)]
+    due_on = text(form, "due_on", 40)
+    try:
+        done = await actor.call(
+            request,
+            assign_training,
+            candidate_id=candidate_id,
+            courses=courses,
+            due_on=due_on,
+            reason=optional(form, "reason"),
+            packets=PacketPlace(settings.templates_dir, settings.records_dir),
+            now=portal_of(request).now(),
+        )
+    except (BadInput, RuleViolation, Conflict) as exc:
+        laid = lay_out(exc, ADD_INPUTS)
+        typed: dict[str, object] = {
+            "courses": courses,
+            "due_on": due_on,
+            "reason": text(form, "reason"),
+        }
+        failed = Failed(
+            f"{candidate_id}-courses", laid.by_input, laid.general, status_of(exc), typed
+        )
+        return await show_training(request, actor, selection_id, failed)
+    # Courses added in training print the amended letter; a selected officer (a form sent for
+    # one who was not yet in training) moved into training with the first letter instead.
+    added = {"added": ",".join(done.courses), "candidate": str(candidate_id)}
+    amended = {"letter": "amended"} if done.from_state == done.to_state else {}
+    query = urlencode(added | amended)
+    return RedirectResponse(
+        f"/selections/{selection_id}/training?{query}#c{candidate_id}", status_code=303
+    )
+
+
 routes = [
     Route("/training", training_home, methods=["GET"]),
     Route("/selections/{selection_id}/training", training_page, methods=["GET"]),
     Route("/candidates/{candidate_id}/training/completed", record_completion, methods=["POST"]),
+    Route("/candidates/{candidate_id}/training/courses", add_courses, methods=["POST"]),
 ]
