@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
-from qualify.store.closed import hold_open
+from qualify.store.closed import hold
 from qualify.store.eligible_list import refuse_new_scores_if_decided
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
@@ -24,7 +24,7 @@ from qualify.store.permissions import actor_user
 from qualify.store.rows import changed_by_someone_else, claim, insert_row
 from qualify.store.schedules import too_early
 from qualify.store.stored_results import store_results
-from qualify.store.tables import Candidate, Scorecard
+from qualify.store.tables import Candidate, Scorecard, Selection
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
 from qualify.workflow.documents import weekday_time
@@ -115,14 +115,12 @@ def score(
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
     # A draft reads only the panelist's own declaration and scorecards.
+    if submit:
+        _hold_if_closed_interview(session, candidate_id)
     interview = load(session, candidate_id, actor, lock=submit, only_mine=not submit)
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
     spec = workflow_of(selection).spec
-    if submit and candidate.state in decided_from(spec):
-        # A correction after the interview closed takes its turn with the first decision on
-        # the eligible list (which holds the selection too), and is then refused.
-        hold_open(session, selection)
     _check_may_score(session, spec, interview, actor)
     reason = (reason or "").strip() or None
     # Every problem of what was given is named at once, then (for a submission) every
@@ -178,6 +176,21 @@ def score(
         store_results(session, selection, [interview.panel_input(spec, [*earlier, card])])
     session.commit()
     return card
+
+
+def _hold_if_closed_interview(session: Session, candidate_id: int) -> None:
+    """A correction after the interview closed (SRO: Interview scored) takes its turn with the
+    first decision on the eligible list, which holds the selection before the candidate, as
+    this does: then `_check_may_score` sees the decision and refuses. The state is read as
+    columns, so the candidate's row is loaded (and locked) afresh after."""
+    peek = session.exec(
+        select(Candidate.state, Candidate.selection_id).where(Candidate.id == candidate_id)
+    ).first()
+    if peek is None:
+        return
+    selection = session.get(Selection, peek[1])
+    if selection is not None and peek[0] in decided_from(workflow_of(selection).spec):
+        hold(session, selection)
 
 
 def _words(session: Session, interview: Interview, actor: Actor) -> tuple[str, str]:
