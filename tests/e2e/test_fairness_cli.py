@@ -146,9 +146,11 @@ def test_a_candidate_with_nothing_recorded_is_not_recorded_not_declined(
     text = q("fairness", "report", "2").stdout
     assert "0 self-identified" in text
     assert "declined or not recorded" not in text.lower()
+    # Neither has a decision yet: both are left out of the rates, counted apart as undecided.
+    assert "0 of 0 passed (2 still undecided at this stage, left out until decided)" in text
     report = json.loads(q("fairness", "report", "2", "--json").stdout)
-    overall = stage(report, "overall", "sex")
-    assert (overall["declined"]["entered"], overall["not_recorded"]["entered"]) == (1, 1)
+    overall = next(s for s in report["stages"] if s["id"] == "overall")
+    assert (overall["entered"], overall["undecided"]) == (0, 2)
 
 
 def test_the_flow_log_does_not_overwrite_a_file_unless_forced(

@@ -141,7 +141,9 @@ def test_closing_and_adding_at_the_same_moment_never_leave_a_candidate_or_panel_
     elif first == "panel":
         assert outcomes[second] == "ok", outcomes
     else:
-        assert outcomes[second].startswith("RuleViolation: selection 1 holds 1 candidate: ")
+        assert outcomes[second].startswith(
+            "RuleViolation: selection 1 holds 1 candidate still in the running ("
+        )
     with Session(engines[0]) as session:
         held = session.exec(select(Candidate.employee_id)).all()
         closed = closed_selections(session)

@@ -29,8 +29,10 @@ def test_self_identification_hold_and_purge_keep_the_log_verifying(
     )
     assert report.candidates == 8
     assert report.self_identified == 8
-    # Nobody has been screened yet: every stage is empty, and the report says so honestly.
-    assert [s.entered for s in report.stages] == [0, 0, 0, 8]
+    # Nobody has been screened yet: every stage is empty, and the report says so honestly (all
+    # eight are still undecided over the whole process).
+    assert [s.entered for s in report.stages] == [0, 0, 0, 0]
+    assert [s.undecided for s in report.stages] == [0, 0, 0, 8]
 
     (due,) = retention.records_due(
         session=session, actor=as_user("hr.alvarez"), years=2, today=date(2030, 1, 1)

@@ -6,10 +6,13 @@ import pytest
 
 from qualify.workflow.fairness import (
     DECLINED,
+    Outcomes,
     StageRule,
+    Track,
     analyse,
     fisher_exact,
     stage_outcomes,
+    whole_process,
 )
 
 
@@ -75,15 +78,56 @@ def test_people_who_declined_count_overall_but_are_compared_with_no_one() -> Non
     assert analysis.comparisons == ()
 
 
+def _track(*reached: str, standing: str, excluded: frozenset[str] = frozenset()) -> Track:
+    return Track(frozenset(reached), excluded, standing)
+
+
 def test_a_stage_counts_who_entered_and_leaves_out_withdrawals_that_did_not_pass() -> None:
     rule = StageRule("interview", "Interview", ("interview",), ("scored",))
     reached = {
-        1: (frozenset({"nominated", "interview", "scored"}), frozenset()),
-        2: (frozenset({"nominated", "interview"}), frozenset()),
-        3: (frozenset({"nominated", "interview", "withdrawn"}), frozenset({"withdrawn"})),
-        4: (frozenset({"nominated"}), frozenset()),
+        1: _track("nominated", "interview", "scored", standing="scored"),
+        2: _track("nominated", "interview", "not_selected", standing="not_selected"),
+        3: _track(
+            "nominated",
+            "interview",
+            "withdrawn",
+            standing="withdrawn",
+            excluded=frozenset({"withdrawn"}),
+        ),
+        4: _track("nominated", standing="nominated"),
     }
-    assert stage_outcomes(rule, reached) == {1: True, 2: False}
+    assert stage_outcomes(rule, reached) == Outcomes({1: True, 2: False}, frozenset(), {3})
+
+
+def test_someone_still_where_they_entered_a_stage_is_undecided_not_failed() -> None:
+    rule = StageRule("eligibility", "Eligibility", ("screening",), ("eligible",))
+    people = {
+        1: _track("nominated", "screening", "eligible", standing="eligible"),
+        2: _track("nominated", "screening", "ineligible", standing="ineligible"),
+        3: _track("nominated", "screening", standing="screening"),
+        # Found ineligible, then reinstated: back in screening, so no decision stands.
+        4: _track("nominated", "screening", "ineligible", standing="screening"),
+    }
+    found = stage_outcomes(rule, people)
+    assert found == Outcomes({1: True, 2: False}, frozenset({3, 4}), frozenset())
+
+
+def test_the_whole_process_fails_only_those_who_failed_a_stage() -> None:
+    eligibility = StageRule("eligibility", "Eligibility", ("screening",), ("eligible",))
+    whole = StageRule("overall", "Whole", ("nominated",), ("selected",))
+    people = {
+        1: _track("nominated", "screening", "eligible", "selected", standing="selected"),
+        2: _track("nominated", "screening", "ineligible", standing="ineligible"),
+        3: _track("nominated", "screening", "eligible", standing="eligible"),
+        4: _track("nominated", standing="nominated"),
+        5: _track(
+            "nominated", "withdrawn", standing="withdrawn", excluded=frozenset({"withdrawn"})
+        ),
+    }
+    stages = [stage_outcomes(eligibility, people)]
+    assert whole_process(whole, stages, people) == Outcomes(
+        {1: True, 2: False}, frozenset({3, 4}), frozenset({5})
+    )
 
 
 def test_a_fairness_stage_naming_an_unknown_state_is_located_with_a_suggestion() -> None:

@@ -10,7 +10,10 @@ import typer
 from qualify.cli.context import ID_MAX, app_context, print_json, print_table
 from qualify.errors import BadInput
 
-candidates = typer.Typer(help="Add, import, edit, list and show candidates.", no_args_is_help=True)
+candidates = typer.Typer(
+    help="Add, import, edit, remove (entered by mistake), list and show candidates.",
+    no_args_is_help=True,
+)
 evidence = typer.Typer(help="Record evidence about a candidate.", no_args_is_help=True)
 
 STATUS = {
@@ -122,6 +125,31 @@ def candidate_edit(
         typer.echo(
             f"candidate {candidate_id}: {field.replace('_', ' ')} {old or '-'} -> {new or '-'}"
         )
+
+
+@candidates.command("remove")
+def candidate_remove(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why the candidate was entered by mistake (audited)."
+    ),
+) -> None:
+    """Take out a candidate added or imported by mistake, before anything was done with them:
+    withdrawn without a letter, with the reason in the audit log. Refused once they have
+    evidence, a decision or anything else beyond being added (record a withdrawal then)."""
+    from qualify.services.candidate_remove import remove_candidate
+
+    context = app_context(ctx)
+    with context.session() as session:
+        done = remove_candidate(
+            session=session, candidate_id=candidate_id, reason=reason, actor=context.actor
+        )
+    typer.echo(
+        f"took out candidate {done.candidate_id} ({done.name}, {done.employee_id}) of selection "
+        f"{done.selection_id} as entered by mistake: now {done.to_state}, no letter "
+        f"(audit event #{done.event_id})"
+    )
 
 
 @candidates.command("list")

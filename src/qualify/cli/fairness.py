@@ -86,9 +86,15 @@ def report_lines(report: Any) -> list[str]:
     ]
     for stage in report.stages:
         lines.append("")
+        apart = []
+        if stage.undecided:
+            apart.append(f"{stage.undecided} still undecided at this stage, left out until decided")
+        if stage.excluded:
+            were = "is" if stage.excluded == 1 else "are"
+            apart.append(f"{stage.excluded} withdrew and {were} left out")
         lines.append(
             f"{stage.label}: {stage.passed} of {stage.entered} passed"
-            + (f" ({stage.excluded} withdrew and are left out)" if stage.excluded else "")
+            + (f" ({'; '.join(apart)})" if apart else "")
         )
         for dim, analysis in stage.analyses.items():
             names = DIMENSIONS[dim]
@@ -114,7 +120,9 @@ def report_lines(report: Any) -> list[str]:
                 )
                 if comp.caution:
                     lines.append(f"      {comp.caution}")
-            if not analysis.comparisons:
+            if not stage.entered:
+                lines.append("    no comparison: no one has a decision at this stage yet")
+            elif not analysis.comparisons:
                 lines.append("    no comparison: fewer than two self-identified groups")
     return lines
 

@@ -405,6 +405,11 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
             what = (
                 f"{triggers.get(d['trigger'], d['trigger'])}: "
                 f"from {spec.states[d['from']].label} to {spec.states[d['to']].label}"
+                + (
+                    " (entered by mistake: taken out, no letter)"
+                    if d.get("entered_by_mistake")
+                    else ""
+                )
             )
         elif e.action == "evidence_added":
             kind = spec.evidence.get(d.get("kind", ""))

@@ -186,6 +186,8 @@ def describe(event: dict[str, Any], words: LogWords | None = None) -> str:
     if trigger:
         moved = f" {details['from']} -> {details['to']}" if "from" in details else ""
         parts.append(f"{trigger}{moved}")
+        if details.get("entered_by_mistake"):
+            parts.append("taken out: entered by mistake, no letter")
         if details.get("category"):
             parts.append(
                 f"category: {words.category(event, str(trigger), str(details['category']))}"

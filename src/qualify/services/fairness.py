@@ -39,11 +39,19 @@ from qualify.workflow.fairness import (
     SIGNIFICANCE,
     UNCOMPARED,
     Analysis,
+    Outcomes,
     StageRule,
+    Track,
     analyse,
     stage_outcomes,
+    whole_process,
 )
 from qualify.workflow.loader import INTERVIEW_PASSED
+
+# Where a person stands whose interview the panel did not pass, while they wait at the end of
+# the interview for the decision that follows: no stage may name it, but it is not a stage's
+# entry, so a person standing there has an outcome at the interview.
+INTERVIEW_FAILED = "interview_failed"
 
 
 def _choice(typed: str, choices: dict[str, str], field: str) -> str:
@@ -121,6 +129,7 @@ class Person:
     employee_id: str
     state: str
     reached: dict[str, datetime]  # state (or interview_passed) -> first time reached
+    standing: str  # the state, or the panel's result while waiting at the end of the interview
     interview: str  # pass, fail, or "" when not scored
     reason_code: str
     reason: str
@@ -150,10 +159,13 @@ def _people(session: Session, selection: Selection) -> list[Person]:
         )
         .order_by(col(AuditEvent.id))
     )
+    mistaken: set[int] = set()
     for event in events:
         if event.candidate_id is None:
             continue
         details = json.loads(event.details)
+        if details.get("entered_by_mistake"):
+            mistaken.add(event.candidate_id)
         reached[event.candidate_id].setdefault(details["to"], event.at)
         last[event.candidate_id] = details
     interview = {
@@ -171,6 +183,8 @@ def _people(session: Session, selection: Selection) -> list[Person]:
     people = []
     for c in candidates:
         cid = c.id or 0
+        if cid in mistaken:  # never an applicant: taken out as entered by mistake
+            continue
         result = interview.get(cid)
         outcome = ""
         if result is not None and result.complete:
@@ -178,6 +192,9 @@ def _people(session: Session, selection: Selection) -> list[Person]:
             if outcome == "pass":
                 scored = reached[cid].get(spec.panel.scoring_states[-1])
                 reached[cid].setdefault(INTERVIEW_PASSED, scored or c.created_at)
+        standing = c.state
+        if outcome and c.state == spec.panel.scoring_states[-1]:
+            standing = INTERVIEW_PASSED if outcome == "pass" else INTERVIEW_FAILED
         me = identified.get(cid)
         people.append(
             Person(
@@ -185,6 +202,7 @@ def _people(session: Session, selection: Selection) -> list[Person]:
                 employee_id=c.employee_id,
                 state=c.state,
                 reached=reached[cid],
+                standing=standing,
                 interview=outcome,
                 reason_code=str(last.get(cid, {}).get("reason_code") or ""),
                 reason=str(last.get(cid, {}).get("reason") or ""),
@@ -248,9 +266,10 @@ class StageReport:
 
     id: str
     label: str
-    entered: int
+    entered: int  # who has an outcome at the stage, counted in its rates
     passed: int
-    excluded: int
+    excluded: int  # left before passing it (withdrew), left out
+    undecided: int  # still where they entered it, no decision yet: left out
     analyses: dict[str, Analysis]
 
 
@@ -265,16 +284,19 @@ class FairnessReport:
     stages: list[StageReport]
 
 
-def _rules(selection: Selection) -> list[StageRule]:
-    spec = workflow_of(selection).spec
-    rules = [
-        StageRule(s.id, s.label, tuple(s.entered), tuple(s.passed)) for s in spec.fairness.stages
-    ]
-    if rules:
-        rules.append(
-            StageRule("overall", "The process as a whole", (spec.initial_state,), rules[-1].passed)
-        )
-    return rules
+def _stage(rule: StageRule, outcomes: Outcomes, by_id: dict[int, Person]) -> StageReport:
+    return StageReport(
+        id=rule.id,
+        label=rule.label,
+        entered=len(outcomes.decided),
+        passed=sum(outcomes.decided.values()),
+        excluded=len(outcomes.excluded),
+        undecided=len(outcomes.undecided),
+        analyses={
+            dim: analyse((by_id[pid].groups[dim], ok) for pid, ok in outcomes.decided.items())
+            for dim in DIMENSIONS
+        },
+    )
 
 
 def fairness_report(
@@ -288,27 +310,22 @@ def fairness_report(
     people = _people(session, selection)
     by_id = {p.candidate_id: p for p in people}
     excluded_states = set(spec.fairness.excluded)
-    milestones = {
-        p.candidate_id: (frozenset(p.reached), frozenset(set(p.reached) & excluded_states))
+    tracks = {
+        p.candidate_id: Track(
+            frozenset(p.reached), frozenset(set(p.reached) & excluded_states), p.standing
+        )
         for p in people
     }
-    stages = []
-    for rule in _rules(selection):
-        outcomes = stage_outcomes(rule, milestones)
-        entered_any = sum(1 for r, _ in milestones.values() if r & set(rule.entered))
-        stages.append(
-            StageReport(
-                id=rule.id,
-                label=rule.label,
-                entered=len(outcomes),
-                passed=sum(outcomes.values()),
-                excluded=entered_any - len(outcomes),
-                analyses={
-                    dim: analyse((by_id[pid].groups[dim], ok) for pid, ok in outcomes.items())
-                    for dim in DIMENSIONS
-                },
-            )
+    rules = [
+        StageRule(s.id, s.label, tuple(s.entered), tuple(s.passed)) for s in spec.fairness.stages
+    ]
+    found = [stage_outcomes(rule, tracks) for rule in rules]
+    stages = [_stage(rule, outcomes, by_id) for rule, outcomes in zip(rules, found, strict=True)]
+    if rules:
+        whole = StageRule(
+            "overall", "The process as a whole", (spec.initial_state,), rules[-1].passed
         )
+        stages.append(_stage(whole, whole_process(whole, found, tracks), by_id))
     identified = sum(1 for p in people if any(v not in UNCOMPARED for v in p.groups.values()))
     return FairnessReport(
         selection_id=selection_id,

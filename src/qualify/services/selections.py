@@ -2,14 +2,15 @@
 
 A selection opened by mistake (a mistyped title or as-of date) is closed with a reason, an
 audited `selection_closed` event: it leaves the lists and the portal's pickers, and its records
-stay, kept as records retention says. Only a selection with no candidates is closed: one with
-records of people goes on to its end (or their withdrawal), as the rules of each step say."""
+stay, kept as records retention says. Only a selection with no candidate still in the running is
+closed: each candidate goes on to a final state (SRO: withdrawn, removed), by the rules of each
+step, or is taken out as entered by mistake (services.candidate_remove)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.actor import Actor
@@ -18,6 +19,7 @@ from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.closed import Closed, closed_selections, hold_open
+from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
 from qualify.store.permissions import ADMIN, actor_user, frozen_permission, role_for
 from qualify.store.tables import Candidate, Selection
@@ -119,8 +121,9 @@ def close_selection(
     actor: Actor,
     now: datetime | None = None,
 ) -> Closed:
-    """Close a selection opened by mistake, with the reason, audited; refused once it holds a
-    candidate. Its records stay; it leaves the lists and pickers."""
+    """Close a selection opened by mistake (or emptied of candidates), with the reason,
+    audited; refused while a candidate in it is not at a final state. Its records stay; it
+    leaves the lists and pickers."""
     at = now or utcnow()
     reason = " ".join(reason.split())
     if not reason:
@@ -130,14 +133,24 @@ def close_selection(
     allowed = [ADMIN, *sorted(frozen_permission(session, "open_selection"))]
     role = role_for(actor_user(session, actor), allowed, "close a selection")
     hold_open(session, selection)
-    held = session.exec(
-        select(func.count()).select_from(Candidate).where(Candidate.selection_id == selection_id)
-    ).one()
-    if held:
+    spec = workflow_of(selection).spec
+    final = [name for name, state in spec.states.items() if state.final]
+    running = list(
+        session.exec(
+            select(Candidate)
+            .where(Candidate.selection_id == selection_id, col(Candidate.state).not_in(final))
+            .order_by(col(Candidate.id))
+        )
+    )
+    if running:
+        one = len(running) == 1
+        shown = ", ".join(f"{c.name} at {spec.states[c.state].label}" for c in running[:5])
+        more = f" and {len(running) - 5} more" if len(running) > 5 else ""
         raise RuleViolation(
-            f"selection {selection_id} holds {held} candidate{'s' if held != 1 else ''}: only a "
-            "selection with none is closed; a selection with candidates goes on to its decisions "
-            "(or their withdrawal), and its records are kept"
+            f"selection {selection_id} holds {len(running)} candidate{'' if one else 's'} still "
+            f"in the running ({shown}{more}): a selection is closed only once each candidate "
+            f"in it has reached a final state ({', '.join(spec.states[s].label for s in final)}) "
+            "or was taken out as entered by mistake"
         )
     event = audit.record(
         session,

@@ -180,19 +180,68 @@ class StageRule:
     passed: tuple[str, ...]
 
 
-def stage_outcomes(
-    rule: StageRule,
-    people: Mapping[int, tuple[frozenset[str], frozenset[str]]],
-) -> dict[int, bool]:
-    """For each person who entered the stage, whether they passed it. `people` maps an id to
-    (milestones reached, groups of exclusion reached); an excluded person who did not pass (say,
-    withdrew) is left out of the stage."""
-    result = {}
-    for pid, (reached, excluded) in people.items():
-        if not reached & set(rule.entered):
+@dataclass(frozen=True)
+class Track:
+    """Where one person has been and where they stand: the milestones reached, the groups of
+    exclusion reached (say, withdrawn), and the milestone they stand at now (their state, or
+    the panel's result while they wait at the end of the interview)."""
+
+    reached: frozenset[str]
+    excluded: frozenset[str]
+    standing: str
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """A stage's outcome for each person who entered it: `decided` maps a person to whether
+    they passed; the `undecided` still stand where they entered it (no decision yet) and the
+    `excluded` left (say, withdrew) before passing it. Only the decided count in its rates."""
+
+    decided: dict[int, bool]
+    undecided: frozenset[int]
+    excluded: frozenset[int]
+
+
+def stage_outcomes(rule: StageRule, people: Mapping[int, Track]) -> Outcomes:
+    """Each person who entered the stage: passed (reached a `passed` milestone), left out
+    (reached a group of exclusion without passing), still undecided (stands at one of its
+    `entered` milestones), or else did not pass (moved on from it without passing)."""
+    decided: dict[int, bool] = {}
+    undecided: set[int] = set()
+    excluded: set[int] = set()
+    for pid, track in people.items():
+        if not track.reached & set(rule.entered):
             continue
-        ok = bool(reached & set(rule.passed))
-        if not ok and excluded:
+        if track.reached & set(rule.passed):
+            decided[pid] = True
+        elif track.excluded:
+            excluded.add(pid)
+        elif track.standing in rule.entered:
+            undecided.add(pid)
+        else:
+            decided[pid] = False
+    return Outcomes(decided, frozenset(undecided), frozenset(excluded))
+
+
+def whole_process(
+    rule: StageRule, stages: Iterable[Outcomes], people: Mapping[int, Track]
+) -> Outcomes:
+    """The process as a whole: passed by reaching its `passed` milestones, not passed by not
+    passing any one stage, left out as a stage leaves people out, and otherwise undecided
+    (still on the way, including those who have not entered the first stage yet)."""
+    failed = {pid for stage in stages for pid, ok in stage.decided.items() if not ok}
+    decided: dict[int, bool] = {}
+    undecided: set[int] = set()
+    excluded: set[int] = set()
+    for pid, track in people.items():
+        if not track.reached & set(rule.entered):
             continue
-        result[pid] = ok
-    return result
+        if track.reached & set(rule.passed):
+            decided[pid] = True
+        elif track.excluded:
+            excluded.add(pid)
+        elif pid in failed:
+            decided[pid] = False
+        else:
+            undecided.add(pid)
+    return Outcomes(decided, frozenset(undecided), frozenset(excluded))
