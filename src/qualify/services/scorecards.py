@@ -182,7 +182,10 @@ def _hold_if_closed_interview(session: Session, candidate_id: int) -> None:
     """A correction after the interview closed (SRO: Interview scored) takes its turn with the
     first decision on the eligible list, which holds the selection before the candidate, as
     this does: then `_check_may_score` sees the decision and refuses. The state is read as
-    columns, so the candidate's row is loaded (and locked) afresh after."""
+    columns, so the candidate's row is loaded (and locked) afresh after. (On SQLite the
+    submission holds the database's write lock from its first statement: nothing to hold.)"""
+    if session.get_bind().dialect.name != "postgresql":
+        return
     peek = session.exec(
         select(Candidate.state, Candidate.selection_id).where(Candidate.id == candidate_id)
     ).first()
