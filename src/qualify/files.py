@@ -11,6 +11,8 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qualify.errors import BadInput
@@ -102,3 +104,21 @@ def output_folder(path: Path, *, label: str) -> Path:
     except OSError as exc:
         raise BadInput(f"{label} {path}: cannot write there: {_reason(exc)}") from None
     return path
+
+
+@contextmanager
+def output_folder_for(path: Path, *, label: str) -> Iterator[Path]:
+    """`output_folder(path)` for one command: when the command fails, the folders it created
+    are removed again if they are still empty, so a refused command leaves nothing behind."""
+    absolute = path.absolute()
+    missing = [p for p in (absolute, *absolute.parents) if not p.exists()]
+    folder = output_folder(path, label=label)
+    try:
+        yield folder
+    except BaseException:
+        for created in missing:  # the deepest first
+            try:
+                created.rmdir()
+            except OSError:
+                break  # not empty (or not ours to remove): leave it and its parents
+        raise

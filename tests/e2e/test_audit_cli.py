@@ -124,6 +124,28 @@ def test_log_lines_name_the_trigger_states_reason_and_channel(q: Callable[..., R
     assert words[4] == "cli"  # id, time, actor, role, channel
 
 
+def test_a_record_that_replaces_one_says_which_and_why_on_its_log_line(
+    q: Callable[..., Result],
+) -> None:
+    first = q("evidence", "add", "3", "service", "--date", "2017-03-01")
+    assert first.exit_code == 0, first.stderr
+    old = first.stdout.split("#")[1].split()[0]
+    fixed = q(
+        "evidence", "add", "3", "service", "--date", "2025-01-06",
+        "--reason", "start date was mistyped; the personnel file says 2025",
+    )  # fmt: skip
+    assert fixed.exit_code == 0, fixed.stderr
+    (line,) = [x for x in q("audit", "log", "--candidate", "3").stdout.splitlines() if "#" in x]
+    assert " ".join(line.split()).endswith(
+        f"evidence_added evidence:{int(old) + 1} ok kind: service; supersedes #{old}; "
+        "reason: start date was mistyped; the personnel file says 2025"
+    )
+    # A record that replaces none needs no reason, and its line claims no replacement.
+    assert q("evidence", "add", "4", "service", "--date", "2017-03-01").exit_code == 0
+    fourth = q("audit", "log", "--candidate", "4").stdout.splitlines()[-1]
+    assert " ".join(fourth.split()).endswith("ok kind: service")
+
+
 def test_rotating_the_key_is_an_event_and_the_log_still_verifies(
     q: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

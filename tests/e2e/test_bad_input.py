@@ -179,11 +179,14 @@ def test_output_folders_that_cannot_be_written_are_refused(
     refused(q("demo", "-o", str(a_file)), "is a file, not a folder")
 
 
-def test_a_missing_output_folder_is_created(q: Callable[..., Result], tmp_path: Path) -> None:
+def test_a_refused_run_leaves_no_output_folder_it_made(
+    q: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A missing -o folder is made for the run (see test_packet_cli); refused, it is gone."""
     folder = tmp_path / "new" / "packets"
     result = q("packet", "1", "--stage", "nominated", "-o", str(folder))
-    assert result.exit_code in (0, 1), result.stderr  # the folder is fine; the rules decide
-    assert folder.is_dir()
+    assert result.exit_code == 1, result.stderr  # the folder is fine; the rules refuse
+    assert not (tmp_path / "new").exists()
 
 
 @pytest.fixture

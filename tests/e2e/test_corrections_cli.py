@@ -156,7 +156,7 @@ def test_names_rank_unit_and_email_are_corrected(q: Callable[..., Result]) -> No
         (["--reason", "why"], 2, "give what to change"),
         (["--supervisor", "lt.parks", "--reason", "x"], 2, "'lt.parks' is not a registered user"),
         (["--last-name", "", "--reason", "x"], 2, "--last-name: is empty; it is required"),
-        (["--first-name", "Ann", "--reason", "x"], 2, "already has those values"),
+        (["--first-name", "Ann", "--reason", "x"], 2, "Ann Lee already has those values"),
         (["--unit", "Patrol\x1b[0m", "--reason", "x"], 2, "--unit: has a control"),
     ],
 )
@@ -222,12 +222,20 @@ def test_a_role_needed_for_an_open_panel_seat_is_not_removed(q: Callable[..., Re
         "--seat", "school_rep=rep1", "--seat", "school_rep=rep2",
     )  # fmt: skip
     assert assigned.exit_code == 0, assigned.stderr
+    assert q("user", "edit", "rep1", "--full-name", "Rosa Diaz").exit_code == 0
     refused = q("user", "edit", "rep1", "--remove-role", "school_rep")
     assert refused.exit_code == 1
+    # The role by its label and the user by name, as everywhere else.
     assert refused.stderr.strip() == (
-        "error: cannot remove the role school_rep from rep1: rep1 holds the Milford School "
-        "System representative seat on the panel of selection 1 (SRO), which has 1 candidates "
-        "in progress; assign the seat to someone else first ('qualify panel assign 1 ...')"
+        "error: cannot remove the role Milford School System representative from Rosa Diaz: "
+        "Rosa Diaz holds the Milford School System representative seat on the panel of "
+        "selection 1 (SRO), which has 1 candidates in progress; assign the seat to someone "
+        "else first ('qualify panel assign 1 ...')"
+    )
+    absent = q("user", "edit", "rep1", "--remove-role", "commander")
+    assert absent.exit_code == 2
+    assert "Rosa Diaz does not hold it (holds Milford School System representative)" in (
+        absent.stderr
     )
     supervising = q("user", "edit", "sgt.moreau", "--remove-role", "supervisor")
     assert supervising.exit_code == 1

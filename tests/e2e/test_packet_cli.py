@@ -32,17 +32,39 @@ def test_packets_from_the_command_line(
     (written,) = (tmp_path / "one").iterdir()
     assert one.stdout.splitlines()[0] == f"wrote {written}"
     assert written.name.startswith("selection-1_candidate-0001_eligible_eligibility_review_event-")
+    printed = written.read_bytes()
+    # The same packet again is the same file; another file of its name is refused, unless
+    # --force, and nothing of it is written or recorded.
+    assert q("packet", "1", "-o", str(tmp_path / "one")).exit_code == 0
+    assert written.read_bytes() == printed
+    written.write_bytes(b"my notes")
+    events = len(q("audit", "log", "--json").stdout)
+    mine = q("packet", "1", "-o", str(tmp_path / "one"))
+    assert (mine.exit_code, mine.stdout, mine.stderr) == (
+        2,
+        "",
+        f"error: -o: {written} exists and is not this packet; name another folder, or give "
+        "--force to replace it\n",
+    )
+    assert written.read_bytes() == b"my notes"
+    assert len(q("audit", "log", "--json").stdout) == events
+    forced = q("packet", "1", "-o", str(tmp_path / "one"), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert written.read_bytes() == printed
+    # A refused run leaves no folder behind (nor the parents it made).
     never = q("packet", "1", "--stage", "selected", "-o", str(tmp_path / "x"))
     assert (never.exit_code, never.stderr.strip()) == (
         1,
         "error: candidate 1 never entered the stage selected",
     )
-    denied = q("packet", "1", user="rep.chen")
+    assert not (tmp_path / "x").exists()
+    denied = q("packet", "1", "-o", str(tmp_path / "reprints" / "rep"), user="rep.chen")
     assert denied.exit_code == 1
     assert (
         "Dr. Helen Chen (Milford School System representative) may not print packets"
         in denied.stderr
     )
+    assert not (tmp_path / "reprints").exists()
     serial = q("packet", "--selection", "1", "-o", str(tmp_path / "serial"))
     parallel = q("packet", "--selection", "1", "-o", str(tmp_path / "parallel"), "--jobs", "2")
     assert serial.exit_code == parallel.exit_code == 0, parallel.stderr
@@ -53,3 +75,8 @@ def test_packets_from_the_command_line(
         assert (tmp_path / "serial" / name).read_bytes() == (
             tmp_path / "parallel" / name
         ).read_bytes()
+    (tmp_path / "parallel" / names[-1]).write_bytes(b"my notes")
+    again = q("packet", "--selection", "1", "-o", str(tmp_path / "parallel"))
+    assert again.exit_code == 2
+    assert "is not this packet; name another folder, or give --force" in again.stderr
+    assert (tmp_path / "parallel" / names[-1]).read_bytes() == b"my notes"

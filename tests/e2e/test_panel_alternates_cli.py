@@ -73,7 +73,11 @@ def test_panel_assign_warns_that_a_supervised_candidates_panel_will_be_incomplet
             "--alternate commander=rep3: rep3 does not hold the role Department Commander",
         ),
         ("commander=nobody", "--alternate commander=nobody: 'nobody' is not a registered user"),
-        ("school_rep=rep1", "rep1 is named more than once"),
+        (
+            "school_rep=rep1",
+            "rep1 is named more than once (the Milford School System representative seat and "
+            "an alternate for the Milford School System representative seat)",
+        ),
         ("comander=cmdr.lee", "--alternate comander=cmdr.lee: no seat 'comander'"),
     ],
 )

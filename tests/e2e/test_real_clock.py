@@ -440,7 +440,7 @@ def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_clos
         early = q("score", c, *fours, "--submit", user=panelist)
         assert early.exit_code == 1
         assert early.stderr.startswith(
-            f"error: candidate {cid}'s interview is scheduled for {weekday_date(ahead)} at {at}; "
+            f"error: Officer E5's interview is scheduled for {weekday_date(ahead)} at {at}; "
             "a scorecard is submitted after the interview, not before (now "
         )
         assert early.stderr.endswith("); nothing was saved\n")
@@ -451,7 +451,7 @@ def test_on_the_real_clock_an_interview_ahead_is_declared_but_not_scored_or_clos
     typed = q("score", c, user="rep1")
     assert typed.exit_code == 0, typed.stderr
     assert typed.stderr.startswith(
-        f"note: candidate {cid}'s interview is scheduled for {weekday_date(ahead)} at {at}; "
+        f"note: Officer E5's interview is scheduled for {weekday_date(ahead)} at {at}; "
     )
     assert typed.stderr.endswith("; your scores can be saved as a draft until then\n")
     assert f"after the interview, submit it with 'qualify score {cid} --submit'" in typed.stdout

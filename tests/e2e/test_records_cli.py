@@ -181,11 +181,12 @@ def test_the_same_evidence_entered_again_is_refused_and_recorded_once(
 ) -> None:
     q("candidate", "import", str(ROSTER), "--selection", "1")
     assert q("evidence", "add", "1", "service", "--date", "2019-08-12").exit_code == 0
+    assert q("user", "edit", "hr1", "--full-name", "Marisol Alvarez").exit_code == 0
     again = q("evidence", "add", "1", "service", "--date", "2019-08-12")
     assert (again.exit_code, again.stdout) == (2, "")
     assert re.fullmatch(
-        r"error: candidate 1's full-time police service \(record #\d+, entered "
-        r"\d{4}-\d\d-\d\d by hr1\) holds these values already; nothing was recorded\n",
+        r"error: Dana Whitfield's full-time police service \(record #\d+, entered "
+        r"\d{4}-\d\d-\d\d by Marisol Alvarez\) holds these values already; nothing was recorded\n",
         again.stderr,
     )
     shown = json.loads(q("candidate", "show", "1", "--json").stdout)

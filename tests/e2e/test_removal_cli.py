@@ -77,7 +77,7 @@ def test_recall_refused_out_of_order_is_exit_1_and_a_stray_skip_reason_exit_2(
     stray = q("advance", "2", "recall", "--reason", "Vacant.", "--skip-reason", "None skipped.")
     assert stray.exit_code == 2
     assert stray.stderr == (
-        "error: --skip-reason: candidate 2 is next on the eligible list; nobody is passed over\n"
+        "error: --skip-reason: Luis Reyes is next on the eligible list; nobody is passed over\n"
     )
     done = q("advance", "2", "recall", "--reason", "Vacant.")
     assert done.exit_code == 0, done.stderr

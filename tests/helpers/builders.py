@@ -514,10 +514,9 @@ def declared(sample: Sample, *, panelists: Iterable[str] = PANEL) -> None:
 
 
 @stage
-def interviewed(sample: Sample, *, changes: dict[str, dict[str, str]] | None = None) -> None:
+def panel_scored(sample: Sample, *, changes: dict[str, dict[str, str]] | None = None) -> None:
     """Every panelist's scorecard submitted (SCORES, with `changes` to an officer's scores
-    on every card), and HR records the scores: Whitfield ranks first and passes, Natarajan
-    fails on appearance (mean 3.0) unless changed, Reyes passes."""
+    on every card); the interview not closed yet, so a panelist may still correct a card."""
     declared(sample)
     for employee, cards in SCORES.items():
         for panelist, numbers in cards.items():
@@ -525,6 +524,14 @@ def interviewed(sample: Sample, *, changes: dict[str, dict[str, str]] | None = N
             scores |= (changes or {}).get(employee, {})
             comments = COMMENTS[panelist] if employee == "MPD-1042" else {}
             scorecard(sample, panelist, employee, scores, comments)
+
+
+@stage
+def interviewed(sample: Sample, *, changes: dict[str, dict[str, str]] | None = None) -> None:
+    """Every panelist's scorecard submitted (`panel_scored`), and HR records the scores
+    (the scorecards are closed): Whitfield ranks first and passes, Natarajan fails on
+    appearance (mean 3.0) unless changed, Reyes passes."""
+    panel_scored(sample, changes=changes)
     advanced(sample, "record_scores", HR, INTERVIEWED)
 
 

@@ -436,8 +436,13 @@ def test_two_people_entering_the_same_quarter_at_once_save_one_report(
     from qualify.services import reports
 
     monkeypatch.setattr(reports, "versions", lambda *_: [])
-    with pytest.raises(RuleViolation, match="someone else entered .* at the same time"):
+    with pytest.raises(RuleViolation) as refused:
         _add(session, dana, "2027Q1", date(2027, 4, 9), actor=as_user("hr.alvarez"))
+    # The officer by name and the quarter in words, as HR sees them on the page.
+    assert refused.value.message == (
+        "someone else entered Dana Whitfield's report for 2027Q1 (January to March 2027) at "
+        "the same time; nothing was saved"
+    )
     monkeypatch.undo()
     kept = session.exec(select(ActivityReport)).all()
     assert [(r.version, r.entered_by) for r in kept] == [(1, "sgt.moreau")]

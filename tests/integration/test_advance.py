@@ -340,3 +340,28 @@ def test_audit_events_are_in_order_and_chained(session: Session, sro: Sro) -> No
         "candidates_imported",
         "evidence_added",
     }
+
+
+def test_bad_input_is_not_recorded_as_a_refused_decision_but_a_refusal_by_the_rules_is(
+    session: Session, sro: Sro
+) -> None:
+    """A typo or a missing option is the user's input, not a decision refused: the log (and so
+    the packets' audit excerpts) keeps no `advance_refused` for it."""
+    dana = cid(session, sro, "MPD-1042")
+    go(session, dana, "begin_screening", "hr.alvarez")
+    before = last_event(session).id
+    with pytest.raises(BadInput, match="no trigger 'confirm_elegible'"):
+        go(session, dana, "confirm_elegible", "cmdr.obrien")
+    with pytest.raises(BadInput, match="needs a reason"):
+        go(session, dana, "declare_ineligible", "cmdr.obrien", notice="Not eligible.")
+    with pytest.raises(BadInput, match="sends the candidate a letter"):
+        go(session, dana, "declare_ineligible", "cmdr.obrien", "no certification")
+    assert last_event(session).id == before
+    with pytest.raises(NotPermitted):
+        go(session, dana, "confirm_eligible", "rep.chen")
+    refused = last_event(session)
+    assert (refused.action, refused.outcome, refused.actor) == (
+        "advance_refused",
+        "refused",
+        "rep.chen",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import Session, col, select
@@ -12,12 +13,14 @@ from qualify.services.advance import advance
 from qualify.services.panel import declare, declare_choice
 from qualify.services.results import results
 from qualify.services.scorecards import score
+from qualify.services.users import edit_user
 from qualify.store.integrity import verify
-from qualify.store.tables import AuditEvent, Selection
+from qualify.store.tables import AuditEvent, InterviewResult, Selection
 from tests.helpers.actors import as_user
 from tests.helpers.builders import (
     AFTER_INTERVIEWS,
     CRITERIA,
+    HR,
     Sample,
     a_user,
     declared,
@@ -122,9 +125,17 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
 
 
 def test_with_no_eligible_alternate_the_results_say_exactly_why(
-    session: Session, panel: tuple[Selection, dict[str, int]]
+    sample: Sample, session: Session, panel: tuple[Selection, dict[str, int]]
 ) -> None:
     selection, ids = panel
+    edit_user(
+        session=session,
+        workflows_dir=sample.settings.workflows_dir,
+        name="rep.ibarra",
+        full_name="Elena Ibarra",
+        actor=as_user(HR),
+        now=sample.clock.tick(),
+    )
     luis = ids["MPD-1077"]
     declare(
         session=session,
@@ -135,7 +146,7 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
     declare(
         session=session, candidate_id=luis, actor=as_user("rep.ibarra"), conflict="I trained him."
     )
-    with pytest.raises(NotPermitted, match="rep.ibarra declared a conflict of interest"):
+    with pytest.raises(NotPermitted, match="Elena Ibarra declared a conflict of interest"):
         submit(session, luis, "rep.ibarra")
     session.rollback()
     submit(session, luis, "cmdr.obrien")
@@ -144,11 +155,18 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
         results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez")), luis
     )
     assert shown["complete"] is False
-    assert shown["missing"] == [
+    # The seat by its label and everyone by name, though the stored result keeps user names.
+    shown_why = (
+        "Robert Douglas (Milford School System representative seat): declared a conflict of "
+        "interest: He is my nephew.; no eligible alternate (Elena Ibarra may not sit)"
+    )
+    assert shown["missing"] == [shown_why]
+    stored = session.exec(select(InterviewResult).where(InterviewResult.candidate_id == luis))
+    assert stored.one().summary["missing"] == [
         "school_rep rep.douglas: declared a conflict of interest: He is my nephew.; "
         "no eligible alternate (rep.ibarra may not sit)"
     ]
-    with pytest.raises(RuleViolation, match="no eligible alternate"):
+    with pytest.raises(RuleViolation, match=re.escape(f"panel incomplete: {shown_why}")):
         advance(
             session=session,
             candidate_id=luis,

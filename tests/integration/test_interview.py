@@ -22,7 +22,14 @@ from qualify.store import audit, db
 from qualify.store.integrity import result_mismatches, verify
 from qualify.store.rows import claim
 from qualify.store.scores import ranking
-from qualify.store.tables import AuditEvent, Candidate, InterviewResult, Scorecard, Selection
+from qualify.store.tables import (
+    AuditEvent,
+    Candidate,
+    InterviewResult,
+    Scorecard,
+    Selection,
+    User,
+)
 from tests.helpers.actors import as_user
 from tests.helpers.builders import (
     AFTER_INTERVIEWS,
@@ -31,6 +38,7 @@ from tests.helpers.builders import (
     declared,
     in_interview,
     interviewed,
+    panel_scored,
 )
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
@@ -95,7 +103,8 @@ def row(data: dict[str, object], cid: int) -> dict[str, object]:
         ),
         (
             [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.chen")],
-            "rep.chen is named more than once; one person holds one seat",
+            "Dr. Helen Chen is named more than once (the Milford School System representative "
+            "seat twice); one person holds one seat",
         ),
         ([("comander", "cmdr.obrien")], "no seat 'comander' (did you mean 'commander'?)"),
     ],
@@ -203,12 +212,13 @@ def test_a_panelist_must_declare_before_scoring_and_a_conflict_bars_them(
     )
     assert shown["complete"] is False
     assert shown["missing"] == [
-        "school_rep rep.douglas: declared a conflict of interest: He is my nephew."
+        "Robert Douglas (Milford School System representative seat): declared a conflict of "
+        "interest: He is my nephew."
     ]
     with pytest.raises(
         RuleViolation,
         match="Every seat of the interview panel submitted a scorecard: pending: panel incomplete: "
-        "school_rep rep.douglas: declared a conflict",
+        r"Robert Douglas \(Milford School System representative seat\): declared a conflict",
     ):
         advance(
             session=session,
@@ -519,7 +529,7 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
 ) -> None:
     selection, ids = interview.selection, interview.ids
     sid = selection.id or 0
-    interviewed(interview)  # every scorecard submitted, then the scores recorded
+    panel_scored(interview)  # every scorecard submitted, the interview not closed yet
     assert result_mismatches(session) == []
     shown = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     listed = [(r["candidate_id"], r.get("rank"), r.get("passed")) for r in shown]
@@ -578,6 +588,7 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
     selection = interview.selection
     interviewed(interview)  # every scorecard submitted, then the scores recorded
     shown = results(session=session, selection_id=selection.id or 0, actor=as_user("hr.alvarez"))
+    full_names = {u.name: u.full_name for u in session.exec(select(User))}
     session.close()
     engine = session.get_bind()
     assert isinstance(engine, Engine)
@@ -585,6 +596,12 @@ def test_the_migration_that_adds_stored_results_fills_them_from_the_records(
         command.downgrade(db.alembic_config(connection), "0003")
     assert db.upgrade(engine) == ("0003", db.head_revision())
     with Session(engine) as fresh:
+        # Full names came after 0003, so going back dropped them: put them back, since the
+        # results name the panelists by them.
+        for user in fresh.exec(select(User)):
+            user.full_name = full_names[user.name]
+            fresh.add(user)
+        fresh.commit()
         assert fresh.exec(select(InterviewResult)).all()
         assert result_mismatches(fresh) == []
         assert (
@@ -599,7 +616,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = interview.ids
-    interviewed(interview)  # every scorecard submitted, then the scores recorded
+    panel_scored(interview)  # every scorecard submitted; corrected before the scores are recorded
     correct(session, ids["MPD-1077"], "rep.chen", "misread my notes", role_model="2")
 
     def stored(s: Session) -> list[tuple[object, ...]]:
@@ -662,3 +679,27 @@ def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_
         with pytest.raises(Conflict, match="changed by someone else"):
             claim(session, seen)
         session.rollback()
+
+
+def test_once_the_scores_are_recorded_a_correction_is_refused_and_the_results_stand(
+    session: Session, interview: Sample
+) -> None:
+    """The panel results packet printed when the interview closed stays true: a correction
+    after it is refused, saying when and by whom the scores were recorded and what to do."""
+    selection, ids = interview.selection, interview.ids
+    sid = selection.id or 0
+    interviewed(interview)  # every scorecard submitted, then HR records the scores
+    dana = ids["MPD-1042"]
+    shown = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))
+    cards = session.exec(select(Scorecard.id)).all()
+    events = session.exec(select(AuditEvent.id)).all()
+    with pytest.raises(RuleViolation) as refused:
+        correct(session, dana, "rep.chen", "transposed two scores", liaison="2")
+    session.rollback()
+    message = render(refused.value)
+    assert "Dana Whitfield's interview scores were recorded on " in message
+    assert "and printed in the Panel results packet; the scorecards are closed" in message
+    assert "tell the Chief of Police in writing before the decision" in message
+    assert session.exec(select(Scorecard.id)).all() == cards
+    assert session.exec(select(AuditEvent.id)).all() == events
+    assert results(session=session, selection_id=sid, actor=as_user("hr.alvarez")) == shown

@@ -59,7 +59,7 @@ def test_a_scorecard_is_not_submitted_before_the_interview_but_a_draft_may_be_sa
     with pytest.raises(RuleViolation) as refused:
         _submit(sample, "rep.chen", BEFORE)
     assert str(refused.value) == (
-        f"candidate {sample.ids['MPD-1042']}'s {SCHEDULED}; a scorecard is submitted after the "
+        f"Dana Whitfield's {SCHEDULED}; a scorecard is submitted after the "
         "interview, not before (now Wednesday, January 20, 2027 at 8:59 a.m. (EST)); nothing was "
         "saved"
     )

@@ -118,9 +118,12 @@ def test_a_blank_comment_stored_before_blanks_were_dropped_is_not_printed(
 def test_the_selection_packet_says_what_a_refused_attempt_tried_on_whom_and_why(
     session: Session, sample: Sample, tmp_path: Path
 ) -> None:
-    from qualify.errors import BadInput
+    from qualify.errors import BadInput, NotPermitted
 
     luis = interviewed(sample).ids["MPD-1077"]
+    with pytest.raises(NotPermitted):
+        advance(session=session, candidate_id=luis, trigger="select", actor=as_user("cmdr.obrien"))
+    # Bad input (here the reason the rules ask for, missing) is not a decision refused.
     with pytest.raises(BadInput):
         advance(session=session, candidate_id=luis, trigger="select", actor=as_user(CHIEF))
     done = advance(
@@ -134,14 +137,15 @@ def test_the_selection_packet_says_what_a_refused_attempt_tried_on_whom_and_why(
     (selection_packet,) = (p for p in done.packets if "selection_packet" in p.name)
     excerpt = " ".join(text_of(selection_packet).split()).split("Audit excerpt", 1)[1]
     assert "Advance refused" not in excerpt
+    assert excerpt.count("Tried: ") == 1
     assert (
         f"Tried: Select the officer as School Resource Officer (Luis Reyes, candidate {luis})"
         in excerpt
     )
-    assert (
-        "Why refused: reason: Luis Reyes is ranked below Dana Whitfield, who passed the interview"
-        in excerpt
-    )
+    refusal = excerpt.split("Why refused: ", 1)[1]
+    assert "may not" in refusal
+    assert "Luis Reyes: that needs the role" in refusal
+    assert "ranked below" not in excerpt
 
 
 def test_the_letter_not_selecting_a_passing_officer_says_they_stay_on_the_eligible_list(

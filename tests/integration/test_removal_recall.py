@@ -82,6 +82,10 @@ def _details(session: Session, event_id: int | None = None) -> dict[str, object]
     return dict(json.loads(event.details))
 
 
+def _events(session: Session) -> int:
+    return len(audit.events(session))
+
+
 def _remove(session: Session, ids: dict[str, int], **kw: object) -> str:
     return advance(
         session=session,
@@ -107,11 +111,14 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
 
 
 def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict[str, int]) -> None:
+    before = _events(session)
     with pytest.raises(BadInput, match=r"^category: remove needs a category, one of policy, "):
         _remove(session, ids)
     with pytest.raises(BadInput, match=r"no category 'polcy' \(did you mean 'policy'\?\)"):
         _remove(session, ids, category="polcy")
     assert _state(session, ids["MPD-1042"]) == "appointed"
+    # A missing or mistyped category is bad input, not a decision refused: nothing is recorded.
+    assert _events(session) == before
     assert _remove(session, ids, category="school_rule") == "removed"
     assert _details(session)["category"] == "school_rule"
 
@@ -345,3 +352,45 @@ def test_the_recall_letter_says_it_is_a_recall_from_the_list_with_its_dates(
         pdftotext(first_letter)
     )
     assert "eligible list" not in pdftotext(first_letter)
+
+
+def test_the_recall_packet_shows_a_sustained_finding_on_file_that_the_rule_did_not_count(
+    session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
+) -> None:
+    """A sustained finding dated after the as-of date (2027-01-15) does not count against the
+    qualification, but the packet the Chief signs says it is on file and why it is not
+    counted; its audit excerpt names the finding's disposition and date."""
+    from qualify.services.evidence import add_evidence
+
+    add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=ids["MPD-1077"],
+        kind="conduct_finding",
+        fields={
+            "date": "2027-08-20",
+            "disposition": "sustained",
+            "summary": "Use of force complaint sustained",
+        },
+        actor=as_user("hr.alvarez"),
+        now=LATER - relativedelta(days=1),
+    )
+    _remove(session, ids, category="policy")
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="recall",
+        actor=as_user(CHIEF),
+        reason="The position is vacant.",
+        now=LATER + relativedelta(days=7),
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    [packet] = [p for p in done.packets if "selection_packet" in p.name]
+    text = pdftotext(packet)
+    summary = text.split("Eligibility summary", 1)[1].split("Interview result", 1)[0]
+    conduct = summary.split("History of good conduct (no sustained findings in 5 years)", 1)[1]
+    assert conduct.lstrip().startswith("Passed")
+    assert "not counted: the record entered " in conduct
+    assert "is dated August 20, 2027, after the as-of date" in conduct
+    excerpt = text.split("Audit excerpt", 1)[1]
+    assert "Evidence entered: Conduct finding: sustained, dated August 20, 2027" in excerpt

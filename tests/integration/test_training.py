@@ -76,6 +76,7 @@ def direct(
     due: str = "2027-03-05",
     actor: str = "sgt.lambert",
     now: datetime = DIRECTED,
+    far_ahead: bool = False,
 ) -> None:
     assign_training(
         session=session,
@@ -84,6 +85,7 @@ def direct(
         due_on=due,
         actor=as_user(actor),
         now=now,
+        far_ahead=far_ahead,
     )
 
 
@@ -213,7 +215,12 @@ def test_firing_assign_training_without_naming_courses_is_bad_input(
             "COURSE: sro-selection has no course 'basic_srp' (did you mean 'basic_sro'?) (courses: "
             "basic_sro, adolescent_development, school_emergency_planning, legal_issues)",
         ),
-        (["basic_sro", "basic_sro"], "2027-03-05", "COURSE: basic_sro is named twice"),
+        (
+            ["basic_sro", "basic_sro"],
+            "2027-03-05",
+            "COURSE: Basic School Resource Officer course (basic_sro) is named twice; name each "
+            "course once",
+        ),
         ([], "2027-03-05", "COURSE: name at least one course to direct"),
         (["basic_sro"], "2027-02-30", "--by: '2027-02-30' is not a date; use YYYY-MM-DD"),
         (
@@ -221,6 +228,13 @@ def test_firing_assign_training_without_naming_courses_is_bad_input(
             "2027-01-24",
             "--by: 2027-01-24 is before today (2027-01-25); training is due on or after the day "
             "it is directed",
+        ),
+        (
+            ["basic_sro"],
+            "2027-12-01",
+            "--by 2027-12-01: 310 days after today (2027-01-25): training due more than 90 days "
+            "ahead is more often a mistyped year or month; if that day is meant, give --far-ahead "
+            "too",
         ),
     ],
 )
@@ -236,6 +250,22 @@ def test_unknown_courses_and_bad_or_past_due_dates_are_bad_input(
 def test_training_due_the_day_it_is_directed_is_accepted(session: Session, dana: int) -> None:
     direct(session, dana, ["basic_sro"], "2027-01-25")
     assert state_of(session, dana) == "training"
+
+
+def test_training_due_90_days_ahead_is_accepted_and_further_only_when_confirmed(
+    session: Session, dana: int
+) -> None:
+    before = len(audit.events(session))
+    with pytest.raises(BadInput, match="91 days after today"):
+        direct(session, dana, ["basic_sro"], "2027-04-26")
+    assert len(audit.events(session)) == before  # bad input: nothing recorded, not even refused
+    direct(session, dana, ["basic_sro"], "2027-04-25")
+    direct(session, dana, ["legal_issues"], "2027-12-01", far_ahead=True)
+    rows = session.exec(select(TrainingDirection).order_by(col(TrainingDirection.id))).all()
+    assert [(r.course, str(r.due_on)) for r in rows] == [
+        ("basic_sro", "2027-04-25"),
+        ("legal_issues", "2027-12-01"),
+    ]
 
 
 def test_a_course_directed_twice_is_refused(session: Session, dana: int) -> None:
@@ -410,7 +440,7 @@ def test_status_lists_directed_courses_due_overdue_and_completed_late(
     session: Session, settings: Settings, dana: int
 ) -> None:
     direct(session, dana, ["basic_sro"], "2027-01-26")
-    direct(session, dana, ["legal_issues"], "2099-12-31", actor="cmdr.obrien")
+    direct(session, dana, ["legal_issues"], "2099-12-31", actor="cmdr.obrien", far_ahead=True)
     complete(session, settings, dana, "basic_sro", "2027-02-01")
     found = training_status(session=session, candidate_id=dana, actor=as_user("sgt.lambert"))
     assert [

@@ -225,7 +225,8 @@ def test_the_loader_names_each_problem_of_activity_reports_by_line_and_key() -> 
         "'appointed'?)",
         f"{line + 2}: activity_reports.packet: packet 'activity_reprt' has no entry under "
         "packet_kinds (did you mean 'activity_report'?)",
-        f"{line + 5}: activity_reports.fields[1].id: field id 'meetings' is used twice",
+        f"{line + 5}: activity_reports.fields[1].id: field id 'meetings' is used twice: "
+        f"activity_reports.fields[0].id (line {line + 4}) has it too; give each field its own id",
         f"{line + 6}: activity_reports.fields[2].id: 'Notes' must be lower_case_with_underscores",
     ]
 

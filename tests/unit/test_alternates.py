@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qualify.workflow.documents import panel_change
 from qualify.workflow.loader import load_path
-from qualify.workflow.scoring import Substitution, sitting
+from qualify.workflow.scoring import Substitution, barred_words, missing_words, sitting
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = load_path(ROOT / "workflows" / "sro-selection.yaml").spec
@@ -92,3 +92,31 @@ def test_alternates_put_in_another_order_and_a_panel_assigned_again_unchanged() 
         "Di Cole, Cy Bell"
     ]
     assert _changes(SEATS, SEATS) == ["assigned again as it was"]
+
+
+PEOPLE = {"rep.a": "Rosa Diaz", "rep.b": "Tom Baker", "rep.c": "Elena Ibarra"}
+
+
+def test_the_alternates_tried_are_named_for_the_reader_not_in_the_stored_text() -> None:
+    conflicts = {"rep.a": "Neighbour.", "rep.b": "Coaches my son."}
+    _, barred, _ = sitting(SPEC, "sgt.x", SEATS, SPARE, conflicts)
+    assert barred_words(barred["rep.b"], PEOPLE) == (
+        "declared a conflict of interest: Coaches my son.; no eligible alternate "
+        "(Elena Ibarra may not sit)"
+    )
+
+
+def test_a_missing_seat_names_the_panelist_and_the_seat_in_words() -> None:
+    # As results stored by this version and earlier ones hold it: seat id and user names.
+    stored = (
+        "school_rep rep.b: declared a conflict of interest: a: b; no eligible alternate "
+        "(rep.c, rep.z may not sit)"
+    )
+    assert missing_words(stored, SPEC, PEOPLE) == (
+        "Tom Baker (Milford School System representative seat): declared a conflict of "
+        "interest: a: b; no eligible alternate (Elena Ibarra, rep.z may not sit)"
+    )
+    assert missing_words("commander cmdr.kane: no submitted scorecard", SPEC, {}) == (
+        "cmdr.kane (Department Commander seat): no submitted scorecard"
+    )
+    assert missing_words("no panel is assigned", SPEC, PEOPLE) == "no panel is assigned"

@@ -112,7 +112,10 @@ def test_time_zone_holidays_appeal_and_reason_codes_are_checked() -> None:
     assert "reason_codes.Bad-Code: write the text sent to the candidate" in joined
     assert "time_zone: unknown time zone 'America/Milford'" in joined
     assert "appeal.days: must be at least 1 (got 0)" in joined
-    assert "holidays[1]: 2027-01-18 is listed twice" in joined
+    assert (
+        "holidays[1]: 2027-01-18 is listed twice: holidays[0] (line 58) has it too; list each "
+        "holiday once"
+    ) in joined
 
 
 def test_the_sro_workflow_describes_every_packet_it_prints() -> None:

@@ -71,13 +71,19 @@ def test_a_tie_on_total_is_broken_by_the_first_declared_rule_and_named() -> None
     ranked = aggregate(RUBRIC, [b, a])
     assert [r.total for r in ranked] == [ranked[0].total, ranked[0].total]
     assert [r.candidate_id for r in ranked] == [1, 2]
-    assert (
-        ranked[0].tie_break
-        == "tied with candidate 2 on total; ranked above it by criterion:role_model"
+    assert ranked[0].tie_break == (
+        "tied with candidate 2 on total; ranked above them by higher mean on Positive role model who builds trust with youth"
     )
-    assert (
-        ranked[1].tie_break
-        == "tied with candidate 1 on total; ranked below it by criterion:role_model"
+    assert ranked[1].tie_break == (
+        "tied with candidate 1 on total; ranked below them by higher mean on Positive role model who builds trust with youth"
+    )
+    # For a reader who sees every candidate ranked, the neighbour by name.
+    named = aggregate(RUBRIC, [b, a], {1: "Dana Whitfield", 2: "Luis Reyes"})
+    assert named[0].tie_break == (
+        "tied with Luis Reyes on total; ranked above them by higher mean on Positive role model who builds trust with youth"
+    )
+    assert named[1].tie_break == (
+        "tied with Dana Whitfield on total; ranked below them by higher mean on Positive role model who builds trust with youth"
     )
 
 
@@ -86,7 +92,7 @@ def test_identical_scores_fall_through_to_the_employee_id_rule() -> None:
     ranked = aggregate(RUBRIC, [panel(1, rows, "E2"), panel(2, rows, "E1")])
     assert [r.employee_id for r in ranked] == ["E1", "E2"]
     assert ranked[0].tie_break is not None
-    assert ranked[0].tie_break.endswith("by employee_id")
+    assert ranked[0].tie_break.endswith("by lower employee id")
 
 
 scores = st.lists(st.integers(1, 5), min_size=6, max_size=6)

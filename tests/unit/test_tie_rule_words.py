@@ -3,7 +3,7 @@ a criterion by its label in the workflow."""
 
 from jinja2 import DictLoader, Environment
 
-from qualify.web.portal import tie_rule_words
+from qualify.workflow.scoring import tie_rule_words
 
 RULES = ["criterion:role_model", "criterion:appearance_attitude", "fewest_flags", "employee_id"]
 

@@ -93,7 +93,8 @@ def test_a_course_id_used_twice_or_not_a_code_is_refused() -> None:
     )
     assert problems(text) == [
         f"w.yaml:{line_of(text, 'id: basic_sro', after='hours: 40')}: training.courses[1].id: "
-        "course id 'basic_sro' is used twice",
+        "course id 'basic_sro' is used twice: training.courses[0].id "
+        f"(line {line_of(text, 'id: basic_sro')}) has it too; give each course its own id",
         f"w.yaml:{line_of(text, 'id: Basic SRO')}: training.courses[2].id: course id 'Basic SRO' "
         "must be lower_case_with_underscores",
     ]

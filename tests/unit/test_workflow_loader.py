@@ -24,12 +24,15 @@ BROKEN = {
     "dead_end_state": [
         "20: states.stuck: not final and no transition leaves it (mark it final: true?)"
     ],
-    "duplicate_key": ["7: roles.hr: key given twice"],
+    "duplicate_key": [
+        "7: roles.hr: the key 'hr' is given twice under roles (first at line 6): keep one"
+    ],
     "missing_key": ["1: title: missing key"],
     "not_a_mapping": ["1: a workflow file must be a mapping of keys such as name, states, checks"],
     "same_trigger_twice": [
-        "27: transitions[1].trigger: trigger 'approve' from state 'new' is already defined by "
-        "transitions[0]"
+        "27: transitions[1].trigger: trigger 'approve' from state 'new' is defined twice: "
+        "transitions[0].trigger (line 22) has it too; one trigger leaves a state one way: rename "
+        "one or remove it"
     ],
     "seat_unknown_role": ["43: panel.seats.boss.role: unknown role 'chief'"],
     "syntax_error": ["25: YAML syntax error: expected ',' or ']', but got ':'"],

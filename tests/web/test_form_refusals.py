@@ -5,6 +5,7 @@ something is answered with a redirect, so Back and reload never send it twice.""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,7 +17,7 @@ from sqlmodel import Session, select
 
 from qualify.store import db
 from qualify.store.clock import utcnow
-from qualify.store.tables import Evidence, TrainingDirection
+from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.web.app import create_app
 from qualify.web.limits import MB
 from qualify.workflow.documents import local_date
@@ -250,6 +251,22 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(deciding: 
     said = beside(form, "courses", officer, "assign_training")
     assert said == "name at least one course to direct"
     assert "COURSE" not in none_ticked.text
+    # A date that far off is refused beside it until the form confirms it, as --far-ahead does.
+    far = browser.post(
+        f"/candidates/{officer}/training",
+        {
+            "trigger": "assign_training",
+            "course": courses,
+            "due_on": "2099-06-30",
+            "back": "/selections/1/decisions",
+        },
+    )
+    assert far.status_code == 400
+    said = beside(
+        form_of(far.text, officer, "assign_training"), "due_on", officer, "assign_training"
+    )
+    assert "ahead is more often a mistyped year or month; if that day is meant, tick" in said
+    assert site.state("MPD-1042") == "selected"
 
     done = browser.post(
         f"/candidates/{officer}/training",
@@ -257,6 +274,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(deciding: 
             "trigger": "assign_training",
             "course": courses,
             "due_on": "2099-06-30",
+            "far_ahead": "yes",  # confirmed: a date that far off is refused without it
             "back": "/selections/1/decisions",
         },
     )
@@ -429,3 +447,32 @@ def test_a_refused_panel_change_keeps_the_choices_and_says_why_beside_the_reason
         )
     )
     assert kept == swapped
+
+
+def test_a_record_that_replaces_one_takes_its_reason_into_the_log_as_the_cli_does(
+    site: Site,
+) -> None:
+    officer = site.id("XSS-1")
+    hr = site.browser("hr.alvarez")
+    form = hr.get(f"/candidates/{officer}/evidence?kind=certification").text
+    assert '<textarea id="reason" name="reason"' in form
+    for value, reason in (("no", ""), ("yes", "Certified in 2019; the first entry was wrong")):
+        done = hr.post(
+            f"/candidates/{officer}/evidence?kind=certification",
+            {"kind": "certification", "f_full_time_certified": value, "reason": reason},
+        )
+        assert done.status_code in (303, 400)  # "no" may be on file already (not_certified)
+    engine = db.make_engine(site.data.settings.database_url)
+    with Session(engine) as session:
+        event = session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.action == "evidence_added")
+            .order_by(
+                AuditEvent.id.desc()  # type: ignore[union-attr]
+            )
+        ).first()
+    engine.dispose()
+    assert event is not None
+    details = json.loads(event.details)
+    assert details["reason"] == "Certified in 2019; the first entry was wrong"
+    assert details["supersedes"]

@@ -125,7 +125,7 @@ def test_a_scorecard_is_not_submitted_before_the_interview_in_the_words_of_the_c
     refused = post(chen, whitfield, "submit", FOURS)
     assert refused.status_code == 409  # type: ignore[attr-defined]
     assert refusal(refused.text) == (  # type: ignore[attr-defined]
-        f"candidate {whitfield}'s interview is scheduled for Wednesday, January 20, 2027 at "
+        "Dana Whitfield's interview is scheduled for Wednesday, January 20, 2027 at "
         "9:00 a.m. (EST); a scorecard is submitted after the interview, not before (now "
         "Wednesday, January 20, 2027 at 8:59 a.m. (EST)); your draft is saved, not submitted"
     )
@@ -442,6 +442,46 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
         (1, 4),
         (2, 3),
     ]
+
+
+def test_once_hr_records_the_scores_the_kit_offers_no_correction_and_one_is_refused(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    from qualify.services.advance import advance
+    from tests.helpers.actors import as_user
+
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        browser = sro_browser(panelist)
+        declare(browser, whitfield)
+        submit(browser, whitfield, FOURS)
+    chen = sro_browser("rep.chen")
+    assert "Correct my scorecard" in chen.get(f"/interviews/{whitfield}").text
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        advance(
+            session=session,
+            candidate_id=whitfield,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS + timedelta(minutes=5),
+        )
+    engine.dispose()
+    page = chen.get(f"/interviews/{whitfield}").text
+    closed = (
+        "Dana Whitfield&#39;s interview scores were recorded on January 21, 2027 by Marisol "
+        "Alvarez, Human Resources Manager, and printed in the Panel results packet; the "
+        "scorecards are closed, so a correction cannot change those results; if a score on it "
+        "is wrong, tell the Chief of Police in writing before the decision."
+    )
+    assert closed in page
+    assert "Correct my scorecard" not in page
+    # A correction sent anyway (an old page) is refused in the same words; nothing is saved.
+    late = post(
+        chen, whitfield, "correct", {**FOURS, "score-liaison": "3", "reason": "Misread my notes."}
+    )
+    assert late.status_code == 409  # type: ignore[attr-defined]
+    assert closed[: -len(".")] in late.text  # type: ignore[attr-defined]
+    assert [c.version for c in cards(sro_settings, "rep.chen")] == [1]
 
 
 def events_of(settings: Settings, action: str, actor: str) -> list[AuditEvent]:

@@ -266,8 +266,14 @@ def evidence_add(
     file: Path | None = typer.Option(None, "--file", help="A document, stored by its sha256."),
     by: str | None = typer.Option(None, "--by", help="Who vouches for it (default: you)."),
     fields: list[str] = typer.Option([], "--field", help="NAME=VALUE; repeat for more."),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Why, kept in the audit log: what a record that replaces one corrects.",
+    ),
 ) -> None:
-    """Record evidence; a newer record of a kind supersedes the older, which is kept."""
+    """Record evidence; a newer record of a kind supersedes the older, which is kept (say why
+    with --reason when it corrects it)."""
     from qualify.services.evidence import add_evidence
 
     values: dict[str, str] = {}
@@ -290,6 +296,7 @@ def evidence_add(
             vouched_by=by,
             actor=context.actor,
             max_file_bytes=context.settings.max_evidence_bytes,
+            reason=reason,
         )
     typer.echo(f"recorded {kind} evidence #{record.id} for candidate {candidate_id}")
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from qualify.cli.context import ID_MAX, app_context, print_json, print_table
+from qualify.cli.context import ID_MAX, AppContext, app_context, print_json, print_table
 from qualify.errors import BadInput, PacketsOwed, QualifyError
-from qualify.files import output_folder
+from qualify.files import output_folder_for
 
 if TYPE_CHECKING:
     from qualify.services.firing import Advanced
@@ -268,6 +269,11 @@ def packet(
         None, "--selection", min=1, max=ID_MAX, help="Every packet of a selection."
     ),
     output: Path | None = typer.Option(None, "-o", "--output", help="Folder (default: out)."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Replace a file in the folder that has a packet's name but other contents.",
+    ),
     jobs: int = typer.Option(1, "--jobs", min=1, max=64, help="Parallel processes."),
     repair: bool = typer.Option(
         False,
@@ -279,9 +285,8 @@ def packet(
     """Print packets: a candidate's for a stage (default: their current one; with the amended
     letters printed while there, such as an amended training assignment) or quarterly activity
     report (--report), or a selection's. Every run first repairs the records folder for what it
-    prints (see --repair)."""
-    from qualify.services import packets
-
+    prints (see --repair). A file in the folder with a packet's name and other contents is
+    refused (nothing written) unless --force; a refused run leaves no folder it created."""
     if repair:
         if output is not None or stage is not None or report is not None:
             raise BadInput(
@@ -291,12 +296,42 @@ def packet(
         raise BadInput("give a CANDIDATE or --selection ID (one of them), or --repair")
     if report is not None and (stage is not None or candidate_id is None):
         raise BadInput("--report QUARTER prints one CANDIDATE's report; --stage does not apply")
+    if repair and force:
+        raise BadInput("--repair never replaces a file; --force does not apply")
     context = app_context(ctx)
     settings = context.settings
-    folder = (
-        settings.records_dir
-        if repair
-        else output_folder(output or settings.output_dir, label="-o" if output else "output")
+    asked = Asked(candidate_id, selection, stage, report, jobs, force)
+    if repair:
+        _print_packets(context, settings.records_dir, asked, repair=True)
+        return
+    where = output or settings.output_dir
+    with output_folder_for(where, label="-o" if output else "output") as folder:
+        _print_packets(context, folder, asked, repair=False)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What `qualify packet` was asked to print, its options checked."""
+
+    candidate_id: int | None
+    selection: int | None
+    stage: str | None
+    report: str | None
+    jobs: int
+    force: bool
+
+
+def _print_packets(context: AppContext, folder: Path, asked: Asked, *, repair: bool) -> None:
+    """`qualify packet` once its options are checked: repair the records folder for what is
+    asked, then (unless `repair`) print it into `folder`."""
+    from qualify.services import packets
+
+    settings = context.settings
+    candidate_id, selection, stage, report = (
+        asked.candidate_id,
+        asked.selection,
+        asked.stage,
+        asked.report,
     )
     paths: list[Path] = []
     with context.session() as session:
@@ -330,6 +365,7 @@ def packet(
                 candidate_id=candidate_id,
                 quarter=report,
                 actor=context.actor,
+                force=asked.force,
             )
         elif candidate_id is not None:
             paths = packets.print_candidate(
@@ -339,6 +375,7 @@ def packet(
                 candidate_id=candidate_id,
                 actor=context.actor,
                 stage=stage,
+                force=asked.force,
             )
         elif selection is not None:
             count = len(packets.selection_jobs(session, selection))
@@ -349,8 +386,9 @@ def packet(
                     output_dir=folder,
                     selection_id=selection,
                     actor=context.actor,
-                    jobs=jobs,
+                    jobs=asked.jobs,
                     progress=bar.update,
+                    force=asked.force,
                 )
     for path in paths:
         typer.echo(f"wrote {path}")

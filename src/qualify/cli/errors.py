@@ -49,6 +49,8 @@ STEPS = {
     "list_selections": " (see 'qualify selection list')",
     "confirm_as_of": "; if that day is meant, give --far-as-of too",
     "confirm_far_interview": "; if that day is meant, give --far-ahead too",
+    "confirm_far_due": "; if that day is meant, give --far-ahead too",
+    "confirm_replace": ", or give --force to replace it",
     "list_candidates": " (see 'qualify candidate list')",
     "give_user_changes": (
         ": give --full-name, --title, --add-role or --remove-role with a new value"

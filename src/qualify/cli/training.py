@@ -25,6 +25,11 @@ def assign(
         ..., "--by", metavar="DATE", help="The date the courses are due (YYYY-MM-DD)."
     ),
     reason: str | None = typer.Option(None, "--reason", help="A note for the record."),
+    far_ahead: bool = typer.Option(
+        False,
+        "--far-ahead",
+        help="Confirm a --by date more than 90 days ahead of today (refused without it).",
+    ),
 ) -> None:
     """Direct courses for a candidate, due by a date (the roles of the workflow's transition
     that directs training, SRO: the Detective Sergeant or the Support Division Commander).
@@ -45,6 +50,7 @@ def assign(
             actor=context.actor,
             reason=reason,
             packets=PacketPlace(settings.templates_dir, settings.records_dir),
+            far_ahead=far_ahead,
         )
     moved = f"{done.from_state} -> {done.to_state}; " if done.from_state != done.to_state else ""
     typer.echo(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import RuleViolation
+from qualify.errors import BadInput, RuleViolation, Step
 from qualify.packets.context import build_context
 from qualify.store import audit
 from qualify.store.frozen import workflow_of
@@ -144,13 +144,26 @@ def render(
     )
 
 
-def write_files(packets: list[Packet], output_dir: Path, *, records: bool = False) -> list[Path]:
+def write_files(
+    packets: list[Packet], output_dir: Path, *, records: bool = False, force: bool = False
+) -> list[Path]:
     """Write each packet's file. In the records folder (`records`) an existing file is never
-    replaced; elsewhere (a reprint to a folder the user named) the same name is the same
-    packet, written afresh."""
+    replaced; elsewhere (a reprint to a folder the user named) a file of the same name and the
+    same bytes is the same packet, written afresh, and one that differs (another reader's copy,
+    a file of the user's) is replaced only with `force`: otherwise nothing is written and
+    the refusal names it."""
     from qualify.packets.render import write_atomic
     from qualify.records import write_new
 
+    if not records and not force:
+        for packet in packets:
+            path = output_dir / packet.file_name
+            if path.is_dir() or (path.exists() and path.read_bytes() != packet.pdf):
+                raise BadInput(
+                    f"{path} exists and is not this packet; name another folder",
+                    field="output_dir",
+                    step=Step("confirm_replace"),
+                )
     written = []
     for packet in packets:
         path = output_dir / packet.file_name
@@ -208,11 +221,13 @@ def record_and_write(
     selection_id: int,
     *,
     records: bool = False,
+    force: bool = False,
 ) -> list[Path]:
-    """Write the files, then audit each packet and commit. The files come first: a packet
+    """Write the files (an existing different one replaced only with `force`, see
+    `write_files`), then audit each packet and commit. The files come first: a packet
     exists only for an event already committed, so a crash between the two leaves a true
     packet that lacks its `packet_generated` event, never an event without its file."""
-    written = write_files(packets, output_dir, records=records)
+    written = write_files(packets, output_dir, records=records, force=force)
     record_packets(session, [sealed(p) for p in packets], actor, role, at, selection_id)
     session.commit()
     return written

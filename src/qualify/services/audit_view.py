@@ -139,6 +139,7 @@ def user_may_audit(roles: list[str], selection: Selection) -> str | None:
 # Details worth a word on a log line, in the order they are shown.
 _SHOWN = (
     "kind",
+    "supersedes",
     "name",
     "roles",
     "title",
@@ -216,6 +217,11 @@ def describe(event: dict[str, Any], words: LogWords | None = None) -> str:
         parts.append(f"directed: {listed_courses}")
     for key in _SHOWN:
         if trigger and key == "version":  # a candidate's version is bookkeeping
+            continue
+        if key == "supersedes":  # the records a newer one of their kind replaced
+            replaced = details.get(key)
+            if isinstance(replaced, list) and replaced:
+                parts.append(f"supersedes {', '.join(f'#{r}' for r in replaced)}")
             continue
         value = details.get(key)
         if value not in (None, "", [], {}):

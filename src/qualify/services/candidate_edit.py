@@ -76,7 +76,7 @@ def edit_candidate(
         if values[field] != current[field]
     }
     if not changed:
-        raise BadInput(f"candidate {candidate_id} already has those values; nothing to change")
+        raise BadInput(f"{candidate.name} already has those values; nothing to change")
     new = {field: after for field, (_, after) in changed.items()}
     if "first_name" in changed or "last_name" in changed:
         new["name"] = values["name"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, FieldValueError, Problem, RuleViolation, Step
 from qualify.store import audit
@@ -21,9 +22,9 @@ from qualify.store.evidence_files import (
 )
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
-from qualify.store.permissions import actor_user, role_for
+from qualify.store.permissions import actor_user, display_name, role_for
 from qualify.store.rows import claim
-from qualify.store.tables import Evidence, User
+from qualify.store.tables import Candidate, Evidence, User
 from qualify.suggest import suggest
 from qualify.workflow.documents import local_date
 from qualify.workflow.evidence import parse_value
@@ -44,9 +45,15 @@ def add_evidence(
     vouched_by: str | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Evidence:
-    """Record evidence of a kind the workflow declares; a newer record supersedes older ones."""
+    """Record evidence of a kind the workflow declares; a newer record supersedes older ones
+    (of a kind whose records do not all count). `reason` says why, for the audit log: what a
+    record that replaces one corrects. It is asked for, not required, since a newer record is
+    as often a new fact (this year's fitness test) as a correction."""
     at = now or utcnow()
+    limits.check("reason", reason, limits.REASON)
+    reason = " ".join((reason or "").split()) or None
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
@@ -149,7 +156,7 @@ def add_evidence(
         )
     if problems:
         raise BadInput(problems=problems)
-    _refuse_the_same_again(session, spec, candidate_id, kind, values, vouched_by or actor.name)
+    _refuse_the_same_again(session, spec, candidate, kind, values, vouched_by or actor.name)
     # Adding evidence changes what an advance would decide: bump the candidate's version so an
     # advance that read the old evidence cannot commit on it.
     claim(session, candidate)
@@ -186,7 +193,8 @@ def add_evidence(
             "file_sha256": file_sha,
             "vouched_by": record.vouched_by,
             "supersedes": [] if spec.evidence[kind].multiple else list(superseded),
-        },
+        }
+        | ({"reason": reason} if reason else {}),
     )
     with kept_if_committed(session, files_dir, file_data if file_sha else None):
         session.commit()
@@ -196,7 +204,7 @@ def add_evidence(
 def _refuse_the_same_again(
     session: Session,
     spec: Workflow,
-    candidate_id: int,
+    candidate: Candidate,
     kind: str,
     values: dict[str, object],
     vouched_by: str,
@@ -205,7 +213,7 @@ def _refuse_the_same_again(
     person, would only supersede it with a copy: say so, and record nothing."""
     newest = session.exec(
         select(Evidence)
-        .where(Evidence.candidate_id == candidate_id, Evidence.kind == kind)
+        .where(Evidence.candidate_id == candidate.id, Evidence.kind == kind)
         .order_by(col(Evidence.id).desc())
         .limit(1)
     ).first()
@@ -214,8 +222,9 @@ def _refuse_the_same_again(
     at = newest.recorded_at
     entered = local_date(at if at.tzinfo else at.replace(tzinfo=UTC), spec.time_zone)
     raise BadInput(
-        f"candidate {candidate_id}'s {spec.evidence[kind].label.split(' (')[0].lower()} "
-        f"(record #{newest.id}, entered {entered.isoformat()} by {newest.recorded_by}) holds "
+        f"{candidate.name}'s {spec.evidence[kind].label.split(' (')[0].lower()} "
+        f"(record #{newest.id}, entered {entered.isoformat()} by "
+        f"{display_name(session, newest.recorded_by)}) holds "
         "these values already; nothing was recorded"
     )
 

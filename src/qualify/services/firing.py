@@ -148,7 +148,8 @@ def fire(
     told: Told = Told(),
     training: Order | None = None,
 ) -> Advanced:
-    """Fire a trigger on a candidate in one transaction; a refusal is audited and re-raised.
+    """Fire a trigger on a candidate in one transaction; a refusal by the rules is audited and
+    re-raised (bad input is re-raised with nothing recorded).
     When `packets` says where, the new stage's packets are written after the change commits,
     named by its audit event; if that fails, PacketsOwed says so and the event records that
     they are owed (the `repair_packets` step writes them). `told` is what the decision says
@@ -177,7 +178,10 @@ def fire(
             done, role = _advance(
                 session, candidate_id, trigger, actor, reason, at, packets, seen, told, training
             )
-    except (NotPermitted, RuleViolation, Conflict, BadInput) as refusal:
+    except (NotPermitted, RuleViolation, Conflict) as refusal:
+        # Only a refusal by the rules is a decision refused, kept in the log (and the packets'
+        # audit excerpts); bad input (a mistyped trigger, a missing reason or category) is the
+        # user's to put right and leaves no record, as every other command's does.
         session.rollback()
         audit.record_refusal(
             session,
@@ -454,7 +458,7 @@ def refuse_by_rules(
     failed = [r for r in guards if r.status != "pass"]
     if failed:
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
-    if _closes_interview(spec, transition):
+    if spec.closes_interview(transition):
         slot = interview_slots(session, [candidate_id or 0]).get(candidate_id or 0)
         if slot is not None and too_early(slot, at):
             raise RuleViolation(
@@ -515,13 +519,6 @@ def _starts_interview(spec: Workflow, transition: TransitionSpec, state: str) ->
     outside them: the interview begins, so there must be a panel to hold it."""
     scoring = spec.panel.scoring_states
     return transition.dest in scoring and state not in scoring
-
-
-def _closes_interview(spec: Workflow, transition: TransitionSpec) -> bool:
-    """Whether the transition waits on every seat's submitted scorecard (a `panel_submitted`
-    guard, as SRO's record_scores does): it records the interview as held. A decision after it
-    (select) comes from the state it leads to, so it waits too."""
-    return any(spec.checks[g].kind == "panel_submitted" for g in transition.guards)
 
 
 def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:

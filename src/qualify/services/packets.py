@@ -41,8 +41,10 @@ def print_candidate(
     actor: Actor,
     stage: str | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> list[Path]:
-    """Print a candidate's packets for a stage they entered (default: their current stage)."""
+    """Print a candidate's packets for a stage they entered (default: their current stage); a
+    different file of the same name in `output_dir` is replaced only with `force`."""
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
@@ -63,7 +65,14 @@ def print_candidate(
         session, templates_dir, candidate, stage, event, viewer_sensitive=viewer_sensitive
     )
     return record_and_write(
-        session, packets, output_dir, actor, role, now or datetime.now(UTC), selection.id or 0
+        session,
+        packets,
+        output_dir,
+        actor,
+        role,
+        now or datetime.now(UTC),
+        selection.id or 0,
+        force=force,
     )
 
 
@@ -137,11 +146,14 @@ def print_selection(
     actor: Actor,
     jobs: int = 1,
     progress: Callable[[int], object] | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Every packet of every stage each candidate entered: each file written as it is rendered,
     then every packet recorded in the audit log in one transaction (a crash before it commits
     leaves true files without their events, never an event without its file). With `jobs`
-    above 1, that many processes render, each reading the database on its own connection."""
+    above 1, that many processes render, each reading the database on its own connection. A
+    different file of the same name in `output_dir` is replaced only with `force` (refused,
+    the packets written before it stay, unrecorded, as after a crash)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
 
@@ -158,7 +170,7 @@ def print_selection(
     kept: list[tuple[Packet, str]] = []  # written, without their bytes (see `sealed`)
 
     def collect(rendered: list[Packet]) -> None:
-        done.extend(write_files(rendered, output_dir))
+        done.extend(write_files(rendered, output_dir, force=force))
         kept.extend(sealed(packet) for packet in rendered)
         if progress:
             progress(1)

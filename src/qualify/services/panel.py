@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -34,7 +34,9 @@ from qualify.store.tables import (
 )
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
-from qualify.workflow.scoring import sitting
+from qualify.workflow.moves import and_list
+from qualify.workflow.scoring import NO_ALTERNATE, barred_words, sitting
+from qualify.workflow.spec import Workflow
 
 
 def assign_panel(
@@ -105,9 +107,18 @@ def assign_panel(
                     )
     everyone = [u for _, _, u in named]
     for user in sorted({u for u in everyone if everyone.count(u) > 1}):
+        times = Counter((option, seat) for option, seat, u in named if u == user)
+        places = [
+            f"{'an alternate for ' if option == 'alternates' else ''}the "
+            f"{_seat_words(spec, seat)} seat"
+            + ("" if n == 1 else " twice" if n == 2 else f" {n} times")
+            for (option, seat), n in times.items()
+        ]
+        who = users[user].display_name if user in users else user
         problems.append(
             Problem(
-                f"{user} is named more than once; one person holds one seat or is one alternate",
+                f"{who} is named more than once ({and_list(places)}); one person holds one "
+                "seat or is one alternate",
                 "seats",
             )
         )
@@ -188,6 +199,12 @@ def _placed(
     ]
 
 
+def _seat_words(spec: Workflow, seat: str) -> str:
+    """A seat by its label in the workflow (a seat the workflow does not declare by its name)."""
+    declared = spec.panel.seats.get(seat)
+    return (declared.label if declared else "") or seat.replace("_", " ")
+
+
 def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
     """For each seat holder who supervises a candidate of the selection (and so may not score
     them, when the workflow excludes the candidate's supervisor): who sits instead, or that the
@@ -200,9 +217,6 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
     alternates = tuple((a.seat, a.panelist) for a in alternates_of(session, selection_id))
     holders = {p for _, p in seats}
     names = {u.name: u.display_name for u in session.exec(select(User))}
-
-    def seat_words(seat: str) -> str:
-        return spec.panel.seats[seat].label or seat.replace("_", " ")
 
     warnings = []
     for candidate in session.exec(
@@ -222,12 +236,13 @@ def supervision_warnings(*, session: Session, selection_id: int) -> list[str]:
             if swap.holder == candidate.supervisor:
                 warnings.append(
                     f"{names.get(swap.holder, swap.holder)} supervises {who}: the alternate "
-                    f"{names.get(swap.sat, swap.sat)} sits in the {seat_words(swap.seat)} seat "
-                    "for them"
+                    f"{names.get(swap.sat, swap.sat)} sits in the "
+                    f"{_seat_words(spec, swap.seat)} seat for them"
                 )
         if candidate.supervisor in barred:
-            why = barred[candidate.supervisor]
-            alternates_note = why.split("; ", 1)[1] if "; " in why else "no alternate is named"
+            why = barred_words(barred[candidate.supervisor], names)
+            _, found, tried = why.rpartition(NO_ALTERNATE)
+            alternates_note = NO_ALTERNATE[2:] + tried if found else "no alternate is named"
             warnings.append(
                 f"{names.get(candidate.supervisor, candidate.supervisor)} supervises {who} and "
                 f"may not score them: {alternates_note}; the panel will be incomplete for them"

@@ -186,9 +186,11 @@ def print_report(
     quarter: str,
     actor: Actor,
     now: datetime | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Print the quarterly activity report of an officer for the roles of the packet's
-    audience (who also need the right to print packets); the printing is audited."""
+    audience (who also need the right to print packets); the printing is audited. A different
+    file of the same name in `output_dir` is replaced only with `force`."""
     candidate = get_candidate(session, candidate_id)
     selection = get_selection(session, candidate.selection_id)
     spec = workflow_of(selection).spec
@@ -204,5 +206,12 @@ def print_report(
     packet = render_report(session, templates_dir, candidate, quarter)
     session.rollback()  # rendering only read
     return record_and_write(
-        session, [packet], output_dir, actor, role, now or datetime.now(UTC), selection.id or 0
+        session,
+        [packet],
+        output_dir,
+        actor,
+        role,
+        now or datetime.now(UTC),
+        selection.id or 0,
+        force=force,
     )

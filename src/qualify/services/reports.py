@@ -187,7 +187,7 @@ def _add(
         entered_at=at,
         entered_by=actor.name,
     )
-    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
+    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate, quarter)):
         session.add(record)
         session.flush()
     late = today > due
@@ -210,7 +210,7 @@ def _add(
             "supersedes": earlier[-1].id if earlier else None,
         },
     )
-    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate_id, quarter)):
+    with taken_meanwhile(session, lambda: _entered_meanwhile(candidate, quarter)):
         session.commit()
     return Filed(record, event.id or 0, corrected=bool(earlier), late=late)
 
@@ -246,10 +246,11 @@ def _check_quarter(
         )
 
 
-def _entered_meanwhile(candidate_id: int, quarter: Quarter) -> QualifyError:
+def _entered_meanwhile(candidate: Candidate, quarter: Quarter) -> QualifyError:
+    # By name: the one entering may see the officer (`entering_role` let them in).
     return RuleViolation(
-        f"someone else entered candidate {candidate_id}'s report for {quarter.id} at the same "
-        "time; nothing was saved",
+        f"someone else entered {candidate.name}'s report for {quarter.id} ({quarter.words}) "
+        "at the same time; nothing was saved",
         step=Step("review_report"),
     )
 

@@ -16,8 +16,8 @@ from qualify.store.lookups import alternates_of, get_selection, seats_of
 from qualify.store.permissions import actor_user, person, roles_in_words, spec_labels
 from qualify.store.scores import panel_inputs
 from qualify.store.stored_results import stored_rows
-from qualify.store.tables import Candidate, InterviewResult, Scorecard, Selection
-from qualify.workflow.scoring import rank
+from qualify.store.tables import Candidate, InterviewResult, Scorecard, Selection, User
+from qualify.workflow.scoring import missing_words, rank
 
 
 def _stored(session: Session, selection: Selection) -> list[dict[str, Any]]:
@@ -107,7 +107,8 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
         # The passing ranked 1..n (the eligible list), then the failing by total, unranked.
         keys = {cid: tuple(r["sort_key"]) for cid, r in stored.items() if r["complete"]}
         passing = [keys[cid] for cid in keys if stored[cid]["summary"]["passed"]]
-        places = rank(spec.rubric, passing)
+        # A reviewer sees every candidate ranked: a tie names the neighbour.
+        places = rank(spec.rubric, passing, {cid: row["name"] for cid, row in stored.items()})
         order = [cid for cid, _, _ in places]
         order += sorted((cid for cid in keys if cid not in order), key=lambda cid: keys[cid])
         order += sorted(cid for cid, row in stored.items() if not row["complete"])
@@ -125,6 +126,7 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
                 )
             )
         seats = len(seats_of(session, selection_id))
+        names = {u.name: u.display_name for u in session.exec(select(User))}
         rows = []
         for cid in order:
             row = stored[cid]
@@ -137,6 +139,7 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
                 rows.append(
                     {
                         **summary,
+                        "missing": [missing_words(m, spec, names) for m in summary["missing"]],
                         "name": row["name"],
                         **state,
                         **(ranks.get(cid, UNRANKED) if reviewer else {}),
@@ -152,7 +155,11 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
                         # One who left the interview is never scored: nothing is waited for.
                         "hidden": NOT_COMPLETED if state["status"] == "not_scored" else hidden,
                         **state,
-                        **({"missing": summary["missing"]} if reviewer else {}),
+                        **(
+                            {"missing": [missing_words(m, spec, names) for m in summary["missing"]]}
+                            if reviewer
+                            else {}
+                        ),
                         **(
                             {"substitutions": summary["substitutions"]}
                             if reviewer and "substitutions" in summary

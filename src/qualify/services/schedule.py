@@ -15,19 +15,16 @@ from sqlmodel import Session, func, select
 from qualify.actor import Actor
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
-from qualify.store.clock import utcnow
+from qualify.store.clock import too_far_ahead, utcnow
 from qualify.store.closed import hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.schedules import interview_slots
-from qualify.store.tables import Scorecard, Selection
+from qualify.store.tables import Candidate, Scorecard, Selection
 from qualify.workflow.documents import local_date, weekday_time
 
 PLACE_LIMIT = 200
-# An interview more than this many days ahead is more often a mistyped year or month than a
-# plan (as an as-of date is, see selections.AS_OF_AHEAD_DAYS): it must be confirmed.
-AHEAD_DAYS = 90
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
 
 
@@ -94,7 +91,7 @@ def schedule_interview(
         )
     # As assigning the panel does: nothing is scheduled in a selection being closed.
     hold_open(session, selection)
-    _refuse_untrue_time(session, selection, candidate_id, when, at_now, far_ahead)
+    _refuse_untrue_time(session, selection, candidate, when, at_now, far_ahead)
     event = audit.record(
         session,
         actor=actor,
@@ -114,12 +111,13 @@ def schedule_interview(
 def _refuse_untrue_time(
     session: Session,
     selection: Selection,
-    candidate_id: int,
+    candidate: Candidate,
     when: datetime,
     now: datetime,
     far_ahead: bool,
 ) -> None:
     """Refuse an interview time the records would make untrue (see `schedule_interview`)."""
+    candidate_id = candidate.id or 0
     time_zone = workflow_of(selection).spec.time_zone
     shown = when.strftime("%Y-%m-%d %H:%M")
     opened = selection.opened_at
@@ -140,15 +138,9 @@ def _refuse_untrue_time(
             field="at",
             value=shown,
         )
-    ahead = (day - today).days
-    if ahead > AHEAD_DAYS and not far_ahead:
-        raise BadInput(
-            f"{ahead} days after today ({today.isoformat()}): an interview more than "
-            f"{AHEAD_DAYS} days ahead is more often a mistyped year or month",
-            field="at",
-            value=shown,
-            step=Step("confirm_far_interview"),
-        )
+    far = too_far_ahead(day, today, "an interview")
+    if far is not None and not far_ahead:
+        raise BadInput(far, field="at", value=shown, step=Step("confirm_far_interview"))
     first = session.exec(
         select(func.min(Scorecard.submitted_at)).where(
             Scorecard.candidate_id == candidate_id, Scorecard.status == "submitted"
@@ -156,7 +148,7 @@ def _refuse_untrue_time(
     ).one()
     if first is not None and when > first:
         raise RuleViolation(
-            f"candidate {candidate_id}'s first scorecard was submitted on "
+            f"{candidate.name}'s first scorecard was submitted on "
             f"{weekday_time(first, time_zone)}; the interview cannot be moved after it was "
             "scored"
         )

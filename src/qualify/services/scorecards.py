@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
+from qualify.packets.people import People
 from qualify.store import audit
 from qualify.store.clock import utcnow
-from qualify.store.closed import hold
-from qualify.store.eligible_list import refuse_new_scores_if_decided
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.permissions import actor_user
 from qualify.store.rows import changed_by_someone_else, claim, insert_row
 from qualify.store.schedules import too_early
 from qualify.store.stored_results import store_results
-from qualify.store.tables import Candidate, Scorecard, Selection
+from qualify.store.tables import AuditEvent, Candidate, Scorecard
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
-from qualify.workflow.documents import weekday_time
-from qualify.workflow.eligible_list import decided_from
+from qualify.workflow.documents import local_date, long_date, weekday_time
+from qualify.workflow.moves import and_list
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
@@ -115,8 +115,6 @@ def score(
     # are made one at a time (its row stays locked until this one commits), so panelists
     # submitting at the same moment all succeed, each on what the one before wrote.
     # A draft reads only the panelist's own declaration and scorecards.
-    if submit:
-        _hold_if_closed_interview(session, candidate_id)
     interview = load(session, candidate_id, actor, lock=submit, only_mine=not submit)
     candidate, seat = interview.candidate, interview.seat
     selection = interview.selection
@@ -178,24 +176,6 @@ def score(
     return card
 
 
-def _hold_if_closed_interview(session: Session, candidate_id: int) -> None:
-    """A correction after the interview closed (SRO: Interview scored) takes its turn with the
-    first decision on the eligible list, which holds the selection before the candidate, as
-    this does: then `_check_may_score` sees the decision and refuses. The state is read as
-    columns, so the candidate's row is loaded (and locked) afresh after. (On SQLite the
-    submission holds the database's write lock from its first statement: nothing to hold.)"""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    peek = session.exec(
-        select(Candidate.state, Candidate.selection_id).where(Candidate.id == candidate_id)
-    ).first()
-    if peek is None:
-        return
-    selection = session.get(Selection, peek[1])
-    if selection is not None and peek[0] in decided_from(workflow_of(selection).spec):
-        hold(session, selection)
-
-
 def _words(session: Session, interview: Interview, actor: Actor) -> tuple[str, str]:
     """The panelist and the candidate as a refusal names them: the panelist by display name,
     the candidate by name where the panelist may see them, else by the id asked for."""
@@ -217,11 +197,6 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
     """Refuse unless the candidate is being interviewed and the actor, who holds a seat, has
     declared no conflict and is not barred."""
     candidate = interview.candidate
-    if candidate.state in spec.panel.scoring_states:
-        # Once decided, the scores of an interview closed stand (a correction would re-rank).
-        refuse_new_scores_if_decided(
-            session, interview.selection, spec, candidate, _words(session, interview, actor)[1]
-        )
     if candidate.state not in spec.panel.scoring_states:
         _, who = _words(session, interview, actor)
         state = spec.states[candidate.state].label if candidate.state in spec.states else ""
@@ -229,6 +204,9 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
         raise RuleViolation(
             f"{who} is at {state or candidate.state}; scorecards are taken at {taken}"
         )
+    closed = scores_recorded(session, spec, interview, actor)
+    if closed is not None:
+        raise RuleViolation(closed)
     declared = interview.declared(actor.name)
     barred = barred_reason(
         spec, candidate.supervisor, actor.name, declared.conflict if declared else None
@@ -244,6 +222,69 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
         )
 
 
+def scores_recorded(
+    session: Session, spec: Workflow, interview: Interview, actor: Actor
+) -> str | None:
+    """Why no scorecard may change any more, or None: the interview was closed and its scores
+    recorded (SRO: record_scores, which prints the panel results packet). A correction after
+    that would make the printed results untrue and could reorder officers already decided, so
+    the recorded results stand; the people who decide from them are told instead."""
+    candidate = interview.candidate
+    if candidate.state not in spec.scores_recorded_states():
+        return None
+    closing = {t.trigger for t in spec.transitions if spec.closes_interview(t)}
+    event = next(
+        (
+            e
+            for e in session.exec(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.candidate_id == candidate.id,
+                    AuditEvent.action == "state_changed",
+                    AuditEvent.outcome == "ok",
+                )
+                .order_by(col(AuditEvent.id).desc())
+            )
+            if json.loads(e.details).get("trigger") in closing
+        ),
+        None,
+    )
+    _, who = _words(session, interview, actor)
+    when = ""
+    if event is not None:
+        names = People(session, spec)
+        when = (
+            f" on {long_date(local_date(event.at, spec.time_zone))} by "
+            f"{names.named(event.actor, event.role)}"
+        )
+    titles = [
+        spec.packet_kinds[p].title if p in spec.packet_kinds else p
+        for p in spec.packets.get(candidate.state, [])
+    ]
+    printed = (
+        f"{',' if when else ''} and printed in the {and_list(titles)} packet" if titles else ""
+    )
+    deciders = sorted(
+        {
+            r
+            for t in spec.triggers_from(candidate.state)
+            if not spec.states[t.dest].final and not spec.closes_interview(t)
+            for r in t.roles
+        }
+    )
+    tell = and_list([spec.roles[r].label if r in spec.roles else r for r in deciders])
+    instead = (
+        f"; if a score {'on it ' if titles else ''}is wrong, tell the {tell} in writing before "
+        "the decision"
+        if tell
+        else ""
+    )
+    return (
+        f"{who}'s interview scores were recorded{when}{printed}; the scorecards are closed, so "
+        f"a correction cannot change those results{instead}"
+    )
+
+
 def _refuse_before_interview(
     spec: Workflow, interview: Interview, at: datetime, hint: str = SUBMIT_REFUSED
 ) -> None:
@@ -253,7 +294,8 @@ def _refuse_before_interview(
     slot = interview.slot
     if slot is not None and too_early(slot, at):
         raise RuleViolation(
-            f"candidate {interview.candidate.id}'s interview is scheduled for "
+            # By name: only a panelist who sits for the candidate gets this far.
+            f"{interview.candidate.name}'s interview is scheduled for "
             f"{weekday_time(slot.at, spec.time_zone)}; a scorecard is submitted after the "
             f"interview, not before (now {weekday_time(at, spec.time_zone)})",
             hint=hint,

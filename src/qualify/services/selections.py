@@ -17,7 +17,7 @@ from qualify.actor import Actor
 from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation, Step
 from qualify.store import audit
-from qualify.store.clock import utcnow
+from qualify.store.clock import too_far_ahead, utcnow
 from qualify.store.closed import Closed, closed_selections, hold_open
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
@@ -27,10 +27,6 @@ from qualify.workflow import files
 from qualify.workflow.documents import local_date
 
 TITLE_MAX = 200  # the column's length
-# Qualifications are measured on the as-of date, usually the application deadline: a date more
-# than this many days ahead is more often a mistyped year or month than a plan, so it must be
-# confirmed. A date in the past is ordinary (a selection opened after its deadline).
-AS_OF_AHEAD_DAYS = 90
 
 
 def open_selection(
@@ -45,7 +41,8 @@ def open_selection(
     far_as_of: bool = False,
 ) -> Selection:
     """Open a selection on the current text of a workflow file, frozen from now on. An as-of
-    date more than AS_OF_AHEAD_DAYS ahead of today is refused unless `far_as_of` confirms it."""
+    date more than AHEAD_DAYS ahead of today (clock.too_far_ahead) is refused unless `far_as_of`
+    confirms it; a date in the past is ordinary (a selection opened after its deadline)."""
     at = now or utcnow()
     title = title.strip()
     if not title:
@@ -60,12 +57,10 @@ def open_selection(
     role = role_for(actor_user(session, actor), allowed, "open a selection")
     loaded = files.find(settings, workflow)
     today = local_date(at, loaded.spec.time_zone)
-    ahead = (as_of - today).days
-    if ahead > AS_OF_AHEAD_DAYS and not far_as_of:
+    far = too_far_ahead(as_of, today, "qualifications are measured on that day, and a date")
+    if far is not None and not far_as_of:
         raise BadInput(
-            f"{ahead} days after today ({today.isoformat()}): qualifications are measured on "
-            f"that day, and a date more than {AS_OF_AHEAD_DAYS} days ahead is more often a "
-            "mistyped year or month",
+            far,
             field="as_of",
             value=as_of.isoformat(),
             step=Step("confirm_as_of"),

@@ -81,9 +81,11 @@ def assign_training(
     reason: str | None = None,
     now: datetime | None = None,
     packets: PacketPlace | None = None,
+    far_ahead: bool = False,
 ) -> Directed:
-    """Direct courses for a candidate, due by a date. From a state a transition that directs
-    training leaves (SRO: selected), that transition fires with the direction, in one
+    """Direct courses for a candidate, due by a date (one more than AHEAD_DAYS ahead only when
+    `far_ahead` confirms it: more often a mistyped year or month). From a state a transition
+    that directs training leaves (SRO: selected), that transition fires with the direction, in one
     transaction; in the state it leads to (SRO: training), the courses are added. When
     `packets` says where, the letters it prints are written after it commits: the stage's
     training assignment, or (courses added) the workflow's amended one, listing every course
@@ -91,7 +93,7 @@ def assign_training(
     at = now or utcnow()
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    wanted = order(spec, courses, due_on, local_date(at, spec.time_zone))
+    wanted = order(spec, courses, due_on, local_date(at, spec.time_zone), far_ahead)
     fires = next((t for t in spec.triggers_from(candidate.state) if t.directs_training), None)
     if fires is not None:
         done = fire(

@@ -24,6 +24,8 @@ from qualify.store.permissions import (
     frozen_permission,
     frozen_roles,
     role_for,
+    role_labels,
+    roles_in_words,
 )
 from qualify.store.rows import taken_meanwhile
 from qualify.store.tables import Candidate, PanelSeat, Selection, User
@@ -196,10 +198,12 @@ def edit_user(
             f"{acting.display_name} may not change who is an administrator: only an "
             "administrator may"
         )
+    labels = role_labels(session)
     for role in remove_roles:
         if role not in user.roles:
+            held = ", ".join(roles_in_words([r], labels) for r in user.roles)
             raise BadInput(
-                f"{name} does not hold it (holds {', '.join(user.roles)})",
+                f"{user.display_name} does not hold it (holds {held})",
                 field="remove_roles",
                 value=role,
             )
@@ -213,10 +217,15 @@ def edit_user(
         needed = _needed_for(session, name, role)
         if needed:
             why, step = needed
-            raise RuleViolation(f"cannot remove the role {role} from {name}: {why}", step=step)
+            raise RuleViolation(
+                f"cannot remove the role {roles_in_words([role], labels)} from "
+                f"{user.display_name}: {why}",
+                step=step,
+            )
     if not roles:
         raise BadInput(
-            f"{name} would hold no role; a user holds at least one", field="remove_roles"
+            f"{user.display_name} would hold no role; a user holds at least one",
+            field="remove_roles",
         )
     old: dict[str, object] = {"full_name": user.full_name, "title": user.title, "roles": user.roles}
     changed = {k: (old[k], v) for k, v in new.items() if v != old[k]}

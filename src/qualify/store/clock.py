@@ -1,12 +1,17 @@
-"""The time services record: now, in UTC (a front door may pass its own `now`); and the rule
-that a fact is dated within the days it can have happened on: not after the day it is recorded
-on, nor before FACT_DATE_MIN (1950-01-01; an earlier year is a mistyped one)."""
+"""The time services record: now, in UTC (a front door may pass its own `now`); the rule that a
+fact is dated within the days it can have happened on: not after the day it is recorded on, nor
+before FACT_DATE_MIN (1950-01-01; an earlier year is a mistyped one); and the rule that a day
+planned more than AHEAD_DAYS ahead must be confirmed."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from qualify.limits import FACT_DATE_MIN
+
+# A day planned (an as-of date, an interview, training due) more than this many days ahead is
+# more often a mistyped year or month than a plan: each front door asks to confirm it.
+AHEAD_DAYS = 90
 
 
 def utcnow() -> datetime:
@@ -30,3 +35,15 @@ def not_a_fact_date(day: date, today: date) -> str | None:
             "is the year mistyped?"
         )
     return after_today(day, today)
+
+
+def too_far_ahead(day: date, today: date, what: str) -> str | None:
+    """Why `what` on `day` must be confirmed (None when it need not): it is more than
+    AHEAD_DAYS after `today`, the day in the selection's time zone."""
+    ahead = (day - today).days
+    if ahead <= AHEAD_DAYS:
+        return None
+    return (
+        f"{ahead} days after today ({today.isoformat()}): {what} more than {AHEAD_DAYS} days "
+        "ahead is more often a mistyped year or month"
+    )

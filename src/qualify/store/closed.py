@@ -60,13 +60,8 @@ def hold_open(session: Session, selection: Selection) -> None:
     On PostgreSQL that is a row lock (FOR NO KEY UPDATE: it queues the two with each other, not
     with writers of rows that only refer to the selection); on SQLite the writer already holds
     the database's write lock from BEGIN IMMEDIATE."""
-    hold(session, selection)
-    refuse_if_closed(session, selection)
-
-
-def hold(session: Session, selection: Selection) -> None:
-    """Hold `selection` until this transaction ends, as `hold_open` does, refusing nothing."""
     if session.get_bind().dialect.name == "postgresql":
         session.exec(
             select(Selection.id).where(Selection.id == selection.id).with_for_update(key_share=True)
         )
+    refuse_if_closed(session, selection)

@@ -11,11 +11,13 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput
+from qualify.errors import BadInput, Step
+from qualify.store.clock import too_far_ahead
 from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
 from qualify.suggest import suggest
 from qualify.workflow.loader import TRAINING_EVIDENCE
+from qualify.workflow.moves import and_list
 from qualify.workflow.spec import CourseSpec, Workflow
 
 
@@ -87,22 +89,38 @@ def parse_day(field: str, text: str | date) -> date:
     return day
 
 
-def order(spec: Workflow, courses: list[str], due_on: str | date, today: date) -> Order:
-    """Check what a direction names: known courses, each once, due no earlier than today."""
+def order(
+    spec: Workflow, courses: list[str], due_on: str | date, today: date, far_ahead: bool = False
+) -> Order:
+    """Check what a direction names: known courses, each once, due no earlier than today and,
+    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today."""
     if not courses:
         raise BadInput("name at least one course to direct", field="courses")
     for course in courses:
         course_of(spec, course, "courses")
     twice = sorted({c for c in courses if courses.count(c) > 1})
     if twice:
-        raise BadInput(f"{', '.join(twice)} is named twice", field="courses")
+        named = [f"{course_of(spec, c).label} ({c})" for c in twice]
+        raise BadInput(
+            f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
+            "course once",
+            field="courses",
+        )
     due = parse_day("due_on", due_on)
     if due < today:
         raise BadInput(
             f"{due} is before today ({today}); training is due on or after the day it is directed",
             field="due_on",
         )
-    return Order(tuple(courses), due)
+    return Order(tuple(courses), due_date(due, today, far_ahead))
+
+
+def due_date(due: date, today: date, far_ahead: bool) -> date:
+    """A due date no more than AHEAD_DAYS after today, unless `far_ahead` confirms it."""
+    far = too_far_ahead(due, today, "training due")
+    if far is not None and not far_ahead:
+        raise BadInput(far, field="due_on", value=due.isoformat(), step=Step("confirm_far_due"))
+    return due
 
 
 def progress(session: Session, spec: Workflow, candidate_id: int) -> list[Progress]:

@@ -18,7 +18,7 @@ from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
-from qualify.workflow.eligible_list import EligibleList, decided_from, list_decisions
+from qualify.workflow.eligible_list import EligibleList, list_decisions
 from qualify.workflow.moves import and_list, refused
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Workflow
@@ -93,24 +93,6 @@ def decided_words(session: Session, selection: Selection) -> str | None:
     who = user.display_name if user is not None else decided.actor
     who += f" ({role.label})" if role is not None else ""
     return f'on {day} {who} recorded "{transition.label_for(name)}" for {name}'
-
-
-def refuse_new_scores_if_decided(
-    session: Session, selection: Selection, spec: Workflow, candidate: Candidate, who: str
-) -> None:
-    """Refuse a scorecard for a candidate whose interview is closed (SRO: Interview scored,
-    where corrections are taken) once the selection is decided: a correction would move them
-    on the eligible list the letters cite. `who` names the candidate as the panelist sees
-    them; the refusal tells a panelist no more of the decision than its day."""
-    if candidate.state not in decided_from(spec):
-        return
-    decided = first_decision(session, selection, spec)
-    if decided is not None:
-        day = long_date(local_date(decided.at, spec.time_zone))
-        raise RuleViolation(
-            f"the scores for {who} stand: selection {selection.id} was decided on {day}, and its "
-            "ranking is the eligible list the letters cite"
-        )
 
 
 def refuse_if_decided(session: Session, selection: Selection, doing: str) -> None:
@@ -210,7 +192,7 @@ def recall_details(
         )
     if skip and not above:
         raise BadInput(
-            f"candidate {candidate.id} is next on the eligible list; nobody is passed over",
+            f"{candidate.name} is next on the eligible list; nobody is passed over",
             field="skip_reason",
         )
     return {

@@ -62,8 +62,10 @@ def appointed_on(session: Session, spec: Workflow, candidate: Candidate) -> date
     """The day (in the workflow's time zone) the officer entered a state that reports."""
     service = reporting_service(session, spec, candidate)
     if service is None:
-        states = reports_spec(spec).states
-        raise RuleViolation(f"candidate {candidate.id} never entered {' or '.join(states)}")
+        named = reports_spec(spec).states
+        states = [spec.states[s].label if s in spec.states else s for s in named]
+        # By name: only a reader of the officer's reports gets here.
+        raise RuleViolation(f"{candidate.name} never entered {' or '.join(states)}")
     return service.start
 
 

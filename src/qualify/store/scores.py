@@ -16,7 +16,14 @@ from sqlmodel import Session, col, select
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import alternates_of, seats_of
 from qualify.store.recorded import current_key
-from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Scorecard, Selection
+from qualify.store.tables import (
+    AuditEvent,
+    Candidate,
+    ConflictDeclaration,
+    Scorecard,
+    Selection,
+    User,
+)
 from qualify.workflow.facts import InterviewFacts
 from qualify.workflow.scoring import (
     CandidateResult,
@@ -24,6 +31,7 @@ from qualify.workflow.scoring import (
     Exact,
     PanelInput,
     aggregate,
+    missing_words,
     score_candidate,
     sitting,
 )
@@ -209,16 +217,21 @@ def panel_inputs(
 def interview_facts(
     session: Session, selection: Selection, candidates: list[Candidate]
 ) -> dict[int, InterviewFacts]:
-    """The interview guards' view of each candidate."""
-    rubric = workflow_of(selection).spec.rubric
+    """The interview guards' view of each candidate; what the panel lacks in words (the seat
+    by its label, the panelist by name), as a check's reason prints it."""
+    spec = workflow_of(selection).spec
+    rubric = spec.rubric
     exact = Exact.of(rubric)
     facts = {}
+    names: dict[str, str] | None = None
     for panel in panel_inputs(session, selection, candidates):
         result = score_candidate(rubric, panel, exact)
+        if result.missing and names is None:
+            names = {u.name: u.display_name for u in session.exec(select(User))}
         facts[panel.candidate_id] = InterviewFacts(
             seats=len(panel.seats),
             complete=result.complete,
-            missing=result.missing,
+            missing=tuple(missing_words(m, spec, names or {}) for m in result.missing),
             passed=result.passed,
             failures=result.failures,
             total=result.total,
@@ -227,10 +240,19 @@ def interview_facts(
 
 
 def ranking(
-    session: Session, selection: Selection, *, before: Before | None = None
+    session: Session, selection: Selection, *, before: Before | None = None, named: bool = False
 ) -> list[CandidateResult]:
     """Every candidate's interview result, ranked, computed from the records (as they stood
-    `before` an event, when given)."""
+    `before` an event, when given). `named`: a tie's note names the neighbour (for a reader
+    who sees every candidate ranked), else says "candidate N"."""
+    names: dict[int, str] | None = None
+    if named:
+        rows = session.exec(
+            select(Candidate.id, Candidate.name).where(Candidate.selection_id == selection.id)
+        ).all()
+        names = {cid or 0: name for cid, name in rows}
     return aggregate(
-        workflow_of(selection).spec.rubric, panel_inputs(session, selection, before=before)
+        workflow_of(selection).spec.rubric,
+        panel_inputs(session, selection, before=before),
+        names,
     )

@@ -21,6 +21,7 @@ STEPS = {
     "attach_file": ": choose the file",
     "give_skip_reason": ": say why the officers ranked above are passed over",
     "direct_training": ": choose the courses and the date they are due",
+    "confirm_far_due": '; if that day is meant, tick "Due more than 90 days ahead" too',
 }
 
 

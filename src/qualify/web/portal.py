@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +23,7 @@ from qualify.config import Settings
 from qualify.errors import QualifyError
 from qualify.store import audit, checkpoints, db
 from qualify.store.clock import utcnow
+from qualify.workflow.scoring import tie_rule_words
 
 HERE = Path(__file__).parent
 log = logging.getLogger("qualify.web")
@@ -41,9 +42,11 @@ class Portal:
     # here instead, in turn; readers never wait (WAL). PostgreSQL needs no such queue.
     writers: AbstractContextManager[object] = field(default_factory=nullcontext)
     reader: Engine = field(init=False)  # the engine for work that only reads
+    glancer: Engine = field(init=False)  # the engine for one statement that only reads
 
     def __post_init__(self) -> None:
         self.reader = db.reading(self.engine)
+        self.glancer = db.glancing(self.engine)
 
     @classmethod
     def make(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Portal:
@@ -87,6 +90,14 @@ class Portal:
         finally:
             if heads and ring is not None:
                 self._checkpoint(ring, max(heads))
+
+    @contextmanager
+    def glance(self) -> Iterator[Session]:
+        """A database session for a read of one statement that needs no transaction around it
+        (who is signed in): on PostgreSQL it runs without BEGIN and ROLLBACK, two trips to the
+        server fewer on every request."""
+        with db.session_scope(self.glancer) as session:
+            yield session
 
     def _checkpoint(self, ring: Keyring, head: tuple[int, str]) -> None:
         path = checkpoints.checkpoint_file(self.settings.records_dir)
@@ -139,15 +150,3 @@ def portal_of(request: Request) -> Portal:
     found = request.app.state.portal
     assert isinstance(found, Portal)
     return found
-
-
-def tie_rule_words(rule: str, labels: Mapping[str, str] | None = None) -> str:
-    """A rubric's tie-break rule in a reader's words (`criterion:role_model` -> `higher mean on
-    ` and the criterion's label in `labels`, else its id in words), not the workflow file's
-    key."""
-    if rule.startswith("criterion:"):
-        criterion = rule.removeprefix("criterion:")
-        return "higher mean on " + ((labels or {}).get(criterion) or criterion.replace("_", " "))
-    return {"fewest_flags": "fewer disagreement flags", "employee_id": "lower employee id"}.get(
-        rule, rule.replace("_", " ")
-    )

@@ -188,6 +188,14 @@ class _Problems:
             (line, f"{where}: {shown}: {message}" if shown else f"{where}: {message}")
         )
 
+    def twice(self, path: Path_, first: Path_, what: str, fix: str) -> None:
+        """`what` at `path` repeats the value at `first`: name both places, and the fix
+        ("criterion id 'skill' is used twice: rubric.criteria[0].id (line 49) has it too;
+        give each criterion its own id")."""
+        line = self._line(first)
+        where = f"{_format_path(first)} (line {line})" if line else _format_path(first)
+        self.add(path, f"{what}: {where} has it too; {fix}")
+
     def _line(self, path: Path_) -> int:
         for end in range(len(path), -1, -1):
             if path[:end] in self.lines:
@@ -272,7 +280,11 @@ def _index(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: li
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             if key in seen:
                 shown = _format_path((*path, key))
-                duplicates.append(f"{key_node.start_mark.line + 1}: {shown}: key given twice")
+                within = f"under {_format_path(path)}" if path else "at the top of the file"
+                duplicates.append(
+                    f"{key_node.start_mark.line + 1}: {shown}: the key '{key}' is given twice "
+                    f"{within} (first at line {lines[(*path, key)]}): keep one"
+                )
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
             _index(value_node, (*path, key), lines, duplicates)
@@ -330,7 +342,7 @@ def _validate_semantics(
     _validate_packets(spec, problems, templates, fast=fast)
     _validate_documents(spec, problems, known)
     _validate_position_brief(spec, problems)
-    reports.validate(spec, problems.add)
+    reports.validate(spec, problems.add, problems.twice)
     if templates is not None:
         for j, template in enumerate(spec.training.amended_packets):
             known(("training", "amended_packets", j), template, templates, "packet template")
@@ -396,10 +408,11 @@ def _validate_transitions(spec: Workflow, problems: _Problems) -> None:
                 problems.add((*here, "source", j), f"state '{source}' is final: nothing leaves it")
             if (source, t.trigger) in seen_moves:
                 first = seen_moves[(source, t.trigger)]
-                problems.add(
+                problems.twice(
                     (*here, "trigger"),
-                    f"trigger '{t.trigger}' from state '{source}' is already "
-                    f"defined by transitions[{first}]",
+                    ("transitions", first, "trigger"),
+                    f"trigger '{t.trigger}' from state '{source}' is defined twice",
+                    "one trigger leaves a state one way: rename one or remove it",
                 )
             seen_moves.setdefault((source, t.trigger), i)
         known((*here, "dest"), t.dest, states, "state")
@@ -529,12 +542,17 @@ def _validate_position_brief(spec: Workflow, problems: _Problems) -> None:
         "hourly": {"hourly_rate", "hours_per_day"},
         "none": set(),
     }
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, option in enumerate(brief.options):
         here: Path_ = ("position_brief", "options", i)
         if option.id in seen:
-            problems.add((*here, "id"), f"option id '{option.id}' is used twice")
-        seen.add(option.id)
+            problems.twice(
+                (*here, "id"),
+                ("position_brief", "options", seen[option.id], "id"),
+                f"option id '{option.id}' is used twice",
+                "give each funding option its own id",
+            )
+        seen.setdefault(option.id, i)
         given = {k for k in ("share_percent", "hourly_rate", "hours_per_day") if getattr(option, k)}
         for key in sorted(needs[option.basis] - given):
             problems.add((*here, key), f"basis {option.basis} needs {key}")
@@ -606,11 +624,16 @@ def _validate_documents(spec: Workflow, problems: _Problems, known: Any) -> None
     except (ValueError, OSError, ZoneInfoNotFoundError):  # OSError: a name too long for a path
         zone = spec.time_zone
         problems.add(("time_zone",), f"unknown time zone '{zone}' (a name like America/New_York)")
-    seen: set[date] = set()
+    seen: dict[date, int] = {}
     for j, day in enumerate(spec.holidays):
         if day in seen:
-            problems.add(("holidays", j), f"{day.isoformat()} is listed twice")
-        seen.add(day)
+            problems.twice(
+                ("holidays", j),
+                ("holidays", seen[day]),
+                f"{day.isoformat()} is listed twice",
+                "list each holiday once",
+            )
+        seen.setdefault(day, j)
 
 
 INTERVIEW_PASSED = "interview_passed"
@@ -621,7 +644,7 @@ TRAINING_EVIDENCE = "training_completed"
 def _validate_training(spec: Workflow, problems: _Problems) -> None:
     """Courses have unique ids, labels and hours; transitions that direct or require training
     have courses to direct."""
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, course in enumerate(spec.training.courses):
         here: Path_ = ("training", "courses", i)
         if not _CODE.match(course.id):
@@ -629,8 +652,13 @@ def _validate_training(spec: Workflow, problems: _Problems) -> None:
                 (*here, "id"), f"course id '{course.id}' must be lower_case_with_underscores"
             )
         if course.id in seen:
-            problems.add((*here, "id"), f"course id '{course.id}' is used twice")
-        seen.add(course.id)
+            problems.twice(
+                (*here, "id"),
+                ("training", "courses", seen[course.id], "id"),
+                f"course id '{course.id}' is used twice",
+                "give each course its own id",
+            )
+        seen.setdefault(course.id, i)
         if not course.label.strip():
             problems.add((*here, "label"), "write the course's name, printed in letters")
         if not 0 < course.hours <= TRAINING_HOURS_MAX:
@@ -700,12 +728,17 @@ def _validate_rubric(spec: Workflow, problems: _Problems) -> None:
     if low >= high:
         problems.add(("rubric", "scale_max"), f"scale_max must be above scale_min ({low})")
     required = sorted({low, (low + high) // 2, high})
-    ids: set[str] = set()
+    ids: dict[str, int] = {}
     for i, c in enumerate(rubric.criteria):
         here: Path_ = ("rubric", "criteria", i)
         if c.id in ids:
-            problems.add((*here, "id"), f"criterion id '{c.id}' is used twice")
-        ids.add(c.id)
+            problems.twice(
+                (*here, "id"),
+                ("rubric", "criteria", ids[c.id], "id"),
+                f"criterion id '{c.id}' is used twice",
+                "give each criterion its own id",
+            )
+        ids.setdefault(c.id, i)
         missing = [score for score in required if not c.anchors.get(score, "").strip()]
         if missing:
             problems.add(

@@ -237,9 +237,14 @@ def outstanding(
     return found
 
 
-def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) -> None:
+def validate(
+    spec: Workflow,
+    add: Callable[[tuple[str | int, ...], str], None],
+    twice: Callable[[tuple[str | int, ...], tuple[str | int, ...], str, str], None],
+) -> None:
     """Cross-check `activity_reports`: states, fields and packet kind (the calendar's
-    bounds are the spec's own)."""
+    bounds are the spec's own). `add(path, problem)`; `twice(path, first, what, fix)` for a
+    value that repeats the one at `first`."""
     reports = spec.activity_reports
     if reports is None:
         return
@@ -254,11 +259,16 @@ def validate(spec: Workflow, add: Callable[[tuple[str | int, ...], str], None]) 
         add((*here, "states"), "name at least one state in which an officer reports")
     if not any(f.kind == "count" for f in reports.fields):
         add((*here, "fields"), "declare at least one field of kind count")
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, field in enumerate(reports.fields):
         if field.id in seen:
-            add((*here, "fields", i, "id"), f"field id '{field.id}' is used twice")
-        seen.add(field.id)
+            twice(
+                (*here, "fields", i, "id"),
+                (*here, "fields", seen[field.id], "id"),
+                f"field id '{field.id}' is used twice",
+                "give each field its own id",
+            )
+        seen.setdefault(field.id, i)
         if not re.match(r"^[a-z][a-z0-9_]*$", field.id):
             add((*here, "fields", i, "id"), f"'{field.id}' must be lower_case_with_underscores")
         if not field.label.strip():

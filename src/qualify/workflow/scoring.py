@@ -5,6 +5,7 @@ A pure function of its inputs: the same scorecards in any order give the same re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
@@ -21,6 +22,48 @@ def barred_reason(
     if conflict is not None:
         return f"declared a conflict of interest: {conflict}"
     return None
+
+
+# How `sitting` names the alternates tried for a barred holder. Stored results keep this text
+# with user names (`audit verify` recomputes and compares it, and a full name may change):
+# `barred_words` and `missing_words` name the people when a reader sees it.
+NO_ALTERNATE = "; no eligible alternate ("
+MAY_NOT_SIT = " may not sit)"
+
+
+def barred_words(why: str, names: Mapping[str, str]) -> str:
+    """Why a holder may not score, as `sitting` wrote it, with the alternates tried by their
+    names in `names` (user name -> name; a user name not in it stays as it is)."""
+    reason, found, tried = why.rpartition(NO_ALTERNATE)
+    if not found or not tried.endswith(MAY_NOT_SIT):
+        return why
+    logins = tried.removesuffix(MAY_NOT_SIT).split(", ")
+    return f"{reason}{NO_ALTERNATE}{', '.join(names.get(x, x) for x in logins)}{MAY_NOT_SIT}"
+
+
+def missing_words(line: str, spec: Workflow, names: Mapping[str, str]) -> str:
+    """A line of a result's `missing` as `score_candidate` wrote it ("school_rep rep.chen: no
+    submitted scorecard") with the panelist by name and the seat by its label: "Rosa Diaz
+    (Milford School System representative seat): no submitted scorecard". Reads results stored
+    by any version; a line of another shape stays as it is."""
+    head, found, why = line.partition(": ")
+    seat, space, login = head.partition(" ")
+    if not found or not space or seat not in spec.panel.seats:
+        return line
+    label = spec.panel.seats[seat].label or seat.replace("_", " ")
+    return f"{names.get(login, login)} ({label} seat): {barred_words(why, names)}"
+
+
+def tie_rule_words(rule: str, labels: Mapping[str, str] | None = None) -> str:
+    """A rubric's tie-break rule in a reader's words (`criterion:role_model` -> `higher mean on
+    ` and the criterion's label in `labels`, else its id in words), not the workflow file's
+    key."""
+    if rule.startswith("criterion:"):
+        criterion = rule.removeprefix("criterion:")
+        return "higher mean on " + ((labels or {}).get(criterion) or criterion.replace("_", " "))
+    return {"fewest_flags": "fewer disagreement flags", "employee_id": "lower employee id"}.get(
+        rule, rule.replace("_", " ")
+    )
 
 
 @dataclass(frozen=True)
@@ -70,7 +113,7 @@ def sitting(
             tried = [alt for alt_seat, alt in alternates if alt_seat == seat]
             # (Without alternates the reason stays as results stored it before they existed.)
             barred[holder] = why + (
-                f"; no eligible alternate ({', '.join(tried)} may not sit)" if tried else ""
+                f"{NO_ALTERNATE}{', '.join(tried)}{MAY_NOT_SIT}" if tried else ""
             )
             continue
         taken.add(alternate)
@@ -246,20 +289,26 @@ def _deciding_rule(rubric: RubricSpec, a: tuple[object, ...], b: tuple[object, .
     return "employee_id"
 
 
-def rank(rubric: RubricSpec, keys: list[tuple[object, ...]]) -> list[tuple[int, int, str | None]]:
+def rank(
+    rubric: RubricSpec, keys: list[tuple[object, ...]], names: Mapping[int, str] | None = None
+) -> list[tuple[int, int, str | None]]:
     """(candidate id, rank, tie-break note) for complete results given by their sort keys, best
-    first; a candidate tied on total with a neighbour is told which rule ranked them."""
+    first; a candidate tied on total with a neighbour is told who and which rule ranked them,
+    in words: the neighbour by their name in `names` (candidate id -> name; for readers who
+    see every candidate ranked), else as "candidate N"."""
+    labels = {c.id: c.label for c in rubric.criteria}
     ordered = sorted(keys)
     ranked = []
     for i, key in enumerate(ordered):
         tie_break = None
         for j in (i - 1, i + 1):
             if 0 <= j < len(ordered) and ordered[j][0] == key[0]:
-                rule = _deciding_rule(rubric, key, ordered[j])
+                rule = tie_rule_words(_deciding_rule(rubric, key, ordered[j]), labels)
                 where = "above" if j > i else "below"
-                tie_break = (
-                    f"tied with candidate {ordered[j][-1]} on total; ranked {where} it by {rule}"
-                )
+                other = ordered[j][-1]
+                assert isinstance(other, int)
+                who = (names or {}).get(other) or f"candidate {other}"
+                tie_break = f"tied with {who} on total; ranked {where} them by {rule}"
                 break
         candidate_id = key[-1]
         assert isinstance(candidate_id, int)
@@ -267,16 +316,19 @@ def rank(rubric: RubricSpec, keys: list[tuple[object, ...]]) -> list[tuple[int, 
     return ranked
 
 
-def aggregate(rubric: RubricSpec, panels: list[PanelInput]) -> list[CandidateResult]:
+def aggregate(
+    rubric: RubricSpec, panels: list[PanelInput], names: Mapping[int, str] | None = None
+) -> list[CandidateResult]:
     """Results for every candidate: the passing ones ranked 1..n, the eligible list's order
-    (ties broken by the rubric's rules, and named); then those complete but failing, by total,
-    with no rank; then incomplete ones by candidate id."""
+    (ties broken by the rubric's rules, and named, the neighbour by `names` as in `rank`);
+    then those complete but failing, by total, with no rank; then incomplete ones by candidate
+    id."""
     exact = Exact.of(rubric)
     results = [score_candidate(rubric, p, exact) for p in panels]
     passing = {r.candidate_id: r for r in results if r.passed}
     ranked = [
         replace(passing[cid], rank=place, tie_break=note)
-        for cid, place, note in rank(rubric, [sort_key(rubric, r) for r in passing.values()])
+        for cid, place, note in rank(rubric, [sort_key(rubric, r) for r in passing.values()], names)
     ]
     failing = sorted(
         (r for r in results if r.complete and not r.passed), key=lambda r: sort_key(rubric, r)

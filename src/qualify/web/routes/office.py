@@ -110,6 +110,7 @@ def _evidence_inputs(typed: dict[str, str]) -> dict[str, str]:
         "step:attach_file": "file",
         "vouched_by": "by",
         "kind": "kind",
+        "reason": "reason",
     }
 
 
@@ -142,7 +143,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
         typed = {
             key: value.strip()
             for key, value in form.multi_items()
-            if (key.startswith("f_") or key == "by") and isinstance(value, str)
+            if (key.startswith("f_") or key in ("by", "reason")) and isinstance(value, str)
         }
         fields = {key[2:]: value for key, value in typed.items() if key.startswith("f_") and value}
         async with held_upload(form, settings.max_evidence_bytes) as (file, chosen):
@@ -157,6 +158,7 @@ async def evidence_add(request: Request, actor: Actor) -> Response:
                     file=file,
                     vouched_by=optional(form, "by"),
                     max_file_bytes=settings.max_evidence_bytes,
+                    reason=optional(form, "reason"),
                 )
             except (BadInput, RuleViolation, Conflict) as exc:
                 return await _evidence(

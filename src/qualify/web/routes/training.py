@@ -211,6 +211,7 @@ async def add_courses(request: Request, actor: Actor) -> Response:
             reason=optional(form, "reason"),
             packets=PacketPlace(settings.templates_dir, settings.records_dir),
             now=portal_of(request).now(),
+            far_ahead=text(form, "far_ahead", 10) == "yes",
         )
     except (BadInput, RuleViolation, Conflict) as exc:
         laid = lay_out(exc, ADD_INPUTS)
@@ -218,6 +219,7 @@ async def add_courses(request: Request, actor: Actor) -> Response:
             "courses": courses,
             "due_on": due_on,
             "reason": text(form, "reason"),
+            "far_ahead": text(form, "far_ahead", 10) == "yes",
         }
         failed = Failed(
             f"{candidate_id}-courses", laid.by_input, laid.general, status_of(exc), typed
