@@ -248,7 +248,21 @@ def _type(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
 def test_interactive_scoring_refuses_before_the_first_question(
     q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert q("user", "add", "rep.ibarra", "--role", "school_rep", user="hr.alvarez").exit_code == 0
+    assert (
+        q(
+            "user",
+            "add",
+            "rep.ibarra",
+            "--role",
+            "school_rep",
+            "--full-name",
+            "rep.ibarra",
+            "--title",
+            "school_rep",
+            user="hr.alvarez",
+        ).exit_code
+        == 0
+    )
     changed = q(
         "panel", "assign", "1", "--seat", "commander=cmdr.obrien", "--seat", "school_rep=rep.chen",
         "--seat", "school_rep=rep.ibarra", "--reason", "rep.douglas moved away", user="hr.alvarez",

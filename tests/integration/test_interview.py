@@ -82,6 +82,8 @@ def add_second_rep(session: Session, settings: Settings) -> None:
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
     )
 
@@ -559,7 +561,7 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
     changed = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     assert changed
     assert all(r["hidden"] for r in changed)
-    assert all(any("rep.ibarra" in m for m in r["missing"]) for r in changed)
+    assert all(any("Dr. Elena Ibarra" in m for m in r["missing"]) for r in changed)
     assert result_mismatches(session) == []
 
 

@@ -17,6 +17,7 @@ from qualify.actor import Actor
 from qualify.errors import (
     BadInput,
     Conflict,
+    Gathered,
     NotPermitted,
     PacketsOwed,
     QualifyError,
@@ -289,19 +290,29 @@ def _advance(
             f"at {spec.states[state].label}, you may {', '.join(offered) or 'do nothing'}"
         )
     reason = (reason or "").strip() or None
-    if transition.reason_required and reason is None:
-        raise BadInput(
-            f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
-        )
-    said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
-    if told.skip_reason is not None and not transition.eligible_list:
-        raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
-    if transition.directs_training and training is None:
-        raise BadInput(
-            f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
-        )
-    if training is not None and not transition.directs_training:
-        raise BadInput(f"{trigger} does not direct training")
+    # Every problem with what the form or command gave, said at once.
+    gathered = Gathered()
+    with gathered.check():
+        if transition.reason_required and reason is None:
+            raise BadInput(
+                f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
+            )
+    said: dict[str, Any] = {}
+    with gathered.check():
+        said |= _notice(transition, told)
+    with gathered.check():
+        said |= _category(transition, told)
+    with gathered.check():
+        if told.skip_reason is not None and not transition.eligible_list:
+            raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
+    with gathered.check():
+        if transition.directs_training and training is None:
+            raise BadInput(
+                f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
+            )
+        if training is not None and not transition.directs_training:
+            raise BadInput(f"{trigger} does not direct training")
+    gathered.refuse()
     loaded = compiled.loaded
     roles = {name: tuple(u.roles) for name, u in users.items()}
     guards = guard_results(session, selection, loaded, [candidate], transition, roles, at)[
