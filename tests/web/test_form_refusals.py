@@ -277,7 +277,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(deciding: 
         form_of(far.text, officer, "assign_training"), "due_on", officer, "assign_training"
     )
     assert "ahead is more often a mistyped year or month; if that day is meant, tick" in said
-    assert site.state("MPD-1042") == "selected"
+    assert deciding.state("MPD-1042") == "selected"
 
     done = browser.post(
         f"/candidates/{officer}/training",
