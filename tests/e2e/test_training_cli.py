@@ -66,8 +66,19 @@ def test_the_whole_path_from_selected_to_appointed(
     certificate = tmp_path / "certificate.pdf"
     certificate.write_bytes(letter_pdf("Basic SRO course, 40 hours."))
     today = TODAY.isoformat()
+    # A 40-hour course finished the day it was directed needs a reason (8 hours a day).
+    quick = q(
+        "training", "complete", "1", "basic_sro", "--on", today, "--file", str(certificate),
+        user="hr.alvarez",
+    )  # fmt: skip
+    assert (quick.exit_code, quick.stderr) == (
+        2,
+        f"error: --reason: Basic School Resource Officer course (40 hours) completed on {today}, "
+        f"the day it was directed ({today}): at 8 hours a day it takes at least 5 days; say why\n",
+    )
     done = q(
         "training", "complete", "1", "basic_sro", "--on", today, "--file", str(certificate),
+        "--reason", "Attended the February session before the direction was entered",
         user="hr.alvarez",
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
