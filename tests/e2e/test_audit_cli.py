@@ -32,7 +32,10 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
         ("sgt.moreau", "supervisor"),
         ("sgt.okafor", "supervisor"),
     ]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     imported = run(
         "candidate", "import", str(PROJECT / "docs" / "examples" / "roster.csv"), "--selection", "1"

@@ -34,6 +34,29 @@ def sets(value: str = "4") -> list[str]:
     return [arg for c in CRITERIA for arg in ("--set", f"{c}={value}")]
 
 
+def test_a_correction_is_accepted_until_the_scores_are_recorded_then_refused(
+    q: Callable[..., Result],
+) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        assert q("score", "1", *sets(), "--submit", user=panelist).exit_code == 0
+    fix = ("score", "1", "--set", "liaison=3", "--submit")
+    fixed = q(*fix, "--reason", "Misread my notes.", user="rep.chen")
+    assert fixed.exit_code == 0, fixed.stderr
+    assert "version 2" in fixed.stdout
+    recorded = q("advance", "1", "record_scores", user="hr.alvarez")
+    assert recorded.exit_code == 0, recorded.stderr
+    before = q("results", "1", "--json", user="chief.walsh").stdout
+    late = q(*fix[:3], "liaison=2", "--submit", "--reason", "Misread again.", user="rep.chen")
+    assert (late.exit_code, late.stdout) == (1, "")
+    assert late.stderr.startswith("error: Dana Whitfield's interview scores were recorded on ")
+    assert "by Marisol Alvarez, Human Resources Manager, and printed in the Panel results " in (
+        late.stderr
+    )
+    assert "tell the Chief of Police in writing before the decision" in late.stderr
+    assert len(late.stderr.splitlines()) == 1
+    assert q("results", "1", "--json", user="chief.walsh").stdout == before
+
+
 def test_panel_show(q: Callable[..., Result]) -> None:
     shown = q("panel", "show", "1", user="hr.alvarez")
     assert shown.exit_code == 0
@@ -225,7 +248,21 @@ def _type(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
 def test_interactive_scoring_refuses_before_the_first_question(
     q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert q("user", "add", "rep.ibarra", "--role", "school_rep", user="hr.alvarez").exit_code == 0
+    assert (
+        q(
+            "user",
+            "add",
+            "rep.ibarra",
+            "--role",
+            "school_rep",
+            "--full-name",
+            "rep.ibarra",
+            "--title",
+            "school_rep",
+            user="hr.alvarez",
+        ).exit_code
+        == 0
+    )
     changed = q(
         "panel", "assign", "1", "--seat", "commander=cmdr.obrien", "--seat", "school_rep=rep.chen",
         "--seat", "school_rep=rep.ibarra", "--reason", "rep.douglas moved away", user="hr.alvarez",

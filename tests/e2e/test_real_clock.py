@@ -59,7 +59,10 @@ def q(cli: Run, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ("cmdr1", "commander"), ("sgt1", "supervisor"), ("rep1", "school_rep"),
         ("rep2", "school_rep"), ("chief1", "chief"), ("det1", "detective_sergeant"),
     ]:  # fmt: skip
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     return run
 
 

@@ -38,6 +38,7 @@ from tests.helpers.builders import (
     declared,
     in_interview,
     interviewed,
+    panel_scored,
 )
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
@@ -81,6 +82,8 @@ def add_second_rep(session: Session, settings: Settings) -> None:
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
     )
 
@@ -528,7 +531,7 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
 ) -> None:
     selection, ids = interview.selection, interview.ids
     sid = selection.id or 0
-    interviewed(interview)  # every scorecard submitted, then the scores recorded
+    panel_scored(interview)  # every scorecard submitted, the interview not closed yet
     assert result_mismatches(session) == []
     shown = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     listed = [(r["candidate_id"], r.get("rank"), r.get("passed")) for r in shown]
@@ -558,7 +561,7 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
     changed = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     assert changed
     assert all(r["hidden"] for r in changed)
-    assert all(any("rep.ibarra" in m for m in r["missing"]) for r in changed)
+    assert all(any("Dr. Elena Ibarra" in m for m in r["missing"]) for r in changed)
     assert result_mismatches(session) == []
 
 
@@ -615,7 +618,7 @@ def test_the_migration_fills_identical_rows_without_the_service_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ids = interview.ids
-    interviewed(interview)  # every scorecard submitted, then the scores recorded
+    panel_scored(interview)  # every scorecard submitted; corrected before the scores are recorded
     correct(session, ids["MPD-1077"], "rep.chen", "misread my notes", role_model="2")
 
     def stored(s: Session) -> list[tuple[object, ...]]:
@@ -678,3 +681,27 @@ def test_a_conflict_or_panel_change_stops_a_write_based_on_what_was_read_before_
         with pytest.raises(Conflict, match="changed by someone else"):
             claim(session, seen)
         session.rollback()
+
+
+def test_once_the_scores_are_recorded_a_correction_is_refused_and_the_results_stand(
+    session: Session, interview: Sample
+) -> None:
+    """The panel results packet printed when the interview closed stays true: a correction
+    after it is refused, saying when and by whom the scores were recorded and what to do."""
+    selection, ids = interview.selection, interview.ids
+    sid = selection.id or 0
+    interviewed(interview)  # every scorecard submitted, then HR records the scores
+    dana = ids["MPD-1042"]
+    shown = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))
+    cards = session.exec(select(Scorecard.id)).all()
+    events = session.exec(select(AuditEvent.id)).all()
+    with pytest.raises(RuleViolation) as refused:
+        correct(session, dana, "rep.chen", "transposed two scores", liaison="2")
+    session.rollback()
+    message = render(refused.value)
+    assert "Dana Whitfield's interview scores were recorded on " in message
+    assert "and printed in the Panel results packet; the scorecards are closed" in message
+    assert "tell the Chief of Police in writing before the decision" in message
+    assert session.exec(select(Scorecard.id)).all() == cards
+    assert session.exec(select(AuditEvent.id)).all() == events
+    assert results(session=session, selection_id=sid, actor=as_user("hr.alvarez")) == shown

@@ -710,6 +710,8 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
         now=next(clock),
     )
@@ -1132,6 +1134,73 @@ def test_the_panel_results_say_what_a_panel_change_changed(
     )
     assert "Alternate for conflicts" in changes
     assert "rep.ibarra" not in text
+
+
+def test_a_panel_results_reprint_says_a_correction_made_after_it_changed_the_results(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    """Records made before scorecards closed at the recorded scores: a correction accepted
+    after the panel results were printed. The reprint keeps the results as recorded but says,
+    above them, that they changed, what they are now and which correction changed them; a
+    candidate with no later correction gets no such note."""
+    from qualify.services.scorecards import score
+    from qualify.workflow.documents import local_date, long_date
+
+    interviewed(sample)  # every scorecard submitted, then HR records the scores
+    dana, reyes = sample.ids["MPD-1042"], sample.ids["MPD-1077"]
+
+    def reprint(cid: int) -> str:
+        folder = tmp_path / f"reprint-{len(list(tmp_path.iterdir()))}"  # each in a new folder
+        paths = print_candidate(
+            session=session,
+            templates_dir=TEMPLATES,
+            output_dir=folder,
+            candidate_id=cid,
+            actor=as_user("hr.alvarez"),
+        )
+        return " ".join(pdftotext(next(p for p in paths if "panel_results" in p.name)).split())
+
+    recorded = reprint(dana)
+    assert "corrected after these results were recorded" not in recorded
+    # As an earlier version allowed: Dana's interview open again for one correction.
+    row = session.get(Candidate, dana)
+    assert row is not None
+    row.state = "interview"
+    session.commit()
+    score(
+        session=session,
+        candidate_id=dana,
+        actor=as_user("rep.chen"),
+        scores={"emergency_planning": "2"},
+        comments={},
+        submit=True,
+        reason="Misread my notes.",
+        now=sample.clock.tick(),
+    )
+    row.state = "scored"
+    session.commit()
+    text = reprint(dana)
+    # The results as recorded, as first printed ...
+    total = re.compile(r"Weighted total (\d\.\d\d) \(pass mark")
+    as_recorded = total.search(recorded)
+    assert as_recorded is not None
+    assert total.findall(text) == [as_recorded.group(1)]
+    # ... and above them, what changed since.
+    assert "Scorecards corrected after these results were recorded. The results below are as " in (
+        text
+    )
+    assert "After that, 1 scorecard correction was entered" in text
+    now = re.search(r"The results now: weighted total (\d\.\d\d), Passed, ranked 1;", text)
+    assert now is not None
+    assert float(now.group(1)) < float(as_recorded.group(1))
+    # Dated by the correction's audit event (on PostgreSQL, the server's clock).
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "scorecard_corrected")).one()
+    day = long_date(local_date(event.at, "America/New_York"))
+    assert (
+        f"Dr. Helen Chen, Principal, Milford High School, {day} (version 2): Emergency planning "
+        "with the district's Emergency Management Team: 3 changed to 2. Reason: Misread my notes."
+    ) in text
+    assert "corrected after these results were recorded" not in reprint(reyes)
 
 
 def test_panel_results_name_the_officer_a_tie_on_total_was_broken_against(

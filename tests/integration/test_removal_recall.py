@@ -352,3 +352,45 @@ def test_the_recall_letter_says_it_is_a_recall_from_the_list_with_its_dates(
         pdftotext(first_letter)
     )
     assert "eligible list" not in pdftotext(first_letter)
+
+
+def test_the_recall_packet_shows_a_sustained_finding_on_file_that_the_rule_did_not_count(
+    session: Session, ids: dict[str, int], settings: Settings, tmp_path: Path
+) -> None:
+    """A sustained finding dated after the as-of date (2027-01-15) does not count against the
+    qualification, but the packet the Chief signs says it is on file and why it is not
+    counted; its audit excerpt names the finding's disposition and date."""
+    from qualify.services.evidence import add_evidence
+
+    add_evidence(
+        session=session,
+        files_dir=settings.files_dir,
+        candidate_id=ids["MPD-1077"],
+        kind="conduct_finding",
+        fields={
+            "date": "2027-08-20",
+            "disposition": "sustained",
+            "summary": "Use of force complaint sustained",
+        },
+        actor=as_user("hr.alvarez"),
+        now=LATER - relativedelta(days=1),
+    )
+    _remove(session, ids, category="policy")
+    done = advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="recall",
+        actor=as_user(CHIEF),
+        reason="The position is vacant.",
+        now=LATER + relativedelta(days=7),
+        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
+    )
+    [packet] = [p for p in done.packets if "selection_packet" in p.name]
+    text = pdftotext(packet)
+    summary = text.split("Eligibility summary", 1)[1].split("Interview result", 1)[0]
+    conduct = summary.split("History of good conduct (no sustained findings in 5 years)", 1)[1]
+    assert conduct.lstrip().startswith("Passed")
+    assert "not counted: the record entered " in conduct
+    assert "is dated August 20, 2027, after the as-of date" in conduct
+    excerpt = text.split("Audit excerpt", 1)[1]
+    assert "Evidence entered: Conduct finding: sustained, dated August 20, 2027" in excerpt

@@ -244,6 +244,17 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     said = beside(form, "courses", officer, "assign_training")
     assert said == "name at least one course to direct"
     assert "COURSE" not in none_ticked.text
+    # No course and a day gone: both said at once, each beside its own input.
+    both = browser.post(
+        f"/candidates/{officer}/training",
+        {"trigger": "assign_training", "due_on": "2001-01-01", "back": "/selections/1/decisions"},
+    )
+    assert both.status_code == 400
+    form = form_of(both.text, officer, "assign_training")
+    assert beside(form, "courses", officer, "assign_training") == (
+        "name at least one course to direct"
+    )
+    assert "2001-01-01 is before today" in beside(form, "due_on", officer, "assign_training")
     # A date that far off is refused beside it until the form confirms it, as --far-ahead does.
     far = browser.post(
         f"/candidates/{officer}/training",

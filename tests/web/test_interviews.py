@@ -444,6 +444,46 @@ def test_a_correction_needs_a_reason_and_shows_old_and_new_values(
     ]
 
 
+def test_once_hr_records_the_scores_the_kit_offers_no_correction_and_one_is_refused(
+    sro_browser: Browser, whitfield: int, sro_settings: Settings
+) -> None:
+    from qualify.services.advance import advance
+    from tests.helpers.actors import as_user
+
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        browser = sro_browser(panelist)
+        declare(browser, whitfield)
+        submit(browser, whitfield, FOURS)
+    chen = sro_browser("rep.chen")
+    assert "Correct my scorecard" in chen.get(f"/interviews/{whitfield}").text
+    engine = db.make_engine(sro_settings.database_url)
+    with Session(engine) as session:
+        advance(
+            session=session,
+            candidate_id=whitfield,
+            trigger="record_scores",
+            actor=as_user("hr.alvarez"),
+            now=AFTER_INTERVIEWS + timedelta(minutes=5),
+        )
+    engine.dispose()
+    page = chen.get(f"/interviews/{whitfield}").text
+    closed = (
+        "Dana Whitfield&#39;s interview scores were recorded on January 21, 2027 by Marisol "
+        "Alvarez, Human Resources Manager, and printed in the Panel results packet; the "
+        "scorecards are closed, so a correction cannot change those results; if a score on it "
+        "is wrong, tell the Chief of Police in writing before the decision."
+    )
+    assert closed in page
+    assert "Correct my scorecard" not in page
+    # A correction sent anyway (an old page) is refused in the same words; nothing is saved.
+    late = post(
+        chen, whitfield, "correct", {**FOURS, "score-liaison": "3", "reason": "Misread my notes."}
+    )
+    assert late.status_code == 409  # type: ignore[attr-defined]
+    assert closed[: -len(".")] in late.text  # type: ignore[attr-defined]
+    assert [c.version for c in cards(sro_settings, "rep.chen")] == [1]
+
+
 def events_of(settings: Settings, action: str, actor: str) -> list[AuditEvent]:
     engine = db.make_engine(settings.database_url)
     try:

@@ -265,16 +265,27 @@ def build_context(
     same_for_all = letter_for_sensitive_audience(spec, kind)
     hidden = set() if viewer_sensitive or same_for_all else secret
     unexplained = secret if same_for_all else hidden
+    from qualify.packets.check_words import CheckWording  # it words reasons with `words`
+
+    results = [
+        r
+        for r in evaluate(loaded, facts, selection.as_of, decided_on)
+        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+    ]
+    cited = CheckWording(session, spec, [r.reason for r in results])
     checks = [
         {
             "label": spec.checks[r.check].label,
             "status": "withheld" if r.check in hidden else r.status,
             "status_words": "Withheld" if r.check in hidden else STATUS_WORDS[r.status],
             "reason": WITHHELD if r.check in unexplained else words(r.reason, spec, people),
+            # The reason for a packet that prints no evidence table: each record it cites (or
+            # leaves out, such as a finding dated after the as-of date) by the day it was
+            # entered, not by a record number the reader cannot look up.
+            "finding": WITHHELD if r.check in unexplained else cited.reason(r.reason),
             "note": " ".join(spec.checks[r.check].note.split()),
         }
-        for r in evaluate(loaded, facts, selection.as_of, decided_on)
-        if spec.checks[r.check].kind not in ("panel_submitted", "interview_passed")
+        for r in results
     ]
     current, superseded = evidence_tables(
         session,

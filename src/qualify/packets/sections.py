@@ -19,9 +19,16 @@ from qualify.store.eligible_list import eligible_list
 from qualify.store.frozen import workflow_of
 from qualify.store.integrity import replayed_states
 from qualify.store.scores import Before, panel_inputs, ranking
-from qualify.store.tables import AuditEvent, Candidate, ConflictDeclaration, Selection
+from qualify.store.tables import (
+    AuditEvent,
+    Candidate,
+    ConflictDeclaration,
+    Scorecard,
+    Selection,
+)
 from qualify.workflow.documents import (
     appeal_deadline,
+    field_value,
     local_date,
     local_time,
     long_date,
@@ -346,6 +353,58 @@ def panel_changes(p: Parts) -> list[dict[str, Any]]:
     return out
 
 
+def changed_since(p: Parts) -> dict[str, Any] | None:
+    """Scorecard corrections entered after the packet's event, and the results they made, or
+    None. Scorecards close when the interview's scores are recorded (`scores_recorded`), so
+    only records made before that rule (a correction accepted after the panel results were
+    printed) give one: a reprint then says that the results have changed since, and what
+    they are now, rather than disagree in silence with the packets printed after it."""
+    later = [
+        e
+        for e in audit.events(p.session, candidate_id=p.candidate.id)
+        if (e.id or 0) > (p.event.id or 0)
+        and e.action == "scorecard_corrected"
+        and e.outcome == "ok"
+    ]
+    if not later:
+        return None
+    labels = _criteria_labels(p.spec)
+    versions = {
+        (card.panelist, card.version): card.scores
+        for card in p.session.exec(
+            select(Scorecard).where(
+                Scorecard.candidate_id == p.candidate.id, Scorecard.status == "submitted"
+            )
+        )
+    }
+    fixes = []
+    for e in later:
+        d = json.loads(e.details)
+        version = int(d.get("version") or 0)
+        old, new = versions.get((e.actor, version - 1), {}), versions.get((e.actor, version), {})
+        fixes.append(
+            {
+                "panelist": p.people.named(e.actor),
+                "date": p.date(e.at),
+                "version": version,
+                "reason": str(d.get("reason") or ""),
+                "changes": [
+                    f"{labels.get(k, k)}: {old.get(k)} changed to {new.get(k)}"
+                    for k in labels
+                    if old.get(k) != new.get(k)
+                ],
+            }
+        )
+    now = next(r for r in ranking(p.session, p.selection) if r.candidate_id == p.candidate.id)
+    return {
+        "recorded": p.date(p.event.at),
+        "total": "not computed" if now.total is None else f"{now.total:.2f}",
+        "verdict": "Passed" if now.passed else ("Did not pass" if now.complete else "Incomplete"),
+        "rank": now.rank,
+        "corrections": fixes,
+    }
+
+
 def _placed(details: dict[str, Any], key: str) -> list[tuple[str, str]]:
     """A panel event's (seat, user name) pairs under `key`, in order."""
     return [(str(seat), str(user)) for seat, user in details.get(key) or []]
@@ -413,8 +472,7 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
                 )
             )
         elif e.action == "evidence_added":
-            kind = spec.evidence.get(d.get("kind", ""))
-            what = f"Evidence entered: {kind.label if kind else d.get('kind', '')}"
+            what = _evidence_entered(spec, d)
         else:
             what = e.action.replace("_", " ").capitalize()
         out.append(
@@ -429,6 +487,34 @@ def audit_excerpt(p: Parts) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def _evidence_entered(spec: Workflow, details: dict[str, Any]) -> str:
+    """What an evidence entry was: its kind, and for a kind with a choice (a conduct
+    finding's disposition) the choice and the fact's date, so that a reader sees which finding
+    was entered ("Conduct finding: sustained, dated August 20, 2027"). A sensitive record's
+    values are not in the log."""
+    kind = spec.evidence.get(details.get("kind", ""))
+    if kind is None:
+        return f"Evidence entered: {details.get('kind', '')}"
+    values = details.get("fields")
+    chosen = [
+        field_value(f, values[name])
+        for name, f in kind.fields.items()
+        if isinstance(values, dict) and f.type == "choice" and values.get(name) not in (None, "")
+    ]
+    if not chosen:
+        return f"Evidence entered: {kind.label}"
+    dated = next(
+        (
+            field_value(f, values[name])
+            for name, f in kind.fields.items()
+            if f.type == "date" and isinstance(values, dict) and values.get(name)
+        ),
+        "",
+    )
+    short = kind.label.split(" (")[0]
+    return f"Evidence entered: {short}: {', '.join(chosen)}" + (f", dated {dated}" if dated else "")
 
 
 def _hours(hours: float) -> str:
@@ -650,6 +736,7 @@ BUILDERS: dict[str, Builder] = {
     "declarations": declarations,
     "result": result,
     "panel_changes": panel_changes,
+    "changed_since": changed_since,
     "ranking": ranking_rows,
     "passed_over": passed_over,
     "audit_excerpt": audit_excerpt,

@@ -9,6 +9,7 @@ longer holds its selection open."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +55,30 @@ def withdrawal_from(spec: Workflow, state: str) -> TransitionSpec | None:
         if dest.final and transition.dest in spec.fairness.excluded:
             return transition
     return None
+
+
+def removable_now(
+    session: Session, spec: Workflow, candidate_ids: Iterable[int], roles: Iterable[str]
+) -> frozenset[int]:
+    """Which of the candidates (all at the initial state) a holder of `roles` may take out as
+    entered by mistake now: nothing was done with them beyond being added, and the workflow
+    has a withdrawal. What a page offers; `remove_candidate` decides."""
+    ids = set(candidate_ids)
+    if not ids or not set(roles) & set(spec.permissions.manage_candidates):
+        return frozenset()
+    if withdrawal_from(spec, spec.initial_state) is None:
+        return frozenset()
+    done = session.exec(
+        select(AuditEvent.candidate_id).where(
+            col(AuditEvent.candidate_id).in_(ids),
+            AuditEvent.outcome == "ok",
+            col(AuditEvent.action).not_in(ONLY_ADDED),
+        )
+    ).all()
+    on_file = session.exec(
+        select(Evidence.candidate_id).where(col(Evidence.candidate_id).in_(ids))
+    ).all()
+    return frozenset(ids - set(done) - set(on_file))
 
 
 def remove_candidate(

@@ -17,6 +17,7 @@ from qualify.actor import Actor
 from qualify.errors import (
     BadInput,
     Conflict,
+    Gathered,
     NotPermitted,
     PacketsOwed,
     QualifyError,
@@ -287,19 +288,29 @@ def _advance(
             f"at {spec.states[state].label}, you may {', '.join(offered) or 'do nothing'}"
         )
     reason = (reason or "").strip() or None
-    if transition.reason_required and reason is None:
-        raise BadInput(
-            f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
-        )
-    said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
-    if told.skip_reason is not None and not transition.eligible_list:
-        raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
-    if transition.directs_training and training is None:
-        raise BadInput(
-            f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
-        )
-    if training is not None and not transition.directs_training:
-        raise BadInput(f"{trigger} does not direct training")
+    # Every problem with what the form or command gave, said at once.
+    gathered = Gathered()
+    with gathered.check():
+        if transition.reason_required and reason is None:
+            raise BadInput(
+                f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
+            )
+    said: dict[str, Any] = {}
+    with gathered.check():
+        said |= _notice(transition, told)
+    with gathered.check():
+        said |= _category(transition, told)
+    with gathered.check():
+        if told.skip_reason is not None and not transition.eligible_list:
+            raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
+    with gathered.check():
+        if transition.directs_training and training is None:
+            raise BadInput(
+                f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
+            )
+        if training is not None and not transition.directs_training:
+            raise BadInput(f"{trigger} does not direct training")
+    gathered.refuse()
     loaded = compiled.loaded
     roles = {name: tuple(u.roles) for name, u in users.items()}
     guards = guard_results(session, selection, loaded, [candidate], transition, roles, at)[
@@ -453,7 +464,7 @@ def refuse_by_rules(
     failed = [r for r in guards if r.status != "pass"]
     if failed:
         raise RuleViolation(f"{doing}: {_not_passing(spec, guards, hidden)}")
-    if _closes_interview(spec, transition):
+    if spec.closes_interview(transition):
         slot = interview_slots(session, [candidate_id or 0]).get(candidate_id or 0)
         if slot is not None and too_early(slot, at):
             raise RuleViolation(
@@ -492,13 +503,6 @@ def _starts_interview(spec: Workflow, transition: TransitionSpec, state: str) ->
     outside them: the interview begins, so there must be a panel to hold it."""
     scoring = spec.panel.scoring_states
     return transition.dest in scoring and state not in scoring
-
-
-def _closes_interview(spec: Workflow, transition: TransitionSpec) -> bool:
-    """Whether the transition waits on every seat's submitted scorecard (a `panel_submitted`
-    guard, as SRO's record_scores does): it records the interview as held. A decision after it
-    (select) comes from the state it leads to, so it waits too."""
-    return any(spec.checks[g].kind == "panel_submitted" for g in transition.guards)
 
 
 def _not_passing(spec: Workflow, guards: list[CheckResult], hidden: set[str]) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from qualify.actor import Actor
 from qualify.errors import NotPermitted, QualifyError
 from qualify.services.panel import Declared, declare_choice
-from qualify.services.scorecards import refuse_submission, score
+from qualify.services.scorecards import refuse_submission, score, scores_recorded
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import Interview, InterviewLoader, interview_of
 from qualify.store.lookups import alternates_of, check_id, no_candidate, seats_of
@@ -85,6 +85,8 @@ class InterviewRow:
     status: str  # a key of STATUS_TEXT
     version: int = 0  # of the panelist's newest scorecard
     held: Held | None = None  # when and where the interview is, once HR has set it
+    # Why the scorecards are closed (the interview's scores recorded), else None.
+    closed: str | None = None
 
     @property
     def status_text(self) -> str:
@@ -238,6 +240,8 @@ class Kit:
     # The other panelists' submitted scorecards; None until the panelist's own is submitted.
     others: list[OtherCard] | None = None
     held: Held | None = None  # when and where the interview is, once HR has set it
+    # Why the scorecards are closed (the interview's scores recorded), else None.
+    closed: str | None = None
 
     @property
     def status_text(self) -> str:
@@ -335,6 +339,7 @@ def _kit_of(session: Session, interview: Interview, actor: Actor) -> Kit:
         corrections=_corrections(mine),
         others=others,
         held=held_at(interview.slot, spec),
+        closed=scores_recorded(session, spec, interview, actor),
     )
 
 

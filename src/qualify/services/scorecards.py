@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.actor import Actor
 from qualify.errors import BadInput, NotPermitted, Problem, RuleViolation, Step
+from qualify.packets.people import People
 from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
@@ -22,10 +24,11 @@ from qualify.store.permissions import actor_user
 from qualify.store.rows import changed_by_someone_else, claim, insert_row
 from qualify.store.schedules import too_early
 from qualify.store.stored_results import store_results
-from qualify.store.tables import Candidate, Scorecard
+from qualify.store.tables import AuditEvent, Candidate, Scorecard
 from qualify.store.visibility import candidate_words
 from qualify.suggest import suggest
-from qualify.workflow.documents import weekday_time
+from qualify.workflow.documents import local_date, long_date, weekday_time
+from qualify.workflow.moves import and_list
 from qualify.workflow.scoring import barred_reason
 from qualify.workflow.spec import Workflow
 
@@ -201,6 +204,9 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
         raise RuleViolation(
             f"{who} is at {state or candidate.state}; scorecards are taken at {taken}"
         )
+    closed = scores_recorded(session, spec, interview, actor)
+    if closed is not None:
+        raise RuleViolation(closed)
     declared = interview.declared(actor.name)
     barred = barred_reason(
         spec, candidate.supervisor, actor.name, declared.conflict if declared else None
@@ -214,6 +220,69 @@ def _check_may_score(session: Session, spec: Workflow, interview: Interview, act
             f"{panelist} must first declare any conflict of interest with {who}",
             step=Step("declare_conflicts", str(candidate.id)),
         )
+
+
+def scores_recorded(
+    session: Session, spec: Workflow, interview: Interview, actor: Actor
+) -> str | None:
+    """Why no scorecard may change any more, or None: the interview was closed and its scores
+    recorded (SRO: record_scores, which prints the panel results packet). A correction after
+    that would make the printed results untrue and could reorder officers already decided, so
+    the recorded results stand; the people who decide from them are told instead."""
+    candidate = interview.candidate
+    if candidate.state not in spec.scores_recorded_states():
+        return None
+    closing = {t.trigger for t in spec.transitions if spec.closes_interview(t)}
+    event = next(
+        (
+            e
+            for e in session.exec(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.candidate_id == candidate.id,
+                    AuditEvent.action == "state_changed",
+                    AuditEvent.outcome == "ok",
+                )
+                .order_by(col(AuditEvent.id).desc())
+            )
+            if json.loads(e.details).get("trigger") in closing
+        ),
+        None,
+    )
+    _, who = _words(session, interview, actor)
+    when = ""
+    if event is not None:
+        names = People(session, spec)
+        when = (
+            f" on {long_date(local_date(event.at, spec.time_zone))} by "
+            f"{names.named(event.actor, event.role)}"
+        )
+    titles = [
+        spec.packet_kinds[p].title if p in spec.packet_kinds else p
+        for p in spec.packets.get(candidate.state, [])
+    ]
+    printed = (
+        f"{',' if when else ''} and printed in the {and_list(titles)} packet" if titles else ""
+    )
+    deciders = sorted(
+        {
+            r
+            for t in spec.triggers_from(candidate.state)
+            if not spec.states[t.dest].final and not spec.closes_interview(t)
+            for r in t.roles
+        }
+    )
+    tell = and_list([spec.roles[r].label if r in spec.roles else r for r in deciders])
+    instead = (
+        f"; if a score {'on it ' if titles else ''}is wrong, tell the {tell} in writing before "
+        "the decision"
+        if tell
+        else ""
+    )
+    return (
+        f"{who}'s interview scores were recorded{when}{printed}; the scorecards are closed, so "
+        f"a correction cannot change those results{instead}"
+    )
 
 
 def _refuse_before_interview(

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from qualify.actor import Actor
 from qualify.packets.check_words import CheckWording
+from qualify.services.candidate_remove import removable_now
 from qualify.services.eligibility import CandidateCheckLines, CheckLine, check_report
 from qualify.services.offers import moves_now
 from qualify.store.checking import before_interview
@@ -54,6 +55,8 @@ class QueueEntry:
     state_label: str
     moves: tuple[Move, ...]
     worded: tuple[CheckWords, ...] = ()
+    # The viewer may take the candidate out as entered by mistake (services.candidate_remove).
+    removable: bool = False
 
     @property
     def candidate_id(self) -> int:
@@ -103,7 +106,7 @@ def _worded(wording: CheckWording, line: CheckLine) -> CheckWords:
 
 def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> ScreeningQueue:
     """The screening queue of a selection, as the actor may see it."""
-    actor_user(session, actor)
+    user = actor_user(session, actor)
     selection = get_selection(session, selection_id)
     spec = workflow_of(selection).spec
     report = check_report(
@@ -117,12 +120,15 @@ def screening_queue(*, session: Session, selection_id: int, actor: Actor) -> Scr
     ]
     wording = CheckWording(session, spec, (line.reason for row in rows for line in row.results))
     offered = moves_now(session, selection, (r.candidate_id for r in rows), actor)
+    initial = (r.candidate_id for r in rows if r.state == spec.initial_state)
+    removable = removable_now(session, spec, initial, user.roles)
     entries = tuple(
         QueueEntry(
             row,
             spec.states[row.state].label,
             offered.get(row.candidate_id, ()),
             tuple(_worded(wording, line) for line in row.results),
+            removable=row.candidate_id in removable,
         )
         for row in rows
     )

@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import Select, bindparam, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -32,7 +33,7 @@ from qualify.store.credentials import (
     new_session,
     signed_in,
 )
-from qualify.store.frozen import workflow_of
+from qualify.store.frozen import frozen_hashes, hashes_of, workflow_of
 from qualify.store.tables import Password, Selection, SignInFailure, SignInLock, User, WebSession
 
 WRONG = "wrong user name or password"
@@ -55,6 +56,9 @@ class Visit:
     display_name: str
     created_at: datetime
     last_seen_at: datetime
+    # The hashes of the workflows frozen in the database's selections, read with the visit:
+    # a page's roles and menu come from them.
+    workflows: tuple[str, ...] = ()
 
     def expired(self, now: datetime, portal: PortalSettings) -> bool:
         """Idle too long, or open longer than the absolute limit."""
@@ -68,26 +72,44 @@ class Visit:
         return aware(now) - aware(self.last_seen_at) >= TOUCH_EVERY
 
 
+@cache
+def _visit_query() -> Select[str, str, str | None, datetime, datetime, list[str], str, str | None]:
+    """The visit a cookie's digest names, its user's roles and names, and the hashes of the
+    frozen workflows: one statement, built once (every request of the portal runs it)."""
+    return (
+        sa_select(
+            col(WebSession.id_sha256),
+            col(WebSession.csrf_token),
+            col(WebSession.user_name),
+            col(WebSession.created_at),
+            col(WebSession.last_seen_at),
+            col(User.roles),
+            col(User.full_name),
+            frozen_hashes(),
+        )
+        .outerjoin(User, col(User.name) == col(WebSession.user_name))
+        .where(col(WebSession.id_sha256) == bindparam("id_sha256"))
+    )
+
+
 def look_up(session: Session, token: str) -> Visit | None:
-    """The session a cookie names, with its user's roles (reads only)."""
+    """The session a cookie names, with its user's roles (reads only), and the hashes of the
+    workflows frozen in the selections."""
     if not token or len(token) > 200:
         return None
-    found = session.exec(
-        select(WebSession, User)
-        .outerjoin(User, col(User.name) == col(WebSession.user_name))
-        .where(WebSession.id_sha256 == digest(token))
-    ).first()
+    found = session.execute(_visit_query(), {"id_sha256": digest(token)}).first()
     if found is None:
         return None
-    row, user = found
+    sha, csrf, user, created_at, last_seen_at, roles, full_name, hashes = found
     return Visit(
-        id_sha256=row.id_sha256,
-        csrf_token=row.csrf_token,
-        user=row.user_name,
-        roles=tuple(user.roles) if user else (),
-        display_name=user.display_name if user else "",
-        created_at=row.created_at,
-        last_seen_at=row.last_seen_at,
+        id_sha256=sha,
+        csrf_token=csrf,
+        user=user,
+        roles=tuple(roles) if user else (),
+        display_name=(full_name or user) if user else "",
+        created_at=created_at,
+        last_seen_at=last_seen_at,
+        workflows=hashes_of(hashes),
     )
 
 

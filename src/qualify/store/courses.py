@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, Step
+from qualify.errors import BadInput, Gathered, Step
 from qualify.store.clock import too_far_ahead
 from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
@@ -94,26 +94,33 @@ def order(
     spec: Workflow, courses: list[str], due_on: str | date, today: date, far_ahead: bool = False
 ) -> Order:
     """Check what a direction names: known courses, each once, due no earlier than today and,
-    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today."""
-    if not courses:
-        raise BadInput("name at least one course to direct", field="courses")
-    for course in courses:
-        course_of(spec, course, "courses")
-    twice = sorted({c for c in courses if courses.count(c) > 1})
-    if twice:
-        named = [f"{course_of(spec, c).label} ({c})" for c in twice]
-        raise BadInput(
-            f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
-            "course once",
-            field="courses",
-        )
-    due = parse_day("due_on", due_on)
-    if due < today:
-        raise BadInput(
-            f"{due} is before today ({today}); training is due on or after the day it is directed",
-            field="due_on",
-        )
-    return Order(tuple(courses), due_date(due, today, far_ahead))
+    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today (a problem with the
+    courses and one with the date are said together)."""
+    gathered = Gathered()
+    with gathered.check():
+        if not courses:
+            raise BadInput("name at least one course to direct", field="courses")
+        for course in courses:
+            course_of(spec, course, "courses")
+        twice = sorted({c for c in courses if courses.count(c) > 1})
+        if twice:
+            named = [f"{course_of(spec, c).label} ({c})" for c in twice]
+            raise BadInput(
+                f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
+                "course once",
+                field="courses",
+            )
+    with gathered.check():
+        due = parse_day("due_on", due_on)
+        if due < today:
+            raise BadInput(
+                f"{due} is before today ({today}); training is due on or after the day it is "
+                "directed",
+                field="due_on",
+            )
+        due = due_date(due, today, far_ahead)
+    gathered.refuse()
+    return Order(tuple(courses), due)
 
 
 def due_date(due: date, today: date, far_ahead: bool) -> date:

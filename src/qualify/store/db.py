@@ -109,6 +109,14 @@ def reading(engine: Engine) -> Engine:
     return engine.execution_options(qualify_read_only=True)
 
 
+def glancing(engine: Engine) -> Engine:
+    """The same engine for a read that is one statement: on PostgreSQL without a transaction
+    around it (autocommit), on SQLite as `reading`."""
+    if engine.url.get_backend_name() == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return reading(engine)
+
+
 @contextmanager
 def session_scope(engine: Engine, kind: type[Session] = Session) -> Iterator[Session]:
     """A session (of class `kind`) whose connection errors become one clear DatabaseError line."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from collections.abc import Iterable
+
+from sqlalchemy import ScalarSelect, func
+from sqlmodel import Session, col, select
 
 from qualify.store.tables import Selection
 from qualify.workflow.loader import LoadedWorkflow, load_text
@@ -30,17 +33,32 @@ def workflow_of(selection: Selection) -> LoadedWorkflow:
     return loaded
 
 
-def frozen_workflows(session: Session) -> list[LoadedWorkflow]:
+def frozen_hashes() -> ScalarSelect[str | None]:
+    """A column for any query: the hashes of the workflows frozen in the database's selections,
+    each once, joined by commas (NULL when there is no selection). The portal reads it in the
+    same statement as the visit, and passes it to `frozen_workflows`."""
+    each = select(Selection.workflow_sha256).distinct().subquery()
+    return select(func.aggregate_strings(each.c.workflow_sha256, ",")).scalar_subquery()
+
+
+def hashes_of(joined: str | None) -> tuple[str, ...]:
+    """The hashes a `frozen_hashes` column holds, in order."""
+    return tuple(sorted(joined.split(","))) if joined else ()
+
+
+def frozen_workflows(session: Session, hashes: Iterable[str] | None = None) -> list[LoadedWorkflow]:
     """Every workflow frozen in a selection of this database, each once. Only the hashes are
-    read, and the text only of a workflow this process has not parsed yet (the portal asks on
-    every request)."""
+    read (unless given, as `frozen_hashes` read them with something else), and the text only
+    of a workflow this process has not parsed yet (the portal asks on every request)."""
     found = []
-    for sha in session.exec(select(Selection.workflow_sha256).distinct()).all():
+    if hashes is None:
+        hashes = sorted(session.exec(select(Selection.workflow_sha256).distinct()).all())
+    for sha in hashes:
         loaded = _FROZEN.get(sha)
         if loaded is None:
             name, version, text = session.exec(
                 select(Selection.workflow_name, Selection.workflow_version, Selection.workflow_text)
-                .where(Selection.workflow_sha256 == sha)
+                .where(col(Selection.workflow_sha256) == sha)
                 .limit(1)
             ).one()
             loaded = _FROZEN[sha] = load_frozen(text, source=f"{name} {version} ({sha[:12]})")

@@ -5,11 +5,13 @@ and whether scoring has begun in a selection."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from qualify.actor import Actor
 from qualify.errors import NotPermitted
@@ -122,24 +124,8 @@ def interview_of(
     interview has only their own seat, declarations and scorecards (`whole` is False: a draft
     or their kit needs no one else's, and a 20-seat panel's are most of the reading); an
     alternate's is read whole, since everyone's say whom they sit for."""
-    seated = col(PanelSeat.selection_id) == col(Candidate.selection_id)
-    if only_mine:
-        seated = and_(seated, col(PanelSeat.panelist) == actor.name)
-    query = (
-        select(Candidate, Selection, PanelSeat, newest_details(col(Candidate.id)))
-        .join(Selection, col(Selection.id) == col(Candidate.selection_id))
-        .outerjoin(PanelSeat, seated)
-        .where(Candidate.id == candidate_id)
-        .order_by(col(PanelSeat.seat), col(PanelSeat.position))
-        # The frozen workflow text is loaded only when this process has not parsed it yet.
-        .options(defer(Selection.workflow_text))  # type: ignore[arg-type]
-        # The version as stored now, even if this session loaded the candidate before: the
-        # optimistic lock compares against it.
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        query = query.with_for_update(of=Candidate)
-    found = session.exec(query).all()
+    mine = {"candidate_id": candidate_id, "panelist": actor.name}
+    found = session.exec(_interview_query(only_mine, lock), params=mine).all()
     if not found:
         raise no_candidate(candidate_id)
     candidate, selection = found[0][0], found[0][1]
@@ -154,24 +140,14 @@ def interview_of(
             f"{user.display_name} holds no seat on the panel of selection "
             f"{candidate.selection_id} ({selection.title})"
         )
-    declared = select(ConflictDeclaration).where(ConflictDeclaration.candidate_id == candidate_id)
-    if only_mine:
-        declared = declared.where(ConflictDeclaration.panelist == actor.name)
-    declarations = session.exec(declared.order_by(col(ConflictDeclaration.id))).all()
+    declarations = session.exec(_declarations_query(only_mine), params=mine).all()
     if seat is None:
         seat = _alternate_seat(
             session, selection, candidate, seats, alternates, list(declarations), actor
         )
     elif not alternates and not only_mine:
         alternates = alternates_of(session, candidate.selection_id)
-    scored = select(Scorecard).where(Scorecard.candidate_id == candidate_id)
-    if only_mine:
-        scored = scored.where(Scorecard.panelist == actor.name)
-    cards = (
-        session.exec(scored.order_by(col(Scorecard.version), col(Scorecard.id))).all()
-        if with_cards
-        else []
-    )
+    cards = session.exec(_cards_query(only_mine), params=mine).all() if with_cards else []
     return Interview(
         candidate,
         selection,
@@ -183,6 +159,52 @@ def interview_of(
         whole=not only_mine,
         slot=slot_of(found[0][3]),
     )
+
+
+# The interview's statements are built once each (the portal reads an interview on nearly every
+# panelist request): the candidate and the panelist are bound when they run.
+
+
+@cache
+def _interview_query(only_mine: bool, lock: bool) -> Select[Candidate, Selection, PanelSeat, str]:
+    """The candidate, its selection, the panel's seats (only the panelist's with `only_mine`)
+    and the newest schedule's details, one row a seat."""
+    seated = col(PanelSeat.selection_id) == col(Candidate.selection_id)
+    if only_mine:
+        seated = and_(seated, col(PanelSeat.panelist) == bindparam("panelist"))
+    query = (
+        select(Candidate, Selection, PanelSeat, newest_details(col(Candidate.id)))
+        .join(Selection, col(Selection.id) == col(Candidate.selection_id))
+        .outerjoin(PanelSeat, seated)
+        .where(col(Candidate.id) == bindparam("candidate_id"))
+        .order_by(col(PanelSeat.seat), col(PanelSeat.position))
+        # The frozen workflow text is loaded only when this process has not parsed it yet.
+        .options(defer(Selection.workflow_text))  # type: ignore[arg-type]
+        # The version as stored now, even if this session loaded the candidate before: the
+        # optimistic lock compares against it.
+        .execution_options(populate_existing=True)
+    )
+    return query.with_for_update(of=Candidate) if lock else query
+
+
+@cache
+def _declarations_query(only_mine: bool) -> SelectOfScalar[ConflictDeclaration]:
+    """The candidate's declarations (only the panelist's), in the order made."""
+    query = select(ConflictDeclaration).where(
+        col(ConflictDeclaration.candidate_id) == bindparam("candidate_id")
+    )
+    if only_mine:
+        query = query.where(col(ConflictDeclaration.panelist) == bindparam("panelist"))
+    return query.order_by(col(ConflictDeclaration.id))
+
+
+@cache
+def _cards_query(only_mine: bool) -> SelectOfScalar[Scorecard]:
+    """The candidate's scorecards (only the panelist's), every version, oldest first."""
+    query = select(Scorecard).where(col(Scorecard.candidate_id) == bindparam("candidate_id"))
+    if only_mine:
+        query = query.where(col(Scorecard.panelist) == bindparam("panelist"))
+    return query.order_by(col(Scorecard.version), col(Scorecard.id))
 
 
 def _alternate_seat(

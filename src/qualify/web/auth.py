@@ -99,11 +99,11 @@ async def current_visit(request: Request, rule: RoleRule = None) -> Visit | None
         if not token:
             return None, None
         now = portal.now()
-        with portal.session(read_only=True) as session:
+        with portal.glance() as session:
             visit = signin.look_up(session, token)
             roles = None
             if visit is not None and visit.user is not None:
-                specs = frozen_specs(session)
+                specs = frozen_specs(session, visit.workflows)
                 request.state.menu = menu(specs, visit.roles)
                 roles = set(rule(specs)) if callable(rule) else None
         if visit is None:
@@ -190,9 +190,10 @@ def to_login(request: Request) -> Response:
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
 
 
-def frozen_specs(session: Session) -> list[Workflow]:
-    """The workflows frozen in the database's selections: a page's roles come from them."""
-    return [loaded.spec for loaded in frozen_workflows(session)]
+def frozen_specs(session: Session, hashes: Iterable[str] | None = None) -> list[Workflow]:
+    """The workflows frozen in the database's selections: a page's roles come from them.
+    `hashes`: theirs, if already read (with the visit)."""
+    return [loaded.spec for loaded in frozen_workflows(session, hashes)]
 
 
 def permission(name: str) -> Callable[[list[Workflow]], set[str]]:

@@ -354,6 +354,23 @@ class Workflow(Strict):
             labels.setdefault(t.trigger, t.label or t.trigger.replace("_", " "))
         return labels
 
+    def closes_interview(self, transition: TransitionSpec) -> bool:
+        """Whether the transition waits on every seat's submitted scorecard (a `panel_submitted`
+        guard, as SRO's record_scores does): it records the interview's scores as held."""
+        return any(
+            g in self.checks and self.checks[g].kind == "panel_submitted" for g in transition.guards
+        )
+
+    def scores_recorded_states(self) -> set[str]:
+        """The panel's scoring states in which the interview's scores are recorded: those a
+        transition that closes the interview leads to (SRO: scored). Panelists still see the
+        candidate there, but the scorecards are closed."""
+        return {
+            t.dest
+            for t in self.transitions
+            if self.closes_interview(t) and t.dest in self.panel.scoring_states
+        }
+
     def training_states(self) -> set[str]:
         """The states in which training is directed and completed: where the transitions that
         direct training lead."""

@@ -5,6 +5,8 @@ POST /candidates/{id}/advance    `trigger`, and what it asks for: `reason`, the 
                                  `skip_reason`; a trigger that asks for nothing goes first to
                                  its confirmation step, and fires with `confirm`
 GET  /candidates/{id}/confirm    that step: `trigger`, `back`
+POST /candidates/{id}/remove     HR takes out an officer entered by mistake: `reason`, `back`;
+                                 the same service as `qualify candidate remove` (no letter)
 POST /candidates/{id}/training   the trigger that directs training: `course` (each one
                                  ticked), `due_on`, `reason`; the same service as
                                  `qualify training assign`
@@ -27,6 +29,7 @@ from starlette.routing import Route
 
 from qualify.errors import NotFound, NotPermitted, QualifyError
 from qualify.services.advance import advance
+from qualify.services.candidate_remove import ENTERED_BY_MISTAKE, remove_candidate
 from qualify.services.firing import PacketPlace
 from qualify.services.offers import move_to_confirm
 from qualify.services.training import assign_training
@@ -121,6 +124,27 @@ async def direct_training(request: Request, actor: Actor) -> Response:
 
 
 @page()
+async def take_out(request: Request, actor: Actor) -> Response:
+    """Take out an officer added or imported by mistake: withdrawn without a letter, with the
+    reason; the service refuses once anything beyond adding them was done."""
+    candidate_id = path_id(request, "candidate_id")
+    form = await request.form()
+    try:
+        await actor.call(
+            request,
+            remove_candidate,
+            candidate_id=candidate_id,
+            reason=text(form, "reason"),
+            now=portal_of(request).now(),
+        )
+    except QualifyError as exc:
+        typed: dict[str, object] = {"reason": text(form, "reason")}
+        key = f"{candidate_id}-{ENTERED_BY_MISTAKE}"
+        return await _refused(request, actor, exc, form, key, typed)
+    return _done(form, candidate_id, ENTERED_BY_MISTAKE)
+
+
+@page()
 async def confirm_move(request: Request, actor: Actor) -> Response:
     """The confirmation step of a trigger that asks for nothing: what it will do, and the
     button that fires it. A trigger the user may not fire on the candidate now (it fired
@@ -175,4 +199,5 @@ routes = [
     Route("/candidates/{candidate_id}/advance", advance_candidate, methods=["POST"]),
     Route("/candidates/{candidate_id}/training", direct_training, methods=["POST"]),
     Route("/candidates/{candidate_id}/confirm", confirm_move, methods=["GET"]),
+    Route("/candidates/{candidate_id}/remove", take_out, methods=["POST"]),
 ]

@@ -2,7 +2,9 @@
 
 `GET /screening` opens the queue of the selection (or lists them when there are several),
 `GET /selections/{id}/screening` shows each check's result and reason (sensitive checks
-withheld) with a form for each trigger the user may fire now (posted to `routes.advance`).
+withheld) with a form for each trigger the user may fire now (posted to `routes.advance`), and
+for HR, under an officer nothing was done with yet, the form that takes them out as entered by
+mistake (`POST /candidates/{id}/remove`, also in `routes.advance`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from qualify.services.candidate_remove import ENTERED_BY_MISTAKE
 from qualify.services.screening import screening_queue
 from qualify.services.selections import list_selections
 from qualify.web.auth import Actor, page
 from qualify.web.forms import path_id, record_holders
 from qualify.web.moves import Failed, done_notice, render_forms
 from qualify.web.portal import portal_of
+
+# The note after HR took an officer out (`{name}` stands for the officer's name).
+TAKEN_OUT = "{name} taken out as entered by mistake (withdrawn, no letter)"
 
 
 async def choose(request: Request, actor: Actor, view: str, heading: str) -> Response:
@@ -55,8 +61,11 @@ async def show_screening(
             "back": f"/selections/{selection_id}/screening",
         },
         failed,
-        (f"{e.candidate_id}-{m.trigger}" for e in queue.entries for m in e.moves),
-        done_notice(request, names, queue.trigger_labels),
+        [
+            *(f"{e.candidate_id}-{m.trigger}" for e in queue.entries for m in e.moves),
+            *(f"{e.candidate_id}-{ENTERED_BY_MISTAKE}" for e in queue.entries if e.removable),
+        ],
+        done_notice(request, names, queue.trigger_labels | {ENTERED_BY_MISTAKE: TAKEN_OUT}),
     )
 
 
