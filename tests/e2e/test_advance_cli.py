@@ -82,10 +82,11 @@ def test_audit_log_and_verify(q: Callable[..., Result], sqlite_url: str) -> None
     q("advance", "2", "appoint", user="chief")
     log = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
     assert [(e["action"], e["outcome"]) for e in log] == [
+        ("candidates_imported", "ok"),  # how the officer came in
         ("state_changed", "ok"),
         ("advance_refused", "refused"),
     ]
-    assert log[0]["details"]["from"] == "nominated"
+    assert log[1]["details"]["from"] == "nominated"
     verified = q("audit", "verify")
     assert verified.exit_code == 0
     assert verified.stdout.startswith("audit log verified: 9 events; head ")

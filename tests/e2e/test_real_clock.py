@@ -300,7 +300,10 @@ def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled
         2,
         f"error: --on: {tomorrow} is after today ({today}); a fact must have happened\n",
     )
-    _ok(q("training", "complete", str(first), "basic_sro", "--on", today.isoformat()))
+    _ok(
+        q("training", "complete", str(first), "basic_sro", "--on", today.isoformat(),
+          "--reason", "Attended before the direction was entered.")
+    )  # fmt: skip
     _ok(q("advance", str(first), "appoint", user="chief1"))
     _ok(
         q("advance", str(first), "remove", "--category", "school_rule",

@@ -20,9 +20,11 @@ from qualify.services.offers import moves_now
 from qualify.services.results import results
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
+from qualify.store.open_interviews import open_interviews
 from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.store.scores import panel_inputs
 from qualify.store.tables import Candidate, Selection, User
+from qualify.workflow.eligible_list import list_decisions
 from qualify.workflow.moves import Move
 
 
@@ -216,6 +218,9 @@ class Decisions:
     criterion_labels: dict[str, str] = field(default_factory=dict)
     # Each trigger's label in the workflow (`{name}` for the candidate's).
     trigger_labels: dict[str, str] = field(default_factory=dict)
+    # Why the viewer's decisions on the eligible list wait (the words `advance` refuses one
+    # with): candidates not through the interview yet. None when nothing waits on them.
+    waiting: str | None = None
 
     def criterion(self, criterion: str) -> str:
         """A criterion's label (its id in words when the workflow has no such criterion)."""
@@ -246,6 +251,17 @@ def decisions(
         session, selection, [r.candidate_id for r in view.candidates], actor, at=now
     )
     empty = _empty_seats(session, selection, [r for r in view.candidates if r.status == "pending"])
+    users = list(session.exec(select(User)).all())
+    viewer = next((u for u in users if u.name == actor.name), None)
+    decides = [
+        t
+        for t in spec.transitions
+        if t.trigger in list_decisions(spec) and viewer and set(t.roles) & set(viewer.roles)
+    ]
+    waiting = None
+    if any(states[c] in t.source for t in decides for c in states):
+        still = open_interviews(session, selection, spec)
+        waiting = still.words() if still is not None else None
     return Decisions(
         standings=view,
         title=selection.title,
@@ -259,9 +275,10 @@ def decisions(
             )
             for row in view.candidates
         ),
-        people={u.name: u.display_name for u in session.exec(select(User)).all()},
+        people={u.name: u.display_name for u in users},
         criterion_labels={c.id: c.label for c in spec.rubric.criteria},
         trigger_labels=spec.trigger_labels(),
+        waiting=waiting,
     )
 
 

@@ -5,6 +5,7 @@ writes."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -130,6 +131,25 @@ def due_date(due: date, today: date, far_ahead: bool) -> date:
     return due
 
 
+# A training day: a course of so many hours takes at least hours / HOURS_A_DAY days, counting
+# the day it was directed and the day it was completed.
+HOURS_A_DAY = 8
+
+
+def too_soon(course: CourseSpec, directed_on: date, done_on: date) -> str | None:
+    """Why `course`, directed on `directed_on`, cannot have been completed on `done_on` at
+    HOURS_A_DAY hours a day (None when it can)."""
+    days = (done_on - directed_on).days + 1
+    needs = math.ceil(course.hours / HOURS_A_DAY)
+    if days >= needs:
+        return None
+    took = "the day it was directed" if days == 1 else f"{days} days from the day it was directed"
+    return (
+        f"{course.label} ({course.hours:g} hours) completed on {done_on}, {took} "
+        f"({directed_on}): at {HOURS_A_DAY} hours a day it takes at least {needs} days"
+    )
+
+
 def progress(session: Session, spec: Workflow, candidate_id: int) -> list[Progress]:
     """Every course directed for the candidate, in the order directed, with its completion."""
     directions = session.exec(
@@ -186,14 +206,14 @@ def insert_directions(
 
 
 def added_in_training(session: Session, selection_id: int) -> set[int]:
-    """The candidates of a selection who had courses added while in training: each such
-    direction printed the workflow's amended letters (`training.amended_packets`)."""
+    """The candidates of a selection who had courses added (or a due date corrected) while in
+    training: each printed the workflow's amended letters (`training.amended_packets`)."""
     return {
         cid
         for cid in session.exec(
             select(AuditEvent.candidate_id).where(
                 AuditEvent.selection_id == selection_id,
-                AuditEvent.action == "training_directed",
+                col(AuditEvent.action).in_(("training_directed", "training_due_changed")),
                 AuditEvent.outcome == "ok",
             )
         )
