@@ -124,5 +124,7 @@ def register_users(session: Any, workflows_dir: Path, users: dict[str, list[str]
             workflows_dir=workflows_dir,
             name=name,
             roles=held,
+            full_name=f"Sample {name}",
+            title=", ".join(role.replace("_", " ") for role in held),
             actor=as_user(first),
         )

@@ -115,6 +115,8 @@ def prepare(url: str, folder: Path, panelists: int, candidates: int) -> tuple[Se
                 workflows_dir=workflows,
                 name=name,
                 roles=["panelist"],
+                full_name=f"Panelist {name.removeprefix('panelist')}",
+                title="Load benchmark panelist",
                 actor=as_user("hr"),
             )
             demo_password(session=session, actor=as_user(name), password=password_of(name))

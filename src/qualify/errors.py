@@ -24,7 +24,8 @@ they are), one line per problem.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -120,6 +121,43 @@ class QualifyError(Exception):
         if self.hint:
             text += f"; {self.hint}"
         return text
+
+
+class Gathered:
+    """The bad input of several independent checks, refused all at once: run each check in
+    `with gathered.check():` (a BadInput it raises is kept, and the code after the block runs
+    on), then `gathered.refuse()`. One problem is refused as it was raised, word for word;
+    several as one BadInput with every problem, each keeping its field and next step, so a
+    form shows each beside its own input and the CLI says each on its own line."""
+
+    def __init__(self, kind: type[BadInput] | None = None) -> None:
+        self.errors: list[BadInput] = []
+        self.kind = kind  # what several are refused as (BadInput when not given)
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except BadInput as bad:
+            self.errors.append(bad)
+
+    def refuse(self) -> None:
+        """Raise what the checks found, if anything."""
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            kind = self.kind or BadInput
+            raise kind(problems=[p for e in self.errors for p in _own_problems(e)])
+
+
+def _own_problems(error: QualifyError) -> list[Problem]:
+    """The error's problems, its step and hint carried by the last, so they stay with it."""
+    found = list(error.problems_found)
+    if found and (error.step is not None or error.hint):
+        last = found[-1]
+        message = f"{last.message}; {error.hint}" if error.hint else last.message
+        found[-1] = Problem(message, last.field, last.value, last.step or error.step)
+    return found
 
 
 class NotFound(QualifyError):

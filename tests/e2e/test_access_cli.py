@@ -25,7 +25,10 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     assert made.exit_code == 0, made.stderr
     assert "added the administrator hr1 (admin, hr)" in made.stdout
     for name, role in [("rep1", "school_rep"), ("cmdr1", "commander")]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     return run
 
 
@@ -50,7 +53,18 @@ def test_a_workflow_file_the_caller_points_at_grants_no_permission(
         tmp_path, {"manage_users": ["school_rep"], "open_selection": ["school_rep"]}
     )
     monkeypatch.setenv("QUALIFY_WORKFLOWS", str(folder))
-    chief = q("user", "add", "evil.chief", "--role", "chief", user="rep1")
+    chief = q(
+        "user",
+        "add",
+        "evil.chief",
+        "--role",
+        "chief",
+        "--full-name",
+        "evil.chief",
+        "--title",
+        "chief",
+        user="rep1",
+    )
     assert chief.exit_code == 1
     assert chief.stderr.strip() == (
         "error: rep1 (Milford School System representative) may not add users: that needs the "
@@ -69,15 +83,31 @@ def test_a_workflow_file_the_caller_points_at_grants_no_permission(
 
 def test_the_frozen_workflow_decides_who_manages_users(q: Callable[..., Result]) -> None:
     # Before any selection, only the administrator adds users; hr is only a workflow's word.
-    assert q("user", "add", "hr2", "--role", "hr").exit_code == 0
-    early = q("user", "add", "x", "--role", "hr", user="hr2")
+    assert (
+        q("user", "add", "hr2", "--role", "hr", "--full-name", "hr2", "--title", "hr").exit_code
+        == 0
+    )
+    early = q("user", "add", "x", "--role", "hr", "--full-name", "x", "--title", "hr", user="hr2")
     assert early.exit_code == 1
     # No workflow is frozen yet to name the role hr in words.
     assert "hr2 (hr) may not add users: that needs the role administrator\n" in early.stderr
     q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
-    later = q("user", "add", "x", "--role", "commander", user="hr2")
+    later = q(
+        "user",
+        "add",
+        "x",
+        "--role",
+        "commander",
+        "--full-name",
+        "x",
+        "--title",
+        "commander",
+        user="hr2",
+    )
     assert later.exit_code == 0, later.stderr
-    no_admin = q("user", "add", "y", "--role", "admin", user="hr2")
+    no_admin = q(
+        "user", "add", "y", "--role", "admin", "--full-name", "y", "--title", "admin", user="hr2"
+    )
     assert no_admin.exit_code == 1
     assert "hr2 may not make an administrator: only an administrator may" in no_admin.stderr
 
@@ -86,7 +116,21 @@ def test_only_init_admin_makes_the_first_user(cli: Callable[..., Result], sqlite
     assert cli("--db", sqlite_url, "init").stdout.endswith(
         "no users yet: run 'qualify init --admin NAME' to add the administrator\n"
     )
-    first = cli("--db", sqlite_url, "--as", "anyone", "user", "add", "anyone", "--role", "chief")
+    first = cli(
+        "--db",
+        sqlite_url,
+        "--as",
+        "anyone",
+        "user",
+        "add",
+        "anyone",
+        "--role",
+        "chief",
+        "--full-name",
+        "anyone",
+        "--title",
+        "chief",
+    )
     assert first.exit_code == 1
     assert "the first one, its administrator, is made by 'qualify init --admin NAME'" in (
         first.stderr
@@ -113,8 +157,28 @@ def test_the_database_and_evidence_folders_are_private(
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
     assert stat.S_IMODE((tmp_path / "records.db").stat().st_mode) == 0o600
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
-    run("user", "add", "sgt.moreau", "--role", "supervisor")
-    run("user", "add", "sgt.okafor", "--role", "supervisor")
+    run(
+        "user",
+        "add",
+        "sgt.moreau",
+        "--role",
+        "supervisor",
+        "--full-name",
+        "sgt.moreau",
+        "--title",
+        "supervisor",
+    )
+    run(
+        "user",
+        "add",
+        "sgt.okafor",
+        "--role",
+        "supervisor",
+        "--full-name",
+        "sgt.okafor",
+        "--title",
+        "supervisor",
+    )
     run("candidate", "import", str(ROSTER), "--selection", "1")
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(b"%PDF-1.4\n% I recommend this officer.\n%%EOF\n")

@@ -20,7 +20,7 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     run("init", "--admin", "hr1", "--role", "hr")
     people = [("cmdr1", "commander"), ("chief", "chief")]
     for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
-        run("user", "add", name, "--role", role)
+        run("user", "add", name, "--role", role, "--full-name", name, "--title", role)
     # An as-of date that has passed: an officer whose checks are only pending may be declared
     # ineligible (records_incomplete), as before an as-of date to come they may not.
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2026-11-16")
@@ -82,10 +82,11 @@ def test_audit_log_and_verify(q: Callable[..., Result], sqlite_url: str) -> None
     q("advance", "2", "appoint", user="chief")
     log = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
     assert [(e["action"], e["outcome"]) for e in log] == [
+        ("candidates_imported", "ok"),  # how the officer came in
         ("state_changed", "ok"),
         ("advance_refused", "refused"),
     ]
-    assert log[0]["details"]["from"] == "nominated"
+    assert log[1]["details"]["from"] == "nominated"
     verified = q("audit", "verify")
     assert verified.exit_code == 0
     assert verified.stdout.startswith("audit log verified: 9 events; head ")
@@ -123,7 +124,7 @@ def test_packets_of_an_advance_go_to_the_private_records_folder_and_are_never_ov
         q("init", "--admin", "hr1", "--role", "hr")
         people = [("cmdr1", "commander"), ("chief", "chief")]
         for name, role in [*people, ("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]:
-            q("user", "add", name, "--role", role)
+            q("user", "add", name, "--role", role, "--full-name", name, "--title", role)
         q("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2026-11-16")
         roster = str(PROJECT / "docs" / "examples" / "roster.csv")
         q("candidate", "import", roster, "--selection", "1")

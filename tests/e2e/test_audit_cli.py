@@ -32,7 +32,10 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
         ("sgt.moreau", "supervisor"),
         ("sgt.okafor", "supervisor"),
     ]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     imported = run(
         "candidate", "import", str(PROJECT / "docs" / "examples" / "roster.csv"), "--selection", "1"
@@ -144,6 +147,33 @@ def test_a_record_that_replaces_one_says_which_and_why_on_its_log_line(
     assert q("evidence", "add", "4", "service", "--date", "2017-03-01").exit_code == 0
     fourth = q("audit", "log", "--candidate", "4").stdout.splitlines()[-1]
     assert " ".join(fourth.split()).endswith("ok kind: service")
+
+
+def test_an_imported_candidates_own_history_starts_with_the_import(
+    q: Callable[..., Result],
+) -> None:
+    """The import is one event for the file; each candidate's history shows it, with only
+    their own employee id, as an added candidate's shows `candidate_added`."""
+    log = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
+    assert [(e["action"], e["subject"]) for e in log] == [("candidates_imported", "selection:1")]
+    details = log[0]["details"]
+    assert details["file"] == "roster.csv"
+    assert details["employee_id"] == "MPD-1077"
+    assert "employee_ids" not in details  # the other officers are not this one's history
+    line = q("audit", "log", "--candidate", "2").stdout.splitlines()[-1]
+    assert " ".join(line.split()).endswith(
+        f"candidates_imported selection:1 ok imported from roster.csv ({details['count']} "
+        "candidates)"
+    )
+    shown = q("candidate", "show", "2").stdout.split("History:")[1]
+    assert "hr1 candidates_imported ok" in shown
+    q("advance", "2", "begin_screening")
+    after = json.loads(q("audit", "log", "--candidate", "2", "--json").stdout)
+    assert [e["action"] for e in after] == ["candidates_imported", "state_changed"]
+    # The whole log is unchanged: the import's one event names every officer it brought in.
+    everything = json.loads(q("audit", "log", "--json").stdout)
+    (imported,) = [e for e in everything if e["action"] == "candidates_imported"]
+    assert "MPD-1077" in imported["details"]["employee_ids"]
 
 
 def test_rotating_the_key_is_an_event_and_the_log_still_verifies(

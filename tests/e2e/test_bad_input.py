@@ -30,7 +30,10 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
     supervisors = [("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]
     for name, role in [("cmdr1", "commander"), *supervisors]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
     )

@@ -24,7 +24,20 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
         return cli("--db", sqlite_url, "--as", user, *args)
 
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
+    assert (
+        run(
+            "user",
+            "add",
+            "cmdr1",
+            "--role",
+            "commander",
+            "--full-name",
+            "cmdr1",
+            "--title",
+            "commander",
+        ).exit_code
+        == 0
+    )
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     added = run("candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Lee")
     assert added.exit_code == 0, added.stderr
@@ -67,7 +80,10 @@ def test_a_usage_error_is_one_line_without_boxes(
         (["workflow", "show", "sro-selecton"], "did you mean 'sro-selection'?"),
         (["packet", "1", "--stage", "nominatd"], "did you mean 'nominated'?"),
         (["evidence", "add", "1", "servce", "--date", "2020-01-01"], "did you mean 'service'?"),
-        (["user", "add", "x", "--role", "comander"], "did you mean 'commander'?"),
+        (
+            ["user", "add", "x", "--role", "comander", "--full-name", "x", "--title", "comander"],
+            "did you mean 'commander'?",
+        ),
         (
             ["evidence", "add", "1", "service", "--date", "2020-01-01", "--by", "hr2"],
             "--by: 'hr2' is not a registered user (did you mean 'hr1'?)",

@@ -33,7 +33,10 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
         ("sgt.okafor", "supervisor"),
         ("clerk1", "hr"),
     ]:
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     return run
 
@@ -194,8 +197,8 @@ def test_a_user_full_name_title_and_roles_are_edited_and_audited(
     )  # fmt: skip
     assert edited.exit_code == 0, edited.stderr
     assert edited.stdout.splitlines() == [
-        "user cmdr1: full name - -> Ann O'Brien",
-        "user cmdr1: title - -> Captain, Support Division Commander",
+        "user cmdr1: full name cmdr1 -> Ann O'Brien",
+        "user cmdr1: title commander -> Captain, Support Division Commander",
         "user cmdr1: roles commander -> commander, supervisor",
     ]
     users = {u["name"]: u for u in json.loads(q("user", "list", "--json").stdout)}
@@ -222,7 +225,8 @@ def test_a_role_needed_for_an_open_panel_seat_is_not_removed(q: Callable[..., Re
         "--seat", "school_rep=rep1", "--seat", "school_rep=rep2",
     )  # fmt: skip
     assert assigned.exit_code == 0, assigned.stderr
-    assert q("user", "edit", "rep1", "--full-name", "Rosa Diaz").exit_code == 0
+    renamed = q("user", "edit", "rep1", "--full-name", "Rosa Diaz", "--reason", "her name")
+    assert renamed.exit_code == 0, renamed.stderr
     refused = q("user", "edit", "rep1", "--remove-role", "school_rep")
     assert refused.exit_code == 1
     # The role by its label and the user by name, as everywhere else.

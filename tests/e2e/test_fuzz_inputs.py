@@ -74,7 +74,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert w.run("init", "--admin", "hr1", "--role", "hr").code == 0
         supervisors = [("sgt.moreau", "supervisor"), ("sgt.okafor", "supervisor")]
         for name, role in [("cmdr1", "commander"), *supervisors]:
-            assert w.run("user", "add", name, "--role", role).code == 0
+            assert (
+                w.run(
+                    "user", "add", name, "--role", role, "--full-name", name, "--title", role
+                ).code
+                == 0
+            )
         opened = w.run(
             "selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15"
         )

@@ -45,6 +45,7 @@ def test_a_correction_is_accepted_until_the_scores_are_recorded_then_refused(
     assert "version 2" in fixed.stdout
     recorded = q("advance", "1", "record_scores", user="hr.alvarez")
     assert recorded.exit_code == 0, recorded.stderr
+    assert "interview -> scored (1 check passed), audit event #" in recorded.stdout
     before = q("results", "1", "--json", user="chief.walsh").stdout
     late = q(*fix[:3], "liaison=2", "--submit", "--reason", "Misread again.", user="rep.chen")
     assert (late.exit_code, late.stdout) == (1, "")
@@ -55,6 +56,26 @@ def test_a_correction_is_accepted_until_the_scores_are_recorded_then_refused(
     assert "tell the Chief of Police in writing before the decision" in late.stderr
     assert len(late.stderr.splitlines()) == 1
     assert q("results", "1", "--json", user="chief.walsh").stdout == before
+
+
+def test_results_say_a_correction_in_words_each_changed_score_old_to_new(
+    q: Callable[..., Result],
+) -> None:
+    for panelist in ("cmdr.obrien", "rep.chen", "rep.douglas"):
+        assert q("score", "1", *sets(), "--submit", user=panelist).exit_code == 0
+    fix = ("score", "1", "--set", "liaison=3", "--set", "role_model=5", "--submit")
+    fixed = q(*fix, "--comment", "role_model=Outstanding.", "--reason", "Misread my notes.",
+              user="rep.chen")  # fmt: skip
+    assert fixed.exit_code == 0, fixed.stderr
+    shown = q("results", "1", user="chief.walsh")
+    assert shown.exit_code == 0, shown.stderr
+    (line,) = (x for x in shown.stdout.splitlines() if "corrected by" in x)
+    assert line == (
+        "  corrected by rep.chen (version 2): Positive role model who builds trust with youth "
+        "4 → 5, Liaison and communication with schools, families and agencies 4 → 3; reason: "
+        "Misread my notes."
+    )
+    assert "{" not in shown.stdout
 
 
 def test_panel_show(q: Callable[..., Result]) -> None:
@@ -248,7 +269,21 @@ def _type(monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
 def test_interactive_scoring_refuses_before_the_first_question(
     q: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert q("user", "add", "rep.ibarra", "--role", "school_rep", user="hr.alvarez").exit_code == 0
+    assert (
+        q(
+            "user",
+            "add",
+            "rep.ibarra",
+            "--role",
+            "school_rep",
+            "--full-name",
+            "rep.ibarra",
+            "--title",
+            "school_rep",
+            user="hr.alvarez",
+        ).exit_code
+        == 0
+    )
     changed = q(
         "panel", "assign", "1", "--seat", "commander=cmdr.obrien", "--seat", "school_rep=rep.chen",
         "--seat", "school_rep=rep.ibarra", "--reason", "rep.douglas moved away", user="hr.alvarez",

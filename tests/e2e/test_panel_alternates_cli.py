@@ -26,7 +26,8 @@ def q(cli: Run, sqlite_url: str) -> Run:
         ("rep2", ["school_rep"]),
         ("rep3", ["school_rep"]),
     ]:
-        added = run("user", "add", name, *(x for r in roles for x in ("--role", r)))
+        named = ("--full-name", name, "--title", ", ".join(roles))
+        added = run("user", "add", name, *(x for r in roles for x in ("--role", r)), *named)
         assert added.exit_code == 0, added.stderr
     made = run(
         "candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Kerr",

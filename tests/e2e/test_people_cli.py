@@ -23,7 +23,11 @@ def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
         "init", "--admin", "hr1", "--role", "hr", "--full-name", "Marisol Alvarez", "--title", "HR"
     )
     assert added.exit_code == 0, added.stderr
-    assert run("user", "add", "sgt.moreau", "--role", "supervisor").exit_code == 0
+    added = run(
+        "user", "add", "sgt.moreau", "--role", "supervisor",
+        "--full-name", "sgt.moreau", "--title", "Sergeant",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
     )
@@ -180,7 +184,7 @@ def test_control_characters_in_a_user_are_refused(
 def test_look_alike_user_names_are_refused_naming_the_user(
     q: Callable[..., Result], name: str, resembles: str
 ) -> None:
-    result = q("user", "add", name, "--role", "hr")
+    result = q("user", "add", name, "--role", "hr", "--full-name", name, "--title", "hr")
     if name == resembles:
         assert result.exit_code == 2
         assert result.stderr.strip() == f"error: user '{name}' already exists"
@@ -189,3 +193,61 @@ def test_look_alike_user_names_are_refused_naming_the_user(
     assert len(result.stderr.splitlines()) == 1
     assert f"looks like the existing user '{resembles}'" in result.stderr
     assert set(users(q)) == {"hr1", "sgt.moreau"}
+
+
+@pytest.mark.parametrize(
+    ("named", "refusal"),
+    [
+        ([], "error: --full-name and --title: give both; documents name people by their full name and title"),
+        (["--full-name", "Pat Reyes"], "error: --title: give the person's title; documents name people by it"),
+        (["--full-name", "Pat Reyes", "--title", " "], "error: --title: give the person's title; documents name people by it"),
+        (["--full-name", "", "--title", "Counselor"], "error: --full-name: give the person's full name; documents name people by it"),
+    ],
+)  # fmt: skip
+def test_a_user_is_added_only_with_a_full_name_and_a_title(
+    q: Callable[..., Result], named: list[str], refusal: str
+) -> None:
+    refused = q("user", "add", "rep5", "--role", "school_rep", *named)
+    assert (refused.exit_code, refused.stderr) == (2, refusal + "\n")
+    assert "rep5" not in users(q)
+
+
+def test_a_missing_name_and_an_unknown_role_are_said_together(q: Callable[..., Result]) -> None:
+    refused = q("user", "add", "rep5", "--role", "school_rep", "--role", "janitor")
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[0] == (
+        "error: --full-name and --title: give both; documents name people by their full name "
+        "and title"
+    )
+    assert refused.stderr.splitlines()[1].startswith("error: --role janitor: no workflow has")
+
+
+def test_a_new_full_name_or_title_needs_a_reason_and_may_not_be_blank(
+    q: Callable[..., Result],
+) -> None:
+    for change in (["--full-name", "Claire Moreau-Lane"], ["--title", "Lieutenant"]):
+        refused = q("user", "edit", "sgt.moreau", *change)
+        assert (refused.exit_code, refused.stderr) == (
+            2,
+            "error: --reason: a new full name or title needs a reason, kept in the audit log\n",
+        )
+    blank = q("user", "edit", "sgt.moreau", "--title", "", "--reason", "typo")
+    assert (blank.exit_code, blank.stderr) == (
+        2,
+        "error: --title: give the person's title; documents name people by it\n",
+    )
+    assert users(q)["sgt.moreau"]["full_name"] == "sgt.moreau"
+    renamed = q(
+        "user", "edit", "sgt.moreau", "--full-name", "Claire Moreau-Lane", "--reason", "married"
+    )
+    assert renamed.exit_code == 0, renamed.stderr
+    assert users(q)["sgt.moreau"]["full_name"] == "Claire Moreau-Lane"
+    (event,) = (
+        e for e in json.loads(q("audit", "log", "--json").stdout) if e["action"] == "user_edited"
+    )
+    assert event["details"]["reason"] == "married"
+    assert event["details"]["changes"] == {
+        "full_name": {"old": "sgt.moreau", "new": "Claire Moreau-Lane"}
+    }
+    # Roles change without a reason, as before.
+    assert q("user", "edit", "sgt.moreau", "--add-role", "commander").exit_code == 0

@@ -21,7 +21,20 @@ def q(cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
         return cli("--db", url, "--as", user, *args)
 
     assert cli("--db", url, "init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
+    assert (
+        run(
+            "user",
+            "add",
+            "cmdr1",
+            "--role",
+            "commander",
+            "--full-name",
+            "cmdr1",
+            "--title",
+            "commander",
+        ).exit_code
+        == 0
+    )
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
     )

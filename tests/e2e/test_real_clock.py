@@ -59,7 +59,10 @@ def q(cli: Run, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         ("cmdr1", "commander"), ("sgt1", "supervisor"), ("rep1", "school_rep"),
         ("rep2", "school_rep"), ("chief1", "chief"), ("det1", "detective_sergeant"),
     ]:  # fmt: skip
-        assert run("user", "add", name, "--role", role).exit_code == 0
+        assert (
+            run("user", "add", name, "--role", role, "--full-name", name, "--title", role).exit_code
+            == 0
+        )
     return run
 
 
@@ -297,7 +300,10 @@ def test_on_the_real_clock_an_officer_is_appointed_removed_and_the_next_recalled
         2,
         f"error: --on: {tomorrow} is after today ({today}); a fact must have happened\n",
     )
-    _ok(q("training", "complete", str(first), "basic_sro", "--on", today.isoformat()))
+    _ok(
+        q("training", "complete", str(first), "basic_sro", "--on", today.isoformat(),
+          "--reason", "Attended before the direction was entered.")
+    )  # fmt: skip
     _ok(q("advance", str(first), "appoint", user="chief1"))
     _ok(
         q("advance", str(first), "remove", "--category", "school_rule",

@@ -25,7 +25,7 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
     people = [("cmdr1", "commander"), ("sgt.moreau", "supervisor")]
     for name, role in [*people, ("sgt.okafor", "supervisor")]:
-        result = run("user", "add", name, "--role", role)
+        result = run("user", "add", name, "--role", role, "--full-name", name, "--title", role)
         assert result.exit_code == 0, result.stderr
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
@@ -181,7 +181,8 @@ def test_the_same_evidence_entered_again_is_refused_and_recorded_once(
 ) -> None:
     q("candidate", "import", str(ROSTER), "--selection", "1")
     assert q("evidence", "add", "1", "service", "--date", "2019-08-12").exit_code == 0
-    assert q("user", "edit", "hr1", "--full-name", "Marisol Alvarez").exit_code == 0
+    renamed = q("user", "edit", "hr1", "--full-name", "Marisol Alvarez", "--reason", "as on file")
+    assert renamed.exit_code == 0, renamed.stderr
     again = q("evidence", "add", "1", "service", "--date", "2019-08-12")
     assert (again.exit_code, again.stdout) == (2, "")
     assert re.fullmatch(
@@ -236,14 +237,21 @@ def test_evidence_and_checks_from_the_command_line(
 
 
 def test_a_role_must_exist_in_a_workflow_and_only_hr_adds_users(q: Callable[..., Result]) -> None:
-    bad = q("user", "add", "x", "--role", "janitor")
+    bad = q("user", "add", "x", "--role", "janitor", "--full-name", "x", "--title", "janitor")
     assert bad.exit_code == 2
     assert "--role janitor: no workflow has that role" in bad.stderr
-    refused = q("user", "add", "x", "--role", "hr", user="cmdr1")
+    refused = q(
+        "user", "add", "x", "--role", "hr", "--full-name", "x", "--title", "hr", user="cmdr1"
+    )
     assert refused.exit_code == 1
     assert "cmdr1 (Department Commander) may not add users" in refused.stderr
     listed = json.loads(q("user", "list", "--json").stdout)
-    assert {"name": "cmdr1", "roles": ["commander"], "full_name": "", "title": ""} in listed
+    assert {
+        "name": "cmdr1",
+        "roles": ["commander"],
+        "full_name": "cmdr1",
+        "title": "commander",
+    } in (listed)
 
 
 def test_a_selection_keeps_the_workflow_it_opened_with(
@@ -261,7 +269,17 @@ def test_a_selection_keeps_the_workflow_it_opened_with(
     run("init", "--admin", "hr1", "--role", "hr")
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     for sergeant in ("sgt.moreau", "sgt.okafor"):
-        run("user", "add", sergeant, "--role", "supervisor")
+        run(
+            "user",
+            "add",
+            sergeant,
+            "--role",
+            "supervisor",
+            "--full-name",
+            sergeant,
+            "--title",
+            "supervisor",
+        )
     frozen = json.loads(run("selection", "show", "1", "--json").stdout)
     (folder / "sro-selection.yaml").write_text(
         source.replace('version: "2027.1"', 'version: "2027.2"')

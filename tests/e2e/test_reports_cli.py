@@ -173,7 +173,7 @@ def test_refusals_say_why_and_exit_1(q: Callable[..., Result], Q: list[Quarter])
     wrong_role = q("report", "add", "1", "--quarter", Q[0].id, *FIELDS, user="sgt.okafor")
     assert wrong_role.exit_code == 1
     assert (
-        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "Emeka Okafor (Supervisor, writes recommendations) may not enter activity reports for "
         "candidate 1: that needs the role Human Resources or Detective Sergeant, or being the "
         "officer's own supervisor as Supervisor (writes recommendations)\n"
     ) in wrong_role.stderr

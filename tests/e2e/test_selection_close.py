@@ -26,7 +26,20 @@ def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
         return cli("--db", database_url, "--as", user, *args)
 
     assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert run("user", "add", "cmdr1", "--role", "commander").exit_code == 0
+    assert (
+        run(
+            "user",
+            "add",
+            "cmdr1",
+            "--role",
+            "commander",
+            "--full-name",
+            "cmdr1",
+            "--title",
+            "commander",
+        ).exit_code
+        == 0
+    )
     return run
 
 

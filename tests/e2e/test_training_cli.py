@@ -66,8 +66,19 @@ def test_the_whole_path_from_selected_to_appointed(
     certificate = tmp_path / "certificate.pdf"
     certificate.write_bytes(letter_pdf("Basic SRO course, 40 hours."))
     today = TODAY.isoformat()
+    # A 40-hour course finished the day it was directed needs a reason (8 hours a day).
+    quick = q(
+        "training", "complete", "1", "basic_sro", "--on", today, "--file", str(certificate),
+        user="hr.alvarez",
+    )  # fmt: skip
+    assert (quick.exit_code, quick.stderr) == (
+        2,
+        f"error: --reason: Basic School Resource Officer course (40 hours) completed on {today}, "
+        f"the day it was directed ({today}): at 8 hours a day it takes at least 5 days; say why\n",
+    )
     done = q(
         "training", "complete", "1", "basic_sro", "--on", today, "--file", str(certificate),
+        "--reason", "Attended the February session before the direction was entered",
         user="hr.alvarez",
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
@@ -150,7 +161,7 @@ def test_refusals_by_the_rules_exit_1_with_one_line(q: Callable[..., Result]) ->
 
 
 def test_every_training_command_has_help(q: Callable[..., Result]) -> None:
-    for command in ("assign", "complete", "status"):
+    for command in ("assign", "due", "complete", "status"):
         shown = q("training", command, "--help")
         assert shown.exit_code == 0
         assert "Usage: qualify training" in shown.stdout
@@ -206,6 +217,25 @@ def test_adding_a_course_prints_an_amended_letter_and_hr_reprints_both(
         f"selection-1_candidate-0001_training_training_assignment_event-{_event(first)}.pdf",
     ]
     assert (out / Path(amended).name).read_bytes() == Path(amended).read_bytes()
+    # A due date mistyped is corrected with a reason: a third letter says what changed.
+    soon = (TODAY + timedelta(days=20)).isoformat()
+    no_reason = q("training", "due", "1", "basic_sro", "--by", soon)
+    assert no_reason.exit_code == 2
+    assert "--reason" in no_reason.stderr
+    moved = q("training", "due", "1", "basic_sro", "--by", soon, "--reason", "Session moved")
+    assert moved.exit_code == 0, moved.stderr
+    assert moved.stdout.startswith(
+        f"candidate 1: basic_sro now due {soon} (was {due}), audit event #{_event(moved)}\n"
+    )
+    (changed,) = re.findall(r"^wrote (\S+)$", moved.stdout, re.M)
+    assert changed.endswith(f"_training_assignment_amended_event-{_event(moved)}.pdf")
+    assert (
+        f"changed the date Basic School Resource Officer course is due from {long_date(TODAY + timedelta(days=30))} "
+        f"to {long_date(TODAY + timedelta(days=20))}"
+    ) in _words(Path(changed))
+    log = q("audit", "log", "--candidate", "1", user="hr.alvarez").stdout
+    assert "training_due_changed" in log
+    assert f"course: basic_sro; reason: Session moved; due {due} -> {soon}" in log
 
 
 def _event(result: Result) -> str:

@@ -100,7 +100,7 @@ def test_a_supervisor_sees_only_the_officers_they_supervise(
         refused = run("sgt.moreau", *command)
         assert refused.exit_code == 1, command
         assert (
-            f"Claire Moreau (Supervisor (writes recommendations)) may not see candidate {other}: "
+            f"Claire Moreau (Supervisor, writes recommendations) may not see candidate {other}: "
             "they see only the officers they supervise"
         ) in refused.stderr
         assert "sustained" not in refused.stderr + refused.stdout

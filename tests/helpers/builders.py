@@ -270,8 +270,9 @@ def a_past_selection(session: Session, settings: Settings) -> Sample:
     return a_selection(session, settings, years_back=2027 - (date.today().year - 1))
 
 
-def a_user(sample: Sample, name: str, role: str, *, full_name: str = "", title: str = "") -> str:
-    """A user with one role, added by HR; returns the login."""
+def a_user(sample: Sample, name: str, role: str, *, full_name: str, title: str) -> str:
+    """A user with one role, added by HR with the full name and title documents name them by;
+    returns the login."""
     users.add_user(
         session=sample.session,
         workflows_dir=sample.settings.workflows_dir,
@@ -324,7 +325,8 @@ def renamed(sample: Sample, employee: str, first_name: str, last_name: str) -> N
 
 def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> list[str]:
     """Users with one role each (login: role), with no selection: the first is the administrator,
-    who adds the others. Returns the logins."""
+    who adds the others. Returns the logins. Each is named by their login, with their role
+    for a title, so that pages show the logins the tests sign in with."""
     (admin, role), *others = roles.items()
     users.create_admin(
         session=session, workflows_dir=settings.workflows_dir, actor=as_user(admin), roles=[role]
@@ -335,6 +337,8 @@ def some_users(session: Session, settings: Settings, roles: dict[str, str]) -> l
             workflows_dir=settings.workflows_dir,
             name=name,
             roles=[role],
+            full_name=name,
+            title=role.replace("_", " "),
             actor=as_user(admin),
         )
     return list(roles)

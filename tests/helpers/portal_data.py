@@ -20,9 +20,10 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from qualify.config import Settings
-from qualify.services import signin
+from qualify.services import selections, signin
 from qualify.services.evidence import add_evidence
 from qualify.store import db
+from qualify.store.eligible_list import decided_words
 from qualify.store.tables import Candidate
 from qualify.web.app import create_app
 from tests.helpers.actors import as_user
@@ -86,12 +87,15 @@ def prepare(
     passwords: tuple[str, ...] = (),
     hostile: bool = True,
     years_back: int = 0,
+    waiting_apart: bool = False,
 ) -> Prepared:
     """The sample selection carried to `stage` (every scorecard submitted and the scores
     recorded, unless another is named), with the hostile names (or, without
     `hostile`, an ordinary officer waiting in screening); the users named in `passwords` get
     the portal password `password_of(name)`. `years_back` moves the sample's dates that many
-    years earlier (for a page that checks dates against the real clock)."""
+    years earlier (for a page that checks dates against the real clock). The officer waiting
+    in screening is in selection 1 unless the stage decided it or `waiting_apart` asks (for
+    the Chief's decisions, which wait for an officer in screening): then in a second one."""
     settings = settings_for(folder)
     if database_url is not None:
         settings = replace(settings, database_url=database_url)
@@ -100,21 +104,31 @@ def prepare(
         db.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
             sample = a_selection(session, settings, years_back=years_back)
-            # The officer waiting joins before the stage (once the Chief has decided, no one
-            # joins), kept out of the stage's officers so that it leaves them alone.
-            waiting = ("XSS-1", SCRIPT, IMG) if hostile else ("MPD-1210", "Jordan", "Lee")
-            waiting_id = an_officer(sample, *waiting)
-            del sample.ids[waiting[0]]
             stage(sample)
             ids = dict(sample.ids)
+            selection_id = sample.selection_id
             if hostile:
                 renamed(sample, "MPD-1077", SCRIPT, IMG)
-            ids["XSS-1"] = sample.ids[waiting[0]] = waiting_id
+            # The officer waiting joins after the stage, so that it leaves them alone. Once the
+            # Chief has decided, no one joins the selection, and before, the decision waits for
+            # an officer in screening: then (or when asked) the officer waits in a second one.
+            if waiting_apart or decided_words(session, sample.selection) is not None:
+                sample.selection = selections.open_selection(
+                    session=session,
+                    settings=settings,
+                    title="School Resource Officer 2027, second call",
+                    workflow="sro-selection",
+                    as_of=sample.date("2027-01-15"),
+                    actor=as_user(HR),
+                    now=sample.clock.tick(),
+                )
+            waiting = ("XSS-1", SCRIPT, IMG) if hostile else ("MPD-1210", "Jordan", "Lee")
+            ids["XSS-1"] = an_officer(sample, *waiting)
             advanced(sample, "begin_screening", HR, [waiting[0]])
             with_passwords(session, {name: password_of(name) for name in passwords})
     finally:
         engine.dispose()
-    return Prepared(settings, sample.selection_id, ids)
+    return Prepared(settings, selection_id, ids)
 
 
 def not_certified(data: Prepared) -> None:

@@ -405,7 +405,7 @@ def test_a_second_report_needs_a_reason_and_corrects_keeping_the_first(
     assert "1 → 2" in text
     with pytest.raises(
         NotPermitted,
-        match=r"Claire Moreau \(Supervisor \(writes recommendations\)\) may not print packets",
+        match=r"Claire Moreau \(Supervisor, writes recommendations\) may not print packets",
     ):
         print_report(
             session=session,

@@ -268,6 +268,8 @@ class AdvanceMachine(RuleBasedStateMachine):
                     course=course,
                     on=on.isoformat(),
                     actor=as_user(actor),
+                    # Directed today: a 40-hour course finished today needs its reason.
+                    reason="Attended before it was directed.",
                 )
             except QualifyError:
                 return

@@ -29,6 +29,8 @@ from tests.helpers.builders import (
 )
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
+IBARRA = {"full_name": "Dr. Elena Ibarra", "title": "Principal, Milford Middle School"}
+NAKAMURA = {"full_name": "Ken Nakamura", "title": "Counselor, Milford High School"}
 
 
 def submit(session: Session, cid: int, panelist: str) -> None:
@@ -48,7 +50,7 @@ def panel(sample: Sample) -> tuple[Selection, dict[str, int]]:
     """The sample selection up to its declarations, with rep.ibarra as the school
     representatives' alternate."""
     screened(sample)
-    a_user(sample, "rep.ibarra", "school_rep")
+    a_user(sample, "rep.ibarra", "school_rep", **IBARRA)
     with_panel(sample, alternates=[("school_rep", "rep.ibarra")])
     declared(sample)
     return sample.selection, sample.ids
@@ -74,8 +76,8 @@ def nephew_declared(session: Session, cid: int) -> object:
 
 def test_the_alternate_named_first_sits_first(sample: Sample, session: Session) -> None:
     screened(sample)
-    a_user(sample, "rep.ibarra", "school_rep")
-    a_user(sample, "rep.nakamura", "school_rep")
+    a_user(sample, "rep.ibarra", "school_rep", **IBARRA)
+    a_user(sample, "rep.nakamura", "school_rep", **NAKAMURA)
     with_panel(sample, alternates=[("school_rep", "rep.ibarra"), ("school_rep", "rep.nakamura")])
     declared(sample)
     assert nephew_declared(session, sample.ids["MPD-1077"]) == "rep.ibarra"
@@ -89,7 +91,7 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
     # Not sitting for anyone yet: an alternate is refused, saying when they sit.
     with pytest.raises(
         NotPermitted,
-        match="rep.ibarra is an alternate for the Milford School System representative seat",
+        match="Dr. Elena Ibarra is an alternate for the Milford School System representative seat",
     ):
         declare(session=session, candidate_id=luis, actor=as_user("rep.ibarra"))
     session.rollback()
@@ -133,6 +135,7 @@ def test_with_no_eligible_alternate_the_results_say_exactly_why(
         workflows_dir=sample.settings.workflows_dir,
         name="rep.ibarra",
         full_name="Elena Ibarra",
+        reason="she goes by Elena Ibarra",
         actor=as_user(HR),
         now=sample.clock.tick(),
     )

@@ -18,11 +18,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from qualify.config import Settings
-from qualify.errors import PacketsOwed, QualifyError, RuleViolation
+from qualify.errors import BadInput, NotPermitted, PacketsOwed, QualifyError, RuleViolation
 from qualify.services.firing import PacketPlace
 from qualify.services.packets import print_candidate, repair
 from qualify.services.scenario import candidate_ids
-from qualify.services.training import Directed, assign_training, complete_training
+from qualify.services.training import (
+    Directed,
+    assign_training,
+    complete_training,
+    training_status,
+)
+from qualify.services.training_due import DueChanged, change_due_date
+from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent
 from tests.helpers.actors import as_user
 from tests.helpers.selected import selected_db
@@ -302,3 +309,97 @@ def test_a_failed_amended_letter_keeps_the_direction_says_so_and_repair_writes_i
         candidate_id=dana,
     )
     assert done.written == amended_files(settings.records_dir) != []
+
+
+def change_due(
+    session: Session, settings: Settings, dana: int, course: str, due: str, **kw: object
+) -> DueChanged:
+    return change_due_date(
+        session=session,
+        candidate_id=dana,
+        course=course,
+        due_on=due,
+        actor=as_user(str(kw.pop("actor", "sgt.lambert"))),
+        now=ADDED + timedelta(days=1),  # January 28
+        packets=PacketPlace(TEMPLATES, settings.records_dir),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_a_mistyped_due_date_is_corrected_with_a_reason_and_an_amended_letter(
+    session: Session, settings: Settings, dana: int
+) -> None:
+    """The Detective Sergeant typed 2028 for 2027: a correction needs a reason, is audited
+    with the old and new dates, and prints the amended letter listing every course with the
+    dates now due; the first letter's reprint still says what it said."""
+    settings.records_dir.mkdir(parents=True, exist_ok=True)
+    first = assign_training(
+        session=session,
+        candidate_id=dana,
+        courses=["basic_sro", "legal_issues"],
+        due_on="2027-12-05",
+        actor=as_user("sgt.lambert"),
+        now=FIRST,
+        packets=PacketPlace(TEMPLATES, settings.records_dir),
+        far_ahead=True,
+    )
+    before = len(session.exec(select(AuditEvent)).all())
+    with pytest.raises(BadInput, match="say why the due date is changed"):
+        change_due(session, settings, dana, "basic_sro", "2027-03-05", reason="  ")
+    with pytest.raises(BadInput, match="102 days after today"):
+        change_due(session, settings, dana, "basic_sro", "2027-05-10", reason="typo")
+    with pytest.raises(BadInput, match="is due on 2027-12-05 already; nothing changed"):
+        change_due(
+            session, settings, dana, "basic_sro", "2027-12-05", reason="typo", far_ahead=True
+        )
+    assert len(session.exec(select(AuditEvent)).all()) == before  # bad input: nothing recorded
+    with pytest.raises(NotPermitted, match="may not change when training is due"):
+        change_due(
+            session, settings, dana, "basic_sro", "2027-03-05", reason="typo", actor="rep.chen"
+        )
+    done = change_due(
+        session, settings, dana, "basic_sro", "2027-03-05", reason="Year mistyped: 2027, not 2028"
+    )
+    assert (done.was.isoformat(), done.due_on.isoformat()) == ("2027-12-05", "2027-03-05")
+    event = session.get(AuditEvent, done.event_id)
+    assert event is not None
+    assert (event.action, event.actor) == ("training_due_changed", "sgt.lambert")
+    assert json.loads(event.details) | {"packets": []} == {
+        "course": "basic_sro",
+        "due_on": "2027-03-05",
+        "was": "2027-12-05",
+        "reason": "Year mistyped: 2027, not 2028",
+        "stage": "training",
+        "packets": [],
+    }
+    status = training_status(session=session, candidate_id=dana, actor=as_user("hr.alvarez"))
+    assert [(c["course"], c["due_on"]) for c in status["courses"]] == [
+        ("basic_sro", "2027-03-05"),
+        ("legal_issues", "2027-12-05"),
+    ]
+    (letter,) = done.packets
+    assert letter.name.endswith(f"_training_assignment_amended_event-{done.event_id}.pdf")
+    text = pdftotext(letter)
+    assert (
+        "This letter amends our letter of January 25, 2027 "
+        f"(Ref. S1-C{dana}-E{first.event_id}), which directed your training"
+    ) in text
+    assert (
+        "Detective Sergeant, Support Division, changed the date Basic School Resource Officer "
+        "course is due from December 5, 2027 to March 5, 2027, marked changed below"
+    ) in text
+    assert "Basic School Resource Officer course 40 hours Changed: March 5, 2027" in text
+    assert "8 hours December 5, 2027" in text
+    # The first letter, reprinted, says what it said; the log verifies with the row changed.
+    out = settings.output_dir
+    reprinted = print_candidate(
+        session=session,
+        templates_dir=TEMPLATES,
+        output_dir=out,
+        candidate_id=dana,
+        actor=as_user("hr.alvarez"),
+    )
+    firsts = [p for p in reprinted if "_training_assignment_event-" in p.name]
+    assert [p.read_bytes() for p in firsts] == [first.packets[0].read_bytes()]
+    assert "December 5, 2027" in pdftotext(firsts[0])
+    assert verify(session).ok

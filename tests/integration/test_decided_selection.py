@@ -90,9 +90,18 @@ def test_a_not_select_alone_decides_the_selection_but_before_it_candidates_join(
     sample: Sample,
 ) -> None:
     """The notice of non-selection states the officer's rank on the list, so the first decision
-    of any kind fixes it; until then HR may still add an officer."""
+    of any kind fixes it; until then HR may still add an officer (the decision then waits for
+    him, here until he withdraws)."""
     interviewed(sample)
     an_officer(sample, "MPD-2007", "Kim", "Early")
+    advance(
+        session=sample.session,
+        candidate_id=sample.ids["MPD-2007"],
+        trigger="withdraw",
+        actor=as_user(HR),
+        reason="Took a post in another unit.",
+        now=sample.clock.tick(),
+    )
     advance(
         session=sample.session,
         candidate_id=sample.ids["MPD-1077"],

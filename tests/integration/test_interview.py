@@ -82,6 +82,8 @@ def add_second_rep(session: Session, settings: Settings) -> None:
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
     )
 
@@ -456,7 +458,7 @@ def test_reviewers_see_a_candidate_only_when_every_seat_submitted(
     )
     with pytest.raises(
         NotPermitted,
-        match=r"Emeka Okafor \(Supervisor \(writes recommendations\)\) may not see results",
+        match=r"Emeka Okafor \(Supervisor, writes recommendations\) may not see results",
     ):
         results(session=session, selection_id=selection.id or 0, actor=as_user("sgt.okafor"))
 
@@ -559,7 +561,7 @@ def test_stored_results_follow_every_declaration_scorecard_and_panel_change(
     changed = results(session=session, selection_id=sid, actor=as_user("hr.alvarez"))["candidates"]
     assert changed
     assert all(r["hidden"] for r in changed)
-    assert all(any("rep.ibarra" in m for m in r["missing"]) for r in changed)
+    assert all(any("Dr. Elena Ibarra" in m for m in r["missing"]) for r in changed)
     assert result_mismatches(session) == []
 
 

@@ -14,7 +14,7 @@ from qualify.services.firing import PacketPlace
 from qualify.services.packets import print_candidate
 from qualify.store.eligible_list import eligible_list
 from qualify.store.frozen import workflow_of
-from qualify.store.tables import Candidate, Scorecard
+from qualify.store.tables import Candidate, Scorecard, User
 from qualify.workflow.documents import long_date
 from tests.helpers.actors import as_user
 from tests.helpers.builders import CHIEF, HR, Sample, a_user, interviewed, screened, selected
@@ -186,7 +186,12 @@ def test_a_panelist_with_no_full_name_on_file_is_named_by_user_name_never_by_the
     session: Session, sample: Sample, tmp_path: Path
 ) -> None:
     selection = screened(sample).selection
-    a_user(sample, "rep4", "school_rep")  # no full name, no title
+    a_user(sample, "rep4", "school_rep", full_name="Pat Reyes", title="Counselor")
+    # Added by an earlier version, which let a user go without a full name and title.
+    rep4 = session.exec(select(User).where(User.name == "rep4")).one()
+    rep4.full_name = rep4.title = ""
+    session.add(rep4)
+    session.commit()
     panel.assign_panel(
         session=session,
         selection_id=selection.id or 0,

@@ -710,6 +710,8 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         workflows_dir=settings.workflows_dir,
         name="rep.ibarra",
         roles=["school_rep"],
+        full_name="Dr. Elena Ibarra",
+        title="Principal, Milford Middle School",
         actor=as_user("hr.alvarez"),
         now=next(clock),
     )

@@ -69,6 +69,8 @@ def test_a_packet_prints_every_glyph_of_a_name(settings: Settings, session: Sess
         workflows_dir=settings.workflows_dir,
         name="cmdr1",
         roles=["commander"],
+        full_name="Ann O'Brien",
+        title="Captain, Support Division Commander",
         actor=as_user("hr1"),
     )
     selection = selections.open_selection(

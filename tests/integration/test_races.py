@@ -152,7 +152,26 @@ def test_adding_the_same_user_or_candidate_at_once_tells_the_losers_it_already_e
         "MPD-2002,Bo Later,Officer,Patrol B,sgt.moreau,bl@milford.example\n"
     )
     for name in ("hr.new1", "hr.new2", "hr.new3"):
-        users = race(url, start, [["--as", "hr.alvarez", "user", "add", name, "--role", "hr"]] * 4)
+        users = race(
+            url,
+            start,
+            [
+                [
+                    "--as",
+                    "hr.alvarez",
+                    "user",
+                    "add",
+                    name,
+                    "--role",
+                    "hr",
+                    "--full-name",
+                    name,
+                    "--title",
+                    "hr",
+                ]
+            ]
+            * 4,
+        )
         assert sorted(o.code for o in users) == [0, 2, 2, 2], [o.err for o in users]
         for loser in (o for o in users if o.code):
             assert loser.err == f"error: user '{name}' already exists\n"

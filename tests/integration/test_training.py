@@ -98,6 +98,7 @@ def complete(
     now: datetime = DIRECTED + timedelta(days=30),
     actor: str = "hr.alvarez",
     file: Path | None = None,
+    reason: str | None = None,
 ) -> Evidence:
     return complete_training(
         session=session,
@@ -108,6 +109,7 @@ def complete(
         actor=as_user(actor),
         file=file,
         now=now,
+        reason=reason,
     )
 
 
@@ -382,7 +384,10 @@ def test_completion_dates_run_from_the_day_directed_to_today_in_the_selections_t
         "--on: 2027-01-24 is before the course was directed (Basic School Resource Officer "
         "course, on 2027-01-25); record training completed on or after the day it was directed"
     )
-    complete(session, settings, dana, "basic_sro", "2027-01-26", now=late_evening)  # today
+    # Today (a 40-hour course two days after it was directed: with its reason).
+    complete(
+        session, settings, dana, "basic_sro", "2027-01-26", now=late_evening, reason="Long days"
+    )
     complete(session, settings, dana, "legal_issues", "2027-01-25", now=late_evening)  # that day
     with pytest.raises(BadInput, match="is not a date"):
         complete(session, settings, dana, "basic_sro", "yesterday")
@@ -490,3 +495,24 @@ def test_directions_and_completions_are_in_the_candidates_audit_log(
         .limit(2)
     ).all()
     assert actions == ["training_completed", "state_changed"]
+
+
+def test_a_course_finished_sooner_than_its_hours_allow_needs_a_reason(
+    session: Session, settings: Settings, dana: int
+) -> None:
+    """At 8 hours a day, the 40-hour basic course directed on January 25 ends on January 29 at
+    the earliest; an 8-hour course may end the day it was directed."""
+    direct(session, dana, ["basic_sro", "legal_issues"])
+    before = len(audit.events(session))
+    with pytest.raises(BadInput) as info:
+        complete(session, settings, dana, "basic_sro", "2027-01-27")
+    assert render(info.value) == (
+        "--reason: Basic School Resource Officer course (40 hours) completed on 2027-01-27, 3 "
+        "days from the day it was directed (2027-01-25): at 8 hours a day it takes at least 5 "
+        "days; say why"
+    )
+    assert len(audit.events(session)) == before  # bad input: nothing recorded
+    complete(session, settings, dana, "legal_issues", "2027-01-25")
+    complete(session, settings, dana, "basic_sro", "2027-01-27", reason="Held in 12-hour days")
+    done = json.loads(audit.events(session)[-1].details)
+    assert (done["course"], done["reason"]) == ("basic_sro", "Held in 12-hour days")

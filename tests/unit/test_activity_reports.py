@@ -182,6 +182,16 @@ def test_a_missing_count_is_named() -> None:
     assert render(refused.value).startswith("--field meetings: missing")
 
 
+def test_every_bad_or_missing_field_is_named_at_once() -> None:
+    with pytest.raises(ReportInputError) as refused:
+        parse_fields(REPORTS, {"drills": "two", "meeting": "1"}, require_all=True)
+    lines = render(refused.value).splitlines()
+    assert lines[0] == "--field drills: 'two' is not a count (a whole number, 0 or more)"
+    assert lines[1].startswith("--field meeting: the report has no field 'meeting'")
+    assert lines[2].startswith("--field meetings: missing")
+    assert len(lines) == len([f for f in REPORTS.fields if f.kind == "count"]) + 1
+
+
 def _with_reports(block: str) -> str:
     text = (ROOT / "workflows" / "sro-selection.yaml").read_text(encoding="utf-8")
     start = text.index("activity_reports:")

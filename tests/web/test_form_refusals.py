@@ -36,6 +36,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield from serving(prepare(tmp_path_factory.mktemp("forms")))
 
 
+@pytest.fixture(scope="module")
+def deciding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The same, with the officer waiting in screening in a second selection: in the first,
+    every interview is closed, so the Chief's decisions on its eligible list wait for no one."""
+    yield from serving(prepare(tmp_path_factory.mktemp("forms-deciding"), waiting_apart=True))
+
+
 def form_of(page: str, candidate_id: int, trigger: str) -> str:
     """The form of one trigger on one candidate, as the page shows it."""
     for form in re.findall(r"<form class=\"move\".*?</form>", page, re.S):
@@ -145,10 +152,10 @@ def test_a_refusal_of_a_trigger_not_offered_now_shows_at_the_top_of_the_page(
 
 
 def test_the_chief_passing_over_without_a_reason_sees_the_message_beside_the_reason(
-    site: Site,
+    deciding: Site,
 ) -> None:
-    officer = site.id("MPD-1077")
-    answer = site.browser("chief.walsh").post(
+    officer = deciding.id("MPD-1077")
+    answer = deciding.browser("chief.walsh").post(
         f"/candidates/{officer}/advance",
         {"trigger": "select", "reason": "  ", "back": "/selections/1/decisions"},
     )
@@ -156,14 +163,14 @@ def test_the_chief_passing_over_without_a_reason_sees_the_message_beside_the_rea
     assert "<h1>Results and decisions</h1>" in answer.text
     form = form_of(answer.text, officer, "select")
     assert "say why that officer is passed over" in beside(form, "reason", officer, "select")
-    assert site.state("MPD-1077") == "scored"
+    assert deciding.state("MPD-1077") == "scored"
 
 
 def test_a_letter_code_the_records_contradict_is_refused_beside_the_code_in_the_services_words(
-    site: Site,
+    deciding: Site,
 ) -> None:
-    officer = site.id("MPD-1077")  # passed the interview (ranked 2nd)
-    answer = site.browser("chief.walsh").post(
+    officer = deciding.id("MPD-1077")  # passed the interview (ranked 2nd)
+    answer = deciding.browser("chief.walsh").post(
         f"/candidates/{officer}/advance",
         {
             "trigger": "not_select",
@@ -177,14 +184,14 @@ def test_a_letter_code_the_records_contradict_is_refused_beside_the_code_in_the_
     said = beside(form, "reason_code", officer, "not_select")
     assert "passed the interview (rank 2)" in said  # named by its (XSS) name, escaped
     assert '<option value="interview_standard_not_met" selected>' in form
-    assert site.state("MPD-1077") == "scored"
+    assert deciding.state("MPD-1077") == "scored"
 
 
 def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot_repeat_it(
-    site: Site,
+    deciding: Site,
 ) -> None:
-    officer = site.id("MPD-1042")
-    browser = site.browser("chief.walsh")
+    officer = deciding.id("MPD-1042")
+    browser = deciding.browser("chief.walsh")
     done = browser.post(  # as the form sends it, with its reason box left empty
         f"/candidates/{officer}/advance",
         {"trigger": "select", "reason": "", "back": "/selections/1/decisions"},
@@ -199,17 +206,17 @@ def test_a_trigger_that_fires_redirects_to_its_page_with_a_note_so_reload_cannot
         "Recorded for Dana Whitfield: Select the officer as School Resource Officer; "
         "now at: Selected." in page
     )
-    assert site.state("MPD-1042") == "selected"
+    assert deciding.state("MPD-1042") == "selected"
 
 
-def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site) -> None:
-    officer = site.id("MPD-1042")
-    if site.state("MPD-1042") != "selected":
-        site.browser("chief.walsh").post(
+def test_directing_training_is_a_form_with_the_courses_and_a_due_date(deciding: Site) -> None:
+    officer = deciding.id("MPD-1042")
+    if deciding.state("MPD-1042") != "selected":
+        deciding.browser("chief.walsh").post(
             f"/candidates/{officer}/advance",
             {"trigger": "select", "reason": "", "back": "/selections/1/decisions"},
         )
-    browser = site.browser("cmdr.obrien")
+    browser = deciding.browser("cmdr.obrien")
     page = browser.get("/selections/1/decisions").text
     form = form_of(page, officer, "assign_training")
     assert f'action="/candidates/{officer}/training"' in form
@@ -233,7 +240,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     assert "is before today" in beside(form, "due_on", officer, "assign_training")
     assert f'value="{courses[0]}" checked' in form
     assert ">before the school year</textarea>" in form
-    assert site.state("MPD-1042") == "selected"
+    assert deciding.state("MPD-1042") == "selected"
     # No course ticked: said in plain words beside the courses, no command-line placeholder.
     none_ticked = browser.post(
         f"/candidates/{officer}/training",
@@ -244,6 +251,17 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
     said = beside(form, "courses", officer, "assign_training")
     assert said == "name at least one course to direct"
     assert "COURSE" not in none_ticked.text
+    # No course and a day gone: both said at once, each beside its own input.
+    both = browser.post(
+        f"/candidates/{officer}/training",
+        {"trigger": "assign_training", "due_on": "2001-01-01", "back": "/selections/1/decisions"},
+    )
+    assert both.status_code == 400
+    form = form_of(both.text, officer, "assign_training")
+    assert beside(form, "courses", officer, "assign_training") == (
+        "name at least one course to direct"
+    )
+    assert "2001-01-01 is before today" in beside(form, "due_on", officer, "assign_training")
     # A date that far off is refused beside it until the form confirms it, as --far-ahead does.
     far = browser.post(
         f"/candidates/{officer}/training",
@@ -259,7 +277,7 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
         form_of(far.text, officer, "assign_training"), "due_on", officer, "assign_training"
     )
     assert "ahead is more often a mistyped year or month; if that day is meant, tick" in said
-    assert site.state("MPD-1042") == "selected"
+    assert deciding.state("MPD-1042") == "selected"
 
     done = browser.post(
         f"/candidates/{officer}/training",
@@ -272,8 +290,8 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
         },
     )
     assert done.status_code == 303
-    assert site.state("MPD-1042") == "training"
-    engine = db.make_engine(site.data.settings.database_url)
+    assert deciding.state("MPD-1042") == "training"
+    engine = db.make_engine(deciding.data.settings.database_url)
     with Session(engine) as session:
         directed = session.exec(
             select(TrainingDirection).where(TrainingDirection.candidate_id == officer)
@@ -285,8 +303,8 @@ def test_directing_training_is_a_form_with_the_courses_and_a_due_date(site: Site
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def evidence_count(site: Site) -> int:
-    engine = db.make_engine(site.data.settings.database_url)
+def evidence_count(deciding: Site) -> int:
+    engine = db.make_engine(deciding.data.settings.database_url)
     with Session(engine) as session:
         found = len(session.exec(select(Evidence)).all())
     engine.dispose()
@@ -322,6 +340,13 @@ def test_the_evidence_form_marks_required_fields_offers_users_and_lists_what_is_
     assert "<h2>Already on file</h2>" in text
     assert "Supervisor&#39;s written recommendation: #" in text
     assert "by Marisol Alvarez" in text  # people by their full names
+    # Each record's facts: who wrote the letter and when, and a test's result and date.
+    on_file = html.unescape(text.split("<h2>Already on file</h2>")[1])
+    assert re.search(
+        r"The supervisor who wrote it: Claire Moreau; Written on: [A-Z][a-z]+ \d{1,2}, \d{4}",
+        on_file,
+    )
+    assert re.search(r"Result: pass; Tested on: [A-Z][a-z]+ \d{1,2}, \d{4}", on_file)
 
 
 def test_the_evidence_forms_dates_offer_no_day_after_today(site: Site) -> None:

@@ -33,6 +33,8 @@ def douglas(web_settings: Settings) -> str:
             workflows_dir=web_settings.workflows_dir,
             name="rep.douglas",
             roles=["school_rep"],
+            full_name="Robert Douglas",
+            title="Assistant Superintendent, SAU 40",
             actor=as_user("hr.alvarez"),
         )
     engine.dispose()

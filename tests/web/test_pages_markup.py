@@ -89,6 +89,7 @@ def test_the_panel_page_names_an_alternate_by_full_name(
             roles=["school_rep"],
             actor=as_user("hr.alvarez"),
             full_name="Dana Moss",
+            title="Counselor, Milford High School",
         )
         assign_panel(
             session=session,

@@ -74,6 +74,8 @@ def test_an_alternate_who_takes_the_seat_leaves_nothing_to_change(
             workflows_dir=sro_settings.workflows_dir,
             name="rep.ng",
             roles=["school_rep"],
+            full_name="Kim Ng",
+            title="Counselor, Milford High School",
             actor=as_user("hr.alvarez"),
         )
         panel.assign_panel(

@@ -36,6 +36,8 @@ def invited(tmp_path: Path, url: str) -> tuple[Settings, str]:
             workflows_dir=settings.workflows_dir,
             name="rep.chen",
             roles=["school_rep"],
+            full_name="Dr. Helen Chen",
+            title="Principal, Milford High School",
             actor=as_user("hr.alvarez"),
         )
         issued = invite(

@@ -83,6 +83,21 @@ def test_a_removal_without_its_kind_of_infraction_is_refused_beside_it_in_the_cl
     assert site.state("MPD-1042") == "appointed"
 
 
+def test_a_removal_sent_empty_says_both_what_is_missing_each_beside_its_input(
+    site: Site,
+) -> None:
+    answer = moved(site, "chief.walsh", "MPD-1042", {"trigger": "remove", "reason": ""})
+    assert answer.status_code == 400
+    form = section(answer.text, site, "MPD-1042")
+    said = dict(re.findall(r'<p class="field-error" id="error-(\w+)-\d+-remove">([^<]*)</p>', form))
+    assert {k: html.unescape(v) for k, v in said.items()} == {
+        "reason": "remove needs a reason, and it is recorded in the audit log",
+        "category": ("remove needs a category, one of policy, guideline, philosophy, school_rule"),
+    }
+    assert undescribed(answer.text) == []
+    assert site.state("MPD-1042") == "appointed"
+
+
 def test_the_chief_removes_the_officer_then_recalls_the_next_from_the_list(site: Site) -> None:
     done = moved(site, "chief.walsh", "MPD-1042", {**REMOVAL, "category": "school_rule"})
     assert done.status_code == 303, done.text

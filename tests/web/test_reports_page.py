@@ -101,7 +101,7 @@ def test_each_role_sees_the_reports_it_may_and_the_menu_says_so(site: Site) -> N
     refused = okafor.post(entry(site), filled())
     assert refused.status_code == 403
     assert (
-        "Emeka Okafor (Supervisor (writes recommendations)) may not enter activity reports for "
+        "Emeka Okafor (Supervisor, writes recommendations) may not enter activity reports for "
         "candidate"
     ) in html.unescape(refused.text)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import html as html_module
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from qualify.store import db
 from qualify.store.integrity import verify
 from qualify.store.tables import AuditEvent, Evidence
 from qualify.web.app import create_app
+from tests.conftest import Result
 from tests.helpers.builders import USERS
 from tests.helpers.markup import read, undescribed, ungrouped_radios, unlabelled
 from tests.helpers.portal_data import SCRIPT, Site, prepare, serving
@@ -31,6 +32,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield from serving(prepare(tmp_path_factory.mktemp("portal")))
+
+
+@pytest.fixture(scope="module")
+def deciding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The same, with the officer waiting in screening in a second selection: in the first,
+    every interview is closed, so the Chief's decisions on its eligible list wait for no one."""
+    yield from serving(prepare(tmp_path_factory.mktemp("portal-deciding"), waiting_apart=True))
 
 
 def ids(site: Site) -> dict[str, int]:
@@ -279,8 +287,50 @@ def test_the_audit_page_shows_whether_the_log_verifies_and_its_head_hash(site: S
     assert result.head_hash in html
 
 
-def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site: Site) -> None:
+def test_the_chief_sees_why_no_decision_is_offered_in_the_words_advance_refuses_with(
+    site: Site, cli: Callable[..., Result]
+) -> None:
+    """Every interview is closed but an officer (with the hostile name) waits in screening: the
+    first decision on the eligible list waits for them, and the page says so instead of
+    offering it."""
     browser = site.browser("chief.walsh")
+    page = browser.get("/selections/1/decisions").text
+    assert SCRIPT not in page
+    note = re.search(r'<p class="refusal" id="decisions-wait">No decision yet: ([^<]*)\.</p>', page)
+    assert note, page
+    waiting = html_module.unescape(note.group(1))
+    assert f"{SCRIPT} " in waiting  # named, shown as text
+    assert (
+        'at Eligibility screening: still to come, "Confirm the officer meets qualifications '
+        '1-4", "Schedule the panel interview", then "Close the interview once every seat has '
+        'scored"; decide once that candidate is through it or has left the selection '
+        '("Declare the officer ineligible" or "The officer withdraws")'
+    ) in waiting
+    dana = page.split(f'id="c{ids(site)["MPD-1042"]}"')[1].split("</section>")[0]
+    assert 'value="select"' not in dana
+    assert 'value="not_select"' not in dana
+    refused = browser.post(
+        f"/candidates/{ids(site)['MPD-1042']}/advance",
+        {"trigger": "select", "reason": "", "back": "/selections/1/decisions"},
+    )
+    assert refused.status_code == 409
+    assert waiting in html_module.unescape(refused.text)
+    said = cli(
+        "--db", site.data.settings.database_url, "--as", "chief.walsh", "advance",
+        str(ids(site)["MPD-1042"]), "select",
+    )  # fmt: skip
+    assert said.exit_code == 1
+    assert said.stderr.startswith(
+        'error: cannot "Select the officer as School Resource Officer" for Dana Whitfield yet: '
+    )
+    assert waiting in said.stderr
+    assert site.state("MPD-1042") == "scored"
+    # Not for a commander, who takes no decision on the list.
+    assert "No decision yet" not in site.browser("cmdr.obrien").get("/selections/1/decisions").text
+
+
+def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(deciding: Site) -> None:
+    browser = deciding.browser("chief.walsh")
     html = browser.get("/selections/1/decisions").text
     assert "1. Dana Whitfield" in html
     # The tie-break rules in words, not the workflow file's keys.
@@ -295,16 +345,16 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "below minimum on Appearance and attitude in the school environment" in html
     assert "Fails: Appearance and attitude in the school environment mean 3.00" in html
     refused = browser.post(
-        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        f"/candidates/{ids(deciding)['MPD-1077']}/advance",
         {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert refused.status_code == 400
     assert "is ranked below Dana Whitfield, who passed the interview and is still at" in (
         html_module.unescape(refused.text)
     )
-    assert site.state("MPD-1077") == "scored"
+    assert deciding.state("MPD-1077") == "scored"
     done = browser.post(
-        f"/candidates/{ids(site)['MPD-1077']}/advance",
+        f"/candidates/{ids(deciding)['MPD-1077']}/advance",
         {
             "trigger": "select",
             "reason": "Spanish speaker, needed at the middle school",
@@ -315,19 +365,19 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
     assert "Select the officer as School Resource Officer; now at: Selected." in (
         browser.get(done.headers["location"]).text
     )
-    assert site.state("MPD-1077") == "selected"
+    assert deciding.state("MPD-1077") == "selected"
     # The position is filled: nobody else is offered select any more, and the refusal names
     # who holds it.
     after = browser.get("/selections/1/decisions").text
-    dana = after.split(f'id="c{ids(site)["MPD-1042"]}"')[1].split("</section>")[0]
+    dana = after.split(f'id="c{ids(deciding)["MPD-1042"]}"')[1].split("</section>")[0]
     assert 'value="select"' not in dana
     assert 'value="not_select"' in dana
     second = browser.post(
-        f"/candidates/{ids(site)['MPD-1042']}/advance",
+        f"/candidates/{ids(deciding)['MPD-1042']}/advance",
         {"trigger": "select", "reason": "", "back": "/decisions"},
     )
     assert second.status_code == 409
-    reyes = ids(site)["MPD-1077"]  # named here with the hostile test name, shown as text
+    reyes = ids(deciding)["MPD-1077"]  # named here with the hostile test name, shown as text
     said = html_module.unescape(second.text)
     assert "the position is held by <script>" in said
     assert (
@@ -335,12 +385,12 @@ def test_the_chief_must_give_a_reason_to_pass_over_a_higher_ranked_officer(site:
         'school rule)" or "The officer withdraws" frees it'
     ) in said
     assert f"candidate {reyes}" not in said  # people by name, not by the record's id
-    assert site.state("MPD-1042") == "scored"
+    assert deciding.state("MPD-1042") == "scored"
 
 
-def test_the_chief_is_offered_only_what_may_fire_now(site: Site) -> None:
-    html = site.browser("chief.walsh").get("/selections/1/decisions").text
-    priya = html.split(f'id="c{ids(site)["MPD-1103"]}"')[1].split("</section>")[0]
+def test_the_chief_is_offered_only_what_may_fire_now(deciding: Site) -> None:
+    html = deciding.browser("chief.walsh").get("/selections/1/decisions").text
+    priya = html.split(f'id="c{ids(deciding)["MPD-1103"]}"')[1].split("</section>")[0]
     # She did not pass the interview: select's guard refuses it, so no button.
     assert 'value="select"' not in priya
     assert 'value="not_select"' in priya

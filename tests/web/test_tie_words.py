@@ -85,5 +85,9 @@ def test_the_chief_reads_who_corrected_a_scorecard_by_name(
     engine.dispose()
     page = html.unescape(sro_browser("chief.walsh").get("/selections/1/decisions").text)
     mine = page.split(f'id="c{whitfield}"')[1].split("</section>")[0]
-    assert "corrected by Dr. Helen Chen: typed 4 for 3" in mine
+    # Who by name; what the correction changed, by the criterion's label, old score to new.
+    assert (
+        "corrected by Dr. Helen Chen: Liaison and communication with schools, families and "
+        "agencies 4 → 3; reason: typed 4 for 3</p>"
+    ) in mine
     assert "rep.chen" not in mine

@@ -224,7 +224,12 @@ def _print_candidate(data: dict[str, Any]) -> None:
     typer.echo("\nEvidence:")
     for item in data["evidence"]:
         mark = " (superseded)" if item["superseded"] else ""
-        fields = ", ".join(f"{k}={v}" for k, v in item["fields"].items())
+        # A stored document by its file name (its sha256 is in --json).
+        shown = {
+            k: item["file"] if item["file"] and v == item["file_sha256"] else v
+            for k, v in item["fields"].items()
+        }
+        fields = ", ".join(f"{k}={v}" for k, v in shown.items())
         typer.echo(f"  #{item['id']} {item['kind']}{mark}: {fields} (by {item['vouched_by']})")
     if not data["evidence"]:
         typer.echo("  none on file")

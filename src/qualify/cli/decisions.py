@@ -76,7 +76,8 @@ def advance(
 
 
 def _print_advanced(done: Advanced) -> None:
-    passed = f" ({len(done.checks)} checks passed)" if done.checks else ""
+    count = len(done.checks)
+    passed = f" ({count} {'check' if count == 1 else 'checks'} passed)" if count else ""
     typer.echo(
         f"candidate {done.candidate_id}: {done.from_state} -> {done.to_state}{passed}, "
         f"audit event #{done.event_id}"

@@ -307,4 +307,4 @@ def results(
             typer.echo(_swap_line(swap, "sat"))
         for fix in row.corrections:
             who = f"{fix.panelist} (version {fix.version})"
-            typer.echo(f"  corrected by {who}: {fix.reason}; was {fix.previous}")
+            typer.echo(f"  corrected by {who}: {fix.changed(view.criterion)}; reason: {fix.reason}")

@@ -31,14 +31,21 @@ def user_add(
     name: str = typer.Argument(..., help="Login-style name, e.g. jsmith."),
     roles: list[str] = typer.Option(..., "--role", help="A role from a workflow; repeat for more."),
     full_name: str = typer.Option(
-        "", "--full-name", metavar="TEXT", help='As documents name them, e.g. "Ann O\'Brien".'
+        "",
+        "--full-name",
+        metavar="TEXT",
+        help='Required: as documents name them, e.g. "Ann O\'Brien".',
     ),
     title: str = typer.Option(
-        "", "--title", metavar="TEXT", help='e.g. "Captain, Support Division Commander".'
+        "",
+        "--title",
+        metavar="TEXT",
+        help='Required: as documents name them, e.g. "Captain, Support Division Commander".',
     ),
 ) -> None:
-    """Register a user with one or more roles (an administrator, or a role the selections' workflows
-    allow to manage users, may; the first user is made by 'qualify init --admin NAME')."""
+    """Register a user with one or more roles, their full name and title (an administrator, or a
+    role the selections' workflows allow to manage users, may; the first user is made by
+    'qualify init --admin NAME')."""
     from qualify.services.users import add_user
 
     context = app_context(ctx)
@@ -63,10 +70,14 @@ def user_edit(
     title: str | None = typer.Option(None, "--title", metavar="TEXT"),
     add_roles: list[str] = typer.Option([], "--add-role", help="A role to give; repeat."),
     remove_roles: list[str] = typer.Option([], "--remove-role", help="A role to take; repeat."),
-    reason: str | None = typer.Option(None, "--reason", help="Why (kept in the audit log)."),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Why (kept in the audit log); required with --full-name or --title.",
+    ),
 ) -> None:
-    """Change a user's full name, title or roles (audited). A role the user needs for a panel
-    seat, or as the supervisor of a candidate in progress, is not removed."""
+    """Change a user's full name, title (with a --reason) or roles (audited). A role the user
+    needs for a panel seat, or as the supervisor of a candidate in progress, is not removed."""
     from qualify.services.users import edit_user
 
     context = app_context(ctx)

@@ -61,6 +61,51 @@ def assign(
         typer.echo(f"wrote {path}")
 
 
+@training_app.command("due")
+def due(
+    ctx: typer.Context,
+    candidate_id: int = typer.Argument(..., metavar="CANDIDATE", min=1, max=ID_MAX),
+    course: str = typer.Argument(..., metavar="COURSE", help="A directed course's id."),
+    by: str = typer.Option(
+        ..., "--by", metavar="DATE", help="The date the course is now due (YYYY-MM-DD)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why the date changes (a mistyped date, a session moved); audited."
+    ),
+    far_ahead: bool = typer.Option(
+        False,
+        "--far-ahead",
+        help="Confirm a --by date more than 90 days ahead of today (refused without it).",
+    ),
+) -> None:
+    """Correct the date a directed course is due, with a reason (the roles that direct
+    training). The change is audited with the old and new dates, and an amended training
+    assignment is printed, listing every course directed with the dates now due. A course
+    recorded complete keeps its date."""
+    from qualify.services.firing import PacketPlace
+    from qualify.services.training_due import change_due_date
+
+    context = app_context(ctx)
+    settings = context.settings
+    with context.session() as session:
+        done = change_due_date(
+            session=session,
+            candidate_id=candidate_id,
+            course=course,
+            due_on=by,
+            reason=reason,
+            actor=context.actor,
+            packets=PacketPlace(settings.templates_dir, settings.records_dir),
+            far_ahead=far_ahead,
+        )
+    typer.echo(
+        f"candidate {candidate_id}: {done.course} now due {done.due_on} (was {done.was}), "
+        f"audit event #{done.event_id}"
+    )
+    for path in done.packets:
+        typer.echo(f"wrote {path}")
+
+
 @training_app.command("complete")
 def complete(
     ctx: typer.Context,
@@ -72,9 +117,17 @@ def complete(
     file: Path | None = typer.Option(
         None, "--file", help="The certificate (PDF, PNG or JPEG), stored by its sha256."
     ),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        help="Why, kept in the audit log; needed for a course finished sooner than its hours "
+        "allow at 8 hours a day since it was directed.",
+    ),
 ) -> None:
     """Record that a directed course was completed, as evidence (with the certificate when
-    given). Not a date in the future, nor before the course was directed."""
+    given). Not a date in the future, nor before the course was directed; sooner than its
+    hours allow at 8 hours a day (a 40-hour course the day it was directed) only with a
+    --reason."""
     from qualify.services.training import complete_training
 
     context = app_context(ctx)
@@ -88,6 +141,7 @@ def complete(
             file=file,
             actor=context.actor,
             max_file_bytes=context.settings.max_evidence_bytes,
+            reason=reason,
         )
     typer.echo(
         f"recorded {course} completed on {on.strip()} for candidate {candidate_id} "

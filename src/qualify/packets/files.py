@@ -79,24 +79,25 @@ def entering_event(session: Session, candidate_id: int, stage: str) -> AuditEven
     raise RuleViolation(f"candidate {candidate_id} never entered the stage {stage}")
 
 
-# The event that adds training for a candidate already in training (services/training.py):
-# it seals the workflow's amended letters (`training.amended_packets`).
-TRAINING_ADDED = "training_directed"
+# The events that amend the training of a candidate already in training: courses added
+# (services/training.py) and a due date corrected (services/training_due.py); each seals the
+# workflow's amended letters (`training.amended_packets`).
+TRAINING_AMENDED = ("training_directed", "training_due_changed")
 
 
 def amending_events(
     session: Session, spec: Workflow, candidate_id: int, stage: str, entered: AuditEvent
 ) -> list[AuditEvent]:
-    """The additions of training while the candidate was in `stage`, after the event that
-    entered it, oldest first: each seals the workflow's amended letters (none when the workflow
-    prints none)."""
+    """The additions of training (and corrections of a due date) while the candidate was in
+    `stage`, after the event that entered it, oldest first: each seals the workflow's amended
+    letters (none when the workflow prints none)."""
     if not spec.training.amended_packets or stage not in spec.training_states():
         return []
     found = session.exec(
         select(AuditEvent)
         .where(
             AuditEvent.candidate_id == candidate_id,
-            AuditEvent.action == TRAINING_ADDED,
+            col(AuditEvent.action).in_(TRAINING_AMENDED),
             AuditEvent.outcome == "ok",
             col(AuditEvent.id) > (entered.id or 0),
         )
@@ -284,7 +285,7 @@ def owed(
     query = (
         select(AuditEvent)
         .where(
-            col(AuditEvent.action).in_(("state_changed", TRAINING_ADDED)),
+            col(AuditEvent.action).in_(("state_changed", *TRAINING_AMENDED)),
             AuditEvent.outcome == "ok",
             col(AuditEvent.details).contains('"packets":'),
         )

@@ -587,7 +587,12 @@ def amended(p: Parts) -> dict[str, Any]:
                 AuditEvent.candidate_id == p.candidate.id,
                 AuditEvent.outcome == "ok",
                 col(AuditEvent.action).in_(
-                    ("state_changed", "training_directed", "training_completed")
+                    (
+                        "state_changed",
+                        "training_directed",
+                        "training_due_changed",
+                        "training_completed",
+                    )
                 ),
                 col(AuditEvent.id) <= (event.id or 0),
             )
@@ -605,12 +610,20 @@ def amended(p: Parts) -> dict[str, Any]:
                 stage = stage or str(details["to"])
         elif e.action == "training_directed" and series and e.id != event.id:
             series.append((e, list(details.get("courses") or [])))
+        elif e.action == "training_due_changed" and series:
+            _due_changed(series, details)
         elif e.action == "training_completed":
             completed[str(details["course"])] = date.fromisoformat(str(details["completed_on"]))
     earlier = series[-1][0] if series else None
     if earlier is not None and earlier.action == "state_changed" and not spec.packets.get(stage):
         earlier = None  # entering the stage printed no letter to amend
-    series.append((event, list(json.loads(event.details).get("courses") or [])))
+    own = json.loads(event.details)
+    changed = None
+    if event.action == "training_due_changed":
+        # A corrected due date adds no course: it amends the date of one already listed.
+        changed = str(own["course"])
+    else:
+        series.append((event, list(own.get("courses") or [])))
     directions, total = [], 0.0
     for e, listed in series:
         courses = []
@@ -625,6 +638,7 @@ def amended(p: Parts) -> dict[str, Any]:
                     "hours": _hours(hours),
                     "due": long_date(date.fromisoformat(str(item["due_on"]))),
                     "completed": long_date(done) if done else "",
+                    "changed": str(item["course"]) == changed,
                 }
             )
         directions.append(
@@ -635,9 +649,18 @@ def amended(p: Parts) -> dict[str, Any]:
                 "courses": courses,
             }
         )
+    due_change = None
+    if changed is not None:
+        course = spec.training.course(changed)
+        due_change = {
+            "label": course.label if course else changed,
+            "was": long_date(date.fromisoformat(str(own["was"]))),
+            "due": long_date(date.fromisoformat(str(own["due_on"]))),
+        }
     return {
         "directions": directions,  # each direction by whom and when, with its courses
-        "added": directions[-1]["courses"],
+        "added": [] if changed is not None else directions[-1]["courses"],
+        "due_change": due_change,  # a corrected due date: the course, from what, to what
         "total_hours": _hours(total),
         "amends": None
         if earlier is None
@@ -646,6 +669,14 @@ def amended(p: Parts) -> dict[str, Any]:
             "ref": record_reference(p.selection.id or 0, p.candidate.id or 0, earlier.id or 0),
         },
     }
+
+
+def _due_changed(series: list[tuple[AuditEvent, list[dict[str, Any]]]], details: Any) -> None:
+    """Apply a corrected due date to the course it names, wherever it was directed."""
+    for _, listed in series:
+        for item in listed:
+            if item["course"] == details["course"]:
+                item["due_on"] = details["due_on"]
 
 
 def on_eligible_list(p: Parts) -> dict[str, Any] | None:

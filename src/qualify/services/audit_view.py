@@ -88,8 +88,8 @@ def _visible(session: Session, actor: Actor, candidate_id: int | None) -> list[d
         rule = history_filter(session, user, candidate, selection)
         return [
             shown
-            for e in audit.events(session, candidate_id=candidate_id)
-            if (shown := redact_event(audit.as_dict(e), **rule)) is not None
+            for e in audit.history(session, candidate)
+            if (shown := redact_event(e, **rule)) is not None
         ]
     selections = {s.id: s for s in session.exec(select(Selection))}
     allowed = sorted(
@@ -227,6 +227,14 @@ def describe(event: dict[str, Any], words: LogWords | None = None) -> str:
         if value not in (None, "", [], {}):
             shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
             parts.append(f"{key.replace('_', ' ')}: {_whole(shown)}")
+    if event.get("action") == "training_due_changed":  # a corrected due date, from and to
+        parts.append(f"due {details.get('was')} -> {details.get('due_on')}")
+    if event.get("action") == audit.IMPORTED and details.get("file"):
+        count = details.get("count")
+        parts.append(
+            f"imported from {details['file']}"
+            + (f" ({count} candidate{'' if count == 1 else 's'})" if count else "")
+        )
     if details.get("refusal"):
         parts.append(f"refused: {_whole(str(details['refusal']))}")
     if details.get("new_key_id"):

@@ -350,8 +350,8 @@ def describe_candidate(*, session: Session, candidate_id: int, actor: Actor) -> 
     rule = history_filter(session, viewer, candidate, selection)
     history = [
         shown
-        for e in audit.events(session, candidate_id=candidate_id)
-        if (shown := redact_event(audit.as_dict(e), **rule)) is not None
+        for e in audit.history(session, candidate)
+        if (shown := redact_event(e, **rule)) is not None
     ]
     return {
         **candidate_dict(candidate),

@@ -14,9 +14,11 @@ from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_candidate, get_selection
 from qualify.store.permissions import actor_user, role_for
 from qualify.store.tables import Evidence, User
-from qualify.workflow.documents import local_date
+from qualify.store.visibility import WITHHELD
+from qualify.workflow.documents import field_label, field_value, local_date
+from qualify.workflow.evidence import sees_sensitive
 from qualify.workflow.filetypes import DEFAULT_ACCEPT
-from qualify.workflow.spec import Workflow
+from qualify.workflow.spec import EvidenceSpec, Workflow
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,9 @@ class KindForm:
 
 @dataclass(frozen=True)
 class OnFile:
-    """One evidence record already on file: what, when, by whom, and whether a newer record of
-    its kind has replaced it."""
+    """One evidence record already on file: what, when, by whom, its facts in words (each
+    field by its label: "Author: Claire Moreau", "Written on: December 1, 2026"), and whether
+    a newer record of its kind has replaced it."""
 
     id: int
     label: str
@@ -53,6 +56,7 @@ class OnFile:
     recorded_by: str  # the person's full name
     file_name: str | None
     superseded: bool
+    facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,8 @@ def evidence_form(
     """The evidence a user who may add evidence can record for this candidate."""
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
-    role_for(actor_user(session, actor), spec.permissions.add_evidence, "add evidence")
+    user = actor_user(session, actor)
+    role_for(user, spec.permissions.add_evidence, "add evidence")
     users = session.exec(select(User).order_by(col(User.name))).all()
     wanted = _wanted_roles(spec)
     by_supervisor = {
@@ -97,7 +102,13 @@ def evidence_form(
         name=candidate.name,
         today=local_date(now or utcnow(), spec.time_zone),
         selection_id=candidate.selection_id,
-        on_file=_on_file(session, spec, candidate_id, {u.name: u.display_name for u in users}),
+        on_file=_on_file(
+            session,
+            spec,
+            candidate_id,
+            {u.name: u.display_name for u in users},
+            sensitive=sees_sensitive(spec, user.roles),
+        ),
         kinds=tuple(
             KindForm(
                 kind=kind,
@@ -135,10 +146,10 @@ def _wanted_roles(spec: Workflow) -> dict[tuple[str, str], str]:
 
 
 def _on_file(
-    session: Session, spec: Workflow, candidate_id: int, names: dict[str, str]
+    session: Session, spec: Workflow, candidate_id: int, names: dict[str, str], *, sensitive: bool
 ) -> tuple[OnFile, ...]:
-    """The candidate's evidence records, newest first; values are left out (some are
-    sensitive): the form only says what is there."""
+    """The candidate's evidence records, newest first, with their facts; a sensitive kind's
+    facts are withheld from a viewer whose roles do not see sensitive evidence."""
     rows = session.exec(
         select(Evidence).where(Evidence.candidate_id == candidate_id).order_by(col(Evidence.id))
     ).all()
@@ -157,6 +168,26 @@ def _on_file(
                 and not spec.evidence[row.kind].multiple
                 and newest[row.kind] != row.id
             ),
+            facts=_facts(spec.evidence.get(row.kind), row, names, sensitive),
         )
         for row in reversed(rows)
     )
+
+
+def _facts(
+    kind: EvidenceSpec | None, record: Evidence, names: dict[str, str], sensitive: bool
+) -> tuple[str, ...]:
+    """The record's facts in words, each field by its label, a person by name (a stored file is
+    shown apart, by its name); withheld when the kind is sensitive and the viewer may not see it."""
+    if kind is not None and kind.sensitive and not sensitive:
+        return (WITHHELD,)
+    out = []
+    for name, value in record.fields.items():
+        field = kind.fields.get(name) if kind is not None else None
+        if field is None:
+            out.append(f"{name.replace('_', ' ').capitalize()}: {value}")
+        elif field.type == "user":
+            out.append(f"{field_label(name, field)}: {names.get(str(value), str(value))}")
+        elif field.type != "file":
+            out.append(f"{field_label(name, field)}: {field_value(field, value)}")
+    return tuple(out)

@@ -17,6 +17,7 @@ from qualify.actor import Actor
 from qualify.errors import (
     BadInput,
     Conflict,
+    Gathered,
     NotPermitted,
     PacketsOwed,
     QualifyError,
@@ -29,9 +30,10 @@ from qualify.store.checking import INTERVIEW_KINDS, evaluate, load_facts
 from qualify.store.clock import utcnow
 from qualify.store.closed import hold_open
 from qualify.store.courses import Order, insert_directions, outstanding
-from qualify.store.eligible_list import list_decisions, recall_details, recall_order
+from qualify.store.eligible_list import recall_details, recall_order
 from qualify.store.frozen import machine_of
 from qualify.store.lookups import get_candidate, get_selection, seats_of
+from qualify.store.open_interviews import refuse_back_on_road, refuse_while_open
 from qualify.store.permissions import person, roles_in_words, spec_labels, unknown_user
 from qualify.store.positions import refuse_if_filled
 from qualify.store.reason_truth import refuse_untrue_code
@@ -44,6 +46,7 @@ from qualify.store.visibility import WITHHELD
 from qualify.suggest import suggest
 from qualify.workflow.checks import CheckResult
 from qualify.workflow.documents import weekday_time
+from qualify.workflow.eligible_list import list_decisions, road_to_decision
 from qualify.workflow.evidence import sees_sensitive, sensitive_checks
 from qualify.workflow.moves import and_list, may_fire, refused
 from qualify.workflow.spec import TransitionSpec, Workflow
@@ -287,19 +290,29 @@ def _advance(
             f"at {spec.states[state].label}, you may {', '.join(offered) or 'do nothing'}"
         )
     reason = (reason or "").strip() or None
-    if transition.reason_required and reason is None:
-        raise BadInput(
-            f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
-        )
-    said: dict[str, Any] = _notice(transition, told) | _category(transition, told)
-    if told.skip_reason is not None and not transition.eligible_list:
-        raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
-    if transition.directs_training and training is None:
-        raise BadInput(
-            f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
-        )
-    if training is not None and not transition.directs_training:
-        raise BadInput(f"{trigger} does not direct training")
+    # Every problem with what the form or command gave, said at once.
+    gathered = Gathered()
+    with gathered.check():
+        if transition.reason_required and reason is None:
+            raise BadInput(
+                f"{trigger} needs a reason, and it is recorded in the audit log", field="reason"
+            )
+    said: dict[str, Any] = {}
+    with gathered.check():
+        said |= _notice(transition, told)
+    with gathered.check():
+        said |= _category(transition, told)
+    with gathered.check():
+        if told.skip_reason is not None and not transition.eligible_list:
+            raise BadInput(f"{trigger} does not recall from an eligible list", field="skip_reason")
+    with gathered.check():
+        if transition.directs_training and training is None:
+            raise BadInput(
+                f"{trigger} directs training", step=Step("direct_training", str(candidate_id))
+            )
+        if training is not None and not transition.directs_training:
+            raise BadInput(f"{trigger} does not direct training")
+    gathered.refuse()
     loaded = compiled.loaded
     roles = {name: tuple(u.roles) for name, u in users.items()}
     guards = guard_results(session, selection, loaded, [candidate], transition, roles, at)[
@@ -426,11 +439,14 @@ def refuse_by_rules(
     guards: list[CheckResult],
     at: datetime,
     lock: bool = False,
+    interviews_closed: bool = False,
 ) -> None:
     """Refuse firing `transition` on `candidate` when a rule forbids it, whatever the person
     writes with it: directed training still open, a guard that does not pass, a finding made
     while checks are pending before the as-of date, an interview
-    with no panel to hold it, every position held, a recall the eligible list does not allow.
+    with no panel to hold it, a decision on the eligible list while a candidate is not through
+    the interview (unless the caller knows `interviews_closed`), a reinstatement once the
+    selection is decided, every position held, a recall the eligible list does not allow.
     `advance` refuses with these; the pages offer a button only where none refuses (see
     `offers.firable`)."""
     candidate_id = candidate.id
@@ -469,10 +485,32 @@ def refuse_by_rules(
         hidden=hidden,
         at=at,
     )
-    if lock and transition.trigger in list_decisions(spec):
+    road = road_to_decision(spec)
+    deciding = transition.trigger in list_decisions(spec)
+    entering = road.enters(candidate.state, transition)
+    if lock and (deciding or entering):
         # A decision fixes the eligible list that notices cite: it takes its turn with adding
-        # candidates to the selection, which is refused once the selection is decided.
+        # candidates to the selection and with sending one back onto the road to it (a
+        # reinstatement), both refused once the selection is decided, so each sees the other.
         hold_open(session, selection)
+    if deciding and not interviews_closed:
+        refuse_while_open(
+            session,
+            selection=selection,
+            spec=spec,
+            transition=transition,
+            candidate=candidate,
+            road=road,
+        )
+    if entering:
+        refuse_back_on_road(
+            session,
+            selection=selection,
+            spec=spec,
+            transition=transition,
+            candidate=candidate,
+            road=road,
+        )
     refuse_if_filled(
         session,
         selection=selection,

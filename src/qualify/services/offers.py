@@ -16,8 +16,10 @@ from qualify.services.firing import guard_results, refuse_by_rules
 from qualify.store.clock import utcnow
 from qualify.store.frozen import machine_of, workflow_of
 from qualify.store.lookups import get_selection
+from qualify.store.open_interviews import open_interviews
 from qualify.store.permissions import unknown_user
 from qualify.store.tables import Candidate, Selection, User
+from qualify.workflow.eligible_list import list_decisions
 from qualify.workflow.moves import Move, move
 from qualify.workflow.spec import TransitionSpec
 
@@ -43,10 +45,17 @@ def firable(
     roles = {name: tuple(u.roles) for name, u in users.items()}
     offered: dict[int, list[TransitionSpec]] = {c.id or 0: [] for c in candidates}
     mine = [t for t in spec.transitions if set(t.roles) & set(user.roles)]
+    decisions = list_decisions(spec)
+    open_now: bool | None = None  # asked once, for the first decision on the eligible list
     for transition in mine:
         here = [c for c in candidates if c.state in transition.source]
         if not here:
             continue
+        if transition.trigger in decisions:
+            if open_now is None:
+                open_now = open_interviews(session, selection, spec) is not None
+            if open_now:
+                continue  # the decision waits for them, whoever it is on (firing says why)
         guards = guard_results(session, selection, loaded, here, transition, roles, when)
         for candidate in here:
             try:
@@ -59,6 +68,7 @@ def firable(
                     user=user,
                     guards=guards[candidate.id or 0],
                     at=when,
+                    interviews_closed=transition.trigger in decisions,
                 )
             except QualifyError:
                 continue

@@ -18,6 +18,7 @@ from qualify.errors import BadInput, Problem, RuleViolation
 from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.closed import hold_open
+from qualify.store.eligible_list import decided_words
 from qualify.store.frozen import workflow_of
 from qualify.store.interviews import InterviewLoader, interview_of, scoring_has_begun
 from qualify.store.lookups import alternates_of, get_selection, seats_of
@@ -125,6 +126,15 @@ def assign_panel(
         raise BadInput(problems=problems)
     previous_rows = seats_of(session, selection_id)
     previous = [(s.seat, s.panelist) for s in previous_rows]
+    if previous:
+        # The panel's scorecards are what the eligible list ranks by: once decided, it stays.
+        decided = decided_words(session, selection)
+        if decided is not None:
+            raise RuleViolation(
+                f"cannot change the panel of selection {selection_id}: it has been decided; "
+                f"{decided}, so its ranking is the eligible list the letters cite, and the "
+                "panel's scorecards rank it"
+            )
     previous_alternates = [(a.seat, a.panelist) for a in alternates_of(session, selection_id)]
     reason = (reason or "").strip() or None
     limits.check("reason", reason, limits.REASON)

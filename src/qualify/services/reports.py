@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from qualify import limits
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotPermitted, QualifyError, RuleViolation, Step
+from qualify.errors import BadInput, Gathered, NotPermitted, QualifyError, RuleViolation, Step
 from qualify.store import audit
 from qualify.store.clock import utcnow
 from qualify.store.frozen import workflow_of
@@ -144,11 +144,21 @@ def _add(
             f"{candidate.name} is at {state or candidate.state}, not {reporting}: only an "
             "officer in that state reports quarterly"
         )
-    if reason is not None and not reason.strip():
-        raise BadInput("write why the report is corrected", field="reason")
-    quarter = read_quarter(quarter_text)
-    earlier = versions(session, candidate_id, quarter.id)
-    values = parse_fields(config, fields, require_all=not earlier)
+    gathered = Gathered()  # the reason, the quarter and each field: every problem at once
+    with gathered.check():
+        if reason is not None and not reason.strip():
+            raise BadInput("write why the report is corrected", field="reason")
+    read: Quarter | None = None
+    with gathered.check():
+        read = read_quarter(quarter_text)
+    earlier = versions(session, candidate_id, read.id) if read is not None else []
+    values: dict[str, int | str] = {}
+    with gathered.check():
+        # Without a quarter it is not known whether this corrects a report: no count is missing.
+        values = parse_fields(config, fields, require_all=read is not None and not earlier)
+    gathered.refuse()
+    assert read is not None
+    quarter = read
     today = local_date(at, spec.time_zone)
     calendar = report_calendar(spec)
     _check_quarter(calendar, quarter, service, today)

@@ -173,5 +173,6 @@ def results(*, session: Session, selection_id: int, actor: Actor) -> dict[str, A
         "disagreement_threshold": spec.rubric.disagreement_threshold,
         "tie_breaks": spec.rubric.tie_breaks,
         "criteria": [c.id for c in spec.rubric.criteria],
+        "criterion_labels": {c.id: c.label for c in spec.rubric.criteria},
         "candidates": rows,
     }

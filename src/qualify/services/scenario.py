@@ -118,7 +118,8 @@ class Scenario:
     @property
     def users(self) -> dict[str, dict[str, Any]]:
         """Each user's roles, full name and title. A user is given either as a list of roles or
-        as a mapping with `roles`, `full_name` and `title`."""
+        as a mapping with `roles`, `full_name` and `title`; every user but the first (the
+        administrator) needs the mapping, as `qualify user add` needs both names."""
         found: dict[str, dict[str, Any]] = {}
         for name, given in self.data["users"].items():
             entry = given if isinstance(given, dict) else {"roles": given}
@@ -160,6 +161,11 @@ def set_up(session: Session, settings: Settings, scenario: Scenario) -> Selectio
         now=scenario.tick(),
     )
     for name, user in others:
+        if not (user["full_name"].strip() and user["title"].strip()):
+            raise BadInput(
+                f"{scenario.path}: users: {name}: give full_name and title "
+                "(documents name people by them)"
+            )
         users.add_user(
             session=session,
             workflows_dir=settings.workflows_dir,

@@ -8,6 +8,7 @@ front doors render.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,9 +20,11 @@ from qualify.services.offers import moves_now
 from qualify.services.results import results
 from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
+from qualify.store.open_interviews import open_interviews
 from qualify.store.panel_gaps import EmptySeat, conflicts_of, empty_seats
 from qualify.store.scores import panel_inputs
 from qualify.store.tables import Candidate, Selection, User
+from qualify.workflow.eligible_list import list_decisions
 from qualify.workflow.moves import Move
 
 
@@ -46,6 +49,18 @@ class Correction:
     reason: str
     previous: dict[str, int] | None
     scores: dict[str, int]
+
+    def changed(self, label: Callable[[str], str]) -> str:
+        """The scores the correction changed, in words, in the rubric's order: each criterion
+        by `label` with its old and new score ("Liaison ... 4 → 3"); "no score changed" when
+        only comments did."""
+        before = self.previous or {}
+        changes = [
+            f"{label(k)} {before.get(k, 'none')} → {self.scores.get(k, 'none')}"
+            for k in dict.fromkeys([*self.scores, *before])
+            if before.get(k) != self.scores.get(k)
+        ]
+        return ", ".join(changes) or "no score changed"
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,11 @@ class Standings:
     tie_breaks: tuple[str, ...]
     criteria: tuple[str, ...]
     candidates: tuple[Standing, ...]
+    criterion_labels: dict[str, str] = field(default_factory=dict)
+
+    def criterion(self, criterion: str) -> str:
+        """A criterion's label (its id in words when the workflow has no such criterion)."""
+        return self.criterion_labels.get(criterion) or criterion.replace("_", " ")
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Standings:
@@ -120,6 +140,7 @@ class Standings:
             tie_breaks=tuple(data["tie_breaks"]),
             criteria=tuple(data["criteria"]),
             candidates=tuple(_standing(row) for row in data["candidates"]),
+            criterion_labels=dict(data.get("criterion_labels", {})),
         )
 
 
@@ -197,6 +218,9 @@ class Decisions:
     criterion_labels: dict[str, str] = field(default_factory=dict)
     # Each trigger's label in the workflow (`{name}` for the candidate's).
     trigger_labels: dict[str, str] = field(default_factory=dict)
+    # Why the viewer's decisions on the eligible list wait (the words `advance` refuses one
+    # with): candidates not through the interview yet. None when nothing waits on them.
+    waiting: str | None = None
 
     def criterion(self, criterion: str) -> str:
         """A criterion's label (its id in words when the workflow has no such criterion)."""
@@ -227,6 +251,17 @@ def decisions(
         session, selection, [r.candidate_id for r in view.candidates], actor, at=now
     )
     empty = _empty_seats(session, selection, [r for r in view.candidates if r.status == "pending"])
+    users = list(session.exec(select(User)).all())
+    viewer = next((u for u in users if u.name == actor.name), None)
+    decides = [
+        t
+        for t in spec.transitions
+        if t.trigger in list_decisions(spec) and viewer and set(t.roles) & set(viewer.roles)
+    ]
+    waiting = None
+    if any(states[c] in t.source for t in decides for c in states):
+        still = open_interviews(session, selection, spec)
+        waiting = still.words() if still is not None else None
     return Decisions(
         standings=view,
         title=selection.title,
@@ -240,9 +275,10 @@ def decisions(
             )
             for row in view.candidates
         ),
-        people={u.name: u.display_name for u in session.exec(select(User)).all()},
+        people={u.name: u.display_name for u in users},
         criterion_labels={c.id: c.label for c in spec.rubric.criteria},
         trigger_labels=spec.trigger_labels(),
+        waiting=waiting,
     )
 
 

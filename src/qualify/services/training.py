@@ -31,6 +31,7 @@ from qualify.store.courses import (
     parse_day,
     progress,
     recording_roles,
+    too_soon,
 )
 from qualify.store.evidence_files import (
     MAX_FILE_BYTES,
@@ -211,10 +212,15 @@ def complete_training(
     file: Path | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Evidence:
     """Record that a directed course was completed on a date, with its certificate when given:
-    an evidence record of the kind `training_completed`."""
+    an evidence record of the kind `training_completed`. A completion sooner than the course's
+    hours allow at HOURS_A_DAY a day since it was directed needs a `reason` (a course held in
+    longer days, one attended before it was directed), kept in the audit log."""
     at = now or utcnow()
+    limits.check("reason", reason, limits.REASON)
+    reason = " ".join((reason or "").split()) or None
     candidate = get_candidate(session, candidate_id)
     spec = workflow_of(get_selection(session, candidate.selection_id)).spec
     known = course_of(spec, course)
@@ -230,7 +236,9 @@ def complete_training(
         if wrong:
             raise BadInput(wrong, field="file", value=file.name)
     try:
-        return _complete(session, files_dir, candidate, spec, known, done_on, actor, file, data, at)
+        return _complete(
+            session, files_dir, candidate, spec, known, done_on, actor, (file, data), at, reason
+        )
     except (NotPermitted, RuleViolation) as refusal:
         session.rollback()
         audit.record_refusal(
@@ -252,11 +260,12 @@ def _complete(
     course: CourseSpec,
     done_on: date,
     actor: Actor,
-    file: Path | None,
-    data: bytes | None,
+    attached: tuple[Path | None, bytes | None],
     at: datetime,
+    reason: str | None,
 ) -> Evidence:
     assert candidate.id is not None
+    file, data = attached
     user = actor_user(session, actor)
     role = role_for(user, recording_roles(spec), "record completed training")
     if candidate.state not in spec.training_states():
@@ -284,6 +293,9 @@ def _complete(
             "record training completed on or after the day it was directed",
             field="on",
         )
+    quick = too_soon(course, directed_on, done_on)
+    if quick is not None and reason is None:
+        raise BadInput(f"{quick}; say why", field="reason")
     claim(session, candidate)
     sha = hashlib.sha256(data).hexdigest() if data is not None else None
     record = Evidence(
@@ -314,7 +326,8 @@ def _complete(
             "late": done_on > mine.direction.due_on,
             "file": record.file_name,
             "file_sha256": sha,
-        },
+        }
+        | ({"reason": reason} if reason else {}),
     )
     with kept_if_committed(session, files_dir, data):
         session.commit()

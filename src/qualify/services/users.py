@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from qualify.actor import Actor
-from qualify.errors import BadInput, NotFound, NotPermitted, RuleViolation, Step
+from qualify.errors import BadInput, Gathered, NotFound, NotPermitted, RuleViolation, Step
 from qualify.names import text_problem
 from qualify.store import audit
 from qualify.store.clock import utcnow
@@ -71,6 +71,27 @@ def _check_roles(
     return sorted(set(roles))
 
 
+def _filled(text: str, field: str) -> str:
+    """A full name or title (`field`) as stored; BadInput when it is empty."""
+    text = person_text(text, field)
+    if not text:
+        words = "full name" if field == "full_name" else "title"
+        raise BadInput(f"give the person's {words}; documents name people by it", field=field)
+    return text
+
+
+def _named(full_name: str, title: str) -> tuple[str, str]:
+    """The full name and title of a person, or BadInput naming the missing ones: documents
+    (letters, packets, the panel list) name people by both."""
+    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
+    if not full_name and not title:
+        raise BadInput(
+            "give both; documents name people by their full name and title",
+            field="full_name+title",
+        )
+    return _filled(full_name, "full_name"), _filled(title, "title")
+
+
 def create_admin(
     *,
     session: Session,
@@ -109,16 +130,21 @@ def add_user(
     name: str,
     roles: list[str],
     actor: Actor,
-    full_name: str = "",
-    title: str = "",
+    full_name: str,
+    title: str,
     now: datetime | None = None,
 ) -> User:
-    """Register a user. Only the administrator, or a holder of a role that a selection's frozen
-    workflow lists under permissions.manage_users, may; only the administrator makes another."""
+    """Register a user, with the full name and title documents name them by. Only the
+    administrator, or a holder of a role that a selection's frozen workflow lists under
+    permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
     name = _check_name(name)
-    full_name, title = person_text(full_name, "full_name"), person_text(title, "title")
-    roles = _check_roles(session, workflows_dir, roles)
+    gathered = Gathered()  # every problem with the input, said at once
+    with gathered.check():
+        full_name, title = _named(full_name, title)
+    with gathered.check():
+        roles = _check_roles(session, workflows_dir, roles)
+    gathered.refuse()
     if session.exec(select(User.id).limit(1)).first() is None:
         raise NotPermitted("this database has no users yet", step=Step("create_admin"))
     acting = actor_user(session, actor)
@@ -178,9 +204,11 @@ def edit_user(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, tuple[object, object]]:
-    """Change a user's full name, title or roles; return {field: (old, new)}. Audited. A role
-    the user needs is not removed: the role of a panel seat they hold while its selection has
-    candidates in progress, or the supervisor role while they supervise such a candidate."""
+    """Change a user's full name, title or roles; return {field: (old, new)}. Audited. A new
+    full name or title needs a reason (documents printed before name them the old way) and may
+    not be blank. A role the user needs is not removed: the role of a panel seat they hold while
+    its selection has candidates in progress, or the supervisor role while they supervise such
+    a candidate."""
     at = now or utcnow()
     acting = actor_user(session, actor)
     user = session.exec(select(User).where(User.name == name)).first()
@@ -208,9 +236,27 @@ def edit_user(
                 value=role,
             )
     roles = sorted((set(user.roles) | set(add_roles)) - set(remove_roles))
+    reason = " ".join((reason or "").split()) or None
+    if full_name is not None or title is not None:
+        # Only what is given must be filled: an administrator made without a title may still
+        # have their full name corrected alone.
+        gathered = Gathered()
+        if full_name is not None:
+            with gathered.check():
+                full_name = _filled(full_name, "full_name")
+        if title is not None:
+            with gathered.check():
+                title = _filled(title, "title")
+        if reason is None:
+            with gathered.check():
+                raise BadInput(
+                    "a new full name or title needs a reason, kept in the audit log",
+                    field="reason",
+                )
+        gathered.refuse()
     new: dict[str, object] = {
-        "full_name": user.full_name if full_name is None else person_text(full_name, "full_name"),
-        "title": user.title if title is None else person_text(title, "title"),
+        "full_name": user.full_name if full_name is None else full_name,
+        "title": user.title if title is None else title,
         "roles": roles,
     }
     for role in remove_roles:
@@ -247,7 +293,7 @@ def edit_user(
         details={
             "name": name,
             "changes": {k: {"old": a, "new": b} for k, (a, b) in changed.items()},
-            "reason": " ".join((reason or "").split()) or None,
+            "reason": reason,
         },
     )
     session.commit()

@@ -250,6 +250,36 @@ def events(
     return list(session.exec(query))
 
 
+IMPORTED = "candidates_imported"
+
+
+def history(session: Session, candidate: Candidate) -> list[dict[str, Any]]:
+    """A candidate's own history, as the audit log listing shows events (`as_dict`): the events
+    about them, and first how they came in. A candidate added alone has its `candidate_added`
+    event; one imported from a roster has the import's event (`candidates_imported`, recorded
+    once for the file, about the selection), shown here with the details that concern this
+    candidate only: the file, its sha256, how many it brought in, and this employee id."""
+    found = [as_dict(e) for e in events(session, candidate_id=candidate.id)]
+    imports = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == IMPORTED,
+            AuditEvent.outcome == "ok",
+            AuditEvent.selection_id == candidate.selection_id,
+            col(AuditEvent.details).contains(f'"{candidate.employee_id}"'),
+        )
+    )
+    for event in imports:
+        shown = as_dict(event)
+        details = shown["details"]
+        if candidate.employee_id not in details.get("employee_ids", []):
+            continue
+        shown["details"] = {k: v for k, v in details.items() if k != "employee_ids"} | {
+            "employee_id": candidate.employee_id
+        }
+        found.append(shown)
+    return sorted(found, key=lambda e: int(e["id"]))
+
+
 def as_dict(event: AuditEvent) -> dict[str, Any]:
     """An event as the audit log listing shows it (record hashes stay in the database)."""
     return {

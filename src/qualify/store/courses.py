@@ -5,13 +5,14 @@ writes."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
 from qualify import limits
-from qualify.errors import BadInput, Step
+from qualify.errors import BadInput, Gathered, Step
 from qualify.store.clock import too_far_ahead
 from qualify.store.rows import insert_row
 from qualify.store.tables import AuditEvent, Evidence, TrainingDirection
@@ -93,26 +94,33 @@ def order(
     spec: Workflow, courses: list[str], due_on: str | date, today: date, far_ahead: bool = False
 ) -> Order:
     """Check what a direction names: known courses, each once, due no earlier than today and,
-    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today."""
-    if not courses:
-        raise BadInput("name at least one course to direct", field="courses")
-    for course in courses:
-        course_of(spec, course, "courses")
-    twice = sorted({c for c in courses if courses.count(c) > 1})
-    if twice:
-        named = [f"{course_of(spec, c).label} ({c})" for c in twice]
-        raise BadInput(
-            f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
-            "course once",
-            field="courses",
-        )
-    due = parse_day("due_on", due_on)
-    if due < today:
-        raise BadInput(
-            f"{due} is before today ({today}); training is due on or after the day it is directed",
-            field="due_on",
-        )
-    return Order(tuple(courses), due_date(due, today, far_ahead))
+    unless `far_ahead` confirms it, no more than AHEAD_DAYS after today (a problem with the
+    courses and one with the date are said together)."""
+    gathered = Gathered()
+    with gathered.check():
+        if not courses:
+            raise BadInput("name at least one course to direct", field="courses")
+        for course in courses:
+            course_of(spec, course, "courses")
+        twice = sorted({c for c in courses if courses.count(c) > 1})
+        if twice:
+            named = [f"{course_of(spec, c).label} ({c})" for c in twice]
+            raise BadInput(
+                f"{and_list(named)} {'is' if len(named) == 1 else 'are'} named twice; name each "
+                "course once",
+                field="courses",
+            )
+    with gathered.check():
+        due = parse_day("due_on", due_on)
+        if due < today:
+            raise BadInput(
+                f"{due} is before today ({today}); training is due on or after the day it is "
+                "directed",
+                field="due_on",
+            )
+        due = due_date(due, today, far_ahead)
+    gathered.refuse()
+    return Order(tuple(courses), due)
 
 
 def due_date(due: date, today: date, far_ahead: bool) -> date:
@@ -121,6 +129,25 @@ def due_date(due: date, today: date, far_ahead: bool) -> date:
     if far is not None and not far_ahead:
         raise BadInput(far, field="due_on", value=due.isoformat(), step=Step("confirm_far_due"))
     return due
+
+
+# A training day: a course of so many hours takes at least hours / HOURS_A_DAY days, counting
+# the day it was directed and the day it was completed.
+HOURS_A_DAY = 8
+
+
+def too_soon(course: CourseSpec, directed_on: date, done_on: date) -> str | None:
+    """Why `course`, directed on `directed_on`, cannot have been completed on `done_on` at
+    HOURS_A_DAY hours a day (None when it can)."""
+    days = (done_on - directed_on).days + 1
+    needs = math.ceil(course.hours / HOURS_A_DAY)
+    if days >= needs:
+        return None
+    took = "the day it was directed" if days == 1 else f"{days} days from the day it was directed"
+    return (
+        f"{course.label} ({course.hours:g} hours) completed on {done_on}, {took} "
+        f"({directed_on}): at {HOURS_A_DAY} hours a day it takes at least {needs} days"
+    )
 
 
 def progress(session: Session, spec: Workflow, candidate_id: int) -> list[Progress]:
@@ -179,14 +206,14 @@ def insert_directions(
 
 
 def added_in_training(session: Session, selection_id: int) -> set[int]:
-    """The candidates of a selection who had courses added while in training: each such
-    direction printed the workflow's amended letters (`training.amended_packets`)."""
+    """The candidates of a selection who had courses added (or a due date corrected) while in
+    training: each printed the workflow's amended letters (`training.amended_packets`)."""
     return {
         cid
         for cid in session.exec(
             select(AuditEvent.candidate_id).where(
                 AuditEvent.selection_id == selection_id,
-                AuditEvent.action == "training_directed",
+                col(AuditEvent.action).in_(("training_directed", "training_due_changed")),
                 AuditEvent.outcome == "ok",
             )
         )

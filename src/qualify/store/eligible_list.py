@@ -18,7 +18,7 @@ from qualify.store.frozen import workflow_of
 from qualify.store.scores import ranking
 from qualify.store.tables import AuditEvent, Candidate, Selection, User
 from qualify.workflow.documents import local_date, long_date
-from qualify.workflow.eligible_list import EligibleList
+from qualify.workflow.eligible_list import EligibleList, list_decisions
 from qualify.workflow.moves import and_list, refused
 from qualify.workflow.scoring import CandidateResult
 from qualify.workflow.spec import TransitionSpec, Workflow
@@ -49,18 +49,6 @@ def eligible_list(
     return None
 
 
-def list_decisions(spec: Workflow) -> frozenset[str]:
-    """The triggers that decide on the eligible list: each one into a state a recall leads to
-    or from (SRO: select, not_select), and the recalls themselves. A not-selected officer's
-    notice states their rank on the list, so any of them fixes it. Empty when the workflow keeps
-    no list."""
-    recalls = [t for t in spec.transitions if t.eligible_list]
-    if spec.eligible_list_months is None or not recalls:
-        return frozenset()
-    sides = {t.dest for t in recalls} | {s for t in recalls for s in t.source}
-    return frozenset(t.trigger for t in spec.transitions if t.dest in sides)
-
-
 def first_decision(session: Session, selection: Selection, spec: Workflow) -> AuditEvent | None:
     """The selection's first decision on its eligible list (see `list_decisions`), or None."""
     triggers = list_decisions(spec)
@@ -87,14 +75,14 @@ def first_decision(session: Session, selection: Selection, spec: Workflow) -> Au
     return None
 
 
-def refuse_if_decided(session: Session, selection: Selection, doing: str) -> None:
-    """Refuse `doing` (adding candidates) once the selection is decided: its ranking is the
-    eligible list, and the letters sent state each officer's rank on it, so a candidate added
-    now and interviewed would make them untrue."""
+def decided_words(session: Session, selection: Selection) -> str | None:
+    """How the selection was decided, when it was: `on 15 January 2027 Michael Walsh (Chief of
+    Police) recorded "Select the officer as School Resource Officer" for Dana Whitfield`; None
+    before its first decision on the eligible list."""
     spec = workflow_of(selection).spec
     decided = first_decision(session, selection, spec)
     if decided is None:
-        return
+        return None
     trigger = json.loads(decided.details).get("trigger")
     transition = next(t for t in spec.transitions if t.trigger == trigger)
     candidate = session.get(Candidate, decided.candidate_id) if decided.candidate_id else None
@@ -104,11 +92,20 @@ def refuse_if_decided(session: Session, selection: Selection, doing: str) -> Non
     role = spec.roles.get(decided.role)
     who = user.display_name if user is not None else decided.actor
     who += f" ({role.label})" if role is not None else ""
-    raise RuleViolation(
-        f"cannot {doing} selection {selection.id}: it has been decided; on {day} {who} recorded "
-        f'"{transition.label_for(name)}" for {name}, so its ranking is the eligible list the '
-        "letters cite; open a new selection for more candidates"
-    )
+    return f'on {day} {who} recorded "{transition.label_for(name)}" for {name}'
+
+
+def refuse_if_decided(session: Session, selection: Selection, doing: str) -> None:
+    """Refuse `doing` (adding candidates) once the selection is decided: its ranking is the
+    eligible list, and the letters sent state each officer's rank on it, so a candidate added
+    now and interviewed would make them untrue."""
+    decided = decided_words(session, selection)
+    if decided is not None:
+        raise RuleViolation(
+            f"cannot {doing} selection {selection.id}: it has been decided; {decided}, so its "
+            "ranking is the eligible list the letters cite; open a new selection for more "
+            "candidates"
+        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ the roles the selections' frozen workflows give each permission."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy.orm import object_session
@@ -66,8 +67,15 @@ def roles_in_words(roles: Iterable[str], labels: dict[str, str]) -> str:
 
 def person(user: User, labels: dict[str, str]) -> str:
     """The user as a refusal names them: "Marisol Alvarez (Human Resources)"."""
-    held = ", ".join(labels.get(r, r.replace("_", " ")) for r in user.roles) or "no role"
-    return f"{user.display_name} ({held})"
+    return f"{user.display_name} ({roles_held(user.roles, labels)})"
+
+
+def roles_held(roles: Iterable[str], labels: dict[str, str]) -> str:
+    """The roles by their labels, to be shown in brackets after a name: a label's own
+    bracket becomes a comma ("Supervisor (writes recommendations)" is "Supervisor, writes
+    recommendations"), so brackets never nest."""
+    named = [re.sub(r"\s*\(([^()]*)\)", r", \1", labels.get(r, r.replace("_", " "))) for r in roles]
+    return "; ".join(named) if any("," in n for n in named) else ", ".join(named) or "no role"
 
 
 def display_name(session: Session, name: str) -> str:

@@ -303,7 +303,8 @@ class ActivityReport(SQLModel, table=True):
 
 class TrainingDirection(SQLModel, table=True):
     """A course of training directed for a candidate: who directed it, when, and the date it
-    is due. Never edited; its completion is an evidence record (`training_completed`)."""
+    is due. Edited only to correct that date, with a reason (`training_due_changed`); its
+    completion is an evidence record (`training_completed`)."""
 
     __tablename__ = "training_direction"
     __table_args__ = (UniqueConstraint("candidate_id", "course"),)

@@ -31,6 +31,7 @@ from qualify.errors import BadInput, NotFound, NotPermitted, QualifyError
 from qualify.services import signin
 from qualify.services.signin import Visit
 from qualify.store.frozen import frozen_workflows
+from qualify.store.permissions import roles_held
 from qualify.web.limits import megabytes, too_large
 from qualify.web.nav import menu
 from qualify.web.portal import Portal, portal_of
@@ -307,7 +308,7 @@ def not_for_you(actor: Actor, allowed: set[str], labels: dict[str, str]) -> str:
     workflows' words for the roles."""
     named = sorted({labels.get(r, r.replace("_", " ")) for r in allowed})
     whom = " or ".join(named) if named else "no role of the open selections"
-    held = ", ".join(labels.get(r, r.replace("_", " ")) for r in actor.roles) or "no role"
+    held = roles_held(actor.roles, labels)
     return (
         f"this page is for {whom}; you are signed in as {actor.display_name or actor.name} ({held})"
     )

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from qualify.errors import BadInput
+from qualify.errors import BadInput, Gathered
 from qualify.limits import DATE_MAX, DATE_MIN, EVIDENCE_TEXT_MAX
 from qualify.suggest import suggest
 from qualify.workflow.documents import is_business_day
-from qualify.workflow.spec import ActivityReportsSpec, Workflow
+from qualify.workflow.spec import ActivityReportsSpec, ReportFieldSpec, Workflow
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _ONE_DAY = timedelta(days=1)
@@ -163,51 +163,63 @@ def parse_fields(
     spec: ActivityReportsSpec, given: Mapping[str, str], *, require_all: bool
 ) -> dict[str, int | str]:
     """The report's values from NAME=VALUE text: counts are whole numbers from 0, text is a
-    short note. With `require_all`, every count must be given. The first problem is raised."""
+        short note. With `require_all`, every count must be given. Every field's problem is raised
+    at once."""
     fields = {f.id: f for f in spec.fields}
     values: dict[str, int | str] = {}
+    gathered = Gathered(ReportInputError)  # each field's problem, said at once
     for name, text in given.items():
-        field = fields.get(name)
-        if field is None:
+        with gathered.check():
+            _parse_field(fields, name, text, values)
+    if require_all:
+        for field in spec.fields:
+            if field.kind == "count" and field.id not in values and field.id not in given:
+                with gathered.check():
+                    raise ReportInputError(
+                        f"missing ({field.label}); give {field.id}=N",
+                        field=f"fields.{field.id}",
+                        value=field.id,
+                    )
+    gathered.refuse()
+    return values
+
+
+def _parse_field(
+    fields: Mapping[str, ReportFieldSpec], name: str, text: str, values: dict[str, int | str]
+) -> None:
+    """Put the value of the field `name` given as `text` into `values`; refuse a bad one."""
+    field = fields.get(name)
+    if field is None:
+        raise ReportInputError(
+            f"the report has no field '{name}'{suggest(name, fields)} "
+            f"(fields: {', '.join(fields)})",
+            field=f"fields.{name}",
+            value=name,
+        )
+    if field.kind == "count":
+        value = text.strip()
+        if not value.isascii() or not value.isdigit():
             raise ReportInputError(
-                f"the report has no field '{name}'{suggest(name, fields)} "
-                f"(fields: {', '.join(fields)})",
+                f"{text!r} is not a count (a whole number, 0 or more)",
                 field=f"fields.{name}",
                 value=name,
             )
-        if field.kind == "count":
-            value = text.strip()
-            if not value.isascii() or not value.isdigit():
-                raise ReportInputError(
-                    f"{text!r} is not a count (a whole number, 0 or more)",
-                    field=f"fields.{name}",
-                    value=name,
-                )
-            number = int(value)
-            if number > COUNT_MAX:
-                raise ReportInputError(
-                    f"{number} is more than {COUNT_MAX:,}", field=f"fields.{name}", value=name
-                )
-            values[name] = number
-        else:
-            note = " ".join(text.split())
-            if len(note) > EVIDENCE_TEXT_MAX:
-                raise ReportInputError(
-                    f"{len(note):,} characters is too long (at most {EVIDENCE_TEXT_MAX:,})",
-                    field=f"fields.{name}",
-                    value=name,
-                )
-            if note:
-                values[name] = note
-    if require_all:
-        for field in spec.fields:
-            if field.kind == "count" and field.id not in values:
-                raise ReportInputError(
-                    f"missing ({field.label}); give {field.id}=N",
-                    field=f"fields.{field.id}",
-                    value=field.id,
-                )
-    return values
+        number = int(value)
+        if number > COUNT_MAX:
+            raise ReportInputError(
+                f"{number} is more than {COUNT_MAX:,}", field=f"fields.{name}", value=name
+            )
+        values[name] = number
+        return
+    note = " ".join(text.split())
+    if len(note) > EVIDENCE_TEXT_MAX:
+        raise ReportInputError(
+            f"{len(note):,} characters is too long (at most {EVIDENCE_TEXT_MAX:,})",
+            field=f"fields.{name}",
+            value=name,
+        )
+    if note:
+        values[name] = note
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from qualify.web.uploads import held_upload, over_limit
 from qualify.workflow.spec import Workflow
 
 # The service's field -> the form's input.
-INPUTS = {"on": "on", "file": "file"}
+INPUTS = {"on": "on", "file": "file", "reason": "reason"}
 ADD_INPUTS = {"courses": "courses", "due_on": "due_on", "reason": "reason"}
 
 
@@ -175,10 +175,16 @@ async def record_completion(request: Request, actor: Actor) -> Response:
                     file=file,
                     max_file_bytes=settings.max_evidence_bytes,
                     now=portal_of(request).now(),
+                    reason=optional(form, "reason"),
                 )
             except (BadInput, RuleViolation) as exc:
                 laid = lay_out(exc, INPUTS)
-                typed: dict[str, object] = {"course": course, "on": on, "file_chosen": chosen}
+                typed: dict[str, object] = {
+                    "course": course,
+                    "on": on,
+                    "file_chosen": chosen,
+                    "reason": text(form, "reason"),
+                }
                 failed = Failed(
                     f"{candidate_id}-complete", laid.by_input, laid.general, status_of(exc), typed
                 )
