@@ -335,6 +335,7 @@ def public_record(
                     f"({candidate or 'the selection'}, {entry['at']})",
                 )
         decisions.append(entry)
+
     def seat_label(seat: str) -> str:
         declared = spec.panel.seats.get(seat)
         return (declared.label if declared else "") or seat.replace("_", " ")
