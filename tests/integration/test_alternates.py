@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, col, select
 
 from qualify.errors import BadInput, NotPermitted, RuleViolation
 from qualify.services.advance import advance
+from qualify.services.export import load_profile, public_record
 from qualify.services.panel import declare, declare_choice
 from qualify.services.results import results
 from qualify.services.scorecards import score
@@ -29,6 +31,7 @@ from tests.helpers.builders import (
 )
 
 ALL_FOURS = dict.fromkeys(CRITERIA, "4")
+PROFILES = Path(__file__).resolve().parents[2] / "profiles"
 IBARRA = {"full_name": "Dr. Elena Ibarra", "title": "Principal, Milford Middle School"}
 NAKAMURA = {"full_name": "Ken Nakamura", "title": "Counselor, Milford High School"}
 
@@ -124,6 +127,14 @@ def test_an_alternate_sits_for_the_whole_interview_of_a_conflicted_holder(
         now=AFTER_INTERVIEWS,
     )
     assert verify(session).ok
+    # The public record's panel names the alternate who scored, beside the seat holders.
+    profile = load_profile(PROFILES, "public")
+    record, _ = public_record(session, selection, profile)
+    assert record["panel"][-1] == {
+        "seat": "Milford School System representative, alternate (sat for 1 candidate)",
+        "panelist": "Dr. Elena Ibarra, Principal, Milford Middle School",
+    }
+    assert len(record["panel"]) == 4
 
 
 def test_with_no_eligible_alternate_the_results_say_exactly_why(

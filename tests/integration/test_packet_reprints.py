@@ -77,7 +77,9 @@ def test_an_interview_packet_reprint_leaves_out_a_conflict_declared_after_its_ev
     )
     text = " ".join(text_of(again).split())
     assert "alternate sitting for" not in text
-    assert "Sam Quinn" not in text  # not on the panel at the event, so no score sheet
+    # At the event he was the alternate, not a seat holder: listed (and given a sheet) as that.
+    assert text.count("Sam Quinn, Counselor (Milford School System representative, alternate)") == 1
+    assert "Score sheet (alternate, if sitting for a seat holder)" in text
     assert "Robert Douglas" in text
     assert "My nephew" not in text
     assert again.read_bytes() == first.read_bytes()
@@ -209,3 +211,37 @@ def test_a_panelist_with_no_full_name_on_file_is_named_by_user_name_never_by_the
     text = " ".join(text_of(interview_packet).split())
     assert "Panelist user rep4, Milford School System representative" in text  # score sheet
     assert "Panelist Milford School System representative" not in text
+
+
+def test_the_interview_packet_lists_the_alternates_with_the_panel_each_with_a_score_sheet(
+    session: Session, sample: Sample, tmp_path: Path
+) -> None:
+    selection = screened(sample).selection
+    a_user(sample, "rep.ibarra", "school_rep", full_name="Dr. Elena Ibarra", title="Principal")
+    panel.assign_panel(
+        session=session,
+        selection_id=selection.id or 0,
+        seats=[
+            ("commander", "cmdr.obrien"),
+            ("school_rep", "rep.chen"),
+            ("school_rep", "rep.douglas"),
+        ],
+        alternates=[("school_rep", "rep.ibarra")],
+        actor=as_user(HR),
+    )
+    done = advance(
+        session=session,
+        candidate_id=sample.ids["MPD-1077"],
+        trigger="schedule_interview",
+        actor=as_user(HR),
+        packets=PacketPlace(TEMPLATES, tmp_path),
+    )
+    (interview_packet,) = (p for p in done.packets if "interview_packet" in p.name)
+    text = " ".join(text_of(interview_packet).split())
+    panel_table = text.split("Seat Panelist")[1].split("Evidence")[0]
+    assert "Milford School System representative, alternate Dr. Elena Ibarra, Principal" in (
+        panel_table
+    )
+    assert text.count("Score sheet") == 4  # three seats and the alternate
+    assert "Panelist Dr. Elena Ibarra, Principal (Milford School System representative, " in text
+    assert "Score sheet (alternate, if sitting for a seat holder): Officer Luis Reyes" in text

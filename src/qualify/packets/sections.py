@@ -180,6 +180,25 @@ def seats(p: Parts) -> list[dict[str, Any]]:
     return out
 
 
+def alternates(p: Parts) -> list[dict[str, Any]]:
+    """The panel's alternates, in the order HR named them for each seat: each may sit for a
+    seat holder who may not score this candidate, so the interview packet lists them with the
+    panel and gives each a score sheet."""
+    out = []
+    for seat, login in p.before.alternates:
+        role = p.spec.panel.seats[seat].role if seat in p.spec.panel.seats else ""
+        out.append(
+            {
+                "label": f"{_seat_label(p, seat)}, alternate",
+                "panelist": p.people.name(login),
+                "title": p.people.title(login, role),
+                "who": p.people.named(login, role),
+                "alternate": True,
+            }
+        )
+    return out
+
+
 def schedule(p: Parts) -> dict[str, str] | None:
     """The interview's date, time and place as HR set them by the time of the packet."""
     event = p.session.exec(
@@ -732,6 +751,7 @@ BUILDERS: dict[str, Builder] = {
     "letter": letter,
     "rubric": rubric,
     "seats": seats,
+    "alternates": alternates,
     "schedule": schedule,
     "declarations": declarations,
     "result": result,

@@ -35,7 +35,7 @@ from qualify.store.frozen import workflow_of
 from qualify.store.lookups import get_selection
 from qualify.store.permissions import may_manage_records
 from qualify.store.scores import ranking
-from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Selection
+from qualify.store.tables import AuditEvent, Candidate, PanelSeat, Scorecard, Selection
 from qualify.suggest import suggest
 from qualify.workflow.evidence import sensitive_checks
 from qualify.workflow.loader import parse_yaml
@@ -335,19 +335,38 @@ def public_record(
                     f"({candidate or 'the selection'}, {entry['at']})",
                 )
         decisions.append(entry)
-    panel = [
-        {
-            "seat": spec.panel.seats[seat.seat].label or seat.seat.replace("_", " ")
-            if seat.seat in spec.panel.seats
-            else seat.seat,
-            "panelist": named.named(seat.panelist),
-        }
-        for seat in session.exec(
+
+    def seat_label(seat: str) -> str:
+        declared = spec.panel.seats.get(seat)
+        return (declared.label if declared else "") or seat.replace("_", " ")
+
+    holders = list(
+        session.exec(
             select(PanelSeat)
             .where(PanelSeat.selection_id == selection.id)
             .order_by(col(PanelSeat.seat), col(PanelSeat.position))
         )
-    ]
+    )
+    panel = [{"seat": seat_label(s.seat), "panelist": named.named(s.panelist)} for s in holders]
+    # Whoever else scored a candidate (an alternate sitting for a barred seat holder) was on
+    # the panel too: listed with the seat they sat in and how many candidates they scored.
+    sat: dict[str, tuple[str, set[int]]] = {}
+    for card in session.exec(
+        select(Scorecard)
+        .join(Candidate, col(Candidate.id) == col(Scorecard.candidate_id))
+        .where(Candidate.selection_id == selection.id, Scorecard.status == "submitted")
+        .order_by(col(Scorecard.id))
+    ):
+        if card.panelist not in {s.panelist for s in holders}:
+            sat.setdefault(card.panelist, (card.seat, set()))[1].add(card.candidate_id)
+    for login, (seat, scored) in sat.items():
+        many = "candidate" if len(scored) == 1 else "candidates"
+        panel.append(
+            {
+                "seat": f"{seat_label(seat)}, alternate (sat for {len(scored)} {many})",
+                "panelist": named.named(login),
+            }
+        )
     record = {
         "selection": {
             "id": selection.id,
