@@ -183,7 +183,6 @@ def fire(
         # Only a refusal by the rules is a decision refused, kept in the log (and the packets'
         # audit excerpts); bad input (a mistyped trigger, a missing reason or category) is the
         # user's to put right and leaves no record, as every other command's does.
-        session.rollback()
         audit.record_refusal(
             session,
             candidate_id=candidate_id,

@@ -106,7 +106,6 @@ def add_report(
     try:
         return _add(session, candidate_id, quarter, fields, actor, reason, at)
     except (NotPermitted, RuleViolation) as refusal:
-        session.rollback()
         audit.record_refusal(
             session,
             candidate_id=candidate_id,

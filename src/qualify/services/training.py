@@ -121,7 +121,6 @@ def assign_training(
     try:
         added, role = _add_directions(session, candidate, spec, wanted, actor, reason, at, owed)
     except (NotPermitted, RuleViolation) as refusal:
-        session.rollback()
         audit.record_refusal(
             session,
             candidate_id=candidate_id,
@@ -240,7 +239,6 @@ def complete_training(
             session, files_dir, candidate, spec, known, done_on, actor, (file, data), at, reason
         )
     except (NotPermitted, RuleViolation) as refusal:
-        session.rollback()
         audit.record_refusal(
             session,
             candidate_id=candidate_id,

@@ -82,7 +82,6 @@ def change_due_date(
     try:
         done, role = _change(session, candidate, spec, known, day, said, actor, at, owed)
     except (NotPermitted, RuleViolation) as refusal:
-        session.rollback()
         audit.record_refusal(
             session,
             candidate_id=candidate_id,

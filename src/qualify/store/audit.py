@@ -220,9 +220,10 @@ def record_refusal(
     refusal: Exception,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Audit a refusal by the rules of something tried on a candidate, in a transaction of its
-    own (the caller has rolled its work back): who tried, what, and the refusal's words. The
-    actor and the words are clipped, since a refusal can be about input that was too long."""
+    """Roll back the caller's work, then audit a refusal by the rules of something tried on a
+    candidate in a transaction of its own: who tried, what, and the refusal's words. The actor
+    and the words are clipped, since a refusal can be about input that was too long."""
+    session.rollback()
     candidate = session.get(Candidate, candidate_id)
     record(
         session,
