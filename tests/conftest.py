@@ -139,6 +139,29 @@ def cli(
     return run
 
 
+def hr_and_commander(cli: Callable[..., Result], url: str) -> Callable[..., Result]:
+    """Make the database at `url` with hr1 (HR, the administrator) and cmdr1 (a commander), and
+    return `run(*args, user="hr1")`, which runs `qualify --db URL --as USER ARGS`."""
+
+    def run(*args: str, user: str = "hr1") -> Result:
+        return cli("--db", url, "--as", user, *args)
+
+    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
+    added = run(
+        "user",
+        "add",
+        "cmdr1",
+        "--role",
+        "commander",
+        "--full-name",
+        "cmdr1",
+        "--title",
+        "commander",
+    )
+    assert added.exit_code == 0, added.stderr
+    return run
+
+
 SCENARIO = PROJECT / "docs" / "examples" / "sro-demo.yaml"
 
 

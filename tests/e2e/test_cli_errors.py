@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, hr_and_commander
 
 BOX = set("╭╮╰╯│─")
 
@@ -19,25 +19,7 @@ BOX = set("╭╮╰╯│─")
 @pytest.fixture
 def q(cli: Callable[..., Result], sqlite_url: str) -> Callable[..., Result]:
     """A SQLite database with HR, a commander, one selection and one candidate."""
-
-    def run(*args: str, user: str = "hr1") -> Result:
-        return cli("--db", sqlite_url, "--as", user, *args)
-
-    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert (
-        run(
-            "user",
-            "add",
-            "cmdr1",
-            "--role",
-            "commander",
-            "--full-name",
-            "cmdr1",
-            "--title",
-            "commander",
-        ).exit_code
-        == 0
-    )
+    run = hr_and_commander(cli, sqlite_url)
     run("selection", "open", "SRO", "--workflow", "sro-selection", "--as-of", "2027-01-15")
     added = run("candidate", "add", "--selection", "1", "--employee-id", "E1", "--name", "Ann Lee")
     assert added.exit_code == 0, added.stderr

@@ -9,32 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, hr_and_commander
 
 
 @pytest.fixture
 def q(cli: Callable[..., Result], tmp_path: Path) -> Callable[..., Result]:
     """A database with HR, a commander and the SRO selection open."""
     url = f"sqlite:///{tmp_path / 'q.db'}"
-
-    def run(*args: str, user: str = "hr1") -> Result:
-        return cli("--db", url, "--as", user, *args)
-
-    assert cli("--db", url, "init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert (
-        run(
-            "user",
-            "add",
-            "cmdr1",
-            "--role",
-            "commander",
-            "--full-name",
-            "cmdr1",
-            "--title",
-            "commander",
-        ).exit_code
-        == 0
-    )
+    run = hr_and_commander(cli, url)
     opened = run(
         "selection", "open", "SRO 2027", "--workflow", "sro-selection", "--as-of", "2027-01-15"
     )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, hr_and_commander
 
 # The day in the SRO workflow's time zone, as `selection open` measures it.
 TODAY = datetime.now(ZoneInfo("America/New_York")).date()
@@ -21,26 +21,7 @@ TODAY = datetime.now(ZoneInfo("America/New_York")).date()
 @pytest.fixture
 def q(cli: Callable[..., Result], database_url: str) -> Callable[..., Result]:
     """qualify as hr1, the administrator, on a database with a commander and no selection."""
-
-    def run(*args: str, user: str = "hr1") -> Result:
-        return cli("--db", database_url, "--as", user, *args)
-
-    assert run("init", "--admin", "hr1", "--role", "hr").exit_code == 0
-    assert (
-        run(
-            "user",
-            "add",
-            "cmdr1",
-            "--role",
-            "commander",
-            "--full-name",
-            "cmdr1",
-            "--title",
-            "commander",
-        ).exit_code
-        == 0
-    )
-    return run
+    return hr_and_commander(cli, database_url)
 
 
 def _open(q: Callable[..., Result], title: str, as_of: str, *more: str) -> Result:
