@@ -20,32 +20,45 @@ from tests.helpers.actors import as_user
 from tests.helpers.builders import CHIEF, HR, Sample, a_user, interviewed, screened, selected
 from tests.integration.test_packets import TEMPLATES, text_of
 
+PANEL = [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep.douglas")]
+
+
+def _interview_packet(
+    session: Session,
+    sample: Sample,
+    out: Path,
+    seats: list[tuple[str, str]],
+    alternates: list[tuple[str, str]] | None = None,
+) -> Path:
+    """HR seats the panel (and alternates) on the sample's screened selection and schedules Luis
+    Reyes's interview: the interview packet written for that event."""
+    panel.assign_panel(
+        session=session,
+        selection_id=screened(sample).selection.id or 0,
+        seats=seats,
+        alternates=alternates,
+        actor=as_user(HR),
+    )
+    done = advance(
+        session=session,
+        candidate_id=sample.ids["MPD-1077"],
+        trigger="schedule_interview",
+        actor=as_user(HR),
+        packets=PacketPlace(TEMPLATES, out),
+    )
+    (interview_packet,) = (p for p in done.packets if "interview_packet" in p.name)
+    return interview_packet
+
 
 def test_an_interview_packet_reprint_leaves_out_a_conflict_declared_after_its_event(
     session: Session, sample: Sample, tmp_path: Path
 ) -> None:
     selection = screened(sample).selection
     a_user(sample, "rep.quinn", "school_rep", full_name="Sam Quinn", title="Counselor")
-    panel.assign_panel(
-        session=session,
-        selection_id=selection.id or 0,
-        seats=[
-            ("commander", "cmdr.obrien"),
-            ("school_rep", "rep.chen"),
-            ("school_rep", "rep.douglas"),
-        ],
-        alternates=[("school_rep", "rep.quinn")],
-        actor=as_user(HR),
+    first = _interview_packet(
+        session, sample, tmp_path / "out", PANEL, alternates=[("school_rep", "rep.quinn")]
     )
     luis = sample.ids["MPD-1077"]
-    done = advance(
-        session=session,
-        candidate_id=luis,
-        trigger="schedule_interview",
-        actor=as_user(HR),
-        packets=PacketPlace(TEMPLATES, tmp_path / "out"),
-    )
-    (first,) = (p for p in done.packets if "interview_packet" in p.name)
     assert "alternate sitting for" not in text_of(first)
     # After the packet's event: a conflict puts the alternate in the seat, and the panel changes.
     panel.declare(
@@ -187,27 +200,19 @@ def test_the_letter_not_selecting_a_passing_officer_says_they_stay_on_the_eligib
 def test_a_panelist_with_no_full_name_on_file_is_named_by_user_name_never_by_the_seat(
     session: Session, sample: Sample, tmp_path: Path
 ) -> None:
-    selection = screened(sample).selection
+    screened(sample)
     a_user(sample, "rep4", "school_rep", full_name="Pat Reyes", title="Counselor")
     # Added by an earlier version, which let a user go without a full name and title.
     rep4 = session.exec(select(User).where(User.name == "rep4")).one()
     rep4.full_name = rep4.title = ""
     session.add(rep4)
     session.commit()
-    panel.assign_panel(
-        session=session,
-        selection_id=selection.id or 0,
-        seats=[("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep4")],
-        actor=as_user(HR),
+    interview_packet = _interview_packet(
+        session,
+        sample,
+        tmp_path,
+        [("commander", "cmdr.obrien"), ("school_rep", "rep.chen"), ("school_rep", "rep4")],
     )
-    done = advance(
-        session=session,
-        candidate_id=sample.ids["MPD-1077"],
-        trigger="schedule_interview",
-        actor=as_user(HR),
-        packets=PacketPlace(TEMPLATES, tmp_path),
-    )
-    (interview_packet,) = (p for p in done.packets if "interview_packet" in p.name)
     text = " ".join(text_of(interview_packet).split())
     assert "Panelist user rep4, Milford School System representative" in text  # score sheet
     assert "Panelist Milford School System representative" not in text
@@ -216,27 +221,11 @@ def test_a_panelist_with_no_full_name_on_file_is_named_by_user_name_never_by_the
 def test_the_interview_packet_lists_the_alternates_with_the_panel_each_with_a_score_sheet(
     session: Session, sample: Sample, tmp_path: Path
 ) -> None:
-    selection = screened(sample).selection
+    screened(sample)
     a_user(sample, "rep.ibarra", "school_rep", full_name="Dr. Elena Ibarra", title="Principal")
-    panel.assign_panel(
-        session=session,
-        selection_id=selection.id or 0,
-        seats=[
-            ("commander", "cmdr.obrien"),
-            ("school_rep", "rep.chen"),
-            ("school_rep", "rep.douglas"),
-        ],
-        alternates=[("school_rep", "rep.ibarra")],
-        actor=as_user(HR),
+    interview_packet = _interview_packet(
+        session, sample, tmp_path, PANEL, alternates=[("school_rep", "rep.ibarra")]
     )
-    done = advance(
-        session=session,
-        candidate_id=sample.ids["MPD-1077"],
-        trigger="schedule_interview",
-        actor=as_user(HR),
-        packets=PacketPlace(TEMPLATES, tmp_path),
-    )
-    (interview_packet,) = (p for p in done.packets if "interview_packet" in p.name)
     text = " ".join(text_of(interview_packet).split())
     panel_table = text.split("Seat Panelist")[1].split("Evidence")[0]
     assert "Milford School System representative, alternate Dr. Elena Ibarra, Principal" in (

@@ -17,7 +17,7 @@ from qualify.config import Settings
 from qualify.errors import BadInput, RuleViolation
 from qualify.services.advance import advance
 from qualify.services.fairness import fairness_report
-from qualify.services.firing import PacketPlace
+from qualify.services.firing import Advanced, PacketPlace
 from qualify.services.packets import print_candidate
 from qualify.store import audit
 from qualify.store.tables import AuditEvent, Candidate
@@ -108,6 +108,22 @@ def _recall(session: Session, candidate_id: int, at: datetime, **kw: object) -> 
         now=at,
         **kw,  # type: ignore[arg-type]
     ).to_state
+
+
+def _recall_printed(
+    session: Session, ids: dict[str, int], settings: Settings, out: Path
+) -> Advanced:
+    """The Chief recalls Officer Reyes (MPD-1077) from the list a week after LATER, the position
+    being vacant; the letter and packet are written to `out`."""
+    return advance(
+        session=session,
+        candidate_id=ids["MPD-1077"],
+        trigger="recall",
+        actor=as_user(CHIEF),
+        reason="The position is vacant.",
+        now=LATER + relativedelta(days=7),
+        packets=PacketPlace(settings.templates_dir, out),
+    )
 
 
 def test_removal_needs_a_category_the_workflow_lists(session: Session, ids: dict[str, int]) -> None:
@@ -312,15 +328,7 @@ def test_the_recall_letter_says_it_is_a_recall_from_the_list_with_its_dates(
         now=LATER,
         packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
     )
-    done = advance(
-        session=session,
-        candidate_id=ids["MPD-1077"],
-        trigger="recall",
-        actor=as_user(CHIEF),
-        reason="The position is vacant.",
-        now=LATER + relativedelta(days=7),
-        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
-    )
+    done = _recall_printed(session, ids, settings, tmp_path / "records")
     [letter] = [p for p in done.packets if "selection_letter" in p.name]
     text = pdftotext(letter)
     established = _decision_day(session)
@@ -376,15 +384,7 @@ def test_the_recall_packet_shows_a_sustained_finding_on_file_that_the_rule_did_n
         now=LATER - relativedelta(days=1),
     )
     _remove(session, ids, category="policy")
-    done = advance(
-        session=session,
-        candidate_id=ids["MPD-1077"],
-        trigger="recall",
-        actor=as_user(CHIEF),
-        reason="The position is vacant.",
-        now=LATER + relativedelta(days=7),
-        packets=PacketPlace(settings.templates_dir, tmp_path / "records"),
-    )
+    done = _recall_printed(session, ids, settings, tmp_path / "records")
     [packet] = [p for p in done.packets if "selection_packet" in p.name]
     text = pdftotext(packet)
     summary = text.split("Eligibility summary", 1)[1].split("Interview result", 1)[0]
