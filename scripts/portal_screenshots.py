@@ -52,6 +52,12 @@ STAGES: list[tuple[Callable[..., object], int, dict[str, tuple[str, str]]]] = [
     (appointed, 1, {"supervisor": ("sgt.moreau", "/reports")}),
 ]
 WIDTHS = (1280, 375)
+# With two selections a menu entry first asks which one: draw the sample selection's page, and
+# the screening queue of the second, where an officer waits to be screened.
+SAMPLE_PAGE = {
+    "/screening": "/selections/2/screening",
+    **{path: f"/selections/1{path}" for path in ("/overview", "/decisions", "/training")},
+}
 
 
 def main() -> int:
@@ -73,7 +79,16 @@ def draw(
     users = tuple(user for user, _ in pages.values())
     # A key of its own for this throwaway database; the server process inherits it.
     os.environ["QUALIFY_AUDIT_KEY"] = str(auditkey.create(folder / "audit.key").path)
-    data = prepare(folder, stage=stage, passwords=users, hostile=False, years_back=years_back)
+    # The officer waiting in screening waits in a second selection, so the Chief's page shows
+    # the decisions to make rather than the wait for that officer.
+    data = prepare(
+        folder,
+        stage=stage,
+        passwords=users,
+        hostile=False,
+        years_back=years_back,
+        waiting_apart=True,
+    )
     with serving(data.settings.database_url, env=data.env) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for role, (user, path) in pages.items():
@@ -88,7 +103,7 @@ def draw(
                 page.get_by_label("Password").fill(password_of(user))
                 page.get_by_role("button", name="Sign in").click()
                 page.wait_for_url(f"{base}/")
-                page.goto(f"{base}{path}")
+                page.goto(f"{base}{SAMPLE_PAGE.get(path, path)}")
                 target = out / f"{role}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(f"wrote {target}", file=sys.stderr)

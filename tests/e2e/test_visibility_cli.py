@@ -121,7 +121,10 @@ def test_a_commander_sees_no_status_of_sensitive_checks(
         assert f"{sensitive}: withheld" in text
     assert "overall: not eligible" in text
     # How many withheld checks stand in the way, never which or why.
-    assert "3 withheld checks do not pass; only Human Resources and Chief of Police see why" in text
+    assert (
+        "3 withheld checks have not passed (not met, or still pending); only Human Resources and "
+        "Chief of Police see which and why"
+    ) in text
     data = json.loads(run("cmdr.obrien", "check", str(petrakis), "--json").stdout)
     row = data["candidates"][0]
     assert row["eligibility"] == "not eligible"

@@ -175,7 +175,10 @@ def test_the_commander_learns_that_a_withheld_check_does_not_pass_but_not_which(
     # Sofia Petrakis (MPD-1181) meets every check the commander sees; her fitness test is too
     # old, her drug screen and tobacco attestation fail, and those checks are withheld.
     petrakis = section_of(html, ids(site)["MPD-1181"]).split('<details class="checks">')[0]
-    note = "3 withheld checks do not pass; only Human Resources and Chief of Police see why."
+    note = (
+        "3 withheld checks have not passed (not met, or still pending); only Human Resources and "
+        "Chief of Police see which and why."
+    )
     assert note in html_module.unescape(petrakis)
     for label in ("Drug", "obacco", "itness"):
         assert label not in petrakis

@@ -91,8 +91,12 @@ def withheld_note(spec: Workflow, not_passing: int) -> str:
     if not not_passing:
         return ""
     who = " and ".join(role.label for role in spec.roles.values() if role.sees_sensitive)
-    checks = "1 withheld check does" if not_passing == 1 else f"{not_passing} withheld checks do"
-    return f"{checks} not pass; only {who or 'the roles that see sensitive records'} see why"
+    checks = "1 withheld check has" if not_passing == 1 else f"{not_passing} withheld checks have"
+    # Not met or still waiting for a record: the reader may not learn which.
+    return (
+        f"{checks} not passed (not met, or still pending); only "
+        f"{who or 'the roles that see sensitive records'} see which and why"
+    )
 
 
 def check_lines(spec: Workflow, row: CandidateChecks) -> CandidateCheckLines:
