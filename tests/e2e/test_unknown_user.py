@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ VALUES = {
     "quarter": "2027Q1",
     "courses": "basic_sro",
     "course": "basic_sro",
-    "by": "2027-12-01",
+    "by": (date.today() + timedelta(days=30)).isoformat(),  # a due date within 90 days
     "on": "2026-01-05",
 }
 FILES = {"csv_path", "output", "paths"}

@@ -768,7 +768,7 @@ def test_panel_results_show_conflicts_panel_changes_and_corrections_in_words(
         in (text)
     )
     # One school representative for another (the Change column is narrow: words wrap).
-    assert re.search(r"Robert Douglas left the Milford .* user rep\.ibarra took the Milford", text)
+    assert re.search(r"Robert Douglas left the Milford .* Dr\. Elena Ibarra took the", text)
     assert "Rep. Douglas" in text  # the reason for the panel change (a narrow column)
     assert "corrected the scorecard (version 2). Reason: Entered 4 by mistake for liaison. " in text
     assert "Liaison and communication with schools, families and agencies: 4 changed to 5" in text

@@ -139,15 +139,15 @@ def add_user(
     permissions.manage_users, may; only the administrator makes another."""
     at = now or utcnow()
     name = _check_name(name)
+    if session.exec(select(User.id).limit(1)).first() is None:
+        raise NotPermitted("this database has no users yet", step=Step("create_admin"))
+    acting = actor_user(session, actor)  # an unknown user is refused first, as by every command
     gathered = Gathered()  # every problem with the input, said at once
     with gathered.check():
         full_name, title = _named(full_name, title)
     with gathered.check():
         roles = _check_roles(session, workflows_dir, roles)
     gathered.refuse()
-    if session.exec(select(User.id).limit(1)).first() is None:
-        raise NotPermitted("this database has no users yet", step=Step("create_admin"))
-    acting = actor_user(session, actor)
     managers = [ADMIN, *sorted(frozen_permission(session, "manage_users"))]
     acting_role = role_for(acting, managers, "add users")
     if ADMIN in roles and ADMIN not in acting.roles:
